@@ -1,0 +1,50 @@
+"""Domain errors. The class name is the stable error type the API maps to HTTP (see api/errors.py)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    def __init__(self, message: str, *, field: str = "", rule: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.rule = rule
+
+    def details(self) -> dict[str, str]:
+        return {"field": self.field, "rule": self.rule}
+
+
+class CaseNotFoundError(DomainError):
+    """No case with that id."""
+
+
+class StepNotAllowedError(DomainError):
+    """The step cannot be taken in the case's current stage (HTTP 409)."""
+
+
+class VersionConflictError(DomainError):
+    """The caller's expected version is not the case's current version (HTTP 409)."""
+
+
+class CaseAlreadyExistsError(DomainError):
+    """A case with that id exists and was opened by another command (HTTP 409)."""
+
+
+class RuleViolationError(DomainError):
+    """The payload breaks a domain rule (HTTP 422); ``field`` and ``rule`` name what and why."""
+
+
+class NotPermittedError(DomainError):
+    """The actor's role or area may not take this step on this case (HTTP 403)."""
+
+
+ERROR_TYPES: tuple[str, ...] = (
+    CaseNotFoundError.__name__,
+    StepNotAllowedError.__name__,
+    VersionConflictError.__name__,
+    CaseAlreadyExistsError.__name__,
+    RuleViolationError.__name__,
+    NotPermittedError.__name__,
+)

@@ -1,0 +1,234 @@
+"""The event-sourced application that records monitoring cases (the system of record).
+
+Each command method is get → one aggregate command → save, exactly once per command id: a command id the case has
+already recorded returns the view as it stood after that command and appends nothing (retries of activities,
+repeated Idempotency-Keys, replays after continue-as-new all land here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain import policy as rules
+from domain.areas import DEFAULT_AREAS, AreaTree
+from domain.case import MonitoringCase
+from domain.errors import CaseAlreadyExistsError, CaseNotFoundError, RuleViolationError, VersionConflictError
+from domain.policy import PolicyRegistry
+from domain.values import (
+    SHANGHAI,
+    SYSTEM_ACTOR,
+    Actor,
+    AreaLevel,
+    DeadlineKind,
+    NoticeAction,
+    Risk,
+    Source,
+    Step,
+)
+from domain.view import case_view
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"  # stored in the data: never rename
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+StepMethod = Callable[..., Any]
+
+_STEP_METHODS: dict[tuple[Step, NoticeAction | None], StepMethod] = {
+    (Step.HOUSEHOLD_VISIT, None): MonitoringCase.record_household_visit,
+    (Step.CROSS_CHECK, None): MonitoringCase.record_cross_check,
+    (Step.VILLAGE_DELIBERATION, None): MonitoringCase.record_village_deliberation,
+    (Step.PUBLIC_NOTICE, NoticeAction.POST): MonitoringCase.post_public_notice,
+    (Step.PUBLIC_NOTICE, NoticeAction.OBJECTION): MonitoringCase.raise_notice_objection,
+    (Step.PUBLIC_NOTICE, NoticeAction.CLOSE): MonitoringCase.close_public_notice,
+    (Step.TOWNSHIP_REVIEW, None): MonitoringCase.review_by_township,
+    (Step.COUNTY_DECISION, None): MonitoringCase.decide_by_county,
+    (Step.ANNOUNCEMENT, None): MonitoringCase.announce_result,
+}
+
+
+class CaseLedger(Application[UUID]):
+    name = "Cases"  # tables cases_events (and cases_snapshots)
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        policies: PolicyRegistry | None = None,
+        areas: AreaTree = DEFAULT_AREAS,
+    ) -> None:
+        super().__init__(env)
+        self.policies = policies or PolicyRegistry()
+        self.areas = areas
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ----- commands ---------------------------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        *,
+        case_id: UUID,
+        command_id: str,
+        actor: Actor,
+        now: datetime,
+        household_number: str,
+        household_head: str,
+        village_code: str,
+        source: Source,
+        clue_date: date,
+        reported_risks: list[Risk],
+        township_code: str | None = None,
+        county_code: str | None = None,
+        comment: str = "",
+    ) -> dict[str, Any]:
+        existing = self._find(case_id)
+        if existing is not None:
+            if existing.command_versions.get(command_id) == 1:
+                return self._view_at(case_id, 1, now)
+            raise CaseAlreadyExistsError(f"case {case_id} already exists", field="case_id", rule="unique")
+        village = self.areas.get(village_code)
+        if village is None or village.level is not AreaLevel.VILLAGE:
+            raise RuleViolationError(
+                f"unknown village code {village_code!r}", field="village_code", rule="known_village"
+            )
+        township, county = village_code[:9], village_code[:6]
+        for field, given, expected in (
+            ("township_code", township_code, township),
+            ("county_code", county_code, county),
+        ):
+            if given is not None and given != expected:
+                raise RuleViolationError(
+                    f"{field} {given!r} does not contain village {village_code}",
+                    field=field,
+                    rule="area_nesting",
+                )
+        case = MonitoringCase.open(
+            case_id=case_id,
+            actor=actor,
+            command_id=command_id,
+            now=now,
+            policy=self.policies.in_force(village_code, clue_date),
+            household_number=household_number,
+            household_head=household_head,
+            village_code=village_code,
+            township_code=township,
+            county_code=county,
+            source=source,
+            clue_date=clue_date,
+            reported_risks=reported_risks,
+            comment=comment,
+        )
+        self.save(case)
+        return case_view(case, now, self.areas)
+
+    def take_step(
+        self,
+        *,
+        case_id: UUID,
+        step: Step,
+        action: NoticeAction | None,
+        command_id: str,
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None,
+        payload: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Apply one identification step. ``payload`` holds the step's typed fields (and ``occurred_at``)."""
+        case = self._get(case_id)
+        done_at = case.command_versions.get(command_id)
+        if done_at is not None:
+            return self._view_at(case_id, done_at, now)
+        if expected_version is not None and expected_version != case.version:
+            raise VersionConflictError(
+                f"the case is at version {case.version}, not {expected_version}",
+                field="If-Match",
+                rule="version",
+            )
+        method = _STEP_METHODS.get((step, action if step is Step.PUBLIC_NOTICE else None))
+        if method is None:
+            raise RuleViolationError(
+                f"step {step.value} needs an action of post/objection/close", field="action", rule="required"
+            )
+        fields = dict(payload)
+        occurred_at = fields.pop("occurred_at", None) or now
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=SHANGHAI)  # a time without zone is local time
+        method(case, actor=actor, command_id=command_id, occurred_at=occurred_at, now=now, **fields)
+        self.save(case)
+        return case_view(case, now, self.areas)
+
+    def record_deadline_missed(
+        self, *, case_id: UUID, kind: DeadlineKind, due_date: date, now: datetime
+    ) -> dict[str, Any]:
+        """Append DeadlineMissed once if the deadline is still unmet; the command id makes retries harmless."""
+        case = self._get(case_id)
+        command_id = f"deadline:{kind.value}:{due_date.isoformat()}"
+        if command_id not in case.command_versions and case.record_deadline_missed(
+            actor=SYSTEM_ACTOR, command_id=command_id, now=now, kind=kind, due_date=due_date
+        ):
+            self.save(case)
+        return case_view(case, now, self.areas)
+
+    # ----- reads ------------------------------------------------------------------------------------------------
+
+    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
+        if version is None:
+            return case_view(self._get(case_id), now, self.areas)
+        return self._view_at(case_id, version, now)
+
+    def event_records(self, case_id: UUID) -> list[dict[str, Any]]:
+        """The stored events of a case in order, as plain data."""
+        self._get(case_id)
+        records = []
+        for event in self.events.get(case_id):
+            data = dict(vars(event))
+            records.append(
+                {
+                    "version": data.pop("originator_version"),
+                    "type": type(event).__name__,
+                    "recorded_at": data.pop("timestamp"),
+                    "occurred_at": data.pop("occurred_at"),
+                    "actor": data.pop("actor"),
+                    "command_id": data.pop("command_id"),
+                    "comment": data.pop("comment"),
+                    "payload": {k: v for k, v in data.items() if k not in ("originator_id", "originator_topic")},
+                }
+            )
+        return records
+
+    def _find(self, case_id: UUID) -> MonitoringCase | None:
+        try:
+            case: MonitoringCase = self.repository.get(case_id)
+        except AggregateNotFoundError:
+            return None
+        return case
+
+    def _get(self, case_id: UUID) -> MonitoringCase:
+        case = self._find(case_id)
+        if case is None:
+            raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
+        return case
+
+    def _view_at(self, case_id: UUID, version: int, now: datetime) -> dict[str, Any]:
+        case: MonitoringCase = self.repository.get(case_id, version=version)
+        return case_view(case, now, self.areas)
+
+
+def today(now: datetime) -> date:
+    return rules.local_date(now)

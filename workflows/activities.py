@@ -1,0 +1,108 @@
+"""Activities: thin adapters from workflow inputs to the ledger. They run as local activities in the worker.
+
+Domain errors become non-retryable ``ApplicationError``s whose type is the domain error's class name, with the field
+and rule as details; anything else (a database hiccup) is raised as is, so Temporal retries it. Retrying is safe:
+the ledger records each command id once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import structlog
+from pydantic import TypeAdapter
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.errors import DomainError
+from domain.ledger import CaseLedger
+from workflows.contracts import STEP_BODIES, CaseView, DeadlineInput, OpenCaseInput, StepInput
+
+log = structlog.get_logger("dixian.activities")
+
+T = TypeVar("T")
+
+_BODY_ADAPTERS = {step: TypeAdapter(body) for step, body in STEP_BODIES.items()}
+
+
+def _domain_call(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except DomainError as e:
+        raise ApplicationError(e.message, e.details(), type=type(e).__name__, non_retryable=True) from e
+
+
+class CaseActivities:
+    def __init__(self, ledger: CaseLedger) -> None:
+        self.ledger = ledger
+
+    @activity.defn(name="open_case")
+    def open_case(self, cmd: OpenCaseInput) -> CaseView:
+        req = cmd.request
+        self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id)
+        view = _domain_call(
+            lambda: self.ledger.open_case(
+                case_id=cmd.case_id,
+                command_id=cmd.command_id,
+                actor=cmd.actor.to_domain(),
+                now=datetime.now(UTC),
+                household_number=req.household_number,
+                household_head=req.household_head,
+                village_code=req.village_code,
+                township_code=req.township_code,
+                county_code=req.county_code,
+                source=req.source,
+                clue_date=req.clue_date,
+                reported_risks=list(req.reported_risks),
+                comment=req.comment,
+            )
+        )
+        log.info("case_opened", version=view["version"])
+        return CaseView.model_validate(view)
+
+    @activity.defn(name="take_step")
+    def take_step(self, cmd: StepInput) -> CaseView:
+        self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id, step=cmd.step.value)
+        body = _BODY_ADAPTERS[cmd.step].validate_python(cmd.payload)
+        fields: dict[str, Any] = {name: getattr(body, name) for name in type(body).model_fields if name != "action"}
+        view = _domain_call(
+            lambda: self.ledger.take_step(
+                case_id=cmd.case_id,
+                step=cmd.step,
+                action=getattr(body, "action", None),
+                command_id=cmd.command_id,
+                actor=cmd.actor.to_domain(),
+                now=cmd.now or datetime.now(UTC),
+                expected_version=cmd.expected_version,
+                payload=fields,
+            )
+        )
+        log.info("step_taken", version=view["version"], status=view["status"])
+        return CaseView.model_validate(view)
+
+    @activity.defn(name="record_deadline_missed")
+    def record_deadline_missed(self, cmd: DeadlineInput) -> CaseView:
+        self._bind(str(cmd.case_id), f"deadline:{cmd.kind.value}", "system")
+        view = _domain_call(
+            lambda: self.ledger.record_deadline_missed(
+                case_id=cmd.case_id, kind=cmd.kind, due_date=cmd.due_date, now=cmd.now
+            )
+        )
+        log.info("deadline_checked", kind=cmd.kind.value, due_date=cmd.due_date.isoformat())
+        return CaseView.model_validate(view)
+
+    @staticmethod
+    def _bind(case_id: str, command_id: str, actor_id: str, **extra: str) -> None:
+        info = activity.info()
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            case_id=case_id,
+            workflow_id=info.workflow_id,
+            actor=actor_id,
+            command_id=command_id,
+            activity=info.activity_type,
+            attempt=info.attempt,
+            **extra,
+        )

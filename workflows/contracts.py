@@ -1,0 +1,258 @@
+"""Typed contracts between the API, the case workflow and its activities.
+
+The request bodies of the API are these models (strict: unknown fields are refused), so one definition validates a
+step at the edge and carries it through Temporal (pydantic data converter) to the activity.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.values import (
+    Actor,
+    Category,
+    CountyDecision,
+    DeadlineKind,
+    DeliberationOutcome,
+    Guarantee,
+    HouseholdType,
+    NoticeAction,
+    NoticeOutcome,
+    Risk,
+    Role,
+    Source,
+    Stage,
+    Status,
+    Step,
+    TownshipDecision,
+)
+
+Text = Annotated[str, StringConstraints(max_length=2000)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+AreaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=14, decimal_places=2)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActorModel(Strict):
+    id: ShortText
+    role: Role
+    area_code: Annotated[str, StringConstraints(max_length=12)]
+    name: ShortText = ""
+
+    def to_domain(self) -> Actor:
+        return Actor(id=self.id, role=self.role, area_code=self.area_code, name=self.name)
+
+
+# ----- request bodies ------------------------------------------------------------------------------------------
+
+
+class OpenCaseRequest(Strict):
+    """发现线索: open a monitoring case from a risk clue."""
+
+    household_number: Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+    household_head: ShortText = ""
+    village_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    township_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")] | None = None
+    county_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
+    source: Source
+    clue_date: date
+    reported_risks: Annotated[list[Risk], Field(max_length=11)] = []
+    comment: Text = ""
+
+
+class StepBody(Strict):
+    """Fields every step has: when it happened (default: now) and a free comment."""
+
+    occurred_at: datetime | None = None
+    comment: Text = ""
+
+
+class HouseholdVisitBody(StepBody):
+    visitors: Annotated[list[Name], Field(min_length=1, max_length=10)]
+    household_type: HouseholdType
+    household_size: Annotated[int, Field(ge=1, le=50)]
+    per_capita_net_income: Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)]
+    rigid_expenditure: Money = Decimal(0)
+    unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
+    risks: Annotated[list[Risk], Field(max_length=11)] = []
+    sudden_event: Text = ""
+    authorisation_signed: bool
+    authorisation_ref: ShortText = ""
+
+
+class CrossCheckBody(StepBody):
+    departments: Annotated[list[Name], Field(min_length=1, max_length=20)]
+    consistent: bool
+    findings: Text = ""
+    verified_per_capita_net_income: (
+        Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)] | None
+    ) = None
+
+
+class VillageDeliberationBody(StepBody):
+    participants: Annotated[int, Field(ge=1, le=1000)]
+    outcome: DeliberationOutcome
+    minutes_ref: ShortText
+
+
+class NoticePostBody(StepBody):
+    action: Literal[NoticeAction.POST]
+    start_date: date
+    end_date: date
+    location: ShortText = ""
+
+
+class NoticeObjectionBody(StepBody):
+    action: Literal[NoticeAction.OBJECTION]
+    objection: Text
+    raised_by: ShortText = ""
+
+
+class NoticeCloseBody(StepBody):
+    action: Literal[NoticeAction.CLOSE]
+    outcome: NoticeOutcome
+    investigation: Text = ""
+
+
+PublicNoticeBody = Annotated[NoticePostBody | NoticeObjectionBody | NoticeCloseBody, Field(discriminator="action")]
+
+
+class TownshipReviewBody(StepBody):
+    decision: TownshipDecision
+    reason: Text = ""
+
+
+class CountyDecisionBody(StepBody):
+    decision: CountyDecision
+    category: Category | None = None
+    reason: Text = ""
+
+
+class AnnouncementBody(StepBody):
+    location: ShortText = ""
+
+
+STEP_BODIES: dict[Step, Any] = {
+    Step.HOUSEHOLD_VISIT: HouseholdVisitBody,
+    Step.CROSS_CHECK: CrossCheckBody,
+    Step.VILLAGE_DELIBERATION: VillageDeliberationBody,
+    Step.PUBLIC_NOTICE: PublicNoticeBody,
+    Step.TOWNSHIP_REVIEW: TownshipReviewBody,
+    Step.COUNTY_DECISION: CountyDecisionBody,
+    Step.ANNOUNCEMENT: AnnouncementBody,
+}
+
+
+# ----- workflow and activity inputs ------------------------------------------------------------------------------
+
+
+class OpenCaseInput(Strict):
+    case_id: UUID
+    command_id: ShortText
+    actor: ActorModel
+    request: OpenCaseRequest
+
+
+class StepInput(Strict):
+    case_id: UUID
+    step: Step
+    action: NoticeAction | None = None
+    command_id: ShortText
+    actor: ActorModel
+    expected_version: int | None = None
+    payload: dict[str, Any]  # the step body in JSON form; the activity re-validates it with STEP_BODIES
+    now: datetime | None = None  # set by the workflow (its clock), never by the API
+
+
+class DeadlineInput(Strict):
+    case_id: UUID
+    kind: DeadlineKind
+    due_date: date
+    now: datetime
+
+
+# ----- the case view ---------------------------------------------------------------------------------------------
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class AllowedStepView(View):
+    step: Step
+    label: str
+    actions: list[str]
+    roles: list[Role]
+
+
+class DeadlineView(View):
+    kind: DeadlineKind
+    label: str
+    due_date: date
+    due_at: datetime
+    met_on: date | None
+    met_in_time: bool
+    closed: bool
+    missed_recorded: bool
+    overdue: bool
+    days_late: int
+
+
+class AreaView(View):
+    county_code: str
+    township_code: str
+    village_code: str
+    village_name: str
+
+
+class CaseView(View):
+    case_id: UUID
+    version: int
+    stage: Stage
+    stage_label: str
+    status: Status
+    status_label: str
+    household: dict[str, str]
+    area: AreaView
+    source: Source
+    source_label: str
+    clue_date: date
+    reported_risks: list[str]
+    policy: dict[str, Any]
+    category: Category | None
+    category_label: str | None
+    identified_on: date | None
+    eligible_categories: list[str]
+    facts: dict[str, dict[str, Any]]
+    allowed_steps: list[AllowedStepView]
+    deadlines: list[DeadlineView]
+    next_deadline: DeadlineView | None
+    overdue: bool
+    opened_at: datetime
+    updated_at: datetime
+    opened_by: dict[str, str]
+
+    def jurisdiction(self) -> tuple[str, str, str]:
+        return (self.area.county_code, self.area.township_code, self.area.village_code)
+
+
+class CaseWorkflowState(BaseModel):
+    """What a case workflow carries across continue-as-new."""
+
+    case_id: UUID
+    view: CaseView | None = None
+    processed_commands: list[str] = []
+
+
+def workflow_id_for(case_id: UUID) -> str:
+    return f"case-{case_id}"

@@ -1,0 +1,99 @@
+"""Runtime configuration shared by the API and the worker processes.
+
+Every value comes from the environment (or a `.env`-free default suitable for the embedded development stack).
+Nothing is read at import time: call :func:`load_settings` in a composition root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TASK_QUEUE = "dixian-cases"
+
+
+class Settings(BaseSettings):
+    """Process settings. Environment variable names are given in ``validation_alias``."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path(".dixian"), validation_alias="DIXIAN_DATA_DIR")
+    environment: str = Field(default="development", validation_alias="DIXIAN_ENV")
+    log_format: str = Field(default="console", validation_alias="DIXIAN_LOG_FORMAT")
+
+    # PostgreSQL: DATABASE_URL wins; otherwise POSTGRES_* (the eventsourcing library's own names).
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    postgres_host: str | None = Field(default=None, validation_alias="POSTGRES_HOST")
+    postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")
+    postgres_dbname: str = Field(default="postgres", validation_alias="POSTGRES_DBNAME")
+    postgres_user: str = Field(default="postgres", validation_alias="POSTGRES_USER")
+    postgres_password: str = Field(default="", validation_alias="POSTGRES_PASSWORD")
+    postgres_schema: str = Field(default="", validation_alias="POSTGRES_SCHEMA")
+    postgres_pool_size: int = Field(default=10, validation_alias="POSTGRES_POOL_SIZE")
+
+    # Temporal: TEMPORAL_ADDRESS set means "use that cluster, start nothing".
+    temporal_address: str | None = Field(default=None, validation_alias="TEMPORAL_ADDRESS")
+    temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
+    temporal_ui_url: str | None = Field(default=None, validation_alias="TEMPORAL_UI_URL")
+    task_queue: str = Field(default=DEFAULT_TASK_QUEUE, validation_alias="DIXIAN_TASK_QUEUE")
+    # Ports of the embedded Temporal dev server that `dixian run` starts when TEMPORAL_ADDRESS is unset.
+    temporal_port: int = Field(default=7233, validation_alias="DIXIAN_TEMPORAL_PORT")
+    temporal_ui_port: int = Field(default=8233, validation_alias="DIXIAN_TEMPORAL_UI_PORT")
+
+    api_host: str = Field(default="127.0.0.1", validation_alias="DIXIAN_API_HOST")
+    api_port: int = Field(default=8000, validation_alias="DIXIAN_API_PORT")
+
+    # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
+    token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
+
+    @property
+    def postgres_configured(self) -> bool:
+        return bool(self.database_url or self.postgres_host)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the eventsourcing library reads to reach PostgreSQL."""
+        host, port, dbname, user, password = (
+            self.postgres_host,
+            str(self.postgres_port),
+            self.postgres_dbname,
+            self.postgres_user,
+            self.postgres_password,
+        )
+        if self.database_url:
+            host, port, dbname, user, password = parse_database_url(self.database_url)
+        if not host:
+            raise ValueError("PostgreSQL is not configured: set DATABASE_URL or POSTGRES_HOST")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": host,
+            "POSTGRES_PORT": port,
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_USER": user,
+            "POSTGRES_PASSWORD": password,
+            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "CREATE_TABLE": "y",
+        }
+        if self.postgres_schema:
+            env["POSTGRES_SCHEMA"] = self.postgres_schema
+        return env
+
+
+def parse_database_url(url: str) -> tuple[str, str, str, str, str]:
+    """Split ``postgresql://user:pw@host:port/db?host=/socket/dir`` into (host, port, db, user, password)."""
+    parts = urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"DATABASE_URL must start with postgresql://, got {parts.scheme!r}")
+    query = parse_qs(parts.query)
+    host = query.get("host", [parts.hostname or ""])[0]
+    port = str(parts.port or query.get("port", ["5432"])[0])
+    dbname = unquote(parts.path.lstrip("/")) or "postgres"
+    user = unquote(parts.username or "postgres")
+    password = unquote(parts.password or "")
+    return host, port, dbname, user, password
+
+
+def load_settings() -> Settings:
+    return Settings()
