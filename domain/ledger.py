@@ -15,7 +15,6 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain import policy as rules
 from domain.areas import DEFAULT_AREAS, AreaTree
 from domain.case import MonitoringCase
 from domain.errors import CaseAlreadyExistsError, CaseNotFoundError, RuleViolationError, VersionConflictError
@@ -192,6 +191,13 @@ class CaseLedger(Application[UUID]):
             return case_view(self._get(case_id), now, self.areas)
         return self._view_at(case_id, version, now)
 
+    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
+        """The view as it stood right after ``command_id`` was recorded on the case, or None if it never was."""
+        case = self._find(case_id)
+        if case is None or command_id not in case.command_versions:
+            return None
+        return self._view_at(case_id, case.command_versions[command_id], now)
+
     def event_records(self, case_id: UUID) -> list[dict[str, Any]]:
         """The stored events of a case in order, as plain data."""
         self._get(case_id)
@@ -228,7 +234,3 @@ class CaseLedger(Application[UUID]):
     def _view_at(self, case_id: UUID, version: int, now: datetime) -> dict[str, Any]:
         case: MonitoringCase = self.repository.get(case_id, version=version)
         return case_view(case, now, self.areas)
-
-
-def today(now: datetime) -> date:
-    return rules.local_date(now)

@@ -18,6 +18,9 @@ class CaseQueries:
     def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
         return self._ledger.view(case_id, now, version)
 
+    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
+        return self._ledger.view_after_command(case_id, command_id, now)
+
     def events(self, case_id: UUID) -> list[dict[str, Any]]:
         return self._ledger.event_records(case_id)
 

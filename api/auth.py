@@ -1,0 +1,73 @@
+"""Bearer tokens: who is calling (actor id, name, role, area code), signed with a local secret (HS256).
+
+Production deployments will validate tokens of an OIDC issuer instead (issue #8); the claims stay the same.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+
+from domain.errors import NotPermittedError
+from domain.policy import check_actor_level
+from domain.values import Actor, Role
+
+ALGORITHM = "HS256"
+ISSUER = "dixian-dev"
+# Roles a token may carry: the system's own identity is never handed to a caller.
+TOKEN_ROLES = frozenset(Role) - {Role.SYSTEM}
+
+
+class TokenError(Exception):
+    """The bearer token is missing, malformed, expired or not ours."""
+
+
+def issue_token(secret: str, actor: Actor, ttl: timedelta = timedelta(days=30)) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "sub": actor.id,
+        "name": actor.name,
+        "role": actor.role.value,
+        "area": actor.area_code,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(secret: str, token: str) -> Actor:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
+        )
+    except jwt.PyJWTError as e:
+        raise TokenError(str(e)) from None
+    try:
+        role = Role(str(claims.get("role", "")))
+    except ValueError:
+        raise TokenError("unknown role in token") from None
+    if role not in TOKEN_ROLES:
+        raise TokenError("role not allowed in a token")
+    actor = Actor(
+        id=str(claims["sub"]), role=role, area_code=str(claims.get("area", "")), name=str(claims.get("name", ""))
+    )
+    try:
+        check_actor_level(actor)
+    except NotPermittedError as e:
+        raise TokenError(e.message) from None
+    return actor
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The development signing secret kept under the data folder (mode 0600), created on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

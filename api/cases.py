@@ -1,0 +1,289 @@
+"""Case routes: open a case, take an identification step, read the case, its events and the case list.
+
+Writes go to the case's workflow as updates (the update id is the command id, so a repeated Idempotency-Key returns
+the earlier result); reads come from the event store (one case) or the read model (lists).
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict
+from temporalio.client import (
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.deps import (
+    ActorDep,
+    CommandIdDep,
+    ExpectedVersionDep,
+    Services,
+    ServicesDep,
+    check_area,
+    parse_case_id,
+)
+from api.errors import ApiProblem
+from domain.errors import CaseNotFoundError, DomainError
+from domain.policy import check_clue_date, check_may_open, local_date
+from domain.values import Actor, NoticeAction, Stage, Status, Step, label
+from workflows.case_workflow import CaseWorkflow
+from workflows.contracts import (
+    STEP_BODIES,
+    ActorModel,
+    CaseView,
+    CaseWorkflowState,
+    OpenCaseInput,
+    OpenCaseRequest,
+    StepInput,
+    workflow_id_for,
+)
+
+router = APIRouter(tags=["cases"])
+
+CASE_NAMESPACE = uuid.UUID("5c1f3a52-8d0e-4c57-9b1e-6f0d7d1c2a10")
+UPDATE_RPC_TIMEOUT = timedelta(seconds=30)
+T = TypeVar("T")
+
+
+class StoredEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    version: int
+    type: str
+    recorded_at: datetime
+    occurred_at: datetime
+    actor: dict[str, str]
+    command_id: str
+    comment: str
+    payload: dict[str, Any]
+
+
+class CaseSummary(BaseModel):
+    case_id: uuid.UUID
+    version: int
+    stage: Stage
+    status: Status
+    county_code: str
+    township_code: str
+    village_code: str
+    household_number: str
+    source: str
+    category: str | None
+    clue_date: date
+    next_deadline: datetime | None
+    next_deadline_kind: str | None
+    overdue: bool
+    opened_at: datetime
+    updated_at: datetime
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+    limit: int
+    offset: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _actor_model(actor: Actor) -> ActorModel:
+    return ActorModel(id=actor.id, role=actor.role, area_code=actor.area_code, name=actor.name)
+
+
+def _with_etag(response: Response, view: CaseView) -> CaseView:
+    response.headers["ETag"] = f'"{view.version}"'
+    return view
+
+
+async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a workflow call and turn Temporal's failures into problems the client can act on."""
+    try:
+        return await call()
+    except WorkflowUpdateFailedError as e:
+        cause = e.cause
+        if isinstance(cause, ApplicationError):
+            details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+            raise ApiProblem(
+                cause.type or "UnavailableError",
+                cause.message,
+                field=str(details.get("field", "")),
+                rule=str(details.get("rule", "")),
+            ) from None
+        raise ApiProblem(
+            "UnavailableError", "the step could not be applied; retry with the same Idempotency-Key"
+        ) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise ApiProblem(
+            "UnavailableError", "the step did not complete in time; retry with the same Idempotency-Key"
+        ) from None
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND and "already completed" not in e.message:
+            raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
+        if "already completed" in e.message:
+            raise ApiProblem(
+                "CaseClosedError",
+                "the case is closed: no further step can be taken",
+                field="case_id",
+                rule="case_closed",
+            ) from None
+        raise ApiProblem("UnavailableError", "the workflow service is unavailable; retry later") from None
+
+
+async def _read(svc: Services, fn: Callable[[], T]) -> T:
+    try:
+        return await run_in_threadpool(fn)
+    except CaseNotFoundError as e:
+        raise ApiProblem("CaseNotFoundError", e.message, field="case_id", rule="exists") from None
+
+
+# ----- writes ----------------------------------------------------------------------------------------------------
+
+
+@router.post("/cases", status_code=201, response_model=CaseView, summary="发现线索: open a monitoring case")
+async def open_case(
+    body: OpenCaseRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
+) -> CaseView:
+    # Pre-check what the domain will check, so a refused open never starts a workflow.
+    try:
+        check_may_open(actor, body.village_code)
+        check_clue_date(body.clue_date, local_date(_now()))
+    except DomainError as e:
+        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+    case_id = uuid.uuid5(CASE_NAMESPACE, command_id)
+    cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
+    start = WithStartWorkflowOperation(
+        CaseWorkflow.run,
+        CaseWorkflowState(case_id=case_id),
+        id=workflow_id_for(case_id),
+        task_queue=svc.settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    view = await _call_workflow(
+        lambda: svc.temporal.execute_update_with_start_workflow(
+            CaseWorkflow.open, cmd, start_workflow_operation=start, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT
+        )
+    )
+    response.headers["Location"] = f"/cases/{view.case_id}"
+    return _with_etag(response, view)
+
+
+async def _take_step(
+    step: Step,
+    case_id: str,
+    payload: BaseModel,
+    actor: Actor,
+    command_id: str,
+    expected: int | None,
+    svc: Services,
+    response: Response,
+) -> CaseView:
+    cid = parse_case_id(case_id)
+    cmd = StepInput(
+        case_id=cid,
+        step=step,
+        action=NoticeAction(str(payload.action)) if hasattr(payload, "action") else None,
+        command_id=command_id,
+        actor=_actor_model(actor),
+        expected_version=expected,
+        payload=payload.model_dump(mode="json"),
+    )
+    handle = svc.temporal.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(cid))
+    try:
+        view = await _call_workflow(
+            lambda: handle.execute_update(CaseWorkflow.advance, cmd, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT)
+        )
+    except ApiProblem as problem:
+        if problem.type != "CaseClosedError":
+            raise
+        # The workflow has finished: a repeated command that closed the case still gets its original result.
+        earlier = await run_in_threadpool(svc.queries.view_after_command, cid, command_id, _now())
+        if earlier is None:
+            raise
+        view = CaseView.model_validate(earlier)
+    return _with_etag(response, view)
+
+
+def _step_route(step: Step, body_type: Any) -> None:
+    async def endpoint(
+        case_id: str,
+        body: Annotated[body_type, Body()],
+        actor: ActorDep,
+        command_id: CommandIdDep,
+        expected: ExpectedVersionDep,
+        svc: ServicesDep,
+        response: Response,
+    ) -> CaseView:
+        return await _take_step(step, case_id, body, actor, command_id, expected, svc, response)
+
+    endpoint.__name__ = f"step_{step.name.lower()}"
+    router.add_api_route(
+        f"/cases/{{case_id}}/steps/{step.value}",
+        endpoint,
+        methods=["POST"],
+        response_model=CaseView,
+        summary=f"{label(step)}: {step.value}",
+    )
+
+
+for _step, _body in STEP_BODIES.items():
+    _step_route(_step, _body)
+
+
+# ----- reads -----------------------------------------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}", response_model=CaseView, summary="The case now: facts, allowed steps, deadlines")
+async def get_case(case_id: str, actor: ActorDep, svc: ServicesDep, response: Response) -> CaseView:
+    cid = parse_case_id(case_id)
+    view = CaseView.model_validate(await _read(svc, lambda: svc.queries.view(cid, _now())))
+    check_area(actor, view.area.village_code)
+    return _with_etag(response, view)
+
+
+@router.get("/cases/{case_id}/events", response_model=list[StoredEvent], summary="The case's stored events in order")
+async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep) -> list[StoredEvent]:
+    cid = parse_case_id(case_id)
+    view = CaseView.model_validate(await _read(svc, lambda: svc.queries.view(cid, _now())))
+    check_area(actor, view.area.village_code)
+    records = await _read(svc, lambda: svc.queries.events(cid))
+    return [StoredEvent.model_validate(r) for r in records]
+
+
+AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+
+
+@router.get("/cases", response_model=CaseList, summary="Cases in the caller's area, filtered by area and stage")
+async def list_cases(
+    actor: ActorDep,
+    svc: ServicesDep,
+    village_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
+    township_code: Annotated[str | None, Query(pattern=r"^[0-9]{9}$")] = None,
+    county_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    stage: Stage | None = None,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CaseList:
+    filters = {
+        k: v
+        for k, v in {
+            "village_code": village_code,
+            "township_code": township_code,
+            "county_code": county_code,
+            "stage": stage.value if stage else None,
+            "status": status.value if status else None,
+        }.items()
+        if v is not None
+    }
+    rows = await run_in_threadpool(
+        lambda: svc.summaries.search(area_prefix=actor.area_code, filters=filters, limit=limit, offset=offset)
+    )
+    return CaseList(items=[CaseSummary.model_validate(r) for r in rows], limit=limit, offset=offset)

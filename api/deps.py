@@ -1,0 +1,107 @@
+"""Request-scoped dependencies: the caller's identity, the idempotency key, the If-Match version, app services."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, Request
+from temporalio.client import Client
+
+from api.auth import TokenError, read_token
+from api.errors import ApiProblem
+from domain.queries import CaseQueries
+from domain.readmodel import CaseSummaryView
+from domain.values import Actor
+from workflows.settings import Settings
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII without spaces
+_ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
+
+
+@dataclass
+class Services:
+    settings: Settings
+    token_secret: str
+    temporal: Client
+    queries: CaseQueries
+    summaries: CaseSummaryView
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def current_actor(
+    svc: Annotated[Services, Depends(services)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Actor:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiProblem("UnauthenticatedError", "a bearer token is required", field="Authorization", rule="bearer")
+    try:
+        actor = read_token(svc.token_secret, authorization[7:].strip())
+    except TokenError as e:
+        raise ApiProblem(
+            "UnauthenticatedError", f"invalid bearer token: {e}", field="Authorization", rule="token"
+        ) from None
+    structlog.contextvars.bind_contextvars(actor=actor.id, role=actor.role.value)
+    return actor
+
+
+def command_id(
+    actor: Annotated[Actor, Depends(current_actor)],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> str:
+    """The command id of a write: the caller's Idempotency-Key scoped to the caller, or a fresh one."""
+    if idempotency_key is None:
+        cid = f"{actor.id}:{uuid.uuid4()}"
+    elif not _KEY.match(idempotency_key):
+        raise ApiProblem(
+            "RuleViolationError",
+            "Idempotency-Key must be 1–200 printable ASCII characters without spaces",
+            field="Idempotency-Key",
+            rule="format",
+        )
+    else:
+        cid = f"{actor.id}:{idempotency_key}"
+    structlog.contextvars.bind_contextvars(command_id=cid)
+    return cid
+
+
+def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    m = _ETAG.match(if_match.strip())
+    if m is None:
+        raise ApiProblem(
+            "RuleViolationError", 'If-Match must be a case version ETag such as "3"', field="If-Match", rule="format"
+        )
+    return int(m.group(2))
+
+
+def parse_case_id(case_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(case_id)
+    except ValueError:
+        raise ApiProblem("CaseNotFoundError", f"no case {case_id!r}", field="case_id", rule="exists") from None
+
+
+def check_area(actor: Actor, village_code: str) -> None:
+    """Reads are scoped like writes: the case's village must lie inside the caller's area."""
+    if not actor.area_code or not village_code.startswith(actor.area_code):
+        raise ApiProblem(
+            "NotPermittedError",
+            f"area {actor.area_code or '(none)'} may not see a case of village {village_code}",
+            field="area_code",
+            rule="jurisdiction",
+        )
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
+CommandIdDep = Annotated[str, Depends(command_id)]
+ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]

@@ -1,0 +1,30 @@
+"""Print a development bearer token for each seeded role: `python -m api.devtokens`."""
+
+from __future__ import annotations
+
+import sys
+
+from api.auth import issue_token, load_or_create_secret
+from domain.values import Actor, Role
+from workflows.settings import load_settings
+
+# Seeded users of the default area tree (domain/areas.py): one per role, in the seed's township 玉坪乡.
+SEEDED_USERS = (
+    Actor(id="cadre-yuping", role=Role.VILLAGE_CADRE, area_code="990102101001", name="玉坪村村干部"),
+    Actor(id="township-yuping", role=Role.TOWNSHIP_REVIEWER, area_code="990102101", name="玉坪乡乡镇审核员"),
+    Actor(id="county-approver", role=Role.COUNTY_APPROVER, area_code="990102", name="示范县县级审定员"),
+    Actor(id="inspector", role=Role.INSPECTOR, area_code="990102", name="县督导组"),
+)
+
+
+def main() -> None:
+    settings = load_settings()
+    secret = settings.token_secret or load_or_create_secret(settings.data_dir / "token-secret")
+    out = sys.stdout
+    out.write("Development tokens (send as 'Authorization: Bearer <token>'):\n")
+    for actor in SEEDED_USERS:
+        out.write(f"  {actor.role.value:<18} {actor.area_code:<13} {issue_token(secret, actor)}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Every error the API returns is application/problem+json (RFC 9457) naming the field and the rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger("dixian.api")
+
+PROBLEM = "application/problem+json"
+
+# Domain error type (the class name, carried through Temporal as ApplicationError.type) → HTTP status.
+STATUS_BY_TYPE = {
+    "CaseNotFoundError": 404,
+    "StepNotAllowedError": 409,
+    "VersionConflictError": 409,
+    "CaseAlreadyExistsError": 409,
+    "CaseClosedError": 409,
+    "RuleViolationError": 422,
+    "NotPermittedError": 403,
+    "UnauthenticatedError": 401,
+    "UnavailableError": 503,
+}
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class ApiProblem(Exception):
+    """Raised by routes and dependencies; rendered by :func:`install`."""
+
+    def __init__(self, type_: str, detail: str, *, field: str = "", rule: str = "", status: int | None = None) -> None:
+        super().__init__(detail)
+        self.type = type_
+        self.detail = detail
+        self.field = field
+        self.rule = rule
+        self.status = status or STATUS_BY_TYPE.get(type_, 409)
+
+
+def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:dixian:problem:{type_}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 503:
+        headers["Retry-After"] = "5"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiProblem)
+    async def _api_problem(_: Request, e: ApiProblem) -> JSONResponse:
+        errors = [{"field": e.field, "rule": e.rule, "message": e.detail}] if e.field or e.rule else None
+        return problem(e.status, e.type, e.detail, errors=errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, e: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+                "rule": str(err.get("type", "invalid")),
+                "message": str(err.get("msg", "")),
+            }
+            for err in e.errors()
+        ]
+        detail = "; ".join(f"{x['field'] or 'body'}: {x['message']}" for x in errors)
+        return problem(422, "ValidationError", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        return problem(e.status_code, "HTTPError", str(e.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, e: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem(500, "InternalError", "an unexpected error occurred; it has been logged")

@@ -1,0 +1,86 @@
+"""The HTTP edge of Dixian: `create_app()` is the factory uvicorn runs (`dixian api`)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from api import cases, errors
+from api.auth import load_or_create_secret
+from api.deps import Services
+from domain.ledger import CaseLedger
+from domain.queries import CaseQueries
+from domain.readmodel import open_summary_view
+from workflows.observability import configure_logging
+from workflows.settings import Settings, load_settings
+
+log = structlog.get_logger("dixian.api")
+
+
+async def connect_services(settings: Settings) -> Services:
+    if not settings.temporal_address:
+        raise RuntimeError("TEMPORAL_ADDRESS is not set (use `dixian run` for the embedded stack)")
+    secret = settings.token_secret
+    if not secret:
+        if settings.environment == "production":
+            raise RuntimeError("DIXIAN_TOKEN_SECRET must be set in production")
+        secret = load_or_create_secret(settings.data_dir / "token-secret")
+    env = settings.eventsourcing_env()
+    temporal = await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+    )
+    return Services(
+        settings=settings,
+        token_secret=secret,
+        temporal=temporal,
+        queries=CaseQueries(CaseLedger(env)),
+        summaries=open_summary_view(env),
+    )
+
+
+def create_app(services: Services | None = None) -> FastAPI:
+    """Build the app. Tests pass ready services; `dixian api` lets the lifespan connect them from settings."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services is None:
+            settings = load_settings()
+            configure_logging(json=settings.log_format == "json")
+            app.state.services = await connect_services(settings)
+            log.info("api_started", temporal=settings.temporal_address)
+        yield
+
+    app = FastAPI(
+        title="底线 Dixian",
+        summary="防止返贫监测帮扶: monitoring cases from clue to county decision, with a full audit trail",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if services is not None:
+        app.state.services = services  # set now: test transports do not run the lifespan
+    errors.install(app)
+    app.include_router(cases.router)
+
+    @app.get("/healthz", tags=["ops"], summary="The API process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.url.path)
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-Id"] = request_id
+        log.info("request", status=response.status_code, ms=round((time.perf_counter() - started) * 1000, 1))
+        return response
+
+    return app

@@ -1,0 +1,160 @@
+"""The case list read model: one row per case, kept by a projection of the event store, exactly once.
+
+The row of a case is its view summarised at each event's version (the aggregate rebuilt at that version), written
+in one transaction with the tracking position, so a crash never applies an event twice or skips one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Composable, Composed, Identifier
+
+from domain.case import MonitoringCase
+from domain.ledger import CaseLedger
+from domain.view import case_view
+
+TABLE = "case_summaries"
+COLUMNS = (
+    "case_id",
+    "version",
+    "stage",
+    "status",
+    "county_code",
+    "township_code",
+    "village_code",
+    "household_number",
+    "source",
+    "category",
+    "clue_date",
+    "next_deadline",
+    "next_deadline_kind",
+    "overdue",
+    "opened_at",
+    "updated_at",
+)
+
+
+class CaseSummaryView(PostgresTrackingRecorder):
+    """Case list table plus its tracking table (``case_summaries_tracking``)."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)  # the factory names the tracking table after the projection
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "case_id uuid PRIMARY KEY, version int NOT NULL, stage text NOT NULL, status text NOT NULL, "
+                "county_code text NOT NULL, township_code text NOT NULL, village_code text NOT NULL, "
+                "household_number text NOT NULL, source text NOT NULL, category text, clue_date date NOT NULL, "
+                "next_deadline timestamptz, next_deadline_kind text, overdue boolean NOT NULL, "
+                "opened_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)"
+            ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (village_code, stage)").format(
+                Identifier(f"{TABLE}_village_stage_idx"), Identifier(self.datastore.schema), Identifier(TABLE)
+            )
+        )
+
+    def upsert(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
+        values = SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in COLUMNS)
+        updates = SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in COLUMNS[1:])
+        statement: Composed = SQL(
+            "INSERT INTO {0}.{1} ({2}) VALUES ({3}) "
+            "ON CONFLICT (case_id) DO UPDATE SET {4} WHERE {0}.{1}.version < EXCLUDED.version"
+        ).format(Identifier(self.datastore.schema), Identifier(TABLE), columns, values, updates)
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
+            curs.execute(statement, row)
+
+    def search(
+        self,
+        *,
+        area_prefix: str,
+        filters: Mapping[str, str],
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
+        """Cases inside ``area_prefix`` matching the equality ``filters`` (column → value), newest first."""
+        where: list[Composable] = [SQL("village_code LIKE %(area_prefix)s")]
+        params: dict[str, Any] = {"area_prefix": area_prefix + "%", "limit": limit, "offset": offset}
+        for column, value in sorted(filters.items()):
+            if column not in COLUMNS:
+                raise ValueError(f"cannot filter on {column}")
+            where.append(SQL("{0} = %({1})s").format(Identifier(column), SQL(column)))
+            params[column] = value
+        statement = SQL(
+            "SELECT {0} FROM {1}.{2} WHERE {3} ORDER BY opened_at DESC, case_id LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(
+            SQL(", ").join(Identifier(c) for c in COLUMNS),
+            Identifier(self.datastore.schema),
+            Identifier(TABLE),
+            SQL(" AND ").join(where),
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
+
+class CaseSummaryProjection(Projection[CaseSummaryView]):
+    """Folds MonitoringCase events into ``case_summaries``; built by :func:`case_summary_projection`."""
+
+    name = "case_summaries"
+    ledger_env: Mapping[str, str] | None = None
+
+    def __init__(self, view: CaseSummaryView) -> None:
+        super().__init__(view)
+        self.ledger = CaseLedger(self.ledger_env)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        if isinstance(domain_event, (MonitoringCase.CaseEvent, MonitoringCase.CaseOpened)):
+            case: MonitoringCase = self.ledger.repository.get(
+                domain_event.originator_id, version=domain_event.originator_version
+            )
+            self.view.upsert(tracking, summary_row(case))
+        else:
+            self.view.insert_tracking(tracking)
+
+
+def case_summary_projection(env: Mapping[str, str]) -> type[CaseSummaryProjection]:
+    """The projection class bound to the ledger environment (ProjectionRunner constructs it itself)."""
+    return type("CaseSummaryProjection", (CaseSummaryProjection,), {"ledger_env": dict(env), "name": "case_summaries"})
+
+
+def summary_row(case: MonitoringCase) -> dict[str, Any]:
+    # The summary is as of the event, so "overdue" means a missed deadline was recorded, not a clock reading.
+    view = case_view(case, case.modified_on)
+    nxt = view["next_deadline"]
+    return {
+        "case_id": case.id,
+        "version": case.version,
+        "stage": view["stage"],
+        "status": view["status"],
+        "county_code": case.county_code,
+        "township_code": case.township_code,
+        "village_code": case.village_code,
+        "household_number": case.household_number,
+        "source": view["source"],
+        "category": view["category"],
+        "clue_date": case.clue_date,
+        "next_deadline": nxt["due_at"] if nxt else None,
+        "next_deadline_kind": nxt["kind"] if nxt else None,
+        "overdue": any(d["missed_recorded"] and d["met_on"] is None and not d["closed"] for d in view["deadlines"]),
+        "opened_at": case.created_on,
+        "updated_at": case.modified_on,
+    }
+
+
+def open_summary_view(env: Mapping[str, str]) -> CaseSummaryView:
+    """The read model for queries (creates its tables if missing), configured like the projection."""
+    factory = InfrastructureFactory[CaseSummaryView].construct(env=Environment(CaseSummaryProjection.name, dict(env)))
+    view: CaseSummaryView = factory.tracking_recorder(CaseSummaryView)
+    return view

@@ -1,0 +1,97 @@
+"""The worker process: the Temporal worker for case workflows and their activities, plus the read-model projection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+
+import structlog
+from eventsourcing.projection import ProjectionRunner
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from domain.ledger import CaseLedger
+from domain.readmodel import CaseSummaryView, case_summary_projection
+from worker.stack import ensure_search_attributes
+from workflows.activities import CaseActivities
+from workflows.case_workflow import CaseWorkflow
+from workflows.observability import configure_logging
+from workflows.settings import Settings
+
+log = structlog.get_logger("dixian.worker")
+
+
+def build_worker(client: Client, ledger: CaseLedger, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
+    """The Temporal worker for case workflows; activities are synchronous and run on ``executor``."""
+    activities = CaseActivities(ledger)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CaseWorkflow],
+        activities=[activities.open_case, activities.take_step, activities.record_deadline_missed],
+        activity_executor=executor,
+        max_concurrent_activities=executor._max_workers,
+        max_concurrent_local_activities=executor._max_workers,
+    )
+
+
+@contextmanager
+def projection_runner(env: Mapping[str, str]) -> Iterator[ProjectionRunner[CaseLedger, CaseSummaryView]]:
+    """Follow the event store into the case list read model (exactly once, resumes where it stopped)."""
+    with ProjectionRunner(
+        application_class=CaseLedger,
+        projection_class=case_summary_projection(env),
+        view_class=CaseSummaryView,
+        env=dict(env),
+    ) as runner:
+        yield runner
+
+
+async def connect_temporal(settings: Settings, attempts: int = 30) -> Client:
+    assert settings.temporal_address, "TEMPORAL_ADDRESS must be set"
+    for attempt in range(1, attempts + 1):
+        try:
+            return await Client.connect(
+                settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                data_converter=pydantic_data_converter,
+            )
+        except RuntimeError as e:
+            if attempt == attempts:
+                raise
+            log.warning("temporal_connect_retry", attempt=attempt, error=str(e))
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until cancelled (Ctrl-C / SIGTERM) or until the projection fails."""
+    configure_logging(json=settings.log_format == "json")
+    env = settings.eventsourcing_env()
+    client = await connect_temporal(settings)
+    await ensure_search_attributes(client, settings.temporal_namespace)
+    ledger = CaseLedger(env)
+    loop = asyncio.get_running_loop()
+    with (
+        ThreadPoolExecutor(max_workers=max(2, settings.postgres_pool_size), thread_name_prefix="activity") as pool,
+        projection_runner(env) as runner,
+    ):
+        worker = build_worker(client, ledger, settings.task_queue, pool)
+        log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+        projection = loop.run_in_executor(None, runner.run_forever)
+        worker_run = asyncio.ensure_future(worker.run())
+        try:
+            done, _ = await asyncio.wait({projection, worker_run}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # re-raise what stopped it
+        finally:
+            runner.stop()
+            if not worker_run.done():
+                await worker.shutdown()
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(projection)), timedelta(seconds=10).seconds)
+            ledger.close()
+            log.info("worker_stopped")
