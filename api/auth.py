@@ -5,9 +5,7 @@ Production deployments will validate tokens of an OIDC issuer instead (issue #8)
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import jwt
 
@@ -60,14 +58,3 @@ def read_token(secret: str, token: str) -> Actor:
     except NotPermittedError as e:
         raise TokenError(e.message) from None
     return actor
-
-
-def load_or_create_secret(path: Path) -> str:
-    """The development signing secret kept under the data folder (mode 0600), created on first use."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(secret)
-    return secret

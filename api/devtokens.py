@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from api.auth import issue_token, load_or_create_secret
+from api.auth import issue_token
 from domain.values import Actor, Role
 from workflows.settings import load_settings
 
@@ -19,7 +19,7 @@ SEEDED_USERS = (
 
 def main() -> None:
     settings = load_settings()
-    secret = settings.token_secret or load_or_create_secret(settings.data_dir / "token-secret")
+    secret = settings.resolve_token_secret()
     out = sys.stdout
     out.write("Development tokens (send as 'Authorization: Bearer <token>'):\n")
     for actor in SEEDED_USERS:

@@ -13,9 +13,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api import cases, errors
-from api.auth import load_or_create_secret
 from api.deps import Services
-from domain.ledger import CaseLedger
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from workflows.observability import configure_logging
@@ -27,11 +25,7 @@ log = structlog.get_logger("dixian.api")
 async def connect_services(settings: Settings) -> Services:
     if not settings.temporal_address:
         raise RuntimeError("TEMPORAL_ADDRESS is not set (use `dixian run` for the embedded stack)")
-    secret = settings.token_secret
-    if not secret:
-        if settings.environment == "production":
-            raise RuntimeError("DIXIAN_TOKEN_SECRET must be set in production")
-        secret = load_or_create_secret(settings.data_dir / "token-secret")
+    secret = settings.resolve_token_secret()
     env = settings.eventsourcing_env()
     temporal = await Client.connect(
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
@@ -40,7 +34,7 @@ async def connect_services(settings: Settings) -> Services:
         settings=settings,
         token_secret=secret,
         temporal=temporal,
-        queries=CaseQueries(CaseLedger(env)),
+        queries=CaseQueries.connect(env),
         summaries=open_summary_view(env),
     )
 

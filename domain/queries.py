@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,6 +15,11 @@ class CaseQueries:
 
     def __init__(self, ledger: CaseLedger) -> None:
         self._ledger = ledger
+
+    @classmethod
+    def connect(cls, env: Mapping[str, str]) -> CaseQueries:
+        """Queries over the event store the eventsourcing ``env`` points at."""
+        return cls(CaseLedger(env))
 
     def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
         return self._ledger.view(case_id, now, version)

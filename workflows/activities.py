@@ -47,7 +47,7 @@ class CaseActivities:
                 case_id=cmd.case_id,
                 command_id=cmd.command_id,
                 actor=cmd.actor.to_domain(),
-                now=datetime.now(UTC),
+                now=cmd.now or datetime.now(UTC),
                 household_number=req.household_number,
                 household_head=req.household_head,
                 village_code=req.village_code,

@@ -84,8 +84,9 @@ class CaseWorkflow:
     @workflow.update
     async def open(self, cmd: OpenCaseInput) -> CaseView:
         async with self._lock:
-            if self.state.view is not None:  # the same opening command again (validator let only that through)
-                return self.state.view
+            # A repeat of the opening command (the validator lets only that through once open) is answered by the
+            # ledger with the original result.
+            cmd = cmd.model_copy(update={"now": workflow.now()})
             try:
                 view = await workflow.execute_local_activity_method(
                     CaseActivities.open_case,
@@ -95,7 +96,7 @@ class CaseWorkflow:
                     retry_policy=_RETRY,
                 )
             except ActivityError as e:
-                self._open_failed = True
+                self._open_failed = self.state.view is None
                 raise _flatten(e) from None
             self._accept(view, cmd.command_id)
             return view
@@ -175,9 +176,12 @@ class CaseWorkflow:
     # ----- internals ----------------------------------------------------------------------------------------------
 
     def _accept(self, view: CaseView, command_id: str) -> None:
-        self.state.view = view
         if command_id not in self.state.processed_commands:
             self.state.processed_commands.append(command_id)
+        current = self.state.view
+        if current is not None and view.version <= current.version:
+            return  # a repeated command's earlier result: the case has moved on since
+        self.state.view = view
         self._changed = True
         self._upsert_search_attributes(view)
 

@@ -161,6 +161,7 @@ class OpenCaseInput(Strict):
     command_id: ShortText
     actor: ActorModel
     request: OpenCaseRequest
+    now: datetime | None = None  # set by the workflow (its clock), never by the API
 
 
 class StepInput(Strict):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 
 import structlog
-from structlog.typing import Processor
+from structlog.typing import EventDict, Processor
+
+
+def _drop_color_message(_: object, __: str, event: EventDict) -> EventDict:
+    event.pop("color_message", None)  # uvicorn's ANSI duplicate of the message
+    return event
 
 
 def configure_logging(json: bool, level: str = "INFO") -> None:
@@ -29,7 +34,7 @@ def configure_logging(json: bool, level: str = "INFO") -> None:
     else:
         final.append(structlog.dev.ConsoleRenderer())
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()], processors=final
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_color_message], processors=final
     )
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)

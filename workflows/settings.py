@@ -6,6 +6,8 @@ Nothing is read at import time: call :func:`load_settings` in a composition root
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -48,6 +50,21 @@ class Settings(BaseSettings):
 
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
     token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
+
+    def resolve_token_secret(self) -> str:
+        """DIXIAN_TOKEN_SECRET, or the development secret kept in `<data_dir>/token-secret` (mode 0600), created
+        on first use. Production must configure it: a generated secret is refused there."""
+        if self.token_secret:
+            return self.token_secret
+        if self.environment == "production":
+            raise ValueError("DIXIAN_TOKEN_SECRET must be set when DIXIAN_ENV=production")
+        path = self.data_dir / "token-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(32) + "\n")
+        return path.read_text().strip()
 
     @property
     def postgres_configured(self) -> bool:

@@ -73,7 +73,7 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
         settings=settings,
         token_secret=SECRET,
         temporal=temporal,
-        queries=CaseQueries(CaseLedger(es_env)),
+        queries=CaseQueries.connect(es_env),
         summaries=open_summary_view(es_env),
     )
     app = create_app(services)

@@ -55,10 +55,40 @@ async def ok(stack: Stack, case_id: str, name: str, who: str, body: dict[str, An
 
 async def to_notice_closed(stack: Stack, case_id: str) -> dict[str, Any]:
     await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
-    await ok(stack, case_id, "cross-check", "township", {"departments": ["公安", "人社"], "consistent": True, "occurred_at": stack.at(-10)})
-    await ok(stack, case_id, "village-deliberation", "cadre", {"participants": 15, "outcome": "pass", "minutes_ref": "纪要-1", "occurred_at": stack.at(-10)})
-    await ok(stack, case_id, "public-notice", "cadre", {"action": "post", "start_date": stack.day(-10), "end_date": stack.day(-6), "location": "村务公开栏", "occurred_at": stack.at(-10)})
-    return await ok(stack, case_id, "public-notice", "cadre", {"action": "close", "outcome": "no_objection", "occurred_at": stack.at(-5)})
+    await ok(
+        stack,
+        case_id,
+        "cross-check",
+        "township",
+        {"departments": ["公安", "人社"], "consistent": True, "occurred_at": stack.at(-10)},
+    )
+    await ok(
+        stack,
+        case_id,
+        "village-deliberation",
+        "cadre",
+        {"participants": 15, "outcome": "pass", "minutes_ref": "纪要-1", "occurred_at": stack.at(-10)},
+    )
+    await ok(
+        stack,
+        case_id,
+        "public-notice",
+        "cadre",
+        {
+            "action": "post",
+            "start_date": stack.day(-10),
+            "end_date": stack.day(-6),
+            "location": "村务公开栏",
+            "occurred_at": stack.at(-10),
+        },
+    )
+    return await ok(
+        stack,
+        case_id,
+        "public-notice",
+        "cadre",
+        {"action": "close", "outcome": "no_objection", "occurred_at": stack.at(-5)},
+    )
 
 
 def allowed(view: dict[str, Any]) -> list[str]:
@@ -75,7 +105,13 @@ async def test_case_from_clue_to_announcement_is_monitored_with_every_step_store
     assert view["status"] == "notice_closed" and "township-review" in allowed(view)
     view = await ok(stack, case_id, "township-review", "township", {"decision": "pass", "occurred_at": stack.at(-4)})
     assert set(view["eligible_categories"]) == {"marginal_at_risk", "sudden_hardship"}
-    view = await ok(stack, case_id, "county-decision", "county", {"decision": "approve", "category": "marginal_at_risk", "occurred_at": stack.at(-3)})
+    view = await ok(
+        stack,
+        case_id,
+        "county-decision",
+        "county",
+        {"decision": "approve", "category": "marginal_at_risk", "occurred_at": stack.at(-3)},
+    )
     view = await ok(stack, case_id, "announcement", "township", {"location": "村务公开栏", "occurred_at": stack.at(-2)})
 
     assert view["stage"] == "monitored" and view["category_label"] == "边缘易致贫户"
@@ -83,7 +119,9 @@ async def test_case_from_clue_to_announcement_is_monitored_with_every_step_store
     assert view["deadlines"][0]["met_in_time"] is True and view["overdue"] is False
 
     r = await stack.http.get(f"/cases/{case_id}", headers=stack.headers("inspector"))
-    assert r.status_code == 200 and r.json()["version"] == view["version"] and r.headers["ETag"] == f'"{view["version"]}"'
+    assert (
+        r.status_code == 200 and r.json()["version"] == view["version"] and r.headers["ETag"] == f'"{view["version"]}"'
+    )
 
     r = await stack.http.get(f"/cases/{case_id}/events", headers=stack.headers("cadre"))
     types = [e["type"] for e in r.json()]
@@ -112,7 +150,11 @@ async def test_case_from_clue_to_announcement_is_monitored_with_every_step_store
     desc = await stack.temporal.get_workflow_handle(workflow_id_for(view["case_id"])).describe()
     attrs = desc.typed_search_attributes
     assert attrs.get(sa.CASE_STAGE) == "monitored"
-    assert (attrs.get(sa.VILLAGE_CODE), attrs.get(sa.TOWNSHIP_CODE), attrs.get(sa.COUNTY_CODE)) == (VILLAGE, TOWNSHIP, COUNTY)
+    assert (attrs.get(sa.VILLAGE_CODE), attrs.get(sa.TOWNSHIP_CODE), attrs.get(sa.COUNTY_CODE)) == (
+        VILLAGE,
+        TOWNSHIP,
+        COUNTY,
+    )
 
     # The list read model catches up and filters by area and stage.
     for _ in range(50):

@@ -1,0 +1,71 @@
+"""Session-wide infrastructure: embedded PostgreSQL, a Temporal dev server, a time-skipping test server.
+
+Nothing here knows the domain. Feature fixtures belong in conftest files of the test subfolders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+import pytest_asyncio
+from psycopg import sql
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
+from workflows.search_attributes import ALL
+from workflows.settings import Settings
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server URL pointing at another database (keeps `?host=<socket dir>`)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{dbname}"))
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of an embedded PostgreSQL server started for this test session (unix socket, trust auth)."""
+    server = EmbeddedPostgres.start(tmp_path_factory.mktemp("pg"))
+    try:
+        yield server.database_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def es_env(pg_url: str) -> Iterator[dict[str, str]]:
+    """eventsourcing env for a fresh, empty database of its own (dropped after the test)."""
+    dbname = f"test_{uuid.uuid4().hex}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    yield Settings(database_url=with_database(pg_url, dbname)).eventsourcing_env()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real dev server (in-memory) with Dixian's search attributes and the pydantic data converter."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=find_binary("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=list(ALL),
+        namespace="default",
+    ) as env:
+        yield env
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server; search attributes registered (unregistered ones make workflows hang)."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    ) as env:
+        await ensure_search_attributes(env.client, "default")
+        yield env

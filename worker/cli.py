@@ -1,0 +1,220 @@
+"""The `dixian` command: `worker`, `api`, and `run` (the whole stack on embedded defaults)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from worker.stack import (
+    EmbeddedPostgres,
+    TemporalDevServer,
+    ensure_port_free,
+    ensure_search_attributes,
+)
+from workflows.observability import configure_logging
+from workflows.settings import Settings, load_settings
+
+log = structlog.stdlib.get_logger(__name__)
+Cleanup = Callable[[], Awaitable[None]]
+
+
+async def _until_signal(coro: Coroutine[Any, Any, None]) -> None:
+    """Run `coro`; SIGINT/SIGTERM cancel it so it can shut down gracefully."""
+    task = asyncio.ensure_future(coro)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def cmd_worker(settings: Settings) -> int:
+    """Temporal worker + projection until SIGINT/SIGTERM."""
+    from worker.main import run_worker
+
+    asyncio.run(_until_signal(run_worker(settings)))
+    return 0
+
+
+def cmd_api(settings: Settings) -> int:
+    """The HTTP API under uvicorn (the app is built by the `api.main:create_app` factory)."""
+    import uvicorn
+
+    uvicorn.run("api.main:create_app", factory=True, host=settings.api_host, port=settings.api_port, log_config=None)
+    return 0
+
+
+async def _spawn(role: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    # Own session: Ctrl-C in the terminal reaches only this supervisor, which stops children in order.
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "worker.cli", role, env=env, start_new_session=True
+    )
+
+
+def _stopper(role: str, proc: asyncio.subprocess.Process, grace: float = 20.0) -> Cleanup:
+    async def stop() -> None:
+        if proc.returncode is None:
+            log.info("stack.stopping", process=role, pid=proc.pid)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), grace)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+    return stop
+
+
+async def _port_open(host: str, port: int, within: float = 60.0) -> bool:
+    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    for _ in range(int(within / 0.25)):
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            await asyncio.sleep(0.25)
+            continue
+        writer.close()
+        return True
+    return False
+
+
+async def _print_dev_tokens(env: dict[str, str]) -> None:
+    try:
+        spec = importlib.util.find_spec("api.devtokens")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None:
+        log.warning("stack.devtokens_missing", module="api.devtokens")
+        return
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "api.devtokens", env=env)
+    await proc.wait()
+
+
+async def _run_stack(settings: Settings) -> int:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    cleanups: list[Cleanup] = []  # run in reverse: API, worker, Temporal, PostgreSQL
+    data_dir = settings.data_dir.resolve()
+    env = {**os.environ, "DIXIAN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_port_free(settings.api_host, settings.api_port, "DIXIAN_API_PORT", "API")
+        if not settings.temporal_address:
+            ensure_port_free("127.0.0.1", settings.temporal_port, "DIXIAN_TEMPORAL_PORT", "Temporal gRPC")
+            ensure_port_free("127.0.0.1", settings.temporal_ui_port, "DIXIAN_TEMPORAL_UI_PORT", "Temporal UI")
+        if not settings.postgres_configured:
+            pg = await asyncio.to_thread(EmbeddedPostgres.start, data_dir)
+            cleanups.append(lambda: asyncio.to_thread(pg.stop))
+            env["DATABASE_URL"] = pg.database_url
+        if stopping.is_set():
+            return 0
+        if settings.temporal_address:
+            await _register_external(settings)
+        else:
+            temporal = await TemporalDevServer.start(
+                data_dir,
+                port=settings.temporal_port,
+                ui_port=settings.temporal_ui_port,
+                namespace=settings.temporal_namespace,
+            )
+            cleanups.append(lambda: asyncio.to_thread(temporal.stop))
+            env["TEMPORAL_ADDRESS"], env["TEMPORAL_UI_URL"] = temporal.address, temporal.ui_url
+        env["DIXIAN_TOKEN_SECRET"] = settings.resolve_token_secret()
+        if stopping.is_set():
+            return 0
+        children: dict[str, asyncio.subprocess.Process] = {}
+        for role in ("worker", "api"):
+            children[role] = await _spawn(role, env)
+            cleanups.append(_stopper(role, children[role]))
+        exits = {asyncio.ensure_future(p.wait()): role for role, p in children.items()}
+        stop_wait = asyncio.ensure_future(stopping.wait())
+        ready = asyncio.ensure_future(_port_open(settings.api_host, settings.api_port))
+        done, _ = await asyncio.wait([ready, stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            if not ready.result():
+                log.warning("stack.api_not_listening", port=settings.api_port, waited_s=60)
+            _print_banner(settings, data_dir, env.get("TEMPORAL_UI_URL"))
+            await _print_dev_tokens(env)
+            done, _ = await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        for task in done & exits.keys():
+            role = exits[task]
+            print(
+                f"dixian: the {role} process exited unexpectedly (code {task.result()}); stopping the stack",
+                file=sys.stderr,
+            )
+            return 1
+        log.info("stack.shutdown_requested")
+        return 0
+    except Exception as exc:
+        print(f"dixian: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for cleanup in reversed(cleanups):
+            try:
+                await cleanup()
+            except Exception:
+                log.exception("stack.cleanup_failed")
+        log.info("stack.stopped")
+
+
+async def _register_external(settings: Settings) -> None:
+    """Best effort: register Dixian's search attributes on a cluster given by TEMPORAL_ADDRESS."""
+    from temporalio.client import Client
+
+    assert settings.temporal_address
+    try:
+        client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        await ensure_search_attributes(client, settings.temporal_namespace)
+    except Exception as exc:
+        log.warning("stack.search_attributes_not_registered", address=settings.temporal_address, error=str(exc))
+
+
+def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None) -> None:
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    print(
+        "\nDixian is running. Press Ctrl-C to stop.\n"
+        f"  API          {base}\n"
+        f"  API docs     {base}/docs\n"
+        f"  Temporal UI  {temporal_ui or settings.temporal_ui_url or '(not known for this cluster)'}\n"
+        f"  Data dir     {data_dir}\n",
+        flush=True,
+    )
+
+
+def cmd_run(settings: Settings) -> int:
+    """PostgreSQL + Temporal (embedded unless configured) + worker + API; Ctrl-C stops everything."""
+    return asyncio.run(_run_stack(settings))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dixian", description="Dixian (底线) case workflow engine.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, func in (("run", cmd_run), ("worker", cmd_worker), ("api", cmd_api)):
+        doc = (func.__doc__ or "").strip()
+        sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    configure_logging(json=settings.log_format == "json")
+    func: Callable[[Settings], int] = args.func
+    sys.exit(func(settings))
+
+
+if __name__ == "__main__":
+    main()
