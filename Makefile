@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint unit bench clean install
+.PHONY: run test lint clean install
 
 install: $(STAMP)
 
@@ -19,16 +19,13 @@ run: $(STAMP)
 	$(BIN)/dixian run
 
 lint: $(STAMP)
-	$(BIN)/ruff check domain workflows api worker tests bench
-	$(BIN)/ruff format --check domain workflows api worker tests bench
+	$(BIN)/ruff check domain workflows api worker tests
+	$(BIN)/ruff format --check domain workflows api worker tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 test: lint
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
-
-bench: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -1,7 +1,12 @@
-"""Print a development bearer token for each seeded role: `python -m api.devtokens`."""
+"""Print a development bearer token for each seeded role: `python -m api.devtokens`.
+
+Each token is also written to `<data dir>/tokens/<role>` (mode 0600) so that scripts and the README's curl tour can
+read it: `TOKEN=$(cat .dixian/tokens/village_cadre)`.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from api.auth import issue_token
@@ -20,10 +25,17 @@ SEEDED_USERS = (
 def main() -> None:
     settings = load_settings()
     secret = settings.resolve_token_secret()
+    folder = settings.data_dir / "tokens"
+    folder.mkdir(parents=True, exist_ok=True)
     out = sys.stdout
-    out.write("Development tokens (send as 'Authorization: Bearer <token>'):\n")
+    out.write(f"Development tokens (send as 'Authorization: Bearer <token>'; also in {folder}/<role>):\n")
     for actor in SEEDED_USERS:
-        out.write(f"  {actor.role.value:<18} {actor.area_code:<13} {issue_token(secret, actor)}\n")
+        token = issue_token(secret, actor)
+        path = folder / actor.role.value
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+        out.write(f"  {actor.role.value:<18} {actor.area_code:<13} {actor.name}\n    {token}\n")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -58,9 +58,15 @@ class MonitoringCase(Aggregate):
         occurred_at: datetime
         comment: str
 
+        # Whether this event's business date bounds the dates of later steps. The cross-check runs in parallel
+        # with the village steps (domain.md §4.2 step 2) and the system's DeadlineMissed is dated by the clock, so
+        # neither may push the village's chronology forward.
+        sets_chronology: ClassVar[bool] = True
+
         def apply(self, case: MonitoringCase) -> None:
             case.command_versions[self.command_id] = self.originator_version
-            case.last_business_date = max(case.last_business_date, rules.local_date(self.occurred_at))
+            if self.sets_chronology:
+                case.last_business_date = max(case.last_business_date, rules.local_date(self.occurred_at))
             self.apply_facts(case)
 
         def apply_facts(self, case: MonitoringCase) -> None:
@@ -119,6 +125,7 @@ class MonitoringCase(Aggregate):
             case.status = Status.VISIT_VERIFIED if self.authorisation_signed else Status.CLOSED_NOT_APPLIED
 
     class CrossCheckRecorded(CaseEvent):
+        sets_chronology = False
         departments: list[str]
         consistent: bool
         findings: str
@@ -204,6 +211,7 @@ class MonitoringCase(Aggregate):
             case.status = Status.MONITORED
 
     class DeadlineMissed(CaseEvent):
+        sets_chronology = False
         kind: str
         due_date: date
 
@@ -245,7 +253,7 @@ class MonitoringCase(Aggregate):
         actor: Actor,
         command_id: str,
         now: datetime,
-        policy: Policy,
+        policies: rules.PolicyRegistry,
         household_number: str,
         household_head: str,
         village_code: str,
@@ -256,12 +264,14 @@ class MonitoringCase(Aggregate):
         reported_risks: list[Risk],
         comment: str = "",
     ) -> MonitoringCase:
-        """Record a risk clue: the case starts, pinned to ``policy``. Area codes are checked by the ledger."""
+        """Record a risk clue: the case starts, pinned to the policy in force for its village on the clue date.
+        Area codes are checked by the ledger."""
         rules.check_may_open(actor, village_code)
         rules.check_clue_date(clue_date, rules.local_date(now))
         _check_risks(reported_risks, "reported_risks", required=False)
         if not household_number.strip():
             raise RuleViolationError("a household reference is required", field="household_number", rule="required")
+        policy = policies.in_force(village_code, clue_date)
         case: MonitoringCase = cls._create(
             cls.CaseOpened,
             id=case_id,
@@ -304,6 +314,10 @@ class MonitoringCase(Aggregate):
         self._check_step(Step.HOUSEHOLD_VISIT, actor, occurred_at, now)
         if not [v for v in visitors if v.strip()]:
             raise RuleViolationError("at least one visitor must be named", field="visitors", rule="required")
+        if household_size < 1:
+            raise RuleViolationError("a household has at least one member", field="household_size", rule="minimum")
+        if rigid_expenditure < 0:
+            raise RuleViolationError("rigid expenditure cannot be negative", field="rigid_expenditure", rule="minimum")
         if authorisation_signed:
             # The signed 承诺授权书 is part of the file (domain.md §4.2 step 1, §11): its reference is required.
             if not authorisation_ref.strip():
@@ -446,6 +460,11 @@ class MonitoringCase(Aggregate):
         self._check_step(Step.PUBLIC_NOTICE, actor, occurred_at, now, action=NoticeAction.OBJECTION)
         if not objection.strip():
             raise RuleViolationError("describe the objection", field="objection", rule="required")
+        notice = self.facts["public_notice"]
+        if not notice["start_date"] <= rules.local_date(occurred_at) <= notice["end_date"]:
+            raise RuleViolationError(
+                "an objection must be raised during the notice period", field="occurred_at", rule="notice_period"
+            )
         self._trigger(
             self.NoticeObjectionRaised,
             actor,
@@ -487,10 +506,11 @@ class MonitoringCase(Aggregate):
                     field="outcome",
                     rule="objection",
                 )
+            # The notice runs through its whole last day (如有异议…5日内提出, domain.md §4.2): it closes after it.
             end_date: date = self.facts["public_notice"]["end_date"]
-            if rules.local_date(occurred_at) < end_date:
+            if occurred_at < rules.end_of_day(end_date):
                 raise RuleViolationError(
-                    f"the notice runs until {end_date.isoformat()} and cannot close earlier",
+                    f"the notice runs until the end of {end_date.isoformat()} and cannot close earlier",
                     field="occurred_at",
                     rule="notice_min_days",
                 )

@@ -122,7 +122,7 @@ class CaseLedger(Application[UUID]):
             actor=actor,
             command_id=command_id,
             now=now,
-            policy=self.policies.in_force(village_code, clue_date),
+            policies=self.policies,
             household_number=household_number,
             household_head=household_head,
             village_code=village_code,

@@ -81,6 +81,19 @@ class Policy:
 # The registry is append-only: a published version is never edited, a change is a new version.
 DEFAULT_POLICIES: tuple[Policy, ...] = (
     Policy(
+        policy_id="national-2020",
+        version=1,
+        jurisdiction="",
+        year=2020,
+        effective_from=date(2020, 3, 1),
+        # The 2020 指导意见 created the mechanism with a line of about 1.5 × the ~4,000 yuan poverty standard
+        # (domain.md §1, §3: chinadaily 2020-12-02). The time limits are those of §4.2, kept for continuity.
+        monitoring_line=Decimal("6000"),
+        identification_days=15,
+        notice_min_days=5,
+        source="domain.md §1, §3 (2020 guidance); §4.2 time limits",
+    ),
+    Policy(
         policy_id="national",
         version=1,
         jurisdiction="",
@@ -337,11 +350,15 @@ def category_violation(category: Category, facts: HouseholdFacts, policy: Policy
         return f"{category.value} requires household type {allowed}, not {facts.household_type.value}"
     line = policy.monitoring_line
     if category is Category.SUDDEN_HARDSHIP:
-        # Income may exceed the line, but a sudden event or large rigid expenditure must bring the household to it:
-        # the composite test of income and 合规自付支出 (domain.md §2 "Identification criteria form a composite test").
-        if not facts.sudden_event.strip() and facts.income_after_rigid_expenditure > line:
+        # Income may exceed the line, but there must be a sudden event, or rigid expenditure large enough to bring
+        # per-capita income net of it to the line: the composite test of income and 合规自付支出 (domain.md §2
+        # "Identification criteria form a composite test"; §12.1 "requires a qualifying sudden event or rigid
+        # expenditure").
+        if facts.sudden_event.strip():
+            return None
+        if facts.rigid_expenditure <= 0 or facts.income_after_rigid_expenditure > line:
             return (
-                f"{category.value} requires a sudden event or rigid expenditure that brings per-capita income "
+                f"{category.value} requires a sudden event, or rigid expenditure that brings per-capita income "
                 f"({facts.income_after_rigid_expenditure:.2f}) to the monitoring line ({line})"
             )
         return None

@@ -201,6 +201,19 @@ LABELS: dict[StrEnum, str] = {
     Status.CLOSED_NOT_APPLIED: "未申请（拒签承诺授权书）",
     Status.CLOSED_REJECTED: "不予纳入",
     DeadlineKind.IDENTIFICATION: "识别认定时限",
+    AreaLevel.COUNTY: "县",
+    AreaLevel.TOWNSHIP: "乡镇",
+    AreaLevel.VILLAGE: "村",
+    NoticeOutcome.NO_OBJECTION: "公示无异议",
+    NoticeOutcome.REDELIBERATE: "重新评议",
+    NoticeOutcome.REJECT: "不予纳入",
+    DeliberationOutcome.PASS: "评议通过",
+    DeliberationOutcome.FAIL: "评议未通过",
+    TownshipDecision.PASS: "审核通过",
+    TownshipDecision.RETURN: "退回村级",
+    TownshipDecision.REJECT: "审核不通过",
+    CountyDecision.APPROVE: "审定纳入",
+    CountyDecision.REJECT: "不予纳入",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from domain import policy as rules
 from domain.areas import AreaTree
 from domain.case import MonitoringCase
-from domain.values import Category, DeadlineKind, Source, Stage, Status, label
+from domain.values import DeadlineKind, Source, Stage, label
 
 
 def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> dict[str, Any]:
@@ -75,13 +75,11 @@ def _eligible(case: MonitoringCase) -> list[str]:
 
 def _deadlines(case: MonitoringCase, now: datetime) -> list[dict[str, Any]]:
     due = rules.identification_due(case.clue_date, case.policy)
-    met_on: date | None = case.decided_on
-    closed = case.stage is Stage.CLOSED and met_on is None
-    if case.status is Status.MONITORED or case.status is Status.COUNTY_APPROVED:
-        met_on = case.decided_on
+    met_on: date | None = case.decided_on  # the county decision, approve or reject, meets the deadline
+    closed = met_on is None and case.stage is Stage.CLOSED  # closed before it (declined, village or township)
+    open_now = met_on is None and not closed
     due_at = rules.end_of_day(due)
     kind = DeadlineKind.IDENTIFICATION
-    open_now = met_on is None and not closed
     return [
         {
             "kind": kind.value,
@@ -93,10 +91,6 @@ def _deadlines(case: MonitoringCase, now: datetime) -> list[dict[str, Any]]:
             "closed": closed,
             "missed_recorded": kind.value in case.missed_deadlines,
             "overdue": open_now and now >= due_at,
-            "days_late": max(0, (rules.local_date(now) - due).days) if open_now else 0,
+            "days_late": 0 if closed else max(0, ((met_on or rules.local_date(now)) - due).days),
         }
     ]
-
-
-def category_label(value: str | None) -> str | None:
-    return label(Category(value)) if value else None

@@ -25,8 +25,11 @@ from workflows.settings import Settings
 log = structlog.get_logger("dixian.worker")
 
 
-def build_worker(client: Client, ledger: CaseLedger, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
-    """The Temporal worker for case workflows; activities are synchronous and run on ``executor``."""
+def build_worker(
+    client: Client, ledger: CaseLedger, task_queue: str, executor: ThreadPoolExecutor, max_concurrent: int = 4
+) -> Worker:
+    """The Temporal worker for case workflows; activities are synchronous and run on ``executor``, which must have
+    at least ``max_concurrent`` threads."""
     activities = CaseActivities(ledger)
     return Worker(
         client,
@@ -34,8 +37,8 @@ def build_worker(client: Client, ledger: CaseLedger, task_queue: str, executor: 
         workflows=[CaseWorkflow],
         activities=[activities.open_case, activities.take_step, activities.record_deadline_missed],
         activity_executor=executor,
-        max_concurrent_activities=executor._max_workers,
-        max_concurrent_local_activities=executor._max_workers,
+        max_concurrent_activities=max_concurrent,
+        max_concurrent_local_activities=max_concurrent,
     )
 
 
@@ -76,11 +79,12 @@ async def run_worker(settings: Settings) -> None:
     await ensure_search_attributes(client, settings.temporal_namespace)
     ledger = CaseLedger(env)
     loop = asyncio.get_running_loop()
+    threads = max(2, settings.postgres_pool_size)  # each running activity holds one pooled connection
     with (
-        ThreadPoolExecutor(max_workers=max(2, settings.postgres_pool_size), thread_name_prefix="activity") as pool,
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool,
         projection_runner(env) as runner,
     ):
-        worker = build_worker(client, ledger, settings.task_queue, pool)
+        worker = build_worker(client, ledger, settings.task_queue, pool, threads)
         log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         projection = loop.run_in_executor(None, runner.run_forever)
         worker_run = asyncio.ensure_future(worker.run())

@@ -231,7 +231,7 @@ class CaseDriver:
         self,
         *,
         actor: Actor = VILLAGE_CADRE,
-        occurred_at: datetime = feb(18, 18),
+        occurred_at: datetime = feb(19, 9),
         outcome: NoticeOutcome = NoticeOutcome.NO_OBJECTION,
         investigation: str = "",
         **kw: Any,

@@ -65,9 +65,7 @@ class Case:
 
     async def step(self, step: str, actor: ActorModel, **payload: Any) -> CaseView:
         assert self.handle is not None
-        cmd = StepInput(
-            case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload
-        )
+        cmd = StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
         return await self.handle.execute_update(CaseWorkflow.advance, cmd)
 
     def event_types(self) -> list[str]:

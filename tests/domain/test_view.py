@@ -1,0 +1,144 @@
+"""What a caller sees of a case: deadlines computed at a moment, labels, eligible categories, earlier versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from domain.errors import CaseNotFoundError
+from domain.ledger import CaseLedger
+from domain.policy import end_of_day
+from domain.values import SHANGHAI, DeliberationOutcome, HouseholdType
+from tests.domain.support import DUE_DATE, NOW, VILLAGE_CADRE, CaseDriver, feb
+
+
+def test_a_new_case_shows_its_identification_deadline(case: CaseDriver) -> None:
+    view = case.open()
+
+    [deadline] = view["deadlines"]
+    assert deadline["kind"] == "identification"
+    assert deadline["label"] == "识别认定时限"
+    assert (deadline["due_date"], deadline["due_at"]) == (DUE_DATE, end_of_day(DUE_DATE))
+    assert (deadline["met_on"], deadline["met_in_time"], deadline["closed"]) == (None, False, False)
+    assert view["next_deadline"] == deadline
+
+
+@pytest.mark.parametrize(
+    ("now", "overdue", "days_late"),
+    [
+        (datetime(2026, 2, 20, 9, tzinfo=SHANGHAI), False, 0),
+        (end_of_day(DUE_DATE) - timedelta(microseconds=1), False, 0),
+        (end_of_day(DUE_DATE), True, 1),
+        (datetime(2026, 2, 28, 23, 0, tzinfo=SHANGHAI), True, 3),
+    ],
+)
+def test_an_open_deadline_is_overdue_from_the_end_of_its_due_day(
+    case: CaseDriver, now: datetime, overdue: bool, days_late: int
+) -> None:
+    case.through("visit")
+
+    view = case.view(now=now)
+
+    [deadline] = view["deadlines"]
+    assert (deadline["overdue"], deadline["days_late"]) == (overdue, days_late)
+    assert view["overdue"] is overdue
+    assert deadline["missed_recorded"] is False  # only the timer's DeadlineMissed event sets it
+
+
+def test_a_closed_case_has_no_deadline_to_miss(case: CaseDriver) -> None:
+    case.open()
+    case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+
+    view = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))
+
+    [deadline] = view["deadlines"]
+    assert (deadline["closed"], deadline["overdue"], deadline["days_late"]) == (True, False, 0)
+    assert view["next_deadline"] is None
+    assert view["overdue"] is False
+
+
+def test_a_monitored_case_shows_its_deadline_met(case: CaseDriver) -> None:
+    view = case.through("announcement")
+
+    [deadline] = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))["deadlines"]
+    assert (deadline["met_on"], deadline["met_in_time"], deadline["overdue"]) == (date(2026, 2, 23), True, False)
+    assert view["next_deadline"] is None
+
+
+@pytest.mark.parametrize(("decided_at", "days_late"), [(feb(25, 23), 0), (feb(27, 9), 2)])
+def test_a_decided_deadline_counts_the_days_late_up_to_the_decision(
+    case: CaseDriver, decided_at: datetime, days_late: int
+) -> None:
+    case.through("township_review")
+    case.decide(occurred_at=decided_at)
+
+    [deadline] = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))["deadlines"]
+
+    assert (deadline["days_late"], deadline["overdue"]) == (days_late, False)
+
+
+def test_the_view_labels_every_value_in_chinese(case: CaseDriver) -> None:
+    view = case.open()
+
+    assert (view["status_label"], view["stage_label"], view["source_label"]) == ("发现线索", "识别中", "干部排查")
+    assert view["allowed_steps"] == [
+        {"step": "household-visit", "label": "入户核实", "actions": [], "roles": ["village_cadre"]}
+    ]
+    assert view["category_label"] is None
+
+
+@pytest.mark.parametrize(
+    ("household_type", "income", "rigid", "eligible"),
+    [
+        (HouseholdType.ORDINARY, "6500", "300", ["marginal_at_risk", "sudden_hardship"]),
+        (HouseholdType.FORMERLY_POOR, "6500", "300", ["unstable_formerly_poor", "sudden_hardship"]),
+        (HouseholdType.ORDINARY, "9000", "0", []),
+    ],
+)
+def test_the_view_lists_the_categories_the_household_fits_under_the_pinned_line(
+    case: CaseDriver, household_type: HouseholdType, income: str, rigid: str, eligible: list[str]
+) -> None:
+    assert case.open()["eligible_categories"] == []
+
+    view = case.visit(
+        household_type=household_type, per_capita_net_income=Decimal(income), rigid_expenditure=Decimal(rigid)
+    )
+
+    assert view["eligible_categories"] == eligible
+
+
+def test_a_closed_case_lists_no_eligible_category(case: CaseDriver) -> None:
+    case.through("visit")
+
+    assert case.deliberate(outcome=DeliberationOutcome.FAIL)["eligible_categories"] == []
+
+
+def test_an_earlier_version_of_the_case_can_be_viewed(case: CaseDriver, ledger: CaseLedger) -> None:
+    case.through("deliberation")
+
+    earlier = ledger.view(case.case_id, NOW, version=2)
+
+    assert (earlier["version"], earlier["status"]) == (2, "visit_verified")
+    assert "village_deliberation" not in earlier["facts"]
+    assert case.view()["version"] == 4
+
+
+def test_the_facts_of_a_step_keep_who_did_it_and_when(case: CaseDriver) -> None:
+    view = case.through("visit")
+
+    visit = view["facts"]["household_visit"]
+    assert visit["actor"]["id"] == VILLAGE_CADRE.id
+    assert visit["occurred_at"] == feb(11)
+    assert isinstance(visit["recorded_at"], datetime)
+    assert visit["version"] == 2
+    assert "command_id" not in visit
+    assert view["opened_by"]["id"] == VILLAGE_CADRE.id
+
+
+def test_an_unknown_case_is_not_found(ledger: CaseLedger) -> None:
+    with pytest.raises(CaseNotFoundError) as excinfo:
+        ledger.view(uuid4(), NOW)
+    assert excinfo.value.rule == "exists"
