@@ -31,6 +31,7 @@ from api.deps import (
     parse_case_id,
 )
 from api.errors import ApiProblem
+from domain.areas import DEFAULT_AREAS
 from domain.errors import CaseNotFoundError, DomainError
 from domain.policy import check_clue_date, check_may_open, local_date
 from domain.values import Actor, NoticeAction, Stage, Status, Step, label
@@ -153,6 +154,7 @@ async def open_case(
 ) -> CaseView:
     # Pre-check what the domain will check, so a refused open never starts a workflow.
     try:
+        DEFAULT_AREAS.village(body.village_code)
         check_may_open(actor, body.village_code)
         check_clue_date(body.clue_date, local_date(_now()))
     except DomainError as e:

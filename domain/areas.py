@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import RuleViolationError
 from domain.values import AreaLevel
 
 CODE_LENGTH = {AreaLevel.COUNTY: 6, AreaLevel.TOWNSHIP: 9, AreaLevel.VILLAGE: 12}
@@ -55,6 +56,13 @@ class AreaTree:
 
     def get(self, code: str) -> Area | None:
         return self._by_code.get(code)
+
+    def village(self, code: str) -> Area:
+        """The village (or resettlement site) of that code; a case can only be opened in one."""
+        area = self._by_code.get(code)
+        if area is None or area.level is not AreaLevel.VILLAGE:
+            raise RuleViolationError(f"unknown village code {code!r}", field="village_code", rule="known_village")
+        return area
 
     def villages(self) -> list[Area]:
         return [a for a in self._by_code.values() if a.level is AreaLevel.VILLAGE]

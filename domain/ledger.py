@@ -23,7 +23,6 @@ from domain.values import (
     SHANGHAI,
     SYSTEM_ACTOR,
     Actor,
-    AreaLevel,
     DeadlineKind,
     NoticeAction,
     Risk,
@@ -101,11 +100,7 @@ class CaseLedger(Application[UUID]):
             if existing.command_versions.get(command_id) == 1:
                 return self._view_at(case_id, 1, now)
             raise CaseAlreadyExistsError(f"case {case_id} already exists", field="case_id", rule="unique")
-        village = self.areas.get(village_code)
-        if village is None or village.level is not AreaLevel.VILLAGE:
-            raise RuleViolationError(
-                f"unknown village code {village_code!r}", field="village_code", rule="known_village"
-            )
+        self.areas.village(village_code)
         township, county = village_code[:9], village_code[:6]
         for field, given, expected in (
             ("township_code", township_code, township),

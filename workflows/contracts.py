@@ -6,7 +6,7 @@ step at the edge and carries it through Temporal (pydantic data converter) to th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -32,11 +32,18 @@ from domain.values import (
     TownshipDecision,
 )
 
-Text = Annotated[str, StringConstraints(max_length=2000)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+# Free text may hold line breaks and tabs, never other control characters (NUL cannot even be stored in text).
+Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=14, decimal_places=2)]
+SignedMoney = Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)]
+# Business dates and times are bounded to a sane window; the domain's own rules (not in the future, not before the
+# previous step) then apply inside it.
+BusinessDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+BusinessTime = Annotated[datetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2099, 12, 31, tzinfo=UTC))]
 
 
 class Strict(BaseModel):
@@ -59,13 +66,15 @@ class ActorModel(Strict):
 class OpenCaseRequest(Strict):
     """发现线索: open a monitoring case from a risk clue."""
 
-    household_number: Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+    household_number: Annotated[
+        str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]*$")
+    ]
     household_head: ShortText = ""
     village_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
     township_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")] | None = None
     county_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
     source: Source
-    clue_date: date
+    clue_date: BusinessDate
     reported_risks: Annotated[list[Risk], Field(max_length=11)] = []
     comment: Text = ""
 
@@ -73,7 +82,7 @@ class OpenCaseRequest(Strict):
 class StepBody(Strict):
     """Fields every step has: when it happened (default: now) and a free comment."""
 
-    occurred_at: datetime | None = None
+    occurred_at: BusinessTime | None = None
     comment: Text = ""
 
 
@@ -81,7 +90,7 @@ class HouseholdVisitBody(StepBody):
     visitors: Annotated[list[Name], Field(min_length=1, max_length=10)]
     household_type: HouseholdType
     household_size: Annotated[int, Field(ge=1, le=50)]
-    per_capita_net_income: Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)]
+    per_capita_net_income: SignedMoney
     rigid_expenditure: Money = Decimal(0)
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
     risks: Annotated[list[Risk], Field(max_length=11)] = []
@@ -94,9 +103,7 @@ class CrossCheckBody(StepBody):
     departments: Annotated[list[Name], Field(min_length=1, max_length=20)]
     consistent: bool
     findings: Text = ""
-    verified_per_capita_net_income: (
-        Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)] | None
-    ) = None
+    verified_per_capita_net_income: SignedMoney | None = None
 
 
 class VillageDeliberationBody(StepBody):
@@ -107,8 +114,8 @@ class VillageDeliberationBody(StepBody):
 
 class NoticePostBody(StepBody):
     action: Literal[NoticeAction.POST]
-    start_date: date
-    end_date: date
+    start_date: BusinessDate
+    end_date: BusinessDate
     location: ShortText = ""
 
 
@@ -227,7 +234,7 @@ class CaseView(View):
     area: AreaView
     source: Source
     source_label: str
-    clue_date: date
+    clue_date: BusinessDate
     reported_risks: list[str]
     policy: dict[str, Any]
     category: Category | None

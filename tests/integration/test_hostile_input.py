@@ -1,0 +1,120 @@
+"""No input produces a 5xx, and a refused request changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.cases import CASE_NAMESPACE
+from tests.integration.conftest import Stack
+from tests.integration.test_identification_api import VISIT, open_case
+from workflows.contracts import workflow_id_for
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+BAD_VISITS: list[Any] = [
+    None,
+    [],
+    "visit",
+    42,
+    {},
+    {**VISIT, "household_size": 10**30},
+    {**VISIT, "household_size": "four"},
+    {**VISIT, "per_capita_net_income": "NaN"},
+    {**VISIT, "per_capita_net_income": "1e400"},
+    {**VISIT, "per_capita_net_income": 1.5e308},
+    {**VISIT, "visitors": ["\u0000"]},
+    {**VISIT, "visitors": ["李四\u0007"]},
+    {**VISIT, "visitors": ["x" * 10_000]},
+    {**VISIT, "visitors": [None]},
+    {**VISIT, "sudden_event": "a\u0000b"},
+    {**VISIT, "risks": ["illness"] * 12},
+    {**VISIT, "risks": ["illness", "illness"]},
+    {**VISIT, "risks": ["bad-luck"]},
+    {**VISIT, "household_type": {"$ne": 1}},
+    {**VISIT, "occurred_at": "0001-01-01T00:00:00Z"},
+    {**VISIT, "occurred_at": "9999-12-31T23:59:59Z"},
+    {**VISIT, "occurred_at": "2026-02-30T10:00:00"},
+    {**VISIT, "occurred_at": "not a time"},
+    {**VISIT, "authorisation_signed": "maybe"},
+    {**VISIT, "comment": "x" * 100_000},
+]
+
+
+@pytest.mark.parametrize("body", BAD_VISITS)
+async def test_hostile_step_bodies_are_refused_with_a_problem(stack: Stack, body: Any) -> None:
+    case_id = (await open_case(stack))["case_id"]
+    r = await stack.http.post(f"/cases/{case_id}/steps/household-visit", json=body, headers=stack.headers("cadre"))
+    assert 400 <= r.status_code < 500, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["status"] == r.status_code
+    events = await stack.http.get(f"/cases/{case_id}/events", headers=stack.headers("cadre"))
+    assert [e["type"] for e in events.json()] == ["CaseOpened"]
+
+
+BAD_NOTICES: list[Any] = [
+    {"action": "post", "start_date": "2026-01-01", "end_date": "9999-12-31"},
+    {"action": "post", "start_date": "0001-01-01", "end_date": "2026-01-05"},
+    {"action": "launch"},
+    {"start_date": "2026-01-01", "end_date": "2026-01-05"},
+]
+
+
+@pytest.mark.parametrize("body", BAD_NOTICES)
+async def test_hostile_notice_bodies_are_refused(stack: Stack, body: Any) -> None:
+    case_id = (await open_case(stack))["case_id"]
+    r = await stack.http.post(f"/cases/{case_id}/steps/public-notice", json=body, headers=stack.headers("cadre"))
+    assert r.status_code in (409, 422), r.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/cases?limit=0", {}),
+        ("GET", "/cases?limit=abc", {}),
+        ("GET", "/cases?stage=nowhere", {}),
+        ("GET", "/cases?village_code=1%27%20OR%201=1", {}),
+        ("GET", "/cases/%00", {}),
+        ("GET", "/cases/" + "9" * 5000, {}),
+        ("POST", "/cases", {"Idempotency-Key": "k" * 500}),
+        ("POST", "/cases", {"Content-Type": "text/plain"}),
+        ("DELETE", "/cases", {}),
+    ],
+)
+async def test_hostile_requests_get_4xx(stack: Stack, method: str, path: str, headers: dict[str, str]) -> None:
+    r = await stack.http.request(method, path, headers={**stack.headers("cadre"), **headers}, content=b"{}")
+    assert 400 <= r.status_code < 500, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_hostile_open_bodies_start_no_workflow(stack: Stack) -> None:
+    for body in (
+        {
+            "household_number": "\u0000",
+            "village_code": "990102101001",
+            "source": "cadre_screening",
+            "clue_date": "2026-01-01",
+        },
+        {
+            "household_number": "H",
+            "village_code": "990102101001",
+            "source": "cadre_screening",
+            "clue_date": "1999-01-01",
+        },
+        {
+            "household_number": "H",
+            "village_code": "990102101999",
+            "source": "cadre_screening",
+            "clue_date": "2026-01-01",
+        },
+        {"household_number": "H", "village_code": "990102101001", "source": "rumour", "clue_date": "2026-01-01"},
+    ):
+        r = await stack.http.post("/cases", json=body, headers=stack.headers("cadre", key="hostile-open"))
+        assert r.status_code in (403, 422), r.text
+    case_id = uuid.uuid5(CASE_NAMESPACE, "cadre-1:hostile-open")
+    with pytest.raises(RPCError) as excinfo:
+        await stack.temporal.get_workflow_handle(workflow_id_for(case_id)).describe()
+    assert excinfo.value.status is RPCStatusCode.NOT_FOUND
