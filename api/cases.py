@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
+import structlog
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
@@ -138,7 +139,7 @@ async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
         raise ApiProblem("UnavailableError", "the workflow service is unavailable; retry later") from None
 
 
-async def _read(svc: Services, fn: Callable[[], T]) -> T:
+async def _read(fn: Callable[[], T]) -> T:
     try:
         return await run_in_threadpool(fn)
     except CaseNotFoundError as e:
@@ -160,6 +161,7 @@ async def open_case(
     except DomainError as e:
         raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
     case_id = uuid.uuid5(CASE_NAMESPACE, command_id)
+    structlog.contextvars.bind_contextvars(case_id=str(case_id), workflow_id=workflow_id_for(case_id))
     cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
     start = WithStartWorkflowOperation(
         CaseWorkflow.run,
@@ -245,7 +247,7 @@ for _step, _body in STEP_BODIES.items():
 @router.get("/cases/{case_id}", response_model=CaseView, summary="The case now: facts, allowed steps, deadlines")
 async def get_case(case_id: str, actor: ActorDep, svc: ServicesDep, response: Response) -> CaseView:
     cid = parse_case_id(case_id)
-    view = CaseView.model_validate(await _read(svc, lambda: svc.queries.view(cid, _now())))
+    view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
     check_area(actor, view.area.village_code)
     return _with_etag(response, view)
 
@@ -253,9 +255,9 @@ async def get_case(case_id: str, actor: ActorDep, svc: ServicesDep, response: Re
 @router.get("/cases/{case_id}/events", response_model=list[StoredEvent], summary="The case's stored events in order")
 async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep) -> list[StoredEvent]:
     cid = parse_case_id(case_id)
-    view = CaseView.model_validate(await _read(svc, lambda: svc.queries.view(cid, _now())))
+    view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
     check_area(actor, view.area.village_code)
-    records = await _read(svc, lambda: svc.queries.events(cid))
+    records = await _read(lambda: svc.queries.events(cid))
     return [StoredEvent.model_validate(r) for r in records]
 
 

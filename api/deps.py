@@ -85,9 +85,11 @@ def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | 
 
 def parse_case_id(case_id: str) -> uuid.UUID:
     try:
-        return uuid.UUID(case_id)
+        parsed = uuid.UUID(case_id)
     except ValueError:
-        raise ApiProblem("CaseNotFoundError", f"no case {case_id!r}", field="case_id", rule="exists") from None
+        raise ApiProblem("CaseNotFoundError", "no case with that id", field="case_id", rule="exists") from None
+    structlog.contextvars.bind_contextvars(case_id=str(parsed), workflow_id=f"case-{parsed}")
+    return parsed
 
 
 def check_area(actor: Actor, village_code: str) -> None:

@@ -207,7 +207,7 @@ def test_dixian_help_exits_zero() -> None:
         [sys.executable, "-m", "worker.cli", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    for command in ("run", "worker", "api"):
+    for command in ("run", "worker", "projector", "api"):
         assert command in result.stdout
 
 
@@ -290,11 +290,13 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
         assert returncode == 1, errors
         assert "api process exited unexpectedly (code 3)" in errors
     worker_env = json.loads((data_dir / "worker.json").read_text())
+    projector_env = json.loads((data_dir / "projector.json").read_text())
     api_env = json.loads((data_dir / "api.json").read_text())
     assert worker_env["DATABASE_URL"].endswith(f"?host={data_dir / 'postgres'}")
     assert worker_env["TEMPORAL_ADDRESS"] == f"127.0.0.1:{env['DIXIAN_TEMPORAL_PORT']}"
     assert worker_env["DIXIAN_TOKEN_SECRET"] == (data_dir / "token-secret").read_text().strip()
-    for child in (worker_env, api_env):
+    assert projector_env["DATABASE_URL"] == worker_env["DATABASE_URL"]
+    for child in (worker_env, projector_env, api_env):
         assert not _pid_alive(child["pid"])
     assert not (data_dir / "postgres" / "postmaster.pid").exists(), "PostgreSQL left running"
     with socket.socket() as sock:  # nothing listens on Temporal's gRPC port any more

@@ -39,10 +39,18 @@ async def _until_signal(coro: Coroutine[Any, Any, None]) -> None:
 
 
 def cmd_worker(settings: Settings) -> int:
-    """Temporal worker + projection until SIGINT/SIGTERM."""
+    """Temporal worker for case workflows and their activities until SIGINT/SIGTERM."""
     from worker.main import run_worker
 
     asyncio.run(_until_signal(run_worker(settings)))
+    return 0
+
+
+def cmd_projector(settings: Settings) -> int:
+    """The read-model projection (exactly one per deployment) until SIGINT/SIGTERM."""
+    from worker.main import run_projector
+
+    asyncio.run(_until_signal(run_projector(settings)))
     return 0
 
 
@@ -105,7 +113,7 @@ async def _run_stack(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    cleanups: list[Cleanup] = []  # run in reverse: API, worker, Temporal, PostgreSQL
+    cleanups: list[Cleanup] = []  # run in reverse: API, projector, worker, Temporal, PostgreSQL
     data_dir = settings.data_dir.resolve()
     env = {**os.environ, "DIXIAN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     try:
@@ -135,7 +143,7 @@ async def _run_stack(settings: Settings) -> int:
         if stopping.is_set():
             return 0
         children: dict[str, asyncio.subprocess.Process] = {}
-        for role in ("worker", "api"):
+        for role in ("worker", "projector", "api"):
             children[role] = await _spawn(role, env)
             cleanups.append(_stopper(role, children[role]))
         exits = {asyncio.ensure_future(p.wait()): role for role, p in children.items()}
@@ -195,14 +203,15 @@ def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None) -
 
 
 def cmd_run(settings: Settings) -> int:
-    """PostgreSQL + Temporal (embedded unless configured) + worker + API; Ctrl-C stops everything."""
+    """PostgreSQL + Temporal (embedded unless configured) + worker + projector + API; Ctrl-C stops all."""
     return asyncio.run(_run_stack(settings))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dixian", description="Dixian (底线) case workflow engine.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, func in (("run", cmd_run), ("worker", cmd_worker), ("api", cmd_api)):
+    commands = (("run", cmd_run), ("worker", cmd_worker), ("projector", cmd_projector), ("api", cmd_api))
+    for name, func in commands:
         doc = (func.__doc__ or "").strip()
         sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
     return parser

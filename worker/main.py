@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
 
 import structlog
 from eventsourcing.projection import ProjectionRunner
@@ -72,30 +71,31 @@ async def connect_temporal(settings: Settings, attempts: int = 30) -> Client:
 
 
 async def run_worker(settings: Settings) -> None:
-    """Run until cancelled (Ctrl-C / SIGTERM) or until the projection fails."""
+    """Run the Temporal worker until cancelled (Ctrl-C / SIGTERM). Any number of these may run on one task queue."""
     configure_logging(json=settings.log_format == "json")
     env = settings.eventsourcing_env()
     client = await connect_temporal(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
     ledger = CaseLedger(env)
-    loop = asyncio.get_running_loop()
     threads = max(2, settings.postgres_pool_size)  # each running activity holds one pooled connection
-    with (
-        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool,
-        projection_runner(env) as runner,
-    ):
-        worker = build_worker(client, ledger, settings.task_queue, pool, threads)
-        log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-        projection = loop.run_in_executor(None, runner.run_forever)
-        worker_run = asyncio.ensure_future(worker.run())
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:
+            worker = build_worker(client, ledger, settings.task_queue, pool, threads)
+            log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+            await worker.run()
+    finally:
+        ledger.close()
+        log.info("worker_stopped")
+
+
+async def run_projector(settings: Settings) -> None:
+    """Keep the read models up to date until cancelled. Run exactly one: the tracking table admits one writer."""
+    configure_logging(json=settings.log_format == "json")
+    env = settings.eventsourcing_env()
+    with projection_runner(env) as runner:
+        log.info("projector_started", projection=CaseSummaryView.__name__)
         try:
-            done, _ = await asyncio.wait({projection, worker_run}, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()  # re-raise what stopped it
+            await asyncio.get_running_loop().run_in_executor(None, runner.run_forever)
         finally:
             runner.stop()
-            if not worker_run.done():
-                await worker.shutdown()
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(projection)), timedelta(seconds=10).seconds)
-            ledger.close()
-            log.info("worker_stopped")
+            log.info("projector_stopped")
