@@ -35,7 +35,7 @@ from api.errors import ApiProblem
 from domain.areas import DEFAULT_AREAS
 from domain.errors import CaseNotFoundError, DomainError
 from domain.policy import check_clue_date, check_may_open, local_date
-from domain.values import Actor, NoticeAction, Stage, Status, Step, label
+from domain.values import Actor, Stage, Status, Step, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
     STEP_BODIES,
@@ -118,6 +118,7 @@ async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
                 cause.message,
                 field=str(details.get("field", "")),
                 rule=str(details.get("rule", "")),
+                violations=list(details.get("violations") or []),
             ) from None
         raise ApiProblem(
             "UnavailableError", "the step could not be applied; retry with the same Idempotency-Key"
@@ -193,7 +194,7 @@ async def _take_step(
     cmd = StepInput(
         case_id=cid,
         step=step,
-        action=NoticeAction(str(payload.action)) if hasattr(payload, "action") else None,
+        action=str(payload.action) if hasattr(payload, "action") else None,
         command_id=command_id,
         actor=_actor_model(actor),
         expected_version=expected,

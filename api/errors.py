@@ -44,13 +44,26 @@ TITLES = {
 class ApiProblem(Exception):
     """Raised by routes and dependencies; rendered by :func:`install`."""
 
-    def __init__(self, type_: str, detail: str, *, field: str = "", rule: str = "", status: int | None = None) -> None:
+    def __init__(
+        self,
+        type_: str,
+        detail: str,
+        *,
+        field: str = "",
+        rule: str = "",
+        status: int | None = None,
+        violations: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.type = type_
         self.detail = detail
         self.field = field
         self.rule = rule
         self.status = status or STATUS_BY_TYPE.get(type_, 409)
+        self.errors = [
+            {"field": str(v.get("field", "")), "rule": str(v.get("rule", "")), "message": str(v.get("message", ""))}
+            for v in violations or []
+        ] or ([{"field": field, "rule": rule, "message": detail}] if field or rule else [])
 
 
 def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]] | None = None) -> JSONResponse:
@@ -73,8 +86,7 @@ def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(_: Request, e: ApiProblem) -> JSONResponse:
-        errors = [{"field": e.field, "rule": e.rule, "message": e.detail}] if e.field or e.rule else None
-        return problem(e.status, e.type, e.detail, errors=errors)
+        return problem(e.status, e.type, e.detail, errors=e.errors or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, e: RequestValidationError) -> JSONResponse:

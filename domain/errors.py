@@ -4,16 +4,20 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base of every error the domain raises on purpose."""
+    """Base of every error the domain raises on purpose. ``violations`` lists every broken rule when there are
+    several (an elimination proposal reports all failed criteria); ``field`` and ``rule`` name the first."""
 
-    def __init__(self, message: str, *, field: str = "", rule: str = "") -> None:
+    def __init__(
+        self, message: str, *, field: str = "", rule: str = "", violations: list[dict[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.rule = rule
+        self.violations = violations or [{"field": field, "rule": rule, "message": message}]
 
-    def details(self) -> dict[str, str]:
-        return {"field": self.field, "rule": self.rule}
+    def details(self) -> dict[str, object]:
+        return {"field": self.field, "rule": self.rule, "violations": self.violations}
 
 
 class CaseNotFoundError(DomainError):

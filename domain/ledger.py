@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -18,12 +18,14 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.areas import DEFAULT_AREAS, AreaTree
 from domain.case import MonitoringCase
 from domain.errors import CaseAlreadyExistsError, CaseNotFoundError, RuleViolationError, VersionConflictError
-from domain.policy import PolicyRegistry
+from domain.policy import PolicyRegistry, local_date
 from domain.values import (
     SHANGHAI,
     SYSTEM_ACTOR,
     Actor,
     DeadlineKind,
+    LookBackOutcome,
+    MeasureAction,
     NoticeAction,
     Risk,
     Source,
@@ -45,17 +47,35 @@ class DateAsISO(Transcoding):
 
 StepMethod = Callable[..., Any]
 
-_STEP_METHODS: dict[tuple[Step, NoticeAction | None], StepMethod] = {
+# (step, action) → the aggregate's command. Steps with actions: 村内公示 (post / objection / close) and 帮扶措施
+# (add / change / implement / end).
+_STEP_METHODS: dict[tuple[Step, str | None], StepMethod] = {
     (Step.HOUSEHOLD_VISIT, None): MonitoringCase.record_household_visit,
     (Step.CROSS_CHECK, None): MonitoringCase.record_cross_check,
     (Step.VILLAGE_DELIBERATION, None): MonitoringCase.record_village_deliberation,
-    (Step.PUBLIC_NOTICE, NoticeAction.POST): MonitoringCase.post_public_notice,
-    (Step.PUBLIC_NOTICE, NoticeAction.OBJECTION): MonitoringCase.raise_notice_objection,
-    (Step.PUBLIC_NOTICE, NoticeAction.CLOSE): MonitoringCase.close_public_notice,
+    (Step.PUBLIC_NOTICE, NoticeAction.POST.value): MonitoringCase.post_public_notice,
+    (Step.PUBLIC_NOTICE, NoticeAction.OBJECTION.value): MonitoringCase.raise_notice_objection,
+    (Step.PUBLIC_NOTICE, NoticeAction.CLOSE.value): MonitoringCase.close_public_notice,
     (Step.TOWNSHIP_REVIEW, None): MonitoringCase.review_by_township,
     (Step.COUNTY_DECISION, None): MonitoringCase.decide_by_county,
     (Step.ANNOUNCEMENT, None): MonitoringCase.announce_result,
+    (Step.RESPONSIBLE_PERSON, None): MonitoringCase.assign_responsible_person,
+    (Step.ASSISTANCE_PLAN, None): MonitoringCase.make_assistance_plan,
+    (Step.MEASURES, MeasureAction.ADD.value): MonitoringCase.add_measure,
+    (Step.MEASURES, MeasureAction.CHANGE.value): MonitoringCase.change_measure,
+    (Step.MEASURES, MeasureAction.IMPLEMENT.value): MonitoringCase.implement_measure,
+    (Step.MEASURES, MeasureAction.END.value): MonitoringCase.end_measure,
+    (Step.REVIEW, None): MonitoringCase.review_assistance,
+    (Step.RECTIFICATION, None): MonitoringCase.rectify_finding,
+    (Step.ELIMINATION_PROPOSAL, None): MonitoringCase.propose_elimination,
+    (Step.ELIMINATION_VISIT, None): MonitoringCase.record_elimination_visit,
+    (Step.LOOK_BACK, None): MonitoringCase.record_look_back,
+    (Step.ROLLBACK_REQUEST, None): MonitoringCase.request_rollback,
+    (Step.ROLLBACK_DECISION, None): MonitoringCase.decide_rollback,
 }
+_ACTION_STEPS = frozenset(step for step, action in _STEP_METHODS if action is not None)
+# A new case opened by a look-back that found a new risk has an id derived from the old case and the command.
+REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 
 
 class CaseLedger(Application[UUID]):
@@ -136,14 +156,14 @@ class CaseLedger(Application[UUID]):
         *,
         case_id: UUID,
         step: Step,
-        action: NoticeAction | None,
+        action: str | None,
         command_id: str,
         actor: Actor,
         now: datetime,
         expected_version: int | None,
         payload: dict[str, Any],
     ) -> dict[str, Any]:
-        """Apply one identification step. ``payload`` holds the step's typed fields (and ``occurred_at``)."""
+        """Apply one step. ``payload`` holds the step's typed fields (and ``occurred_at``)."""
         case = self._get(case_id)
         done_at = case.command_versions.get(command_id)
         if done_at is not None:
@@ -154,17 +174,46 @@ class CaseLedger(Application[UUID]):
                 field="If-Match",
                 rule="version",
             )
-        method = _STEP_METHODS.get((step, action if step is Step.PUBLIC_NOTICE else None))
+        method = _STEP_METHODS.get((step, action if step in _ACTION_STEPS else None))
         if method is None:
-            raise RuleViolationError(
-                f"step {step.value} needs an action of post/objection/close", field="action", rule="required"
-            )
+            raise RuleViolationError(f"step {step.value} needs a valid action", field="action", rule="required")
         fields = dict(payload)
         occurred_at = fields.pop("occurred_at", None) or now
         if occurred_at.tzinfo is None:
             occurred_at = occurred_at.replace(tzinfo=SHANGHAI)  # a time without zone is local time
+        if step is Step.ELIMINATION_PROPOSAL:
+            fields["policies"] = self.policies  # the current year's line (domain.md §7)
+        new_case: MonitoringCase | None = None
+        if step is Step.LOOK_BACK:
+            fields["new_case_id"] = None
+            if fields.get("outcome") is LookBackOutcome.NEW_RISK:
+                new_id = uuid5(REENTRY_NAMESPACE, f"{case_id}:{command_id}")
+                fields["new_case_id"] = str(new_id)
         method(case, actor=actor, command_id=command_id, occurred_at=occurred_at, now=now, **fields)
-        self.save(case)
+        if case.new_case_id is not None and step is Step.LOOK_BACK:
+            # 风险再标注: the household goes through identification again, as a new case linked to this one, saved
+            # in the same transaction so that neither exists without the other (domain.md §8).
+            new_case = MonitoringCase.open(
+                case_id=UUID(case.new_case_id),
+                actor=actor,
+                command_id=f"re-entry:{case_id}",
+                now=now,
+                policies=self.policies,
+                household_number=case.household_number,
+                household_head=case.household_head,
+                village_code=case.village_code,
+                township_code=case.township_code,
+                county_code=case.county_code,
+                source=Source.CADRE_SCREENING,
+                clue_date=local_date(occurred_at),
+                reported_risks=list(fields["new_risks"]),
+                comment=f"回头看发现新风险（原案件 {case_id}）",
+                previous_case_id=str(case_id),
+            )
+        if new_case is not None:
+            self.save(case, new_case)
+        else:
+            self.save(case)
         return case_view(case, now, self.areas)
 
     def record_deadline_missed(

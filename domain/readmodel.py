@@ -17,6 +17,7 @@ from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain.case import MonitoringCase
+from domain.events import CaseEvent, CaseOpened
 from domain.ledger import CaseLedger
 from domain.view import case_view
 
@@ -115,7 +116,7 @@ class CaseSummaryProjection(Projection[CaseSummaryView]):
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        if isinstance(domain_event, (MonitoringCase.CaseEvent, MonitoringCase.CaseOpened)):
+        if isinstance(domain_event, (CaseEvent, CaseOpened)):
             case: MonitoringCase = self.ledger.repository.get(
                 domain_event.originator_id, version=domain_event.originator_version
             )

@@ -79,7 +79,8 @@ class AreaLevel(StrEnum):
 
 
 class Step(StrEnum):
-    """Identification steps (domain.md §4.2); the value is the API path segment."""
+    """Steps of a case (glossary); the value is the API path segment. The village-to-county steps (deliberation,
+    notice, township review, county decision, announcement) serve both identification and elimination."""
 
     HOUSEHOLD_VISIT = "household-visit"
     CROSS_CHECK = "cross-check"
@@ -88,6 +89,85 @@ class Step(StrEnum):
     TOWNSHIP_REVIEW = "township-review"
     COUNTY_DECISION = "county-decision"
     ANNOUNCEMENT = "announcement"
+    RESPONSIBLE_PERSON = "responsible-person"
+    ASSISTANCE_PLAN = "assistance-plan"
+    MEASURES = "measures"
+    REVIEW = "review"
+    RECTIFICATION = "rectification"
+    ELIMINATION_PROPOSAL = "elimination-proposal"
+    ELIMINATION_VISIT = "elimination-visit"
+    LOOK_BACK = "look-back"
+    ROLLBACK_REQUEST = "rollback-request"
+    ROLLBACK_DECISION = "rollback-decision"
+
+
+class Procedure(StrEnum):
+    """The two village-to-county procedures a case goes through (domain.md §4.2, §7 "Procedure (mirrors
+    identification)")."""
+
+    IDENTIFICATION = "identification"
+    ELIMINATION = "elimination"
+
+
+class MeasureCategory(StrEnum):
+    """The 14 measure categories of the national system (domain.md §6, code tables 100A39–100A55)."""
+
+    INDUSTRY = "industry"
+    EMPLOYMENT = "employment"
+    FINANCE = "finance"
+    PUBLIC_WELFARE_JOB = "public_welfare_job"
+    HEALTH = "health"
+    COMPULSORY_EDUCATION = "compulsory_education"
+    EDUCATION = "education"
+    COMPREHENSIVE_SECURITY = "comprehensive_security"
+    HOUSING_SAFETY = "housing_safety"
+    DRINKING_WATER_SAFETY = "drinking_water_safety"
+    SOCIAL_ASSISTANCE = "social_assistance"
+    RELOCATION = "relocation"
+    LIVING_CONDITIONS = "living_conditions"
+    INFRASTRUCTURE = "infrastructure"
+
+
+class MeasureStatus(StrEnum):
+    PLANNED = "planned"
+    IMPLEMENTED = "implemented"
+    ENDED = "ended"
+
+
+class MeasureAction(StrEnum):
+    ADD = "add"
+    CHANGE = "change"
+    IMPLEMENT = "implement"
+    END = "end"
+
+
+class FindingKind(StrEnum):
+    """Review findings on a case's assistance (seed plan §二(二); domain.md §6 "Rectification of measures")."""
+
+    NOT_TIMELY = "not_timely"
+    NOT_PRECISE = "not_precise"
+    NOT_COMPREHENSIVE = "not_comprehensive"
+    NOT_EFFECTIVE = "not_effective"
+
+
+class EliminationMode(StrEnum):
+    """风险消除方式 (domain.md §7, code table dm_fxxcfs)."""
+
+    ASSISTED = "assisted"
+    NATURAL = "natural"
+
+
+class LookBackOutcome(StrEnum):
+    """回头看 (seed plan §二(三))."""
+
+    STABLE = "stable"
+    UNSTABLE = "unstable"
+    NEW_RISK = "new_risk"
+
+
+class RollbackDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
 
 
 class NoticeAction(StrEnum):
@@ -123,6 +203,8 @@ class Stage(StrEnum):
 
     IDENTIFYING = "identifying"
     MONITORED = "monitored"
+    ELIMINATING = "eliminating"
+    ELIMINATED = "eliminated"
     CLOSED = "closed"
 
 
@@ -138,12 +220,28 @@ class Status(StrEnum):
     TOWNSHIP_PASSED = "township_passed"
     COUNTY_APPROVED = "county_approved"
     MONITORED = "monitored"
+    ELIMINATION_PROPOSED = "elimination_proposed"
+    ELIMINATION_VERIFIED = "elimination_verified"
+    ELIMINATION_DELIBERATED = "elimination_deliberated"
+    ELIMINATION_NOTICE_POSTED = "elimination_notice_posted"
+    ELIMINATION_NOTICE_OBJECTED = "elimination_notice_objected"
+    ELIMINATION_NOTICE_CLOSED = "elimination_notice_closed"
+    ELIMINATION_TOWNSHIP_PASSED = "elimination_township_passed"
+    ELIMINATION_COUNTY_APPROVED = "elimination_county_approved"
+    ELIMINATED = "eliminated"
+    ROLLBACK_REQUESTED = "rollback_requested"
+    RE_ENTERED = "re_entered"
     CLOSED_NOT_APPLIED = "closed_not_applied"
     CLOSED_REJECTED = "closed_rejected"
 
 
 class DeadlineKind(StrEnum):
     IDENTIFICATION = "identification"
+    ASSISTANCE_PLAN = "assistance_plan"
+    MEASURES = "measures"
+    MEASURES_FROM_CLUE = "measures_from_clue"
+    ELIMINATION = "elimination"
+    LOOK_BACK = "look_back"
 
 
 LABELS: dict[StrEnum, str] = {
@@ -201,6 +299,68 @@ LABELS: dict[StrEnum, str] = {
     Status.CLOSED_NOT_APPLIED: "未申请（拒签承诺授权书）",
     Status.CLOSED_REJECTED: "不予纳入",
     DeadlineKind.IDENTIFICATION: "识别认定时限",
+    DeadlineKind.ASSISTANCE_PLAN: "帮扶计划时限",
+    DeadlineKind.MEASURES: "帮扶措施时限",
+    DeadlineKind.MEASURES_FROM_CLUE: "帮扶措施时限（自发现线索）",
+    DeadlineKind.ELIMINATION: "风险消除程序时限",
+    DeadlineKind.LOOK_BACK: "回头看时限",
+    Step.RESPONSIBLE_PERSON: "确定帮扶责任人",
+    Step.ASSISTANCE_PLAN: "制定帮扶计划",
+    Step.MEASURES: "落实帮扶措施",
+    Step.REVIEW: "帮扶核查",
+    Step.RECTIFICATION: "整改",
+    Step.ELIMINATION_PROPOSAL: "风险消除申请",
+    Step.ELIMINATION_VISIT: "风险消除入户核实",
+    Step.LOOK_BACK: "回头看",
+    Step.ROLLBACK_REQUEST: "风险消除回退申请",
+    Step.ROLLBACK_DECISION: "风险消除回退审定",
+    Procedure.IDENTIFICATION: "识别认定",
+    Procedure.ELIMINATION: "风险消除",
+    MeasureCategory.INDUSTRY: "产业帮扶",
+    MeasureCategory.EMPLOYMENT: "就业帮扶",
+    MeasureCategory.FINANCE: "金融帮扶",
+    MeasureCategory.PUBLIC_WELFARE_JOB: "公益岗位帮扶",
+    MeasureCategory.HEALTH: "健康帮扶",
+    MeasureCategory.COMPULSORY_EDUCATION: "义务教育保障",
+    MeasureCategory.EDUCATION: "教育帮扶",
+    MeasureCategory.COMPREHENSIVE_SECURITY: "综合保障",
+    MeasureCategory.HOUSING_SAFETY: "住房安全保障",
+    MeasureCategory.DRINKING_WATER_SAFETY: "饮水安全保障",
+    MeasureCategory.SOCIAL_ASSISTANCE: "社会帮扶",
+    MeasureCategory.RELOCATION: "搬迁",
+    MeasureCategory.LIVING_CONDITIONS: "生产生活条件改善",
+    MeasureCategory.INFRASTRUCTURE: "基础设施建设",
+    MeasureStatus.PLANNED: "计划",
+    MeasureStatus.IMPLEMENTED: "已实施",
+    MeasureStatus.ENDED: "已结束",
+    MeasureAction.ADD: "新增措施",
+    MeasureAction.CHANGE: "调整措施",
+    MeasureAction.IMPLEMENT: "措施实施",
+    MeasureAction.END: "措施结束",
+    FindingKind.NOT_TIMELY: "不及时",
+    FindingKind.NOT_PRECISE: "不精准",
+    FindingKind.NOT_COMPREHENSIVE: "不全面",
+    FindingKind.NOT_EFFECTIVE: "成效不明显",
+    EliminationMode.ASSISTED: "帮扶消除",
+    EliminationMode.NATURAL: "自然消除",
+    LookBackOutcome.STABLE: "稳定",
+    LookBackOutcome.UNSTABLE: "不稳定",
+    LookBackOutcome.NEW_RISK: "出现新风险",
+    RollbackDecision.APPROVE: "同意回退",
+    RollbackDecision.REJECT: "不同意回退",
+    Stage.ELIMINATING: "风险消除中",
+    Stage.ELIMINATED: "风险已消除",
+    Status.ELIMINATION_PROPOSED: "已申请风险消除",
+    Status.ELIMINATION_VERIFIED: "风险消除已入户核实",
+    Status.ELIMINATION_DELIBERATED: "风险消除已民主评议",
+    Status.ELIMINATION_NOTICE_POSTED: "风险消除公示中",
+    Status.ELIMINATION_NOTICE_OBJECTED: "风险消除公示有异议",
+    Status.ELIMINATION_NOTICE_CLOSED: "风险消除公示结束",
+    Status.ELIMINATION_TOWNSHIP_PASSED: "风险消除乡镇审核通过",
+    Status.ELIMINATION_COUNTY_APPROVED: "风险消除县级审定通过",
+    Status.ELIMINATED: "风险已消除",
+    Status.ROLLBACK_REQUESTED: "已申请回退",
+    Status.RE_ENTERED: "已重新纳入（新案件）",
     AreaLevel.COUNTY: "县",
     AreaLevel.TOWNSHIP: "乡镇",
     AreaLevel.VILLAGE: "村",

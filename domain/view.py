@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from domain import policy as rules
 from domain.areas import AreaTree
 from domain.case import MonitoringCase
-from domain.values import DeadlineKind, Source, Stage, label
+from domain.values import FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status, label
 
 
 def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> dict[str, Any]:
@@ -36,18 +36,46 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         "source_label": label(Source(case.source)),
         "clue_date": case.clue_date,
         "reported_risks": list(case.reported_risks),
-        "policy": {
-            "key": policy.key,
-            "year": policy.year,
-            "monitoring_line": policy.monitoring_line,
-            "identification_days": policy.identification_days,
-            "notice_min_days": policy.notice_min_days,
-        },
+        "previous_case_id": case.previous_case_id or None,
+        "new_case_id": case.new_case_id,
+        "policy": policy.as_dict(),
         "category": case.category.value if case.category else None,
         "category_label": label(case.category) if case.category else None,
         "identified_on": case.identified_on,
         "eligible_categories": _eligible(case),
+        "risks": list(case.risks),
+        "unmet_guarantees": list(case.unmet_guarantees),
+        "labour_capable_members": case.labour_capable_members,
         "facts": {name: dict(facts) for name, facts in case.facts.items()},
+        "responsible_person": case.responsible_person,
+        "responsible_history": list(case.responsible_history),
+        "plan": case.plan,
+        "measures": [
+            dict(
+                m, category_label=label(MeasureCategory(m["category"])), status_label=label(MeasureStatus(m["status"]))
+            )
+            for m in case.measures.values()
+        ],
+        "findings": [dict(f, kind_label=label(FindingKind(f["kind"]))) for f in case.findings.values()],
+        "derived_findings": [
+            {
+                "kind": f.kind.value,
+                "kind_label": label(f.kind),
+                "rule": f.rule,
+                "message": f.message,
+                "evidence": f.evidence,
+            }
+            for f in case.derived_findings(now)
+        ],
+        "elimination": case.elimination,
+        "elimination_eligible_from": (
+            rules.add_months(case.identified_on, policy.min_monitoring_months) if case.identified_on else None
+        ),
+        "elimination_history": list(case.elimination_history),
+        "eliminated_on": case.eliminated_on,
+        "look_backs": list(case.look_backs),
+        "rollbacks": list(case.rollbacks),
+        "national_status": national_status(case),
         "allowed_steps": [
             {
                 "step": a.step.value,
@@ -60,6 +88,7 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         "deadlines": deadlines,
         "next_deadline": next_deadline,
         "overdue": any(d["overdue"] for d in deadlines),
+        "finished": case.stage is Stage.CLOSED or case.status is Status.RE_ENTERED,
         "opened_at": case.created_on,
         "updated_at": case.modified_on,
         "opened_by": dict(case.opened_by),
@@ -67,30 +96,46 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
     return view
 
 
+def national_status(case: MonitoringCase) -> dict[str, Any] | None:
+    """The monitoring status the national system must hold for this case, with the version of the event that set
+    it, so that a sync is idempotent per (case, version). None before the case ever reached the system."""
+    if case.stage is Stage.CLOSED:
+        return {"status": "closed", "version": case.version}
+    if case.stage is Stage.ELIMINATED:
+        announced: dict[str, Any] = case.elimination_history[-1]["announcement"]
+        return {"status": "eliminated", "version": int(announced["version"])}
+    if "announcement" not in case.facts:
+        return None  # still identifying
+    if case.rollbacks and case.rollbacks[-1]["decision"] is not None:
+        # Monitored again after an approved rollback (a refused one leaves the case eliminated).
+        return {"status": "rolled_back", "version": int(case.rollbacks[-1]["decision"]["version"])}
+    return {"status": "monitored", "version": int(case.facts["announcement"]["version"])}
+
+
 def _eligible(case: MonitoringCase) -> list[str]:
-    if "household_visit" not in case.facts or case.stage is Stage.CLOSED:
+    if "household_visit" not in case.facts or case.stage is not Stage.IDENTIFYING:
         return []
     return [c.value for c in rules.eligible_categories(case.household_facts(), case.policy)]
 
 
 def _deadlines(case: MonitoringCase, now: datetime) -> list[dict[str, Any]]:
-    due = rules.identification_due(case.clue_date, case.policy)
-    met_on: date | None = case.decided_on  # the county decision, approve or reject, meets the deadline
-    closed = met_on is None and case.stage is Stage.CLOSED  # closed before it (declined, village or township)
-    open_now = met_on is None and not closed
-    due_at = rules.end_of_day(due)
-    kind = DeadlineKind.IDENTIFICATION
-    return [
-        {
-            "kind": kind.value,
-            "label": label(kind),
-            "due_date": due,
-            "due_at": due_at,
-            "met_on": met_on,
-            "met_in_time": met_on is not None and met_on <= due,
-            "closed": closed,
-            "missed_recorded": kind.value in case.missed_deadlines,
-            "overdue": open_now and now >= due_at,
-            "days_late": 0 if closed else max(0, ((met_on or rules.local_date(now)) - due).days),
-        }
-    ]
+    today = rules.local_date(now)
+    out = []
+    for d in case.deadline_states():
+        due_at = rules.end_of_day(d.due)
+        open_now = d.met_on is None and not d.closed
+        out.append(
+            {
+                "kind": d.kind.value,
+                "label": label(d.kind),
+                "due_date": d.due,
+                "due_at": due_at,
+                "met_on": d.met_on,
+                "met_in_time": d.met_on is not None and d.met_on <= d.due,
+                "closed": d.closed,
+                "missed_recorded": f"{d.kind.value}:{d.due.isoformat()}" in case.missed_deadlines,
+                "overdue": open_now and now >= due_at,
+                "days_late": 0 if d.closed else max(0, ((d.met_on or today) - d.due).days),
+            }
+        )
+    return out

@@ -15,8 +15,9 @@ from temporalio.worker import Worker
 
 from domain.ledger import CaseLedger
 from domain.readmodel import CaseSummaryView, case_summary_projection
+from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
-from workflows.activities import CaseActivities
+from workflows.activities import CaseActivities, NationalSystem
 from workflows.case_workflow import CaseWorkflow
 from workflows.observability import configure_logging
 from workflows.settings import Settings
@@ -25,16 +26,27 @@ log = structlog.get_logger("dixian.worker")
 
 
 def build_worker(
-    client: Client, ledger: CaseLedger, task_queue: str, executor: ThreadPoolExecutor, max_concurrent: int = 4
+    client: Client,
+    ledger: CaseLedger,
+    national: NationalSystem,
+    task_queue: str,
+    executor: ThreadPoolExecutor,
+    max_concurrent: int = 4,
 ) -> Worker:
     """The Temporal worker for case workflows; activities are synchronous and run on ``executor``, which must have
     at least ``max_concurrent`` threads."""
-    activities = CaseActivities(ledger)
+    activities = CaseActivities(ledger, national)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[CaseWorkflow],
-        activities=[activities.open_case, activities.take_step, activities.record_deadline_missed],
+        activities=[
+            activities.open_case,
+            activities.take_step,
+            activities.record_deadline_missed,
+            activities.load_case,
+            activities.sync_national,
+        ],
         activity_executor=executor,
         max_concurrent_activities=max_concurrent,
         max_concurrent_local_activities=max_concurrent,
@@ -80,7 +92,8 @@ async def run_worker(settings: Settings) -> None:
     threads = max(2, settings.postgres_pool_size)  # each running activity holds one pooled connection
     try:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:
-            worker = build_worker(client, ledger, settings.task_queue, pool, threads)
+            national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
+            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads)
             log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
             await worker.run()
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import structlog
 from pydantic import TypeAdapter
@@ -18,7 +18,15 @@ from temporalio.exceptions import ApplicationError
 
 from domain.errors import DomainError
 from domain.ledger import CaseLedger
-from workflows.contracts import STEP_BODIES, CaseView, DeadlineInput, OpenCaseInput, StepInput
+from workflows.contracts import (
+    STEP_BODIES,
+    CaseView,
+    DeadlineInput,
+    LoadCaseInput,
+    NationalSyncInput,
+    OpenCaseInput,
+    StepInput,
+)
 
 log = structlog.get_logger("dixian.activities")
 
@@ -34,9 +42,17 @@ def _domain_call(fn: Callable[[], T]) -> T:
         raise ApplicationError(e.message, e.details(), type=type(e).__name__, non_retryable=True) from e
 
 
+class NationalSystem(Protocol):
+    """The port to the national monitoring system (全国防返贫监测信息系统). ``send`` must be idempotent per
+    (case id, version): Temporal retries it until it succeeds."""
+
+    def send(self, case_id: str, version: int, status: str, record: dict[str, Any]) -> None: ...
+
+
 class CaseActivities:
-    def __init__(self, ledger: CaseLedger) -> None:
+    def __init__(self, ledger: CaseLedger, national: NationalSystem) -> None:
         self.ledger = ledger
+        self.national = national
 
     @activity.defn(name="open_case")
     def open_case(self, cmd: OpenCaseInput) -> CaseView:
@@ -92,6 +108,19 @@ class CaseActivities:
         )
         log.info("deadline_checked", kind=cmd.kind.value, due_date=cmd.due_date.isoformat())
         return CaseView.model_validate(view)
+
+    @activity.defn(name="load_case")
+    def load_case(self, cmd: LoadCaseInput) -> CaseView:
+        """The case's current view, read from the event store (a workflow adopting an existing case)."""
+        self._bind(str(cmd.case_id), "load", "system")
+        return CaseView.model_validate(_domain_call(lambda: self.ledger.view(cmd.case_id, cmd.now)))
+
+    @activity.defn(name="sync_national")
+    def sync_national(self, cmd: NationalSyncInput) -> None:
+        """A regular (not local) activity: it may be slow or failing for long; Temporal retries it with backoff."""
+        self._bind(str(cmd.case_id), f"sync:{cmd.version}", "system")
+        self.national.send(str(cmd.case_id), cmd.version, cmd.status, cmd.record)
+        log.info("national_status_sent", status=cmd.status, version=cmd.version)
 
     @staticmethod
     def _bind(case_id: str, command_id: str, actor_id: str, **extra: str) -> None:

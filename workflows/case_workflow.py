@@ -9,12 +9,15 @@ compares against the view's data (allowed steps, roles, area codes, deadlines), 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.errors import ERROR_TYPES
@@ -25,8 +28,11 @@ with workflow.unsafe.imports_passed_through():
         CaseWorkflowState,
         DeadlineInput,
         DeadlineView,
+        LoadCaseInput,
+        NationalSyncInput,
         OpenCaseInput,
         StepInput,
+        workflow_id_for,
     )
 
 # A step's append is short and idempotent: run it as a local activity (libraries.md §3d: ~35 ms less per step) and
@@ -52,16 +58,20 @@ class CaseWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._open_failed = False
+        self._sync_task: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, state: CaseWorkflowState) -> CaseView | None:
+        if self.state.view is None and self.state.adopt_existing:
+            await self._adopt()
         await workflow.wait_condition(lambda: self.state.view is not None or self._open_failed)
         while True:
             view = self.state.view
             if view is None:  # the opening command failed: there is no case to manage
                 return None
-            if view.stage == "closed":
-                await workflow.wait_condition(workflow.all_handlers_finished)
+            self._sync_national_status(view)
+            if view.finished:
+                await self._finish(view)
                 return self.state.view
             deadline = self._next_unrecorded_deadline(view)
             timeout = None if deadline is None else deadline.due_at - workflow.now()
@@ -70,14 +80,83 @@ class CaseWorkflow:
                 continue
             self._changed = False
             try:
-                await workflow.wait_condition(
-                    lambda: self._changed or workflow.info().is_continue_as_new_suggested(), timeout=timeout
-                )
+                await workflow.wait_condition(lambda: self._changed or self._should_continue_as_new(), timeout=timeout)
             except TimeoutError:
                 continue  # the loop records the deadline, now due
-            if workflow.info().is_continue_as_new_suggested():
+            if self._should_continue_as_new():
+                # Drain in-flight updates and the pending sync, then carry the state (view, processed command ids,
+                # synced version) into a fresh history (libraries.md §1e).
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._lock.locked())
+                await self._drain_sync()
                 workflow.continue_as_new(self.state)
+
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.state.max_history_events
+
+    async def _adopt(self) -> None:
+        """Take over a case already in the event store (re-entry, or a restart by operations)."""
+        cmd = LoadCaseInput(case_id=self.state.case_id, now=workflow.now())
+        view = await workflow.execute_local_activity_method(
+            CaseActivities.load_case,
+            cmd,
+            start_to_close_timeout=_START_TO_CLOSE,
+            schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
+            retry_policy=_RETRY,
+        )
+        self._accept(view, f"adopt:{view.version}")
+
+    async def _finish(self, view: CaseView) -> None:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if view.new_case_id is not None:
+            # 风险再标注: the new case (already in the event store, linked to this one) gets its own workflow, which
+            # lives on when this one completes.
+            new_id = UUID(view.new_case_id)
+            with contextlib.suppress(WorkflowAlreadyStartedError):  # started by an earlier run of this workflow
+                await workflow.start_child_workflow(
+                    CaseWorkflow.run,
+                    CaseWorkflowState(case_id=new_id, adopt_existing=True),
+                    id=workflow_id_for(new_id),
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                )
+        await self._drain_sync()
+
+    def _sync_national_status(self, view: CaseView) -> None:
+        """Report a change of monitoring status to the national system in the background: it is retried until it
+        succeeds and never blocks or undoes a step (the step is already in the event store)."""
+        status = view.national_status
+        if status is None or status.version <= self.state.synced_national_version:
+            return
+        if self._sync_task is not None and not self._sync_task.done():
+            return  # the loop comes back here after the running sync
+        record = {
+            "case_id": str(view.case_id),
+            "household_number": view.household.get("household_number", ""),
+            "village_code": view.area.village_code,
+            "status": status.status,
+            "category": view.category.value if view.category else None,
+            "identified_on": view.identified_on.isoformat() if view.identified_on else None,
+            "eliminated_on": view.eliminated_on.isoformat() if view.eliminated_on else None,
+            "version": status.version,
+        }
+        cmd = NationalSyncInput(case_id=view.case_id, version=status.version, status=status.status, record=record)
+        self._sync_task = asyncio.ensure_future(self._sync(cmd))
+
+    async def _sync(self, cmd: NationalSyncInput) -> None:
+        await workflow.execute_activity_method(
+            CaseActivities.sync_national,
+            cmd,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)),
+        )
+        self.state.synced_national_version = max(self.state.synced_national_version, cmd.version)
+        self._changed = True  # let the loop look for a newer status
+
+    async def _drain_sync(self) -> None:
+        while self._sync_task is not None and not self._sync_task.done():
+            await self._sync_task
+            if self.state.view is not None:
+                self._sync_national_status(self.state.view)
 
     # ----- updates ----------------------------------------------------------------------------------------------
 
@@ -140,10 +219,10 @@ class CaseWorkflow:
                 "step",
                 "step_order",
             )
-        if cmd.action is not None and step.actions and cmd.action.value not in step.actions:
+        if cmd.action is not None and step.actions and cmd.action not in step.actions:
             raise _error(
                 "StepNotAllowedError",
-                f"action {cmd.action.value} is not allowed while the case is {view.status.value}",
+                f"action {cmd.action} is not allowed while the case is {view.status.value}",
                 "action",
                 "step_order",
             )

@@ -19,12 +19,19 @@ from domain.values import (
     CountyDecision,
     DeadlineKind,
     DeliberationOutcome,
+    EliminationMode,
+    FindingKind,
     Guarantee,
     HouseholdType,
+    LookBackOutcome,
+    MeasureAction,
+    MeasureCategory,
+    MeasureStatus,
     NoticeAction,
     NoticeOutcome,
     Risk,
     Role,
+    RollbackDecision,
     Source,
     Stage,
     Status,
@@ -90,6 +97,7 @@ class HouseholdVisitBody(StepBody):
     visitors: Annotated[list[Name], Field(min_length=1, max_length=10)]
     household_type: HouseholdType
     household_size: Annotated[int, Field(ge=1, le=50)]
+    labour_capable_members: Annotated[int, Field(ge=0, le=50)]  # 普通/技能/弱劳动力 members (domain.md §9 劳动技能)
     per_capita_net_income: SignedMoney
     rigid_expenditure: Money = Decimal(0)
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
@@ -149,6 +157,108 @@ class AnnouncementBody(StepBody):
     location: ShortText = ""
 
 
+class ResponsiblePersonBody(StepBody):
+    name: Name
+    unit: ShortText
+    phone: Annotated[str, StringConstraints(min_length=6, max_length=20, pattern=r"^[0-9+ -]*$")]
+    start_date: BusinessDate
+
+
+class AssistancePlanBody(StepBody):
+    summary: Text
+    planned_categories: Annotated[list[MeasureCategory], Field(min_length=1, max_length=14)]
+
+
+class MeasureAddBody(StepBody):
+    action: Literal[MeasureAction.ADD]
+    category: MeasureCategory
+    sub_item: ShortText = ""
+    start_date: BusinessDate
+    responsible_unit: ShortText
+    funds: Money = Decimal(0)
+    status: Literal[MeasureStatus.PLANNED, MeasureStatus.IMPLEMENTED] = MeasureStatus.PLANNED
+    targets: Annotated[list[Risk], Field(max_length=11)] = []
+
+
+MeasureId = Annotated[str, StringConstraints(pattern=r"^M[0-9]{1,4}$")]
+
+
+class MeasureChangeBody(StepBody):
+    action: Literal[MeasureAction.CHANGE]
+    measure_id: MeasureId
+    sub_item: ShortText | None = None
+    start_date: BusinessDate | None = None
+    responsible_unit: ShortText | None = None
+    funds: Money | None = None
+
+
+class MeasureImplementBody(StepBody):
+    action: Literal[MeasureAction.IMPLEMENT]
+    measure_id: MeasureId
+
+
+class MeasureEndBody(StepBody):
+    action: Literal[MeasureAction.END]
+    measure_id: MeasureId
+    reason: Text
+
+
+MeasuresBody = Annotated[
+    MeasureAddBody | MeasureChangeBody | MeasureImplementBody | MeasureEndBody, Field(discriminator="action")
+]
+
+
+class FindingInput(Strict):
+    kind: FindingKind
+    description: Text
+    found_on: BusinessDate
+
+
+class ReviewBody(StepBody):
+    findings: Annotated[list[FindingInput], Field(min_length=1, max_length=20)]
+
+
+class RectificationBody(StepBody):
+    finding_id: Annotated[str, StringConstraints(pattern=r"^F[0-9]{1,4}$")]
+    description: Text
+    measure_ids: Annotated[list[MeasureId], Field(min_length=1, max_length=20)]
+
+
+class EliminationProposalBody(StepBody):
+    mode: EliminationMode
+    per_capita_net_income: SignedMoney
+    unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
+    unresolved_rigid_expenditure: bool
+    labour_capable_members: Annotated[int, Field(ge=0, le=50)]
+    evidence: Text
+
+
+class EliminationVisitBody(StepBody):
+    verifiers: Annotated[list[Name], Field(min_length=1, max_length=10)]
+    information_form_ref: ShortText
+    measures_form_ref: ShortText
+    assessment_form_ref: ShortText
+
+
+class LookBackBody(StepBody):
+    outcome: LookBackOutcome
+    evidence: Text
+    per_capita_net_income: SignedMoney | None = None
+    unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
+    new_risks: Annotated[list[Risk], Field(max_length=11)] = []
+
+
+class RollbackRequestBody(StepBody):
+    reason: Text
+    evidence: Text
+    document_ref: ShortText
+
+
+class RollbackDecisionBody(StepBody):
+    decision: RollbackDecision
+    reason: Text = ""
+
+
 STEP_BODIES: dict[Step, Any] = {
     Step.HOUSEHOLD_VISIT: HouseholdVisitBody,
     Step.CROSS_CHECK: CrossCheckBody,
@@ -157,6 +267,16 @@ STEP_BODIES: dict[Step, Any] = {
     Step.TOWNSHIP_REVIEW: TownshipReviewBody,
     Step.COUNTY_DECISION: CountyDecisionBody,
     Step.ANNOUNCEMENT: AnnouncementBody,
+    Step.RESPONSIBLE_PERSON: ResponsiblePersonBody,
+    Step.ASSISTANCE_PLAN: AssistancePlanBody,
+    Step.MEASURES: MeasuresBody,
+    Step.REVIEW: ReviewBody,
+    Step.RECTIFICATION: RectificationBody,
+    Step.ELIMINATION_PROPOSAL: EliminationProposalBody,
+    Step.ELIMINATION_VISIT: EliminationVisitBody,
+    Step.LOOK_BACK: LookBackBody,
+    Step.ROLLBACK_REQUEST: RollbackRequestBody,
+    Step.ROLLBACK_DECISION: RollbackDecisionBody,
 }
 
 
@@ -174,7 +294,7 @@ class OpenCaseInput(Strict):
 class StepInput(Strict):
     case_id: UUID
     step: Step
-    action: NoticeAction | None = None
+    action: str | None = None  # 村内公示 and 帮扶措施 have actions
     command_id: ShortText
     actor: ActorModel
     expected_version: int | None = None
@@ -223,6 +343,11 @@ class AreaView(View):
     village_name: str
 
 
+class NationalStatus(View):
+    status: Literal["monitored", "eliminated", "rolled_back", "closed"]
+    version: int
+
+
 class CaseView(View):
     case_id: UUID
     version: int
@@ -242,10 +367,29 @@ class CaseView(View):
     identified_on: date | None
     eligible_categories: list[str]
     facts: dict[str, dict[str, Any]]
+    previous_case_id: str | None = None
+    new_case_id: str | None = None
+    risks: list[str] = []
+    unmet_guarantees: list[str] = []
+    labour_capable_members: int = 0
+    responsible_person: dict[str, Any] | None = None
+    responsible_history: list[dict[str, Any]] = []
+    plan: dict[str, Any] | None = None
+    measures: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    derived_findings: list[dict[str, Any]] = []
+    elimination: dict[str, Any] | None = None
+    elimination_eligible_from: date | None = None
+    elimination_history: list[dict[str, Any]] = []
+    eliminated_on: date | None = None
+    look_backs: list[dict[str, Any]] = []
+    rollbacks: list[dict[str, Any]] = []
+    national_status: NationalStatus | None = None
     allowed_steps: list[AllowedStepView]
     deadlines: list[DeadlineView]
     next_deadline: DeadlineView | None
     overdue: bool
+    finished: bool = False
     opened_at: datetime
     updated_at: datetime
     opened_by: dict[str, str]
@@ -260,6 +404,24 @@ class CaseWorkflowState(BaseModel):
     case_id: UUID
     view: CaseView | None = None
     processed_commands: list[str] = []
+    # Adopt a case that already exists in the event store (a re-entry case, or a workflow restarted by operations)
+    # instead of waiting for its opening command.
+    adopt_existing: bool = False
+    synced_national_version: int = 0
+    # Continue-as-new when the history grows past this many events (or when the server suggests it, earlier).
+    max_history_events: int = 2000
+
+
+class NationalSyncInput(Strict):
+    case_id: UUID
+    version: int
+    status: str
+    record: dict[str, Any]
+
+
+class LoadCaseInput(Strict):
+    case_id: UUID
+    now: datetime
 
 
 def workflow_id_for(case_id: UUID) -> str:

@@ -92,6 +92,7 @@ VISIT_DEFAULTS: dict[str, Any] = {
     "visitors": ["王村干", "张网格"],
     "household_type": HouseholdType.ORDINARY,
     "household_size": 3,
+    "labour_capable_members": 2,
     "per_capita_net_income": Decimal("6500"),
     "rigid_expenditure": Decimal("0"),
     "unmet_guarantees": [],

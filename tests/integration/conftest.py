@@ -22,7 +22,8 @@ from domain.policy import local_date
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from domain.values import Actor, Role
-from worker.main import build_worker, projection_runner
+from worker.main import build_worker
+from worker.national_sync import OutboxNationalSystem, projection_runner
 from workflows.settings import Settings
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"
@@ -78,7 +79,7 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
     )
     app = create_app(services)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env):
-        worker = build_worker(temporal, CaseLedger(es_env), task_queue, pool)
+        worker = build_worker(temporal, CaseLedger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool)
         async with worker:
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://dixian.test") as http:

@@ -38,6 +38,7 @@ VISIT = {
     "visitors": ["李四", "王五"],
     "household_type": "ordinary",
     "household_size": 4,
+    "labour_capable_members": 2,
     "per_capita_net_income": "6800",
     "rigid_expenditure": "12000",
     "unmet_guarantees": ["medical"],

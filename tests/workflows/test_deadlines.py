@@ -19,6 +19,7 @@ from temporalio.worker import Replayer
 from domain.ledger import CaseLedger
 from domain.policy import local_date
 from worker.main import build_worker
+from worker.national_sync import OutboxNationalSystem
 from workflows import search_attributes as sa
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
@@ -77,7 +78,9 @@ async def running(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncI
     task_queue = f"deadline-{uuid.uuid4().hex[:8]}"
     ledger = CaseLedger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(ts_env.client, CaseLedger(es_env), task_queue, pool):
+        async with build_worker(
+            ts_env.client, CaseLedger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool
+        ):
             yield Case(ts_env, task_queue, ledger)
     ledger.close()
 
@@ -86,6 +89,7 @@ VISIT = {
     "visitors": ["李四"],
     "household_type": "formerly_poor",
     "household_size": 3,
+    "labour_capable_members": 1,
     "per_capita_net_income": "5000",
     "risks": ["illness"],
     "authorisation_signed": True,

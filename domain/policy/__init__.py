@@ -12,7 +12,8 @@ a rule change cannot alter the replay of a stored history (design.md, "Rules run
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import calendar
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,9 @@ from domain.values import (
     AreaLevel,
     Category,
     HouseholdType,
+    MeasureAction,
     NoticeAction,
+    Procedure,
     Role,
     Status,
     Step,
@@ -33,7 +36,11 @@ from domain.values import (
 
 @dataclass(frozen=True)
 class Policy:
-    """One version of the policy values in force in a jurisdiction from a date."""
+    """One version of the policy values in force in a jurisdiction from a date.
+
+    Fields with defaults were added after the first version; a case pinned to a version recorded without them reads
+    the default, which is the value every version had when the field was introduced.
+    """
 
     policy_id: str
     version: int
@@ -44,38 +51,50 @@ class Policy:
     identification_days: int  # clue → county decision, calendar days
     notice_min_days: int  # village public notice, calendar days counted inclusively
     source: str
+    # 10天内制定帮扶计划, 15天内采取针对性帮扶措施 (seed plan §二(二)); 25天内落实针对性帮扶措施 from the clue
+    # (seed plan §三(二)). Plan-only, unconfirmed nationally (domain.md §6 "Timing").
+    plan_days: int = 10
+    measures_days: int = 15
+    measures_from_clue_days: int = 25
+    # Monitored at least half a year before elimination may start (yjq.gov.cn, domain.md §7 "Minimum time").
+    min_monitoring_months: int = 6
+    # Elimination notice: 7 days in Pingjiang, the only figure found (domain.md §7 "Procedure").
+    elimination_notice_min_days: int = 7
+    # Verification visit by a team of at least 2 (Pingjiang, domain.md §7 step 2).
+    min_elimination_verifiers: int = 2
+    # No source gives a time limit for the elimination procedure; Dixian's default is 30 days from the proposal,
+    # long enough for the visit, the 7-day notice, township review and county approval. Configure it.
+    elimination_days: int = 30
+    # 回头看: whether the household is 稳定半年以上 (seed plan §二(三)) is checked six months after elimination.
+    look_back_months: int = 6
 
     @property
     def key(self) -> str:
         return f"{self.policy_id}@{self.version}"
 
+    def notice_days_for(self, procedure: Procedure) -> int:
+        return self.notice_min_days if procedure is Procedure.IDENTIFICATION else self.elimination_notice_min_days
+
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "policy_id": self.policy_id,
-            "version": self.version,
-            "jurisdiction": self.jurisdiction,
-            "year": self.year,
-            "effective_from": self.effective_from,
-            "monitoring_line": self.monitoring_line,
-            "identification_days": self.identification_days,
-            "notice_min_days": self.notice_min_days,
-            "source": self.source,
-        }
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["key"] = self.key
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Policy:
-        return cls(
-            policy_id=str(data["policy_id"]),
-            version=int(data["version"]),
-            jurisdiction=str(data["jurisdiction"]),
-            year=int(data["year"]),
-            effective_from=data["effective_from"],
-            monitoring_line=Decimal(data["monitoring_line"]),
-            identification_days=int(data["identification_days"]),
-            notice_min_days=int(data["notice_min_days"]),
-            source=str(data["source"]),
-        )
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue  # a field added later: its default applies
+            value = data[f.name]
+            if f.type in ("int", int):
+                value = int(value)
+            elif f.type in ("Decimal", Decimal):
+                value = Decimal(value)
+            elif f.type in ("str", str):
+                value = str(value)
+            kwargs[f.name] = value
+        return cls(**kwargs)
 
 
 # The registry is append-only: a published version is never edited, a change is a new version.
@@ -169,6 +188,38 @@ def identification_due(clue_date: date, policy: Policy) -> date:
     return clue_date + timedelta(days=policy.identification_days)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has fewer days (2023-08-31 + 6 → 2024-02-29)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def plan_due(identified_on: date, policy: Policy) -> date:
+    """帮扶计划 within N days of identification (seed plan §二(二): 10天内制定帮扶计划)."""
+    return identified_on + timedelta(days=policy.plan_days)
+
+
+def measures_due(identified_on: date, policy: Policy) -> date:
+    """帮扶措施 within N days of identification (seed plan §二(二): 15天内采取针对性帮扶措施)."""
+    return identified_on + timedelta(days=policy.measures_days)
+
+
+def measures_from_clue_due(clue_date: date, policy: Policy) -> date:
+    """帮扶措施 within N days of the clue (seed plan §三(二): 25天内落实针对性帮扶措施)."""
+    return clue_date + timedelta(days=policy.measures_from_clue_days)
+
+
+def elimination_due(proposed_on: date, policy: Policy) -> date:
+    """The elimination procedure's own time limit, from the proposal (see ``Policy.elimination_days``)."""
+    return proposed_on + timedelta(days=policy.elimination_days)
+
+
+def look_back_due(eliminated_on: date, policy: Policy) -> date:
+    """回头看 of an eliminated household, half a year on (seed plan §二(三) 稳定半年以上)."""
+    return add_months(eliminated_on, policy.look_back_months)
+
+
 def notice_days(start: date, end: date) -> int:
     """Length of a notice in calendar days, both ends counted (公示期 3月1日至3月5日 is 5 days)."""
     return (end - start).days + 1
@@ -222,6 +273,21 @@ STEP_ROLES: dict[Step, frozenset[Role]] = {
     Step.TOWNSHIP_REVIEW: frozenset({Role.TOWNSHIP_REVIEWER}),
     Step.COUNTY_DECISION: frozenset({Role.COUNTY_APPROVER}),
     Step.ANNOUNCEMENT: frozenset({Role.TOWNSHIP_REVIEWER}),
+    # 结对帮扶: the township assigns the one-to-one responsible person, the village keeps the plan and the measures
+    # (seed plan §三(二); domain.md §6). Reviews are the township's, the county's and the inspectors' (督导组, seed
+    # plan §四(二)). The elimination proposal comes from the village, its verification team is township and village
+    # cadres (domain.md §7 Pingjiang steps 1–2). 回头看 by village and township; rollback is requested in writing
+    # by the township and executed by the county (seed plan §三(二); domain.md §8).
+    Step.RESPONSIBLE_PERSON: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.ASSISTANCE_PLAN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.MEASURES: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.REVIEW: frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.INSPECTOR}),
+    Step.RECTIFICATION: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.ELIMINATION_PROPOSAL: frozenset({Role.VILLAGE_CADRE}),
+    Step.ELIMINATION_VISIT: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.LOOK_BACK: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.ROLLBACK_REQUEST: frozenset({Role.TOWNSHIP_REVIEWER}),
+    Step.ROLLBACK_DECISION: frozenset({Role.COUNTY_APPROVER}),
 }
 
 
@@ -239,9 +305,12 @@ def check_actor_level(actor: Actor) -> None:
 
 
 def check_jurisdiction(actor: Actor, village_code: str) -> None:
-    """The case's village must lie inside the actor's area (codes nest by prefix)."""
+    """The case's village must lie inside the actor's area (codes nest by prefix). Inspectors (督导组) work at any
+    level, so only their code's shape is checked; the system never acts through this path."""
+    from domain.areas import level_of
+
     check_actor_level(actor)
-    if actor.role not in ROLE_LEVEL or not village_code.startswith(actor.area_code):
+    if actor.role is Role.SYSTEM or level_of(actor.area_code) is None or not village_code.startswith(actor.area_code):
         raise NotPermittedError(
             f"{actor.role.value} of area {actor.area_code} may not act on a case of village {village_code}",
             field="area_code",
@@ -265,30 +334,90 @@ def check_may_take(actor: Actor, step: Step, village_code: str) -> None:
 
 # --- which step may follow which --------------------------------------------------------------------------------
 
-# (domain.md §4.2 and §4.3) The cross-check may run in parallel with the village steps after the visit, and must be
-# done before the township review. An objection to the notice leads to investigation, then back to deliberation or
-# rejection. A township "return" sends the case back to the village for a new deliberation.
-_NOTICE_ACTIONS: dict[Status, tuple[NoticeAction, ...]] = {
-    Status.DELIBERATED: (NoticeAction.POST,),
-    Status.NOTICE_POSTED: (NoticeAction.OBJECTION, NoticeAction.CLOSE),
-    Status.NOTICE_OBJECTED: (NoticeAction.CLOSE,),
+
+@dataclass(frozen=True)
+class ProcedureStatuses:
+    """Where each step of a village-to-county procedure leads. Elimination mirrors identification (domain.md §7
+    "Procedure (mirrors identification)"): visit, deliberation, notice with objections, township review, county
+    approval, announcement."""
+
+    procedure: Procedure
+    verified: Status  # the visit is done: deliberation is next
+    deliberated: Status
+    notice_posted: Status
+    notice_objected: Status
+    notice_closed: Status
+    township_passed: Status
+    county_approved: Status
+    done: Status  # after the announcement
+    rejected: Status  # where a rejection at any level leads
+
+    def statuses(self) -> frozenset[Status]:
+        return frozenset(
+            {
+                self.verified,
+                self.deliberated,
+                self.notice_posted,
+                self.notice_objected,
+                self.notice_closed,
+                self.township_passed,
+                self.county_approved,
+            }
+        )
+
+
+PROCEDURES: dict[Procedure, ProcedureStatuses] = {
+    Procedure.IDENTIFICATION: ProcedureStatuses(
+        Procedure.IDENTIFICATION,
+        verified=Status.VISIT_VERIFIED,
+        deliberated=Status.DELIBERATED,
+        notice_posted=Status.NOTICE_POSTED,
+        notice_objected=Status.NOTICE_OBJECTED,
+        notice_closed=Status.NOTICE_CLOSED,
+        township_passed=Status.TOWNSHIP_PASSED,
+        county_approved=Status.COUNTY_APPROVED,
+        done=Status.MONITORED,
+        rejected=Status.CLOSED_REJECTED,  # 不予纳入: the case closes
+    ),
+    Procedure.ELIMINATION: ProcedureStatuses(
+        Procedure.ELIMINATION,
+        verified=Status.ELIMINATION_VERIFIED,
+        deliberated=Status.ELIMINATION_DELIBERATED,
+        notice_posted=Status.ELIMINATION_NOTICE_POSTED,
+        notice_objected=Status.ELIMINATION_NOTICE_OBJECTED,
+        notice_closed=Status.ELIMINATION_NOTICE_CLOSED,
+        township_passed=Status.ELIMINATION_TOWNSHIP_PASSED,
+        county_approved=Status.ELIMINATION_COUNTY_APPROVED,
+        done=Status.ELIMINATED,
+        rejected=Status.MONITORED,  # a refused elimination: the household stays monitored (风险未消除)
+    ),
 }
-_CROSS_CHECK_WINDOW = frozenset(
-    {
-        Status.VISIT_VERIFIED,
-        Status.DELIBERATED,
-        Status.NOTICE_POSTED,
-        Status.NOTICE_OBJECTED,
-        Status.NOTICE_CLOSED,
-    }
-)
-_NEXT_STEP: dict[Status, Step] = {
-    Status.CLUE_REPORTED: Step.HOUSEHOLD_VISIT,
-    Status.VISIT_VERIFIED: Step.VILLAGE_DELIBERATION,
-    Status.NOTICE_CLOSED: Step.TOWNSHIP_REVIEW,
-    Status.TOWNSHIP_PASSED: Step.COUNTY_DECISION,
-    Status.COUNTY_APPROVED: Step.ANNOUNCEMENT,
-}
+
+
+def procedure_of(status: Status) -> ProcedureStatuses | None:
+    """The procedure a status belongs to (None outside the village-to-county steps)."""
+    if status is Status.ELIMINATION_PROPOSED:
+        return PROCEDURES[Procedure.ELIMINATION]
+    for proc in PROCEDURES.values():
+        if status in proc.statuses():
+            return proc
+    return None
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Facts of a case besides its status that decide which steps are open."""
+
+    cross_checked: bool = False
+    has_responsible_person: bool = False
+    has_measures: bool = False
+    has_open_findings: bool = False
+    last_look_back_unstable: bool = False
+
+
+# Assistance goes on while a case is monitored and while its elimination is under way (seed plan §二(二): every
+# not-yet-eliminated object is checked for plan, measures and responsible person).
+_ASSISTED = frozenset({Status.MONITORED, Status.ELIMINATION_PROPOSED} | PROCEDURES[Procedure.ELIMINATION].statuses())
 
 
 @dataclass(frozen=True)
@@ -298,23 +427,57 @@ class AllowedStep:
     roles: tuple[Role, ...]
 
 
-def allowed_steps(status: Status, cross_checked: bool) -> list[AllowedStep]:
-    """The steps that may be taken now, with their actions and the roles that may take them."""
+def allowed_steps(status: Status, ctx: StepContext) -> list[AllowedStep]:
+    """The steps that may be taken now, with their actions and the roles that may take them.
+
+    (domain.md §4.2, §4.3) The cross-check may run in parallel with the village steps after the visit and must be
+    done before the township review. An objection to a notice leads to investigation, then back to deliberation or
+    rejection. A township "return" sends the case back to the village for a new deliberation. (§6) A plan needs a
+    responsible person. (§8, seed plan §二(三)) Rollback follows a look-back that found the household unstable.
+    """
     steps: list[tuple[Step, tuple[str, ...]]] = []
-    next_step = _NEXT_STEP.get(status)
-    if next_step is Step.TOWNSHIP_REVIEW and not cross_checked:
-        next_step = None  # 信息比对 must be done before 乡镇审核
-    if next_step is not None:
-        steps.append((next_step, ()))
-    if status in _NOTICE_ACTIONS:
-        steps.append((Step.PUBLIC_NOTICE, tuple(a.value for a in _NOTICE_ACTIONS[status])))
-    if status in _CROSS_CHECK_WINDOW:
-        steps.append((Step.CROSS_CHECK, ()))
+    proc = procedure_of(status)
+    if status is Status.CLUE_REPORTED:
+        steps.append((Step.HOUSEHOLD_VISIT, ()))
+    if status is Status.ELIMINATION_PROPOSED:
+        steps.append((Step.ELIMINATION_VISIT, ()))
+    if proc is not None:
+        if status is proc.verified:
+            steps.append((Step.VILLAGE_DELIBERATION, ()))
+        elif status is proc.deliberated:
+            steps.append((Step.PUBLIC_NOTICE, (NoticeAction.POST.value,)))
+        elif status is proc.notice_posted:
+            steps.append((Step.PUBLIC_NOTICE, (NoticeAction.OBJECTION.value, NoticeAction.CLOSE.value)))
+        elif status is proc.notice_objected:
+            steps.append((Step.PUBLIC_NOTICE, (NoticeAction.CLOSE.value,)))
+        elif status is proc.notice_closed and (ctx.cross_checked or proc.procedure is Procedure.ELIMINATION):
+            steps.append((Step.TOWNSHIP_REVIEW, ()))
+        elif status is proc.township_passed:
+            steps.append((Step.COUNTY_DECISION, ()))
+        elif status is proc.county_approved:
+            steps.append((Step.ANNOUNCEMENT, ()))
+        if proc.procedure is Procedure.IDENTIFICATION and status not in (proc.township_passed, proc.county_approved):
+            steps.append((Step.CROSS_CHECK, ()))  # after the visit, until the township review
+    if status in _ASSISTED:
+        steps.append((Step.RESPONSIBLE_PERSON, ()))
+        if ctx.has_responsible_person:
+            steps.append((Step.ASSISTANCE_PLAN, ()))
+        measure_actions = [MeasureAction.ADD]
+        if ctx.has_measures:
+            measure_actions += [MeasureAction.CHANGE, MeasureAction.IMPLEMENT, MeasureAction.END]
+        steps.append((Step.MEASURES, tuple(a.value for a in measure_actions)))
+        steps.append((Step.REVIEW, ()))
+        if ctx.has_open_findings:
+            steps.append((Step.RECTIFICATION, ()))
+    if status is Status.MONITORED:
+        steps.append((Step.ELIMINATION_PROPOSAL, ()))
+    if status is Status.ELIMINATED:
+        steps.append((Step.LOOK_BACK, ()))
+        if ctx.last_look_back_unstable:
+            steps.append((Step.ROLLBACK_REQUEST, ()))
+    if status is Status.ROLLBACK_REQUESTED:
+        steps.append((Step.ROLLBACK_DECISION, ()))
     return [AllowedStep(s, actions, tuple(sorted(STEP_ROLES[s]))) for s, actions in steps]
-
-
-def notice_actions(status: Status) -> tuple[NoticeAction, ...]:
-    return _NOTICE_ACTIONS.get(status, ())
 
 
 # --- categories ------------------------------------------------------------------------------------------------

@@ -1,0 +1,285 @@
+"""The state of a monitoring case and what is derived from it: its stage, the steps open to it, its deadlines and
+the findings the events themselves reveal. The commands are in ``domain/steps``; the events in ``domain.events``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import policy as rules
+from domain.errors import RuleViolationError, StepNotAllowedError
+from domain.events import CaseEvent
+from domain.policy import HouseholdFacts, Policy
+from domain.policy.assistance import Finding, MeasureFacts, precision_findings
+from domain.values import (
+    Actor,
+    Category,
+    DeadlineKind,
+    FindingKind,
+    Guarantee,
+    HouseholdType,
+    LookBackOutcome,
+    MeasureCategory,
+    MeasureStatus,
+    Procedure,
+    Risk,
+    Source,
+    Stage,
+    Status,
+    Step,
+)
+
+CLOSED_STATUSES = frozenset({Status.CLOSED_NOT_APPLIED, Status.CLOSED_REJECTED})
+ELIMINATED_STATUSES = frozenset({Status.ELIMINATED, Status.ROLLBACK_REQUESTED, Status.RE_ENTERED})
+
+
+def stage_of(status: Status) -> Stage:
+    if status in CLOSED_STATUSES:
+        return Stage.CLOSED
+    if status in ELIMINATED_STATUSES:
+        return Stage.ELIMINATED
+    if status is Status.MONITORED:
+        return Stage.MONITORED
+    proc = rules.procedure_of(status)
+    if proc is not None and proc.procedure is Procedure.ELIMINATION:
+        return Stage.ELIMINATING
+    return Stage.IDENTIFYING
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    kind: DeadlineKind
+    due: date
+    met_on: date | None
+    closed: bool  # no longer applies: the case left the path before meeting it
+
+
+class CaseState(Aggregate):
+    """Attributes are set by the events' ``apply`` methods (``CaseOpened`` sets them all)."""
+
+    household_number: str
+    household_head: str
+    village_code: str
+    township_code: str
+    county_code: str
+    source: Source
+    clue_date: date
+    reported_risks: list[str]
+    pinned_policy: dict[str, Any]
+    previous_case_id: str
+    status: Status
+    command_versions: dict[str, int]
+    last_business_date: date
+    opened_by: dict[str, str]
+    facts: dict[str, dict[str, Any]]
+    category: Category | None
+    identified_on: date | None
+    decided_on: date | None
+    missed_deadlines: dict[str, date]
+    objection_open: bool
+    risks: list[str]
+    unmet_guarantees: list[str]
+    labour_capable_members: int
+    responsible_person: dict[str, Any] | None
+    responsible_history: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    plan_made_on: date | None
+    measures: dict[str, dict[str, Any]]
+    first_measure_on: date | None
+    findings: dict[str, dict[str, Any]]
+    elimination: dict[str, Any] | None
+    elimination_history: list[dict[str, Any]]
+    eliminated_on: date | None
+    look_backs: list[dict[str, Any]]
+    rollbacks: list[dict[str, Any]]
+    new_case_id: str | None
+
+    def __init__(self) -> None:
+        """State is set by ``CaseOpened.apply``; the annotations above only declare it."""
+
+    # ----- derived ----------------------------------------------------------------------------------------------
+
+    @property
+    def case_id(self) -> UUID:
+        return self.id
+
+    @property
+    def policy(self) -> Policy:
+        """The policy version pinned when the case was opened, exactly as recorded in its first event."""
+        return Policy.from_dict(self.pinned_policy)
+
+    @property
+    def stage(self) -> Stage:
+        return stage_of(self.status)
+
+    def step_context(self) -> rules.StepContext:
+        last = self.look_backs[-1] if self.look_backs else None
+        return rules.StepContext(
+            cross_checked="cross_check" in self.facts,
+            has_responsible_person=self.responsible_person is not None,
+            has_measures=bool(self.measures),
+            has_open_findings=any(f["rectified"] is None for f in self.findings.values()),
+            last_look_back_unstable=last is not None and last["outcome"] == LookBackOutcome.UNSTABLE,
+        )
+
+    def allowed_steps(self) -> list[rules.AllowedStep]:
+        return rules.allowed_steps(self.status, self.step_context())
+
+    def household_facts(self) -> HouseholdFacts:
+        visit = self.facts["household_visit"]
+        verified = self.facts.get("cross_check", {}).get("verified_per_capita_net_income")
+        return HouseholdFacts(
+            household_type=HouseholdType(visit["household_type"]),
+            household_size=int(visit["household_size"]),
+            per_capita_net_income=verified if verified is not None else visit["per_capita_net_income"],
+            rigid_expenditure=visit["rigid_expenditure"],
+            sudden_event=visit["sudden_event"],
+        )
+
+    def measure_facts(self) -> list[MeasureFacts]:
+        return [
+            MeasureFacts(
+                measure_id=m_id,
+                category=MeasureCategory(m["category"]),
+                status=MeasureStatus(m["status"]),
+                was_implemented=bool(m["was_implemented"]),
+            )
+            for m_id, m in self.measures.items()
+        ]
+
+    def current_risks(self) -> list[Risk]:
+        return [Risk(r) for r in self.risks]
+
+    def current_unmet_guarantees(self) -> list[Guarantee]:
+        return [Guarantee(g) for g in self.unmet_guarantees]
+
+    def deadline_states(self) -> list[DeadlineState]:
+        """Every deadline that applies to the case now, met or not (calendar days, Asia/Shanghai)."""
+        policy, out = self.policy, []
+        gone = self.stage is Stage.CLOSED or self.status is Status.RE_ENTERED
+        out.append(
+            DeadlineState(
+                DeadlineKind.IDENTIFICATION,
+                rules.identification_due(self.clue_date, policy),
+                self.decided_on,
+                closed=self.decided_on is None and self.stage is Stage.CLOSED,
+            )
+        )
+        if self.identified_on is not None:
+            for kind, due, met_on in (
+                (DeadlineKind.ASSISTANCE_PLAN, rules.plan_due(self.identified_on, policy), self.plan_made_on),
+                (DeadlineKind.MEASURES, rules.measures_due(self.identified_on, policy), self.first_measure_on),
+                (
+                    DeadlineKind.MEASURES_FROM_CLUE,
+                    rules.measures_from_clue_due(self.clue_date, policy),
+                    self.first_measure_on,
+                ),
+            ):
+                out.append(DeadlineState(kind, due, met_on, closed=met_on is None and gone))
+        if self.elimination is not None:
+            proposed_on: date = self.elimination["proposed_on"]
+            out.append(
+                DeadlineState(
+                    DeadlineKind.ELIMINATION,
+                    rules.elimination_due(proposed_on, policy),
+                    self.elimination.get("decided_on"),
+                    closed=False,
+                )
+            )
+        if self.eliminated_on is not None:
+            looked = [rules.local_date(lb["occurred_at"]) for lb in self.look_backs]
+            met = min((d for d in looked if d >= self.eliminated_on), default=None)
+            out.append(
+                DeadlineState(DeadlineKind.LOOK_BACK, rules.look_back_due(self.eliminated_on, policy), met, False)
+            )
+        return out
+
+    def pending_deadlines(self) -> dict[DeadlineKind, date]:
+        """Deadlines not yet met, by kind."""
+        return {d.kind: d.due for d in self.deadline_states() if d.met_on is None and not d.closed}
+
+    def derived_findings(self, now: datetime) -> list[Finding]:
+        """不及时 and 不精准 as the events show them, whether or not a reviewer recorded them."""
+        if self.identified_on is None or self.stage not in (Stage.MONITORED, Stage.ELIMINATING):
+            return []
+        found: list[Finding] = []
+        today = rules.local_date(now)
+        for d in self.deadline_states():
+            if d.kind not in (DeadlineKind.ASSISTANCE_PLAN, DeadlineKind.MEASURES, DeadlineKind.MEASURES_FROM_CLUE):
+                continue
+            late_on = d.met_on if d.met_on is not None else today
+            if late_on > d.due:
+                found.append(
+                    Finding(
+                        FindingKind.NOT_TIMELY,
+                        f"{d.kind.value}_deadline",
+                        f"{d.kind.value} due {d.due.isoformat()}, "
+                        + (f"met {d.met_on.isoformat()}" if d.met_on else "not met"),
+                        {"due_date": d.due.isoformat(), "met_on": d.met_on.isoformat() if d.met_on else ""},
+                    )
+                )
+        found += precision_findings(
+            self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts()
+        )
+        return found
+
+    # ----- helpers for the commands -----------------------------------------------------------------------------
+
+    def _check_step(
+        self,
+        step: Step,
+        actor: Actor,
+        occurred_at: datetime,
+        now: datetime,
+        *,
+        action: str | None = None,
+        not_before: date | None = None,
+    ) -> None:
+        """The step is open now, the actor may take it on this case, and its date is in order."""
+        allowed = {a.step: a for a in self.allowed_steps()}
+        if step not in allowed:
+            hint = " (信息比对 must be recorded first)" if step is Step.TOWNSHIP_REVIEW else ""
+            raise StepNotAllowedError(
+                f"step {step.value} is not allowed while the case is {self.status.value}{hint}",
+                field="step",
+                rule="step_order",
+            )
+        if action is not None and action not in allowed[step].actions:
+            raise StepNotAllowedError(
+                f"action {action} of {step.value} is not allowed while the case is {self.status.value}",
+                field="action",
+                rule="step_order",
+            )
+        rules.check_may_take(actor, step, self.village_code)
+        rules.check_step_time(occurred_at, self.last_business_date if not_before is None else not_before, now)
+
+    def _trigger(
+        self,
+        event_class: type[CaseEvent],
+        actor: Actor,
+        command_id: str,
+        occurred_at: datetime,
+        comment: str,
+        **payload: Any,
+    ) -> None:
+        self.trigger_event(
+            event_class,
+            actor=actor.as_dict(),
+            command_id=command_id,
+            occurred_at=occurred_at,
+            comment=comment.strip(),
+            **payload,
+        )
+
+
+def check_risks(risks: list[Risk], field: str, *, required: bool) -> None:
+    if required and not risks:
+        raise RuleViolationError("name at least one risk", field=field, rule="risk_required")
+    if len(set(risks)) != len(risks):
+        raise RuleViolationError("a risk is listed twice", field=field, rule="unique")
+    if len(risks) > rules.MAX_RISKS:
+        raise RuleViolationError(f"at most {rules.MAX_RISKS} risks per household", field=field, rule="max_risks")

@@ -1,0 +1,1 @@
+"""The commands of a monitoring case, by part of its life."""
