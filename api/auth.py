@@ -5,15 +5,18 @@ Production deployments will validate tokens of an OIDC issuer instead (issue #8)
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from domain.areas import level_of
 from domain.errors import NotPermittedError
 from domain.policy import check_actor_level
 from domain.values import Actor, Role
 
 ALGORITHM = "HS256"
+_SUBJECT = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 ISSUER = "dixian-dev"
 # Roles a token may carry: the system's own identity is never handed to a caller.
 TOKEN_ROLES = frozenset(Role) - {Role.SYSTEM}
@@ -50,9 +53,13 @@ def read_token(secret: str, token: str) -> Actor:
         raise TokenError("unknown role in token") from None
     if role not in TOKEN_ROLES:
         raise TokenError("role not allowed in a token")
-    actor = Actor(
-        id=str(claims["sub"]), role=role, area_code=str(claims.get("area", "")), name=str(claims.get("name", ""))
-    )
+    subject, area, name = str(claims["sub"]), str(claims.get("area", "")), str(claims.get("name", ""))
+    if not _SUBJECT.match(subject) or len(name) > 100 or any(ord(c) < 32 for c in name):
+        raise TokenError("malformed subject or name claim")
+    # Every role acts for an area of the tree: a missing or malformed code would scope nothing.
+    if level_of(area) is None:
+        raise TokenError("the area claim must be a county, township or village code")
+    actor = Actor(id=subject, role=role, area_code=area, name=name)
     try:
         check_actor_level(actor)
     except NotPermittedError as e:

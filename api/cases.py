@@ -121,15 +121,14 @@ async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
                 violations=list(details.get("violations") or []),
             ) from None
         raise ApiProblem(
-            "UnavailableError", "the step could not be applied; retry with the same Idempotency-Key"
+            "UnavailableError", "the step could not be confirmed; read the case before sending it again"
         ) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # The update may still complete: the same Idempotency-Key then returns its result, exactly once.
         raise ApiProblem(
             "UnavailableError", "the step did not complete in time; retry with the same Idempotency-Key"
         ) from None
     except RPCError as e:
-        if e.status is RPCStatusCode.NOT_FOUND and "already completed" not in e.message:
-            raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
         if "already completed" in e.message:
             raise ApiProblem(
                 "CaseClosedError",
@@ -137,6 +136,8 @@ async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
                 field="case_id",
                 rule="case_closed",
             ) from None
+        if e.status is RPCStatusCode.NOT_FOUND:
+            raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
         raise ApiProblem("UnavailableError", "the workflow service is unavailable; retry later") from None
 
 
@@ -163,6 +164,12 @@ async def open_case(
         raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
     case_id = uuid.uuid5(CASE_NAMESPACE, command_id)
     structlog.contextvars.bind_contextvars(case_id=str(case_id), workflow_id=workflow_id_for(case_id))
+    # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
+    earlier = await run_in_threadpool(svc.queries.view_after_command, case_id, command_id, _now())
+    if earlier is not None:
+        view = CaseView.model_validate(earlier)
+        response.headers["Location"] = f"/cases/{view.case_id}"
+        return _with_etag(response, view)
     cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
     start = WithStartWorkflowOperation(
         CaseWorkflow.run,

@@ -18,7 +18,7 @@ from domain.readmodel import CaseSummaryView
 from domain.values import Actor
 from workflows.settings import Settings
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII without spaces
+_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII without spaces; actor id (≤ 64) + key fit a command id
 _ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
 
 
@@ -62,7 +62,7 @@ def command_id(
     elif not _KEY.match(idempotency_key):
         raise ApiProblem(
             "RuleViolationError",
-            "Idempotency-Key must be 1–200 printable ASCII characters without spaces",
+            "Idempotency-Key must be 1–100 printable ASCII characters without spaces",
             field="Idempotency-Key",
             rule="format",
         )

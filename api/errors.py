@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger("dixian.api")
@@ -59,7 +60,7 @@ class ApiProblem(Exception):
         self.detail = detail
         self.field = field
         self.rule = rule
-        self.status = status or STATUS_BY_TYPE.get(type_, 409)
+        self.status = status or STATUS_BY_TYPE.get(type_, 503)  # an unknown failure is ours, not the caller's
         self.errors = [
             {"field": str(v.get("field", "")), "rule": str(v.get("rule", "")), "message": str(v.get("message", ""))}
             for v in violations or []
@@ -100,6 +101,17 @@ def install(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{x['field'] or 'body'}: {x['message']}" for x in errors)
         return problem(422, "ValidationError", detail, errors=errors)
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(_: Request, e: ValidationError) -> JSONResponse:
+        # A value that passed the request schema but not a downstream contract (e.g. an over-long identifier).
+        errors = [
+            {"field": ".".join(str(p) for p in err["loc"]), "rule": err["type"], "message": err["msg"]}
+            for err in e.errors()
+        ]
+        return problem(
+            422, "ValidationError", "; ".join(f"{x['field']}: {x['message']}" for x in errors), errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:

@@ -84,8 +84,14 @@ class CaseSummaryView(PostgresTrackingRecorder):
         offset: int,
     ) -> list[dict[str, Any]]:
         """Cases inside ``area_prefix`` matching the equality ``filters`` (column → value), newest first."""
-        where: list[Composable] = [SQL("village_code LIKE %(area_prefix)s")]
-        params: dict[str, Any] = {"area_prefix": area_prefix + "%", "limit": limit, "offset": offset}
+        # A prefix compare that no wildcard in the area can widen (codes nest by prefix).
+        where: list[Composable] = [SQL("left(village_code, %(prefix_len)s) = %(area_prefix)s")]
+        params: dict[str, Any] = {
+            "area_prefix": area_prefix,
+            "prefix_len": len(area_prefix),
+            "limit": limit,
+            "offset": offset,
+        }
         for column, value in sorted(filters.items()):
             if column not in COLUMNS:
                 raise ValueError(f"cannot filter on {column}")
@@ -131,7 +137,7 @@ def case_summary_projection(env: Mapping[str, str]) -> type[CaseSummaryProjectio
 
 
 def summary_row(case: MonitoringCase) -> dict[str, Any]:
-    # The summary is as of the event, so "overdue" means a missed deadline was recorded, not a clock reading.
+    # The summary is as of the event, so "overdue" means a recorded missed deadline, not a clock reading.
     view = case_view(case, case.modified_on)
     nxt = view["next_deadline"]
     return {
@@ -148,7 +154,7 @@ def summary_row(case: MonitoringCase) -> dict[str, Any]:
         "clue_date": case.clue_date,
         "next_deadline": nxt["due_at"] if nxt else None,
         "next_deadline_kind": nxt["kind"] if nxt else None,
-        "overdue": any(d["missed_recorded"] and d["met_on"] is None and not d["closed"] for d in view["deadlines"]),
+        "overdue": view["overdue_recorded"],
         "opened_at": case.created_on,
         "updated_at": case.modified_on,
     }

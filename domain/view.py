@@ -87,7 +87,9 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         ],
         "deadlines": deadlines,
         "next_deadline": next_deadline,
-        "overdue": any(d["overdue"] for d in deadlines),
+        "overdue": any(d["overdue"] for d in deadlines),  # by the clock, now
+        # A recorded DeadlineMissed still unmet: what search attributes and the case list show as overdue.
+        "overdue_recorded": any(d["missed_recorded"] and d["met_on"] is None and not d["closed"] for d in deadlines),
         "finished": case.stage is Stage.CLOSED or case.status is Status.RE_ENTERED,
         "opened_at": case.created_on,
         "updated_at": case.modified_on,

@@ -5,8 +5,11 @@ Nothing here knows the domain. Feature fixtures belong in conftest files of the 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -28,13 +31,18 @@ def with_database(url: str, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of an embedded PostgreSQL server started for this test session (unix socket, trust auth)."""
-    server = EmbeddedPostgres.start(tmp_path_factory.mktemp("pg"))
+def pg_url() -> Iterator[str]:
+    """URL of an embedded PostgreSQL server started for this test session (unix socket, trust auth).
+
+    Its data lives in a directory of its own, not under pytest's basetemp: a concurrent pytest session prunes old
+    basetemp folders and would delete a running server's data."""
+    data_dir = Path(tempfile.mkdtemp(prefix="dixian-test-pg-"))
+    server = EmbeddedPostgres.start(data_dir)
     try:
         yield server.database_url
     finally:
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The worker process: the Temporal worker for case workflows and their activities, plus the read-model projection."""
+"""The worker processes: the Temporal worker for case workflows and their activities (`dixian worker`, any number)
+and the read-model projection (`dixian projector`, exactly one)."""
 
 from __future__ import annotations
 
@@ -87,7 +88,10 @@ async def run_worker(settings: Settings) -> None:
     configure_logging(json=settings.log_format == "json")
     env = settings.eventsourcing_env()
     client = await connect_temporal(settings)
-    await ensure_search_attributes(client, settings.temporal_namespace)
+    try:
+        await ensure_search_attributes(client, settings.temporal_namespace)
+    except Exception as e:  # a managed namespace may refuse: its operators register them (README)
+        log.warning("search_attributes_not_registered", error=str(e))
     ledger = CaseLedger(env)
     threads = max(2, settings.postgres_pool_size)  # each running activity holds one pooled connection
     try:

@@ -42,6 +42,7 @@ _SCHEDULE_TO_CLOSE = timedelta(minutes=10)
 _RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
     maximum_interval=timedelta(seconds=10),
+    maximum_attempts=10,  # about a minute; a local activity's schedule-to-close alone does not stop its retries
     non_retryable_error_types=list(ERROR_TYPES),
 )
 
@@ -59,6 +60,7 @@ class CaseWorkflow:
         self._changed = False
         self._open_failed = False
         self._sync_task: asyncio.Task[None] | None = None
+        self._attempted_deadlines: set[str] = set()
 
     @workflow.run
     async def run(self, state: CaseWorkflowState) -> CaseView | None:
@@ -104,7 +106,7 @@ class CaseWorkflow:
             schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
             retry_policy=_RETRY,
         )
-        self._accept(view, f"adopt:{view.version}")
+        self._accept(view, None)
 
     async def _finish(self, view: CaseView) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -174,9 +176,9 @@ class CaseWorkflow:
                     schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
                     retry_policy=_RETRY,
                 )
-            except ActivityError as e:
+            except (ActivityError, ApplicationError) as e:
                 self._open_failed = self.state.view is None
-                raise _flatten(e) from None
+                raise await self._failed(e) from None
             self._accept(view, cmd.command_id)
             return view
 
@@ -198,8 +200,8 @@ class CaseWorkflow:
                     schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
                     retry_policy=_RETRY,
                 )
-            except ActivityError as e:
-                raise _flatten(e) from None
+            except (ActivityError, ApplicationError) as e:
+                raise await self._failed(e) from None
             self._accept(view, cmd.command_id)
             return view
 
@@ -254,8 +256,8 @@ class CaseWorkflow:
 
     # ----- internals ----------------------------------------------------------------------------------------------
 
-    def _accept(self, view: CaseView, command_id: str) -> None:
-        if command_id not in self.state.processed_commands:
+    def _accept(self, view: CaseView, command_id: str | None) -> None:
+        if command_id is not None and command_id not in self.state.processed_commands:
             self.state.processed_commands.append(command_id)
         current = self.state.view
         if current is not None and view.version <= current.version:
@@ -264,17 +266,27 @@ class CaseWorkflow:
         self._changed = True
         self._upsert_search_attributes(view)
 
-    @staticmethod
-    def _next_unrecorded_deadline(view: CaseView) -> DeadlineView | None:
-        pending = [d for d in view.deadlines if d.met_on is None and not d.closed and not d.missed_recorded]
+    def _next_unrecorded_deadline(self, view: CaseView) -> DeadlineView | None:
+        pending = [
+            d
+            for d in view.deadlines
+            if d.met_on is None
+            and not d.closed
+            and not d.missed_recorded
+            and f"{d.kind.value}:{d.due_date.isoformat()}@{view.version}" not in self._attempted_deadlines
+        ]
         return min(pending, key=lambda d: d.due_at) if pending else None
 
     async def _record_missed(self, deadline: DeadlineView) -> None:
+        """Append DeadlineMissed through the ledger. Never raises: a failure is logged and tried again later, and
+        each (kind, due date) is tried once per view version so that a disagreement cannot spin the loop."""
+        assert self.state.view is not None
+        key = f"{deadline.kind.value}:{deadline.due_date.isoformat()}@{self.state.view.version}"
+        self._attempted_deadlines.add(key)
+        cmd = DeadlineInput(
+            case_id=self.state.case_id, kind=deadline.kind, due_date=deadline.due_date, now=workflow.now()
+        )
         async with self._lock:
-            assert self.state.view is not None
-            cmd = DeadlineInput(
-                case_id=self.state.case_id, kind=deadline.kind, due_date=deadline.due_date, now=workflow.now()
-            )
             try:
                 view = await workflow.execute_local_activity_method(
                     CaseActivities.record_deadline_missed,
@@ -283,11 +295,33 @@ class CaseWorkflow:
                     schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
                     retry_policy=_RETRY,
                 )
-            except ActivityError as e:
+            except (ActivityError, ApplicationError) as e:
                 workflow.logger.error("deadline_record_failed", extra={"case_id": str(cmd.case_id), "error": str(e)})
-                raise
-            workflow.logger.info("deadline_missed", extra={"case_id": str(cmd.case_id), "kind": deadline.kind.value})
-            self._accept(view, f"deadline:{deadline.kind.value}:{deadline.due_date.isoformat()}")
+                view = None
+        if view is None:
+            await workflow.sleep(timedelta(minutes=5))
+            self._attempted_deadlines.discard(key)
+            return
+        workflow.logger.info("deadline_checked", extra={"case_id": str(cmd.case_id), "kind": deadline.kind.value})
+        self._accept(view, None)
+
+    async def _failed(self, error: ActivityError | ApplicationError) -> ApplicationError:
+        """The caller's error for a failed activity: the domain error itself, or "unavailable". A local activity's
+        failure arrives as the ApplicationError itself, a regular one's wrapped in ActivityError. After an
+        unexpected failure the event may or may not have been stored, so the view is reloaded from the ledger."""
+        cause = error.cause if isinstance(error, ActivityError) else error
+        if isinstance(cause, ApplicationError) and cause.type in ERROR_TYPES:
+            return ApplicationError(cause.message, *cause.details, type=cause.type, non_retryable=True)
+        workflow.logger.error("step_failed", extra={"case_id": str(self.state.case_id), "error": str(error)})
+        if self.state.view is not None:
+            with contextlib.suppress(ActivityError, ApplicationError):
+                await self._adopt()
+        return ApplicationError(
+            "the step could not be confirmed; read the case to see whether it was recorded before sending it again",
+            {"field": "", "rule": "unavailable"},
+            type="UnavailableError",
+            non_retryable=True,
+        )
 
     def _upsert_search_attributes(self, view: CaseView) -> None:
         nxt = view.next_deadline
@@ -297,23 +331,10 @@ class CaseWorkflow:
             sa.VILLAGE_CODE.value_set(view.area.village_code),
             sa.TOWNSHIP_CODE.value_set(view.area.township_code),
             sa.COUNTY_CODE.value_set(view.area.county_code),
-            sa.OVERDUE.value_set(any(d.missed_recorded and d.met_on is None and not d.closed for d in view.deadlines)),
+            sa.OVERDUE.value_set(view.overdue_recorded),
             sa.LAST_PROGRESS_AT.value_set(workflow.now()),
             sa.CASE_CATEGORY.value_set(view.category.value) if view.category else sa.CASE_CATEGORY.value_unset(),
             sa.NEXT_DEADLINE.value_set(nxt.due_at) if nxt else sa.NEXT_DEADLINE.value_unset(),
             sa.NEXT_DEADLINE_KIND.value_set(nxt.kind.value) if nxt else sa.NEXT_DEADLINE_KIND.value_unset(),
         ]
         workflow.upsert_search_attributes(updates)
-
-
-def _flatten(error: ActivityError) -> ApplicationError:
-    """Give the caller the activity's domain error itself, not Temporal's wrapper around it."""
-    cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type in ERROR_TYPES:
-        return ApplicationError(cause.message, *cause.details, type=cause.type, non_retryable=True)
-    return ApplicationError(
-        "the case could not be updated now; retry with the same Idempotency-Key",
-        {"field": "", "rule": "unavailable"},
-        type="UnavailableError",
-        non_retryable=True,
-    )

@@ -389,6 +389,7 @@ class CaseView(View):
     deadlines: list[DeadlineView]
     next_deadline: DeadlineView | None
     overdue: bool
+    overdue_recorded: bool = False
     finished: bool = False
     opened_at: datetime
     updated_at: datetime

@@ -52,14 +52,13 @@ from tests.domain.support import (
     VILLAGE_CODE,
     VISIT_DEFAULTS,
     CaseDriver,
+    allowed,
+    deadline,
+    deadline_kinds,
     feb,
     national_policy,
     seed_policy,
 )
-
-
-def allowed(view: dict[str, Any]) -> dict[str, list[str]]:
-    return {a["step"]: a["actions"] for a in view["allowed_steps"]}
 
 
 def rule_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[str, str]:
@@ -95,9 +94,21 @@ def test_a_case_goes_from_clue_to_monitored_through_every_step_in_order(case: Ca
     assert (final["status"], final["stage"], final["version"]) == ("monitored", "monitored", 9)
     assert final["category"] == "marginal_at_risk"
     assert final["identified_on"] == date(2026, 2, 23)  # the county decision's date
-    assert final["allowed_steps"] == []
-    [deadline] = final["deadlines"]
-    assert (deadline["due_date"], deadline["met_on"], deadline["met_in_time"]) == (DUE_DATE, date(2026, 2, 23), True)
+    # Monitored: assistance begins (a plan waits for the responsible person; only adding a first measure) and an
+    # elimination may be proposed (its criteria are checked then).
+    assert allowed(final) == {
+        "responsible-person": [],
+        "measures": ["add"],
+        "review": [],
+        "elimination-proposal": [],
+    }
+    assert deadline_kinds(final) == ["identification", "assistance_plan", "measures", "measures_from_clue"]
+    identification = deadline(final, DeadlineKind.IDENTIFICATION)
+    assert (identification["due_date"], identification["met_on"], identification["met_in_time"]) == (
+        DUE_DATE,
+        date(2026, 2, 23),
+        True,
+    )
     assert not final["overdue"]
     assert case.event_types() == [
         "CaseOpened",
@@ -127,13 +138,17 @@ def test_a_case_may_be_identified_on_the_resettlement_site(case: CaseDriver) -> 
 def test_opening_pins_the_policy_in_force_and_derives_the_township_and_county(case: CaseDriver) -> None:
     view = case.open()
 
-    assert view["policy"] == {
+    policy = view["policy"]
+    assert {k: policy[k] for k in ("key", "year", "monitoring_line", "identification_days", "notice_min_days")} == {
         "key": "seed-township@1",
         "year": 2023,
         "monitoring_line": Decimal("7100"),
         "identification_days": 15,
         "notice_min_days": 5,
     }
+    # The view shows the whole pinned version, including the assistance and elimination values.
+    assert policy == PolicyRegistry().get("seed-township@1").as_dict()
+    assert (policy["jurisdiction"], policy["effective_from"]) == ("990102101", date(2023, 1, 1))
     assert view["area"] == {
         "county_code": "990102",
         "township_code": "990102101",
@@ -766,7 +781,7 @@ def test_the_county_approval_identifies_the_household_on_the_decision_date(case:
     assert (view["status"], view["stage"]) == ("county_approved", "identifying")
     assert (view["category"], view["category_label"]) == ("marginal_at_risk", "边缘易致贫户")
     assert view["identified_on"] == date(2026, 2, 22)
-    assert view["deadlines"][0]["met_on"] == date(2026, 2, 22)
+    assert deadline(view, DeadlineKind.IDENTIFICATION)["met_on"] == date(2026, 2, 22)
 
 
 def test_the_identification_date_is_the_decision_day_in_shanghai(case: CaseDriver) -> None:
@@ -925,11 +940,12 @@ def test_the_county_decision_meets_the_identification_deadline(
 ) -> None:
     case.through("township_review")
 
-    [deadline] = case.decide(occurred_at=decided_at)["deadlines"]
+    view = case.decide(occurred_at=decided_at)
+    identification = deadline(view, DeadlineKind.IDENTIFICATION)
 
-    assert deadline["met_on"] == decided_at.date()
-    assert deadline["met_in_time"] is in_time
-    assert deadline["overdue"] is False
+    assert identification["met_on"] == decided_at.date()
+    assert identification["met_in_time"] is in_time
+    assert identification["overdue"] is False
 
 
 # --- announcement -------------------------------------------------------------------------------------------------
@@ -1218,7 +1234,7 @@ def test_a_missed_deadline_is_recorded_once(case: CaseDriver) -> None:
     view = _record_missed(case, feb(27, 9))
 
     assert case.event_types().count("DeadlineMissed") == 1
-    assert view["deadlines"][0]["missed_recorded"] is True
+    assert deadline(view, DeadlineKind.IDENTIFICATION)["missed_recorded"] is True
 
 
 def test_a_missed_deadline_is_stored_as_the_system_with_kind_and_due_date(case: CaseDriver) -> None:
@@ -1261,7 +1277,7 @@ def test_no_deadline_is_missed_once_the_identification_is_decided(
     view = _record_missed(case, datetime(2026, 3, 1, 9, tzinfo=SHANGHAI))
 
     assert len(case.events()) == before
-    assert view["deadlines"][0]["missed_recorded"] is False
+    assert deadline(view, DeadlineKind.IDENTIFICATION)["missed_recorded"] is False
     assert view["overdue"] is False
 
 
@@ -1286,10 +1302,14 @@ def test_a_late_county_decision_still_meets_the_deadline_but_not_in_time(case: C
     case.through("township_review")
     _record_missed(case, feb(26, 9))
 
-    [deadline] = case.decide(occurred_at=feb(27))["deadlines"]
+    identification = deadline(case.decide(occurred_at=feb(27)), DeadlineKind.IDENTIFICATION)
 
-    assert (deadline["met_on"], deadline["met_in_time"], deadline["overdue"]) == (date(2026, 2, 27), False, False)
-    assert deadline["missed_recorded"] is True
+    assert (identification["met_on"], identification["met_in_time"], identification["overdue"]) == (
+        date(2026, 2, 27),
+        False,
+        False,
+    )
+    assert identification["missed_recorded"] is True
 
 
 # --- stored events ------------------------------------------------------------------------------------------------
@@ -1334,7 +1354,17 @@ def test_every_stored_event_carries_actor_command_times_and_payload(case: CaseDr
     assert records[1]["comment"] == "户主在家"
     assert records[1]["payload"]["per_capita_net_income"] == Decimal("6500")
     assert records[1]["payload"]["authorisation_ref"] == "SQ-2026-001"
-    assert records[7]["payload"] == {"decision": "approve", "category": "marginal_at_risk", "reason": ""}
+    # The village-to-county steps say which procedure they belong to (they serve elimination as well).
+    assert records[7]["payload"] == {
+        "procedure": "identification",
+        "decision": "approve",
+        "category": "marginal_at_risk",
+        "reason": "",
+    }
+    for record in records[3:8]:
+        assert record["payload"]["procedure"] == "identification"
+    assert "procedure" not in records[1]["payload"]
+    assert "procedure" not in records[8]["payload"]
 
 
 # --- policy pinning -----------------------------------------------------------------------------------------------
@@ -1373,8 +1403,8 @@ def test_a_case_keeps_the_policy_it_was_opened_under(tmp_path: Path) -> None:
     assert "marginal_at_risk" not in old_view["eligible_categories"]
     assert "marginal_at_risk" in new_view["eligible_categories"]
     # The deadline: 15 days for the old case, 20 for the new.
-    assert old_view["deadlines"][0]["due_date"] == date(2026, 2, 25)
-    assert new_view["deadlines"][0]["due_date"] == date(2026, 3, 2)
+    assert deadline(old_view, DeadlineKind.IDENTIFICATION)["due_date"] == date(2026, 2, 25)
+    assert deadline(new_view, DeadlineKind.IDENTIFICATION)["due_date"] == date(2026, 3, 2)
     # The notice: five days suffice for the old case, the new case needs seven.
     for driver in (old, new):
         driver.cross_check()

@@ -3,6 +3,8 @@ category criteria."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,11 +13,12 @@ import pytest
 from domain import policy as rules
 from domain.errors import NotPermittedError, RuleViolationError
 from domain.policy import DEFAULT_POLICIES, HouseholdFacts, PolicyRegistry
-from domain.values import SHANGHAI, Actor, Category, HouseholdType, Role, Status, Step
+from domain.values import SHANGHAI, Actor, Category, HouseholdType, Procedure, Role, Status, Step
 from tests.domain.support import (
     COUNTY_APPROVER,
     INSPECTOR,
     OTHER_COUNTY_APPROVER,
+    OTHER_INSPECTOR,
     OTHER_TOWNSHIP_REVIEWER,
     OTHER_VILLAGE_CADRE,
     RESETTLEMENT_SITE_CODE,
@@ -149,12 +152,141 @@ def test_a_policy_survives_its_dictionary_form_unchanged() -> None:
     assert policy.as_dict()["key"] == "seed-township@2"
 
 
+# The values issue #3 added, each with its source (seed plan §二(二), §三(二); domain.md §7).
+ASSISTANCE_AND_ELIMINATION_DEFAULTS = {
+    "plan_days": 10,  # 10天内制定帮扶计划
+    "measures_days": 15,  # 15天内采取针对性帮扶措施
+    "measures_from_clue_days": 25,  # 25天内落实针对性帮扶措施 (from the clue)
+    "min_monitoring_months": 6,  # 原则上不得低于半年
+    "elimination_notice_min_days": 7,  # Pingjiang's 7-day notice
+    "min_elimination_verifiers": 2,  # a team of at least 2
+    "elimination_days": 30,  # Dixian's default for the elimination procedure
+    "look_back_months": 6,  # 稳定半年以上
+}
+
+
+@pytest.mark.parametrize("policy", DEFAULT_POLICIES, ids=lambda p: p.key)
+def test_every_default_policy_has_the_assistance_and_elimination_defaults(policy: rules.Policy) -> None:
+    assert {k: getattr(policy, k) for k in ASSISTANCE_AND_ELIMINATION_DEFAULTS} == ASSISTANCE_AND_ELIMINATION_DEFAULTS
+
+
+def test_a_policy_built_without_the_new_values_gets_the_defaults() -> None:
+    assert {k: getattr(seed_policy(), k) for k in ASSISTANCE_AND_ELIMINATION_DEFAULTS} == (
+        ASSISTANCE_AND_ELIMINATION_DEFAULTS
+    )
+
+
+def test_a_policy_recorded_before_the_new_values_reads_them_as_defaults() -> None:
+    # A case opened before issue #3 carries a policy dictionary without the new fields in its CaseOpened event.
+    recorded = {
+        "policy_id": "seed-township",
+        "version": 1,
+        "jurisdiction": "990102101",
+        "year": 2023,
+        "effective_from": date(2023, 1, 1),
+        "monitoring_line": "7100",
+        "identification_days": 15,
+        "notice_min_days": 5,
+        "source": "seeds/township-screening-plan.txt",
+        "key": "seed-township@1",
+    }
+
+    policy = rules.Policy.from_dict(recorded)
+
+    assert {k: getattr(policy, k) for k in ASSISTANCE_AND_ELIMINATION_DEFAULTS} == ASSISTANCE_AND_ELIMINATION_DEFAULTS
+    assert (policy.key, policy.monitoring_line, policy.identification_days) == ("seed-township@1", Decimal("7100"), 15)
+    assert policy.effective_from == date(2023, 1, 1)
+
+
+def test_a_recorded_policy_keeps_its_own_new_values() -> None:
+    recorded = seed_policy().as_dict() | {"plan_days": "12", "elimination_notice_min_days": 9, "look_back_months": 3}
+
+    policy = rules.Policy.from_dict(recorded)
+
+    assert (policy.plan_days, policy.elimination_notice_min_days, policy.look_back_months) == (12, 9, 3)
+    assert policy.measures_days == 15
+
+
+def test_a_policy_with_every_value_changed_survives_its_dictionary_form() -> None:
+    policy = seed_policy(
+        version=7,
+        monitoring_line=Decimal("8050.5"),
+        plan_days=11,
+        measures_days=16,
+        measures_from_clue_days=26,
+        min_monitoring_months=7,
+        elimination_notice_min_days=8,
+        min_elimination_verifiers=3,
+        elimination_days=31,
+        look_back_months=5,
+    )
+
+    data = policy.as_dict()
+
+    assert rules.Policy.from_dict(data) == policy
+    assert data["key"] == "seed-township@7"
+    assert set(data) == {f.name for f in fields(rules.Policy)} | {"key"}
+
+
+@pytest.mark.parametrize(("procedure", "days"), [(Procedure.IDENTIFICATION, 5), (Procedure.ELIMINATION, 7)])
+def test_each_procedure_has_its_own_notice_length(procedure: Procedure, days: int) -> None:
+    assert seed_policy().notice_days_for(procedure) == days
+    assert seed_policy(notice_min_days=6, elimination_notice_min_days=10).notice_days_for(procedure) == days + (
+        1 if procedure is Procedure.IDENTIFICATION else 3
+    )
+
+
 # --- dates and deadlines ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("days", "due"), [(15, date(2026, 2, 25)), (20, date(2026, 3, 2)), (10, date(2026, 2, 20))])
 def test_identification_is_due_the_clue_date_plus_the_policy_days(days: int, due: date) -> None:
     assert rules.identification_due(date(2026, 2, 10), seed_policy(identification_days=days)) == due
+
+
+@pytest.mark.parametrize(
+    ("due", "changes", "start", "expected"),
+    [
+        (rules.plan_due, {}, date(2026, 2, 23), date(2026, 3, 5)),  # 10 days (2026 is not a leap year)
+        (rules.plan_due, {"plan_days": 7}, date(2026, 2, 23), date(2026, 3, 2)),
+        (rules.measures_due, {}, date(2026, 2, 23), date(2026, 3, 10)),  # 15 days
+        (rules.measures_due, {"measures_days": 30}, date(2026, 2, 23), date(2026, 3, 25)),
+        (rules.measures_from_clue_due, {}, date(2026, 2, 10), date(2026, 3, 7)),  # 25 days from the clue
+        (rules.measures_from_clue_due, {"measures_from_clue_days": 20}, date(2026, 2, 10), date(2026, 3, 2)),
+        (rules.elimination_due, {}, date(2026, 9, 1), date(2026, 10, 1)),  # 30 days from the proposal
+        (rules.elimination_due, {"elimination_days": 45}, date(2026, 9, 1), date(2026, 10, 16)),
+        (rules.look_back_due, {}, date(2026, 9, 15), date(2027, 3, 15)),  # 6 months after elimination
+        (rules.look_back_due, {}, date(2026, 8, 31), date(2027, 2, 28)),
+        (rules.look_back_due, {}, date(2023, 8, 31), date(2024, 2, 29)),
+        (rules.look_back_due, {"look_back_months": 12}, date(2026, 9, 15), date(2027, 9, 15)),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_each_assistance_and_elimination_deadline_follows_its_policy_value(
+    due: Callable[[date, rules.Policy], date], changes: dict[str, int], start: date, expected: date
+) -> None:
+    assert due(start, seed_policy(**changes)) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 2, 23), 6, date(2026, 8, 23)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),  # the month's last day when it has fewer days
+        (date(2023, 8, 31), 6, date(2024, 2, 29)),  # a leap year
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2026, 3, 31), 1, date(2026, 4, 30)),
+        (date(2026, 7, 31), 6, date(2027, 1, 31)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),  # across the year end
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2026, 6, 30), 18, date(2027, 12, 30)),
+        (date(2026, 5, 17), 0, date(2026, 5, 17)),
+    ],
+)
+def test_adding_months_keeps_the_day_or_takes_the_last_day_of_a_shorter_month(
+    day: date, months: int, expected: date
+) -> None:
+    assert rules.add_months(day, months) == expected
 
 
 def test_a_deadline_ends_at_midnight_after_its_day_in_shanghai() -> None:
@@ -276,12 +408,27 @@ def test_a_role_whose_area_code_has_the_wrong_level_is_refused(role: Role, area_
     assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "role_area_level")
 
 
-@pytest.mark.parametrize("actor", [VILLAGE_CADRE, TOWNSHIP_REVIEWER, COUNTY_APPROVER])
+@pytest.mark.parametrize("actor", [VILLAGE_CADRE, TOWNSHIP_REVIEWER, COUNTY_APPROVER, INSPECTOR])
 def test_each_level_acts_on_a_village_inside_its_area(actor: Actor) -> None:
     rules.check_jurisdiction(actor, VILLAGE_CODE)
 
 
-@pytest.mark.parametrize("actor", [OTHER_VILLAGE_CADRE, OTHER_TOWNSHIP_REVIEWER, OTHER_COUNTY_APPROVER, INSPECTOR])
+@pytest.mark.parametrize("area_code", ["990102", "990102101", VILLAGE_CODE])
+def test_an_inspector_of_any_level_acts_inside_their_own_area(area_code: str) -> None:
+    # 督导组 work at county, township or village level (seed plan §四(二)): any valid code of the tree, by prefix.
+    rules.check_jurisdiction(Actor(id="in", role=Role.INSPECTOR, area_code=area_code), VILLAGE_CODE)
+
+
+@pytest.mark.parametrize("area_code", ["990103", "990102102", "990102101002", "", "99010", "99010210100A"])
+def test_an_inspector_outside_their_area_or_with_a_malformed_code_is_refused(area_code: str) -> None:
+    with pytest.raises(NotPermittedError) as excinfo:
+        rules.check_jurisdiction(Actor(id="in", role=Role.INSPECTOR, area_code=area_code), VILLAGE_CODE)
+    assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "jurisdiction")
+
+
+@pytest.mark.parametrize(
+    "actor", [OTHER_VILLAGE_CADRE, OTHER_TOWNSHIP_REVIEWER, OTHER_COUNTY_APPROVER, OTHER_INSPECTOR]
+)
 def test_an_actor_outside_the_village_area_is_refused(actor: Actor) -> None:
     with pytest.raises(NotPermittedError) as excinfo:
         rules.check_jurisdiction(actor, VILLAGE_CODE)
@@ -309,6 +456,20 @@ EXPECTED_STEP_ROLES: dict[Step, set[Role]] = {
     Step.TOWNSHIP_REVIEW: {Role.TOWNSHIP_REVIEWER},
     Step.COUNTY_DECISION: {Role.COUNTY_APPROVER},
     Step.ANNOUNCEMENT: {Role.TOWNSHIP_REVIEWER},
+    # Assistance (seed plan §三(二), domain.md §6): the township assigns the responsible person; village and township
+    # keep the plan, the measures and the rectifications; township, county and inspectors (督导组) review.
+    Step.RESPONSIBLE_PERSON: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.ASSISTANCE_PLAN: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.MEASURES: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.REVIEW: {Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.INSPECTOR},
+    Step.RECTIFICATION: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    # Elimination (domain.md §7 Pingjiang steps 1–2): the village proposes, township and village cadres verify.
+    Step.ELIMINATION_PROPOSAL: {Role.VILLAGE_CADRE},
+    Step.ELIMINATION_VISIT: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    # 回头看 by village and township; rollback requested in writing by the township, executed by the county (§8).
+    Step.LOOK_BACK: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.ROLLBACK_REQUEST: {Role.TOWNSHIP_REVIEWER},
+    Step.ROLLBACK_DECISION: {Role.COUNTY_APPROVER},
 }
 ACTOR_OF_ROLE = {
     Role.VILLAGE_CADRE: VILLAGE_CADRE,
@@ -340,38 +501,146 @@ def test_a_permitted_role_still_needs_the_jurisdiction() -> None:
 # --- which step may follow which ----------------------------------------------------------------------------------
 
 
-def _allowed(status: Status, cross_checked: bool) -> dict[str, tuple[str, ...]]:
-    return {a.step.value: a.actions for a in rules.allowed_steps(status, cross_checked)}
+def _allowed(status: Status, ctx: rules.StepContext) -> dict[str, tuple[str, ...]]:
+    return {a.step.value: a.actions for a in rules.allowed_steps(status, ctx)}
+
+
+CROSS_CHECKED = rules.StepContext(cross_checked=True)
+NOT_CROSS_CHECKED = rules.StepContext()
+# What a monitored case with nothing recorded yet may do: name its responsible person, add a first measure, be
+# reviewed, or be proposed for elimination.
+ASSISTANCE_START: dict[str, tuple[str, ...]] = {"responsible-person": (), "measures": ("add",), "review": ()}
 
 
 @pytest.mark.parametrize(
-    ("status", "cross_checked", "expected"),
+    ("status", "ctx", "expected"),
     [
-        (Status.CLUE_REPORTED, False, {"household-visit": ()}),
-        (Status.VISIT_VERIFIED, False, {"village-deliberation": (), "cross-check": ()}),
-        (Status.DELIBERATED, False, {"public-notice": ("post",), "cross-check": ()}),
-        (Status.NOTICE_POSTED, False, {"public-notice": ("objection", "close"), "cross-check": ()}),
-        (Status.NOTICE_OBJECTED, False, {"public-notice": ("close",), "cross-check": ()}),
-        (Status.NOTICE_CLOSED, False, {"cross-check": ()}),
-        (Status.NOTICE_CLOSED, True, {"township-review": (), "cross-check": ()}),
-        (Status.TOWNSHIP_PASSED, True, {"county-decision": ()}),
-        (Status.COUNTY_APPROVED, True, {"announcement": ()}),
-        (Status.MONITORED, True, {}),
-        (Status.CLOSED_NOT_APPLIED, False, {}),
-        (Status.CLOSED_REJECTED, True, {}),
+        (Status.CLUE_REPORTED, NOT_CROSS_CHECKED, {"household-visit": ()}),
+        (Status.VISIT_VERIFIED, NOT_CROSS_CHECKED, {"village-deliberation": (), "cross-check": ()}),
+        (Status.DELIBERATED, NOT_CROSS_CHECKED, {"public-notice": ("post",), "cross-check": ()}),
+        (Status.NOTICE_POSTED, NOT_CROSS_CHECKED, {"public-notice": ("objection", "close"), "cross-check": ()}),
+        (Status.NOTICE_OBJECTED, NOT_CROSS_CHECKED, {"public-notice": ("close",), "cross-check": ()}),
+        (Status.NOTICE_CLOSED, NOT_CROSS_CHECKED, {"cross-check": ()}),
+        (Status.NOTICE_CLOSED, CROSS_CHECKED, {"township-review": (), "cross-check": ()}),
+        (Status.TOWNSHIP_PASSED, CROSS_CHECKED, {"county-decision": ()}),
+        (Status.COUNTY_APPROVED, CROSS_CHECKED, {"announcement": ()}),
+        (Status.MONITORED, CROSS_CHECKED, {**ASSISTANCE_START, "elimination-proposal": ()}),
+        (Status.CLOSED_NOT_APPLIED, NOT_CROSS_CHECKED, {}),
+        (Status.CLOSED_REJECTED, CROSS_CHECKED, {}),
     ],
 )
 def test_the_allowed_steps_follow_the_identification_procedure(
-    status: Status, cross_checked: bool, expected: dict[str, tuple[str, ...]]
+    status: Status, ctx: rules.StepContext, expected: dict[str, tuple[str, ...]]
 ) -> None:
-    assert _allowed(status, cross_checked) == expected
+    assert _allowed(status, ctx) == expected
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Status.CLUE_REPORTED, Status.VISIT_VERIFIED, Status.NOTICE_CLOSED, Status.TOWNSHIP_PASSED, Status.COUNTY_APPROVED],
+)
+def test_no_assistance_step_is_open_before_the_household_is_monitored(status: Status) -> None:
+    everything = rules.StepContext(
+        cross_checked=True, has_responsible_person=True, has_measures=True, has_open_findings=True
+    )
+
+    assert set(_allowed(status, everything)).isdisjoint(
+        {"responsible-person", "assistance-plan", "measures", "review", "rectification", "elimination-proposal"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Status.ELIMINATION_PROPOSED, {"elimination-visit": ()}),
+        (Status.ELIMINATION_VERIFIED, {"village-deliberation": ()}),
+        (Status.ELIMINATION_DELIBERATED, {"public-notice": ("post",)}),
+        (Status.ELIMINATION_NOTICE_POSTED, {"public-notice": ("objection", "close")}),
+        (Status.ELIMINATION_NOTICE_OBJECTED, {"public-notice": ("close",)}),
+        # No cross-check in elimination: the township reviews a closed notice directly.
+        (Status.ELIMINATION_NOTICE_CLOSED, {"township-review": ()}),
+        (Status.ELIMINATION_TOWNSHIP_PASSED, {"county-decision": ()}),
+        (Status.ELIMINATION_COUNTY_APPROVED, {"announcement": ()}),
+    ],
+)
+def test_the_elimination_procedure_mirrors_identification_while_assistance_goes_on(
+    status: Status, expected: dict[str, tuple[str, ...]]
+) -> None:
+    assert _allowed(status, NOT_CROSS_CHECKED) == {**expected, **ASSISTANCE_START}
+
+
+@pytest.mark.parametrize(
+    ("status", "ctx", "expected"),
+    [
+        (Status.ELIMINATED, rules.StepContext(), {"look-back": ()}),
+        (Status.ELIMINATED, rules.StepContext(last_look_back_unstable=True), {"look-back": (), "rollback-request": ()}),
+        (Status.ROLLBACK_REQUESTED, rules.StepContext(last_look_back_unstable=True), {"rollback-decision": ()}),
+        (Status.RE_ENTERED, rules.StepContext(), {}),
+    ],
+)
+def test_an_eliminated_case_is_looked_back_at_and_rolled_back_only_after_an_unstable_look_back(
+    status: Status, ctx: rules.StepContext, expected: dict[str, tuple[str, ...]]
+) -> None:
+    assert _allowed(status, ctx) == expected
+
+
+def test_a_plan_needs_a_responsible_person() -> None:
+    assert "assistance-plan" not in _allowed(Status.MONITORED, rules.StepContext())
+    assert "assistance-plan" in _allowed(Status.MONITORED, rules.StepContext(has_responsible_person=True))
+
+
+def test_measures_can_be_changed_implemented_or_ended_once_there_is_one() -> None:
+    assert _allowed(Status.MONITORED, rules.StepContext())["measures"] == ("add",)
+    assert _allowed(Status.MONITORED, rules.StepContext(has_measures=True))["measures"] == (
+        "add",
+        "change",
+        "implement",
+        "end",
+    )
+
+
+def test_a_rectification_needs_an_open_finding() -> None:
+    assert "rectification" not in _allowed(Status.MONITORED, rules.StepContext())
+    assert "rectification" in _allowed(Status.MONITORED, rules.StepContext(has_open_findings=True))
+    assert "rectification" in _allowed(Status.ELIMINATION_VERIFIED, rules.StepContext(has_open_findings=True))
 
 
 def test_allowed_steps_name_the_roles_that_may_take_them() -> None:
-    [review, _] = rules.allowed_steps(Status.NOTICE_CLOSED, cross_checked=True)
+    [review, _] = rules.allowed_steps(Status.NOTICE_CLOSED, CROSS_CHECKED)
 
     assert review.step is Step.TOWNSHIP_REVIEW
     assert review.roles == (Role.TOWNSHIP_REVIEWER,)
+
+
+@pytest.mark.parametrize(
+    ("status", "procedure"),
+    [
+        (Status.VISIT_VERIFIED, "identification"),
+        (Status.COUNTY_APPROVED, "identification"),
+        (Status.ELIMINATION_PROPOSED, "elimination"),
+        (Status.ELIMINATION_NOTICE_OBJECTED, "elimination"),
+        (Status.ELIMINATION_COUNTY_APPROVED, "elimination"),
+    ],
+)
+def test_each_procedure_status_belongs_to_its_procedure(status: Status, procedure: str) -> None:
+    found = rules.procedure_of(status)
+
+    assert found is not None
+    assert found.procedure.value == procedure
+
+
+@pytest.mark.parametrize(
+    "status", [Status.CLUE_REPORTED, Status.MONITORED, Status.ELIMINATED, Status.ROLLBACK_REQUESTED, Status.RE_ENTERED]
+)
+def test_statuses_outside_the_village_to_county_steps_belong_to_no_procedure(status: Status) -> None:
+    assert rules.procedure_of(status) is None
+
+
+def test_a_refused_identification_closes_and_a_refused_elimination_stays_monitored() -> None:
+    assert rules.PROCEDURES[Procedure.IDENTIFICATION].rejected is Status.CLOSED_REJECTED
+    assert rules.PROCEDURES[Procedure.ELIMINATION].rejected is Status.MONITORED
+    assert rules.PROCEDURES[Procedure.IDENTIFICATION].done is Status.MONITORED
+    assert rules.PROCEDURES[Procedure.ELIMINATION].done is Status.ELIMINATED
 
 
 # --- categories (domain.md §2, §12.1) -----------------------------------------------------------------------------

@@ -8,7 +8,31 @@ from enum import StrEnum
 import pytest
 
 from domain import values
-from domain.values import LABELS, SHANGHAI, Actor, Category, HouseholdType, Role, Stage, Status, Step, label
+from domain.values import (
+    LABELS,
+    SHANGHAI,
+    Actor,
+    Category,
+    CountyDecision,
+    DeadlineKind,
+    DeliberationOutcome,
+    EliminationMode,
+    FindingKind,
+    Guarantee,
+    HouseholdType,
+    MeasureCategory,
+    MeasureStatus,
+    NoticeOutcome,
+    Procedure,
+    Risk,
+    Role,
+    RollbackDecision,
+    Stage,
+    Status,
+    Step,
+    TownshipDecision,
+    label,
+)
 
 ENUMS = sorted(
     (obj for obj in vars(values).values() if isinstance(obj, type) and issubclass(obj, StrEnum) and obj is not StrEnum),
@@ -70,3 +94,83 @@ def test_an_actor_survives_its_dictionary_form() -> None:
 
     assert actor.as_dict() == {"id": "vc-1", "role": "village_cadre", "area_code": "990102101001", "name": "王村干"}
     assert Actor.from_dict(actor.as_dict()) == actor
+
+
+# domain.md §6 "Measure categories in the national system" (code tables 100A39–100A55), in the order of the table.
+MEASURE_CATEGORY_LABELS: dict[MeasureCategory, str] = {
+    MeasureCategory.INDUSTRY: "产业帮扶",
+    MeasureCategory.EMPLOYMENT: "就业帮扶",
+    MeasureCategory.FINANCE: "金融帮扶",
+    MeasureCategory.PUBLIC_WELFARE_JOB: "公益岗位帮扶",
+    MeasureCategory.HEALTH: "健康帮扶",
+    MeasureCategory.COMPULSORY_EDUCATION: "义务教育保障",
+    MeasureCategory.EDUCATION: "教育帮扶",
+    MeasureCategory.COMPREHENSIVE_SECURITY: "综合保障",
+    MeasureCategory.HOUSING_SAFETY: "住房安全保障",
+    MeasureCategory.DRINKING_WATER_SAFETY: "饮水安全保障",
+    MeasureCategory.SOCIAL_ASSISTANCE: "社会帮扶",
+    MeasureCategory.RELOCATION: "搬迁",
+    MeasureCategory.LIVING_CONDITIONS: "生产生活条件改善",
+    MeasureCategory.INFRASTRUCTURE: "基础设施建设",
+}
+
+
+def test_there_are_exactly_the_fourteen_measure_categories_of_the_national_system() -> None:
+    assert list(MeasureCategory) == list(MEASURE_CATEGORY_LABELS)
+    assert len(MeasureCategory) == 14
+
+
+@pytest.mark.parametrize(("category", "text"), MEASURE_CATEGORY_LABELS.items(), ids=lambda v: str(v))
+def test_each_measure_category_has_its_national_label(category: MeasureCategory, text: str) -> None:
+    assert label(category) == text
+
+
+@pytest.mark.parametrize(
+    ("member", "text"),
+    [
+        (FindingKind.NOT_TIMELY, "不及时"),
+        (FindingKind.NOT_PRECISE, "不精准"),
+        (FindingKind.NOT_COMPREHENSIVE, "不全面"),
+        (FindingKind.NOT_EFFECTIVE, "成效不明显"),
+        (EliminationMode.ASSISTED, "帮扶消除"),
+        (EliminationMode.NATURAL, "自然消除"),
+        (Stage.ELIMINATED, "风险已消除"),
+        (Status.ELIMINATED, "风险已消除"),
+        (MeasureStatus.IMPLEMENTED, "已实施"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_the_assistance_and_elimination_values_have_their_source_labels(member: StrEnum, text: str) -> None:
+    # seed plan §二(二) (不及时、不精准、不全面…帮扶效果不明显); domain.md §7 (帮扶消除 / 自然消除), §6 (已实施).
+    assert label(member) == text
+
+
+# Members of different enumerations that share a value (a StrEnum member equals its string) must still keep
+# their own label: a deadline is not a step, a risk is not a measure, a rollback approval is not an inclusion.
+OWN_LABELS: list[tuple[StrEnum, str]] = [
+    (DeadlineKind.IDENTIFICATION, "识别认定时限"),
+    (Procedure.IDENTIFICATION, "识别认定"),
+    (DeadlineKind.ELIMINATION, "风险消除程序时限"),
+    (Procedure.ELIMINATION, "风险消除"),
+    (DeadlineKind.MEASURES, "帮扶措施时限"),
+    (Step.MEASURES, "落实帮扶措施"),
+    (Risk.HOUSING_SAFETY, "因安全住房"),
+    (MeasureCategory.HOUSING_SAFETY, "住房安全保障"),
+    (Guarantee.EDUCATION, "义务教育保障"),
+    (MeasureCategory.EDUCATION, "教育帮扶"),
+    (RollbackDecision.APPROVE, "同意回退"),
+    (RollbackDecision.REJECT, "不同意回退"),
+    (CountyDecision.APPROVE, "审定纳入"),
+    (CountyDecision.REJECT, "不予纳入"),
+    (DeliberationOutcome.PASS, "评议通过"),
+    (TownshipDecision.PASS, "审核通过"),
+    (TownshipDecision.REJECT, "审核不通过"),
+    (NoticeOutcome.REJECT, "不予纳入"),
+]
+
+
+@pytest.mark.parametrize(
+    ("member", "text"), [pytest.param(m, t, id=f"{type(m).__name__}.{m.name}") for m, t in OWN_LABELS]
+)
+def test_members_of_different_enumerations_sharing_a_value_keep_their_own_label(member: StrEnum, text: str) -> None:
+    assert label(member) == text

@@ -11,8 +11,8 @@ import pytest
 from domain.errors import CaseNotFoundError
 from domain.ledger import CaseLedger
 from domain.policy import end_of_day
-from domain.values import SHANGHAI, DeliberationOutcome, HouseholdType
-from tests.domain.support import DUE_DATE, NOW, VILLAGE_CADRE, CaseDriver, feb
+from domain.values import SHANGHAI, DeadlineKind, DeliberationOutcome, HouseholdType
+from tests.domain.support import DUE_DATE, NOW, VILLAGE_CADRE, CaseDriver, deadline, feb
 
 
 def test_a_new_case_shows_its_identification_deadline(case: CaseDriver) -> None:
@@ -63,9 +63,23 @@ def test_a_closed_case_has_no_deadline_to_miss(case: CaseDriver) -> None:
 def test_a_monitored_case_shows_its_deadline_met(case: CaseDriver) -> None:
     view = case.through("announcement")
 
-    [deadline] = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))["deadlines"]
-    assert (deadline["met_on"], deadline["met_in_time"], deadline["overdue"]) == (date(2026, 2, 23), True, False)
+    later = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))
+    identification = deadline(later, DeadlineKind.IDENTIFICATION)
+    assert (identification["met_on"], identification["met_in_time"], identification["overdue"]) == (
+        date(2026, 2, 23),
+        True,
+        False,
+    )
+    # Identified: the next deadline is the assistance plan's (identified 02-23 + 10 days), no longer identification.
+    assert view["next_deadline"]["kind"] == "assistance_plan"
+    assert view["next_deadline"]["due_date"] == date(2026, 3, 5)
+
+
+def test_a_monitored_case_with_its_plan_and_measures_has_no_deadline_pending(case: CaseDriver) -> None:
+    view = case.through("assisted")
+
     assert view["next_deadline"] is None
+    assert view["overdue"] is False
 
 
 @pytest.mark.parametrize(("decided_at", "days_late"), [(feb(25, 23), 0), (feb(27, 9), 2)])
@@ -75,9 +89,9 @@ def test_a_decided_deadline_counts_the_days_late_up_to_the_decision(
     case.through("township_review")
     case.decide(occurred_at=decided_at)
 
-    [deadline] = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))["deadlines"]
+    identification = deadline(case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI)), DeadlineKind.IDENTIFICATION)
 
-    assert (deadline["days_late"], deadline["overdue"]) == (days_late, False)
+    assert (identification["days_late"], identification["overdue"]) == (days_late, False)
 
 
 def test_the_view_labels_every_value_in_chinese(case: CaseDriver) -> None:

@@ -22,8 +22,8 @@ from domain.policy import local_date
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from domain.values import Actor, Role
-from worker.main import build_worker
-from worker.national_sync import OutboxNationalSystem, projection_runner
+from worker.main import build_worker, projection_runner
+from worker.national_sync import OutboxNationalSystem
 from workflows.settings import Settings
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"

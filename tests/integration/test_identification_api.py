@@ -145,7 +145,7 @@ async def test_case_from_clue_to_announcement_is_monitored_with_every_step_store
             (case_id,),
         ).fetchall()
     assert [v for v, _ in rows] == list(range(1, 10))
-    assert [t.rsplit(".", 1)[1] for _, t in rows] == types
+    assert [t.rsplit(":", 1)[1] for _, t in rows] == types  # topics are domain.events:<event>
 
     # The workflow's search attributes follow the case (no personal data in them).
     desc = await stack.temporal.get_workflow_handle(workflow_id_for(view["case_id"])).describe()
