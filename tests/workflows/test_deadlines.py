@@ -2,105 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
-import pytest_asyncio
-from temporalio.client import WithStartWorkflowOperation, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from domain.ledger import CaseLedger
 from domain.policy import local_date
-from worker.main import build_worker
-from worker.national_sync import OutboxNationalSystem
+from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
 from workflows import search_attributes as sa
 from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import (
-    ActorModel,
-    CaseView,
-    CaseWorkflowState,
-    OpenCaseInput,
-    OpenCaseRequest,
-    StepInput,
-    workflow_id_for,
-)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-CADRE = ActorModel(id="cadre-1", role="village_cadre", area_code="990102101001")
-TOWNSHIP = ActorModel(id="township-1", role="township_reviewer", area_code="990102101")
-COUNTY = ActorModel(id="county-1", role="county_approver", area_code="990102")
-
-
-class Case:
-    def __init__(self, env: WorkflowEnvironment, task_queue: str, ledger: CaseLedger) -> None:
-        self.env, self.task_queue, self.ledger = env, task_queue, ledger
-        self.case_id = uuid.uuid4()
-        self.handle: WorkflowHandle[Any, Any] | None = None
-
-    async def today(self) -> date:
-        return local_date(await self.env.get_current_time())
-
-    async def open(self, max_history_events: int = 2000) -> CaseView:
-        today = await self.today()
-        request = OpenCaseRequest(
-            household_number="H-1", village_code="990102101001", source="self_application", clue_date=today
-        )
-        start = WithStartWorkflowOperation(
-            CaseWorkflow.run,
-            CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events),
-            id=workflow_id_for(self.case_id),
-            task_queue=self.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-        cmd = OpenCaseInput(case_id=self.case_id, command_id="open", actor=CADRE, request=request)
-        view = await self.env.client.execute_update_with_start_workflow(
-            CaseWorkflow.open, cmd, start_workflow_operation=start, id="open"
-        )
-        self.handle = await start.workflow_handle()
-        return view
-
-    async def step(self, step: str, actor: ActorModel, **payload: Any) -> CaseView:
-        assert self.handle is not None
-        cmd = StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
-        return await self.handle.execute_update(CaseWorkflow.advance, cmd)
-
-    def event_types(self) -> list[str]:
-        return [e["type"] for e in self.ledger.event_records(self.case_id)]
-
-    def missed(self) -> list[str]:
-        return [e["payload"]["kind"] for e in self.ledger.event_records(self.case_id) if e["type"] == "DeadlineMissed"]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def running(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncIterator[Case]:
-    task_queue = f"deadline-{uuid.uuid4().hex[:8]}"
-    ledger = CaseLedger(es_env)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(
-            ts_env.client, CaseLedger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool
-        ):
-            yield Case(ts_env, task_queue, ledger)
-    ledger.close()
-
-
-VISIT = {
-    "visitors": ["李四"],
-    "household_type": "formerly_poor",
-    "household_size": 3,
-    "labour_capable_members": 1,
-    "per_capita_net_income": "5000",
-    "risks": ["illness"],
-    "authorisation_signed": True,
-    "authorisation_ref": "A-1",
-}
 
 
 async def test_case_left_for_fifteen_days_gets_deadline_missed_once(running: Case) -> None:

@@ -1,0 +1,80 @@
+"""Driving one case workflow directly (no API) on the time-skipping test server with a real PostgreSQL ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from temporalio.client import WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
+
+from domain.ledger import CaseLedger
+from domain.policy import local_date
+from workflows.case_workflow import CaseWorkflow
+from workflows.contracts import (
+    ActorModel,
+    CaseView,
+    CaseWorkflowState,
+    OpenCaseInput,
+    OpenCaseRequest,
+    StepInput,
+    workflow_id_for,
+)
+
+CADRE = ActorModel(id="cadre-1", role="village_cadre", area_code="990102101001")
+TOWNSHIP = ActorModel(id="township-1", role="township_reviewer", area_code="990102101")
+COUNTY = ActorModel(id="county-1", role="county_approver", area_code="990102")
+
+
+class Case:
+    def __init__(self, env: WorkflowEnvironment, task_queue: str, ledger: CaseLedger) -> None:
+        self.env, self.task_queue, self.ledger = env, task_queue, ledger
+        self.case_id = uuid.uuid4()
+        self.handle: WorkflowHandle[Any, Any] | None = None
+
+    async def today(self) -> date:
+        return local_date(await self.env.get_current_time())
+
+    async def open(self, max_history_events: int = 2000) -> CaseView:
+        today = await self.today()
+        request = OpenCaseRequest(
+            household_number="H-1", village_code="990102101001", source="self_application", clue_date=today
+        )
+        start = WithStartWorkflowOperation(
+            CaseWorkflow.run,
+            CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events),
+            id=workflow_id_for(self.case_id),
+            task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+        cmd = OpenCaseInput(case_id=self.case_id, command_id="open", actor=CADRE, request=request)
+        view = await self.env.client.execute_update_with_start_workflow(
+            CaseWorkflow.open, cmd, start_workflow_operation=start, id="open"
+        )
+        self.handle = await start.workflow_handle()
+        return view
+
+    async def step(self, step: str, actor: ActorModel, **payload: Any) -> CaseView:
+        assert self.handle is not None
+        cmd = StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
+        return await self.handle.execute_update(CaseWorkflow.advance, cmd)
+
+    def event_types(self) -> list[str]:
+        return [e["type"] for e in self.ledger.event_records(self.case_id)]
+
+    def missed(self) -> list[str]:
+        return [e["payload"]["kind"] for e in self.ledger.event_records(self.case_id) if e["type"] == "DeadlineMissed"]
+
+
+VISIT = {
+    "visitors": ["李四"],
+    "household_type": "formerly_poor",
+    "household_size": 3,
+    "labour_capable_members": 1,
+    "per_capita_net_income": "5000",
+    "risks": ["illness"],
+    "authorisation_signed": True,
+    "authorisation_ref": "A-1",
+}
