@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.auth import issue_token
 from api.cases import CASE_NAMESPACE
-from tests.integration.conftest import Stack
+from domain.values import Actor, Role
+from tests.integration.conftest import SECRET, Stack
 from tests.integration.test_identification_api import VISIT, open_case
 from workflows.contracts import workflow_id_for
 
@@ -118,3 +120,32 @@ async def test_hostile_open_bodies_start_no_workflow(stack: Stack) -> None:
     with pytest.raises(RPCError) as excinfo:
         await stack.temporal.get_workflow_handle(workflow_id_for(case_id)).describe()
     assert excinfo.value.status is RPCStatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        Actor("inspector-x", Role.INSPECTOR, ""),  # no area: would scope nothing
+        Actor("inspector-x", Role.INSPECTOR, "9_"),  # a LIKE wildcard is no area code
+        Actor("x" * 300, Role.VILLAGE_CADRE, "990102101001"),  # an over-long subject
+        Actor("cadre\n1", Role.VILLAGE_CADRE, "990102101001"),
+    ],
+)
+async def test_tokens_with_malformed_claims_are_refused(stack: Stack, actor: Actor) -> None:
+    token = issue_token(SECRET, actor)
+    r = await stack.http.get("/cases", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401, r.text
+
+
+async def test_an_over_long_idempotency_key_is_a_422_not_a_500(stack: Stack) -> None:
+    r = await stack.http.post(
+        "/cases",
+        json={
+            "household_number": "H",
+            "village_code": "990102101001",
+            "source": "cadre_screening",
+            "clue_date": stack.day(0),
+        },
+        headers=stack.headers("cadre", key="k" * 150),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "Idempotency-Key"
