@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import structlog
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -33,6 +33,15 @@ log = structlog.get_logger("dixian.activities")
 T = TypeVar("T")
 
 _BODY_ADAPTERS = {step: TypeAdapter(body) for step, body in STEP_BODIES.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Nested request models (e.g. review findings) reach the domain as plain dicts of typed values."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="python")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _domain_call(fn: Callable[[], T]) -> T:
@@ -82,7 +91,9 @@ class CaseActivities:
     def take_step(self, cmd: StepInput) -> CaseView:
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id, step=cmd.step.value)
         body = _BODY_ADAPTERS[cmd.step].validate_python(cmd.payload)
-        fields: dict[str, Any] = {name: getattr(body, name) for name in type(body).model_fields if name != "action"}
+        fields: dict[str, Any] = {
+            name: _plain(getattr(body, name)) for name in type(body).model_fields if name != "action"
+        }
         view = _domain_call(
             lambda: self.ledger.take_step(
                 case_id=cmd.case_id,

@@ -160,6 +160,30 @@ async def national_statuses(stack: Stack, case_id: str, expected: int) -> list[s
 
 async def test_a_case_is_eliminated_rolled_back_and_eliminated_again(stack: Stack) -> None:
     case_id = await identified_and_assisted(stack, "life-1")
+    # A review finds the measures ineffective; a re-planned measure rectifies it.
+    review = {
+        "findings": [{"kind": "not_effective", "description": "务工收入未到位", "found_on": stack.day(-300)}],
+        "occurred_at": stack.at(-300),
+    }
+    view = await ok(stack, case_id, "review", "township", review)
+    assert [(f["finding_id"], f["kind_label"], f["rectified"]) for f in view["findings"]] == [
+        ("F1", "成效不明显", None)
+    ]
+    await ok(
+        stack,
+        case_id,
+        "measures",
+        "cadre",
+        {"action": "change", "measure_id": "M2", "funds": "1500", "occurred_at": stack.at(-295)},
+    )
+    view = await ok(
+        stack,
+        case_id,
+        "rectification",
+        "cadre",
+        {"finding_id": "F1", "description": "增加务工补贴", "measure_ids": ["M2"], "occurred_at": stack.at(-294)},
+    )
+    assert view["findings"][0]["rectified"]["rectified_on"] == stack.day(-294)
 
     # Too early and too poor: every failed criterion is named.
     r = await step(
