@@ -84,3 +84,64 @@ async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_re
             types = [e["type"] for e in ledger.event_records(case_id)]
             assert types == ["CaseOpened", "HouseholdVisitRecorded"]
     ledger.close()
+
+
+class FlakyNationalSystem(OutboxNationalSystem):
+    """The national system is down for the first ``failures`` calls."""
+
+    failures = 3
+
+    def send(self, case_id: str, version: int, status: str, record: dict[str, Any]) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("national system unreachable")
+        super().send(case_id, version, status, record)
+
+
+async def test_a_failing_national_sync_neither_blocks_nor_loses_the_step(
+    ts_env: WorkflowEnvironment, es_env: dict[str, str]
+) -> None:
+    from datetime import timedelta
+
+    import psycopg
+
+    from tests.workflows.support import COUNTY, TOWNSHIP
+    from worker.national_sync import conninfo_from
+
+    task_queue = f"sync-{uuid.uuid4().hex[:8]}"
+    ledger = CaseLedger(es_env)
+    national = FlakyNationalSystem(es_env, None)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        async with build_worker(ts_env.client, ledger, national, task_queue, pool):
+            today = local_date(await ts_env.get_current_time())
+            case_id = uuid.uuid4()
+            request = OpenCaseRequest(
+                household_number="H-7", village_code="990102101001", source="self_application", clue_date=today
+            )
+            await open_case(ts_env, task_queue, case_id, request)
+            handle = ts_env.client.get_workflow_handle(workflow_id_for(case_id))
+
+            async def take(step: str, actor: Any, **payload: Any) -> Any:
+                cmd = StepInput(case_id=case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
+                return await handle.execute_update(CaseWorkflow.advance, cmd)
+
+            await take("household-visit", CADRE, **VISIT)
+            await take("cross-check", TOWNSHIP, departments=["公安"], consistent=True)
+            await take("village-deliberation", CADRE, participants=9, outcome="pass", minutes_ref="m")
+            end = today + timedelta(days=4)
+            await take("public-notice", CADRE, action="post", start_date=today.isoformat(), end_date=end.isoformat())
+            await ts_env.sleep(timedelta(days=5))
+            await take("public-notice", CADRE, action="close", outcome="no_objection")
+            await take("township-review", TOWNSHIP, decision="pass")
+            await take("county-decision", COUNTY, decision="approve", category="unstable_formerly_poor")
+            view = await take("announcement", TOWNSHIP)  # returns at once, whatever the national system does
+            assert view.stage.value == "monitored" and view.national_status.status == "monitored"
+
+            await ts_env.sleep(timedelta(minutes=30))  # the retries' back-off, in virtual time
+            with psycopg.connect(conninfo_from(es_env)) as conn:
+                rows = conn.execute(
+                    "SELECT status, version FROM national_sync_outbox WHERE case_id = %s", (case_id,)
+                ).fetchall()
+            assert rows == [("monitored", view.national_status.version)] and national.failures == 0
+            assert [e["type"] for e in ledger.event_records(case_id)].count("ResultAnnounced") == 1
+    ledger.close()
