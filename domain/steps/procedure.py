@@ -80,6 +80,7 @@ class ProcedureSteps(CaseState):
                     field="authorisation_ref",
                     rule="authorisation_reference",
                 )
+            # An applicant is at risk of something: 致贫/返贫风险1…5 are the system's fields (domain.md §5).
             check_risks(risks, "risks", required=True)
         else:
             check_risks(risks, "risks", required=False)
@@ -120,6 +121,8 @@ class ProcedureSteps(CaseState):
         self._check_step(Step.CROSS_CHECK, actor, occurred_at, now, not_before=rules.local_date(visit_at))
         if not [d for d in departments if d.strip()]:
             raise RuleViolationError("name the departments compared", field="departments", rule="required")
+        # The county approves "taking the cross-check results into account" (domain.md §4.2 step 5): a discrepancy
+        # must therefore be written down.
         if not consistent and not findings.strip():
             raise RuleViolationError(
                 "an inconsistent cross-check must describe its findings", field="findings", rule="required"
@@ -220,6 +223,8 @@ class ProcedureSteps(CaseState):
         notice = self._notice()
         start, end = notice["start_date"], notice["end_date"]
         assert isinstance(start, date) and isinstance(end, date)
+        # "如有异议，请从即日起5日内向村委会提出意见" (notice template, domain.md §4.2):
+        # objections belong to the notice period.
         if not start <= rules.local_date(occurred_at) <= end:
             raise RuleViolationError(
                 "an objection must be raised during the notice period", field="occurred_at", rule="notice_period"
@@ -295,6 +300,8 @@ class ProcedureSteps(CaseState):
     ) -> None:
         """乡镇审核 of a candidate whose notice drew no objection (domain.md §4.2 step 4; §7 step 4)."""
         self._check_step(Step.TOWNSHIP_REVIEW, actor, occurred_at, now)
+        # Administrative decisions against the applicant state their reasons (the township returns or rejects in
+        # writing, seed plan §三(二); domain.md §4.2 step 4); so does the county below.
         if decision is not TownshipDecision.PASS and not reason.strip():
             raise RuleViolationError("a return or rejection needs a reason", field="reason", rule="required")
         self._trigger(
