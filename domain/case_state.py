@@ -117,7 +117,16 @@ class CaseState(Aggregate):
         return stage_of(self.status)
 
     def step_context(self) -> rules.StepContext:
-        last = self.look_backs[-1] if self.look_backs else None
+        # Only a look-back of the current elimination, after any refused rollback, can ground a rollback request.
+        since = max([0] + [int(r["decision"]["version"]) for r in self.rollbacks if r["decision"] is not None])
+        current = [
+            lb
+            for lb in self.look_backs
+            if self.eliminated_on is not None
+            and rules.local_date(lb["occurred_at"]) >= self.eliminated_on
+            and int(lb["version"]) > since
+        ]
+        last = current[-1] if current else None
         return rules.StepContext(
             cross_checked="cross_check" in self.facts,
             has_responsible_person=self.responsible_person is not None,
@@ -160,7 +169,9 @@ class CaseState(Aggregate):
     def deadline_states(self) -> list[DeadlineState]:
         """Every deadline that applies to the case now, met or not (calendar days, Asia/Shanghai)."""
         policy, out = self.policy, []
-        gone = self.stage is Stage.CLOSED or self.status is Status.RE_ENTERED
+        # Assistance deadlines no longer apply once the case has left assistance (closed, or eliminated); a rollback
+        # brings them back.
+        gone = self.stage in (Stage.CLOSED, Stage.ELIMINATED)
         out.append(
             DeadlineState(
                 DeadlineKind.IDENTIFICATION,

@@ -186,7 +186,7 @@ class CaseLedger(Application[UUID]):
         new_case: MonitoringCase | None = None
         if step is Step.LOOK_BACK:
             fields["new_case_id"] = None
-            if fields.get("outcome") is LookBackOutcome.NEW_RISK:
+            if fields.get("outcome") == LookBackOutcome.NEW_RISK:
                 new_id = uuid5(REENTRY_NAMESPACE, f"{case_id}:{command_id}")
                 fields["new_case_id"] = str(new_id)
         method(case, actor=actor, command_id=command_id, occurred_at=occurred_at, now=now, **fields)

@@ -153,13 +153,13 @@ class PolicyRegistry:
     def get(self, key: str) -> Policy:
         return self._by_key[key]
 
-    def in_force(self, area_code: str, on: date) -> Policy:
+    def in_force(self, area_code: str, on: date, *, field: str = "clue_date") -> Policy:
         """The most specific jurisdiction wins, then the latest effective date, then the highest version."""
         candidates = [p for p in self._policies if area_code.startswith(p.jurisdiction) and p.effective_from <= on]
         if not candidates:
             raise RuleViolationError(
                 f"no policy is in force for area {area_code} on {on.isoformat()}",
-                field="clue_date",
+                field=field,
                 rule="policy_in_force",
             )
         return max(candidates, key=lambda p: (len(p.jurisdiction), p.effective_from, p.version))

@@ -19,8 +19,9 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
 
 class AssistanceSteps(CaseState):
     def _identified_on(self) -> date:
-        assert self.identified_on is not None, "assistance steps open only after identification"
-        return self.identified_on
+        """The lower bound of assistance dates. Before identification the steps are not open at all, which
+        ``_check_step`` reports; the clue date only stands in until then."""
+        return self.identified_on or self.clue_date
 
     def assign_responsible_person(
         self,

@@ -40,11 +40,18 @@ class EliminationSteps(CaseState):
     ) -> None:
         """风险消除申请 from the village: refused, with every failed criterion, unless all criteria hold."""
         self._check_step(Step.ELIMINATION_PROPOSAL, actor, occurred_at, now)
-        assert self.identified_on is not None
+        assert self.identified_on is not None  # a monitored case has been identified
+        household_size = int(self.facts["household_visit"]["household_size"])
+        if not 0 <= labour_capable_members <= household_size:
+            raise RuleViolationError(
+                "members with labour capacity are between 0 and the household size",
+                field="labour_capable_members",
+                rule="within_household",
+            )
         if not evidence.strip():
             raise RuleViolationError("state the evidence for elimination", field="evidence", rule="required")
         proposed_on = rules.local_date(occurred_at)
-        current = policies.in_force(self.village_code, proposed_on)
+        current = policies.in_force(self.village_code, proposed_on, field="occurred_at")
         assessment = EliminationAssessment(
             mode=mode,
             proposed_on=proposed_on,
@@ -144,8 +151,7 @@ class EliminationSteps(CaseState):
     ) -> None:
         """回头看 of an eliminated household (seed plan §二(三)): stable, unstable (→ rollback may be requested),
         or a new risk (→ a new case through the full identification, linked to this one; domain.md §8)."""
-        assert self.eliminated_on is not None
-        self._check_step(Step.LOOK_BACK, actor, occurred_at, now, not_before=self.eliminated_on)
+        self._check_step(Step.LOOK_BACK, actor, occurred_at, now, not_before=self.eliminated_on or self.clue_date)
         if not evidence.strip():
             raise RuleViolationError("a look-back records its evidence", field="evidence", rule="required")
         check_risks(new_risks, "new_risks", required=outcome is LookBackOutcome.NEW_RISK)

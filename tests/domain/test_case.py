@@ -378,6 +378,30 @@ def test_a_household_has_at_least_one_member(case: CaseDriver, household_size: i
     assert case.event_types() == ["CaseOpened"]
 
 
+@pytest.mark.parametrize(("labour", "accepted"), [(-1, False), (0, True), (3, True), (4, False)])
+def test_members_with_labour_capacity_are_counted_within_the_household(
+    case: CaseDriver, labour: int, accepted: bool
+) -> None:
+    case.open()
+
+    if accepted:
+        assert case.visit(household_size=3, labour_capable_members=labour)["labour_capable_members"] == labour
+    else:
+        with pytest.raises(RuleViolationError) as excinfo:
+            case.visit(household_size=3, labour_capable_members=labour)
+        assert rule_of(excinfo) == ("labour_capable_members", "within_household")
+
+
+def test_the_visit_must_state_the_members_with_labour_capacity(case: CaseDriver) -> None:
+    # Assistance and elimination depend on it (domain.md §6 development measures, §7 whole-household rule).
+    case.open()
+    payload = {k: v for k, v in VISIT_DEFAULTS.items() if k != "labour_capable_members"}
+
+    with pytest.raises(TypeError, match="labour_capable_members"):
+        case.step(Step.HOUSEHOLD_VISIT, {**payload, "occurred_at": feb(11)}, actor=VILLAGE_CADRE)
+    assert case.event_types() == ["CaseOpened"]
+
+
 def test_rigid_expenditure_cannot_be_negative(case: CaseDriver) -> None:
     case.open()
 

@@ -44,27 +44,27 @@ def rules_of(findings: list) -> list[str]:  # type: ignore[type-arg]
 
 def test_the_risk_to_measure_table_is_the_one_of_domain_md() -> None:
     # domain.md §6 "Risk → required-measure mapping" (fuping 5_18_001…007).
-    assert RISK_MEASURES == {
+    assert {
         Risk.ILLNESS: {C.HEALTH, C.SOCIAL_ASSISTANCE},
         Risk.SCHOOLING: {C.COMPULSORY_EDUCATION, C.EDUCATION, C.SOCIAL_ASSISTANCE},
         Risk.DISABILITY: {C.COMPREHENSIVE_SECURITY, C.SOCIAL_ASSISTANCE},
         Risk.HOUSING_SAFETY: {C.HOUSING_SAFETY, C.RELOCATION},
         Risk.WATER_SAFETY: {C.DRINKING_WATER_SAFETY},
-    }
+    } == RISK_MEASURES
 
 
 def test_the_guarantee_to_measure_table_is_the_one_of_domain_md() -> None:
     # Out-of-school child → 义务教育保障; uninsured member → 健康帮扶 or 社会帮扶; housing and water as their risks.
-    assert GUARANTEE_MEASURES == {
+    assert {
         Guarantee.EDUCATION: {C.COMPULSORY_EDUCATION},
         Guarantee.MEDICAL: {C.HEALTH, C.SOCIAL_ASSISTANCE},
         Guarantee.HOUSING: {C.HOUSING_SAFETY, C.RELOCATION},
         Guarantee.DRINKING_WATER: {C.DRINKING_WATER_SAFETY},
-    }
+    } == GUARANTEE_MEASURES
 
 
 def test_the_development_measures_are_industry_employment_public_jobs_and_finance() -> None:
-    assert DEVELOPMENT_MEASURES == {C.INDUSTRY, C.EMPLOYMENT, C.PUBLIC_WELFARE_JOB, C.FINANCE}
+    assert {C.INDUSTRY, C.EMPLOYMENT, C.PUBLIC_WELFARE_JOB, C.FINANCE} == DEVELOPMENT_MEASURES
 
 
 # --- development-type assistance for a household with labour capacity (fuping 5_11_030, 5_11_032) ----------------
@@ -201,7 +201,11 @@ def test_every_precision_rule_is_reported_at_once() -> None:
         [Risk.DISABILITY], [Guarantee.HOUSING], 1, [implemented(C.COMPREHENSIVE_SECURITY), planned(C.HEALTH, "M2")]
     )
 
-    assert rules_of(findings) == ["development_measure_required", "comprehensive_security_alone", "guarantee_without_measure"]
+    assert rules_of(findings) == [
+        "development_measure_required",
+        "comprehensive_security_alone",
+        "guarantee_without_measure",
+    ]
 
 
 # --- at least one implemented measure aimed at the risk (elimination, domain.md §7) ------------------------------

@@ -46,7 +46,7 @@ def test_the_values_module_defines_its_enumerations() -> None:
 
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
 def test_every_member_of_every_enumeration_has_a_chinese_label(enum: type[StrEnum]) -> None:
-    missing = [member.value for member in enum if not LABELS.get(member, "").strip()]
+    missing = [member.value for member in enum if not LABELS.get((enum, member.value), "").strip()]
 
     assert missing == [], f"{enum.__name__} members without a label: {missing}"
 
