@@ -10,7 +10,7 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import CaseLedger
-from tests.workflows.support import Case
+from tests.workflows.support import Case, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 
@@ -23,5 +23,7 @@ async def running(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncI
         async with build_worker(
             ts_env.client, CaseLedger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool
         ):
-            yield Case(ts_env, task_queue, ledger)
+            case = Case(ts_env, task_queue, ledger)
+            yield case
+            await stop_workflow(case.handle)
     ledger.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date
 from typing import Any
 
 from temporalio.client import WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import CaseLedger
@@ -78,3 +80,11 @@ VISIT = {
     "authorisation_signed": True,
     "authorisation_ref": "A-1",
 }
+
+
+async def stop_workflow(handle: WorkflowHandle[Any, Any] | None) -> None:
+    """End a test's workflow: on the shared time-skipping server, a timer of a workflow whose worker is gone would
+    hold virtual time still for the tests that follow."""
+    if handle is not None:
+        with contextlib.suppress(RPCError):
+            await handle.terminate("test finished")

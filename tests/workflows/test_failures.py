@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import CaseLedger
 from domain.policy import local_date
-from tests.workflows.support import CADRE, VISIT
+from tests.workflows.support import CADRE, VISIT, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 from workflows.case_workflow import CaseWorkflow
@@ -83,6 +83,7 @@ async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_re
             assert view.status.value == "visit_verified" and ledger.failures == 0
             types = [e["type"] for e in ledger.event_records(case_id)]
             assert types == ["CaseOpened", "HouseholdVisitRecorded"]
+            await stop_workflow(handle)
     ledger.close()
 
 
@@ -144,4 +145,5 @@ async def test_a_failing_national_sync_neither_blocks_nor_loses_the_step(
                 ).fetchall()
             assert rows == [("monitored", view.national_status.version)] and national.failures == 0
             assert [e["type"] for e in ledger.event_records(case_id)].count("ResultAnnounced") == 1
+            await stop_workflow(handle)
     ledger.close()
