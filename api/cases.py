@@ -40,6 +40,7 @@ from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
     STEP_BODIES,
     ActorModel,
+    CaseControl,
     CaseView,
     CaseWorkflowState,
     OpenCaseInput,
@@ -141,6 +142,11 @@ async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
         raise ApiProblem("UnavailableError", "the workflow service is unavailable; retry later") from None
 
 
+async def _view_at(svc: Services, control: CaseControl) -> CaseView:
+    """The full view at the version the workflow answered with (the workflow itself holds no personal data)."""
+    return CaseView.model_validate(await run_in_threadpool(svc.queries.view, control.case_id, _now(), control.version))
+
+
 async def _read(fn: Callable[[], T]) -> T:
     try:
         return await run_in_threadpool(fn)
@@ -178,11 +184,12 @@ async def open_case(
         task_queue=svc.settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
-    view = await _call_workflow(
+    control = await _call_workflow(
         lambda: svc.temporal.execute_update_with_start_workflow(
             CaseWorkflow.open, cmd, start_workflow_operation=start, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT
         )
     )
+    view = await _view_at(svc, control)
     response.headers["Location"] = f"/cases/{view.case_id}"
     return _with_etag(response, view)
 
@@ -209,9 +216,10 @@ async def _take_step(
     )
     handle = svc.temporal.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(cid))
     try:
-        view = await _call_workflow(
+        control = await _call_workflow(
             lambda: handle.execute_update(CaseWorkflow.advance, cmd, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT)
         )
+        view = await _view_at(svc, control)
     except ApiProblem as problem:
         if problem.type != "CaseClosedError":
             raise

@@ -20,7 +20,7 @@ from domain.errors import DomainError
 from domain.ledger import CaseLedger
 from workflows.contracts import (
     STEP_BODIES,
-    CaseView,
+    CaseControl,
     DeadlineInput,
     LoadCaseInput,
     NationalSyncInput,
@@ -64,7 +64,7 @@ class CaseActivities:
         self.national = national
 
     @activity.defn(name="open_case")
-    def open_case(self, cmd: OpenCaseInput) -> CaseView:
+    def open_case(self, cmd: OpenCaseInput) -> CaseControl:
         req = cmd.request
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id)
         view = _domain_call(
@@ -85,10 +85,10 @@ class CaseActivities:
             )
         )
         log.info("case_opened", version=view["version"])
-        return CaseView.model_validate(view)
+        return CaseControl.of(view)
 
     @activity.defn(name="take_step")
-    def take_step(self, cmd: StepInput) -> CaseView:
+    def take_step(self, cmd: StepInput) -> CaseControl:
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id, step=cmd.step.value)
         body = _BODY_ADAPTERS[cmd.step].validate_python(cmd.payload)
         fields: dict[str, Any] = {
@@ -107,10 +107,10 @@ class CaseActivities:
             )
         )
         log.info("step_taken", version=view["version"], status=view["status"])
-        return CaseView.model_validate(view)
+        return CaseControl.of(view)
 
     @activity.defn(name="record_deadline_missed")
-    def record_deadline_missed(self, cmd: DeadlineInput) -> CaseView:
+    def record_deadline_missed(self, cmd: DeadlineInput) -> CaseControl:
         self._bind(str(cmd.case_id), f"deadline:{cmd.kind.value}", "system")
         view = _domain_call(
             lambda: self.ledger.record_deadline_missed(
@@ -118,19 +118,30 @@ class CaseActivities:
             )
         )
         log.info("deadline_checked", kind=cmd.kind.value, due_date=cmd.due_date.isoformat())
-        return CaseView.model_validate(view)
+        return CaseControl.of(view)
 
     @activity.defn(name="load_case")
-    def load_case(self, cmd: LoadCaseInput) -> CaseView:
+    def load_case(self, cmd: LoadCaseInput) -> CaseControl:
         """The case's current view, read from the event store (a workflow adopting an existing case)."""
         self._bind(str(cmd.case_id), "load", "system")
-        return CaseView.model_validate(_domain_call(lambda: self.ledger.view(cmd.case_id, cmd.now)))
+        return CaseControl.of(_domain_call(lambda: self.ledger.view(cmd.case_id, cmd.now)))
 
     @activity.defn(name="sync_national")
     def sync_national(self, cmd: NationalSyncInput) -> None:
         """A regular (not local) activity: it may be slow or failing for long; Temporal retries it with backoff."""
         self._bind(str(cmd.case_id), f"sync:{cmd.version}", "system")
-        self.national.send(str(cmd.case_id), cmd.version, cmd.status, cmd.record)
+        view = _domain_call(lambda: self.ledger.view(cmd.case_id, datetime.now(UTC), cmd.version))
+        record = {
+            "case_id": str(cmd.case_id),
+            "household_number": view["household"]["household_number"],
+            "village_code": view["area"]["village_code"],
+            "status": cmd.status,
+            "category": view["category"],
+            "identified_on": view["identified_on"].isoformat() if view["identified_on"] else None,
+            "eliminated_on": view["eliminated_on"].isoformat() if view["eliminated_on"] else None,
+            "version": cmd.version,
+        }
+        self.national.send(str(cmd.case_id), cmd.version, cmd.status, record)
         log.info("national_status_sent", status=cmd.status, version=cmd.version)
 
     @staticmethod

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activities import CaseActivities
     from workflows.contracts import (
-        CaseView,
+        CaseControl,
         CaseWorkflowState,
         DeadlineInput,
         DeadlineView,
@@ -63,7 +63,7 @@ class CaseWorkflow:
         self._attempted_deadlines: set[str] = set()
 
     @workflow.run
-    async def run(self, state: CaseWorkflowState) -> CaseView | None:
+    async def run(self, state: CaseWorkflowState) -> CaseControl | None:
         if self.state.view is None and self.state.adopt_existing:
             await self._adopt()
         await workflow.wait_condition(lambda: self.state.view is not None or self._open_failed)
@@ -108,7 +108,7 @@ class CaseWorkflow:
         )
         self._accept(view, None)
 
-    async def _finish(self, view: CaseView) -> None:
+    async def _finish(self, view: CaseControl) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if view.new_case_id is not None:
             # 风险再标注: the new case (already in the event store, linked to this one) gets its own workflow, which
@@ -123,7 +123,7 @@ class CaseWorkflow:
                 )
         await self._drain_sync()
 
-    def _sync_national_status(self, view: CaseView) -> None:
+    def _sync_national_status(self, view: CaseControl) -> None:
         """Report a change of monitoring status to the national system in the background: it is retried until it
         succeeds and never blocks or undoes a step (the step is already in the event store)."""
         status = view.national_status
@@ -131,17 +131,7 @@ class CaseWorkflow:
             return
         if self._sync_task is not None and not self._sync_task.done():
             return  # the loop comes back here after the running sync
-        record = {
-            "case_id": str(view.case_id),
-            "household_number": view.household.get("household_number", ""),
-            "village_code": view.area.village_code,
-            "status": status.status,
-            "category": view.category.value if view.category else None,
-            "identified_on": view.identified_on.isoformat() if view.identified_on else None,
-            "eliminated_on": view.eliminated_on.isoformat() if view.eliminated_on else None,
-            "version": status.version,
-        }
-        cmd = NationalSyncInput(case_id=view.case_id, version=status.version, status=status.status, record=record)
+        cmd = NationalSyncInput(case_id=view.case_id, version=status.version, status=status.status)
         self._sync_task = asyncio.ensure_future(self._sync(cmd))
 
     async def _sync(self, cmd: NationalSyncInput) -> None:
@@ -163,7 +153,7 @@ class CaseWorkflow:
     # ----- updates ----------------------------------------------------------------------------------------------
 
     @workflow.update
-    async def open(self, cmd: OpenCaseInput) -> CaseView:
+    async def open(self, cmd: OpenCaseInput) -> CaseControl:
         async with self._lock:
             # A repeat of the opening command (the validator lets only that through once open) is answered by the
             # ledger with the original result.
@@ -188,7 +178,7 @@ class CaseWorkflow:
             raise _error("CaseAlreadyExistsError", f"case {cmd.case_id} already exists", "case_id", "unique")
 
     @workflow.update
-    async def advance(self, cmd: StepInput) -> CaseView:
+    async def advance(self, cmd: StepInput) -> CaseControl:
         async with self._lock:
             # Commands queue here one at a time; the activity re-checks everything against the stored case.
             cmd = cmd.model_copy(update={"now": workflow.now()})
@@ -251,12 +241,12 @@ class CaseWorkflow:
             )
 
     @workflow.query
-    def view(self) -> CaseView | None:
+    def view(self) -> CaseControl | None:
         return self.state.view
 
     # ----- internals ----------------------------------------------------------------------------------------------
 
-    def _accept(self, view: CaseView, command_id: str | None) -> None:
+    def _accept(self, view: CaseControl, command_id: str | None) -> None:
         if command_id is not None and command_id not in self.state.processed_commands:
             self.state.processed_commands.append(command_id)
         current = self.state.view
@@ -266,7 +256,7 @@ class CaseWorkflow:
         self._changed = True
         self._upsert_search_attributes(view)
 
-    def _next_unrecorded_deadline(self, view: CaseView) -> DeadlineView | None:
+    def _next_unrecorded_deadline(self, view: CaseControl) -> DeadlineView | None:
         pending = [
             d
             for d in view.deadlines
@@ -323,7 +313,7 @@ class CaseWorkflow:
             non_retryable=True,
         )
 
-    def _upsert_search_attributes(self, view: CaseView) -> None:
+    def _upsert_search_attributes(self, view: CaseControl) -> None:
         nxt = view.next_deadline
         updates: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_STAGE.value_set(view.stage.value),

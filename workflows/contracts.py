@@ -399,11 +399,44 @@ class CaseView(View):
         return (self.area.county_code, self.area.township_code, self.area.village_code)
 
 
+class CaseControl(View):
+    """What the workflow keeps of a case: control data only — no names, incomes or other personal facts travel
+    through Temporal's history. The API answers with the full ``CaseView`` read from the event store at
+    ``version``."""
+
+    case_id: UUID
+    version: int
+    stage: Stage
+    status: Status
+    area: AreaView
+    category: Category | None
+    clue_date: date
+    identified_on: date | None = None
+    eliminated_on: date | None = None
+    elimination_count: int = 0
+    allowed_steps: list[AllowedStepView]
+    deadlines: list[DeadlineView]
+    next_deadline: DeadlineView | None
+    overdue: bool
+    overdue_recorded: bool = False
+    national_status: NationalStatus | None = None
+    new_case_id: str | None = None
+    finished: bool = False
+
+    def jurisdiction(self) -> tuple[str, str, str]:
+        return (self.area.county_code, self.area.township_code, self.area.village_code)
+
+    @classmethod
+    def of(cls, view: dict[str, Any]) -> CaseControl:
+        """The control part of a full view (plain data from ``domain.view``)."""
+        return cls.model_validate({**view, "elimination_count": len(view.get("elimination_history", []))})
+
+
 class CaseWorkflowState(BaseModel):
     """What a case workflow carries across continue-as-new."""
 
     case_id: UUID
-    view: CaseView | None = None
+    view: CaseControl | None = None
     processed_commands: list[str] = []
     # Adopt a case that already exists in the event store (a re-entry case, or a workflow restarted by operations)
     # instead of waiting for its opening command.
@@ -414,10 +447,11 @@ class CaseWorkflowState(BaseModel):
 
 
 class NationalSyncInput(Strict):
+    """The activity reads the record to send from the event store at ``version``."""
+
     case_id: UUID
     version: int
     status: str
-    record: dict[str, Any]
 
 
 class LoadCaseInput(Strict):
