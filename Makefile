@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean install
+.PHONY: run test lint bench clean install
 
 install: $(STAMP)
 
@@ -19,13 +19,16 @@ run: $(STAMP)
 	$(BIN)/dixian run
 
 lint: $(STAMP)
-	$(BIN)/ruff check domain workflows api worker tests
-	$(BIN)/ruff format --check domain workflows api worker tests
+	$(BIN)/ruff check domain workflows api worker tests bench
+	$(BIN)/ruff format --check domain workflows api worker tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 test: lint
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench.bench_step
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
