@@ -66,17 +66,14 @@ class CaseState(Aggregate):
     village_code: str
     township_code: str
     county_code: str
-    source: Source
     clue_date: date
     reported_risks: list[str]
     pinned_policy: dict[str, Any]
     previous_case_id: str
-    status: Status
     command_versions: dict[str, int]
     last_business_date: date
     opened_by: dict[str, str]
     facts: dict[str, dict[str, Any]]
-    category: Category | None
     identified_on: date | None
     decided_on: date | None
     missed_deadlines: dict[str, date]
@@ -98,8 +95,38 @@ class CaseState(Aggregate):
     rollbacks: list[dict[str, Any]]
     new_case_id: str | None
 
+    # Enumerated state is kept as plain strings behind properties: a snapshot stores the aggregate's attributes as
+    # JSON, where a StrEnum silently comes back as str (libraries.md §2i).
+    _source: str
+    _status: str
+    _category: str | None
+
     def __init__(self) -> None:
         """State is set by ``CaseOpened.apply``; the annotations above only declare it."""
+
+    @property
+    def source(self) -> Source:
+        return Source(self._source)
+
+    @source.setter
+    def source(self, value: Source) -> None:
+        self._source = Source(value).value
+
+    @property
+    def status(self) -> Status:
+        return Status(self._status)
+
+    @status.setter
+    def status(self, value: Status) -> None:
+        self._status = Status(value).value
+
+    @property
+    def category(self) -> Category | None:
+        return Category(self._category) if self._category else None
+
+    @category.setter
+    def category(self, value: Category | None) -> None:
+        self._category = Category(value).value if value else None
 
     # ----- derived ----------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -79,7 +79,9 @@ REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 
 
 class CaseLedger(Application[UUID]):
-    name = "Cases"  # tables cases_events (and cases_snapshots)
+    name = "Cases"  # tables cases_events and cases_snapshots
+    # A snapshot every 25 events bounds the replay of a long-lived case (a case of years has hundreds of events).
+    snapshotting_intervals: ClassVar = {MonitoringCase: 25}
 
     def __init__(
         self,
