@@ -219,12 +219,14 @@ class CaseState(Aggregate):
             ):
                 out.append(DeadlineState(kind, due, met_on, closed=met_on is None and gone))
         if self.elimination is not None:
+            # The elimination procedure ends with its announcement (RiskEliminated), not the county decision.
             proposed_on: date = self.elimination["proposed_on"]
+            announced = self.elimination.get("announcement")
             out.append(
                 DeadlineState(
                     DeadlineKind.ELIMINATION,
                     rules.elimination_due(proposed_on, policy),
-                    self.elimination.get("decided_on"),
+                    rules.local_date(announced["occurred_at"]) if announced else None,
                     closed=False,
                 )
             )

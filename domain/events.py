@@ -402,8 +402,8 @@ class EliminationProposed(CaseEvent):
             "mode": self.mode,
             "decided_on": None,
         }
-        case.unmet_guarantees = list(self.unmet_guarantees)
-        case.labour_capable_members = self.labour_capable_members
+        # The proposal's own figures stay with the proposal: if the elimination is refused, the household's facts
+        # from identification still drive the assistance rules.
         case.status = Status.ELIMINATION_PROPOSED
 
 
@@ -464,7 +464,7 @@ class EliminationRolledBack(CaseEvent):
     reason: str
 
     def apply_facts(self, case: MonitoringCase) -> None:
-        case.rollbacks[-1]["decision"] = _facts(self)
+        case.rollbacks[-1]["decision"] = dict(_facts(self), approved=True)
         case.eliminated_on = None
         case.elimination = None
         case.status = Status.MONITORED
@@ -474,5 +474,5 @@ class RollbackRefused(CaseEvent):
     reason: str
 
     def apply_facts(self, case: MonitoringCase) -> None:
-        case.rollbacks[-1]["decision"] = _facts(self)
+        case.rollbacks[-1]["decision"] = dict(_facts(self), approved=False)
         case.status = Status.ELIMINATED

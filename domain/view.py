@@ -18,6 +18,7 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
     pending = [d for d in deadlines if d["met_on"] is None and not d["closed"]]
     next_deadline = min(pending, key=lambda d: d["due_at"]) if pending else None
     village = areas.get(case.village_code) if areas else None
+    transitions = national_transitions(case)
     view: dict[str, Any] = {
         "case_id": str(case.id),
         "version": case.version,
@@ -75,7 +76,8 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         "eliminated_on": case.eliminated_on,
         "look_backs": list(case.look_backs),
         "rollbacks": list(case.rollbacks),
-        "national_status": national_status(case),
+        "national_transitions": transitions,
+        "national_status": transitions[-1] if transitions else None,
         "allowed_steps": [
             {
                 "step": a.step.value,
@@ -98,20 +100,22 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
     return view
 
 
-def national_status(case: MonitoringCase) -> dict[str, Any] | None:
-    """The monitoring status the national system must hold for this case, with the version of the event that set
-    it, so that a sync is idempotent per (case, version). None before the case ever reached the system."""
-    if case.stage is Stage.CLOSED:
-        return {"status": "closed", "version": case.version}
-    if case.stage is Stage.ELIMINATED:
-        announced: dict[str, Any] = case.elimination_history[-1]["announcement"]
-        return {"status": "eliminated", "version": int(announced["version"])}
+def national_transitions(case: MonitoringCase) -> list[dict[str, Any]]:
+    """Every change of monitoring status the national system must receive, in order, each with the version of the
+    event that made it, so that a sync is idempotent per (case, version): monitored at the announcement of the
+    identification, eliminated at each RiskEliminated, rolled back at each approved rollback. A case closed during
+    identification never reached the system and sends nothing."""
     if "announcement" not in case.facts:
-        return None  # still identifying
-    if case.rollbacks and case.rollbacks[-1]["decision"] is not None:
-        # Monitored again after an approved rollback (a refused one leaves the case eliminated).
-        return {"status": "rolled_back", "version": int(case.rollbacks[-1]["decision"]["version"])}
-    return {"status": "monitored", "version": int(case.facts["announcement"]["version"])}
+        return []
+    changes = [{"status": "monitored", "version": int(case.facts["announcement"]["version"])}]
+    for attempt in case.elimination_history:
+        if attempt.get("outcome") == "eliminated":
+            changes.append({"status": "eliminated", "version": int(attempt["announcement"]["version"])})
+    for rollback in case.rollbacks:
+        decision = rollback["decision"]
+        if decision is not None and decision.get("approved"):
+            changes.append({"status": "rolled_back", "version": int(decision["version"])})
+    return sorted(changes, key=lambda c: c["version"])
 
 
 def _eligible(case: MonitoringCase) -> list[str]:

@@ -64,8 +64,14 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, state: CaseWorkflowState) -> CaseControl | None:
-        if self.state.view is None and self.state.adopt_existing:
-            await self._adopt()
+        backoff = timedelta(seconds=30)
+        while self.state.view is None and self.state.adopt_existing:
+            try:
+                await self._adopt()
+            except (ActivityError, ApplicationError) as e:  # the store is unreachable: wait and try again
+                workflow.logger.error("adopt_failed", extra={"case_id": str(self.state.case_id), "error": str(e)})
+                await workflow.sleep(backoff)
+                backoff = min(backoff * 2, timedelta(hours=1))
         await workflow.wait_condition(lambda: self.state.view is not None or self._open_failed)
         while True:
             view = self.state.view
@@ -86,10 +92,10 @@ class CaseWorkflow:
             except TimeoutError:
                 continue  # the loop records the deadline, now due
             if self._should_continue_as_new():
-                # Drain in-flight updates and the pending sync, then carry the state (view, processed command ids,
-                # synced version) into a fresh history (libraries.md §1e).
+                # Drain in-flight updates, then carry the state (view, processed command ids, synced version) into a
+                # fresh history (libraries.md §1e). A sync still running is abandoned: the next run sends it again
+                # from the synced version, and the national port is idempotent per (case, version).
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._lock.locked())
-                await self._drain_sync()
                 workflow.continue_as_new(self.state)
 
     def _should_continue_as_new(self) -> bool:
@@ -122,27 +128,34 @@ class CaseWorkflow:
                     parent_close_policy=ParentClosePolicy.ABANDON,
                 )
         await self._drain_sync()
+        await workflow.wait_condition(workflow.all_handlers_finished)
 
     def _sync_national_status(self, view: CaseControl) -> None:
-        """Report a change of monitoring status to the national system in the background: it is retried until it
-        succeeds and never blocks or undoes a step (the step is already in the event store)."""
-        status = view.national_status
-        if status is None or status.version <= self.state.synced_national_version:
-            return
+        """Report each change of monitoring status, in order, to the national system in the background: retried
+        until it succeeds, it never blocks or undoes a step (the step is already in the event store)."""
         if self._sync_task is not None and not self._sync_task.done():
             return  # the loop comes back here after the running sync
-        cmd = NationalSyncInput(case_id=view.case_id, version=status.version, status=status.status)
+        pending = [t for t in view.national_transitions if t.version > self.state.synced_national_version]
+        if not pending:
+            return
+        first = pending[0]
+        cmd = NationalSyncInput(case_id=view.case_id, version=first.version, status=first.status)
         self._sync_task = asyncio.ensure_future(self._sync(cmd))
 
     async def _sync(self, cmd: NationalSyncInput) -> None:
-        await workflow.execute_activity_method(
-            CaseActivities.sync_national,
-            cmd,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)),
-        )
+        try:
+            await workflow.execute_activity_method(
+                CaseActivities.sync_national,
+                cmd,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)),
+            )
+        except ActivityError as e:  # only a connector's non-retryable error gets here: log it, try again later
+            workflow.logger.error("national_sync_failed", extra={"case_id": str(cmd.case_id), "error": str(e)})
+            await workflow.sleep(timedelta(hours=1))
+            return
         self.state.synced_national_version = max(self.state.synced_national_version, cmd.version)
-        self._changed = True  # let the loop look for a newer status
+        self._changed = True  # let the loop send the next change
 
     async def _drain_sync(self) -> None:
         while self._sync_task is not None and not self._sync_task.done():

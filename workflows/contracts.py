@@ -420,6 +420,7 @@ class CaseControl(View):
     overdue: bool
     overdue_recorded: bool = False
     national_status: NationalStatus | None = None
+    national_transitions: list[NationalStatus] = []
     new_case_id: str | None = None
     finished: bool = False
 

@@ -196,7 +196,10 @@ def test_each_other_criterion_refuses_the_proposal_alone(
 def test_one_member_with_labour_capacity_is_enough(case: CaseDriver) -> None:
     case.through("assisted")
 
-    assert case.propose(labour_capable_members=1)["labour_capable_members"] == 1
+    view = case.propose(labour_capable_members=1)
+    assert view["elimination"]["proposal"]["labour_capable_members"] == 1
+    # The proposal's figure stays with the proposal; the household's facts from identification are unchanged.
+    assert view["labour_capable_members"] == 2
 
 
 @pytest.mark.parametrize("members", [-1, 4])  # the household has 3 members
@@ -731,7 +734,7 @@ def test_findings_are_derived_while_the_elimination_is_under_way_but_not_once_el
 # --- the elimination deadline -------------------------------------------------------------------------------------
 
 
-def test_the_elimination_is_due_thirty_days_after_the_proposal_and_met_by_the_county(case: CaseDriver) -> None:
+def test_the_elimination_is_due_thirty_days_after_the_proposal_and_met_by_the_announcement(case: CaseDriver) -> None:
     view = case.through("proposed")
     assert deadline(view, DeadlineKind.ELIMINATION)["due_date"] == ELIMINATION_DUE
     assert deadline(view, DeadlineKind.ELIMINATION)["met_on"] is None
@@ -739,7 +742,7 @@ def test_the_elimination_is_due_thirty_days_after_the_proposal_and_met_by_the_co
     view = case.through("eliminated", skip=_PATH_TO_PROPOSAL)
 
     elimination = deadline(view, DeadlineKind.ELIMINATION)
-    assert (elimination["met_on"], elimination["met_in_time"], elimination["days_late"]) == (date(2026, 9, 14), True, 0)
+    assert (elimination["met_on"], elimination["met_in_time"], elimination["days_late"]) == (ELIMINATED_ON, True, 0)
 
 
 def test_the_elimination_deadline_follows_the_pinned_policy() -> None:
@@ -763,11 +766,13 @@ def test_the_elimination_deadline_is_missed_from_the_end_of_its_due_day(
     assert case.event_types().count("DeadlineMissed") == 1  # once, whenever the timer fires again
 
 
-def test_a_late_county_decision_meets_the_elimination_deadline_late(case: CaseDriver) -> None:
+def test_a_late_announcement_meets_the_elimination_deadline_late(case: CaseDriver) -> None:
     case.through("elimination_township_review")
     case.record_missed(DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=at(2026, 10, 2, 9))
 
-    view = case.decide(occurred_at=at(2026, 10, 3))
+    decided = case.decide(occurred_at=at(2026, 10, 3))
+    assert deadline(decided, DeadlineKind.ELIMINATION)["met_on"] is None  # the county decision does not end it
+    view = case.announce(occurred_at=at(2026, 10, 4))
 
     elimination = deadline(view, DeadlineKind.ELIMINATION)
     assert (
@@ -776,9 +781,9 @@ def test_a_late_county_decision_meets_the_elimination_deadline_late(case: CaseDr
         elimination["days_late"],
         elimination["missed_recorded"],
     ) == (
-        date(2026, 10, 3),
+        date(2026, 10, 4),
         False,
-        2,
+        3,
         True,
     )
 
@@ -1104,12 +1109,22 @@ def test_the_national_status_follows_each_change_with_the_version_that_made_it(c
     assert again["national_status"]["version"] == again["version"]
 
 
-def test_a_closed_case_is_closed_in_the_national_system(case: CaseDriver) -> None:
+def test_a_case_closed_during_identification_sends_nothing_to_the_national_system(case: CaseDriver) -> None:
+    # It never reached the system: neither the refusal nor the household's data are sent.
     case.through("township_review")
 
     view = case.decide(decision=CountyDecision.REJECT, category=None, reason="收入超标")
 
-    assert view["national_status"] == {"status": "closed", "version": view["version"]}
+    assert view["national_status"] is None and view["national_transitions"] == []
+
+
+def test_every_change_of_monitoring_status_is_a_national_transition_in_order(case: CaseDriver) -> None:
+    case.through("rolled_back")
+    view = case.eliminate(at(2027, 4, 1))
+    statuses = [t["status"] for t in view["national_transitions"]]
+    versions = [t["version"] for t in view["national_transitions"]]
+    assert statuses == ["monitored", "eliminated", "rolled_back", "eliminated"] and versions == sorted(versions)
+    assert view["national_status"] == view["national_transitions"][-1]
 
 
 # --- re-entry (风险再标注) through the ledger ---------------------------------------------------------------------
