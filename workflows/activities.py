@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 import structlog
 from pydantic import BaseModel, TypeAdapter
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from domain.errors import DomainError
 from domain.ledger import CaseLedger
@@ -48,7 +48,15 @@ def _domain_call(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except DomainError as e:
-        raise ApplicationError(e.message, e.details(), type=type(e).__name__, non_retryable=True) from e
+        # A refused command is the expected answer to bad input, not a failure of the worker: BENIGN keeps the SDK
+        # from logging it with a traceback as a failed activity.
+        raise ApplicationError(
+            e.message,
+            e.details(),
+            type=type(e).__name__,
+            non_retryable=True,
+            category=ApplicationErrorCategory.BENIGN,
+        ) from e
 
 
 class NationalSystem(Protocol):
