@@ -64,6 +64,14 @@ class AreaTree:
             raise RuleViolationError(f"unknown village code {code!r}", field="village_code", rule="known_village")
         return area
 
+    def village_parents(self, village: Area) -> list[str]:
+        """The codes above a village, nearest first (township, county)."""
+        codes, parent = [], village.parent_code
+        while parent is not None:
+            codes.append(parent)
+            parent = self._by_code[parent].parent_code
+        return codes
+
     def villages(self) -> list[Area]:
         return [a for a in self._by_code.values() if a.level is AreaLevel.VILLAGE]
 

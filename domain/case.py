@@ -12,14 +12,12 @@ from uuid import UUID
 
 from domain import events as ev
 from domain import policy as rules
-from domain.case_state import CLOSED_STATUSES, CaseState, check_risks, stage_of
+from domain.case_state import check_risks
 from domain.errors import RuleViolationError
 from domain.steps.assistance import AssistanceSteps
 from domain.steps.elimination import EliminationSteps
 from domain.steps.procedure import ProcedureSteps
 from domain.values import Actor, Risk, Source
-
-__all__ = ["CLOSED_STATUSES", "CaseState", "MonitoringCase", "stage_of"]
 
 
 class MonitoringCase(ProcedureSteps, AssistanceSteps, EliminationSteps):

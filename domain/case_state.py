@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -129,10 +128,6 @@ class CaseState(Aggregate):
         self._category = Category(value).value if value else None
 
     # ----- derived ----------------------------------------------------------------------------------------------
-
-    @property
-    def case_id(self) -> UUID:
-        return self.id
 
     @property
     def policy(self) -> Policy:

@@ -122,8 +122,9 @@ class CaseLedger(Application[UUID]):
             if existing.command_versions.get(command_id) == 1:
                 return self._view_at(case_id, 1, now)
             raise CaseAlreadyExistsError(f"case {case_id} already exists", field="case_id", rule="unique")
-        self.areas.village(village_code)
-        township, county = village_code[:9], village_code[:6]
+        village = self.areas.village(village_code)
+        township = village.parent_code or ""
+        county = self.areas.village_parents(village)[-1]
         for field, given, expected in (
             ("township_code", township_code, township),
             ("county_code", county_code, county),

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from temporalio import workflow
@@ -35,6 +36,8 @@ with workflow.unsafe.imports_passed_through():
         workflow_id_for,
     )
 
+CommandT = TypeVar("CommandT")
+
 # A step's append is short and idempotent: run it as a local activity (libraries.md §3d: ~35 ms less per step) and
 # keep retrying transient failures for a while; domain errors are non-retryable.
 _START_TO_CLOSE = timedelta(seconds=30)
@@ -45,6 +48,17 @@ _RETRY = RetryPolicy(
     maximum_attempts=10,  # about a minute; a local activity's schedule-to-close alone does not stop its retries
     non_retryable_error_types=list(ERROR_TYPES),
 )
+
+
+async def _ledger_call(activity: Callable[[CaseActivities, CommandT], CaseControl], cmd: CommandT) -> CaseControl:
+    """Run a ledger activity locally, with the timeouts and retries every case command shares."""
+    return await workflow.execute_local_activity_method(
+        activity,
+        cmd,
+        start_to_close_timeout=_START_TO_CLOSE,
+        schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
+        retry_policy=_RETRY,
+    )
 
 
 def _error(type_: str, message: str, field: str, rule: str) -> ApplicationError:
@@ -105,13 +119,7 @@ class CaseWorkflow:
     async def _adopt(self) -> None:
         """Take over a case already in the event store (re-entry, or a restart by operations)."""
         cmd = LoadCaseInput(case_id=self.state.case_id, now=workflow.now())
-        view = await workflow.execute_local_activity_method(
-            CaseActivities.load_case,
-            cmd,
-            start_to_close_timeout=_START_TO_CLOSE,
-            schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
-            retry_policy=_RETRY,
-        )
+        view = await _ledger_call(CaseActivities.load_case, cmd)
         self._accept(view, None)
 
     async def _finish(self, view: CaseControl) -> None:
@@ -172,13 +180,7 @@ class CaseWorkflow:
             # ledger with the original result.
             cmd = cmd.model_copy(update={"now": workflow.now()})
             try:
-                view = await workflow.execute_local_activity_method(
-                    CaseActivities.open_case,
-                    cmd,
-                    start_to_close_timeout=_START_TO_CLOSE,
-                    schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
-                    retry_policy=_RETRY,
-                )
+                view = await _ledger_call(CaseActivities.open_case, cmd)
             except (ActivityError, ApplicationError) as e:
                 self._open_failed = self.state.view is None
                 raise await self._failed(e) from None
@@ -196,13 +198,7 @@ class CaseWorkflow:
             # Commands queue here one at a time; the activity re-checks everything against the stored case.
             cmd = cmd.model_copy(update={"now": workflow.now()})
             try:
-                view = await workflow.execute_local_activity_method(
-                    CaseActivities.take_step,
-                    cmd,
-                    start_to_close_timeout=_START_TO_CLOSE,
-                    schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
-                    retry_policy=_RETRY,
-                )
+                view = await _ledger_call(CaseActivities.take_step, cmd)
             except (ActivityError, ApplicationError) as e:
                 raise await self._failed(e) from None
             self._accept(view, cmd.command_id)
@@ -291,13 +287,7 @@ class CaseWorkflow:
         )
         async with self._lock:
             try:
-                view = await workflow.execute_local_activity_method(
-                    CaseActivities.record_deadline_missed,
-                    cmd,
-                    start_to_close_timeout=_START_TO_CLOSE,
-                    schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
-                    retry_policy=_RETRY,
-                )
+                view = await _ledger_call(CaseActivities.record_deadline_missed, cmd)
             except (ActivityError, ApplicationError) as e:
                 workflow.logger.error("deadline_record_failed", extra={"case_id": str(cmd.case_id), "error": str(e)})
                 view = None

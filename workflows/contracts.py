@@ -395,9 +395,6 @@ class CaseView(View):
     updated_at: datetime
     opened_by: dict[str, str]
 
-    def jurisdiction(self) -> tuple[str, str, str]:
-        return (self.area.county_code, self.area.township_code, self.area.village_code)
-
 
 class CaseControl(View):
     """What the workflow keeps of a case: control data only — no names, incomes or other personal facts travel
