@@ -35,7 +35,7 @@ from api.errors import ApiProblem
 from domain.areas import DEFAULT_AREAS
 from domain.errors import CaseNotFoundError, DomainError
 from domain.policy import check_clue_date, check_may_open, local_date
-from domain.values import Actor, Stage, Status, Step, label
+from domain.values import Actor, Stage, Status, Step, case_id_for_command, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
     STEP_BODIES,
@@ -51,7 +51,6 @@ from workflows.contracts import (
 
 router = APIRouter(tags=["cases"])
 
-CASE_NAMESPACE = uuid.UUID("5c1f3a52-8d0e-4c57-9b1e-6f0d7d1c2a10")
 UPDATE_RPC_TIMEOUT = timedelta(seconds=30)
 T = TypeVar("T")
 
@@ -168,7 +167,7 @@ async def open_case(
         check_clue_date(body.clue_date, local_date(_now()))
     except DomainError as e:
         raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
-    case_id = uuid.uuid5(CASE_NAMESPACE, command_id)
+    case_id = case_id_for_command(command_id)
     structlog.contextvars.bind_contextvars(case_id=str(case_id), workflow_id=workflow_id_for(case_id))
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
     earlier = await run_in_threadpool(svc.queries.view_after_command, case_id, command_id, _now())

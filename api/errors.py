@@ -24,6 +24,9 @@ STATUS_BY_TYPE = {
     "CaseClosedError": 409,
     "RuleViolationError": 422,
     "NotPermittedError": 403,
+    "NotFoundError": 404,
+    "DuplicateIdNumberError": 409,
+    "CaseAlreadyOpenError": 409,
     "UnauthenticatedError": 401,
     "UnavailableError": 503,
 }

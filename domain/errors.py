@@ -44,6 +44,18 @@ class NotPermittedError(DomainError):
     """The actor's role or area may not take this step on this case (HTTP 403)."""
 
 
+class NotFoundError(DomainError):
+    """No household, staff member or campaign with that key (HTTP 404)."""
+
+
+class DuplicateIdNumberError(DomainError):
+    """An ID number is already registered to a member of another household (HTTP 409): flagged, never accepted."""
+
+
+class CaseAlreadyOpenError(DomainError):
+    """The household already has an open case (HTTP 409); ``field`` is household_number."""
+
+
 ERROR_TYPES: tuple[str, ...] = (
     CaseNotFoundError.__name__,
     StepNotAllowedError.__name__,
@@ -51,4 +63,7 @@ ERROR_TYPES: tuple[str, ...] = (
     CaseAlreadyExistsError.__name__,
     RuleViolationError.__name__,
     NotPermittedError.__name__,
+    NotFoundError.__name__,
+    DuplicateIdNumberError.__name__,
+    CaseAlreadyOpenError.__name__,
 )

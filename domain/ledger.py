@@ -12,13 +12,21 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.areas import DEFAULT_AREAS, AreaTree
 from domain.case import MonitoringCase
-from domain.errors import CaseAlreadyExistsError, CaseNotFoundError, RuleViolationError, VersionConflictError
+from domain.errors import (
+    CaseAlreadyExistsError,
+    CaseAlreadyOpenError,
+    CaseNotFoundError,
+    RuleViolationError,
+    VersionConflictError,
+)
+from domain.household import Household, HouseholdCases, household_cases_id, household_id
 from domain.policy import PolicyRegistry, local_date
+from domain.registry import RegistryCommands
 from domain.values import (
     SHANGHAI,
     SYSTEM_ACTOR,
@@ -29,6 +37,7 @@ from domain.values import (
     NoticeAction,
     Risk,
     Source,
+    Stage,
     Step,
 )
 from domain.view import case_view
@@ -78,7 +87,7 @@ _ACTION_STEPS = frozenset(step for step, action in _STEP_METHODS if action is no
 REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 
 
-class CaseLedger(Application[UUID]):
+class CaseLedger(RegistryCommands):
     name = "Cases"  # tables cases_events and cases_snapshots
     # A snapshot every 25 events bounds the replay of a long-lived case (a case of years has hundreds of events).
     snapshotting_intervals: ClassVar = {MonitoringCase: 25}
@@ -135,6 +144,24 @@ class CaseLedger(Application[UUID]):
                     field=field,
                     rule="area_nesting",
                 )
+        household_number = household_number.strip()
+        household = self._find_as(Household, household_id(household_number))
+        if household is not None:
+            # A registered household: the case is of its village, and its head is known.
+            if household.village_code != village_code:
+                raise RuleViolationError(
+                    f"household {household_number} is registered in village {household.village_code}",
+                    field="village_code",
+                    rule="household_village",
+                )
+            household_head = household_head.strip() or household.head_name
+        index = self._household_cases(household_number)
+        if index.open_cases:
+            raise CaseAlreadyOpenError(
+                f"household {household_number} already has an open case {index.open_cases[0]}",
+                field="household_number",
+                rule="one_open_case",
+            )
         case = MonitoringCase.open(
             case_id=case_id,
             actor=actor,
@@ -151,7 +178,8 @@ class CaseLedger(Application[UUID]):
             reported_risks=reported_risks,
             comment=comment,
         )
-        self.save(case)
+        index.opened(str(case_id))
+        self.save(case, index)
         return case_view(case, now, self.areas)
 
     def take_step(
@@ -177,6 +205,7 @@ class CaseLedger(Application[UUID]):
                 field="If-Match",
                 rule="version",
             )
+        stage_before = case.stage
         method = _STEP_METHODS.get((step, action if step in _ACTION_STEPS else None))
         if method is None:
             raise RuleViolationError(f"step {step.value} needs a valid action", field="action", rule="required")
@@ -213,11 +242,30 @@ class CaseLedger(Application[UUID]):
                 comment=f"回头看发现新风险（原案件 {case_id}）",
                 previous_case_id=str(case_id),
             )
-        if new_case is not None:
-            self.save(case, new_case)
-        else:
-            self.save(case)
+        self.save(case, *([new_case] if new_case else []), *self._index_changes(case, stage_before, new_case))
         return case_view(case, now, self.areas)
+
+    def _household_cases(self, household_number: str) -> HouseholdCases:
+        index = self._find_as(HouseholdCases, household_cases_id(household_number))
+        return index if index is not None else HouseholdCases.start(household_number)
+
+    def _index_changes(
+        self, case: MonitoringCase, stage_before: Stage, new_case: MonitoringCase | None
+    ) -> list[HouseholdCases]:
+        """Keep the household's open cases in step with the case's stage, saved in the same transaction."""
+        stage = case.stage
+        ended = stage in (Stage.CLOSED, Stage.ELIMINATED) and stage_before not in (Stage.CLOSED, Stage.ELIMINATED)
+        reopened = stage_before is Stage.ELIMINATED and stage is not Stage.ELIMINATED  # 回退
+        if not (ended or reopened or new_case):
+            return []
+        index = self._household_cases(case.household_number)
+        if ended:
+            index.ended(str(case.id), stage.value)
+        if reopened:
+            index.opened(str(case.id))
+        if new_case is not None:
+            index.opened(str(new_case.id))
+        return [index] if index.pending_events else []
 
     def record_deadline_missed(
         self, *, case_id: UUID, kind: DeadlineKind, due_date: date, now: datetime

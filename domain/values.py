@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from enum import StrEnum
+from typing import TypeVar
+from uuid import UUID, uuid5
 
 # Dates are calendar days in Asia/Shanghai (UTC+8 all year, no daylight saving), so a fixed offset is exact.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -244,6 +246,95 @@ class DeadlineKind(StrEnum):
     LOOK_BACK = "look_back"
 
 
+class Sex(StrEnum):
+    """性别."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Health(StrEnum):
+    """健康状况 (domain.md §9, values seen in the national export)."""
+
+    HEALTHY = "healthy"
+    CHRONIC_ILLNESS = "chronic_illness"
+    SERIOUS_ILLNESS = "serious_illness"
+    DISABLED = "disabled"
+
+
+class LabourSkill(StrEnum):
+    """劳动技能 (domain.md §9, code table 100A14; glossary)."""
+
+    ORDINARY = "ordinary"
+    SKILLED = "skilled"
+    WEAK_OR_HALF = "weak_or_half"
+    LOST = "lost"
+    NONE = "none"
+
+
+class Relation(StrEnum):
+    """与户主关系 (domain.md §9; the national code table 1010 is finer, these are its groups)."""
+
+    HEAD = "head"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    CHILD_IN_LAW = "child_in_law"
+    GRANDCHILD = "grandchild"
+    PARENT = "parent"
+    GRANDPARENT = "grandparent"
+    SIBLING = "sibling"
+    OTHER = "other"
+
+
+class Schooling(StrEnum):
+    """在校生状况 (domain.md §9, code table 100A12)."""
+
+    NOT_IN_SCHOOL = "not_in_school"
+    PRESCHOOL = "preschool"
+    PRIMARY = "primary"
+    JUNIOR_SECONDARY = "junior_secondary"
+    SENIOR_SECONDARY = "senior_secondary"
+    SECONDARY_VOCATIONAL = "secondary_vocational"
+    HIGHER_VOCATIONAL = "higher_vocational"
+    UNDERGRADUATE = "undergraduate"
+
+
+class SocialAssistance(StrEnum):
+    """享受低保 / 特困供养政策情况 (domain.md §9)."""
+
+    NONE = "none"
+    DIBAO = "dibao"
+    TEKUN = "tekun"
+
+
+class ScreeningMethod(StrEnum):
+    """排查方式 (glossary; the seed's 二(一): 入户 for residents, 电话/微信 for migrant households)."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    WECHAT = "wechat"
+
+
+class StaffIdentity(StrEnum):
+    """工作人员身份: the seed's table 3-4 columns (one identity per person, 填表说明)."""
+
+    COUNTY_DEPARTMENT = "county_department"
+    TOWNSHIP_CADRE = "township_cadre"
+    VILLAGE_CADRE = "village_cadre"
+    RESIDENT_CADRE = "resident_cadre"
+    VILLAGE_DOCTOR = "village_doctor"
+    GRID_WORKER = "grid_worker"
+    RESPONSIBLE_PERSON = "responsible_person"
+
+
+class Milestone(StrEnum):
+    """The seed's three phases of the 百日攻坚 campaign (seed §三)."""
+
+    SCREENING_DONE = "screening_done"
+    PROCEDURES_DONE = "procedures_done"
+    SUMMARY_DONE = "summary_done"
+
+
 # Labels by (enum type, value): members of different enums share values ("identification", "pass"), and a
 # StrEnum hashes and compares as its value, so a dict keyed by members would silently merge them.
 _LABEL_LIST: list[tuple[StrEnum, str]] = [
@@ -376,6 +467,50 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (TownshipDecision.REJECT, "审核不通过"),
     (CountyDecision.APPROVE, "审定纳入"),
     (CountyDecision.REJECT, "不予纳入"),
+    (Sex.MALE, "男"),
+    (Sex.FEMALE, "女"),
+    (Health.HEALTHY, "健康"),
+    (Health.CHRONIC_ILLNESS, "长期慢性病"),
+    (Health.SERIOUS_ILLNESS, "患大病"),
+    (Health.DISABLED, "残疾"),
+    (LabourSkill.ORDINARY, "普通劳动力"),
+    (LabourSkill.SKILLED, "技能劳动力"),
+    (LabourSkill.WEAK_OR_HALF, "弱劳动力或半劳动力"),
+    (LabourSkill.LOST, "丧失劳动力"),
+    (LabourSkill.NONE, "无劳动力"),
+    (Relation.HEAD, "户主"),
+    (Relation.SPOUSE, "配偶"),
+    (Relation.CHILD, "子女"),
+    (Relation.CHILD_IN_LAW, "儿媳/女婿"),
+    (Relation.GRANDCHILD, "孙子女"),
+    (Relation.PARENT, "父母"),
+    (Relation.GRANDPARENT, "祖父母"),
+    (Relation.SIBLING, "兄弟姐妹"),
+    (Relation.OTHER, "其他"),
+    (Schooling.NOT_IN_SCHOOL, "非在校生"),
+    (Schooling.PRESCHOOL, "学前教育"),
+    (Schooling.PRIMARY, "小学"),
+    (Schooling.JUNIOR_SECONDARY, "初中"),
+    (Schooling.SENIOR_SECONDARY, "高中"),
+    (Schooling.SECONDARY_VOCATIONAL, "中职"),
+    (Schooling.HIGHER_VOCATIONAL, "高职"),
+    (Schooling.UNDERGRADUATE, "本科及以上"),
+    (SocialAssistance.NONE, "未享受"),
+    (SocialAssistance.DIBAO, "农村低保"),
+    (SocialAssistance.TEKUN, "农村特困供养"),
+    (ScreeningMethod.IN_PERSON, "入户"),
+    (ScreeningMethod.PHONE, "电话"),
+    (ScreeningMethod.WECHAT, "微信"),
+    (StaffIdentity.COUNTY_DEPARTMENT, "县直部门"),
+    (StaffIdentity.TOWNSHIP_CADRE, "乡镇干部"),
+    (StaffIdentity.VILLAGE_CADRE, "村干部"),
+    (StaffIdentity.RESIDENT_CADRE, "驻村干部"),
+    (StaffIdentity.VILLAGE_DOCTOR, "乡村医生"),
+    (StaffIdentity.GRID_WORKER, "网格员"),
+    (StaffIdentity.RESPONSIBLE_PERSON, "帮扶责任人"),
+    (Milestone.SCREENING_DONE, "全面排查"),
+    (Milestone.PROCEDURES_DONE, "履行程序"),
+    (Milestone.SUMMARY_DONE, "定期调度"),
 ]
 LABELS: dict[tuple[type[StrEnum], str], str] = {(type(member), member.value): text for member, text in _LABEL_LIST}
 
@@ -383,6 +518,18 @@ LABELS: dict[tuple[type[StrEnum], str], str] = {(type(member), member.value): te
 def label(value: StrEnum) -> str:
     """The Chinese label of an enumerated value."""
     return LABELS[(type(value), value.value)]
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def from_label(enum: type[E], text: str) -> E:
+    """The member whose value or Chinese label is ``text`` (a roster may use either); ValueError otherwise."""
+    text = text.strip()
+    for member in enum:
+        if text == member.value or text == LABELS[(enum, member.value)]:
+            return member
+    raise ValueError(text)
 
 
 @dataclass(frozen=True)
@@ -400,6 +547,14 @@ class Actor:
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Actor:
         return cls(id=data["id"], role=Role(data["role"]), area_code=data["area_code"], name=data.get("name", ""))
+
+
+# A case's id derives from the command that opened it, so a repeated opening command names the same case.
+CASE_NAMESPACE = UUID("5c1f3a52-8d0e-4c57-9b1e-6f0d7d1c2a10")
+
+
+def case_id_for_command(command_id: str) -> UUID:
+    return uuid5(CASE_NAMESPACE, command_id)
 
 
 SYSTEM_ACTOR = Actor(id="system", role=Role.SYSTEM, area_code="", name="底线系统")

@@ -67,6 +67,10 @@ class Policy:
     elimination_days: int = 30
     # 回头看: whether the household is 稳定半年以上 (seed plan §二(三)) is checked six months after elimination.
     look_back_months: int = 6
+    # 因病、因残、因学等刚性支出较大的农户 are a key group of the screening (seed plan §二(一)); no source found gives
+    # the amount, so Dixian flags household rigid expenditure (medical + schooling, out of pocket) above this many
+    # yuan a year as at risk. Inner Mongolia uses "an early-warning standard" (domain.md §2). Configure it.
+    rigid_expenditure_alert: Decimal = Decimal("20000")
 
     @property
     def key(self) -> str:

@@ -217,7 +217,7 @@ class CaseDriver:
         village_code: str = VILLAGE_CODE,
         clue_date: date = CLUE_DATE,
         reported_risks: list[Risk] | None = None,
-        household_number: str = "HH-0001",
+        household_number: str | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         return self.ledger.open_case(
@@ -225,7 +225,7 @@ class CaseDriver:
             command_id=command_id or f"open-{uuid4()}",
             actor=actor,
             now=now,
-            household_number=household_number,
+            household_number=f"HH-{self.case_id.hex[:8]}" if household_number is None else household_number,
             household_head="刘某",
             village_code=village_code,
             source=Source.CADRE_SCREENING,

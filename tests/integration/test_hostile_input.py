@@ -9,7 +9,7 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import issue_token
-from api.cases import CASE_NAMESPACE
+from domain.values import case_id_for_command
 from domain.values import Actor, Role
 from tests.integration.conftest import SECRET, Stack
 from tests.integration.test_identification_api import VISIT, open_case
@@ -116,7 +116,7 @@ async def test_hostile_open_bodies_start_no_workflow(stack: Stack) -> None:
     ):
         r = await stack.http.post("/cases", json=body, headers=stack.headers("cadre", key="hostile-open"))
         assert r.status_code in (403, 422), r.text
-    case_id = uuid.uuid5(CASE_NAMESPACE, "cadre-1:hostile-open")
+    case_id = case_id_for_command("cadre-1:hostile-open")
     with pytest.raises(RPCError) as excinfo:
         await stack.temporal.get_workflow_handle(workflow_id_for(case_id)).describe()
     assert excinfo.value.status is RPCStatusCode.NOT_FOUND

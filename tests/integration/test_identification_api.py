@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import psycopg
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 async def open_case(stack: Stack, key: str | None = None, clue_offset: int = -12, **extra: Any) -> dict[str, Any]:
     body = {
-        "household_number": "H-0001",
+        "household_number": f"H-0001-{key or uuid.uuid4().hex[:8]}",
         "household_head": "张三",
         "village_code": VILLAGE,
         "source": "cadre_screening",

@@ -1,0 +1,56 @@
+"""Rules of the screening campaign (百日攻坚 春季行动): its milestones and its scope.
+
+Source: the seed plan §三: 全面排查 (3月10日前), 履行程序 (3月25日前), 定期调度 with the summary report (3月30日前).
+The dates are the seed's defaults for a campaign year; each campaign may set its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.areas import AreaTree
+from domain.values import AreaLevel, Milestone
+
+# (month, day) of each milestone in the campaign's year (seed plan §三 (一)–(三)).
+SEED_MILESTONES: dict[Milestone, tuple[int, int]] = {
+    Milestone.SCREENING_DONE: (3, 10),
+    Milestone.PROCEDURES_DONE: (3, 25),
+    Milestone.SUMMARY_DONE: (3, 30),
+}
+MAX_SCOPE = 200
+
+
+def seed_milestones(year: int) -> dict[Milestone, date]:
+    return {m: date(year, month, day) for m, (month, day) in SEED_MILESTONES.items()}
+
+
+def campaign_problems(
+    *, name: str, scope: list[str], starts_on: date, milestones: dict[Milestone, date], areas: AreaTree
+) -> list[tuple[str, str, str]]:
+    """(field, rule, message) for every rule a campaign breaks: milestones in the seed's order, after the start;
+    a scope of known townships or villages (a county campaign names its townships)."""
+    out: list[tuple[str, str, str]] = []
+    if not name.strip() or len(name) > 100:
+        out.append(("name", "required", "行动名称不能为空且不超过100字"))
+    if not scope or len(scope) > MAX_SCOPE:
+        out.append(("scope", "required", f"范围须列出1–{MAX_SCOPE}个乡镇或村"))
+    for code in scope:
+        area = areas.get(code)
+        if area is None or (area.level is AreaLevel.COUNTY and len(scope) > 1):
+            out.append(("scope", "known_area", f"未知或不可组合的区划代码 {code}"))
+    if len(set(scope)) != len(scope):
+        out.append(("scope", "unique", "范围内区划重复"))
+    missing = [m for m in Milestone if m not in milestones]
+    if missing:
+        out.append(("milestones", "required", "缺少节点 " + ", ".join(m.value for m in missing)))
+        return out
+    order = [milestones[m] for m in Milestone]
+    if order[0] < starts_on:
+        out.append(("milestones", "after_start", "全面排查节点不能早于行动开始日"))
+    if order != sorted(order):
+        out.append(("milestones", "order", "节点须按 全面排查 ≤ 履行程序 ≤ 定期调度 的顺序"))
+    return out
+
+
+def in_scope(village_code: str, scope: list[str]) -> bool:
+    return any(village_code.startswith(code) for code in scope)
