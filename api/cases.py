@@ -32,7 +32,6 @@ from api.deps import (
     parse_case_id,
 )
 from api.errors import ApiProblem
-from domain.areas import DEFAULT_AREAS
 from domain.errors import CaseNotFoundError, DomainError
 from domain.policy import check_clue_date, check_may_open, local_date
 from domain.values import Actor, Stage, Status, Step, case_id_for_command, label
@@ -160,9 +159,16 @@ async def _read(fn: Callable[[], T]) -> T:
 async def open_case(
     body: OpenCaseRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
 ) -> CaseView:
+    view = await start_case(svc, actor, command_id, body)
+    response.headers["Location"] = f"/cases/{view.case_id}"
+    return _with_etag(response, view)
+
+
+async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCaseRequest) -> CaseView:
+    """Open a case through its workflow (update-with-start), exactly once per command id."""
     # Pre-check what the domain will check, so a refused open never starts a workflow.
     try:
-        DEFAULT_AREAS.village(body.village_code)
+        svc.registry.areas.village(body.village_code)
         check_may_open(actor, body.village_code)
         check_clue_date(body.clue_date, local_date(_now()))
     except DomainError as e:
@@ -172,9 +178,7 @@ async def open_case(
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
     earlier = await run_in_threadpool(svc.queries.view_after_command, case_id, command_id, _now())
     if earlier is not None:
-        view = CaseView.model_validate(earlier)
-        response.headers["Location"] = f"/cases/{view.case_id}"
-        return _with_etag(response, view)
+        return CaseView.model_validate(earlier)
     cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
     start = WithStartWorkflowOperation(
         CaseWorkflow.run,
@@ -188,9 +192,7 @@ async def open_case(
             CaseWorkflow.open, cmd, start_workflow_operation=start, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT
         )
     )
-    view = await _view_at(svc, control)
-    response.headers["Location"] = f"/cases/{view.case_id}"
-    return _with_etag(response, view)
+    return await _view_at(svc, control)
 
 
 async def _take_step(

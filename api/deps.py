@@ -16,6 +16,7 @@ from api.errors import ApiProblem
 from domain.queries import CaseQueries
 from domain.readmodel import CaseSummaryView
 from domain.values import Actor
+from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII without spaces; actor id (≤ 64) + key fit a command id
@@ -29,6 +30,7 @@ class Services:
     temporal: Client
     queries: CaseQueries
     summaries: CaseSummaryView
+    registry: RegistryService
 
 
 def services(request: Request) -> Services:

@@ -27,6 +27,8 @@ STATUS_BY_TYPE = {
     "NotFoundError": 404,
     "DuplicateIdNumberError": 409,
     "CaseAlreadyOpenError": 409,
+    "UnsupportedMediaError": 415,
+    "PayloadTooLargeError": 413,
     "UnauthenticatedError": 401,
     "UnavailableError": 503,
 }

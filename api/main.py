@@ -12,11 +12,12 @@ from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from api import cases, errors
+from api import campaigns, cases, errors, registry
 from api.deps import Services
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from workflows.observability import configure_logging
+from workflows.registry_service import RegistryService
 from workflows.settings import Settings, load_settings
 
 log = structlog.get_logger("dixian.api")
@@ -30,12 +31,14 @@ async def connect_services(settings: Settings) -> Services:
     temporal = await Client.connect(
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
     )
+    registry = RegistryService.connect(env)
     return Services(
         settings=settings,
         token_secret=secret,
         temporal=temporal,
-        queries=CaseQueries.connect(env),
+        queries=CaseQueries(registry.ledger),  # one pool for the event store
         summaries=open_summary_view(env),
+        registry=registry,
     )
 
 
@@ -61,6 +64,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         app.state.services = services  # set now: test transports do not run the lifespan
     errors.install(app)
     app.include_router(cases.router)
+    app.include_router(registry.router)
+    app.include_router(campaigns.router)
 
     @app.get("/healthz", tags=["ops"], summary="The API process is up")
     async def healthz() -> dict[str, str]:

@@ -42,6 +42,7 @@ from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem, conninfo_from
 from worker.stack import EmbeddedPostgres, find_binary
 from workflows.observability import configure_logging
+from workflows.registry_service import RegistryService
 from workflows.search_attributes import ALL
 from workflows.settings import Settings
 
@@ -141,6 +142,7 @@ async def dixian(env: WorkflowEnvironment, es_env: dict[str, str], steps: int, c
         temporal=env.client,
         queries=CaseQueries.connect(es_env),
         summaries=open_summary_view(es_env),
+        registry=RegistryService.connect(es_env),
     )
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

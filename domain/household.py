@@ -80,6 +80,7 @@ class HouseholdEvent(Aggregate.Event):
 
 
 class HouseholdChanged(HouseholdEvent):
+    household_number: str
     reason: str
     changes: dict[str, Any]  # field → new value
     previous: dict[str, Any]  # field → value before
@@ -140,6 +141,7 @@ class Household(Aggregate):
             return False
         self.trigger_event(
             HouseholdChanged,
+            household_number=self.household_number,
             actor=actor.as_dict(),
             command_id=command_id,
             occurred_at=now,
@@ -229,6 +231,7 @@ class HouseholdCasesStarted(Aggregate.Created):
 
 
 class HouseholdCaseOpened(Aggregate.Event):
+    household_number: str
     case_id: str
 
     def apply(self, index: HouseholdCases) -> None:
@@ -237,6 +240,7 @@ class HouseholdCaseOpened(Aggregate.Event):
 
 
 class HouseholdCaseEnded(Aggregate.Event):
+    household_number: str
     case_id: str
     stage: str  # closed or eliminated
 
@@ -263,11 +267,11 @@ class HouseholdCases(Aggregate):
 
     def opened(self, case_id: str) -> None:
         if case_id not in self.open_cases:
-            self.trigger_event(HouseholdCaseOpened, case_id=case_id)
+            self.trigger_event(HouseholdCaseOpened, household_number=self.household_number, case_id=case_id)
 
     def ended(self, case_id: str, stage: str) -> None:
         if case_id in self.open_cases:
-            self.trigger_event(HouseholdCaseEnded, case_id=case_id, stage=stage)
+            self.trigger_event(HouseholdCaseEnded, household_number=self.household_number, case_id=case_id, stage=stage)
 
 
 # ----- staff ---------------------------------------------------------------------------------------------------
@@ -290,6 +294,7 @@ class StaffRegistered(Aggregate.Created):
 
 
 class StaffChanged(Aggregate.Event):
+    staff_number: str
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -344,6 +349,7 @@ class StaffMember(Aggregate):
             return False
         self.trigger_event(
             StaffChanged,
+            staff_number=self.staff_number,
             actor=actor.as_dict(),
             command_id=command_id,
             occurred_at=now,

@@ -160,8 +160,16 @@ def summary_row(case: MonitoringCase) -> dict[str, Any]:
     }
 
 
+def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A read model's connections: few kept open (its writes are one at a time, its reads short), more on demand
+    (the pool's overflow), so that every process's pools together stay well inside PostgreSQL's max_connections."""
+    return {**env, "POSTGRES_POOL_SIZE": "2"}
+
+
 def open_summary_view(env: Mapping[str, str]) -> CaseSummaryView:
     """The read model for queries (creates its tables if missing), configured like the projection."""
-    factory = InfrastructureFactory[CaseSummaryView].construct(env=Environment(CaseSummaryProjection.name, dict(env)))
+    factory = InfrastructureFactory[CaseSummaryView].construct(
+        env=Environment(CaseSummaryProjection.name, read_model_env(env))
+    )
     view: CaseSummaryView = factory.tracking_recorder(CaseSummaryView)
     return view

@@ -114,7 +114,7 @@ class RegistryCommands(Application[UUID]):
     def _claims(self, household_number: str, id_numbers: list[str], actor: Actor) -> list[IdNumberClaim]:
         """Claim each ID number for this household; a number held by another household is refused."""
         claims: list[IdNumberClaim] = []
-        for id_number in id_numbers:
+        for index, id_number in enumerate(id_numbers):
             claim = self._find_as(IdNumberClaim, id_claim_id(id_number))
             if claim is None:
                 claims.append(IdNumberClaim.claim(id_number, household_number, "claim"))
@@ -128,10 +128,14 @@ class RegistryCommands(Application[UUID]):
                     if other is not None and other.village_code.startswith(actor.area_code)
                     else "本辖区以外的农户"
                 )
+                message = f"证件号码已登记在{where}，同一人不能属于两户；请先从原户移出"
                 raise DuplicateIdNumberError(
-                    f"证件号码已登记在{where}，同一人不能属于两户；请先从原户移出",
+                    message,
                     field="id_number",
                     rule="unique_id_number",
+                    violations=[
+                        {"field": "id_number", "rule": "unique_id_number", "message": message, "member": str(index)}
+                    ],
                 )
         return claims
 

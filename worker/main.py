@@ -4,9 +4,10 @@ and the read-model projection (`dixian projector`, exactly one)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 import structlog
 from eventsourcing.projection import ProjectionRunner
@@ -15,12 +16,16 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from domain.ledger import CaseLedger
-from domain.readmodel import CaseSummaryView, case_summary_projection
+from domain.readmodel import CaseSummaryView, case_summary_projection, read_model_env
+from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
 from workflows.activities import CaseActivities, NationalSystem
+from workflows.campaign_activities import CampaignActivities
+from workflows.campaign_workflow import CampaignWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.observability import configure_logging
+from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
 log = structlog.get_logger("dixian.worker")
@@ -33,20 +38,24 @@ def build_worker(
     task_queue: str,
     executor: ThreadPoolExecutor,
     max_concurrent: int = 4,
+    registry: RegistryService | None = None,
 ) -> Worker:
     """The Temporal worker for case workflows; activities are synchronous and run on ``executor``, which must have
     at least ``max_concurrent`` threads."""
     activities = CaseActivities(ledger, national)
+    campaigns = CampaignActivities(registry) if registry is not None else None
+    extra: list[Callable[..., Any]] = [campaigns.schedule_look_backs, campaigns.pass_milestone] if campaigns else []
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow],
+        workflows=[CaseWorkflow, CampaignWorkflow] if campaigns else [CaseWorkflow],
         activities=[
             activities.open_case,
             activities.take_step,
             activities.record_deadline_missed,
             activities.load_case,
             activities.sync_national,
+            *extra,
         ],
         activity_executor=executor,
         max_concurrent_activities=max_concurrent,
@@ -54,16 +63,49 @@ def build_worker(
     )
 
 
+class Projections:
+    """The read-model projections run together: the case list and the registry."""
+
+    def __init__(self, runners: list[ProjectionRunner[Any, Any]]) -> None:
+        self.runners = runners
+
+    def run_forever(self) -> None:
+        """Block until a runner stops (or fails: its error is raised here)."""
+        while True:
+            for runner in self.runners:
+                runner.run_forever(timeout=0.5)  # raises the runner's error, if any
+                if runner.is_interrupted.is_set():
+                    return
+
+    def wait_for(self, notification_id: int | None, timeout: float = 30.0) -> None:
+        """Block until every read model has applied the event store up to ``notification_id``."""
+        for runner in self.runners:
+            runner.wait(notification_id, timeout=timeout)
+
+    def stop(self) -> None:
+        for runner in self.runners:
+            runner.stop()
+
+
 @contextmanager
-def projection_runner(env: Mapping[str, str]) -> Iterator[ProjectionRunner[CaseLedger, CaseSummaryView]]:
-    """Follow the event store into the case list read model (exactly once, resumes where it stopped)."""
-    with ProjectionRunner(
-        application_class=CaseLedger,
-        projection_class=case_summary_projection(env),
-        view_class=CaseSummaryView,
-        env=dict(env),
-    ) as runner:
-        yield runner
+def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
+    """Follow the event store into the read models (exactly once each, resuming where each stopped)."""
+    env = read_model_env(env)
+    with (
+        ProjectionRunner(
+            application_class=CaseLedger,
+            projection_class=case_summary_projection(env),
+            view_class=CaseSummaryView,
+            env=dict(env),
+        ) as cases,
+        ProjectionRunner(
+            application_class=CaseLedger,
+            projection_class=RegistryProjection,
+            view_class=RegistryView,
+            env=dict(env),
+        ) as registry,
+    ):
+        yield Projections([cases, registry])
 
 
 async def connect_temporal(settings: Settings, attempts: int = 30) -> Client:
@@ -97,7 +139,8 @@ async def run_worker(settings: Settings) -> None:
     try:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:
             national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
-            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads)
+            registry = RegistryService(ledger, open_registry_view(env))
+            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, registry)
             log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
             await worker.run()
     finally:
@@ -110,7 +153,7 @@ async def run_projector(settings: Settings) -> None:
     configure_logging(json=settings.log_format == "json")
     env = settings.eventsourcing_env()
     with projection_runner(env) as runner:
-        log.info("projector_started", projection=CaseSummaryView.__name__)
+        log.info("projector_started", projections=["case_summaries", RegistryProjection.name])
         try:
             await asyncio.get_running_loop().run_in_executor(None, runner.run_forever)
         finally:

@@ -44,7 +44,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _domain_call(fn: Callable[[], T]) -> T:
+def domain_call(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except DomainError as e:
@@ -75,7 +75,7 @@ class CaseActivities:
     def open_case(self, cmd: OpenCaseInput) -> CaseControl:
         req = cmd.request
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id)
-        view = _domain_call(
+        view = domain_call(
             lambda: self.ledger.open_case(
                 case_id=cmd.case_id,
                 command_id=cmd.command_id,
@@ -102,7 +102,7 @@ class CaseActivities:
         fields: dict[str, Any] = {
             name: _plain(getattr(body, name)) for name in type(body).model_fields if name != "action"
         }
-        view = _domain_call(
+        view = domain_call(
             lambda: self.ledger.take_step(
                 case_id=cmd.case_id,
                 step=cmd.step,
@@ -120,7 +120,7 @@ class CaseActivities:
     @activity.defn(name="record_deadline_missed")
     def record_deadline_missed(self, cmd: DeadlineInput) -> CaseControl:
         self._bind(str(cmd.case_id), f"deadline:{cmd.kind.value}", "system")
-        view = _domain_call(
+        view = domain_call(
             lambda: self.ledger.record_deadline_missed(
                 case_id=cmd.case_id, kind=cmd.kind, due_date=cmd.due_date, now=cmd.now
             )
@@ -132,13 +132,13 @@ class CaseActivities:
     def load_case(self, cmd: LoadCaseInput) -> CaseControl:
         """The case's current view, read from the event store (a workflow adopting an existing case)."""
         self._bind(str(cmd.case_id), "load", "system")
-        return CaseControl.of(_domain_call(lambda: self.ledger.view(cmd.case_id, cmd.now)))
+        return CaseControl.of(domain_call(lambda: self.ledger.view(cmd.case_id, cmd.now)))
 
     @activity.defn(name="sync_national")
     def sync_national(self, cmd: NationalSyncInput) -> None:
         """A regular (not local) activity: it may be slow or failing for long; Temporal retries it with backoff."""
         self._bind(str(cmd.case_id), f"sync:{cmd.version}", "system")
-        view = _domain_call(lambda: self.ledger.view(cmd.case_id, datetime.now(UTC), cmd.version))
+        view = domain_call(lambda: self.ledger.view(cmd.case_id, datetime.now(UTC), cmd.version))
         record = {
             "case_id": str(cmd.case_id),
             "household_number": view["household"]["household_number"],

@@ -3,13 +3,16 @@ the projection) and the API app, reached over HTTP through httpx's ASGI transpor
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
+import psycopg
 import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -21,9 +24,11 @@ from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
+from domain.registry_readmodel import open_registry_view
 from domain.values import Actor, Role
-from worker.main import build_worker, projection_runner
+from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
+from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"
@@ -48,6 +53,23 @@ class Stack:
     es_env: dict[str, str]
     ledger: CaseLedger
     today: date
+    registry: RegistryService
+    projections: Projections
+
+    def db(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """A direct connection to the test's database, to look at what is stored."""
+        env = self.es_env
+        return psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+        )
+
+    async def caught_up(self) -> None:
+        """Wait until the read models have applied every event stored so far."""
+        await asyncio.to_thread(self.projections.wait_for, self.ledger.recorder.max_notification_id())
 
     def headers(self, who: str, key: str | None = None, if_match: str | None = None) -> dict[str, str]:
         h = {"Authorization": f"Bearer {issue_token(SECRET, ACTORS[who])}"}
@@ -70,22 +92,28 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     settings = Settings(task_queue=task_queue, token_secret=SECRET)
     ledger = CaseLedger(es_env)
+    registry = RegistryService(ledger, open_registry_view(es_env))
     services = Services(
         settings=settings,
         token_secret=SECRET,
         temporal=temporal,
-        queries=CaseQueries.connect(es_env),
+        queries=CaseQueries(ledger),
         summaries=open_summary_view(es_env),
+        registry=registry,
     )
     app = create_app(services)
-    with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env):
-        worker = build_worker(temporal, CaseLedger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool)
+    with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:
+        worker_ledger = CaseLedger(es_env)
+        worker_registry = RegistryService(worker_ledger, registry.view)
+        worker = build_worker(
+            temporal, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool, registry=worker_registry
+        )
         async with worker:
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://dixian.test") as http:
                 from datetime import UTC, datetime
 
-                yield Stack(http, temporal, es_env, ledger, local_date(datetime.now(UTC)))
+                yield Stack(http, temporal, es_env, ledger, local_date(datetime.now(UTC)), registry, runner)
     ledger.close()
 
 

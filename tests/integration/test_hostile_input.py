@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import issue_token
-from domain.values import case_id_for_command
-from domain.values import Actor, Role
+from domain.values import Actor, Role, case_id_for_command
 from tests.integration.conftest import SECRET, Stack
 from tests.integration.test_identification_api import VISIT, open_case
 from workflows.contracts import workflow_id_for

@@ -1,0 +1,97 @@
+"""Campaign routes (百日攻坚): start a campaign over a township or villages, read it, and its screening coverage."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from temporalio.client import WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from api.deps import ActorDep, CommandIdDep, Services, ServicesDep
+from api.errors import ApiProblem
+from api.registry import _domain
+from domain.values import Milestone, case_id_for_command
+from workflows.campaign_workflow import CampaignWorkflow
+from workflows.registry_contracts import CampaignInput, CampaignRequest, campaign_workflow_id
+
+router = APIRouter(tags=["campaigns"])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parse(campaign_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(campaign_id)
+    except ValueError:
+        raise ApiProblem("NotFoundError", "no campaign with that id", field="campaign_id", rule="exists") from None
+
+
+async def _start_workflow(svc: Services, campaign: dict[str, Any]) -> None:
+    cid = uuid.UUID(campaign["campaign_id"])
+    inp = CampaignInput(
+        campaign_id=cid,
+        milestones={Milestone(m): datetime.fromisoformat(d).date() for m, d in campaign["milestones"].items()},
+    )
+    try:
+        handle: WorkflowHandle[Any, Any] = await svc.temporal.start_workflow(
+            CampaignWorkflow.run,
+            inp,
+            id=campaign_workflow_id(cid),
+            task_queue=svc.settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+        del handle
+    except WorkflowAlreadyStartedError:
+        pass  # started before (a repeated request) and already finished
+    except RPCError:
+        raise ApiProblem(
+            "UnavailableError", "the campaign is recorded but its clock did not start; send the request again"
+        ) from None
+
+
+@router.post("/campaigns", status_code=201, summary="百日攻坚: start a screening campaign with its milestones")
+async def start_campaign(
+    body: CampaignRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
+) -> dict[str, Any]:
+    campaign_id = case_id_for_command(f"campaign:{command_id}")
+    campaign = await _domain(
+        lambda: svc.registry.start_campaign(campaign_id, body, actor=actor, command_id=command_id, now=_now())
+    )
+    await _start_workflow(svc, campaign)
+    response.headers["Location"] = f"/campaigns/{campaign_id}"
+    return campaign
+
+
+def _visible(actor_area: str, scope: list[str]) -> bool:
+    return any(code.startswith(actor_area) or actor_area.startswith(code) for code in scope)
+
+
+@router.get("/campaigns/{campaign_id}", summary="百日攻坚: the campaign, its milestones and what each found missing")
+async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    cid = _parse(campaign_id)
+    campaign = await _domain(lambda: svc.registry.campaign(cid))
+    if not _visible(actor.area_code, campaign["scope"]):
+        raise ApiProblem("NotFoundError", "no campaign with that id in your area", field="campaign_id", rule="exists")
+    return campaign
+
+
+@router.get(
+    "/campaigns/{campaign_id}/coverage",
+    summary="全面排查进度: households and persons total and screened, by village and method; the unscreened list",
+)
+async def coverage(
+    campaign_id: str,
+    actor: ActorDep,
+    svc: ServicesDep,
+    limit: Annotated[int, Query(ge=0, le=20000)] = 5000,
+) -> dict[str, Any]:
+    cid = _parse(campaign_id)
+    return await _domain(lambda: svc.registry.coverage(cid, actor.area_code, limit))

@@ -1,0 +1,267 @@
+"""Registry routes: the roster import and its template, households, staff, screenings and 应纳未纳.
+
+Every read and write is scoped to the caller's area (area codes nest by prefix). A screening that finds the
+household at risk opens its case through the case workflow, exactly once per Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.cases import start_case
+from api.deps import ActorDep, CommandIdDep, ServicesDep, check_area
+from api.errors import ApiProblem
+from domain.errors import CaseAlreadyOpenError, DomainError
+from domain.values import Source
+from workflows.contracts import CaseView, OpenCaseRequest
+from workflows.registry_contracts import ScreeningRequest, StaffRequest
+from workflows.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
+
+router = APIRouter(tags=["registry"])
+T = TypeVar("T")
+HouseholdNumberPath = Annotated[str, "household number"]
+_NUMBER_PATTERN = r"^[0-9A-Za-z-]{4,32}$"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _domain(fn: Callable[[], T]) -> T:
+    """Run a registry call in a thread; a refused command becomes its problem+json."""
+    try:
+        return await run_in_threadpool(fn)
+    except DomainError as e:
+        raise ApiProblem(
+            type(e).__name__, e.message, field=e.field, rule=e.rule, violations=list(e.violations)
+        ) from None
+
+
+# ----- roster --------------------------------------------------------------------------------------------------
+
+
+class ImportReport(BaseModel):
+    file: dict[str, Any]
+    file_errors: list[dict[str, Any]]
+    households: dict[str, int]
+    persons_accepted: int
+    rejected_rows: list[int]
+    errors: list[dict[str, Any]]
+    demo: bool
+
+
+@router.get(
+    "/households/import-template",
+    summary="农户花名册模板: the roster template (CSV or XLSX, one row per member)",
+    response_class=Response,
+    responses={200: {"content": {CSV_TYPE: {}, XLSX_TYPE: {}}}},
+)
+async def import_template(actor: ActorDep, format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "xlsx") -> Response:
+    data = template(format)
+    media = CSV_TYPE if format == "csv" else XLSX_TYPE
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="dixian-roster-template.{format}"'},
+    )
+
+
+@router.post(
+    "/households:import",
+    response_model=ImportReport,
+    summary="导入农户花名册: import a roster (body: the CSV or XLSX file); a per-row report of what was refused",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                CSV_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def import_households(request: Request, actor: ActorDep, svc: ServicesDep) -> ImportReport:
+    try:
+        fmt = detect_format(request.headers.get("content-type", ""))
+    except RosterFileError as e:
+        raise ApiProblem("UnsupportedMediaError", str(e), field="Content-Type", rule="roster_format") from None
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise ApiProblem("PayloadTooLargeError", "the roster is larger than 20 MiB", field="body", rule="max_size")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise ApiProblem("PayloadTooLargeError", "the roster is larger than 20 MiB", field="body", rule="max_size")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    try:
+        report = await _domain(lambda: svc.registry.import_roster(data, fmt, actor=actor, now=_now()))
+    except RosterFileError as e:
+        raise ApiProblem("RuleViolationError", str(e), field="body", rule="roster_file") from None
+    if report["file_errors"]:
+        first = report["file_errors"][0]
+        raise ApiProblem(
+            "RuleViolationError",
+            "the roster's header row does not match the template: " + first["message"],
+            field=first["field"],
+            rule=first["rule"],
+            violations=[{k: str(v) for k, v in e.items()} for e in report["file_errors"]],
+        )
+    return ImportReport.model_validate(report)
+
+
+# ----- households --------------------------------------------------------------------------------------------
+
+
+class HouseholdSummary(BaseModel):
+    household_number: str
+    version: int
+    village_code: str
+    household_type: str
+    persons: int
+    head_name: str
+    at_resettlement_site: bool
+    migrant: bool
+    demo: bool
+    registered_at: datetime
+    updated_at: datetime
+
+
+class HouseholdList(BaseModel):
+    items: list[HouseholdSummary]
+    limit: int
+    offset: int
+
+
+AreaQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+
+
+def _scope(actor_area: str, area_code: str | None) -> list[str]:
+    """The area a list covers: the caller's own, or a part of it they name."""
+    if area_code is None:
+        return [actor_area]
+    if not area_code.startswith(actor_area):
+        raise ApiProblem(
+            "NotPermittedError",
+            f"area {area_code} lies outside your area {actor_area}",
+            field="area_code",
+            rule="jurisdiction",
+        )
+    return [area_code]
+
+
+@router.get("/households", response_model=HouseholdList, summary="农户: households in the caller's area")
+async def list_households(
+    actor: ActorDep,
+    svc: ServicesDep,
+    area_code: AreaQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HouseholdList:
+    scope = _scope(actor.area_code, area_code)
+    rows = await run_in_threadpool(svc.registry.households, scope, limit, offset)
+    return HouseholdList(items=[HouseholdSummary.model_validate(r) for r in rows], limit=limit, offset=offset)
+
+
+@router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
+async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    household = await _domain(lambda: svc.registry.household(household_number))
+    check_area(actor, household["village_code"])
+    return household
+
+
+# ----- staff ---------------------------------------------------------------------------------------------------
+
+
+@router.post("/staff", status_code=200, summary="参与排查工作人员: register a staff member, or record a change")
+async def register_staff(body: StaffRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep) -> Any:
+    return await _domain(lambda: svc.registry.register_staff(body, actor=actor, command_id=command_id, now=_now()))
+
+
+@router.get("/staff", summary="参与排查工作人员 in the caller's area")
+async def list_staff(
+    actor: ActorDep,
+    svc: ServicesDep,
+    area_code: AreaQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    scope = _scope(actor.area_code, area_code)
+    rows = await run_in_threadpool(svc.registry.staff, scope, limit, offset)
+    return {"items": rows, "limit": limit, "offset": offset}
+
+
+@router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
+async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    staff = await _domain(lambda: svc.registry.staff_member(staff_number))
+    if not staff["area_code"].startswith(actor.area_code) and not actor.area_code.startswith(staff["area_code"]):
+        raise ApiProblem("NotFoundError", "no such staff member in your area", field="staff_number", rule="exists")
+    return staff
+
+
+# ----- screening -------------------------------------------------------------------------------------------------
+
+
+class ScreeningResult(BaseModel):
+    screening: dict[str, Any]
+    case: CaseView | None
+
+
+@router.post(
+    "/households/{household_number}/screenings",
+    status_code=201,
+    response_model=ScreeningResult,
+    summary="排查: record a screening; a household at risk without an open case gets one (干部排查)",
+)
+async def record_screening(
+    household_number: str, body: ScreeningRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
+) -> ScreeningResult:
+    record = await _domain(
+        lambda: svc.registry.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
+    )
+    case: CaseView | None = None
+    if record["opens_case"]:
+        household = await _domain(lambda: svc.registry.household(household_number))
+        request = OpenCaseRequest(
+            household_number=household_number,
+            household_head=_head(household),
+            village_code=record["village_code"],
+            source=Source.CADRE_SCREENING,
+            clue_date=date.fromisoformat(record["screened_on"]),
+            reported_risks=list(record["assessment"]["risks"]),
+            comment="排查发现风险：" + "；".join(r["message"] for r in record["assessment"]["reasons"])[:1900],
+        )
+        try:
+            case = await start_case(svc, actor, f"{command_id}/open", request)
+        except ApiProblem as problem:
+            if problem.type != CaseAlreadyOpenError.__name__:
+                raise  # the screening is kept and listed as 应纳未纳 until the same request is sent again
+    elif record["case_id"]:
+        case = None  # the open case it refers to is read at /cases/{id}
+    return ScreeningResult(screening=record, case=case)
+
+
+def _head(household: dict[str, Any]) -> str:
+    return next((m["name"] for m in household["members"] if m["relation"] == "head"), "")
+
+
+@router.get(
+    "/screenings/not-monitored",
+    summary="应纳未纳: households whose latest screening found them at risk but who have no case",
+)
+async def not_monitored(
+    actor: ActorDep,
+    svc: ServicesDep,
+    area_code: AreaQuery = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    scope = _scope(actor.area_code, area_code)
+    rows = await run_in_threadpool(svc.registry.not_monitored, scope, limit)
+    return {"items": rows, "limit": limit}

@@ -1,0 +1,330 @@
+"""The registry read model: households, their latest screenings, their open cases and the staff, kept by a projection
+of the event store (exactly once, tracked in the same transaction as each change), and the queries over it that the
+screening campaign needs: coverage by village and method, the unscreened list, and 应纳未纳.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composable, Composed, Identifier
+
+from domain import household as hh
+from domain.readmodel import read_model_env
+
+HOUSEHOLDS = "registry_households"
+SCREENINGS = "registry_screenings"
+OPEN_CASES = "registry_open_cases"
+STAFF = "registry_staff"
+ANY_CAMPAIGN = "*"  # the screenings row that holds a household's latest screening in any campaign
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS {s}.registry_households ("
+    " household_number text PRIMARY KEY, version int NOT NULL, village_code text NOT NULL,"
+    " household_type text NOT NULL, persons int NOT NULL, head_name text NOT NULL,"
+    " at_resettlement_site boolean NOT NULL, migrant boolean NOT NULL, demo boolean NOT NULL,"
+    " registered_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS registry_households_village_idx ON {s}.registry_households (village_code)",
+    "CREATE TABLE IF NOT EXISTS {s}.registry_screenings ("
+    " campaign_id text NOT NULL, household_number text NOT NULL, screening_id text NOT NULL,"
+    " screened_on date NOT NULL, method text NOT NULL, screener text NOT NULL, persons int NOT NULL,"
+    " at_risk boolean NOT NULL, reasons text[] NOT NULL, case_id text NOT NULL, opens_case boolean NOT NULL,"
+    " screenings int NOT NULL, PRIMARY KEY (campaign_id, household_number))",
+    "CREATE TABLE IF NOT EXISTS {s}.registry_open_cases ("
+    " household_number text PRIMARY KEY, open_cases text[] NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.registry_staff ("
+    " staff_number text PRIMARY KEY, name text NOT NULL, identity text NOT NULL, area_code text NOT NULL,"
+    " demo boolean NOT NULL)",
+)
+
+
+def _migrant(members: list[dict[str, Any]]) -> bool:
+    return any(m["migrant_work_months"] > 0 or m["migrant_work_place"] for m in members)
+
+
+class RegistryView(PostgresTrackingRecorder):
+    """The registry tables plus their tracking table (``registry_tracking``)."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        schema = Identifier(self.datastore.schema)
+        for ddl in _DDL:
+            self.sql_create_statements.append(SQL(ddl).format(s=schema))
+
+    def _t(self, table: str) -> Composed:
+        return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(table))
+
+    def _write(self, tracking: Tracking, statement: Composed, params: Mapping[str, Any]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
+            curs.execute(statement, params)
+
+    def upsert_household(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        columns = list(row)
+        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (household_number) DO UPDATE SET {3}").format(
+            self._t(HOUSEHOLDS),
+            SQL(", ").join(Identifier(c) for c in columns),
+            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns[1:]),
+        )
+        self._write(tracking, statement, row)
+
+    def change_household(self, tracking: Tracking, number: str, version: int, changes: dict[str, Any]) -> None:
+        sets: list[Composable] = [SQL("version = %(version)s"), SQL("updated_at = %(updated_at)s")]
+        params: dict[str, Any] = {"number": number, "version": version, "updated_at": changes.pop("updated_at")}
+        for column, value in changes.items():
+            sets.append(SQL("{0} = %({1})s").format(Identifier(column), SQL(column)))
+            params[column] = value
+        statement = SQL("UPDATE {0} SET {1} WHERE household_number = %(number)s").format(
+            self._t(HOUSEHOLDS), SQL(", ").join(sets)
+        )
+        self._write(tracking, statement, params)
+
+    def record_screening(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        """The household's latest screening, once for its campaign and once across campaigns."""
+        columns = list(row)
+        insert = SQL(
+            "INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (campaign_id, household_number) DO UPDATE SET {3}, "
+            "screenings = {0}.screenings + 1"
+        ).format(
+            self._t(SCREENINGS),
+            SQL(", ").join(Identifier(c) for c in [*columns, "screenings"]),
+            SQL(", ").join([*(SQL("%({})s").format(SQL(c)) for c in columns), SQL("1")]),
+            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns if c != "campaign_id"),
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)
+            curs.execute(insert, row)
+            if row["campaign_id"] != ANY_CAMPAIGN:
+                curs.execute(insert, {**row, "campaign_id": ANY_CAMPAIGN})
+
+    def open_case(self, tracking: Tracking, number: str, case_id: str) -> None:
+        statement = SQL(
+            "INSERT INTO {0} AS t (household_number, open_cases) VALUES (%(n)s, ARRAY[%(c)s]) "
+            "ON CONFLICT (household_number) DO UPDATE SET open_cases = array_append(array_remove(t.open_cases, "
+            "%(c)s), %(c)s)"
+        ).format(self._t(OPEN_CASES))
+        self._write(tracking, statement, {"n": number, "c": case_id})
+
+    def end_case(self, tracking: Tracking, number: str, case_id: str) -> None:
+        statement = SQL(
+            "UPDATE {0} SET open_cases = array_remove(open_cases, %(c)s) WHERE household_number = %(n)s"
+        ).format(self._t(OPEN_CASES))
+        self._write(tracking, statement, {"n": number, "c": case_id})
+
+    def upsert_staff(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        columns = list(row)
+        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (staff_number) DO UPDATE SET {3}").format(
+            self._t(STAFF),
+            SQL(", ").join(Identifier(c) for c in columns),
+            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns[1:]),
+        )
+        self._write(tracking, statement, row)
+
+    def update_staff(self, tracking: Tracking, number: str, changes: dict[str, Any]) -> None:
+        if not changes:
+            self.insert_tracking(tracking)
+            return
+        sets = SQL(", ").join(SQL("{0} = %({1})s").format(Identifier(c), SQL(c)) for c in changes)
+        statement = SQL("UPDATE {0} SET {1} WHERE staff_number = %(staff_number)s").format(self._t(STAFF), sets)
+        self._write(tracking, statement, {**changes, "staff_number": number})
+
+    # ----- queries ----------------------------------------------------------------------------------------------
+
+    def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as curs:
+            c: Cursor[DictRow] = curs
+            c.execute(statement, params)
+            return [dict(r) for r in c.fetchall()]
+
+    @staticmethod
+    def _within(column: str, prefixes: list[str]) -> tuple[Composed, dict[str, Any]]:
+        """``column`` starts with one of ``prefixes`` (compared with left(), so no wildcard can widen it)."""
+        parts: list[Composable] = []
+        params: dict[str, Any] = {}
+        for i, p in enumerate(prefixes):
+            parts.append(
+                SQL("left({0}, %({1})s) = %({2})s").format(Identifier(*column.split(".")), SQL(f"l{i}"), SQL(f"p{i}"))
+            )
+            params[f"l{i}"], params[f"p{i}"] = len(p), p
+        return SQL("({0})").format(SQL(" OR ").join(parts)), params
+
+    def households(self, *, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
+        where, params = self._within("village_code", area_prefixes)
+        statement = SQL(
+            "SELECT household_number, version, village_code, household_type, persons, head_name, "
+            "at_resettlement_site, migrant, demo, registered_at, updated_at FROM {0} WHERE {1} "
+            "ORDER BY household_number LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(self._t(HOUSEHOLDS), where)
+        return self._query(statement, {**params, "limit": limit, "offset": offset})
+
+    def coverage(self, *, campaign_id: str, area_prefixes: list[str]) -> list[dict[str, Any]]:
+        """Per village: households and persons in total and screened in the campaign, and screened by method."""
+        where, params = self._within("h.village_code", area_prefixes)
+        statement = SQL(
+            "SELECT h.village_code, count(*) AS households, sum(h.persons) AS persons, "
+            "count(s.household_number) AS screened_households, "
+            "coalesce(sum(s.persons) FILTER (WHERE s.household_number IS NOT NULL), 0) AS screened_persons, "
+            "count(*) FILTER (WHERE s.method = 'in_person') AS in_person, "
+            "count(*) FILTER (WHERE s.method = 'phone') AS phone, "
+            "count(*) FILTER (WHERE s.method = 'wechat') AS wechat, "
+            "count(*) FILTER (WHERE s.at_risk) AS at_risk "
+            "FROM {0} h LEFT JOIN {1} s ON s.household_number = h.household_number AND s.campaign_id = %(c)s "
+            "WHERE {2} GROUP BY h.village_code ORDER BY h.village_code"
+        ).format(self._t(HOUSEHOLDS), self._t(SCREENINGS), where)
+        rows = self._query(statement, {**params, "c": campaign_id})
+        for r in rows:
+            r["persons"] = int(r["persons"] or 0)
+            r["screened_persons"] = int(r["screened_persons"] or 0)
+        return rows
+
+    def unscreened(self, *, campaign_id: str, area_prefixes: list[str], limit: int) -> list[dict[str, Any]]:
+        where, params = self._within("h.village_code", area_prefixes)
+        statement = SQL(
+            "SELECT h.household_number, h.village_code, h.head_name, h.persons, h.migrant, h.at_resettlement_site "
+            "FROM {0} h WHERE {1} AND NOT EXISTS (SELECT 1 FROM {2} s WHERE s.household_number = h.household_number "
+            "AND s.campaign_id = %(c)s) ORDER BY h.village_code, h.household_number LIMIT %(limit)s"
+        ).format(self._t(HOUSEHOLDS), where, self._t(SCREENINGS))
+        return self._query(statement, {**params, "c": campaign_id, "limit": limit})
+
+    def not_monitored(self, *, area_prefixes: list[str], limit: int) -> list[dict[str, Any]]:
+        """应纳未纳: households whose latest screening found them at risk, with no open case and no case opened
+        from that screening (the case it should have opened is missing)."""
+        where, params = self._within("h.village_code", area_prefixes)
+        statement = SQL(
+            "SELECT h.household_number, h.village_code, h.head_name, s.screening_id, s.screened_on, s.reasons, "
+            "s.case_id FROM {0} h JOIN {1} s ON s.household_number = h.household_number AND s.campaign_id = %(any)s "
+            "LEFT JOIN {2} o ON o.household_number = h.household_number "
+            "WHERE {3} AND s.at_risk AND coalesce(cardinality(o.open_cases), 0) = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM {4} c WHERE c.case_id::text = s.case_id) "
+            "ORDER BY s.screened_on, h.household_number LIMIT %(limit)s"
+        ).format(
+            self._t(HOUSEHOLDS),
+            self._t(SCREENINGS),
+            self._t(OPEN_CASES),
+            where,
+            SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier("case_summaries")),
+        )
+        return self._query(statement, {**params, "any": ANY_CAMPAIGN, "limit": limit})
+
+    def staff(self, *, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
+        where, params = self._within("area_code", area_prefixes)
+        statement = SQL(
+            "SELECT staff_number, name, identity, area_code, demo FROM {0} WHERE {1} "
+            "ORDER BY staff_number LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(self._t(STAFF), where)
+        return self._query(statement, {**params, "limit": limit, "offset": offset})
+
+    def cases_in_stage(self, *, area_prefixes: list[str], stage: str) -> list[dict[str, Any]]:
+        """Cases of the case list read model in a stage within the areas (the two projections share a schema)."""
+        where, params = self._within("village_code", area_prefixes)
+        statement = SQL(
+            "SELECT case_id::text AS case_id, household_number, village_code, status, clue_date FROM {0} "
+            "WHERE {1} AND stage = %(stage)s ORDER BY clue_date, case_id"
+        ).format(SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier("case_summaries")), where)
+        return self._query(statement, {**params, "stage": stage})
+
+    def count_households(self) -> int:
+        rows = self._query(SQL("SELECT count(*) AS n FROM {0}").format(self._t(HOUSEHOLDS)), {})
+        return int(rows[0]["n"])
+
+
+class RegistryProjection(Projection[RegistryView]):
+    """Folds registry events into the registry tables, one event at a time (no aggregate is rebuilt)."""
+
+    name = "registry"
+    # No topic filter: every event is tracked, so "caught up to notification N" can be awaited for any N.
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: hh.HouseholdRegistered, tracking: Tracking) -> None:
+        members = e.facts["members"]
+        self.view.upsert_household(
+            tracking,
+            {
+                "household_number": e.household_number,
+                "version": e.originator_version,
+                "village_code": e.facts["village_code"],
+                "household_type": e.facts["household_type"],
+                "persons": len(members),
+                "head_name": next((m["name"] for m in members if m["relation"] == "head"), ""),
+                "at_resettlement_site": e.facts["at_resettlement_site"],
+                "migrant": _migrant(members),
+                "demo": e.demo,
+                "registered_at": e.timestamp,
+                "updated_at": e.timestamp,
+            },
+        )
+
+    @process_event.register
+    def _(self, e: hh.HouseholdChanged, tracking: Tracking) -> None:
+        changes: dict[str, Any] = {"updated_at": e.timestamp}
+        for key in ("village_code", "household_type", "at_resettlement_site"):
+            if key in e.changes:
+                changes[key] = e.changes[key]
+        if "members" in e.changes:
+            members = e.changes["members"]
+            changes["persons"] = len(members)
+            changes["head_name"] = next((m["name"] for m in members if m["relation"] == "head"), "")
+            changes["migrant"] = _migrant(members)
+        self.view.change_household(tracking, e.household_number, e.originator_version, changes)
+
+    @process_event.register
+    def _(self, e: hh.HouseholdScreened, tracking: Tracking) -> None:
+        s = e.screening
+        self.view.record_screening(
+            tracking,
+            {
+                "campaign_id": s["campaign_id"] or ANY_CAMPAIGN,
+                "household_number": s["household_number"],
+                "screening_id": s["screening_id"],
+                "screened_on": s["screened_on"],
+                "method": s["method"],
+                "screener": s["screener"]["staff_number"],
+                "persons": s["persons"],
+                "at_risk": s["assessment"]["at_risk"],
+                "reasons": [r["rule"] for r in s["assessment"]["reasons"]],
+                "case_id": s["case_id"],
+                "opens_case": s["opens_case"],
+            },
+        )
+
+    @process_event.register
+    def _(self, e: hh.HouseholdCaseOpened, tracking: Tracking) -> None:
+        self.view.open_case(tracking, e.household_number, e.case_id)
+
+    @process_event.register
+    def _(self, e: hh.HouseholdCaseEnded, tracking: Tracking) -> None:
+        self.view.end_case(tracking, e.household_number, e.case_id)
+
+    @process_event.register
+    def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:
+        self.view.upsert_staff(tracking, {"staff_number": e.staff_number, **_staff_columns(e.facts), "demo": e.demo})
+
+    @process_event.register
+    def _(self, e: hh.StaffChanged, tracking: Tracking) -> None:
+        self.view.update_staff(tracking, e.staff_number, _staff_columns(e.changes))
+
+
+def _staff_columns(facts: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: facts[k] for k in ("name", "identity", "area_code") if k in facts}
+
+
+def open_registry_view(env: Mapping[str, str]) -> RegistryView:
+    factory = InfrastructureFactory[RegistryView].construct(
+        env=Environment(RegistryProjection.name, read_model_env(env))
+    )
+    view: RegistryView = factory.tracking_recorder(RegistryView)
+    return view

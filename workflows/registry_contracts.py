@@ -1,0 +1,93 @@
+"""Typed request bodies and inputs of the registry: staff, screenings and campaigns (strict: unknown fields refused).
+Households arrive as roster files (``workflows.roster_files``), checked row by row by ``domain.roster``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from domain.values import Milestone, Risk, ScreeningMethod, StaffIdentity
+from workflows.contracts import BusinessDate, Money, Name, ShortText, Strict, Text
+
+AreaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+HouseholdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{4,32}$")]
+StaffNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{2,32}$")]
+Phone = Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9-]*$")]
+
+
+class StaffRequest(Strict):
+    """参与排查工作人员: one identity of table 3-4 (身份有重合的，只选一种) and where they work."""
+
+    staff_number: StaffNumber
+    name: Name
+    identity: StaffIdentity
+    area_code: AreaCode
+    phone: Phone = ""
+    reason: Text = ""
+
+
+class FindingsBody(Strict):
+    """排查情况: income of the past 12 months by component, 三保障 and water, rigid spending and risks
+    (domain.md §5, §9)."""
+
+    wage_income: Money = Field(default=Decimal(0), description="工资性收入（元/年）")
+    business_income: Money = Field(default=Decimal(0), description="生产经营性收入（元/年）")
+    property_income: Money = Field(default=Decimal(0), description="财产性收入（元/年）")
+    transfer_income: Money = Field(default=Decimal(0), description="转移性收入（元/年）")
+    production_costs: Money = Field(default=Decimal(0), description="生产经营性支出（元/年）")
+    housing_unsafe: bool = Field(default=False, description="住房出现安全问题")
+    child_out_of_school: bool = Field(default=False, description="义务教育阶段适龄儿童少年失学辍学")
+    member_uninsured: bool = Field(default=False, description="有家庭成员未参加基本医疗保险")
+    water_unsafe: bool = Field(default=False, description="饮水出现安全问题")
+    medical_expenditure: Money = Field(default=Decimal(0), description="合规自付医疗支出（元/年）")
+    schooling_expenditure: Money = Field(default=Decimal(0), description="教育支出（元/年）")
+    risks: Annotated[tuple[Risk, ...], Field(max_length=5, description="致贫/返贫风险，最多5项")] = ()
+    newly_applied_dibao: bool = Field(default=False, description="新识别或新申请低保")
+    severe_covid_impact: bool = Field(default=False, description="新冠病毒感染对生活影响较大")
+
+
+class ScreeningRequest(Strict):
+    """排查: one visit or call of one household, in a campaign or on its own."""
+
+    campaign_id: UUID | None = None
+    screened_on: BusinessDate
+    method: ScreeningMethod
+    screener: StaffNumber = Field(description="工作人员编号（须在工作人员名册中）")
+    findings: FindingsBody
+    comment: Text = ""
+
+
+class CampaignRequest(Strict):
+    """百日攻坚 行动: a scope (a township, or villages) and the seed's milestones (defaults: 3-10, 3-25, 3-30 of the
+    start year, seed plan §三)."""
+
+    name: ShortText
+    scope: Annotated[list[AreaCode], Field(min_length=1, max_length=200)]
+    starts_on: BusinessDate
+    milestones: dict[Milestone, BusinessDate] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> CampaignRequest:
+        if self.milestones is not None and set(self.milestones) != set(Milestone):
+            raise ValueError("milestones must name screening_done, procedures_done and summary_done")
+        return self
+
+
+class CampaignInput(BaseModel):
+    """What the campaign workflow needs: its id and when each milestone falls (control data only)."""
+
+    campaign_id: UUID
+    milestones: dict[Milestone, date]
+
+
+class MilestoneInput(BaseModel):
+    campaign_id: UUID
+    milestone: Milestone
+
+
+def campaign_workflow_id(campaign_id: UUID) -> str:
+    return f"campaign-{campaign_id}"

@@ -1,0 +1,250 @@
+"""The registry's use cases, shared by the API and the command line: roster import, staff, screenings, campaigns and
+the campaign's read-side questions (coverage, the unscreened list, 应纳未纳).
+
+Registry records have no process to manage (no deadline, nothing to serialise beyond one aggregate's version), so
+they are written through the ledger directly, exactly once per command id; a case that a screening opens goes
+through its case workflow like any other (the API does that part).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.areas import AreaTree
+from domain.errors import DomainError, NotFoundError
+from domain.ledger import CaseLedger
+from domain.policy import local_date
+from domain.policy.campaign import seed_milestones
+from domain.policy.registry import StaffRecord
+from domain.policy.screening import ScreeningFindings
+from domain.registry_readmodel import RegistryView, open_registry_view
+from domain.roster import RowError, read_roster
+from domain.values import Actor, Milestone
+from workflows.registry_contracts import CampaignRequest, ScreeningRequest, StaffRequest
+from workflows.roster_files import read_table
+
+UNSCREENED_LIMIT = 5000
+
+
+class RegistryService:
+    def __init__(self, ledger: CaseLedger, view: RegistryView) -> None:
+        self.ledger = ledger
+        self.view = view
+
+    @classmethod
+    def connect(cls, env: Mapping[str, str]) -> RegistryService:
+        return cls(CaseLedger(env), open_registry_view(env))
+
+    @property
+    def areas(self) -> AreaTree:
+        return self.ledger.areas
+
+    # ----- households ---------------------------------------------------------------------------------------------
+
+    def import_roster(
+        self, data: bytes, fmt: str, *, actor: Actor, now: datetime, demo: bool = False, reason: str = ""
+    ) -> dict[str, Any]:
+        """Import a roster file: every row checked; each household written whole or not at all; the same file
+        again changes nothing. Raises RosterFileError when the file cannot be read at all."""
+        digest = hashlib.sha256(data).hexdigest()
+        headers, rows = read_table(data, fmt)
+        roster = read_roster(headers, rows, local_date(now))
+        counts = {"created": 0, "changed": 0, "unchanged": 0, "rejected": 0}
+        errors: list[RowError] = list(roster.orphan_errors)
+        persons = 0
+        for group in roster.households:
+            if group.record is None:
+                counts["rejected"] += 1
+                errors.extend(group.errors)
+                continue
+            try:
+                outcome = self.ledger.register_household(
+                    group.record,
+                    actor=actor,
+                    command_id=f"{actor.id}:import:{digest[:32]}:{group.household_number}",
+                    now=now,
+                    reason=reason or f"导入花名册 sha256:{digest[:12]}",
+                    demo=demo,
+                )
+            except DomainError as e:
+                counts["rejected"] += 1
+                row = group.rows[_member_row(e, len(group.rows))]
+                for v in e.violations:
+                    errors.append(RowError(row, group.household_number, v["field"], v["rule"], v["message"]))
+                continue
+            counts[outcome["result"]] += 1
+            persons += len(group.record.members)
+        errors.sort(key=lambda e: (e.row, e.field))
+        return {
+            "file": {"sha256": digest, "format": fmt, "rows": roster.row_count},
+            "file_errors": [e.as_dict() for e in roster.file_errors],
+            "households": {"total": len(roster.households), **counts},
+            "persons_accepted": persons,
+            "rejected_rows": sorted({e.row for e in errors}),
+            "errors": [e.as_dict() for e in errors],
+            "demo": demo,
+        }
+
+    def household(self, household_number: str) -> dict[str, Any]:
+        return self.ledger.household(household_number)
+
+    def households(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
+        return self.view.households(area_prefixes=area_prefixes, limit=limit, offset=offset)
+
+    # ----- staff ------------------------------------------------------------------------------------------------
+
+    def register_staff(self, body: StaffRequest, *, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
+        record = StaffRecord(body.staff_number, body.name, body.identity, body.area_code, body.phone)
+        outcome = self.ledger.register_staff(
+            record, actor=actor, command_id=command_id, now=now, reason=body.reason or "登记工作人员"
+        )
+        return {**outcome, "staff": self.ledger.staff_member(body.staff_number)}
+
+    def staff_member(self, staff_number: str) -> dict[str, Any]:
+        return self.ledger.staff_member(staff_number)
+
+    def staff(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
+        return self.view.staff(area_prefixes=area_prefixes, limit=limit, offset=offset)
+
+    # ----- screening --------------------------------------------------------------------------------------------
+
+    def record_screening(
+        self, household_number: str, body: ScreeningRequest, *, actor: Actor, command_id: str, now: datetime
+    ) -> dict[str, Any]:
+        f = body.findings
+        findings = ScreeningFindings(
+            wage_income=f.wage_income,
+            business_income=f.business_income,
+            property_income=f.property_income,
+            transfer_income=f.transfer_income,
+            production_costs=f.production_costs,
+            housing_unsafe=f.housing_unsafe,
+            child_out_of_school=f.child_out_of_school,
+            member_uninsured=f.member_uninsured,
+            water_unsafe=f.water_unsafe,
+            medical_expenditure=f.medical_expenditure,
+            schooling_expenditure=f.schooling_expenditure,
+            risks=tuple(f.risks),
+            newly_applied_dibao=f.newly_applied_dibao,
+            severe_covid_impact=f.severe_covid_impact,
+        )
+        return self.ledger.record_screening(
+            household_number=household_number,
+            campaign_id=body.campaign_id,
+            screened_on=body.screened_on,
+            method=body.method,
+            screener=body.screener,
+            findings=findings,
+            comment=body.comment,
+            actor=actor,
+            command_id=command_id,
+            now=now,
+        )
+
+    def not_monitored(self, area_prefixes: list[str], limit: int) -> list[dict[str, Any]]:
+        return self.view.not_monitored(area_prefixes=area_prefixes, limit=limit)
+
+    # ----- campaigns --------------------------------------------------------------------------------------------
+
+    def start_campaign(
+        self, campaign_id: UUID, body: CampaignRequest, *, actor: Actor, command_id: str, now: datetime
+    ) -> dict[str, Any]:
+        milestones = body.milestones or seed_milestones(body.starts_on.year)
+        return self.ledger.start_campaign(
+            campaign_id=campaign_id,
+            name=body.name,
+            scope=list(body.scope),
+            starts_on=body.starts_on,
+            milestones=dict(milestones),
+            actor=actor,
+            command_id=command_id,
+            now=now,
+        )
+
+    def campaign(self, campaign_id: UUID) -> dict[str, Any]:
+        return self.ledger.campaign(campaign_id)
+
+    def coverage(self, campaign_id: UUID, within: str, limit: int = UNSCREENED_LIMIT) -> dict[str, Any]:
+        """全面排查 coverage of a campaign, limited to the part of its scope inside ``within`` (the caller's area)."""
+        campaign = self.ledger.campaign(campaign_id)
+        prefixes = _narrow(campaign["scope"], within)
+        if not prefixes:
+            raise NotFoundError("no part of the campaign lies in your area", field="campaign_id", rule="exists")
+        rows = self.view.coverage(campaign_id=str(campaign_id), area_prefixes=prefixes)
+        totals = {k: sum(int(r[k]) for r in rows) for k in _COUNTS}
+        unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=prefixes, limit=limit + 1)
+        names = {a.code: a.name for a in self.ledger.areas.all()}
+        return {
+            "campaign_id": str(campaign_id),
+            "name": campaign["name"],
+            "scope": prefixes,
+            "totals": totals,
+            "villages": [{**r, "village_name": names.get(r["village_code"], "")} for r in rows],
+            "unscreened": unscreened[:limit],
+            "unscreened_truncated": len(unscreened) > limit,
+        }
+
+    def milestone_findings(self, campaign_id: UUID, milestone: Milestone, today: date) -> dict[str, Any]:
+        """What was not done by a milestone: unscreened households by village (全面排查), cases still in
+        identification and households at risk without a case (履行程序), and all of these for the summary."""
+        campaign = self.ledger.campaign(campaign_id)
+        scope = campaign["scope"]
+        unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=scope, limit=1_000_000)
+        by_village: dict[str, list[str]] = {}
+        for h in unscreened:
+            by_village.setdefault(h["village_code"], []).append(h["household_number"])
+        identifying = self.view.cases_in_stage(area_prefixes=scope, stage="identifying")
+        not_monitored = self.view.not_monitored(area_prefixes=scope, limit=1_000_000)
+        missing: dict[str, Any] = {"as_of": today.isoformat()}
+        if milestone in (Milestone.SCREENING_DONE, Milestone.SUMMARY_DONE):
+            missing["unscreened"] = {"households": len(unscreened), "by_village": by_village}
+            look_backs = campaign["look_backs"] or {"case_ids": []}
+            missing["look_backs_not_done"] = [
+                c for c in look_backs["case_ids"] if not self._looked_back_since(UUID(c), campaign["starts_on"])
+            ]
+        if milestone in (Milestone.PROCEDURES_DONE, Milestone.SUMMARY_DONE):
+            missing["cases_in_identification"] = [r["case_id"] for r in identifying]
+            missing["not_monitored"] = [r["household_number"] for r in not_monitored]
+        return missing
+
+    def _looked_back_since(self, case_id: UUID, since: str) -> bool:
+        view = self.ledger.view(case_id, datetime.now(UTC))
+        start = date.fromisoformat(since)
+        return any(local_date(lb["occurred_at"]) >= start for lb in view.get("look_backs", []))
+
+    def eliminated_cases(self, campaign_id: UUID) -> list[str]:
+        campaign = self.ledger.campaign(campaign_id)
+        return [r["case_id"] for r in self.view.cases_in_stage(area_prefixes=campaign["scope"], stage="eliminated")]
+
+
+_COUNTS = (
+    "households",
+    "persons",
+    "screened_households",
+    "screened_persons",
+    "in_person",
+    "phone",
+    "wechat",
+    "at_risk",
+)
+
+
+def _narrow(scope: list[str], within: str) -> list[str]:
+    """The parts of ``scope`` inside the area ``within``: a scope code inside it, or ``within`` itself when it lies
+    inside a scope code (a village cadre sees their village of a township campaign)."""
+    out = [code for code in scope if code.startswith(within)]
+    out += [within for code in scope if within.startswith(code) and within != code]
+    return sorted(set(out))
+
+
+def _member_row(error: DomainError, rows: int) -> int:
+    """The index of the row a ledger error names (a member index in its violations), else the household's first."""
+    for v in error.violations:
+        member = v.get("member")
+        if member is not None and member.isdigit() and int(member) < rows:
+            return int(member)
+    return 0

@@ -1,0 +1,171 @@
+"""Roster files: CSV and XLSX in, rows of text out; and the template (and any table of text) back out as a file.
+
+Reading is bounded (size, rows, columns) and never evaluates anything: XLSX is read with cached values only
+(``data_only``), so a formula's text is never run, and a cell holding a number where text is needed (an 18-digit ID
+typed as a number loses its last digits in Excel) is refused by the roster rules. Writing escapes text that a
+spreadsheet would take for a formula (=, +, -, @ at the start), so an export cannot carry formula injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+from domain.roster import COLUMNS, MAX_ROWS, Column
+
+MAX_BYTES = 20 * 1024 * 1024  # 20 MiB: a township roster is well under 1 MiB
+MAX_COLUMNS = 40
+MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RosterFileError(ValueError):
+    """The file cannot be read as a roster at all (format, size, encoding)."""
+
+
+def detect_format(content_type: str, filename: str = "") -> str:
+    ct = content_type.split(";")[0].strip().lower()
+    if ct in (CSV_TYPE, "application/csv") or filename.lower().endswith(".csv"):
+        return "csv"
+    if ct == XLSX_TYPE or filename.lower().endswith(".xlsx"):
+        return "xlsx"
+    raise RosterFileError(f"unsupported roster type {ct or '(none)'}: send text/csv or {XLSX_TYPE}")
+
+
+def read_table(data: bytes, fmt: str) -> tuple[list[str], list[list[str]]]:
+    """The header row and the data rows of a CSV or XLSX roster, as text."""
+    if len(data) > MAX_BYTES:
+        raise RosterFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    if not data:
+        raise RosterFileError("the file is empty")
+    rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
+    rows = [r for r in rows if any(c.strip() for c in r)] if rows else rows
+    if not rows:
+        raise RosterFileError("the file has no header row")
+    header, body = rows[0], rows[1:]
+    while header and not header[-1].strip():
+        header = header[:-1]
+    if len(header) > MAX_COLUMNS:
+        raise RosterFileError(f"more than {MAX_COLUMNS} columns")
+    return [h.strip() for h in header], [r[: len(header)] for r in body]
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; UTF-8 (with or without BOM) is tried first.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError("the CSV file is neither UTF-8 nor GB18030 text")
+    if "\x00" in text:
+        raise RosterFileError("the CSV file contains NUL characters")
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows: list[list[str]] = []
+        for row in reader:
+            if len(rows) > MAX_ROWS + 1:
+                raise RosterFileError(f"more than {MAX_ROWS} rows")
+            rows.append(row[: MAX_COLUMNS + 1])
+        return rows
+    except csv.Error as e:
+        raise RosterFileError(f"malformed CSV: {e}") from None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return "#number:" + repr(value)  # a long number typed as a number: refused by the row rules
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_XLSX_UNCOMPRESSED:
+                raise RosterFileError("the XLSX file expands to more than 200 MiB")
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except RosterFileError:
+        raise
+    except Exception as e:  # openpyxl raises many types for a broken file; none of them is the caller's bug
+        raise RosterFileError(f"not a readable XLSX workbook ({type(e).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            if len(rows) > MAX_ROWS + 1:
+                raise RosterFileError(f"more than {MAX_ROWS} rows")
+            rows.append([_cell_text(v) for v in row])
+        return rows
+    finally:
+        workbook.close()
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will show as text, never run as a formula (OWASP CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(headers: list[str], rows: list[list[str]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return out.getvalue().encode("utf-8-sig")  # with BOM, so Excel reads UTF-8
+
+
+def write_xlsx(sheets: list[tuple[str, list[str], list[list[str]]]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append([safe_cell(h) for h in headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([safe_cell(c) for c in row])
+            for cell in sheet[sheet.max_row]:
+                cell.number_format = "@"  # text, so ID numbers keep every digit
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template(fmt: str) -> bytes:
+    """The roster template: the header row of the roster (and, in XLSX, a sheet explaining every column)."""
+    headers = [c.header for c in COLUMNS]
+    if fmt == "csv":
+        return write_csv(headers, [])
+    help_rows = [[c.header, c.key, "必填" if c.required else "选填", _level(c), c.help] for c in COLUMNS]
+    return write_xlsx(
+        [
+            ("花名册", headers, []),
+            ("填写说明", ["列名", "英文键", "是否必填", "层级", "说明"], help_rows),
+        ]
+    )
+
+
+def _level(c: Column) -> str:
+    return "户（同一户各行须一致）" if c.household_level else "人"
