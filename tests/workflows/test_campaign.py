@@ -1,0 +1,116 @@
+"""The campaign's clock on the time-skipping server: each milestone passing records what was not done by then."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from domain.ledger import CaseLedger
+from domain.policy import local_date
+from domain.policy.registry import StaffRecord
+from domain.policy.screening import ScreeningFindings
+from domain.registry_readmodel import open_registry_view
+from domain.values import Actor, Milestone, Role, ScreeningMethod, Source, StaffIdentity
+from tests.integration.registry_support import household
+from worker.main import build_worker, projection_runner
+from worker.national_sync import OutboxNationalSystem
+from workflows.campaign_workflow import CampaignWorkflow
+from workflows.registry_contracts import CampaignInput, campaign_workflow_id
+from workflows.registry_service import RegistryService
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+VILLAGE, OTHER, TOWNSHIP, COUNTY = "990102101001", "990102101002", "990102101", "990102"
+TOWNSHIP_ACTOR = Actor("township-1", Role.TOWNSHIP_REVIEWER, TOWNSHIP, "乡镇")
+CADRE = Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部")
+
+
+async def test_milestones_record_unscreened_households_and_cases_still_in_identification(
+    ts_env: WorkflowEnvironment, es_env: dict[str, str]
+) -> None:
+    ledger = CaseLedger(es_env)
+    registry = RegistryService(ledger, open_registry_view(es_env))
+    now = datetime.now(UTC)
+    a, b, c = (household(f"HH-CAMP-{i}", VILLAGE, 40 + i) for i in range(3))
+    d = household("HH-CAMP-9", OTHER, 49)
+    for record in (a, b, c, d):
+        ledger.register_household(record, actor=TOWNSHIP_ACTOR, command_id=f"reg-{record.household_number}",
+                                  now=now, reason="test")  # fmt: skip
+    ledger.register_staff(
+        StaffRecord("S-1", "网格员", StaffIdentity.GRID_WORKER, VILLAGE), actor=TOWNSHIP_ACTOR, command_id="s",
+        now=now, reason="test",
+    )  # fmt: skip
+    virtual_today = local_date(await ts_env.get_current_time())
+    real_today = local_date(now)
+    starts_on = min(virtual_today, real_today) - timedelta(days=2)
+    milestones = {
+        Milestone.SCREENING_DONE: virtual_today + timedelta(days=1),
+        Milestone.PROCEDURES_DONE: virtual_today + timedelta(days=2),
+        Milestone.SUMMARY_DONE: virtual_today + timedelta(days=3),
+    }
+    campaign_id = uuid.uuid4()
+    ledger.start_campaign(
+        campaign_id=campaign_id, name="百日攻坚", scope=[TOWNSHIP], starts_on=starts_on, milestones=milestones,
+        actor=TOWNSHIP_ACTOR, command_id="camp", now=now,
+    )  # fmt: skip
+    # a and d are screened in the campaign; b and c are not. c has a case still in identification.
+    ledger.register_staff(
+        StaffRecord("S-2", "网格员乙", StaffIdentity.GRID_WORKER, OTHER), actor=TOWNSHIP_ACTOR, command_id="s2",
+        now=now, reason="test",
+    )  # fmt: skip
+    for record, screener in ((a, "S-1"), (d, "S-2")):
+        ledger.record_screening(
+            household_number=record.household_number, campaign_id=campaign_id, screened_on=starts_on,
+            method=ScreeningMethod.IN_PERSON, screener=screener, findings=ScreeningFindings(wage_income=Decimal(90000)),
+            comment="", actor=TOWNSHIP_ACTOR, command_id=f"screen-{record.household_number}", now=now,
+        )  # fmt: skip
+    case_id = uuid.uuid4()
+    ledger.open_case(
+        case_id=case_id, command_id="open-c", actor=CADRE, now=now, household_number=c.household_number,
+        household_head="", village_code=VILLAGE, source=Source.CADRE_SCREENING, clue_date=real_today,
+        reported_risks=[],
+    )  # fmt: skip
+
+    task_queue = f"campaign-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as projections:
+        await asyncio.to_thread(projections.wait_for, ledger.recorder.max_notification_id())
+        worker_ledger = CaseLedger(es_env)
+        worker = build_worker(
+            ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
+            registry=RegistryService(worker_ledger, registry.view),
+        )  # fmt: skip
+        async with worker:
+            passed = await ts_env.client.execute_workflow(
+                CampaignWorkflow.run,
+                CampaignInput(campaign_id=campaign_id, milestones=milestones),
+                id=campaign_workflow_id(campaign_id),
+                task_queue=task_queue,
+            )
+        worker_ledger.close()
+    assert passed == [m.value for m in Milestone]
+
+    view = ledger.campaign(campaign_id)
+    screening = view["passed"]["screening_done"]
+    assert screening["due_on"] == milestones[Milestone.SCREENING_DONE].isoformat()
+    assert screening["missing"]["unscreened"] == {
+        "households": 2,
+        "by_village": {VILLAGE: [b.household_number, c.household_number]},
+    }
+    assert screening["escalated_to"] == [COUNTY]  # the township's campaign escalates to its county
+    procedures = view["passed"]["procedures_done"]
+    assert procedures["missing"]["cases_in_identification"] == [str(case_id)]
+    assert "unscreened" not in procedures["missing"]
+    summary = view["passed"]["summary_done"]
+    assert summary["missing"]["unscreened"]["households"] == 2
+    assert summary["missing"]["cases_in_identification"] == [str(case_id)]
+    assert view["look_backs"] == {"case_ids": [], "due_on": milestones[Milestone.SCREENING_DONE].isoformat()}
+    # Each milestone was recorded once, in order, after the one before.
+    versions = [view["passed"][m.value]["version"] for m in Milestone]
+    assert versions == sorted(versions) and len(set(versions)) == 3
+    ledger.close()
