@@ -140,6 +140,7 @@ async def _run_stack(settings: Settings) -> int:
             cleanups.append(lambda: asyncio.to_thread(temporal.stop))
             env["TEMPORAL_ADDRESS"], env["TEMPORAL_UI_URL"] = temporal.address, temporal.ui_url
         env["DIXIAN_TOKEN_SECRET"] = settings.resolve_token_secret()
+        demo = await asyncio.to_thread(_load_demo_if_empty, settings, env)
         if stopping.is_set():
             return 0
         children: dict[str, asyncio.subprocess.Process] = {}
@@ -153,7 +154,7 @@ async def _run_stack(settings: Settings) -> int:
         if ready in done:
             if not ready.result():
                 log.warning("stack.api_not_listening", port=settings.api_port, waited_s=60)
-            _print_banner(settings, data_dir, env.get("TEMPORAL_UI_URL"))
+            _print_banner(settings, data_dir, env.get("TEMPORAL_UI_URL"), demo)
             await _print_dev_tokens(env)
             done, _ = await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
         ready.cancel()
@@ -190,14 +191,33 @@ async def _register_external(settings: Settings) -> None:
         log.warning("stack.search_attributes_not_registered", address=settings.temporal_address, error=str(exc))
 
 
-def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None) -> None:
+def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, int] | None:
+    """The first start on an empty store loads a demo township, marked as demo data (DEMO-… numbers)."""
+    from worker.registry_cli import DEMO_SEED, load_demo, store_is_empty
+
+    if settings.demo_households <= 0:
+        return None
+    local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
+    if not store_is_empty(local):
+        return None
+    log.info("stack.loading_demo", households=settings.demo_households)
+    return load_demo(local, settings.demo_households, DEMO_SEED)
+
+
+def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None, demo: dict[str, int] | None) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
+    demo_line = (
+        f"  Demo data    {demo['households']} households and {demo['staff']} staff (DEMO-…, marked demo)\n"
+        if demo
+        else ""
+    )
     print(
         "\nDixian is running. Press Ctrl-C to stop.\n"
         f"  API          {base}\n"
         f"  API docs     {base}/docs\n"
         f"  Temporal UI  {temporal_ui or settings.temporal_ui_url or '(not known for this cluster)'}\n"
-        f"  Data dir     {data_dir}\n",
+        f"  Data dir     {data_dir}\n"
+        f"{demo_line}",
         flush=True,
     )
 
@@ -214,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func in commands:
         doc = (func.__doc__ or "").strip()
         sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
+    from worker.registry_cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -221,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     settings = load_settings()
     configure_logging(json=settings.log_format == "json")
+    if getattr(args, "wants_args", False):
+        sys.exit(args.func(settings, args))
     func: Callable[[Settings], int] = args.func
     sys.exit(func(settings))
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", validation_alias="DIXIAN_API_HOST")
     api_port: int = Field(default=8000, validation_alias="DIXIAN_API_PORT")
 
+    # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
+    demo_households: int = Field(default=1000, ge=0, le=300_000, validation_alias="DIXIAN_DEMO_HOUSEHOLDS")
+
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
     token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
 

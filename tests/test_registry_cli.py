@@ -1,0 +1,65 @@
+"""`dixian import FILE` and `dixian demo` against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from domain.household import household_id
+from domain.ledger import CaseLedger
+from tests.integration.registry_support import household, roster_bytes, rows_of
+from worker.cli import main
+
+VILLAGE = "990102101001"
+
+
+@pytest.fixture
+def cli_env(es_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):
+        monkeypatch.setenv(key, es_env[key])
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DIXIAN_DATA_DIR", str(tmp_path / ".dixian"))
+    return es_env
+
+
+def run(*argv: str) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    return int(exit_info.value.code or 0)
+
+
+def test_import_writes_the_households_and_reports_refused_rows(
+    cli_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, bad = household("HH-CLI-001", VILLAGE, 61), household("HH-CLI-002", VILLAGE, 62)
+    rows = rows_of(good, bad)
+    rows[-1]["birth_date"] = "1899-01-01"
+    path = tmp_path / "roster.csv"
+    path.write_bytes(roster_bytes(rows, "csv"))
+
+    assert run("import", str(path), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["households"] == {"total": 2, "created": 1, "changed": 0, "unchanged": 0, "rejected": 1}
+    assert {(e["household_number"], e["field"]) for e in report["errors"]} >= {("HH-CLI-002", "birth_date")}
+    ledger = CaseLedger(cli_env)
+    try:
+        stored = ledger.household("HH-CLI-001")
+        assert stored["village_code"] == VILLAGE and len(stored["members"]) == 3
+        assert ledger.events.get(household_id("HH-CLI-002")) is not None
+        assert list(ledger.events.get(household_id("HH-CLI-002"))) == []
+    finally:
+        ledger.close()
+
+    assert run("import", str(path)) == 0  # again: nothing changes
+    assert "0 created, 0 changed, 1 unchanged, 1 rejected" in capsys.readouterr().out
+
+
+def test_import_refuses_a_file_it_cannot_read(cli_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(b"not a workbook")
+    assert run("import", str(path)) == 2
+    path = tmp_path / "roster.txt"
+    path.write_bytes(b"x")
+    assert run("import", str(path)) == 2
