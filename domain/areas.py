@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from domain.errors import RuleViolationError
 from domain.values import AreaLevel
 
+# The administrative tree as JSON records (``AreaTree.from_records``) in an eventsourcing environment; the settings
+# put the content of DIXIAN_AREAS_FILE there, so every process (and the projections) reads the same tree.
+AREAS_ENV = "DIXIAN_AREAS_JSON"
+
 CODE_LENGTH = {AreaLevel.COUNTY: 6, AreaLevel.TOWNSHIP: 9, AreaLevel.VILLAGE: 12}
 
 
@@ -71,6 +75,30 @@ class AreaTree:
             codes.append(parent)
             parent = self._by_code[parent].parent_code
         return codes
+
+    @classmethod
+    def from_records(cls, records: list[dict[str, object]]) -> AreaTree:
+        """A tree from configuration: ``[{"code", "name", "resettlement_site"?}, …]``; the level follows from the
+        code's length (6 county, 9 township, 12 village or relocation site), parents must be listed."""
+        areas = []
+        for r in records:
+            code, name = str(r.get("code", "")), str(r.get("name", "")).strip()
+            level = level_of(code)
+            if level is None or not name:
+                raise ValueError(f"area {r!r}: a code of 6, 9 or 12 digits and a name are required")
+            site = bool(r.get("resettlement_site", False))
+            if site and level is not AreaLevel.VILLAGE:
+                raise ValueError(f"area {code}: only a 12-digit code can be a relocation site")
+            areas.append(Area(code, name, level, resettlement_site=site))
+        if len({a.code for a in areas}) != len(areas):
+            raise ValueError("an area code is listed twice")
+        return cls(areas)
+
+    def records(self) -> list[dict[str, object]]:
+        return [
+            {"code": a.code, "name": a.name, **({"resettlement_site": True} if a.resettlement_site else {})}
+            for a in sorted(self._by_code.values(), key=lambda a: a.code)
+        ]
 
     def villages(self) -> list[Area]:
         return [a for a in self._by_code.values() if a.level is AreaLevel.VILLAGE]

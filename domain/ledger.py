@@ -7,6 +7,7 @@ repeated Idempotency-Keys, replays after continue-as-new all land here).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -15,7 +16,7 @@ from uuid import UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.areas import DEFAULT_AREAS, AreaTree
+from domain.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
 from domain.case import MonitoringCase
 from domain.errors import (
     CaseAlreadyExistsError,
@@ -97,11 +98,12 @@ class CaseLedger(RegistryCommands):
         env: Mapping[str, str] | None = None,
         *,
         policies: PolicyRegistry | None = None,
-        areas: AreaTree = DEFAULT_AREAS,
+        areas: AreaTree | None = None,
     ) -> None:
         super().__init__(env)
         self.policies = policies or PolicyRegistry()
-        self.areas = areas
+        configured = (env or {}).get(AREAS_ENV)
+        self.areas = areas or (AreaTree.from_records(json.loads(configured)) if configured else DEFAULT_AREAS)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

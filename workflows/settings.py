@@ -6,6 +6,7 @@ Nothing is read at import time: call :func:`load_settings` in a composition root
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -13,6 +14,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.areas import AREAS_ENV, AreaTree
 
 DEFAULT_TASK_QUEUE = "dixian-cases"
 
@@ -47,6 +50,10 @@ class Settings(BaseSettings):
 
     api_host: str = Field(default="127.0.0.1", validation_alias="DIXIAN_API_HOST")
     api_port: int = Field(default=8000, validation_alias="DIXIAN_API_PORT")
+
+    # The administrative tree (county → townships → villages and relocation sites) as a JSON list of
+    # {"code", "name", "resettlement_site"?}; unset: the seed's township (domain/areas.py DEFAULT_AREAS).
+    areas_file: Path | None = Field(default=None, validation_alias="DIXIAN_AREAS_FILE")
 
     # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
     demo_households: int = Field(default=1000, ge=0, le=300_000, validation_alias="DIXIAN_DEMO_HOUSEHOLDS")
@@ -98,6 +105,10 @@ class Settings(BaseSettings):
         }
         if self.postgres_schema:
             env["POSTGRES_SCHEMA"] = self.postgres_schema
+        if self.areas_file is not None:
+            text = self.areas_file.read_text(encoding="utf-8")
+            AreaTree.from_records(json.loads(text))  # refuse a broken tree at start, not at the first request
+            env[AREAS_ENV] = text
         return env
 
 
