@@ -225,6 +225,7 @@ class CaseLedger(RegistryCommands):
                 fields["new_case_id"] = str(new_id)
         method(case, actor=actor, command_id=command_id, occurred_at=occurred_at, now=now, **fields)
         if case.new_case_id is not None and step is Step.LOOK_BACK:
+            self._check_no_other_open_case(case)  # after the step's own rules: the pending event is discarded
             # 风险再标注: the household goes through identification again, as a new case linked to this one, saved
             # in the same transaction so that neither exists without the other (domain.md §8).
             new_case = MonitoringCase.open(
@@ -247,6 +248,17 @@ class CaseLedger(RegistryCommands):
         self.save(case, *([new_case] if new_case else []), *self._index_changes(case, stage_before, new_case))
         return case_view(case, now, self.areas)
 
+    def _check_no_other_open_case(self, case: MonitoringCase, index: HouseholdCases | None = None) -> None:
+        """One open case per household: a re-entry or a rollback may not give the household a second one."""
+        index = index or self._household_cases(case.household_number)
+        others = [c for c in index.open_cases if c != str(case.id)]
+        if others:
+            raise CaseAlreadyOpenError(
+                f"household {case.household_number} already has an open case {others[0]}; handle the risk there",
+                field="household_number",
+                rule="one_open_case",
+            )
+
     def _household_cases(self, household_number: str) -> HouseholdCases:
         index = self._find_as(HouseholdCases, household_cases_id(household_number))
         return index if index is not None else HouseholdCases.start(household_number)
@@ -264,6 +276,7 @@ class CaseLedger(RegistryCommands):
         if ended:
             index.ended(str(case.id), stage.value)
         if reopened:
+            self._check_no_other_open_case(case, index)
             index.opened(str(case.id))
         if new_case is not None:
             index.opened(str(new_case.id))

@@ -37,6 +37,7 @@ from domain.policy.registry import (
     check_may_run_campaign,
     household_problems,
     member_problems,
+    person_key,
     raise_first,
     staff_problems,
 )
@@ -76,7 +77,7 @@ class RegistryCommands(Application[UUID]):
         household = self._find_as(Household, household_id(number))
         if household is not None and command_id in household.command_versions:
             return {"household_number": number, "result": "unchanged", "version": household.version}
-        ids = [m.id_number for m in record.members]
+        ids = [person_key(m.id_number) for m in record.members]
         claims = self._claims(number, ids, actor)
         facts = record.facts()
         if household is None:
@@ -86,7 +87,8 @@ class RegistryCommands(Application[UUID]):
             )  # fmt: skip
             result = "created"
         else:
-            before = {m["id_number"] for m in household.members}
+            check_may_register(actor, household.village_code)  # the household's present village, too
+            before = {person_key(m["id_number"]) for m in household.members}
             if not household.change(facts=facts, actor=actor, command_id=command_id, now=now, reason=reason):
                 return {"household_number": number, "result": "unchanged", "version": household.version}
             result = "changed"
@@ -176,6 +178,8 @@ class RegistryCommands(Application[UUID]):
             "phone": record.phone,
         }
         staff = self._find_as(StaffMember, staff_id(record.staff_number))
+        if staff is not None:
+            check_may_register(actor, staff.facts["area_code"])  # where they work now, too
         if staff is None:
             staff = StaffMember.register(
                 staff_number=record.staff_number, facts=facts, actor=actor, command_id=command_id, now=now,

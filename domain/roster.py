@@ -34,7 +34,8 @@ from domain.values import (
     label,
 )
 
-MAX_ROWS = 300_000  # a county's roster is about 100k–300k households (design.md "Scale") of 3–4 members; per file
+# A county's roster: about 100k–300k households (design.md "Scale") of 3–4 members, one row per member.
+MAX_ROWS = 1_200_000
 MAX_CELL = 200
 
 

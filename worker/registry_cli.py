@@ -21,7 +21,7 @@ from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.values import Actor, AreaLevel, Role
 from workflows.registry_service import RegistryService
-from workflows.roster_files import RosterFileError, detect_format
+from workflows.roster_files import CLI_MAX_BYTES, RosterFileError, detect_format
 from workflows.settings import Settings
 
 log = structlog.stdlib.get_logger(__name__)
@@ -48,7 +48,11 @@ def import_file(settings: Settings, path: Path, area_code: str | None = None) ->
         service = RegistryService(ledger, open_registry_view(env))
         fmt = detect_format("", path.name)
         return service.import_roster(
-            path.read_bytes(), fmt, actor=operator(ledger.areas, area_code), now=datetime.now(UTC)
+            path.read_bytes(),
+            fmt,
+            actor=operator(ledger.areas, area_code),
+            now=datetime.now(UTC),
+            max_bytes=CLI_MAX_BYTES,
         )
     finally:
         ledger.close()

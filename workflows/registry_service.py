@@ -25,7 +25,7 @@ from domain.registry_readmodel import RegistryView, open_registry_view
 from domain.roster import RowError, read_roster
 from domain.values import Actor, Milestone
 from workflows.registry_contracts import CampaignRequest, ScreeningRequest, StaffRequest
-from workflows.roster_files import read_table
+from workflows.roster_files import MAX_BYTES, read_table
 
 UNSCREENED_LIMIT = 5000
 
@@ -46,12 +46,20 @@ class RegistryService:
     # ----- households ---------------------------------------------------------------------------------------------
 
     def import_roster(
-        self, data: bytes, fmt: str, *, actor: Actor, now: datetime, demo: bool = False, reason: str = ""
+        self,
+        data: bytes,
+        fmt: str,
+        *,
+        actor: Actor,
+        now: datetime,
+        demo: bool = False,
+        reason: str = "",
+        max_bytes: int = MAX_BYTES,
     ) -> dict[str, Any]:
         """Import a roster file: every row checked; each household written whole or not at all; the same file
         again changes nothing. Raises RosterFileError when the file cannot be read at all."""
         digest = hashlib.sha256(data).hexdigest()
-        headers, rows = read_table(data, fmt)
+        headers, rows = read_table(data, fmt, max_bytes)
         roster = read_roster(headers, rows, local_date(now))
         counts = {"created": 0, "changed": 0, "unchanged": 0, "rejected": 0}
         errors: list[RowError] = list(roster.orphan_errors)

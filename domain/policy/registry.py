@@ -35,13 +35,19 @@ def id_check_character(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
+def person_key(id_number: str) -> str:
+    """The person an ID number names: its 18-character citizen number (a 20/22-character disability card number is
+    that number plus card digits, domain.md §9), so one person is one key whichever number a roster gives."""
+    return id_number[:18]
+
+
 def normalise_id_number(text: str) -> str:
     return text.strip().upper()
 
 
 def id_number_problem(id_number: str, birth_date: date | None = None) -> str | None:
     """Why an ID number is not valid (or None): shape, embedded birth date, GB 11643 check character."""
-    if not (_ID18.match(id_number) or _ID_LONG.match(id_number)):
+    if not (_ID18.fullmatch(id_number) or _ID_LONG.fullmatch(id_number)):
         return "证件号码须为18位居民身份证号（或20/22位残疾人证号）"
     base = id_number[:18]
     if id_check_character(base[:17]) != base[17]:
@@ -56,7 +62,7 @@ def id_number_problem(id_number: str, birth_date: date | None = None) -> str | N
 
 
 def phone_problem(phone: str) -> str | None:
-    if phone and not _PHONE.match(phone):
+    if phone and not _PHONE.fullmatch(phone):
         return "联系电话须为11位手机号或带区号的固定电话"
     return None
 
@@ -161,7 +167,7 @@ class HouseholdRecord:
 def household_problems(h: HouseholdRecord, today: date) -> list[tuple[str, str, str]]:
     """(field, rule, message) for every household-level rule broken (members checked by :func:`member_problems`)."""
     out: list[tuple[str, str, str]] = []
-    if not HOUSEHOLD_NUMBER.match(h.household_number):
+    if not HOUSEHOLD_NUMBER.fullmatch(h.household_number):
         out.append(("household_number", "format", "户编号须为4–32位字母、数字或连字符"))
     if not h.members:
         out.append(("members", "required", "一户至少有一名家庭成员"))
@@ -170,7 +176,7 @@ def household_problems(h: HouseholdRecord, today: date) -> list[tuple[str, str, 
     heads = [m for m in h.members if m.relation is Relation.HEAD]
     if h.members and len(heads) != 1:
         out.append(("relation", "one_head", f"一户须有且只有一名户主（现有{len(heads)}名）"))
-    ids = [m.id_number for m in h.members]
+    ids = [person_key(m.id_number) for m in h.members]
     if len(ids) != len(set(ids)):
         out.append(("id_number", "unique_in_household", "同一户内证件号码重复"))
     problem = phone_problem(h.phone)
@@ -199,7 +205,7 @@ class StaffRecord:
 
 def staff_problems(s: StaffRecord) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
-    if not STAFF_NUMBER.match(s.staff_number):
+    if not STAFF_NUMBER.fullmatch(s.staff_number):
         out.append(("staff_number", "format", "工作人员编号须为2–32位字母、数字或连字符"))
     if not s.name.strip() or len(s.name) > 50:
         out.append(("name", "required", "姓名不能为空且不超过50字"))

@@ -283,6 +283,6 @@ async def test_a_household_at_risk_without_a_case_is_listed_until_its_case_opens
     assert r.json()["items"] == []
 
 
-def test_findings_body_refuses_unknown_fields() -> None:
+async def test_findings_body_refuses_unknown_fields() -> None:
     with pytest.raises(ValueError):
         FindingsBody.model_validate({"income": 1})
