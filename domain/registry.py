@@ -76,6 +76,9 @@ class RegistryCommands(Application[UUID]):
         number = record.household_number
         household = self._find_as(Household, household_id(number))
         if household is not None and command_id in household.command_versions:
+            done = household.command_versions[command_id]
+            if any(s["version"] == done for s in household.screenings):
+                raise _reused(command_id)
             return {"household_number": number, "result": "unchanged", "version": household.version}
         ids = [person_key(m.id_number) for m in record.members]
         claims = self._claims(number, ids, actor)
@@ -224,7 +227,10 @@ class RegistryCommands(Application[UUID]):
             raise NotFoundError(f"no household {household_number}", field="household_number", rule="exists")
         done = household.command_versions.get(command_id)
         if done is not None:
-            return next(s for s in household.screenings if s["version"] == done)
+            earlier = next((s for s in household.screenings if s["version"] == done), None)
+            if earlier is None:
+                raise _reused(command_id)
+            return earlier
         village = household.village_code
         check_may_register(actor, village)
         staff = self._find_as(StaffMember, staff_id(screener))
@@ -378,6 +384,14 @@ class RegistryCommands(Application[UUID]):
                 field="household_number",
                 rule="concurrent_change",
             ) from None
+
+
+def _reused(command_id: str) -> RuleViolationError:
+    return RuleViolationError(
+        f"command {command_id} was already used for another kind of change; send a new Idempotency-Key",
+        field="Idempotency-Key",
+        rule="command_reused",
+    )
 
 
 def screening_open_command(screening_command_id: str) -> str:

@@ -12,7 +12,18 @@ from datetime import date
 from typing import Any
 
 from domain.errors import NotPermittedError, RuleViolationError
-from domain.values import Actor, Health, LabourSkill, Relation, Role, Schooling, Sex, SocialAssistance, StaffIdentity
+from domain.values import (
+    Actor,
+    Health,
+    HouseholdType,
+    LabourSkill,
+    Relation,
+    Role,
+    Schooling,
+    Sex,
+    SocialAssistance,
+    StaffIdentity,
+)
 
 # GB 11643-1999: 17 digits weighted 2^(17-i) mod 11, the sum mod 11 picks the check character.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -169,6 +180,8 @@ def household_problems(h: HouseholdRecord, today: date) -> list[tuple[str, str, 
     out: list[tuple[str, str, str]] = []
     if not HOUSEHOLD_NUMBER.fullmatch(h.household_number):
         out.append(("household_number", "format", "户编号须为4–32位字母、数字或连字符"))
+    if h.household_type not in {t.value for t in HouseholdType}:
+        out.append(("household_type", "value", "户类型应为 脱贫户 / 一般农户 / 脱贫不享受政策户"))
     if not h.members:
         out.append(("members", "required", "一户至少有一名家庭成员"))
     if len(h.members) > MAX_MEMBERS:
@@ -241,8 +254,11 @@ def check_may_register(actor: Actor, village_code: str) -> None:
 
 def check_may_run_campaign(actor: Actor, scope: list[str]) -> None:
     """A campaign is organised by the township (乡村振兴办公室统筹, seed §四(一)) or the county, within its area."""
+    from domain.policy import check_actor_level
+
     if actor.role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
         raise NotPermittedError("only a township or county may start a campaign", field="role", rule="campaign_role")
+    check_actor_level(actor)
     for code in scope:
         if not code.startswith(actor.area_code):
             raise NotPermittedError(f"area {code} lies outside {actor.area_code}", field="scope", rule="jurisdiction")

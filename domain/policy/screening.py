@@ -156,7 +156,7 @@ def assess(f: ScreeningFindings, household_size: int, policy: Policy) -> Assessm
     line = policy.monitoring_line
     income = per_capita(f.net_income, household_size)
     reasons: list[tuple[str, str]] = []
-    risks: list[Risk] = list(f.risks)
+    derived: list[Risk] = []  # risks a flag or spending requires come first: the cap of 5 never drops them
     # 收入低于7100元 (seed §二(一)); at or below the line is inside the monitoring range (domain.md §2: "within").
     if income <= line:
         reasons.append(("income_at_or_below_line", f"人均纯收入 {income} 元不高于监测范围 {line} 元"))
@@ -164,16 +164,16 @@ def assess(f: ScreeningFindings, household_size: int, policy: Policy) -> Assessm
     for flag, risk in FLAG_RISKS.items():
         if getattr(f, flag):
             reasons.append((f"shortfall_{flag}", FLAG_LABELS[flag]))
-            risks.append(risk)
+            derived.append(risk)
     # 因病、因残、因学等刚性支出较大 (seed §二(一)); the amount is configuration (Policy.rigid_expenditure_alert).
     if f.rigid_expenditure > policy.rigid_expenditure_alert:
         reasons.append(
             ("rigid_expenditure", f"刚性支出 {f.rigid_expenditure} 元高于预警标准 {policy.rigid_expenditure_alert} 元")
         )
         if f.medical_expenditure > 0:
-            risks.append(Risk.ILLNESS)
+            derived.append(Risk.ILLNESS)
         if f.schooling_expenditure > 0:
-            risks.append(Risk.SCHOOLING)
+            derived.append(Risk.SCHOOLING)
     # Income less compliant out-of-pocket spending, per person (domain.md §2: the composite test includes 合规自付支出).
     after = per_capita(f.net_income - f.rigid_expenditure, household_size)
     if f.rigid_expenditure > 0 and income > line and after <= line:
@@ -185,7 +185,7 @@ def assess(f: ScreeningFindings, household_size: int, policy: Policy) -> Assessm
     if f.risks:
         reasons.append(("risk_found", "排查发现返贫致贫风险"))
     unique: list[Risk] = []
-    for r in risks:
+    for r in [*derived, *f.risks]:
         if r not in unique:
             unique.append(r)
     return Assessment(
