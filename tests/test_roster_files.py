@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from workflows.roster_files import RosterFileError, read_table, write_csv, write_xlsx
 
-TEXTS = ["=HYPERLINK(\"http://x\")", "+86 138", "-DEMO-1", "@SUM(A1)", "普通文本", ""]
+TEXTS = ['=HYPERLINK("http://x")', "+86 138", "-DEMO-1", "@SUM(A1)", "普通文本", ""]
 
 
 def test_csv_escapes_formulas_and_reads_them_back_as_written() -> None:
@@ -25,7 +25,7 @@ def test_csv_escapes_formulas_and_reads_them_back_as_written() -> None:
 def test_xlsx_cells_are_text_a_spreadsheet_will_not_run() -> None:
     data = write_xlsx([("花名册", ["a"], [[t] for t in TEXTS])])
     cells = [row[0] for row in load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True)]
-    assert cells[0] == "'=HYPERLINK(\"http://x\")"  # stored as text with the escape, never as a formula
+    assert cells[0] == '\'=HYPERLINK("http://x")'  # stored as text with the escape, never as a formula
     _, rows = read_table(data, "xlsx")
     assert [r[0] for r in rows] == [t for t in TEXTS if t]
 

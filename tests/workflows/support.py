@@ -42,7 +42,10 @@ class Case:
     async def open(self, max_history_events: int = 2000) -> CaseView:
         today = await self.today()
         request = OpenCaseRequest(
-            household_number=f"H-1{self.case_id.hex[:8]}", village_code="990102101001", source="self_application", clue_date=today
+            household_number=f"H-1{self.case_id.hex[:8]}",
+            village_code="990102101001",
+            source="self_application",
+            clue_date=today,
         )
         start = WithStartWorkflowOperation(
             CaseWorkflow.run,
