@@ -63,7 +63,7 @@ class ScreeningRequest(Strict):
 
 class CampaignRequest(Strict):
     """百日攻坚 行动: a scope (a township, or villages) and the seed's milestones (defaults: 3-10, 3-25, 3-30 of the
-    start year, seed plan §三)."""
+    first spring on or after the start, seed plan §三)."""
 
     name: ShortText
     scope: Annotated[list[AreaCode], Field(min_length=1, max_length=200)]

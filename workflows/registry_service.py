@@ -18,7 +18,7 @@ from domain.areas import AreaTree
 from domain.errors import DomainError, NotFoundError
 from domain.ledger import CaseLedger
 from domain.policy import local_date
-from domain.policy.campaign import seed_milestones
+from domain.policy.campaign import default_milestones
 from domain.policy.registry import StaffRecord
 from domain.policy.screening import ScreeningFindings
 from domain.registry_readmodel import RegistryView, open_registry_view
@@ -161,7 +161,7 @@ class RegistryService:
     def start_campaign(
         self, campaign_id: UUID, body: CampaignRequest, *, actor: Actor, command_id: str, now: datetime
     ) -> dict[str, Any]:
-        milestones = body.milestones or seed_milestones(body.starts_on.year)
+        milestones = body.milestones or default_milestones(body.starts_on)
         return self.ledger.start_campaign(
             campaign_id=campaign_id,
             name=body.name,

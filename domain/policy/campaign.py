@@ -24,6 +24,15 @@ def seed_milestones(year: int) -> dict[Milestone, date]:
     return {m: date(year, month, day) for m, (month, day) in SEED_MILESTONES.items()}
 
 
+def default_milestones(starts_on: date) -> dict[Milestone, date]:
+    """The seed's milestones of the first spring on or after the start (a campaign started in November runs to the
+    next March)."""
+    year = starts_on.year
+    if seed_milestones(year)[Milestone.SCREENING_DONE] < starts_on:
+        year += 1
+    return seed_milestones(year)
+
+
 def campaign_problems(
     *, name: str, scope: list[str], starts_on: date, milestones: dict[Milestone, date], areas: AreaTree
 ) -> list[tuple[str, str, str]]:

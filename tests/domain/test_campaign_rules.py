@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 
 from domain.areas import DEFAULT_AREAS, Area, AreaTree
-from domain.policy.campaign import MAX_SCOPE, SEED_MILESTONES, campaign_problems, in_scope, seed_milestones
+from domain.policy.campaign import (
+    MAX_SCOPE,
+    SEED_MILESTONES,
+    campaign_problems,
+    default_milestones,
+    in_scope,
+    seed_milestones,
+)
 from domain.values import AreaLevel, Milestone
 from tests.domain.registry_support import rules
 from tests.domain.support import (
@@ -216,3 +223,15 @@ def test_a_village_is_in_scope_when_an_area_of_the_scope_contains_it(
     village: str, scope: list[str], inside: bool
 ) -> None:
     assert in_scope(village, scope) is inside
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "year"),
+    [(date(2023, 2, 20), 2023), (date(2023, 3, 10), 2023), (date(2023, 3, 11), 2024), (date(2026, 11, 28), 2027)],
+)
+def test_default_milestones_are_the_seeds_of_the_first_spring_from_the_start(starts_on: date, year: int) -> None:
+    assert default_milestones(starts_on) == {
+        Milestone.SCREENING_DONE: date(year, 3, 10),
+        Milestone.PROCEDURES_DONE: date(year, 3, 25),
+        Milestone.SUMMARY_DONE: date(year, 3, 30),
+    }
