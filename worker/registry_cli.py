@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from domain.areas import AreaTree
+from domain.errors import DomainError
 from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.values import Actor, AreaLevel, Role
@@ -107,7 +108,7 @@ def load_demo(settings: Settings, households: int, seed: int) -> dict[str, int]:
                     reason="演示数据", demo=True,
                 )  # fmt: skip
                 counts["households"] += 1
-            except Exception as e:  # a demo household that clashes with real data is skipped, never forced
+            except DomainError as e:  # a demo household that clashes with real data is skipped, never forced
                 log.warning("demo.household_skipped", household_number=record.household_number, error=str(e))
                 counts["rejected"] += 1
         return counts

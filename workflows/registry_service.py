@@ -28,6 +28,7 @@ from workflows.registry_contracts import CampaignRequest, ScreeningRequest, Staf
 from workflows.roster_files import MAX_BYTES, read_table
 
 UNSCREENED_LIMIT = 5000
+MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a MilestonePassed event (a county is 200k)
 
 
 class RegistryService:
@@ -203,13 +204,20 @@ class RegistryService:
         scope = campaign["scope"]
         unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=scope, limit=1_000_000)
         by_village: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
         for h in unscreened:
-            by_village.setdefault(h["village_code"], []).append(h["household_number"])
+            counts[h["village_code"]] = counts.get(h["village_code"], 0) + 1
+            if len(by_village.get(h["village_code"], [])) < MILESTONE_LIST_LIMIT:
+                by_village.setdefault(h["village_code"], []).append(h["household_number"])
         identifying = self.view.cases_in_stage(area_prefixes=scope, stage="identifying")
         not_monitored = self.view.not_monitored(area_prefixes=scope, limit=1_000_000)
         missing: dict[str, Any] = {"as_of": today.isoformat()}
         if milestone in (Milestone.SCREENING_DONE, Milestone.SUMMARY_DONE):
-            missing["unscreened"] = {"households": len(unscreened), "by_village": by_village}
+            missing["unscreened"] = {
+                "households": len(unscreened),
+                "by_village_count": counts,
+                "by_village": by_village,  # at most MILESTONE_LIST_LIMIT numbers a village; the counts are whole
+            }
             look_backs = campaign["look_backs"] or {"case_ids": []}
             missing["look_backs_not_done"] = [
                 c for c in look_backs["case_ids"] if not self._looked_back_since(UUID(c), campaign["starts_on"])

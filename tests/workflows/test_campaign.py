@@ -100,6 +100,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
     assert screening["due_on"] == milestones[Milestone.SCREENING_DONE].isoformat()
     assert screening["missing"]["unscreened"] == {
         "households": 2,
+        "by_village_count": {VILLAGE: 2},
         "by_village": {VILLAGE: [b.household_number, c.household_number]},
     }
     assert screening["escalated_to"] == [COUNTY]  # the township's campaign escalates to its county
