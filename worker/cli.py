@@ -126,6 +126,9 @@ async def _run_stack(settings: Settings) -> int:
             pg = await asyncio.to_thread(EmbeddedPostgres.start, data_dir)
             cleanups.append(lambda: asyncio.to_thread(pg.stop))
             env["DATABASE_URL"] = pg.database_url
+            url_file = settings.model_copy(update={"data_dir": data_dir}).embedded_url_file
+            _write_private(url_file, pg.database_url)
+            cleanups.append(lambda: asyncio.to_thread(url_file.unlink, True))
         if stopping.is_set():
             return 0
         if settings.temporal_address:
@@ -189,6 +192,12 @@ async def _register_external(settings: Settings) -> None:
         await ensure_search_attributes(client, settings.temporal_namespace)
     except Exception as exc:
         log.warning("stack.search_attributes_not_registered", address=settings.temporal_address, error=str(exc))
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text + "\n")
 
 
 def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, int] | None:

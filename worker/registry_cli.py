@@ -10,7 +10,7 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ import structlog
 from domain.areas import AreaTree
 from domain.errors import DomainError
 from domain.ledger import CaseLedger
-from domain.policy import local_date
 from domain.values import Actor, AreaLevel, Role
 from workflows.registry_service import RegistryService
 from workflows.roster_files import CLI_MAX_BYTES, RosterFileError, detect_format
@@ -27,6 +26,9 @@ from workflows.settings import Settings
 
 log = structlog.stdlib.get_logger(__name__)
 DEMO_SEED = 20230301  # the seed plan's spring campaign
+# The demo's people are as of this day (ages, schooling, the policy of the findings), so the same seed gives the same
+# data whatever day it is generated: a roster written by `dixian demo --out` re-imports over the loaded demo unchanged.
+DEMO_AS_OF = date(2023, 3, 1)
 
 
 def operator(areas: AreaTree, area_code: str | None = None) -> Actor:
@@ -63,7 +65,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """Import a household roster (CSV or XLSX, one row per member; the template: GET /households/import-template)."""
     try:
         report = import_file(settings, Path(args.file), args.area)
-    except (RosterFileError, OSError) as e:
+    except (RosterFileError, OSError, ValueError) as e:
         print(f"dixian import: {e}", file=sys.stderr)
         return 2
     if args.json:
@@ -93,7 +95,7 @@ def load_demo(settings: Settings, households: int, seed: int) -> dict[str, int]:
     try:
         now = datetime.now(UTC)
         actor = operator(ledger.areas)
-        data = generate(households, seed, ledger.areas, local_date(now))
+        data = generate(households, seed, ledger.areas, DEMO_AS_OF)
         counts = {"staff": 0, "households": 0, "rejected": 0}
         for staff in data.staff:
             ledger.register_staff(
@@ -131,11 +133,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         fmt = detect_format("", out.name)
-        data = generate(args.households, args.seed, today=local_date(datetime.now(UTC)))
+        data = generate(args.households, args.seed, today=DEMO_AS_OF)
         out.write_bytes(roster_file(data, fmt))
         print(f"wrote {len(data.households)} demo households to {out}")
         return 0
-    counts = load_demo(settings, args.households, args.seed)
+    try:
+        counts = load_demo(settings, args.households, args.seed)
+    except ValueError as e:
+        print(f"dixian demo: {e}", file=sys.stderr)
+        return 2
     print(
         f"loaded demo data: {counts['households']} households, {counts['staff']} staff"
         + (f", {counts['rejected']} skipped" if counts["rejected"] else "")

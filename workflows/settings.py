@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
     @property
+    def embedded_url_file(self) -> Path:
+        """Where a running `dixian run` tells other commands (`dixian import`, `dixian demo`) its PostgreSQL URL."""
+        return self.data_dir / "database-url"
+
+    @property
     def postgres_configured(self) -> bool:
         return bool(self.database_url or self.postgres_host)
 
@@ -89,10 +94,16 @@ class Settings(BaseSettings):
             self.postgres_user,
             self.postgres_password,
         )
-        if self.database_url:
-            host, port, dbname, user, password = parse_database_url(self.database_url)
+        url = self.database_url
+        if not url and not host and self.embedded_url_file.exists():
+            url = self.embedded_url_file.read_text().strip()  # the embedded server of a running `dixian run`
+        if url:
+            host, port, dbname, user, password = parse_database_url(url)
         if not host:
-            raise ValueError("PostgreSQL is not configured: set DATABASE_URL or POSTGRES_HOST")
+            raise ValueError(
+                "PostgreSQL is not configured: set DATABASE_URL or POSTGRES_HOST, or start the embedded stack with "
+                "`make run` (its server is found through <data dir>/database-url while it runs)"
+            )
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_HOST": host,
