@@ -45,6 +45,41 @@ def staff_id(staff_number: str) -> UUID:
     return uuid5(STAFF_NAMESPACE, staff_number)
 
 
+class RegistryRecord(Aggregate):
+    """A registry record (household or staff member): facts changed only by events naming the actor and reason."""
+
+    facts: dict[str, Any]
+    demo: bool
+    command_versions: dict[str, int]
+
+    def _record_change(
+        self,
+        event_class: type[Aggregate.Event],
+        key: dict[str, str],
+        *,
+        facts: dict[str, Any],
+        actor: Actor,
+        command_id: str,
+        now: datetime,
+        reason: str,
+    ) -> bool:
+        """Record what differs from ``facts``, field by field, old and new; nothing when all is the same."""
+        changes = {k: v for k, v in facts.items() if self.facts.get(k) != v}
+        if not changes:
+            return False
+        self.trigger_event(
+            event_class,
+            **key,
+            actor=actor.as_dict(),
+            command_id=command_id,
+            occurred_at=now,
+            reason=reason,
+            changes=changes,
+            previous={k: self.facts.get(k) for k in changes},
+        )
+        return True
+
+
 # ----- household ---------------------------------------------------------------------------------------------------
 
 
@@ -96,14 +131,11 @@ class HouseholdScreened(HouseholdEvent):
         household.screenings.append(dict(self.screening, version=self.originator_version))
 
 
-class Household(Aggregate):
+class Household(RegistryRecord):
     """农户: the unit of monitoring. Its id derives from the national household number."""
 
     household_number: str
-    facts: dict[str, Any]
-    demo: bool
     registered_by: dict[str, str]
-    command_versions: dict[str, int]
     screenings: list[dict[str, Any]]
 
     def __init__(self) -> None:
@@ -136,20 +168,10 @@ class Household(Aggregate):
 
     def change(self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str) -> bool:
         """Record what differs from ``facts``, field by field; nothing when all is the same. True if changed."""
-        changes = {k: v for k, v in facts.items() if self.facts.get(k) != v}
-        if not changes:
-            return False
-        self.trigger_event(
-            HouseholdChanged,
-            household_number=self.household_number,
-            actor=actor.as_dict(),
-            command_id=command_id,
-            occurred_at=now,
-            reason=reason,
-            changes=changes,
-            previous={k: self.facts.get(k) for k in changes},
+        key = {"household_number": self.household_number}
+        return self._record_change(
+            HouseholdChanged, key, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason
         )
-        return True
 
     def record_screening(self, *, screening: dict[str, Any], actor: Actor, command_id: str, now: datetime) -> None:
         self.trigger_event(
@@ -307,13 +329,10 @@ class StaffChanged(Aggregate.Event):
         staff.facts.update(self.changes)
 
 
-class StaffMember(Aggregate):
+class StaffMember(RegistryRecord):
     """A person taking part in the screening (参与排查工作人员)."""
 
     staff_number: str
-    facts: dict[str, Any]
-    demo: bool
-    command_versions: dict[str, int]
 
     def __init__(self) -> None:
         """State is set by ``StaffRegistered.apply``."""
@@ -344,17 +363,7 @@ class StaffMember(Aggregate):
         return staff
 
     def change(self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str) -> bool:
-        changes = {k: v for k, v in facts.items() if self.facts.get(k) != v}
-        if not changes:
-            return False
-        self.trigger_event(
-            StaffChanged,
-            staff_number=self.staff_number,
-            actor=actor.as_dict(),
-            command_id=command_id,
-            occurred_at=now,
-            reason=reason,
-            changes=changes,
-            previous={k: self.facts.get(k) for k in changes},
+        key = {"staff_number": self.staff_number}
+        return self._record_change(
+            StaffChanged, key, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason
         )
-        return True

@@ -67,15 +67,20 @@ class RegistryView(PostgresTrackingRecorder):
             self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
             curs.execute(statement, params)
 
-    def upsert_household(self, tracking: Tracking, row: dict[str, Any]) -> None:
+    def _upsert(self, tracking: Tracking, table: str, key: str, row: dict[str, Any]) -> None:
+        """Insert ``row`` or overwrite the row with the same ``key`` column."""
         columns = list(row)
-        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (household_number) DO UPDATE SET {3}").format(
-            self._t(HOUSEHOLDS),
+        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT ({3}) DO UPDATE SET {4}").format(
+            self._t(table),
             SQL(", ").join(Identifier(c) for c in columns),
             SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
-            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns[1:]),
+            Identifier(key),
+            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns if c != key),
         )
         self._write(tracking, statement, row)
+
+    def upsert_household(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        self._upsert(tracking, HOUSEHOLDS, "household_number", row)
 
     def change_household(self, tracking: Tracking, number: str, version: int, changes: dict[str, Any]) -> None:
         sets: list[Composable] = [SQL("version = %(version)s"), SQL("updated_at = %(updated_at)s")]
@@ -121,14 +126,7 @@ class RegistryView(PostgresTrackingRecorder):
         self._write(tracking, statement, {"n": number, "c": case_id})
 
     def upsert_staff(self, tracking: Tracking, row: dict[str, Any]) -> None:
-        columns = list(row)
-        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (staff_number) DO UPDATE SET {3}").format(
-            self._t(STAFF),
-            SQL(", ").join(Identifier(c) for c in columns),
-            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
-            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns[1:]),
-        )
-        self._write(tracking, statement, row)
+        self._upsert(tracking, STAFF, "staff_number", row)
 
     def update_staff(self, tracking: Tracking, number: str, changes: dict[str, Any]) -> None:
         if not changes:
