@@ -20,7 +20,7 @@ from api.errors import ApiProblem
 from domain.errors import CaseAlreadyOpenError, DomainError
 from domain.values import Source
 from workflows.contracts import CaseView, OpenCaseRequest
-from workflows.registry_contracts import ScreeningRequest, StaffRequest
+from workflows.registry_contracts import HouseholdRequest, ScreeningRequest, StaffRequest
 from workflows.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
 
 router = APIRouter(tags=["registry"])
@@ -168,6 +168,18 @@ async def list_households(
     scope = _scope(actor.area_code, area_code)
     rows = await run_in_threadpool(svc.registry.households, scope, limit, offset)
     return HouseholdList(items=[HouseholdSummary.model_validate(r) for r in rows], limit=limit, offset=offset)
+
+
+@router.put(
+    "/households/{household_number}",
+    summary="农户: register one household, or record what changed in it (field by field, with the reason)",
+)
+async def put_household(
+    household_number: str, body: HouseholdRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
+) -> dict[str, Any]:
+    return await _domain(
+        lambda: svc.registry.put_household(household_number, body, actor=actor, command_id=command_id, now=_now())
+    )
 
 
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")

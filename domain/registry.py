@@ -68,6 +68,7 @@ class RegistryCommands(Application[UUID]):
         now: datetime,
         reason: str,
         demo: bool = False,
+        reason_required: bool = False,
     ) -> dict[str, Any]:
         """Register a household or record what changed in it. Returns ``{"household_number", "result", "version"}``
         with result ``created``, ``changed`` or ``unchanged``; refuses a household whose every rule does not hold,
@@ -91,6 +92,10 @@ class RegistryCommands(Application[UUID]):
             result = "created"
         else:
             check_may_register(actor, household.village_code)  # the household's present village, too
+            if reason_required and not reason.strip() and household.facts != facts:
+                raise RuleViolationError(
+                    "a change to a registered household needs its reason", field="reason", rule="required"
+                )
             before = {person_key(m["id_number"]) for m in household.members}
             if not household.change(facts=facts, actor=actor, command_id=command_id, now=now, reason=reason):
                 return {"household_number": number, "result": "unchanged", "version": household.version}

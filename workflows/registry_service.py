@@ -19,12 +19,12 @@ from domain.errors import DomainError, NotFoundError
 from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.policy.campaign import default_milestones
-from domain.policy.registry import StaffRecord
+from domain.policy.registry import HouseholdRecord, Member, StaffRecord, normalise_id_number
 from domain.policy.screening import ScreeningFindings
 from domain.registry_readmodel import RegistryView, open_registry_view
 from domain.roster import RowError, read_roster
 from domain.values import Actor, Milestone
-from workflows.registry_contracts import CampaignRequest, ScreeningRequest, StaffRequest
+from workflows.registry_contracts import CampaignRequest, HouseholdRequest, ScreeningRequest, StaffRequest
 from workflows.roster_files import MAX_BYTES, read_table
 
 UNSCREENED_LIMIT = 5000
@@ -97,6 +97,26 @@ class RegistryService:
             "errors": [e.as_dict() for e in errors],
             "demo": demo,
         }
+
+    def put_household(
+        self, household_number: str, body: HouseholdRequest, *, actor: Actor, command_id: str, now: datetime
+    ) -> dict[str, Any]:
+        """Register one household, or record what changed in it (with the reason)."""
+        record = HouseholdRecord(
+            household_number=household_number,
+            household_type=body.household_type.value,
+            village_code=body.village_code,
+            address=body.address,
+            phone=body.phone,
+            at_resettlement_site=body.at_resettlement_site,
+            members=tuple(
+                Member(**{**m.model_dump(), "id_number": normalise_id_number(m.id_number)}) for m in body.members
+            ),
+        )
+        outcome = self.ledger.register_household(
+            record, actor=actor, command_id=command_id, now=now, reason=body.reason, reason_required=True
+        )
+        return {**outcome, "household": self.ledger.household(household_number)}
 
     def household(self, household_number: str) -> dict[str, Any]:
         return self.ledger.household(household_number)

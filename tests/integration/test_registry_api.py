@@ -286,3 +286,56 @@ async def test_a_household_at_risk_without_a_case_is_listed_until_its_case_opens
 async def test_findings_body_refuses_unknown_fields() -> None:
     with pytest.raises(ValueError):
         FindingsBody.model_validate({"income": 1})
+
+
+def household_body(record: Any, reason: str = "") -> dict[str, Any]:
+    return {
+        "household_type": record.household_type,
+        "village_code": record.village_code,
+        "address": record.address,
+        "phone": record.phone,
+        "members": [{k: v for k, v in m.as_dict().items() if k not in ("medical_insurance",)} for m in record.members],
+        "reason": reason,
+    }
+
+
+async def test_one_household_is_registered_and_changed_with_a_reason(stack: Stack) -> None:
+    url = f"/households/{A.household_number}"
+    r = await stack.http.put(url, json=household_body(A), headers=stack.headers("cadre", key="put-1"))
+    assert r.status_code == 200, r.text
+    assert r.json()["result"] == "created" and len(r.json()["household"]["members"]) == 3
+
+    moved_out = household_body(A)
+    moved_out["members"] = moved_out["members"][:2]
+    r = await stack.http.put(url, json=moved_out, headers=stack.headers("cadre", key="put-2"))
+    assert r.status_code == 422 and rule(r) == "required"  # a change without its reason
+
+    moved_out["reason"] = "次子外出落户"
+    r = await stack.http.put(url, json=moved_out, headers=stack.headers("cadre", key="put-3"))
+    assert r.status_code == 200 and r.json()["result"] == "changed"
+    change = list(stack.ledger.events.get(household_id(A.household_number)))[-1]
+    assert (
+        change.reason == "次子外出落户" and len(change.previous["members"]) == 3 and len(change.changes["members"]) == 2
+    )
+
+    # The member who left may now be registered in another household; a member of A may not.
+    other = household_body(E)
+    left = household_body(A)["members"]
+    other["members"][1] = left[2]
+    r = await stack.http.put(
+        f"/households/{E.household_number}", json=other, headers=stack.headers("township", key="p4")
+    )
+    assert r.status_code == 200, r.text
+    other["members"][2] = {**left[0], "relation": "parent"}
+    other["reason"] = "x"
+    r = await stack.http.put(
+        f"/households/{E.household_number}", json=other, headers=stack.headers("township", key="p5")
+    )
+    assert r.status_code == 409 and rule(r) == "unique_id_number"
+
+    r = await stack.http.put(url, json=moved_out, headers=stack.headers("other_cadre", key="put-6"))
+    assert r.status_code == 403
+    r = await stack.http.put(url, json={**moved_out, "members": []}, headers=stack.headers("cadre", key="put-7"))
+    assert r.status_code == 422
+    r = await stack.http.put("/households/%E4%B8%AD", json=household_body(A), headers=stack.headers("cadre", key="p8"))
+    assert r.status_code == 422 and rule(r) == "format"
