@@ -178,7 +178,15 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
     earlier = await run_in_threadpool(svc.queries.view_after_command, case_id, command_id, _now())
     if earlier is not None:
-        return CaseView.model_validate(earlier)
+        view = CaseView.model_validate(earlier)
+        if view.household.get("household_number") != body.household_number.strip():
+            raise ApiProblem(
+                "CaseAlreadyExistsError",
+                "this Idempotency-Key already opened a case of another household; send a new key",
+                field="Idempotency-Key",
+                rule="command_reused",
+            )
+        return view
     cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
     start = WithStartWorkflowOperation(
         CaseWorkflow.run,

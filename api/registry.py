@@ -18,7 +18,7 @@ from api.cases import start_case
 from api.deps import ActorDep, CommandIdDep, ServicesDep, check_area
 from api.errors import ApiProblem
 from domain.errors import CaseAlreadyOpenError, DomainError
-from domain.values import Source
+from domain.values import Source, screening_open_command
 from workflows.contracts import CaseView, OpenCaseRequest
 from workflows.registry_contracts import HouseholdRequest, ScreeningRequest, StaffRequest
 from workflows.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
@@ -52,7 +52,8 @@ class ImportReport(BaseModel):
     households: dict[str, int]
     persons_accepted: int
     rejected_rows: list[int]
-    errors: list[dict[str, Any]]
+    errors: list[dict[str, Any]]  # the first 1,000
+    errors_total: int
     demo: bool
 
 
@@ -251,7 +252,7 @@ async def record_screening(
             comment="排查发现风险：" + "；".join(r["message"] for r in record["assessment"]["reasons"])[:1900],
         )
         try:
-            case = await start_case(svc, actor, f"{command_id}/open", request)
+            case = await start_case(svc, actor, screening_open_command(command_id, household_number), request)
         except ApiProblem as problem:
             if problem.type != CaseAlreadyOpenError.__name__:
                 raise  # the screening is kept and listed as 应纳未纳 until the same request is sent again

@@ -48,7 +48,7 @@ from domain.policy.screening import (
     method_problem,
     screening_date_problem,
 )
-from domain.values import Actor, Milestone, ScreeningMethod, case_id_for_command
+from domain.values import Actor, Milestone, ScreeningMethod, case_id_for_command, screening_open_command
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -148,6 +148,11 @@ class RegistryCommands(Application[UUID]):
                     ],
                 )
         return claims
+
+    def household_version(self, household_number: str) -> int:
+        """The household's version, 0 when it is not registered."""
+        household = self._find_as(Household, household_id(household_number))
+        return household.version if household is not None else 0
 
     def household(self, household_number: str) -> dict[str, Any]:
         household = self._find_as(Household, household_id(household_number))
@@ -273,7 +278,7 @@ class RegistryCommands(Application[UUID]):
         if open_cases:
             case_id = open_cases[0]
         elif opens:
-            case_id = str(case_id_for_command(screening_open_command(command_id)))
+            case_id = str(case_id_for_command(screening_open_command(command_id, household_number)))
         else:
             case_id = ""
         record = {
@@ -397,8 +402,3 @@ def _reused(command_id: str) -> RuleViolationError:
         field="Idempotency-Key",
         rule="command_reused",
     )
-
-
-def screening_open_command(screening_command_id: str) -> str:
-    """The command id of the case a screening opens (its case id derives from it)."""
-    return f"{screening_command_id}/open"

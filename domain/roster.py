@@ -244,8 +244,12 @@ def member_of(values: Mapping[str, Any]) -> Member:
     )
 
 
-def read_roster(headers: list[str], rows: Iterable[list[str]], today: date) -> Roster:
-    """Parse and check a roster: every row checked, households grouped by number (rows need not be adjacent)."""
+def read_roster(headers: list[str], rows: Iterable[list[str]], today: date, first_row: int = 2) -> Roster:
+    """Parse and check a roster: every row checked, households grouped by number (rows need not be adjacent).
+
+    A row whose 户编号 is empty continues the household of the row above (a merged 户编号 cell, or the number given
+    on the head's row only); its empty household-level cells are that row's. Rows before any numbered row belong
+    to no household and are reported."""
     file_errors = header_problems(headers)
     if file_errors:
         return Roster([], file_errors, [], 0)
@@ -254,18 +258,25 @@ def read_roster(headers: list[str], rows: Iterable[list[str]], today: date) -> R
     parsed: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     orphans: list[RowError] = []
     count = 0
-    for index, cells in enumerate(rows, start=2):
+    above: dict[str, str] | None = None  # the household-level cells of the last numbered row
+    for index, cells in enumerate(rows, start=first_row):
         if not any(str(c).strip() for c in cells):
             continue  # blank line
         count += 1
         if count > MAX_ROWS:
             return Roster([], [RowError(index, "", "", "max_rows", f"一个文件不超过{MAX_ROWS}行")], [], count)
         by_key = {k: (str(cells[i]) if i < len(cells) else "") for i, k in enumerate(keys)}
+        if not by_key.get("household_number", "").strip():
+            if above is None:
+                orphans.append(RowError(index, "", "household_number", "required", "“户编号”为必填项"))
+                continue
+            for key in HOUSEHOLD_KEYS:
+                if not by_key.get(key, "").strip():
+                    by_key[key] = above.get(key, "")
+        else:
+            above = {key: by_key.get(key, "") for key in HOUSEHOLD_KEYS}
         values, errors = parse_row(by_key, index)
-        number = by_key.get("household_number", "").strip()
-        if not number:
-            orphans.extend(errors or [RowError(index, "", "household_number", "required", "“户编号”为必填项")])
-            continue
+        number = by_key["household_number"].strip()
         group = groups.setdefault(number, HouseholdRows(number))
         group.rows.append(index)
         group.errors.extend(errors)

@@ -557,4 +557,10 @@ def case_id_for_command(command_id: str) -> UUID:
     return uuid5(CASE_NAMESPACE, command_id)
 
 
+def screening_open_command(screening_command_id: str, household_number: str) -> str:
+    """The command id of the case a screening opens (its case id derives from it). It names the household, so one
+    Idempotency-Key used for screenings of two households can never give them the same case."""
+    return f"{screening_command_id}/open/{household_number}"
+
+
 SYSTEM_ACTOR = Actor(id="system", role=Role.SYSTEM, area_code="", name="底线系统")

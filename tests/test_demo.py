@@ -151,10 +151,10 @@ def test_every_household_has_findings_that_pass_the_screening_rules(data: DemoDa
 
 
 def test_the_csv_roster_reads_back_as_exactly_the_generated_households(data: DemoData) -> None:
-    headers, rows = read_table(roster_file(data, "csv"), "csv")
-    roster = read_roster(headers, rows, TODAY)
+    table = read_table(roster_file(data, "csv"), "csv")
+    roster = read_roster(table.headers, table.rows, TODAY, table.first_row)
 
-    assert headers == [c.header for c in COLUMNS]
+    assert table.headers == [c.header for c in COLUMNS]
     assert roster.file_errors == [] and roster.orphan_errors == []
     assert [e for g in roster.households for e in g.errors] == []
     assert [g.record for g in roster.households] == data.households
@@ -164,8 +164,8 @@ def test_the_csv_roster_reads_back_as_exactly_the_generated_households(data: Dem
 def test_the_xlsx_roster_reads_back_as_exactly_the_generated_households() -> None:
     small = generate(40, 3, today=TODAY)
     content = roster_file(small, "xlsx")
-    headers, rows = read_table(content, "xlsx")
-    roster = read_roster(headers, rows, TODAY)
+    table = read_table(content, "xlsx")
+    roster = read_roster(table.headers, table.rows, TODAY, table.first_row)
 
     assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["花名册"]
     assert [e for g in roster.households for e in g.errors] == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Callable
 
 import pytest
 from openpyxl import load_workbook
@@ -18,21 +20,21 @@ def test_csv_escapes_formulas_and_reads_them_back_as_written() -> None:
     data = write_csv(["a"], [[t] for t in TEXTS])
     raw = [row[0] if row else "" for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
     assert raw[1].startswith("'=") and raw[3] == "'-DEMO-1" and raw[5] == "普通文本"
-    _, rows = read_table(data, "csv")
-    assert [r[0] for r in rows] == [t for t in TEXTS if t]  # the blank line is skipped
+    rows = read_table(data, "csv").rows
+    assert [r[0] for r in rows if r and r[0]] == [t for t in TEXTS if t]
 
 
 def test_xlsx_cells_are_text_a_spreadsheet_will_not_run() -> None:
     data = write_xlsx([("花名册", ["a"], [[t] for t in TEXTS])])
     cells = [row[0] for row in load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True)]
     assert cells[0] == '\'=HYPERLINK("http://x")'  # stored as text with the escape, never as a formula
-    _, rows = read_table(data, "xlsx")
-    assert [r[0] for r in rows] == [t for t in TEXTS if t]
+    rows = read_table(data, "xlsx").rows
+    assert [r[0] for r in rows if r and r[0]] == [t for t in TEXTS if t]
 
 
 def test_a_gbk_csv_from_excel_is_read() -> None:
-    _, rows = read_table("户编号\nH-0001\n".encode("gb18030"), "csv")
-    assert rows == [["H-0001"]]
+    table = read_table("户编号\nH-0001\n".encode("gb18030"), "csv")
+    assert (table.headers, table.rows) == (["户编号"], [["H-0001"]])
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
@@ -50,3 +52,51 @@ def test_size_and_emptiness_limits() -> None:
         read_table(b"x" * 11, "csv", max_bytes=10)
     with pytest.raises(RosterFileError):
         read_table(b"a\x00b\n", "csv")
+
+
+def _rewrite_sheet(data: bytes, change: Callable[[str], str]) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content.decode()).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+ROWS = [["户编号", "姓名"], ["H-0001", "甲"], ["H-0001", "乙"], ["H-0001", "丙"]]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml[: len(xml) // 2],  # truncated
+        lambda xml: re.sub(r'<c r="B2"[^>]*><is><t>[^<]*</t></is></c>', '<c r="B2" t="s"><v>99999</v></c>', xml),
+        lambda xml: xml.replace('r="B3"', 'r="ZZZZ3"'),
+    ],
+    ids=["truncated", "shared-string-out-of-range", "bad-cell-reference"],
+)
+def test_a_broken_worksheet_is_a_file_error_not_a_crash(change: Callable[[str], str]) -> None:
+    data = _rewrite_sheet(write_xlsx([("花名册", ROWS[0], ROWS[1:])]), change)
+    with pytest.raises(RosterFileError):
+        read_table(data, "xlsx")
+
+
+def test_rows_beyond_a_stale_dimension_are_read() -> None:
+    data = write_xlsx([("花名册", ROWS[0], ROWS[1:])])
+    stale = _rewrite_sheet(data, lambda xml: re.sub(r'<dimension ref="[^"]*" ?/>', '<dimension ref="A1:B2"/>', xml))
+    assert b'<dimension ref="A1:B2"/>' in zipfile.ZipFile(io.BytesIO(stale)).read("xl/worksheets/sheet1.xml")
+    assert [r[1] for r in read_table(stale, "xlsx").rows] == ["甲", "乙", "丙"]
+
+
+def test_row_numbers_are_the_files_own_with_blank_lines_kept() -> None:
+    data = b"\n\n\xe6\x88\xb7\xe7\xbc\x96\xe5\x8f\xb7\n\nH-1\n"  # two blank lines, the header (户编号), a blank line
+    table = read_table(data, "csv")
+    assert table.first_row == 4 and table.rows == [[], ["H-1"]]
+
+
+def test_the_row_limit_holds() -> None:
+    data = ("户编号\n" + "H-1\n" * 11).encode()
+    with pytest.raises(RosterFileError, match="more than 10 rows"):
+        read_table(data, "csv", max_rows=10)

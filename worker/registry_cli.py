@@ -21,7 +21,7 @@ from domain.errors import DomainError
 from domain.ledger import CaseLedger
 from domain.values import Actor, AreaLevel, Role
 from workflows.registry_service import RegistryService
-from workflows.roster_files import CLI_MAX_BYTES, RosterFileError, detect_format
+from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
 from workflows.settings import Settings
 
 log = structlog.stdlib.get_logger(__name__)
@@ -56,6 +56,7 @@ def import_file(settings: Settings, path: Path, area_code: str | None = None) ->
             actor=operator(ledger.areas, area_code),
             now=datetime.now(UTC),
             max_bytes=CLI_MAX_BYTES,
+            max_rows=CLI_MAX_ROWS,
         )
     finally:
         ledger.close()

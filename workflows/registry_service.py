@@ -15,19 +15,20 @@ from typing import Any
 from uuid import UUID
 
 from domain.areas import AreaTree
-from domain.errors import DomainError, NotFoundError
+from domain.errors import DomainError, DuplicateIdNumberError, NotFoundError
 from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.policy.campaign import default_milestones
-from domain.policy.registry import HouseholdRecord, Member, StaffRecord, normalise_id_number
+from domain.policy.registry import HouseholdRecord, Member, StaffRecord, check_may_import, normalise_id_number
 from domain.policy.screening import ScreeningFindings
 from domain.registry_readmodel import RegistryView, open_registry_view
-from domain.roster import RowError, read_roster
+from domain.roster import HouseholdRows, RowError, read_roster
 from domain.values import Actor, Milestone
 from workflows.registry_contracts import CampaignRequest, HouseholdRequest, ScreeningRequest, StaffRequest
-from workflows.roster_files import MAX_BYTES, read_table
+from workflows.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 
 UNSCREENED_LIMIT = 5000
+MAX_REPORTED_ERRORS = 1000  # row errors listed in an import report (errors_total counts them all)
 MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a MilestonePassed event (a county is 200k)
 
 
@@ -56,47 +57,71 @@ class RegistryService:
         demo: bool = False,
         reason: str = "",
         max_bytes: int = MAX_BYTES,
+        max_rows: int = HTTP_MAX_ROWS,
     ) -> dict[str, Any]:
         """Import a roster file: every row checked; each household written whole or not at all; the same file
         again changes nothing. Raises RosterFileError when the file cannot be read at all."""
+        check_may_import(actor)
         digest = hashlib.sha256(data).hexdigest()
-        headers, rows = read_table(data, fmt, max_bytes)
-        roster = read_roster(headers, rows, local_date(now))
+        table = read_table(data, fmt, max_bytes, max_rows)
+        roster = read_roster(table.headers, table.rows, local_date(now), table.first_row)
         counts = {"created": 0, "changed": 0, "unchanged": 0, "rejected": 0}
         errors: list[RowError] = list(roster.orphan_errors)
         persons = 0
+        pending = [g for g in roster.households if g.record is not None]
         for group in roster.households:
             if group.record is None:
                 counts["rejected"] += 1
                 errors.extend(group.errors)
-                continue
-            try:
-                outcome = self.ledger.register_household(
-                    group.record,
-                    actor=actor,
-                    command_id=f"{actor.id}:import:{digest[:32]}:{group.household_number}",
-                    now=now,
-                    reason=reason or f"导入花名册 sha256:{digest[:12]}",
-                    demo=demo,
-                )
-            except DomainError as e:
-                counts["rejected"] += 1
-                row = group.rows[_member_row(e, len(group.rows))]
-                for v in e.violations:
-                    errors.append(RowError(row, group.household_number, v["field"], v["rule"], v["message"]))
-                continue
-            counts[outcome["result"]] += 1
-            persons += len(group.record.members)
+        # Passes until nothing more goes in: a member moving between two households of the file is claimed by the
+        # second only after the first has let go, whatever their order in the file.
+        while pending:
+            waiting: list[tuple[HouseholdRows, DomainError]] = []
+            for group in pending:
+                assert group.record is not None
+                try:
+                    outcome = self._import_one(group.record, digest, actor, now, reason, demo)
+                except DuplicateIdNumberError as e:
+                    waiting.append((group, e))
+                    continue
+                except DomainError as e:
+                    counts["rejected"] += 1
+                    errors.extend(_row_errors(group, e))
+                    continue
+                counts[outcome["result"]] += 1
+                persons += len(group.record.members)
+            if len(waiting) == len(pending):
+                for group, refusal in waiting:
+                    counts["rejected"] += 1
+                    errors.extend(_row_errors(group, refusal))
+                break
+            pending = [group for group, _ in waiting]
         errors.sort(key=lambda e: (e.row, e.field))
         return {
             "file": {"sha256": digest, "format": fmt, "rows": roster.row_count},
             "file_errors": [e.as_dict() for e in roster.file_errors],
             "households": {"total": len(roster.households), **counts},
             "persons_accepted": persons,
-            "rejected_rows": sorted({e.row for e in errors}),
-            "errors": [e.as_dict() for e in errors],
+            "rejected_rows": sorted({e.row for e in errors})[:MAX_REPORTED_ERRORS],
+            "errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+            "errors_total": len(errors),
             "demo": demo,
         }
+
+    def _import_one(
+        self, record: HouseholdRecord, digest: str, actor: Actor, now: datetime, reason: str, demo: bool
+    ) -> dict[str, Any]:
+        # The command is this file's row set applied to this version of the household: a retry after a crash is
+        # answered from the store, and the same file after a later change applies again (import = "as in the file").
+        version = self.ledger.household_version(record.household_number)
+        return self.ledger.register_household(
+            record,
+            actor=actor,
+            command_id=f"{actor.id}:import:{digest[:32]}:{record.household_number}:v{version}",
+            now=now,
+            reason=reason or f"导入花名册 sha256:{digest[:12]}",
+            demo=demo,
+        )
 
     def put_household(
         self, household_number: str, body: HouseholdRequest, *, actor: Actor, command_id: str, now: datetime
@@ -277,10 +302,11 @@ def _narrow(scope: list[str], within: str) -> list[str]:
     return sorted(set(out))
 
 
-def _member_row(error: DomainError, rows: int) -> int:
-    """The index of the row a ledger error names (a member index in its violations), else the household's first."""
+def _row_errors(group: HouseholdRows, error: DomainError) -> list[RowError]:
+    """A ledger refusal as row errors: on the member's row when the error names one, else the household's first."""
+    out = []
     for v in error.violations:
         member = v.get("member")
-        if member is not None and member.isdigit() and int(member) < rows:
-            return int(member)
-    return 0
+        index = int(member) if member is not None and member.isdigit() and int(member) < len(group.rows) else 0
+        out.append(RowError(group.rows[index], group.household_number, v["field"], v["rule"], v["message"]))
+    return out

@@ -11,13 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from domain.roster import COLUMNS, MAX_ROWS, Column
 
 MAX_BYTES = 20 * 1024 * 1024  # 20 MiB over HTTP: a township roster (~5,000 households) is about 3 MiB
+HTTP_MAX_ROWS = 100_000  # rows over HTTP: a township has ~20,000 members; a county's roster goes by `dixian import`
 CLI_MAX_BYTES = 2 * 1024 * 1024 * 1024  # `dixian import` reads a county's roster (~200 bytes a member) from disk
+CLI_MAX_ROWS = MAX_ROWS
 MAX_COLUMNS = 40
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
 CSV_TYPE = "text/csv"
@@ -38,26 +41,34 @@ def detect_format(content_type: str, filename: str = "") -> str:
     raise RosterFileError(f"unsupported roster type {ct or '(none)'}: send text/csv or {XLSX_TYPE}")
 
 
-def read_table(data: bytes, fmt: str, max_bytes: int = MAX_BYTES) -> tuple[list[str], list[list[str]]]:
-    """The header row and the data rows of a CSV or XLSX roster, as text (a cell :func:`safe_cell` escaped is
-    read back as written)."""
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # every row after the header, blank ones included, so row numbers stay the file's
+    first_row: int  # the file's row number of rows[0] (the header's + 1)
+
+
+def read_table(data: bytes, fmt: str, max_bytes: int = MAX_BYTES, max_rows: int = HTTP_MAX_ROWS) -> Table:
+    """The header row and the rows after it of a CSV or XLSX roster, as text (a cell :func:`safe_cell` escaped is
+    read back as written). Bounded: bytes, rows, columns; nothing in the file is evaluated."""
     if len(data) > max_bytes:
         raise RosterFileError(f"the file is larger than {max_bytes // (1024 * 1024)} MiB")
     if not data:
         raise RosterFileError("the file is empty")
-    rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
-    rows = [r for r in rows if any(c.strip() for c in r)] if rows else rows
-    if not rows:
+    rows = _read_csv(data, max_rows) if fmt == "csv" else _read_xlsx(data, max_rows)
+    start = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:
         raise RosterFileError("the file has no header row")
-    header, body = rows[0], rows[1:]
+    header = rows[start]
     while header and not header[-1].strip():
         header = header[:-1]
     if len(header) > MAX_COLUMNS:
         raise RosterFileError(f"more than {MAX_COLUMNS} columns")
-    return [h.strip() for h in header], [[unescape_cell(c) for c in r[: len(header)]] for r in body]
+    body = [[unescape_cell(c) for c in r[: len(header)]] for r in rows[start + 1 :]]
+    return Table([h.strip() for h in header], body, start + 2)
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes, max_rows: int) -> list[list[str]]:
     # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; UTF-8 (with or without BOM) is tried first.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -73,9 +84,9 @@ def _read_csv(data: bytes) -> list[list[str]]:
         reader = csv.reader(io.StringIO(text, newline=""))
         rows: list[list[str]] = []
         for row in reader:
-            if len(rows) > MAX_ROWS + 1:
-                raise RosterFileError(f"more than {MAX_ROWS} rows")
             rows.append(row[: MAX_COLUMNS + 1])
+            if len(rows) > max_rows + 1:  # the header and max_rows rows
+                raise RosterFileError(f"more than {max_rows} rows")
         return rows
     except csv.Error as e:
         raise RosterFileError(f"malformed CSV: {e}") from None
@@ -97,7 +108,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -111,12 +122,18 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise RosterFileError(f"not a readable XLSX workbook ({type(e).__name__})") from None
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row there is, not only those a stale <dimension> names
         rows: list[list[str]] = []
+        # Read-only mode parses the sheet lazily: a broken sheet fails here, inside the iteration.
         for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
-            if len(rows) > MAX_ROWS + 1:
-                raise RosterFileError(f"more than {MAX_ROWS} rows")
             rows.append([_cell_text(v) for v in row])
+            if len(rows) > max_rows + 1:  # the header and max_rows rows
+                raise RosterFileError(f"more than {max_rows} rows")
         return rows
+    except RosterFileError:
+        raise
+    except Exception as e:
+        raise RosterFileError(f"not a readable XLSX worksheet ({type(e).__name__})") from None
     finally:
         workbook.close()
 

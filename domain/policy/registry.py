@@ -252,6 +252,16 @@ def check_may_register(actor: Actor, village_code: str) -> None:
     check_jurisdiction(actor, village_code)
 
 
+def check_may_import(actor: Actor) -> None:
+    """Only the roles that may change the registry import a roster (each household's area is checked as well)."""
+    from domain.policy import OPEN_ROLES
+
+    if actor.role not in OPEN_ROLES:
+        raise NotPermittedError(
+            f"role {actor.role.value} may not change the registry", field="role", rule="registry_role"
+        )
+
+
 def check_may_run_campaign(actor: Actor, scope: list[str]) -> None:
     """A campaign is organised by the township (乡村振兴办公室统筹, seed §四(一)) or the county, within its area."""
     from domain.policy import check_actor_level

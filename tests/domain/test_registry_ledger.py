@@ -32,7 +32,6 @@ from domain.ledger import CaseLedger
 from domain.policy.campaign import seed_milestones
 from domain.policy.registry import HouseholdRecord, Member
 from domain.policy.screening import ScreeningFindings
-from domain.registry import screening_open_command
 from domain.values import (
     SHANGHAI,
     Actor,
@@ -45,6 +44,7 @@ from domain.values import (
     Source,
     StaffIdentity,
     case_id_for_command,
+    screening_open_command,
 )
 from tests.domain.registry_support import family, household, id_number, member, staff, wrong_check, yuan
 from tests.domain.support import (
@@ -762,7 +762,7 @@ def test_an_at_risk_household_without_an_open_case_names_the_case_the_screening_
 
     assert record["assessment"]["at_risk"] is True
     assert record["opens_case"] is True
-    assert record["case_id"] == str(case_id_for_command(screening_open_command("sc-1")))
+    assert record["case_id"] == str(case_id_for_command(screening_open_command("sc-1", "HH-0001")))
     assert record["case_id"] != str(case_id_for_command("sc-1"))
 
 
@@ -771,7 +771,7 @@ def test_the_case_named_by_a_screening_opens_and_later_screenings_name_it(ledger
     first = screen(ledger, AT_RISK, command_id="sc-1")
     ledger.open_case(
         case_id=UUID(first["case_id"]),
-        command_id=screening_open_command("sc-1"),
+        command_id=screening_open_command("sc-1", "HH-0001"),
         actor=VILLAGE_CADRE,
         now=NOW,
         household_number="HH-0001",
@@ -805,7 +805,7 @@ def test_a_household_whose_case_ended_opens_a_new_one(ledger: CaseLedger) -> Non
     record = screen(ledger, AT_RISK, command_id="sc-1")
 
     assert record["opens_case"] is True
-    assert record["case_id"] == str(case_id_for_command(screening_open_command("sc-1")))
+    assert record["case_id"] == str(case_id_for_command(screening_open_command("sc-1", "HH-0001")))
 
 
 def test_a_screening_is_recorded_once_per_command(ledger: CaseLedger) -> None:

@@ -12,7 +12,7 @@ from workflows.roster_files import write_csv, write_xlsx
 
 
 def id_number(birth: date, serial: int) -> str:
-    first17 = f"990102{birth:%Y%m%d}{serial:03d}"
+    first17 = f"990102{birth:%Y%m%d}{serial % 1000:03d}"
     return first17 + id_check_character(first17)
 
 

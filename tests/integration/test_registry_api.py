@@ -339,3 +339,55 @@ async def test_one_household_is_registered_and_changed_with_a_reason(stack: Stac
     assert r.status_code == 422
     r = await stack.http.put("/households/%E4%B8%AD", json=household_body(A), headers=stack.headers("cadre", key="p8"))
     assert r.status_code == 422 and rule(r) == "format"
+
+
+async def test_rows_without_a_household_number_continue_the_household_above(stack: Stack) -> None:
+    rows = rows_of(A)
+    for row in rows[1:]:  # a merged 户编号 cell: the number and the household's cells only on the head's row
+        for key in ("household_number", "household_type", "village_code", "address", "phone"):
+            row[key] = ""
+    orphan = rows_of(B)[0] | {"household_number": ""}
+    report = await import_roster(stack, [orphan, *rows], "csv")
+    assert report["households"] == {"total": 1, "created": 1, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert [(e["row"], e["rule"]) for e in report["errors"]] == [(2, "required")]  # the row before any number
+    assert len(stack.registry.ledger.household(A.household_number)["members"]) == 3
+
+
+async def test_a_member_moving_between_households_of_one_file_moves_whatever_the_order(stack: Stack) -> None:
+    await import_roster(stack, rows_of(A, B))
+    a_rows, b_rows = rows_of(A), rows_of(B)
+    mover = a_rows.pop()  # A's third member joins B
+    b_rows.append(mover | {k: b_rows[0][k] for k in ("household_number", "address", "phone")} | {"relation": "其他"})
+    report = await import_roster(stack, b_rows + a_rows, "csv")  # B (which claims the member) first
+    assert report["households"]["changed"] == 2 and report["households"]["rejected"] == 0, report["errors"]
+    assert len(stack.registry.ledger.household(B.household_number)["members"]) == 4
+    events = stored_events(stack)
+    again = await import_roster(stack, b_rows + a_rows, "csv")
+    assert again["households"]["unchanged"] == 2 and stored_events(stack) == events
+
+
+async def test_one_key_for_screenings_of_two_households_never_shares_a_case(stack: Stack) -> None:
+    await import_roster(stack, rows_of(A, B))
+    await add_staff(stack)
+    first = (await screen(stack, A.household_number, screening(LOW_INCOME), key="same")).json()
+    second = (await screen(stack, B.household_number, screening(LOW_INCOME), key="same")).json()
+    assert first["case"]["household"]["household_number"] == A.household_number
+    assert second["case"]["household"]["household_number"] == B.household_number
+    assert first["case"]["case_id"] != second["case"]["case_id"]
+
+
+async def test_an_import_report_lists_at_most_a_thousand_errors_and_counts_them_all(stack: Stack) -> None:
+    rows = [row | {"household_number": f"HH-BAD-{i:04d}", "birth_date": "1899-01-01"} for i, row in
+            enumerate(rows_of(*(household(f"HH-X-{i:04d}", VILLAGE, 300 + i, size=1) for i in range(1200))))]  # fmt: skip
+    report = await import_roster(stack, rows, "csv")
+    assert report["households"]["rejected"] == 1200
+    assert len(report["errors"]) == 1000 and report["errors_total"] >= 1200
+
+
+async def test_an_inspector_may_not_import(stack: Stack) -> None:
+    r = await stack.http.post(
+        "/households:import",
+        content=roster_bytes(rows_of(A), "csv"),
+        headers={**stack.headers("inspector"), "Content-Type": CONTENT_TYPE["csv"]},
+    )
+    assert r.status_code == 403 and rule(r) == "registry_role"
