@@ -80,7 +80,37 @@ async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep) -> d
     campaign = await _domain(lambda: svc.registry.campaign(cid))
     if not _visible(actor.area_code, campaign["scope"]):
         raise ApiProblem("NotFoundError", "no campaign with that id in your area", field="campaign_id", rule="exists")
-    return campaign
+    return own_part(campaign, actor.area_code)
+
+
+def own_part(campaign: dict[str, Any], area: str) -> dict[str, Any]:
+    """The campaign as a caller inside part of its scope may see it: what each milestone found missing, and the
+    scheduled look-backs, only for the villages inside the caller's area."""
+    if all(code.startswith(area) for code in campaign["scope"]):
+        return campaign
+
+    def mine(village: str) -> bool:
+        return village.startswith(area)
+
+    passed = {}
+    for milestone, record in campaign["passed"].items():
+        missing = dict(record["missing"])
+        if "unscreened" in missing:
+            counts = {v: n for v, n in missing["unscreened"]["by_village_count"].items() if mine(v)}
+            missing["unscreened"] = {
+                "households": sum(counts.values()),
+                "by_village_count": counts,
+                "by_village": {v: hs for v, hs in missing["unscreened"]["by_village"].items() if mine(v)},
+            }
+        for key in ("look_backs_not_done", "cases_in_identification", "not_monitored"):
+            if key in missing:
+                missing[key] = [item for item in missing[key] if mine(item["village_code"])]
+        passed[milestone] = {**record, "missing": missing}
+    look_backs = campaign["look_backs"]
+    if look_backs is not None:
+        ids = [c for c in look_backs["case_ids"] if mine(look_backs["villages"].get(c, ""))]
+        look_backs = {**look_backs, "case_ids": ids, "villages": {c: look_backs["villages"][c] for c in ids}}
+    return {**campaign, "passed": passed, "look_backs": look_backs}
 
 
 @router.get(

@@ -67,10 +67,15 @@ class LookBacksScheduled(CampaignEvent):
     回头看 due by the screening milestone."""
 
     case_ids: list[str]
+    villages: dict[str, str]  # case id → village code, so each level sees its own part
     due_on: date
 
     def apply_facts(self, campaign: Campaign) -> None:
-        campaign.look_backs = {"case_ids": list(self.case_ids), "due_on": self.due_on.isoformat()}
+        campaign.look_backs = {
+            "case_ids": list(self.case_ids),
+            "villages": dict(self.villages),
+            "due_on": self.due_on.isoformat(),
+        }
 
 
 class Campaign(Aggregate):
@@ -130,10 +135,17 @@ class Campaign(Aggregate):
             escalated_to=escalated_to,
         )
 
-    def schedule_look_backs(self, *, case_ids: list[str], due_on: date, command_id: str, now: datetime) -> None:
+    def schedule_look_backs(
+        self, *, case_ids: list[str], villages: dict[str, str], due_on: date, command_id: str, now: datetime
+    ) -> None:
         if self.look_backs is None:
             self.trigger_event(
-                LookBacksScheduled, command_id=command_id, occurred_at=now, case_ids=case_ids, due_on=due_on
+                LookBacksScheduled,
+                command_id=command_id,
+                occurred_at=now,
+                case_ids=case_ids,
+                villages=villages,
+                due_on=due_on,
             )
 
     def view(self) -> dict[str, Any]:

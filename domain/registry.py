@@ -357,10 +357,18 @@ class RegistryCommands(Application[UUID]):
         return campaign.view()
 
     def schedule_look_backs(
-        self, *, campaign_id: UUID, case_ids: list[str], due_on: date, now: datetime
+        self,
+        *,
+        campaign_id: UUID,
+        case_ids: list[str],
+        due_on: date,
+        now: datetime,
+        villages: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         campaign = self._get_campaign(campaign_id)
-        campaign.schedule_look_backs(case_ids=case_ids, due_on=due_on, command_id="look-backs", now=now)
+        campaign.schedule_look_backs(
+            case_ids=case_ids, villages=villages or {}, due_on=due_on, command_id="look-backs", now=now
+        )
         self._save_all(campaign)
         return campaign.view()
 

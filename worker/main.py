@@ -16,7 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from domain.ledger import CaseLedger
-from domain.readmodel import CaseSummaryView, case_summary_projection, read_model_env
+from domain.readmodel import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
 from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
@@ -139,7 +139,7 @@ async def run_worker(settings: Settings) -> None:
     try:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:
             national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
-            registry = RegistryService(ledger, open_registry_view(env))
+            registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
             worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, registry)
             log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
             await worker.run()

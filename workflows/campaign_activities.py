@@ -27,12 +27,17 @@ class CampaignActivities:
         screening milestone. Recorded once; a retry changes nothing."""
 
         def run() -> int:
-            case_ids = self.registry.eliminated_cases(inp.campaign_id)
+            self.registry.wait_for_read_models()
+            cases = self.registry.eliminated_cases(inp.campaign_id)
             due = inp.milestones[Milestone.SCREENING_DONE]
             self.registry.ledger.schedule_look_backs(
-                campaign_id=inp.campaign_id, case_ids=case_ids, due_on=due, now=datetime.now(UTC)
+                campaign_id=inp.campaign_id,
+                case_ids=[c["case_id"] for c in cases],
+                villages={c["case_id"]: c["village_code"] for c in cases},
+                due_on=due,
+                now=datetime.now(UTC),
             )
-            return len(case_ids)
+            return len(cases)
 
         return domain_call(run)
 
@@ -43,6 +48,7 @@ class CampaignActivities:
         def run() -> dict[str, Any]:
             now = datetime.now(UTC)
             today: date = local_date(now)
+            self.registry.wait_for_read_models()  # the findings are as of every event stored until now
             missing = self.registry.milestone_findings(inp.campaign_id, inp.milestone, today)
             view = self.registry.ledger.pass_milestone(
                 campaign_id=inp.campaign_id, milestone=inp.milestone, missing=missing, now=now

@@ -21,6 +21,7 @@ from domain.policy import local_date
 from domain.policy.campaign import default_milestones
 from domain.policy.registry import HouseholdRecord, Member, StaffRecord, check_may_import, normalise_id_number
 from domain.policy.screening import ScreeningFindings
+from domain.readmodel import CaseSummaryView, open_summary_view
 from domain.registry_readmodel import RegistryView, open_registry_view
 from domain.roster import HouseholdRows, RowError, read_roster
 from domain.values import Actor, Milestone
@@ -33,13 +34,14 @@ MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a Milesto
 
 
 class RegistryService:
-    def __init__(self, ledger: CaseLedger, view: RegistryView) -> None:
+    def __init__(self, ledger: CaseLedger, view: RegistryView, summaries: CaseSummaryView | None = None) -> None:
         self.ledger = ledger
         self.view = view
+        self.summaries = summaries  # the case list read model, waited for with the registry's
 
     @classmethod
     def connect(cls, env: Mapping[str, str]) -> RegistryService:
-        return cls(CaseLedger(env), open_registry_view(env))
+        return cls(CaseLedger(env), open_registry_view(env), open_summary_view(env))
 
     @property
     def areas(self) -> AreaTree:
@@ -263,23 +265,37 @@ class RegistryService:
                 "by_village_count": counts,
                 "by_village": by_village,  # at most MILESTONE_LIST_LIMIT numbers a village; the counts are whole
             }
-            look_backs = campaign["look_backs"] or {"case_ids": []}
+            look_backs = campaign["look_backs"] or {"case_ids": [], "villages": {}}
             missing["look_backs_not_done"] = [
-                c for c in look_backs["case_ids"] if not self._looked_back_since(UUID(c), campaign["starts_on"])
+                {"case_id": c, "village_code": look_backs["villages"].get(c, "")}
+                for c in look_backs["case_ids"]
+                if not self._looked_back_since(UUID(c), campaign["starts_on"])
             ]
         if milestone in (Milestone.PROCEDURES_DONE, Milestone.SUMMARY_DONE):
-            missing["cases_in_identification"] = [r["case_id"] for r in identifying]
-            missing["not_monitored"] = [r["household_number"] for r in not_monitored]
+            missing["cases_in_identification"] = [
+                {"case_id": r["case_id"], "village_code": r["village_code"]} for r in identifying
+            ]
+            missing["not_monitored"] = [
+                {"household_number": r["household_number"], "village_code": r["village_code"]} for r in not_monitored
+            ]
         return missing
+
+    def wait_for_read_models(self, timeout: float = 60.0) -> None:
+        """Block until the read models have applied every event stored so far (TimeoutError otherwise: the
+        activity fails and Temporal retries it), so that what a milestone records is as of now."""
+        position = self.ledger.recorder.max_notification_id()
+        for view in (self.view, self.summaries):
+            if view is not None and position:
+                view.wait(self.ledger.name, position, timeout=timeout)
 
     def _looked_back_since(self, case_id: UUID, since: str) -> bool:
         view = self.ledger.view(case_id, datetime.now(UTC))
         start = date.fromisoformat(since)
         return any(local_date(lb["occurred_at"]) >= start for lb in view.get("look_backs", []))
 
-    def eliminated_cases(self, campaign_id: UUID) -> list[str]:
+    def eliminated_cases(self, campaign_id: UUID) -> list[dict[str, Any]]:
         campaign = self.ledger.campaign(campaign_id)
-        return [r["case_id"] for r in self.view.cases_in_stage(area_prefixes=campaign["scope"], stage="eliminated")]
+        return self.view.cases_in_stage(area_prefixes=campaign["scope"], stage="eliminated")
 
 
 _COUNTS = (

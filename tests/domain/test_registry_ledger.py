@@ -1370,6 +1370,6 @@ def test_look_backs_are_scheduled_once(ledger: CaseLedger) -> None:
     )
     again = ledger.schedule_look_backs(campaign_id=CAMPAIGN_ID, case_ids=["c-3"], due_on=date(2026, 3, 25), now=NOW)
 
-    assert first["look_backs"] == {"case_ids": ["c-1", "c-2"], "due_on": "2026-03-10"}
+    assert first["look_backs"] == {"case_ids": ["c-1", "c-2"], "villages": {}, "due_on": "2026-03-10"}
     assert again == first
     assert again["version"] == 2

@@ -104,7 +104,7 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
     app = create_app(services)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:
         worker_ledger = CaseLedger(es_env)
-        worker_registry = RegistryService(worker_ledger, registry.view)
+        worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
         worker = build_worker(
             temporal, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool, registry=worker_registry
         )

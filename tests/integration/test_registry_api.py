@@ -4,6 +4,7 @@ watch an at-risk household become a case, see coverage and 应纳未纳."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 
 from domain.household import household_id
 from domain.roster import COLUMNS
-from domain.values import Actor, Role, ScreeningMethod
+from domain.values import Actor, Milestone, Role, ScreeningMethod
 from tests.integration.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import (
     CONTENT_TYPE,
@@ -391,3 +392,41 @@ async def test_an_inspector_may_not_import(stack: Stack) -> None:
         headers={**stack.headers("inspector"), "Content-Type": CONTENT_TYPE["csv"]},
     )
     assert r.status_code == 403 and rule(r) == "registry_role"
+
+
+async def test_a_village_sees_only_its_own_part_of_what_a_milestone_found_missing(stack: Stack) -> None:
+    await import_roster(stack, rows_of(A, B, E))
+    await add_staff(stack)
+    today = datetime.now(UTC).astimezone().date()
+    body = {
+        "name": "行动",
+        "scope": [TOWNSHIP],
+        "starts_on": today.isoformat(),
+        "milestones": {m: (today + timedelta(days=20 + i)).isoformat() for i, m in enumerate(
+            ("screening_done", "procedures_done", "summary_done"))},
+    }  # fmt: skip
+    campaign = (await stack.http.post("/campaigns", json=body, headers=stack.headers("township", key="own"))).json()
+    cid = uuid.UUID(campaign["campaign_id"])
+    # A case in identification in village 001 (B's), and the summary milestone recorded as of now.
+    await screen(stack, B.household_number, screening(LOW_INCOME), key="b-risk")
+    await stack.caught_up()
+    for milestone in Milestone:
+        missing = stack.registry.milestone_findings(cid, milestone, today)
+        stack.registry.ledger.pass_milestone(
+            campaign_id=cid, milestone=milestone, missing=missing, now=datetime.now(UTC)
+        )
+
+    whole = (await stack.http.get(f"/campaigns/{cid}", headers=stack.headers("township"))).json()
+    summary = whole["passed"]["summary_done"]["missing"]
+    assert summary["unscreened"]["by_village_count"] == {VILLAGE: 2, OTHER_VILLAGE: 1}
+    assert [c["village_code"] for c in summary["cases_in_identification"]] == [VILLAGE]
+
+    theirs = (await stack.http.get(f"/campaigns/{cid}", headers=stack.headers("other_cadre"))).json()
+    summary = theirs["passed"]["summary_done"]["missing"]
+    assert summary["unscreened"] == {
+        "households": 1,
+        "by_village_count": {OTHER_VILLAGE: 1},
+        "by_village": {OTHER_VILLAGE: [E.household_number]},
+    }
+    assert summary["cases_in_identification"] == [] and summary["not_monitored"] == []
+    assert A.household_number not in json.dumps(theirs) and B.household_number not in json.dumps(theirs)

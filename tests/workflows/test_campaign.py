@@ -15,6 +15,7 @@ from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.policy.registry import StaffRecord
 from domain.policy.screening import ScreeningFindings
+from domain.readmodel import open_summary_view
 from domain.registry_readmodel import open_registry_view
 from domain.values import Actor, Milestone, Role, ScreeningMethod, Source, StaffIdentity
 from tests.integration.registry_support import household
@@ -83,7 +84,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
         worker_ledger = CaseLedger(es_env)
         worker = build_worker(
             ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
-            registry=RegistryService(worker_ledger, registry.view),
+            registry=RegistryService(worker_ledger, registry.view, open_summary_view(es_env)),
         )  # fmt: skip
         async with worker:
             passed = await ts_env.client.execute_workflow(
@@ -105,12 +106,16 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
     }
     assert screening["escalated_to"] == [COUNTY]  # the township's campaign escalates to its county
     procedures = view["passed"]["procedures_done"]
-    assert procedures["missing"]["cases_in_identification"] == [str(case_id)]
+    assert procedures["missing"]["cases_in_identification"] == [{"case_id": str(case_id), "village_code": VILLAGE}]
     assert "unscreened" not in procedures["missing"]
     summary = view["passed"]["summary_done"]
     assert summary["missing"]["unscreened"]["households"] == 2
-    assert summary["missing"]["cases_in_identification"] == [str(case_id)]
-    assert view["look_backs"] == {"case_ids": [], "due_on": milestones[Milestone.SCREENING_DONE].isoformat()}
+    assert summary["missing"]["cases_in_identification"] == procedures["missing"]["cases_in_identification"]
+    assert view["look_backs"] == {
+        "case_ids": [],
+        "villages": {},
+        "due_on": milestones[Milestone.SCREENING_DONE].isoformat(),
+    }
     # Each milestone was recorded once, in order, after the one before.
     versions = [view["passed"][m.value]["version"] for m in Milestone]
     assert versions == sorted(versions) and len(set(versions)) == 3
