@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.cases import start_case
-from api.deps import ActorDep, CommandIdDep, ServicesDep, check_area
+from api.deps import ActorDep, CommandIdDep, ServicesDep
 from api.errors import ApiProblem
 from domain.errors import CaseAlreadyOpenError, DomainError
 from domain.values import Source, screening_open_command
@@ -186,7 +186,9 @@ async def put_household(
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
 async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
     household = await _domain(lambda: svc.registry.household(household_number))
-    check_area(actor, household["village_code"])
+    if not household["village_code"].startswith(actor.area_code):
+        # Out of the caller's area a household is as unknown as one that does not exist: nothing is revealed.
+        raise ApiProblem("NotFoundError", "no such household in your area", field="household_number", rule="exists")
     return household
 
 
@@ -214,7 +216,7 @@ async def list_staff(
 @router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
 async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
     staff = await _domain(lambda: svc.registry.staff_member(staff_number))
-    if not staff["area_code"].startswith(actor.area_code) and not actor.area_code.startswith(staff["area_code"]):
+    if not staff["area_code"].startswith(actor.area_code):  # as in the list: staff working inside the area
         raise ApiProblem("NotFoundError", "no such staff member in your area", field="staff_number", rule="exists")
     return staff
 

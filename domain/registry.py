@@ -205,7 +205,7 @@ class RegistryCommands(Application[UUID]):
             return {"staff_number": record.staff_number, "result": "unchanged", "version": staff.version}
         else:
             result = "changed"
-        self._save_all(staff)
+        self._save_all(staff, field="staff_number")
         return {"staff_number": record.staff_number, "result": result, "version": staff.version}
 
     def staff_member(self, staff_number: str) -> dict[str, Any]:
@@ -324,7 +324,12 @@ class RegistryCommands(Application[UUID]):
             raise VersionConflictError(f"campaign {campaign_id} exists", field="campaign_id", rule="unique")
         raise_first(
             campaign_rules.campaign_problems(
-                name=name, scope=scope, starts_on=starts_on, milestones=milestones, areas=self.areas
+                name=name,
+                scope=scope,
+                starts_on=starts_on,
+                milestones=milestones,
+                areas=self.areas,
+                today=local_date(now),
             )
         )
         check_may_run_campaign(actor, scope)
@@ -332,7 +337,7 @@ class RegistryCommands(Application[UUID]):
             campaign_id=campaign_id, actor=actor, command_id=command_id, now=now, name=name.strip(), scope=scope,
             starts_on=starts_on, milestones={m.value: d.isoformat() for m, d in milestones.items()}, demo=demo,
         )  # fmt: skip
-        self._save_all(campaign)
+        self._save_all(campaign, field="campaign_id")
         return campaign.view()
 
     def campaign(self, campaign_id: UUID) -> dict[str, Any]:
@@ -353,7 +358,7 @@ class RegistryCommands(Application[UUID]):
             command_id=f"milestone:{milestone.value}",
             now=now,
         )
-        self._save_all(campaign)
+        self._save_all(campaign, field="campaign_id")
         return campaign.view()
 
     def schedule_look_backs(
@@ -369,7 +374,7 @@ class RegistryCommands(Application[UUID]):
         campaign.schedule_look_backs(
             case_ids=case_ids, villages=villages or {}, due_on=due_on, command_id="look-backs", now=now
         )
-        self._save_all(campaign)
+        self._save_all(campaign, field="campaign_id")
         return campaign.view()
 
     def _get_campaign(self, campaign_id: UUID) -> Campaign:
@@ -393,13 +398,13 @@ class RegistryCommands(Application[UUID]):
             return None
         return aggregate
 
-    def _save_all(self, *aggregates: Aggregate) -> None:
+    def _save_all(self, *aggregates: Aggregate, field: str = "household_number") -> None:
         try:
             self.save(*aggregates)
         except IntegrityError:
             raise VersionConflictError(
-                "another change to the same household, ID number or record was saved first; retry",
-                field="household_number",
+                "another change to the same record was saved first; read it and retry",
+                field=field,
                 rule="concurrent_change",
             ) from None
 

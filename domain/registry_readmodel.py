@@ -96,14 +96,22 @@ class RegistryView(PostgresTrackingRecorder):
     def record_screening(self, tracking: Tracking, row: dict[str, Any]) -> None:
         """The household's latest screening, once for its campaign and once across campaigns."""
         columns = list(row)
+        # The latest is the one of the latest screening date (a backdated record never hides a newer one); the
+        # count of screenings grows either way.
         insert = SQL(
-            "INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (campaign_id, household_number) DO UPDATE SET {3}, "
-            "screenings = {0}.screenings + 1"
+            "INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (campaign_id, household_number) DO UPDATE SET "
+            "screenings = {0}.screenings + 1, {3}"
         ).format(
             self._t(SCREENINGS),
             SQL(", ").join(Identifier(c) for c in [*columns, "screenings"]),
             SQL(", ").join([*(SQL("%({})s").format(SQL(c)) for c in columns), SQL("1")]),
-            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns if c != "campaign_id"),
+            SQL(", ").join(
+                SQL(
+                    "{0} = CASE WHEN EXCLUDED.screened_on >= {1}.screened_on THEN EXCLUDED.{0} ELSE {1}.{0} END"
+                ).format(Identifier(c), self._t(SCREENINGS))
+                for c in columns
+                if c != "campaign_id"
+            ),
         )
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)
@@ -171,7 +179,7 @@ class RegistryView(PostgresTrackingRecorder):
         statement = SQL(
             "SELECT h.village_code, count(*) AS households, sum(h.persons) AS persons, "
             "count(s.household_number) AS screened_households, "
-            "coalesce(sum(s.persons) FILTER (WHERE s.household_number IS NOT NULL), 0) AS screened_persons, "
+            "coalesce(sum(h.persons) FILTER (WHERE s.household_number IS NOT NULL), 0) AS screened_persons, "
             "count(*) FILTER (WHERE s.method = 'in_person') AS in_person, "
             "count(*) FILTER (WHERE s.method = 'phone') AS phone, "
             "count(*) FILTER (WHERE s.method = 'wechat') AS wechat, "

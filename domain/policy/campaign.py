@@ -34,7 +34,13 @@ def default_milestones(starts_on: date) -> dict[Milestone, date]:
 
 
 def campaign_problems(
-    *, name: str, scope: list[str], starts_on: date, milestones: dict[Milestone, date], areas: AreaTree
+    *,
+    name: str,
+    scope: list[str],
+    starts_on: date,
+    milestones: dict[Milestone, date],
+    areas: AreaTree,
+    today: date | None = None,
 ) -> list[tuple[str, str, str]]:
     """(field, rule, message) for every rule a campaign breaks: milestones in the seed's order, after the start;
     a scope of known townships or villages (a county campaign names its townships)."""
@@ -49,6 +55,8 @@ def campaign_problems(
             out.append(("scope", "known_area", f"未知或不可组合的区划代码 {code}"))
     if len(set(scope)) != len(scope):
         out.append(("scope", "unique", "范围内区划重复"))
+    elif not out and any(a != b and b.startswith(a) for a in scope for b in scope):
+        out.append(("scope", "no_overlap", "范围内区划不能互相包含"))
     missing = [m for m in Milestone if m not in milestones]
     if missing:
         out.append(("milestones", "required", "缺少节点 " + ", ".join(m.value for m in missing)))
@@ -58,6 +66,10 @@ def campaign_problems(
         out.append(("milestones", "after_start", "全面排查节点不能早于行动开始日"))
     if order != sorted(order):
         out.append(("milestones", "order", "节点须按 全面排查 ≤ 履行程序 ≤ 定期调度 的顺序"))
+    if today is not None and order[0] < today:
+        # A milestone already past would be "passed" at once with today's figures: record a past campaign's
+        # results some other way, never as if they had been observed on the day.
+        out.append(("milestones", "not_past", "节点不能早于今天"))
     return out
 
 

@@ -216,8 +216,24 @@ class StaffRecord:
     phone: str = ""
 
 
+# Where each identity of table 3-4 works: county departments at the county, township cadres at the township (or a
+# village they are posted to), the others in a village; a responsible person (帮扶责任人) may come from any level
+# (domain.md §6: cadres of county, township and village units).
+STAFF_LEVELS: dict[StaffIdentity, frozenset[int]] = {
+    StaffIdentity.COUNTY_DEPARTMENT: frozenset({6, 9, 12}),
+    StaffIdentity.TOWNSHIP_CADRE: frozenset({9, 12}),
+    StaffIdentity.VILLAGE_CADRE: frozenset({12}),
+    StaffIdentity.RESIDENT_CADRE: frozenset({12}),
+    StaffIdentity.VILLAGE_DOCTOR: frozenset({12}),
+    StaffIdentity.GRID_WORKER: frozenset({12}),
+    StaffIdentity.RESPONSIBLE_PERSON: frozenset({6, 9, 12}),
+}
+
+
 def staff_problems(s: StaffRecord) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
+    if len(s.area_code) not in STAFF_LEVELS[s.identity]:
+        out.append(("area_code", "identity_level", f"{s.identity.value} 不在此级区划工作 ({s.area_code})"))
     if not STAFF_NUMBER.fullmatch(s.staff_number):
         out.append(("staff_number", "format", "工作人员编号须为2–32位字母、数字或连字符"))
     if not s.name.strip() or len(s.name) > 50:

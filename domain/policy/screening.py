@@ -43,18 +43,21 @@ class ScreeningFindings:
     severe_covid_impact: bool = False  # 新冠病毒感染对生活影响较大
 
     def as_dict(self) -> dict[str, Any]:
+        def money(value: Decimal) -> str:
+            return str(value + 0)  # "-0" is 0
+
         return {
-            "wage_income": str(self.wage_income),
-            "business_income": str(self.business_income),
-            "property_income": str(self.property_income),
-            "transfer_income": str(self.transfer_income),
-            "production_costs": str(self.production_costs),
+            "wage_income": money(self.wage_income),
+            "business_income": money(self.business_income),
+            "property_income": money(self.property_income),
+            "transfer_income": money(self.transfer_income),
+            "production_costs": money(self.production_costs),
             "housing_unsafe": self.housing_unsafe,
             "child_out_of_school": self.child_out_of_school,
             "member_uninsured": self.member_uninsured,
             "water_unsafe": self.water_unsafe,
-            "medical_expenditure": str(self.medical_expenditure),
-            "schooling_expenditure": str(self.schooling_expenditure),
+            "medical_expenditure": money(self.medical_expenditure),
+            "schooling_expenditure": money(self.schooling_expenditure),
             "risks": [r.value for r in self.risks],
             "newly_applied_dibao": self.newly_applied_dibao,
             "severe_covid_impact": self.severe_covid_impact,

@@ -131,6 +131,25 @@ def test_a_county_is_a_scope_on_its_own_not_combined_with_other_areas() -> None:
     assert problems(scope=[COUNTY_CODE, VILLAGE_CODE]) == [("scope", "known_area")]
 
 
+def test_areas_inside_one_another_are_refused() -> None:
+    # A township with one of its own villages would count that village twice and escalate the township to itself.
+    assert problems(scope=[VILLAGE_CODE[:9], VILLAGE_CODE]) == [("scope", "no_overlap")]
+
+
+def test_a_milestone_already_past_is_refused() -> None:
+    start = date(2026, 3, 1)
+    past = campaign_problems(
+        name="行动", scope=[VILLAGE_CODE], starts_on=start, milestones=seed_milestones(2026), areas=DEFAULT_AREAS,
+        today=date(2026, 3, 11),
+    )  # fmt: skip
+    assert [(f, r) for f, r, _ in past] == [("milestones", "not_past")]
+    on_time = campaign_problems(
+        name="行动", scope=[VILLAGE_CODE], starts_on=start, milestones=seed_milestones(2026), areas=DEFAULT_AREAS,
+        today=date(2026, 3, 10),
+    )  # fmt: skip
+    assert on_time == []
+
+
 def test_an_area_listed_twice_is_refused() -> None:
     assert problems(scope=[VILLAGE_CODE, VILLAGE_CODE]) == [("scope", "unique")]
 

@@ -765,3 +765,22 @@ def test_a_township_reviewer_without_a_township_code_may_not_run_a_campaign() ->
         check_may_run_campaign(Actor("t-0", Role.TOWNSHIP_REVIEWER, ""), ["990102101"])
     with pytest.raises(NotPermittedError):
         check_may_run_campaign(Actor("t-0", Role.TOWNSHIP_REVIEWER, "990102"), ["990102101"])  # a county code
+
+
+@pytest.mark.parametrize(
+    ("identity", "area", "fits"),
+    [
+        (StaffIdentity.VILLAGE_CADRE, "990102101001", True),
+        (StaffIdentity.VILLAGE_CADRE, "990102101", False),
+        (StaffIdentity.GRID_WORKER, "990102", False),
+        (StaffIdentity.VILLAGE_DOCTOR, "990102101001", True),
+        (StaffIdentity.RESIDENT_CADRE, "990102101", False),
+        (StaffIdentity.TOWNSHIP_CADRE, "990102101", True),
+        (StaffIdentity.TOWNSHIP_CADRE, "990102", False),
+        (StaffIdentity.COUNTY_DEPARTMENT, "990102", True),
+        (StaffIdentity.RESPONSIBLE_PERSON, "990102", True),
+    ],
+)
+def test_a_staff_identity_works_at_its_own_level(identity: StaffIdentity, area: str, fits: bool) -> None:
+    found = ("area_code", "identity_level") in rules(staff_problems(staff(identity=identity, area_code=area)))
+    assert found is not fits

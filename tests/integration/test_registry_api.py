@@ -430,3 +430,24 @@ async def test_a_village_sees_only_its_own_part_of_what_a_milestone_found_missin
     }
     assert summary["cases_in_identification"] == [] and summary["not_monitored"] == []
     assert A.household_number not in json.dumps(theirs) and B.household_number not in json.dumps(theirs)
+
+
+async def test_a_backdated_screening_never_hides_a_newer_one(stack: Stack) -> None:
+    await import_roster(stack, rows_of(C))
+    await add_staff(stack)
+    cadre = Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲")
+    today = datetime.now(UTC).astimezone().date()
+    newer = ScreeningRequest.model_validate(screening(LOW_INCOME))  # at risk today, its case not opened
+    stack.registry.record_screening(
+        C.household_number, newer, actor=cadre, command_id="cadre-1:n", now=datetime.now(UTC)
+    )
+    older = ScreeningRequest.model_validate(
+        {**screening(HIGH_INCOME), "screened_on": (today - timedelta(days=9)).isoformat()}
+    )
+    stack.registry.record_screening(
+        C.household_number, older, actor=cadre, command_id="cadre-1:o", now=datetime.now(UTC)
+    )
+    await stack.caught_up()
+    r = await stack.http.get("/screenings/not-monitored", headers=stack.headers("cadre"))
+    assert [h["household_number"] for h in r.json()["items"]] == [C.household_number]  # the newer one counts
+    assert r.json()["items"][0]["screening_id"] == "cadre-1:n"
