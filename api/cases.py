@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import structlog
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
@@ -63,6 +63,8 @@ class StoredEvent(BaseModel):
     actor: dict[str, str]
     command_id: str
     comment: str
+    prev_hash: str = Field(description="hash of the event before it in the case's stream (\"\" for the first)")
+    hash: str = Field(description="SHA-256 of the event's canonical encoding (\"\" if stored before chaining)")
     payload: dict[str, Any]
 
 

@@ -7,12 +7,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
+from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.values import Actor
 
 
-class CampaignStarted(Aggregate.Created):
+class CampaignStarted(ChainedCreated):
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -34,7 +33,7 @@ class CampaignStarted(Aggregate.Created):
         campaign.demo = self.demo
 
 
-class CampaignEvent(Aggregate.Event):
+class CampaignEvent(ChainedEvent):
     command_id: str
     occurred_at: datetime
 
@@ -78,7 +77,7 @@ class LookBacksScheduled(CampaignEvent):
         }
 
 
-class Campaign(Aggregate):
+class Campaign(ChainedAggregate):
     name: str
     scope: list[str]
     starts_on: date

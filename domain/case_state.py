@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
 from domain import policy as rules
+from domain.chain import ChainedAggregate
 from domain.errors import RuleViolationError, StepNotAllowedError
 from domain.events import CaseEvent
 from domain.policy import HouseholdFacts, Policy
@@ -57,7 +56,7 @@ class DeadlineState:
     closed: bool  # no longer applies: the case left the path before meeting it
 
 
-class CaseState(Aggregate):
+class CaseState(ChainedAggregate):
     """Attributes are set by the events' ``apply`` methods (``CaseOpened`` sets them all)."""
 
     household_number: str

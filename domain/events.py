@@ -11,8 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from eventsourcing.domain import Aggregate
-
+from domain.chain import ChainedCreated, ChainedEvent
 from domain.policy import PROCEDURES, ProcedureStatuses, local_date
 from domain.values import (
     Category,
@@ -33,14 +32,14 @@ if TYPE_CHECKING:
 
 def _facts(event: CaseEvent) -> dict[str, Any]:
     """An event's payload and provenance, as kept on the case for its view."""
-    skip = {"originator_id", "originator_version", "timestamp", "command_id"}
+    skip = {"originator_id", "originator_version", "timestamp", "command_id", "prev_hash", "hash"}
     facts = {k: v for k, v in vars(event).items() if k not in skip}
     facts["recorded_at"] = event.timestamp
     facts["version"] = event.originator_version
     return facts
 
 
-class CaseOpened(Aggregate.Created):
+class CaseOpened(ChainedCreated):
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -95,7 +94,7 @@ class CaseOpened(Aggregate.Created):
         case.new_case_id = None
 
 
-class CaseEvent(Aggregate.Event):
+class CaseEvent(ChainedEvent):
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime

@@ -21,6 +21,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.values import Actor
 
 HOUSEHOLD_NAMESPACE = UUID("0f6b7a4e-95a2-4c1e-8d38-7f2b1a9c5e01")
@@ -45,7 +46,7 @@ def staff_id(staff_number: str) -> UUID:
     return uuid5(STAFF_NAMESPACE, staff_number)
 
 
-class RegistryRecord(Aggregate):
+class RegistryRecord(ChainedAggregate):
     """A registry record (household or staff member): facts changed only by events naming the actor and reason."""
 
     facts: dict[str, Any]
@@ -83,7 +84,7 @@ class RegistryRecord(Aggregate):
 # ----- household ---------------------------------------------------------------------------------------------------
 
 
-class HouseholdRegistered(Aggregate.Created):
+class HouseholdRegistered(ChainedCreated):
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -101,7 +102,7 @@ class HouseholdRegistered(Aggregate.Created):
         household.screenings = []
 
 
-class HouseholdEvent(Aggregate.Event):
+class HouseholdEvent(ChainedEvent):
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -195,7 +196,7 @@ class Household(RegistryRecord):
 # ----- ID number claims --------------------------------------------------------------------------------------------
 
 
-class IdNumberClaimed(Aggregate.Created):
+class IdNumberClaimed(ChainedCreated):
     household_number: str
     command_id: str
 
@@ -203,7 +204,7 @@ class IdNumberClaimed(Aggregate.Created):
         claim.household_number = self.household_number
 
 
-class IdNumberReclaimed(Aggregate.Event):
+class IdNumberReclaimed(ChainedEvent):
     household_number: str
     command_id: str
 
@@ -211,7 +212,7 @@ class IdNumberReclaimed(Aggregate.Event):
         claim.household_number = self.household_number
 
 
-class IdNumberReleased(Aggregate.Event):
+class IdNumberReleased(ChainedEvent):
     household_number: str
     command_id: str
 
@@ -219,7 +220,7 @@ class IdNumberReleased(Aggregate.Event):
         claim.household_number = ""
 
 
-class IdNumberClaim(Aggregate):
+class IdNumberClaim(ChainedAggregate):
     """Which household an ID number is registered to ("" once released)."""
 
     household_number: str
@@ -244,7 +245,7 @@ class IdNumberClaim(Aggregate):
 # ----- a household's open cases ------------------------------------------------------------------------------------
 
 
-class HouseholdCasesStarted(Aggregate.Created):
+class HouseholdCasesStarted(ChainedCreated):
     household_number: str
 
     def apply(self, index: HouseholdCases) -> None:
@@ -252,7 +253,7 @@ class HouseholdCasesStarted(Aggregate.Created):
         index.open_cases = []
 
 
-class HouseholdCaseOpened(Aggregate.Event):
+class HouseholdCaseOpened(ChainedEvent):
     household_number: str
     case_id: str
 
@@ -261,7 +262,7 @@ class HouseholdCaseOpened(Aggregate.Event):
             index.open_cases.append(self.case_id)
 
 
-class HouseholdCaseEnded(Aggregate.Event):
+class HouseholdCaseEnded(ChainedEvent):
     household_number: str
     case_id: str
     stage: str  # closed or eliminated
@@ -271,7 +272,7 @@ class HouseholdCaseEnded(Aggregate.Event):
             index.open_cases.remove(self.case_id)
 
 
-class HouseholdCases(Aggregate):
+class HouseholdCases(ChainedAggregate):
     """The open cases of one household number (registered or not)."""
 
     household_number: str
@@ -299,7 +300,7 @@ class HouseholdCases(Aggregate):
 # ----- staff ---------------------------------------------------------------------------------------------------
 
 
-class StaffRegistered(Aggregate.Created):
+class StaffRegistered(ChainedCreated):
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -315,7 +316,7 @@ class StaffRegistered(Aggregate.Created):
         staff.command_versions = {self.command_id: self.originator_version}
 
 
-class StaffChanged(Aggregate.Event):
+class StaffChanged(ChainedEvent):
     staff_number: str
     actor: dict[str, str]
     command_id: str

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
+from domain.audit import AuditLog
 from domain.case import MonitoringCase
 from domain.errors import (
     CaseAlreadyExistsError,
@@ -91,7 +92,7 @@ REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 class CaseLedger(RegistryCommands):
     name = "Cases"  # tables cases_events and cases_snapshots
     # A snapshot every 25 events bounds the replay of a long-lived case (a case of years has hundreds of events).
-    snapshotting_intervals: ClassVar = {MonitoringCase: 25}
+    snapshotting_intervals: ClassVar = {MonitoringCase: 25, AuditLog: 100}
 
     def __init__(
         self,
@@ -323,6 +324,8 @@ class CaseLedger(RegistryCommands):
                     "actor": data.pop("actor"),
                     "command_id": data.pop("command_id"),
                     "comment": data.pop("comment"),
+                    "prev_hash": str(data.pop("prev_hash", "") or ""),
+                    "hash": str(data.pop("hash", "") or ""),
                     "payload": {k: v for k, v in data.items() if k not in ("originator_id", "originator_topic")},
                 }
             )

@@ -16,6 +16,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.areas import AREAS_ENV, AreaTree
+from workflows.audit_keys import AuditKey
 
 DEFAULT_TASK_QUEUE = "dixian-cases"
 
@@ -55,11 +56,23 @@ class Settings(BaseSettings):
     # {"code", "name", "resettlement_site"?}; unset: the seed's township (domain/areas.py DEFAULT_AREAS).
     areas_file: Path | None = Field(default=None, validation_alias="DIXIAN_AREAS_FILE")
 
+    # Ed25519 private seed (64 hex characters) signing audit checkpoints; generated in <data dir>/audit-key when
+    # unset (refused in production, like the token secret). Checkpoints are made every so many seconds.
+    audit_key: str | None = Field(default=None, validation_alias="DIXIAN_AUDIT_KEY")
+    checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
+
     # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
     demo_households: int = Field(default=1000, ge=0, le=300_000, validation_alias="DIXIAN_DEMO_HOUSEHOLDS")
 
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
     token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
+
+    def audit_signing_key(self) -> AuditKey:
+        if self.audit_key:
+            return AuditKey.from_hex(self.audit_key)
+        if self.environment == "production":
+            raise ValueError("DIXIAN_AUDIT_KEY must be set when DIXIAN_ENV=production")
+        return AuditKey.generated_in(self.data_dir)
 
     def resolve_token_secret(self) -> str:
         """DIXIAN_TOKEN_SECRET, or the development secret kept in `<data_dir>/token-secret` (mode 0600), created

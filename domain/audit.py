@@ -1,0 +1,282 @@
+"""Audit of the event store as a whole: checkpoints (a Merkle root over a range of the notification log, signed by
+the caller's signer), and verification of streams, of the whole log, and of the checkpoints.
+
+A checkpoint's leaves are, in notification order, ``sha256("leaf:" + id + ":" + aggregate + ":" + version + ":" +
+event hash)``; inner nodes are ``sha256("node:" + left + right)``, an odd node last in a level is carried up as is.
+What a checkpoint signs is :func:`statement`: the range, the number of events and the root. Removing, inserting or
+changing any event of a checkpointed range changes the root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from domain.chain import (
+    Break,
+    ChainedAggregate,
+    ChainedCreated,
+    ChainedEvent,
+    recomputed_hash,
+    stored_hash,
+    verify_stream,
+)
+
+AUDIT_LOG_ID = uuid5(UUID("6d1c2f0e-3b7a-4e58-9c41-0a2b3c4d5e06"), "audit-log")
+PAGE = 500
+
+
+def leaf(notification_id: int, originator_id: str, version: int, event_hash: str) -> str:
+    data = f"leaf:{notification_id}:{originator_id}:{version}:{event_hash}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _node(left: str, right: str) -> str:
+    return hashlib.sha256(f"node:{left}{right}".encode()).hexdigest()
+
+
+def merkle_root(leaves: list[str]) -> str:
+    if not leaves:
+        return hashlib.sha256(b"empty").hexdigest()
+    level = list(leaves)
+    while len(level) > 1:
+        nxt = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def merkle_proof(leaves: list[str], index: int) -> list[list[str]]:
+    """The audit path of leaf ``index``: [[side, sibling], …] from the leaf up ("L": the sibling is on the left)."""
+    path: list[list[str]] = []
+    level = list(leaves)
+    while len(level) > 1:
+        sibling = index ^ 1
+        if sibling < len(level):
+            path.append(["L" if sibling < index else "R", level[sibling]])
+        nxt = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level, index = nxt, index // 2
+    return path
+
+
+def root_from_proof(leaf_hash: str, path: list[list[str]]) -> str:
+    current = leaf_hash
+    for side, sibling in path:
+        current = _node(sibling, current) if side == "L" else _node(current, sibling)
+    return current
+
+
+def statement(from_id: int, to_id: int, events: int, root: str) -> bytes:
+    """What a checkpoint's signature covers."""
+    body = {"format": "dixian-checkpoint/1", "after": from_id, "through": to_id, "events": events, "root": root}
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+# A signer returns (signature hex, key id, public key hex) for the bytes it is given.
+Signer = Callable[[bytes], tuple[str, str, str]]
+# A checker says whether a signature (hex) of some bytes is valid for a public key (hex).
+Checker = Callable[[bytes, str, str], bool]
+
+
+class AuditLogStarted(ChainedCreated):
+    def apply(self, log: AuditLog) -> None:
+        log.checkpoints = []
+
+
+class CheckpointMade(ChainedEvent):
+    after: int  # notification id the range starts after
+    through: int  # last notification id in the range
+    events: int
+    root: str
+    signature: str
+    key_id: str
+    public_key: str
+    made_at: datetime
+
+    def apply(self, log: AuditLog) -> None:
+        log.checkpoints.append(
+            {
+                "number": len(log.checkpoints) + 1,
+                "after": self.after,
+                "through": self.through,
+                "events": self.events,
+                "root": self.root,
+                "signature": self.signature,
+                "key_id": self.key_id,
+                "public_key": self.public_key,
+                "made_at": self.made_at.isoformat(),
+            }
+        )
+
+
+class AuditLog(ChainedAggregate):
+    """The store's checkpoints, in order. Its own events are in the log, so each checkpoint is covered by the next."""
+
+    checkpoints: list[dict[str, Any]]
+
+    def __init__(self) -> None:
+        """State is set by ``AuditLogStarted.apply``."""
+
+    @classmethod
+    def start(cls) -> AuditLog:
+        log: AuditLog = cls._create(AuditLogStarted, id=AUDIT_LOG_ID)
+        return log
+
+    def record(self, **checkpoint: Any) -> None:
+        self.trigger_event(CheckpointMade, **checkpoint)
+
+
+@dataclass
+class Entry:
+    notification_id: int
+    event: Any
+
+
+def entries(app: Application[UUID], after: int = 0, through: int | None = None) -> Iterator[Entry]:
+    """Every stored event after notification ``after`` (through ``through``), decoded, in notification order."""
+    start = after
+    while True:
+        page = app.recorder.select_notifications(start, PAGE, stop=through, inclusive_of_start=False)
+        if not page:
+            return
+        for n in page:
+            yield Entry(n.id, app.mapper.to_domain_event(n))
+        start = page[-1].id
+        if through is not None and start >= through:
+            return
+
+
+def audit_log(app: Application[UUID]) -> AuditLog | None:
+    try:
+        log: AuditLog = app.repository.get(AUDIT_LOG_ID)
+    except AggregateNotFoundError:
+        return None
+    return log
+
+
+def checkpoints(app: Application[UUID]) -> list[dict[str, Any]]:
+    log = audit_log(app)
+    return list(log.checkpoints) if log else []
+
+
+def leaves_of(app: Application[UUID], after: int, through: int) -> tuple[list[str], bool]:
+    """The leaves of a range (over each event's hash as recomputed from what is stored, so that a checkpoint
+    vouches for content even where a chain was rewritten), and whether the range holds only audit-log events."""
+    leaves, only_audit = [], True
+    for e in entries(app, after, through):
+        oid = e.event.originator_id
+        only_audit = only_audit and oid == AUDIT_LOG_ID
+        leaves.append(leaf(e.notification_id, str(oid), int(e.event.originator_version), recomputed_hash(e.event)))
+    return leaves, only_audit
+
+
+def make_checkpoint(app: Application[UUID], sign: Signer, now: datetime) -> dict[str, Any] | None:
+    """Sign a checkpoint over everything stored since the last one; None when nothing new was stored."""
+    log = audit_log(app) or AuditLog.start()
+    after = log.checkpoints[-1]["through"] if log.checkpoints else 0
+    through = app.recorder.max_notification_id() or 0
+    if through <= after:
+        return None
+    leaves, only_audit = leaves_of(app, after, through)
+    if only_audit:
+        return None  # nothing but the last checkpoint itself: it is covered with the next real change
+    root = merkle_root(leaves)
+    signature, key_id, public_key = sign(statement(after, through, len(leaves), root))
+    log.record(
+        after=after,
+        through=through,
+        events=len(leaves),
+        root=root,
+        signature=signature,
+        key_id=key_id,
+        public_key=public_key,
+        made_at=now,
+    )
+    app.save(log)
+    return dict(log.checkpoints[-1])
+
+
+def verify_checkpoint(
+    app: Application[UUID], checkpoint: dict[str, Any], check: Checker, public_key: str
+) -> str | None:
+    """Why a checkpoint does not hold against the store now (or None)."""
+    leaves, _ = leaves_of(app, checkpoint["after"], checkpoint["through"])
+    if len(leaves) != checkpoint["events"]:
+        return f"{checkpoint['events']} events were checkpointed in this range, {len(leaves)} are stored now"
+    if merkle_root(leaves) != checkpoint["root"]:
+        return "the events stored in this range do not give the checkpointed root"
+    body = statement(checkpoint["after"], checkpoint["through"], checkpoint["events"], checkpoint["root"])
+    if not check(body, checkpoint["signature"], public_key):
+        return "the signature does not verify with the configured public key"
+    return None
+
+
+def verify_streams(app: Application[UUID], ids: list[UUID]) -> dict[str, Any]:
+    """Each listed stream's chain, from its first event."""
+    checked = 0
+    for oid in ids:
+        events = list(app.events.get(oid))
+        count, broken = verify_stream(events)
+        checked += count
+        if broken is not None:
+            return _report(len(ids), checked, broken, [])
+    return _report(len(ids), checked, None, [])
+
+
+def verify_log(app: Application[UUID], check: Checker, public_key: str) -> dict[str, Any]:
+    """Every stream of the store, in one pass over the notification log, and every checkpoint."""
+    last: dict[str, tuple[int, str]] = {}  # originator → (version, hash)
+    checked = 0
+    first: Break | None = None
+    where = 0
+    for entry in entries(app):
+        event = entry.event
+        oid, version = str(event.originator_id), int(event.originator_version)
+        checked += 1
+        prev_version, prev_hash = last.get(oid, (0, ""))
+        carried = stored_hash(event)
+        broken: Break | None = None
+        if version != prev_version + 1:
+            what = f"version {prev_version + 1} is missing" if version > prev_version + 1 else "a version repeats"
+            broken = Break(oid, version, "missing", what)
+        elif not carried:
+            broken = Break(oid, version, "unchained", "stored before events were chained: no hash")
+        elif str(getattr(event, "prev_hash", "")) != prev_hash:
+            broken = Break(oid, version, "broken_link", "prev_hash is not the hash of the event before")
+        elif recomputed_hash(event) != carried:
+            broken = Break(oid, version, "altered", "the stored event does not match its hash")
+        if broken is not None:
+            first, where = broken, entry.notification_id
+            break
+        last[oid] = (version, carried)
+    problems = []
+    for cp in checkpoints(app):
+        why = verify_checkpoint(app, cp, check, public_key)
+        if why:
+            problems.append({"checkpoint": cp["number"], "after": cp["after"], "through": cp["through"], "why": why})
+    if first is not None:
+        return _report(len(last), checked, first, problems, notification_id=where)
+    return _report(len(last), checked, None, problems)
+
+
+def _report(
+    streams: int, events: int, broken: Break | None, checkpoint_problems: list[dict[str, Any]], **where: Any
+) -> dict[str, Any]:
+    first = {**broken.as_dict(), **where} if broken else None
+    return {
+        "holds": broken is None and not checkpoint_problems,
+        "streams": streams,
+        "events_checked": events,
+        "first_break": first,
+        "checkpoint_problems": checkpoint_problems,
+    }

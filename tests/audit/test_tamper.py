@@ -1,0 +1,134 @@
+"""Tampering with stored events directly in PostgreSQL is detected: an altered event, a deleted one (in the middle
+of a stream, and the last one), and two events swapped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+
+from domain import audit
+from domain.ledger import CaseLedger
+from tests.domain.support import CaseDriver
+from workflows.audit_keys import AuditKey, check
+
+KEY = AuditKey(bytes(range(32)))
+
+
+@pytest.fixture
+def ledger(es_env: dict[str, str]) -> Iterator[CaseLedger]:
+    app = CaseLedger(es_env)
+    yield app
+    app.close()
+
+
+def sql(es_env: dict[str, str], statement: str, *params: Any) -> None:
+    with psycopg.connect(
+        host=es_env["POSTGRES_HOST"], port=es_env["POSTGRES_PORT"], dbname=es_env["POSTGRES_DBNAME"],
+        user=es_env["POSTGRES_USER"], password=es_env["POSTGRES_PASSWORD"], autocommit=True,
+    ) as conn:  # fmt: skip
+        conn.execute(statement, params)  # type: ignore[arg-type]
+
+
+def a_case_with_a_checkpoint(ledger: CaseLedger) -> CaseDriver:
+    case = CaseDriver(ledger)
+    case.through("monitored")  # a dozen events
+    assert audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC)) is not None
+    return case
+
+
+def log_report(ledger: CaseLedger) -> dict[str, Any]:
+    return audit.verify_log(ledger, check, KEY.public_key)
+
+
+def test_an_untouched_store_holds(ledger: CaseLedger) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    assert audit.verify_streams(ledger, [case.case_id])["holds"] is True
+    report = log_report(ledger)
+    assert report["holds"] is True and report["first_break"] is None and report["checkpoint_problems"] == []
+    assert report["events_checked"] == ledger.recorder.max_notification_id()
+
+
+def test_an_altered_event_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    sql(
+        es_env,
+        "UPDATE cases_events SET state = convert_to(replace(convert_from(state, 'UTF8'), '刘某', '王某'), 'UTF8') "
+        "WHERE originator_id = %s AND originator_version = 1",
+        case.case_id,
+    )
+    report = audit.verify_streams(ledger, [case.case_id])
+    assert report["holds"] is False
+    assert report["first_break"] | {"detail": ""} == {
+        "originator_id": str(case.case_id), "version": 1, "kind": "altered", "detail": "",
+    }  # fmt: skip
+    whole = log_report(ledger)  # the chain breaks, and the checkpoint vouched for other content
+    assert whole["first_break"]["kind"] == "altered"
+    assert whole["checkpoint_problems"][0]["why"].startswith("the events stored in this range")
+
+
+def test_a_deleted_event_in_the_middle_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    sql(es_env, "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = 3", case.case_id)
+    report = audit.verify_streams(ledger, [case.case_id])
+    assert (report["first_break"]["version"], report["first_break"]["kind"]) == (4, "missing")
+    assert log_report(ledger)["first_break"]["kind"] == "missing"
+
+
+def test_the_deleted_last_event_of_a_stream_is_found_by_the_checkpoint(
+    ledger: CaseLedger, es_env: dict[str, str]
+) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    last = max(e.originator_version for e in ledger.events.get(case.case_id))
+    sql(es_env, "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = %s", case.case_id, last)
+    sql(es_env, "DELETE FROM cases_snapshots")
+    assert audit.verify_streams(ledger, [case.case_id])["holds"] is True  # the chain alone cannot tell
+    report = log_report(ledger)
+    assert report["holds"] is False and report["first_break"] is None
+    assert "events were checkpointed" in report["checkpoint_problems"][0]["why"]
+
+
+def test_two_swapped_events_are_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    sql(
+        es_env,
+        "WITH s AS (SELECT originator_version AS v, state, topic FROM cases_events WHERE originator_id = %s "
+        "AND originator_version IN (2, 3)) UPDATE cases_events e SET state = s.state, topic = s.topic FROM s "
+        "WHERE e.originator_id = %s AND e.originator_version = 5 - s.v",
+        case.case_id,
+        case.case_id,
+    )
+    report = audit.verify_streams(ledger, [case.case_id])
+    assert report["holds"] is False and report["first_break"]["version"] == 2
+    assert report["first_break"]["kind"] in ("broken_link", "altered")
+
+
+def test_a_forged_checkpoint_signature_is_found(ledger: CaseLedger) -> None:
+    a_case_with_a_checkpoint(ledger)
+    other = AuditKey(bytes(32))
+    report = audit.verify_log(ledger, check, other.public_key)
+    assert report["checkpoint_problems"][0]["why"].startswith("the signature does not verify")
+
+
+def test_a_checkpoint_covers_what_was_stored_since_the_last(ledger: CaseLedger) -> None:
+    a_case_with_a_checkpoint(ledger)
+    # Nothing new but the checkpoint itself: no checkpoint of the checkpoint.
+    assert audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC)) is None
+    first = audit.checkpoints(ledger)[0]
+    CaseDriver(ledger).open()  # another case's clue
+    second = audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC))
+    assert second is not None and second["after"] == first["through"]
+    # The audit log's start and first checkpoint; the clue and its household's open-case index (started, opened).
+    assert second["events"] == 5
+    assert log_report(ledger)["holds"] is True
+
+
+def test_merkle_proofs_lead_to_the_root() -> None:
+    leaves = [audit.leaf(i, "x", i, f"{i:064x}") for i in range(1, 12)]
+    root = audit.merkle_root(leaves)
+    for index, leaf in enumerate(leaves):
+        assert audit.root_from_proof(leaf, audit.merkle_proof(leaves, index)) == root
+    assert audit.root_from_proof(leaves[0], audit.merkle_proof(leaves, 1)) != root

@@ -1,0 +1,52 @@
+"""The Ed25519 key that signs audit checkpoints: from DIXIAN_AUDIT_KEY (the 32-byte private seed, hex) or, in the
+embedded default, generated once under the data directory (``audit-key``, mode 0600). Its public half verifies
+checkpoints and exports anywhere, with nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+
+class AuditKey:
+    def __init__(self, seed: bytes) -> None:
+        if len(seed) != 32:
+            raise ValueError("an Ed25519 private key is 32 bytes (64 hex characters)")
+        self._key = Ed25519PrivateKey.from_private_bytes(seed)
+        self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+        self.key_id = hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()[:16]
+
+    @classmethod
+    def from_hex(cls, text: str) -> AuditKey:
+        try:
+            return cls(bytes.fromhex(text.strip()))
+        except ValueError as e:
+            raise ValueError(f"DIXIAN_AUDIT_KEY: {e}") from None
+
+    @classmethod
+    def generated_in(cls, data_dir: Path) -> AuditKey:
+        """The key kept in ``<data_dir>/audit-key``, created on first use."""
+        path = data_dir / "audit-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(os.urandom(32).hex() + "\n")
+        return cls.from_hex(path.read_text())
+
+    def sign(self, data: bytes) -> tuple[str, str, str]:
+        return self._key.sign(data).hex(), self.key_id, self.public_key
+
+
+def check(data: bytes, signature_hex: str, public_key_hex: str) -> bool:
+    """Whether ``signature_hex`` is an Ed25519 signature of ``data`` by ``public_key_hex``."""
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex)).verify(bytes.fromhex(signature_hex), data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
