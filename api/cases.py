@@ -63,8 +63,8 @@ class StoredEvent(BaseModel):
     actor: dict[str, str]
     command_id: str
     comment: str
-    prev_hash: str = Field(description="hash of the event before it in the case's stream (\"\" for the first)")
-    hash: str = Field(description="SHA-256 of the event's canonical encoding (\"\" if stored before chaining)")
+    prev_hash: str = Field(description='hash of the event before it in the case\'s stream ("" for the first)')
+    hash: str = Field(description='SHA-256 of the event\'s canonical encoding ("" if stored before chaining)')
     payload: dict[str, Any]
 
 

@@ -16,6 +16,7 @@ from api.errors import ApiProblem
 from domain.queries import CaseQueries
 from domain.readmodel import CaseSummaryView
 from domain.values import Actor
+from workflows.audit_service import AuditService
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
@@ -31,6 +32,7 @@ class Services:
     queries: CaseQueries
     summaries: CaseSummaryView
     registry: RegistryService
+    audit: AuditService
 
 
 def services(request: Request) -> Services:

@@ -12,10 +12,11 @@ from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from api import campaigns, cases, errors, registry
+from api import audit, campaigns, cases, errors, registry
 from api.deps import Services
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
+from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings, load_settings
@@ -32,6 +33,8 @@ async def connect_services(settings: Settings) -> Services:
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
     )
     registry = RegistryService.connect(env)
+    audit_service = AuditService(registry.ledger, registry.summaries or open_summary_view(env), registry.view,
+                                 settings.audit_signing_key())  # fmt: skip
     return Services(
         settings=settings,
         token_secret=secret,
@@ -39,6 +42,7 @@ async def connect_services(settings: Settings) -> Services:
         queries=CaseQueries(registry.ledger),  # one pool for the event store
         summaries=open_summary_view(env),
         registry=registry,
+        audit=audit_service,
     )
 
 
@@ -66,6 +70,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(registry.router)
     app.include_router(campaigns.router)
+    app.include_router(audit.router)
 
     @app.get("/healthz", tags=["ops"], summary="The API process is up")
     async def healthz() -> dict[str, str]:

@@ -41,6 +41,8 @@ from domain.values import Actor, Role
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem, conninfo_from
 from worker.stack import EmbeddedPostgres, find_binary
+from workflows.audit_keys import AuditKey
+from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
 from workflows.registry_service import RegistryService
 from workflows.search_attributes import ALL
@@ -143,6 +145,7 @@ async def dixian(env: WorkflowEnvironment, es_env: dict[str, str], steps: int, c
         queries=CaseQueries.connect(es_env),
         summaries=open_summary_view(es_env),
         registry=RegistryService.connect(es_env),
+        audit=AuditService.connect(es_env, AuditKey(bytes(32))),
     )
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

@@ -243,9 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func in commands:
         doc = (func.__doc__ or "").strip()
         sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
-    from worker.registry_cli import add_commands
+    from worker import audit_cli, registry_cli
 
-    add_commands(sub)
+    registry_cli.add_commands(sub)
+    audit_cli.add_commands(sub)
     return parser
 
 

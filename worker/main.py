@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -21,6 +22,7 @@ from domain.registry_readmodel import RegistryProjection, RegistryView, open_reg
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
 from workflows.activities import CaseActivities, NationalSystem
+from workflows.audit_service import AuditService
 from workflows.campaign_activities import CampaignActivities
 from workflows.campaign_workflow import CampaignWorkflow
 from workflows.case_workflow import CaseWorkflow
@@ -152,10 +154,28 @@ async def run_projector(settings: Settings) -> None:
     """Keep the read models up to date until cancelled. Run exactly one: the tracking table admits one writer."""
     configure_logging(json=settings.log_format == "json")
     env = settings.eventsourcing_env()
+    audit = AuditService.connect(env, settings.audit_signing_key())
+    checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
     with projection_runner(env) as runner:
         log.info("projector_started", projections=["case_summaries", RegistryProjection.name])
         try:
             await asyncio.get_running_loop().run_in_executor(None, runner.run_forever)
         finally:
             runner.stop()
+            checkpoints.cancel()
+            audit.ledger.close()
             log.info("projector_stopped")
+
+
+async def run_checkpoints(audit: AuditService, every_seconds: int) -> None:
+    """Sign a checkpoint over what was stored since the last one, every so often (the projector runs exactly one of
+    these; a concurrent one elsewhere would only lose the race to append to the audit log)."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            made = await asyncio.to_thread(audit.checkpoint, datetime.now(UTC))
+        except Exception as e:  # a failed checkpoint is retried next time; it must never stop the projector
+            log.warning("checkpoint_failed", error=str(e))
+            continue
+        if made is not None:
+            log.info("checkpoint_made", number=made["number"], through=made["through"], events=made["events"])

@@ -28,10 +28,13 @@ from domain.registry_readmodel import open_registry_view
 from domain.values import Actor, Role
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
+from workflows.audit_keys import AuditKey
+from workflows.audit_service import AuditService
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"
+AUDIT_KEY = AuditKey(bytes(range(32)))
 VILLAGE = "990102101001"
 OTHER_VILLAGE = "990102101002"
 TOWNSHIP = "990102101"
@@ -55,6 +58,7 @@ class Stack:
     today: date
     registry: RegistryService
     projections: Projections
+    audit: AuditService
 
     def db(self) -> psycopg.Connection[tuple[Any, ...]]:
         """A direct connection to the test's database, to look at what is stored."""
@@ -92,14 +96,16 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     settings = Settings(task_queue=task_queue, token_secret=SECRET)
     ledger = CaseLedger(es_env)
-    registry = RegistryService(ledger, open_registry_view(es_env))
+    summaries = open_summary_view(es_env)
+    registry = RegistryService(ledger, open_registry_view(es_env), summaries)
     services = Services(
         settings=settings,
         token_secret=SECRET,
         temporal=temporal,
         queries=CaseQueries(ledger),
-        summaries=open_summary_view(es_env),
+        summaries=summaries,
         registry=registry,
+        audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
     )
     app = create_app(services)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:
@@ -113,7 +119,9 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
             async with httpx.AsyncClient(transport=transport, base_url="http://dixian.test") as http:
                 from datetime import UTC, datetime
 
-                yield Stack(http, temporal, es_env, ledger, local_date(datetime.now(UTC)), registry, runner)
+                yield Stack(
+                    http, temporal, es_env, ledger, local_date(datetime.now(UTC)), registry, runner, services.audit
+                )
     ledger.close()
 
 

@@ -1,0 +1,63 @@
+"""Audit routes: the signed checkpoints, and verification of a case, an area or the whole store."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from api.deps import ActorDep, ServicesDep, check_area
+from api.errors import ApiProblem
+from domain.errors import CaseNotFoundError
+from workflows.contracts import CaseView
+
+router = APIRouter(tags=["audit"])
+
+
+class VerifyRequest(BaseModel):
+    """What to verify: one case, every case and household of an area, or the whole store with its checkpoints."""
+
+    model_config = ConfigDict(extra="forbid")
+    scope: Literal["case", "area", "all"]
+    case_id: uuid.UUID | None = None
+    area_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")] | None = None
+
+
+@router.get("/audit/checkpoints", summary="Signed checkpoints over the event log, and the key that verifies them")
+async def list_checkpoints(actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    del actor  # any authenticated user may see the checkpoints: they hold roots and signatures, no personal data
+    return await run_in_threadpool(svc.audit.checkpoints)
+
+
+@router.post("/audit/verify", summary="Verify the hash chains (and checkpoints): the first break, or that all holds")
+async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    if body.scope == "case":
+        if body.case_id is None:
+            raise ApiProblem("RuleViolationError", "scope case needs case_id", field="case_id", rule="required")
+        case_id = body.case_id
+        try:
+            view = CaseView.model_validate(await run_in_threadpool(svc.queries.view, case_id, _now()))
+        except CaseNotFoundError:
+            raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
+        check_area(actor, view.area.village_code)
+        return await run_in_threadpool(svc.audit.verify_case, case_id)
+    if body.scope == "area":
+        area = body.area_code or actor.area_code
+        if not area.startswith(actor.area_code):
+            raise ApiProblem(
+                "NotPermittedError", f"area {area} lies outside your area", field="area_code", rule="jurisdiction"
+            )
+        return await run_in_threadpool(svc.audit.verify_area, area)
+    if len(actor.area_code) != 6:
+        raise ApiProblem(
+            "NotPermittedError", "the whole store is verified at county level", field="scope", rule="county_only"
+        )
+    return await run_in_threadpool(svc.audit.verify_all)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

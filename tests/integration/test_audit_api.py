@@ -1,0 +1,94 @@
+"""Audit over HTTP and from the command line: checkpoints, verification of a case, an area and the store, and an
+export that verifies offline with nothing but the file and the public key."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import AUDIT_KEY, Stack
+from tests.integration.registry_support import CONTENT_TYPE, household, roster_bytes, rows_of
+from tests.integration.test_identification_api import open_case
+from worker.cli import main
+from workflows.audit_service import verify_export
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def a_case_and_a_checkpoint(stack: Stack) -> str:
+    r = await stack.http.post(
+        "/households:import",
+        content=roster_bytes(rows_of(household("HH-AUD-001", "990102101001", 71)), "csv"),
+        headers={**stack.headers("township"), "Content-Type": CONTENT_TYPE["csv"]},
+    )
+    assert r.status_code == 200, r.text
+    # A key of its own: the Temporal server outlives each test's database, and a case id derives from the key.
+    case_id = str((await open_case(stack, key=f"audit-open-{uuid.uuid4().hex[:8]}"))["case_id"])
+    assert stack.audit.checkpoint(datetime.now(UTC)) is not None
+    return case_id
+
+
+async def test_checkpoints_are_listed_with_their_key(stack: Stack) -> None:
+    await a_case_and_a_checkpoint(stack)
+    r = await stack.http.get("/audit/checkpoints", headers=stack.headers("inspector"))
+    body = r.json()
+    assert r.status_code == 200 and body["public_key"] == AUDIT_KEY.public_key
+    assert [c["number"] for c in body["items"]] == [1] and body["items"][0]["after"] == 0
+
+
+async def test_a_case_an_area_and_the_store_verify(stack: Stack) -> None:
+    case_id = await a_case_and_a_checkpoint(stack)
+    r = await stack.http.post(
+        "/audit/verify", json={"scope": "case", "case_id": case_id}, headers=stack.headers("inspector")
+    )
+    assert r.status_code == 200 and r.json()["holds"] is True and r.json()["events_checked"] == 1
+    await stack.caught_up()
+    r = await stack.http.post("/audit/verify", json={"scope": "area"}, headers=stack.headers("cadre"))
+    assert r.json()["holds"] is True and r.json()["streams"] == 2  # the case and the household
+    r = await stack.http.post("/audit/verify", json={"scope": "all"}, headers=stack.headers("county"))
+    assert r.json()["holds"] is True and r.json()["checkpoint_problems"] == []
+    # Scope rules: a village may not verify the whole store, nor another village's case.
+    r = await stack.http.post("/audit/verify", json={"scope": "all"}, headers=stack.headers("cadre"))
+    assert r.status_code == 403
+    r = await stack.http.post(
+        "/audit/verify", json={"scope": "case", "case_id": case_id}, headers=stack.headers("other_cadre")
+    )
+    assert r.status_code == 403
+    r = await stack.http.post("/audit/verify", json={"scope": "case"}, headers=stack.headers("inspector"))
+    assert r.status_code == 422
+
+
+async def test_an_export_verifies_offline_and_a_changed_export_does_not(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case_id = await a_case_and_a_checkpoint(stack)
+    for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):
+        monkeypatch.setenv(key, stack.es_env[key])
+    monkeypatch.setenv("DIXIAN_AUDIT_KEY", bytes(range(32)).hex())
+    out = tmp_path / "case.json"
+    with pytest.raises(SystemExit) as done:
+        main(["audit", "export", "--case", case_id, "--out", str(out)])
+    assert done.value.code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["streams"] == [case_id] and data["events"][0]["checkpoint"] == 1
+    capsys.readouterr()
+
+    with pytest.raises(SystemExit) as done:  # offline: the file and the key only
+        main(["audit", "verify", str(out), "--public-key", AUDIT_KEY.public_key])
+    assert done.value.code == 0 and json.loads(capsys.readouterr().out)["holds"] is True
+
+    changed = json.loads(out.read_text(encoding="utf-8"))
+    changed["events"][0]["fields"]["household_head"] = "别人"
+    assert verify_export(changed, AUDIT_KEY.public_key)["holds"] is False
+    assert verify_export(data, "00" * 32)["holds"] is False  # another key
+    rehashed = json.loads(out.read_text(encoding="utf-8"))  # a forger recomputes the event's hash: the proof fails
+    from workflows.audit_service import audit_hash
+
+    rehashed["events"][0]["fields"]["household_head"] = "别人"
+    rehashed["events"][0]["hash"] = audit_hash(rehashed["events"][0]["topic"], rehashed["events"][0]["fields"])
+    report = verify_export(rehashed, AUDIT_KEY.public_key)
+    assert report["holds"] is False and "Merkle path" in report["problem"]

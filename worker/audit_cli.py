@@ -1,0 +1,81 @@
+"""`dixian audit …`: make a checkpoint, verify the store, export a case / an area / everything with its proofs, and
+verify such an export offline with nothing but the file and the public key."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from workflows.audit_service import AuditService, verify_export
+from workflows.settings import Settings
+
+
+def _service(settings: Settings) -> AuditService:
+    return AuditService.connect(settings.eventsourcing_env(), settings.audit_signing_key())
+
+
+def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Audit: checkpoint | verify-store | export | verify FILE --public-key K | public-key."""
+    try:
+        return _run(settings, args)
+    except (ValueError, OSError) as e:
+        print(f"dixian audit: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "verify":  # offline: the file and the key, no store
+        if not args.file or not args.public_key:
+            raise ValueError("verify needs FILE and --public-key")
+        report = verify_export(json.loads(Path(args.file).read_text(encoding="utf-8")), args.public_key)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0 if report["holds"] else 1
+    if args.action == "public-key":
+        print(settings.audit_signing_key().public_key)
+        return 0
+    service = _service(settings)
+    try:
+        if args.action == "checkpoint":
+            made = service.checkpoint(datetime.now(UTC))
+            print(json.dumps(made, ensure_ascii=False) if made else "nothing new since the last checkpoint")
+            return 0
+        if args.action == "verify-store":
+            report = service.verify_all()
+            print(json.dumps(report, ensure_ascii=False, indent=2))
+            return 0 if report["holds"] else 1
+        if args.action == "export":
+            ids: list[UUID] | None
+            if args.case:
+                ids = [UUID(args.case)]
+            elif args.area:
+                ids = service.stream_ids(args.area)
+            else:
+                ids = None
+            data: dict[str, Any] = service.export(ids)
+            out = Path(args.out) if args.out else None
+            text = json.dumps(data, ensure_ascii=False, indent=1)
+            if out:
+                out.write_text(text, encoding="utf-8")
+                print(f"wrote {len(data['events'])} events of {len(data['streams'])} streams to {out}")
+            else:
+                print(text)
+            return 0
+    finally:
+        service.ledger.close()
+    raise ValueError(f"unknown action {args.action}")
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("audit", help=(cmd_audit.__doc__ or "").strip(), description=cmd_audit.__doc__)
+    p.add_argument("action", choices=["checkpoint", "verify-store", "export", "verify", "public-key"])
+    p.add_argument("file", nargs="?", help="for verify: the export file")
+    p.add_argument("--public-key", help="for verify: the Ed25519 public key (hex) that signs checkpoints")
+    p.add_argument("--case", help="for export: one case id")
+    p.add_argument("--area", help="for export: every case and household of an area code")
+    p.add_argument("--out", help="for export: write to this file")
+    p.set_defaults(func=cmd_audit, wants_args=True)

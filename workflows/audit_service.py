@@ -1,0 +1,170 @@
+"""Audit use cases shared by the API and the command line: checkpoints, verification by scope, and exports that
+verify offline with nothing but the file and the public key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain import audit
+from domain.chain import canonical, event_hash, stored_hash, verify_stream
+from domain.household import household_id
+from domain.ledger import CaseLedger
+from domain.readmodel import CaseSummaryView, open_summary_view
+from domain.registry_readmodel import RegistryView, open_registry_view
+from workflows.audit_keys import AuditKey, check
+
+EXPORT_FORMAT = "dixian-audit-export/1"
+_PAGE = 500
+
+
+class AuditService:
+    def __init__(self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, key: AuditKey) -> None:
+        self.ledger, self.summaries, self.registry, self.key = ledger, summaries, registry, key
+
+    @classmethod
+    def connect(cls, env: Mapping[str, str], key: AuditKey, ledger: CaseLedger | None = None) -> AuditService:
+        return cls(ledger or CaseLedger(env), open_summary_view(env), open_registry_view(env), key)
+
+    # ----- checkpoints ------------------------------------------------------------------------------------------
+
+    def checkpoint(self, now: datetime) -> dict[str, Any] | None:
+        return audit.make_checkpoint(self.ledger, self.key.sign, now)
+
+    def checkpoints(self) -> dict[str, Any]:
+        return {"public_key": self.key.public_key, "key_id": self.key.key_id, "items": audit.checkpoints(self.ledger)}
+
+    # ----- verification -----------------------------------------------------------------------------------------
+
+    def stream_ids(self, area_code: str) -> list[UUID]:
+        """The cases and households of an area (from the read models)."""
+        ids: list[UUID] = []
+        offset = 0
+        while True:
+            rows = self.summaries.search(area_prefix=area_code, filters={}, limit=_PAGE, offset=offset)
+            ids.extend(UUID(str(r["case_id"])) for r in rows)
+            if len(rows) < _PAGE:
+                break
+            offset += _PAGE
+        offset = 0
+        while True:
+            hh = self.registry.households(area_prefixes=[area_code], limit=_PAGE, offset=offset)
+            ids.extend(household_id(r["household_number"]) for r in hh)
+            if len(hh) < _PAGE:
+                break
+            offset += _PAGE
+        return ids
+
+    def verify_case(self, case_id: UUID) -> dict[str, Any]:
+        return {"scope": {"case_id": str(case_id)}, **audit.verify_streams(self.ledger, [case_id])}
+
+    def verify_area(self, area_code: str) -> dict[str, Any]:
+        return {"scope": {"area_code": area_code}, **audit.verify_streams(self.ledger, self.stream_ids(area_code))}
+
+    def verify_all(self) -> dict[str, Any]:
+        return {"scope": {"all": True}, **audit.verify_log(self.ledger, check, self.key.public_key)}
+
+    # ----- export -----------------------------------------------------------------------------------------------
+
+    def export(self, ids: list[UUID] | None) -> dict[str, Any]:
+        """The events of the given streams (all events when ``ids`` is None), each with its notification id and, where
+        a checkpoint covers it, the Merkle path to that checkpoint's signed root."""
+        wanted = None if ids is None else {str(i) for i in ids}
+        events: list[dict[str, Any]] = []
+        for entry in audit.entries(self.ledger):
+            e = entry.event
+            if wanted is not None and str(e.originator_id) not in wanted:
+                continue
+            topic = get_topic(type(e))
+            events.append(
+                {
+                    "notification_id": entry.notification_id,
+                    "originator_id": str(e.originator_id),
+                    "version": int(e.originator_version),
+                    "topic": topic,
+                    "fields": json.loads(canonical(topic, vars(e)))["fields"],
+                    "hash": stored_hash(e),
+                }
+            )
+        cps = audit.checkpoints(self.ledger)
+        for cp in cps:
+            inside = [ev for ev in events if cp["after"] < ev["notification_id"] <= cp["through"]]
+            if not inside:
+                continue
+            leaves, _ = audit.leaves_of(self.ledger, cp["after"], cp["through"])
+            ids_in_range = [n.notification_id for n in audit.entries(self.ledger, cp["after"], cp["through"])]
+            position = {nid: i for i, nid in enumerate(ids_in_range)}
+            for ev in inside:
+                ev["checkpoint"] = cp["number"]
+                ev["proof"] = audit.merkle_proof(leaves, position[ev["notification_id"]])
+        return {
+            "format": EXPORT_FORMAT,
+            "streams": sorted({ev["originator_id"] for ev in events}),
+            "events": events,
+            "checkpoints": cps,
+            "public_key": self.key.public_key,
+        }
+
+
+def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
+    """Check an export offline: each event's hash from its own content, each stream's chain, each proof against its
+    checkpoint's root, and each checkpoint's signature with ``public_key`` (not the key the file names)."""
+    if data.get("format") != EXPORT_FORMAT:
+        return {"holds": False, "problem": f"not a {EXPORT_FORMAT} file"}
+    by_number = {cp["number"]: cp for cp in data.get("checkpoints", [])}
+    for cp in by_number.values():
+        body = audit.statement(cp["after"], cp["through"], cp["events"], cp["root"])
+        if not check(body, cp["signature"], public_key):
+            return {"holds": False, "problem": f"checkpoint {cp['number']}: the signature does not verify"}
+    streams: dict[str, list[Any]] = {}
+    covered = 0
+    for ev in data.get("events", []):
+        recomputed = audit_hash(ev["topic"], ev["fields"])
+        if recomputed != ev["hash"]:
+            return _problem(ev, "altered: the event does not match its hash")
+        if "proof" in ev:
+            cp = by_number.get(ev["checkpoint"])
+            leaf = audit.leaf(ev["notification_id"], ev["originator_id"], ev["version"], recomputed)
+            if cp is None or audit.root_from_proof(leaf, ev["proof"]) != cp["root"]:
+                return _problem(ev, "its Merkle path does not lead to its checkpoint's signed root")
+            covered += 1
+        streams.setdefault(ev["originator_id"], []).append(_Exported(ev))
+    for events in streams.values():
+        events.sort(key=lambda x: x.originator_version)
+        _, broken = verify_stream(events, rehash=lambda x: x.recompute())
+        if broken is not None:
+            return {"holds": False, "problem": f"{broken.kind} at version {broken.version}", **broken.as_dict()}
+    return {"holds": True, "streams": len(streams), "events": len(data.get("events", [])), "checkpointed": covered}
+
+
+def audit_hash(topic: str, fields: Mapping[str, Any]) -> str:
+    return event_hash(topic, fields)
+
+
+def _problem(ev: Mapping[str, Any], what: str) -> dict[str, Any]:
+    where = f"{ev['originator_id']} version {ev['version']}"
+    return {
+        "holds": False,
+        "problem": f"{where}: {what}",
+        "originator_id": ev["originator_id"],
+        "version": ev["version"],
+    }
+
+
+class _Exported:
+    """An exported event in the shape :func:`verify_stream` reads."""
+
+    def __init__(self, ev: Mapping[str, Any]) -> None:
+        self.originator_id = ev["originator_id"]
+        self.originator_version = ev["version"]
+        self.hash = ev["hash"]
+        self.prev_hash = ev["fields"].get("prev_hash", "")
+        self._topic, self._fields = ev["topic"], ev["fields"]
+
+    def recompute(self) -> str:
+        return audit_hash(self._topic, self._fields)
