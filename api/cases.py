@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import structlog
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import (
     WithStartWorkflowOperation,
@@ -34,7 +35,9 @@ from api.deps import (
 from api.errors import ApiProblem
 from domain.errors import CaseNotFoundError, DomainError
 from domain.policy import check_clue_date, check_may_open, local_date
-from domain.values import Actor, Stage, Status, Step, case_id_for_command, label
+from domain.timeline import check_version, diff, event_label, version_at
+from domain.timeline import timeline as timeline_of
+from domain.values import SHANGHAI, Actor, Stage, Status, Step, case_id_for_command, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
     STEP_BODIES,
@@ -286,6 +289,82 @@ async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep) -> li
     check_area(actor, view.area.village_code)
     records = await _read(lambda: svc.queries.events(cid))
     return [StoredEvent.model_validate(r) for r in records]
+
+
+async def _history(svc: Services, actor: Actor, cid: uuid.UUID) -> tuple[CaseView, list[dict[str, Any]]]:
+    """The case now (for the area check) and its stored events."""
+    view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
+    check_area(actor, view.area.village_code)
+    return view, await _read(lambda: svc.queries.events(cid))
+
+
+@router.get("/cases/{case_id}/timeline", summary="The case's history, readable: every event and every deadline")
+async def get_timeline(case_id: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    cid = parse_case_id(case_id)
+    _, records = await _history(svc, actor, cid)
+    raw = await _read(lambda: svc.queries.view(cid, _now()))
+    return timeline_of(records, raw, svc.registry.areas)
+
+
+@router.get(
+    "/cases/{case_id}/state", response_model=CaseView, summary="The case exactly as it stood at a time or version"
+)
+async def get_state(
+    case_id: str,
+    actor: ActorDep,
+    svc: ServicesDep,
+    at: Annotated[
+        datetime | None, Query(description="a moment (ISO 8601): the case as the system knew it then")
+    ] = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
+) -> CaseView:
+    cid = parse_case_id(case_id)
+    view, records = await _history(svc, actor, cid)
+    if (at is None) == (version is None):
+        raise ApiProblem("RuleViolationError", "give either at or version", field="at", rule="one_of")
+    try:
+        if at is not None:
+            moment = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
+            version = version_at(records, moment)
+        assert version is not None
+        check_version(version, view.version, "version")
+    except DomainError as e:
+        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+    then = moment if at is not None else records[version - 1]["recorded_at"]
+    return CaseView.model_validate(await _read(lambda: svc.queries.view(cid, then, version)))
+
+
+@router.get("/cases/{case_id}/diff", summary="What changed between two versions of the case, field by field")
+async def get_diff(
+    case_id: str,
+    actor: ActorDep,
+    svc: ServicesDep,
+    from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000_000)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000_000)],
+) -> dict[str, Any]:
+    cid = parse_case_id(case_id)
+    view, records = await _history(svc, actor, cid)
+    try:
+        check_version(from_version, view.version, "from")
+        check_version(to_version, view.version, "to")
+    except DomainError as e:
+        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+    # Both read at the later version's recorded time, so deadlines are compared on the same clock.
+    then = records[max(from_version, to_version) - 1]["recorded_at"]
+    before = await _read(lambda: svc.queries.view(cid, then, from_version))
+    after = await _read(lambda: svc.queries.view(cid, then, to_version))
+    events = [
+        {"version": r["version"], "type": r["type"], "label": event_label(r)}
+        for r in records
+        if min(from_version, to_version) < r["version"] <= max(from_version, to_version)
+    ]
+    return {
+        "case_id": str(cid),
+        "from": from_version,
+        "to": to_version,
+        "events": events,
+        "changes": jsonable_encoder(diff(before, after)),
+    }
 
 
 AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
