@@ -6,13 +6,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from api.deps import ActorDep, ServicesDep, check_area
 from api.errors import ApiProblem
 from domain.errors import CaseNotFoundError
+from domain.inspection import BY_ID as RULE_IDS
 from workflows.contracts import CaseView
 
 router = APIRouter(tags=["audit"])
@@ -57,6 +58,21 @@ async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict
             "NotPermittedError", "the whole store is verified at county level", field="scope", rule="county_only"
         )
     return await run_in_threadpool(svc.audit.verify_all)
+
+
+@router.get("/audit/findings", summary="排查规则: what the inspection rules find in an area, with the proving events")
+async def findings(
+    actor: ActorDep,
+    svc: ServicesDep,
+    scope: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$", description="an area code")] = None,
+    rule: Annotated[str | None, Query(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="one rule id, e.g. TI-01")] = None,
+) -> dict[str, Any]:
+    area = scope or actor.area_code
+    if not area.startswith(actor.area_code):
+        raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field="scope", rule="jurisdiction")
+    if rule is not None and rule not in RULE_IDS:
+        raise ApiProblem("RuleViolationError", f"no inspection rule {rule}", field="rule", rule="known_rule")
+    return await run_in_threadpool(svc.audit.findings, area, rule, _now())
 
 
 def _now() -> datetime:

@@ -21,6 +21,7 @@ def cli_env(es_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: P
         monkeypatch.setenv(key, es_env[key])
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DIXIAN_DATA_DIR", str(tmp_path / ".dixian"))
+    monkeypatch.setattr("worker.cli.configure_logging", lambda **_: None)  # keep pytest's streams out of logging
     return es_env
 
 

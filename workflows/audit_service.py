@@ -11,7 +11,8 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain import audit
+from domain import audit, inspection
+from domain.case import MonitoringCase
 from domain.chain import canonical, event_hash, stored_hash, verify_stream
 from domain.household import household_id
 from domain.ledger import CaseLedger
@@ -43,14 +44,7 @@ class AuditService:
 
     def stream_ids(self, area_code: str) -> list[UUID]:
         """The cases and households of an area (from the read models)."""
-        ids: list[UUID] = []
-        offset = 0
-        while True:
-            rows = self.summaries.search(area_prefix=area_code, filters={}, limit=_PAGE, offset=offset)
-            ids.extend(UUID(str(r["case_id"])) for r in rows)
-            if len(rows) < _PAGE:
-                break
-            offset += _PAGE
+        ids = self._case_ids(area_code)
         offset = 0
         while True:
             hh = self.registry.households(area_prefixes=[area_code], limit=_PAGE, offset=offset)
@@ -68,6 +62,41 @@ class AuditService:
 
     def verify_all(self) -> dict[str, Any]:
         return {"scope": {"all": True}, **audit.verify_log(self.ledger, check, self.key.public_key)}
+
+    # ----- inspection rules -------------------------------------------------------------------------------------
+
+    def findings(self, area_code: str, rule: str | None, now: datetime) -> dict[str, Any]:
+        """What the inspection rules find in an area (every rule, or one), each with the events that prove it."""
+        items: list[dict[str, Any]] = []
+        if rule in (None, inspection.NOT_MONITORED.id):
+            for row in self.registry.not_monitored(area_prefixes=[area_code], limit=1_000_000):
+                stream = str(household_id(row["household_number"]))
+                items.append(inspection.not_monitored_finding(row, stream))
+        if rule != inspection.NOT_MONITORED.id:
+            for case_id in self._case_ids(area_code):
+                case: MonitoringCase = self.ledger.repository.get(case_id)
+                items.extend(inspection.inspect_case(case, self.ledger.event_records(case_id), now, only=rule))
+        counts: dict[str, int] = {}
+        for item in items:
+            counts[item["rule"]] = counts.get(item["rule"], 0) + 1
+        return {
+            "scope": area_code,
+            "rule": rule,
+            "as_of": now.isoformat(),
+            "rules": [r.describe() for r in inspection.RULES],
+            "counts": counts,
+            "items": items,
+        }
+
+    def _case_ids(self, area_code: str) -> list[UUID]:
+        ids: list[UUID] = []
+        offset = 0
+        while True:
+            rows = self.summaries.search(area_prefix=area_code, filters={}, limit=_PAGE, offset=offset)
+            ids.extend(UUID(str(r["case_id"])) for r in rows)
+            if len(rows) < _PAGE:
+                return ids
+            offset += _PAGE
 
     # ----- export -----------------------------------------------------------------------------------------------
 

@@ -66,6 +66,7 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
     stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     case_id = await a_case_and_a_checkpoint(stack)
+    monkeypatch.setattr("worker.cli.configure_logging", lambda **_: None)  # keep pytest's streams out of logging
     for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):
         monkeypatch.setenv(key, stack.es_env[key])
     monkeypatch.setenv("DIXIAN_AUDIT_KEY", bytes(range(32)).hex())
@@ -92,3 +93,45 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
     rehashed["events"][0]["hash"] = audit_hash(rehashed["events"][0]["topic"], rehashed["events"][0]["fields"])
     report = verify_export(rehashed, AUDIT_KEY.public_key)
     assert report["holds"] is False and "Merkle path" in report["problem"]
+
+
+async def test_findings_name_the_rule_the_case_and_the_proving_events(stack: Stack) -> None:
+    from domain.values import Actor, Role
+    from tests.integration.test_registry_api import LOW_INCOME, add_staff, screening
+    from workflows.registry_contracts import ScreeningRequest
+
+    r = await stack.http.post(
+        "/households:import",
+        content=roster_bytes(rows_of(household("HH-FND-001", "990102101001", 81)), "csv"),
+        headers={**stack.headers("township"), "Content-Type": CONTENT_TYPE["csv"]},
+    )
+    assert r.status_code == 200
+    await add_staff(stack)
+    cadre = Actor("cadre-1", Role.VILLAGE_CADRE, "990102101001", "村干部甲")
+    stack.registry.record_screening(  # at risk, and its case never opened
+        "HH-FND-001", ScreeningRequest.model_validate(screening(LOW_INCOME)), actor=cadre, command_id="cadre-1:f",
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    late = (await open_case(stack, key=f"late-{uuid.uuid4().hex[:8]}", clue_offset=-20))["case_id"]
+    on_time = (await open_case(stack, key=f"ok-{uuid.uuid4().hex[:8]}", clue_offset=-2))["case_id"]
+    await stack.caught_up()
+
+    r = await stack.http.get("/audit/findings", headers=stack.headers("inspector"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["counts"] == {"NM-01": 1, "ID-01": 1}
+    identification = next(f for f in body["items"] if f["rule"] == "ID-01")
+    assert identification["case_id"] == late and identification["title"] == "识别认定超过15天"
+    # The clue, and the DeadlineMissed the case's timer appended (when it has fired by now).
+    assert identification["evidence"][0] == {"stream": late, "version": 1}
+    assert all(f["case_id"] != on_time for f in body["items"])
+    assert next(f for f in body["items"] if f["rule"] == "NM-01")["household_number"] == "HH-FND-001"
+
+    r = await stack.http.get("/audit/findings", params={"rule": "ID-01"}, headers=stack.headers("cadre"))
+    assert r.json()["counts"] == {"ID-01": 1}
+    r = await stack.http.get("/audit/findings", headers=stack.headers("other_cadre"))
+    assert r.json()["counts"] == {}
+    r = await stack.http.get("/audit/findings", params={"scope": "990102101001"}, headers=stack.headers("other_cadre"))
+    assert r.status_code == 403
+    r = await stack.http.get("/audit/findings", params={"rule": "XX-99"}, headers=stack.headers("inspector"))
+    assert r.status_code == 422
