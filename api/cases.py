@@ -367,6 +367,17 @@ async def get_diff(
     }
 
 
+@router.get(
+    "/cases/{case_id}/dossier",
+    summary="The case's dossier: timeline, approvals by level, deadlines, findings, and the proofs to verify it",
+)
+async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    cid = parse_case_id(case_id)
+    await _history(svc, actor, cid)
+    dossier: dict[str, Any] = jsonable_encoder(await _read(lambda: svc.audit.dossier(cid, _now())))
+    return dossier
+
+
 AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
 
 

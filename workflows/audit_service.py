@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain import audit, inspection
+from domain import audit, inspection, timeline
 from domain.case import MonitoringCase
 from domain.chain import canonical, event_hash, stored_hash, verify_stream
 from domain.household import household_id
@@ -21,6 +21,16 @@ from domain.registry_readmodel import RegistryView, open_registry_view
 from workflows.audit_keys import AuditKey, check
 
 EXPORT_FORMAT = "dixian-audit-export/1"
+# The approvals of a case, by level (村 → 乡镇 → 县).
+_LEVELS = {
+    "VillageDeliberationRecorded": "村",
+    "PublicNoticeClosed": "村",
+    "TownshipReviewed": "乡镇",
+    "CountyDecided": "县",
+    "RollbackRequested": "乡镇",
+    "EliminationRolledBack": "县",
+    "RollbackRefused": "县",
+}
 _PAGE = 500
 
 
@@ -97,6 +107,42 @@ class AuditService:
             if len(rows) < _PAGE:
                 return ids
             offset += _PAGE
+
+    # ----- dossier ----------------------------------------------------------------------------------------------
+
+    def dossier(self, case_id: UUID, now: datetime) -> dict[str, Any]:
+        """Everything an inspector needs about one case: its timeline, the approvals at each level, its deadlines met
+        or missed, what the inspection rules find, and the proofs that verify it offline (events with hashes,
+        Merkle paths to signed checkpoints, the public key)."""
+        view = self.ledger.view(case_id, now)
+        records = self.ledger.event_records(case_id)
+        case: MonitoringCase = self.ledger.repository.get(case_id)
+        approvals = [
+            {
+                "level": _LEVELS[r["type"]],
+                "step": timeline.event_label(r),
+                "procedure": r["payload"].get("procedure", "identification"),
+                "decision": r["payload"].get("decision") or r["payload"].get("outcome") or "",
+                "by": {k: r["actor"].get(k, "") for k in ("id", "name", "role", "area_code")},
+                "occurred_at": r["occurred_at"],
+                "version": r["version"],
+            }
+            for r in records
+            if r["type"] in _LEVELS
+        ]
+        return {
+            "case_id": str(case_id),
+            "generated_at": now.isoformat(),
+            "summary": {k: view[k] for k in ("stage", "status", "category", "clue_date", "identified_on", "version")},
+            "household": view["household"],
+            "area": view["area"],
+            "timeline": timeline.timeline(records, view, self.ledger.areas)["events"],
+            "approvals": approvals,
+            "deadlines": timeline.deadline_entries(view),
+            "findings": inspection.inspect_case(case, records, now),
+            "verification": {**audit.verify_streams(self.ledger, [case_id])},
+            "proofs": self.export([case_id]),
+        }
 
     # ----- export -----------------------------------------------------------------------------------------------
 

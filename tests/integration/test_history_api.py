@@ -88,3 +88,25 @@ async def test_a_diff_names_what_changed_field_by_field(stack: Stack) -> None:
     assert not any(c["field"].startswith("opened_by") for c in body["changes"])  # unchanged fields are not listed
     r = await stack.http.get(f"/cases/{case_id}/diff", params={"from": 1, "to": 7}, headers=stack.headers("inspector"))
     assert r.status_code == 422
+
+
+async def test_the_dossier_holds_timeline_approvals_deadlines_findings_and_proofs(stack: Stack) -> None:
+    from tests.integration.conftest import AUDIT_KEY
+    from workflows.audit_service import verify_export
+
+    case_id = str((await open_case(stack, key=f"dossier-{uuid.uuid4().hex[:8]}", clue_offset=-12))["case_id"])
+    await to_notice_closed(stack, case_id)
+    await ok(stack, case_id, "township-review", "township", {"decision": "pass", "occurred_at": stack.at(-4)})
+    stack.audit.checkpoint(datetime.now(UTC))
+    r = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("inspector"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [e["label"] for e in body["timeline"]][-1] == "乡镇审核"
+    assert [(a["level"], a["step"], a["decision"]) for a in body["approvals"]] == [
+        ("村", "村内民主评议", "pass"), ("村", "公示结束", "no_objection"), ("乡镇", "乡镇审核", "pass"),
+    ]  # fmt: skip
+    assert {d["kind"] for d in body["deadlines"]} == {"identification"}
+    assert body["findings"] == [] and body["verification"]["holds"] is True
+    assert verify_export(body["proofs"], AUDIT_KEY.public_key)["holds"] is True
+    r = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("other_cadre"))
+    assert r.status_code == 403
