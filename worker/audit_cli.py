@@ -70,7 +70,40 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     raise ValueError(f"unknown action {args.action}")
 
 
+def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Replay workflow histories (recent ones from Temporal, or saved ones with --dir) against the current code."""
+    import asyncio
+
+    from workflows.replay import load_histories, recent_histories, replay
+
+    async def run() -> int:
+        if args.dir:
+            histories = load_histories(Path(args.dir))
+        else:
+            from worker.main import connect_temporal
+
+            histories = await recent_histories(await connect_temporal(settings, attempts=3), args.limit)
+        results = await replay(histories)
+        for r in results:
+            print(f"{'FAIL' if r.failure else 'ok  '} {r.workflow_id} {r.failure}")
+        failed = [r for r in results if r.failure]
+        print(f"{len(results)} histories replayed, {len(failed)} failed")
+        return 1 if failed else 0
+
+    try:
+        return asyncio.run(run())
+    except (ValueError, OSError, RuntimeError, AssertionError) as e:
+        print(f"dixian replay-check: {e}", file=sys.stderr)
+        return 2
+
+
 def add_commands(sub: Any) -> None:
+    p = sub.add_parser(
+        "replay-check", help=(cmd_replay_check.__doc__ or "").strip(), description=cmd_replay_check.__doc__
+    )
+    p.add_argument("--dir", help="replay the saved histories (<workflow id>.json) in this folder")
+    p.add_argument("--limit", type=int, default=200, help="how many recent workflows to fetch from Temporal")
+    p.set_defaults(func=cmd_replay_check, wants_args=True)
     p = sub.add_parser("audit", help=(cmd_audit.__doc__ or "").strip(), description=cmd_audit.__doc__)
     p.add_argument("action", choices=["checkpoint", "verify-store", "export", "verify", "public-key"])
     p.add_argument("file", nargs="?", help="for verify: the export file")

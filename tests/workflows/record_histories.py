@@ -1,0 +1,104 @@
+"""Record the workflow histories that `make test` replays against the current workflow code.
+
+Run by hand when a workflow change is *meant* to be incompatible (and is versioned with workflow.patched), never to
+make a failing replay pass: `.venv/bin/python -m tests.workflows.record_histories`. It starts its own embedded
+PostgreSQL and time-skipping server, runs a case through identification (with a missed deadline), assistance and
+a campaign through its milestones, and writes each history to tests/workflows/histories/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.ledger import CaseLedger
+from domain.policy import local_date
+from domain.readmodel import open_summary_view
+from domain.registry_readmodel import open_registry_view
+from domain.values import Actor, Milestone, Role
+from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
+from worker.main import build_worker, projection_runner
+from worker.national_sync import OutboxNationalSystem
+from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
+from workflows.campaign_workflow import CampaignWorkflow
+from workflows.registry_contracts import CampaignInput, campaign_workflow_id
+from workflows.registry_service import RegistryService
+from workflows.replay import save_history
+from workflows.settings import Settings
+
+OUT = Path(__file__).parent / "histories"
+
+
+async def record() -> None:
+    data = Path(tempfile.mkdtemp(prefix="dixian-record-"))
+    pg = EmbeddedPostgres.start(data)
+    try:
+        env = Settings(database_url=pg.database_url).eventsourcing_env()
+        async with await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=find_binary("temporal-test-server"), data_converter=pydantic_data_converter
+        ) as ts:
+            await ensure_search_attributes(ts.client, "default")
+            await _run(ts, env)
+    finally:
+        pg.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
+    queue = f"record-{uuid.uuid4().hex[:8]}"
+    ledger = CaseLedger(env)
+    registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
+    with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(env):
+        async with build_worker(ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, registry=registry):
+            today = local_date(await ts.get_current_time())
+            actor = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇")
+            milestones = {m: today + timedelta(days=i + 1) for i, m in enumerate(Milestone)}
+            campaign_id = uuid.UUID("00000000-0000-4000-8000-00000000c0de")
+            ledger.start_campaign(
+                campaign_id=campaign_id, name="录制", scope=["990102101"], starts_on=today, milestones=milestones,
+                actor=actor, command_id="record", now=datetime.now(UTC),
+            )  # fmt: skip
+            handle = await ts.client.start_workflow(
+                CampaignWorkflow.run, CampaignInput(campaign_id=campaign_id, milestones=milestones),
+                id=campaign_workflow_id(campaign_id), task_queue=queue,
+            )  # fmt: skip
+            try:
+                await asyncio.wait_for(handle.result(), 60)
+            except TimeoutError:
+                desc = await handle.describe()
+                print("STUCK", desc.raw_description.pending_activities)
+                raise
+            save_history(await ts.client.get_workflow_handle(campaign_workflow_id(campaign_id)).fetch_history(), OUT)
+            case = Case(ts, queue, ledger)
+            view = await case.open()
+            await ts.sleep(timedelta(days=17))  # the identification deadline passes: DeadlineMissed
+            await case.step("household-visit", CADRE, **VISIT)
+            await case.step("cross-check", TOWNSHIP, departments=["公安"], consistent=True)
+            await case.step("village-deliberation", CADRE, participants=11, outcome="pass", minutes_ref="m-1")
+            start = await case.today()
+            await case.step(
+                "public-notice", CADRE, action="post", start_date=start.isoformat(),
+                end_date=(start + timedelta(days=6)).isoformat(),
+            )  # fmt: skip
+            await ts.sleep(timedelta(days=7))
+            await case.step("public-notice", CADRE, action="close", outcome="no_objection")
+            await case.step("township-review", TOWNSHIP, decision="pass")
+            await case.step("county-decision", COUNTY, decision="approve", category="unstable_formerly_poor")
+            await case.step("announcement", TOWNSHIP)
+            assert case.handle is not None and view.case_id
+            save_history(await case.handle.fetch_history(), OUT)
+            await case.handle.terminate("recorded")
+
+    ledger.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(record())
