@@ -14,6 +14,7 @@ from api.deps import ActorDep, ServicesDep, check_area
 from api.errors import ApiProblem
 from domain.errors import CaseNotFoundError
 from domain.inspection import BY_ID as RULE_IDS
+from domain.values import Role
 from workflows.contracts import CaseView
 
 router = APIRouter(tags=["audit"])
@@ -73,6 +74,20 @@ async def findings(
     if rule is not None and rule not in RULE_IDS:
         raise ApiProblem("RuleViolationError", f"no inspection rule {rule}", field="rule", rule="known_rule")
     return await run_in_threadpool(svc.audit.findings, area, rule, _now())
+
+
+@router.get("/audit/access", summary="访问记录: who read which case or household, when and why (inspectors)")
+async def access_log(
+    actor: ActorDep,
+    svc: ServicesDep,
+    reader: Annotated[str | None, Query(max_length=64, description="one reader's id")] = None,
+    target: Annotated[str | None, Query(max_length=64, description="a case id or household number")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    if actor.role is not Role.INSPECTOR:
+        raise ApiProblem("NotPermittedError", "the access log is for inspectors", field="role", rule="inspector_only")
+    rows = await run_in_threadpool(svc.registry.access, actor.area_code, reader, target, limit)
+    return {"items": rows, "limit": limit}
 
 
 def _now() -> datetime:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 import structlog
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +31,7 @@ from api.deps import (
     ServicesDep,
     check_area,
     parse_case_id,
+    record_read,
 )
 from api.errors import ApiProblem
 from domain.errors import CaseNotFoundError, DomainError
@@ -275,33 +276,34 @@ for _step, _body in STEP_BODIES.items():
 
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="The case now: facts, allowed steps, deadlines")
-async def get_case(case_id: str, actor: ActorDep, svc: ServicesDep, response: Response) -> CaseView:
+async def get_case(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request, response: Response) -> CaseView:
     cid = parse_case_id(case_id)
     view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
     check_area(actor, view.area.village_code)
+    await record_read(svc, actor, request, what="case", target=str(cid), village_code=view.area.village_code)
     return _with_etag(response, view)
 
 
 @router.get("/cases/{case_id}/events", response_model=list[StoredEvent], summary="The case's stored events in order")
-async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep) -> list[StoredEvent]:
-    cid = parse_case_id(case_id)
-    view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
-    check_area(actor, view.area.village_code)
-    records = await _read(lambda: svc.queries.events(cid))
+async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> list[StoredEvent]:
+    _, records = await _history(svc, actor, parse_case_id(case_id), request)
     return [StoredEvent.model_validate(r) for r in records]
 
 
-async def _history(svc: Services, actor: Actor, cid: uuid.UUID) -> tuple[CaseView, list[dict[str, Any]]]:
-    """The case now (for the area check) and its stored events."""
+async def _history(
+    svc: Services, actor: Actor, cid: uuid.UUID, request: Request, what: str = "case_history"
+) -> tuple[CaseView, list[dict[str, Any]]]:
+    """The case now (for the area check) and its stored events; the read is recorded in the access log."""
     view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
     check_area(actor, view.area.village_code)
+    await record_read(svc, actor, request, what=what, target=str(cid), village_code=view.area.village_code)
     return view, await _read(lambda: svc.queries.events(cid))
 
 
 @router.get("/cases/{case_id}/timeline", summary="The case's history, readable: every event and every deadline")
-async def get_timeline(case_id: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def get_timeline(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = parse_case_id(case_id)
-    _, records = await _history(svc, actor, cid)
+    _, records = await _history(svc, actor, cid, request)
     raw = await _read(lambda: svc.queries.view(cid, _now()))
     return timeline_of(records, raw, svc.registry.areas)
 
@@ -313,13 +315,14 @@ async def get_state(
     case_id: str,
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     at: Annotated[
         datetime | None, Query(description="a moment (ISO 8601): the case as the system knew it then")
     ] = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
 ) -> CaseView:
     cid = parse_case_id(case_id)
-    view, records = await _history(svc, actor, cid)
+    view, records = await _history(svc, actor, cid, request)
     if (at is None) == (version is None):
         raise ApiProblem("RuleViolationError", "give either at or version", field="at", rule="one_of")
     try:
@@ -339,11 +342,12 @@ async def get_diff(
     case_id: str,
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000_000)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000_000)],
 ) -> dict[str, Any]:
     cid = parse_case_id(case_id)
-    view, records = await _history(svc, actor, cid)
+    view, records = await _history(svc, actor, cid, request)
     try:
         check_version(from_version, view.version, "from")
         check_version(to_version, view.version, "to")
@@ -371,9 +375,9 @@ async def get_diff(
     "/cases/{case_id}/dossier",
     summary="The case's dossier: timeline, approvals by level, deadlines, findings, and the proofs to verify it",
 )
-async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = parse_case_id(case_id)
-    await _history(svc, actor, cid)
+    await _history(svc, actor, cid, request, what="case_dossier")
     dossier: dict[str, Any] = jsonable_encoder(await _read(lambda: svc.audit.dossier(cid, _now())))
     return dossier
 

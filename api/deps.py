@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import unquote
 
 import structlog
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api.auth import TokenError, read_token
@@ -105,6 +108,24 @@ def check_area(actor: Actor, village_code: str) -> None:
             field="area_code",
             rule="jurisdiction",
         )
+
+
+async def record_read(
+    svc: Services, actor: Actor, request: Request, *, what: str, target: str, village_code: str
+) -> None:
+    """Record that ``actor`` read ``target`` (domain.md §11: an audit log for every view and export). A read that
+    cannot be recorded is not served."""
+    purpose = unquote(request.headers.get("X-Purpose", ""))  # percent-encoded UTF-8: headers are ASCII
+    try:
+        await run_in_threadpool(
+            lambda: svc.registry.record_access(
+                actor, what=what, target=target, village_code=village_code, purpose=purpose,
+                path=request.url.path, now=datetime.now(UTC),
+            )
+        )  # fmt: skip
+    except Exception:
+        structlog.get_logger("dixian.api").exception("access_not_recorded", what=what)
+        raise ApiProblem("UnavailableError", "the read could not be recorded in the access log; retry") from None
 
 
 ServicesDep = Annotated[Services, Depends(services)]

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.cases import start_case
-from api.deps import ActorDep, CommandIdDep, ServicesDep
+from api.deps import ActorDep, CommandIdDep, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.errors import CaseAlreadyOpenError, DomainError
 from domain.values import Source, screening_open_command
@@ -184,11 +184,14 @@ async def put_household(
 
 
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
-async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     household = await _domain(lambda: svc.registry.household(household_number))
     if not household["village_code"].startswith(actor.area_code):
         # Out of the caller's area a household is as unknown as one that does not exist: nothing is revealed.
         raise ApiProblem("NotFoundError", "no such household in your area", field="household_number", rule="exists")
+    await record_read(
+        svc, actor, request, what="household", target=household_number, village_code=household["village_code"]
+    )
     return household
 
 

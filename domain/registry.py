@@ -15,6 +15,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.access import AccessLog, access_log_id
 from domain.areas import AreaTree
 from domain.campaign import Campaign
 from domain.errors import DuplicateIdNumberError, NotFoundError, RuleViolationError, VersionConflictError
@@ -386,6 +387,24 @@ class RegistryCommands(Application[UUID]):
     def _above(self, code: str) -> str:
         area = self.areas.get(code)
         return area.parent_code or "" if area else ""
+
+    # ----- access log -------------------------------------------------------------------------------------------
+
+    def record_access(
+        self, *, actor: Actor, at: datetime, what: str, target: str, village_code: str, purpose: str, path: str
+    ) -> None:
+        """Append one read to the reader's log of the day (retried when a concurrent read of theirs got there first)."""
+        day = local_date(at)
+        for attempt in range(5):
+            log = self._find_as(AccessLog, access_log_id(actor.id, day)) or AccessLog.start(actor.id, day)
+            log.record(actor=actor, at=at, what=what, target=target, village_code=village_code,
+                       purpose=purpose.strip()[:200], path=path)  # fmt: skip
+            try:
+                self.save(log)
+                return
+            except IntegrityError:
+                if attempt == 4:
+                    raise
 
     # ----- helpers ----------------------------------------------------------------------------------------------
 

@@ -18,12 +18,14 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain import household as hh
+from domain.access import AccessRecorded, access_row
 from domain.readmodel import read_model_env
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"
 OPEN_CASES = "registry_open_cases"
 STAFF = "registry_staff"
+ACCESS = "registry_access"
 ANY_CAMPAIGN = "*"  # the screenings row that holds a household's latest screening in any campaign
 
 _DDL = (
@@ -40,6 +42,11 @@ _DDL = (
     " screenings int NOT NULL, PRIMARY KEY (campaign_id, household_number))",
     "CREATE TABLE IF NOT EXISTS {s}.registry_open_cases ("
     " household_number text PRIMARY KEY, open_cases text[] NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.registry_access ("
+    " id bigserial PRIMARY KEY, at timestamptz NOT NULL, actor_id text NOT NULL, actor_name text NOT NULL,"
+    " role text NOT NULL, actor_area text NOT NULL, what text NOT NULL, target text NOT NULL,"
+    " village_code text NOT NULL, purpose text NOT NULL, path text NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS registry_access_target_idx ON {s}.registry_access (target, at)",
     "CREATE TABLE IF NOT EXISTS {s}.registry_staff ("
     " staff_number text PRIMARY KEY, name text NOT NULL, identity text NOT NULL, area_code text NOT NULL,"
     " demo boolean NOT NULL)",
@@ -144,6 +151,15 @@ class RegistryView(PostgresTrackingRecorder):
         statement = SQL("UPDATE {0} SET {1} WHERE staff_number = %(staff_number)s").format(self._t(STAFF), sets)
         self._write(tracking, statement, {**changes, "staff_number": number})
 
+    def insert_access(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        columns = list(row)
+        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2})").format(
+            self._t(ACCESS),
+            SQL(", ").join(Identifier(c) for c in columns),
+            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+        )
+        self._write(tracking, statement, row)
+
     # ----- queries ----------------------------------------------------------------------------------------------
 
     def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -239,6 +255,24 @@ class RegistryView(PostgresTrackingRecorder):
         ).format(SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier("case_summaries")), where)
         return self._query(statement, {**params, "stage": stage})
 
+    def access(self, *, area_prefix: str, actor_id: str | None, target: str | None, limit: int) -> list[dict[str, Any]]:
+        """Recorded reads of things inside an area (exports of a whole area included), newest first."""
+        where: list[Composable] = [
+            SQL("(left(village_code, %(l)s) = %(p)s OR (village_code = '' AND left(target, %(l)s) = %(p)s))")
+        ]
+        params: dict[str, Any] = {"l": len(area_prefix), "p": area_prefix, "limit": limit}
+        if actor_id is not None:
+            where.append(SQL("actor_id = %(actor)s"))
+            params["actor"] = actor_id
+        if target is not None:
+            where.append(SQL("target = %(target)s"))
+            params["target"] = target
+        statement = SQL(
+            "SELECT at, actor_id, actor_name, role, actor_area, what, target, village_code, purpose, path FROM {0} "
+            "WHERE {1} ORDER BY at DESC, id DESC LIMIT %(limit)s"
+        ).format(self._t(ACCESS), SQL(" AND ").join(where))
+        return self._query(statement, params)
+
     def count_households(self) -> int:
         rows = self._query(SQL("SELECT count(*) AS n FROM {0}").format(self._t(HOUSEHOLDS)), {})
         return int(rows[0]["n"])
@@ -314,6 +348,10 @@ class RegistryProjection(Projection[RegistryView]):
     @process_event.register
     def _(self, e: hh.HouseholdCaseEnded, tracking: Tracking) -> None:
         self.view.end_case(tracking, e.household_number, e.case_id)
+
+    @process_event.register
+    def _(self, e: AccessRecorded, tracking: Tracking) -> None:
+        self.view.insert_access(tracking, access_row(e))
 
     @process_event.register
     def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:

@@ -57,6 +57,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 ids = None
             data: dict[str, Any] = service.export(ids)
+            from worker.registry_cli import operator
+
+            service.ledger.record_access(
+                actor=operator(service.ledger.areas), at=datetime.now(UTC), what="export",
+                target=args.case or args.area or "*", village_code="", purpose=args.purpose or "",
+                path="dixian audit export",
+            )  # fmt: skip
             out = Path(args.out) if args.out else None
             text = json.dumps(data, ensure_ascii=False, indent=1)
             if out:
@@ -111,4 +118,5 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--case", help="for export: one case id")
     p.add_argument("--area", help="for export: every case and household of an area code")
     p.add_argument("--out", help="for export: write to this file")
+    p.add_argument("--purpose", help="for export: why (recorded in the access log)")
     p.set_defaults(func=cmd_audit, wants_args=True)

@@ -151,6 +151,18 @@ class RegistryService:
     def households(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
         return self.view.households(area_prefixes=area_prefixes, limit=limit, offset=offset)
 
+    # ----- access log -------------------------------------------------------------------------------------------
+
+    def record_access(
+        self, actor: Actor, *, what: str, target: str, village_code: str, purpose: str, path: str, now: datetime
+    ) -> None:
+        self.ledger.record_access(
+            actor=actor, at=now, what=what, target=target, village_code=village_code, purpose=purpose, path=path
+        )
+
+    def access(self, area_prefix: str, actor_id: str | None, target: str | None, limit: int) -> list[dict[str, Any]]:
+        return self.view.access(area_prefix=area_prefix, actor_id=actor_id, target=target, limit=limit)
+
     # ----- staff ------------------------------------------------------------------------------------------------
 
     def register_staff(self, body: StaffRequest, *, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -135,3 +136,26 @@ async def test_findings_name_the_rule_the_case_and_the_proving_events(stack: Sta
     assert r.status_code == 403
     r = await stack.http.get("/audit/findings", params={"rule": "XX-99"}, headers=stack.headers("inspector"))
     assert r.status_code == 422
+
+
+async def test_every_read_of_a_case_or_household_is_recorded_and_inspectors_list_them(stack: Stack) -> None:
+    case_id = await a_case_and_a_checkpoint(stack)
+    purpose = {"X-Purpose": quote("2026年督导抽查")}
+    assert (await stack.http.get(f"/cases/{case_id}", headers={**stack.headers("cadre"), **purpose})).status_code == 200
+    assert (await stack.http.get(f"/cases/{case_id}/timeline", headers=stack.headers("inspector"))).status_code == 200
+    assert (await stack.http.get("/households/HH-AUD-001", headers=stack.headers("township"))).status_code == 200
+    assert (await stack.http.get(f"/cases/{case_id}", headers=stack.headers("other_cadre"))).status_code == 403
+    await stack.caught_up()
+
+    r = await stack.http.get("/audit/access", headers=stack.headers("inspector"))
+    assert r.status_code == 200, r.text
+    rows = r.json()["items"]
+    assert [(x["actor_id"], x["what"], x["target"]) for x in rows] == [
+        ("township-1", "household", "HH-AUD-001"),
+        ("inspector-1", "case_history", case_id),
+        ("cadre-1", "case", case_id),
+    ]  # newest first; the refused read of another village's cadre is not a read
+    assert rows[2]["purpose"] == "2026年督导抽查" and rows[2]["path"] == f"/cases/{case_id}"
+    r = await stack.http.get("/audit/access", params={"reader": "cadre-1"}, headers=stack.headers("inspector"))
+    assert [x["actor_id"] for x in r.json()["items"]] == ["cadre-1"]
+    assert (await stack.http.get("/audit/access", headers=stack.headers("county"))).status_code == 403
