@@ -255,6 +255,34 @@ async def test_a_case_is_eliminated_rolled_back_and_eliminated_again(stack: Stac
     assert procedures == ["identification", "elimination", "elimination"]
     assert await national_statuses(stack, case_id, 4) == ["monitored", "eliminated", "rolled_back", "eliminated"]
 
+    # The inspector's view of that whole life: timeline, an earlier state, a diff, the dossier, verification.
+    timeline = (await stack.http.get(f"/cases/{case_id}/timeline", headers=stack.headers("inspector"))).json()
+    labels = [e["label"] for e in timeline["events"]]
+    assert labels.count("风险消除公告") == 2 and "风险消除回退" in labels and "县级审定（风险消除）" in labels
+    first_elimination = next(e["version"] for e in timeline["events"] if e["type"] == "RiskEliminated")
+    earlier = (
+        await stack.http.get(
+            f"/cases/{case_id}/state", params={"version": first_elimination}, headers=stack.headers("inspector")
+        )
+    ).json()
+    assert earlier["stage"] == "eliminated" and len(earlier["elimination_history"]) == 1
+    changes = (
+        await stack.http.get(
+            f"/cases/{case_id}/diff",
+            params={"from": first_elimination, "to": len(types)},
+            headers=stack.headers("inspector"),
+        )
+    ).json()["changes"]
+    assert any(c["field"] == "elimination_history" for c in changes)
+    dossier = (await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("inspector"))).json()
+    levels = [(a["level"], a["procedure"]) for a in dossier["approvals"] if a["step"].startswith("县级审定")]
+    assert levels == [("县", "identification"), ("县", "elimination"), ("县", "elimination")]
+    assert dossier["verification"]["holds"] is True
+    verified = await stack.http.post(
+        "/audit/verify", json={"scope": "case", "case_id": case_id}, headers=stack.headers("inspector")
+    )
+    assert verified.json()["holds"] is True and verified.json()["events_checked"] == len(types)
+
 
 async def test_a_new_risk_after_elimination_opens_a_new_linked_case(stack: Stack) -> None:
     case_id = await identified_and_assisted(stack, "life-2")
