@@ -6,11 +6,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, ServicesDep, check_area
+from api.deps import ActorDep, ServicesDep, check_area, record_read
 from api.errors import ApiProblem
 from domain.errors import CaseNotFoundError
 from domain.inspection import BY_ID as RULE_IDS
@@ -65,6 +65,7 @@ async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict
 async def findings(
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     scope: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$", description="an area code")] = None,
     rule: Annotated[str | None, Query(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="one rule id, e.g. TI-01")] = None,
 ) -> dict[str, Any]:
@@ -73,6 +74,7 @@ async def findings(
         raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field="scope", rule="jurisdiction")
     if rule is not None and rule not in RULE_IDS:
         raise ApiProblem("RuleViolationError", f"no inspection rule {rule}", field="rule", rule="known_rule")
+    await record_read(svc, actor, request, what="findings", target=area, village_code="")
     return await run_in_threadpool(svc.audit.findings, area, rule, _now())
 
 

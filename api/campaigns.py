@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from temporalio.client import WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from api.deps import ActorDep, CommandIdDep, Services, ServicesDep
+from api.deps import ActorDep, CommandIdDep, Services, ServicesDep, record_read
 from api.errors import ApiProblem
 from api.registry import _domain
 from domain.values import Milestone, case_id_for_command
@@ -121,7 +121,11 @@ async def coverage(
     campaign_id: str,
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     limit: Annotated[int, Query(ge=0, le=20000)] = 5000,
 ) -> dict[str, Any]:
     cid = _parse(campaign_id)
-    return await _domain(lambda: svc.registry.coverage(cid, actor.area_code, limit))
+    result = await _domain(lambda: svc.registry.coverage(cid, actor.area_code, limit))
+    # The unscreened list names households: the read is recorded like any other read of them.
+    await record_read(svc, actor, request, what="coverage", target=actor.area_code, village_code="")
+    return result

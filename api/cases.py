@@ -389,6 +389,7 @@ AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
 async def list_cases(
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     village_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
     township_code: Annotated[str | None, Query(pattern=r"^[0-9]{9}$")] = None,
     county_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
@@ -408,6 +409,7 @@ async def list_cases(
         }.items()
         if v is not None
     }
+    await record_read(svc, actor, request, what="case_list", target=actor.area_code, village_code="")
     rows = await run_in_threadpool(
         lambda: svc.summaries.search(area_prefix=actor.area_code, filters=filters, limit=limit, offset=offset)
     )

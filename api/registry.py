@@ -162,11 +162,13 @@ def _scope(actor_area: str, area_code: str | None) -> list[str]:
 async def list_households(
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     area_code: AreaQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HouseholdList:
     scope = _scope(actor.area_code, area_code)
+    await record_read(svc, actor, request, what="household_list", target=scope[0], village_code="")
     rows = await run_in_threadpool(svc.registry.households, scope, limit, offset)
     return HouseholdList(items=[HouseholdSummary.model_validate(r) for r in rows], limit=limit, offset=offset)
 
@@ -277,9 +279,11 @@ def _head(household: dict[str, Any]) -> str:
 async def not_monitored(
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     area_code: AreaQuery = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     scope = _scope(actor.area_code, area_code)
+    await record_read(svc, actor, request, what="not_monitored_list", target=scope[0], village_code="")
     rows = await run_in_threadpool(svc.registry.not_monitored, scope, limit)
     return {"items": rows, "limit": limit}
