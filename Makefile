@@ -29,6 +29,7 @@ test: lint
 
 bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench.bench_step
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench.bench_registry
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
