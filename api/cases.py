@@ -34,7 +34,7 @@ from api.deps import (
     record_read,
 )
 from api.errors import ApiProblem
-from domain.errors import CaseNotFoundError, DomainError
+from domain.errors import CaseNotFoundError, DomainError, RuleViolationError
 from domain.policy import check_clue_date, check_may_open, local_date
 from domain.timeline import check_version, diff, event_label, version_at
 from domain.timeline import timeline as timeline_of
@@ -328,6 +328,8 @@ async def get_state(
     try:
         if at is not None:
             moment = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
+            if not datetime(2000, 1, 1, tzinfo=UTC) <= moment <= datetime(2099, 12, 31, tzinfo=UTC):
+                raise RuleViolationError("at must lie between 2000 and 2099", field="at", rule="date_range")
             version = version_at(records, moment)
         assert version is not None
         check_version(version, view.version, "version")

@@ -33,8 +33,13 @@ async def connect_services(settings: Settings) -> Services:
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
     )
     registry = RegistryService.connect(env)
-    audit_service = AuditService(registry.ledger, registry.summaries or open_summary_view(env), registry.view,
-                                 settings.audit_signing_key())  # fmt: skip
+    audit_service = AuditService(
+        registry.ledger,
+        registry.summaries or open_summary_view(env),
+        registry.view,
+        settings.audit_signing_key(),
+        settings.audit_anchor_file,
+    )
     return Services(
         settings=settings,
         token_secret=secret,

@@ -54,19 +54,31 @@ def merkle_root(leaves: list[str]) -> str:
     return level[0]
 
 
-def merkle_proof(leaves: list[str], index: int) -> list[list[str]]:
-    """The audit path of leaf ``index``: [[side, sibling], …] from the leaf up ("L": the sibling is on the left)."""
-    path: list[list[str]] = []
-    level = list(leaves)
-    while len(level) > 1:
-        sibling = index ^ 1
-        if sibling < len(level):
-            path.append(["L" if sibling < index else "R", level[sibling]])
+def merkle_levels(leaves: list[str]) -> list[list[str]]:
+    """Every level of the tree, leaves first (built once for all the proofs of a range)."""
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        level = levels[-1]
         nxt = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             nxt.append(level[-1])
-        level, index = nxt, index // 2
+        levels.append(nxt)
+    return levels
+
+
+def proof_from_levels(levels: list[list[str]], index: int) -> list[list[str]]:
+    """The audit path of leaf ``index``: [[side, sibling], …] from the leaf up ("L": the sibling is on the left)."""
+    path: list[list[str]] = []
+    for level in levels[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            path.append(["L" if sibling < index else "R", level[sibling]])
+        index //= 2
     return path
+
+
+def merkle_proof(leaves: list[str], index: int) -> list[list[str]]:
+    return proof_from_levels(merkle_levels(leaves), index)
 
 
 def root_from_proof(leaf_hash: str, path: list[list[str]]) -> str:
@@ -139,7 +151,10 @@ class AuditLog(ChainedAggregate):
 @dataclass
 class Entry:
     notification_id: int
-    event: Any
+    originator_id: str
+    version: int
+    event: Any  # None when the stored row cannot be decoded at all
+    error: str = ""
 
 
 def entries(app: Application[UUID], after: int = 0, through: int | None = None) -> Iterator[Entry]:
@@ -150,10 +165,20 @@ def entries(app: Application[UUID], after: int = 0, through: int | None = None) 
         if not page:
             return
         for n in page:
-            yield Entry(n.id, app.mapper.to_domain_event(n))
+            try:
+                yield Entry(n.id, str(n.originator_id), int(n.originator_version), app.mapper.to_domain_event(n))
+            except Exception as e:  # a row altered past decoding (bad JSON, an unknown topic) is itself the finding
+                yield Entry(n.id, str(n.originator_id), int(n.originator_version), None, type(e).__name__)
         start = page[-1].id
         if through is not None and start >= through:
             return
+
+
+def entry_hash(entry: Entry) -> str:
+    """An event's hash recomputed from what is stored (a fixed marker for a row that cannot be decoded)."""
+    if entry.event is None:
+        return "undecodable:" + entry.error
+    return recomputed_hash(entry.event)
 
 
 def audit_log(app: Application[UUID]) -> AuditLog | None:
@@ -174,9 +199,8 @@ def leaves_of(app: Application[UUID], after: int, through: int) -> tuple[list[st
     vouches for content even where a chain was rewritten), and whether the range holds only audit-log events."""
     leaves, only_audit = [], True
     for e in entries(app, after, through):
-        oid = e.event.originator_id
-        only_audit = only_audit and oid == AUDIT_LOG_ID
-        leaves.append(leaf(e.notification_id, str(oid), int(e.event.originator_version), recomputed_hash(e.event)))
+        only_audit = only_audit and e.originator_id == str(AUDIT_LOG_ID)
+        leaves.append(leaf(e.notification_id, e.originator_id, e.version, entry_hash(e)))
     return leaves, only_audit
 
 
@@ -221,52 +245,120 @@ def verify_checkpoint(
     return None
 
 
+def _snapshot_break(app: Application[UUID], oid: UUID, last_version: int) -> Break | None:
+    """The latest snapshot of a stream (what reads start from) must be the state its events give."""
+    if app.snapshots is None:
+        return None
+    snapshots = list(app.snapshots.get(oid, desc=True, limit=1))
+    if not snapshots:
+        return None
+    snap: Any = snapshots[0]
+    version = int(snap.originator_version)
+    if version > last_version:
+        return Break(str(oid), last_version + 1, "missing", f"a snapshot at version {version} outlives the events")
+    aggregate: Any = None
+    stored: Any
+    for stored in app.events.get(oid, lte=version):
+        aggregate = stored.mutate(aggregate)
+    rebuilt = type(snap).take(aggregate).state if aggregate is not None else None
+    if rebuilt != snap.state:
+        return Break(str(oid), version, "altered", "the snapshot is not the state its events give")
+    return None
+
+
 def verify_streams(app: Application[UUID], ids: list[UUID]) -> dict[str, Any]:
-    """Each listed stream's chain, from its first event."""
+    """Each listed stream's chain, from its first event, and its latest snapshot."""
     checked = 0
     for oid in ids:
-        events = list(app.events.get(oid))
+        try:
+            events = list(app.events.get(oid))
+        except Exception as e:  # a stored row that cannot be decoded
+            return _report(
+                len(ids),
+                checked,
+                Break(str(oid), 0, "altered", f"a stored event cannot be read ({type(e).__name__})"),
+                [],
+            )
+        if not events:
+            return _report(len(ids), checked, Break(str(oid), 1, "missing", "no stored events"), [])
         count, broken = verify_stream(events)
         checked += count
+        broken = broken or _snapshot_break(app, oid, int(events[-1].originator_version))
         if broken is not None:
             return _report(len(ids), checked, broken, [])
     return _report(len(ids), checked, None, [])
 
 
-def verify_log(app: Application[UUID], check: Checker, public_key: str) -> dict[str, Any]:
-    """Every stream of the store, in one pass over the notification log, and every checkpoint."""
+def verify_log(
+    app: Application[UUID], check: Checker, public_key: str, anchors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Every stream of the store in one pass over the notification log, every stream's latest snapshot, and the
+    checkpoints as the log's own events record them: contiguous from the start, each root and signature holding,
+    each checkpoint kept outside the store (``anchors``) still in it. Events after the last checkpoint are counted."""
     last: dict[str, tuple[int, str]] = {}  # originator → (version, hash)
+    signed: list[dict[str, Any]] = []
     checked = 0
     first: Break | None = None
     where = 0
+    top = 0
     for entry in entries(app):
-        event = entry.event
-        oid, version = str(event.originator_id), int(event.originator_version)
+        top = entry.notification_id
         checked += 1
+        if isinstance(entry.event, CheckpointMade):  # the checkpoints as the log records them, whatever else broke
+            made = entry.event
+            signed.append(
+                {"number": len(signed) + 1, "after": made.after, "through": made.through, "events": made.events,
+                 "root": made.root, "signature": made.signature, "made_at": made.made_at.isoformat()}
+            )  # fmt: skip
+        if first is not None:
+            continue
+        event, oid, version = entry.event, entry.originator_id, entry.version
         prev_version, prev_hash = last.get(oid, (0, ""))
-        carried = stored_hash(event)
         broken: Break | None = None
-        if version != prev_version + 1:
+        if event is None:
+            broken = Break(oid, version, "altered", f"the stored event cannot be read ({entry.error})")
+        elif version != prev_version + 1:
             what = f"version {prev_version + 1} is missing" if version > prev_version + 1 else "a version repeats"
             broken = Break(oid, version, "missing", what)
-        elif not carried:
+        elif not stored_hash(event):
             broken = Break(oid, version, "unchained", "stored before events were chained: no hash")
         elif str(getattr(event, "prev_hash", "")) != prev_hash:
             broken = Break(oid, version, "broken_link", "prev_hash is not the hash of the event before")
-        elif recomputed_hash(event) != carried:
+        elif recomputed_hash(event) != stored_hash(event):
             broken = Break(oid, version, "altered", "the stored event does not match its hash")
         if broken is not None:
             first, where = broken, entry.notification_id
-            break
-        last[oid] = (version, carried)
+            continue
+        last[oid] = (version, stored_hash(event))
     problems = []
-    for cp in checkpoints(app):
+    expected_after = 0
+    for cp in signed:
+        if cp["after"] != expected_after:
+            problems.append(
+                {**_where(cp), "why": f"the checkpoints are not contiguous: expected one after {expected_after}"}
+            )
+        expected_after = cp["through"]
         why = verify_checkpoint(app, cp, check, public_key)
         if why:
-            problems.append({"checkpoint": cp["number"], "after": cp["after"], "through": cp["through"], "why": why})
-    if first is not None:
-        return _report(len(last), checked, first, problems, notification_id=where)
-    return _report(len(last), checked, None, problems)
+            problems.append({**_where(cp), "why": why})
+    kept = {(cp["number"], cp["root"], cp["signature"]) for cp in signed}
+    for anchor in anchors or []:
+        if (anchor.get("number"), anchor.get("root"), anchor.get("signature")) not in kept:
+            problems.append({**_where(anchor), "why": "a checkpoint signed earlier is missing from the store"})
+    if first is None:
+        for oid_text in last:
+            broken = _snapshot_break(app, UUID(oid_text), last[oid_text][0])
+            if broken is not None:
+                first = broken
+                break
+    report = _report(len(last), checked, first, problems, **({"notification_id": where} if where else {}))
+    report["unchecked_events"] = max(0, top - (signed[-1]["through"] if signed else 0))
+    report["last_checkpoint"] = signed[-1] if signed else None
+    return report
+
+
+def _where(cp: dict[str, Any]) -> dict[str, Any]:
+    return {"checkpoint": cp.get("number"), "after": cp.get("after"), "through": cp.get("through")}
 
 
 def _report(

@@ -81,8 +81,20 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[dict[str, Any]],
                 continue
             starts, meets = _CLOCK[kind]
             procedure = Procedure.IDENTIFICATION.value if "CountyDecided" in starts + meets else None
-            start = _versions(records, *starts, procedure=procedure)[:1]
-            met = _versions(records, *meets, procedure=procedure)[:1] if d.met_on else []
+            started = _versions(records, *starts, procedure=procedure)
+            # The clock runs from the latest start (a second elimination restarts the look-back's), and is met by the
+            # first event that meets it (a measure counts once implemented).
+            start = started[-1:] if kind is DeadlineKind.LOOK_BACK else started[:1]
+            if kind in (DeadlineKind.MEASURES, DeadlineKind.MEASURES_FROM_CLUE):
+                meeting = [
+                    r["version"]
+                    for r in records
+                    if r["type"] == "MeasureImplemented"
+                    or (r["type"] == "MeasureAdded" and r["payload"].get("status") == "implemented")
+                ]
+            else:
+                meeting = [v for v in _versions(records, *meets, procedure=procedure) if not start or v > start[0]]
+            met = meeting[:1] if d.met_on else []
             what = f"met {d.met_on.isoformat()}" if d.met_on else f"not met by {today.isoformat()}"
             hits.append(
                 Hit(
@@ -99,9 +111,16 @@ def _assisted(case: MonitoringCase) -> bool:
     return case.identified_on is not None and case.stage in (Stage.MONITORED, Stage.ELIMINATING)
 
 
+def _measures_due_passed_or_taken(case: MonitoringCase, today: date) -> bool:
+    """Precision is judged once measures are due (or some were taken): a case still inside its window has none yet."""
+    if any(m.was_implemented for m in case.measure_facts()):
+        return True
+    return any(d.kind is DeadlineKind.MEASURES and today > d.due for d in case.deadline_states())
+
+
 def _precision(code: str) -> Callable[[MonitoringCase, list[dict[str, Any]], date], list[Hit]]:
     def check(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
-        if not _assisted(case):
+        if not _assisted(case) or not _measures_due_passed_or_taken(case, today):
             return []
         evidence = tuple(_versions(records, "HouseholdVisitRecorded", "MeasureAdded", "MeasureChanged",
                                    "MeasureImplemented", "MeasureEnded"))  # fmt: skip

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
@@ -332,11 +331,7 @@ class CaseLedger(RegistryCommands):
         return records
 
     def _find(self, case_id: UUID) -> MonitoringCase | None:
-        try:
-            case: MonitoringCase = self.repository.get(case_id)
-        except AggregateNotFoundError:
-            return None
-        return case
+        return self._find_as(MonitoringCase, case_id)  # another aggregate's id is no case
 
     def _get(self, case_id: UUID) -> MonitoringCase:
         case = self._find(case_id)
@@ -345,5 +340,6 @@ class CaseLedger(RegistryCommands):
         return case
 
     def _view_at(self, case_id: UUID, version: int, now: datetime) -> dict[str, Any]:
+        self._get(case_id)
         case: MonitoringCase = self.repository.get(case_id, version=version)
         return case_view(case, now, self.areas)

@@ -16,7 +16,9 @@ from workflows.settings import Settings
 
 
 def _service(settings: Settings) -> AuditService:
-    return AuditService.connect(settings.eventsourcing_env(), settings.audit_signing_key())
+    return AuditService.connect(
+        settings.eventsourcing_env(), settings.audit_signing_key(), anchor_file=settings.audit_anchor_file
+    )
 
 
 def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:

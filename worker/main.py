@@ -154,7 +154,7 @@ async def run_projector(settings: Settings) -> None:
     """Keep the read models up to date until cancelled. Run exactly one: the tracking table admits one writer."""
     configure_logging(json=settings.log_format == "json")
     env = settings.eventsourcing_env()
-    audit = AuditService.connect(env, settings.audit_signing_key())
+    audit = AuditService.connect(env, settings.audit_signing_key(), anchor_file=settings.audit_anchor_file)
     checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
     with projection_runner(env) as runner:
         log.info("projector_started", projections=["case_summaries", RegistryProjection.name])

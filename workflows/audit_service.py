@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -35,17 +36,40 @@ _PAGE = 500
 
 
 class AuditService:
-    def __init__(self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, key: AuditKey) -> None:
+    def __init__(
+        self,
+        ledger: CaseLedger,
+        summaries: CaseSummaryView,
+        registry: RegistryView,
+        key: AuditKey,
+        anchor_file: Path | None = None,
+    ) -> None:
         self.ledger, self.summaries, self.registry, self.key = ledger, summaries, registry, key
+        # Each checkpoint is also appended here, outside the database: cutting checkpoints from the store's own log
+        # is then found by verification (point it at storage the database's administrators cannot rewrite).
+        self.anchor_file = anchor_file
 
     @classmethod
-    def connect(cls, env: Mapping[str, str], key: AuditKey, ledger: CaseLedger | None = None) -> AuditService:
-        return cls(ledger or CaseLedger(env), open_summary_view(env), open_registry_view(env), key)
+    def connect(
+        cls, env: Mapping[str, str], key: AuditKey, ledger: CaseLedger | None = None, anchor_file: Path | None = None
+    ) -> AuditService:
+        return cls(ledger or CaseLedger(env), open_summary_view(env), open_registry_view(env), key, anchor_file)
 
     # ----- checkpoints ------------------------------------------------------------------------------------------
 
     def checkpoint(self, now: datetime) -> dict[str, Any] | None:
-        return audit.make_checkpoint(self.ledger, self.key.sign, now)
+        made = audit.make_checkpoint(self.ledger, self.key.sign, now)
+        if made is not None and self.anchor_file is not None:
+            self.anchor_file.parent.mkdir(parents=True, exist_ok=True)
+            with self.anchor_file.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(made, ensure_ascii=False) + "\n")
+        return made
+
+    def anchors(self) -> list[dict[str, Any]]:
+        if self.anchor_file is None or not self.anchor_file.exists():
+            return []
+        lines = self.anchor_file.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
 
     def checkpoints(self) -> dict[str, Any]:
         return {"public_key": self.key.public_key, "key_id": self.key.key_id, "items": audit.checkpoints(self.ledger)}
@@ -71,7 +95,8 @@ class AuditService:
         return {"scope": {"area_code": area_code}, **audit.verify_streams(self.ledger, self.stream_ids(area_code))}
 
     def verify_all(self) -> dict[str, Any]:
-        return {"scope": {"all": True}, **audit.verify_log(self.ledger, check, self.key.public_key)}
+        report = audit.verify_log(self.ledger, check, self.key.public_key, self.anchors())
+        return {"scope": {"all": True}, **report}
 
     # ----- inspection rules -------------------------------------------------------------------------------------
 
@@ -171,26 +196,61 @@ class AuditService:
             inside = [ev for ev in events if cp["after"] < ev["notification_id"] <= cp["through"]]
             if not inside:
                 continue
-            leaves, _ = audit.leaves_of(self.ledger, cp["after"], cp["through"])
-            ids_in_range = [n.notification_id for n in audit.entries(self.ledger, cp["after"], cp["through"])]
-            position = {nid: i for i, nid in enumerate(ids_in_range)}
+            range_entries = list(audit.entries(self.ledger, cp["after"], cp["through"]))
+            levels = audit.merkle_levels(
+                [audit.leaf(e.notification_id, e.originator_id, e.version, audit.entry_hash(e)) for e in range_entries]
+            )
+            position = {e.notification_id: i for i, e in enumerate(range_entries)}
             for ev in inside:
                 ev["checkpoint"] = cp["number"]
-                ev["proof"] = audit.merkle_proof(leaves, position[ev["notification_id"]])
+                ev["proof"] = audit.proof_from_levels(levels, position[ev["notification_id"]])
+        heads: dict[str, dict[str, Any]] = {}
+        for ev in events:
+            heads[ev["originator_id"]] = {"last_version": ev["version"], "last_hash": ev["hash"]}
+        manifest = {"format": EXPORT_FORMAT, "streams": heads, "events": len(events), "exported_at": _now_iso()}
+        signature, key_id, _ = self.key.sign(_manifest_bytes(manifest))
         return {
             "format": EXPORT_FORMAT,
-            "streams": sorted({ev["originator_id"] for ev in events}),
+            "streams": sorted(heads),
             "events": events,
             "checkpoints": cps,
+            "manifest": manifest,
+            "manifest_signature": signature,
+            "key_id": key_id,
             "public_key": self.key.public_key,
         }
 
 
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
-    """Check an export offline: each event's hash from its own content, each stream's chain, each proof against its
-    checkpoint's root, and each checkpoint's signature with ``public_key`` (not the key the file names)."""
+    """Check an export offline, with ``public_key`` (never the key the file names): the signed manifest (which
+    streams, how far, how many events: nothing dropped or invented), each event's hash from its own content, each
+    stream's chain from version 1 to the manifest's last version, each Merkle path against its checkpoint's signed
+    root, and each checkpoint's signature."""
+    try:
+        return _verify_export(data, public_key)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        return {"holds": False, "problem": f"malformed export: {type(e).__name__}: {e}"}
+
+
+def _verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
     if data.get("format") != EXPORT_FORMAT:
         return {"holds": False, "problem": f"not a {EXPORT_FORMAT} file"}
+    manifest = data["manifest"]
+    if not check(_manifest_bytes(manifest), data["manifest_signature"], public_key):
+        return {"holds": False, "problem": "the manifest's signature does not verify with this key"}
+    if manifest["events"] != len(data["events"]):
+        return {
+            "holds": False,
+            "problem": f"the manifest lists {manifest['events']} events, the file holds {len(data['events'])}",
+        }
     by_number = {cp["number"]: cp for cp in data.get("checkpoints", [])}
     for cp in by_number.values():
         body = audit.statement(cp["after"], cp["through"], cp["events"], cp["root"])
@@ -198,7 +258,7 @@ def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
             return {"holds": False, "problem": f"checkpoint {cp['number']}: the signature does not verify"}
     streams: dict[str, list[Any]] = {}
     covered = 0
-    for ev in data.get("events", []):
+    for ev in data["events"]:
         recomputed = audit_hash(ev["topic"], ev["fields"])
         if recomputed != ev["hash"]:
             return _problem(ev, "altered: the event does not match its hash")
@@ -209,12 +269,17 @@ def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
                 return _problem(ev, "its Merkle path does not lead to its checkpoint's signed root")
             covered += 1
         streams.setdefault(ev["originator_id"], []).append(_Exported(ev))
-    for events in streams.values():
+    if set(streams) != set(manifest["streams"]):
+        return {"holds": False, "problem": "the streams in the file are not those the manifest lists"}
+    for oid, events in streams.items():
         events.sort(key=lambda x: x.originator_version)
         _, broken = verify_stream(events, rehash=lambda x: x.recompute())
         if broken is not None:
             return {"holds": False, "problem": f"{broken.kind} at version {broken.version}", **broken.as_dict()}
-    return {"holds": True, "streams": len(streams), "events": len(data.get("events", [])), "checkpointed": covered}
+        head = manifest["streams"][oid]
+        if (events[-1].originator_version, events[-1].hash) != (head["last_version"], head["last_hash"]):
+            return {"holds": False, "problem": f"stream {oid} does not end where the manifest says"}
+    return {"holds": True, "streams": len(streams), "events": len(data["events"]), "checkpointed": covered}
 
 
 def audit_hash(topic: str, fields: Mapping[str, Any]) -> str:

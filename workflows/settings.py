@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     # Ed25519 private seed (64 hex characters) signing audit checkpoints; generated in <data dir>/audit-key when
     # unset (refused in production, like the token secret). Checkpoints are made every so many seconds.
     audit_key: str | None = Field(default=None, validation_alias="DIXIAN_AUDIT_KEY")
+    audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
     checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
 
     # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
 
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
     token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
+
+    @property
+    def audit_anchor_file(self) -> Path:
+        """Where each signed checkpoint is also kept, outside the database (DIXIAN_AUDIT_ANCHOR_FILE)."""
+        return self.audit_anchor_path or self.data_dir / "audit-checkpoints.jsonl"
 
     def audit_signing_key(self) -> AuditKey:
         if self.audit_key:

@@ -132,3 +132,71 @@ def test_merkle_proofs_lead_to_the_root() -> None:
     for index, leaf in enumerate(leaves):
         assert audit.root_from_proof(leaf, audit.merkle_proof(leaves, index)) == root
     assert audit.root_from_proof(leaves[0], audit.merkle_proof(leaves, 1)) != root
+
+
+def test_an_altered_snapshot_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = CaseDriver(ledger)
+    case.through("eliminated")
+    ledger.take_snapshot(case.case_id)  # as the ledger does every 25 events
+    assert audit.verify_streams(ledger, [case.case_id])["holds"] is True  # an honest snapshot is no alarm
+    assert log_report(ledger)["first_break"] is None
+    number = f"HH-{case.case_id.hex[:8]}"
+    sql(
+        es_env,
+        "UPDATE cases_snapshots SET state = convert_to(replace(convert_from(state, 'UTF8'), %s, 'HH-FORGED'), 'UTF8') "
+        "WHERE originator_id = %s",
+        number,
+        case.case_id,
+    )
+    view = ledger.view(case.case_id, datetime.now(UTC))
+    assert view["household"]["household_number"] == "HH-FORGED"  # reads start from the snapshot
+    report = audit.verify_streams(ledger, [case.case_id])
+    assert report["first_break"]["kind"] == "altered" and "snapshot" in report["first_break"]["detail"]
+    assert log_report(ledger)["holds"] is False
+
+
+def test_a_stream_deleted_behind_its_snapshot_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = CaseDriver(ledger)
+    case.through("eliminated")
+    ledger.take_snapshot(case.case_id)
+    sql(es_env, "DELETE FROM cases_events WHERE originator_id = %s", case.case_id)
+    report = audit.verify_streams(ledger, [case.case_id])
+    assert report["holds"] is False and report["first_break"]["kind"] == "missing"
+
+
+def test_an_unreadable_row_is_reported_not_raised(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    sql(es_env, "UPDATE cases_events SET state = '{not json' WHERE originator_id = %s AND originator_version = 2",
+        case.case_id)  # fmt: skip
+    assert audit.verify_streams(ledger, [case.case_id])["first_break"]["kind"] == "altered"
+    report = log_report(ledger)
+    assert report["first_break"]["kind"] == "altered" and "cannot be read" in report["first_break"]["detail"]
+
+
+def test_cutting_the_last_checkpoint_is_found_against_the_kept_copy(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    CaseDriver(ledger).open()
+    kept = [audit.checkpoints(ledger)[0], audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC))]
+    assert audit.verify_log(ledger, check, KEY.public_key, kept)["holds"] is True
+    last = max(e.originator_version for e in ledger.events.get(audit.AUDIT_LOG_ID))
+    sql(
+        es_env,
+        "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = %s",
+        audit.AUDIT_LOG_ID,
+        last,
+    )
+    sql(es_env, "DELETE FROM cases_snapshots")
+    report = audit.verify_log(ledger, check, KEY.public_key, kept)
+    assert report["holds"] is False
+    assert report["checkpoint_problems"][-1]["why"] == "a checkpoint signed earlier is missing from the store"
+    assert report["unchecked_events"] > 0  # what the cut checkpoint covered is now after the last one
+    del case
+
+
+def test_checkpoints_must_follow_one_another(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    a_case_with_a_checkpoint(ledger)
+    CaseDriver(ledger).open()
+    audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC))
+    sql(es_env, "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = 2", audit.AUDIT_LOG_ID)
+    report = log_report(ledger)
+    assert any("not contiguous" in p["why"] for p in report["checkpoint_problems"])

@@ -11,7 +11,7 @@ import pytest
 from domain.inspection import BY_ID, RULES, inspect_case, not_monitored_finding
 from domain.ledger import CaseLedger
 from domain.policy import end_of_day
-from tests.domain.support import CaseDriver, at, feb, mar
+from tests.domain.support import CaseDriver, at, mar
 
 
 def findings(ledger: CaseLedger, case: CaseDriver, now: datetime) -> list[dict[str, Any]]:
@@ -55,14 +55,20 @@ def test_a_late_plan_is_not_timely(ledger: CaseLedger, case: CaseDriver) -> None
     assert [records[v] for v in versions] == ["CountyDecided", "AssistancePlanMade"]
 
 
-def test_a_household_with_labour_and_no_development_measure_is_not_precise(
+def test_a_household_with_labour_and_no_development_measure_is_not_precise_once_measures_are_due(
     ledger: CaseLedger, case: CaseDriver
 ) -> None:
-    case.through("plan")
-    found = findings(ledger, case, mar(1))
+    case.through("plan")  # identified 2-23: measures due 3-10
+    assert [f for f in findings(ledger, case, mar(10)) if f["group"] == "帮扶措施不精准"] == []  # still in its window
+    found = findings(ledger, case, mar(11))
     assert {"PR-01", "PR-03"} <= set(rule_ids(found))
     pr01 = next(f for f in found if f["rule"] == "PR-01")
     assert pr01["group"] == "帮扶措施不精准" and pr01["severity"] == "high"
+
+
+def test_a_clean_monitored_case_inside_its_windows_has_no_finding(ledger: CaseLedger, case: CaseDriver) -> None:
+    case.through("monitored")
+    assert findings(ledger, case, mar(1)) == []
 
 
 def _eliminated(ledger: CaseLedger, case: CaseDriver) -> Any:
@@ -112,5 +118,5 @@ def test_a_household_at_risk_without_a_case_is_found_with_its_screening() -> Non
 
 def test_one_rule_only(ledger: CaseLedger, case: CaseDriver) -> None:
     case.through("plan")
-    only = inspect_case(ledger.repository.get(case.case_id), ledger.event_records(case.case_id), feb(28), only="PR-01")
+    only = inspect_case(ledger.repository.get(case.case_id), ledger.event_records(case.case_id), mar(20), only="PR-01")
     assert rule_ids(only) == ["PR-01"]

@@ -94,6 +94,16 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
     rehashed["events"][0]["hash"] = audit_hash(rehashed["events"][0]["topic"], rehashed["events"][0]["fields"])
     report = verify_export(rehashed, AUDIT_KEY.public_key)
     assert report["holds"] is False and "Merkle path" in report["problem"]
+    for ev in rehashed["events"]:  # … and without the proofs, the signed manifest still names the real last hash
+        ev.pop("proof", None)
+        ev.pop("checkpoint", None)
+    assert verify_export(rehashed, AUDIT_KEY.public_key)["holds"] is False
+    trimmed = json.loads(out.read_text(encoding="utf-8"))
+    trimmed["events"] = trimmed["events"][:-1]
+    assert verify_export(trimmed, AUDIT_KEY.public_key)["holds"] is False
+    trimmed["manifest"]["events"] -= 1  # editing the manifest breaks its signature
+    assert "signature" in verify_export(trimmed, AUDIT_KEY.public_key)["problem"]
+    assert verify_export({"format": "dixian-audit-export/1"}, AUDIT_KEY.public_key)["holds"] is False
 
 
 async def test_findings_name_the_rule_the_case_and_the_proving_events(stack: Stack) -> None:

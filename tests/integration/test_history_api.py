@@ -67,7 +67,8 @@ async def test_the_case_at_an_earlier_moment_and_version(stack: Stack) -> None:
     for params, rule in (
         ({"version": 9}, "version_range"),
         ({}, "one_of"),
-        ({"at": "2000-01-01T00:00:00+08:00"}, "existed"),
+        ({"at": "2001-01-01T00:00:00+08:00"}, "existed"),
+        ({"at": "9999-12-31T23:00:00-12:00"}, "date_range"),
         ({"at": "2026-01-01T00:00:00+08:00", "version": 1}, "one_of"),
     ):
         r = await stack.http.get(f"/cases/{case_id}/state", params=params, headers=stack.headers("cadre"))
