@@ -1,67 +1,48 @@
 """The access log: every read of a case's personal data or history, and every export, is itself recorded (who,
 when, what, why) — domain.md §11: "An audit log for every view and export".
 
-One ``AccessLog`` aggregate per reader and day keeps concurrent readers from contending for one stream; its events
-are chained like every other, so the record of who looked at what is as tamper-evident as what they looked at."""
+Each read is an aggregate of its own (one event), so concurrent readers never contend; the checkpoints cover these
+events like every other, so the record of who looked at what is as tamper-evident as what they looked at."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import uuid4
 
-from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
+from domain.chain import ChainedAggregate, ChainedCreated
 from domain.values import Actor
 
-ACCESS_NAMESPACE = UUID("2f7e1c9a-5b3d-4e80-9a1f-6c2d8e4b0a07")
 
-
-def access_log_id(actor_id: str, day: date) -> UUID:
-    return uuid5(ACCESS_NAMESPACE, f"{actor_id}:{day.isoformat()}")
-
-
-class AccessLogStarted(ChainedCreated):
-    actor_id: str
-    day: date
-
-    def apply(self, log: AccessLog) -> None:
-        log.actor_id = self.actor_id
-        log.day = self.day
-        log.count = 0
-
-
-class AccessRecorded(ChainedEvent):
+class AccessRecorded(ChainedCreated):
     actor: dict[str, str]
     at: datetime
-    what: str  # case | case_history | case_dossier | household | export
+    what: str  # case | case_history | case_dossier | household | …_list | coverage | findings | export
     target: str  # a case id, a household number, an area code
-    village_code: str  # where the target lies ("" for an export of a whole area)
+    village_code: str  # where the target lies ("" for a list or an export of an area: the target is its code)
     purpose: str  # why, as the reader gave it (X-Purpose header / --purpose)
     path: str
 
-    def apply(self, log: AccessLog) -> None:
-        log.count += 1
+    def apply(self, access: Access) -> None:
+        access.what = self.what
 
 
-class AccessLog(ChainedAggregate):
-    actor_id: str
-    day: date
-    count: int
+class Access(ChainedAggregate):
+    """One recorded read: a stream of its own, so concurrent readers never contend (the checkpoints cover it)."""
+
+    what: str
 
     def __init__(self) -> None:
-        """State is set by ``AccessLogStarted.apply``."""
+        """State is set by ``AccessRecorded.apply``."""
 
     @classmethod
-    def start(cls, actor_id: str, day: date) -> AccessLog:
-        log: AccessLog = cls._create(AccessLogStarted, id=access_log_id(actor_id, day), actor_id=actor_id, day=day)
-        return log
-
-    def record(self, *, actor: Actor, at: datetime, what: str, target: str, village_code: str, purpose: str,
-               path: str) -> None:  # fmt: skip
-        self.trigger_event(
-            AccessRecorded, actor=actor.as_dict(), at=at, what=what, target=target, village_code=village_code,
-            purpose=purpose, path=path,
+    def record(cls, *, actor: Actor, at: datetime, what: str, target: str, village_code: str, purpose: str,
+               path: str) -> Access:  # fmt: skip
+        access: Access = cls._create(
+            AccessRecorded, id=uuid4(), actor=actor.as_dict(), at=at, what=what, target=target,
+            village_code=village_code, purpose=purpose, path=path,
         )  # fmt: skip
+        return access
 
 
 def access_row(event: AccessRecorded) -> dict[str, Any]:

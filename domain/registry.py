@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.access import AccessLog, access_log_id
+from domain.access import Access
 from domain.areas import AreaTree
 from domain.campaign import Campaign
 from domain.errors import DuplicateIdNumberError, NotFoundError, RuleViolationError, VersionConflictError
@@ -87,9 +87,14 @@ class RegistryCommands(Application[UUID]):
         facts = record.facts()
         if household is None:
             household = Household.register(
-                household_number=number, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason,
+                household_number=number,
+                facts=facts,
+                actor=actor,
+                command_id=command_id,
+                now=now,
+                reason=reason,
                 demo=demo,
-            )  # fmt: skip
+            )
             result = "created"
         else:
             check_may_register(actor, household.village_code)  # the household's present village, too
@@ -196,9 +201,14 @@ class RegistryCommands(Application[UUID]):
             check_may_register(actor, staff.facts["area_code"])  # where they work now, too
         if staff is None:
             staff = StaffMember.register(
-                staff_number=record.staff_number, facts=facts, actor=actor, command_id=command_id, now=now,
-                reason=reason, demo=demo,
-            )  # fmt: skip
+                staff_number=record.staff_number,
+                facts=facts,
+                actor=actor,
+                command_id=command_id,
+                now=now,
+                reason=reason,
+                demo=demo,
+            )
             result = "created"
         elif command_id in staff.command_versions or not staff.change(
             facts=facts, actor=actor, command_id=command_id, now=now, reason=reason
@@ -393,18 +403,18 @@ class RegistryCommands(Application[UUID]):
     def record_access(
         self, *, actor: Actor, at: datetime, what: str, target: str, village_code: str, purpose: str, path: str
     ) -> None:
-        """Append one read to the reader's log of the day (retried when a concurrent read of theirs got there first)."""
-        day = local_date(at)
-        for attempt in range(5):
-            log = self._find_as(AccessLog, access_log_id(actor.id, day)) or AccessLog.start(actor.id, day)
-            log.record(actor=actor, at=at, what=what, target=target, village_code=village_code,
-                       purpose=purpose.strip()[:200], path=path)  # fmt: skip
-            try:
-                self.save(log)
-                return
-            except IntegrityError:
-                if attempt == 4:
-                    raise
+        """Append one read to the access log."""
+        self.save(
+            Access.record(
+                actor=actor,
+                at=at,
+                what=what,
+                target=target,
+                village_code=village_code,
+                purpose=purpose.strip()[:200],
+                path=path,
+            )
+        )
 
     # ----- helpers ----------------------------------------------------------------------------------------------
 

@@ -61,10 +61,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             data: dict[str, Any] = service.export(ids)
             from worker.registry_cli import operator
 
+            reader = operator(service.ledger.areas)
+            # Recorded where inspectors of the area find it: a case under its village, an area (or the whole
+            # store, as the county) under its code.
+            village = (
+                service.ledger.view(UUID(args.case), datetime.now(UTC))["area"]["village_code"] if args.case else ""
+            )
             service.ledger.record_access(
-                actor=operator(service.ledger.areas), at=datetime.now(UTC), what="export",
-                target=args.case or args.area or "*", village_code="", purpose=args.purpose or "",
-                path="dixian audit export",
+                actor=reader, at=datetime.now(UTC), what="export", target=args.case or args.area or reader.area_code,
+                village_code=village, purpose=args.purpose or "", path="dixian audit export",
             )  # fmt: skip
             out = Path(args.out) if args.out else None
             text = json.dumps(data, ensure_ascii=False, indent=1)

@@ -77,6 +77,10 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
     assert done.value.code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["streams"] == [case_id] and data["events"][0]["checkpoint"] == 1
+    await stack.caught_up()  # the export is in the access log, where the case's area's inspectors find it
+    exports = (await stack.http.get("/audit/access", headers=stack.headers("inspector"))).json()["items"]
+    assert [(x["what"], x["target"]) for x in exports if x["what"] == "export"] == [("export", case_id)]
+
     capsys.readouterr()
 
     with pytest.raises(SystemExit) as done:  # offline: the file and the key only
