@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import get_topic
 
 from domain.chain import (
     Break,
@@ -296,6 +297,8 @@ def verify_log(
     checkpoints as the log's own events record them: contiguous from the start, each root and signature holding,
     each checkpoint kept outside the store (``anchors``) still in it. Events after the last checkpoint are counted."""
     last: dict[str, tuple[int, str]] = {}  # originator → (version, hash)
+    snapshot_topics = {get_topic(cls) for cls in getattr(app, "snapshotting_intervals", None) or {}}
+    snapshotted: list[str] = []
     signed: list[dict[str, Any]] = []
     checked = 0
     first: Break | None = None
@@ -330,6 +333,8 @@ def verify_log(
             first, where = broken, entry.notification_id
             continue
         last[oid] = (version, stored_hash(event))
+        if version == 1 and getattr(event, "originator_topic", "") in snapshot_topics:
+            snapshotted.append(oid)
     problems = []
     expected_after = 0
     for cp in signed:
@@ -346,7 +351,7 @@ def verify_log(
         if (anchor.get("number"), anchor.get("root"), anchor.get("signature")) not in kept:
             problems.append({**_where(anchor), "why": "a checkpoint signed earlier is missing from the store"})
     if first is None:
-        for oid_text in last:
+        for oid_text in snapshotted:  # only aggregates of snapshotted types can have snapshots to check
             broken = _snapshot_break(app, UUID(oid_text), last[oid_text][0])
             if broken is not None:
                 first = broken
