@@ -75,11 +75,13 @@ def _visible(actor_area: str, scope: list[str]) -> bool:
 
 
 @router.get("/campaigns/{campaign_id}", summary="百日攻坚: the campaign, its milestones and what each found missing")
-async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = _parse(campaign_id)
     campaign = await _domain(lambda: svc.registry.campaign(cid))
     if not _visible(actor.area_code, campaign["scope"]):
         raise ApiProblem("NotFoundError", "no campaign with that id in your area", field="campaign_id", rule="exists")
+    # What its milestones found missing names households: the read is recorded like any other read of them.
+    await record_read(svc, actor, request, what="campaign", target=actor.area_code, village_code="")
     return own_part(campaign, actor.area_code)
 
 

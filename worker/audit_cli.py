@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from workflows.audit_service import AuditService, verify_export
 from workflows.settings import Settings
 
@@ -43,7 +45,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     service = _service(settings)
     try:
         if args.action == "checkpoint":
-            made = service.checkpoint(datetime.now(UTC))
+            try:
+                made = service.checkpoint(datetime.now(UTC))
+            except IntegrityError:
+                print(
+                    "dixian audit: another checkpoint was being made at the same moment; run it again", file=sys.stderr
+                )
+                return 1
             print(json.dumps(made, ensure_ascii=False) if made else "nothing new since the last checkpoint")
             return 0
         if args.action == "verify-store":
