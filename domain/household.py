@@ -53,6 +53,32 @@ class RegistryRecord(ChainedAggregate):
     demo: bool
     command_versions: dict[str, int]
 
+    @classmethod
+    def _register(
+        cls,
+        event_class: type[ChainedCreated],
+        aggregate_id: UUID,
+        key: dict[str, str],
+        *,
+        facts: dict[str, Any],
+        actor: Actor,
+        command_id: str,
+        now: datetime,
+        reason: str,
+        demo: bool,
+    ) -> Any:
+        return cls._create(
+            event_class,
+            id=aggregate_id,
+            **key,
+            actor=actor.as_dict(),
+            command_id=command_id,
+            occurred_at=now,
+            reason=reason,
+            facts=facts,
+            demo=demo,
+        )
+
     def _record_change(
         self,
         event_class: type[Aggregate.Event],
@@ -154,17 +180,10 @@ class Household(RegistryRecord):
         reason: str,
         demo: bool = False,
     ) -> Household:
-        household: Household = cls._create(
-            HouseholdRegistered,
-            id=household_id(household_number),
-            actor=actor.as_dict(),
-            command_id=command_id,
-            occurred_at=now,
-            reason=reason,
-            household_number=household_number,
-            facts=facts,
-            demo=demo,
-        )
+        household: Household = cls._register(
+            HouseholdRegistered, household_id(household_number), {"household_number": household_number},
+            facts=facts, actor=actor, command_id=command_id, now=now, reason=reason, demo=demo,
+        )  # fmt: skip
         return household
 
     def change(self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str) -> bool:
@@ -350,17 +369,10 @@ class StaffMember(RegistryRecord):
         reason: str,
         demo: bool = False,
     ) -> StaffMember:
-        staff: StaffMember = cls._create(
-            StaffRegistered,
-            id=staff_id(staff_number),
-            actor=actor.as_dict(),
-            command_id=command_id,
-            occurred_at=now,
-            reason=reason,
-            staff_number=staff_number,
-            facts=facts,
-            demo=demo,
-        )
+        staff: StaffMember = cls._register(
+            StaffRegistered, staff_id(staff_number), {"staff_number": staff_number},
+            facts=facts, actor=actor, command_id=command_id, now=now, reason=reason, demo=demo,
+        )  # fmt: skip
         return staff
 
     def change(self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str) -> bool:
