@@ -20,6 +20,7 @@ from domain.queries import CaseQueries
 from domain.readmodel import CaseSummaryView
 from domain.values import Actor
 from workflows.audit_service import AuditService
+from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
@@ -36,6 +37,7 @@ class Services:
     summaries: CaseSummaryView
     registry: RegistryService
     audit: AuditService
+    ops: OpsService
 
 
 def services(request: Request) -> Services:

@@ -12,12 +12,13 @@ from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from api import audit, campaigns, cases, errors, registry
+from api import audit, campaigns, cases, errors, ops, registry
 from api.deps import Services
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
+from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings, load_settings
 
@@ -48,6 +49,7 @@ async def connect_services(settings: Settings) -> Services:
         summaries=open_summary_view(env),
         registry=registry,
         audit=audit_service,
+        ops=OpsService(registry.ledger, audit_service.summaries, registry.view),
     )
 
 
@@ -76,6 +78,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(campaigns.router)
     app.include_router(audit.router)
+    app.include_router(ops.router)
 
     @app.get("/healthz", tags=["ops"], summary="The API process is up")
     async def healthz() -> dict[str, str]:
@@ -88,6 +91,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.url.path)
         started = time.perf_counter()
         response = await call_next(request)
+        ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id
         log.info("request", status=response.status_code, ms=round((time.perf_counter() - started) * 1000, 1))
         return response

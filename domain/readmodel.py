@@ -109,6 +109,30 @@ class CaseSummaryView(PostgresTrackingRecorder):
             curs.execute(statement, params)
             return [dict(r) for r in curs.fetchall()]
 
+    def deadlines_before(self, *, area_prefix: str, before: Any, limit: int) -> list[dict[str, Any]]:
+        """Open cases whose next deadline falls before ``before`` (past ones first), inside the area."""
+        statement = SQL(
+            "SELECT case_id, village_code, township_code, household_number, stage, status, next_deadline, "
+            "next_deadline_kind, overdue FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "AND next_deadline IS NOT NULL AND next_deadline < %(before)s AND stage NOT IN ('closed', 'eliminated') "
+            "ORDER BY next_deadline, case_id LIMIT %(limit)s"
+        ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        params = {"l": len(area_prefix), "p": area_prefix, "before": before, "limit": limit}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
+    def counts(self, *, area_prefix: str) -> list[dict[str, Any]]:
+        """Cases by village and stage, with how many have a recorded missed deadline, inside the area."""
+        statement = SQL(
+            "SELECT village_code, stage, count(*) AS cases, count(*) FILTER (WHERE overdue) AS overdue "
+            "FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s GROUP BY village_code, stage "
+            "ORDER BY village_code, stage"
+        ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, {"l": len(area_prefix), "p": area_prefix})
+            return [dict(r) for r in curs.fetchall()]
+
 
 class CaseSummaryProjection(Projection[CaseSummaryView]):
     """Folds MonitoringCase events into ``case_summaries``; built by :func:`case_summary_projection`."""

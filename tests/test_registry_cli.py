@@ -63,3 +63,11 @@ def test_import_refuses_a_file_it_cannot_read(cli_env: dict[str, str], tmp_path:
     path = tmp_path / "roster.txt"
     path.write_bytes(b"x")
     assert run("import", str(path)) == 2
+
+
+def test_ops_summary_prints_the_counts(cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("ops", "summary") == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["area_code"] == "990102" and body["cases_by_stage"] == {} and body["past_deadline_now"] == 0
+    assert run("ops", "overdue", "--area", "990102101") == 0
+    assert json.loads(capsys.readouterr().out)["items"] == []

@@ -119,7 +119,44 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
+    """Operations: overdue | at-risk | summary, for an area (default: the county), as the API gives them."""
+    from datetime import timedelta
+
+    from domain.readmodel import open_summary_view
+    from domain.registry_readmodel import open_registry_view
+    from domain.values import AreaLevel
+    from workflows.ops_service import OpsService
+
+    try:
+        env = settings.eventsourcing_env()
+        from domain.ledger import CaseLedger
+
+        ledger = CaseLedger(env)
+    except (ValueError, OSError) as e:
+        print(f"dixian ops: {e}", file=sys.stderr)
+        return 2
+    try:
+        ops = OpsService(ledger, open_summary_view(env), open_registry_view(env))
+        area = args.area or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
+        now = datetime.now(UTC)
+        if args.action == "summary":
+            report = ops.summary(area, now)
+        else:
+            within = timedelta(days=args.days) if args.action == "at-risk" else timedelta(0)
+            report = ops.deadlines(area, now, within)
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return 0
+    finally:
+        ledger.close()
+
+
 def add_commands(sub: Any) -> None:
+    p = sub.add_parser("ops", help=(cmd_ops.__doc__ or "").strip(), description=cmd_ops.__doc__)
+    p.add_argument("action", choices=["overdue", "at-risk", "summary"])
+    p.add_argument("--area", help="an area code (default: the county)")
+    p.add_argument("--days", type=int, default=3, help="for at-risk: the window in days")
+    p.set_defaults(func=cmd_ops, wants_args=True)
     p = sub.add_parser(
         "replay-check", help=(cmd_replay_check.__doc__ or "").strip(), description=cmd_replay_check.__doc__
     )

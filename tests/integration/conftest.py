@@ -30,6 +30,7 @@ from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from workflows.audit_keys import AuditKey
 from workflows.audit_service import AuditService
+from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
@@ -106,6 +107,7 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
         summaries=summaries,
         registry=registry,
         audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
+        ops=OpsService(ledger, summaries, registry.view),
     )
     app = create_app(services)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:

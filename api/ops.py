@@ -1,0 +1,146 @@
+"""Operations routes: late and soon-due cases, a summary, readiness and Prometheus metrics.
+
+Deadline views and the summary are scoped to the caller's area like every other read; /healthz, /readyz and
+/metrics carry no personal data (counts only) and need no token, so probes and scrapers can reach them."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import ActorDep, ServicesDep
+from api.errors import ApiProblem
+
+router = APIRouter(tags=["ops"])
+READY_MAX_LAG = 1000  # events a read model may trail the store and still be ready
+_WITHIN = re.compile(r"^([0-9]{1,3})([dh])$")
+BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    """Request counters and a latency histogram per route template (bounded label sets: never a raw path)."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.latency: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
+        self.latency_sum: dict[tuple[str, str], float] = defaultdict(float)
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests[(method, route, str(status))] += 1
+        counts = self.latency[(method, route)]
+        for i, bound in enumerate(BUCKETS):
+            if seconds <= bound:
+                counts[i] += 1
+        counts[-1] += 1
+        self.latency_sum[(method, route)] += seconds
+
+    def render(self) -> list[str]:
+        lines = ["# TYPE dixian_http_requests_total counter"]
+        for (method, route, status), n in sorted(self.requests.items()):
+            lines.append(f'dixian_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {n}')
+        lines.append("# TYPE dixian_http_request_seconds histogram")
+        for (method, route), counts in sorted(self.latency.items()):
+            labels = f'method="{method}",route="{route}"'
+            for bound, n in zip(BUCKETS, counts, strict=False):
+                lines.append(f'dixian_http_request_seconds_bucket{{{labels},le="{bound}"}} {n}')
+            lines.append(f'dixian_http_request_seconds_bucket{{{labels},le="+Inf"}} {counts[-1]}')
+            lines.append(f"dixian_http_request_seconds_sum{{{labels}}} {self.latency_sum[(method, route)]:.6f}")
+            lines.append(f"dixian_http_request_seconds_count{{{labels}}} {counts[-1]}")
+        return lines
+
+
+METRICS = Metrics()
+
+
+def observe(request: Request, status: int, started: float) -> None:
+    route = request.scope.get("route")
+    template = getattr(route, "path", "unmatched")
+    METRICS.observe(request.method, template, status, time.perf_counter() - started)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _area(actor_area: str, area_code: str | None) -> str:
+    area = area_code or actor_area
+    if not area.startswith(actor_area):
+        raise ApiProblem(
+            "NotPermittedError", f"area {area} lies outside your area", field="area_code", rule="jurisdiction"
+        )
+    return area
+
+
+AreaQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+
+
+@router.get("/ops/overdue", summary="逾期: open cases past their next deadline, by kind and area, with days late")
+async def overdue(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None) -> dict[str, Any]:
+    return await run_in_threadpool(svc.ops.deadlines, _area(actor.area_code, area_code), _now())
+
+
+@router.get("/ops/at-risk", summary="即将到期: open cases whose next deadline falls within a window (e.g. 3d, 12h)")
+async def at_risk(
+    actor: ActorDep,
+    svc: ServicesDep,
+    within: Annotated[str, Query(pattern=_WITHIN.pattern)] = "3d",
+    area_code: AreaQuery = None,
+) -> dict[str, Any]:
+    m = _WITHIN.match(within)
+    assert m is not None  # the query pattern checked it
+    span = timedelta(days=int(m.group(1))) if m.group(2) == "d" else timedelta(hours=int(m.group(1)))
+    return await run_in_threadpool(svc.ops.deadlines, _area(actor.area_code, area_code), _now(), span)
+
+
+@router.get("/ops/summary", summary="Counts by stage and area, cases past a deadline now, projection lag")
+async def summary(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None) -> dict[str, Any]:
+    return await run_in_threadpool(svc.ops.summary, _area(actor.area_code, area_code), _now())
+
+
+@router.get("/readyz", summary="Ready: PostgreSQL answers, Temporal answers, the read models keep up")
+async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
+    reasons: list[str] = []
+    lag: dict[str, int] = {}
+    try:
+        lag = await run_in_threadpool(svc.ops.lag)
+    except Exception as e:  # the probe reports; it never raises
+        reasons.append(f"PostgreSQL does not answer ({type(e).__name__})")
+    try:
+        await svc.temporal.service_client.check_health(timeout=timedelta(seconds=2))
+    except Exception as e:
+        reasons.append(f"Temporal does not answer ({type(e).__name__})")
+    for model, behind in lag.items():
+        if behind > READY_MAX_LAG:
+            reasons.append(f"read model {model} is {behind} events behind (at most {READY_MAX_LAG})")
+    if reasons:
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    return {"ready": not reasons, "reasons": reasons, "projection_lag": lag}
+
+
+@router.get("/metrics", summary="Prometheus metrics (counts only, no personal data)", response_class=Response)
+async def metrics(svc: ServicesDep) -> Response:
+    lines = METRICS.render()
+    try:
+        summary_rows = await run_in_threadpool(svc.ops.summaries.counts, area_prefix="")
+        lag = await run_in_threadpool(svc.ops.lag)
+    except Exception:
+        summary_rows, lag = [], {}
+    by_stage: dict[str, int] = defaultdict(int)
+    missed = 0
+    for r in summary_rows:
+        by_stage[r["stage"]] += int(r["cases"])
+        missed += int(r["overdue"])
+    lines.append("# TYPE dixian_cases gauge")
+    lines += [f'dixian_cases{{stage="{stage}"}} {n}' for stage, n in sorted(by_stage.items())]
+    lines.append("# TYPE dixian_cases_with_missed_deadline gauge")
+    lines.append(f"dixian_cases_with_missed_deadline {missed}")
+    lines.append("# TYPE dixian_projection_lag_events gauge")
+    lines += [f'dixian_projection_lag_events{{read_model="{m}"}} {n}' for m, n in sorted(lag.items())]
+    return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

@@ -1,0 +1,59 @@
+"""Operations over HTTP: late and soon-due cases, the summary, readiness and metrics."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.integration.conftest import VILLAGE, Stack
+from tests.integration.test_identification_api import open_case
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(stack: Stack) -> None:
+    late = (await open_case(stack, key=f"late-{uuid.uuid4().hex[:8]}", clue_offset=-20))["case_id"]  # due 5 days ago
+    soon = (await open_case(stack, key=f"soon-{uuid.uuid4().hex[:8]}", clue_offset=-13))["case_id"]  # due in 2 days
+    fresh = (await open_case(stack, key=f"new-{uuid.uuid4().hex[:8]}", clue_offset=0))["case_id"]  # due in 15 days
+    await stack.caught_up()
+
+    r = await stack.http.get("/ops/overdue", headers=stack.headers("township"))
+    assert r.status_code == 200, r.text
+    items = {i["case_id"]: i for i in r.json()["items"]}
+    assert set(items) == {late}
+    assert (items[late]["kind"], items[late]["kind_label"], items[late]["days_late"]) == (
+        "identification",
+        "识别认定时限",
+        5,
+    )
+    assert r.json()["by_kind"] == {"identification": 1} and r.json()["by_village"] == {VILLAGE: 1}
+
+    r = await stack.http.get("/ops/at-risk", params={"within": "3d"}, headers=stack.headers("township"))
+    assert {i["case_id"] for i in r.json()["items"]} == {late, soon}
+    assert fresh not in {i["case_id"] for i in r.json()["items"]}
+    r = await stack.http.get("/ops/at-risk", params={"within": "3w"}, headers=stack.headers("township"))
+    assert r.status_code == 422
+    r = await stack.http.get("/ops/overdue", headers=stack.headers("other_cadre"))
+    assert r.json()["items"] == []  # another village's cases are not theirs to see
+    r = await stack.http.get("/ops/overdue", params={"area_code": VILLAGE}, headers=stack.headers("other_cadre"))
+    assert r.status_code == 403
+
+    r = await stack.http.get("/ops/summary", headers=stack.headers("county"))
+    body = r.json()
+    assert body["cases_by_stage"] == {"identifying": 3} and body["past_deadline_now"] == 1
+    assert body["projection_lag"] == {"case_summaries": 0, "registry": 0}
+
+
+async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:
+    await open_case(stack, key=f"m-{uuid.uuid4().hex[:8]}")
+    await stack.caught_up()
+    r = await stack.http.get("/readyz")
+    assert r.status_code == 200 and r.json()["ready"] is True and r.json()["reasons"] == []
+    r = await stack.http.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    text = r.text
+    assert 'dixian_cases{stage="identifying"} 1' in text
+    assert 'dixian_http_requests_total{method="POST",route="/cases",status="201"} ' in text
+    assert 'dixian_projection_lag_events{read_model="case_summaries"} 0' in text
+    assert "H-0001" not in text and "张三" not in text
