@@ -13,9 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from api.deps import ActorDep, ServicesDep
 from api.errors import ApiProblem
+from domain.values import Role
 
 router = APIRouter(tags=["ops"])
 READY_MAX_LAG = 1000  # events a read model may trail the store and still be ready
@@ -101,6 +103,35 @@ async def at_risk(
 @router.get("/ops/summary", summary="Counts by stage and area, cases past a deadline now, projection lag")
 async def summary(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None) -> dict[str, Any]:
     return await run_in_threadpool(svc.ops.summary, _area(actor.area_code, area_code), _now())
+
+
+@router.get("/ops/stuck", summary="Workflows not doing their job: none running, activities retrying, diverged, idle")
+async def stuck(
+    actor: ActorDep,
+    svc: ServicesDep,
+    area_code: AreaQuery = None,
+    no_progress_days: Annotated[int, Query(ge=1, le=3650)] = 30,
+) -> dict[str, Any]:
+    area = _area(actor.area_code, area_code)
+    return await svc.ops.stuck(area, _now(), svc.temporal, svc.settings.temporal_ui_url, no_progress_days)
+
+
+class ReconcileRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+    area_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")] | None = None
+
+
+@router.post("/ops/reconcile", summary="Restart the missing workflows of open cases (recorded with who and why)")
+async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    if actor.role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
+        raise ApiProblem(
+            "NotPermittedError", "repairs are made by the township or county", field="role", rule="ops_role"
+        )
+    area = _area(actor.area_code, body.area_code)
+    return await svc.ops.reconcile(
+        area, actor, body.reason, _now(), svc.temporal, svc.settings.task_queue, svc.settings.temporal_ui_url
+    )
 
 
 @router.get("/readyz", summary="Ready: PostgreSQL answers, Temporal answers, the read models keep up")

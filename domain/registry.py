@@ -49,6 +49,7 @@ from domain.policy.screening import (
     method_problem,
     screening_date_problem,
 )
+from domain.repairs import Repair
 from domain.values import Actor, Milestone, ScreeningMethod, case_id_for_command, screening_open_command
 
 A = TypeVar("A", bound=Aggregate)
@@ -415,6 +416,10 @@ class RegistryCommands(Application[UUID]):
                 path=path,
             )
         )
+
+    def record_repair(self, *, actor: Actor, at: datetime, action: str, case_id: str, reason: str, detail: str) -> None:
+        """Record an operator's repair (who, when, what, why)."""
+        self.save(Repair.record(actor=actor, at=at, action=action, case_id=case_id, reason=reason, detail=detail))
 
     # ----- helpers ----------------------------------------------------------------------------------------------
 

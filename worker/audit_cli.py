@@ -120,7 +120,7 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
-    """Operations: overdue | at-risk | summary, for an area (default: the county), as the API gives them."""
+    """Operations: overdue | at-risk | summary | stuck | reconcile --reason R, for an area (default: the county)."""
     from datetime import timedelta
 
     from domain.readmodel import open_summary_view
@@ -136,24 +136,46 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, OSError) as e:
         print(f"dixian ops: {e}", file=sys.stderr)
         return 2
+    import asyncio
+
     try:
         ops = OpsService(ledger, open_summary_view(env), open_registry_view(env))
         area = args.area or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
         now = datetime.now(UTC)
-        if args.action == "summary":
+        if args.action in ("stuck", "reconcile"):
+            report = asyncio.run(_ops_temporal(settings, args, ops, area, now))
+        elif args.action == "summary":
             report = ops.summary(area, now)
         else:
             within = timedelta(days=args.days) if args.action == "at-risk" else timedelta(0)
             report = ops.deadlines(area, now, within)
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         return 0
+    except (ValueError, RuntimeError) as e:
+        print(f"dixian ops: {e}", file=sys.stderr)
+        return 2
     finally:
         ledger.close()
 
 
+async def _ops_temporal(settings: Settings, args: argparse.Namespace, ops: Any, area: str, now: datetime) -> Any:
+    from worker.main import connect_temporal
+    from worker.registry_cli import operator
+
+    client = await connect_temporal(settings, attempts=3)
+    if args.action == "stuck":
+        return await ops.stuck(area, now, client, settings.temporal_ui_url, args.no_progress_days)
+    if not args.reason:
+        raise ValueError("reconcile needs --reason (it is recorded with the repair)")
+    actor = operator(ops.ledger.areas, area)
+    return await ops.reconcile(area, actor, args.reason, now, client, settings.task_queue, settings.temporal_ui_url)
+
+
 def add_commands(sub: Any) -> None:
     p = sub.add_parser("ops", help=(cmd_ops.__doc__ or "").strip(), description=cmd_ops.__doc__)
-    p.add_argument("action", choices=["overdue", "at-risk", "summary"])
+    p.add_argument("action", choices=["overdue", "at-risk", "summary", "stuck", "reconcile"])
+    p.add_argument("--reason", help="for reconcile: why (recorded with each repair)")
+    p.add_argument("--no-progress-days", type=int, default=30, help="for stuck: idle for this many days")
     p.add_argument("--area", help="an area code (default: the county)")
     p.add_argument("--days", type=int, default=3, help="for at-risk: the window in days")
     p.set_defaults(func=cmd_ops, wants_args=True)

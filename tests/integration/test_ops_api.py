@@ -57,3 +57,40 @@ async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: 
     assert 'dixian_http_requests_total{method="POST",route="/cases",status="201"} ' in text
     assert 'dixian_projection_lag_events{read_model="case_summaries"} 0' in text
     assert "H-0001" not in text and "张三" not in text
+
+
+async def test_a_workflow_terminated_behind_the_systems_back_is_found_and_restarted(stack: Stack) -> None:
+    from temporalio.client import WorkflowExecutionStatus
+
+    from tests.integration.test_identification_api import VISIT, ok
+    from workflows.contracts import workflow_id_for
+
+    case_id = (await open_case(stack, key=f"stuck-{uuid.uuid4().hex[:8]}"))["case_id"]
+    healthy = (await open_case(stack, key=f"fine-{uuid.uuid4().hex[:8]}"))["case_id"]
+    await stack.caught_up()
+    handle = stack.temporal.get_workflow_handle(workflow_id_for(uuid.UUID(case_id)))
+    await handle.terminate("an operator's mistake")
+
+    r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
+    assert r.status_code == 200, r.text
+    problems = [(i["case_id"], i["problem"]) for i in r.json()["items"]]
+    assert problems == [(case_id, "no_running_workflow")] and healthy not in {c for c, _ in problems}
+    assert "TERMINATED" in r.json()["items"][0]["detail"]
+
+    r = await stack.http.post("/ops/reconcile", json={"reason": "重启误终止的流程"}, headers=stack.headers("cadre"))
+    assert r.status_code == 403
+    r = await stack.http.post("/ops/reconcile", json={"reason": "重启误终止的流程"}, headers=stack.headers("township"))
+    assert r.status_code == 200 and r.json()["restarted"] == [case_id]
+    described = await stack.temporal.get_workflow_handle(workflow_id_for(uuid.UUID(case_id))).describe()
+    assert described.status is WorkflowExecutionStatus.RUNNING
+    # The restarted workflow adopted the case and takes its next step.
+    view = await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
+    assert view["version"] == 2
+    await stack.caught_up()
+    assert (await stack.http.get("/ops/stuck", headers=stack.headers("township"))).json()["items"] == []
+    with stack.db() as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM cases_events WHERE topic LIKE %s AND convert_from(state, 'UTF8') LIKE %s",
+            ("%RepairRecorded", f"%{case_id}%"),
+        ).fetchone()
+    assert row is not None and row[0] == 1  # the repair, with who and why
