@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from domain.ledger import CaseLedger
 from domain.readmodel import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
 from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
+from domain.values import SYSTEM_ACTOR
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
 from workflows.activities import CaseActivities, NationalSystem
@@ -27,6 +28,7 @@ from workflows.campaign_activities import CampaignActivities
 from workflows.campaign_workflow import CampaignWorkflow
 from workflows.case_workflow import CaseWorkflow
 from workflows.observability import configure_logging
+from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
 from workflows.settings import Settings
 
@@ -144,7 +146,16 @@ async def run_worker(settings: Settings) -> None:
             registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
             worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, registry)
             log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-            await worker.run()
+            reconciling = None
+            if settings.reconcile_seconds:
+                assert registry.summaries is not None
+                ops = OpsService(ledger, registry.summaries, registry.view)
+                reconciling = asyncio.create_task(run_reconcile(ops, client, settings))
+            try:
+                await worker.run()
+            finally:
+                if reconciling is not None:
+                    reconciling.cancel()
     finally:
         ledger.close()
         log.info("worker_stopped")
@@ -165,6 +176,22 @@ async def run_projector(settings: Settings) -> None:
             checkpoints.cancel()
             audit.ledger.close()
             log.info("projector_stopped")
+
+
+async def run_reconcile(ops: OpsService, client: Client, settings: Settings) -> None:
+    """Restart missing case workflows every so often (each restart is recorded as a repair by the system)."""
+    county = next(a.code for a in ops.ledger.areas.all() if a.parent_code is None)
+    while True:
+        await asyncio.sleep(settings.reconcile_seconds)
+        try:
+            done = await ops.reconcile(
+                county, SYSTEM_ACTOR, "periodic reconcile (worker)", datetime.now(UTC), client, settings.task_queue
+            )
+        except Exception as e:  # reported and tried again next time; never stops the worker
+            log.warning("reconcile_failed", error=str(e))
+            continue
+        if done["restarted"]:
+            log.warning("workflows_restarted", cases=done["restarted"])
 
 
 async def run_checkpoints(audit: AuditService, every_seconds: int) -> None:

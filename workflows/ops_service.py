@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -172,8 +171,7 @@ class OpsService:
                     CaseWorkflowState(case_id=case_id, adopt_existing=True),
                     id=item["workflow_id"],
                     task_queue=task_queue,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                )
+                )  # a workflow already running (another reconciler was first) raises: no second repair recorded
             except WorkflowAlreadyStartedError:
                 continue
             self.ledger.record_repair(

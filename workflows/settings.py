@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
     checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
 
+    # Every worker restarts the missing workflows of open cases this often (0: only `dixian ops reconcile`).
+    reconcile_seconds: int = Field(default=600, ge=0, le=86_400, validation_alias="DIXIAN_RECONCILE_SECONDS")
+
     # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
     demo_households: int = Field(default=1000, ge=0, le=300_000, validation_alias="DIXIAN_DEMO_HOUSEHOLDS")
 

@@ -94,3 +94,27 @@ async def test_a_workflow_terminated_behind_the_systems_back_is_found_and_restar
             ("%RepairRecorded", f"%{case_id}%"),
         ).fetchone()
     assert row is not None and row[0] == 1  # the repair, with who and why
+
+
+async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(stack: Stack) -> None:
+    from datetime import UTC, datetime
+
+    from domain.values import Actor, Role, Step
+    from tests.integration.test_identification_api import VISIT
+
+    case_id = (await open_case(stack, key=f"div-{uuid.uuid4().hex[:8]}"))["case_id"]
+    # A step appended straight to the ledger, past the workflow (as a restored backup or a bad migration might).
+    from workflows.contracts import STEP_BODIES
+
+    body = STEP_BODIES[Step.HOUSEHOLD_VISIT].model_validate({**VISIT, "occurred_at": stack.at(-11)})
+    payload = {name: getattr(body, name) for name in type(body).model_fields}
+    stack.ledger.take_step(
+        case_id=uuid.UUID(case_id), step=Step.HOUSEHOLD_VISIT, action=None, command_id="behind-its-back",
+        actor=Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"), now=datetime.now(UTC),
+        expected_version=None, payload=payload,
+    )  # fmt: skip
+    await stack.caught_up()
+    r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
+    items = [i for i in r.json()["items"] if i["case_id"] == case_id]
+    assert [i["problem"] for i in items] == ["diverged"]
+    assert items[0]["detail"] == "the workflow holds version 1, the store 2"
