@@ -89,6 +89,7 @@ class CaseSummary(BaseModel):
     overdue: bool
     opened_at: datetime
     updated_at: datetime
+    responsible_person: str = ""
 
 
 class CaseList(BaseModel):

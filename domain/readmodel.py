@@ -39,6 +39,7 @@ COLUMNS = (
     "overdue",
     "opened_at",
     "updated_at",
+    "responsible_person",
 )
 
 
@@ -56,6 +57,12 @@ class CaseSummaryView(PostgresTrackingRecorder):
                 "next_deadline timestamptz, next_deadline_kind text, overdue boolean NOT NULL, "
                 "opened_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)"
             ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        )
+        # Added after the first release: an existing table gets the column (rows fill in as their cases change).
+        self.sql_create_statements.append(
+            SQL("ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS responsible_person text NOT NULL DEFAULT ''").format(
+                Identifier(self.datastore.schema), Identifier(TABLE)
+            )
         )
         self.sql_create_statements.append(
             SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (village_code, stage)").format(
@@ -113,7 +120,7 @@ class CaseSummaryView(PostgresTrackingRecorder):
         """Open cases whose next deadline falls before ``before`` (past ones first), inside the area."""
         statement = SQL(
             "SELECT case_id, village_code, township_code, household_number, stage, status, next_deadline, "
-            "next_deadline_kind, overdue FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "next_deadline_kind, overdue, responsible_person FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
             "AND next_deadline IS NOT NULL AND next_deadline < %(before)s AND stage NOT IN ('closed', 'eliminated') "
             "ORDER BY next_deadline, case_id LIMIT %(limit)s"
         ).format(Identifier(self.datastore.schema), Identifier(TABLE))
@@ -181,7 +188,17 @@ def summary_row(case: MonitoringCase) -> dict[str, Any]:
         "overdue": view["overdue_recorded"],
         "opened_at": case.created_on,
         "updated_at": case.modified_on,
+        # The one-to-one responsible person (name and unit: who to call about a late case), "" before assignment.
+        "responsible_person": _responsible(view["responsible_person"]),
     }
+
+
+def _responsible(person: Mapping[str, Any] | None) -> str:
+    if not person:
+        return ""
+    return (
+        f"{person.get('name', '')}（{person.get('unit', '')}）" if person.get("unit") else str(person.get("name", ""))
+    )
 
 
 def read_model_env(env: Mapping[str, str]) -> dict[str, str]:

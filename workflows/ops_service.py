@@ -60,18 +60,23 @@ class OpsService:
                     "due_at": due,
                     "days_late": late,
                     "missed_recorded": r["overdue"],
+                    "responsible_person": r["responsible_person"],
                 }
             )
         by_kind: dict[str, int] = {}
         by_village: dict[str, int] = {}
+        by_person: dict[str, int] = {}
         for item in items:
             by_kind[item["kind"]] = by_kind.get(item["kind"], 0) + 1
             by_village[item["village_code"]] = by_village.get(item["village_code"], 0) + 1
+            if item["responsible_person"]:
+                by_person[item["responsible_person"]] = by_person.get(item["responsible_person"], 0) + 1
         return {
             "as_of": now.isoformat(),
             "area_code": area_code,
             "by_kind": by_kind,
             "by_village": by_village,
+            "by_responsible_person": by_person,
             "items": items,
             "truncated": len(rows) > MAX_ITEMS,
         }

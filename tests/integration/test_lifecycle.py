@@ -255,6 +255,11 @@ async def test_a_case_is_eliminated_rolled_back_and_eliminated_again(stack: Stac
     assert procedures == ["identification", "elimination", "elimination"]
     assert await national_statuses(stack, case_id, 4) == ["monitored", "eliminated", "rolled_back", "eliminated"]
 
+    # The case list names its responsible person (whom operations call about a late case).
+    await stack.caught_up()
+    listed = (await stack.http.get("/cases", params={"stage": "eliminated"}, headers=stack.headers("county"))).json()
+    assert [c["responsible_person"] for c in listed["items"] if c["case_id"] == case_id] == ["赵六（县农业农村局）"]
+
     # The inspector's view of that whole life: timeline, an earlier state, a diff, the dossier, verification.
     timeline = (await stack.http.get(f"/cases/{case_id}/timeline", headers=stack.headers("inspector"))).json()
     labels = [e["label"] for e in timeline["events"]]
