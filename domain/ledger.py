@@ -28,6 +28,7 @@ from domain.errors import (
 from domain.household import Household, HouseholdCases, household_cases_id, household_id
 from domain.policy import PolicyRegistry, local_date
 from domain.registry import RegistryCommands
+from domain.schema import created
 from domain.values import (
     SHANGHAI,
     SYSTEM_ACTOR,
@@ -100,7 +101,7 @@ class CaseLedger(RegistryCommands):
         policies: PolicyRegistry | None = None,
         areas: AreaTree | None = None,
     ) -> None:
-        super().__init__(env)
+        created(lambda: super(CaseLedger, self).__init__(env))  # processes starting together race on CREATE TABLE
         self.policies = policies or PolicyRegistry()
         configured = (env or {}).get(AREAS_ENV)
         self.areas = areas or (AreaTree.from_records(json.loads(configured)) if configured else DEFAULT_AREAS)

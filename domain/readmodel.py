@@ -19,6 +19,7 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain.case import MonitoringCase
 from domain.events import CaseEvent, CaseOpened
 from domain.ledger import CaseLedger
+from domain.schema import created
 from domain.view import case_view
 
 TABLE = "case_summaries"
@@ -212,5 +213,5 @@ def open_summary_view(env: Mapping[str, str]) -> CaseSummaryView:
     factory = InfrastructureFactory[CaseSummaryView].construct(
         env=Environment(CaseSummaryProjection.name, read_model_env(env))
     )
-    view: CaseSummaryView = factory.tracking_recorder(CaseSummaryView)
+    view: CaseSummaryView = created(lambda: factory.tracking_recorder(CaseSummaryView))
     return view

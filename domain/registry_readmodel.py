@@ -20,6 +20,7 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain import household as hh
 from domain.access import AccessRecorded, access_row
 from domain.readmodel import read_model_env
+from domain.schema import created
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"
@@ -370,5 +371,5 @@ def open_registry_view(env: Mapping[str, str]) -> RegistryView:
     factory = InfrastructureFactory[RegistryView].construct(
         env=Environment(RegistryProjection.name, read_model_env(env))
     )
-    view: RegistryView = factory.tracking_recorder(RegistryView)
+    view: RegistryView = created(lambda: factory.tracking_recorder(RegistryView))
     return view

@@ -162,6 +162,11 @@ async def _ops_temporal(settings: Settings, args: argparse.Namespace, ops: Any, 
     from worker.main import connect_temporal
     from worker.registry_cli import operator
 
+    running = settings.data_dir / "temporal-address"  # the embedded dev server of a running `dixian run`
+    if not settings.temporal_address and running.exists():
+        settings = settings.model_copy(update={"temporal_address": running.read_text().strip()})
+    if not settings.temporal_address:
+        raise ValueError("Temporal is not configured: set TEMPORAL_ADDRESS, or start the stack with `make run`")
     client = await connect_temporal(settings, attempts=3)
     if args.action == "stuck":
         return await ops.stuck(area, now, client, settings.temporal_ui_url, args.no_progress_days)

@@ -142,7 +142,11 @@ async def _run_stack(settings: Settings) -> int:
             )
             cleanups.append(lambda: asyncio.to_thread(temporal.stop))
             env["TEMPORAL_ADDRESS"], env["TEMPORAL_UI_URL"] = temporal.address, temporal.ui_url
+            address_file = data_dir / "temporal-address"  # for `dixian ops stuck|reconcile` while the stack runs
+            _write_private(address_file, temporal.address)
+            cleanups.append(lambda: asyncio.to_thread(address_file.unlink, True))
         env["DIXIAN_TOKEN_SECRET"] = settings.resolve_token_secret()
+        await asyncio.to_thread(_create_tables, settings, env)
         demo = await asyncio.to_thread(_load_demo_if_empty, settings, env)
         if stopping.is_set():
             return 0
@@ -198,6 +202,19 @@ def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(text + "\n")
+
+
+def _create_tables(settings: Settings, env: dict[str, str]) -> None:
+    """Create the event store's and the read models' tables before the processes that use them start together."""
+    from domain.ledger import CaseLedger
+    from domain.readmodel import open_summary_view
+    from domain.registry_readmodel import open_registry_view
+
+    local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
+    es_env = local.eventsourcing_env()
+    CaseLedger(es_env).close()
+    open_summary_view(es_env)
+    open_registry_view(es_env)
 
 
 def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, int] | None:

@@ -14,6 +14,7 @@ import structlog
 from eventsourcing.projection import ProjectionRunner
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from domain.ledger import CaseLedger
@@ -112,7 +113,7 @@ def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
         yield Projections([cases, registry])
 
 
-async def connect_temporal(settings: Settings, attempts: int = 30) -> Client:
+async def connect_temporal(settings: Settings, attempts: int = 30, runtime: Runtime | None = None) -> Client:
     assert settings.temporal_address, "TEMPORAL_ADDRESS must be set"
     for attempt in range(1, attempts + 1):
         try:
@@ -120,6 +121,7 @@ async def connect_temporal(settings: Settings, attempts: int = 30) -> Client:
                 settings.temporal_address,
                 namespace=settings.temporal_namespace,
                 data_converter=pydantic_data_converter,
+                runtime=runtime,
             )
         except RuntimeError as e:
             if attempt == attempts:
@@ -133,7 +135,13 @@ async def run_worker(settings: Settings) -> None:
     """Run the Temporal worker until cancelled (Ctrl-C / SIGTERM). Any number of these may run on one task queue."""
     configure_logging(json=settings.log_format == "json")
     env = settings.eventsourcing_env()
-    client = await connect_temporal(settings)
+    runtime = None
+    if settings.worker_metrics_address:
+        # The SDK's own Prometheus metrics: activity and workflow task failures, latencies, schedule-to-start, …
+        runtime = Runtime(
+            telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.worker_metrics_address))
+        )
+    client = await connect_temporal(settings, runtime=runtime)
     try:
         await ensure_search_attributes(client, settings.temporal_namespace)
     except Exception as e:  # a managed namespace may refuse: its operators register them (README)

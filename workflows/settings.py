@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
     checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
 
+    # Where a worker serves the Temporal SDK's Prometheus metrics (activity failures, task latencies), e.g.
+    # 127.0.0.1:9464; unset: none. The API serves Dixian's own at /metrics.
+    worker_metrics_address: str | None = Field(default=None, validation_alias="DIXIAN_WORKER_METRICS")
+
     # Every worker restarts the missing workflows of open cases this often (0: only `dixian ops reconcile`).
     reconcile_seconds: int = Field(default=600, ge=0, le=86_400, validation_alias="DIXIAN_RECONCILE_SECONDS")
 
