@@ -118,3 +118,18 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
     items = [i for i in r.json()["items"] if i["case_id"] == case_id]
     assert [i["problem"] for i in items] == ["diverged"]
     assert items[0]["detail"] == "the workflow holds version 1, the store 2"
+
+
+async def test_a_case_with_no_progress_for_long_is_reported(stack: Stack) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from workflows.ops_service import OpsService
+
+    case_id = (await open_case(stack, key=f"idle-{uuid.uuid4().hex[:8]}"))["case_id"]
+    await stack.caught_up()
+    assert stack.registry.summaries is not None
+    ops = OpsService(stack.ledger, stack.registry.summaries, stack.registry.view)
+    later = datetime.now(UTC) + timedelta(days=31)  # as it will be a month from now, if nothing happens
+    report = await ops.stuck("990102", later, stack.temporal, None, no_progress_days=30)
+    assert [(i["case_id"], i["problem"]) for i in report["items"]] == [(case_id, "no_progress")]
+    assert (await ops.stuck("990102", datetime.now(UTC), stack.temporal, None))["items"] == []
