@@ -71,3 +71,26 @@ def test_ops_summary_prints_the_counts(cli_env: dict[str, str], capsys: pytest.C
     assert body["area_code"] == "990102" and body["cases_by_stage"] == {} and body["past_deadline_now"] == 0
     assert run("ops", "overdue", "--area", "990102101") == 0
     assert json.loads(capsys.readouterr().out)["items"] == []
+
+
+def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
+    cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("demo", "--households", "200", "--cases") == 0
+    assert "10 cases" in capsys.readouterr().out  # one in twenty households, all at risk by the demo's screening
+    ledger = CaseLedger(cli_env)
+    try:
+        from datetime import UTC, datetime
+
+        from domain.policy import local_date
+
+        today = local_date(datetime.now(UTC))
+        ages = []
+        for n in ledger.recorder.select_notifications(0, 100_000):
+            if n.topic.endswith(":CaseOpened"):
+                view = ledger.view(n.originator_id, datetime.now(UTC))
+                assert view["household"]["household_number"].startswith("DEMO-") and view["source"] == "cadre_screening"
+                ages.append((today - view["clue_date"]).days)
+        assert sorted(set(ages)) == [5, 14, 20] and len(ages) == 10
+    finally:
+        ledger.close()

@@ -227,13 +227,14 @@ def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, in
     if not store_is_empty(local):
         return None
     log.info("stack.loading_demo", households=settings.demo_households)
-    return load_demo(local, settings.demo_households, DEMO_SEED)
+    return load_demo(local, settings.demo_households, DEMO_SEED, with_cases=True)
 
 
 def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None, demo: dict[str, int] | None) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
     demo_line = (
-        f"  Demo data    {demo['households']} households and {demo['staff']} staff (DEMO-…, marked demo)\n"
+        f"  Demo data    {demo['households']} households, {demo['staff']} staff, {demo['cases']} cases (DEMO-…, marked"
+        " demo; their workflows start at the first reconcile: `dixian ops reconcile --reason …`)\n"
         if demo
         else ""
     )

@@ -10,7 +10,7 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import structlog
 from domain.areas import AreaTree
 from domain.errors import DomainError
 from domain.ledger import CaseLedger
+from domain.policy import local_date
 from domain.values import Actor, AreaLevel, Role
 from workflows.registry_service import RegistryService
 from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
@@ -90,8 +91,9 @@ def _print_report(report: dict[str, Any]) -> None:
         )
 
 
-def load_demo(settings: Settings, households: int, seed: int) -> dict[str, int]:
-    """Write a demo township (marked demo: numbers DEMO-…, ``demo`` true on every record) into the store."""
+def load_demo(settings: Settings, households: int, seed: int, with_cases: bool = False) -> dict[str, int]:
+    """Write a demo township (marked demo: numbers DEMO-…, ``demo`` true on every record) into the store; with
+    ``with_cases``, also the cases of its households at risk (see :func:`_demo_cases`)."""
     from worker.demo import generate
 
     ledger = _ledger(settings)
@@ -116,9 +118,47 @@ def load_demo(settings: Settings, households: int, seed: int) -> dict[str, int]:
             except DomainError as e:  # a demo household that clashes with real data is skipped, never forced
                 log.warning("demo.household_skipped", household_number=record.household_number, error=str(e))
                 counts["rejected"] += 1
+        counts["cases"] = _demo_cases(ledger, data, actor, now) if with_cases else 0
         return counts
     finally:
         ledger.close()
+
+
+DEMO_CASE_AGES = (20, 14, 5)  # days since the clue: past the 15-day identification limit, due tomorrow, in time
+
+
+def _demo_cases(ledger: CaseLedger, data: Any, actor: Actor, now: datetime) -> int:
+    """Open a case for each demo household the demo's own screening finds at risk (at most one in twenty households),
+    with clues of different ages, so the operations views have late and soon-due cases to show. They are written
+    straight to the event store, as cases restored from elsewhere would be: until a reconcile (`dixian ops
+    reconcile`, or the worker's own every few minutes) starts their workflows, `/ops/stuck` lists them."""
+    from domain.policy.screening import assess
+    from domain.values import Source, case_id_for_command
+
+    today = local_date(now)
+    opened = 0
+    limit = max(1, len(data.households) // 20)
+    for record in data.households:
+        if opened >= limit:
+            break
+        findings = data.findings[record.household_number]
+        policy = ledger.policies.in_force(record.village_code, today)
+        assessment = assess(findings, len(record.members), policy)
+        if not assessment.at_risk or ledger.open_cases_of(record.household_number):
+            continue
+        command_id = f"demo-case:{record.household_number}"
+        try:
+            ledger.open_case(
+                case_id=case_id_for_command(command_id), command_id=command_id, actor=actor, now=now,
+                household_number=record.household_number, household_head="", village_code=record.village_code,
+                source=Source.CADRE_SCREENING, clue_date=today - timedelta(days=DEMO_CASE_AGES[opened % 3]),
+                reported_risks=list(assessment.risks), comment="演示数据",
+            )  # fmt: skip
+        except DomainError as e:
+            log.warning("demo.case_skipped", household_number=record.household_number, error=str(e))
+            continue
+        opened += 1
+    return opened
 
 
 def store_is_empty(settings: Settings) -> bool:
@@ -141,12 +181,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"wrote {len(data.households)} demo households to {out}")
         return 0
     try:
-        counts = load_demo(settings, args.households, args.seed)
+        counts = load_demo(settings, args.households, args.seed, with_cases=args.cases)
     except ValueError as e:
         print(f"dixian demo: {e}", file=sys.stderr)
         return 2
     print(
-        f"loaded demo data: {counts['households']} households, {counts['staff']} staff"
+        f"loaded demo data: {counts['households']} households, {counts['staff']} staff, {counts['cases']} cases"
         + (f", {counts['rejected']} skipped" if counts["rejected"] else "")
     )
     return 0
@@ -162,4 +202,5 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--households", type=int, default=1000, help="how many households (default 1000)")
     p.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (same seed, same data)")
     p.add_argument("--out", help="write a roster file (.csv or .xlsx) instead of loading the store")
+    p.add_argument("--cases", action="store_true", help="also open cases for households at risk (late and soon due)")
     p.set_defaults(func=cmd_demo, wants_args=True)
