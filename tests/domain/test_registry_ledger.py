@@ -56,6 +56,7 @@ from tests.domain.support import (
     OTHER_TOWNSHIP_REVIEWER,
     OTHER_VILLAGE_CADRE,
     OTHER_VILLAGE_CODE,
+    PATH,
     RESETTLEMENT_SITE_CODE,
     TOWNSHIP_CODE,
     TOWNSHIP_REVIEWER,
@@ -73,28 +74,7 @@ AT_RISK = ScreeningFindings(wage_income=Decimal("9000"))
 NOT_AT_RISK = ScreeningFindings(wage_income=Decimal("60000"))
 CAMPAIGN_ID = UUID("6a0c1b7e-0000-4000-8000-000000000001")
 # The happy path of tests/domain/support.py up to the announcement of the elimination.
-PATH_TO_ELIMINATED = (
-    "open",
-    "visit",
-    "cross_check",
-    "deliberation",
-    "notice",
-    "close_notice",
-    "township_review",
-    "county_decision",
-    "announcement",
-    "responsible_person",
-    "plan",
-    "measures",
-    "elimination_proposal",
-    "elimination_visit",
-    "elimination_deliberation",
-    "elimination_notice",
-    "elimination_close_notice",
-    "elimination_township_review",
-    "elimination_county_decision",
-    "elimination_announcement",
-)
+PATH_TO_ELIMINATED = PATH[: PATH.index("elimination_announcement") + 1]
 
 
 @pytest.fixture(params=["popo", "sqlite"])
