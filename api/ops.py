@@ -9,7 +9,8 @@ import re
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -25,35 +26,71 @@ _WITHIN = re.compile(r"^([0-9]{1,3})([dh])$")
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
-class Metrics:
-    """Request counters and a latency histogram per route template (bounded label sets: never a raw path)."""
+STEP_ROUTE = "/cases/{case_id}/steps/"
+
+
+def step_outcome(status: int) -> str:
+    """A case step's outcome by its HTTP status: recorded, refused by a rule, conflicting, forbidden, unavailable."""
+    if status < 300:
+        return "recorded"
+    return {401: "forbidden", 403: "forbidden", 409: "conflict", 503: "unavailable"}.get(
+        status, "refused" if status < 500 else "error"
+    )
+
+
+class Histogram:
+    """A Prometheus histogram per label set (cumulative buckets, sum and count)."""
 
     def __init__(self) -> None:
-        self.requests: dict[tuple[str, str, str], int] = defaultdict(int)
-        self.latency: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
-        self.latency_sum: dict[tuple[str, str], float] = defaultdict(float)
+        self.counts: dict[str, list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
+        self.sums: dict[str, float] = defaultdict(float)
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests[(method, route, str(status))] += 1
-        counts = self.latency[(method, route)]
+    def observe(self, labels: str, seconds: float) -> None:
+        counts = self.counts[labels]
         for i, bound in enumerate(BUCKETS):
             if seconds <= bound:
                 counts[i] += 1
         counts[-1] += 1
-        self.latency_sum[(method, route)] += seconds
+        self.sums[labels] += seconds
+
+    def render(self, name: str) -> list[str]:
+        lines = [f"# TYPE {name} histogram"]
+        for labels, counts in sorted(self.counts.items()):
+            for bound, n in zip(BUCKETS, counts, strict=False):
+                lines.append(f'{name}_bucket{{{labels},le="{bound}"}} {n}')
+            lines.append(f'{name}_bucket{{{labels},le="+Inf"}} {counts[-1]}')
+            lines.append(f"{name}_sum{{{labels}}} {self.sums[labels]:.6f}")
+            lines.append(f"{name}_count{{{labels}}} {counts[-1]}")
+        return lines
+
+
+class Metrics:
+    """Request counters and latency histograms per route template, and case steps by kind and outcome (bounded
+    label sets: a route template or a step name, never a raw path)."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.latency = Histogram()
+        self.steps: dict[tuple[str, str], int] = defaultdict(int)
+        self.step_latency = Histogram()
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests[(method, route, str(status))] += 1
+        self.latency.observe(f'method="{method}",route="{route}"', seconds)
+        if method == "POST" and route.startswith(STEP_ROUTE):
+            step = route.removeprefix(STEP_ROUTE)
+            self.steps[(step, step_outcome(status))] += 1
+            self.step_latency.observe(f'step="{step}"', seconds)
 
     def render(self) -> list[str]:
         lines = ["# TYPE dixian_http_requests_total counter"]
         for (method, route, status), n in sorted(self.requests.items()):
             lines.append(f'dixian_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {n}')
-        lines.append("# TYPE dixian_http_request_seconds histogram")
-        for (method, route), counts in sorted(self.latency.items()):
-            labels = f'method="{method}",route="{route}"'
-            for bound, n in zip(BUCKETS, counts, strict=False):
-                lines.append(f'dixian_http_request_seconds_bucket{{{labels},le="{bound}"}} {n}')
-            lines.append(f'dixian_http_request_seconds_bucket{{{labels},le="+Inf"}} {counts[-1]}')
-            lines.append(f"dixian_http_request_seconds_sum{{{labels}}} {self.latency_sum[(method, route)]:.6f}")
-            lines.append(f"dixian_http_request_seconds_count{{{labels}}} {counts[-1]}")
+        lines += self.latency.render("dixian_http_request_seconds")
+        lines.append("# TYPE dixian_case_steps_total counter")
+        for (step, outcome), n in sorted(self.steps.items()):
+            lines.append(f'dixian_case_steps_total{{step="{step}",outcome="{outcome}"}} {n}')
+        lines += self.step_latency.render("dixian_case_step_seconds")
         return lines
 
 
@@ -116,6 +153,13 @@ async def stuck(
     return await svc.ops.stuck(area, _now(), svc.temporal, svc.settings.temporal_ui_url, no_progress_days)
 
 
+def _check_repairer(role: Role) -> None:
+    if role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
+        raise ApiProblem(
+            "NotPermittedError", "repairs are made by the township or county", field="role", rule="ops_role"
+        )
+
+
 class ReconcileRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -124,14 +168,35 @@ class ReconcileRequest(BaseModel):
 
 @router.post("/ops/reconcile", summary="Restart the missing workflows of open cases (recorded with who and why)")
 async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
-    if actor.role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
-        raise ApiProblem(
-            "NotPermittedError", "repairs are made by the township or county", field="role", rule="ops_role"
-        )
+    _check_repairer(actor.role)
     area = _area(actor.area_code, body.area_code)
     return await svc.ops.reconcile(
         area, actor, body.reason, _now(), svc.temporal, svc.settings.task_queue, svc.settings.temporal_ui_url
     )
+
+
+class RepairRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    case_id: UUID
+    action: Literal["retry", "restart"]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+
+
+@router.post(
+    "/ops/repairs",
+    summary="Repair one case's workflow: retry its failing activities now, or restart it from the event store",
+)
+async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    _check_repairer(actor.role)
+    try:
+        settings = svc.settings
+        return await svc.ops.repair(
+            body.case_id, body.action, actor.area_code, actor, body.reason, _now(), svc.temporal, settings.task_queue
+        )
+    except LookupError as e:
+        raise ApiProblem("NotFoundError", str(e), field="case_id", rule="exists") from e
+    except ValueError as e:
+        raise ApiProblem("RepairNotApplicableError", str(e), field="action", rule="repair_applies", status=409) from e
 
 
 @router.get("/readyz", summary="Ready: PostgreSQL answers, Temporal answers, the read models keep up")
@@ -160,9 +225,10 @@ async def metrics(svc: ServicesDep) -> Response:
     lines = METRICS.render()
     try:
         summary_rows = await run_in_threadpool(svc.ops.summaries.counts, area_prefix="")
+        misses = await run_in_threadpool(svc.ops.summaries.misses_total)
         lag = await run_in_threadpool(svc.ops.lag)
-    except Exception:
-        summary_rows, lag = [], {}
+    except Exception:  # the scrape still answers with what the process knows; readyz says why the store is not
+        summary_rows, misses, lag = [], [], {}
     by_stage: dict[str, int] = defaultdict(int)
     missed = 0
     for r in summary_rows:
@@ -172,6 +238,8 @@ async def metrics(svc: ServicesDep) -> Response:
     lines += [f'dixian_cases{{stage="{stage}"}} {n}' for stage, n in sorted(by_stage.items())]
     lines.append("# TYPE dixian_cases_with_missed_deadline gauge")
     lines.append(f"dixian_cases_with_missed_deadline {missed}")
+    lines.append("# TYPE dixian_deadline_misses_total counter")
+    lines += [f'dixian_deadline_misses_total{{kind="{r["kind"]}"}} {r["misses"]}' for r in misses]
     lines.append("# TYPE dixian_projection_lag_events gauge")
     lines += [f'dixian_projection_lag_events{{read_model="{m}"}} {n}' for m, n in sorted(lag.items())]
     return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

@@ -61,6 +61,16 @@ class MilestonePassed(CampaignEvent):
         }
 
 
+def missing_by_village(missing: dict[str, Any]) -> dict[str, int]:
+    """What a milestone found missing, counted per village: unscreened households, look-backs not done, cases still in
+    identification and households at risk without a case, added up."""
+    counts: dict[str, int] = dict(missing.get("unscreened", {}).get("by_village_count", {}))
+    for key in ("look_backs_not_done", "cases_in_identification", "not_monitored"):
+        for item in missing.get(key, []):
+            counts[item["village_code"]] = counts.get(item["village_code"], 0) + 1
+    return {village: n for village, n in sorted(counts.items()) if n}
+
+
 class LookBacksScheduled(CampaignEvent):
     """排查已消除风险监测对象稳定情况 (seed §二(三)): every case eliminated in scope when the campaign starts gets a
     回头看 due by the screening milestone."""

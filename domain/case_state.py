@@ -232,6 +232,18 @@ class CaseState(ChainedAggregate):
             )
         return out
 
+    def notice_due(self) -> date | None:
+        """The last day of a village notice (公示) still open, identification's or elimination's: it runs through that
+        day (如有异议…5日内提出, domain.md §4.2) and its close is owed from the next. None when no notice is open."""
+        if self.status in (Status.NOTICE_POSTED, Status.NOTICE_OBJECTED):
+            notice = self.facts.get("public_notice")
+        elif self.status in (Status.ELIMINATION_NOTICE_POSTED, Status.ELIMINATION_NOTICE_OBJECTED):
+            notice = (self.elimination or {}).get("public_notice")
+        else:
+            return None
+        end: date | None = notice.get("end_date") if notice else None
+        return end
+
     def pending_deadlines(self) -> dict[DeadlineKind, date]:
         """Deadlines not yet met, by kind."""
         return {d.kind: d.due for d in self.deadline_states() if d.met_on is None and not d.closed}

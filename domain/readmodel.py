@@ -17,12 +17,13 @@ from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain.case import MonitoringCase
-from domain.events import CaseEvent, CaseOpened
+from domain.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.ledger import CaseLedger
 from domain.schema import created
 from domain.view import case_view
 
 TABLE = "case_summaries"
+MISSES = "case_deadline_misses"
 COLUMNS = (
     "case_id",
     "version",
@@ -41,6 +42,7 @@ COLUMNS = (
     "opened_at",
     "updated_at",
     "responsible_person",
+    "notice_due",
 )
 
 
@@ -66,12 +68,25 @@ class CaseSummaryView(PostgresTrackingRecorder):
             )
         )
         self.sql_create_statements.append(
+            SQL("ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS notice_due timestamptz").format(
+                Identifier(self.datastore.schema), Identifier(TABLE)
+            )
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} (case_id uuid NOT NULL, kind text NOT NULL, "
+                "due_date date NOT NULL, village_code text NOT NULL, recorded_at timestamptz NOT NULL, "
+                "PRIMARY KEY (case_id, kind, due_date))"
+            ).format(Identifier(self.datastore.schema), Identifier(MISSES))
+        )
+        self.sql_create_statements.append(
             SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (village_code, stage)").format(
                 Identifier(f"{TABLE}_village_stage_idx"), Identifier(self.datastore.schema), Identifier(TABLE)
             )
         )
 
-    def upsert(self, tracking: Tracking, row: dict[str, Any]) -> None:
+    def upsert(self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None) -> None:
+        """Write the case's row as of an event; a DeadlineMissed event also adds its miss (``missed``)."""
         columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
         values = SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in COLUMNS)
         updates = SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in COLUMNS[1:])
@@ -82,6 +97,35 @@ class CaseSummaryView(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
             curs.execute(statement, row)
+            if missed is not None:
+                curs.execute(
+                    SQL(
+                        "INSERT INTO {0}.{1} (case_id, kind, due_date, village_code, recorded_at) "
+                        "VALUES (%(case_id)s, %(kind)s, %(due_date)s, %(village_code)s, %(recorded_at)s) "
+                        "ON CONFLICT DO NOTHING"
+                    ).format(Identifier(self.datastore.schema), Identifier(MISSES)),
+                    missed,
+                )
+
+    def misses(self, *, area_prefix: str, due_from: Any, due_to: Any) -> list[dict[str, Any]]:
+        """Recorded deadline misses inside the area whose due date lies in [due_from, due_to], counted by kind."""
+        statement = SQL(
+            "SELECT kind, count(*) AS misses FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "AND due_date BETWEEN %(f)s AND %(t)s GROUP BY kind ORDER BY kind"
+        ).format(Identifier(self.datastore.schema), Identifier(MISSES))
+        params = {"l": len(area_prefix), "p": area_prefix, "f": due_from, "t": due_to}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
+    def misses_total(self) -> list[dict[str, Any]]:
+        """Every recorded deadline miss, counted by kind (a counter: misses are never taken back)."""
+        statement = SQL("SELECT kind, count(*) AS misses FROM {0}.{1} GROUP BY kind ORDER BY kind").format(
+            Identifier(self.datastore.schema), Identifier(MISSES)
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement)
+            return [dict(r) for r in curs.fetchall()]
 
     def search(
         self,
@@ -118,13 +162,20 @@ class CaseSummaryView(PostgresTrackingRecorder):
             return [dict(r) for r in curs.fetchall()]
 
     def deadlines_before(self, *, area_prefix: str, before: Any, limit: int) -> list[dict[str, Any]]:
-        """Open cases whose next deadline falls before ``before`` (past ones first), inside the area."""
-        statement = SQL(
-            "SELECT case_id, village_code, township_code, household_number, stage, status, next_deadline, "
-            "next_deadline_kind, overdue, responsible_person FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
-            "AND next_deadline IS NOT NULL AND next_deadline < %(before)s AND stage NOT IN ('closed', 'eliminated') "
-            "ORDER BY next_deadline, case_id LIMIT %(limit)s"
-        ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        """Open cases with a deadline falling before ``before`` (past ones first), inside the area: each case's next
+        statutory deadline, and the end of a village notice still open, one row each (``due_at``, ``kind``)."""
+        common = (
+            "SELECT case_id, village_code, township_code, household_number, stage, status, {4} AS missed_recorded, "
+            "responsible_person, {2} AS due_at, {3} AS kind FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "AND {2} < %(before)s AND stage <> 'closed'"
+        )
+        schema, table = Identifier(self.datastore.schema), Identifier(TABLE)
+        statement = SQL("{0} UNION ALL {1} ORDER BY due_at, case_id LIMIT %(limit)s").format(
+            SQL(common).format(
+                schema, table, Identifier("next_deadline"), Identifier("next_deadline_kind"), Identifier("overdue")
+            ),
+            SQL(common).format(schema, table, Identifier("notice_due"), SQL("'notice'"), SQL("false")),
+        )
         params = {"l": len(area_prefix), "p": area_prefix, "before": before, "limit": limit}
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
@@ -158,7 +209,16 @@ class CaseSummaryProjection(Projection[CaseSummaryView]):
             case: MonitoringCase = self.ledger.repository.get(
                 domain_event.originator_id, version=domain_event.originator_version
             )
-            self.view.upsert(tracking, summary_row(case))
+            missed = None
+            if isinstance(domain_event, DeadlineMissed):
+                missed = {
+                    "case_id": case.id,
+                    "kind": domain_event.kind,
+                    "due_date": domain_event.due_date,
+                    "village_code": case.village_code,
+                    "recorded_at": domain_event.timestamp,
+                }
+            self.view.upsert(tracking, summary_row(case), missed)
         else:
             self.view.insert_tracking(tracking)
 
@@ -191,6 +251,8 @@ def summary_row(case: MonitoringCase) -> dict[str, Any]:
         "updated_at": case.modified_on,
         # The one-to-one responsible person (name and unit: who to call about a late case), "" before assignment.
         "responsible_person": _responsible(view["responsible_person"]),
+        # The last instant of an open village notice: its close is owed from then (an operational due date).
+        "notice_due": view["notice_due"]["due_at"] if view["notice_due"] else None,
     }
 
 

@@ -6,6 +6,7 @@ screening campaign needs: coverage by village and method, the unscreened list, a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 
@@ -16,9 +17,11 @@ from eventsourcing.utils import Environment
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Composed, Identifier
+from psycopg.types.json import Jsonb
 
 from domain import household as hh
 from domain.access import AccessRecorded, access_row
+from domain.campaign import CampaignStarted, MilestonePassed, missing_by_village
 from domain.readmodel import read_model_env
 from domain.schema import created
 
@@ -27,6 +30,7 @@ SCREENINGS = "registry_screenings"
 OPEN_CASES = "registry_open_cases"
 STAFF = "registry_staff"
 ACCESS = "registry_access"
+MILESTONES = "registry_campaign_milestones"
 ANY_CAMPAIGN = "*"  # the screenings row that holds a household's latest screening in any campaign
 
 _DDL = (
@@ -48,6 +52,10 @@ _DDL = (
     " role text NOT NULL, actor_area text NOT NULL, what text NOT NULL, target text NOT NULL,"
     " village_code text NOT NULL, purpose text NOT NULL, path text NOT NULL)",
     "CREATE INDEX IF NOT EXISTS registry_access_target_idx ON {s}.registry_access (target, at)",
+    "CREATE TABLE IF NOT EXISTS {s}.registry_campaign_milestones ("
+    " campaign_id text NOT NULL, milestone text NOT NULL, name text NOT NULL, scope text[] NOT NULL,"
+    " starts_on date NOT NULL, due_on date NOT NULL, passed_at timestamptz, missing_by_village jsonb,"
+    " demo boolean NOT NULL, PRIMARY KEY (campaign_id, milestone))",
     "CREATE TABLE IF NOT EXISTS {s}.registry_staff ("
     " staff_number text PRIMARY KEY, name text NOT NULL, identity text NOT NULL, area_code text NOT NULL,"
     " demo boolean NOT NULL)",
@@ -161,7 +169,47 @@ class RegistryView(PostgresTrackingRecorder):
         )
         self._write(tracking, statement, row)
 
+    def start_campaign(self, tracking: Tracking, rows: list[dict[str, Any]]) -> None:
+        statement = SQL(
+            "INSERT INTO {0} (campaign_id, milestone, name, scope, starts_on, due_on, demo) VALUES (%(campaign_id)s, "
+            "%(milestone)s, %(name)s, %(scope)s, %(starts_on)s, %(due_on)s, %(demo)s) ON CONFLICT DO NOTHING"
+        ).format(self._t(MILESTONES))
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)
+            for row in rows:
+                curs.execute(statement, row)
+
+    def pass_milestone(
+        self, tracking: Tracking, campaign_id: str, milestone: str, at: Any, missing: dict[str, int]
+    ) -> None:
+        statement = SQL(
+            "UPDATE {0} SET passed_at = %(at)s, missing_by_village = %(missing)s "
+            "WHERE campaign_id = %(campaign_id)s AND milestone = %(milestone)s"
+        ).format(self._t(MILESTONES))
+        params = {"at": at, "missing": Jsonb(missing), "campaign_id": campaign_id, "milestone": milestone}
+        self._write(tracking, statement, params)
+
     # ----- queries ----------------------------------------------------------------------------------------------
+
+    def milestones(self, *, area_prefix: str, due_before: Any, due_from: Any) -> list[dict[str, Any]]:
+        """Campaign milestones due in [due_from, due_before) whose campaign's scope overlaps the area (a scope code
+        inside the area, or the area inside a scope code), with what each found missing once passed."""
+        statement = SQL(
+            "SELECT campaign_id, milestone, name, scope, starts_on, due_on, passed_at, missing_by_village, demo "
+            "FROM {0} WHERE due_on >= %(f)s AND due_on < %(b)s AND EXISTS (SELECT 1 FROM unnest(scope) AS s(code) "
+            "WHERE left(s.code, %(l)s) = %(p)s OR left(%(p)s, length(s.code)) = s.code) "
+            "ORDER BY due_on, campaign_id, milestone"
+        ).format(self._t(MILESTONES))
+        return self._query(statement, {"f": due_from, "b": due_before, "l": len(area_prefix), "p": area_prefix})
+
+    def latest_campaign_start(self, *, area_prefix: str, on_or_before: Any) -> Any:
+        """The start of the latest campaign covering the area that has started by the day (None without one)."""
+        statement = SQL(
+            "SELECT max(starts_on) AS starts_on FROM {0} WHERE starts_on <= %(d)s AND EXISTS (SELECT 1 FROM "
+            "unnest(scope) AS s(code) WHERE left(%(p)s, length(s.code)) = s.code)"
+        ).format(self._t(MILESTONES))
+        rows = self._query(statement, {"d": on_or_before, "p": area_prefix})
+        return rows[0]["starts_on"] if rows else None
 
     def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as curs:
@@ -353,6 +401,28 @@ class RegistryProjection(Projection[RegistryView]):
     @process_event.register
     def _(self, e: AccessRecorded, tracking: Tracking) -> None:
         self.view.insert_access(tracking, access_row(e))
+
+    @process_event.register
+    def _(self, e: CampaignStarted, tracking: Tracking) -> None:
+        rows = [
+            {
+                "campaign_id": str(e.originator_id),
+                "milestone": milestone,
+                "name": e.name,
+                "scope": list(e.scope),
+                "starts_on": e.starts_on,
+                "due_on": date.fromisoformat(due_on),
+                "demo": e.demo,
+            }
+            for milestone, due_on in e.milestones.items()
+        ]
+        self.view.start_campaign(tracking, rows)
+
+    @process_event.register
+    def _(self, e: MilestonePassed, tracking: Tracking) -> None:
+        self.view.pass_milestone(
+            tracking, str(e.originator_id), e.milestone, e.occurred_at, missing_by_village(e.missing)
+        )
 
     @process_event.register
     def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:

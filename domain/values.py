@@ -244,6 +244,11 @@ class DeadlineKind(StrEnum):
     MEASURES_FROM_CLUE = "measures_from_clue"
     ELIMINATION = "elimination"
     LOOK_BACK = "look_back"
+    # Operational due dates the operations views list beside the statutory ones; the case workflow never records a
+    # DeadlineMissed for them: a notice whose period has run out awaits its close (the next step of the procedure),
+    # and a screening campaign's milestone is recorded by the campaign itself (MilestonePassed).
+    NOTICE = "notice"
+    CAMPAIGN_MILESTONE = "campaign_milestone"
 
 
 class Sex(StrEnum):
@@ -397,6 +402,8 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (DeadlineKind.MEASURES_FROM_CLUE, "帮扶措施时限（自发现线索）"),
     (DeadlineKind.ELIMINATION, "风险消除程序时限"),
     (DeadlineKind.LOOK_BACK, "回头看时限"),
+    (DeadlineKind.NOTICE, "公示期满待结束"),
+    (DeadlineKind.CAMPAIGN_MILESTONE, "排查工作节点"),
     (Step.RESPONSIBLE_PERSON, "确定帮扶责任人"),
     (Step.ASSISTANCE_PLAN, "制定帮扶计划"),
     (Step.MEASURES, "落实帮扶措施"),

@@ -8,7 +8,7 @@ from typing import Any
 from domain import policy as rules
 from domain.areas import AreaTree
 from domain.case import MonitoringCase
-from domain.values import FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status, label
+from domain.values import DeadlineKind, FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status, label
 
 
 def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> dict[str, Any]:
@@ -89,6 +89,7 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         ],
         "deadlines": deadlines,
         "next_deadline": next_deadline,
+        "notice_due": _notice_due(case, now),
         "overdue": any(d["overdue"] for d in deadlines),  # by the clock, now
         # A recorded DeadlineMissed still unmet: what search attributes and the case list show as overdue.
         "overdue_recorded": any(d["missed_recorded"] and d["met_on"] is None and not d["closed"] for d in deadlines),
@@ -122,6 +123,23 @@ def _eligible(case: MonitoringCase) -> list[str]:
     if "household_visit" not in case.facts or case.stage is not Stage.IDENTIFYING:
         return []
     return [c.value for c in rules.eligible_categories(case.household_facts(), case.policy)]
+
+
+def _notice_due(case: MonitoringCase, now: datetime) -> dict[str, Any] | None:
+    """An open village notice's last day: the close of the notice (the procedure's next step) is owed after it."""
+    end = case.notice_due()
+    if end is None:
+        return None
+    due_at = rules.end_of_day(end)
+    today = rules.local_date(now)
+    return {
+        "kind": DeadlineKind.NOTICE.value,
+        "label": label(DeadlineKind.NOTICE),
+        "due_date": end,
+        "due_at": due_at,
+        "overdue": now >= due_at,
+        "days_late": max(0, (today - end).days),
+    }
 
 
 def _deadlines(case: MonitoringCase, now: datetime) -> list[dict[str, Any]]:

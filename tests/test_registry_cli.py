@@ -11,6 +11,7 @@ from domain.household import household_id
 from domain.ledger import CaseLedger
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from worker.cli import main
+from worker.main import projection_runner
 
 VILLAGE = "990102101001"
 
@@ -66,11 +67,14 @@ def test_import_refuses_a_file_it_cannot_read(cli_env: dict[str, str], tmp_path:
 
 
 def test_ops_summary_prints_the_counts(cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("ops", "summary") == 0
+    assert run("ops", "summary", "--json") == 0
     body = json.loads(capsys.readouterr().out)
-    assert body["area_code"] == "990102" and body["cases_by_stage"] == {} and body["past_deadline_now"] == 0
-    assert run("ops", "overdue", "--area", "990102101") == 0
+    assert body["area_code"] == "990102" and body["cases_by_stage"] == {} and body["past_due_now"] == {}
+    assert run("ops", "overdue", "--area", "990102101", "--json") == 0
     assert json.loads(capsys.readouterr().out)["items"] == []
+    assert run("ops", "summary") == 0
+    assert "cases by stage: {}" in capsys.readouterr().out
+    assert run("ops", "repair", "--reason", "x") == 2  # which case, and what to do?
 
 
 def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
@@ -92,5 +96,14 @@ def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
                 assert view["household"]["household_number"].startswith("DEMO-") and view["source"] == "cadre_screening"
                 ages.append((today - view["clue_date"]).days)
         assert sorted(set(ages)) == [5, 14, 20] and len(ages) == 10
+        late = ages.count(20)
+        with projection_runner(cli_env) as projections:
+            projections.wait_for(ledger.recorder.max_notification_id())
     finally:
         ledger.close()
+    # The operations table lists the cases past their identification deadline (20 days old: 5 days late).
+    assert run("ops", "overdue") == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line for line in out if "识别认定时限" in line]
+    assert late > 0 and len(rows) == late and all(line.split()[-1] == "5" for line in rows)
+    assert out[-1].startswith(f"{late} items; by kind {{'identification': {late}}}")

@@ -265,6 +265,7 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     env.pop("DIXIAN_TOKEN_SECRET", None)
     env |= {"DIXIAN_DATA_DIR": str(data_dir), "DIXIAN_API_PORT": str(free_port())}
     env |= {"DIXIAN_TEMPORAL_PORT": str(free_port()), "DIXIAN_TEMPORAL_UI_PORT": str(free_port())}
+    env |= {"DIXIAN_WORKER_METRICS": f"127.0.0.1:{free_port()}"}
     if scenario == "child-crash":
         env["FAKE_API_CRASH"] = "1"
     stderr = (tmp_path / "stderr.log").open("w")
@@ -284,11 +285,14 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     errors = (tmp_path / "stderr.log").read_text()
 
     assert "API docs" in output and "Temporal UI" in output, output + errors
+    assert f"http://{env['DIXIAN_WORKER_METRICS']}/metrics (worker)" in output
     if scenario == "ctrl-c":
         assert returncode == 0, errors
     else:
         assert returncode == 1, errors
-        assert "api process exited unexpectedly (code 3)" in errors
+        assert "api process exited unexpectedly (code 3)" in errors, [
+            ln for ln in errors.splitlines() if "dixian" in ln
+        ]
     worker_env = json.loads((data_dir / "worker.json").read_text())
     projector_env = json.loads((data_dir / "projector.json").read_text())
     api_env = json.loads((data_dir / "api.json").read_text())

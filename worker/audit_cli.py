@@ -120,7 +120,8 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
-    """Operations: overdue | at-risk | summary | stuck | reconcile --reason R, for an area (default: the county)."""
+    """Operations: overdue | at-risk | summary | stuck | reconcile --reason R | repair --case ID --action retry|restart
+    --reason R, for an area (default: the county); a table, or the API's JSON with --json."""
     from datetime import timedelta
 
     from domain.readmodel import open_summary_view
@@ -142,20 +143,60 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
         ops = OpsService(ledger, open_summary_view(env), open_registry_view(env))
         area = args.area or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
         now = datetime.now(UTC)
-        if args.action in ("stuck", "reconcile"):
+        if args.action in ("stuck", "reconcile", "repair"):
             report = asyncio.run(_ops_temporal(settings, args, ops, area, now))
         elif args.action == "summary":
             report = ops.summary(area, now)
         else:
             within = timedelta(days=args.days) if args.action == "at-risk" else timedelta(0)
             report = ops.deadlines(area, now, within)
-        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        else:
+            print("\n".join(ops_table(args.action, report)))
         return 0
-    except (ValueError, RuntimeError) as e:
+    except (ValueError, RuntimeError, LookupError) as e:
         print(f"dixian ops: {e}", file=sys.stderr)
         return 2
     finally:
         ledger.close()
+
+
+def ops_table(action: str, report: dict[str, Any]) -> list[str]:
+    """The report as lines for a terminal: one per item, then the totals."""
+    if action in ("overdue", "at-risk"):
+        lines = [f"{'kind':<16} {'area':<13} {'case or campaign':<38} {'due day':<11} {'late':>4}  who"]
+        for i in report["items"]:
+            what = i.get("case_id") or f"{i['campaign_id']} {i['milestone']}"
+            due = due_day(i["due_at"])
+            who = i["responsible_person"] or (f"missing {i['missing']}" if i.get("missing") else "")
+            lines.append(f"{i['kind_label']:<14} {i['area_code']:<13} {what:<38} {due:<11} {i['days_late']:>4}  {who}")
+        lines.append(f"{len(report['items'])} items; by kind {report['by_kind']}")
+        return lines
+    if action == "stuck":
+        lines = [f"{i['problem']:<22} {i['case_id']} {i['detail']}  {i['temporal_ui']}" for i in report["items"]]
+        return [*lines, f"{len(report['items'])} workflows; by problem {report['by_problem']}"]
+    if action == "summary":
+        period = report["period"]
+        return [
+            f"cases by stage: {report['cases_by_stage']}",
+            f"past due now: {report['past_due_now']}",
+            f"deadlines missed in {period['first_day']}..{period['last_day']}: {report['deadline_misses_this_period']}",
+            f"projection lag (events): {report['projection_lag']}",
+        ]
+    if action == "reconcile":
+        return [*(f"restarted {c}" for c in report["restarted"]),
+                f"{len(report['restarted'])} workflows restarted; found {report['reported']}"]  # fmt: skip
+    return [f"{report['action']} {report['case_id']}: {report['detail']}"]
+
+
+def due_day(due_at: datetime) -> str:
+    """The calendar day (Asia/Shanghai) a deadline falls on: its due instant is the end of that day."""
+    from datetime import timedelta
+
+    from domain.policy import local_date
+
+    return (local_date(due_at) - timedelta(days=1)).isoformat()
 
 
 async def _ops_temporal(settings: Settings, args: argparse.Namespace, ops: Any, area: str, now: datetime) -> Any:
@@ -165,21 +206,32 @@ async def _ops_temporal(settings: Settings, args: argparse.Namespace, ops: Any, 
     running = settings.data_dir / "temporal-address"  # the embedded dev server of a running `dixian run`
     if not settings.temporal_address and running.exists():
         settings = settings.model_copy(update={"temporal_address": running.read_text().strip()})
+        ui_file = settings.data_dir / "temporal-ui-url"
+        if not settings.temporal_ui_url and ui_file.exists():
+            settings = settings.model_copy(update={"temporal_ui_url": ui_file.read_text().strip()})
     if not settings.temporal_address:
         raise ValueError("Temporal is not configured: set TEMPORAL_ADDRESS, or start the stack with `make run`")
     client = await connect_temporal(settings, attempts=3)
     if args.action == "stuck":
         return await ops.stuck(area, now, client, settings.temporal_ui_url, args.no_progress_days)
     if not args.reason:
-        raise ValueError("reconcile needs --reason (it is recorded with the repair)")
+        raise ValueError(f"{args.action} needs --reason (it is recorded with the repair)")
     actor = operator(ops.ledger.areas, area)
+    if args.action == "repair":
+        if not args.case or not args.repair:
+            raise ValueError("repair needs --case ID and --action retry|restart")
+        case_id, queue = UUID(args.case), settings.task_queue
+        return await ops.repair(case_id, args.repair, area, actor, args.reason, now, client, queue)
     return await ops.reconcile(area, actor, args.reason, now, client, settings.task_queue, settings.temporal_ui_url)
 
 
 def add_commands(sub: Any) -> None:
     p = sub.add_parser("ops", help=(cmd_ops.__doc__ or "").strip(), description=cmd_ops.__doc__)
-    p.add_argument("action", choices=["overdue", "at-risk", "summary", "stuck", "reconcile"])
-    p.add_argument("--reason", help="for reconcile: why (recorded with each repair)")
+    p.add_argument("action", choices=["overdue", "at-risk", "summary", "stuck", "reconcile", "repair"])
+    p.add_argument("--reason", help="for reconcile and repair: why (recorded with each repair)")
+    p.add_argument("--case", help="for repair: the case id")
+    p.add_argument("--action", dest="repair", choices=["retry", "restart"], help="for repair: what to do")
+    p.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
     p.add_argument("--no-progress-days", type=int, default=30, help="for stuck: idle for this many days")
     p.add_argument("--area", help="an area code (default: the county)")
     p.add_argument("--days", type=int, default=3, help="for at-risk: the window in days")

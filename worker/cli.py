@@ -24,6 +24,7 @@ from worker.stack import (
 from workflows.observability import configure_logging
 from workflows.settings import Settings, load_settings
 
+WORKER_METRICS_PORT = 9464  # the embedded stack's worker metrics (the Prometheus exporter's customary port)
 log = structlog.stdlib.get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
 
@@ -145,7 +146,13 @@ async def _run_stack(settings: Settings) -> int:
             address_file = data_dir / "temporal-address"  # for `dixian ops stuck|reconcile` while the stack runs
             _write_private(address_file, temporal.address)
             cleanups.append(lambda: asyncio.to_thread(address_file.unlink, True))
+            ui_file = data_dir / "temporal-ui-url"  # for the links `dixian ops stuck` prints
+            _write_private(ui_file, temporal.ui_url)
+            cleanups.append(lambda: asyncio.to_thread(ui_file.unlink, True))
         env["DIXIAN_TOKEN_SECRET"] = settings.resolve_token_secret()
+        if not settings.worker_metrics_address:  # the worker's activity and workflow task failures, for Prometheus
+            ensure_port_free("127.0.0.1", WORKER_METRICS_PORT, "DIXIAN_WORKER_METRICS", "worker metrics")
+            env["DIXIAN_WORKER_METRICS"] = f"127.0.0.1:{WORKER_METRICS_PORT}"
         await asyncio.to_thread(_create_tables, settings, env)
         demo = await asyncio.to_thread(_load_demo_if_empty, settings, env)
         if stopping.is_set():
@@ -161,7 +168,7 @@ async def _run_stack(settings: Settings) -> int:
         if ready in done:
             if not ready.result():
                 log.warning("stack.api_not_listening", port=settings.api_port, waited_s=60)
-            _print_banner(settings, data_dir, env.get("TEMPORAL_UI_URL"), demo)
+            _print_banner(settings, data_dir, env.get("TEMPORAL_UI_URL"), env.get("DIXIAN_WORKER_METRICS"), demo)
             await _print_dev_tokens(env)
             done, _ = await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
         ready.cancel()
@@ -230,8 +237,11 @@ def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, in
     return load_demo(local, settings.demo_households, DEMO_SEED, with_cases=True)
 
 
-def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None, demo: dict[str, int] | None) -> None:
+def _print_banner(
+    settings: Settings, data_dir: Path, temporal_ui: str | None, worker_metrics: str | None, demo: dict[str, int] | None
+) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
+    worker_line = f", http://{worker_metrics}/metrics (worker)" if worker_metrics else ""
     demo_line = (
         f"  Demo data    {demo['households']} households, {demo['staff']} staff, {demo['cases']} cases (DEMO-…, marked"
         " demo; their workflows start at the first reconcile: `dixian ops reconcile --reason …`)\n"
@@ -242,6 +252,8 @@ def _print_banner(settings: Settings, data_dir: Path, temporal_ui: str | None, d
         "\nDixian is running. Press Ctrl-C to stop.\n"
         f"  API          {base}\n"
         f"  API docs     {base}/docs\n"
+        f"  Operations   {base}/ops/overdue, {base}/ops/stuck (with a token), `dixian ops overdue|stuck|summary`\n"
+        f"  Metrics      {base}/metrics (API){worker_line}\n"
         f"  Temporal UI  {temporal_ui or settings.temporal_ui_url or '(not known for this cluster)'}\n"
         f"  Data dir     {data_dir}\n"
         f"{demo_line}",

@@ -200,6 +200,9 @@ async def run_reconcile(ops: OpsService, client: Client, settings: Settings) -> 
             continue
         if done["restarted"]:
             log.warning("workflows_restarted", cases=done["restarted"])
+        attention = {k: n for k, n in done["reported"].items() if k != "no_running_workflow"}
+        if attention:  # not repaired automatically: an operator decides (GET /ops/stuck, POST /ops/repairs)
+            log.warning("workflows_need_attention", problems=attention)
 
 
 async def run_checkpoints(audit: AuditService, every_seconds: int) -> None:

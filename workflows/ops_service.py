@@ -5,27 +5,55 @@ each read model's tracking position trails the event store's notification log.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest, ResetActivityRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.ledger import CaseLedger
-from domain.policy import local_date
+from domain.policy import end_of_day, local_date
+from domain.policy.reporting import period_containing, trailing_period
 from domain.readmodel import CaseSummaryView
 from domain.registry_readmodel import RegistryView
-from domain.values import Actor, DeadlineKind, label
+from domain.values import Actor, DeadlineKind, Milestone, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import CaseWorkflowState, workflow_id_for
 
 MAX_ITEMS = 5000
+MILESTONE_MISSES_DAYS = 30  # how long a milestone's misses stay on the overdue list after its day (an ops choice)
+
+
+def _days_late(due_at: datetime, now: datetime) -> int:
+    """Calendar days (Asia/Shanghai) since a deadline that ends at ``due_at`` (the first day after it counts 1)."""
+    return (local_date(now) - local_date(due_at)).days + 1 if due_at <= now else 0
 
 
 STUCK_LIMIT = 2000  # workflows described per call (one RPC each)
 RETRYING_ATTEMPTS = 3  # an activity on its third attempt or later is reported
+TASK_FAILING_ATTEMPTS = 2  # a workflow task that failed once is retried at once; failing again, it is reported
+REPAIRS = ("retry", "restart")
+QUERY_TIMEOUT = timedelta(seconds=5)  # a workflow that cannot answer must not hold up the whole report
+
+
+async def _last_task_failure(client: Client, workflow_id: str) -> str:
+    """The message of the workflow's latest WorkflowTaskFailed event ("" if none among the last events)."""
+    request = GetWorkflowExecutionHistoryReverseRequest(
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id), maximum_page_size=20
+    )
+    try:
+        response = await client.workflow_service.get_workflow_execution_history_reverse(request)
+    except RPCError:
+        return ""
+    for event in response.history.events:
+        if event.HasField("workflow_task_failed_event_attributes"):
+            message: str = event.workflow_task_failed_event_attributes.failure.message
+            return message.splitlines()[0][:300] if message else ""
+    return ""
 
 
 class OpsService:
@@ -41,34 +69,37 @@ class OpsService:
         }
 
     def deadlines(self, area_code: str, now: datetime, within: timedelta = timedelta(0)) -> dict[str, Any]:
-        """Open cases past their next deadline (``within`` 0) or due within ``within`` from now, by kind and area."""
-        rows = self.summaries.deadlines_before(area_prefix=area_code, before=now + within, limit=MAX_ITEMS + 1)
+        """What is past due (``within`` 0), or due within ``within`` from now, inside the area: each open case's next
+        statutory deadline, a village notice whose period has run out, and the screening campaign's milestones (one
+        not yet recorded, or one that found work missing in a village), by kind, area and responsible person."""
+        before = now + within
         today = local_date(now)
-        items = []
-        for r in rows[:MAX_ITEMS]:
-            due = r["next_deadline"]
-            late = (today - local_date(due)).days + 1 if due <= now else 0  # the due day ends at midnight
-            items.append(
-                {
-                    "case_id": str(r["case_id"]),
-                    "village_code": r["village_code"],
-                    "township_code": r["township_code"],
-                    "stage": r["stage"],
-                    "status": r["status"],
-                    "kind": r["next_deadline_kind"],
-                    "kind_label": label(DeadlineKind(r["next_deadline_kind"])),
-                    "due_at": due,
-                    "days_late": late,
-                    "missed_recorded": r["overdue"],
-                    "responsible_person": r["responsible_person"],
-                }
-            )
+        rows = self.summaries.deadlines_before(area_prefix=area_code, before=before, limit=MAX_ITEMS + 1)
+        items = [
+            {
+                "case_id": str(r["case_id"]),
+                "area_code": r["village_code"],
+                "village_code": r["village_code"],
+                "township_code": r["township_code"],
+                "stage": r["stage"],
+                "status": r["status"],
+                "kind": r["kind"],
+                "kind_label": label(DeadlineKind(r["kind"])),
+                "due_at": r["due_at"],
+                "days_late": _days_late(r["due_at"], now),
+                "missed_recorded": r["missed_recorded"],
+                "responsible_person": r["responsible_person"],
+            }
+            for r in rows[:MAX_ITEMS]
+        ]
+        items += self._milestones(area_code, now, before, today)
+        items.sort(key=lambda i: (i["due_at"], i.get("case_id") or i.get("campaign_id", "")))
         by_kind: dict[str, int] = {}
         by_village: dict[str, int] = {}
         by_person: dict[str, int] = {}
         for item in items:
             by_kind[item["kind"]] = by_kind.get(item["kind"], 0) + 1
-            by_village[item["village_code"]] = by_village.get(item["village_code"], 0) + 1
+            by_village[item["area_code"]] = by_village.get(item["area_code"], 0) + 1
             if item["responsible_person"]:
                 by_person[item["responsible_person"]] = by_person.get(item["responsible_person"], 0) + 1
         return {
@@ -81,12 +112,49 @@ class OpsService:
             "truncated": len(rows) > MAX_ITEMS,
         }
 
+    def _milestones(self, area_code: str, now: datetime, before: datetime, today: date) -> list[dict[str, Any]]:
+        """Campaign milestones as deadline items: one not yet recorded once its day ends (the campaign workflow is
+        late), and, for MILESTONE_MISSES_DAYS after it, each village where a recorded milestone found work missing."""
+        rows = self.registry.milestones(
+            area_prefix=area_code,
+            due_before=local_date(before) if before > now else today,
+            due_from=today - timedelta(days=MILESTONE_MISSES_DAYS),
+        )
+        items: list[dict[str, Any]] = []
+        for r in rows:
+            due_at = end_of_day(r["due_on"])
+            base = {
+                "campaign_id": r["campaign_id"], "campaign_name": r["name"], "milestone": r["milestone"],
+                "kind": DeadlineKind.CAMPAIGN_MILESTONE.value, "kind_label": label(DeadlineKind.CAMPAIGN_MILESTONE),
+                "milestone_label": label(Milestone(r["milestone"])), "due_at": due_at,
+                "days_late": _days_late(due_at, now), "responsible_person": "",
+            }  # fmt: skip
+            if r["passed_at"] is None:
+                if due_at < before:
+                    for code in r["scope"]:
+                        if code.startswith(area_code) or area_code.startswith(code):
+                            area = code if code.startswith(area_code) else area_code
+                            items.append({**base, "area_code": area, "missed_recorded": False, "missing": None})
+                continue
+            for village, missing in (r["missing_by_village"] or {}).items():
+                if village.startswith(area_code):
+                    items.append({**base, "area_code": village, "village_code": village, "missed_recorded": True,
+                                  "missing": missing})  # fmt: skip
+        return items
+
     def summary(self, area_code: str, now: datetime) -> dict[str, Any]:
+        """Cases by stage and village, what is past due now, the deadlines missed in the current two-week statistics
+        period (counted from the latest campaign covering the area, else the two weeks ending today), and the lag."""
         rows = self.summaries.counts(area_prefix=area_code)
         by_stage: dict[str, int] = {}
         for r in rows:
             by_stage[r["stage"]] = by_stage.get(r["stage"], 0) + int(r["cases"])
-        overdue = self.summaries.deadlines_before(area_prefix=area_code, before=now, limit=MAX_ITEMS)
+        today = local_date(now)
+        counted_from = self.registry.latest_campaign_start(area_prefix=area_code, on_or_before=today)
+        first, last = period_containing(counted_from, today) if counted_from else trailing_period(today)
+        misses = {r["kind"]: int(r["misses"]) for r in self.summaries.misses(area_prefix=area_code, due_from=first,
+                                                                             due_to=last)}  # fmt: skip
+        past_due = self.deadlines(area_code, now)
         return {
             "as_of": now.isoformat(),
             "area_code": area_code,
@@ -95,7 +163,9 @@ class OpsService:
                 {"village_code": r["village_code"], "stage": r["stage"], "cases": r["cases"], "missed": r["overdue"]}
                 for r in rows
             ],
-            "past_deadline_now": len(overdue),
+            "past_due_now": past_due["by_kind"],
+            "period": {"first_day": first, "last_day": last, "counted_from": counted_from},
+            "deadline_misses_this_period": {"total": sum(misses.values()), "by_kind": misses},
             "projection_lag": self.lag(),
         }
 
@@ -117,8 +187,9 @@ class OpsService:
     async def stuck(
         self, area_code: str, now: datetime, client: Client, ui_url: str | None, no_progress_days: int = 30
     ) -> dict[str, Any]:
-        """Workflows that are not doing their job: none running for an open case, an activity failing again and
-        again, a workflow whose view disagrees with the event store, or no progress for ``no_progress_days``."""
+        """Workflows that are not doing their job: none running for an open case, its workflow task failing, an
+        activity failing again and again, a view that disagrees with the event store, or no progress for
+        ``no_progress_days``."""
         items: list[dict[str, Any]] = []
         for row in self._expected_workflows(area_code):
             case_id = row["case_id"]
@@ -140,13 +211,19 @@ class OpsService:
                 status = description.status.name if description.status else "UNKNOWN"
                 add("no_running_workflow", f"the workflow is {status}")
                 continue
+            task = description.raw_description.pending_workflow_task
+            if description.raw_description.HasField("pending_workflow_task") and task.attempt >= TASK_FAILING_ATTEMPTS:
+                # The workflow's own code fails (a bug, or a change that does not replay): it cannot answer a query.
+                failure = await _last_task_failure(client, wid)
+                add("workflow_task_failing", f"workflow task attempt {task.attempt}: {failure}")
+                continue
             for pending in description.raw_description.pending_activities:
                 if pending.attempt >= RETRYING_ATTEMPTS:
                     failure = pending.last_failure.message if pending.HasField("last_failure") else ""
                     add("activity_retrying", f"{pending.activity_type.name}: attempt {pending.attempt}: {failure}")
             try:
-                control = await client.get_workflow_handle(wid).query(CaseWorkflow.view)
-            except Exception as e:  # a workflow task that keeps failing cannot answer either
+                control = await client.get_workflow_handle(wid).query(CaseWorkflow.view, rpc_timeout=QUERY_TIMEOUT)
+            except Exception as e:  # a workflow that cannot run its code cannot answer either
                 add("query_failed", f"the workflow does not answer ({type(e).__name__})")
                 continue
             if control is not None and control.version != row["version"]:
@@ -185,3 +262,67 @@ class OpsService:
             )  # fmt: skip
             restarted.append(item["case_id"])
         return {"restarted": restarted, "reported": report["by_problem"]}
+
+    async def repair(
+        self, case_id: UUID, action: str, area_code: str, actor: Actor, reason: str, now: datetime, client: Client,
+        task_queue: str,
+    ) -> dict[str, Any]:  # fmt: skip
+        """One repair of one case's workflow, recorded with the operator and the reason:
+
+        - ``retry``: run the case's retrying activities again now, from attempt 1 (Temporal's ResetActivity);
+        - ``restart``: terminate the workflow if it runs and start it again from the event store, which is the truth
+          (for a workflow task that keeps failing, a view that diverged, or a workflow gone).
+
+        A case outside ``area_code`` is reported as unknown (LookupError); a retry with nothing retrying, ValueError.
+        """
+        rows = self.summaries.search(area_prefix=area_code, filters={"case_id": str(case_id)}, limit=1, offset=0)
+        if not rows:
+            raise LookupError(f"no case {case_id} in area {area_code}")
+        row = rows[0]
+        if action not in REPAIRS:
+            raise ValueError(f"unknown repair {action!r}: one of {', '.join(REPAIRS)}")
+        wid = workflow_id_for(case_id)
+        handle = client.get_workflow_handle(wid)
+        detail: str
+        if action == "retry":
+            try:
+                description = await handle.describe()
+            except RPCError as e:
+                if e.status is RPCStatusCode.NOT_FOUND:
+                    raise ValueError("the case has no workflow to retry in: restart it") from e
+                raise
+            pending = list(description.raw_description.pending_activities)
+            if description.status is not WorkflowExecutionStatus.RUNNING or not pending:
+                raise ValueError("the workflow has no activity waiting to be retried")
+            for activity in pending:
+                await client.workflow_service.reset_activity(
+                    ResetActivityRequest(
+                        namespace=client.namespace,
+                        execution=WorkflowExecution(workflow_id=wid),
+                        id=activity.activity_id,
+                        identity=f"dixian:{actor.id}",
+                    )
+                )
+            detail = ", ".join(f"{a.activity_type.name} (attempt {a.attempt})" for a in pending)
+        else:
+            terminated = ""
+            try:
+                description = await handle.describe()
+                if description.status is WorkflowExecutionStatus.RUNNING:
+                    await handle.terminate(reason=f"restarted by {actor.id}: {reason}")
+                    terminated = f"terminated run {description.run_id}; "
+            except RPCError as e:
+                if e.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+            await client.start_workflow(
+                CaseWorkflow.run,
+                CaseWorkflowState(case_id=case_id, adopt_existing=True),
+                id=wid,
+                task_queue=task_queue,
+            )
+            detail = f"{terminated}started again from the event store at version {row['version']}"
+        self.ledger.record_repair(
+            actor=actor, at=now, action=f"{action}_workflow" if action == "restart" else "retry_activity",
+            case_id=str(case_id), reason=reason, detail=detail,
+        )  # fmt: skip
+        return {"case_id": str(case_id), "workflow_id": wid, "action": action, "detail": detail}

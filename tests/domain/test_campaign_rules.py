@@ -254,3 +254,17 @@ def test_default_milestones_are_the_seeds_of_the_first_spring_from_the_start(sta
         Milestone.PROCEDURES_DONE: date(year, 3, 25),
         Milestone.SUMMARY_DONE: date(year, 3, 30),
     }
+
+
+def test_what_a_milestone_found_missing_is_counted_per_village() -> None:
+    from domain.campaign import missing_by_village
+
+    missing = {
+        "as_of": "2023-03-10",
+        "unscreened": {"households": 3, "by_village_count": {"V1": 2, "V2": 1}, "by_village": {}},
+        "look_backs_not_done": [{"case_id": "c1", "village_code": "V2"}],
+        "cases_in_identification": [{"case_id": "c2", "village_code": "V3"}],
+        "not_monitored": [{"household_number": "H1", "village_code": "V1"}],
+    }
+    assert missing_by_village(missing) == {"V1": 3, "V2": 2, "V3": 1}
+    assert missing_by_village({"as_of": "2023-03-25", "unscreened": {"by_village_count": {"V1": 0}}}) == {}

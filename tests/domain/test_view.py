@@ -156,3 +156,30 @@ def test_an_unknown_case_is_not_found(ledger: CaseLedger) -> None:
     with pytest.raises(CaseNotFoundError) as excinfo:
         ledger.view(uuid4(), NOW)
     assert excinfo.value.rule == "exists"
+
+
+def test_an_open_notice_is_due_to_close_after_its_last_day_and_not_once_closed(case: CaseDriver) -> None:
+    assert case.through("deliberation")["notice_due"] is None  # no notice posted yet
+    case.post_notice()  # 2-14 to 2-18
+
+    on_last_day = case.view(now=datetime(2026, 2, 18, 20, tzinfo=SHANGHAI))["notice_due"]
+    assert (on_last_day["kind"], on_last_day["label"]) == ("notice", "公示期满待结束")
+    assert (on_last_day["due_date"], on_last_day["due_at"]) == (date(2026, 2, 18), end_of_day(date(2026, 2, 18)))
+    assert (on_last_day["overdue"], on_last_day["days_late"]) == (False, 0)
+    two_days_on = case.view(now=datetime(2026, 2, 20, 9, tzinfo=SHANGHAI))["notice_due"]
+    assert (two_days_on["overdue"], two_days_on["days_late"]) == (True, 2)
+    # An objection keeps the notice open (its close waits for the investigation): still due.
+    case.object()
+    assert case.view(now=datetime(2026, 2, 20, 9, tzinfo=SHANGHAI))["notice_due"]["due_date"] == date(2026, 2, 18)
+
+
+def test_the_elimination_notice_is_due_like_the_identification_notice(case: CaseDriver) -> None:
+    case.through("elimination_deliberation")
+    assert case.view(now=datetime(2026, 9, 4, tzinfo=SHANGHAI))["notice_due"] is None
+    case.post_notice(
+        occurred_at=datetime(2026, 9, 4, 10, tzinfo=SHANGHAI), start_date=date(2026, 9, 4), end_date=date(2026, 9, 10)
+    )
+    due = case.view(now=datetime(2026, 9, 12, 9, tzinfo=SHANGHAI))["notice_due"]
+    assert (due["due_date"], due["days_late"]) == (date(2026, 9, 10), 2)
+    case.close_notice(occurred_at=datetime(2026, 9, 12, 9, tzinfo=SHANGHAI))
+    assert case.view(now=datetime(2026, 9, 12, 10, tzinfo=SHANGHAI))["notice_due"] is None

@@ -50,6 +50,19 @@ ACTORS = {
 }
 
 
+class SwitchableNationalSystem:
+    """The embedded national port, made unreachable for chosen cases (Dixian's own port: no mock of PostgreSQL or
+    Temporal). A test adds a case id to ``unreachable`` to see a sync fail, and removes it to let it through."""
+
+    def __init__(self, inner: OutboxNationalSystem) -> None:
+        self.inner, self.unreachable = inner, set[str]()
+
+    def send(self, case_id: str, version: int, status: str, record: dict[str, Any]) -> None:
+        if case_id in self.unreachable:
+            raise ConnectionError("全国防返贫监测信息系统 unreachable")
+        self.inner.send(case_id, version, status, record)
+
+
 @dataclass
 class Stack:
     http: httpx.AsyncClient
@@ -60,6 +73,8 @@ class Stack:
     registry: RegistryService
     projections: Projections
     audit: AuditService
+    national: SwitchableNationalSystem
+    task_queue: str
 
     def db(self) -> psycopg.Connection[tuple[Any, ...]]:
         """A direct connection to the test's database, to look at what is stored."""
@@ -113,16 +128,16 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:
         worker_ledger = CaseLedger(es_env)
         worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
-        worker = build_worker(
-            temporal, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool, registry=worker_registry
-        )
+        national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
+        worker = build_worker(temporal, worker_ledger, national, task_queue, pool, registry=worker_registry)
         async with worker:
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://dixian.test") as http:
                 from datetime import UTC, datetime
 
+                today = local_date(datetime.now(UTC))
                 yield Stack(
-                    http, temporal, es_env, ledger, local_date(datetime.now(UTC)), registry, runner, services.audit
+                    http, temporal, es_env, ledger, today, registry, runner, services.audit, national, task_queue
                 )
     ledger.close()
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
+from temporalio import workflow
+from temporalio.worker import Worker
 
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.test_identification_api import open_case
+from workflows.contracts import CaseWorkflowState
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -41,12 +48,22 @@ async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(
 
     r = await stack.http.get("/ops/summary", headers=stack.headers("county"))
     body = r.json()
-    assert body["cases_by_stage"] == {"identifying": 3} and body["past_deadline_now"] == 1
+    assert body["cases_by_stage"] == {"identifying": 3} and body["past_due_now"] == {"identification": 1}
+    # No campaign covers the area: the period is the two weeks ending today, and the late case's miss falls in it.
+    assert body["period"]["first_day"] == stack.day(-13) and body["period"]["last_day"] == stack.day(0)
+    assert body["period"]["counted_from"] is None
+    assert body["deadline_misses_this_period"] == {"total": 1, "by_kind": {"identification": 1}}
     assert body["projection_lag"] == {"case_summaries": 0, "registry": 0}
 
 
 async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:
-    await open_case(stack, key=f"m-{uuid.uuid4().hex[:8]}")
+    from tests.integration.test_identification_api import VISIT, ok, step
+
+    case_id = (await open_case(stack, key=f"m-{uuid.uuid4().hex[:8]}", clue_offset=-20))["case_id"]  # 5 days late
+    await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
+    refused = await step(stack, case_id, "village-deliberation", "cadre", {"participants": 0, "outcome": "pass",
+                         "minutes_ref": "m", "occurred_at": stack.at(-10)})  # fmt: skip
+    assert refused.status_code == 422
     await stack.caught_up()
     r = await stack.http.get("/readyz")
     assert r.status_code == 200 and r.json()["ready"] is True and r.json()["reasons"] == []
@@ -56,6 +73,13 @@ async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: 
     assert 'dixian_cases{stage="identifying"} 1' in text
     assert 'dixian_http_requests_total{method="POST",route="/cases",status="201"} ' in text
     assert 'dixian_projection_lag_events{read_model="case_summaries"} 0' in text
+    assert 'dixian_deadline_misses_total{kind="identification"} 1' in text
+    # The step counters and histogram live for the process (the session): these steps are among them.
+    for metric in ('dixian_case_steps_total{step="household-visit",outcome="recorded"} ',
+                   'dixian_case_steps_total{step="village-deliberation",outcome="refused"} ',
+                   'dixian_case_step_seconds_count{step="household-visit"} ',
+                   'dixian_case_step_seconds_bucket{step="household-visit",le="+Inf"} '):  # fmt: skip
+        assert metric in text, metric
     assert "H-0001" not in text and "张三" not in text
 
 
@@ -119,6 +143,17 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
     assert [i["problem"] for i in items] == ["diverged"]
     assert items[0]["detail"] == "the workflow holds version 1, the store 2"
 
+    # Restarted from the event store, the workflow holds what the store holds.
+    body = {"case_id": case_id, "action": "restart", "reason": "流程与事件库不一致，按事件库重建"}
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township"))
+    assert r.status_code == 200, r.text
+    assert r.json()["detail"].startswith("terminated run ") and r.json()["detail"].endswith("at version 2")
+    handle = stack.temporal.get_workflow_handle(f"case-{case_id}")
+    assert await _eventually(lambda: _version(handle), 2)
+    r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
+    assert [i for i in r.json()["items"] if i["case_id"] == case_id] == []
+    assert _repairs(stack, case_id) == ["restart_workflow"]
+
 
 async def test_a_case_with_no_progress_for_long_is_reported(stack: Stack) -> None:
     from datetime import UTC, datetime, timedelta
@@ -133,3 +168,160 @@ async def test_a_case_with_no_progress_for_long_is_reported(stack: Stack) -> Non
     report = await ops.stuck("990102", later, stack.temporal, None, no_progress_days=30)
     assert [(i["case_id"], i["problem"]) for i in report["items"]] == [(case_id, "no_progress")]
     assert (await ops.stuck("990102", datetime.now(UTC), stack.temporal, None))["items"] == []
+
+
+async def _version(handle: Any) -> int | None:
+    from workflows.case_workflow import CaseWorkflow
+
+    control = await handle.query(CaseWorkflow.view)
+    return None if control is None else int(control.version)
+
+
+async def _eventually(probe: Callable[[], Awaitable[Any]], expected: Any, seconds: float = 30.0) -> bool:
+    """Poll ``probe`` until it returns ``expected`` (False after ``seconds``): for what a real server does in time."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        try:
+            if await probe() == expected:
+                return True
+        except Exception:  # not there yet (a workflow starting, a query before the first task)
+            pass
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.2)
+
+
+def _repairs(stack: Stack, case_id: str) -> list[str]:
+    """The repair actions recorded for a case, in order."""
+    with stack.db() as conn:
+        rows = conn.execute(
+            "SELECT convert_from(state, 'UTF8') FROM cases_events WHERE topic LIKE %s ORDER BY notification_id",
+            ("%RepairRecorded",),
+        ).fetchall()
+    found = [json.loads(r[0]) for r in rows]
+    return [f["action"] for f in found if f["case_id"] == case_id]
+
+
+async def _stuck_problems(stack: Stack, case_id: str) -> list[str]:
+    r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
+    assert r.status_code == 200, r.text
+    return [i["problem"] for i in r.json()["items"] if i["case_id"] == case_id]
+
+
+async def test_an_open_notice_past_its_last_day_is_listed_until_it_is_closed(stack: Stack) -> None:
+    from tests.integration.test_identification_api import VISIT, ok
+
+    case_id = (await open_case(stack, key=f"notice-{uuid.uuid4().hex[:8]}", clue_offset=-12))["case_id"]
+    await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
+    await ok(stack, case_id, "village-deliberation", "cadre",
+             {"participants": 15, "outcome": "pass", "minutes_ref": "纪要-1", "occurred_at": stack.at(-10)})  # fmt: skip
+    notice = {"action": "post", "start_date": stack.day(-10), "end_date": stack.day(-6), "location": "村务公开栏",
+              "occurred_at": stack.at(-10)}  # fmt: skip
+    await ok(stack, case_id, "public-notice", "cadre", notice)
+    await stack.caught_up()
+
+    r = await stack.http.get("/ops/overdue", headers=stack.headers("cadre"))
+    items = [i for i in r.json()["items"] if i["case_id"] == case_id]
+    assert [(i["kind"], i["kind_label"], i["days_late"], i["missed_recorded"]) for i in items] == [
+        ("notice", "公示期满待结束", 6, False)  # it ran through 6 days ago: its close is 6 days late
+    ]
+    assert r.json()["by_kind"] == {"notice": 1}
+    await ok(stack, case_id, "public-notice", "cadre",
+             {"action": "close", "outcome": "no_objection", "occurred_at": stack.at(-5)})  # fmt: skip
+    await stack.caught_up()
+    r = await stack.http.get("/ops/overdue", headers=stack.headers("cadre"))
+    assert [i for i in r.json()["items"] if i["case_id"] == case_id] == []
+
+
+async def test_a_national_sync_that_keeps_failing_is_listed_and_retried_now(stack: Stack) -> None:
+    from tests.integration.test_identification_api import ok, to_notice_closed
+
+    case_id = (await open_case(stack, key=f"sync-{uuid.uuid4().hex[:8]}"))["case_id"]
+    stack.national.unreachable.add(case_id)
+    await to_notice_closed(stack, case_id)
+    await ok(stack, case_id, "township-review", "township", {"decision": "pass", "occurred_at": stack.at(-4)})
+    await ok(stack, case_id, "county-decision", "county",
+             {"decision": "approve", "category": "marginal_at_risk", "occurred_at": stack.at(-3)})  # fmt: skip
+    await ok(stack, case_id, "announcement", "township", {"location": "村务公开栏", "occurred_at": stack.at(-2)})
+    await stack.caught_up()
+    # Its retries back off 1 s, 2 s: the third attempt comes within a few seconds.
+    assert await _eventually(lambda: _stuck_problems(stack, case_id), ["activity_retrying"])
+    r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
+    item = next(i for i in r.json()["items"] if i["case_id"] == case_id)
+    assert "sync_national: attempt" in item["detail"] and "unreachable" in item["detail"]
+
+    stack.national.unreachable.discard(case_id)  # the national system is back
+    body = {"case_id": case_id, "action": "retry", "reason": "国家系统已恢复，立即重试"}
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("cadre"))
+    assert r.status_code == 403
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township"))
+    assert r.status_code == 200, r.text
+    assert r.json()["detail"].startswith("sync_national (attempt ")
+
+    def synced() -> int:
+        with stack.db() as conn:
+            row = conn.execute("SELECT count(*) FROM national_sync_outbox WHERE case_id = %s", (case_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    async def synced_async() -> int:
+        return synced()
+
+    assert await _eventually(synced_async, 1)
+    assert await _eventually(lambda: _stuck_problems(stack, case_id), [])
+    assert _repairs(stack, case_id) == ["retry_activity"]
+    # Nothing left to retry: the repair says so and records nothing.
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township"))
+    assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "repair_applies"
+    assert _repairs(stack, case_id) == ["retry_activity"]
+
+
+@workflow.defn(name="CaseWorkflow", sandboxed=False)
+class BrokenCaseWorkflow:
+    """A CaseWorkflow whose code fails on every workflow task, as a bad deployment would."""
+
+    @workflow.run
+    async def run(self, state: CaseWorkflowState) -> None:
+        raise RuntimeError("a bug in this build of the case workflow")
+
+
+async def test_a_workflow_task_that_keeps_failing_is_listed_and_restarted_on_good_code(stack: Stack) -> None:
+    from datetime import UTC, datetime
+
+    from domain.values import Actor, Role, Source
+
+    case_id = uuid.uuid4()
+    stack.ledger.open_case(
+        case_id=case_id, command_id=f"broken-{case_id}", actor=Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"),
+        now=datetime.now(UTC), household_number=f"H-BROKEN-{case_id.hex[:6]}", household_head="", village_code=VILLAGE,
+        source=Source.CADRE_SCREENING, clue_date=stack.today, reported_risks=[],
+    )  # fmt: skip
+    await stack.caught_up()
+    broken_queue = f"broken-{uuid.uuid4().hex[:8]}"
+    async with Worker(stack.temporal, task_queue=broken_queue, workflows=[BrokenCaseWorkflow]):
+        await stack.temporal.start_workflow(
+            "CaseWorkflow", CaseWorkflowState(case_id=case_id, adopt_existing=True), id=f"case-{case_id}",
+            task_queue=broken_queue,
+        )  # fmt: skip
+        assert await _eventually(lambda: _stuck_problems(stack, str(case_id)), ["workflow_task_failing"])
+    r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
+    item = next(i for i in r.json()["items"] if i["case_id"] == str(case_id))
+    assert "a bug in this build of the case workflow" in item["detail"]
+
+    body = {"case_id": str(case_id), "action": "restart", "reason": "新版本已部署，重启流程"}
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("county"))
+    assert r.status_code == 200, r.text
+    handle = stack.temporal.get_workflow_handle(f"case-{case_id}")
+    assert await _eventually(lambda: _version(handle), 1)  # the stack's worker runs it, adopted from the store
+    assert await _eventually(lambda: _stuck_problems(stack, str(case_id)), [])
+    assert _repairs(stack, str(case_id)) == ["restart_workflow"]
+
+
+async def test_a_repair_of_an_unknown_case_or_a_bad_action_changes_nothing(stack: Stack) -> None:
+    unknown = {"case_id": str(uuid.uuid4()), "action": "restart", "reason": "x"}
+    r = await stack.http.post("/ops/repairs", json=unknown, headers=stack.headers("township"))
+    assert r.status_code == 404 and r.json()["errors"][0]["field"] == "case_id"
+    case_id = (await open_case(stack, key=f"bad-{uuid.uuid4().hex[:8]}"))["case_id"]
+    for body in ({"case_id": case_id, "action": "delete", "reason": "x"}, {"case_id": case_id, "action": "restart"}):
+        r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township"))
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert _repairs(stack, case_id) == []

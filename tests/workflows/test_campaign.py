@@ -12,7 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import CaseLedger
-from domain.policy import local_date
+from domain.policy import end_of_day, local_date
 from domain.policy.registry import StaffRecord
 from domain.policy.screening import ScreeningFindings
 from domain.readmodel import open_summary_view
@@ -22,6 +22,7 @@ from tests.integration.registry_support import household
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from workflows.campaign_workflow import CampaignWorkflow
+from workflows.ops_service import OpsService
 from workflows.registry_contracts import CampaignInput, campaign_workflow_id
 from workflows.registry_service import RegistryService
 
@@ -81,6 +82,14 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
     task_queue = f"campaign-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as projections:
         await asyncio.to_thread(projections.wait_for, ledger.recorder.max_notification_id())
+        ops = OpsService(ledger, open_summary_view(es_env), registry.view)
+        clock = await ts_env.get_current_time()
+        # Not yet passed: each milestone is due soon, for the township and for each village inside it.
+        soon = ops.deadlines(VILLAGE, clock, timedelta(days=4))["items"]
+        assert [
+            (i["kind"], i["milestone"], i["area_code"], i["missed_recorded"]) for i in soon if "milestone" in i
+        ] == [("campaign_milestone", m.value, VILLAGE, False) for m in Milestone]
+        assert not [i for i in ops.deadlines(TOWNSHIP, clock)["items"] if "milestone" in i]  # none past due yet
         worker_ledger = CaseLedger(es_env)
         worker = build_worker(
             ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
@@ -94,6 +103,17 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
                 task_queue=task_queue,
             )
         worker_ledger.close()
+        await asyncio.to_thread(projections.wait_for, ledger.recorder.max_notification_id())
+        # Passed: the overdue list names each village where a milestone found work missing, with how much.
+        after = end_of_day(milestones[Milestone.SUMMARY_DONE]) + timedelta(hours=1)
+        late = [i for i in ops.deadlines(TOWNSHIP, after)["items"] if "milestone" in i]
+        assert [(i["milestone"], i["area_code"], i["missing"], i["days_late"]) for i in late] == [
+            ("screening_done", VILLAGE, 2, 3),  # b and c unscreened
+            ("procedures_done", VILLAGE, 1, 2),  # c's case still in identification
+            ("summary_done", VILLAGE, 3, 1),
+        ]
+        assert all(i["missed_recorded"] and i["kind_label"] == "排查工作节点" for i in late)
+        assert not [i for i in ops.deadlines(OTHER, after)["items"] if "milestone" in i]  # d was screened
     assert passed == [m.value for m in Milestone]
 
     view = ledger.campaign(campaign_id)
