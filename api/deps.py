@@ -22,6 +22,7 @@ from domain.values import Actor
 from workflows.audit_service import AuditService
 from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
+from workflows.report_service import ReportService
 from workflows.settings import Settings
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII without spaces; actor id (≤ 64) + key fit a command id
@@ -38,6 +39,7 @@ class Services:
     registry: RegistryService
     audit: AuditService
     ops: OpsService
+    reports: ReportService
 
 
 def services(request: Request) -> Services:

@@ -12,14 +12,16 @@ from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from api import audit, campaigns, cases, errors, ops, registry
+from api import audit, campaigns, cases, errors, ops, registry, reports
 from api.deps import Services
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
+from domain.report_readmodel import open_report_view
 from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
 from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
+from workflows.report_service import ReportService
 from workflows.settings import Settings, load_settings
 
 log = structlog.get_logger("dixian.api")
@@ -49,7 +51,8 @@ async def connect_services(settings: Settings) -> Services:
         summaries=open_summary_view(env),
         registry=registry,
         audit=audit_service,
-        ops=OpsService(registry.ledger, audit_service.summaries, registry.view),
+        ops=OpsService(registry.ledger, audit_service.summaries, registry.view, open_report_view(env)),
+        reports=ReportService(registry.ledger, open_report_view(env), registry.view, settings.plan_issued_on),
     )
 
 
@@ -79,6 +82,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(campaigns.router)
     app.include_router(audit.router)
     app.include_router(ops.router)
+    app.include_router(reports.router)
 
     @app.get("/healthz", tags=["ops"], summary="The API process is up")
     async def healthz() -> dict[str, str]:

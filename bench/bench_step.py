@@ -38,6 +38,7 @@ from domain.policy import local_date
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from domain.registry_readmodel import open_registry_view
+from domain.report_readmodel import open_report_view
 from domain.values import Actor, Role
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem, conninfo_from
@@ -47,6 +48,7 @@ from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
 from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
+from workflows.report_service import ReportService
 from workflows.search_attributes import ALL
 from workflows.settings import Settings
 
@@ -149,6 +151,7 @@ async def dixian(env: WorkflowEnvironment, es_env: dict[str, str], steps: int, c
         registry=RegistryService.connect(es_env),
         audit=AuditService.connect(es_env, AuditKey(bytes(32))),
         ops=OpsService(CaseLedger(es_env), open_summary_view(es_env), open_registry_view(es_env)),
+        reports=ReportService(CaseLedger(es_env), open_report_view(es_env), open_registry_view(es_env), None),
     )
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

@@ -268,10 +268,18 @@ class CaseState(ChainedAggregate):
                         {"due_date": d.due.isoformat(), "met_on": d.met_on.isoformat() if d.met_on else ""},
                     )
                 )
-        found += precision_findings(
-            self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts()
-        )
+        if self.precision_judged(today):
+            found += precision_findings(
+                self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts()
+            )
         return found
+
+    def precision_judged(self, today: date) -> bool:
+        """不精准 is judged once targeted measures are due (15天内采取针对性帮扶措施, seed §二(二)) or some were
+        taken: a case still inside that window has none yet, which is not imprecision."""
+        if any(m.was_implemented for m in self.measure_facts()):
+            return True
+        return any(d.kind is DeadlineKind.MEASURES and today > d.due for d in self.deadline_states())
 
     # ----- helpers for the commands -----------------------------------------------------------------------------
 

@@ -111,16 +111,9 @@ def _assisted(case: MonitoringCase) -> bool:
     return case.identified_on is not None and case.stage in (Stage.MONITORED, Stage.ELIMINATING)
 
 
-def _measures_due_passed_or_taken(case: MonitoringCase, today: date) -> bool:
-    """Precision is judged once measures are due (or some were taken): a case still inside its window has none yet."""
-    if any(m.was_implemented for m in case.measure_facts()):
-        return True
-    return any(d.kind is DeadlineKind.MEASURES and today > d.due for d in case.deadline_states())
-
-
 def _precision(code: str) -> Callable[[MonitoringCase, list[dict[str, Any]], date], list[Hit]]:
     def check(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
-        if not _assisted(case) or not _measures_due_passed_or_taken(case, today):
+        if not _assisted(case) or not case.precision_judged(today):
             return []
         evidence = tuple(_versions(records, "HouseholdVisitRecorded", "MeasureAdded", "MeasureChanged",
                                    "MeasureImplemented", "MeasureEnded"))  # fmt: skip

@@ -19,7 +19,7 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain.case import MonitoringCase
 from domain.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.ledger import CaseLedger
-from domain.schema import created
+from domain.schema import clear_read_model, created
 from domain.view import case_view
 
 TABLE = "case_summaries"
@@ -106,6 +106,10 @@ class CaseSummaryView(PostgresTrackingRecorder):
                     ).format(Identifier(self.datastore.schema), Identifier(MISSES)),
                     missed,
                 )
+
+    def clear(self) -> None:
+        """Forget every row and the tracking position: the projection then rebuilds from the first event."""
+        clear_read_model(self, [TABLE, MISSES])
 
     def misses(self, *, area_prefix: str, due_from: Any, due_to: Any) -> list[dict[str, Any]]:
         """Recorded deadline misses inside the area whose due date lies in [due_from, due_to], counted by kind."""

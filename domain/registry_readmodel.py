@@ -23,7 +23,7 @@ from domain import household as hh
 from domain.access import AccessRecorded, access_row
 from domain.campaign import CampaignStarted, MilestonePassed, missing_by_village
 from domain.readmodel import read_model_env
-from domain.schema import created
+from domain.schema import clear_read_model, created
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"
@@ -188,6 +188,10 @@ class RegistryView(PostgresTrackingRecorder):
         ).format(self._t(MILESTONES))
         params = {"at": at, "missing": Jsonb(missing), "campaign_id": campaign_id, "milestone": milestone}
         self._write(tracking, statement, params)
+
+    def clear(self) -> None:
+        """Forget every row and the tracking position: the projection then rebuilds from the first event."""
+        clear_read_model(self, [HOUSEHOLDS, SCREENINGS, OPEN_CASES, STAFF, ACCESS, MILESTONES])
 
     # ----- queries ----------------------------------------------------------------------------------------------
 

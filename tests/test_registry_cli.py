@@ -107,3 +107,24 @@ def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
     rows = [line for line in out if "识别认定时限" in line]
     assert late > 0 and len(rows) == late and all(line.split()[-1] == "5" for line in rows)
     assert out[-1].startswith(f"{late} items; by kind {{'identification': {late}}}")
+
+
+def test_report_and_projection_rebuild_from_the_terminal(
+    cli_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("demo", "--households", "120") == 0
+    capsys.readouterr()
+    assert run("projections", "rebuild") == 0  # from zero: the read models are empty before it
+    out = capsys.readouterr().out
+    assert "rebuilt case_summaries, registry, reports from " in out and out.count(": 0 behind") == 3
+
+    assert run("report", "3-4", "--scope", "990102101", "--period", "2023-02-01..2023-03-31") == 0
+    doc = json.loads(capsys.readouterr().out)
+    total = doc["rows"][0]
+    assert total["unit"] == "市合计" and total["values"][1] == 120  # 农户总数: every demo household
+    assert total["values"][5] == sum(total["values"][6:]) > 0  # staff, each under one identity
+    xlsx = tmp_path / "3-4.xlsx"
+    assert run("report", "3-4", "--scope", "990102101", "--period", "2023-02-01..2023-03-31", "--out", str(xlsx)) == 0
+    assert xlsx.read_bytes().startswith(b"PK")
+    assert run("report", "3-1", "--period", "1") == 2  # no campaign and no plan date: which cycle?
+    assert "period: " in capsys.readouterr().err

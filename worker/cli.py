@@ -216,12 +216,14 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     from domain.ledger import CaseLedger
     from domain.readmodel import open_summary_view
     from domain.registry_readmodel import open_registry_view
+    from domain.report_readmodel import open_report_view
 
     local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
     es_env = local.eventsourcing_env()
     CaseLedger(es_env).close()
     open_summary_view(es_env)
     open_registry_view(es_env)
+    open_report_view(es_env)
 
 
 def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, int] | None:
@@ -273,10 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func in commands:
         doc = (func.__doc__ or "").strip()
         sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
-    from worker import audit_cli, registry_cli
+    from worker import audit_cli, registry_cli, report_cli
 
     registry_cli.add_commands(sub)
     audit_cli.add_commands(sub)
+    report_cli.add_commands(sub)
     return parser
 
 

@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 from domain.ledger import CaseLedger
 from domain.readmodel import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
 from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
+from domain.report_readmodel import ReportView, report_projection
 from domain.values import SYSTEM_ACTOR
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
@@ -69,7 +70,7 @@ def build_worker(
 
 
 class Projections:
-    """The read-model projections run together: the case list and the registry."""
+    """The read-model projections run together: the case list, the registry and the report facts."""
 
     def __init__(self, runners: list[ProjectionRunner[Any, Any]]) -> None:
         self.runners = runners
@@ -109,8 +110,14 @@ def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
             view_class=RegistryView,
             env=dict(env),
         ) as registry,
+        ProjectionRunner(
+            application_class=CaseLedger,
+            projection_class=report_projection(env),
+            view_class=ReportView,
+            env=dict(env),
+        ) as reports,
     ):
-        yield Projections([cases, registry])
+        yield Projections([cases, registry, reports])
 
 
 async def connect_temporal(settings: Settings, attempts: int = 30, runtime: Runtime | None = None) -> Client:

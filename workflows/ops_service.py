@@ -20,6 +20,7 @@ from domain.policy import end_of_day, local_date
 from domain.policy.reporting import period_containing, trailing_period
 from domain.readmodel import CaseSummaryView
 from domain.registry_readmodel import RegistryView
+from domain.report_readmodel import ReportView
 from domain.values import Actor, DeadlineKind, Milestone, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import CaseWorkflowState, workflow_id_for
@@ -57,16 +58,21 @@ async def _last_task_failure(client: Client, workflow_id: str) -> str:
 
 
 class OpsService:
-    def __init__(self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView) -> None:
-        self.ledger, self.summaries, self.registry = ledger, summaries, registry
+    def __init__(
+        self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, reports: ReportView | None = None
+    ) -> None:
+        self.ledger, self.summaries, self.registry, self.reports = ledger, summaries, registry, reports
 
     def lag(self) -> dict[str, int]:
         """Events stored but not yet applied, per read model."""
         top = self.ledger.recorder.max_notification_id() or 0
-        return {
+        lag = {
             "case_summaries": top - (self.summaries.max_tracking_id(self.ledger.name) or 0),
             "registry": top - (self.registry.max_tracking_id(self.ledger.name) or 0),
         }
+        if self.reports is not None:
+            lag["reports"] = top - (self.reports.max_tracking_id(self.ledger.name) or 0)
+        return lag
 
     def deadlines(self, area_code: str, now: datetime, within: timedelta = timedelta(0)) -> dict[str, Any]:
         """What is past due (``within`` 0), or due within ``within`` from now, inside the area: each open case's next

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -71,6 +72,8 @@ class Settings(BaseSettings):
 
     # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
     demo_households: int = Field(default=1000, ge=0, le=300_000, validation_alias="DIXIAN_DEMO_HOUSEHOLDS")
+    # 方案印发之日: the day the statistics cycles are counted from (seed §三(三)); unset, the latest campaign start.
+    plan_issued_on: date | None = Field(default=None, validation_alias="DIXIAN_PLAN_ISSUED_ON")
 
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
     token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")

@@ -21,3 +21,17 @@ def period_containing(counted_from: date, day: date) -> tuple[date, date]:
 def trailing_period(day: date) -> tuple[date, date]:
     """Without a plan to count from: the two weeks ending with ``day``."""
     return day - timedelta(days=PERIOD_DAYS - 1), day
+
+
+def cycle(counted_from: date, number: int) -> tuple[date, date]:
+    """The ``number``-th two-week period (1 is the first) counted from ``counted_from``."""
+    if number < 1:
+        raise ValueError("the statistics cycles are numbered from 1")
+    first = counted_from + timedelta(days=(number - 1) * PERIOD_DAYS)
+    return first, first + timedelta(days=PERIOD_DAYS - 1)
+
+
+def cycle_number(counted_from: date, day: date) -> int:
+    """Which two-week period ``day`` falls in (1 for the first), counted from ``counted_from``."""
+    period_containing(counted_from, day)  # refuses a day before the cycle starts
+    return (day - counted_from).days // PERIOD_DAYS + 1

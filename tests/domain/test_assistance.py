@@ -383,7 +383,21 @@ def test_a_measure_ended_before_it_was_implemented_answers_no_risk(case: CaseDri
 
     view = case.end_measure("M1", reason="改为其他措施")
 
-    assert derived_rules(view) == ["risk_without_measure"]
+    assert derived_rules(view) == []  # 03-01: measures are due by 03-10, so precision is not judged yet
+    assert imprecise(case.view(now=mar(11))) == ["risk_without_measure"]
+
+
+def imprecise(view: dict[str, Any]) -> list[str]:
+    return [f["rule"] for f in view["derived_findings"] if f["kind"] == "not_precise"]
+
+
+def test_precision_is_judged_once_measures_are_due_or_taken(case: CaseDriver) -> None:
+    case.through("plan", labour_capable_members=0)  # identified 02-23: targeted measures due within 15 days, 03-10
+    assert imprecise(case.view(now=mar(10, 23))) == []
+    assert imprecise(case.view(now=mar(11))) == ["risk_without_measure"]
+    # A measure taken before the deadline opens the judgement at once.
+    case.add_measure(C.INDUSTRY)
+    assert imprecise(case.view(now=mar(2))) == ["risk_without_measure"]
 
 
 # --- the responsible person ---------------------------------------------------------------------------------------

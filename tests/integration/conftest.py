@@ -25,6 +25,7 @@ from domain.policy import local_date
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from domain.registry_readmodel import open_registry_view
+from domain.report_readmodel import open_report_view
 from domain.values import Actor, Role
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
@@ -32,6 +33,7 @@ from workflows.audit_keys import AuditKey
 from workflows.audit_service import AuditService
 from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
+from workflows.report_service import ReportService
 from workflows.settings import Settings
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"
@@ -122,7 +124,8 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
         summaries=summaries,
         registry=registry,
         audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
-        ops=OpsService(ledger, summaries, registry.view),
+        ops=OpsService(ledger, summaries, registry.view, open_report_view(es_env)),
+        reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
     )
     app = create_app(services)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:

@@ -53,7 +53,7 @@ async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(
     assert body["period"]["first_day"] == stack.day(-13) and body["period"]["last_day"] == stack.day(0)
     assert body["period"]["counted_from"] is None
     assert body["deadline_misses_this_period"] == {"total": 1, "by_kind": {"identification": 1}}
-    assert body["projection_lag"] == {"case_summaries": 0, "registry": 0}
+    assert body["projection_lag"] == {"case_summaries": 0, "registry": 0, "reports": 0}
 
 
 async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:

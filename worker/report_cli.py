@@ -1,0 +1,113 @@
+"""`dixian report TABLE …` (the seed's tables 附件3-1 to 3-4) and `dixian projections status | rebuild`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workflows.settings import Settings
+
+READ_MODELS = ("case_summaries", "registry", "reports")
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """A statistical table (3-1, 3-2, 3-3, 3-4) for an area and a period, as JSON, CSV or XLSX."""
+    from domain.ledger import CaseLedger
+    from domain.policy import local_date
+    from domain.registry_readmodel import open_registry_view
+    from domain.report_readmodel import open_report_view
+    from domain.reports import Table
+    from domain.values import AreaLevel
+    from workflows.report_files import to_csv, to_xlsx
+    from workflows.report_service import ReportRequestError, ReportService
+
+    try:
+        env = settings.eventsourcing_env()
+        ledger = CaseLedger(env)
+    except (ValueError, OSError) as e:
+        print(f"dixian report: {e}", file=sys.stderr)
+        return 2
+    try:
+        reports = ReportService(ledger, open_report_view(env), open_registry_view(env), settings.plan_issued_on)
+        scope = args.scope or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
+        period = reports.period(scope, args.period, local_date(datetime.now(UTC)))
+        doc = reports.table(Table(args.table), scope, period, args.cutoff)
+        fmt = args.format or (Path(args.out).suffix.lstrip(".") if args.out else "json")
+        if fmt == "json":
+            body = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode()
+        elif fmt == "csv":
+            body = to_csv(doc)
+        elif fmt == "xlsx":
+            body = to_xlsx(doc)
+        else:
+            raise ReportRequestError(f"unknown format {fmt!r}: json, csv or xlsx", "format", "known_format")
+        if args.out:
+            Path(args.out).write_bytes(body)
+            print(f"{doc['annex']} {doc['title']} {scope} {period.first}..{period.last} "
+                  f"as of event {doc['cutoff']['position']}: {args.out}")  # fmt: skip
+        else:
+            sys.stdout.buffer.write(body)
+        return 0
+    except ReportRequestError as e:
+        print(f"dixian report: {e.field}: {e} ({e.rule})", file=sys.stderr)
+        return 2
+    finally:
+        ledger.close()
+
+
+def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
+    """Read models: `status` (how far each trails the event store), `rebuild [NAME]` (empty it and project every
+    event again; stop the projector first, as a running one would carry on from where it was)."""
+    from domain.ledger import CaseLedger
+    from domain.readmodel import open_summary_view
+    from domain.registry_readmodel import open_registry_view
+    from domain.report_readmodel import open_report_view
+    from worker.main import projection_runner
+
+    env = settings.eventsourcing_env()
+    ledger = CaseLedger(env)
+    try:
+        views: dict[str, Any] = {
+            "case_summaries": open_summary_view(env),
+            "registry": open_registry_view(env),
+            "reports": open_report_view(env),
+        }
+        top = ledger.recorder.max_notification_id() or 0
+        if args.action == "rebuild":
+            chosen = READ_MODELS if args.name in (None, "all") else (args.name,)
+            started = time.perf_counter()
+            for name in chosen:
+                views[name].clear()
+            with projection_runner(env) as projections:
+                projections.wait_for(top, timeout=args.timeout)
+            print(f"rebuilt {', '.join(chosen)} from {top} events in {time.perf_counter() - started:.1f} s")
+        for name, view in views.items():
+            position = view.max_tracking_id(ledger.name) or 0
+            print(f"{name:<15} at event {position:>9} of {top}: {top - position} behind")
+        return 0
+    except TimeoutError as e:
+        print(f"dixian projections: not caught up within {args.timeout} s ({e})", file=sys.stderr)
+        return 1
+    finally:
+        ledger.close()
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("report", help=(cmd_report.__doc__ or "").strip(), description=cmd_report.__doc__)
+    p.add_argument("table", choices=["3-1", "3-2", "3-3", "3-4"])
+    p.add_argument("--scope", help="an area code (default: the county)")
+    p.add_argument("--period", help="a cycle number (1, 2, …) or YYYY-MM-DD..YYYY-MM-DD (default: the current cycle)")
+    p.add_argument("--format", choices=["json", "csv", "xlsx"], help="default: from --out's suffix, else json")
+    p.add_argument("--cutoff", type=int, help="a position of the event log (default: as far as the facts go)")
+    p.add_argument("--out", help="write to this file")
+    p.set_defaults(func=cmd_report, wants_args=True)
+    p = sub.add_parser("projections", help=(cmd_projections.__doc__ or "").strip(), description=cmd_projections.__doc__)
+    p.add_argument("action", choices=["status", "rebuild"])
+    p.add_argument("name", nargs="?", choices=[*READ_MODELS, "all"], help="for rebuild: one read model (default all)")
+    p.add_argument("--timeout", type=float, default=3600.0, help="for rebuild: seconds to wait for it to catch up")
+    p.set_defaults(func=cmd_projections, wants_args=True)
