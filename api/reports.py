@@ -5,15 +5,19 @@ area or of an area inside it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, ServicesDep
+from api.deps import ActorDep, CommandIdDep, ServicesDep
 from api.errors import ApiProblem
+from domain.errors import DomainError
 from domain.policy import local_date
 from domain.reports import Table
 from workflows.report_files import to_csv, to_xlsx
@@ -22,6 +26,7 @@ from workflows.report_service import ReportRequestError
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TableParam = Literal["3-1", "3-2", "3-3", "3-4"]
+T = TypeVar("T")
 
 
 def scope_of(actor_area: str, scope: str | None) -> str:
@@ -29,6 +34,87 @@ def scope_of(actor_area: str, scope: str | None) -> str:
     if not area.startswith(actor_area):
         raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field="scope", rule="jurisdiction")
     return area
+
+
+PeriodQuery = Annotated[str | None, Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD")]
+ScopeQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _run(fn: Callable[[], T]) -> T:
+    """Run a report call in a thread; a refused request or command becomes its problem+json."""
+    try:
+        return await run_in_threadpool(fn)
+    except ReportRequestError as e:
+        status = 409 if e.rule == "cutoff_reached" else 422
+        raise ApiProblem("ReportRequestError", str(e), field=e.field, rule=e.rule, status=status) from e
+    except DomainError as e:
+        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    village_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    period: Annotated[str | None, StringConstraints(max_length=40)] = None
+    reason: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
+
+
+class ApprovalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    capacity: Literal["party_secretary", "committee_director"]
+    content_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+@router.get("/reports", summary="Stored village reports (drafted by the schedule or by hand) in your area")
+async def list_reports(
+    actor: ActorDep, svc: ServicesDep, scope: ScopeQuery = None, period: PeriodQuery = None
+) -> dict[str, Any]:
+    area = scope_of(actor.area_code, scope)
+
+    def find() -> dict[str, Any]:
+        chosen = svc.reports.period(area, period, local_date(_now())) if period else None
+        return {"scope": area, "items": svc.reports.stored(area, chosen)}
+
+    return await _run(find)
+
+
+@router.post("/reports", status_code=201, summary="Draft a village's report for a period (or revise it)")
+async def draft_report(body: DraftRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> dict[str, Any]:
+    village = scope_of(actor.area_code, body.village_code)
+
+    def draft() -> dict[str, Any]:
+        chosen = svc.reports.period(village, body.period, local_date(_now()))
+        return svc.reports.draft(village, chosen, actor, command, _now(), reason=body.reason)
+
+    return await _run(draft)
+
+
+@router.get("/reports/submissions", summary="Which villages have submitted their report for a period")
+async def submissions(
+    actor: ActorDep, svc: ServicesDep, scope: ScopeQuery = None, period: PeriodQuery = None
+) -> dict[str, Any]:
+    area = scope_of(actor.area_code, scope)
+    return await _run(lambda: svc.reports.submissions(area, svc.reports.period(area, period, local_date(_now()))))
+
+
+@router.get("/reports/stored/{report_id}", summary="A stored village report: figures, revisions, approvals")
+async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    return await _run(lambda: svc.reports.stored_report(report_id, actor))
+
+
+@router.post("/reports/stored/{report_id}/approvals", summary="审定: the Party secretary's or the director's approval")
+async def approve_report(
+    report_id: UUID, body: ApprovalRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
+) -> dict[str, Any]:
+    return await _run(lambda: svc.reports.approve(report_id, body.capacity, body.content_hash, actor, command, _now()))
+
+
+@router.post("/reports/stored/{report_id}/submission", summary="上报: submit an approved report to the township")
+async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> dict[str, Any]:
+    return await _run(lambda: svc.reports.submit(report_id, actor, command, _now()))
 
 
 @router.get(
@@ -40,23 +126,24 @@ async def get_table(
     table: TableParam,
     actor: ActorDep,
     svc: ServicesDep,
-    scope: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")] = None,
-    period: Annotated[str | None, Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD")] = None,
+    scope: ScopeQuery = None,
+    period: PeriodQuery = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
     cutoff: Annotated[int | None, Query(ge=0, le=2**62, description="a position of the event log")] = None,
+    basis: Annotated[
+        Literal["events", "submitted"], Query(description="events: computed now; submitted: the villages' reports")
+    ] = "events",
 ) -> dict[str, Any] | Response:
     area = scope_of(actor.area_code, scope)
 
     def make() -> dict[str, Any]:
         reports = svc.reports
-        chosen = reports.period(area, period, local_date(datetime.now(UTC)))
+        chosen = reports.period(area, period, local_date(_now()))
+        if basis == "submitted":
+            return reports.submitted_table(Table(table), area, chosen)
         return reports.table(Table(table), area, chosen, cutoff)
 
-    try:
-        doc = await run_in_threadpool(make)
-    except ReportRequestError as e:
-        status = 409 if e.rule == "cutoff_reached" else 422
-        raise ApiProblem("ReportRequestError", str(e), field=e.field, rule=e.rule, status=status) from e
+    doc = await _run(make)
     if format == "json":
         return doc
     body, media = (to_csv(doc), "text/csv; charset=utf-8") if format == "csv" else (to_xlsx(doc), XLSX)

@@ -27,7 +27,7 @@ from domain.errors import (
 )
 from domain.household import Household, HouseholdCases, household_cases_id, household_id
 from domain.policy import PolicyRegistry, local_date
-from domain.registry import RegistryCommands
+from domain.report_commands import ReportCommands
 from domain.schema import created
 from domain.values import (
     SHANGHAI,
@@ -89,7 +89,7 @@ _ACTION_STEPS = frozenset(step for step, action in _STEP_METHODS if action is no
 REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 
 
-class CaseLedger(RegistryCommands):
+class CaseLedger(ReportCommands):
     name = "Cases"  # tables cases_events and cases_snapshots
     # A snapshot every 25 events bounds the replay of a long-lived case (a case of years has hundreds of events).
     snapshotting_intervals: ClassVar = {MonitoringCase: 25, AuditLog: 100}

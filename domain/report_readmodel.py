@@ -18,6 +18,7 @@ from eventsourcing.utils import Environment
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
+from psycopg.types.json import Jsonb
 
 from domain import household as hh
 from domain.case import MonitoringCase
@@ -36,9 +37,11 @@ from domain.readmodel import read_model_env
 from domain.reports import DERIVED, Fact, FactKind
 from domain.schema import clear_read_model, created
 from domain.values import FindingKind, Stage
+from domain.village_report import VillageReport, VillageReportDrafted, VillageReportEvent, VillageReportSubmitted
 
 FACTS = "report_facts"
 CASE_STATE = "report_case_state"
+VILLAGE_REPORTS = "report_village_reports"
 _DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.report_facts ("
     " position bigint NOT NULL, seq int NOT NULL, kind text NOT NULL, subject text NOT NULL,"
@@ -47,6 +50,11 @@ _DDL = (
     "CREATE INDEX IF NOT EXISTS report_facts_kind_idx ON {s}.report_facts (kind, subject, position)",
     "CREATE TABLE IF NOT EXISTS {s}.report_case_state ("
     " case_id text PRIMARY KEY, seen text[] NOT NULL, open text[] NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.report_village_reports ("
+    " report_id text PRIMARY KEY, village_code text NOT NULL, first_day date NOT NULL, last_day date NOT NULL,"
+    " revision int NOT NULL, status text NOT NULL, content_hash text NOT NULL, cutoff bigint NOT NULL,"
+    " tables jsonb NOT NULL, submitted_tables jsonb, submitted_revision int, approvals jsonb NOT NULL,"
+    " updated_at timestamptz NOT NULL)",
 )
 _COLUMNS = ("position", "seq", "kind", "subject", "village_code", "day", "persons", "category", "delta", "ref")
 
@@ -82,6 +90,40 @@ class ReportView(PostgresTrackingRecorder):
                     ).format(self._t(CASE_STATE)),
                     case_state,
                 )
+
+    def upsert_village_report(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        """The village report as of an event; ``submitted_tables`` keeps the last submitted figures through a later
+        revision (the township counts what was submitted)."""
+        columns = list(row)
+        statement = SQL(
+            "INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (report_id) DO UPDATE SET {3}, "
+            "submitted_tables = coalesce(EXCLUDED.submitted_tables, {0}.submitted_tables), "
+            "submitted_revision = coalesce(EXCLUDED.submitted_revision, {0}.submitted_revision)"
+        ).format(
+            self._t(VILLAGE_REPORTS),
+            SQL(", ").join(Identifier(c) for c in columns),
+            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+            SQL(", ").join(
+                SQL("{0} = EXCLUDED.{0}").format(Identifier(c))
+                for c in columns
+                if c not in ("report_id", "submitted_tables", "submitted_revision")
+            ),
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)
+            curs.execute(statement, row)
+
+    def village_reports(
+        self, *, area_prefix: str, first: date | None, last: date | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Stored village reports inside the area, for one period or all, latest period first."""
+        where = [SQL("left(village_code, %(l)s) = %(p)s")]
+        if first is not None and last is not None:
+            where.append(SQL("first_day = %(f)s AND last_day = %(t)s"))
+        statement = SQL("SELECT * FROM {0} WHERE {1} ORDER BY last_day DESC, village_code LIMIT %(n)s").format(
+            self._t(VILLAGE_REPORTS), SQL(" AND ").join(where)
+        )
+        return self._query(statement, {"l": len(area_prefix), "p": area_prefix, "f": first, "t": last, "n": limit})
 
     def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as curs:
@@ -120,7 +162,7 @@ class ReportView(PostgresTrackingRecorder):
 
     def clear(self) -> None:
         """Forget every fact and the tracking position: the projection then rebuilds from the first event."""
-        clear_read_model(self, [FACTS, CASE_STATE])
+        clear_read_model(self, [FACTS, CASE_STATE, VILLAGE_REPORTS])
 
 
 def _row(f: Fact) -> dict[str, Any]:
@@ -211,6 +253,29 @@ class ReportProjection(Projection[ReportView]):
         now_open = timely_open | precise_now
         state = (subject, sorted(seen | timely_all), sorted(now_open))
         self.view.write(tracking, facts, state if (new_timely or was_open != now_open) else None)
+
+    def _village_report(self, e: VillageReportDrafted | VillageReportEvent, tracking: Tracking) -> None:
+        report: VillageReport = self.ledger.repository.get(e.originator_id, version=e.originator_version)
+        submitted = isinstance(e, VillageReportSubmitted)
+        self.view.upsert_village_report(
+            tracking,
+            {
+                "report_id": str(report.id), "village_code": report.village_code, "first_day": report.first_day,
+                "last_day": report.last_day, "revision": report.revision, "status": report.status.value,
+                "content_hash": report.content_hash, "cutoff": report.cutoff, "tables": Jsonb(report.tables),
+                "submitted_tables": Jsonb(report.tables) if submitted else None,
+                "submitted_revision": report.revision if submitted else None,
+                "approvals": Jsonb(report.approvals), "updated_at": e.timestamp,
+            },
+        )  # fmt: skip
+
+    @process_event.register
+    def _(self, e: VillageReportDrafted, tracking: Tracking) -> None:
+        self._village_report(e, tracking)
+
+    @process_event.register
+    def _(self, e: VillageReportEvent, tracking: Tracking) -> None:
+        self._village_report(e, tracking)
 
     @process_event.register
     def _(self, e: hh.HouseholdRegistered, tracking: Tracking) -> None:

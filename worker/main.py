@@ -20,7 +20,7 @@ from temporalio.worker import Worker
 from domain.ledger import CaseLedger
 from domain.readmodel import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
 from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
-from domain.report_readmodel import ReportView, report_projection
+from domain.report_readmodel import ReportView, open_report_view, report_projection
 from domain.values import SYSTEM_ACTOR
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
@@ -32,6 +32,9 @@ from workflows.case_workflow import CaseWorkflow
 from workflows.observability import configure_logging
 from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService
+from workflows.report_activities import ReportActivities
+from workflows.report_service import ReportService
+from workflows.report_workflow import ReportCycleWorkflow, ensure_report_schedule
 from workflows.settings import Settings
 
 log = structlog.get_logger("dixian.worker")
@@ -45,16 +48,22 @@ def build_worker(
     executor: ThreadPoolExecutor,
     max_concurrent: int = 4,
     registry: RegistryService | None = None,
+    reports: ReportService | None = None,
 ) -> Worker:
-    """The Temporal worker for case workflows; activities are synchronous and run on ``executor``, which must have
-    at least ``max_concurrent`` threads."""
+    """The Temporal worker for case workflows (and, given their services, the campaign and report-cycle
+    workflows); activities are synchronous and run on ``executor``, which must have at least ``max_concurrent``
+    threads."""
     activities = CaseActivities(ledger, national)
     campaigns = CampaignActivities(registry) if registry is not None else None
     extra: list[Callable[..., Any]] = [campaigns.schedule_look_backs, campaigns.pass_milestone] if campaigns else []
+    workflows: list[type] = [CaseWorkflow, CampaignWorkflow] if campaigns else [CaseWorkflow]
+    if reports is not None:
+        extra.append(ReportActivities(reports).draft_due)
+        workflows.append(ReportCycleWorkflow)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow, CampaignWorkflow] if campaigns else [CaseWorkflow],
+        workflows=workflows,
         activities=[
             activities.open_case,
             activities.take_step,
@@ -159,7 +168,12 @@ async def run_worker(settings: Settings) -> None:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:
             national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
             registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
-            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, registry)
+            reports = ReportService(ledger, open_report_view(env), registry.view, settings.plan_issued_on)
+            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, registry, reports)
+            try:
+                await ensure_report_schedule(client, settings.task_queue)
+            except Exception as e:  # reported; the reports can still be drafted by hand (POST /reports)
+                log.warning("report_schedule_not_created", error=str(e))
             log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
             reconciling = None
             if settings.reconcile_seconds:

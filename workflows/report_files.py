@@ -47,7 +47,7 @@ def to_csv(doc: dict[str, Any]) -> bytes:
     for row in _header_grid(doc):
         w.writerow(row)
     for r in doc["rows"]:
-        w.writerow([r["no"], r["unit"], *r["values"]])
+        w.writerow([r["no"], r["unit"], *(r["values"] or [])])  # no figures: a village that has not submitted
     if doc["note"]:
         w.writerow([doc["note"]])
     w.writerow([provenance(doc)])
@@ -87,7 +87,7 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
             )  # fmt: skip
     row = top + 2
     for r in doc["rows"]:
-        for c, value in enumerate([r["no"], r["unit"], *r["values"]], start=1):
+        for c, value in enumerate([r["no"], r["unit"], *(r["values"] or [])], start=1):
             cell = ws.cell(row, c, value if value != "" else None)
             cell.border, cell.alignment = box, Alignment(horizontal="center", vertical="center")
         row += 1

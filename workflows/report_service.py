@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from domain import audit
 from domain.ledger import CaseLedger
@@ -24,6 +25,8 @@ from domain.reports import (
     headers,
     row_units,
 )
+from domain.values import SYSTEM_ACTOR, Actor
+from domain.village_report import Capacity
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 MAX_RANGE_DAYS = 3660
@@ -144,6 +147,111 @@ class ReportService:
             ],
             "note": NOTES.get(table, ""),
         }
+
+    # ----- village reports and their sign-off ---------------------------------------------------------------------
+
+    def village_figures(self, village: str, period: Period) -> tuple[dict[str, list[int]], int, dict[str, Any] | None]:
+        """The village's row of each of the four tables, as of one cut-off (the facts' position now)."""
+        cutoff = self.position()
+        tables = {t.value: self.table(t, village, period, cutoff)["rows"][0]["values"] for t in Table}
+        return tables, cutoff, self._checkpoint(cutoff)
+
+    def draft(
+        self, village: str, period: Period, actor: Actor, command_id: str, now: datetime, reason: str = "",
+        only_new: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Draft (or revise, if its figures changed) the village's report for the period."""
+        tables, cutoff, checkpoint = self.village_figures(village, period)
+        return self.ledger.draft_village_report(
+            village_code=village, first=period.first, last=period.last, tables=tables, cutoff=cutoff,
+            checkpoint=checkpoint, actor=actor, command_id=command_id, now=now, reason=reason, only_new=only_new,
+        )  # fmt: skip
+
+    def draft_due(self, day: date, now: datetime) -> list[str]:
+        """The schedule's work: every village whose two-week cycle ended on ``day`` gets its report drafted, once
+        (a report already there is left as it is: revising one is a person's decision)."""
+        drafted = []
+        for village in sorted(self.ledger.areas.villages(), key=lambda a: a.code):
+            counted_from = self.counted_from(village.code, day)
+            if counted_from is None or day < counted_from:
+                continue
+            number = cycle_number(counted_from, day)
+            first, last = cycle(counted_from, number)
+            if last != day:
+                continue
+            period = Period(first, last, number, counted_from)
+            view = self.draft(village.code, period, SYSTEM_ACTOR, f"schedule:{village.code}:{first}:{last}", now,
+                              only_new=True)  # fmt: skip
+            drafted.append(view["report_id"])
+        return drafted
+
+    def approve(
+        self, report_id: UUID, capacity: str, content_hash: str, actor: Actor, command_id: str, now: datetime
+    ) -> dict[str, Any]:
+        return self.ledger.approve_village_report(
+            report_id=report_id, capacity=Capacity(capacity), content_hash=content_hash, actor=actor,
+            command_id=command_id, now=now,
+        )  # fmt: skip
+
+    def submit(self, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
+        return self.ledger.submit_village_report(report_id=report_id, actor=actor, command_id=command_id, now=now)
+
+    def stored_report(self, report_id: UUID, actor: Actor) -> dict[str, Any]:
+        return self.ledger.village_report(report_id, actor)
+
+    def stored(self, scope: str, period: Period | None, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = self.view.village_reports(
+            area_prefix=scope, first=period.first if period else None, last=period.last if period else None,
+            limit=limit,
+        )  # fmt: skip
+        return [
+            {
+                "report_id": r["report_id"], "village_code": r["village_code"],
+                "period": {"first_day": r["first_day"].isoformat(), "last_day": r["last_day"].isoformat()},
+                "revision": r["revision"], "status": r["status"], "content_hash": r["content_hash"],
+                "cutoff": r["cutoff"], "approvals": r["approvals"], "submitted_revision": r["submitted_revision"],
+                "updated_at": r["updated_at"].isoformat(),
+            }
+            for r in rows
+        ]  # fmt: skip
+
+    def submissions(self, scope: str, period: Period) -> dict[str, Any]:
+        """For a township (or county): which villages have submitted their report for the period, and which not."""
+        rows = {r["village_code"]: r for r in self.view.village_reports(
+            area_prefix=scope, first=period.first, last=period.last, limit=100_000)}  # fmt: skip
+        villages = []
+        for village in sorted(self.ledger.areas.villages(), key=lambda a: a.code):
+            if not village.code.startswith(scope):
+                continue
+            r = rows.get(village.code)
+            villages.append({
+                "village_code": village.code, "name": village.name,
+                "status": r["status"] if r else "missing", "revision": r["revision"] if r else None,
+                "submitted_revision": r["submitted_revision"] if r else None,
+                "report_id": r["report_id"] if r else None,
+            })  # fmt: skip
+        submitted = [v["village_code"] for v in villages if v["submitted_revision"] is not None]
+        return {"scope": scope, "period": period.as_dict(), "villages": villages, "submitted": len(submitted),
+                "of": len(villages)}  # fmt: skip
+
+    def submitted_table(self, table: Table, scope: str, period: Period) -> dict[str, Any]:
+        """The township's (or county's) table summing only the villages' submitted figures: a village that has not
+        submitted shows no figures and adds nothing."""
+        doc = self.table(table, scope, period)
+        rows = {r["village_code"]: r for r in self.view.village_reports(
+            area_prefix=scope, first=period.first, last=period.last, limit=100_000)}  # fmt: skip
+        figures = {v: r["submitted_tables"][table.value] for v, r in rows.items() if r["submitted_tables"]}
+        width = len(doc["rows"][0]["values"])
+        total = [0] * width
+        for row in doc["rows"][1:]:
+            mine = [f for v, f in figures.items() if v.startswith(row["code"])]
+            row["values"] = [sum(col) for col in zip(*mine, strict=True)] if mine else None
+            if mine:
+                total = [a + b for a, b in zip(total, row["values"], strict=True)]
+        doc["rows"][0]["values"] = total
+        doc["basis"] = "submitted"
+        doc["submitted_villages"] = sorted(figures)
+        return doc
 
     def _checkpoint(self, cutoff: int) -> dict[str, Any] | None:
         made = [c for c in audit.checkpoints(self.ledger) if int(c["through"]) <= cutoff]

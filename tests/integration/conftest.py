@@ -46,6 +46,7 @@ COUNTY = "990102"
 ACTORS = {
     "cadre": Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"),
     "other_cadre": Actor("cadre-2", Role.VILLAGE_CADRE, OTHER_VILLAGE, "村干部乙"),
+    "director": Actor("cadre-3", Role.VILLAGE_CADRE, VILLAGE, "村主任丙"),
     "township": Actor("township-1", Role.TOWNSHIP_REVIEWER, TOWNSHIP, "乡镇审核员"),
     "county": Actor("county-1", Role.COUNTY_APPROVER, COUNTY, "县级审定员"),
     "inspector": Actor("inspector-1", Role.INSPECTOR, COUNTY, "督导"),
@@ -132,7 +133,10 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
         worker_ledger = CaseLedger(es_env)
         worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
-        worker = build_worker(temporal, worker_ledger, national, task_queue, pool, registry=worker_registry)
+        worker_reports = ReportService(worker_ledger, open_report_view(es_env), registry.view, None)
+        worker = build_worker(
+            temporal, worker_ledger, national, task_queue, pool, registry=worker_registry, reports=worker_reports
+        )
         async with worker:
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://dixian.test") as http:

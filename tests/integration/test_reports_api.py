@@ -64,3 +64,106 @@ async def test_a_table_asked_for_wrongly_is_refused_with_the_field_and_rule(
     assert r.headers["content-type"] == "application/problem+json"
     error = r.json()["errors"][0]
     assert error["field"] == field and (not rule or error["rule"] == rule)
+
+
+async def test_a_village_report_is_approved_by_two_and_submitted_and_the_township_counts_only_submitted(
+    stack: Stack,
+) -> None:
+    CaseDriver(stack.ledger).through("announcement")  # 1 household, 3 persons, in village 1
+    await stack.caught_up()
+    for who, village in (("cadre", VILLAGE), ("other_cadre", OTHER_VILLAGE)):
+        r = await stack.http.post(
+            "/reports", json={"village_code": village, "period": SPRING}, headers=stack.headers(who)
+        )
+        assert r.status_code == 201, r.text
+    report = (await stack.http.post("/reports", json={"village_code": VILLAGE, "period": SPRING},
+                                    headers=stack.headers("cadre"))).json()  # fmt: skip
+    assert report["tables"]["3-1"] == [1, 3, 0, 0, 1, 3, 0, 0] and report["revision"] == 1
+    rid = report["report_id"]
+
+    r = await stack.http.post(f"/reports/stored/{rid}/submission", headers=stack.headers("cadre"))
+    assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "approved_before_submission"
+    body = {"capacity": "party_secretary", "content_hash": report["content_hash"]}
+    assert (
+        await stack.http.post(f"/reports/stored/{rid}/approvals", json=body, headers=stack.headers("cadre"))
+    ).status_code == 200
+    r = await stack.http.post(f"/reports/stored/{rid}/approvals", json={**body, "capacity": "committee_director"},
+                              headers=stack.headers("cadre"))  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "two_signatories"
+    r = await stack.http.post(f"/reports/stored/{rid}/approvals", json={**body, "capacity": "committee_director"},
+                              headers=stack.headers("director"))  # fmt: skip
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    r = await stack.http.post(f"/reports/stored/{rid}/submission", headers=stack.headers("director"))
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    await stack.caught_up()
+
+    r = await stack.http.get("/reports/submissions", params={"scope": TOWNSHIP, "period": SPRING},
+                             headers=stack.headers("township"))  # fmt: skip
+    status = {v["village_code"]: v["status"] for v in r.json()["villages"]}
+    assert status[VILLAGE] == "submitted" and status[OTHER_VILLAGE] == "draft" and r.json()["submitted"] == 1
+    assert list(status.values()).count("missing") == len(status) - 2
+
+    CaseDriver(stack.ledger).through("announcement")  # recorded after the submission: not in the submitted figures
+    await stack.caught_up()
+    r = await stack.http.get("/reports/3-1", params={"scope": TOWNSHIP, "period": SPRING, "basis": "submitted"},
+                             headers=stack.headers("township"))  # fmt: skip
+    doc = r.json()
+    rows = {row["code"]: row["values"] for row in doc["rows"][1:]}
+    assert doc["rows"][0]["values"] == [1, 3, 0, 0, 1, 3, 0, 0] and doc["submitted_villages"] == [VILLAGE]
+    assert rows[VILLAGE] == [1, 3, 0, 0, 1, 3, 0, 0] and rows[OTHER_VILLAGE] is None
+    computed = await stack.http.get("/reports/3-1", params={"scope": TOWNSHIP, "period": SPRING},
+                                    headers=stack.headers("township"))  # fmt: skip
+    assert computed.json()["rows"][0]["values"][:2] == [2, 6]
+
+    listed = (await stack.http.get("/reports", headers=stack.headers("township"))).json()["items"]
+    assert {(i["village_code"], i["status"]) for i in listed} == {(VILLAGE, "submitted"), (OTHER_VILLAGE, "draft")}
+    # A revision after submission: the new figures are a draft again; the township still counts what was submitted.
+    r = await stack.http.post("/reports", json={"village_code": VILLAGE, "period": SPRING, "reason": "补录一户"},
+                              headers=stack.headers("cadre"))  # fmt: skip
+    assert r.json()["revision"] == 2 and r.json()["status"] == "draft" and r.json()["approvals"] == {}
+    await stack.caught_up()
+    r = await stack.http.get("/reports/3-1", params={"scope": TOWNSHIP, "period": SPRING, "basis": "submitted"},
+                             headers=stack.headers("township"))  # fmt: skip
+    assert r.json()["rows"][0]["values"] == [1, 3, 0, 0, 1, 3, 0, 0]
+
+
+async def test_the_nightly_schedule_drafts_the_reports_of_the_cycle_that_ended(stack: Stack) -> None:
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+
+    from temporalio.client import ScheduleCalendarSpec
+    from temporalio.worker import Worker
+
+    from domain.registry_readmodel import open_registry_view
+    from domain.report_readmodel import open_report_view
+    from workflows.report_activities import ReportActivities
+    from workflows.report_service import ReportService
+    from workflows.report_workflow import SCHEDULE_ID, ReportCycleInput, ReportCycleWorkflow, ensure_report_schedule
+
+    plan = stack.today - timedelta(days=14)  # its first cycle ended yesterday
+    reports = ReportService(stack.ledger, open_report_view(stack.es_env), open_registry_view(stack.es_env), plan)
+    queue = f"reports-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        async with Worker(stack.temporal, task_queue=queue, workflows=[ReportCycleWorkflow],
+                          activities=[ReportActivities(reports).draft_due], activity_executor=pool):  # fmt: skip
+            drafted = await stack.temporal.execute_workflow(
+                ReportCycleWorkflow.run, ReportCycleInput(), id=f"report-cycle-{uuid.uuid4().hex[:6]}", task_queue=queue
+            )
+            villages = list(stack.ledger.areas.villages())
+            assert len(drafted) == len(villages) == 16
+            again = await stack.temporal.execute_workflow(
+                ReportCycleWorkflow.run, ReportCycleInput(), id=f"report-cycle-{uuid.uuid4().hex[:6]}", task_queue=queue
+            )
+            assert again == drafted  # nothing drafted twice: the same reports, still revision 1
+    await stack.caught_up()
+    stored = reports.stored("990102101", None)
+    assert len(stored) == 16 and {s["period"]["last_day"] for s in stored} == {str(stack.today - timedelta(days=1))}
+    assert {s["revision"] for s in stored} == {1}
+
+    await ensure_report_schedule(stack.temporal, queue)
+    await ensure_report_schedule(stack.temporal, queue)  # a second worker finds it there
+    described = await stack.temporal.get_schedule_handle(SCHEDULE_ID).describe()
+    [calendar] = described.schedule.spec.calendars
+    assert isinstance(calendar, ScheduleCalendarSpec)
+    assert (calendar.hour[0].start, calendar.minute[0].start) == (16, 30)  # 00:30 in Asia/Shanghai

@@ -76,3 +76,11 @@ def test_the_csv_opens_in_a_spreadsheet_with_its_chinese() -> None:
     assert lines[3].startswith("序号,乡镇,合计,,脱贫不稳定户,,边缘易致贫户,,突发严重困难户")
     assert lines[4] == ",,户数,人数,户数,人数,户数,人数,户数,人数"
     assert lines[5] == ",县合计,0,1,2,3,4,5,6,7"
+
+
+def test_a_row_without_figures_is_left_blank() -> None:
+    doc = document(Table.NEW_OBJECTS)
+    doc["rows"][1]["values"] = None  # a village that has not submitted, in a township's table of submitted reports
+    assert to_csv(doc).decode("utf-8").split("\r\n")[6] == "1,玉坪村"
+    sheet = load_workbook(io.BytesIO(to_xlsx(doc))).active
+    assert sheet is not None and sheet["B7"].value == "玉坪村" and sheet["C7"].value is None

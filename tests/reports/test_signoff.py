@@ -1,0 +1,117 @@
+"""A village report's sign-off (seed §三(三): 经村支书、主任审定后，上报乡乡村振兴办公室): two different people approve
+the figures they saw, then it is submitted; new figures make a revision that names its corrections and needs both
+approvals again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.errors import (
+    NotFoundError,
+    NotPermittedError,
+    RuleViolationError,
+    StepNotAllowedError,
+    VersionConflictError,
+)
+from domain.ledger import CaseLedger
+from domain.values import SYSTEM_ACTOR, Actor, Role
+from domain.village_report import Capacity, corrections
+
+VILLAGE = "990102101001"
+SECRETARY = Actor("vc-1", Role.VILLAGE_CADRE, VILLAGE, "村支书甲")
+DIRECTOR = Actor("vc-2", Role.VILLAGE_CADRE, VILLAGE, "村主任乙")
+TOWNSHIP = Actor("tr-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审核员")
+NEIGHBOUR = Actor("vc-9", Role.VILLAGE_CADRE, "990102101002", "邻村干部")
+NOW = datetime(2026, 3, 15, 9, tzinfo=UTC)
+FIGURES = {"3-1": [1, 3, 0, 0, 1, 3, 0, 0], "3-2": [0] * 8, "3-3": [1, 3] + [0] * 12, "3-4": [1, 5, 20] + [0] * 10}
+
+
+@pytest.fixture
+def ledger() -> Iterator[CaseLedger]:
+    app = CaseLedger()
+    yield app
+    app.close()
+
+
+def draft(ledger: CaseLedger, figures: dict[str, list[int]] = FIGURES, command: str = "d1") -> dict[str, object]:
+    return ledger.draft_village_report(
+        village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=figures, cutoff=42,
+        checkpoint=None, actor=SYSTEM_ACTOR, command_id=command, now=NOW,
+    )  # fmt: skip
+
+
+def approve(
+    ledger: CaseLedger, report: dict[str, object], who: Actor, capacity: Capacity, command: str
+) -> dict[str, object]:
+    return ledger.approve_village_report(
+        report_id=report["report_id"], capacity=capacity, content_hash=str(report["content_hash"]), actor=who,  # type: ignore[arg-type]
+        command_id=command, now=NOW,
+    )  # fmt: skip
+
+
+def test_two_different_signatories_approve_then_the_village_submits(ledger: CaseLedger) -> None:
+    report = draft(ledger)
+    assert (report["status"], report["revision"]) == ("draft", 1)
+    with pytest.raises(StepNotAllowedError) as early:
+        ledger.submit_village_report(report_id=report["report_id"], actor=SECRETARY, command_id="s0", now=NOW)  # type: ignore[arg-type]
+    assert early.value.rule == "approved_before_submission"
+
+    report = approve(ledger, report, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
+    assert report["status"] == "draft" and set(report["approvals"]) == {"party_secretary"}  # type: ignore[arg-type]
+    with pytest.raises(RuleViolationError) as same_person:
+        approve(ledger, report, SECRETARY, Capacity.COMMITTEE_DIRECTOR, "a2")
+    assert same_person.value.rule == "two_signatories"
+    with pytest.raises(StepNotAllowedError) as twice:
+        approve(ledger, report, DIRECTOR, Capacity.PARTY_SECRETARY, "a3")
+    assert twice.value.rule == "approved_once_per_capacity"
+    with pytest.raises(NotFoundError):  # another village's cadre does not see this report
+        approve(ledger, report, NEIGHBOUR, Capacity.COMMITTEE_DIRECTOR, "a4")
+    with pytest.raises(NotPermittedError) as township:  # the township sees it, but the village signs
+        approve(ledger, report, TOWNSHIP, Capacity.COMMITTEE_DIRECTOR, "a4")
+    assert township.value.rule == "village_signs"
+
+    report = approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a5")
+    assert report["status"] == "approved"
+    assert approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a5") == report  # the same command again
+    report = ledger.submit_village_report(report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW)  # type: ignore[arg-type]
+    assert report["status"] == "submitted" and report["submitted"]["id"] == "vc-2"  # type: ignore[index]
+
+
+def test_figures_seen_before_a_change_cannot_be_approved(ledger: CaseLedger) -> None:
+    report = draft(ledger)
+    stale = dict(report, content_hash="0" * 64)
+    with pytest.raises(VersionConflictError) as conflict:
+        approve(ledger, stale, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
+    assert conflict.value.rule == "current_figures"
+
+
+def test_new_figures_after_approval_make_a_revision_that_needs_both_approvals_again(ledger: CaseLedger) -> None:
+    report = draft(ledger)
+    report = approve(ledger, report, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
+    report = approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a2")
+    ledger.submit_village_report(report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW)  # type: ignore[arg-type]
+
+    assert draft(ledger, FIGURES, command="d2")["revision"] == 1  # the same figures: nothing to revise
+    later = {**FIGURES, "3-1": [2, 7, 0, 0, 1, 3, 1, 4]}
+    revised = draft(ledger, later, command="d3")
+    assert (revised["revision"], revised["status"], revised["approvals"]) == (2, "draft", {})
+    [before] = revised["revisions"]  # type: ignore[misc]
+    assert (before["revision"], before["status"], before["tables"]) == (1, "submitted", FIGURES)
+    assert corrections(FIGURES, later) == {"3-1": [{"column": 0, "old": 1, "new": 2}, {"column": 1, "old": 3, "new": 7},
+                                                   {"column": 6, "old": 0, "new": 1}, {"column": 7, "old": 0, "new": 4}]}  # fmt: skip
+    with pytest.raises(StepNotAllowedError):
+        ledger.submit_village_report(report_id=revised["report_id"], actor=DIRECTOR, command_id="s2", now=NOW)  # type: ignore[arg-type]
+
+
+def test_a_report_outside_the_callers_area_is_unknown_to_them(ledger: CaseLedger) -> None:
+    report = draft(ledger)
+    with pytest.raises(NotFoundError):
+        ledger.village_report(report["report_id"], NEIGHBOUR)  # type: ignore[arg-type]
+    with pytest.raises(NotPermittedError):
+        ledger.draft_village_report(
+            village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
+            checkpoint=None, actor=NEIGHBOUR, command_id="x", now=NOW,
+        )  # fmt: skip
