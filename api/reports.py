@@ -153,6 +153,6 @@ async def get_table(
         media_type=media,
         headers={
             "Content-Disposition": f"attachment; filename=\"report.{format}\"; filename*=UTF-8''{quote(name)}",
-            "X-Dixian-Cutoff": str(doc["cutoff"]["position"]),
+            "X-Dixian-Cutoff": str(doc["cutoff"]["position"] or ""),
         },
     )

@@ -146,8 +146,8 @@ class ReportView(PostgresTrackingRecorder):
         return _fact(rows[0]) if rows else None
 
     def facts(self, *, area_prefix: str, up_to: int) -> list[Fact]:
-        """Every fact inside the area (village codes under the prefix; staff of areas on the path either way) whose
-        event is at or below position ``up_to``, in log order."""
+        """Every fact inside the area (its code under the prefix: staff of the area itself or of an area below it)
+        whose event is at or below position ``up_to``, in log order."""
         rows = self._query(
             SQL(
                 "SELECT * FROM {0} WHERE position <= %(u)s AND (left(village_code, %(l)s) = %(p)s) "
@@ -250,7 +250,9 @@ class ReportProjection(Projection[ReportView]):
         if case.stage in (Stage.MONITORED, Stage.ELIMINATING):
             closed = ((was_timely | new_timely) - timely_open) | (was_precise - precise_now)
             facts += [fact(FactKind.FINDING_RECTIFIED, day, ref=ref) for ref in sorted(closed)]
-        now_open = timely_open | precise_now
+            now_open = timely_open | precise_now
+        else:  # out of assistance nothing is derived: what was open stays open (a rollback brings it back)
+            now_open = was_open
         state = (subject, sorted(seen | timely_all), sorted(now_open))
         self.view.write(tracking, facts, state if (new_timely or was_open != now_open) else None)
 
@@ -280,7 +282,7 @@ class ReportProjection(Projection[ReportView]):
     @process_event.register
     def _(self, e: hh.HouseholdRegistered, tracking: Tracking) -> None:
         f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, e.facts["village_code"],
-                 local_date(e.timestamp), persons=len(e.facts["members"]))  # fmt: skip
+                 local_date(e.occurred_at), persons=len(e.facts["members"]))  # fmt: skip
         self.view.write(tracking, [f], None)
 
     @process_event.register
@@ -291,7 +293,7 @@ class ReportProjection(Projection[ReportView]):
         before = self.view.latest(FactKind.HOUSEHOLD, e.household_number)
         village = e.changes.get("village_code", before.village_code if before else "")
         persons = len(e.changes["members"]) if "members" in e.changes else (before.persons if before else 0)
-        f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, village, local_date(e.timestamp),
+        f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, village, local_date(e.occurred_at),
                  persons=persons)  # fmt: skip
         self.view.write(tracking, [f], None)
 
@@ -307,7 +309,7 @@ class ReportProjection(Projection[ReportView]):
     @process_event.register
     def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:
         f = Fact(tracking.notification_id, FactKind.STAFF, e.staff_number, e.facts["area_code"],
-                 local_date(e.timestamp), category=e.facts["identity"])  # fmt: skip
+                 local_date(e.occurred_at), category=e.facts["identity"])  # fmt: skip
         self.view.write(tracking, [f], None)
 
     @process_event.register
@@ -317,7 +319,7 @@ class ReportProjection(Projection[ReportView]):
             self.view.write(tracking, [], None)
             return
         f = Fact(tracking.notification_id, FactKind.STAFF, e.staff_number,
-                 e.changes.get("area_code", before.village_code), local_date(e.timestamp),
+                 e.changes.get("area_code", before.village_code), local_date(e.occurred_at),
                  category=e.changes.get("identity", before.category))  # fmt: skip
         self.view.write(tracking, [f], None)
 

@@ -168,7 +168,7 @@ def compute(table: Table, facts: Iterable[Fact], units: list[RowUnit], first: da
     """The figures of ``table`` for the period [first, last] (calendar days, both included) from ``facts`` (already
     limited to the cut-off and the scope), one row per unit and the 合计 row first. The 合计 row counts every fact
     of the scope: staff of the township itself belong to no village row but to the township's total."""
-    facts = list(facts)
+    facts = _as_of(list(facts), last)
     by_unit: dict[str, list[Fact]] = {u.code: [] for u in units}
     for f in facts:
         for u in units:
@@ -183,6 +183,20 @@ def compute(table: Table, facts: Iterable[Fact], units: list[RowUnit], first: da
     }[table]
     rows = [(u, count(by_unit[u.code], first, last)) for u in units]
     return Figures(total=count(facts, first, last), rows=rows)
+
+
+def _as_of(facts: list[Fact], last: date) -> list[Fact]:
+    """Households and staff as the registry held them at the end of the period: each one's latest fact by then,
+    counted where it was then (a household that moved counts once, in its new village)."""
+    latest: dict[tuple[FactKind, str], Fact] = {}
+    other: list[Fact] = []
+    for f in facts:
+        if f.kind in (FactKind.HOUSEHOLD, FactKind.STAFF):
+            if f.day <= last:
+                latest[(f.kind, f.subject)] = f
+        else:
+            other.append(f)
+    return other + sorted(latest.values(), key=lambda f: f.position)
 
 
 def _by_category(facts: list[Fact]) -> list[int]:
@@ -233,12 +247,15 @@ def _assistance(facts: list[Fact], first: date, last: date) -> list[int]:
 
 def _finding_episodes(facts: list[Fact]) -> list[tuple[str, str, date, date | None]]:
     """Each finding from when it was found to when it was rectified (None: still open), in log order. A derived
-    不精准 that held only between two steps of one day (a measure recorded a moment before the next) is no finding."""
+    不精准 found and rectified on the same day is no finding: days are the reports' grain, and such a one held only
+    between two steps of that day (one measure recorded a moment before the next)."""
     episodes: list[tuple[str, str, date, date | None]] = []
     open_at: dict[tuple[str, str], int] = {}
     for f in facts:
         key = (f.subject, f.ref)
         if f.kind is FactKind.FINDING_FOUND:
+            if key in open_at:
+                continue  # found again while still open: the same finding goes on
             open_at[key] = len(episodes)
             episodes.append((f.subject, f.ref, f.day, None))
         elif f.kind is FactKind.FINDING_RECTIFIED and key in open_at:
@@ -249,16 +266,13 @@ def _finding_episodes(facts: list[Fact]) -> list[tuple[str, str, date, date | No
 
 
 def _screening(facts: list[Fact], first: date, last: date) -> list[int]:
-    """3-4: 排查村个数, the villages where a household was screened within the period; 农户总数, the households in the
-    registry and their persons; 排查农户数量, the households screened within the period with their persons at the
-    latest such screening; 参与排查工作人员, the screening staff in the registry, each person once under their one
-    identity (填表说明)."""
-    households = {f.subject: f for f in facts if f.kind is FactKind.HOUSEHOLD}
+    """3-4: 排查村个数, the villages where a household was screened within the period; 农户总数, the households in
+    the registry at the end of the period and their persons; 排查农户数量, the households screened within the period
+    with their persons at the latest such screening; 参与排查工作人员, the screening staff in the registry at the end
+    of the period, each person once under their one identity (填表说明)."""
+    households = {f.subject: f for f in facts if f.kind is FactKind.HOUSEHOLD}  # one each, as of the period's end
     screened = {f.subject: f for f in facts if f.kind is FactKind.SCREENED and first <= f.day <= last}
-    staff = {f.subject: f for f in facts if f.kind is FactKind.STAFF and f.delta > 0}
-    for f in facts:  # a person taken off the staff registry
-        if f.kind is FactKind.STAFF and f.delta <= 0:
-            staff.pop(f.subject, None)
+    staff = {f.subject: f for f in facts if f.kind is FactKind.STAFF}
     villages = {f.village_code for f in screened.values()}
     by_identity = [sum(1 for s in staff.values() if s.category == identity.value) for _, identity in STAFF_COLUMNS]
     return [

@@ -18,6 +18,10 @@ _DOC_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:
 
 
 def provenance(doc: dict[str, Any]) -> str:
+    if doc["cutoff"]["position"] is None:  # the villages' submitted figures, each as of its own report
+        villages = doc["cutoff"].get("villages", {})
+        listed = "、".join(f"{v}第{r['revision']}版" for v, r in villages.items()) or "无"
+        return f"各村上报数：{listed}；统计期 {doc['period']['first_day']}至{doc['period']['last_day']}"
     checkpoint = doc["cutoff"]["checkpoint"]
     label = f"第{checkpoint['number']}号 {checkpoint['root']}" if checkpoint else "无"
     return PROVENANCE.format(

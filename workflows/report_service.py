@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from domain.village_report import Capacity
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 MAX_RANGE_DAYS = 3660
+CATCH_UP_DAYS = 3  # the schedule's catch-up window: a cycle that ended on a missed night is still drafted
 
 
 class ReportRequestError(ValueError):
@@ -67,10 +68,12 @@ class ReportService:
         return self.view.position(self.ledger.name)
 
     def counted_from(self, scope: str, today: date) -> date | None:
-        """方案印发之日 for the scope: configured, or the start of the latest campaign covering it."""
+        """方案印发之日 for the scope: configured, or the start of the latest campaign covering it. A village counts
+        from its township's plan, so that its cycles are the ones the township collects."""
         if self.plan_issued_on is not None:
             return self.plan_issued_on
-        started: date | None = self.registry.latest_campaign_start(area_prefix=scope, on_or_before=today)
+        area = scope[:9] if len(scope) > 9 else scope
+        started: date | None = self.registry.latest_campaign_start(area_prefix=area, on_or_before=today)
         return started
 
     def period(self, scope: str, spec: str | None, today: date) -> Period:
@@ -100,7 +103,7 @@ class ReportService:
                 number = cycle_number(counted_from, today)
             except ValueError as e:
                 raise ReportRequestError(str(e), "period", "cycle_start") from e
-        elif spec.isdigit() and 0 < int(spec) <= 1000:
+        elif spec.isascii() and spec.isdigit() and 0 < int(spec) <= 1000:
             number = int(spec)
         else:
             raise ReportRequestError(
@@ -167,22 +170,27 @@ class ReportService:
             checkpoint=checkpoint, actor=actor, command_id=command_id, now=now, reason=reason, only_new=only_new,
         )  # fmt: skip
 
-    def draft_due(self, day: date, now: datetime) -> list[str]:
-        """The schedule's work: every village whose two-week cycle ended on ``day`` gets its report drafted, once
-        (a report already there is left as it is: revising one is a person's decision)."""
+    def draft_due(self, day: date, now: datetime, catch_up_days: int = CATCH_UP_DAYS) -> list[str]:
+        """The schedule's work: every village whose two-week cycle ended on ``day`` (or on one of the
+        ``catch_up_days`` before it, for nights the schedule missed) gets its report drafted, once: a report
+        already there is left as it is (revising one is a person's decision)."""
         drafted = []
         for village in sorted(self.ledger.areas.villages(), key=lambda a: a.code):
             counted_from = self.counted_from(village.code, day)
-            if counted_from is None or day < counted_from:
+            if counted_from is None:
                 continue
-            number = cycle_number(counted_from, day)
-            first, last = cycle(counted_from, number)
-            if last != day:
-                continue
-            period = Period(first, last, number, counted_from)
-            view = self.draft(village.code, period, SYSTEM_ACTOR, f"schedule:{village.code}:{first}:{last}", now,
-                              only_new=True)  # fmt: skip
-            drafted.append(view["report_id"])
+            for back in range(catch_up_days, -1, -1):
+                ended = day - timedelta(days=back)
+                if ended < counted_from:
+                    continue
+                number = cycle_number(counted_from, ended)
+                first, last = cycle(counted_from, number)
+                if last != ended:
+                    continue
+                period = Period(first, last, number, counted_from)
+                view = self.draft(village.code, period, SYSTEM_ACTOR, f"schedule:{village.code}:{first}:{last}",
+                                  now, only_new=True)  # fmt: skip
+                drafted.append(view["report_id"])
         return drafted
 
     def approve(
@@ -240,16 +248,21 @@ class ReportService:
         doc = self.table(table, scope, period)
         rows = {r["village_code"]: r for r in self.view.village_reports(
             area_prefix=scope, first=period.first, last=period.last, limit=100_000)}  # fmt: skip
-        figures = {v: r["submitted_tables"][table.value] for v, r in rows.items() if r["submitted_tables"]}
-        width = len(doc["rows"][0]["values"])
-        total = [0] * width
+        submitted = {v: r for v, r in rows.items() if r["submitted_tables"]}
+        figures = {v: r["submitted_tables"][table.value] for v, r in submitted.items()}
+        total: list[int] | None = None
         for row in doc["rows"][1:]:
             mine = [f for v, f in figures.items() if v.startswith(row["code"])]
             row["values"] = [sum(col) for col in zip(*mine, strict=True)] if mine else None
-            if mine:
-                total = [a + b for a, b in zip(total, row["values"], strict=True)]
+            if row["values"] is not None:
+                total = row["values"] if total is None else [a + b for a, b in zip(total, row["values"], strict=True)]
         doc["rows"][0]["values"] = total
         doc["basis"] = "submitted"
+        # The figures rest on each village's own cut-off, not on one of the whole log.
+        doc["cutoff"] = {"position": None, "checkpoint": None,
+                         "villages": {v: {"revision": r["submitted_revision"], "content_hash": r["content_hash"]
+                                          if r["revision"] == r["submitted_revision"] else None}
+                                      for v, r in sorted(submitted.items())}}  # fmt: skip
         doc["submitted_villages"] = sorted(figures)
         return doc
 

@@ -76,6 +76,9 @@ async def test_a_village_report_is_approved_by_two_and_submitted_and_the_townshi
             "/reports", json={"village_code": village, "period": SPRING}, headers=stack.headers(who)
         )
         assert r.status_code == 201, r.text
+    r = await stack.http.get("/reports/3-1", params={"scope": TOWNSHIP, "period": SPRING, "basis": "submitted"},
+                             headers=stack.headers("township"))  # fmt: skip
+    assert r.json()["rows"][0]["values"] is None and r.json()["submitted_villages"] == []  # nothing submitted yet
     report = (await stack.http.post("/reports", json={"village_code": VILLAGE, "period": SPRING},
                                     headers=stack.headers("cadre"))).json()  # fmt: skip
     assert report["tables"]["3-1"] == [1, 3, 0, 0, 1, 3, 0, 0] and report["revision"] == 1
@@ -110,6 +113,7 @@ async def test_a_village_report_is_approved_by_two_and_submitted_and_the_townshi
     doc = r.json()
     rows = {row["code"]: row["values"] for row in doc["rows"][1:]}
     assert doc["rows"][0]["values"] == [1, 3, 0, 0, 1, 3, 0, 0] and doc["submitted_villages"] == [VILLAGE]
+    assert doc["cutoff"]["position"] is None and doc["cutoff"]["villages"][VILLAGE]["revision"] == 1
     assert rows[VILLAGE] == [1, 3, 0, 0, 1, 3, 0, 0] and rows[OTHER_VILLAGE] is None
     computed = await stack.http.get("/reports/3-1", params={"scope": TOWNSHIP, "period": SPRING},
                                     headers=stack.headers("township"))  # fmt: skip
@@ -141,7 +145,7 @@ async def test_the_nightly_schedule_drafts_the_reports_of_the_cycle_that_ended(s
     from workflows.report_service import ReportService
     from workflows.report_workflow import SCHEDULE_ID, ReportCycleInput, ReportCycleWorkflow, ensure_report_schedule
 
-    plan = stack.today - timedelta(days=14)  # its first cycle ended yesterday
+    plan = stack.today - timedelta(days=16)  # its first cycle ended three days ago: a night the schedule missed
     reports = ReportService(stack.ledger, open_report_view(stack.es_env), open_registry_view(stack.es_env), plan)
     queue = f"reports-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -158,7 +162,7 @@ async def test_the_nightly_schedule_drafts_the_reports_of_the_cycle_that_ended(s
             assert again == drafted  # nothing drafted twice: the same reports, still revision 1
     await stack.caught_up()
     stored = reports.stored("990102101", None)
-    assert len(stored) == 16 and {s["period"]["last_day"] for s in stored} == {str(stack.today - timedelta(days=1))}
+    assert len(stored) == 16 and {s["period"]["last_day"] for s in stored} == {str(stack.today - timedelta(days=3))}
     assert {s["revision"] for s in stored} == {1}
 
     await ensure_report_schedule(stack.temporal, queue)

@@ -199,7 +199,8 @@ def test_periods_count_two_week_cycles_from_the_plan_date_or_take_a_range(scenar
     assert (span.first, span.last, span.cycle) == (date(2026, 2, 1), date(2026, 3, 31), None)
     planned = ReportService(scenario.ledger, reports.view, reports.registry, date(2026, 2, 1))
     for bad, rule in (("2026-03-31..2026-02-01", "period_range"), ("2026-02-30..2026-03-01", "date"),
-                      ("two", "period_format"), ("0", "period_format")):  # fmt: skip
+                      ("two", "period_format"), ("0", "period_format"), ("²", "period_format"),
+                      ("١٢", "period_format")):  # fmt: skip
         with pytest.raises(ReportRequestError) as refused:
             planned.period(T, bad, date(2026, 3, 20))
         assert refused.value.rule == rule

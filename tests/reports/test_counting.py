@@ -1,0 +1,64 @@
+"""The counting rules of the tables on hand-made facts: where a household that moved is counted, what the registry
+held at the end of a period, and when a finding counts as found and as rectified."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.reports import DERIVED, Fact, FactKind, RowUnit, Table, compute
+
+V1, V2 = RowUnit("990102101001", "一村"), RowUnit("990102101002", "二村")
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def household(position: int, subject: str, unit: RowUnit, day: date, persons: int) -> Fact:
+    return Fact(position, FactKind.HOUSEHOLD, subject, unit.code, day, persons=persons)
+
+
+def test_a_household_that_moved_counts_once_where_it_lived_at_the_end_of_the_period() -> None:
+    facts = [household(1, "H1", V1, date(2026, 2, 1), 3), household(9, "H1", V2, date(2026, 3, 20), 4)]
+    march = compute(Table.SCREENING, facts, [V1, V2], *MARCH)
+    assert march.total[1:3] == [1, 4] and [v[1:3] for _, v in march.rows] == [[0, 0], [1, 4]]
+    february = compute(Table.SCREENING, facts, [V1, V2], date(2026, 2, 1), date(2026, 2, 28))
+    assert february.total[1:3] == [1, 3] and [v[1:3] for _, v in february.rows] == [[1, 3], [0, 0]]
+
+
+def test_a_household_or_person_registered_after_the_period_is_not_in_it() -> None:
+    facts = [household(1, "H1", V1, date(2026, 4, 2), 3),
+             Fact(2, FactKind.STAFF, "S1", V1.code, date(2026, 4, 2), category="grid_worker")]  # fmt: skip
+    assert compute(Table.SCREENING, facts, [V1], *MARCH).total == [0] * 13
+    assert compute(Table.SCREENING, facts, [V1], date(2026, 4, 1), date(2026, 4, 30)).total[:3] == [0, 1, 3]
+
+
+def found(position: int, ref: str, day: date, subject: str = "C1") -> Fact:
+    return Fact(position, FactKind.FINDING_FOUND, subject, V1.code, day, persons=2, ref=ref)
+
+
+def rectified(position: int, ref: str, day: date, subject: str = "C1") -> Fact:
+    return Fact(position, FactKind.FINDING_RECTIFIED, subject, V1.code, day, persons=2, ref=ref)
+
+
+def assistance(facts: list[Fact]) -> list[int]:
+    """The 不及时 and 不精准 columns of 3-3 (found households, persons, rectified households, persons)."""
+    return compute(Table.ASSISTANCE, facts, [V1], *MARCH).total[2:10]
+
+
+def test_a_finding_found_again_while_open_is_one_finding_rectified_once() -> None:
+    ref = f"not_precise:{DERIVED}risk_without_measure"
+    facts = [found(1, ref, date(2026, 3, 1)), found(2, ref, date(2026, 3, 2)), rectified(3, ref, date(2026, 3, 4))]
+    assert assistance(facts) == [0, 0, 0, 0, 1, 2, 1, 2]
+
+
+def test_a_derived_imprecision_found_and_gone_the_same_day_is_no_finding_but_a_reviewers_is() -> None:
+    derived = f"not_precise:{DERIVED}development_measure_required"
+    facts = [found(1, derived, date(2026, 3, 3)), rectified(2, derived, date(2026, 3, 3)),
+             found(3, "not_timely:F1", date(2026, 3, 5)), rectified(4, "not_timely:F1", date(2026, 3, 5))]  # fmt: skip
+    assert assistance(facts) == [1, 2, 1, 2, 0, 0, 0, 0]
+
+
+def test_a_case_counts_as_rectified_only_when_every_such_finding_is() -> None:
+    facts = [found(1, "not_timely:F1", date(2026, 3, 1)), found(2, "not_timely:F2", date(2026, 3, 2)),
+             rectified(3, "not_timely:F1", date(2026, 3, 3)), rectified(4, "not_timely:F2", date(2026, 4, 3))]  # fmt: skip
+    assert assistance(facts)[:4] == [1, 2, 0, 0]  # F2 was rectified only in April
+    april = compute(Table.ASSISTANCE, facts, [V1], date(2026, 3, 1), date(2026, 4, 30)).total[2:6]
+    assert april == [1, 2, 1, 2]
