@@ -5,6 +5,7 @@ Nothing here knows the domain. Feature fixtures belong in conftest files of the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -22,6 +23,11 @@ from temporalio.testing import WorkflowEnvironment
 from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
 from workflows.search_attributes import ALL
 from workflows.settings import Settings
+
+# Every store the tests write is encrypted at rest, as in production; with a fixed key (set before any Settings is
+# read), so that no test writes a generated key into the checkout's .dixian/.
+TEST_CIPHER_KEY = "ZGl4aWFuLXRlc3QtY2lwaGVyLWtleS0zMi1ieXRlcyE="
+os.environ.setdefault("DIXIAN_CIPHER_KEY", TEST_CIPHER_KEY)
 
 
 def with_database(url: str, dbname: str) -> str:

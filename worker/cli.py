@@ -219,8 +219,20 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     from domain.report_readmodel import open_report_view
 
     local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
-    es_env = local.eventsourcing_env()
-    CaseLedger(es_env).close()
+    es_env = local.eventsourcing_env()  # also makes the development cipher key before any child reads it
+    ledger = CaseLedger(es_env)
+    try:
+        first = ledger.recorder.select_notifications(0, 1)
+        if first:
+            ledger.mapper.to_domain_event(first[0])
+    except ValueError as e:  # AES-GCM refuses the stored bytes
+        raise RuntimeError(
+            "the event store cannot be decrypted with this cipher key: it was written before events were encrypted, "
+            "or with another DIXIAN_CIPHER_KEY (or <data dir>/cipher-key). Use the key it was written with; for the "
+            "demo, remove the data directory to start afresh"
+        ) from e
+    finally:
+        ledger.close()
     open_summary_view(es_env)
     open_registry_view(es_env)
     open_report_view(es_env)

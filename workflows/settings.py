@@ -6,6 +6,7 @@ Nothing is read at import time: call :func:`load_settings` in a composition root
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     # Ed25519 private seed (64 hex characters) signing audit checkpoints; generated in <data dir>/audit-key when
     # unset (refused in production, like the token secret). Checkpoints are made every so many seconds.
     audit_key: str | None = Field(default=None, validation_alias="DIXIAN_AUDIT_KEY")
+    # AES-256 key (base64) that encrypts every stored event and snapshot (ID numbers, phones, health details at rest).
+    cipher_key: str | None = Field(default=None, validation_alias="DIXIAN_CIPHER_KEY")
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
     checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
 
@@ -89,6 +92,26 @@ class Settings(BaseSettings):
         if self.environment == "production":
             raise ValueError("DIXIAN_AUDIT_KEY must be set when DIXIAN_ENV=production")
         return AuditKey.generated_in(self.data_dir)
+
+    def resolve_cipher_key(self) -> str:
+        """DIXIAN_CIPHER_KEY, or the development key kept in `<data_dir>/cipher-key` (mode 0600), created on first
+        use. Production must configure it (from its secret store): a generated key is refused there. Losing the key
+        loses the data: back it up with the database."""
+        if self.cipher_key:
+            check_cipher_key(self.cipher_key)
+            return self.cipher_key
+        if self.environment == "production":
+            raise ValueError("DIXIAN_CIPHER_KEY must be set when DIXIAN_ENV=production")
+        path = self.data_dir / "cipher-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process of the stack made it first
+                return path.read_text().strip()
+            with os.fdopen(fd, "w") as out:
+                out.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        return path.read_text().strip()
 
     def resolve_token_secret(self) -> str:
         """DIXIAN_TOKEN_SECRET, or the development secret kept in `<data_dir>/token-secret` (mode 0600), created
@@ -145,6 +168,8 @@ class Settings(BaseSettings):
         }
         if self.postgres_schema:
             env["POSTGRES_SCHEMA"] = self.postgres_schema
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"  # events and snapshots encrypted at rest
+        env["CIPHER_KEY"] = self.resolve_cipher_key()
         if self.areas_file is not None:
             text = self.areas_file.read_text(encoding="utf-8")
             AreaTree.from_records(json.loads(text))  # refuse a broken tree at start, not at the first request
@@ -164,6 +189,16 @@ def parse_database_url(url: str) -> tuple[str, str, str, str, str]:
     user = unquote(parts.username or "postgres")
     password = unquote(parts.password or "")
     return host, port, dbname, user, password
+
+
+def check_cipher_key(key: str) -> None:
+    """A cipher key is 16, 24 or 32 bytes in base64 (``dixian`` generates 32: AES-256)."""
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except ValueError as e:
+        raise ValueError("DIXIAN_CIPHER_KEY must be base64") from e
+    if size not in (16, 24, 32):
+        raise ValueError(f"DIXIAN_CIPHER_KEY must decode to 16, 24 or 32 bytes, not {size}")
 
 
 def load_settings() -> Settings:

@@ -9,6 +9,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import Environment
 
 from domain import audit
 from domain.ledger import CaseLedger
@@ -33,6 +35,20 @@ def sql(es_env: dict[str, str], statement: str, *params: Any) -> None:
         conn.execute(statement, params)  # type: ignore[arg-type]
 
 
+def rewrite(es_env: dict[str, str], table: str, where: str, params: tuple[Any, ...], edit: Any) -> None:
+    """An insider holding the cipher key rewrites stored rows: decrypt, ``edit`` the text, encrypt again."""
+    cipher = AESCipher(Environment(env=es_env))
+    with psycopg.connect(
+        host=es_env["POSTGRES_HOST"], port=es_env["POSTGRES_PORT"], dbname=es_env["POSTGRES_DBNAME"],
+        user=es_env["POSTGRES_USER"], password=es_env["POSTGRES_PASSWORD"], autocommit=True,
+    ) as conn:  # fmt: skip
+        rows = conn.execute(f"SELECT ctid, state FROM {table} WHERE {where}", params).fetchall()  # type: ignore[arg-type]
+        assert rows, "nothing to rewrite"
+        for ctid, state in rows:
+            text = edit(cipher.decrypt(bytes(state)).decode("utf-8"))
+            conn.execute(f"UPDATE {table} SET state = %s WHERE ctid = %s", (cipher.encrypt(text.encode("utf-8")), ctid))  # type: ignore[arg-type]
+
+
 def a_case_with_a_checkpoint(ledger: CaseLedger) -> CaseDriver:
     case = CaseDriver(ledger)
     case.through("monitored")  # a dozen events
@@ -52,14 +68,10 @@ def test_an_untouched_store_holds(ledger: CaseLedger) -> None:
     assert report["events_checked"] == ledger.recorder.max_notification_id()
 
 
-def test_an_altered_event_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_an_event_altered_by_someone_with_the_key_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
-    sql(
-        es_env,
-        "UPDATE cases_events SET state = convert_to(replace(convert_from(state, 'UTF8'), '刘某', '王某'), 'UTF8') "
-        "WHERE originator_id = %s AND originator_version = 1",
-        case.case_id,
-    )
+    rewrite(es_env, "cases_events", "originator_id = %s AND originator_version = 1", (case.case_id,),
+            lambda text: text.replace("刘某", "王某"))  # fmt: skip
     report = audit.verify_streams(ledger, [case.case_id])
     assert report["holds"] is False
     assert report["first_break"] | {"detail": ""} == {
@@ -68,6 +80,17 @@ def test_an_altered_event_is_found(ledger: CaseLedger, es_env: dict[str, str]) -
     whole = log_report(ledger)  # the chain breaks, and the checkpoint vouched for other content
     assert whole["first_break"]["kind"] == "altered"
     assert whole["checkpoint_problems"][0]["why"].startswith("the events stored in this range")
+
+
+def test_an_event_altered_without_the_key_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+    case = a_case_with_a_checkpoint(ledger)
+    sql(es_env, "UPDATE cases_events SET state = set_byte(state, 20, get_byte(state, 20) # 1) "
+                "WHERE originator_id = %s AND originator_version = 2", case.case_id)  # fmt: skip
+    report = audit.verify_streams(ledger, [case.case_id])
+    assert report["holds"] is False and report["first_break"]["kind"] == "altered"
+    assert "cannot be read" in report["first_break"]["detail"]
+    whole = log_report(ledger)
+    assert whole["holds"] is False and whole["first_break"]["kind"] == "altered"
 
 
 def test_a_deleted_event_in_the_middle_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
@@ -141,13 +164,8 @@ def test_an_altered_snapshot_is_found(ledger: CaseLedger, es_env: dict[str, str]
     assert audit.verify_streams(ledger, [case.case_id])["holds"] is True  # an honest snapshot is no alarm
     assert log_report(ledger)["first_break"] is None
     number = f"HH-{case.case_id.hex[:8]}"
-    sql(
-        es_env,
-        "UPDATE cases_snapshots SET state = convert_to(replace(convert_from(state, 'UTF8'), %s, 'HH-FORGED'), 'UTF8') "
-        "WHERE originator_id = %s",
-        number,
-        case.case_id,
-    )
+    rewrite(es_env, "cases_snapshots", "originator_id = %s", (case.case_id,),
+            lambda text: text.replace(number, "HH-FORGED"))  # fmt: skip
     view = ledger.view(case.case_id, datetime.now(UTC))
     assert view["household"]["household_number"] == "HH-FORGED"  # reads start from the snapshot
     report = audit.verify_streams(ledger, [case.case_id])
