@@ -1,6 +1,9 @@
-"""Bearer tokens: who is calling (actor id, name, role, area code), signed with a local secret (HS256).
+"""Bearer tokens: who is calling (actor id, name, role, area code).
 
-Production deployments will validate tokens of an OIDC issuer instead (issue #8); the claims stay the same.
+Two ways to trust a token: the embedded default signs its own with a local secret (HS256, `dixian token`), and a
+production deployment validates those of its OIDC issuer (RS256/ES256/PS256 against the issuer's JWKS, with issuer
+and audience checked). When an issuer is configured, only its tokens are accepted. The claims are the same either
+way: ``sub`` (user id), ``name``, a role claim and an area claim (names configurable for the issuer).
 """
 
 from __future__ import annotations
@@ -47,13 +50,42 @@ def read_token(secret: str, token: str) -> Actor:
         )
     except jwt.PyJWTError as e:
         raise TokenError(str(e)) from None
+    return actor_from_claims(claims, "role", "area")
+
+
+class OidcVerifier:
+    """Tokens of an OIDC issuer: signature by a key of its JWKS (fetched and cached), issuer, audience, expiry."""
+
+    ALGORITHMS = ("RS256", "ES256", "PS256")  # never HS256: a public key must not double as a shared secret
+
+    def __init__(self, issuer: str, jwks_url: str, audience: str, role_claim: str, area_claim: str) -> None:
+        self.issuer, self.audience = issuer, audience
+        self.role_claim, self.area_claim = role_claim, area_claim
+        self.keys = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5)
+
+    def read(self, token: str) -> Actor:
+        try:
+            key = self.keys.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token, key.key, algorithms=list(self.ALGORITHMS), issuer=self.issuer, audience=self.audience,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )  # fmt: skip
+        except jwt.PyJWKClientConnectionError:
+            raise TokenError("the identity provider's keys cannot be fetched") from None
+        except jwt.PyJWTError as e:
+            raise TokenError(str(e)) from None
+        return actor_from_claims(claims, self.role_claim, self.area_claim)
+
+
+def actor_from_claims(claims: dict[str, object], role_claim: str, area_claim: str) -> Actor:
+    """The caller as the claims name them, refused unless role and area are Dixian's and fit together."""
     try:
-        role = Role(str(claims.get("role", "")))
+        role = Role(str(claims.get(role_claim, "")))
     except ValueError:
         raise TokenError("unknown role in token") from None
     if role not in TOKEN_ROLES:
         raise TokenError("role not allowed in a token")
-    subject, area, name = str(claims["sub"]), str(claims.get("area", "")), str(claims.get("name", ""))
+    subject, area, name = str(claims["sub"]), str(claims.get(area_claim, "")), str(claims.get("name", ""))
     if not _SUBJECT.match(subject) or len(name) > 100 or any(ord(c) < 32 for c in name):
         raise TokenError("malformed subject or name claim")
     # Every role acts for an area of the tree: a missing or malformed code would scope nothing.

@@ -14,7 +14,7 @@ from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from temporalio.client import Client
 
-from api.auth import TokenError, read_token
+from api.auth import OidcVerifier, TokenError, read_token
 from api.errors import ApiProblem
 from domain.queries import CaseQueries
 from domain.readmodel import CaseSummaryView
@@ -40,6 +40,7 @@ class Services:
     audit: AuditService
     ops: OpsService
     reports: ReportService
+    oidc: OidcVerifier | None = None  # set: only the issuer's tokens are accepted
 
 
 def services(request: Request) -> Services:
@@ -54,7 +55,8 @@ def current_actor(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiProblem("UnauthenticatedError", "a bearer token is required", field="Authorization", rule="bearer")
     try:
-        actor = read_token(svc.token_secret, authorization[7:].strip())
+        token = authorization[7:].strip()
+        actor = svc.oidc.read(token) if svc.oidc is not None else read_token(svc.token_secret, token)
     except TokenError as e:
         raise ApiProblem(
             "UnauthenticatedError", f"invalid bearer token: {e}", field="Authorization", rule="token"

@@ -6,8 +6,10 @@ read it: `TOKEN=$(cat .dixian/tokens/village_cadre)`.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from datetime import timedelta
 
 from api.auth import issue_token
 from domain.values import Actor, Role
@@ -22,7 +24,28 @@ SEEDED_USERS = (
 )
 
 
+def one(user: str, days: int) -> int:
+    """`dixian token --user U`: a token for one seeded user, on standard output (nothing else: scripts read it)."""
+    settings = load_settings()
+    if settings.environment == "production" or settings.oidc_issuer:
+        sys.stderr.write("dixian token: production tokens come from the identity provider (DIXIAN_OIDC_ISSUER)\n")
+        return 2
+    found = [a for a in SEEDED_USERS if a.id == user]
+    if not found:
+        known = ", ".join(a.id for a in SEEDED_USERS)
+        sys.stderr.write(f"dixian token: no seeded user {user!r} (the seeded users are {known})\n")
+        return 2
+    sys.stdout.write(issue_token(settings.resolve_token_secret(), found[0], timedelta(days=days)) + "\n")
+    return 0
+
+
 def main() -> None:
+    if len(sys.argv) > 1:
+        parser = argparse.ArgumentParser(prog="dixian token", description=one.__doc__)
+        parser.add_argument("--user", required=True, help="a seeded user's id")
+        parser.add_argument("--days", type=int, default=30, choices=range(1, 91), metavar="1..90")
+        args = parser.parse_args()
+        sys.exit(one(args.user, args.days))
     settings = load_settings()
     secret = settings.resolve_token_secret()
     folder = settings.data_dir / "tokens"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -9,10 +10,12 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api import audit, campaigns, cases, errors, ops, registry, reports
+from api.auth import OidcVerifier
 from api.deps import Services
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
@@ -53,7 +56,40 @@ async def connect_services(settings: Settings) -> Services:
         audit=audit_service,
         ops=OpsService(registry.ledger, audit_service.summaries, registry.view, open_report_view(env)),
         reports=ReportService(registry.ledger, open_report_view(env), registry.view, settings.plan_issued_on),
+        oidc=oidc_verifier(settings),
     )
+
+
+def oidc_verifier(settings: Settings) -> OidcVerifier | None:
+    """The configured OIDC issuer's verifier; None for the embedded default (tokens signed with the local secret)."""
+    if not settings.oidc_issuer:
+        return None
+    if not settings.oidc_jwks_url or not settings.oidc_audience:
+        raise ValueError("DIXIAN_OIDC_ISSUER needs DIXIAN_OIDC_JWKS_URL and DIXIAN_OIDC_AUDIENCE")
+    return OidcVerifier(
+        settings.oidc_issuer, settings.oidc_jwks_url, settings.oidc_audience, settings.oidc_role_claim,
+        settings.oidc_area_claim,
+    )  # fmt: skip
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def security_headers(production: bool) -> dict[str, str]:
+    """Sent with every response: no sniffing, no framing, no referrer, nothing cached (responses hold personal
+    data); HTTPS only in production (behind its TLS proxy)."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -88,15 +124,31 @@ def create_app(services: Services | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    settings = services.settings if services is not None else load_settings()
+    headers = security_headers(production=settings.environment == "production")
+    if settings.cors_origins:  # closed unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+            allow_methods=["GET", "POST", "PUT"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Purpose", "X-Request-Id"],
+            expose_headers=["ETag", "X-Request-Id", "X-Dixian-Cutoff", "Retry-After"],
+        )
+
     @app.middleware("http")
     async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        given = request.headers.get("X-Request-Id", "")
+        request_id = given if _REQUEST_ID.match(given) else str(uuid.uuid4())  # never a caller's text unchecked
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.url.path)
         started = time.perf_counter()
         response = await call_next(request)
         ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith(DOCS_PATHS):  # the interactive docs load their script and styles
+            response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
         log.info("request", status=response.status_code, ms=round((time.perf_counter() - started) * 1000, 1))
         return response
 

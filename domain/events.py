@@ -285,6 +285,7 @@ class ResponsiblePersonAssigned(CaseEvent):
     unit: str
     phone: str
     start_date: date
+    user_id: str = ""  # the person's Dixian account, when they have one (events before it was recorded have none)
 
     def apply_facts(self, case: MonitoringCase) -> None:
         if case.responsible_person is not None:

@@ -130,3 +130,22 @@ def test_report_and_projection_rebuild_from_the_terminal(
     assert xlsx.read_bytes().startswith(b"PK")
     assert run("report", "3-1", "--period", "1") == 2  # no campaign and no plan date: which cycle?
     assert "period: " in capsys.readouterr().err
+
+
+def test_a_development_token_for_a_seeded_user(
+    cli_env: dict[str, str], tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.auth import read_token
+
+    monkeypatch.delenv("DIXIAN_TOKEN_SECRET", raising=False)
+    assert run("token", "--user", "township-yuping", "--days", "2") == 0
+    token = capfd.readouterr().out.strip()
+    secret = (tmp_path / ".dixian" / "token-secret").read_text().strip()
+    actor = read_token(secret, token)
+    assert (actor.id, actor.role.value, actor.area_code) == ("township-yuping", "township_reviewer", "990102101")
+    assert run("token", "--user", "nobody") == 2
+    assert "no seeded user 'nobody'" in capfd.readouterr().err
+    monkeypatch.setenv("DIXIAN_ENV", "production")
+    monkeypatch.setenv("DIXIAN_TOKEN_SECRET", "x" * 40)
+    assert run("token", "--user", "township-yuping") == 2
+    assert "identity provider" in capfd.readouterr().err

@@ -8,6 +8,7 @@ import contextlib
 import importlib.util
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
@@ -275,6 +276,12 @@ def _print_banner(
     )
 
 
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    """A development bearer token for a seeded user (the embedded default only; production uses its OIDC issuer)."""
+    argv = [sys.executable, "-m", "api.devtokens", "--user", args.user, "--days", str(args.days)]
+    return subprocess.run(argv, check=False).returncode
+
+
 def cmd_run(settings: Settings) -> int:
     """PostgreSQL + Temporal (embedded unless configured) + worker + projector + API; Ctrl-C stops all."""
     return asyncio.run(_run_stack(settings))
@@ -287,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func in commands:
         doc = (func.__doc__ or "").strip()
         sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
+    p = sub.add_parser("token", help=(cmd_token.__doc__ or "").strip(), description=cmd_token.__doc__)
+    p.add_argument("--user", required=True, help="a seeded user: cadre-yuping, township-yuping, county-approver, …")
+    p.add_argument("--days", type=int, default=30, help="how long it is valid (1 to 90 days)")
+    p.set_defaults(func=cmd_token, wants_args=True)
     from worker import audit_cli, registry_cli, report_cli
 
     registry_cli.add_commands(sub)

@@ -162,6 +162,8 @@ class ResponsiblePersonBody(StepBody):
     unit: ShortText
     phone: Annotated[str, StringConstraints(min_length=6, max_length=20, pattern=r"^[0-9+ -]*$")]
     start_date: BusinessDate
+    # Their Dixian account, if they have one: they may then not approve the elimination of this household's risk.
+    user_id: Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")] = ""
 
 
 class AssistancePlanBody(StepBody):

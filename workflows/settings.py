@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     temporal_ui_port: int = Field(default=8233, validation_alias="DIXIAN_TEMPORAL_UI_PORT")
 
     api_host: str = Field(default="127.0.0.1", validation_alias="DIXIAN_API_HOST")
+    # An OIDC issuer whose tokens the API accepts (then only those): its JWKS URL, the audience Dixian's tokens name,
+    # and the claims that carry the Dixian role and area code.
+    oidc_issuer: str = Field(default="", validation_alias="DIXIAN_OIDC_ISSUER")
+    oidc_jwks_url: str = Field(default="", validation_alias="DIXIAN_OIDC_JWKS_URL")
+    oidc_audience: str = Field(default="", validation_alias="DIXIAN_OIDC_AUDIENCE")
+    oidc_role_claim: str = Field(default="dixian_role", validation_alias="DIXIAN_OIDC_ROLE_CLAIM")
+    oidc_area_claim: str = Field(default="dixian_area", validation_alias="DIXIAN_OIDC_AREA_CLAIM")
+    # Browser origins allowed to call the API (comma-separated, e.g. https://dixian.example.gov.cn); none by default.
+    cors_origins: str = Field(default="", validation_alias="DIXIAN_CORS_ORIGINS")
     api_port: int = Field(default=8000, validation_alias="DIXIAN_API_PORT")
 
     # The administrative tree (county → townships → villages and relocation sites) as a JSON list of

@@ -34,6 +34,7 @@ class AssistanceSteps(CaseState):
         unit: str,
         phone: str,
         start_date: date,
+        user_id: str = "",
         comment: str = "",
     ) -> None:
         """帮扶责任人: one person at a time ("一对一", seed plan §三(二)); a new assignment ends the previous one."""
@@ -62,6 +63,7 @@ class AssistanceSteps(CaseState):
             unit=unit.strip(),
             phone=phone.strip(),
             start_date=start_date,
+            user_id=user_id.strip(),
         )
 
     def make_assistance_plan(

@@ -78,6 +78,7 @@ class Stack:
     audit: AuditService
     national: SwitchableNationalSystem
     task_queue: str
+    services: Services
 
     def db(self) -> psycopg.Connection[tuple[Any, ...]]:
         """A direct connection to the test's database, to look at what is stored."""
@@ -144,7 +145,17 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
 
                 today = local_date(datetime.now(UTC))
                 yield Stack(
-                    http, temporal, es_env, ledger, today, registry, runner, services.audit, national, task_queue
+                    http,
+                    temporal,
+                    es_env,
+                    ledger,
+                    today,
+                    registry,
+                    runner,
+                    services.audit,
+                    national,
+                    task_queue,
+                    services,
                 )
     ledger.close()
 
