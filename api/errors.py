@@ -89,6 +89,56 @@ def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "rule", "message"],
+                "properties": {"field": {"type": "string"}, "rule": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+# The refusals any operation may answer with, all as application/problem+json (RFC 9457).
+PROBLEM_STATUSES = {
+    400: "Bad request",
+    401: "Missing or invalid bearer token",
+    403: "Outside the caller's role or area, or a separation of duties",
+    404: "Not found (or not in the caller's area)",
+    405: "Method not allowed",
+    409: "Conflict with the current state (version, step order, a duplicate)",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "A field breaks a rule: errors name the field and the rule",
+    503: "A part of the stack is unavailable: retry after the Retry-After seconds",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation documents its refusals as problem+json (replacing FastAPI's own 422 shape, which Dixian
+    never sends), so that a client and a schema checker know every answer's shape."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, why in PROBLEM_STATUSES.items():
+                responses.setdefault(str(status), {"description": why, "content": content})
+    return schema
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(_: Request, e: ApiProblem) -> JSONResponse:

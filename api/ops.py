@@ -220,7 +220,12 @@ async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
     return {"ready": not reasons, "reasons": reasons, "projection_lag": lag}
 
 
-@router.get("/metrics", summary="Prometheus metrics (counts only, no personal data)", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (counts only, no personal data)",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
 async def metrics(svc: ServicesDep) -> Response:
     lines = METRICS.render()
     try:

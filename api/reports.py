@@ -121,6 +121,7 @@ async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, comm
     "/reports/{table}",
     summary="附件3-1…3-4: a statistical table for an area and a period (JSON, CSV or XLSX in the seed's layout)",
     response_model=None,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
 )
 async def get_table(
     table: TableParam,
