@@ -110,7 +110,7 @@ def check_area(actor: Actor, village_code: str) -> None:
     if not actor.area_code or not village_code.startswith(actor.area_code):
         raise ApiProblem(
             "NotPermittedError",
-            f"area {actor.area_code or '(none)'} may not see a case of village {village_code}",
+            f"area {actor.area_code or '(none)'} may not see a case outside it",
             field="area_code",
             rule="jurisdiction",
         )

@@ -209,6 +209,9 @@ class CaseWorkflow:
         view = self.state.view
         if view is None:
             raise _error("CaseNotFoundError", f"case {cmd.case_id} is not open", "case_id", "exists")
+        # The area first: a caller outside it learns nothing of the case (not its stage, nor where it is).
+        if cmd.actor.area_code not in view.jurisdiction():
+            raise _error("NotPermittedError", "this case lies outside your area", "area_code", "jurisdiction")
         if cmd.command_id in self.state.processed_commands:
             return  # a repeated command: the activity returns its recorded result
         allowed = {a.step: a for a in view.allowed_steps}
@@ -233,13 +236,6 @@ class CaseWorkflow:
                 f"role {cmd.actor.role.value} may not take {cmd.step.value}",
                 "role",
                 "step_roles",
-            )
-        if cmd.actor.area_code not in view.jurisdiction():
-            raise _error(
-                "NotPermittedError",
-                f"area {cmd.actor.area_code} may not act on a case of village {view.area.village_code}",
-                "area_code",
-                "jurisdiction",
             )
         if cmd.expected_version is not None and cmd.expected_version != view.version:
             raise _error(

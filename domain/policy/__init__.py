@@ -316,7 +316,7 @@ def check_jurisdiction(actor: Actor, village_code: str) -> None:
     check_actor_level(actor)
     if actor.role is Role.SYSTEM or level_of(actor.area_code) is None or not village_code.startswith(actor.area_code):
         raise NotPermittedError(
-            f"{actor.role.value} of area {actor.area_code} may not act on a case of village {village_code}",
+            f"{actor.role.value} of area {actor.area_code} may not act on a case outside that area",
             field="area_code",
             rule="jurisdiction",
         )
