@@ -49,6 +49,7 @@ def services(request: Request) -> Services:
 
 
 def current_actor(
+    request: Request,
     svc: Annotated[Services, Depends(services)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Actor:
@@ -62,6 +63,7 @@ def current_actor(
             "UnauthenticatedError", f"invalid bearer token: {e}", field="Authorization", rule="token"
         ) from None
     structlog.contextvars.bind_contextvars(actor=actor.id, role=actor.role.value)
+    request.state.actor_role = actor.role  # the answer's personal fields are masked for roles that do not need them
     return actor
 
 
