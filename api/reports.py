@@ -11,16 +11,20 @@ from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, CommandIdDep, ServicesDep
+from api.deps import ActorDep, CommandIdDep, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.errors import DomainError
+from domain.notices import COLUMNS as NOTICE_COLUMNS
+from domain.notices import NOTICE_STATUSES, notice_row
+from domain.notices import TITLES as NOTICE_TITLES
 from domain.policy import local_date
 from domain.reports import Table
-from workflows.report_files import to_csv, to_xlsx
+from domain.values import Procedure
+from workflows.report_files import notice_csv, notice_xlsx, to_csv, to_xlsx
 from workflows.report_service import ReportRequestError
 
 router = APIRouter(tags=["reports"])
@@ -115,6 +119,44 @@ async def approve_report(
 @router.post("/reports/stored/{report_id}/submission", summary="上报: submit an approved report to the township")
 async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> dict[str, Any]:
     return await _run(lambda: svc.reports.submit(report_id, actor, command, _now()))
+
+
+@router.get(
+    "/notices",
+    summary="公示名单: households whose village notice is running (name, village, size, risk types; no ID number, "
+    "phone, bank account or health detail)",
+    response_model=None,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}, XLSX: {}}}},
+)
+async def public_notice_list(
+    actor: ActorDep,
+    svc: ServicesDep,
+    request: Request,
+    scope: ScopeQuery = None,
+    procedure: Annotated[Literal["identification", "elimination"], Query()] = "identification",
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+) -> dict[str, Any] | Response:
+    area = scope_of(actor.area_code, scope)
+    kind = Procedure(procedure)
+
+    def rows() -> list[list[Any]]:
+        views = []
+        for status in NOTICE_STATUSES[kind]:
+            for r in svc.summaries.search(area_prefix=area, filters={"status": status.value}, limit=5000, offset=0):
+                views.append(svc.queries.view(r["case_id"], _now()))
+        views.sort(key=lambda v: (v["area"]["village_code"], v["household"]["household_head"], v["case_id"]))
+        return [notice_row(i, v, kind) for i, v in enumerate(views, 1)]
+
+    found = await _run(rows)
+    await record_read(svc, actor, request, what="public_notice_list", target=area, village_code=area)
+    doc = {"title": NOTICE_TITLES[kind], "scope": area, "procedure": kind.value, "columns": list(NOTICE_COLUMNS),
+           "rows": found}  # fmt: skip
+    if format == "json":
+        return doc
+    body, media = (notice_csv(doc), "text/csv; charset=utf-8") if format == "csv" else (notice_xlsx(doc), XLSX)
+    name = f"{doc['title']}_{area}.{format}"
+    disposition = f"attachment; filename=\"notices.{format}\"; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
 @router.get(

@@ -11,6 +11,8 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
+from workflows.roster_files import safe_cell
+
 PROVENANCE = "数据截至事件序号 {position}；审计检查点 {checkpoint}；统计期 {first}至{last}"
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = datetime(2000, 1, 1)
@@ -126,3 +128,38 @@ def _deterministic(xlsx: bytes) -> bytes:
             entry.external_attr = 0o600 << 16
             dst.writestr(entry, data)
     return out.getvalue()
+
+
+def _cells(row: list[Any]) -> list[Any]:
+    """Names and places as text a spreadsheet never runs as a formula (OWASP CSV injection)."""
+    return [safe_cell(v) if isinstance(v, str) else v for v in row]
+
+
+def notice_csv(doc: dict[str, Any]) -> bytes:
+    """The 公示名单 as CSV (UTF-8 with a byte-order mark): title, columns, one row per household."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow([doc["title"]])
+    w.writerow(doc["columns"])
+    for row in doc["rows"]:
+        w.writerow(_cells(row))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def notice_xlsx(doc: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "公示名单"
+    ws.append([doc["title"]])
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.append(doc["columns"])
+    for row in doc["rows"]:
+        ws.append(_cells(row))
+    wb.properties.created = wb.properties.modified = _FIXED_DOC_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _deterministic(buffer.getvalue())
