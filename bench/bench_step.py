@@ -37,7 +37,6 @@ from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
-from domain.registry_readmodel import open_registry_view
 from domain.report_readmodel import open_report_view
 from domain.values import Actor, Role
 from worker.main import build_worker, projection_runner
@@ -117,8 +116,12 @@ def headers(actor: Actor, key: str | None = None) -> dict[str, str]:
 
 
 async def open_visited_case(http: httpx.AsyncClient, today: str) -> str:
-    body = {"household_number": "B-1", "village_code": "990102101001", "source": "cadre_screening", "clue_date": today}
-    case_id = str((await http.post("/cases", json=body, headers=headers(CADRE))).json()["case_id"])
+    # A household of its own for each case: a household has at most one open case.
+    body = {"household_number": f"B-{uuid.uuid4().hex[:10]}", "village_code": "990102101001",
+            "source": "cadre_screening", "clue_date": today}  # fmt: skip
+    r = await http.post("/cases", json=body, headers=headers(CADRE))
+    assert r.status_code == 201, r.text
+    case_id = str(r.json()["case_id"])
     visit = {
         "visitors": ["甲"],
         "household_type": "ordinary",
@@ -142,16 +145,19 @@ async def cross_check(http: httpx.AsyncClient, case_id: str, i: int) -> None:
 
 async def dixian(env: WorkflowEnvironment, es_env: dict[str, str], steps: int, clients: int, port: int) -> Figures:
     queue = f"bench-{uuid.uuid4().hex[:6]}"
+    # One event-store pool for the API, as `dixian api` has (api/main.py connect_services).
+    registry = RegistryService.connect(es_env)
+    summaries = registry.summaries or open_summary_view(es_env)
     services = Services(
         settings=Settings(task_queue=queue, token_secret=SECRET),
         token_secret=SECRET,
         temporal=env.client,
-        queries=CaseQueries.connect(es_env),
-        summaries=open_summary_view(es_env),
-        registry=RegistryService.connect(es_env),
-        audit=AuditService.connect(es_env, AuditKey(bytes(32))),
-        ops=OpsService(CaseLedger(es_env), open_summary_view(es_env), open_registry_view(es_env)),
-        reports=ReportService(CaseLedger(es_env), open_report_view(es_env), open_registry_view(es_env), None),
+        queries=CaseQueries(registry.ledger),
+        summaries=summaries,
+        registry=registry,
+        audit=AuditService(registry.ledger, summaries, registry.view, AuditKey(bytes(32))),
+        ops=OpsService(registry.ledger, summaries, registry.view),
+        reports=ReportService(registry.ledger, open_report_view(es_env), registry.view, None),
     )
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
