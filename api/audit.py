@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, ServicesDep, check_area, record_read
+from api.deps import ActorDep, ServicesDep, area_within, check_area, record_read
 from api.errors import ApiProblem
 from domain.errors import CaseNotFoundError
 from domain.inspection import BY_ID as RULE_IDS
@@ -48,11 +48,7 @@ async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict
         check_area(actor, view.area.village_code)
         return await run_in_threadpool(svc.audit.verify_case, case_id)
     if body.scope == "area":
-        area = body.area_code or actor.area_code
-        if not area.startswith(actor.area_code):
-            raise ApiProblem(
-                "NotPermittedError", f"area {area} lies outside your area", field="area_code", rule="jurisdiction"
-            )
+        area = area_within(actor.area_code, body.area_code, "area_code")
         return await run_in_threadpool(svc.audit.verify_area, area)
     if len(actor.area_code) != 6:
         raise ApiProblem(
@@ -69,9 +65,7 @@ async def findings(
     scope: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$", description="an area code")] = None,
     rule: Annotated[str | None, Query(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="one rule id, e.g. TI-01")] = None,
 ) -> dict[str, Any]:
-    area = scope or actor.area_code
-    if not area.startswith(actor.area_code):
-        raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field="scope", rule="jurisdiction")
+    area = area_within(actor.area_code, scope, "scope")
     if rule is not None and rule not in RULE_IDS:
         raise ApiProblem("RuleViolationError", f"no inspection rule {rule}", field="rule", rule="known_rule")
     await record_read(svc, actor, request, what="findings", target=area, village_code="")

@@ -107,6 +107,15 @@ def parse_case_id(case_id: str) -> uuid.UUID:
     return parsed
 
 
+def area_within(actor_area: str, requested: str | None, field: str) -> str:
+    """The area a read or a list covers: the caller's own, or a part of it they name (codes nest by prefix); any
+    other area is refused, naming only what the caller sent."""
+    area = requested or actor_area
+    if not area.startswith(actor_area):
+        raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field=field, rule="jurisdiction")
+    return area
+
+
 def check_area(actor: Actor, village_code: str) -> None:
     """Reads are scoped like writes: the case's village must lie inside the caller's area."""
     if not actor.area_code or not village_code.startswith(actor.area_code):

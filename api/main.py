@@ -50,6 +50,7 @@ async def connect_services(settings: Settings) -> Services:
         settings.audit_signing_key(),
         settings.audit_anchor_file,
     )
+    report_view = open_report_view(env)  # one pool, shared
     return Services(
         settings=settings,
         token_secret=secret,
@@ -58,8 +59,8 @@ async def connect_services(settings: Settings) -> Services:
         summaries=open_summary_view(env),
         registry=registry,
         audit=audit_service,
-        ops=OpsService(registry.ledger, audit_service.summaries, registry.view, open_report_view(env)),
-        reports=ReportService(registry.ledger, open_report_view(env), registry.view, settings.plan_issued_on),
+        ops=OpsService(registry.ledger, audit_service.summaries, registry.view, report_view, settings.plan_issued_on),
+        reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),
         oidc=oidc_verifier(settings),
     )
 

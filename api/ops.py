@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, ServicesDep
+from api.deps import ActorDep, ServicesDep, area_within
 from api.errors import ApiProblem
+from domain.policy import REPAIR_ROLES
 from domain.values import Role
 
 router = APIRouter(tags=["ops"])
@@ -108,12 +109,7 @@ def _now() -> datetime:
 
 
 def _area(actor_area: str, area_code: str | None) -> str:
-    area = area_code or actor_area
-    if not area.startswith(actor_area):
-        raise ApiProblem(
-            "NotPermittedError", f"area {area} lies outside your area", field="area_code", rule="jurisdiction"
-        )
-    return area
+    return area_within(actor_area, area_code, "area_code")
 
 
 AreaQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
@@ -154,7 +150,7 @@ async def stuck(
 
 
 def _check_repairer(role: Role) -> None:
-    if role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
+    if role not in REPAIR_ROLES:
         raise ApiProblem(
             "NotPermittedError", "repairs are made by the township or county", field="role", rule="ops_role"
         )

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.cases import start_case
-from api.deps import ActorDep, CommandIdDep, ServicesDep, record_read
+from api.deps import ActorDep, CommandIdDep, ServicesDep, area_within, record_read
 from api.errors import ApiProblem
 from domain.errors import CaseAlreadyOpenError, DomainError
 from domain.values import Source, screening_open_command
@@ -146,16 +146,7 @@ AreaQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
 
 def _scope(actor_area: str, area_code: str | None) -> list[str]:
     """The area a list covers: the caller's own, or a part of it they name."""
-    if area_code is None:
-        return [actor_area]
-    if not area_code.startswith(actor_area):
-        raise ApiProblem(
-            "NotPermittedError",
-            f"area {area_code} lies outside your area {actor_area}",
-            field="area_code",
-            rule="jurisdiction",
-        )
-    return [area_code]
+    return [area_within(actor_area, area_code, "area_code")]
 
 
 @router.get("/households", response_model=HouseholdList, summary="农户: households in the caller's area")

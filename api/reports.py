@@ -12,12 +12,11 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, CommandIdDep, ServicesDep, record_read
+from api.deps import ActorDep, CommandIdDep, ServicesDep, area_within, record_read
 from api.errors import ApiProblem
-from domain.errors import DomainError
+from api.registry import _domain
 from domain.notices import COLUMNS as NOTICE_COLUMNS
 from domain.notices import NOTICE_STATUSES, notice_row
 from domain.notices import TITLES as NOTICE_TITLES
@@ -34,10 +33,7 @@ T = TypeVar("T")
 
 
 def scope_of(actor_area: str, scope: str | None) -> str:
-    area = scope or actor_area
-    if not area.startswith(actor_area):
-        raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field="scope", rule="jurisdiction")
-    return area
+    return area_within(actor_area, scope, "scope")
 
 
 PeriodQuery = Annotated[str | None, Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD")]
@@ -51,12 +47,10 @@ def _now() -> datetime:
 async def _run(fn: Callable[[], T]) -> T:
     """Run a report call in a thread; a refused request or command becomes its problem+json."""
     try:
-        return await run_in_threadpool(fn)
+        return await _domain(fn)
     except ReportRequestError as e:
         status = 409 if e.rule == "cutoff_reached" else 422
         raise ApiProblem("ReportRequestError", str(e), field=e.field, rule=e.rule, status=status) from e
-    except DomainError as e:
-        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
 
 
 class DraftRequest(BaseModel):

@@ -11,6 +11,7 @@ from domain import policy as rules
 from domain.chain import ChainedAggregate
 from domain.errors import RuleViolationError, StepNotAllowedError
 from domain.events import CaseEvent
+from domain.notices import NOTICE_STATUSES
 from domain.policy import HouseholdFacts, Policy
 from domain.policy.assistance import Finding, MeasureFacts, precision_findings
 from domain.values import (
@@ -235,9 +236,9 @@ class CaseState(ChainedAggregate):
     def notice_due(self) -> date | None:
         """The last day of a village notice (公示) still open, identification's or elimination's: it runs through that
         day (如有异议…5日内提出, domain.md §4.2) and its close is owed from the next. None when no notice is open."""
-        if self.status in (Status.NOTICE_POSTED, Status.NOTICE_OBJECTED):
+        if self.status in NOTICE_STATUSES[Procedure.IDENTIFICATION]:
             notice = self.facts.get("public_notice")
-        elif self.status in (Status.ELIMINATION_NOTICE_POSTED, Status.ELIMINATION_NOTICE_OBJECTED):
+        elif self.status in NOTICE_STATUSES[Procedure.ELIMINATION]:
             notice = (self.elimination or {}).get("public_notice")
         else:
             return None

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import NotFoundError, NotPermittedError
+from domain.policy import REPORT_DRAFT_ROLES
 from domain.registry import RegistryCommands
 from domain.values import Actor, Role
 from domain.village_report import Capacity, VillageReport, village_report_id
@@ -21,6 +22,10 @@ class ReportCommands(RegistryCommands):
         """Draft the village's report for the period, or revise it when its figures changed (``only_new``: leave an
         existing report as it is, as the schedule does)."""
         self.areas.village(village_code)
+        if actor.role not in REPORT_DRAFT_ROLES:
+            raise NotPermittedError(
+                f"a {actor.role.value} reads reports but does not draft them", field="role", rule="report_roles"
+            )
         if actor.role is not Role.SYSTEM and not village_code.startswith(actor.area_code):
             raise NotPermittedError(
                 f"village {village_code} lies outside your area", field="village_code", rule="jurisdiction"

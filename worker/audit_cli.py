@@ -140,7 +140,11 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
 
     try:
-        ops = OpsService(ledger, open_summary_view(env), open_registry_view(env))
+        from domain.report_readmodel import open_report_view
+
+        ops = OpsService(
+            ledger, open_summary_view(env), open_registry_view(env), open_report_view(env), settings.plan_issued_on
+        )
         area = args.area or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
         now = datetime.now(UTC)
         if args.action in ("stuck", "reconcile", "repair"):

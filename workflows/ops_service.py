@@ -24,6 +24,7 @@ from domain.report_readmodel import ReportView
 from domain.values import Actor, DeadlineKind, Milestone, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import CaseWorkflowState, workflow_id_for
+from workflows.report_service import plan_start
 
 MAX_ITEMS = 5000
 MILESTONE_MISSES_DAYS = 30  # how long a milestone's misses stay on the overdue list after its day (an ops choice)
@@ -59,9 +60,11 @@ async def _last_task_failure(client: Client, workflow_id: str) -> str:
 
 class OpsService:
     def __init__(
-        self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, reports: ReportView | None = None
-    ) -> None:
+        self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, reports: ReportView | None = None,
+        plan_issued_on: date | None = None,
+    ) -> None:  # fmt: skip
         self.ledger, self.summaries, self.registry, self.reports = ledger, summaries, registry, reports
+        self.plan_issued_on = plan_issued_on
 
     def lag(self) -> dict[str, int]:
         """Events stored but not yet applied, per read model."""
@@ -156,7 +159,7 @@ class OpsService:
         for r in rows:
             by_stage[r["stage"]] = by_stage.get(r["stage"], 0) + int(r["cases"])
         today = local_date(now)
-        counted_from = self.registry.latest_campaign_start(area_prefix=area_code, on_or_before=today)
+        counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
         first, last = period_containing(counted_from, today) if counted_from else trailing_period(today)
         misses = {r["kind"]: int(r["misses"]) for r in self.summaries.misses(area_prefix=area_code, due_from=first,
                                                                              due_to=last)}  # fmt: skip

@@ -33,6 +33,17 @@ MAX_RANGE_DAYS = 3660
 CATCH_UP_DAYS = 3  # the schedule's catch-up window: a cycle that ended on a missed night is still drafted
 
 
+def plan_start(registry: RegistryView, plan_issued_on: date | None, scope: str, today: date) -> date | None:
+    """方案印发之日 for the scope, which the two-week statistics cycles count from: configured, or the start of the
+    latest campaign covering it. A village counts from its township's plan, so that its cycles are the ones the
+    township collects."""
+    if plan_issued_on is not None:
+        return plan_issued_on
+    area = scope[:9] if len(scope) > 9 else scope
+    started: date | None = registry.latest_campaign_start(area_prefix=area, on_or_before=today)
+    return started
+
+
 class ReportRequestError(ValueError):
     """A report that cannot be made as asked: ``field`` and ``rule`` name what to change."""
 
@@ -68,13 +79,7 @@ class ReportService:
         return self.view.position(self.ledger.name)
 
     def counted_from(self, scope: str, today: date) -> date | None:
-        """方案印发之日 for the scope: configured, or the start of the latest campaign covering it. A village counts
-        from its township's plan, so that its cycles are the ones the township collects."""
-        if self.plan_issued_on is not None:
-            return self.plan_issued_on
-        area = scope[:9] if len(scope) > 9 else scope
-        started: date | None = self.registry.latest_campaign_start(area_prefix=area, on_or_before=today)
-        return started
+        return plan_start(self.registry, self.plan_issued_on, scope, today)
 
     def period(self, scope: str, spec: str | None, today: date) -> Period:
         """``spec``: a cycle number (1, 2, …), a range ``YYYY-MM-DD..YYYY-MM-DD``, or nothing for the cycle holding

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import secrets
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -111,16 +112,7 @@ class Settings(BaseSettings):
             return self.cipher_key
         if self.environment == "production":
             raise ValueError("DIXIAN_CIPHER_KEY must be set when DIXIAN_ENV=production")
-        path = self.data_dir / "cipher-key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process of the stack made it first
-                return path.read_text().strip()
-            with os.fdopen(fd, "w") as out:
-                out.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
-        return path.read_text().strip()
+        return generated_secret(self.data_dir / "cipher-key", lambda: base64.b64encode(os.urandom(32)).decode())
 
     def resolve_token_secret(self) -> str:
         """DIXIAN_TOKEN_SECRET, or the development secret kept in `<data_dir>/token-secret` (mode 0600), created
@@ -129,13 +121,7 @@ class Settings(BaseSettings):
             return self.token_secret
         if self.environment == "production":
             raise ValueError("DIXIAN_TOKEN_SECRET must be set when DIXIAN_ENV=production")
-        path = self.data_dir / "token-secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(32) + "\n")
-        return path.read_text().strip()
+        return generated_secret(self.data_dir / "token-secret", lambda: secrets.token_urlsafe(32))
 
     @property
     def embedded_url_file(self) -> Path:
@@ -198,6 +184,21 @@ def parse_database_url(url: str) -> tuple[str, str, str, str, str]:
     user = unquote(parts.username or "postgres")
     password = unquote(parts.password or "")
     return host, port, dbname, user, password
+
+
+def generated_secret(path: Path, make: Callable[[], str]) -> str:
+    """A development secret kept in ``path`` (mode 0600), made on first use; processes of the stack starting together
+    agree on the one made first."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(make() + "\n")
+    return path.read_text().strip()
 
 
 def check_cipher_key(key: str) -> None:

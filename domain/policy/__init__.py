@@ -295,6 +295,13 @@ STEP_ROLES: dict[Step, frozenset[Role]] = {
 }
 
 
+# Who drafts or revises a village's report (seed plan §三(三) 定期调度: the village reports, the township collects, the
+# county may ask again); the nightly schedule drafts as the system. Inspectors read reports but do not make them.
+REPORT_DRAFT_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.SYSTEM})
+# Who repairs workflows (restart, retry, reconcile): the township and the county, which run the cases' procedures.
+REPAIR_ROLES = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+
+
 def check_actor_level(actor: Actor) -> None:
     """An actor's area code must be a code of their role's level (a township reviewer holds a township code)."""
     from domain.areas import level_of  # local import: areas has no dependency back on policy

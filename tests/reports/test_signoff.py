@@ -115,3 +115,13 @@ def test_a_report_outside_the_callers_area_is_unknown_to_them(ledger: CaseLedger
             village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
             checkpoint=None, actor=NEIGHBOUR, command_id="x", now=NOW,
         )  # fmt: skip
+
+
+def test_inspectors_read_reports_but_do_not_draft_them(ledger: CaseLedger) -> None:
+    inspector = Actor("insp-1", Role.INSPECTOR, "990102", "督导")
+    with pytest.raises(NotPermittedError) as refused:
+        ledger.draft_village_report(
+            village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
+            checkpoint=None, actor=inspector, command_id="x", now=NOW,
+        )  # fmt: skip
+    assert refused.value.rule == "report_roles"
