@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from api.auth import OidcVerifier, TokenError, read_token
 from api.errors import ApiProblem
+from domain.policy import NO_PERSONAL_DATA_ROLES
 from domain.queries import CaseQueries
 from domain.readmodel import CaseSummaryView
 from domain.values import Actor
@@ -64,7 +65,18 @@ def current_actor(
         ) from None
     structlog.contextvars.bind_contextvars(actor=actor.id, role=actor.role.value)
     request.state.actor_role = actor.role  # the answer's personal fields are masked for roles that do not need them
+    if actor.role in NO_PERSONAL_DATA_ROLES:
+        route = getattr(request.scope.get("route"), "path", "")
+        if not route.startswith(NO_PERSONAL_DATA_ROUTES):
+            raise ApiProblem(
+                "NotPermittedError", f"a {actor.role.value} sees no case, household or staff record",
+                field="role", rule="role_scope",
+            )  # fmt: skip
     return actor
+
+
+# What 运维 and 管理员 reach: operations views and repairs, the statistical tables (counts), the signed checkpoints.
+NO_PERSONAL_DATA_ROUTES = ("/ops/", "/reports/{table}", "/reports/submissions", "/audit/checkpoints")
 
 
 def command_id(

@@ -21,6 +21,10 @@ SEEDED_USERS = (
     Actor(id="township-yuping", role=Role.TOWNSHIP_REVIEWER, area_code="990102101", name="玉坪乡乡镇审核员"),
     Actor(id="county-approver", role=Role.COUNTY_APPROVER, area_code="990102", name="示范县县级审定员"),
     Actor(id="inspector", role=Role.INSPECTOR, area_code="990102", name="县督导组"),
+    Actor(id="resident-yuping", role=Role.RESIDENT_CADRE, area_code="990102101001", name="玉坪村驻村干部"),
+    Actor(id="helper-chen", role=Role.RESPONSIBLE_PERSON, area_code="990102101", name="陈帮扶"),
+    Actor(id="ops", role=Role.OPS, area_code="990102", name="县运维"),
+    Actor(id="admin", role=Role.ADMIN, area_code="990102", name="县管理员"),
 )
 
 

@@ -20,7 +20,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api import audit, campaigns, cases, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
-from domain.policy.privacy import masked, sees_personal_data
+from domain.policy.privacy import masked, sees_names, sees_personal_data
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
 from domain.report_readmodel import open_report_view
@@ -81,13 +81,13 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 DOCS_PATHS = ("/docs", "/redoc")
 
 
-async def _masked(response: Response) -> Response:
+async def _masked(response: Response, names: bool) -> Response:
     """The same JSON answer with ID numbers, phones and health details masked (domain/policy/privacy.py)."""
     if not response.headers.get("content-type", "").startswith("application/json"):
         return response  # files carry figures only (reports); problem+json names no personal value
     body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    text = json.dumps(masked(json.loads(body)), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(masked(json.loads(body), names), ensure_ascii=False, separators=(",", ":"))
     return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
@@ -168,7 +168,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         response = await call_next(request)
         role = getattr(request.state, "actor_role", None)
         if role is not None and not sees_personal_data(role):
-            response = await _masked(response)
+            response = await _masked(response, names=not sees_names(role))
         ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id
         for name, value in headers.items():

@@ -9,11 +9,12 @@ from typing import Any
 
 from domain import policy as rules
 from domain.chain import ChainedAggregate
-from domain.errors import RuleViolationError, StepNotAllowedError
+from domain.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
 from domain.events import CaseEvent
 from domain.notices import NOTICE_STATUSES
 from domain.policy import HouseholdFacts, Policy
 from domain.policy.assistance import Finding, MeasureFacts, precision_findings
+from domain.policy.duties import duty_conflict
 from domain.values import (
     Actor,
     Category,
@@ -310,7 +311,17 @@ class CaseState(ChainedAggregate):
                 rule="step_order",
             )
         rules.check_may_take(actor, step, self.village_code)
+        self._check_duties(step, actor)
         rules.check_step_time(occurred_at, self.last_business_date if not_before is None else not_before, now)
+
+    def _check_duties(self, step: Step, actor: Actor) -> None:
+        """Separation of duties on this case (domain/policy/duties.py): refused with nothing recorded."""
+        found = rules.procedure_of(self.status)
+        procedure = found.procedure if found is not None else None
+        facts = (self.elimination or {}) if procedure is Procedure.ELIMINATION else self.facts
+        conflict = duty_conflict(step, actor.id, procedure, facts, self.responsible_person, actor.role)
+        if conflict is not None:
+            raise NotPermittedError(conflict, field="actor", rule="separation_of_duties")
 
     def _trigger(
         self,

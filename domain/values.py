@@ -68,9 +68,13 @@ class Role(StrEnum):
     """Who acts. The area level each role works at is in ``policy.ROLE_LEVEL``."""
 
     VILLAGE_CADRE = "village_cadre"
+    RESIDENT_CADRE = "resident_cadre"
+    RESPONSIBLE_PERSON = "responsible_person"
     TOWNSHIP_REVIEWER = "township_reviewer"
     COUNTY_APPROVER = "county_approver"
     INSPECTOR = "inspector"
+    OPS = "ops"
+    ADMIN = "admin"
     SYSTEM = "system"
 
 
@@ -371,6 +375,10 @@ _LABEL_LIST: list[tuple[StrEnum, str]] = [
     (Role.TOWNSHIP_REVIEWER, "乡镇审核"),
     (Role.COUNTY_APPROVER, "县级审定"),
     (Role.INSPECTOR, "督导/审计"),
+    (Role.RESIDENT_CADRE, "驻村干部"),
+    (Role.RESPONSIBLE_PERSON, "帮扶责任人"),
+    (Role.OPS, "运维"),
+    (Role.ADMIN, "管理员"),
     (Role.SYSTEM, "系统"),
     (Step.HOUSEHOLD_VISIT, "入户核实"),
     (Step.CROSS_CHECK, "信息比对"),

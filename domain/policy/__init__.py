@@ -259,9 +259,18 @@ def check_step_time(occurred_at: datetime, not_before: date, now: datetime) -> N
 # township, a county approver in their county").
 ROLE_LEVEL: dict[Role, AreaLevel] = {
     Role.VILLAGE_CADRE: AreaLevel.VILLAGE,
+    # 驻村干部 are stationed in one village (驻村第一书记和工作队, seed plan §四(一)).
+    Role.RESIDENT_CADRE: AreaLevel.VILLAGE,
     Role.TOWNSHIP_REVIEWER: AreaLevel.TOWNSHIP,
     Role.COUNTY_APPROVER: AreaLevel.COUNTY,
+    # 运维 and 管理员 serve the whole county's system. A 帮扶责任人 works for any level's unit (县直部门, 乡镇, 村), so
+    # has no fixed level; what they may touch is their own households (policy/duties.py).
+    Role.OPS: AreaLevel.COUNTY,
+    Role.ADMIN: AreaLevel.COUNTY,
 }
+# Roles that see no case, household or staff record: 运维 (workflow health, no personal data) and 管理员 (users and
+# policy). They reach only the routes in ``api`` that carry codes and counts.
+NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN})
 
 # Who records a clue: the village (cadre screening), the township account (self-applications pushed by the app,
 # domain.md §4.1) or the county (department alerts).
@@ -270,7 +279,9 @@ OPEN_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_
 # Who takes each step (domain.md §4.2 table: village organisation; cross-check village → township → county;
 # township government reviews and announces in its own name; county approves).
 STEP_ROLES: dict[Step, frozenset[Role]] = {
-    Step.HOUSEHOLD_VISIT: frozenset({Role.VILLAGE_CADRE}),
+    # 驻村干部 join the village's fieldwork (入户核实, measures, verification visits, 回头看), not the village
+    # committee's own deliberation, notice and proposal (seed plan §三(一): 乡村干部、驻村干部…进村入户).
+    Step.HOUSEHOLD_VISIT: frozenset({Role.VILLAGE_CADRE, Role.RESIDENT_CADRE}),
     Step.CROSS_CHECK: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER}),
     Step.VILLAGE_DELIBERATION: frozenset({Role.VILLAGE_CADRE}),
     Step.PUBLIC_NOTICE: frozenset({Role.VILLAGE_CADRE}),
@@ -283,13 +294,17 @@ STEP_ROLES: dict[Step, frozenset[Role]] = {
     # cadres (domain.md §7 Pingjiang steps 1–2). 回头看 by village and township; rollback is requested in writing
     # by the township and executed by the county (seed plan §三(二); domain.md §8).
     Step.RESPONSIBLE_PERSON: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
-    Step.ASSISTANCE_PLAN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
-    Step.MEASURES: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    # The 帮扶责任人 keeps their household's plan and measures and rectifies what a review found ("一对一",
+    # seed plan §三(二)); only for the households assigned to them (policy/duties.py).
+    Step.ASSISTANCE_PLAN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESPONSIBLE_PERSON}),
+    Step.MEASURES: frozenset(
+        {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE, Role.RESPONSIBLE_PERSON}
+    ),
     Step.REVIEW: frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.INSPECTOR}),
-    Step.RECTIFICATION: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.RECTIFICATION: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESPONSIBLE_PERSON}),
     Step.ELIMINATION_PROPOSAL: frozenset({Role.VILLAGE_CADRE}),
-    Step.ELIMINATION_VISIT: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
-    Step.LOOK_BACK: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
+    Step.ELIMINATION_VISIT: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE}),
+    Step.LOOK_BACK: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE}),
     Step.ROLLBACK_REQUEST: frozenset({Role.TOWNSHIP_REVIEWER}),
     Step.ROLLBACK_DECISION: frozenset({Role.COUNTY_APPROVER}),
 }
@@ -298,8 +313,9 @@ STEP_ROLES: dict[Step, frozenset[Role]] = {
 # Who drafts or revises a village's report (seed plan §三(三) 定期调度: the village reports, the township collects, the
 # county may ask again); the nightly schedule drafts as the system. Inspectors read reports but do not make them.
 REPORT_DRAFT_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.SYSTEM})
-# Who repairs workflows (restart, retry, reconcile): the township and the county, which run the cases' procedures.
-REPAIR_ROLES = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+# Who repairs workflows (restart, retry, reconcile): 运维, and the township and the county, which run the cases'
+# procedures.
+REPAIR_ROLES = frozenset({Role.OPS, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
 
 
 def check_actor_level(actor: Actor) -> None:

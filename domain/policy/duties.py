@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.values import Procedure, Step
+from domain.values import Procedure, Role, Step
 
 # The two approval levels of one procedure are two people: a county decision by the person who made the township
 # review would approve their own work (domain.md §4.2 steps 4 and 5: the township reviews, the county approves).
@@ -22,6 +22,7 @@ def duty_conflict(
     procedure: Procedure | None,
     procedure_facts: Mapping[str, Any],
     responsible_person: Mapping[str, Any] | None,
+    actor_role: Role | None = None,
 ) -> str | None:
     """Why ``actor_id`` may not take ``step`` on this case (None if they may). ``procedure_facts`` are the current
     procedure's records (identification's or elimination's), ``responsible_person`` the case's current one."""
@@ -30,6 +31,8 @@ def duty_conflict(
         if review and review.get("actor", {}).get("id") == actor_id:
             return "the county decision is taken by someone other than the person who made the township review"
     responsible = (responsible_person or {}).get("user_id")
+    if actor_role is Role.RESPONSIBLE_PERSON and (not responsible or responsible != actor_id):
+        return "a responsible person acts only for the households assigned to them"
     if procedure is Procedure.ELIMINATION and step in APPROVAL_STEPS and responsible and responsible == actor_id:
         return "the household's responsible person does not approve the elimination of its risk"
     return None

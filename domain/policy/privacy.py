@@ -36,14 +36,31 @@ def mask_health(value: str) -> str:
 MASKERS: dict[str, Callable[[str], str]] = {"id_number": mask_id_number, "phone": mask_phone, "health": mask_health}
 
 
-def masked(data: Any) -> Any:
-    """``data`` (JSON-like) with every personal field masked, at any depth."""
+# 运维 and 管理员 see no names either: the few answers they reach (operations views) name responsible persons.
+NAME_KEYS = frozenset({"name", "household_head", "head_name", "responsible_person", "actor_name"})
+NAMELESS_ROLES = frozenset({Role.OPS, Role.ADMIN})
+
+
+def masked(data: Any, names: bool = False) -> Any:
+    """``data`` (JSON-like) with every personal field masked, at any depth; with ``names``, names too."""
     if isinstance(data, dict):
-        return {k: MASKERS[k](v) if k in MASKERS and isinstance(v, str) and v else masked(v) for k, v in data.items()}
+        out = {}
+        for k, v in data.items():
+            if k in MASKERS and isinstance(v, str) and v:
+                out[k] = MASKERS[k](v)
+            elif names and k in NAME_KEYS and isinstance(v, str) and v:
+                out[k] = MASK * 3
+            else:
+                out[k] = masked(v, names)
+        return out
     if isinstance(data, list):
-        return [masked(v) for v in data]
+        return [masked(v, names) for v in data]
     return data
 
 
 def sees_personal_data(role: Role) -> bool:
     return role in FULL_VIEW_ROLES
+
+
+def sees_names(role: Role) -> bool:
+    return role not in NAMELESS_ROLES

@@ -9,8 +9,7 @@ from decimal import Decimal
 from domain import events as ev
 from domain import policy as rules
 from domain.case_state import CaseState, check_risks
-from domain.errors import NotPermittedError, RuleViolationError
-from domain.policy.duties import duty_conflict
+from domain.errors import RuleViolationError
 from domain.values import (
     Actor,
     Category,
@@ -33,13 +32,6 @@ class ProcedureSteps(CaseState):
         proc = rules.procedure_of(self.status)
         assert proc is not None, "checked by _check_step: the step is open only inside a procedure"
         return proc.procedure
-
-    def _check_duties(self, step: Step, actor: Actor) -> None:
-        procedure = self._procedure()
-        facts = self.facts if procedure is Procedure.IDENTIFICATION else (self.elimination or {})
-        conflict = duty_conflict(step, actor.id, procedure, facts, self.responsible_person)
-        if conflict is not None:
-            raise NotPermittedError(conflict, field="actor", rule="separation_of_duties")
 
     def _notice(self) -> dict[str, object]:
         facts = self.facts if self._procedure() is Procedure.IDENTIFICATION else (self.elimination or {})
@@ -308,7 +300,6 @@ class ProcedureSteps(CaseState):
     ) -> None:
         """乡镇审核 of a candidate whose notice drew no objection (domain.md §4.2 step 4; §7 step 4)."""
         self._check_step(Step.TOWNSHIP_REVIEW, actor, occurred_at, now)
-        self._check_duties(Step.TOWNSHIP_REVIEW, actor)
         # Administrative decisions against the applicant state their reasons (the township returns or rejects in
         # writing, seed plan §三(二); domain.md §4.2 step 4); so does the county below.
         if decision is not TownshipDecision.PASS and not reason.strip():
@@ -339,7 +330,6 @@ class ProcedureSteps(CaseState):
         """县级审定: identification approves with a category the household fits under the pinned policy;
         elimination approves the proposal as made. Either may reject, with a reason."""
         self._check_step(Step.COUNTY_DECISION, actor, occurred_at, now)
-        self._check_duties(Step.COUNTY_DECISION, actor)
         procedure = self._procedure()
         if decision is CountyDecision.APPROVE and procedure is Procedure.IDENTIFICATION:
             if category is None:

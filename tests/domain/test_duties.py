@@ -48,3 +48,14 @@ def test_a_responsible_person_may_take_identification_steps_and_one_without_an_a
     review = {"township_review": {"actor": {"id": "tr-1"}, "occurred_at": feb(22)}}
     assert duty_conflict(Step.COUNTY_DECISION, "tr-1", Procedure.IDENTIFICATION, review, None) is not None
     assert duty_conflict(Step.COUNTY_DECISION, "ca-1", Procedure.IDENTIFICATION, review, None) is None
+
+
+def test_a_responsible_person_keeps_the_assistance_of_their_own_households_only(case: CaseDriver) -> None:
+    helper = Actor(id="rp-1", role=Role.RESPONSIBLE_PERSON, area_code="990102101", name="陈帮扶")
+    case.through("announcement")
+    case.assign(user_id="rp-9")  # someone else's household
+    with pytest.raises(NotPermittedError) as refused:
+        case.plan(actor=helper)
+    assert "assigned to them" in refused.value.message
+    case.assign(user_id="rp-1", occurred_at=feb(26), start_date=feb(26).date())
+    assert case.plan(actor=helper, occurred_at=feb(27))["plan"] is not None

@@ -449,7 +449,7 @@ def test_inspectors_and_the_system_may_not_record_a_clue(role: Role) -> None:
 
 # Who takes each step (domain.md §4.2 "Actor" column): V = village cadre, T = township reviewer, C = county approver.
 EXPECTED_STEP_ROLES: dict[Step, set[Role]] = {
-    Step.HOUSEHOLD_VISIT: {Role.VILLAGE_CADRE},
+    Step.HOUSEHOLD_VISIT: {Role.VILLAGE_CADRE, Role.RESIDENT_CADRE},  # 驻村干部 visit too (seed §三(一))
     Step.CROSS_CHECK: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER},
     Step.VILLAGE_DELIBERATION: {Role.VILLAGE_CADRE},
     Step.PUBLIC_NOTICE: {Role.VILLAGE_CADRE},
@@ -459,15 +459,16 @@ EXPECTED_STEP_ROLES: dict[Step, set[Role]] = {
     # Assistance (seed plan §三(二), domain.md §6): the township assigns the responsible person; village and township
     # keep the plan, the measures and the rectifications; township, county and inspectors (督导组) review.
     Step.RESPONSIBLE_PERSON: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
-    Step.ASSISTANCE_PLAN: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
-    Step.MEASURES: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    # The 帮扶责任人 keeps plan, measures and rectifications of their own households; 驻村干部 record measures.
+    Step.ASSISTANCE_PLAN: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESPONSIBLE_PERSON},
+    Step.MEASURES: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE, Role.RESPONSIBLE_PERSON},
     Step.REVIEW: {Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.INSPECTOR},
-    Step.RECTIFICATION: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.RECTIFICATION: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESPONSIBLE_PERSON},
     # Elimination (domain.md §7 Pingjiang steps 1–2): the village proposes, township and village cadres verify.
     Step.ELIMINATION_PROPOSAL: {Role.VILLAGE_CADRE},
-    Step.ELIMINATION_VISIT: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.ELIMINATION_VISIT: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE},
     # 回头看 by village and township; rollback requested in writing by the township, executed by the county (§8).
-    Step.LOOK_BACK: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER},
+    Step.LOOK_BACK: {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE},
     Step.ROLLBACK_REQUEST: {Role.TOWNSHIP_REVIEWER},
     Step.ROLLBACK_DECISION: {Role.COUNTY_APPROVER},
 }
@@ -476,6 +477,10 @@ ACTOR_OF_ROLE = {
     Role.TOWNSHIP_REVIEWER: TOWNSHIP_REVIEWER,
     Role.COUNTY_APPROVER: COUNTY_APPROVER,
     Role.INSPECTOR: INSPECTOR,
+    Role.RESIDENT_CADRE: Actor(id="rc-1", role=Role.RESIDENT_CADRE, area_code=VILLAGE_CODE),
+    Role.RESPONSIBLE_PERSON: Actor(id="rp-1", role=Role.RESPONSIBLE_PERSON, area_code="990102101"),
+    Role.OPS: Actor(id="ops-1", role=Role.OPS, area_code="990102"),
+    Role.ADMIN: Actor(id="admin-1", role=Role.ADMIN, area_code="990102"),
     Role.SYSTEM: Actor(id="system", role=Role.SYSTEM, area_code=""),
 }
 

@@ -33,3 +33,12 @@ def test_personal_fields_are_masked_at_any_depth_and_nothing_else_changes() -> N
         "members": [{"name": "张三", "id_number": "110101********1234", "health": "***"}],
         "case": {"responsible_person": {"name": "陈", "phone": "139****2222"}, "version": 3, "phone": ""},
     }  # fmt: skip
+
+
+def test_ops_and_admin_see_no_names_either() -> None:
+    from domain.policy.privacy import sees_names
+
+    assert {r for r in Role if not sees_names(r)} == {Role.OPS, Role.ADMIN}
+    item = {"case_id": "c1", "responsible_person": "陈帮扶（县农业农村局）", "village_code": "990102101001"}
+    assert masked({"items": [item]}, names=True) == {"items": [{**item, "responsible_person": "***"}]}
+    assert masked({"items": [item]}) == {"items": [item]}  # inspectors see names

@@ -99,7 +99,7 @@ def test_the_view_labels_every_value_in_chinese(case: CaseDriver) -> None:
 
     assert (view["status_label"], view["stage_label"], view["source_label"]) == ("发现线索", "识别中", "干部排查")
     assert view["allowed_steps"] == [
-        {"step": "household-visit", "label": "入户核实", "actions": [], "roles": ["village_cadre"]}
+        {"step": "household-visit", "label": "入户核实", "actions": [], "roles": ["resident_cadre", "village_cadre"]}
     ]
     assert view["category_label"] is None
 

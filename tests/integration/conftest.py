@@ -50,6 +50,7 @@ ACTORS = {
     "township": Actor("township-1", Role.TOWNSHIP_REVIEWER, TOWNSHIP, "乡镇审核员"),
     "county": Actor("county-1", Role.COUNTY_APPROVER, COUNTY, "县级审定员"),
     "inspector": Actor("inspector-1", Role.INSPECTOR, COUNTY, "督导"),
+    "ops": Actor("ops-1", Role.OPS, COUNTY, "运维甲"),
 }
 
 
