@@ -11,11 +11,8 @@ from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
-from psycopg import Cursor
-from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Composed, Identifier
 from psycopg.types.json import Jsonb
 
@@ -23,7 +20,7 @@ from domain import household as hh
 from domain.access import AccessRecorded, access_row
 from domain.campaign import CampaignStarted, MilestonePassed, missing_by_village
 from domain.readmodel import read_model_env
-from domain.schema import clear_read_model, created
+from domain.schema import TablesView, clear_read_model, created
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"
@@ -66,17 +63,10 @@ def _migrant(members: list[dict[str, Any]]) -> bool:
     return any(m["migrant_work_months"] > 0 or m["migrant_work_place"] for m in members)
 
 
-class RegistryView(PostgresTrackingRecorder):
+class RegistryView(TablesView):
     """The registry tables plus their tracking table (``registry_tracking``)."""
 
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        schema = Identifier(self.datastore.schema)
-        for ddl in _DDL:
-            self.sql_create_statements.append(SQL(ddl).format(s=schema))
-
-    def _t(self, table: str) -> Composed:
-        return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(table))
+    DDL = _DDL
 
     def _write(self, tracking: Tracking, statement: Composed, params: Mapping[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -214,12 +204,6 @@ class RegistryView(PostgresTrackingRecorder):
         ).format(self._t(MILESTONES))
         rows = self._query(statement, {"d": on_or_before, "p": area_prefix})
         return rows[0]["starts_on"] if rows else None
-
-    def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        with self.datastore.transaction(commit=False) as curs:
-            c: Cursor[DictRow] = curs
-            c.execute(statement, params)
-            return [dict(r) for r in c.fetchall()]
 
     @staticmethod
     def _within(column: str, prefixes: list[str]) -> tuple[Composed, dict[str, Any]]:

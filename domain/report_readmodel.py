@@ -12,12 +12,9 @@ from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
-from psycopg import Cursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from domain import household as hh
@@ -35,7 +32,7 @@ from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.readmodel import read_model_env
 from domain.reports import DERIVED, Fact, FactKind
-from domain.schema import clear_read_model, created
+from domain.schema import TablesView, clear_read_model, created
 from domain.values import FindingKind, Stage
 from domain.village_report import VillageReport, VillageReportDrafted, VillageReportEvent, VillageReportSubmitted
 
@@ -59,17 +56,10 @@ _DDL = (
 _COLUMNS = ("position", "seq", "kind", "subject", "village_code", "day", "persons", "category", "delta", "ref")
 
 
-class ReportView(PostgresTrackingRecorder):
+class ReportView(TablesView):
     """The report facts, the per-case memory of derived findings, and the tracking table (``reports_tracking``)."""
 
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        schema = Identifier(self.datastore.schema)
-        for ddl in _DDL:
-            self.sql_create_statements.append(SQL(ddl).format(s=schema))
-
-    def _t(self, table: str) -> Composed:
-        return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(table))
+    DDL = _DDL
 
     def write(self, tracking: Tracking, facts: list[Fact], case_state: tuple[str, list[str], list[str]] | None) -> None:
         """Add an event's facts (and a case's derived-finding memory) with its tracking position, atomically."""
@@ -124,12 +114,6 @@ class ReportView(PostgresTrackingRecorder):
             self._t(VILLAGE_REPORTS), SQL(" AND ").join(where)
         )
         return self._query(statement, {"l": len(area_prefix), "p": area_prefix, "f": first, "t": last, "n": limit})
-
-    def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        with self.datastore.transaction(commit=False) as curs:
-            c: Cursor[DictRow] = curs
-            c.execute(statement, params)
-            return [dict(r) for r in c.fetchall()]
 
     def case_state(self, case_id: str) -> tuple[set[str], set[str]]:
         rows = self._query(SQL("SELECT seen, open FROM {0} WHERE case_id = %(c)s").format(self._t(CASE_STATE)),

@@ -1,14 +1,17 @@
-"""Creating tables when several processes start together on a fresh database."""
+"""Read-model tables: creating them when several processes start together on a fresh database, emptying them for a
+rebuild, and the base of the read models that own tables."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.postgres import PostgresTrackingRecorder
-from psycopg.sql import SQL, Identifier
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
 
 T = TypeVar("T")
 
@@ -32,3 +35,25 @@ def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:
     with view.datastore.transaction(commit=True) as curs:
         for table in [*tables, view.tracking_table_name]:
             curs.execute(SQL("DELETE FROM {0}.{1}").format(Identifier(view.datastore.schema), Identifier(table)))
+
+
+class TablesView(PostgresTrackingRecorder):
+    """A read model's own tables (``DDL``, with ``{s}`` for the schema) beside its tracking table, and the helpers
+    its queries share."""
+
+    DDL: tuple[str, ...] = ()
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        schema = Identifier(self.datastore.schema)
+        for ddl in self.DDL:
+            self.sql_create_statements.append(SQL(ddl).format(s=schema))
+
+    def _t(self, table: str) -> Composed:
+        return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(table))
+
+    def _query(self, statement: Composed, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as curs:
+            c: Cursor[DictRow] = curs
+            c.execute(statement, params)
+            return [dict(r) for r in c.fetchall()]
