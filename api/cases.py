@@ -230,6 +230,9 @@ async def _take_step(
         expected_version=expected,
         payload=payload.model_dump(mode="json"),
     )
+    # The event store first: while PostgreSQL is down the step is refused at once (503), instead of waiting on the
+    # workflow's retries until the update times out.
+    await svc.database.check()
     handle = svc.temporal.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(cid))
     try:
         control = await _call_workflow(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import unquote
@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from api.auth import OidcVerifier, TokenError, read_token
 from api.errors import ApiProblem
+from api.health import DatabaseGate
 from domain.policy import NO_PERSONAL_DATA_ROLES
 from domain.queries import CaseQueries
 from domain.readmodel import CaseSummaryView
@@ -42,6 +43,10 @@ class Services:
     ops: OpsService
     reports: ReportService
     oidc: OidcVerifier | None = None  # set: only the issuer's tokens are accepted
+    database: DatabaseGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.database = DatabaseGate(self.queries.ping)
 
 
 def services(request: Request) -> Services:

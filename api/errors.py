@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+import psycopg_pool
 import structlog
+from eventsourcing import persistence as es_persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,6 +17,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = structlog.get_logger("dixian.api")
 
 PROBLEM = "application/problem+json"
+
+# What a read or write raises while PostgreSQL is down or restarting (eventsourcing wraps psycopg's errors; a pool
+# that cannot hand out a connection in time raises PoolTimeout). Each is answered 503 with Retry-After.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+)
 
 # Domain error type (the class name, carried through Temporal as ApplicationError.type) → HTTP status.
 STATUS_BY_TYPE = {
@@ -167,6 +180,17 @@ def install(app: FastAPI) -> None:
         return problem(
             422, "ValidationError", "; ".join(f"{x['field']}: {x['message']}" for x in errors), errors=errors
         )
+
+    async def _store_unavailable(request: Request, e: Exception) -> JSONResponse:
+        # PostgreSQL is down or unreachable (the pools reconnect by themselves once it is back): the caller may retry.
+        log.warning("database_unavailable", path=request.url.path, error=str(e)[:200])
+        services = getattr(request.app.state, "services", None)
+        if services is not None:
+            services.database.mark_down(e)  # later requests are refused at once until it answers again
+        return problem(503, "UnavailableError", "the database is unavailable; retry after the Retry-After seconds")
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _store_unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:

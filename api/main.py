@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -20,6 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api import audit, campaigns, cases, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
+from api.health import UNAVAILABLE
 from domain.policy.privacy import masked, sees_names, sees_personal_data
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
@@ -79,6 +81,8 @@ def oidc_verifier(settings: Settings) -> OidcVerifier | None:
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 DOCS_PATHS = ("/docs", "/redoc")
+# Answered even while the database is down: liveness, and the metrics and readiness that say what is wrong.
+ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 async def _masked(response: Response, names: bool) -> Response:
@@ -117,7 +121,13 @@ def create_app(services: Services | None = None) -> FastAPI:
             configure_logging(json=settings.log_format == "json")
             app.state.services = await connect_services(settings)
             log.info("api_started", temporal=settings.temporal_address)
-        yield
+        svc: Services = app.state.services
+        watching = asyncio.create_task(svc.database.watch())
+        try:
+            yield
+        finally:
+            watching.cancel()
+            svc.database.close()
 
     app = FastAPI(
         title="底线 Dixian",
@@ -165,7 +175,11 @@ def create_app(services: Services | None = None) -> FastAPI:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.url.path)
         started = time.perf_counter()
-        response = await call_next(request)
+        svc: Services | None = getattr(request.app.state, "services", None)
+        if svc is not None and svc.database.down and request.url.path not in ALWAYS_ANSWERED:
+            response: Response = errors.problem(503, "UnavailableError", UNAVAILABLE)
+        else:
+            response = await call_next(request)
         role = getattr(request.state, "actor_role", None)
         if role is not None and not sees_personal_data(role):
             response = await _masked(response, names=not sees_names(role))

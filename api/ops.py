@@ -199,10 +199,13 @@ async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict
 async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
     reasons: list[str] = []
     lag: dict[str, int] = {}
-    try:
-        lag = await run_in_threadpool(svc.ops.lag)
-    except Exception as e:  # the probe reports; it never raises
-        reasons.append(f"PostgreSQL does not answer ({type(e).__name__})")
+    if svc.database.down:  # known already: no need to wait on the store's retries
+        reasons.append("PostgreSQL does not answer")
+    else:
+        try:
+            lag = await run_in_threadpool(svc.ops.lag)
+        except Exception as e:  # the probe reports; it never raises
+            reasons.append(f"PostgreSQL does not answer ({type(e).__name__})")
     try:
         await svc.temporal.service_client.check_health(timeout=timedelta(seconds=2))
     except Exception as e:
@@ -225,6 +228,8 @@ async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
 async def metrics(svc: ServicesDep) -> Response:
     lines = METRICS.render()
     try:
+        if svc.database.down:
+            raise ConnectionError("the database is down")
         summary_rows = await run_in_threadpool(svc.ops.summaries.counts, area_prefix="")
         misses = await run_in_threadpool(svc.ops.summaries.misses_total)
         lag = await run_in_threadpool(svc.ops.lag)

@@ -30,5 +30,14 @@ class CaseQueries:
     def events(self, case_id: UUID) -> list[dict[str, Any]]:
         return self._ledger.event_records(case_id)
 
+    def ping(self) -> None:
+        """One round trip to the event store's database, without the store's own retries: raises its connection
+        error at once (or after the pool's connect timeout) while the database is unreachable."""
+        datastore = getattr(self._ledger.recorder, "datastore", None)
+        if datastore is None:  # an in-memory store is always there
+            return
+        with datastore.get_connection() as conn:
+            conn.execute("SELECT 1")
+
     def close(self) -> None:
         self._ledger.close()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from eventsourcing import persistence as es_persistence
 from eventsourcing.projection import ProjectionRunner
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -196,15 +197,32 @@ async def run_projector(settings: Settings) -> None:
     env = settings.eventsourcing_env()
     audit = AuditService.connect(env, settings.audit_signing_key(), anchor_file=settings.audit_anchor_file)
     checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
-    with projection_runner(env) as runner:
-        log.info("projector_started", projections=["case_summaries", RegistryProjection.name])
+    try:
+        await keep_projecting(env)
+    finally:
+        checkpoints.cancel()
+        audit.ledger.close()
+        log.info("projector_stopped")
+
+
+async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) -> None:
+    """Run the projections until cancelled. While PostgreSQL is down they stop with its error; they are started
+    again (with backoff) and resume from their tracking records, so an outage needs no operator."""
+    backoff = first_backoff
+    while True:
         try:
-            await asyncio.get_running_loop().run_in_executor(None, runner.run_forever)
-        finally:
-            runner.stop()
-            checkpoints.cancel()
-            audit.ledger.close()
-            log.info("projector_stopped")
+            with projection_runner(env) as runner:
+                log.info("projector_started", projections=["case_summaries", RegistryProjection.name, "reports"])
+                backoff = first_backoff
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, runner.run_forever)
+                    return
+                finally:
+                    runner.stop()
+        except (es_persistence.OperationalError, es_persistence.InterfaceError) as e:
+            log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
 
 
 async def run_reconcile(ops: OpsService, client: Client, settings: Settings) -> None:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     postgres_password: str = Field(default="", validation_alias="POSTGRES_PASSWORD")
     postgres_schema: str = Field(default="", validation_alias="POSTGRES_SCHEMA")
     postgres_pool_size: int = Field(default=10, validation_alias="POSTGRES_POOL_SIZE")
+    # How long a request waits for a pooled connection before it is answered 503 (PostgreSQL down or saturated);
+    # the library's own default of 30 s would hold every request that long during an outage.
+    postgres_connect_timeout: int = Field(default=5, ge=1, validation_alias="POSTGRES_CONNECT_TIMEOUT")
 
     # Temporal: TEMPORAL_ADDRESS set means "use that cluster, start nothing".
     temporal_address: str | None = Field(default=None, validation_alias="TEMPORAL_ADDRESS")
@@ -159,6 +162,9 @@ class Settings(BaseSettings):
             "POSTGRES_USER": user,
             "POSTGRES_PASSWORD": password,
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout),
+            # A pooled connection is checked before use, so that after a PostgreSQL restart no request gets a dead one.
+            "POSTGRES_PRE_PING": "y",
             "CREATE_TABLE": "y",
         }
         if self.postgres_schema:

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -113,7 +114,9 @@ class Stack:
         return f"{self.day(offset)}T10:00:00+08:00"
 
 
-async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[Stack]:
+async def run_stack(temporal: Client, es_env: dict[str, str], *, projections: bool = True) -> AsyncIterator[Stack]:
+    """The stack; ``projections=False`` leaves the read models to the test (e.g. to run them as the projector process
+    does, through a database outage)."""
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     settings = Settings(task_queue=task_queue, token_secret=SECRET)
     ledger = CaseLedger(es_env)
@@ -131,7 +134,8 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
         reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
     )
     app = create_app(services)
-    with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as runner:
+    following = projection_runner(es_env) if projections else nullcontext(Projections([]))
+    with ThreadPoolExecutor(max_workers=4) as pool, following as runner:
         worker_ledger = CaseLedger(es_env)
         worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
@@ -158,6 +162,7 @@ async def run_stack(temporal: Client, es_env: dict[str, str]) -> AsyncIterator[S
                     task_queue,
                     services,
                 )
+    services.database.close()
     ledger.close()
 
 
