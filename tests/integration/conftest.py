@@ -114,9 +114,11 @@ class Stack:
         return f"{self.day(offset)}T10:00:00+08:00"
 
 
-async def run_stack(temporal: Client, es_env: dict[str, str], *, projections: bool = True) -> AsyncIterator[Stack]:
+async def run_stack(
+    temporal: Client, es_env: dict[str, str], *, projections: bool = True, worker: bool = True
+) -> AsyncIterator[Stack]:
     """The stack; ``projections=False`` leaves the read models to the test (e.g. to run them as the projector process
-    does, through a database outage)."""
+    does, through a database outage), ``worker=False`` leaves the task queue to workers the test runs itself."""
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     settings = Settings(task_queue=task_queue, token_secret=SECRET)
     ledger = CaseLedger(es_env)
@@ -140,10 +142,10 @@ async def run_stack(temporal: Client, es_env: dict[str, str], *, projections: bo
         worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
         worker_reports = ReportService(worker_ledger, open_report_view(es_env), registry.view, None)
-        worker = build_worker(
+        in_process = build_worker(
             temporal, worker_ledger, national, task_queue, pool, registry=worker_registry, reports=worker_reports
         )
-        async with worker:
+        async with in_process if worker else nullcontext():
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://dixian.test") as http:
                 from datetime import UTC, datetime

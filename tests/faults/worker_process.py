@@ -1,0 +1,57 @@
+"""A case worker in a process of its own, for the crash tests: ``python -m tests.faults.worker_process``.
+
+Configured by environment: ``FAULT_TEMPORAL`` (address), ``FAULT_TASK_QUEUE``, ``FAULT_ES_ENV`` (the eventsourcing env
+as JSON) and ``FAULT_STALL_DIR``. A step whose Idempotency-Key has a file ``<key>.before`` or ``<key>.after`` in the
+stall directory stops before or after its events are appended, once it has touched ``<key>.reached``: the test then
+kills this process at exactly that point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from domain.ledger import CaseLedger
+from worker.main import build_worker
+from worker.national_sync import OutboxNationalSystem
+
+STALL_DIR = Path(os.environ.get("FAULT_STALL_DIR", "."))
+
+
+class StallingLedger(CaseLedger):
+    name = CaseLedger.name  # the same tables (the library names an application's tables after its class)
+
+    def take_step(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        key = str(kwargs["command_id"]).split(":", 1)[-1]
+        self._stall(key, "before")
+        view = super().take_step(**kwargs)
+        self._stall(key, "after")
+        return view
+
+    @staticmethod
+    def _stall(key: str, when: str) -> None:
+        if (STALL_DIR / f"{key}.{when}").exists():
+            (STALL_DIR / f"{key}.reached").touch()
+            time.sleep(3600)  # until killed
+
+
+async def main() -> None:
+    env: dict[str, str] = json.loads(os.environ["FAULT_ES_ENV"])
+    client = await Client.connect(os.environ["FAULT_TEMPORAL"], data_converter=pydantic_data_converter)
+    ledger = StallingLedger(env)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        worker = build_worker(client, ledger, OutboxNationalSystem(env, None), os.environ["FAULT_TASK_QUEUE"], pool, 8)
+        print("worker ready", flush=True)
+        await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
