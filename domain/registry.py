@@ -115,6 +115,35 @@ class RegistryCommands(Application[UUID]):
         self._save_all(household, *claims)
         return {"household_number": number, "result": result, "version": household.version}
 
+    def register_new_households(
+        self, batch: list[tuple[HouseholdRecord, str]], *, actor: Actor, now: datetime, reason: str, demo: bool
+    ) -> bool:
+        """Register households that are all expected to be new, with their ID-number claims, in one transaction,
+        reading nothing first. Each ``(record, command_id)`` must already have passed ``check_household``. If any
+        household or claim exists already (or two in the batch claim one person), the store's uniqueness refuses
+        the whole transaction: nothing is written and False says to take them one by one
+        (``register_household``), which reports each conflict. Same events, same command ids as that path."""
+        aggregates: list[Aggregate] = []
+        for record, command_id in batch:
+            aggregates.append(
+                Household.register(
+                    household_number=record.household_number,
+                    facts=record.facts(),
+                    actor=actor,
+                    command_id=command_id,
+                    now=now,
+                    reason=reason,
+                    demo=demo,
+                )
+            )
+            for m in record.members:
+                aggregates.append(IdNumberClaim.claim(person_key(m.id_number), record.household_number, "claim"))
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            return False
+        return True
+
     def check_household(self, record: HouseholdRecord, actor: Actor, today: date) -> None:
         """Every rule of a household record, all reported at once (the import reports them per row)."""
         problems = household_problems(record, today)

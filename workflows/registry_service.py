@@ -30,6 +30,7 @@ from workflows.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 
 UNSCREENED_LIMIT = 5000
 MAX_REPORTED_ERRORS = 1000  # row errors listed in an import report (errors_total counts them all)
+IMPORT_BATCH = 100  # new households written per transaction by an import (a refused batch goes one by one)
 MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a MilestonePassed event (a county is 200k)
 
 
@@ -75,6 +76,11 @@ class RegistryService:
             if group.record is None:
                 counts["rejected"] += 1
                 errors.extend(group.errors)
+        # Households new to the store go in by batches, without a read each (a first import of a county); any
+        # batch that meets an existing household or person falls back to the one-by-one passes below.
+        pending, created = self._import_new(pending, digest, actor, now, reason, demo)
+        counts["created"] += len(created)
+        persons += sum(len(g.record.members) for g in created if g.record is not None)
         # Passes until nothing more goes in: a member moving between two households of the file is claimed by the
         # second only after the first has let go, whatever their order in the file.
         while pending:
@@ -110,6 +116,35 @@ class RegistryService:
             "demo": demo,
         }
 
+    def _import_new(
+        self, groups: list[HouseholdRows], digest: str, actor: Actor, now: datetime, reason: str, demo: bool
+    ) -> tuple[list[HouseholdRows], list[HouseholdRows]]:
+        """Try the groups that pass every rule as new households, IMPORT_BATCH per transaction. Returns the groups
+        still to import one by one, and those created."""
+        rest: list[HouseholdRows] = []
+        valid: list[HouseholdRows] = []
+        for group in groups:
+            assert group.record is not None
+            try:
+                self.ledger.check_household(group.record, actor, local_date(now))
+            except DomainError:
+                rest.append(group)  # the one-by-one path reports it
+                continue
+            valid.append(group)
+        created: list[HouseholdRows] = []
+        for start in range(0, len(valid), IMPORT_BATCH):
+            chunk = valid[start : start + IMPORT_BATCH]
+            batch = [(g.record, self._import_command(g.record, digest, actor, 0)) for g in chunk if g.record]
+            done = self.ledger.register_new_households(
+                batch, actor=actor, now=now, reason=reason or _import_reason(digest), demo=demo
+            )
+            (created if done else rest).extend(chunk)
+        return rest, created
+
+    @staticmethod
+    def _import_command(record: HouseholdRecord, digest: str, actor: Actor, version: int) -> str:
+        return f"{actor.id}:import:{digest[:32]}:{record.household_number}:v{version}"
+
     def _import_one(
         self, record: HouseholdRecord, digest: str, actor: Actor, now: datetime, reason: str, demo: bool
     ) -> dict[str, Any]:
@@ -119,9 +154,9 @@ class RegistryService:
         return self.ledger.register_household(
             record,
             actor=actor,
-            command_id=f"{actor.id}:import:{digest[:32]}:{record.household_number}:v{version}",
+            command_id=self._import_command(record, digest, actor, version),
             now=now,
-            reason=reason or f"导入花名册 sha256:{digest[:12]}",
+            reason=reason or _import_reason(digest),
             demo=demo,
         )
 
@@ -320,6 +355,10 @@ _COUNTS = (
     "wechat",
     "at_risk",
 )
+
+
+def _import_reason(digest: str) -> str:
+    return f"导入花名册 sha256:{digest[:12]}"
 
 
 def _narrow(scope: list[str], within: str) -> list[str]:

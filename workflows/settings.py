@@ -163,8 +163,6 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": password,
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout),
-            # A pooled connection is checked before use, so that after a PostgreSQL restart no request gets a dead one.
-            "POSTGRES_PRE_PING": "y",
             "CREATE_TABLE": "y",
         }
         if self.postgres_schema:

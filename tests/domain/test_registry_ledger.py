@@ -1353,3 +1353,31 @@ def test_look_backs_are_scheduled_once(ledger: CaseLedger) -> None:
     assert first["look_backs"] == {"case_ids": ["c-1", "c-2"], "villages": {}, "due_on": "2026-03-10"}
     assert again == first
     assert again["version"] == 2
+
+
+def test_new_households_go_in_by_batch_or_not_at_all(ledger: CaseLedger) -> None:
+    """An import's fast path: a batch of new households with their claims in one transaction; a batch meeting an
+    existing household or person writes nothing, and the one-by-one path then reports it."""
+    batch = [(household("HH-0001", family(1)), "c-1"), (household("HH-0002", family(10)), "c-2")]
+    assert ledger.register_new_households(batch, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    assert ledger.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
+    # The claims were written: the same people cannot go into another household.
+    with pytest.raises(DuplicateIdNumberError):
+        register(ledger, household("HH-0003", family(1)))
+
+    lodger = household("HH-0004", (member(1, Relation.HEAD, name="刘大山"),))  # HH-0001's head
+    fresh = household("HH-0005", family(30))
+    refused = [(fresh, "c-5"), (lodger, "c-4")]
+    assert not ledger.register_new_households(refused, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    for number in ("HH-0004", "HH-0005"):
+        with pytest.raises(NotFoundError):
+            ledger.household(number)
+    # Two new households of one batch claiming one person: refused whole, too.
+    twins = [(household("HH-0006", family(40)), "c-6"), (household("HH-0007", family(40)), "c-7")]
+    assert not ledger.register_new_households(twins, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    with pytest.raises(NotFoundError):
+        ledger.household("HH-0006")
+    # A household already registered: refused, and left as it was.
+    again = [(household("HH-0002", family(50)), "c-8")]
+    assert not ledger.register_new_households(again, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    assert ledger.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]

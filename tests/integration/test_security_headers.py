@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.health import DatabaseGate
 from api.main import create_app
 from tests.integration.conftest import Stack
 from workflows.settings import Settings
@@ -49,7 +50,7 @@ async def test_cors_is_closed_by_default_and_open_only_to_configured_origins(sta
     )
     assert "access-control-allow-origin" not in closed.headers
     settings = Settings(DIXIAN_CORS_ORIGINS="https://dixian.example.gov.cn", DIXIAN_ENV="production")
-    app = create_app(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    app = create_app(SimpleNamespace(settings=settings, database=DatabaseGate(lambda: None)))  # type: ignore[arg-type]
     allowed = await preflight(app, "https://dixian.example.gov.cn")
     assert allowed.headers["access-control-allow-origin"] == "https://dixian.example.gov.cn"
     assert "access-control-allow-origin" not in (await preflight(app, "https://evil.example")).headers
