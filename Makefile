@@ -28,8 +28,7 @@ test: lint
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench.bench_step
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench.bench_registry
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import tempfile
 import time
@@ -33,6 +32,7 @@ from api.auth import issue_token
 from api.deps import Services
 from api.main import create_app
 from bench.floor import CONNINFO, FloorWorkflow, insert_row
+from bench.support import print_rows
 from domain.ledger import CaseLedger
 from domain.policy import local_date
 from domain.queries import CaseQueries
@@ -220,20 +220,14 @@ async def main(steps: int, clients: int, port: int) -> dict[str, Any]:
     }
 
 
-def report(result: dict[str, Any]) -> str:
+def report_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     f, d, r = result["floor"], result["dixian"], result["ratios"]
-    rows = [
-        ("", "floor", "Dixian", "ratio"),
-        ("p50 latency (ms)", f"{f['p50_ms']:.1f}", f"{d['p50_ms']:.1f}", f"{r['p50']:.2f}×"),
-        ("p99 latency (ms)", f"{f['p99_ms']:.1f}", f"{d['p99_ms']:.1f}", f"{r['p99']:.2f}×"),
-        (
-            f"throughput, {result['clients']} clients (steps/s)",
-            f"{f['throughput']:.0f}",
-            f"{d['throughput']:.0f}",
-            f"{r['throughput']:.0%}",
-        ),
-    ]
-    return "\n".join(f"{a:<34}{b:>10}{c:>10}{e:>10}" for a, b, c, e in rows)
+    return [
+        ("case step over HTTP: p50 latency (ms)", f"{f['p50_ms']:.1f}", f"{d['p50_ms']:.1f}", f"{r['p50']:.2f}×"),
+        ("case step over HTTP: p99 latency (ms)", f"{f['p99_ms']:.1f}", f"{d['p99_ms']:.1f}", f"{r['p99']:.2f}×"),
+        (f"case steps, {result['clients']} clients (steps/s)", f"{f['throughput']:.0f}", f"{d['throughput']:.0f}",
+         f"{r['throughput']:.0%}"),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":
@@ -242,6 +236,4 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    result = asyncio.run(main(args.steps, args.clients, args.port))
-    Path("bench/results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(report(result))
+    print_rows(report_rows(asyncio.run(main(args.steps, args.clients, args.port))))

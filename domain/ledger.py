@@ -7,12 +7,14 @@ repeated Idempotency-Keys, replays after continue-as-new all land here).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
@@ -201,7 +203,7 @@ class CaseLedger(ReportCommands):
         case = self._get(case_id)
         done_at = case.command_versions.get(command_id)
         if done_at is not None:
-            return self._view_at(case_id, done_at, now)
+            return case_view(case, now, self.areas) if done_at == case.version else self._view_at(case_id, done_at, now)
         if expected_version is not None and expected_version != case.version:
             raise VersionConflictError(
                 f"the case is at version {case.version}, not {expected_version}",
@@ -307,7 +309,8 @@ class CaseLedger(ReportCommands):
         case = self._find(case_id)
         if case is None or command_id not in case.command_versions:
             return None
-        return self._view_at(case_id, case.command_versions[command_id], now)
+        version = case.command_versions[command_id]
+        return case_view(case, now, self.areas) if version == case.version else self._view_at(case_id, version, now)
 
     def event_records(self, case_id: UUID) -> list[dict[str, Any]]:
         """The stored events of a case in order, as plain data."""
@@ -341,6 +344,9 @@ class CaseLedger(ReportCommands):
         return case
 
     def _view_at(self, case_id: UUID, version: int, now: datetime) -> dict[str, Any]:
-        self._get(case_id)
-        case: MonitoringCase = self.repository.get(case_id, version=version)
+        case: Any = None
+        with contextlib.suppress(AggregateNotFoundError):
+            case = self.repository.get(case_id, version=version)  # one read: the snapshot before it, then events
+        if not isinstance(case, MonitoringCase):
+            raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
         return case_view(case, now, self.areas)

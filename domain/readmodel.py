@@ -6,12 +6,13 @@ in one transaction with the tracking position, so a crash never applies an event
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Composable, Composed, Identifier
@@ -19,7 +20,7 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain.case import MonitoringCase
 from domain.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.ledger import CaseLedger
-from domain.schema import clear_read_model, created
+from domain.schema import FollowerView, clear_read_model, created, topics_of
 from domain.view import case_view
 
 TABLE = "case_summaries"
@@ -46,7 +47,7 @@ COLUMNS = (
 )
 
 
-class CaseSummaryView(PostgresTrackingRecorder):
+class CaseSummaryView(FollowerView):
     """Case list table plus its tracking table (``case_summaries_tracking``)."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
@@ -87,16 +88,19 @@ class CaseSummaryView(PostgresTrackingRecorder):
 
     def upsert(self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None) -> None:
         """Write the case's row as of an event; a DeadlineMissed event also adds its miss (``missed``)."""
-        columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
-        values = SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in COLUMNS)
-        updates = SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in COLUMNS[1:])
-        statement: Composed = SQL(
-            "INSERT INTO {0}.{1} ({2}) VALUES ({3}) "
-            "ON CONFLICT (case_id) DO UPDATE SET {4} WHERE {0}.{1}.version < EXCLUDED.version"
-        ).format(Identifier(self.datastore.schema), Identifier(TABLE), columns, values, updates)
+
+        def statement() -> Composed:
+            columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
+            values = SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in COLUMNS)
+            updates = SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in COLUMNS[1:])
+            return SQL(
+                "INSERT INTO {0}.{1} ({2}) VALUES ({3}) "
+                "ON CONFLICT (case_id) DO UPDATE SET {4} WHERE {0}.{1}.version < EXCLUDED.version"
+            ).format(Identifier(self.datastore.schema), Identifier(TABLE), columns, values, updates)
+
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
-            curs.execute(statement, row)
+            curs.execute(self.rendered("upsert", statement), row)
             if missed is not None:
                 curs.execute(
                     SQL(
@@ -197,22 +201,46 @@ class CaseSummaryView(PostgresTrackingRecorder):
             return [dict(r) for r in curs.fetchall()]
 
 
+class CaseFolder:
+    """The case as it stood after each event, for the projections that need the whole case: folded from the case
+    as it stood after the previous event when that is at hand (a projection receives each case's events in order),
+    read from the store otherwise (the first event after a start, or a case pushed out of the ``size`` kept)."""
+
+    def __init__(self, ledger: CaseLedger, size: int = 5000) -> None:
+        self.ledger, self.size = ledger, size
+        self._cases: OrderedDict[Any, MonitoringCase] = OrderedDict()
+
+    def at(self, event: CaseEvent | CaseOpened) -> MonitoringCase:
+        known = self._cases.pop(event.originator_id, None)
+        case: MonitoringCase
+        if isinstance(event, CaseOpened):
+            case = event.mutate(None)
+        elif known is not None and known.version == event.originator_version - 1:
+            case = event.mutate(known)
+        else:
+            case = self.ledger.repository.get(event.originator_id, version=event.originator_version)
+        self._cases[event.originator_id] = case
+        if len(self._cases) > self.size:
+            self._cases.popitem(last=False)
+        return case
+
+
 class CaseSummaryProjection(Projection[CaseSummaryView]):
     """Folds MonitoringCase events into ``case_summaries``; built by :func:`case_summary_projection`."""
 
     name = "case_summaries"
+    topics = topics_of(CaseEvent, CaseOpened)
     ledger_env: Mapping[str, str] | None = None
 
     def __init__(self, view: CaseSummaryView) -> None:
         super().__init__(view)
         self.ledger = CaseLedger(self.ledger_env)
+        self.cases = CaseFolder(self.ledger)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         if isinstance(domain_event, (CaseEvent, CaseOpened)):
-            case: MonitoringCase = self.ledger.repository.get(
-                domain_event.originator_id, version=domain_event.originator_version
-            )
+            case = self.cases.at(domain_event)
             missed = None
             if isinstance(domain_event, DeadlineMissed):
                 missed = {

@@ -20,7 +20,7 @@ from domain import household as hh
 from domain.access import AccessRecorded, access_row
 from domain.campaign import CampaignStarted, MilestonePassed, missing_by_village
 from domain.readmodel import read_model_env
-from domain.schema import TablesView, clear_read_model, created
+from domain.schema import TablesView, clear_read_model, created, handled_topics
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"
@@ -68,7 +68,7 @@ class RegistryView(TablesView):
 
     DDL = _DDL
 
-    def _write(self, tracking: Tracking, statement: Composed, params: Mapping[str, Any]) -> None:
+    def _write(self, tracking: Tracking, statement: Composed | bytes, params: Mapping[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
             curs.execute(statement, params)
@@ -76,14 +76,17 @@ class RegistryView(TablesView):
     def _upsert(self, tracking: Tracking, table: str, key: str, row: dict[str, Any]) -> None:
         """Insert ``row`` or overwrite the row with the same ``key`` column."""
         columns = list(row)
-        statement = SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT ({3}) DO UPDATE SET {4}").format(
-            self._t(table),
-            SQL(", ").join(Identifier(c) for c in columns),
-            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
-            Identifier(key),
-            SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns if c != key),
-        )
-        self._write(tracking, statement, row)
+
+        def statement() -> Composed:
+            return SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT ({3}) DO UPDATE SET {4}").format(
+                self._t(table),
+                SQL(", ").join(Identifier(c) for c in columns),
+                SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+                Identifier(key),
+                SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns if c != key),
+            )
+
+        self._write(tracking, self.rendered((table, key, *columns), statement), row)
 
     def upsert_household(self, tracking: Tracking, row: dict[str, Any]) -> None:
         self._upsert(tracking, HOUSEHOLDS, "household_number", row)
@@ -318,8 +321,7 @@ class RegistryView(TablesView):
 class RegistryProjection(Projection[RegistryView]):
     """Folds registry events into the registry tables, one event at a time (no aggregate is rebuilt)."""
 
-    name = "registry"
-    # No topic filter: every event is tracked, so "caught up to notification N" can be awaited for any N.
+    name = "registry"  # it follows the topics it folds (set below the class; domain/schema.py)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -419,6 +421,9 @@ class RegistryProjection(Projection[RegistryView]):
     @process_event.register
     def _(self, e: hh.StaffChanged, tracking: Tracking) -> None:
         self.view.update_staff(tracking, e.staff_number, _staff_columns(e.changes))
+
+
+RegistryProjection.topics = handled_topics(RegistryProjection)
 
 
 def _staff_columns(facts: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ is the same whenever it is computed, and rebuilding from zero (``dixian projecti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import singledispatchmethod
 from typing import Any
@@ -18,7 +18,6 @@ from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from domain import household as hh
-from domain.case import MonitoringCase
 from domain.events import (
     AssistanceReviewed,
     CaseEvent,
@@ -30,9 +29,9 @@ from domain.events import (
 )
 from domain.ledger import CaseLedger
 from domain.policy import local_date
-from domain.readmodel import read_model_env
-from domain.reports import DERIVED, Fact, FactKind
-from domain.schema import TablesView, clear_read_model, created
+from domain.readmodel import CaseFolder, read_model_env
+from domain.reports import AS_OF_KINDS, DERIVED, Fact, FactKind
+from domain.schema import TablesView, clear_read_model, created, handled_topics
 from domain.values import FindingKind, Stage
 from domain.village_report import VillageReport, VillageReportDrafted, VillageReportEvent, VillageReportSubmitted
 
@@ -63,10 +62,13 @@ class ReportView(TablesView):
 
     def write(self, tracking: Tracking, facts: list[Fact], case_state: tuple[str, list[str], list[str]] | None) -> None:
         """Add an event's facts (and a case's derived-finding memory) with its tracking position, atomically."""
-        insert = SQL("INSERT INTO {0} ({1}) VALUES ({2})").format(
-            self._t(FACTS),
-            SQL(", ").join(Identifier(c) for c in _COLUMNS),
-            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in _COLUMNS),
+        insert = self.rendered(
+            "insert_fact",
+            lambda: SQL("INSERT INTO {0} ({1}) VALUES ({2})").format(
+                self._t(FACTS),
+                SQL(", ").join(Identifier(c) for c in _COLUMNS),
+                SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in _COLUMNS),
+            ),
         )
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
@@ -129,17 +131,35 @@ class ReportView(TablesView):
         )  # fmt: skip
         return _fact(rows[0]) if rows else None
 
-    def facts(self, *, area_prefix: str, up_to: int) -> list[Fact]:
-        """Every fact inside the area (its code under the prefix: staff of the area itself or of an area below it)
-        whose event is at or below position ``up_to``, in log order."""
-        rows = self._query(
-            SQL(
-                "SELECT * FROM {0} WHERE position <= %(u)s AND (left(village_code, %(l)s) = %(p)s) "
-                "ORDER BY position, seq"
-            ).format(self._t(FACTS)),
-            {"u": up_to, "l": len(area_prefix), "p": area_prefix},
+    def facts(
+        self, *, area_prefix: str, up_to: int, kinds: Iterable[FactKind] = tuple(FactKind), as_of: date | None = None
+    ) -> list[Fact]:
+        """The facts of ``kinds`` inside the area (its code under the prefix: staff of the area itself or of an area
+        below it) whose event is at or below position ``up_to``, in log order.
+
+        With ``as_of``, the registry comes as ``compute`` counts it at the end of that day, summed in the database:
+        each person of the staff by their latest fact up to then, and the households by village, one fact per village
+        whose ``delta`` is the number of households there and ``persons`` their persons (a county has 200,000)."""
+        wanted = {k.value for k in kinds}
+        as_of_kinds = {k.value for k in AS_OF_KINDS} & wanted if as_of is not None else set()
+        params = {"u": up_to, "l": len(area_prefix), "p": area_prefix, "k": sorted(wanted - as_of_kinds),
+                  "a": sorted(as_of_kinds), "d": as_of, "h": FactKind.HOUSEHOLD.value}  # fmt: skip
+        scope = "position <= %(u)s AND left(village_code, %(l)s) = %(p)s"
+        latest = (
+            "SELECT DISTINCT ON (kind, subject) * FROM {0} WHERE " + scope + " AND kind = ANY(%(a)s) "
+            "AND day <= %(d)s ORDER BY kind, subject, position DESC, seq DESC"
         )
-        return [_fact(r) for r in rows]
+        statement = SQL(
+            "SELECT position, seq, kind, subject, village_code, day, persons, category, delta, ref FROM {0} "
+            "WHERE " + scope + " AND kind = ANY(%(k)s) "
+            "UNION ALL SELECT position, seq, kind, subject, village_code, day, persons, category, delta, ref "
+            "FROM (" + latest + ") AS staff WHERE kind <> %(h)s "
+            "UNION ALL SELECT max(position), 0, %(h)s, 'village:' || village_code, village_code, max(day), "
+            "sum(persons)::int, '', count(*)::int, '' FROM (" + latest + ") AS households WHERE kind = %(h)s "
+            "GROUP BY village_code "
+            "ORDER BY 1, 2"
+        ).format(self._t(FACTS))
+        return [_fact(r) for r in self._query(statement, params)]
 
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0
@@ -156,9 +176,12 @@ def _row(f: Fact) -> dict[str, Any]:
     }  # fmt: skip
 
 
+_KINDS = {k.value: k for k in FactKind}  # a lookup: FactKind(value) costs more than the rest of a row
+
+
 def _fact(r: Mapping[str, Any]) -> Fact:
     return Fact(
-        position=int(r["position"]), kind=FactKind(r["kind"]), subject=r["subject"], village_code=r["village_code"],
+        position=int(r["position"]), kind=_KINDS[r["kind"]], subject=r["subject"], village_code=r["village_code"],
         day=r["day"], persons=int(r["persons"]), category=r["category"], delta=int(r["delta"]), ref=r["ref"],
     )  # fmt: skip
 
@@ -176,6 +199,7 @@ class ReportProjection(Projection[ReportView]):
     def __init__(self, view: ReportView) -> None:
         super().__init__(view)
         self.ledger = CaseLedger(self.ledger_env)
+        self.cases = CaseFolder(self.ledger)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -185,7 +209,7 @@ class ReportProjection(Projection[ReportView]):
             self.view.write(tracking, [], None)
 
     def _case_event(self, e: CaseEvent, tracking: Tracking) -> None:
-        case: MonitoringCase = self.ledger.repository.get(e.originator_id, version=e.originator_version)
+        case = self.cases.at(e)
         position, subject, village = tracking.notification_id, str(case.id), case.village_code
         day = local_date(e.occurred_at)
         visit = case.facts.get("household_visit")
@@ -306,6 +330,9 @@ class ReportProjection(Projection[ReportView]):
                  e.changes.get("area_code", before.village_code), local_date(e.occurred_at),
                  category=e.changes.get("identity", before.category))  # fmt: skip
         self.view.write(tracking, [f], None)
+
+
+ReportProjection.topics = handled_topics(ReportProjection, CaseEvent)
 
 
 def report_projection(env: Mapping[str, str]) -> type[ReportProjection]:

@@ -38,6 +38,19 @@ class FactKind(StrEnum):
 
 DERIVED = "~"  # marks a finding derived from the events (its ref names the rule), not recorded by a reviewer
 
+# The registry's facts, as of a day (the latest per household or person by then), and the cases' facts.
+AS_OF_KINDS = frozenset({FactKind.HOUSEHOLD, FactKind.STAFF})
+_REGISTRY_KINDS = frozenset({FactKind.HOUSEHOLD, FactKind.SCREENED, FactKind.STAFF})
+_CASE_KINDS = frozenset(FactKind) - _REGISTRY_KINDS
+# The kinds each table's count reads (the others cannot change it), so that a county's 3-1 does not read its
+# 200,000 households. 3-3 takes a case's persons from any of its facts, so it reads every case fact.
+TABLE_KINDS: dict[Table, frozenset[FactKind]] = {
+    Table.NEW_OBJECTS: frozenset({FactKind.IDENTIFIED}),
+    Table.ROLLBACKS: frozenset({FactKind.ROLLBACK_NEEDED}),
+    Table.ASSISTANCE: _CASE_KINDS,
+    Table.SCREENING: _REGISTRY_KINDS,
+}
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -191,7 +204,7 @@ def _as_of(facts: list[Fact], last: date) -> list[Fact]:
     latest: dict[tuple[FactKind, str], Fact] = {}
     other: list[Fact] = []
     for f in facts:
-        if f.kind in (FactKind.HOUSEHOLD, FactKind.STAFF):
+        if f.kind in AS_OF_KINDS:
             if f.day <= last:
                 latest[(f.kind, f.subject)] = f
         else:
@@ -270,14 +283,15 @@ def _screening(facts: list[Fact], first: date, last: date) -> list[int]:
     the registry at the end of the period and their persons; 排查农户数量, the households screened within the period
     with their persons at the latest such screening; 参与排查工作人员, the screening staff in the registry at the end
     of the period, each person once under their one identity (填表说明)."""
-    households = {f.subject: f for f in facts if f.kind is FactKind.HOUSEHOLD}  # one each, as of the period's end
+    # One each as of the period's end (or, read from the view, one per village with delta households in it).
+    households = {f.subject: f for f in facts if f.kind is FactKind.HOUSEHOLD}
     screened = {f.subject: f for f in facts if f.kind is FactKind.SCREENED and first <= f.day <= last}
     staff = {f.subject: f for f in facts if f.kind is FactKind.STAFF}
     villages = {f.village_code for f in screened.values()}
     by_identity = [sum(1 for s in staff.values() if s.category == identity.value) for _, identity in STAFF_COLUMNS]
     return [
         len(villages),
-        len(households),
+        sum(f.delta for f in households.values()),
         sum(f.persons for f in households.values()),
         len(screened),
         sum(f.persons for f in screened.values()),

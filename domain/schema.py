@@ -4,11 +4,11 @@ rebuild, and the base of the read models that own tables."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
-from eventsourcing.persistence import IntegrityError
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Tracking
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
@@ -37,7 +37,27 @@ def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:
             curs.execute(SQL("DELETE FROM {0}.{1}").format(Identifier(view.datastore.schema), Identifier(table)))
 
 
-class TablesView(PostgresTrackingRecorder):
+class FollowerView(PostgresTrackingRecorder):
+    """A read model's tables: each event's rows and its tracking record are written in one transaction, committed
+    without waiting for the disk (``synchronous_commit`` off, for these transactions only). A crash may lose the
+    last few of them, rows and tracking together, never one without the other: the projection then folds those
+    events again from its durable tracking position. The event store itself always commits synchronously."""
+
+    def _insert_tracking(self, curs: Cursor[DictRow], tracking: Tracking) -> None:
+        curs.execute("SET LOCAL synchronous_commit TO OFF")  # every write transaction of a view starts here
+        super()._insert_tracking(curs, tracking)
+
+    def rendered(self, key: Hashable, build: Callable[[], Composed]) -> bytes:
+        """A write statement composed once and kept as bytes: composing it for every event costs more than running
+        it."""
+        cache: dict[Hashable, bytes] = self.__dict__.setdefault("_rendered", {})
+        statement = cache.get(key)
+        if statement is None:
+            statement = cache[key] = build().as_bytes(None)
+        return statement
+
+
+class TablesView(FollowerView):
     """A read model's own tables (``DDL``, with ``{s}`` for the schema) beside its tracking table, and the helpers
     its queries share."""
 
@@ -57,3 +77,51 @@ class TablesView(PostgresTrackingRecorder):
             c: Cursor[DictRow] = curs
             c.execute(statement, params)
             return [dict(r) for r in c.fetchall()]
+
+
+# ----- projections that follow some topics only ---------------------------------------------------------------------
+# A projection subscribes to the topics it folds (the library filters them in the database), so the events it has no
+# use for (ID-number claims, most of a county's log) are never read, decoded or tracked by it. Its tracking position
+# then advances only on its own events: "caught up to N" means caught up to its last event at or before N.
+
+
+def topics_of(*classes: type) -> tuple[str, ...]:
+    """The stored topics of ``classes`` and every subclass of them (class names are the topics, never renamed)."""
+    from eventsourcing.utils import get_topic
+
+    found: set[type] = set()
+    todo = list(classes)
+    while todo:
+        cls = todo.pop()
+        if cls not in found:
+            found.add(cls)
+            todo.extend(cls.__subclasses__())
+    return tuple(sorted(get_topic(c) for c in found))
+
+
+def handled_topics(projection: type, *also: type) -> tuple[str, ...]:
+    """The topics a projection folds: the event classes its ``process_event`` dispatches on, and ``also``."""
+    registry = projection.__dict__["process_event"].dispatcher.registry
+    return topics_of(*also, *(c for c in registry if c is not object))
+
+
+def _one_number(recorder: ApplicationRecorder, query: str, params: tuple[Any, ...]) -> int:
+    assert isinstance(recorder, PostgresApplicationRecorder), "projections follow a PostgreSQL store"
+    datastore = recorder.datastore
+    statement = SQL(query).format(Identifier(datastore.schema), Identifier(recorder.events_table_name))
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(statement, params)
+        row = curs.fetchone()
+    return int(row["n"] or 0) if row else 0
+
+
+def last_position_of(recorder: ApplicationRecorder, topics: tuple[str, ...], upto: int) -> int:
+    """The notification id of the last event of ``topics`` at or before ``upto`` (0 if there is none)."""
+    query = "SELECT max(notification_id) AS n FROM {0}.{1} WHERE notification_id <= %s AND topic = ANY(%s)"
+    return _one_number(recorder, query, (upto, list(topics)))
+
+
+def pending_of(recorder: ApplicationRecorder, topics: tuple[str, ...], after: int) -> int:
+    """How many events of ``topics`` were stored after position ``after`` (a projection's lag)."""
+    query = "SELECT count(*) AS n FROM {0}.{1} WHERE notification_id > %s AND topic = ANY(%s)"
+    return _one_number(recorder, query, (after, list(topics)))

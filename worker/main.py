@@ -22,6 +22,7 @@ from domain.ledger import CaseLedger
 from domain.readmodel import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
 from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
 from domain.report_readmodel import ReportView, open_report_view, report_projection
+from domain.schema import last_position_of
 from domain.values import SYSTEM_ACTOR
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
@@ -82,8 +83,9 @@ def build_worker(
 class Projections:
     """The read-model projections run together: the case list, the registry and the report facts."""
 
-    def __init__(self, runners: list[ProjectionRunner[Any, Any]]) -> None:
+    def __init__(self, runners: list[ProjectionRunner[Any, Any]], ledger: CaseLedger | None = None) -> None:
         self.runners = runners
+        self.ledger = ledger  # to find each projection's last event at or before a position
 
     def run_forever(self) -> None:
         """Block until a runner stops (or fails: its error is raised here)."""
@@ -96,7 +98,14 @@ class Projections:
     def wait_for(self, notification_id: int | None, timeout: float = 30.0) -> None:
         """Block until every read model has applied the event store up to ``notification_id``."""
         for runner in self.runners:
-            runner.wait(notification_id, timeout=timeout)
+            target = notification_id
+            topics = runner.projection.topics
+            if topics and notification_id and self.ledger is not None:
+                # A projection following some topics tracks only their events: wait for its last one up to here.
+                target = last_position_of(self.ledger.recorder, topics, notification_id)
+                if not target:
+                    continue
+            runner.wait(target, timeout=timeout)
 
     def stop(self) -> None:
         for runner in self.runners:
@@ -127,7 +136,11 @@ def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
             env=dict(env),
         ) as reports,
     ):
-        yield Projections([cases, registry, reports])
+        ledger = CaseLedger(env)
+        try:
+            yield Projections([cases, registry, reports], ledger)
+        finally:
+            ledger.close()
 
 
 async def connect_temporal(settings: Settings, attempts: int = 30, runtime: Runtime | None = None) -> Client:

@@ -18,9 +18,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.ledger import CaseLedger
 from domain.policy import end_of_day, local_date
 from domain.policy.reporting import period_containing, trailing_period
-from domain.readmodel import CaseSummaryView
-from domain.registry_readmodel import RegistryView
-from domain.report_readmodel import ReportView
+from domain.readmodel import CaseSummaryProjection, CaseSummaryView
+from domain.registry_readmodel import RegistryProjection, RegistryView
+from domain.report_readmodel import ReportProjection, ReportView
+from domain.schema import pending_of
 from domain.values import Actor, DeadlineKind, Milestone, label
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import CaseWorkflowState, workflow_id_for
@@ -68,14 +69,18 @@ class OpsService:
 
     def lag(self) -> dict[str, int]:
         """Events stored but not yet applied, per read model."""
-        top = self.ledger.recorder.max_notification_id() or 0
-        lag = {
-            "case_summaries": top - (self.summaries.max_tracking_id(self.ledger.name) or 0),
-            "registry": top - (self.registry.max_tracking_id(self.ledger.name) or 0),
+        recorder = self.ledger.recorder
+        views: dict[str, tuple[Any, tuple[str, ...]]] = {
+            "case_summaries": (self.summaries, CaseSummaryProjection.topics),
+            "registry": (self.registry, RegistryProjection.topics),
         }
         if self.reports is not None:
-            lag["reports"] = top - (self.reports.max_tracking_id(self.ledger.name) or 0)
-        return lag
+            views["reports"] = (self.reports, ReportProjection.topics)
+        # Each projection follows its own topics: its lag counts only the events it has yet to fold.
+        return {
+            name: pending_of(recorder, topics, view.max_tracking_id(self.ledger.name) or 0)
+            for name, (view, topics) in views.items()
+        }
 
     def deadlines(self, area_code: str, now: datetime, within: timedelta = timedelta(0)) -> dict[str, Any]:
         """What is past due (``within`` 0), or due within ``within`` from now, inside the area: each open case's next

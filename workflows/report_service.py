@@ -17,6 +17,7 @@ from domain.registry_readmodel import RegistryView
 from domain.report_readmodel import ReportView
 from domain.reports import (
     NOTES,
+    TABLE_KINDS,
     TITLES,
     TOTAL_LABEL,
     Table,
@@ -134,7 +135,7 @@ class ReportService:
             units = row_units(areas, scope)
         except ValueError as e:
             raise ReportRequestError(str(e), "scope", "known_area") from e
-        facts = self.view.facts(area_prefix=scope, up_to=cutoff)
+        facts = self.view.facts(area_prefix=scope, up_to=cutoff, kinds=TABLE_KINDS[table], as_of=period.last)
         figures = compute(table, facts, units, period.first, period.last)
         annex, title = TITLES[table]
         area = areas.get(scope)

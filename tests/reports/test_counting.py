@@ -62,3 +62,44 @@ def test_a_case_counts_as_rectified_only_when_every_such_finding_is() -> None:
     assert assistance(facts)[:4] == [1, 2, 0, 0]  # F2 was rectified only in April
     april = compute(Table.ASSISTANCE, facts, [V1], date(2026, 3, 1), date(2026, 4, 30)).total[2:6]
     assert april == [1, 2, 1, 2]
+
+
+def every_kind() -> list[Fact]:
+    """A month of facts of every kind in two villages."""
+    d = date(2026, 3, 10)
+    return [
+        household(1, "H1", V1, date(2026, 2, 1), 3),
+        household(2, "H2", V1, date(2026, 2, 1), 5),
+        household(3, "H3", V2, date(2026, 2, 1), 2),
+        Fact(4, FactKind.SCREENED, "H1", V1.code, d, persons=3),
+        Fact(5, FactKind.STAFF, "S1", V1.code, date(2026, 2, 1), category="grid_worker"),
+        Fact(6, FactKind.IDENTIFIED, "C1", V1.code, d, persons=3, category="unstable_formerly_poor"),
+        Fact(6, FactKind.MONITORING, "C1", V1.code, d, persons=3, category="unstable_formerly_poor"),
+        Fact(7, FactKind.ROLLBACK_NEEDED, "C2", V2.code, d, persons=2, category="marginal_at_risk"),
+        found(8, "not_timely:~plan", d),
+        rectified(9, "not_timely:~plan", date(2026, 3, 12)),
+    ]
+
+
+def test_each_table_reads_only_the_kinds_it_counts_and_needs_every_one_of_them() -> None:
+    from domain.reports import TABLE_KINDS
+
+    facts = every_kind()
+    for table, kinds in TABLE_KINDS.items():
+        figures = compute(table, facts, [V1, V2], *MARCH)
+        assert compute(table, [f for f in facts if f.kind in kinds], [V1, V2], *MARCH) == figures, table
+        if table is not Table.ASSISTANCE:  # 3-3 reads every case fact, some only for a case's persons
+            for kind in kinds:
+                without = [f for f in facts if f.kind in kinds - {kind}]
+                assert compute(table, without, [V1, V2], *MARCH) != figures, (table, kind)
+
+
+def test_households_summed_by_village_count_as_the_households_themselves() -> None:
+    facts = every_kind()
+    per_village = [f for f in facts if f.kind is not FactKind.HOUSEHOLD] + [
+        Fact(2, FactKind.HOUSEHOLD, f"village:{V1.code}", V1.code, date(2026, 2, 1), persons=8, delta=2),
+        Fact(3, FactKind.HOUSEHOLD, f"village:{V2.code}", V2.code, date(2026, 2, 1), persons=2, delta=1),
+    ]
+    one_by_one = compute(Table.SCREENING, facts, [V1, V2], *MARCH)
+    assert compute(Table.SCREENING, per_village, [V1, V2], *MARCH) == one_by_one
+    assert one_by_one.total[:5] == [1, 3, 10, 1, 3]

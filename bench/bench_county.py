@@ -1,0 +1,215 @@
+"""A county's data against its floors, on one embedded PostgreSQL, side by side.
+
+- Roster import: a generated county roster (200,000 households by default) through `import_roster` (every row
+  checked, households with their ID-number claims hash-chained, encrypted and appended) against PostgreSQL COPY of
+  the same rows into a plain table.
+- Cases: 10,000 generated cases taken through the ledger to a spread of stages (identifying to rolled back).
+- Projection catch-up: the three read models (case list, registry, report facts) built from zero over the whole
+  log, against a raw read of the same notification log.
+- Reports 3-1 to 3-4 for the county over the year, answered from the read models over HTTP (goal: < 1 s each).
+- Verifying the whole store (every event decrypted, re-hashed and chained) against the same raw read.
+
+Run: `make bench` (or `python -m bench.bench_county --households 200000 --cases 10000`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import random
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import psycopg
+
+from bench.support import ACTORS, embedded_postgres, print_rows, serve_app
+from domain import audit
+from domain.ledger import CaseLedger
+from domain.registry_readmodel import open_registry_view
+from domain.roster import COLUMNS
+from tests.domain.support import CaseDriver
+from worker.demo import generate, roster_file
+from worker.main import projection_runner
+from worker.national_sync import conninfo_from
+from workflows.audit_keys import check
+from workflows.observability import configure_logging
+from workflows.registry_service import RegistryService
+from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS
+
+# Where the generated cases stop (a stage of the happy path, tests/domain/support.py STAGES) and how many stop there.
+CASE_MIX = {
+    "visit": 0.25,
+    "close_notice": 0.10,
+    "monitored": 0.35,
+    "assisted": 0.20,
+    "eliminated": 0.07,
+    "rolled_back": 0.03,
+}
+T = TypeVar("T")
+REPORT_PERIOD = "2026-01-01..2026-12-31"  # the generated cases' business dates lie in 2026
+
+
+def copy_floor(conninfo: str, data: bytes) -> float:
+    """Seconds to COPY the roster's rows into a plain table (no checks, one transaction)."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        columns = ", ".join(f"c{i} text" for i in range(len(COLUMNS)))
+        conn.execute(f"DROP TABLE IF EXISTS bench_roster; CREATE TABLE bench_roster ({columns})")  # type: ignore[arg-type]
+        started = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY bench_roster FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return time.perf_counter() - started
+
+
+def raw_log_read(conninfo: str) -> tuple[int, float]:
+    """The notification log read whole, in order, as a projection reads it (without decoding)."""
+    with psycopg.connect(conninfo) as conn:
+        started = time.perf_counter()
+        n = 0
+        with conn.cursor(name="log") as cur:
+            cur.itersize = 5000
+            cur.execute(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM cases_events "
+                "ORDER BY notification_id"
+            )
+            for _ in cur:
+                n += 1
+        return n, time.perf_counter() - started
+
+
+def import_roster(env: dict[str, str], conninfo: str, households: int) -> dict[str, Any]:
+    demo = generate(households, seed=1, today=date(2023, 3, 1))
+    content = roster_file(demo, "csv")
+    rows = content.decode("utf-8-sig").count("\n") - 1
+    copy_s = copy_floor(conninfo, content)
+    ledger = CaseLedger(env)
+    service = RegistryService(ledger, open_registry_view(env))
+    started = time.perf_counter()
+    report = service.import_roster(
+        content, "csv", actor=ACTORS["county"], now=datetime.now(UTC), max_bytes=CLI_MAX_BYTES, max_rows=CLI_MAX_ROWS
+    )
+    import_s = time.perf_counter() - started
+    ledger.close()
+    assert report["households"]["created"] == households, report["households"]
+    return {
+        "households": households,
+        "rows": rows,
+        "import_rows_per_s": round(rows / import_s),
+        "copy_rows_per_s": round(rows / copy_s),
+        "import_share_of_copy": round(copy_s / import_s, 4),
+        "import_seconds": round(import_s, 1),
+    }
+
+
+def generate_cases(env: dict[str, str], cases: int) -> dict[str, Any]:
+    rng = random.Random(9)
+    stops = rng.choices(list(CASE_MIX), weights=list(CASE_MIX.values()), k=cases)
+    ledger = CaseLedger(env)
+    first = ledger.recorder.max_notification_id() or 0
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda stop: CaseDriver(ledger).through(stop), stops))
+    seconds = time.perf_counter() - started
+    events = (ledger.recorder.max_notification_id() or 0) - first
+    ledger.close()
+    return {"cases": cases, "events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds)}
+
+
+def catch_up(env: dict[str, str], conninfo: str) -> dict[str, Any]:
+    ledger = CaseLedger(env)
+    last = ledger.recorder.max_notification_id()
+    ledger.close()
+    started = time.perf_counter()
+    with projection_runner(env) as runner:
+        runner.wait_for(last, timeout=1800)
+    seconds = time.perf_counter() - started
+    events, raw_s = raw_log_read(conninfo)
+    return {
+        "log_events": events,
+        "catch_up_seconds": round(seconds, 1),
+        "catch_up_events_per_s": round(events / seconds),
+        "raw_read_events_per_s": round(events / raw_s),
+        "catch_up_share_of_raw": round(raw_s / seconds, 4),
+    }
+
+
+async def reports(env: dict[str, str]) -> dict[str, Any]:
+    timings: dict[str, float] = {}
+    async with serve_app(env) as (http, headers):
+        for table in ("3-1", "3-2", "3-3", "3-4"):
+            path = f"/reports/{table}?scope=990102&period={REPORT_PERIOD}"
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                r = await http.get(path, headers=headers("county"))
+                times.append(time.perf_counter() - started)
+                assert r.status_code == 200, r.text
+            timings[table] = round(statistics.median(times) * 1000, 1)
+    return {"report_ms": timings}
+
+
+def verify(env: dict[str, str], conninfo: str, raw: dict[str, Any]) -> dict[str, Any]:
+    ledger = CaseLedger(env)
+    started = time.perf_counter()
+    verified = audit.verify_log(ledger, check, "00" * 32)
+    seconds = time.perf_counter() - started
+    ledger.close()
+    assert verified["first_break"] is None
+    events = raw["log_events"]
+    return {
+        "verify_events_per_s": round(events / seconds),
+        "verify_share_of_raw": round(events / seconds / raw["raw_read_events_per_s"], 4),
+    }
+
+
+def progress(what: str, step: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    result = step()
+    print(f"[bench] county: {what} in {time.perf_counter() - started:.0f} s", flush=True)
+    return result
+
+
+def run(households: int, cases: int) -> dict[str, Any]:
+    configure_logging(json=True, level="WARNING")
+    with embedded_postgres("county") as env:
+        conninfo = conninfo_from(env)
+        imported = progress("import", lambda: import_roster(env, conninfo, households))
+        generated = progress("cases", lambda: generate_cases(env, cases))
+        projected = progress("projections", lambda: catch_up(env, conninfo))
+        answered = progress("reports", lambda: asyncio.run(reports(env)))
+        verified = progress("verify", lambda: verify(env, conninfo, projected))
+    return {"import": imported, "cases": generated, "projection": projected, **answered, "verify": verified}
+
+
+def report(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    i, p, v = result["import"], result["projection"], result["verify"]
+    rows = [
+        (f"roster import, {i['households']:,} households (rows/s)", f"{i['copy_rows_per_s']:,}",
+         f"{i['import_rows_per_s']:,}", f"{i['import_share_of_copy']:.2%}"),
+        (f"projection catch-up, {p['log_events']:,} events (events/s)", f"{p['raw_read_events_per_s']:,}",
+         f"{p['catch_up_events_per_s']:,}", f"{p['catch_up_share_of_raw']:.1%}"),
+        ("verifying the whole store (events/s)", f"{p['raw_read_events_per_s']:,}", f"{v['verify_events_per_s']:,}",
+         f"{v['verify_share_of_raw']:.1%}"),
+    ]  # fmt: skip
+    for table, ms in result["report_ms"].items():
+        rows.append((f"report {table}, county, one year (ms)", "goal 1,000", f"{ms:,.0f}", f"{ms / 1000:.2f}×"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--households", type=int, default=200_000)
+    parser.add_argument("--cases", type=int, default=10_000)
+    args = parser.parse_args()
+    print_rows(report(run(args.households, args.cases)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Many open case workflows on one worker process, against bare workflows on the same Temporal dev server.
+
+- Dixian: 10,000 cases opened through their workflows (update-with-start of `CaseWorkflow.open`, its local activity
+  appending the opening to the event store), 64 at a time, on one `dixian worker` process; then that process's
+  resident memory (goal: < 1 GiB), against its memory before the first case.
+- Floor: 10,000 bare workflows started (no update, no activity), 64 at a time, on the same server.
+
+Run: `make bench` (or `python -m bench.bench_workers --cases 10000`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from bench.floor import FloorWorkflow
+from bench.support import ACTORS, embedded_postgres, print_rows
+from domain.policy import local_date
+from domain.values import case_id_for_command
+from worker.stack import find_binary
+from workflows.case_workflow import CaseWorkflow
+from workflows.contracts import ActorModel, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, workflow_id_for
+from workflows.observability import configure_logging
+from workflows.search_attributes import ALL
+
+CONCURRENCY = 64
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def in_batches(n: int, make: Any) -> float:
+    """Seconds to run ``make(i)`` for i < n, CONCURRENCY at a time."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(i: int) -> None:
+        async with gate:
+            await make(i)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return time.perf_counter() - started
+
+
+async def floor(client: Client, n: int) -> float:
+    queue = f"floor-{uuid.uuid4().hex[:6]}"
+    async with Worker(client, task_queue=queue, workflows=[FloorWorkflow]):
+        return await in_batches(
+            n, lambda i: client.start_workflow(FloorWorkflow.run, id=f"floor-{queue}-{i}", task_queue=queue)
+        )
+
+
+def spawn_worker(env: dict[str, str], address: str, queue: str, data_dir: Path) -> subprocess.Popen[bytes]:
+    settings = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": address,
+        "DATABASE_URL": "",
+        "POSTGRES_HOST": env["POSTGRES_HOST"],
+        "POSTGRES_PORT": env["POSTGRES_PORT"],
+        "POSTGRES_DBNAME": env["POSTGRES_DBNAME"],
+        "POSTGRES_USER": env["POSTGRES_USER"],
+        "POSTGRES_PASSWORD": env["POSTGRES_PASSWORD"],
+        "DIXIAN_CIPHER_KEY": env["CIPHER_KEY"],
+        "DIXIAN_TASK_QUEUE": queue,
+        "DIXIAN_DATA_DIR": str(data_dir),
+        "DIXIAN_LOG_FORMAT": "json",
+        "DIXIAN_RECONCILE_SECONDS": "0",
+    }
+    log = (data_dir / "worker.log").open("ab")
+    return subprocess.Popen([sys.executable, "-m", "worker.cli", "worker"], env=settings, stdout=log, stderr=log)
+
+
+async def open_cases(client: Client, queue: str, n: int, today: date) -> float:
+    actor = ACTORS["cadre"]
+    model = ActorModel(id=actor.id, role=actor.role, area_code=actor.area_code, name=actor.name)
+    run = uuid.uuid4().hex[:6]
+
+    async def one(i: int) -> None:
+        command_id = f"bench-open-{run}-{i}"
+        case_id = case_id_for_command(command_id)
+        body = OpenCaseRequest(household_number=f"W-{run}-{i:05d}", village_code=actor.area_code,
+                               source="cadre_screening", clue_date=today)  # fmt: skip
+        start = WithStartWorkflowOperation(
+            CaseWorkflow.run,
+            CaseWorkflowState(case_id=case_id),
+            id=workflow_id_for(case_id),
+            task_queue=queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+        cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=model, request=body)
+        await client.execute_update_with_start_workflow(
+            CaseWorkflow.open, cmd, start_workflow_operation=start, id=command_id
+        )
+
+    return await in_batches(n, one)
+
+
+async def main(cases: int) -> dict[str, Any]:
+    configure_logging(json=True, level="WARNING")
+    data_dir = Path(tempfile.mkdtemp(prefix="dixian-bench-workers-"))
+    with embedded_postgres("workers") as env:
+        async with await WorkflowEnvironment.start_local(
+            dev_server_existing_path=find_binary("temporal"),
+            data_converter=pydantic_data_converter,
+            search_attributes=list(ALL),
+        ) as temporal:
+            client = temporal.client
+            floor_s = await floor(client, cases)
+            queue = f"bench-{uuid.uuid4().hex[:6]}"
+            worker = spawn_worker(env, client.service_client.config.target_host, queue, data_dir)
+            try:
+                await open_cases(client, queue, 1, local_date(datetime.now().astimezone()))  # the worker is up
+                idle = rss_mib(worker.pid)
+                opened_s = await open_cases(client, queue, cases, local_date(datetime.now().astimezone()))
+                await asyncio.sleep(2)
+                loaded = rss_mib(worker.pid)
+            finally:
+                worker.terminate()
+                worker.wait(30)
+    return {
+        "cases": cases,
+        "floor_starts_per_s": round(cases / floor_s),
+        "open_cases_per_s": round(cases / opened_s),
+        "open_share_of_floor": round(floor_s / opened_s, 3),
+        "worker_rss_idle_mib": round(idle),
+        "worker_rss_mib": round(loaded),
+        "open_seconds": round(opened_s, 1),
+    }
+
+
+def report(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    r = result
+    return [
+        (f"open {r['cases']:,} case workflows (per s)", f"{r['floor_starts_per_s']:,}", f"{r['open_cases_per_s']:,}",
+         f"{r['open_share_of_floor']:.0%}"),
+        (f"worker memory, {r['cases']:,} open cases (MiB)", f"{r['worker_rss_idle_mib']:,} idle",
+         f"{r['worker_rss_mib']:,}", f"{r['worker_rss_mib'] / 1024:.2f} GiB"),
+    ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    args = parser.parse_args()
+    print_rows(report(asyncio.run(main(args.cases))))

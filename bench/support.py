@@ -1,0 +1,104 @@
+"""What the benchmarks share: an embedded PostgreSQL of their own, the API app over services on it, and the table."""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from temporalio.client import Client
+
+from api.auth import issue_token
+from api.deps import Services
+from api.main import create_app
+from domain.queries import CaseQueries
+from domain.readmodel import open_summary_view
+from domain.report_readmodel import open_report_view
+from domain.values import Actor, Role
+from worker.stack import EmbeddedPostgres
+from workflows.audit_keys import AuditKey
+from workflows.audit_service import AuditService
+from workflows.ops_service import OpsService
+from workflows.registry_service import RegistryService
+from workflows.report_service import ReportService
+from workflows.settings import Settings
+
+SECRET = "bench-secret-bench-secret-bench-secret"
+ACTORS = {
+    "cadre": Actor("bench-cadre", Role.VILLAGE_CADRE, "990102101001"),
+    "township": Actor("bench-township", Role.TOWNSHIP_REVIEWER, "990102101"),
+    "county": Actor("bench-county", Role.COUNTY_APPROVER, "990102"),
+    "inspector": Actor("bench-inspector", Role.INSPECTOR, "990102"),
+}
+
+
+@contextmanager
+def embedded_postgres(name: str) -> Iterator[dict[str, str]]:
+    """A fresh embedded PostgreSQL for one benchmark; yields its eventsourcing env; removed afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"dixian-bench-{name}-"))
+    pg = EmbeddedPostgres.start(data_dir)
+    try:
+        yield Settings(database_url=pg.database_url).eventsourcing_env()
+    finally:
+        pg.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def services(env: dict[str, str], temporal: Client | None, task_queue: str = "bench") -> Services:
+    """The API's services on one event-store pool, as `dixian api` has them (api/main.py connect_services)."""
+    registry = RegistryService.connect(env)
+    summaries = registry.summaries or open_summary_view(env)
+    return Services(
+        settings=Settings(task_queue=task_queue, token_secret=SECRET),
+        token_secret=SECRET,
+        temporal=cast(Client, temporal),  # reads never reach Temporal
+        queries=CaseQueries(registry.ledger),
+        summaries=summaries,
+        registry=registry,
+        audit=AuditService(registry.ledger, summaries, registry.view, AuditKey(bytes(32))),
+        ops=OpsService(registry.ledger, summaries, registry.view),
+        reports=ReportService(registry.ledger, open_report_view(env), registry.view, None),
+    )
+
+
+def headers(who: str, key: str | None = None) -> dict[str, str]:
+    h = {"Authorization": f"Bearer {issue_token(SECRET, ACTORS[who])}"}
+    if key:
+        h["Idempotency-Key"] = key
+    return h
+
+
+@asynccontextmanager
+async def serve_app(
+    env: dict[str, str],
+) -> AsyncIterator[tuple[httpx.AsyncClient, Callable[[str], dict[str, str]]]]:
+    """The API app in this process (ASGI, no socket), for reads that need no workflow."""
+    transport = httpx.ASGITransport(app=create_app(services(env, None)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=120) as http:
+        yield http, headers
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    memory = 0
+    with suppress(ValueError, OSError):
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.machine()}",
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory / 2**30, 1),
+    }
+
+
+def print_rows(rows: list[tuple[str, str, str, str]]) -> None:
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'':<{width}}{'floor':>14}{'Dixian':>14}{'ratio':>10}")
+    for what, floor, ours, ratio in rows:
+        print(f"{what:<{width}}{floor:>14}{ours:>14}{ratio:>10}")
