@@ -117,7 +117,7 @@ def test_report_and_projection_rebuild_from_the_terminal(
     capsys.readouterr()
     assert run("projections", "rebuild") == 0  # from zero: the read models are empty before it
     out = capsys.readouterr().out
-    assert "rebuilt case_summaries, registry, reports from " in out and out.count(": 0 behind") == 3
+    assert "rebuilt case_summaries, registry, reports from " in out and out.count(": 0 of its events behind") == 3
 
     period = f"2023-02-01..{date.today() + timedelta(days=1)}"  # the demo registers its households today
     assert run("report", "3-4", "--scope", "990102101", "--period", period) == 0

@@ -68,6 +68,7 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
     from domain.registry_readmodel import open_registry_view
     from domain.report_readmodel import open_report_view
     from worker.main import projection_runner
+    from workflows.ops_service import lag_of
 
     env = settings.eventsourcing_env()
     ledger = CaseLedger(env)
@@ -88,7 +89,7 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
             print(f"rebuilt {', '.join(chosen)} from {top} events in {time.perf_counter() - started:.1f} s")
         for name, view in views.items():
             position = view.max_tracking_id(ledger.name) or 0
-            print(f"{name:<15} at event {position:>9} of {top}: {top - position} behind")
+            print(f"{name:<15} at event {position:>9} of {top}: {lag_of(ledger, name, view)} of its events behind")
         return 0
     except TimeoutError as e:
         print(f"dixian projections: not caught up within {args.timeout} s ({e})", file=sys.stderr)

@@ -59,6 +59,19 @@ async def _last_task_failure(client: Client, workflow_id: str) -> str:
     return ""
 
 
+# The topics each read model's projection follows, by read model.
+PROJECTION_TOPICS = {
+    "case_summaries": CaseSummaryProjection.topics,
+    "registry": RegistryProjection.topics,
+    "reports": ReportProjection.topics,
+}
+
+
+def lag_of(ledger: CaseLedger, name: str, view: Any) -> int:
+    """Events stored that read model ``name`` has yet to fold: only those of its topics count (it tracks no other)."""
+    return pending_of(ledger.recorder, PROJECTION_TOPICS[name], view.max_tracking_id(ledger.name) or 0)
+
+
 class OpsService:
     def __init__(
         self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, reports: ReportView | None = None,
@@ -69,18 +82,10 @@ class OpsService:
 
     def lag(self) -> dict[str, int]:
         """Events stored but not yet applied, per read model."""
-        recorder = self.ledger.recorder
-        views: dict[str, tuple[Any, tuple[str, ...]]] = {
-            "case_summaries": (self.summaries, CaseSummaryProjection.topics),
-            "registry": (self.registry, RegistryProjection.topics),
-        }
+        views: dict[str, Any] = {"case_summaries": self.summaries, "registry": self.registry}
         if self.reports is not None:
-            views["reports"] = (self.reports, ReportProjection.topics)
-        # Each projection follows its own topics: its lag counts only the events it has yet to fold.
-        return {
-            name: pending_of(recorder, topics, view.max_tracking_id(self.ledger.name) or 0)
-            for name, (view, topics) in views.items()
-        }
+            views["reports"] = self.reports
+        return {name: lag_of(self.ledger, name, view) for name, view in views.items()}
 
     def deadlines(self, area_code: str, now: datetime, within: timedelta = timedelta(0)) -> dict[str, Any]:
         """What is past due (``within`` 0), or due within ``within`` from now, inside the area: each open case's next

@@ -21,9 +21,10 @@ from domain.policy import local_date
 from domain.policy.campaign import default_milestones
 from domain.policy.registry import HouseholdRecord, Member, StaffRecord, check_may_import, normalise_id_number
 from domain.policy.screening import ScreeningFindings
-from domain.readmodel import CaseSummaryView, open_summary_view
-from domain.registry_readmodel import RegistryView, open_registry_view
+from domain.readmodel import CaseSummaryProjection, CaseSummaryView, open_summary_view
+from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
 from domain.roster import HouseholdRows, RowError, read_roster
+from domain.schema import last_position_of
 from domain.values import Actor, Milestone
 from workflows.registry_contracts import CampaignRequest, HouseholdRequest, ScreeningRequest, StaffRequest
 from workflows.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
@@ -331,9 +332,12 @@ class RegistryService:
         """Block until the read models have applied every event stored so far (TimeoutError otherwise: the
         activity fails and Temporal retries it), so that what a milestone records is as of now."""
         position = self.ledger.recorder.max_notification_id()
-        for view in (self.view, self.summaries):
-            if view is not None and position:
-                view.wait(self.ledger.name, position, timeout=timeout)
+        following = ((self.view, RegistryProjection.topics), (self.summaries, CaseSummaryProjection.topics))
+        for view, topics in following:
+            # Each read model tracks only the events of its topics: wait for its last one up to here.
+            target = last_position_of(self.ledger.recorder, topics, position) if position else 0
+            if view is not None and target:
+                view.wait(self.ledger.name, target, timeout=timeout)
 
     def _looked_back_since(self, case_id: UUID, since: str) -> bool:
         view = self.ledger.view(case_id, datetime.now(UTC))
