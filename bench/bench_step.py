@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import shutil
 import statistics
 import tempfile
 import time
@@ -23,31 +25,18 @@ from typing import Any
 
 import httpx
 import psycopg
-import uvicorn
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.auth import issue_token
-from api.deps import Services
-from api.main import create_app
 from bench.floor import CONNINFO, FloorWorkflow, insert_row
-from bench.support import print_rows
-from domain.ledger import CaseLedger
+from bench.support import print_rows, spawn, stop
 from domain.policy import local_date
-from domain.queries import CaseQueries
-from domain.readmodel import open_summary_view
-from domain.report_readmodel import open_report_view
 from domain.values import Actor, Role
-from worker.main import build_worker, projection_runner
-from worker.national_sync import OutboxNationalSystem, conninfo_from
+from worker.national_sync import conninfo_from
 from worker.stack import EmbeddedPostgres, find_binary
-from workflows.audit_keys import AuditKey
-from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
-from workflows.ops_service import OpsService
-from workflows.registry_service import RegistryService
-from workflows.report_service import ReportService
 from workflows.search_attributes import ALL
 from workflows.settings import Settings
 
@@ -86,11 +75,11 @@ async def floor(env: WorkflowEnvironment, steps: int, clients: int) -> Figures:
                 for _ in range(clients)
             ]
             for i in range(20):  # warm-up
-                await handles[0].execute_update(FloorWorkflow.step, i)
+                await handles[i % len(handles)].execute_update(FloorWorkflow.step, i)
             latencies = []
             for i in range(steps):
                 started = time.perf_counter()
-                await handles[0].execute_update(FloorWorkflow.step, i)
+                await handles[i % len(handles)].execute_update(FloorWorkflow.step, i)
                 latencies.append(time.perf_counter() - started)
 
             async def client(handle: Any) -> None:
@@ -144,36 +133,27 @@ async def cross_check(http: httpx.AsyncClient, case_id: str, i: int) -> None:
 
 
 async def dixian(env: WorkflowEnvironment, es_env: dict[str, str], steps: int, clients: int, port: int) -> Figures:
+    """As `dixian run` deploys it: the API, the worker and the projector each in a process of its own."""
     queue = f"bench-{uuid.uuid4().hex[:6]}"
-    # One event-store pool for the API, as `dixian api` has (api/main.py connect_services).
-    registry = RegistryService.connect(es_env)
-    summaries = registry.summaries or open_summary_view(es_env)
-    services = Services(
-        settings=Settings(task_queue=queue, token_secret=SECRET),
-        token_secret=SECRET,
-        temporal=env.client,
-        queries=CaseQueries(registry.ledger),
-        summaries=summaries,
-        registry=registry,
-        audit=AuditService(registry.ledger, summaries, registry.view, AuditKey(bytes(32))),
-        ops=OpsService(registry.ledger, summaries, registry.view),
-        reports=ReportService(registry.ledger, open_report_view(es_env), registry.view, None),
-    )
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
-        await asyncio.sleep(0.05)
-    today = local_date(await env.get_current_time()).isoformat()
-    with ThreadPoolExecutor(max_workers=clients) as pool, projection_runner(es_env):
-        worker = build_worker(env.client, CaseLedger(es_env), OutboxNationalSystem(es_env, None), queue, pool, clients)
-        async with worker, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+    data_dir = Path(tempfile.mkdtemp(prefix="dixian-bench-step-"))
+    address = env.client.service_client.config.target_host
+    settings = {"DIXIAN_TASK_QUEUE": queue, "DIXIAN_API_PORT": str(port)}
+    processes = [spawn(role, es_env, address, data_dir, **settings) for role in ("worker", "projector", "api")]
+    try:
+        today = local_date(await env.get_current_time()).isoformat()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            for _ in range(600):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
             cases = [await open_visited_case(http, today) for _ in range(clients)]
             for i in range(20):  # warm-up
-                await cross_check(http, cases[0], i)
+                await cross_check(http, cases[i % len(cases)], i)
             latencies = []
-            for i in range(steps):
+            for i in range(steps):  # one at a time, in turn over the cases: each grows as a real case does
                 started = time.perf_counter()
-                await cross_check(http, cases[0], i)
+                await cross_check(http, cases[i % len(cases)], i)
                 latencies.append(time.perf_counter() - started)
 
             async def client(case_id: str) -> None:
@@ -183,8 +163,9 @@ async def dixian(env: WorkflowEnvironment, es_env: dict[str, str], steps: int, c
             started = time.perf_counter()
             await asyncio.gather(*(client(c) for c in cases[1:] + cases[:1]))
             elapsed = time.perf_counter() - started
-    server.should_exit = True
-    await serving
+    finally:
+        stop(*processes)
+        shutil.rmtree(data_dir, ignore_errors=True)
     return summarise(latencies, (steps // clients) * clients, elapsed)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
+from subprocess import Popen, TimeoutExpired
 from typing import Any, cast
 
 import httpx
@@ -49,6 +52,42 @@ def embedded_postgres(name: str) -> Iterator[dict[str, str]]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+POSTGRES_SETTINGS = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD")
+
+
+def spawn(role: str, env: dict[str, str], temporal_address: str, data_dir: Path, **settings: str) -> Popen[bytes]:
+    """`dixian <role>` (worker, projector or api) in a process of its own, on the benchmark's servers, as
+    `dixian run` starts it; its output goes to <data_dir>/<role>.log."""
+    variables = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": temporal_address,
+        "DATABASE_URL": "",
+        **{
+            k: env[k]
+            for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD")
+        },
+        "DIXIAN_CIPHER_KEY": env["CIPHER_KEY"],
+        "DIXIAN_TOKEN_SECRET": SECRET,
+        "DIXIAN_DATA_DIR": str(data_dir),
+        "DIXIAN_LOG_FORMAT": "json",
+        "DIXIAN_RECONCILE_SECONDS": "0",
+        **settings,
+    }
+    log = (data_dir / f"{role}.log").open("ab")
+    return Popen([sys.executable, "-m", "worker.cli", role], env=variables, stdout=log, stderr=log)
+
+
+def stop(*processes: Popen[bytes] | None) -> None:
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(30)
+            except TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def services(env: dict[str, str], temporal: Client | None, task_queue: str = "bench") -> Services:
     """The API's services on one event-store pool, as `dixian api` has them (api/main.py connect_services)."""
     registry = RegistryService.connect(env)
@@ -84,8 +123,6 @@ async def serve_app(
 
 
 def machine() -> dict[str, Any]:
-    import os
-
     memory = 0
     with suppress(ValueError, OSError):
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
@@ -59,6 +59,10 @@ async def _ledger_call(activity: Callable[[CaseActivities, CommandT], CaseContro
         schedule_to_close_timeout=_SCHEDULE_TO_CLOSE,
         retry_policy=_RETRY,
     )
+
+
+# workflow.patched id: search attributes written only when they change (see _upsert_search_attributes).
+UPSERT_CHANGES_ONLY = "upsert-search-attributes-changes-only"
 
 
 def _error(type_: str, message: str, field: str, rule: str) -> ApplicationError:
@@ -313,17 +317,29 @@ class CaseWorkflow:
         )
 
     def _upsert_search_attributes(self, view: CaseControl) -> None:
+        """Keep the case's search attributes current. Only those that changed are written (each write is a
+        visibility-store update on the server), and ``LastProgressAt`` is the time the case last moved: its stage,
+        status, category, area, overdue flag or next deadline. Workflows begun before this rule keep the old one
+        (every attribute at every step) on replay."""
         nxt = view.next_deadline
-        updates: list[SearchAttributeUpdate[Any]] = [
-            sa.CASE_STAGE.value_set(view.stage.value),
-            sa.CASE_STATUS.value_set(view.status.value),
-            sa.VILLAGE_CODE.value_set(view.area.village_code),
-            sa.TOWNSHIP_CODE.value_set(view.area.township_code),
-            sa.COUNTY_CODE.value_set(view.area.county_code),
-            sa.OVERDUE.value_set(view.overdue_recorded),
-            sa.LAST_PROGRESS_AT.value_set(workflow.now()),
-            sa.CASE_CATEGORY.value_set(view.category.value) if view.category else sa.CASE_CATEGORY.value_unset(),
-            sa.NEXT_DEADLINE.value_set(nxt.due_at) if nxt else sa.NEXT_DEADLINE.value_unset(),
-            sa.NEXT_DEADLINE_KIND.value_set(nxt.kind.value) if nxt else sa.NEXT_DEADLINE_KIND.value_unset(),
+        wanted: list[tuple[SearchAttributeKey[Any], Any]] = [
+            (sa.CASE_STAGE, view.stage.value),
+            (sa.CASE_STATUS, view.status.value),
+            (sa.VILLAGE_CODE, view.area.village_code),
+            (sa.TOWNSHIP_CODE, view.area.township_code),
+            (sa.COUNTY_CODE, view.area.county_code),
+            (sa.OVERDUE, view.overdue_recorded),
+            (sa.CASE_CATEGORY, view.category.value if view.category else None),
+            (sa.NEXT_DEADLINE, nxt.due_at if nxt else None),
+            (sa.NEXT_DEADLINE_KIND, nxt.kind.value if nxt else None),
         ]
+        if workflow.patched(UPSERT_CHANGES_ONLY):
+            current = workflow.info().typed_search_attributes
+            wanted = [(key, value) for key, value in wanted if current.get(key) != value]
+            if not wanted:
+                return  # the case did not move: nothing to write
+        updates: list[SearchAttributeUpdate[Any]] = [
+            key.value_set(value) if value is not None else key.value_unset() for key, value in wanted
+        ]
+        updates.append(sa.LAST_PROGRESS_AT.value_set(workflow.now()))
         workflow.upsert_search_attributes(updates)
