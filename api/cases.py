@@ -15,11 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import (
-    WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -39,6 +37,8 @@ from domain.policy import check_clue_date, check_may_open, local_date
 from domain.timeline import check_version, diff, event_label, version_at
 from domain.timeline import timeline as timeline_of
 from domain.values import SHANGHAI, Actor, Stage, Status, Step, case_id_for_command, label
+from workflows.case_client import open_case as open_through_workflow
+from workflows.case_client import opening
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
     STEP_BODIES,
@@ -195,18 +195,8 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
             )
         return view
     cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
-    start = WithStartWorkflowOperation(
-        CaseWorkflow.run,
-        CaseWorkflowState(case_id=case_id),
-        id=workflow_id_for(case_id),
-        task_queue=svc.settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
-    control = await _call_workflow(
-        lambda: svc.temporal.execute_update_with_start_workflow(
-            CaseWorkflow.open, cmd, start_workflow_operation=start, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT
-        )
-    )
+    start = opening(CaseWorkflowState(case_id=case_id), svc.settings.task_queue)
+    control = await _call_workflow(lambda: open_through_workflow(svc.temporal, cmd, start, UPDATE_RPC_TIMEOUT))
     return await _view_at(svc, control)
 
 

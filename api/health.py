@@ -39,13 +39,17 @@ class DatabaseGate:
         now; with one, its latest probe stands (within ``every`` seconds of an outage), and a step costs no probe."""
         if self.down:
             raise ApiProblem("UnavailableError", UNAVAILABLE)
-        if self.watching:
-            return
+        if not self.watching and not await self._answers():
+            raise ApiProblem("UnavailableError", UNAVAILABLE)
+
+    async def _answers(self) -> bool:
+        """Probe the database now; closes the gate if it does not answer."""
         try:
             await asyncio.to_thread(self._probe)
         except DATABASE_UNAVAILABLE as e:
             self.mark_down(e)
-            raise ApiProblem("UnavailableError", UNAVAILABLE) from None
+            return False
+        return True
 
     async def watch(self, every: float = 2.0) -> None:
         """Probe the database every ``every`` seconds while it is up, so that an outage closes the gate before a
@@ -59,12 +63,8 @@ class DatabaseGate:
     async def _watch(self, every: float) -> None:
         while True:
             await asyncio.sleep(every)
-            if self.down:
-                continue
-            try:
-                await asyncio.to_thread(self._probe)
-            except DATABASE_UNAVAILABLE as e:
-                self.mark_down(e)
+            if not self.down:
+                await self._answers()
 
     def mark_down(self, error: Exception) -> None:
         if self.down:

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -22,19 +19,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bench.floor import FloorWorkflow
-from bench.support import ACTORS, embedded_postgres, print_rows
+from bench.support import ACTORS, embedded_postgres, print_rows, spawn, stop
 from domain.policy import local_date
 from domain.values import case_id_for_command
 from worker.stack import find_binary
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import ActorModel, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, workflow_id_for
+from workflows.case_client import open_case, opening
+from workflows.contracts import ActorModel, CaseWorkflowState, OpenCaseInput, OpenCaseRequest
 from workflows.observability import configure_logging
 from workflows.search_attributes import ALL
 
@@ -69,26 +65,6 @@ async def floor(client: Client, n: int) -> float:
         )
 
 
-def spawn_worker(env: dict[str, str], address: str, queue: str, data_dir: Path) -> subprocess.Popen[bytes]:
-    settings = {
-        **os.environ,
-        "TEMPORAL_ADDRESS": address,
-        "DATABASE_URL": "",
-        "POSTGRES_HOST": env["POSTGRES_HOST"],
-        "POSTGRES_PORT": env["POSTGRES_PORT"],
-        "POSTGRES_DBNAME": env["POSTGRES_DBNAME"],
-        "POSTGRES_USER": env["POSTGRES_USER"],
-        "POSTGRES_PASSWORD": env["POSTGRES_PASSWORD"],
-        "DIXIAN_CIPHER_KEY": env["CIPHER_KEY"],
-        "DIXIAN_TASK_QUEUE": queue,
-        "DIXIAN_DATA_DIR": str(data_dir),
-        "DIXIAN_LOG_FORMAT": "json",
-        "DIXIAN_RECONCILE_SECONDS": "0",
-    }
-    log = (data_dir / "worker.log").open("ab")
-    return subprocess.Popen([sys.executable, "-m", "worker.cli", "worker"], env=settings, stdout=log, stderr=log)
-
-
 async def open_cases(client: Client, queue: str, n: int, today: date) -> float:
     actor = ACTORS["cadre"]
     model = ActorModel(id=actor.id, role=actor.role, area_code=actor.area_code, name=actor.name)
@@ -99,17 +75,8 @@ async def open_cases(client: Client, queue: str, n: int, today: date) -> float:
         case_id = case_id_for_command(command_id)
         body = OpenCaseRequest(household_number=f"W-{run}-{i:05d}", village_code=actor.area_code,
                                source="cadre_screening", clue_date=today)  # fmt: skip
-        start = WithStartWorkflowOperation(
-            CaseWorkflow.run,
-            CaseWorkflowState(case_id=case_id),
-            id=workflow_id_for(case_id),
-            task_queue=queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
         cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=model, request=body)
-        await client.execute_update_with_start_workflow(
-            CaseWorkflow.open, cmd, start_workflow_operation=start, id=command_id
-        )
+        await open_case(client, cmd, opening(CaseWorkflowState(case_id=case_id), queue))
 
     return await in_batches(n, one)
 
@@ -126,7 +93,7 @@ async def main(cases: int) -> dict[str, Any]:
             client = temporal.client
             floor_s = await floor(client, cases)
             queue = f"bench-{uuid.uuid4().hex[:6]}"
-            worker = spawn_worker(env, client.service_client.config.target_host, queue, data_dir)
+            worker = spawn("worker", env, client.service_client.config.target_host, data_dir, DIXIAN_TASK_QUEUE=queue)
             try:
                 await open_cases(client, queue, 1, local_date(datetime.now().astimezone()))  # the worker is up
                 idle = rss_mib(worker.pid)
@@ -134,8 +101,7 @@ async def main(cases: int) -> dict[str, Any]:
                 await asyncio.sleep(2)
                 loaded = rss_mib(worker.pid)
             finally:
-                worker.terminate()
-                worker.wait(30)
+                stop(worker)
     return {
         "cases": cases,
         "floor_starts_per_s": round(cases / floor_s),

@@ -7,13 +7,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from temporalio.client import WithStartWorkflowOperation, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import CaseLedger
 from domain.policy import local_date
+from workflows.case_client import open_case, opening
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
     ActorModel,
@@ -22,7 +22,6 @@ from workflows.contracts import (
     OpenCaseInput,
     OpenCaseRequest,
     StepInput,
-    workflow_id_for,
 )
 
 CADRE = ActorModel(id="cadre-1", role="village_cadre", area_code="990102101001")
@@ -47,17 +46,10 @@ class Case:
             source="self_application",
             clue_date=today,
         )
-        start = WithStartWorkflowOperation(
-            CaseWorkflow.run,
-            CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events),
-            id=workflow_id_for(self.case_id),
-            task_queue=self.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
+        state = CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events)
+        start = opening(state, self.task_queue)
         cmd = OpenCaseInput(case_id=self.case_id, command_id="open", actor=CADRE, request=request)
-        view = await self.env.client.execute_update_with_start_workflow(
-            CaseWorkflow.open, cmd, start_workflow_operation=start, id="open"
-        )
+        view = await open_case(self.env.client, cmd, start)
         self.handle = await start.workflow_handle()
         return view
 

@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from temporalio.client import WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
@@ -18,6 +17,8 @@ from domain.policy import local_date
 from tests.workflows.support import CADRE, VISIT, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
+from workflows.case_client import open_case as open_through_workflow
+from workflows.case_client import opening
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput, workflow_id_for
 
@@ -37,17 +38,8 @@ class FlakyLedger(CaseLedger):
 
 
 async def open_case(env: WorkflowEnvironment, task_queue: str, case_id: uuid.UUID, request: OpenCaseRequest) -> None:
-    start = WithStartWorkflowOperation(
-        CaseWorkflow.run,
-        CaseWorkflowState(case_id=case_id),
-        id=workflow_id_for(case_id),
-        task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
     cmd = OpenCaseInput(case_id=case_id, command_id=f"open-{case_id}", actor=CADRE, request=request)
-    await env.client.execute_update_with_start_workflow(
-        CaseWorkflow.open, cmd, start_workflow_operation=start, id=cmd.command_id
-    )
+    await open_through_workflow(env.client, cmd, opening(CaseWorkflowState(case_id=case_id), task_queue))
 
 
 async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_retried(
