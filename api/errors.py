@@ -20,6 +20,7 @@ PROBLEM = "application/problem+json"
 
 # What a read or write raises while PostgreSQL is down or restarting (eventsourcing wraps psycopg's errors; a pool
 # that cannot hand out a connection in time raises PoolTimeout). Each is answered 503 with Retry-After.
+DATABASE_DOWN = "the database is unavailable; retry after the Retry-After seconds"
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     es_persistence.OperationalError,
     es_persistence.InterfaceError,
@@ -187,7 +188,7 @@ def install(app: FastAPI) -> None:
         services = getattr(request.app.state, "services", None)
         if services is not None:
             services.database.mark_down(e)  # later requests are refused at once until it answers again
-        return problem(503, "UnavailableError", "the database is unavailable; retry after the Retry-After seconds")
+        return problem(503, "UnavailableError", DATABASE_DOWN)
 
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _store_unavailable)

@@ -15,11 +15,9 @@ from collections.abc import Callable
 
 import structlog
 
-from api.errors import DATABASE_UNAVAILABLE, ApiProblem
+from api.errors import DATABASE_DOWN, DATABASE_UNAVAILABLE, ApiProblem
 
 log = structlog.get_logger("dixian.api")
-
-UNAVAILABLE = "the database is unavailable; retry after the Retry-After seconds"
 
 
 class DatabaseGate:
@@ -38,9 +36,9 @@ class DatabaseGate:
         """Refuse (503) while the database is known to be down. Without a watcher running (a test's app), probe it
         now; with one, its latest probe stands (within ``every`` seconds of an outage), and a step costs no probe."""
         if self.down:
-            raise ApiProblem("UnavailableError", UNAVAILABLE)
+            raise ApiProblem("UnavailableError", DATABASE_DOWN)
         if not self.watching and not await self._answers():
-            raise ApiProblem("UnavailableError", UNAVAILABLE)
+            raise ApiProblem("UnavailableError", DATABASE_DOWN)
 
     async def _answers(self) -> bool:
         """Probe the database now; closes the gate if it does not answer."""

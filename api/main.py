@@ -21,7 +21,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api import audit, campaigns, cases, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
-from api.health import UNAVAILABLE
 from domain.policy.privacy import masked, sees_names, sees_personal_data
 from domain.queries import CaseQueries
 from domain.readmodel import open_summary_view
@@ -177,7 +176,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         started = time.perf_counter()
         svc: Services | None = getattr(request.app.state, "services", None)
         if svc is not None and svc.database.down and request.url.path not in ALWAYS_ANSWERED:
-            response: Response = errors.problem(503, "UnavailableError", UNAVAILABLE)
+            response: Response = errors.problem(503, "UnavailableError", errors.DATABASE_DOWN)
         else:
             response = await call_next(request)
         role = getattr(request.state, "actor_role", None)

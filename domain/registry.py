@@ -87,15 +87,7 @@ class RegistryCommands(Application[UUID]):
         claims = self._claims(number, ids, actor)
         facts = record.facts()
         if household is None:
-            household = Household.register(
-                household_number=number,
-                facts=facts,
-                actor=actor,
-                command_id=command_id,
-                now=now,
-                reason=reason,
-                demo=demo,
-            )
+            household = _registered(record, actor, command_id, now, reason, demo)
             result = "created"
         else:
             check_may_register(actor, household.village_code)  # the household's present village, too
@@ -125,17 +117,7 @@ class RegistryCommands(Application[UUID]):
         (``register_household``), which reports each conflict. Same events, same command ids as that path."""
         aggregates: list[Aggregate] = []
         for record, command_id in batch:
-            aggregates.append(
-                Household.register(
-                    household_number=record.household_number,
-                    facts=record.facts(),
-                    actor=actor,
-                    command_id=command_id,
-                    now=now,
-                    reason=reason,
-                    demo=demo,
-                )
-            )
+            aggregates.append(_registered(record, actor, command_id, now, reason, demo))
             for m in record.members:
                 aggregates.append(IdNumberClaim.claim(person_key(m.id_number), record.household_number, "claim"))
         try:
@@ -470,6 +452,21 @@ class RegistryCommands(Application[UUID]):
                 field=field,
                 rule="concurrent_change",
             ) from None
+
+
+def _registered(
+    record: HouseholdRecord, actor: Actor, command_id: str, now: datetime, reason: str, demo: bool
+) -> Household:
+    """A new household as the record has it (its first event, not yet saved)."""
+    return Household.register(
+        household_number=record.household_number,
+        facts=record.facts(),
+        actor=actor,
+        command_id=command_id,
+        now=now,
+        reason=reason,
+        demo=demo,
+    )
 
 
 def _reused(command_id: str) -> RuleViolationError:
