@@ -11,9 +11,11 @@ from typing import Any
 from uuid import uuid4
 
 from domain.chain import ChainedAggregate, ChainedCreated
+from domain.kernel.topics import stored_as
 from domain.values import Actor
 
 
+@stored_as("domain.access:AccessRecorded")
 class AccessRecorded(ChainedCreated):
     actor: dict[str, str]
     at: datetime
@@ -27,6 +29,7 @@ class AccessRecorded(ChainedCreated):
         access.what = self.what
 
 
+@stored_as("domain.access:Access")
 class Access(ChainedAggregate):
     """One recorded read: a stream of its own, so concurrent readers never contend (the checkpoints cover it)."""
 

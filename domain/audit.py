@@ -30,6 +30,7 @@ from domain.chain import (
     stored_hash,
     verify_stream,
 )
+from domain.kernel.topics import stored_as
 
 AUDIT_LOG_ID = uuid5(UUID("6d1c2f0e-3b7a-4e58-9c41-0a2b3c4d5e06"), "audit-log")
 PAGE = 500
@@ -102,11 +103,13 @@ Signer = Callable[[bytes], tuple[str, str, str]]
 Checker = Callable[[bytes, str, str], bool]
 
 
+@stored_as("domain.audit:AuditLogStarted")
 class AuditLogStarted(ChainedCreated):
     def apply(self, log: AuditLog) -> None:
         log.checkpoints = []
 
 
+@stored_as("domain.audit:CheckpointMade")
 class CheckpointMade(ChainedEvent):
     after: int  # notification id the range starts after
     through: int  # last notification id in the range
@@ -133,6 +136,7 @@ class CheckpointMade(ChainedEvent):
         )
 
 
+@stored_as("domain.audit:AuditLog")
 class AuditLog(ChainedAggregate):
     """The store's checkpoints, in order. Its own events are in the log, so each checkpoint is covered by the next."""
 

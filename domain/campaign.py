@@ -8,9 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
+from domain.kernel.topics import stored_as
 from domain.values import Actor
 
 
+@stored_as("domain.campaign:CampaignStarted")
 class CampaignStarted(ChainedCreated):
     actor: dict[str, str]
     command_id: str
@@ -45,6 +47,7 @@ class CampaignEvent(ChainedEvent):
         """Record the facts (no rules here)."""
 
 
+@stored_as("domain.campaign:MilestonePassed")
 class MilestonePassed(CampaignEvent):
     milestone: str
     due_on: date
@@ -71,6 +74,7 @@ def missing_by_village(missing: dict[str, Any]) -> dict[str, int]:
     return {village: n for village, n in sorted(counts.items()) if n}
 
 
+@stored_as("domain.campaign:LookBacksScheduled")
 class LookBacksScheduled(CampaignEvent):
     """排查已消除风险监测对象稳定情况 (seed §二(三)): every case eliminated in scope when the campaign starts gets a
     回头看 due by the screening milestone."""
@@ -87,6 +91,7 @@ class LookBacksScheduled(CampaignEvent):
         }
 
 
+@stored_as("domain.campaign:Campaign")
 class Campaign(ChainedAggregate):
     name: str
     scope: list[str]

@@ -14,12 +14,14 @@ from domain import events as ev
 from domain import policy as rules
 from domain.case_state import check_risks
 from domain.errors import RuleViolationError
+from domain.kernel.topics import stored_as
 from domain.steps.assistance import AssistanceSteps
 from domain.steps.elimination import EliminationSteps
 from domain.steps.procedure import ProcedureSteps
 from domain.values import Actor, Risk, Source
 
 
+@stored_as("domain.case:MonitoringCase")
 class MonitoringCase(ProcedureSteps, AssistanceSteps, EliminationSteps):
     """A household's case from the risk clue to identification, assistance, elimination and beyond."""
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from domain.chain import ChainedCreated, ChainedEvent
+from domain.kernel.topics import stored_as
 from domain.policy import PROCEDURES, ProcedureStatuses, local_date
 from domain.values import (
     Category,
@@ -39,6 +40,7 @@ def _facts(event: CaseEvent) -> dict[str, Any]:
     return facts
 
 
+@stored_as("domain.events:CaseOpened")
 class CaseOpened(ChainedCreated):
     actor: dict[str, str]
     command_id: str
@@ -144,6 +146,7 @@ class ProcedureEvent(CaseEvent):
 # ----- identification ------------------------------------------------------------------------------------------
 
 
+@stored_as("domain.events:HouseholdVisitRecorded")
 class HouseholdVisitRecorded(CaseEvent):
     visitors: list[str]
     household_type: str
@@ -165,6 +168,7 @@ class HouseholdVisitRecorded(CaseEvent):
         case.status = Status.VISIT_VERIFIED if self.authorisation_signed else Status.CLOSED_NOT_APPLIED
 
 
+@stored_as("domain.events:CrossCheckRecorded")
 class CrossCheckRecorded(CaseEvent):
     sets_chronology = False
     departments: list[str]
@@ -176,6 +180,7 @@ class CrossCheckRecorded(CaseEvent):
         case.facts["cross_check"] = _facts(self)
 
 
+@stored_as("domain.events:VillageDeliberationRecorded")
 class VillageDeliberationRecorded(ProcedureEvent):
     participants: int
     outcome: str
@@ -187,6 +192,7 @@ class VillageDeliberationRecorded(ProcedureEvent):
         case.status = self.statuses.deliberated if passed else self.statuses.rejected
 
 
+@stored_as("domain.events:PublicNoticePosted")
 class PublicNoticePosted(ProcedureEvent):
     start_date: date
     end_date: date
@@ -201,6 +207,7 @@ class PublicNoticePosted(ProcedureEvent):
         case.status = self.statuses.notice_posted
 
 
+@stored_as("domain.events:NoticeObjectionRaised")
 class NoticeObjectionRaised(ProcedureEvent):
     objection: str
     raised_by: str
@@ -211,6 +218,7 @@ class NoticeObjectionRaised(ProcedureEvent):
         case.status = self.statuses.notice_objected
 
 
+@stored_as("domain.events:PublicNoticeClosed")
 class PublicNoticeClosed(ProcedureEvent):
     outcome: str
     investigation: str
@@ -225,6 +233,7 @@ class PublicNoticeClosed(ProcedureEvent):
         }[NoticeOutcome(self.outcome)]
 
 
+@stored_as("domain.events:TownshipReviewed")
 class TownshipReviewed(ProcedureEvent):
     decision: str
     reason: str
@@ -238,6 +247,7 @@ class TownshipReviewed(ProcedureEvent):
         }[TownshipDecision(self.decision)]
 
 
+@stored_as("domain.events:CountyDecided")
 class CountyDecided(ProcedureEvent):
     decision: str
     category: str | None
@@ -257,6 +267,7 @@ class CountyDecided(ProcedureEvent):
         case.status = self.statuses.county_approved if approved else self.statuses.rejected
 
 
+@stored_as("domain.events:ResultAnnounced")
 class ResultAnnounced(CaseEvent):
     """结果公告 of an identification: the household is monitored (风险未消除)."""
 
@@ -267,6 +278,7 @@ class ResultAnnounced(CaseEvent):
         case.status = Status.MONITORED
 
 
+@stored_as("domain.events:DeadlineMissed")
 class DeadlineMissed(CaseEvent):
     sets_chronology = False
     kind: str
@@ -279,6 +291,7 @@ class DeadlineMissed(CaseEvent):
 # ----- assistance ----------------------------------------------------------------------------------------------
 
 
+@stored_as("domain.events:ResponsiblePersonAssigned")
 class ResponsiblePersonAssigned(CaseEvent):
     sets_chronology = False
     name: str
@@ -293,6 +306,7 @@ class ResponsiblePersonAssigned(CaseEvent):
         case.responsible_person = _facts(self)
 
 
+@stored_as("domain.events:AssistancePlanMade")
 class AssistancePlanMade(CaseEvent):
     sets_chronology = False
     summary: str
@@ -304,6 +318,7 @@ class AssistancePlanMade(CaseEvent):
             case.plan_made_on = local_date(self.occurred_at)
 
 
+@stored_as("domain.events:MeasureAdded")
 class MeasureAdded(CaseEvent):
     sets_chronology = False
     measure_id: str
@@ -325,6 +340,7 @@ class MeasureAdded(CaseEvent):
             case.first_measure_on = local_date(self.occurred_at)
 
 
+@stored_as("domain.events:MeasureChanged")
 class MeasureChanged(CaseEvent):
     sets_chronology = False
     measure_id: str
@@ -335,6 +351,7 @@ class MeasureChanged(CaseEvent):
         case.measures[self.measure_id]["changed_at"] = self.occurred_at
 
 
+@stored_as("domain.events:MeasureImplemented")
 class MeasureImplemented(CaseEvent):
     sets_chronology = False
     measure_id: str
@@ -347,6 +364,7 @@ class MeasureImplemented(CaseEvent):
             case.first_measure_on = local_date(self.occurred_at)
 
 
+@stored_as("domain.events:MeasureEnded")
 class MeasureEnded(CaseEvent):
     sets_chronology = False
     measure_id: str
@@ -357,6 +375,7 @@ class MeasureEnded(CaseEvent):
         case.measures[self.measure_id]["ended_on"] = local_date(self.occurred_at)
 
 
+@stored_as("domain.events:AssistanceReviewed")
 class AssistanceReviewed(CaseEvent):
     sets_chronology = False
     findings: list[dict[str, Any]]  # finding_id, kind, description, found_on
@@ -371,6 +390,7 @@ class AssistanceReviewed(CaseEvent):
             }
 
 
+@stored_as("domain.events:FindingRectified")
 class FindingRectified(CaseEvent):
     sets_chronology = False
     finding_id: str
@@ -385,6 +405,7 @@ class FindingRectified(CaseEvent):
 # ----- elimination, look-back, rollback ------------------------------------------------------------------------
 
 
+@stored_as("domain.events:EliminationProposed")
 class EliminationProposed(CaseEvent):
     mode: str
     per_capita_net_income: Decimal
@@ -407,6 +428,7 @@ class EliminationProposed(CaseEvent):
         case.status = Status.ELIMINATION_PROPOSED
 
 
+@stored_as("domain.events:EliminationVisitRecorded")
 class EliminationVisitRecorded(CaseEvent):
     verifiers: list[str]
     information_form_ref: str
@@ -419,6 +441,7 @@ class EliminationVisitRecorded(CaseEvent):
         case.status = Status.ELIMINATION_VERIFIED
 
 
+@stored_as("domain.events:RiskEliminated")
 class RiskEliminated(CaseEvent):
     """结果公告 of an elimination: 风险已消除, by its mode."""
 
@@ -433,6 +456,7 @@ class RiskEliminated(CaseEvent):
         case.status = Status.ELIMINATED
 
 
+@stored_as("domain.events:LookBackRecorded")
 class LookBackRecorded(CaseEvent):
     outcome: str
     evidence: str
@@ -448,6 +472,7 @@ class LookBackRecorded(CaseEvent):
             case.status = Status.RE_ENTERED
 
 
+@stored_as("domain.events:RollbackRequested")
 class RollbackRequested(CaseEvent):
     reason: str
     evidence: str
@@ -458,6 +483,7 @@ class RollbackRequested(CaseEvent):
         case.status = Status.ROLLBACK_REQUESTED
 
 
+@stored_as("domain.events:EliminationRolledBack")
 class EliminationRolledBack(CaseEvent):
     """风险消除回退 approved by the county: monitored again, original category and identification date kept."""
 
@@ -470,6 +496,7 @@ class EliminationRolledBack(CaseEvent):
         case.status = Status.MONITORED
 
 
+@stored_as("domain.events:RollbackRefused")
 class RollbackRefused(CaseEvent):
     reason: str
 

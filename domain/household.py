@@ -22,6 +22,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
+from domain.kernel.topics import stored_as
 from domain.values import Actor
 
 HOUSEHOLD_NAMESPACE = UUID("0f6b7a4e-95a2-4c1e-8d38-7f2b1a9c5e01")
@@ -110,6 +111,7 @@ class RegistryRecord(ChainedAggregate):
 # ----- household ---------------------------------------------------------------------------------------------------
 
 
+@stored_as("domain.household:HouseholdRegistered")
 class HouseholdRegistered(ChainedCreated):
     actor: dict[str, str]
     command_id: str
@@ -141,6 +143,7 @@ class HouseholdEvent(ChainedEvent):
         """Record the event's facts (no rules here)."""
 
 
+@stored_as("domain.household:HouseholdChanged")
 class HouseholdChanged(HouseholdEvent):
     household_number: str
     reason: str
@@ -151,6 +154,7 @@ class HouseholdChanged(HouseholdEvent):
         household.facts.update(self.changes)
 
 
+@stored_as("domain.household:HouseholdScreened")
 class HouseholdScreened(HouseholdEvent):
     screening: dict[str, Any]  # the record: campaign, date, method, screener, findings, assessment, case_id
 
@@ -158,6 +162,7 @@ class HouseholdScreened(HouseholdEvent):
         household.screenings.append(dict(self.screening, version=self.originator_version))
 
 
+@stored_as("domain.household:Household")
 class Household(RegistryRecord):
     """农户: the unit of monitoring. Its id derives from the national household number."""
 
@@ -215,6 +220,7 @@ class Household(RegistryRecord):
 # ----- ID number claims --------------------------------------------------------------------------------------------
 
 
+@stored_as("domain.household:IdNumberClaimed")
 class IdNumberClaimed(ChainedCreated):
     household_number: str
     command_id: str
@@ -223,6 +229,7 @@ class IdNumberClaimed(ChainedCreated):
         claim.household_number = self.household_number
 
 
+@stored_as("domain.household:IdNumberReclaimed")
 class IdNumberReclaimed(ChainedEvent):
     household_number: str
     command_id: str
@@ -231,6 +238,7 @@ class IdNumberReclaimed(ChainedEvent):
         claim.household_number = self.household_number
 
 
+@stored_as("domain.household:IdNumberReleased")
 class IdNumberReleased(ChainedEvent):
     household_number: str
     command_id: str
@@ -239,6 +247,7 @@ class IdNumberReleased(ChainedEvent):
         claim.household_number = ""
 
 
+@stored_as("domain.household:IdNumberClaim")
 class IdNumberClaim(ChainedAggregate):
     """Which household an ID number is registered to ("" once released)."""
 
@@ -264,6 +273,7 @@ class IdNumberClaim(ChainedAggregate):
 # ----- a household's open cases ------------------------------------------------------------------------------------
 
 
+@stored_as("domain.household:HouseholdCasesStarted")
 class HouseholdCasesStarted(ChainedCreated):
     household_number: str
 
@@ -272,6 +282,7 @@ class HouseholdCasesStarted(ChainedCreated):
         index.open_cases = []
 
 
+@stored_as("domain.household:HouseholdCaseOpened")
 class HouseholdCaseOpened(ChainedEvent):
     household_number: str
     case_id: str
@@ -281,6 +292,7 @@ class HouseholdCaseOpened(ChainedEvent):
             index.open_cases.append(self.case_id)
 
 
+@stored_as("domain.household:HouseholdCaseEnded")
 class HouseholdCaseEnded(ChainedEvent):
     household_number: str
     case_id: str
@@ -291,6 +303,7 @@ class HouseholdCaseEnded(ChainedEvent):
             index.open_cases.remove(self.case_id)
 
 
+@stored_as("domain.household:HouseholdCases")
 class HouseholdCases(ChainedAggregate):
     """The open cases of one household number (registered or not)."""
 
@@ -319,6 +332,7 @@ class HouseholdCases(ChainedAggregate):
 # ----- staff ---------------------------------------------------------------------------------------------------
 
 
+@stored_as("domain.household:StaffRegistered")
 class StaffRegistered(ChainedCreated):
     actor: dict[str, str]
     command_id: str
@@ -335,6 +349,7 @@ class StaffRegistered(ChainedCreated):
         staff.command_versions = {self.command_id: self.originator_version}
 
 
+@stored_as("domain.household:StaffChanged")
 class StaffChanged(ChainedEvent):
     staff_number: str
     actor: dict[str, str]
@@ -349,6 +364,7 @@ class StaffChanged(ChainedEvent):
         staff.facts.update(self.changes)
 
 
+@stored_as("domain.household:StaffMember")
 class StaffMember(RegistryRecord):
     """A person taking part in the screening (参与排查工作人员)."""
 

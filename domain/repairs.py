@@ -7,9 +7,11 @@ from datetime import datetime
 from uuid import uuid4
 
 from domain.chain import ChainedAggregate, ChainedCreated
+from domain.kernel.topics import stored_as
 from domain.values import Actor
 
 
+@stored_as("domain.repairs:RepairRecorded")
 class RepairRecorded(ChainedCreated):
     actor: dict[str, str]
     at: datetime
@@ -22,6 +24,7 @@ class RepairRecorded(ChainedCreated):
         repair.action = self.action
 
 
+@stored_as("domain.repairs:Repair")
 class Repair(ChainedAggregate):
     action: str
 

@@ -14,6 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.errors import NotPermittedError, RuleViolationError, StepNotAllowedError, VersionConflictError
+from domain.kernel.topics import stored_as
 from domain.values import Actor, Role
 
 
@@ -58,6 +59,7 @@ def corrections(before: dict[str, list[int]], after: dict[str, list[int]]) -> di
     return out
 
 
+@stored_as("domain.village_report:VillageReportDrafted")
 class VillageReportDrafted(ChainedCreated):
     actor: dict[str, str]
     command_id: str
@@ -92,6 +94,7 @@ class VillageReportEvent(ChainedEvent):
         """Record the facts."""
 
 
+@stored_as("domain.village_report:VillageReportRevised")
 class VillageReportRevised(VillageReportEvent):
     """New figures for the same village and period: what changed is named, and the approvals start again."""
 
@@ -113,6 +116,7 @@ class VillageReportRevised(VillageReportEvent):
         report.cutoff, report.checkpoint, report.approvals = self.cutoff, self.checkpoint, {}
 
 
+@stored_as("domain.village_report:VillageReportApproved")
 class VillageReportApproved(VillageReportEvent):
     capacity: str
     content_hash: str
@@ -123,6 +127,7 @@ class VillageReportApproved(VillageReportEvent):
             report.status = ReportStatus.APPROVED
 
 
+@stored_as("domain.village_report:VillageReportSubmitted")
 class VillageReportSubmitted(VillageReportEvent):
     content_hash: str
 
@@ -131,6 +136,7 @@ class VillageReportSubmitted(VillageReportEvent):
         report.submitted = {**self.actor, "at": self.occurred_at.isoformat(), "revision": report.revision}
 
 
+@stored_as("domain.village_report:VillageReport")
 class VillageReport(ChainedAggregate):
     village_code: str
     first_day: date
