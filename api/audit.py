@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from api.deps import ActorDep, ServicesDep, area_within, check_area, record_read
 from api.errors import ApiProblem
-from domain.errors import CaseNotFoundError
-from domain.inspection import BY_ID as RULE_IDS
-from domain.values import Role
+from domain.audit.inspection import BY_ID as RULE_IDS
+from domain.kernel.actors import Role
+from domain.kernel.errors import CaseNotFoundError
 from workflows.contracts import CaseView
 
 router = APIRouter(tags=["audit"])

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from domain.areas import level_of
-from domain.errors import NotPermittedError
-from domain.policy import check_actor_level
-from domain.values import Actor, Role
+from domain.kernel.actors import Actor, Role
+from domain.kernel.areas import level_of
+from domain.kernel.errors import NotPermittedError
+from domain.kernel.permissions import check_actor_level
 
 ALGORITHM = "HS256"
 _SUBJECT = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")

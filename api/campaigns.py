@@ -15,7 +15,8 @@ from temporalio.service import RPCError
 from api.deps import ActorDep, CommandIdDep, Services, ServicesDep, record_read
 from api.errors import ApiProblem
 from api.registry import _domain
-from domain.values import Milestone, case_id_for_command
+from domain.campaigns.values import Milestone
+from domain.cases.values import case_id_for_command
 from workflows.campaign_workflow import CampaignWorkflow
 from workflows.registry_contracts import CampaignInput, CampaignRequest, campaign_workflow_id
 

@@ -32,11 +32,16 @@ from api.deps import (
     record_read,
 )
 from api.errors import ApiProblem
-from domain.errors import CaseNotFoundError, DomainError, RuleViolationError
-from domain.policy import check_clue_date, check_may_open, local_date
-from domain.timeline import check_version, diff, event_label, version_at
-from domain.timeline import timeline as timeline_of
-from domain.values import SHANGHAI, Actor, Stage, Status, Step, case_id_for_command, label
+from domain.cases.rules.deadlines import check_clue_date
+from domain.cases.timeline import check_version, diff, event_label, version_at
+from domain.cases.timeline import timeline as timeline_of
+from domain.cases.values import Stage, Status, case_id_for_command
+from domain.kernel.actors import Actor
+from domain.kernel.errors import CaseNotFoundError, DomainError, RuleViolationError
+from domain.kernel.labels import label
+from domain.kernel.permissions import check_may_open
+from domain.kernel.steps import Step
+from domain.kernel.time import SHANGHAI, local_date
 from workflows.case_client import open_case as open_through_workflow
 from workflows.case_client import opening
 from workflows.case_workflow import CaseWorkflow

@@ -17,10 +17,10 @@ from temporalio.client import Client
 from api.auth import OidcVerifier, TokenError, read_token
 from api.errors import ApiProblem
 from api.health import DatabaseGate
-from domain.policy import NO_PERSONAL_DATA_ROLES
-from domain.queries import CaseQueries
-from domain.readmodel import CaseSummaryView
-from domain.values import Actor
+from domain.cases.queries import CaseQueries
+from domain.kernel.actors import Actor
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES
+from domain.readmodels.cases import CaseSummaryView
 from workflows.audit_service import AuditService
 from workflows.ops_service import OpsService
 from workflows.registry_service import RegistryService

@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 
 from api.auth import issue_token
-from domain.values import Actor, Role
+from domain.kernel.actors import Actor, Role
 from workflows.settings import load_settings
 
 # Seeded users of the default area tree (domain/areas.py): one per role, in the seed's township 玉坪乡.

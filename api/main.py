@@ -21,10 +21,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api import audit, campaigns, cases, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
-from domain.policy.privacy import masked, sees_names, sees_personal_data
-from domain.queries import CaseQueries
-from domain.readmodel import open_summary_view
-from domain.report_readmodel import open_report_view
+from domain.cases.queries import CaseQueries
+from domain.kernel.privacy import masked, sees_names, sees_personal_data
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.reports import open_report_view
 from workflows.audit_service import AuditService
 from workflows.observability import configure_logging
 from workflows.ops_service import OpsService

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from api.deps import ActorDep, ServicesDep, area_within
 from api.errors import ApiProblem
-from domain.policy import REPAIR_ROLES
-from domain.values import Role
+from domain.kernel.actors import Role
+from domain.kernel.permissions import REPAIR_ROLES
 
 router = APIRouter(tags=["ops"])
 READY_MAX_LAG = 1000  # events a read model may trail the store and still be ready

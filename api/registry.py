@@ -17,8 +17,9 @@ from pydantic import BaseModel
 from api.cases import start_case
 from api.deps import ActorDep, CommandIdDep, ServicesDep, area_within, record_read
 from api.errors import ApiProblem
-from domain.errors import CaseAlreadyOpenError, DomainError
-from domain.values import Source, screening_open_command
+from domain.campaigns.values import screening_open_command
+from domain.cases.values import Source
+from domain.kernel.errors import CaseAlreadyOpenError, DomainError
 from workflows.contracts import CaseView, OpenCaseRequest
 from workflows.registry_contracts import HouseholdRequest, ScreeningRequest, StaffRequest
 from workflows.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template

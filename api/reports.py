@@ -17,12 +17,12 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from api.deps import ActorDep, CommandIdDep, ServicesDep, area_within, record_read
 from api.errors import ApiProblem
 from api.registry import _domain
-from domain.notices import COLUMNS as NOTICE_COLUMNS
-from domain.notices import NOTICE_STATUSES, notice_row
-from domain.notices import TITLES as NOTICE_TITLES
-from domain.policy import local_date
-from domain.reports import Table
-from domain.values import Procedure
+from domain.cases.notices import COLUMNS as NOTICE_COLUMNS
+from domain.cases.notices import NOTICE_STATUSES, notice_row
+from domain.cases.notices import TITLES as NOTICE_TITLES
+from domain.kernel.steps import Procedure
+from domain.kernel.time import local_date
+from domain.reports.tables import Table
 from workflows.report_files import notice_csv, notice_xlsx, to_csv, to_xlsx
 from workflows.report_service import ReportRequestError
 

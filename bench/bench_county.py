@@ -34,12 +34,12 @@ from typing import Any, TypeVar
 import psycopg
 
 from bench.support import ACTORS, embedded_postgres, print_rows, serve_app, spawn, stop
-from domain import audit
+from domain.audit import checkpoints as audit
 from domain.ledger import CaseLedger
-from domain.readmodel import open_summary_view
-from domain.registry_readmodel import open_registry_view
-from domain.report_readmodel import open_report_view
-from domain.roster import COLUMNS
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.registry import open_registry_view
+from domain.readmodels.reports import open_report_view
+from domain.registry.roster import COLUMNS
 from tests.domain.support import CaseDriver
 from worker.demo import generate, roster_file
 from worker.national_sync import conninfo_from

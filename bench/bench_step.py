@@ -32,8 +32,8 @@ from temporalio.worker import Worker
 from api.auth import issue_token
 from bench.floor import CONNINFO, FloorWorkflow, insert_row
 from bench.support import print_rows, spawn, stop
-from domain.policy import local_date
-from domain.values import Actor, Role
+from domain.kernel.actors import Actor, Role
+from domain.kernel.time import local_date
 from worker.national_sync import conninfo_from
 from worker.stack import EmbeddedPostgres, find_binary
 from workflows.observability import configure_logging

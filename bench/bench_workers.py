@@ -27,8 +27,8 @@ from temporalio.worker import Worker
 
 from bench.floor import FloorWorkflow
 from bench.support import ACTORS, embedded_postgres, print_rows, spawn, stop
-from domain.policy import local_date
-from domain.values import case_id_for_command
+from domain.cases.values import case_id_for_command
+from domain.kernel.time import local_date
 from worker.stack import find_binary
 from workflows.case_client import open_case, opening
 from workflows.contracts import ActorModel, CaseWorkflowState, OpenCaseInput, OpenCaseRequest

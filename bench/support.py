@@ -19,10 +19,10 @@ from temporalio.client import Client
 from api.auth import issue_token
 from api.deps import Services
 from api.main import create_app
-from domain.queries import CaseQueries
-from domain.readmodel import open_summary_view
-from domain.report_readmodel import open_report_view
-from domain.values import Actor, Role
+from domain.cases.queries import CaseQueries
+from domain.kernel.actors import Actor, Role
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.reports import open_report_view
 from worker.stack import EmbeddedPostgres
 from workflows.audit_keys import AuditKey
 from workflows.audit_service import AuditService

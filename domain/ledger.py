@@ -17,34 +17,26 @@ from uuid import UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
-from domain.audit import AuditLog
-from domain.case import MonitoringCase
-from domain.errors import (
+from domain.audit.checkpoints import AuditLog
+from domain.cases.case import MonitoringCase
+from domain.cases.values import DeadlineKind, LookBackOutcome, MeasureAction, NoticeAction, Source, Stage
+from domain.cases.view import case_view
+from domain.kernel.actors import SYSTEM_ACTOR, Actor
+from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
+from domain.kernel.errors import (
     CaseAlreadyExistsError,
     CaseAlreadyOpenError,
     CaseNotFoundError,
     RuleViolationError,
     VersionConflictError,
 )
-from domain.household import Household, HouseholdCases, household_cases_id, household_id
-from domain.policy import PolicyRegistry, local_date
-from domain.report_commands import ReportCommands
-from domain.schema import created
-from domain.values import (
-    SHANGHAI,
-    SYSTEM_ACTOR,
-    Actor,
-    DeadlineKind,
-    LookBackOutcome,
-    MeasureAction,
-    NoticeAction,
-    Risk,
-    Source,
-    Stage,
-    Step,
-)
-from domain.view import case_view
+from domain.kernel.policy import PolicyRegistry
+from domain.kernel.steps import Step
+from domain.kernel.time import SHANGHAI, local_date
+from domain.readmodels.schema import created
+from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
+from domain.registry.values import Risk
+from domain.reports.commands import ReportCommands
 
 
 class DateAsISO(Transcoding):

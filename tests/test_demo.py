@@ -14,9 +14,12 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from domain.areas import DEFAULT_AREAS, Area, AreaTree
-from domain.policy import PolicyRegistry
-from domain.policy.registry import (
+from domain.campaigns.screening import assess, findings_problems
+from domain.campaigns.values import ScreeningMethod
+from domain.kernel.areas import DEFAULT_AREAS, Area, AreaLevel, AreaTree
+from domain.kernel.policy import PolicyRegistry
+from domain.registry.roster import COLUMNS, read_roster
+from domain.registry.rules import (
     HOUSEHOLD_NUMBER,
     LABOUR_CAPABLE,
     HouseholdRecord,
@@ -25,17 +28,13 @@ from domain.policy.registry import (
     member_problems,
     staff_problems,
 )
-from domain.policy.screening import assess, findings_problems
-from domain.roster import COLUMNS, read_roster
-from domain.values import (
-    AreaLevel,
+from domain.registry.values import (
     Health,
     HouseholdType,
     LabourSkill,
     Relation,
     Risk,
     Schooling,
-    ScreeningMethod,
     Sex,
     SocialAssistance,
     StaffIdentity,

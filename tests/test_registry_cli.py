@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.household import household_id
 from domain.ledger import CaseLedger
+from domain.registry.household import household_id
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from worker.cli import main
 from worker.main import projection_runner
@@ -87,7 +87,7 @@ def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
     try:
         from datetime import UTC, datetime
 
-        from domain.policy import local_date
+        from domain.kernel.time import local_date
 
         today = local_date(datetime.now(UTC))
         ages = []

@@ -124,9 +124,9 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     --reason R, for an area (default: the county); a table, or the API's JSON with --json."""
     from datetime import timedelta
 
-    from domain.readmodel import open_summary_view
-    from domain.registry_readmodel import open_registry_view
-    from domain.values import AreaLevel
+    from domain.kernel.areas import AreaLevel
+    from domain.readmodels.cases import open_summary_view
+    from domain.readmodels.registry import open_registry_view
     from workflows.ops_service import OpsService
 
     try:
@@ -140,7 +140,7 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
 
     try:
-        from domain.report_readmodel import open_report_view
+        from domain.readmodels.reports import open_report_view
 
         ops = OpsService(
             ledger, open_summary_view(env), open_registry_view(env), open_report_view(env), settings.plan_issued_on
@@ -198,7 +198,7 @@ def due_day(due_at: datetime) -> str:
     """The calendar day (Asia/Shanghai) a deadline falls on: its due instant is the end of that day."""
     from datetime import timedelta
 
-    from domain.policy import local_date
+    from domain.kernel.time import local_date
 
     return (local_date(due_at) - timedelta(days=1)).isoformat()
 

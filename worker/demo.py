@@ -23,27 +23,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from domain.areas import DEFAULT_AREAS, Area, AreaTree
-from domain.policy import PolicyRegistry
-from domain.policy.registry import (
-    LABOUR_CAPABLE,
-    HouseholdRecord,
-    Member,
-    StaffRecord,
-    id_check_character,
-)
-from domain.policy.screening import ScreeningFindings, assess
-from domain.roster import COLUMNS, record_rows
-from domain.values import (
-    SHANGHAI,
-    AreaLevel,
+from domain.campaigns.screening import ScreeningFindings, assess
+from domain.campaigns.values import ScreeningMethod
+from domain.kernel.areas import DEFAULT_AREAS, Area, AreaLevel, AreaTree
+from domain.kernel.policy import PolicyRegistry
+from domain.kernel.time import SHANGHAI
+from domain.registry.roster import COLUMNS, record_rows
+from domain.registry.rules import LABOUR_CAPABLE, HouseholdRecord, Member, StaffRecord, id_check_character
+from domain.registry.values import (
     Health,
     HouseholdType,
     LabourSkill,
     Relation,
     Risk,
     Schooling,
-    ScreeningMethod,
     Sex,
     SocialAssistance,
     StaffIdentity,

@@ -18,12 +18,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
+from domain.kernel.actors import SYSTEM_ACTOR
 from domain.ledger import CaseLedger
-from domain.readmodel import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
-from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
-from domain.report_readmodel import ReportView, open_report_view, report_projection
-from domain.schema import last_position_of
-from domain.values import SYSTEM_ACTOR
+from domain.readmodels.cases import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
+from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
+from domain.readmodels.reports import ReportView, open_report_view, report_projection
+from domain.readmodels.schema import last_position_of
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
 from workflows.activities import CaseActivities, NationalSystem

@@ -16,11 +16,11 @@ from typing import Any
 
 import structlog
 
-from domain.areas import AreaTree
-from domain.errors import DomainError
+from domain.kernel.actors import Actor, Role
+from domain.kernel.areas import AreaLevel, AreaTree
+from domain.kernel.errors import DomainError
+from domain.kernel.time import local_date
 from domain.ledger import CaseLedger
-from domain.policy import local_date
-from domain.values import Actor, AreaLevel, Role
 from workflows.registry_service import RegistryService
 from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
 from workflows.settings import Settings
@@ -47,7 +47,7 @@ def _ledger(settings: Settings) -> CaseLedger:
 
 def import_file(settings: Settings, path: Path, area_code: str | None = None) -> dict[str, Any]:
     env = settings.eventsourcing_env()
-    from domain.registry_readmodel import open_registry_view
+    from domain.readmodels.registry import open_registry_view
 
     ledger = CaseLedger(env)
     try:
@@ -132,8 +132,8 @@ def _demo_cases(ledger: CaseLedger, data: Any, actor: Actor, now: datetime) -> i
     with clues of different ages, so the operations views have late and soon-due cases to show. They are written
     straight to the event store, as cases restored from elsewhere would be: until a reconcile (`dixian ops
     reconcile`, or the worker's own every few minutes) starts their workflows, `/ops/stuck` lists them."""
-    from domain.policy.screening import assess
-    from domain.values import Source, case_id_for_command
+    from domain.campaigns.screening import assess
+    from domain.cases.values import Source, case_id_for_command
 
     today = local_date(now)
     opened = 0

@@ -17,12 +17,12 @@ READ_MODELS = ("case_summaries", "registry", "reports")
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """A statistical table (3-1, 3-2, 3-3, 3-4) for an area and a period, as JSON, CSV or XLSX."""
+    from domain.kernel.areas import AreaLevel
+    from domain.kernel.time import local_date
     from domain.ledger import CaseLedger
-    from domain.policy import local_date
-    from domain.registry_readmodel import open_registry_view
-    from domain.report_readmodel import open_report_view
-    from domain.reports import Table
-    from domain.values import AreaLevel
+    from domain.readmodels.registry import open_registry_view
+    from domain.readmodels.reports import open_report_view
+    from domain.reports.tables import Table
     from workflows.report_files import to_csv, to_xlsx
     from workflows.report_service import ReportRequestError, ReportService
 
@@ -64,9 +64,9 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
     """Read models: `status` (how far each trails the event store), `rebuild [NAME]` (empty it and project every
     event again; stop the projector first, as a running one would carry on from where it was)."""
     from domain.ledger import CaseLedger
-    from domain.readmodel import open_summary_view
-    from domain.registry_readmodel import open_registry_view
-    from domain.report_readmodel import open_report_view
+    from domain.readmodels.cases import open_summary_view
+    from domain.readmodels.registry import open_registry_view
+    from domain.readmodels.reports import open_report_view
     from worker.main import projection_runner
     from workflows.ops_service import lag_of
 

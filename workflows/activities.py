@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from domain.errors import DomainError
+from domain.kernel.errors import DomainError
 from domain.ledger import CaseLedger
 from workflows.contracts import (
     STEP_BODIES,

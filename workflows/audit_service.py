@@ -12,13 +12,15 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain import audit, inspection, timeline
-from domain.case import MonitoringCase
-from domain.chain import canonical, event_hash, stored_hash, verify_stream
-from domain.household import household_id
+from domain.audit import checkpoints as audit
+from domain.audit import inspection
+from domain.cases import timeline
+from domain.cases.case import MonitoringCase
+from domain.kernel.chain import canonical, event_hash, stored_hash, verify_stream
 from domain.ledger import CaseLedger
-from domain.readmodel import CaseSummaryView, open_summary_view
-from domain.registry_readmodel import RegistryView, open_registry_view
+from domain.readmodels.cases import CaseSummaryView, open_summary_view
+from domain.readmodels.registry import RegistryView, open_registry_view
+from domain.registry.household import household_id
 from workflows.audit_keys import AuditKey, check
 
 EXPORT_FORMAT = "dixian-audit-export/1"

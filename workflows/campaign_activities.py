@@ -8,8 +8,8 @@ from typing import Any
 import structlog
 from temporalio import activity
 
-from domain.policy import local_date
-from domain.values import Milestone
+from domain.campaigns.values import Milestone
+from domain.kernel.time import local_date
 from workflows.activities import domain_call
 from workflows.registry_contracts import CampaignInput, MilestoneInput
 from workflows.registry_service import RegistryService

@@ -10,8 +10,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ERROR_TYPES
-    from domain.policy import end_of_day
+    from domain.kernel.errors import ERROR_TYPES
+    from domain.kernel.time import end_of_day
     from workflows.campaign_activities import CampaignActivities
     from workflows.registry_contracts import CampaignInput, MilestoneInput
 

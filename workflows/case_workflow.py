@@ -21,7 +21,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ERROR_TYPES
+    from domain.kernel.errors import ERROR_TYPES
     from workflows import search_attributes as sa
     from workflows.activities import CaseActivities
     from workflows.contracts import (

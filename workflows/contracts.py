@@ -13,31 +13,28 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.values import (
-    Actor,
+from domain.cases.values import (
     Category,
     CountyDecision,
     DeadlineKind,
     DeliberationOutcome,
     EliminationMode,
     FindingKind,
-    Guarantee,
-    HouseholdType,
     LookBackOutcome,
     MeasureAction,
     MeasureCategory,
     MeasureStatus,
     NoticeAction,
     NoticeOutcome,
-    Risk,
-    Role,
     RollbackDecision,
     Source,
     Stage,
     Status,
-    Step,
     TownshipDecision,
 )
+from domain.kernel.actors import Actor, Role
+from domain.kernel.steps import Step
+from domain.registry.values import Guarantee, HouseholdType, Risk
 
 # Free text may hold line breaks and tabs, never other control characters (NUL cannot even be stored in text).
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]

@@ -15,14 +15,17 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.campaigns.values import Milestone
+from domain.cases.values import DeadlineKind
+from domain.kernel.actors import Actor
+from domain.kernel.labels import label
+from domain.kernel.time import end_of_day, local_date
 from domain.ledger import CaseLedger
-from domain.policy import end_of_day, local_date
-from domain.policy.reporting import period_containing, trailing_period
-from domain.readmodel import CaseSummaryProjection, CaseSummaryView
-from domain.registry_readmodel import RegistryProjection, RegistryView
-from domain.report_readmodel import ReportProjection, ReportView
-from domain.schema import pending_of
-from domain.values import Actor, DeadlineKind, Milestone, label
+from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView
+from domain.readmodels.registry import RegistryProjection, RegistryView
+from domain.readmodels.reports import ReportProjection, ReportView
+from domain.readmodels.schema import pending_of
+from domain.reports.periods import period_containing, trailing_period
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import CaseWorkflowState, workflow_id_for
 from workflows.report_service import plan_start

@@ -10,15 +10,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from domain.values import (
+from domain.campaigns.values import Milestone, ScreeningMethod
+from domain.registry.values import (
     Health,
     HouseholdType,
     LabourSkill,
-    Milestone,
     Relation,
     Risk,
     Schooling,
-    ScreeningMethod,
     Sex,
     SocialAssistance,
     StaffIdentity,

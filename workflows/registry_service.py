@@ -14,18 +14,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.areas import AreaTree
-from domain.errors import DomainError, DuplicateIdNumberError, NotFoundError
+from domain.campaigns.rules import default_milestones
+from domain.campaigns.screening import ScreeningFindings
+from domain.campaigns.values import Milestone
+from domain.kernel.actors import Actor
+from domain.kernel.areas import AreaTree
+from domain.kernel.errors import DomainError, DuplicateIdNumberError, NotFoundError
+from domain.kernel.time import local_date
 from domain.ledger import CaseLedger
-from domain.policy import local_date
-from domain.policy.campaign import default_milestones
-from domain.policy.registry import HouseholdRecord, Member, StaffRecord, check_may_import, normalise_id_number
-from domain.policy.screening import ScreeningFindings
-from domain.readmodel import CaseSummaryProjection, CaseSummaryView, open_summary_view
-from domain.registry_readmodel import RegistryProjection, RegistryView, open_registry_view
-from domain.roster import HouseholdRows, RowError, read_roster
-from domain.schema import last_position_of
-from domain.values import Actor, Milestone
+from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView, open_summary_view
+from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
+from domain.readmodels.schema import last_position_of
+from domain.registry.roster import HouseholdRows, RowError, read_roster
+from domain.registry.rules import HouseholdRecord, Member, StaffRecord, check_may_import, normalise_id_number
 from workflows.registry_contracts import CampaignRequest, HouseholdRequest, ScreeningRequest, StaffRequest
 from workflows.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 

@@ -10,12 +10,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain import audit
+from domain.audit import checkpoints as audit
+from domain.kernel.actors import SYSTEM_ACTOR, Actor
 from domain.ledger import CaseLedger
-from domain.policy.reporting import cycle, cycle_number
-from domain.registry_readmodel import RegistryView
-from domain.report_readmodel import ReportView
-from domain.reports import (
+from domain.readmodels.registry import RegistryView
+from domain.readmodels.reports import ReportView
+from domain.reports.periods import cycle, cycle_number
+from domain.reports.tables import (
     NOTES,
     TABLE_KINDS,
     TITLES,
@@ -26,8 +27,7 @@ from domain.reports import (
     headers,
     row_units,
 )
-from domain.values import SYSTEM_ACTOR, Actor
-from domain.village_report import Capacity
+from domain.reports.village_report import Capacity
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 MAX_RANGE_DAYS = 3660

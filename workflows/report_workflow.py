@@ -23,8 +23,8 @@ from temporalio.client import (
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ERROR_TYPES
-    from domain.policy import local_date
+    from domain.kernel.errors import ERROR_TYPES
+    from domain.kernel.time import local_date
     from workflows.report_activities import DraftDueInput, ReportActivities
 
 SCHEDULE_ID = "dixian-report-cycle"

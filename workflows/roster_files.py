@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from domain.roster import COLUMNS, MAX_ROWS, Column
+from domain.registry.roster import COLUMNS, MAX_ROWS, Column
 
 MAX_BYTES = 20 * 1024 * 1024  # 20 MiB over HTTP: a township roster (~5,000 households) is about 3 MiB
 HTTP_MAX_ROWS = 100_000  # rows over HTTP: a township has ~20,000 members; a county's roster goes by `dixian import`

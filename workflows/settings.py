@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.areas import AREAS_ENV, AreaTree
+from domain.kernel.areas import AREAS_ENV, AreaTree
 from workflows.audit_keys import AuditKey
 
 DEFAULT_TASK_QUEUE = "dixian-cases"

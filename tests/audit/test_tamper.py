@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
-from domain import audit
+from domain.audit import checkpoints as audit
 from domain.ledger import CaseLedger
 from tests.domain.support import CaseDriver
 from workflows.audit_keys import AuditKey, check

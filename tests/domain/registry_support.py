@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.policy.registry import HouseholdRecord, Member, StaffRecord
-from domain.values import Health, LabourSkill, Relation, Sex, StaffIdentity
+from domain.registry.rules import HouseholdRecord, Member, StaffRecord
+from domain.registry.values import Health, LabourSkill, Relation, Sex, StaffIdentity
 from tests.domain.support import VILLAGE_CODE
 
 REGION = "990102"  # the seed county's code (fictional province 99) as the ID number's address code

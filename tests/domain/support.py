@@ -30,30 +30,28 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.ledger import CaseLedger
-from domain.policy import Policy
-from domain.values import (
-    SHANGHAI,
-    Actor,
+from domain.cases.values import (
     Category,
     CountyDecision,
     DeadlineKind,
     DeliberationOutcome,
     EliminationMode,
-    HouseholdType,
     LookBackOutcome,
     MeasureAction,
     MeasureCategory,
     MeasureStatus,
     NoticeAction,
     NoticeOutcome,
-    Risk,
-    Role,
     RollbackDecision,
     Source,
-    Step,
     TownshipDecision,
 )
+from domain.kernel.actors import Actor, Role
+from domain.kernel.policy import Policy
+from domain.kernel.steps import Step
+from domain.kernel.time import SHANGHAI
+from domain.ledger import CaseLedger
+from domain.registry.values import HouseholdType, Risk
 
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
 CLUE_DATE = date(2026, 2, 10)

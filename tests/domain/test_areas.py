@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.areas import CODE_LENGTH, DEFAULT_AREAS, Area, AreaTree, level_of
-from domain.values import AreaLevel
+from domain.kernel.areas import CODE_LENGTH, DEFAULT_AREAS, Area, AreaLevel, AreaTree, level_of
 
 TOWNSHIP = "990102101"
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
+from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaLevel, AreaTree
 from domain.ledger import CaseLedger
-from domain.values import AreaLevel
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "areas-seed-township.json"
 

@@ -10,19 +10,13 @@ from typing import Any
 
 import pytest
 
-from domain.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
+from domain.cases.values import CountyDecision, DeadlineKind, MeasureCategory, MeasureStatus
+from domain.kernel.actors import Actor, Role
+from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
+from domain.kernel.policy import PolicyRegistry
+from domain.kernel.time import end_of_day
 from domain.ledger import CaseLedger
-from domain.policy import PolicyRegistry, end_of_day
-from domain.values import (
-    Actor,
-    CountyDecision,
-    DeadlineKind,
-    Guarantee,
-    MeasureCategory,
-    MeasureStatus,
-    Risk,
-    Role,
-)
+from domain.registry.values import Guarantee, Risk
 from tests.domain.support import (
     CLUE_DATE,
     COUNTY_APPROVER,

@@ -7,8 +7,7 @@ from datetime import date
 
 import pytest
 
-from domain.areas import DEFAULT_AREAS, Area, AreaTree
-from domain.policy.campaign import (
+from domain.campaigns.rules import (
     MAX_SCOPE,
     SEED_MILESTONES,
     campaign_problems,
@@ -16,7 +15,8 @@ from domain.policy.campaign import (
     in_scope,
     seed_milestones,
 )
-from domain.values import AreaLevel, Milestone
+from domain.campaigns.values import Milestone
+from domain.kernel.areas import DEFAULT_AREAS, Area, AreaLevel, AreaTree
 from tests.domain.registry_support import rules
 from tests.domain.support import (
     COUNTY_CODE,
@@ -257,7 +257,7 @@ def test_default_milestones_are_the_seeds_of_the_first_spring_from_the_start(sta
 
 
 def test_what_a_milestone_found_missing_is_counted_per_village() -> None:
-    from domain.campaign import missing_by_village
+    from domain.campaigns.campaign import missing_by_village
 
     missing = {
         "as_of": "2023-03-10",

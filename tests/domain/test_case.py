@@ -11,8 +11,17 @@ from typing import Any
 
 import pytest
 
-from domain.areas import DEFAULT_AREAS, Area, AreaTree
-from domain.errors import (
+from domain.cases.values import (
+    Category,
+    CountyDecision,
+    DeadlineKind,
+    DeliberationOutcome,
+    NoticeOutcome,
+    TownshipDecision,
+)
+from domain.kernel.actors import Actor, Role
+from domain.kernel.areas import DEFAULT_AREAS, Area, AreaLevel, AreaTree
+from domain.kernel.errors import (
     CaseAlreadyExistsError,
     CaseNotFoundError,
     NotPermittedError,
@@ -20,23 +29,11 @@ from domain.errors import (
     StepNotAllowedError,
     VersionConflictError,
 )
+from domain.kernel.policy import PolicyRegistry
+from domain.kernel.steps import Step
+from domain.kernel.time import SHANGHAI, end_of_day
 from domain.ledger import CaseLedger
-from domain.policy import PolicyRegistry, end_of_day
-from domain.values import (
-    SHANGHAI,
-    Actor,
-    AreaLevel,
-    Category,
-    CountyDecision,
-    DeadlineKind,
-    DeliberationOutcome,
-    HouseholdType,
-    NoticeOutcome,
-    Risk,
-    Role,
-    Step,
-    TownshipDecision,
-)
+from domain.registry.values import HouseholdType, Risk
 from tests.domain.support import (
     CLUE_DATE,
     COUNTY_APPROVER,

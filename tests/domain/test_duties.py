@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import NotPermittedError
-from domain.policy.duties import duty_conflict
-from domain.values import Actor, Procedure, Role, Step
+from domain.kernel.actors import Actor, Role
+from domain.kernel.errors import NotPermittedError
+from domain.kernel.permissions import duty_conflict
+from domain.kernel.steps import Procedure, Step
 from tests.domain.support import COUNTY_CODE, PATH, CaseDriver, feb, sep
 
 # One person holding both a township and a county account (the same user id, as an identity provider gives it).

@@ -12,27 +12,26 @@ from uuid import UUID, uuid5
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from domain.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
-from domain.ledger import REENTRY_NAMESPACE, CaseLedger
-from domain.policy import PolicyRegistry, end_of_day
-from domain.values import (
-    Actor,
+from domain.cases.values import (
     Category,
     CountyDecision,
     DeadlineKind,
     DeliberationOutcome,
     EliminationMode,
-    Guarantee,
     LookBackOutcome,
     MeasureCategory,
     MeasureStatus,
     NoticeOutcome,
-    Risk,
-    Role,
     RollbackDecision,
-    Step,
     TownshipDecision,
 )
+from domain.kernel.actors import Actor, Role
+from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
+from domain.kernel.policy import PolicyRegistry
+from domain.kernel.steps import Step
+from domain.kernel.time import end_of_day
+from domain.ledger import REENTRY_NAMESPACE, CaseLedger
+from domain.registry.values import Guarantee, Risk
 from tests.domain.support import (
     COUNTY_APPROVER,
     ELIGIBLE_FROM,

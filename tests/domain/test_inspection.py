@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from domain.inspection import BY_ID, RULES, inspect_case, not_monitored_finding
+from domain.audit.inspection import BY_ID, RULES, inspect_case, not_monitored_finding
+from domain.kernel.time import end_of_day
 from domain.ledger import CaseLedger
-from domain.policy import end_of_day
 from tests.domain.support import CaseDriver, at, mar
 
 

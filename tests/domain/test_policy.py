@@ -10,10 +10,36 @@ from decimal import Decimal
 
 import pytest
 
-from domain import policy as rules
-from domain.errors import NotPermittedError, RuleViolationError
-from domain.policy import DEFAULT_POLICIES, HouseholdFacts, PolicyRegistry
-from domain.values import SHANGHAI, Actor, Category, HouseholdType, Procedure, Role, Status, Step
+from domain.cases.rules.deadlines import (
+    EARLIEST_CLUE_DATE,
+    check_clue_date,
+    check_step_time,
+    elimination_due,
+    identification_due,
+    look_back_due,
+    measures_due,
+    measures_from_clue_due,
+    notice_days,
+    plan_due,
+)
+from domain.cases.rules.identification import (
+    MAX_RISKS,
+    PROCEDURES,
+    HouseholdFacts,
+    StepContext,
+    allowed_steps,
+    category_violation,
+    eligible_categories,
+    procedure_of,
+)
+from domain.cases.values import Category, Status
+from domain.kernel.actors import Actor, Role
+from domain.kernel.errors import NotPermittedError, RuleViolationError
+from domain.kernel.permissions import check_actor_level, check_jurisdiction, check_may_open, check_may_take
+from domain.kernel.policy import DEFAULT_POLICIES, Policy, PolicyRegistry
+from domain.kernel.steps import Procedure, Step
+from domain.kernel.time import SHANGHAI, add_months, end_of_day, local_date
+from domain.registry.values import HouseholdType
 from tests.domain.support import (
     COUNTY_APPROVER,
     INSPECTOR,
@@ -60,7 +86,7 @@ def test_the_seed_policy_applies_from_its_effective_date(on: date, key: str) -> 
 def test_every_clue_date_the_mechanism_accepts_has_a_default_policy() -> None:
     # The mechanism (and its ~6,000 yuan national reference line) dates from March 2020 (domain.md §1, §3), and
     # EARLIEST_CLUE_DATE accepts clues from then on, so the default registry must have a policy for those dates.
-    policy = PolicyRegistry().in_force("990103101001", rules.EARLIEST_CLUE_DATE)
+    policy = PolicyRegistry().in_force("990103101001", EARLIEST_CLUE_DATE)
 
     assert policy.monitoring_line == Decimal("6000")
 
@@ -148,7 +174,7 @@ def test_a_registry_refuses_two_policies_with_the_same_key() -> None:
 def test_a_policy_survives_its_dictionary_form_unchanged() -> None:
     policy = seed_policy(version=2, monitoring_line=Decimal("7100.50"))
 
-    assert rules.Policy.from_dict(policy.as_dict()) == policy
+    assert Policy.from_dict(policy.as_dict()) == policy
     assert policy.as_dict()["key"] == "seed-township@2"
 
 
@@ -166,7 +192,7 @@ ASSISTANCE_AND_ELIMINATION_DEFAULTS = {
 
 
 @pytest.mark.parametrize("policy", DEFAULT_POLICIES, ids=lambda p: p.key)
-def test_every_default_policy_has_the_assistance_and_elimination_defaults(policy: rules.Policy) -> None:
+def test_every_default_policy_has_the_assistance_and_elimination_defaults(policy: Policy) -> None:
     assert {k: getattr(policy, k) for k in ASSISTANCE_AND_ELIMINATION_DEFAULTS} == ASSISTANCE_AND_ELIMINATION_DEFAULTS
 
 
@@ -191,7 +217,7 @@ def test_a_policy_recorded_before_the_new_values_reads_them_as_defaults() -> Non
         "key": "seed-township@1",
     }
 
-    policy = rules.Policy.from_dict(recorded)
+    policy = Policy.from_dict(recorded)
 
     assert {k: getattr(policy, k) for k in ASSISTANCE_AND_ELIMINATION_DEFAULTS} == ASSISTANCE_AND_ELIMINATION_DEFAULTS
     assert (policy.key, policy.monitoring_line, policy.identification_days) == ("seed-township@1", Decimal("7100"), 15)
@@ -201,7 +227,7 @@ def test_a_policy_recorded_before_the_new_values_reads_them_as_defaults() -> Non
 def test_a_recorded_policy_keeps_its_own_new_values() -> None:
     recorded = seed_policy().as_dict() | {"plan_days": "12", "elimination_notice_min_days": 9, "look_back_months": 3}
 
-    policy = rules.Policy.from_dict(recorded)
+    policy = Policy.from_dict(recorded)
 
     assert (policy.plan_days, policy.elimination_notice_min_days, policy.look_back_months) == (12, 9, 3)
     assert policy.measures_days == 15
@@ -223,9 +249,9 @@ def test_a_policy_with_every_value_changed_survives_its_dictionary_form() -> Non
 
     data = policy.as_dict()
 
-    assert rules.Policy.from_dict(data) == policy
+    assert Policy.from_dict(data) == policy
     assert data["key"] == "seed-township@7"
-    assert set(data) == {f.name for f in fields(rules.Policy)} | {"key"}
+    assert set(data) == {f.name for f in fields(Policy)} | {"key"}
 
 
 @pytest.mark.parametrize(("procedure", "days"), [(Procedure.IDENTIFICATION, 5), (Procedure.ELIMINATION, 7)])
@@ -241,29 +267,29 @@ def test_each_procedure_has_its_own_notice_length(procedure: Procedure, days: in
 
 @pytest.mark.parametrize(("days", "due"), [(15, date(2026, 2, 25)), (20, date(2026, 3, 2)), (10, date(2026, 2, 20))])
 def test_identification_is_due_the_clue_date_plus_the_policy_days(days: int, due: date) -> None:
-    assert rules.identification_due(date(2026, 2, 10), seed_policy(identification_days=days)) == due
+    assert identification_due(date(2026, 2, 10), seed_policy(identification_days=days)) == due
 
 
 @pytest.mark.parametrize(
     ("due", "changes", "start", "expected"),
     [
-        (rules.plan_due, {}, date(2026, 2, 23), date(2026, 3, 5)),  # 10 days (2026 is not a leap year)
-        (rules.plan_due, {"plan_days": 7}, date(2026, 2, 23), date(2026, 3, 2)),
-        (rules.measures_due, {}, date(2026, 2, 23), date(2026, 3, 10)),  # 15 days
-        (rules.measures_due, {"measures_days": 30}, date(2026, 2, 23), date(2026, 3, 25)),
-        (rules.measures_from_clue_due, {}, date(2026, 2, 10), date(2026, 3, 7)),  # 25 days from the clue
-        (rules.measures_from_clue_due, {"measures_from_clue_days": 20}, date(2026, 2, 10), date(2026, 3, 2)),
-        (rules.elimination_due, {}, date(2026, 9, 1), date(2026, 10, 1)),  # 30 days from the proposal
-        (rules.elimination_due, {"elimination_days": 45}, date(2026, 9, 1), date(2026, 10, 16)),
-        (rules.look_back_due, {}, date(2026, 9, 15), date(2027, 3, 15)),  # 6 months after elimination
-        (rules.look_back_due, {}, date(2026, 8, 31), date(2027, 2, 28)),
-        (rules.look_back_due, {}, date(2023, 8, 31), date(2024, 2, 29)),
-        (rules.look_back_due, {"look_back_months": 12}, date(2026, 9, 15), date(2027, 9, 15)),
+        (plan_due, {}, date(2026, 2, 23), date(2026, 3, 5)),  # 10 days (2026 is not a leap year)
+        (plan_due, {"plan_days": 7}, date(2026, 2, 23), date(2026, 3, 2)),
+        (measures_due, {}, date(2026, 2, 23), date(2026, 3, 10)),  # 15 days
+        (measures_due, {"measures_days": 30}, date(2026, 2, 23), date(2026, 3, 25)),
+        (measures_from_clue_due, {}, date(2026, 2, 10), date(2026, 3, 7)),  # 25 days from the clue
+        (measures_from_clue_due, {"measures_from_clue_days": 20}, date(2026, 2, 10), date(2026, 3, 2)),
+        (elimination_due, {}, date(2026, 9, 1), date(2026, 10, 1)),  # 30 days from the proposal
+        (elimination_due, {"elimination_days": 45}, date(2026, 9, 1), date(2026, 10, 16)),
+        (look_back_due, {}, date(2026, 9, 15), date(2027, 3, 15)),  # 6 months after elimination
+        (look_back_due, {}, date(2026, 8, 31), date(2027, 2, 28)),
+        (look_back_due, {}, date(2023, 8, 31), date(2024, 2, 29)),
+        (look_back_due, {"look_back_months": 12}, date(2026, 9, 15), date(2027, 9, 15)),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
 def test_each_assistance_and_elimination_deadline_follows_its_policy_value(
-    due: Callable[[date, rules.Policy], date], changes: dict[str, int], start: date, expected: date
+    due: Callable[[date, Policy], date], changes: dict[str, int], start: date, expected: date
 ) -> None:
     assert due(start, seed_policy(**changes)) == expected
 
@@ -286,16 +312,16 @@ def test_each_assistance_and_elimination_deadline_follows_its_policy_value(
 def test_adding_months_keeps_the_day_or_takes_the_last_day_of_a_shorter_month(
     day: date, months: int, expected: date
 ) -> None:
-    assert rules.add_months(day, months) == expected
+    assert add_months(day, months) == expected
 
 
 def test_a_deadline_ends_at_midnight_after_its_day_in_shanghai() -> None:
-    end = rules.end_of_day(date(2026, 2, 25))
+    end = end_of_day(date(2026, 2, 25))
 
     assert end == datetime(2026, 2, 26, 0, 0, tzinfo=SHANGHAI)
     assert end == datetime(2026, 2, 25, 16, 0, tzinfo=UTC)
-    assert rules.local_date(end - timedelta(microseconds=1)) == date(2026, 2, 25)
-    assert rules.local_date(end) == date(2026, 2, 26)
+    assert local_date(end - timedelta(microseconds=1)) == date(2026, 2, 25)
+    assert local_date(end) == date(2026, 2, 26)
 
 
 @pytest.mark.parametrize(
@@ -307,7 +333,7 @@ def test_a_deadline_ends_at_midnight_after_its_day_in_shanghai() -> None:
     ],
 )
 def test_a_moment_falls_on_its_calendar_day_in_shanghai(moment: datetime, day: date) -> None:
-    assert rules.local_date(moment) == day
+    assert local_date(moment) == day
 
 
 @pytest.mark.parametrize(
@@ -320,12 +346,12 @@ def test_a_moment_falls_on_its_calendar_day_in_shanghai(moment: datetime, day: d
     ],
 )
 def test_a_notice_counts_both_its_first_and_last_day(start: date, end: date, days: int) -> None:
-    assert rules.notice_days(start, end) == days
+    assert notice_days(start, end) == days
 
 
 @pytest.mark.parametrize("clue_date", [date(2026, 3, 1), date(2020, 3, 1), date(2023, 7, 15)])
 def test_a_clue_from_the_mechanism_start_to_today_is_accepted(clue_date: date) -> None:
-    rules.check_clue_date(clue_date, today=date(2026, 3, 1))
+    check_clue_date(clue_date, today=date(2026, 3, 1))
 
 
 @pytest.mark.parametrize(
@@ -334,7 +360,7 @@ def test_a_clue_from_the_mechanism_start_to_today_is_accepted(clue_date: date) -
 )
 def test_a_clue_after_today_or_before_the_mechanism_is_refused(clue_date: date, rule: str) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        rules.check_clue_date(clue_date, today=date(2026, 3, 1))
+        check_clue_date(clue_date, today=date(2026, 3, 1))
     assert (excinfo.value.field, excinfo.value.rule) == ("clue_date", rule)
 
 
@@ -346,12 +372,12 @@ NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
     [NOW, NOW + timedelta(minutes=5), datetime(2026, 2, 20, 0, 0, tzinfo=SHANGHAI)],
 )
 def test_a_step_from_its_lower_bound_to_five_minutes_ahead_is_accepted(occurred_at: datetime) -> None:
-    rules.check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
+    check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
 
 
 def test_a_step_more_than_five_minutes_in_the_future_is_refused() -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        rules.check_step_time(NOW + timedelta(minutes=5, microseconds=1), not_before=date(2026, 2, 20), now=NOW)
+        check_step_time(NOW + timedelta(minutes=5, microseconds=1), not_before=date(2026, 2, 20), now=NOW)
     assert (excinfo.value.field, excinfo.value.rule) == ("occurred_at", "not_in_future")
 
 
@@ -364,13 +390,13 @@ def test_a_step_more_than_five_minutes_in_the_future_is_refused() -> None:
 )
 def test_a_step_dated_the_day_before_its_lower_bound_is_refused(occurred_at: datetime) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        rules.check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
+        check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
     assert (excinfo.value.field, excinfo.value.rule) == ("occurred_at", "chronological_order")
 
 
 def test_the_lower_bound_is_compared_in_shanghai_time() -> None:
     # 16:00 UTC on the 19th is midnight on the 20th in Shanghai.
-    rules.check_step_time(datetime(2026, 2, 19, 16, 0, tzinfo=UTC), not_before=date(2026, 2, 20), now=NOW)
+    check_step_time(datetime(2026, 2, 19, 16, 0, tzinfo=UTC), not_before=date(2026, 2, 20), now=NOW)
 
 
 # --- who may act --------------------------------------------------------------------------------------------------
@@ -386,7 +412,7 @@ def test_the_lower_bound_is_compared_in_shanghai_time() -> None:
     ],
 )
 def test_a_role_with_a_code_of_its_level_passes_the_level_check(role: Role, area_code: str) -> None:
-    rules.check_actor_level(Actor(id="a", role=role, area_code=area_code))
+    check_actor_level(Actor(id="a", role=role, area_code=area_code))
 
 
 @pytest.mark.parametrize(
@@ -404,25 +430,25 @@ def test_a_role_with_a_code_of_its_level_passes_the_level_check(role: Role, area
 )
 def test_a_role_whose_area_code_has_the_wrong_level_is_refused(role: Role, area_code: str) -> None:
     with pytest.raises(NotPermittedError) as excinfo:
-        rules.check_actor_level(Actor(id="a", role=role, area_code=area_code))
+        check_actor_level(Actor(id="a", role=role, area_code=area_code))
     assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "role_area_level")
 
 
 @pytest.mark.parametrize("actor", [VILLAGE_CADRE, TOWNSHIP_REVIEWER, COUNTY_APPROVER, INSPECTOR])
 def test_each_level_acts_on_a_village_inside_its_area(actor: Actor) -> None:
-    rules.check_jurisdiction(actor, VILLAGE_CODE)
+    check_jurisdiction(actor, VILLAGE_CODE)
 
 
 @pytest.mark.parametrize("area_code", ["990102", "990102101", VILLAGE_CODE])
 def test_an_inspector_of_any_level_acts_inside_their_own_area(area_code: str) -> None:
     # 督导组 work at county, township or village level (seed plan §四(二)): any valid code of the tree, by prefix.
-    rules.check_jurisdiction(Actor(id="in", role=Role.INSPECTOR, area_code=area_code), VILLAGE_CODE)
+    check_jurisdiction(Actor(id="in", role=Role.INSPECTOR, area_code=area_code), VILLAGE_CODE)
 
 
 @pytest.mark.parametrize("area_code", ["990103", "990102102", "990102101002", "", "99010", "99010210100A"])
 def test_an_inspector_outside_their_area_or_with_a_malformed_code_is_refused(area_code: str) -> None:
     with pytest.raises(NotPermittedError) as excinfo:
-        rules.check_jurisdiction(Actor(id="in", role=Role.INSPECTOR, area_code=area_code), VILLAGE_CODE)
+        check_jurisdiction(Actor(id="in", role=Role.INSPECTOR, area_code=area_code), VILLAGE_CODE)
     assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "jurisdiction")
 
 
@@ -431,19 +457,19 @@ def test_an_inspector_outside_their_area_or_with_a_malformed_code_is_refused(are
 )
 def test_an_actor_outside_the_village_area_is_refused(actor: Actor) -> None:
     with pytest.raises(NotPermittedError) as excinfo:
-        rules.check_jurisdiction(actor, VILLAGE_CODE)
+        check_jurisdiction(actor, VILLAGE_CODE)
     assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "jurisdiction")
 
 
 @pytest.mark.parametrize("actor", [VILLAGE_CADRE, TOWNSHIP_REVIEWER, COUNTY_APPROVER])
 def test_village_township_and_county_may_record_a_clue(actor: Actor) -> None:
-    rules.check_may_open(actor, VILLAGE_CODE)
+    check_may_open(actor, VILLAGE_CODE)
 
 
 @pytest.mark.parametrize("role", [Role.INSPECTOR, Role.SYSTEM])
 def test_inspectors_and_the_system_may_not_record_a_clue(role: Role) -> None:
     with pytest.raises(NotPermittedError) as excinfo:
-        rules.check_may_open(Actor(id="x", role=role, area_code="990102"), VILLAGE_CODE)
+        check_may_open(Actor(id="x", role=role, area_code="990102"), VILLAGE_CODE)
     assert (excinfo.value.field, excinfo.value.rule) == ("role", "open_roles")
 
 
@@ -490,28 +516,28 @@ ACTOR_OF_ROLE = {
 def test_each_step_is_taken_only_by_its_roles(step: Step, role: Role) -> None:
     actor = ACTOR_OF_ROLE[role]
     if role in EXPECTED_STEP_ROLES[step]:
-        rules.check_may_take(actor, step, VILLAGE_CODE)
+        check_may_take(actor, step, VILLAGE_CODE)
     else:
         with pytest.raises(NotPermittedError) as excinfo:
-            rules.check_may_take(actor, step, VILLAGE_CODE)
+            check_may_take(actor, step, VILLAGE_CODE)
         assert (excinfo.value.field, excinfo.value.rule) == ("role", "step_roles")
 
 
 def test_a_permitted_role_still_needs_the_jurisdiction() -> None:
     with pytest.raises(NotPermittedError) as excinfo:
-        rules.check_may_take(OTHER_VILLAGE_CADRE, Step.HOUSEHOLD_VISIT, VILLAGE_CODE)
+        check_may_take(OTHER_VILLAGE_CADRE, Step.HOUSEHOLD_VISIT, VILLAGE_CODE)
     assert excinfo.value.rule == "jurisdiction"
 
 
 # --- which step may follow which ----------------------------------------------------------------------------------
 
 
-def _allowed(status: Status, ctx: rules.StepContext) -> dict[str, tuple[str, ...]]:
-    return {a.step.value: a.actions for a in rules.allowed_steps(status, ctx)}
+def _allowed(status: Status, ctx: StepContext) -> dict[str, tuple[str, ...]]:
+    return {a.step.value: a.actions for a in allowed_steps(status, ctx)}
 
 
-CROSS_CHECKED = rules.StepContext(cross_checked=True)
-NOT_CROSS_CHECKED = rules.StepContext()
+CROSS_CHECKED = StepContext(cross_checked=True)
+NOT_CROSS_CHECKED = StepContext()
 # What a monitored case with nothing recorded yet may do: name its responsible person, add a first measure, be
 # reviewed, or be proposed for elimination.
 ASSISTANCE_START: dict[str, tuple[str, ...]] = {"responsible-person": (), "measures": ("add",), "review": ()}
@@ -535,7 +561,7 @@ ASSISTANCE_START: dict[str, tuple[str, ...]] = {"responsible-person": (), "measu
     ],
 )
 def test_the_allowed_steps_follow_the_identification_procedure(
-    status: Status, ctx: rules.StepContext, expected: dict[str, tuple[str, ...]]
+    status: Status, ctx: StepContext, expected: dict[str, tuple[str, ...]]
 ) -> None:
     assert _allowed(status, ctx) == expected
 
@@ -545,9 +571,7 @@ def test_the_allowed_steps_follow_the_identification_procedure(
     [Status.CLUE_REPORTED, Status.VISIT_VERIFIED, Status.NOTICE_CLOSED, Status.TOWNSHIP_PASSED, Status.COUNTY_APPROVED],
 )
 def test_no_assistance_step_is_open_before_the_household_is_monitored(status: Status) -> None:
-    everything = rules.StepContext(
-        cross_checked=True, has_responsible_person=True, has_measures=True, has_open_findings=True
-    )
+    everything = StepContext(cross_checked=True, has_responsible_person=True, has_measures=True, has_open_findings=True)
 
     assert set(_allowed(status, everything)).isdisjoint(
         {"responsible-person", "assistance-plan", "measures", "review", "rectification", "elimination-proposal"}
@@ -577,26 +601,26 @@ def test_the_elimination_procedure_mirrors_identification_while_assistance_goes_
 @pytest.mark.parametrize(
     ("status", "ctx", "expected"),
     [
-        (Status.ELIMINATED, rules.StepContext(), {"look-back": ()}),
-        (Status.ELIMINATED, rules.StepContext(last_look_back_unstable=True), {"look-back": (), "rollback-request": ()}),
-        (Status.ROLLBACK_REQUESTED, rules.StepContext(last_look_back_unstable=True), {"rollback-decision": ()}),
-        (Status.RE_ENTERED, rules.StepContext(), {}),
+        (Status.ELIMINATED, StepContext(), {"look-back": ()}),
+        (Status.ELIMINATED, StepContext(last_look_back_unstable=True), {"look-back": (), "rollback-request": ()}),
+        (Status.ROLLBACK_REQUESTED, StepContext(last_look_back_unstable=True), {"rollback-decision": ()}),
+        (Status.RE_ENTERED, StepContext(), {}),
     ],
 )
 def test_an_eliminated_case_is_looked_back_at_and_rolled_back_only_after_an_unstable_look_back(
-    status: Status, ctx: rules.StepContext, expected: dict[str, tuple[str, ...]]
+    status: Status, ctx: StepContext, expected: dict[str, tuple[str, ...]]
 ) -> None:
     assert _allowed(status, ctx) == expected
 
 
 def test_a_plan_needs_a_responsible_person() -> None:
-    assert "assistance-plan" not in _allowed(Status.MONITORED, rules.StepContext())
-    assert "assistance-plan" in _allowed(Status.MONITORED, rules.StepContext(has_responsible_person=True))
+    assert "assistance-plan" not in _allowed(Status.MONITORED, StepContext())
+    assert "assistance-plan" in _allowed(Status.MONITORED, StepContext(has_responsible_person=True))
 
 
 def test_measures_can_be_changed_implemented_or_ended_once_there_is_one() -> None:
-    assert _allowed(Status.MONITORED, rules.StepContext())["measures"] == ("add",)
-    assert _allowed(Status.MONITORED, rules.StepContext(has_measures=True))["measures"] == (
+    assert _allowed(Status.MONITORED, StepContext())["measures"] == ("add",)
+    assert _allowed(Status.MONITORED, StepContext(has_measures=True))["measures"] == (
         "add",
         "change",
         "implement",
@@ -605,13 +629,13 @@ def test_measures_can_be_changed_implemented_or_ended_once_there_is_one() -> Non
 
 
 def test_a_rectification_needs_an_open_finding() -> None:
-    assert "rectification" not in _allowed(Status.MONITORED, rules.StepContext())
-    assert "rectification" in _allowed(Status.MONITORED, rules.StepContext(has_open_findings=True))
-    assert "rectification" in _allowed(Status.ELIMINATION_VERIFIED, rules.StepContext(has_open_findings=True))
+    assert "rectification" not in _allowed(Status.MONITORED, StepContext())
+    assert "rectification" in _allowed(Status.MONITORED, StepContext(has_open_findings=True))
+    assert "rectification" in _allowed(Status.ELIMINATION_VERIFIED, StepContext(has_open_findings=True))
 
 
 def test_allowed_steps_name_the_roles_that_may_take_them() -> None:
-    [review, _] = rules.allowed_steps(Status.NOTICE_CLOSED, CROSS_CHECKED)
+    [review, _] = allowed_steps(Status.NOTICE_CLOSED, CROSS_CHECKED)
 
     assert review.step is Step.TOWNSHIP_REVIEW
     assert review.roles == (Role.TOWNSHIP_REVIEWER,)
@@ -628,7 +652,7 @@ def test_allowed_steps_name_the_roles_that_may_take_them() -> None:
     ],
 )
 def test_each_procedure_status_belongs_to_its_procedure(status: Status, procedure: str) -> None:
-    found = rules.procedure_of(status)
+    found = procedure_of(status)
 
     assert found is not None
     assert found.procedure.value == procedure
@@ -638,14 +662,14 @@ def test_each_procedure_status_belongs_to_its_procedure(status: Status, procedur
     "status", [Status.CLUE_REPORTED, Status.MONITORED, Status.ELIMINATED, Status.ROLLBACK_REQUESTED, Status.RE_ENTERED]
 )
 def test_statuses_outside_the_village_to_county_steps_belong_to_no_procedure(status: Status) -> None:
-    assert rules.procedure_of(status) is None
+    assert procedure_of(status) is None
 
 
 def test_a_refused_identification_closes_and_a_refused_elimination_stays_monitored() -> None:
-    assert rules.PROCEDURES[Procedure.IDENTIFICATION].rejected is Status.CLOSED_REJECTED
-    assert rules.PROCEDURES[Procedure.ELIMINATION].rejected is Status.MONITORED
-    assert rules.PROCEDURES[Procedure.IDENTIFICATION].done is Status.MONITORED
-    assert rules.PROCEDURES[Procedure.ELIMINATION].done is Status.ELIMINATED
+    assert PROCEDURES[Procedure.IDENTIFICATION].rejected is Status.CLOSED_REJECTED
+    assert PROCEDURES[Procedure.ELIMINATION].rejected is Status.MONITORED
+    assert PROCEDURES[Procedure.IDENTIFICATION].done is Status.MONITORED
+    assert PROCEDURES[Procedure.ELIMINATION].done is Status.ELIMINATED
 
 
 # --- categories (domain.md §2, §12.1) -----------------------------------------------------------------------------
@@ -682,7 +706,7 @@ def facts(
 def test_income_at_the_line_fits_and_a_cent_above_does_not(
     category: Category, household_type: HouseholdType, income: str, fits: bool
 ) -> None:
-    violation = rules.category_violation(category, facts(household_type, income), SEED)
+    violation = category_violation(category, facts(household_type, income), SEED)
 
     assert (violation is None) is fits
 
@@ -698,7 +722,7 @@ def test_income_at_the_line_fits_and_a_cent_above_does_not(
 def test_a_category_refuses_the_wrong_household_type_even_below_the_line(
     category: Category, household_type: HouseholdType
 ) -> None:
-    violation = rules.category_violation(category, facts(household_type, "3000"), SEED)
+    violation = category_violation(category, facts(household_type, "3000"), SEED)
 
     assert violation is not None
     assert "household type" in violation
@@ -707,15 +731,15 @@ def test_a_category_refuses_the_wrong_household_type_even_below_the_line(
 def test_the_line_is_the_policy_line_not_a_constant() -> None:
     higher = seed_policy(version=2, monitoring_line=Decimal("8000"))
 
-    assert rules.category_violation(Category.MARGINAL_AT_RISK, facts(income="7500"), SEED) is not None
-    assert rules.category_violation(Category.MARGINAL_AT_RISK, facts(income="7500"), higher) is None
+    assert category_violation(Category.MARGINAL_AT_RISK, facts(income="7500"), SEED) is not None
+    assert category_violation(Category.MARGINAL_AT_RISK, facts(income="7500"), higher) is None
 
 
 @pytest.mark.parametrize("household_type", list(HouseholdType))
 def test_a_sudden_event_admits_any_household_type_above_the_line(household_type: HouseholdType) -> None:
     hardship = facts(household_type, "20000", sudden_event="户主车祸重伤")
 
-    assert rules.category_violation(Category.SUDDEN_HARDSHIP, hardship, SEED) is None
+    assert category_violation(Category.SUDDEN_HARDSHIP, hardship, SEED) is None
 
 
 @pytest.mark.parametrize(
@@ -729,13 +753,13 @@ def test_a_sudden_event_admits_any_household_type_above_the_line(household_type:
 def test_rigid_expenditure_must_bring_income_to_the_line_without_a_sudden_event(rigid: str, fits: bool) -> None:
     hardship = facts(HouseholdType.ORDINARY, "9000", rigid=rigid, size=2)
 
-    assert (rules.category_violation(Category.SUDDEN_HARDSHIP, hardship, SEED) is None) is fits
+    assert (category_violation(Category.SUDDEN_HARDSHIP, hardship, SEED) is None) is fits
 
 
 def test_rigid_expenditure_is_shared_by_household_size() -> None:
     # 9000 - 7600 / 4 = 7100 for four people, but 9000 - 7600 / 5 = 7480 for five.
-    assert rules.category_violation(Category.SUDDEN_HARDSHIP, facts(income="9000", rigid="7600", size=4), SEED) is None
-    assert rules.category_violation(Category.SUDDEN_HARDSHIP, facts(income="9000", rigid="7600", size=5), SEED)
+    assert category_violation(Category.SUDDEN_HARDSHIP, facts(income="9000", rigid="7600", size=4), SEED) is None
+    assert category_violation(Category.SUDDEN_HARDSHIP, facts(income="9000", rigid="7600", size=5), SEED)
 
 
 def test_sudden_hardship_needs_a_sudden_event_or_rigid_expenditure() -> None:
@@ -743,7 +767,7 @@ def test_sudden_hardship_needs_a_sudden_event_or_rigid_expenditure() -> None:
     # neither is a 边缘易致贫户 or 脱贫不稳定户 if its income is low, not a 突发严重困难户.
     plain = facts(HouseholdType.ORDINARY, "6500", rigid="0", sudden_event="")
 
-    assert rules.category_violation(Category.SUDDEN_HARDSHIP, plain, SEED) is not None
+    assert category_violation(Category.SUDDEN_HARDSHIP, plain, SEED) is not None
 
 
 @pytest.mark.parametrize(
@@ -764,8 +788,8 @@ def test_sudden_hardship_needs_a_sudden_event_or_rigid_expenditure() -> None:
 def test_eligible_categories_lists_every_category_the_household_fits(
     household: HouseholdFacts, eligible: list[Category]
 ) -> None:
-    assert rules.eligible_categories(household, SEED) == eligible
+    assert eligible_categories(household, SEED) == eligible
 
 
 def test_at_most_five_risks_per_household() -> None:
-    assert rules.MAX_RISKS == 5  # 致贫/返贫风险1…5 (domain.md §5); enforced in test_case
+    assert MAX_RISKS == 5  # 致贫/返贫风险1…5 (domain.md §5); enforced in test_case

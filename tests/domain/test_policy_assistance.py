@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.policy.assistance import (
+from domain.cases.rules.assistance import (
     DEVELOPMENT_MEASURES,
     GUARANTEE_MEASURES,
     RISK_MEASURES,
@@ -16,8 +16,9 @@ from domain.policy.assistance import (
     measure_for_risk,
     precision_findings,
 )
-from domain.policy.elimination import EliminationAssessment, elimination_violations
-from domain.values import EliminationMode, FindingKind, Guarantee, MeasureCategory, MeasureStatus, Risk
+from domain.cases.rules.elimination import EliminationAssessment, elimination_violations
+from domain.cases.values import EliminationMode, FindingKind, MeasureCategory, MeasureStatus
+from domain.registry.values import Guarantee, Risk
 from tests.domain.support import seed_policy
 
 C = MeasureCategory

@@ -3,8 +3,8 @@ masked for the others, wherever they appear in an answer."""
 
 from __future__ import annotations
 
-from domain.policy.privacy import mask_id_number, mask_phone, masked, sees_personal_data
-from domain.values import Role
+from domain.kernel.actors import Role
+from domain.kernel.privacy import mask_id_number, mask_phone, masked, sees_personal_data
 
 
 def test_the_roles_that_work_with_households_see_personal_data_and_inspectors_do_not() -> None:
@@ -36,7 +36,7 @@ def test_personal_fields_are_masked_at_any_depth_and_nothing_else_changes() -> N
 
 
 def test_ops_and_admin_see_no_names_either() -> None:
-    from domain.policy.privacy import sees_names
+    from domain.kernel.privacy import sees_names
 
     assert {r for r in Role if not sees_names(r)} == {Role.OPS, Role.ADMIN}
     item = {"case_id": "c1", "responsible_person": "陈帮扶（县农业农村局）", "village_code": "990102101001"}

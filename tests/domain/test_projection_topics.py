@@ -7,11 +7,11 @@ import importlib
 import pkgutil
 
 import domain
-from domain import events
-from domain.readmodel import CaseSummaryProjection
-from domain.registry_readmodel import RegistryProjection
-from domain.report_readmodel import ReportProjection
-from domain.schema import topics_of
+from domain.cases import events
+from domain.readmodels.cases import CaseSummaryProjection
+from domain.readmodels.registry import RegistryProjection
+from domain.readmodels.reports import ReportProjection
+from domain.readmodels.schema import topics_of
 
 
 def every_domain_module_imported() -> None:

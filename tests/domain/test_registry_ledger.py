@@ -17,7 +17,12 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.errors import (
+from domain.campaigns.rules import seed_milestones
+from domain.campaigns.screening import ScreeningFindings
+from domain.campaigns.values import Milestone, ScreeningMethod, screening_open_command
+from domain.cases.values import CountyDecision, LookBackOutcome, Source, case_id_for_command
+from domain.kernel.actors import Actor
+from domain.kernel.errors import (
     CaseAlreadyOpenError,
     CaseNotFoundError,
     DomainError,
@@ -27,25 +32,11 @@ from domain.errors import (
     RuleViolationError,
     VersionConflictError,
 )
-from domain.household import HouseholdChanged, HouseholdRegistered, household_id, id_claim_id
+from domain.kernel.time import SHANGHAI
 from domain.ledger import CaseLedger
-from domain.policy.campaign import seed_milestones
-from domain.policy.registry import HouseholdRecord, Member
-from domain.policy.screening import ScreeningFindings
-from domain.values import (
-    SHANGHAI,
-    Actor,
-    CountyDecision,
-    LookBackOutcome,
-    Milestone,
-    Relation,
-    Risk,
-    ScreeningMethod,
-    Source,
-    StaffIdentity,
-    case_id_for_command,
-    screening_open_command,
-)
+from domain.registry.household import HouseholdChanged, HouseholdRegistered, household_id, id_claim_id
+from domain.registry.rules import HouseholdRecord, Member
+from domain.registry.values import Relation, Risk, StaffIdentity
 from tests.domain.registry_support import family, household, id_number, member, staff, wrong_check, yuan
 from tests.domain.support import (
     CLUE_DATE,

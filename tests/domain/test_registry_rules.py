@@ -10,8 +10,11 @@ from enum import StrEnum
 
 import pytest
 
-from domain.errors import NotPermittedError, RuleViolationError
-from domain.policy.registry import (
+from domain.campaigns.values import Milestone, ScreeningMethod
+from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
+from domain.kernel.errors import NotPermittedError, RuleViolationError
+from domain.kernel.labels import from_label, label
+from domain.registry.rules import (
     Member,
     StaffRecord,
     check_may_register,
@@ -27,22 +30,7 @@ from domain.policy.registry import (
     raise_first,
     staff_problems,
 )
-from domain.values import (
-    SYSTEM_ACTOR,
-    Actor,
-    Health,
-    LabourSkill,
-    Milestone,
-    Relation,
-    Role,
-    Schooling,
-    ScreeningMethod,
-    Sex,
-    SocialAssistance,
-    StaffIdentity,
-    from_label,
-    label,
-)
+from domain.registry.values import Health, LabourSkill, Relation, Schooling, Sex, SocialAssistance, StaffIdentity
 from tests.domain.registry_support import (
     family,
     gb11643_check,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.policy.reporting import PERIOD_DAYS, period_containing, trailing_period
+from domain.reports.periods import PERIOD_DAYS, period_containing, trailing_period
 
 
 def test_the_cycle_is_two_weeks() -> None:

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from domain.policy import MAX_RISKS
-from domain.policy.screening import (
+from domain.campaigns.screening import (
     MAX_AMOUNT,
     Assessment,
     ScreeningFindings,
@@ -21,7 +20,9 @@ from domain.policy.screening import (
     per_capita,
     screening_date_problem,
 )
-from domain.values import Risk, ScreeningMethod
+from domain.campaigns.values import ScreeningMethod
+from domain.cases.rules.identification import MAX_RISKS
+from domain.registry.values import Risk
 from tests.domain.registry_support import rules, yuan
 from tests.domain.support import national_policy, seed_policy
 

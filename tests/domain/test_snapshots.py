@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from domain.case import MonitoringCase
+from domain.cases.case import MonitoringCase
+from domain.cases.values import Stage
+from domain.kernel.time import SHANGHAI
 from domain.ledger import CaseLedger
-from domain.values import SHANGHAI, Stage
 from tests.domain.support import CaseDriver
 
 

@@ -1,4 +1,4 @@
-"""Labels and value objects of domain/values.py: every user-facing value has its Chinese label, as in the glossary."""
+"""Labels and value objects of the domain's vocabulary (kernel and contexts): every user-facing value has its Chinese label, as in the glossary."""
 
 from __future__ import annotations
 
@@ -7,41 +7,52 @@ from enum import StrEnum
 
 import pytest
 
-from domain import values
-from domain.values import (
-    LABELS,
-    SHANGHAI,
-    Actor,
+from domain.campaigns import values as campaigns_values
+from domain.cases import values as cases_values
+from domain.cases.values import (
     Category,
     CountyDecision,
     DeadlineKind,
     DeliberationOutcome,
     EliminationMode,
     FindingKind,
-    Guarantee,
-    HouseholdType,
     MeasureCategory,
     MeasureStatus,
     NoticeOutcome,
-    Procedure,
-    Risk,
-    Role,
     RollbackDecision,
     Stage,
     Status,
-    Step,
     TownshipDecision,
-    label,
 )
+from domain.kernel import actors as kernel_actors
+from domain.kernel import areas as kernel_areas
+from domain.kernel import steps as kernel_steps
+from domain.kernel.actors import Actor, Role
+from domain.kernel.labels import LABELS, label
+from domain.kernel.steps import Procedure, Step
+from domain.kernel.time import SHANGHAI
+from domain.registry import values as registry_values
+from domain.registry.values import Guarantee, HouseholdType, Risk
 
+# The modules that name the domain's user-facing values: the shared kernel's and each context's vocabulary.
+VOCABULARY = (kernel_actors, kernel_areas, kernel_steps, cases_values, registry_values, campaigns_values)
 ENUMS = sorted(
-    (obj for obj in vars(values).values() if isinstance(obj, type) and issubclass(obj, StrEnum) and obj is not StrEnum),
+    (
+        obj
+        for module in VOCABULARY
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and issubclass(obj, StrEnum)
+        and obj is not StrEnum
+        and obj.__module__ == module.__name__
+    ),
     key=lambda e: e.__name__,
 )
 
 
-def test_the_values_module_defines_its_enumerations() -> None:
-    assert {Step, Category, Status, Stage}.issubset(ENUMS)
+def test_the_vocabulary_modules_define_the_enumerations() -> None:
+    assert {Step, Category, Status, Stage, Role, Risk}.issubset(ENUMS)
+    assert len(ENUMS) == 33  # as many as domain/values.py named before the contexts
 
 
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)

@@ -8,10 +8,11 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import CaseNotFoundError
+from domain.cases.values import DeadlineKind, DeliberationOutcome
+from domain.kernel.errors import CaseNotFoundError
+from domain.kernel.time import SHANGHAI, end_of_day
 from domain.ledger import CaseLedger
-from domain.policy import end_of_day
-from domain.values import SHANGHAI, DeadlineKind, DeliberationOutcome, HouseholdType
+from domain.registry.values import HouseholdType
 from tests.domain.support import DUE_DATE, NOW, VILLAGE_CADRE, CaseDriver, deadline, feb
 
 

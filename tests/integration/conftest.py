@@ -21,13 +21,13 @@ from temporalio.testing import WorkflowEnvironment
 from api.auth import issue_token
 from api.deps import Services
 from api.main import create_app
+from domain.cases.queries import CaseQueries
+from domain.kernel.actors import Actor, Role
+from domain.kernel.time import local_date
 from domain.ledger import CaseLedger
-from domain.policy import local_date
-from domain.queries import CaseQueries
-from domain.readmodel import open_summary_view
-from domain.registry_readmodel import open_registry_view
-from domain.report_readmodel import open_report_view
-from domain.values import Actor, Role
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.registry import open_registry_view
+from domain.readmodels.reports import open_report_view
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from workflows.audit_keys import AuditKey

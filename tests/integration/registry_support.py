@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.policy.registry import HouseholdRecord, Member, id_check_character
-from domain.roster import COLUMNS, record_rows
-from domain.values import Health, HouseholdType, LabourSkill, Relation, Sex
+from domain.registry.roster import COLUMNS, record_rows
+from domain.registry.rules import HouseholdRecord, Member, id_check_character
+from domain.registry.values import Health, HouseholdType, LabourSkill, Relation, Sex
 from workflows.roster_files import write_csv, write_xlsx
 
 

@@ -111,7 +111,7 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
 
 
 async def test_findings_name_the_rule_the_case_and_the_proving_events(stack: Stack) -> None:
-    from domain.values import Actor, Role
+    from domain.kernel.actors import Actor, Role
     from tests.integration.test_registry_api import LOW_INCOME, add_staff, screening
     from workflows.registry_contracts import ScreeningRequest
 

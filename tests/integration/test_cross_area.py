@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from api.main import create_app
-from domain.policy.registry import StaffRecord
-from domain.values import Actor, Milestone, Role, StaffIdentity
+from domain.campaigns.values import Milestone
+from domain.kernel.actors import Actor, Role
+from domain.registry.rules import StaffRecord
+from domain.registry.values import StaffIdentity
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from tests.integration.test_identification_api import VISIT, open_case
@@ -100,8 +102,8 @@ async def test_a_neighbouring_cadre_learns_and_changes_nothing_of_another_villag
 
 def _reads_recorded(stack: Stack, after: int) -> int:
     """Events appended since ``after`` that are access records (every read of personal data is recorded)."""
-    from domain.access import AccessRecorded
-    from domain.audit import entries
+    from domain.audit.access_log import AccessRecorded
+    from domain.audit.checkpoints import entries
 
     return sum(1 for e in entries(stack.ledger, after) if isinstance(e.event, AccessRecorded))
 

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.policy import PolicyRegistry
-from domain.policy.registry import HouseholdRecord
-from domain.policy.screening import assess
+from domain.campaigns.screening import assess
+from domain.kernel.policy import PolicyRegistry
+from domain.registry.rules import HouseholdRecord
 from tests.integration.conftest import TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import CONTENT_TYPE
 from worker.demo import demo_method, generate, roster_file

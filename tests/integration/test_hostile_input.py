@@ -8,7 +8,8 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import issue_token
-from domain.values import Actor, Role, case_id_for_command
+from domain.cases.values import case_id_for_command
+from domain.kernel.actors import Actor, Role
 from tests.integration.conftest import SECRET, Stack
 from tests.integration.test_identification_api import VISIT, open_case
 from workflows.contracts import workflow_id_for

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.policy.registry import StaffRecord
-from domain.values import Actor, Role, StaffIdentity
+from domain.kernel.actors import Actor, Role
+from domain.registry.rules import StaffRecord
+from domain.registry.values import StaffIdentity
 from tests.domain.support import CaseDriver
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household

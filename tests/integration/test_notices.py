@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
-from domain.values import Actor, Role
+from domain.kernel.actors import Actor, Role
 from tests.domain.support import CaseDriver
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household

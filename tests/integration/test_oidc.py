@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.auth import OidcVerifier, issue_token
 from api.main import create_app
-from domain.values import Actor, Role
+from domain.kernel.actors import Actor, Role
 from tests.integration.conftest import SECRET, TOWNSHIP, Stack
 
 ISSUER, AUDIENCE = "https://idp.example.gov.cn/realms/dixian", "dixian-api"

@@ -117,7 +117,8 @@ async def test_a_workflow_terminated_behind_the_systems_back_is_found_and_restar
 async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(stack: Stack) -> None:
     from datetime import UTC, datetime
 
-    from domain.values import Actor, Role, Step
+    from domain.kernel.actors import Actor, Role
+    from domain.kernel.steps import Step
     from tests.integration.test_identification_api import VISIT
 
     case_id = (await open_case(stack, key=f"div-{uuid.uuid4().hex[:8]}"))["case_id"]
@@ -187,8 +188,8 @@ async def _eventually(probe: Callable[[], Awaitable[Any]], expected: Any, second
 
 def _repairs(stack: Stack, case_id: str) -> list[str]:
     """The repair actions recorded for a case, in order (read through the ledger: the store is encrypted)."""
-    from domain.audit import entries
-    from domain.repairs import RepairRecorded
+    from domain.audit.checkpoints import entries
+    from domain.ops.repairs import RepairRecorded
 
     found = [e.event for e in entries(stack.ledger) if isinstance(e.event, RepairRecorded)]
     return [f.action for f in found if f.case_id == case_id]
@@ -279,7 +280,8 @@ class BrokenCaseWorkflow:
 async def test_a_workflow_task_that_keeps_failing_is_listed_and_restarted_on_good_code(stack: Stack) -> None:
     from datetime import UTC, datetime
 
-    from domain.values import Actor, Role, Source
+    from domain.cases.values import Source
+    from domain.kernel.actors import Actor, Role
 
     case_id = uuid.uuid4()
     stack.ledger.open_case(

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from domain.household import household_id
-from domain.roster import COLUMNS
-from domain.values import Actor, Milestone, Role, ScreeningMethod
+from domain.campaigns.values import Milestone, ScreeningMethod
+from domain.kernel.actors import Actor, Role
+from domain.registry.household import household_id
+from domain.registry.roster import COLUMNS
 from tests.integration.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import (
     CONTENT_TYPE,

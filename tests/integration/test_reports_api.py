@@ -139,8 +139,8 @@ async def test_the_nightly_schedule_drafts_the_reports_of_the_cycle_that_ended(s
     from temporalio.client import ScheduleCalendarSpec
     from temporalio.worker import Worker
 
-    from domain.registry_readmodel import open_registry_view
-    from domain.report_readmodel import open_report_view
+    from domain.readmodels.registry import open_registry_view
+    from domain.readmodels.reports import open_report_view
     from workflows.report_activities import ReportActivities
     from workflows.report_service import ReportService
     from workflows.report_workflow import SCHEDULE_ID, ReportCycleInput, ReportCycleWorkflow, ensure_report_schedule

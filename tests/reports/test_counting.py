@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.reports import DERIVED, Fact, FactKind, RowUnit, Table, compute
+from domain.reports.tables import DERIVED, Fact, FactKind, RowUnit, Table, compute
 
 V1, V2 = RowUnit("990102101001", "一村"), RowUnit("990102101002", "二村")
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -82,7 +82,7 @@ def every_kind() -> list[Fact]:
 
 
 def test_each_table_reads_only_the_kinds_it_counts_and_needs_every_one_of_them() -> None:
-    from domain.reports import TABLE_KINDS
+    from domain.reports.tables import TABLE_KINDS
 
     facts = every_kind()
     for table, kinds in TABLE_KINDS.items():

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from domain.reports import NOTES, TITLES, TOTAL_LABEL, Table, headers
+from domain.reports.tables import NOTES, TITLES, TOTAL_LABEL, Table, headers
 from workflows.report_files import to_csv, to_xlsx
 
 

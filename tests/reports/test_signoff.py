@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.errors import (
+from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
+from domain.kernel.errors import (
     NotFoundError,
     NotPermittedError,
     RuleViolationError,
@@ -17,8 +18,7 @@ from domain.errors import (
     VersionConflictError,
 )
 from domain.ledger import CaseLedger
-from domain.values import SYSTEM_ACTOR, Actor, Role
-from domain.village_report import Capacity, corrections
+from domain.reports.village_report import Capacity, corrections
 
 VILLAGE = "990102101001"
 SECRETARY = Actor("vc-1", Role.VILLAGE_CADRE, VILLAGE, "村支书甲")

@@ -12,14 +12,17 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import Tracking
 
+from domain.campaigns.screening import ScreeningFindings
+from domain.campaigns.values import ScreeningMethod
+from domain.cases.values import Category, DeadlineKind, MeasureCategory
+from domain.kernel.time import SHANGHAI
 from domain.ledger import CaseLedger
-from domain.policy.registry import StaffRecord
-from domain.policy.screening import ScreeningFindings
-from domain.readmodel import read_model_env
-from domain.registry_readmodel import open_registry_view
-from domain.report_readmodel import open_report_view, report_projection
-from domain.reports import Table
-from domain.values import SHANGHAI, Category, DeadlineKind, MeasureCategory, ScreeningMethod, StaffIdentity
+from domain.readmodels.cases import read_model_env
+from domain.readmodels.registry import open_registry_view
+from domain.readmodels.reports import open_report_view, report_projection
+from domain.registry.rules import StaffRecord
+from domain.registry.values import StaffIdentity
+from domain.reports.tables import Table
 from tests.domain.support import (
     OTHER_VILLAGE_CADRE,
     OTHER_VILLAGE_CODE,

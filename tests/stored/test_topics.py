@@ -14,7 +14,7 @@ from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
 import domain
-from domain.chain import ChainedAggregate, ChainedCreated, ChainedEvent
+from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.topics import STORED
 
 EVENT_TOPICS = frozenset(

@@ -96,22 +96,14 @@ def read_model_rows(env: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
 
 def write(env: dict[str, str]) -> dict[str, Any]:
     """Write the store through the ledger; return what was written about it (ids by role, fixed moments)."""
-    from domain import audit
+    from domain.audit import checkpoints as audit
+    from domain.campaigns.screening import ScreeningFindings
+    from domain.campaigns.values import Milestone, ScreeningMethod
+    from domain.cases.values import DeadlineKind, MeasureCategory, MeasureStatus, NoticeOutcome, RollbackDecision
+    from domain.kernel.actors import Actor, Role
+    from domain.kernel.steps import Step
     from domain.ledger import CaseLedger
-    from domain.policy.screening import ScreeningFindings
-    from domain.values import (
-        Actor,
-        DeadlineKind,
-        MeasureCategory,
-        MeasureStatus,
-        Milestone,
-        NoticeOutcome,
-        Role,
-        RollbackDecision,
-        ScreeningMethod,
-        Step,
-    )
-    from domain.village_report import Capacity
+    from domain.reports.village_report import Capacity
     from tests.domain.registry_support import family, household, member, staff
     from tests.domain.support import (
         COUNTY_APPROVER,
@@ -252,7 +244,7 @@ def write(env: dict[str, str]) -> dict[str, Any]:
 
 def read_back(env: dict[str, str], ids: dict[str, Any]) -> dict[str, Any]:
     """What the code of the day reads from the store: every aggregate, the case views and records, the audit."""
-    from domain import audit
+    from domain.audit import checkpoints as audit
     from domain.ledger import CaseLedger
     from tests.domain.support import NOW
     from workflows.audit_keys import AuditKey, check

@@ -19,11 +19,12 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from domain.campaigns.values import Milestone
+from domain.kernel.actors import Actor, Role
+from domain.kernel.time import local_date
 from domain.ledger import CaseLedger
-from domain.policy import local_date
-from domain.readmodel import open_summary_view
-from domain.registry_readmodel import open_registry_view
-from domain.values import Actor, Milestone, Role
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.registry import open_registry_view
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem

@@ -11,8 +11,8 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from domain.kernel.time import local_date
 from domain.ledger import CaseLedger
-from domain.policy import local_date
 from workflows.case_client import open_case, opening
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (

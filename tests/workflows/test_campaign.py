@@ -11,13 +11,16 @@ from decimal import Decimal
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from domain.campaigns.screening import ScreeningFindings
+from domain.campaigns.values import Milestone, ScreeningMethod
+from domain.cases.values import Source
+from domain.kernel.actors import Actor, Role
+from domain.kernel.time import end_of_day, local_date
 from domain.ledger import CaseLedger
-from domain.policy import end_of_day, local_date
-from domain.policy.registry import StaffRecord
-from domain.policy.screening import ScreeningFindings
-from domain.readmodel import open_summary_view
-from domain.registry_readmodel import open_registry_view
-from domain.values import Actor, Milestone, Role, ScreeningMethod, Source, StaffIdentity
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.registry import open_registry_view
+from domain.registry.rules import StaffRecord
+from domain.registry.values import StaffIdentity
 from tests.integration.registry_support import household
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem

@@ -8,7 +8,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from domain.policy import local_date
+from domain.kernel.time import local_date
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
 from workflows import search_attributes as sa
 from workflows.case_workflow import CaseWorkflow

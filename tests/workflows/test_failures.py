@@ -12,8 +12,8 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from domain.kernel.time import local_date
 from domain.ledger import CaseLedger
-from domain.policy import local_date
 from tests.workflows.support import CADRE, VISIT, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem

@@ -37,7 +37,7 @@ async def sleep_until_after(case: Case, day_offset: int, clue: object) -> None:
     """Sleep until the first hours of the day after clue + ``day_offset`` (Asia/Shanghai)."""
     from datetime import date, datetime, time
 
-    from domain.values import SHANGHAI
+    from domain.kernel.time import SHANGHAI
 
     assert isinstance(clue, date)
     target = datetime.combine(clue + timedelta(days=day_offset + 1), time(1), tzinfo=SHANGHAI)

@@ -14,8 +14,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import CaseLedger
-from domain.readmodel import open_summary_view
-from domain.registry_readmodel import open_registry_view
+from domain.readmodels.cases import open_summary_view
+from domain.readmodels.registry import open_registry_view
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case, stop_workflow
 from worker.main import build_worker, projection_runner
 from workflows.ops_service import OpsService

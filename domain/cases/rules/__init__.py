@@ -1,0 +1,1 @@
+"""The rules of a case: identification, deadlines, assistance and elimination."""

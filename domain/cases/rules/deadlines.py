@@ -1,0 +1,71 @@
+"""The time limits of a case, computed from its own dates under its pinned policy (calendar days, Asia/Shanghai),
+and the checks on the dates a step may carry. Each limit names its source."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from domain.kernel.errors import RuleViolationError
+from domain.kernel.policy import Policy
+from domain.kernel.time import CLOCK_SKEW, add_months, local_date
+
+# The monitoring mechanism was created in March 2020 (domain.md §1); no clue can predate it.
+EARLIEST_CLUE_DATE = date(2020, 3, 1)
+
+
+def identification_due(clue_date: date, policy: Policy) -> date:
+    """Last day for the county decision: clue date + N calendar days (domain.md §4.2, seed plan §三(二))."""
+    return clue_date + timedelta(days=policy.identification_days)
+
+
+def plan_due(identified_on: date, policy: Policy) -> date:
+    """帮扶计划 within N days of identification (seed plan §二(二): 10天内制定帮扶计划)."""
+    return identified_on + timedelta(days=policy.plan_days)
+
+
+def measures_due(identified_on: date, policy: Policy) -> date:
+    """帮扶措施 within N days of identification (seed plan §二(二): 15天内采取针对性帮扶措施)."""
+    return identified_on + timedelta(days=policy.measures_days)
+
+
+def measures_from_clue_due(clue_date: date, policy: Policy) -> date:
+    """帮扶措施 within N days of the clue (seed plan §三(二): 25天内落实针对性帮扶措施)."""
+    return clue_date + timedelta(days=policy.measures_from_clue_days)
+
+
+def elimination_due(proposed_on: date, policy: Policy) -> date:
+    """The elimination procedure's own time limit, from the proposal (see ``Policy.elimination_days``)."""
+    return proposed_on + timedelta(days=policy.elimination_days)
+
+
+def look_back_due(eliminated_on: date, policy: Policy) -> date:
+    """回头看 of an eliminated household, half a year on (seed plan §二(三) 稳定半年以上)."""
+    return add_months(eliminated_on, policy.look_back_months)
+
+
+def notice_days(start: date, end: date) -> int:
+    """Length of a notice in calendar days, both ends counted (公示期 3月1日至3月5日 is 5 days)."""
+    return (end - start).days + 1
+
+
+def check_clue_date(clue_date: date, today: date) -> None:
+    if clue_date > today:
+        raise RuleViolationError("the clue date cannot be in the future", field="clue_date", rule="not_in_future")
+    if clue_date < EARLIEST_CLUE_DATE:
+        raise RuleViolationError(
+            f"the clue date cannot be before {EARLIEST_CLUE_DATE.isoformat()}, when the mechanism began",
+            field="clue_date",
+            rule="after_mechanism_start",
+        )
+
+
+def check_step_time(occurred_at: datetime, not_before: date, now: datetime) -> None:
+    """A step happens on or after the case's last business date and not in the future."""
+    if occurred_at > now + CLOCK_SKEW:
+        raise RuleViolationError("the step cannot be dated in the future", field="occurred_at", rule="not_in_future")
+    if local_date(occurred_at) < not_before:
+        raise RuleViolationError(
+            f"the step cannot be dated before {not_before.isoformat()}, the date of the case's previous step",
+            field="occurred_at",
+            rule="chronological_order",
+        )

@@ -1,0 +1,167 @@
+"""What a caller sees of a case: its facts, its allowed next steps and its deadlines, computed at a moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.cases.case import MonitoringCase
+from domain.cases.rules.identification import eligible_categories
+from domain.cases.values import DeadlineKind, FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status
+from domain.kernel.areas import AreaTree
+from domain.kernel.labels import label
+from domain.kernel.time import add_months, end_of_day, local_date
+
+
+def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> dict[str, Any]:
+    """The case view as plain data (dates, decimals and strings), the same for the API and the workflow."""
+    policy = case.policy
+    deadlines = _deadlines(case, now)
+    pending = [d for d in deadlines if d["met_on"] is None and not d["closed"]]
+    next_deadline = min(pending, key=lambda d: d["due_at"]) if pending else None
+    village = areas.get(case.village_code) if areas else None
+    transitions = national_transitions(case)
+    view: dict[str, Any] = {
+        "case_id": str(case.id),
+        "version": case.version,
+        "stage": case.stage.value,
+        "stage_label": label(case.stage),
+        "status": case.status.value,
+        "status_label": label(case.status),
+        "household": {"household_number": case.household_number, "household_head": case.household_head},
+        "area": {
+            "county_code": case.county_code,
+            "township_code": case.township_code,
+            "village_code": case.village_code,
+            "village_name": village.name if village else "",
+        },
+        "source": case.source.value,
+        "source_label": label(Source(case.source)),
+        "clue_date": case.clue_date,
+        "reported_risks": list(case.reported_risks),
+        "previous_case_id": case.previous_case_id or None,
+        "new_case_id": case.new_case_id,
+        "policy": policy.as_dict(),
+        "category": case.category.value if case.category else None,
+        "category_label": label(case.category) if case.category else None,
+        "identified_on": case.identified_on,
+        "eligible_categories": _eligible(case),
+        "risks": list(case.risks),
+        "unmet_guarantees": list(case.unmet_guarantees),
+        "labour_capable_members": case.labour_capable_members,
+        "facts": {name: dict(facts) for name, facts in case.facts.items()},
+        "responsible_person": case.responsible_person,
+        "responsible_history": list(case.responsible_history),
+        "plan": case.plan,
+        "measures": [
+            dict(
+                m, category_label=label(MeasureCategory(m["category"])), status_label=label(MeasureStatus(m["status"]))
+            )
+            for m in case.measures.values()
+        ],
+        "findings": [dict(f, kind_label=label(FindingKind(f["kind"]))) for f in case.findings.values()],
+        "derived_findings": [
+            {
+                "kind": f.kind.value,
+                "kind_label": label(f.kind),
+                "rule": f.rule,
+                "message": f.message,
+                "evidence": f.evidence,
+            }
+            for f in case.derived_findings(now)
+        ],
+        "elimination": case.elimination,
+        "elimination_eligible_from": (
+            add_months(case.identified_on, policy.min_monitoring_months) if case.identified_on else None
+        ),
+        "elimination_history": list(case.elimination_history),
+        "eliminated_on": case.eliminated_on,
+        "look_backs": list(case.look_backs),
+        "rollbacks": list(case.rollbacks),
+        "national_transitions": transitions,
+        "national_status": transitions[-1] if transitions else None,
+        "allowed_steps": [
+            {
+                "step": a.step.value,
+                "label": label(a.step),
+                "actions": list(a.actions),
+                "roles": [r.value for r in a.roles],
+            }
+            for a in case.allowed_steps()
+        ],
+        "deadlines": deadlines,
+        "next_deadline": next_deadline,
+        "notice_due": _notice_due(case, now),
+        "overdue": any(d["overdue"] for d in deadlines),  # by the clock, now
+        # A recorded DeadlineMissed still unmet: what search attributes and the case list show as overdue.
+        "overdue_recorded": any(d["missed_recorded"] and d["met_on"] is None and not d["closed"] for d in deadlines),
+        "finished": case.stage is Stage.CLOSED or case.status is Status.RE_ENTERED,
+        "opened_at": case.created_on,
+        "updated_at": case.modified_on,
+        "opened_by": dict(case.opened_by),
+    }
+    return view
+
+
+def national_transitions(case: MonitoringCase) -> list[dict[str, Any]]:
+    """Every change of monitoring status the national system must receive, in order, each with the version of the
+    event that made it, so that a sync is idempotent per (case, version): monitored at the announcement of the
+    identification, eliminated at each RiskEliminated, rolled back at each approved rollback. A case closed during
+    identification never reached the system and sends nothing."""
+    if "announcement" not in case.facts:
+        return []
+    changes = [{"status": "monitored", "version": int(case.facts["announcement"]["version"])}]
+    for attempt in case.elimination_history:
+        if attempt.get("outcome") == "eliminated":
+            changes.append({"status": "eliminated", "version": int(attempt["announcement"]["version"])})
+    for rollback in case.rollbacks:
+        decision = rollback["decision"]
+        if decision is not None and decision.get("approved"):
+            changes.append({"status": "rolled_back", "version": int(decision["version"])})
+    return sorted(changes, key=lambda c: c["version"])
+
+
+def _eligible(case: MonitoringCase) -> list[str]:
+    if "household_visit" not in case.facts or case.stage is not Stage.IDENTIFYING:
+        return []
+    return [c.value for c in eligible_categories(case.household_facts(), case.policy)]
+
+
+def _notice_due(case: MonitoringCase, now: datetime) -> dict[str, Any] | None:
+    """An open village notice's last day: the close of the notice (the procedure's next step) is owed after it."""
+    end = case.notice_due()
+    if end is None:
+        return None
+    due_at = end_of_day(end)
+    today = local_date(now)
+    return {
+        "kind": DeadlineKind.NOTICE.value,
+        "label": label(DeadlineKind.NOTICE),
+        "due_date": end,
+        "due_at": due_at,
+        "overdue": now >= due_at,
+        "days_late": max(0, (today - end).days),
+    }
+
+
+def _deadlines(case: MonitoringCase, now: datetime) -> list[dict[str, Any]]:
+    today = local_date(now)
+    out = []
+    for d in case.deadline_states():
+        due_at = end_of_day(d.due)
+        open_now = d.met_on is None and not d.closed
+        out.append(
+            {
+                "kind": d.kind.value,
+                "label": label(d.kind),
+                "due_date": d.due,
+                "due_at": due_at,
+                "met_on": d.met_on,
+                "met_in_time": d.met_on is not None and d.met_on <= d.due,
+                "closed": d.closed,
+                "missed_recorded": f"{d.kind.value}:{d.due.isoformat()}" in case.missed_deadlines,
+                "overdue": open_now and now >= due_at,
+                "days_late": 0 if d.closed else max(0, ((d.met_on or today) - d.due).days),
+            }
+        )
+    return out

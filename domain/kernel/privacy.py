@@ -1,0 +1,71 @@
+"""Personal data in answers, by role: only what a role's work needs (个人信息保护法 第六条, 最小必要: processing is
+limited to the minimum scope necessary for its purpose; domain.md §9 lists the national system's personal fields).
+
+Village cadres visit the households, the township reviews and the county decides: they see ID numbers, phone numbers
+and health details in full. Inspectors (督导/审计) judge the process, not the people: they see these masked. Names
+stay (a case is inspected by its household), as do codes and figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.kernel.actors import Role
+
+FULL_VIEW_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+MASK = "*"
+
+
+def mask_id_number(value: str) -> str:
+    """身份证号: the region (first 6) and the last 4 stay, so a record can still be told apart."""
+    return value[:6] + MASK * (len(value) - 10) + value[-4:] if len(value) > 10 else MASK * len(value)
+
+
+def mask_phone(value: str) -> str:
+    """电话: the first 3 and last 4 digits stay (138****1111)."""
+    return value[:3] + MASK * (len(value) - 7) + value[-4:] if len(value) > 7 else MASK * len(value)
+
+
+# Keys whose values are masked wherever they appear in an answer (households, members, staff, responsible persons,
+# events, timelines, dossiers).
+def mask_health(value: str) -> str:
+    """健康状况: withheld entirely (a category of sensitive personal information, 个人信息保护法 第二十八条)."""
+    return MASK * 3
+
+
+MASKERS: dict[str, Callable[[str], str]] = {"id_number": mask_id_number, "phone": mask_phone, "health": mask_health}
+
+
+# 运维 and 管理员 see no names either: the few answers they reach (operations views) name responsible persons.
+NAME_KEYS = frozenset({"name", "household_head", "head_name", "responsible_person", "actor_name"})
+NAMELESS_ROLES = frozenset({Role.OPS, Role.ADMIN})
+
+
+def masked(data: Any, names: bool = False) -> Any:
+    """``data`` (JSON-like) with every personal field masked, at any depth; with ``names``, names too."""
+    if isinstance(data, dict):
+        out = {}
+        for k, v in data.items():
+            if k in MASKERS and isinstance(v, str) and v:
+                out[k] = MASKERS[k](v)
+            elif names and k in NAME_KEYS and isinstance(v, str) and v:
+                out[k] = MASK * 3
+            else:
+                out[k] = masked(v, names)
+        return out
+    if isinstance(data, list):
+        return [masked(v, names) for v in data]
+    return data
+
+
+def sees_personal_data(role: Role) -> bool:
+    return role in FULL_VIEW_ROLES
+
+
+def sees_names(role: Role) -> bool:
+    return role not in NAMELESS_ROLES
+
+
+# Roles that see no case, household or staff record: 运维 (workflow health, no personal data) and 管理员 (users and
+# policy). They reach only the routes in ``api`` that carry codes and counts.
+NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN})

@@ -1,0 +1,1 @@
+"""Operations: repairs by operations staff, recorded with who did them and why."""

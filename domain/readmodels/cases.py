@@ -1,0 +1,311 @@
+"""The case list read model: one row per case, kept by a projection of the event store, exactly once.
+
+The row of a case is its view summarised at each event's version (the aggregate rebuilt at that version), written
+in one transaction with the tracking position, so a crash never applies an event twice or skips one.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Composable, Composed, Identifier
+
+from domain.cases.case import MonitoringCase
+from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
+from domain.cases.view import case_view
+from domain.ledger import CaseLedger
+from domain.readmodels.schema import FollowerView, clear_read_model, created, topics_of
+
+TABLE = "case_summaries"
+MISSES = "case_deadline_misses"
+COLUMNS = (
+    "case_id",
+    "version",
+    "stage",
+    "status",
+    "county_code",
+    "township_code",
+    "village_code",
+    "household_number",
+    "source",
+    "category",
+    "clue_date",
+    "next_deadline",
+    "next_deadline_kind",
+    "overdue",
+    "opened_at",
+    "updated_at",
+    "responsible_person",
+    "notice_due",
+)
+
+
+class CaseSummaryView(FollowerView):
+    """Case list table plus its tracking table (``case_summaries_tracking``)."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)  # the factory names the tracking table after the projection
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "case_id uuid PRIMARY KEY, version int NOT NULL, stage text NOT NULL, status text NOT NULL, "
+                "county_code text NOT NULL, township_code text NOT NULL, village_code text NOT NULL, "
+                "household_number text NOT NULL, source text NOT NULL, category text, clue_date date NOT NULL, "
+                "next_deadline timestamptz, next_deadline_kind text, overdue boolean NOT NULL, "
+                "opened_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)"
+            ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        )
+        # Added after the first release: an existing table gets the column (rows fill in as their cases change).
+        self.sql_create_statements.append(
+            SQL("ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS responsible_person text NOT NULL DEFAULT ''").format(
+                Identifier(self.datastore.schema), Identifier(TABLE)
+            )
+        )
+        self.sql_create_statements.append(
+            SQL("ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS notice_due timestamptz").format(
+                Identifier(self.datastore.schema), Identifier(TABLE)
+            )
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} (case_id uuid NOT NULL, kind text NOT NULL, "
+                "due_date date NOT NULL, village_code text NOT NULL, recorded_at timestamptz NOT NULL, "
+                "PRIMARY KEY (case_id, kind, due_date))"
+            ).format(Identifier(self.datastore.schema), Identifier(MISSES))
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (village_code, stage)").format(
+                Identifier(f"{TABLE}_village_stage_idx"), Identifier(self.datastore.schema), Identifier(TABLE)
+            )
+        )
+
+    def upsert(self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None) -> None:
+        """Write the case's row as of an event; a DeadlineMissed event also adds its miss (``missed``)."""
+
+        def statement() -> Composed:
+            columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
+            values = SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in COLUMNS)
+            updates = SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in COLUMNS[1:])
+            return SQL(
+                "INSERT INTO {0}.{1} ({2}) VALUES ({3}) "
+                "ON CONFLICT (case_id) DO UPDATE SET {4} WHERE {0}.{1}.version < EXCLUDED.version"
+            ).format(Identifier(self.datastore.schema), Identifier(TABLE), columns, values, updates)
+
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
+            curs.execute(self.rendered("upsert", statement), row)
+            if missed is not None:
+                curs.execute(
+                    SQL(
+                        "INSERT INTO {0}.{1} (case_id, kind, due_date, village_code, recorded_at) "
+                        "VALUES (%(case_id)s, %(kind)s, %(due_date)s, %(village_code)s, %(recorded_at)s) "
+                        "ON CONFLICT DO NOTHING"
+                    ).format(Identifier(self.datastore.schema), Identifier(MISSES)),
+                    missed,
+                )
+
+    def clear(self) -> None:
+        """Forget every row and the tracking position: the projection then rebuilds from the first event."""
+        clear_read_model(self, [TABLE, MISSES])
+
+    def misses(self, *, area_prefix: str, due_from: Any, due_to: Any) -> list[dict[str, Any]]:
+        """Recorded deadline misses inside the area whose due date lies in [due_from, due_to], counted by kind."""
+        statement = SQL(
+            "SELECT kind, count(*) AS misses FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "AND due_date BETWEEN %(f)s AND %(t)s GROUP BY kind ORDER BY kind"
+        ).format(Identifier(self.datastore.schema), Identifier(MISSES))
+        params = {"l": len(area_prefix), "p": area_prefix, "f": due_from, "t": due_to}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
+    def misses_total(self) -> list[dict[str, Any]]:
+        """Every recorded deadline miss, counted by kind (a counter: misses are never taken back)."""
+        statement = SQL("SELECT kind, count(*) AS misses FROM {0}.{1} GROUP BY kind ORDER BY kind").format(
+            Identifier(self.datastore.schema), Identifier(MISSES)
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement)
+            return [dict(r) for r in curs.fetchall()]
+
+    def search(
+        self,
+        *,
+        area_prefix: str,
+        filters: Mapping[str, str],
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
+        """Cases inside ``area_prefix`` matching the equality ``filters`` (column → value), newest first."""
+        # A prefix compare that no wildcard in the area can widen (codes nest by prefix).
+        where: list[Composable] = [SQL("left(village_code, %(prefix_len)s) = %(area_prefix)s")]
+        params: dict[str, Any] = {
+            "area_prefix": area_prefix,
+            "prefix_len": len(area_prefix),
+            "limit": limit,
+            "offset": offset,
+        }
+        for column, value in sorted(filters.items()):
+            if column not in COLUMNS:
+                raise ValueError(f"cannot filter on {column}")
+            where.append(SQL("{0} = %({1})s").format(Identifier(column), SQL(column)))
+            params[column] = value
+        statement = SQL(
+            "SELECT {0} FROM {1}.{2} WHERE {3} ORDER BY opened_at DESC, case_id LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(
+            SQL(", ").join(Identifier(c) for c in COLUMNS),
+            Identifier(self.datastore.schema),
+            Identifier(TABLE),
+            SQL(" AND ").join(where),
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
+    def deadlines_before(self, *, area_prefix: str, before: Any, limit: int) -> list[dict[str, Any]]:
+        """Open cases with a deadline falling before ``before`` (past ones first), inside the area: each case's next
+        statutory deadline, and the end of a village notice still open, one row each (``due_at``, ``kind``)."""
+        common = (
+            "SELECT case_id, village_code, township_code, household_number, stage, status, {4} AS missed_recorded, "
+            "responsible_person, {2} AS due_at, {3} AS kind FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "AND {2} < %(before)s AND stage <> 'closed'"
+        )
+        schema, table = Identifier(self.datastore.schema), Identifier(TABLE)
+        statement = SQL("{0} UNION ALL {1} ORDER BY due_at, case_id LIMIT %(limit)s").format(
+            SQL(common).format(
+                schema, table, Identifier("next_deadline"), Identifier("next_deadline_kind"), Identifier("overdue")
+            ),
+            SQL(common).format(schema, table, Identifier("notice_due"), SQL("'notice'"), SQL("false")),
+        )
+        params = {"l": len(area_prefix), "p": area_prefix, "before": before, "limit": limit}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
+    def counts(self, *, area_prefix: str) -> list[dict[str, Any]]:
+        """Cases by village and stage, with how many have a recorded missed deadline, inside the area."""
+        statement = SQL(
+            "SELECT village_code, stage, count(*) AS cases, count(*) FILTER (WHERE overdue) AS overdue "
+            "FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s GROUP BY village_code, stage "
+            "ORDER BY village_code, stage"
+        ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, {"l": len(area_prefix), "p": area_prefix})
+            return [dict(r) for r in curs.fetchall()]
+
+
+class CaseFolder:
+    """The case as it stood after each event, for the projections that need the whole case: folded from the case
+    as it stood after the previous event when that is at hand (a projection receives each case's events in order),
+    read from the store otherwise (the first event after a start, or a case pushed out of the ``size`` kept)."""
+
+    def __init__(self, ledger: CaseLedger, size: int = 5000) -> None:
+        self.ledger, self.size = ledger, size
+        self._cases: OrderedDict[Any, MonitoringCase] = OrderedDict()
+
+    def at(self, event: CaseEvent | CaseOpened) -> MonitoringCase:
+        known = self._cases.pop(event.originator_id, None)
+        case: MonitoringCase
+        if isinstance(event, CaseOpened):
+            case = event.mutate(None)
+        elif known is not None and known.version == event.originator_version - 1:
+            case = event.mutate(known)
+        else:
+            case = self.ledger.repository.get(event.originator_id, version=event.originator_version)
+        self._cases[event.originator_id] = case
+        if len(self._cases) > self.size:
+            self._cases.popitem(last=False)
+        return case
+
+
+class CaseSummaryProjection(Projection[CaseSummaryView]):
+    """Folds MonitoringCase events into ``case_summaries``; built by :func:`case_summary_projection`."""
+
+    name = "case_summaries"
+    topics = topics_of(CaseEvent, CaseOpened)
+    ledger_env: Mapping[str, str] | None = None
+
+    def __init__(self, view: CaseSummaryView) -> None:
+        super().__init__(view)
+        self.ledger = CaseLedger(self.ledger_env)
+        self.cases = CaseFolder(self.ledger)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        if isinstance(domain_event, (CaseEvent, CaseOpened)):
+            case = self.cases.at(domain_event)
+            missed = None
+            if isinstance(domain_event, DeadlineMissed):
+                missed = {
+                    "case_id": case.id,
+                    "kind": domain_event.kind,
+                    "due_date": domain_event.due_date,
+                    "village_code": case.village_code,
+                    "recorded_at": domain_event.timestamp,
+                }
+            self.view.upsert(tracking, summary_row(case), missed)
+        else:
+            self.view.insert_tracking(tracking)
+
+
+def case_summary_projection(env: Mapping[str, str]) -> type[CaseSummaryProjection]:
+    """The projection class bound to the ledger environment (ProjectionRunner constructs it itself)."""
+    return type("CaseSummaryProjection", (CaseSummaryProjection,), {"ledger_env": dict(env), "name": "case_summaries"})
+
+
+def summary_row(case: MonitoringCase) -> dict[str, Any]:
+    # The summary is as of the event, so "overdue" means a recorded missed deadline, not a clock reading.
+    view = case_view(case, case.modified_on)
+    nxt = view["next_deadline"]
+    return {
+        "case_id": case.id,
+        "version": case.version,
+        "stage": view["stage"],
+        "status": view["status"],
+        "county_code": case.county_code,
+        "township_code": case.township_code,
+        "village_code": case.village_code,
+        "household_number": case.household_number,
+        "source": view["source"],
+        "category": view["category"],
+        "clue_date": case.clue_date,
+        "next_deadline": nxt["due_at"] if nxt else None,
+        "next_deadline_kind": nxt["kind"] if nxt else None,
+        "overdue": view["overdue_recorded"],
+        "opened_at": case.created_on,
+        "updated_at": case.modified_on,
+        # The one-to-one responsible person (name and unit: who to call about a late case), "" before assignment.
+        "responsible_person": _responsible(view["responsible_person"]),
+        # The last instant of an open village notice: its close is owed from then (an operational due date).
+        "notice_due": view["notice_due"]["due_at"] if view["notice_due"] else None,
+    }
+
+
+def _responsible(person: Mapping[str, Any] | None) -> str:
+    if not person:
+        return ""
+    return (
+        f"{person.get('name', '')}（{person.get('unit', '')}）" if person.get("unit") else str(person.get("name", ""))
+    )
+
+
+def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A read model's connections: few kept open (its writes are one at a time, its reads short), more on demand
+    (the pool's overflow), so that every process's pools together stay well inside PostgreSQL's max_connections."""
+    return {**env, "POSTGRES_POOL_SIZE": "2"}
+
+
+def open_summary_view(env: Mapping[str, str]) -> CaseSummaryView:
+    """The read model for queries (creates its tables if missing), configured like the projection."""
+    factory = InfrastructureFactory[CaseSummaryView].construct(
+        env=Environment(CaseSummaryProjection.name, read_model_env(env))
+    )
+    view: CaseSummaryView = created(lambda: factory.tracking_recorder(CaseSummaryView))
+    return view

@@ -1,0 +1,351 @@
+"""The report read model: the facts the statistical tables count (``domain.reports.Fact``), derived from the events by
+a projection with tracking, each event applied exactly once and its facts written in the same transaction as the
+tracking position. Facts are only ever added, each tagged with its event's notification id, so a table as of a cut-off
+is the same whenever it is computed, and rebuilding from zero (``dixian projections rebuild``) gives the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Identifier
+from psycopg.types.json import Jsonb
+
+from domain.cases.events import (
+    AssistanceReviewed,
+    CaseEvent,
+    EliminationRolledBack,
+    FindingRectified,
+    ResultAnnounced,
+    RiskEliminated,
+    RollbackRequested,
+)
+from domain.cases.values import FindingKind, Stage
+from domain.kernel.time import local_date
+from domain.ledger import CaseLedger
+from domain.readmodels.cases import CaseFolder, read_model_env
+from domain.readmodels.schema import TablesView, clear_read_model, created, handled_topics
+from domain.registry import household as hh
+from domain.reports.tables import AS_OF_KINDS, DERIVED, Fact, FactKind
+from domain.reports.village_report import (
+    VillageReport,
+    VillageReportDrafted,
+    VillageReportEvent,
+    VillageReportSubmitted,
+)
+
+FACTS = "report_facts"
+CASE_STATE = "report_case_state"
+VILLAGE_REPORTS = "report_village_reports"
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS {s}.report_facts ("
+    " position bigint NOT NULL, seq int NOT NULL, kind text NOT NULL, subject text NOT NULL,"
+    " village_code text NOT NULL, day date NOT NULL, persons int NOT NULL, category text NOT NULL,"
+    " delta int NOT NULL, ref text NOT NULL, PRIMARY KEY (position, seq))",
+    "CREATE INDEX IF NOT EXISTS report_facts_kind_idx ON {s}.report_facts (kind, subject, position)",
+    "CREATE TABLE IF NOT EXISTS {s}.report_case_state ("
+    " case_id text PRIMARY KEY, seen text[] NOT NULL, open text[] NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.report_village_reports ("
+    " report_id text PRIMARY KEY, village_code text NOT NULL, first_day date NOT NULL, last_day date NOT NULL,"
+    " revision int NOT NULL, status text NOT NULL, content_hash text NOT NULL, cutoff bigint NOT NULL,"
+    " tables jsonb NOT NULL, submitted_tables jsonb, submitted_revision int, approvals jsonb NOT NULL,"
+    " updated_at timestamptz NOT NULL)",
+)
+_COLUMNS = ("position", "seq", "kind", "subject", "village_code", "day", "persons", "category", "delta", "ref")
+
+
+class ReportView(TablesView):
+    """The report facts, the per-case memory of derived findings, and the tracking table (``reports_tracking``)."""
+
+    DDL = _DDL
+
+    def write(self, tracking: Tracking, facts: list[Fact], case_state: tuple[str, list[str], list[str]] | None) -> None:
+        """Add an event's facts (and a case's derived-finding memory) with its tracking position, atomically."""
+        insert = self.rendered(
+            "insert_fact",
+            lambda: SQL("INSERT INTO {0} ({1}) VALUES ({2})").format(
+                self._t(FACTS),
+                SQL(", ").join(Identifier(c) for c in _COLUMNS),
+                SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in _COLUMNS),
+            ),
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
+            for seq, f in enumerate(facts):
+                curs.execute(insert, {**_row(f), "seq": seq})
+            if case_state is not None:
+                curs.execute(
+                    SQL(
+                        "INSERT INTO {0} (case_id, seen, open) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (case_id) DO UPDATE SET seen = EXCLUDED.seen, open = EXCLUDED.open"
+                    ).format(self._t(CASE_STATE)),
+                    case_state,
+                )
+
+    def upsert_village_report(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        """The village report as of an event; ``submitted_tables`` keeps the last submitted figures through a later
+        revision (the township counts what was submitted)."""
+        columns = list(row)
+        statement = SQL(
+            "INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (report_id) DO UPDATE SET {3}, "
+            "submitted_tables = coalesce(EXCLUDED.submitted_tables, {0}.submitted_tables), "
+            "submitted_revision = coalesce(EXCLUDED.submitted_revision, {0}.submitted_revision)"
+        ).format(
+            self._t(VILLAGE_REPORTS),
+            SQL(", ").join(Identifier(c) for c in columns),
+            SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+            SQL(", ").join(
+                SQL("{0} = EXCLUDED.{0}").format(Identifier(c))
+                for c in columns
+                if c not in ("report_id", "submitted_tables", "submitted_revision")
+            ),
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)
+            curs.execute(statement, row)
+
+    def village_reports(
+        self, *, area_prefix: str, first: date | None, last: date | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Stored village reports inside the area, for one period or all, latest period first."""
+        where = [SQL("left(village_code, %(l)s) = %(p)s")]
+        if first is not None and last is not None:
+            where.append(SQL("first_day = %(f)s AND last_day = %(t)s"))
+        statement = SQL("SELECT * FROM {0} WHERE {1} ORDER BY last_day DESC, village_code LIMIT %(n)s").format(
+            self._t(VILLAGE_REPORTS), SQL(" AND ").join(where)
+        )
+        return self._query(statement, {"l": len(area_prefix), "p": area_prefix, "f": first, "t": last, "n": limit})
+
+    def case_state(self, case_id: str) -> tuple[set[str], set[str]]:
+        rows = self._query(SQL("SELECT seen, open FROM {0} WHERE case_id = %(c)s").format(self._t(CASE_STATE)),
+                           {"c": case_id})  # fmt: skip
+        return (set(rows[0]["seen"]), set(rows[0]["open"])) if rows else (set(), set())
+
+    def latest(self, kind: FactKind, subject: str) -> Fact | None:
+        """The latest fact of a kind about a subject (a household's size and village, a person's identity)."""
+        rows = self._query(
+            SQL("SELECT * FROM {0} WHERE kind = %(k)s AND subject = %(s)s ORDER BY position DESC, seq DESC LIMIT 1")
+            .format(self._t(FACTS)),
+            {"k": kind.value, "s": subject},
+        )  # fmt: skip
+        return _fact(rows[0]) if rows else None
+
+    def facts(
+        self, *, area_prefix: str, up_to: int, kinds: Iterable[FactKind] = tuple(FactKind), as_of: date | None = None
+    ) -> list[Fact]:
+        """The facts of ``kinds`` inside the area (its code under the prefix: staff of the area itself or of an area
+        below it) whose event is at or below position ``up_to``, in log order.
+
+        With ``as_of``, the registry comes as ``compute`` counts it at the end of that day, summed in the database:
+        each person of the staff by their latest fact up to then, and the households by village, one fact per village
+        whose ``delta`` is the number of households there and ``persons`` their persons (a county has 200,000)."""
+        wanted = {k.value for k in kinds}
+        as_of_kinds = {k.value for k in AS_OF_KINDS} & wanted if as_of is not None else set()
+        params = {"u": up_to, "l": len(area_prefix), "p": area_prefix, "k": sorted(wanted - as_of_kinds),
+                  "a": sorted(as_of_kinds), "d": as_of, "h": FactKind.HOUSEHOLD.value}  # fmt: skip
+        scope = "position <= %(u)s AND left(village_code, %(l)s) = %(p)s"
+        latest = (
+            "SELECT DISTINCT ON (kind, subject) * FROM {0} WHERE " + scope + " AND kind = ANY(%(a)s) "
+            "AND day <= %(d)s ORDER BY kind, subject, position DESC, seq DESC"
+        )
+        statement = SQL(
+            "SELECT position, seq, kind, subject, village_code, day, persons, category, delta, ref FROM {0} "
+            "WHERE " + scope + " AND kind = ANY(%(k)s) "
+            "UNION ALL SELECT position, seq, kind, subject, village_code, day, persons, category, delta, ref "
+            "FROM (" + latest + ") AS staff WHERE kind <> %(h)s "
+            "UNION ALL SELECT max(position), 0, %(h)s, 'village:' || village_code, village_code, max(day), "
+            "sum(persons)::int, '', count(*)::int, '' FROM (" + latest + ") AS households WHERE kind = %(h)s "
+            "GROUP BY village_code "
+            "ORDER BY 1, 2"
+        ).format(self._t(FACTS))
+        return [_fact(r) for r in self._query(statement, params)]
+
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0
+
+    def clear(self) -> None:
+        """Forget every fact and the tracking position: the projection then rebuilds from the first event."""
+        clear_read_model(self, [FACTS, CASE_STATE, VILLAGE_REPORTS])
+
+
+def _row(f: Fact) -> dict[str, Any]:
+    return {
+        "position": f.position, "kind": f.kind.value, "subject": f.subject, "village_code": f.village_code,
+        "day": f.day, "persons": f.persons, "category": f.category, "delta": f.delta, "ref": f.ref,
+    }  # fmt: skip
+
+
+_KINDS = {k.value: k for k in FactKind}  # a lookup: FactKind(value) costs more than the rest of a row
+
+
+def _fact(r: Mapping[str, Any]) -> Fact:
+    return Fact(
+        position=int(r["position"]), kind=_KINDS[r["kind"]], subject=r["subject"], village_code=r["village_code"],
+        day=r["day"], persons=int(r["persons"]), category=r["category"], delta=int(r["delta"]), ref=r["ref"],
+    )  # fmt: skip
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class ReportProjection(Projection[ReportView]):
+    """Derives report facts from case and registry events; built by :func:`report_projection`."""
+
+    name = "reports"
+    ledger_env: Mapping[str, str] | None = None
+
+    def __init__(self, view: ReportView) -> None:
+        super().__init__(view)
+        self.ledger = CaseLedger(self.ledger_env)
+        self.cases = CaseFolder(self.ledger)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        if isinstance(domain_event, CaseEvent):
+            self._case_event(domain_event, tracking)
+        else:
+            self.view.write(tracking, [], None)
+
+    def _case_event(self, e: CaseEvent, tracking: Tracking) -> None:
+        case = self.cases.at(e)
+        position, subject, village = tracking.notification_id, str(case.id), case.village_code
+        day = local_date(e.occurred_at)
+        visit = case.facts.get("household_visit")
+        persons = int(visit["household_size"]) if visit else 0
+        category = case.category.value if case.category else ""
+
+        def fact(kind: FactKind, on: date, delta: int = 1, ref: str = "") -> Fact:
+            return Fact(position, kind, subject, village, on, persons, category, delta, ref)
+
+        facts: list[Fact] = []
+        if isinstance(e, ResultAnnounced) and case.identified_on is not None:
+            facts += [fact(FactKind.IDENTIFIED, case.identified_on), fact(FactKind.MONITORING, case.identified_on)]
+        elif isinstance(e, RiskEliminated):
+            facts.append(fact(FactKind.MONITORING, day, delta=-1))
+        elif isinstance(e, EliminationRolledBack):
+            facts.append(fact(FactKind.MONITORING, day))
+        elif isinstance(e, RollbackRequested):
+            facts.append(fact(FactKind.ROLLBACK_NEEDED, day))
+        elif isinstance(e, AssistanceReviewed):
+            facts += [
+                fact(FactKind.FINDING_FOUND, _day(f["found_on"]), ref=f"{f['kind']}:{f['finding_id']}")
+                for f in e.findings
+            ]
+        elif isinstance(e, FindingRectified):
+            kind = case.findings[e.finding_id]["kind"]
+            facts.append(fact(FactKind.FINDING_RECTIFIED, e.rectified_on, ref=f"{kind}:{e.finding_id}"))
+        # Findings derived from the events. 不及时 (a plan or measures deadline passed unmet): found when it first
+        # holds, rectified when the deadline is met, late (a deadline met late in the same step is found and
+        # rectified at once). 不精准 (a risk without its measure, …): found whenever it starts to hold, rectified
+        # when it stops, while the case is still being assisted. Derived refs carry DERIVED after the kind.
+        seen, was_open = self.view.case_state(subject)
+        timely_all, timely_open, precise_now = set(), set(), set()
+        for f in case.derived_findings(e.occurred_at):  # as of the business time of the event
+            ref = f"{f.kind.value}:{DERIVED}{f.rule}"
+            if f.kind is FindingKind.NOT_TIMELY:
+                timely_all.add(ref)
+                if not f.evidence.get("met_on"):
+                    timely_open.add(ref)
+            else:
+                precise_now.add(ref)
+        was_timely = {r for r in was_open if r.startswith(f"{FindingKind.NOT_TIMELY.value}:")}
+        was_precise = was_open - was_timely
+        new_timely = timely_all - seen
+        started = new_timely | (precise_now - was_precise)
+        facts += [fact(FactKind.FINDING_FOUND, day, ref=ref) for ref in sorted(started)]
+        if case.stage in (Stage.MONITORED, Stage.ELIMINATING):
+            closed = ((was_timely | new_timely) - timely_open) | (was_precise - precise_now)
+            facts += [fact(FactKind.FINDING_RECTIFIED, day, ref=ref) for ref in sorted(closed)]
+            now_open = timely_open | precise_now
+        else:  # out of assistance nothing is derived: what was open stays open (a rollback brings it back)
+            now_open = was_open
+        state = (subject, sorted(seen | timely_all), sorted(now_open))
+        self.view.write(tracking, facts, state if (new_timely or was_open != now_open) else None)
+
+    def _village_report(self, e: VillageReportDrafted | VillageReportEvent, tracking: Tracking) -> None:
+        report: VillageReport = self.ledger.repository.get(e.originator_id, version=e.originator_version)
+        submitted = isinstance(e, VillageReportSubmitted)
+        self.view.upsert_village_report(
+            tracking,
+            {
+                "report_id": str(report.id), "village_code": report.village_code, "first_day": report.first_day,
+                "last_day": report.last_day, "revision": report.revision, "status": report.status.value,
+                "content_hash": report.content_hash, "cutoff": report.cutoff, "tables": Jsonb(report.tables),
+                "submitted_tables": Jsonb(report.tables) if submitted else None,
+                "submitted_revision": report.revision if submitted else None,
+                "approvals": Jsonb(report.approvals), "updated_at": e.timestamp,
+            },
+        )  # fmt: skip
+
+    @process_event.register
+    def _(self, e: VillageReportDrafted, tracking: Tracking) -> None:
+        self._village_report(e, tracking)
+
+    @process_event.register
+    def _(self, e: VillageReportEvent, tracking: Tracking) -> None:
+        self._village_report(e, tracking)
+
+    @process_event.register
+    def _(self, e: hh.HouseholdRegistered, tracking: Tracking) -> None:
+        f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, e.facts["village_code"],
+                 local_date(e.occurred_at), persons=len(e.facts["members"]))  # fmt: skip
+        self.view.write(tracking, [f], None)
+
+    @process_event.register
+    def _(self, e: hh.HouseholdChanged, tracking: Tracking) -> None:
+        if "members" not in e.changes and "village_code" not in e.changes:
+            self.view.write(tracking, [], None)
+            return
+        before = self.view.latest(FactKind.HOUSEHOLD, e.household_number)
+        village = e.changes.get("village_code", before.village_code if before else "")
+        persons = len(e.changes["members"]) if "members" in e.changes else (before.persons if before else 0)
+        f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, village, local_date(e.occurred_at),
+                 persons=persons)  # fmt: skip
+        self.view.write(tracking, [f], None)
+
+    @process_event.register
+    def _(self, e: hh.HouseholdScreened, tracking: Tracking) -> None:
+        s = e.screening
+        household = self.view.latest(FactKind.HOUSEHOLD, s["household_number"])
+        village = household.village_code if household else ""
+        f = Fact(tracking.notification_id, FactKind.SCREENED, s["household_number"], village, _day(s["screened_on"]),
+                 persons=int(s["persons"]))  # fmt: skip
+        self.view.write(tracking, [f], None)
+
+    @process_event.register
+    def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:
+        f = Fact(tracking.notification_id, FactKind.STAFF, e.staff_number, e.facts["area_code"],
+                 local_date(e.occurred_at), category=e.facts["identity"])  # fmt: skip
+        self.view.write(tracking, [f], None)
+
+    @process_event.register
+    def _(self, e: hh.StaffChanged, tracking: Tracking) -> None:
+        before = self.view.latest(FactKind.STAFF, e.staff_number)
+        if before is None or not ({"identity", "area_code"} & set(e.changes)):
+            self.view.write(tracking, [], None)
+            return
+        f = Fact(tracking.notification_id, FactKind.STAFF, e.staff_number,
+                 e.changes.get("area_code", before.village_code), local_date(e.occurred_at),
+                 category=e.changes.get("identity", before.category))  # fmt: skip
+        self.view.write(tracking, [f], None)
+
+
+ReportProjection.topics = handled_topics(ReportProjection, CaseEvent)
+
+
+def report_projection(env: Mapping[str, str]) -> type[ReportProjection]:
+    """The projection class bound to the ledger environment (ProjectionRunner constructs it itself)."""
+    return type("ReportProjection", (ReportProjection,), {"ledger_env": dict(env), "name": "reports"})
+
+
+def open_report_view(env: Mapping[str, str]) -> ReportView:
+    factory = InfrastructureFactory[ReportView].construct(env=Environment(ReportProjection.name, read_model_env(env)))
+    view: ReportView = created(lambda: factory.tracking_recorder(ReportView))
+    return view
