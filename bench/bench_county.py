@@ -35,7 +35,7 @@ import psycopg
 
 from bench.support import ACTORS, embedded_postgres, print_rows, serve_app, spawn, stop
 from domain.audit import checkpoints as audit
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
@@ -96,7 +96,7 @@ def import_roster(env: dict[str, str], conninfo: str, households: int) -> dict[s
     content = roster_file(demo, "csv")
     rows = content.decode("utf-8-sig").count("\n") - 1
     copy_s = copy_floor(conninfo, content)
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     service = RegistryService(ledger, open_registry_view(env))
     started = time.perf_counter()
     report = service.import_roster(
@@ -118,7 +118,7 @@ def import_roster(env: dict[str, str], conninfo: str, households: int) -> dict[s
 def generate_cases(env: dict[str, str], cases: int) -> dict[str, Any]:
     rng = random.Random(9)
     stops = rng.choices(list(CASE_MIX), weights=list(CASE_MIX.values()), k=cases)
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     first = ledger.recorder.max_notification_id() or 0
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -131,7 +131,7 @@ def generate_cases(env: dict[str, str], cases: int) -> dict[str, Any]:
 
 def lags(env: dict[str, str]) -> dict[str, int]:
     """Each read model's own events not yet folded."""
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     views = {"case_summaries": open_summary_view(env), "registry": open_registry_view(env),
              "reports": open_report_view(env)}  # fmt: skip
     try:
@@ -188,7 +188,7 @@ async def reports(env: dict[str, str]) -> dict[str, Any]:
 
 
 def verify(env: dict[str, str], conninfo: str, raw: dict[str, Any]) -> dict[str, Any]:
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     started = time.perf_counter()
     verified = audit.verify_log(ledger, check, "00" * 32)
     seconds = time.perf_counter() - started

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import psycopg
 
 from bench.support import embedded_postgres, serve_app
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 from worker.national_sync import conninfo_from
 from workflows.observability import configure_logging
@@ -32,7 +32,7 @@ APPEND_CASES = 100
 LONG_CASE_EVENTS = 1000
 
 
-class UnsnapshottedLedger(CaseLedger):
+class UnsnapshottedLedger(Ledger):
     """The same ledger in tables of its own, with no snapshots: every read replays every event."""
 
     name = "Unsnapshotted"
@@ -54,7 +54,7 @@ def checks(driver: CaseDriver, n: int) -> None:
         driver.cross_check()
 
 
-def append_rate(ledger: CaseLedger, conninfo: str) -> dict[str, Any]:
+def append_rate(ledger: Ledger, conninfo: str) -> dict[str, Any]:
     drivers = [CaseDriver(ledger) for _ in range(APPEND_CASES)]
     for d in drivers:
         d.through("visit")
@@ -90,7 +90,7 @@ def append_rate(ledger: CaseLedger, conninfo: str) -> dict[str, Any]:
     }
 
 
-def long_case(ledger: CaseLedger) -> uuid.UUID:
+def long_case(ledger: Ledger) -> uuid.UUID:
     d = CaseDriver(ledger)
     d.through("visit")
     checks(d, LONG_CASE_EVENTS - 2)
@@ -107,13 +107,13 @@ def raw_read_ms(conninfo: str, table: str, case_id: uuid.UUID) -> float:
         return median_ms(read, 10)
 
 
-def replay(env: dict[str, str], ledger: CaseLedger, conninfo: str) -> tuple[dict[str, Any], uuid.UUID]:
+def replay(env: dict[str, str], ledger: Ledger, conninfo: str) -> tuple[dict[str, Any], uuid.UUID]:
     snapshotted = long_case(ledger)
     plain_ledger = UnsnapshottedLedger(env)
     plain = long_case(plain_ledger)
     now = datetime.now(UTC)
-    with_ms = median_ms(lambda: ledger.view(snapshotted, now), 10)
-    without_ms = median_ms(lambda: plain_ledger.view(plain, now), 10)
+    with_ms = median_ms(lambda: ledger.cases.view(snapshotted, now), 10)
+    without_ms = median_ms(lambda: plain_ledger.cases.view(plain, now), 10)
     raw_ms = raw_read_ms(conninfo, "cases_events", snapshotted)
     plain_ledger.close()
     return {
@@ -148,7 +148,7 @@ async def main() -> dict[str, Any]:
     configure_logging(json=True, level="WARNING")
     with embedded_postgres("store") as env:
         conninfo = conninfo_from(env)
-        ledger = CaseLedger(env)
+        ledger = Ledger(env)
         appended = append_rate(ledger, conninfo)
         replayed, case_id = replay(env, ledger, conninfo)
         served = await timeline(env, case_id, replayed["raw_read_ms"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.registry.household import household_id
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from worker.cli import main
@@ -46,9 +46,9 @@ def test_import_writes_the_households_and_reports_refused_rows(
     report = json.loads(capsys.readouterr().out)
     assert report["households"] == {"total": 2, "created": 1, "changed": 0, "unchanged": 0, "rejected": 1}
     assert {(e["household_number"], e["field"]) for e in report["errors"]} >= {("HH-CLI-002", "birth_date")}
-    ledger = CaseLedger(cli_env)
+    ledger = Ledger(cli_env)
     try:
-        stored = ledger.household("HH-CLI-001")
+        stored = ledger.registry.household("HH-CLI-001")
         assert stored["village_code"] == VILLAGE and len(stored["members"]) == 3
         assert list(ledger.events.get(household_id("HH-CLI-002"))) == []  # the refused household: nothing
     finally:
@@ -83,7 +83,7 @@ def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
 ) -> None:
     assert run("demo", "--households", "200", "--cases") == 0
     assert "10 cases" in capsys.readouterr().out  # one in twenty households, all at risk by the demo's screening
-    ledger = CaseLedger(cli_env)
+    ledger = Ledger(cli_env)
     try:
         from datetime import UTC, datetime
 
@@ -93,7 +93,7 @@ def test_the_demo_opens_late_and_timely_cases_for_households_at_risk(
         ages = []
         for n in ledger.recorder.select_notifications(0, 100_000):
             if n.topic.endswith(":CaseOpened"):
-                view = ledger.view(n.originator_id, datetime.now(UTC))
+                view = ledger.cases.view(n.originator_id, datetime.now(UTC))
                 assert view["household"]["household_number"].startswith("DEMO-") and view["source"] == "cadre_screening"
                 ages.append((today - view["clue_date"]).days)
         assert sorted(set(ages)) == [5, 14, 20] and len(ages) == 10

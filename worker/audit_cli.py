@@ -73,9 +73,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             # Recorded where inspectors of the area find it: a case under its village, an area (or the whole
             # store, as the county) under its code.
             village = (
-                service.ledger.view(UUID(args.case), datetime.now(UTC))["area"]["village_code"] if args.case else ""
+                service.ledger.cases.view(UUID(args.case), datetime.now(UTC))["area"]["village_code"]
+                if args.case
+                else ""
             )
-            service.ledger.record_access(
+            service.ledger.audit.record_access(
                 actor=reader, at=datetime.now(UTC), what="export", target=args.case or args.area or reader.area_code,
                 village_code=village, purpose=args.purpose or "", path="dixian audit export",
             )  # fmt: skip
@@ -131,9 +133,9 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         env = settings.eventsourcing_env()
-        from domain.ledger import CaseLedger
+        from domain.ledger import Ledger
 
-        ledger = CaseLedger(env)
+        ledger = Ledger(env)
     except (ValueError, OSError) as e:
         print(f"dixian ops: {e}", file=sys.stderr)
         return 2

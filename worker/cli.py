@@ -214,14 +214,14 @@ def _write_private(path: Path, text: str) -> None:
 
 def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     """Create the event store's and the read models' tables before the processes that use them start together."""
-    from domain.ledger import CaseLedger
+    from domain.ledger import Ledger
     from domain.readmodels.cases import open_summary_view
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
 
     local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
     es_env = local.eventsourcing_env()  # also makes the development cipher key before any child reads it
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     try:
         first = ledger.recorder.select_notifications(0, 1)
         if first:

@@ -19,7 +19,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from domain.kernel.actors import SYSTEM_ACTOR
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
 from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
 from domain.readmodels.reports import ReportView, open_report_view, report_projection
@@ -44,7 +44,7 @@ log = structlog.get_logger("dixian.worker")
 
 def build_worker(
     client: Client,
-    ledger: CaseLedger,
+    ledger: Ledger,
     national: NationalSystem,
     task_queue: str,
     executor: ThreadPoolExecutor,
@@ -83,7 +83,7 @@ def build_worker(
 class Projections:
     """The read-model projections run together: the case list, the registry and the report facts."""
 
-    def __init__(self, runners: list[ProjectionRunner[Any, Any]], ledger: CaseLedger | None = None) -> None:
+    def __init__(self, runners: list[ProjectionRunner[Any, Any]], ledger: Ledger | None = None) -> None:
         self.runners = runners
         self.ledger = ledger  # to find each projection's last event at or before a position
 
@@ -118,25 +118,25 @@ def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
     env = read_model_env(env)
     with (
         ProjectionRunner(
-            application_class=CaseLedger,
+            application_class=Ledger,
             projection_class=case_summary_projection(env),
             view_class=CaseSummaryView,
             env=dict(env),
         ) as cases,
         ProjectionRunner(
-            application_class=CaseLedger,
+            application_class=Ledger,
             projection_class=RegistryProjection,
             view_class=RegistryView,
             env=dict(env),
         ) as registry,
         ProjectionRunner(
-            application_class=CaseLedger,
+            application_class=Ledger,
             projection_class=report_projection(env),
             view_class=ReportView,
             env=dict(env),
         ) as reports,
     ):
-        ledger = CaseLedger(env)
+        ledger = Ledger(env)
         try:
             yield Projections([cases, registry, reports], ledger)
         finally:
@@ -176,7 +176,7 @@ async def run_worker(settings: Settings) -> None:
         await ensure_search_attributes(client, settings.temporal_namespace)
     except Exception as e:  # a managed namespace may refuse: its operators register them (README)
         log.warning("search_attributes_not_registered", error=str(e))
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     threads = max(2, settings.postgres_pool_size)  # each running activity holds one pooled connection
     try:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:

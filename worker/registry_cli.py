@@ -20,7 +20,7 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AreaLevel, AreaTree
 from domain.kernel.errors import DomainError
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from workflows.registry_service import RegistryService
 from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
 from workflows.settings import Settings
@@ -41,15 +41,15 @@ def operator(areas: AreaTree, area_code: str | None = None) -> Actor:
     return Actor(id=f"cli:{getpass.getuser()}", role=role, area_code=code, name="命令行操作员")
 
 
-def _ledger(settings: Settings) -> CaseLedger:
-    return CaseLedger(settings.eventsourcing_env())
+def _ledger(settings: Settings) -> Ledger:
+    return Ledger(settings.eventsourcing_env())
 
 
 def import_file(settings: Settings, path: Path, area_code: str | None = None) -> dict[str, Any]:
     env = settings.eventsourcing_env()
     from domain.readmodels.registry import open_registry_view
 
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     try:
         service = RegistryService(ledger, open_registry_view(env))
         fmt = detect_format("", path.name)
@@ -103,14 +103,14 @@ def load_demo(settings: Settings, households: int, seed: int, with_cases: bool =
         data = generate(households, seed, ledger.areas, DEMO_AS_OF)
         counts = {"staff": 0, "households": 0, "rejected": 0}
         for staff in data.staff:
-            ledger.register_staff(
+            ledger.registry.register_staff(
                 staff, actor=actor, command_id=f"demo:{seed}:staff:{staff.staff_number}", now=now, reason="演示数据",
                 demo=True,
             )  # fmt: skip
             counts["staff"] += 1
         for record in data.households:
             try:
-                ledger.register_household(
+                ledger.registry.register_household(
                     record, actor=actor, command_id=f"demo:{seed}:{record.household_number}", now=now,
                     reason="演示数据", demo=True,
                 )  # fmt: skip
@@ -127,7 +127,7 @@ def load_demo(settings: Settings, households: int, seed: int, with_cases: bool =
 DEMO_CASE_AGES = (20, 14, 5)  # days since the clue: past the 15-day identification limit, due tomorrow, in time
 
 
-def _demo_cases(ledger: CaseLedger, data: Any, actor: Actor, now: datetime) -> int:
+def _demo_cases(ledger: Ledger, data: Any, actor: Actor, now: datetime) -> int:
     """Open a case for each demo household the demo's own screening finds at risk (at most one in twenty households),
     with clues of different ages, so the operations views have late and soon-due cases to show. They are written
     straight to the event store, as cases restored from elsewhere would be: until a reconcile (`dixian ops
@@ -144,11 +144,11 @@ def _demo_cases(ledger: CaseLedger, data: Any, actor: Actor, now: datetime) -> i
         findings = data.findings[record.household_number]
         policy = ledger.policies.in_force(record.village_code, today)
         assessment = assess(findings, len(record.members), policy)
-        if not assessment.at_risk or ledger.open_cases_of(record.household_number):
+        if not assessment.at_risk or ledger.registry.open_cases_of(record.household_number):
             continue
         command_id = f"demo-case:{record.household_number}"
         try:
-            ledger.open_case(
+            ledger.cases.open_case(
                 case_id=case_id_for_command(command_id), command_id=command_id, actor=actor, now=now,
                 household_number=record.household_number, household_head="", village_code=record.village_code,
                 source=Source.CADRE_SCREENING, clue_date=today - timedelta(days=DEMO_CASE_AGES[opened % 3]),

@@ -19,7 +19,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """A statistical table (3-1, 3-2, 3-3, 3-4) for an area and a period, as JSON, CSV or XLSX."""
     from domain.kernel.areas import AreaLevel
     from domain.kernel.time import local_date
-    from domain.ledger import CaseLedger
+    from domain.ledger import Ledger
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
     from domain.reports.tables import Table
@@ -28,7 +28,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         env = settings.eventsourcing_env()
-        ledger = CaseLedger(env)
+        ledger = Ledger(env)
     except (ValueError, OSError) as e:
         print(f"dixian report: {e}", file=sys.stderr)
         return 2
@@ -63,7 +63,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
     """Read models: `status` (how far each trails the event store), `rebuild [NAME]` (empty it and project every
     event again; stop the projector first, as a running one would carry on from where it was)."""
-    from domain.ledger import CaseLedger
+    from domain.ledger import Ledger
     from domain.readmodels.cases import open_summary_view
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
@@ -71,7 +71,7 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
     from workflows.ops_service import lag_of
 
     env = settings.eventsourcing_env()
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     try:
         views: dict[str, Any] = {
             "case_summaries": open_summary_view(env),

@@ -17,7 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from domain.kernel.errors import DomainError
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from workflows.contracts import (
     STEP_BODIES,
     CaseControl,
@@ -67,7 +67,7 @@ class NationalSystem(Protocol):
 
 
 class CaseActivities:
-    def __init__(self, ledger: CaseLedger, national: NationalSystem) -> None:
+    def __init__(self, ledger: Ledger, national: NationalSystem) -> None:
         self.ledger = ledger
         self.national = national
 
@@ -76,7 +76,7 @@ class CaseActivities:
         req = cmd.request
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id)
         view = domain_call(
-            lambda: self.ledger.open_case(
+            lambda: self.ledger.cases.open_case(
                 case_id=cmd.case_id,
                 command_id=cmd.command_id,
                 actor=cmd.actor.to_domain(),
@@ -103,7 +103,7 @@ class CaseActivities:
             name: _plain(getattr(body, name)) for name in type(body).model_fields if name != "action"
         }
         view = domain_call(
-            lambda: self.ledger.take_step(
+            lambda: self.ledger.cases.take_step(
                 case_id=cmd.case_id,
                 step=cmd.step,
                 action=getattr(body, "action", None),
@@ -121,7 +121,7 @@ class CaseActivities:
     def record_deadline_missed(self, cmd: DeadlineInput) -> CaseControl:
         self._bind(str(cmd.case_id), f"deadline:{cmd.kind.value}", "system")
         view = domain_call(
-            lambda: self.ledger.record_deadline_missed(
+            lambda: self.ledger.cases.record_deadline_missed(
                 case_id=cmd.case_id, kind=cmd.kind, due_date=cmd.due_date, now=cmd.now
             )
         )
@@ -132,13 +132,13 @@ class CaseActivities:
     def load_case(self, cmd: LoadCaseInput) -> CaseControl:
         """The case's current view, read from the event store (a workflow adopting an existing case)."""
         self._bind(str(cmd.case_id), "load", "system")
-        return CaseControl.of(domain_call(lambda: self.ledger.view(cmd.case_id, cmd.now)))
+        return CaseControl.of(domain_call(lambda: self.ledger.cases.view(cmd.case_id, cmd.now)))
 
     @activity.defn(name="sync_national")
     def sync_national(self, cmd: NationalSyncInput) -> None:
         """A regular (not local) activity: it may be slow or failing for long; Temporal retries it with backoff."""
         self._bind(str(cmd.case_id), f"sync:{cmd.version}", "system")
-        view = domain_call(lambda: self.ledger.view(cmd.case_id, datetime.now(UTC), cmd.version))
+        view = domain_call(lambda: self.ledger.cases.view(cmd.case_id, datetime.now(UTC), cmd.version))
         record = {
             "case_id": str(cmd.case_id),
             "household_number": view["household"]["household_number"],

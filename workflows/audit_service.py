@@ -17,7 +17,7 @@ from domain.audit import inspection
 from domain.cases import timeline
 from domain.cases.case import MonitoringCase
 from domain.kernel.chain import canonical, event_hash, stored_hash, verify_stream
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.household import household_id
@@ -40,7 +40,7 @@ _PAGE = 500
 class AuditService:
     def __init__(
         self,
-        ledger: CaseLedger,
+        ledger: Ledger,
         summaries: CaseSummaryView,
         registry: RegistryView,
         key: AuditKey,
@@ -53,9 +53,9 @@ class AuditService:
 
     @classmethod
     def connect(
-        cls, env: Mapping[str, str], key: AuditKey, ledger: CaseLedger | None = None, anchor_file: Path | None = None
+        cls, env: Mapping[str, str], key: AuditKey, ledger: Ledger | None = None, anchor_file: Path | None = None
     ) -> AuditService:
-        return cls(ledger or CaseLedger(env), open_summary_view(env), open_registry_view(env), key, anchor_file)
+        return cls(ledger or Ledger(env), open_summary_view(env), open_registry_view(env), key, anchor_file)
 
     # ----- checkpoints ------------------------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class AuditService:
         if rule != inspection.NOT_MONITORED.id:
             for case_id in self._case_ids(area_code):
                 case: MonitoringCase = self.ledger.repository.get(case_id)
-                items.extend(inspection.inspect_case(case, self.ledger.event_records(case_id), now, only=rule))
+                items.extend(inspection.inspect_case(case, self.ledger.cases.event_records(case_id), now, only=rule))
         counts: dict[str, int] = {}
         for item in items:
             counts[item["rule"]] = counts.get(item["rule"], 0) + 1
@@ -141,8 +141,8 @@ class AuditService:
         """Everything an inspector needs about one case: its timeline, the approvals at each level, its deadlines met
         or missed, what the inspection rules find, and the proofs that verify it offline (events with hashes,
         Merkle paths to signed checkpoints, the public key)."""
-        view = self.ledger.view(case_id, now)
-        records = self.ledger.event_records(case_id)
+        view = self.ledger.cases.view(case_id, now)
+        records = self.ledger.cases.event_records(case_id)
         case: MonitoringCase = self.ledger.repository.get(case_id)
         approvals = [
             {

@@ -30,7 +30,7 @@ class CampaignActivities:
             self.registry.wait_for_read_models()
             cases = self.registry.eliminated_cases(inp.campaign_id)
             due = inp.milestones[Milestone.SCREENING_DONE]
-            self.registry.ledger.schedule_look_backs(
+            self.registry.ledger.campaigns.schedule_look_backs(
                 campaign_id=inp.campaign_id,
                 case_ids=[c["case_id"] for c in cases],
                 villages={c["case_id"]: c["village_code"] for c in cases},
@@ -50,7 +50,7 @@ class CampaignActivities:
             today: date = local_date(now)
             self.registry.wait_for_read_models()  # the findings are as of every event stored until now
             missing = self.registry.milestone_findings(inp.campaign_id, inp.milestone, today)
-            view = self.registry.ledger.pass_milestone(
+            view = self.registry.ledger.campaigns.pass_milestone(
                 campaign_id=inp.campaign_id, milestone=inp.milestone, missing=missing, now=now
             )
             passed = view["passed"][inp.milestone.value]

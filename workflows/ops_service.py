@@ -20,7 +20,7 @@ from domain.cases.values import DeadlineKind
 from domain.kernel.actors import Actor
 from domain.kernel.labels import label
 from domain.kernel.time import end_of_day, local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView
 from domain.readmodels.registry import RegistryProjection, RegistryView
 from domain.readmodels.reports import ReportProjection, ReportView
@@ -70,14 +70,14 @@ PROJECTION_TOPICS = {
 }
 
 
-def lag_of(ledger: CaseLedger, name: str, view: Any) -> int:
+def lag_of(ledger: Ledger, name: str, view: Any) -> int:
     """Events stored that read model ``name`` has yet to fold: only those of its topics count (it tracks no other)."""
     return pending_of(ledger.recorder, PROJECTION_TOPICS[name], view.max_tracking_id(ledger.name) or 0)
 
 
 class OpsService:
     def __init__(
-        self, ledger: CaseLedger, summaries: CaseSummaryView, registry: RegistryView, reports: ReportView | None = None,
+        self, ledger: Ledger, summaries: CaseSummaryView, registry: RegistryView, reports: ReportView | None = None,
         plan_issued_on: date | None = None,
     ) -> None:  # fmt: skip
         self.ledger, self.summaries, self.registry, self.reports = ledger, summaries, registry, reports
@@ -278,7 +278,7 @@ class OpsService:
                 )  # a workflow already running (another reconciler was first) raises: no second repair recorded
             except WorkflowAlreadyStartedError:
                 continue
-            self.ledger.record_repair(
+            self.ledger.ops.record_repair(
                 actor=actor, at=now, action="restart_workflow", case_id=str(case_id), reason=reason,
                 detail=item["detail"],
             )  # fmt: skip
@@ -343,7 +343,7 @@ class OpsService:
                 task_queue=task_queue,
             )
             detail = f"{terminated}started again from the event store at version {row['version']}"
-        self.ledger.record_repair(
+        self.ledger.ops.record_repair(
             actor=actor, at=now, action=f"{action}_workflow" if action == "restart" else "retry_activity",
             case_id=str(case_id), reason=reason, detail=detail,
         )  # fmt: skip

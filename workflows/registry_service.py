@@ -21,7 +21,7 @@ from domain.kernel.actors import Actor
 from domain.kernel.areas import AreaTree
 from domain.kernel.errors import DomainError, DuplicateIdNumberError, NotFoundError
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
 from domain.readmodels.schema import last_position_of
@@ -37,14 +37,14 @@ MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a Milesto
 
 
 class RegistryService:
-    def __init__(self, ledger: CaseLedger, view: RegistryView, summaries: CaseSummaryView | None = None) -> None:
+    def __init__(self, ledger: Ledger, view: RegistryView, summaries: CaseSummaryView | None = None) -> None:
         self.ledger = ledger
         self.view = view
         self.summaries = summaries  # the case list read model, waited for with the registry's
 
     @classmethod
     def connect(cls, env: Mapping[str, str]) -> RegistryService:
-        return cls(CaseLedger(env), open_registry_view(env), open_summary_view(env))
+        return cls(Ledger(env), open_registry_view(env), open_summary_view(env))
 
     @property
     def areas(self) -> AreaTree:
@@ -128,7 +128,7 @@ class RegistryService:
         for group in groups:
             assert group.record is not None
             try:
-                self.ledger.check_household(group.record, actor, local_date(now))
+                self.ledger.registry.check_household(group.record, actor, local_date(now))
             except DomainError:
                 rest.append(group)  # the one-by-one path reports it
                 continue
@@ -137,7 +137,7 @@ class RegistryService:
         for start in range(0, len(valid), IMPORT_BATCH):
             chunk = valid[start : start + IMPORT_BATCH]
             batch = [(g.record, self._import_command(g.record, digest, actor, 0)) for g in chunk if g.record]
-            done = self.ledger.register_new_households(
+            done = self.ledger.registry.register_new_households(
                 batch, actor=actor, now=now, reason=reason or _import_reason(digest), demo=demo
             )
             (created if done else rest).extend(chunk)
@@ -152,8 +152,8 @@ class RegistryService:
     ) -> dict[str, Any]:
         # The command is this file's row set applied to this version of the household: a retry after a crash is
         # answered from the store, and the same file after a later change applies again (import = "as in the file").
-        version = self.ledger.household_version(record.household_number)
-        return self.ledger.register_household(
+        version = self.ledger.registry.household_version(record.household_number)
+        return self.ledger.registry.register_household(
             record,
             actor=actor,
             command_id=self._import_command(record, digest, actor, version),
@@ -177,13 +177,13 @@ class RegistryService:
                 Member(**{**m.model_dump(), "id_number": normalise_id_number(m.id_number)}) for m in body.members
             ),
         )
-        outcome = self.ledger.register_household(
+        outcome = self.ledger.registry.register_household(
             record, actor=actor, command_id=command_id, now=now, reason=body.reason, reason_required=True
         )
-        return {**outcome, "household": self.ledger.household(household_number)}
+        return {**outcome, "household": self.ledger.registry.household(household_number)}
 
     def household(self, household_number: str) -> dict[str, Any]:
-        return self.ledger.household(household_number)
+        return self.ledger.registry.household(household_number)
 
     def households(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
         return self.view.households(area_prefixes=area_prefixes, limit=limit, offset=offset)
@@ -193,7 +193,7 @@ class RegistryService:
     def record_access(
         self, actor: Actor, *, what: str, target: str, village_code: str, purpose: str, path: str, now: datetime
     ) -> None:
-        self.ledger.record_access(
+        self.ledger.audit.record_access(
             actor=actor, at=now, what=what, target=target, village_code=village_code, purpose=purpose, path=path
         )
 
@@ -204,13 +204,13 @@ class RegistryService:
 
     def register_staff(self, body: StaffRequest, *, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
         record = StaffRecord(body.staff_number, body.name, body.identity, body.area_code, body.phone)
-        outcome = self.ledger.register_staff(
+        outcome = self.ledger.registry.register_staff(
             record, actor=actor, command_id=command_id, now=now, reason=body.reason or "登记工作人员"
         )
-        return {**outcome, "staff": self.ledger.staff_member(body.staff_number)}
+        return {**outcome, "staff": self.ledger.registry.staff_member(body.staff_number)}
 
     def staff_member(self, staff_number: str) -> dict[str, Any]:
-        return self.ledger.staff_member(staff_number)
+        return self.ledger.registry.staff_member(staff_number)
 
     def staff(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
         return self.view.staff(area_prefixes=area_prefixes, limit=limit, offset=offset)
@@ -237,7 +237,7 @@ class RegistryService:
             newly_applied_dibao=f.newly_applied_dibao,
             severe_covid_impact=f.severe_covid_impact,
         )
-        return self.ledger.record_screening(
+        return self.ledger.campaigns.record_screening(
             household_number=household_number,
             campaign_id=body.campaign_id,
             screened_on=body.screened_on,
@@ -259,7 +259,7 @@ class RegistryService:
         self, campaign_id: UUID, body: CampaignRequest, *, actor: Actor, command_id: str, now: datetime
     ) -> dict[str, Any]:
         milestones = body.milestones or default_milestones(body.starts_on)
-        return self.ledger.start_campaign(
+        return self.ledger.campaigns.start_campaign(
             campaign_id=campaign_id,
             name=body.name,
             scope=list(body.scope),
@@ -271,11 +271,11 @@ class RegistryService:
         )
 
     def campaign(self, campaign_id: UUID) -> dict[str, Any]:
-        return self.ledger.campaign(campaign_id)
+        return self.ledger.campaigns.campaign(campaign_id)
 
     def coverage(self, campaign_id: UUID, within: str, limit: int = UNSCREENED_LIMIT) -> dict[str, Any]:
         """全面排查 coverage of a campaign, limited to the part of its scope inside ``within`` (the caller's area)."""
-        campaign = self.ledger.campaign(campaign_id)
+        campaign = self.ledger.campaigns.campaign(campaign_id)
         prefixes = _narrow(campaign["scope"], within)
         if not prefixes:
             raise NotFoundError("no part of the campaign lies in your area", field="campaign_id", rule="exists")
@@ -296,7 +296,7 @@ class RegistryService:
     def milestone_findings(self, campaign_id: UUID, milestone: Milestone, today: date) -> dict[str, Any]:
         """What was not done by a milestone: unscreened households by village (全面排查), cases still in
         identification and households at risk without a case (履行程序), and all of these for the summary."""
-        campaign = self.ledger.campaign(campaign_id)
+        campaign = self.ledger.campaigns.campaign(campaign_id)
         scope = campaign["scope"]
         unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=scope, limit=1_000_000)
         by_village: dict[str, list[str]] = {}
@@ -341,12 +341,12 @@ class RegistryService:
                 view.wait(self.ledger.name, target, timeout=timeout)
 
     def _looked_back_since(self, case_id: UUID, since: str) -> bool:
-        view = self.ledger.view(case_id, datetime.now(UTC))
+        view = self.ledger.cases.view(case_id, datetime.now(UTC))
         start = date.fromisoformat(since)
         return any(local_date(lb["occurred_at"]) >= start for lb in view.get("look_backs", []))
 
     def eliminated_cases(self, campaign_id: UUID) -> list[dict[str, Any]]:
-        campaign = self.ledger.campaign(campaign_id)
+        campaign = self.ledger.campaigns.campaign(campaign_id)
         return self.view.cases_in_stage(area_prefixes=campaign["scope"], stage="eliminated")
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
 from domain.readmodels.reports import ReportView
 from domain.reports.periods import cycle, cycle_number
@@ -70,9 +70,7 @@ class Period:
 
 
 class ReportService:
-    def __init__(
-        self, ledger: CaseLedger, view: ReportView, registry: RegistryView, plan_issued_on: date | None
-    ) -> None:
+    def __init__(self, ledger: Ledger, view: ReportView, registry: RegistryView, plan_issued_on: date | None) -> None:
         self.ledger, self.view, self.registry, self.plan_issued_on = ledger, view, registry, plan_issued_on
 
     def position(self) -> int:
@@ -171,7 +169,7 @@ class ReportService:
     ) -> dict[str, Any]:  # fmt: skip
         """Draft (or revise, if its figures changed) the village's report for the period."""
         tables, cutoff, checkpoint = self.village_figures(village, period)
-        return self.ledger.draft_village_report(
+        return self.ledger.reports.draft_village_report(
             village_code=village, first=period.first, last=period.last, tables=tables, cutoff=cutoff,
             checkpoint=checkpoint, actor=actor, command_id=command_id, now=now, reason=reason, only_new=only_new,
         )  # fmt: skip
@@ -202,16 +200,18 @@ class ReportService:
     def approve(
         self, report_id: UUID, capacity: str, content_hash: str, actor: Actor, command_id: str, now: datetime
     ) -> dict[str, Any]:
-        return self.ledger.approve_village_report(
+        return self.ledger.reports.approve_village_report(
             report_id=report_id, capacity=Capacity(capacity), content_hash=content_hash, actor=actor,
             command_id=command_id, now=now,
         )  # fmt: skip
 
     def submit(self, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
-        return self.ledger.submit_village_report(report_id=report_id, actor=actor, command_id=command_id, now=now)
+        return self.ledger.reports.submit_village_report(
+            report_id=report_id, actor=actor, command_id=command_id, now=now
+        )
 
     def stored_report(self, report_id: UUID, actor: Actor) -> dict[str, Any]:
-        return self.ledger.village_report(report_id, actor)
+        return self.ledger.reports.village_report(report_id, actor)
 
     def stored(self, scope: str, period: Period | None, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.view.village_reports(

@@ -1,43 +1,86 @@
-"""Read-only access to cases for the API: views and stored events straight from the event store."""
+"""Reading cases from the event store: a case's view (now, or as it stood at a version or right after a command)
+and its stored events as plain records. The command set answers with these; the API reads through ``CaseQueries``,
+which holds a store and no command."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from domain.ledger import CaseLedger
+from domain.cases.case import MonitoringCase
+from domain.cases.view import case_view
+from domain.kernel.errors import CaseNotFoundError
+from domain.kernel.store import Store
+
+
+def case_of(store: Store, case_id: UUID, version: int | None = None) -> MonitoringCase:
+    case = store.find(MonitoringCase, case_id, version)  # another aggregate's id is no case
+    if case is None:
+        raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
+    return case
+
+
+def view(store: Store, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
+    return case_view(case_of(store, case_id, version), now, store.areas)
+
+
+def view_after_command(store: Store, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
+    """The view as it stood right after ``command_id`` was recorded on the case, or None if it never was."""
+    case = store.find(MonitoringCase, case_id)
+    if case is None or command_id not in case.command_versions:
+        return None
+    version = case.command_versions[command_id]
+    return case_view(case, now, store.areas) if version == case.version else view(store, case_id, now, version)
+
+
+def event_records(store: Store, case_id: UUID) -> list[dict[str, Any]]:
+    """The stored events of a case in order, as plain data."""
+    case_of(store, case_id)
+    records = []
+    for event in store.stored_events(case_id):
+        data = dict(vars(event))
+        records.append(
+            {
+                "version": data.pop("originator_version"),
+                "type": type(event).__name__,
+                "recorded_at": data.pop("timestamp"),
+                "occurred_at": data.pop("occurred_at"),
+                "actor": data.pop("actor"),
+                "command_id": data.pop("command_id"),
+                "comment": data.pop("comment"),
+                "prev_hash": str(data.pop("prev_hash", "") or ""),
+                "hash": str(data.pop("hash", "") or ""),
+                "payload": {k: v for k, v in data.items() if k not in ("originator_id", "originator_topic")},
+            }
+        )
+    return records
+
+
+class ReadableStore(Store, Protocol):
+    def ping(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class CaseQueries:
-    """Wraps a ledger and exposes only reads, so the API can never append an event through it."""
+    """Read-only access to cases for the API: it holds the event store, never a command, so nothing the API reaches
+    through it can append an event."""
 
-    def __init__(self, ledger: CaseLedger) -> None:
-        self._ledger = ledger
-
-    @classmethod
-    def connect(cls, env: Mapping[str, str]) -> CaseQueries:
-        """Queries over the event store the eventsourcing ``env`` points at."""
-        return cls(CaseLedger(env))
+    def __init__(self, store: ReadableStore) -> None:
+        self._store = store
 
     def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
-        return self._ledger.view(case_id, now, version)
+        return view(self._store, case_id, now, version)
 
     def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
-        return self._ledger.view_after_command(case_id, command_id, now)
+        return view_after_command(self._store, case_id, command_id, now)
 
     def events(self, case_id: UUID) -> list[dict[str, Any]]:
-        return self._ledger.event_records(case_id)
+        return event_records(self._store, case_id)
 
     def ping(self) -> None:
-        """One round trip to the event store's database, without the store's own retries: raises its connection
-        error at once (or after the pool's connect timeout) while the database is unreachable."""
-        datastore = getattr(self._ledger.recorder, "datastore", None)
-        if datastore is None:  # an in-memory store is always there
-            return
-        with datastore.get_connection() as conn:
-            conn.execute("SELECT 1")
+        self._store.ping()
 
     def close(self) -> None:
-        self._ledger.close()
+        self._store.close()

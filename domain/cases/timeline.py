@@ -96,7 +96,7 @@ def deadline_entries(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def timeline(records: list[dict[str, Any]], view: dict[str, Any], areas: AreaTree) -> dict[str, Any]:
-    """The events of a case in order, readable, and its deadlines; ``records`` as ``CaseLedger.event_records``."""
+    """The events of a case in order, readable, and its deadlines; ``records`` as ``Ledger.event_records``."""
     entries = [
         {
             "version": r["version"],

@@ -67,3 +67,12 @@ ERROR_TYPES: tuple[str, ...] = (
     DuplicateIdNumberError.__name__,
     CaseAlreadyOpenError.__name__,
 )
+
+
+def command_reused(command_id: str) -> RuleViolationError:
+    """A command id seen before for another kind of change: the caller must send a new one."""
+    return RuleViolationError(
+        f"command {command_id} was already used for another kind of change; send a new Idempotency-Key",
+        field="Idempotency-Key",
+        rule="command_reused",
+    )

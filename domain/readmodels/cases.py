@@ -20,8 +20,8 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.cases.view import case_view
-from domain.ledger import CaseLedger
-from domain.readmodels.schema import FollowerView, clear_read_model, created, topics_of
+from domain.readmodels.schema import FollowerView, clear_read_model, topics_of
+from domain.store import EventStore, created
 
 TABLE = "case_summaries"
 MISSES = "case_deadline_misses"
@@ -206,7 +206,7 @@ class CaseFolder:
     as it stood after the previous event when that is at hand (a projection receives each case's events in order),
     read from the store otherwise (the first event after a start, or a case pushed out of the ``size`` kept)."""
 
-    def __init__(self, ledger: CaseLedger, size: int = 5000) -> None:
+    def __init__(self, ledger: EventStore, size: int = 5000) -> None:
         self.ledger, self.size = ledger, size
         self._cases: OrderedDict[Any, MonitoringCase] = OrderedDict()
 
@@ -234,7 +234,7 @@ class CaseSummaryProjection(Projection[CaseSummaryView]):
 
     def __init__(self, view: CaseSummaryView) -> None:
         super().__init__(view)
-        self.ledger = CaseLedger(self.ledger_env)
+        self.ledger = EventStore(self.ledger_env)
         self.cases = CaseFolder(self.ledger)
 
     @singledispatchmethod

@@ -19,8 +19,9 @@ from psycopg.types.json import Jsonb
 from domain.audit.access_log import AccessRecorded, access_row
 from domain.campaigns.campaign import CampaignStarted, MilestonePassed, missing_by_village
 from domain.readmodels.cases import read_model_env
-from domain.readmodels.schema import TablesView, clear_read_model, created, handled_topics
+from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
 from domain.registry import household as hh
+from domain.store import created
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"

@@ -28,9 +28,8 @@ from domain.cases.events import (
 )
 from domain.cases.values import FindingKind, Stage
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
 from domain.readmodels.cases import CaseFolder, read_model_env
-from domain.readmodels.schema import TablesView, clear_read_model, created, handled_topics
+from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
 from domain.registry import household as hh
 from domain.reports.tables import AS_OF_KINDS, DERIVED, Fact, FactKind
 from domain.reports.village_report import (
@@ -39,6 +38,7 @@ from domain.reports.village_report import (
     VillageReportEvent,
     VillageReportSubmitted,
 )
+from domain.store import EventStore, created
 
 FACTS = "report_facts"
 CASE_STATE = "report_case_state"
@@ -203,7 +203,7 @@ class ReportProjection(Projection[ReportView]):
 
     def __init__(self, view: ReportView) -> None:
         super().__init__(view)
-        self.ledger = CaseLedger(self.ledger_env)
+        self.ledger = EventStore(self.ledger_env)
         self.cases = CaseFolder(self.ledger)
 
     @singledispatchmethod

@@ -1,32 +1,18 @@
-"""Read-model tables: creating them when several processes start together on a fresh database, emptying them for a
-rebuild, and the base of the read models that own tables."""
+"""Read-model tables: emptying them for a rebuild, and the base of the read models that own tables (created when
+several processes start together on a fresh database through ``domain.store.created``)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Tracking
+from eventsourcing.persistence import ApplicationRecorder, Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 T = TypeVar("T")
-
-
-def created(make: Callable[[], T], attempts: int = 5) -> T:
-    """Run ``make``, which creates tables if missing; processes starting together on a fresh database race on
-    CREATE TABLE IF NOT EXISTS (PostgreSQL then reports a duplicate type), so the loser tries again."""
-    for attempt in range(attempts):
-        try:
-            return make()
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:

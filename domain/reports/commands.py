@@ -1,4 +1,4 @@
-"""Commands on village reports (draft or revise, approve, submit), each once per command id, on the ledger."""
+"""Commands on village reports (draft or revise, approve, submit), each once per command id."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from uuid import UUID
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import NotFoundError, NotPermittedError
 from domain.kernel.permissions import REPORT_DRAFT_ROLES
-from domain.registry.commands import RegistryCommands
+from domain.kernel.store import Store
 from domain.reports.village_report import Capacity, VillageReport, village_report_id
 
 
-class ReportCommands(RegistryCommands):
+class ReportCommands:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
     def draft_village_report(
         self, *, village_code: str, first: date, last: date, tables: dict[str, list[int]], cutoff: int,
         checkpoint: dict[str, Any] | None, actor: Actor, command_id: str, now: datetime, reason: str = "",
@@ -21,7 +24,7 @@ class ReportCommands(RegistryCommands):
     ) -> dict[str, Any]:  # fmt: skip
         """Draft the village's report for the period, or revise it when its figures changed (``only_new``: leave an
         existing report as it is, as the schedule does)."""
-        self.areas.village(village_code)
+        self.store.areas.village(village_code)
         if actor.role not in REPORT_DRAFT_ROLES:
             raise NotPermittedError(
                 f"a {actor.role.value} reads reports but does not draft them", field="role", rule="report_roles"
@@ -30,19 +33,19 @@ class ReportCommands(RegistryCommands):
             raise NotPermittedError(
                 f"village {village_code} lies outside your area", field="village_code", rule="jurisdiction"
             )
-        report = self._find_as(VillageReport, village_report_id(village_code, first, last))
+        report = self.store.find(VillageReport, village_report_id(village_code, first, last))
         if report is None:
             report = VillageReport.draft(
                 village_code=village_code, first=first, last=last, tables=tables, cutoff=cutoff,
                 checkpoint=checkpoint, actor=actor, command_id=command_id, now=now,
             )  # fmt: skip
-            self._save_all(report, field="village_code")
+            self.store.save_all(report, field="village_code")
             return report.view()
         if only_new or command_id in report.command_versions:
             return report.view()
         if report.revise(tables=tables, cutoff=cutoff, checkpoint=checkpoint, reason=reason, actor=actor,
                          command_id=command_id, now=now):  # fmt: skip
-            self._save_all(report, field="village_code")
+            self.store.save_all(report, field="village_code")
         return report.view()
 
     def approve_village_report(
@@ -51,21 +54,21 @@ class ReportCommands(RegistryCommands):
         report = self._village_report(report_id, actor)
         if command_id not in report.command_versions:
             report.approve(capacity=capacity, approved_hash=content_hash, actor=actor, command_id=command_id, now=now)
-            self._save_all(report, field="report_id")
+            self.store.save_all(report, field="report_id")
         return report.view()
 
     def submit_village_report(self, *, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
         report = self._village_report(report_id, actor)
         if command_id not in report.command_versions:
             report.submit(actor=actor, command_id=command_id, now=now)
-            self._save_all(report, field="report_id")
+            self.store.save_all(report, field="report_id")
         return report.view()
 
     def village_report(self, report_id: UUID, actor: Actor) -> dict[str, Any]:
         return self._village_report(report_id, actor).view()
 
     def _village_report(self, report_id: UUID, actor: Actor) -> VillageReport:
-        report = self._find_as(VillageReport, report_id)
+        report = self.store.find(VillageReport, report_id)
         if report is None or not report.village_code.startswith(actor.area_code):
             raise NotFoundError("no village report with that id in your area", field="report_id", rule="exists")
         return report

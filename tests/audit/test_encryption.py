@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.domain.support import TOWNSHIP_REVIEWER, VILLAGE_CODE, CaseDriver
 from tests.integration.registry_support import household
 from worker.cli import _create_tables
@@ -26,10 +26,10 @@ def stored_bytes(es_env: dict[str, str]) -> bytes:
 
 
 def test_personal_data_is_not_readable_in_postgresql_but_reads_back_through_the_ledger(es_env: dict[str, str]) -> None:
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     try:
         record = household("HH-SECRET-1", VILLAGE_CODE, 7, size=2)
-        ledger.register_household(
+        ledger.registry.register_household(
             record, actor=TOWNSHIP_REVIEWER, command_id="reg", now=datetime.now(UTC), reason="花名册"
         )
         case = CaseDriver(ledger)
@@ -41,19 +41,19 @@ def test_personal_data_is_not_readable_in_postgresql_but_reads_back_through_the_
         for secret in (member.id_number, member.name, record.phone, "刘某", "chronic_illness", "household_visit"):
             assert secret.encode() not in raw, secret
         assert b'"command_id"' not in raw and b'"occurred_at"' not in raw  # not even the field names
-        stored = ledger.household("HH-SECRET-1")
+        stored = ledger.registry.household("HH-SECRET-1")
         assert stored["members"][0]["id_number"] == member.id_number  # the ledger decrypts
-        assert ledger.view(case.case_id, datetime.now(UTC))["household"]["household_head"] == "刘某"
+        assert ledger.cases.view(case.case_id, datetime.now(UTC))["household"]["household_head"] == "刘某"
     finally:
         ledger.close()
 
 
 def test_without_the_key_the_store_cannot_be_read(es_env: dict[str, str]) -> None:
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     case = CaseDriver(ledger)
     case.open()
     ledger.close()
-    other = CaseLedger({**es_env, "CIPHER_KEY": "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMzI="})
+    other = Ledger({**es_env, "CIPHER_KEY": "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktMzI="})
     try:
         with pytest.raises(ValueError, match="Invalid cipher tag"):
             list(other.events.get(case.case_id))
@@ -64,7 +64,7 @@ def test_without_the_key_the_store_cannot_be_read(es_env: dict[str, str]) -> Non
 def test_the_stack_refuses_a_store_it_cannot_decrypt_with_a_clear_reason(
     es_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     CaseDriver(ledger).open()
     ledger.close()
     for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):

@@ -13,7 +13,7 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
 from domain.audit import checkpoints as audit
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 from workflows.audit_keys import AuditKey, check
 
@@ -21,8 +21,8 @@ KEY = AuditKey(bytes(range(32)))
 
 
 @pytest.fixture
-def ledger(es_env: dict[str, str]) -> Iterator[CaseLedger]:
-    app = CaseLedger(es_env)
+def ledger(es_env: dict[str, str]) -> Iterator[Ledger]:
+    app = Ledger(es_env)
     yield app
     app.close()
 
@@ -49,18 +49,18 @@ def rewrite(es_env: dict[str, str], table: str, where: str, params: tuple[Any, .
             conn.execute(f"UPDATE {table} SET state = %s WHERE ctid = %s", (cipher.encrypt(text.encode("utf-8")), ctid))  # type: ignore[arg-type]
 
 
-def a_case_with_a_checkpoint(ledger: CaseLedger) -> CaseDriver:
+def a_case_with_a_checkpoint(ledger: Ledger) -> CaseDriver:
     case = CaseDriver(ledger)
     case.through("monitored")  # a dozen events
     assert audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC)) is not None
     return case
 
 
-def log_report(ledger: CaseLedger) -> dict[str, Any]:
+def log_report(ledger: Ledger) -> dict[str, Any]:
     return audit.verify_log(ledger, check, KEY.public_key)
 
 
-def test_an_untouched_store_holds(ledger: CaseLedger) -> None:
+def test_an_untouched_store_holds(ledger: Ledger) -> None:
     case = a_case_with_a_checkpoint(ledger)
     assert audit.verify_streams(ledger, [case.case_id])["holds"] is True
     report = log_report(ledger)
@@ -68,7 +68,7 @@ def test_an_untouched_store_holds(ledger: CaseLedger) -> None:
     assert report["events_checked"] == ledger.recorder.max_notification_id()
 
 
-def test_an_event_altered_by_someone_with_the_key_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_an_event_altered_by_someone_with_the_key_is_found(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     rewrite(es_env, "cases_events", "originator_id = %s AND originator_version = 1", (case.case_id,),
             lambda text: text.replace("刘某", "王某"))  # fmt: skip
@@ -82,7 +82,7 @@ def test_an_event_altered_by_someone_with_the_key_is_found(ledger: CaseLedger, e
     assert whole["checkpoint_problems"][0]["why"].startswith("the events stored in this range")
 
 
-def test_an_event_altered_without_the_key_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_an_event_altered_without_the_key_is_found(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     sql(es_env, "UPDATE cases_events SET state = set_byte(state, 20, get_byte(state, 20) # 1) "
                 "WHERE originator_id = %s AND originator_version = 2", case.case_id)  # fmt: skip
@@ -93,7 +93,7 @@ def test_an_event_altered_without_the_key_is_found(ledger: CaseLedger, es_env: d
     assert whole["holds"] is False and whole["first_break"]["kind"] == "altered"
 
 
-def test_a_deleted_event_in_the_middle_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_a_deleted_event_in_the_middle_is_found(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     sql(es_env, "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = 3", case.case_id)
     report = audit.verify_streams(ledger, [case.case_id])
@@ -101,9 +101,7 @@ def test_a_deleted_event_in_the_middle_is_found(ledger: CaseLedger, es_env: dict
     assert log_report(ledger)["first_break"]["kind"] == "missing"
 
 
-def test_the_deleted_last_event_of_a_stream_is_found_by_the_checkpoint(
-    ledger: CaseLedger, es_env: dict[str, str]
-) -> None:
+def test_the_deleted_last_event_of_a_stream_is_found_by_the_checkpoint(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     last = max(e.originator_version for e in ledger.events.get(case.case_id))
     sql(es_env, "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = %s", case.case_id, last)
@@ -114,7 +112,7 @@ def test_the_deleted_last_event_of_a_stream_is_found_by_the_checkpoint(
     assert "events were checkpointed" in report["checkpoint_problems"][0]["why"]
 
 
-def test_two_swapped_events_are_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_two_swapped_events_are_found(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     sql(
         es_env,
@@ -129,14 +127,14 @@ def test_two_swapped_events_are_found(ledger: CaseLedger, es_env: dict[str, str]
     assert report["first_break"]["kind"] in ("broken_link", "altered")
 
 
-def test_a_forged_checkpoint_signature_is_found(ledger: CaseLedger) -> None:
+def test_a_forged_checkpoint_signature_is_found(ledger: Ledger) -> None:
     a_case_with_a_checkpoint(ledger)
     other = AuditKey(bytes(32))
     report = audit.verify_log(ledger, check, other.public_key)
     assert report["checkpoint_problems"][0]["why"].startswith("the signature does not verify")
 
 
-def test_a_checkpoint_covers_what_was_stored_since_the_last(ledger: CaseLedger) -> None:
+def test_a_checkpoint_covers_what_was_stored_since_the_last(ledger: Ledger) -> None:
     a_case_with_a_checkpoint(ledger)
     # Nothing new but the checkpoint itself: no checkpoint of the checkpoint.
     assert audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC)) is None
@@ -157,7 +155,7 @@ def test_merkle_proofs_lead_to_the_root() -> None:
     assert audit.root_from_proof(leaves[0], audit.merkle_proof(leaves, 1)) != root
 
 
-def test_an_altered_snapshot_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_an_altered_snapshot_is_found(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = CaseDriver(ledger)
     case.through("eliminated")
     ledger.take_snapshot(case.case_id)  # as the ledger does every 25 events
@@ -166,14 +164,14 @@ def test_an_altered_snapshot_is_found(ledger: CaseLedger, es_env: dict[str, str]
     number = f"HH-{case.case_id.hex[:8]}"
     rewrite(es_env, "cases_snapshots", "originator_id = %s", (case.case_id,),
             lambda text: text.replace(number, "HH-FORGED"))  # fmt: skip
-    view = ledger.view(case.case_id, datetime.now(UTC))
+    view = ledger.cases.view(case.case_id, datetime.now(UTC))
     assert view["household"]["household_number"] == "HH-FORGED"  # reads start from the snapshot
     report = audit.verify_streams(ledger, [case.case_id])
     assert report["first_break"]["kind"] == "altered" and "snapshot" in report["first_break"]["detail"]
     assert log_report(ledger)["holds"] is False
 
 
-def test_a_stream_deleted_behind_its_snapshot_is_found(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_a_stream_deleted_behind_its_snapshot_is_found(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = CaseDriver(ledger)
     case.through("eliminated")
     ledger.take_snapshot(case.case_id)
@@ -182,7 +180,7 @@ def test_a_stream_deleted_behind_its_snapshot_is_found(ledger: CaseLedger, es_en
     assert report["holds"] is False and report["first_break"]["kind"] == "missing"
 
 
-def test_an_unreadable_row_is_reported_not_raised(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_an_unreadable_row_is_reported_not_raised(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     sql(es_env, "UPDATE cases_events SET state = '{not json' WHERE originator_id = %s AND originator_version = 2",
         case.case_id)  # fmt: skip
@@ -191,7 +189,7 @@ def test_an_unreadable_row_is_reported_not_raised(ledger: CaseLedger, es_env: di
     assert report["first_break"]["kind"] == "altered" and "cannot be read" in report["first_break"]["detail"]
 
 
-def test_cutting_the_last_checkpoint_is_found_against_the_kept_copy(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_cutting_the_last_checkpoint_is_found_against_the_kept_copy(ledger: Ledger, es_env: dict[str, str]) -> None:
     case = a_case_with_a_checkpoint(ledger)
     CaseDriver(ledger).open()
     kept = [audit.checkpoints(ledger)[0], audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC))]
@@ -211,7 +209,7 @@ def test_cutting_the_last_checkpoint_is_found_against_the_kept_copy(ledger: Case
     del case
 
 
-def test_checkpoints_must_follow_one_another(ledger: CaseLedger, es_env: dict[str, str]) -> None:
+def test_checkpoints_must_follow_one_another(ledger: Ledger, es_env: dict[str, str]) -> None:
     a_case_with_a_checkpoint(ledger)
     CaseDriver(ledger).open()
     audit.make_checkpoint(ledger, KEY.sign, datetime.now(UTC))

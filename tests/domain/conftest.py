@@ -6,19 +6,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 
 
 @pytest.fixture
-def ledger() -> Iterator[CaseLedger]:
+def ledger() -> Iterator[Ledger]:
     """A ledger with the default policies and areas, on in-memory persistence."""
-    app = CaseLedger()
+    app = Ledger()
     yield app
     app.close()
 
 
 @pytest.fixture
-def case(ledger: CaseLedger) -> CaseDriver:
+def case(ledger: Ledger) -> CaseDriver:
     """A case not yet opened: call ``case.open()`` or ``case.through(step)``."""
     return CaseDriver(ledger)

@@ -50,7 +50,7 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.policy import Policy
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.registry.values import HouseholdType, Risk
 
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
@@ -200,7 +200,7 @@ STAGES = {
 class CaseDriver:
     """One case in a ledger, moved step by step with sensible defaults; each call returns the case view."""
 
-    def __init__(self, ledger: CaseLedger, case_id: UUID | None = None) -> None:
+    def __init__(self, ledger: Ledger, case_id: UUID | None = None) -> None:
         self.ledger = ledger
         self.case_id = case_id or uuid4()
 
@@ -218,7 +218,7 @@ class CaseDriver:
         household_number: str | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        return self.ledger.open_case(
+        return self.ledger.cases.open_case(
             case_id=self.case_id,
             command_id=command_id or f"open-{uuid4()}",
             actor=actor,
@@ -247,7 +247,7 @@ class CaseDriver:
         if now is None:
             occurred_at = payload.get("occurred_at")
             now = max(NOW, occurred_at) if isinstance(occurred_at, datetime) and occurred_at.tzinfo else NOW
-        return self.ledger.take_step(
+        return self.ledger.cases.take_step(
             case_id=self.case_id,
             step=step,
             action=action,
@@ -625,17 +625,17 @@ class CaseDriver:
     # ----- reads ------------------------------------------------------------------------------------------------
 
     def view(self, now: datetime = NOW) -> dict[str, Any]:
-        return self.ledger.view(self.case_id, now)
+        return self.ledger.cases.view(self.case_id, now)
 
     def events(self) -> list[dict[str, Any]]:
-        return self.ledger.event_records(self.case_id)
+        return self.ledger.cases.event_records(self.case_id)
 
     def event_types(self) -> list[str]:
         return [e["type"] for e in self.events()]
 
     def record_missed(self, kind: DeadlineKind, due_date: date, now: datetime) -> dict[str, Any]:
         """The deadline timer firing: DeadlineMissed if ``kind`` due ``due_date`` is still unmet at ``now``."""
-        return self.ledger.record_deadline_missed(case_id=self.case_id, kind=kind, due_date=due_date, now=now)
+        return self.ledger.cases.record_deadline_missed(case_id=self.case_id, kind=kind, due_date=due_date, now=now)
 
 
 def finding(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaLevel, AreaTree
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "areas-seed-township.json"
 
@@ -42,7 +42,7 @@ def test_the_ledger_reads_its_tree_from_the_environment() -> None:
         {"code": "880101201", "name": "别乡"},
         {"code": "880101201005", "name": "别村"},
     ]
-    ledger = CaseLedger({"PERSISTENCE_MODULE": "eventsourcing.popo", AREAS_ENV: json.dumps(records)})
+    ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.popo", AREAS_ENV: json.dumps(records)})
     assert ledger.areas.village("880101201005").name == "别村"
     assert ledger.areas.get("880101").level is AreaLevel.COUNTY
     assert ledger.areas.get("990102") is None

@@ -15,7 +15,7 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
 from domain.kernel.policy import PolicyRegistry
 from domain.kernel.time import end_of_day
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.registry.values import Guarantee, Risk
 from tests.domain.support import (
     CLUE_DATE,
@@ -80,7 +80,7 @@ def test_the_assistance_deadlines_follow_the_pinned_policy() -> None:
     policies = PolicyRegistry(
         (national_policy(), seed_policy(plan_days=7, measures_days=20, measures_from_clue_days=30))
     )
-    case = CaseDriver(CaseLedger(policies=policies))
+    case = CaseDriver(Ledger(policies=policies))
 
     view = case.through("monitored")
 

@@ -32,7 +32,7 @@ from domain.kernel.errors import (
 from domain.kernel.policy import PolicyRegistry
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI, end_of_day
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.registry.values import HouseholdType, Risk
 from tests.domain.support import (
     CLUE_DATE,
@@ -164,7 +164,7 @@ def test_a_case_outside_the_seed_township_is_pinned_to_the_national_policy() -> 
             Area("990102102001", "邻村", AreaLevel.VILLAGE),
         ]
     )
-    ledger = CaseLedger(areas=areas)
+    ledger = Ledger(areas=areas)
     cadre = Actor(id="vc-n", role=Role.VILLAGE_CADRE, area_code="990102102001")
 
     view = CaseDriver(ledger).open(actor=cadre, village_code="990102102001")
@@ -194,7 +194,7 @@ def test_today_is_the_calendar_day_in_shanghai(case: CaseDriver) -> None:
 @pytest.mark.parametrize(("clue_date", "refused"), [(date(2020, 3, 1), False), (date(2020, 2, 29), True)])
 def test_a_clue_before_the_mechanism_began_is_refused(clue_date: date, refused: bool) -> None:
     # A registry with a policy from 2020 isolates the mechanism-start rule from the policy lookup.
-    ledger = CaseLedger(policies=PolicyRegistry((national_policy(effective_from=date(2020, 1, 1)),)))
+    ledger = Ledger(policies=PolicyRegistry((national_policy(effective_from=date(2020, 1, 1)),)))
     case = CaseDriver(ledger)
 
     if refused:
@@ -1133,11 +1133,11 @@ def test_a_cross_check_recorded_later_does_not_hold_back_the_notice(case: CaseDr
     assert case.post_notice(start_date=date(2026, 2, 14), occurred_at=feb(14))["status"] == "notice_posted"
 
 
-def test_a_recorded_missed_deadline_does_not_move_the_business_date(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_a_recorded_missed_deadline_does_not_move_the_business_date(case: CaseDriver, ledger: Ledger) -> None:
     # DeadlineMissed is the system's timer, not a step of the procedure: a county decision taken on 02-27 and
     # entered on 03-01 keeps its date although the timer fired on 02-28.
     case.through("township_review")
-    ledger.record_deadline_missed(
+    ledger.cases.record_deadline_missed(
         case_id=case.case_id, kind=DeadlineKind.IDENTIFICATION, due_date=DUE_DATE, now=feb(28, 9)
     )
 
@@ -1215,7 +1215,7 @@ def test_a_later_step_command_id_cannot_reopen_the_case(case: CaseDriver) -> Non
         case.open(command_id="visit-1")
 
 
-def test_a_step_on_an_unknown_case_is_not_found(ledger: CaseLedger) -> None:
+def test_a_step_on_an_unknown_case_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(CaseNotFoundError):
         CaseDriver(ledger).visit()
 
@@ -1224,7 +1224,7 @@ def test_a_step_on_an_unknown_case_is_not_found(ledger: CaseLedger) -> None:
 
 
 def _record_missed(case: CaseDriver, now: datetime, due_date: date = DUE_DATE) -> dict[str, Any]:
-    return case.ledger.record_deadline_missed(
+    return case.ledger.cases.record_deadline_missed(
         case_id=case.case_id, kind=DeadlineKind.IDENTIFICATION, due_date=due_date, now=now
     )
 
@@ -1406,12 +1406,12 @@ def test_a_case_keeps_the_policy_it_was_opened_under(tmp_path: Path) -> None:
             seed_policy(version=2, monitoring_line=Decimal("8000"), notice_min_days=7, identification_days=20),
         )
     )
-    before = CaseLedger(_sqlite_env(store), policies=v1)
+    before = Ledger(_sqlite_env(store), policies=v1)
     old = CaseDriver(before)
     old.through("visit", per_capita_net_income=Decimal("7500"))
     before.close()
 
-    after = CaseLedger(_sqlite_env(store), policies=v2)
+    after = Ledger(_sqlite_env(store), policies=v2)
     old = CaseDriver(after, old.case_id)
     new = CaseDriver(after)
     new.through("visit", per_capita_net_income=Decimal("7500"))
@@ -1444,12 +1444,12 @@ def test_the_county_applies_the_pinned_line_after_the_policy_changes(tmp_path: P
     v2 = PolicyRegistry(
         (national_policy(), seed_policy(version=1), seed_policy(version=2, monitoring_line=Decimal("8000")))
     )
-    before = CaseLedger(_sqlite_env(store), policies=v1)
+    before = Ledger(_sqlite_env(store), policies=v1)
     case = CaseDriver(before)
     case.through("township_review", per_capita_net_income=Decimal("7500"))
     before.close()
 
-    after = CaseLedger(_sqlite_env(store), policies=v2)
+    after = Ledger(_sqlite_env(store), policies=v2)
     case = CaseDriver(after, case.case_id)
 
     with pytest.raises(RuleViolationError) as excinfo:

@@ -12,6 +12,7 @@ from uuid import UUID, uuid5
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
+from domain.cases.commands import REENTRY_NAMESPACE
 from domain.cases.values import (
     Category,
     CountyDecision,
@@ -30,7 +31,7 @@ from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotA
 from domain.kernel.policy import PolicyRegistry
 from domain.kernel.steps import Step
 from domain.kernel.time import end_of_day
-from domain.ledger import REENTRY_NAMESPACE, CaseLedger
+from domain.ledger import Ledger
 from domain.registry.values import Guarantee, Risk
 from tests.domain.support import (
     COUNTY_APPROVER,
@@ -279,7 +280,7 @@ def test_assistance_records_dated_later_do_not_hold_back_the_proposal(case: Case
 # --- the line of the proposal date, the time limits of the pinned policy -----------------------------------------
 
 
-def raised_line_ledger() -> CaseLedger:
+def raised_line_ledger() -> Ledger:
     """v1 (7100, the seed values) pins the case in February; v2 from 2026-07-01 raises the line to 8000 and would
     also lengthen every elimination time limit if the case followed it."""
     v2 = seed_policy(
@@ -292,7 +293,7 @@ def raised_line_ledger() -> CaseLedger:
         min_elimination_verifiers=3,
         elimination_days=60,
     )
-    return CaseLedger(policies=PolicyRegistry((national_policy(), seed_policy(), v2)))
+    return Ledger(policies=PolicyRegistry((national_policy(), seed_policy(), v2)))
 
 
 @pytest.mark.parametrize(("income", "accepted"), [("7500", False), ("8000", False), ("8000.01", True)])
@@ -444,9 +445,7 @@ def test_a_team_of_two_verifies_and_is_recorded_once_each(case: CaseDriver) -> N
 
 
 def test_the_team_size_is_the_pinned_policys() -> None:
-    case = CaseDriver(
-        CaseLedger(policies=PolicyRegistry((national_policy(), seed_policy(min_elimination_verifiers=3))))
-    )
+    case = CaseDriver(Ledger(policies=PolicyRegistry((national_policy(), seed_policy(min_elimination_verifiers=3)))))
     case.through("proposed")
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -507,7 +506,7 @@ def test_the_elimination_notice_runs_at_least_seven_days(case: CaseDriver, end_d
 
 def test_the_elimination_notice_length_is_the_pinned_policys() -> None:
     policies = PolicyRegistry((national_policy(), seed_policy(elimination_notice_min_days=10)))
-    case = CaseDriver(CaseLedger(policies=policies))
+    case = CaseDriver(Ledger(policies=policies))
     case.through("elimination_deliberation")  # the identification notice of 5 days was still enough
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -745,7 +744,7 @@ def test_the_elimination_is_due_thirty_days_after_the_proposal_and_met_by_the_an
 
 
 def test_the_elimination_deadline_follows_the_pinned_policy() -> None:
-    case = CaseDriver(CaseLedger(policies=PolicyRegistry((national_policy(), seed_policy(elimination_days=45)))))
+    case = CaseDriver(Ledger(policies=PolicyRegistry((national_policy(), seed_policy(elimination_days=45)))))
 
     view = case.through("proposed")
 
@@ -1130,7 +1129,7 @@ def test_every_change_of_monitoring_status_is_a_national_transition_in_order(cas
 
 
 def new_risk(case: CaseDriver, command_id: str = "look-back-new-risk", **kw: Any) -> dict[str, Any]:
-    return case.ledger.take_step(
+    return case.ledger.cases.take_step(
         case_id=case.case_id,
         step=Step.LOOK_BACK,
         action=None,
@@ -1150,7 +1149,7 @@ def new_risk(case: CaseDriver, command_id: str = "look-back-new-risk", **kw: Any
     )
 
 
-def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDriver, ledger: Ledger) -> None:
     case.through("eliminated")
 
     old = new_risk(case)
@@ -1165,7 +1164,7 @@ def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDrive
     assert old["allowed_steps"] == []
     assert old["look_backs"][-1]["new_risks"] == ["accident", "illness"]
 
-    new = ledger.view(expected_id, at(2027, 3, 10, 12))
+    new = ledger.cases.view(expected_id, at(2027, 3, 10, 12))
     assert new["previous_case_id"] == str(case.case_id)
     assert (new["status"], new["stage"]) == ("clue_reported", "identifying")
     assert new["household"] == old["household"]
@@ -1178,7 +1177,7 @@ def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDrive
     assert allowed(new) == {"household-visit": []}
 
 
-def test_the_new_case_goes_through_the_full_identification(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_the_new_case_goes_through_the_full_identification(case: CaseDriver, ledger: Ledger) -> None:
     case.through("eliminated")
     new = CaseDriver(ledger, UUID(new_risk(case)["new_case_id"]))
 
@@ -1196,7 +1195,7 @@ def test_the_new_case_goes_through_the_full_identification(case: CaseDriver, led
     assert case.view(now=at(2027, 3, 21))["status"] == "re_entered"
 
 
-def test_re_entry_is_saved_with_the_look_back_or_not_at_all(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_re_entry_is_saved_with_the_look_back_or_not_at_all(case: CaseDriver, ledger: Ledger) -> None:
     case.through("eliminated")
     taken = uuid5(REENTRY_NAMESPACE, f"{case.case_id}:look-back-new-risk")
     CaseDriver(ledger, taken).open(household_number="HH-9999")
@@ -1207,21 +1206,21 @@ def test_re_entry_is_saved_with_the_look_back_or_not_at_all(case: CaseDriver, le
 
     assert case.events() == before
     assert case.view(now=at(2027, 3, 10, 12))["status"] == "eliminated"
-    assert ledger.view(taken, at(2027, 3, 10, 12))["household"]["household_number"] == "HH-9999"
+    assert ledger.cases.view(taken, at(2027, 3, 10, 12))["household"]["household_number"] == "HH-9999"
 
 
-def test_repeating_the_look_back_command_creates_nothing_new(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_repeating_the_look_back_command_creates_nothing_new(case: CaseDriver, ledger: Ledger) -> None:
     case.through("eliminated")
     first = new_risk(case)
     new_id = UUID(first["new_case_id"])
-    old_events, new_events = case.events(), ledger.event_records(new_id)
+    old_events, new_events = case.events(), ledger.cases.event_records(new_id)
 
     again = new_risk(case)
 
     assert again["new_case_id"] == first["new_case_id"]
     assert again["version"] == first["version"]
     assert case.events() == old_events
-    assert ledger.event_records(new_id) == new_events
+    assert ledger.cases.event_records(new_id) == new_events
 
 
 def test_a_different_look_back_command_after_re_entry_is_refused(case: CaseDriver) -> None:
@@ -1232,12 +1231,15 @@ def test_a_different_look_back_command_after_re_entry_is_refused(case: CaseDrive
         new_risk(case, command_id="another-look-back")
 
 
-def test_the_township_may_record_the_new_risk(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_the_township_may_record_the_new_risk(case: CaseDriver, ledger: Ledger) -> None:
     case.through("eliminated")
 
     old = new_risk(case, actor=TOWNSHIP_REVIEWER)
 
-    assert ledger.view(UUID(old["new_case_id"]), at(2027, 3, 11))["opened_by"]["role"] == Role.TOWNSHIP_REVIEWER.value
+    assert (
+        ledger.cases.view(UUID(old["new_case_id"]), at(2027, 3, 11))["opened_by"]["role"]
+        == Role.TOWNSHIP_REVIEWER.value
+    )
 
 
 def test_a_look_back_without_a_new_risk_opens_no_case(case: CaseDriver) -> None:
@@ -1254,7 +1256,7 @@ def test_a_look_back_without_a_new_risk_opens_no_case(case: CaseDriver) -> None:
 
 def test_a_stored_life_from_clue_to_second_elimination_replays_to_the_same_view(tmp_path: Path) -> None:
     env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "cases.sqlite")}
-    before = CaseLedger(env)
+    before = Ledger(env)
     case = CaseDriver(before)
     case.through("rolled_back")
     case.review_assistance(
@@ -1269,9 +1271,9 @@ def test_a_stored_life_from_clue_to_second_elimination_replays_to_the_same_view(
     expected = case.view(now=moment)
     before.close()
 
-    after = CaseLedger(env)
+    after = Ledger(env)
 
-    assert after.view(case.case_id, moment) == expected
+    assert after.cases.view(case.case_id, moment) == expected
     assert expected["status"] == "eliminated"
     assert expected["findings"][0]["rectified"]["measure_ids"] == ["M3"]
     assert expected["measures"][2]["funds"] == Decimal("2400.50")

@@ -10,13 +10,13 @@ import pytest
 
 from domain.audit.inspection import BY_ID, RULES, inspect_case, not_monitored_finding
 from domain.kernel.time import end_of_day
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.domain.support import CaseDriver, at, mar
 
 
-def findings(ledger: CaseLedger, case: CaseDriver, now: datetime) -> list[dict[str, Any]]:
+def findings(ledger: Ledger, case: CaseDriver, now: datetime) -> list[dict[str, Any]]:
     aggregate = ledger.repository.get(case.case_id)
-    return inspect_case(aggregate, ledger.event_records(case.case_id), now)
+    return inspect_case(aggregate, ledger.cases.event_records(case.case_id), now)
 
 
 def rule_ids(found: list[dict[str, Any]]) -> list[str]:
@@ -31,12 +31,12 @@ def test_every_rule_names_its_source_and_severity() -> None:
     assert groups == {"应纳未纳", "帮扶措施不及时", "帮扶措施不精准", "风险消除不规范", "回头看"}
 
 
-def test_a_clean_case_through_elimination_has_no_finding(ledger: CaseLedger, case: CaseDriver) -> None:
+def test_a_clean_case_through_elimination_has_no_finding(ledger: Ledger, case: CaseDriver) -> None:
     case.through("eliminated")
     assert findings(ledger, case, at(2026, 9, 20)) == []
 
 
-def test_identification_beyond_fifteen_days(ledger: CaseLedger, case: CaseDriver) -> None:
+def test_identification_beyond_fifteen_days(ledger: Ledger, case: CaseDriver) -> None:
     case.through("open")
     found = findings(ledger, case, end_of_day(date(2026, 2, 25)) + timedelta(hours=1))  # clue 2-10, due 2-25
     assert rule_ids(found) == ["ID-01"]
@@ -45,18 +45,18 @@ def test_identification_beyond_fifteen_days(ledger: CaseLedger, case: CaseDriver
     assert findings(ledger, case, at(2026, 2, 25)) == []
 
 
-def test_a_late_plan_is_not_timely(ledger: CaseLedger, case: CaseDriver) -> None:
+def test_a_late_plan_is_not_timely(ledger: Ledger, case: CaseDriver) -> None:
     case.through("responsible_person")
     case.plan(occurred_at=mar(10))  # identified 2-23: due 3-5
     found = [f for f in findings(ledger, case, mar(10)) if f["rule"] == "TI-01"]
     assert len(found) == 1 and found[0]["detail"].startswith("due 2026-03-05, met 2026-03-10 (5 days late)")
     versions = [e["version"] for e in found[0]["evidence"]]
-    records = {r["version"]: r["type"] for r in ledger.event_records(case.case_id)}
+    records = {r["version"]: r["type"] for r in ledger.cases.event_records(case.case_id)}
     assert [records[v] for v in versions] == ["CountyDecided", "AssistancePlanMade"]
 
 
 def test_a_household_with_labour_and_no_development_measure_is_not_precise_once_measures_are_due(
-    ledger: CaseLedger, case: CaseDriver
+    ledger: Ledger, case: CaseDriver
 ) -> None:
     case.through("plan")  # identified 2-23: measures due 3-10
     assert [f for f in findings(ledger, case, mar(10)) if f["group"] == "帮扶措施不精准"] == []  # still in its window
@@ -66,12 +66,12 @@ def test_a_household_with_labour_and_no_development_measure_is_not_precise_once_
     assert pr01["group"] == "帮扶措施不精准" and pr01["severity"] == "high"
 
 
-def test_a_clean_monitored_case_inside_its_windows_has_no_finding(ledger: CaseLedger, case: CaseDriver) -> None:
+def test_a_clean_monitored_case_inside_its_windows_has_no_finding(ledger: Ledger, case: CaseDriver) -> None:
     case.through("monitored")
     assert findings(ledger, case, mar(1)) == []
 
 
-def _eliminated(ledger: CaseLedger, case: CaseDriver) -> Any:
+def _eliminated(ledger: Ledger, case: CaseDriver) -> Any:
     case.through("eliminated")
     return ledger.repository.get(case.case_id)
 
@@ -86,16 +86,16 @@ def _eliminated(ledger: CaseLedger, case: CaseDriver) -> Any:
     ],
     ids=["under-six-months", "income-at-the-line", "township-review-missing", "no-labour"],
 )
-def test_each_irregular_elimination_is_found(ledger: CaseLedger, case: CaseDriver, seed: Any, rule: str) -> None:
+def test_each_irregular_elimination_is_found(ledger: Ledger, case: CaseDriver, seed: Any, rule: str) -> None:
     aggregate = _eliminated(ledger, case)
     seed(aggregate)  # a defect the commands would refuse, as imported or legacy data might carry it
-    found = inspect_case(aggregate, ledger.event_records(case.case_id), at(2026, 9, 20))
+    found = inspect_case(aggregate, ledger.cases.event_records(case.case_id), at(2026, 9, 20))
     assert rule_ids(found) == [rule]
-    types = {r["version"]: r["type"] for r in ledger.event_records(case.case_id)}
+    types = {r["version"]: r["type"] for r in ledger.cases.event_records(case.case_id)}
     assert "RiskEliminated" in [types[e["version"]] for e in found[0]["evidence"]]
 
 
-def test_an_overdue_look_back_is_found(ledger: CaseLedger, case: CaseDriver) -> None:
+def test_an_overdue_look_back_is_found(ledger: Ledger, case: CaseDriver) -> None:
     case.through("eliminated")  # eliminated 2026-09-15: look-back due six months on
     assert findings(ledger, case, at(2027, 3, 15)) == []
     found = findings(ledger, case, at(2027, 3, 20))
@@ -116,7 +116,9 @@ def test_a_household_at_risk_without_a_case_is_found_with_its_screening() -> Non
     assert BY_ID["NM-01"].check is None  # found over the registry, not a case
 
 
-def test_one_rule_only(ledger: CaseLedger, case: CaseDriver) -> None:
+def test_one_rule_only(ledger: Ledger, case: CaseDriver) -> None:
     case.through("plan")
-    only = inspect_case(ledger.repository.get(case.case_id), ledger.event_records(case.case_id), mar(20), only="PR-01")
+    only = inspect_case(
+        ledger.repository.get(case.case_id), ledger.cases.event_records(case.case_id), mar(20), only="PR-01"
+    )
     assert rule_ids(only) == ["PR-01"]

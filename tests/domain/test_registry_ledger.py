@@ -1,4 +1,4 @@
-"""The registry commands of the ledger (domain/registry.py, mixed into CaseLedger) and the household rules of
+"""The registry commands of the ledger (domain/registry.py, mixed into Ledger) and the household rules of
 ``open_case``: households registered, changed and left unchanged exactly once per command id; one household per ID
 number; staff; screenings and the case they name; campaigns and their milestones; one open case per household.
 
@@ -33,7 +33,7 @@ from domain.kernel.errors import (
     VersionConflictError,
 )
 from domain.kernel.time import SHANGHAI
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.registry.household import HouseholdChanged, HouseholdRegistered, household_id, id_claim_id
 from domain.registry.rules import HouseholdRecord, Member
 from domain.registry.values import Relation, Risk, StaffIdentity
@@ -69,12 +69,12 @@ PATH_TO_ELIMINATED = PATH[: PATH.index("elimination_announcement") + 1]
 
 
 @pytest.fixture(params=["popo", "sqlite"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseLedger]:
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
     """The ledger on in-memory persistence and on an SQLite file (overrides the conftest's in-memory one)."""
     env = None
     if request.param == "sqlite":
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "cases.sqlite")}
-    app = CaseLedger(env)
+    app = Ledger(env)
     yield app
     app.close()
 
@@ -83,7 +83,7 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseLedge
 
 
 def register(
-    ledger: CaseLedger,
+    ledger: Ledger,
     record: HouseholdRecord | None = None,
     *,
     actor: Actor = VILLAGE_CADRE,
@@ -92,7 +92,7 @@ def register(
     reason: str = "建档立卡",
     demo: bool = False,
 ) -> dict[str, Any]:
-    return ledger.register_household(
+    return ledger.registry.register_household(
         household() if record is None else record,
         actor=actor,
         command_id=command_id or f"register-{uuid4()}",
@@ -102,7 +102,7 @@ def register(
     )
 
 
-def events_of(ledger: CaseLedger, household_number: str) -> list[Any]:
+def events_of(ledger: Ledger, household_number: str) -> list[Any]:
     return list(ledger.events.get(household_id(household_number)))
 
 
@@ -116,20 +116,20 @@ def with_member(record: HouseholdRecord, m: Member) -> HouseholdRecord:
 
 
 def register_screener(
-    ledger: CaseLedger,
+    ledger: Ledger,
     number: str = "S-001",
     area_code: str = VILLAGE_CODE,
     *,
     actor: Actor = VILLAGE_CADRE,
     identity: StaffIdentity = StaffIdentity.GRID_WORKER,
 ) -> dict[str, Any]:
-    return ledger.register_staff(
+    return ledger.registry.register_staff(
         staff(number, area_code, identity), actor=actor, command_id=f"staff-{uuid4()}", now=NOW, reason="参与排查"
     )
 
 
 def screen(
-    ledger: CaseLedger,
+    ledger: Ledger,
     findings: ScreeningFindings = NOT_AT_RISK,
     *,
     household_number: str = "HH-0001",
@@ -142,7 +142,7 @@ def screen(
     now: datetime = NOW,
     comment: str = "",
 ) -> dict[str, Any]:
-    return ledger.record_screening(
+    return ledger.campaigns.record_screening(
         household_number=household_number,
         campaign_id=campaign_id,
         screened_on=screened_on,
@@ -156,20 +156,20 @@ def screen(
     )
 
 
-def screenable(ledger: CaseLedger, record: HouseholdRecord | None = None) -> None:
+def screenable(ledger: Ledger, record: HouseholdRecord | None = None) -> None:
     """A registered household and a registered screener of its village."""
     register(ledger, record)
     register_screener(ledger)
 
 
-def open_for(ledger: CaseLedger, household_number: str, **kw: Any) -> CaseDriver:
+def open_for(ledger: Ledger, household_number: str, **kw: Any) -> CaseDriver:
     case = CaseDriver(ledger)
     case.open(household_number=household_number, **kw)
     return case
 
 
 def start_campaign(
-    ledger: CaseLedger,
+    ledger: Ledger,
     *,
     campaign_id: UUID = CAMPAIGN_ID,
     scope: list[str] | None = None,
@@ -178,7 +178,7 @@ def start_campaign(
     command_id: str = "campaign-1",
     name: str = " 百日攻坚春季行动 ",
 ) -> dict[str, Any]:
-    return ledger.start_campaign(
+    return ledger.campaigns.start_campaign(
         campaign_id=campaign_id,
         name=name,
         scope=[TOWNSHIP_CODE] if scope is None else scope,
@@ -193,13 +193,13 @@ def start_campaign(
 # --- registering households ---------------------------------------------------------------------------------------
 
 
-def test_a_new_household_is_created_with_its_members(ledger: CaseLedger) -> None:
+def test_a_new_household_is_created_with_its_members(ledger: Ledger) -> None:
     record = household()
 
     result = register(ledger, record)
 
     assert result == {"household_number": "HH-0001", "result": "created", "version": 1}
-    found = ledger.household("HH-0001")
+    found = ledger.registry.household("HH-0001")
     assert found["household_number"] == "HH-0001"
     assert found["household_type"] == "ordinary"
     assert found["village_code"] == VILLAGE_CODE
@@ -210,7 +210,7 @@ def test_a_new_household_is_created_with_its_members(ledger: CaseLedger) -> None
     assert (found["demo"], found["version"], found["open_cases"], found["screenings"]) == (False, 1, [], [])
 
 
-def test_the_registration_records_who_when_and_why(ledger: CaseLedger) -> None:
+def test_the_registration_records_who_when_and_why(ledger: Ledger) -> None:
     register(ledger, command_id="c-1", reason="首次建档", now=mar(1, 9))
 
     [event] = events_of(ledger, "HH-0001")
@@ -221,13 +221,13 @@ def test_the_registration_records_who_when_and_why(ledger: CaseLedger) -> None:
     assert event.occurred_at == mar(1, 9)
 
 
-def test_a_demo_household_is_marked_as_demo(ledger: CaseLedger) -> None:
+def test_a_demo_household_is_marked_as_demo(ledger: Ledger) -> None:
     register(ledger, demo=True)
 
-    assert ledger.household("HH-0001")["demo"] is True
+    assert ledger.registry.household("HH-0001")["demo"] is True
 
 
-def test_the_same_command_twice_registers_once(ledger: CaseLedger) -> None:
+def test_the_same_command_twice_registers_once(ledger: Ledger) -> None:
     register(ledger, command_id="c-1")
 
     again = register(ledger, command_id="c-1")
@@ -236,16 +236,16 @@ def test_the_same_command_twice_registers_once(ledger: CaseLedger) -> None:
     assert len(events_of(ledger, "HH-0001")) == 1
 
 
-def test_a_retried_command_does_not_apply_other_facts(ledger: CaseLedger) -> None:
+def test_a_retried_command_does_not_apply_other_facts(ledger: Ledger) -> None:
     register(ledger, command_id="c-1")
 
     again = register(ledger, household(phone="13911112222"), command_id="c-1")
 
     assert again["result"] == "unchanged"
-    assert ledger.household("HH-0001")["phone"] == "13800138000"
+    assert ledger.registry.household("HH-0001")["phone"] == "13800138000"
 
 
-def test_registering_the_same_facts_again_changes_nothing(ledger: CaseLedger) -> None:
+def test_registering_the_same_facts_again_changes_nothing(ledger: Ledger) -> None:
     register(ledger, command_id="c-1")
 
     again = register(ledger, command_id="c-2")
@@ -254,7 +254,7 @@ def test_registering_the_same_facts_again_changes_nothing(ledger: CaseLedger) ->
     assert len(events_of(ledger, "HH-0001")) == 1
 
 
-def test_a_change_records_only_what_differs_with_previous_values_actor_and_reason(ledger: CaseLedger) -> None:
+def test_a_change_records_only_what_differs_with_previous_values_actor_and_reason(ledger: Ledger) -> None:
     register(ledger, command_id="c-1")
 
     result = register(
@@ -273,12 +273,12 @@ def test_a_change_records_only_what_differs_with_previous_values_actor_and_reaso
     assert event.previous == {"phone": "13800138000", "address": "玉坪村三组12号"}
     assert event.actor == TOWNSHIP_REVIEWER.as_dict()
     assert (event.reason, event.command_id, event.occurred_at) == ("电话和住址变更", "c-2", mar(5))
-    found = ledger.household("HH-0001")
+    found = ledger.registry.household("HH-0001")
     assert (found["phone"], found["address"], found["version"]) == ("13911112222", "玉坪村四组3号", 2)
     assert found["members"] == [m.as_dict() for m in family()]
 
 
-def test_a_change_of_members_records_the_whole_list_before_and_after(ledger: CaseLedger) -> None:
+def test_a_change_of_members_records_the_whole_list_before_and_after(ledger: Ledger) -> None:
     record = household()
     register(ledger, record)
     baby = member(9, Relation.GRANDCHILD, date(2025, 12, 1), name="刘小宝")
@@ -289,10 +289,10 @@ def test_a_change_of_members_records_the_whole_list_before_and_after(ledger: Cas
     assert set(event.changes) == {"members"}
     assert event.previous["members"] == [m.as_dict() for m in record.members]
     assert event.changes["members"] == [*(m.as_dict() for m in record.members), baby.as_dict()]
-    assert len(ledger.household("HH-0001")["members"]) == 4
+    assert len(ledger.registry.household("HH-0001")["members"]) == 4
 
 
-def test_a_retried_change_is_recorded_once(ledger: CaseLedger) -> None:
+def test_a_retried_change_is_recorded_once(ledger: Ledger) -> None:
     register(ledger, command_id="c-1")
     register(ledger, household(phone="13911112222"), command_id="c-2")
 
@@ -302,16 +302,16 @@ def test_a_retried_change_is_recorded_once(ledger: CaseLedger) -> None:
     assert len(events_of(ledger, "HH-0001")) == 2
 
 
-def test_a_replayed_earlier_command_does_not_undo_a_later_change(ledger: CaseLedger) -> None:
+def test_a_replayed_earlier_command_does_not_undo_a_later_change(ledger: Ledger) -> None:
     register(ledger, command_id="c-1")
     register(ledger, household(phone="13911112222"), command_id="c-2")
 
     register(ledger, household(), command_id="c-1")
 
-    assert ledger.household("HH-0001")["phone"] == "13911112222"
+    assert ledger.registry.household("HH-0001")["phone"] == "13911112222"
 
 
-def test_an_invalid_household_is_refused_with_every_problem_and_nothing_written(ledger: CaseLedger) -> None:
+def test_an_invalid_household_is_refused_with_every_problem_and_nothing_written(ledger: Ledger) -> None:
     head = member(1, Relation.HEAD)
     bad = household(members=(head, replace(head, relation=Relation.SPOUSE, name="")), phone="123")
 
@@ -321,10 +321,10 @@ def test_an_invalid_household_is_refused_with_every_problem_and_nothing_written(
     found = {(v["field"], v["rule"]) for v in excinfo.value.violations}
     assert {("id_number", "unique_in_household"), ("phone", "format"), ("name", "required")} <= found
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0001")
+        ledger.registry.household("HH-0001")
 
 
-def test_a_member_with_a_wrong_check_character_is_refused(ledger: CaseLedger) -> None:
+def test_a_member_with_a_wrong_check_character_is_refused(ledger: Ledger) -> None:
     head = member(1, Relation.HEAD)
     bad = replace(head, id_number=wrong_check(head.id_number))
 
@@ -335,14 +335,14 @@ def test_a_member_with_a_wrong_check_character_is_refused(ledger: CaseLedger) ->
 
 
 @pytest.mark.parametrize("village_code", ["990102101099", TOWNSHIP_CODE, COUNTY_CODE, "abc"])
-def test_a_household_must_be_in_a_known_village(ledger: CaseLedger, village_code: str) -> None:
+def test_a_household_must_be_in_a_known_village(ledger: Ledger, village_code: str) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
         register(ledger, household(village_code=village_code), actor=COUNTY_APPROVER)
 
     assert (excinfo.value.field, excinfo.value.rule) == ("village_code", "known_village")
 
 
-def test_a_household_of_the_resettlement_site_is_marked_as_living_there(ledger: CaseLedger) -> None:
+def test_a_household_of_the_resettlement_site_is_marked_as_living_there(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
         register(ledger, household(village_code=RESETTLEMENT_SITE_CODE), actor=TOWNSHIP_REVIEWER)
     assert (excinfo.value.field, excinfo.value.rule) == ("at_resettlement_site", "resettlement_site")
@@ -352,7 +352,7 @@ def test_a_household_of_the_resettlement_site_is_marked_as_living_there(ledger: 
     )
 
     assert result["result"] == "created"
-    assert ledger.household("HH-0001")["at_resettlement_site"] is True
+    assert ledger.registry.household("HH-0001")["at_resettlement_site"] is True
 
 
 @pytest.mark.parametrize(
@@ -360,50 +360,50 @@ def test_a_household_of_the_resettlement_site_is_marked_as_living_there(ledger: 
     [OTHER_VILLAGE_CADRE, OTHER_TOWNSHIP_REVIEWER, INSPECTOR],
     ids=["other-village", "other-township", "inspector"],
 )
-def test_only_the_households_village_township_or_county_may_register_it(ledger: CaseLedger, actor: Actor) -> None:
+def test_only_the_households_village_township_or_county_may_register_it(ledger: Ledger, actor: Actor) -> None:
     with pytest.raises(NotPermittedError):
         register(ledger, actor=actor)
 
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0001")
+        ledger.registry.household("HH-0001")
 
 
 @pytest.mark.parametrize("actor", [VILLAGE_CADRE, TOWNSHIP_REVIEWER, COUNTY_APPROVER])
-def test_the_village_township_and_county_may_register_a_household(ledger: CaseLedger, actor: Actor) -> None:
+def test_the_village_township_and_county_may_register_a_household(ledger: Ledger, actor: Actor) -> None:
     assert register(ledger, actor=actor)["result"] == "created"
 
 
-def test_another_village_may_not_change_a_household_of_this_village(ledger: CaseLedger) -> None:
+def test_another_village_may_not_change_a_household_of_this_village(ledger: Ledger) -> None:
     register(ledger)
 
     with pytest.raises(NotPermittedError):
         register(ledger, household(phone="13911112222"), actor=OTHER_VILLAGE_CADRE)
 
-    assert ledger.household("HH-0001")["version"] == 1
+    assert ledger.registry.household("HH-0001")["version"] == 1
 
 
-def test_another_village_may_not_take_over_a_household_by_moving_it(ledger: CaseLedger) -> None:
+def test_another_village_may_not_take_over_a_household_by_moving_it(ledger: Ledger) -> None:
     register(ledger)
 
     with pytest.raises(NotPermittedError):
         register(ledger, household(village_code=OTHER_VILLAGE_CODE, phone="13911112222"), actor=OTHER_VILLAGE_CADRE)
 
-    found = ledger.household("HH-0001")
+    found = ledger.registry.household("HH-0001")
     assert (found["village_code"], found["phone"], found["version"]) == (VILLAGE_CODE, "13800138000", 1)
 
 
-def test_the_township_may_move_a_household_between_its_villages(ledger: CaseLedger) -> None:
+def test_the_township_may_move_a_household_between_its_villages(ledger: Ledger) -> None:
     register(ledger)
 
     result = register(ledger, household(village_code=OTHER_VILLAGE_CODE), actor=TOWNSHIP_REVIEWER, reason="迁居")
 
     assert result["result"] == "changed"
-    assert ledger.household("HH-0001")["village_code"] == OTHER_VILLAGE_CODE
+    assert ledger.registry.household("HH-0001")["village_code"] == OTHER_VILLAGE_CODE
 
 
-def test_an_unknown_household_is_not_found(ledger: CaseLedger) -> None:
+def test_an_unknown_household_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(NotFoundError) as excinfo:
-        ledger.household("HH-9999")
+        ledger.registry.household("HH-9999")
 
     assert excinfo.value.field == "household_number"
 
@@ -411,7 +411,7 @@ def test_an_unknown_household_is_not_found(ledger: CaseLedger) -> None:
 # --- one household per ID number ----------------------------------------------------------------------------------
 
 
-def test_an_id_number_of_another_household_is_refused_and_nothing_is_written(ledger: CaseLedger) -> None:
+def test_an_id_number_of_another_household_is_refused_and_nothing_is_written(ledger: Ledger) -> None:
     register(ledger, household("HH-0001", family(1)))
     lodger = member(1, Relation.HEAD, name="刘大山")  # the head of HH-0001
     newcomer = member(20, Relation.SPOUSE, date(1980, 1, 1), name="陈某")
@@ -421,13 +421,13 @@ def test_an_id_number_of_another_household_is_refused_and_nothing_is_written(led
 
     assert (excinfo.value.field, excinfo.value.rule) == ("id_number", "unique_id_number")
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0002")
-    assert ledger.household("HH-0001")["version"] == 1
+        ledger.registry.household("HH-0002")
+    assert ledger.registry.household("HH-0001")["version"] == 1
     # the other member's number was not claimed either: a third household may register it
     assert register(ledger, household("HH-0003", (replace(newcomer, relation=Relation.HEAD),)))["result"] == "created"
 
 
-def test_adding_a_member_of_another_household_is_refused_and_the_household_is_unchanged(ledger: CaseLedger) -> None:
+def test_adding_a_member_of_another_household_is_refused_and_the_household_is_unchanged(ledger: Ledger) -> None:
     register(ledger, household("HH-0001", family(1)))
     second = household("HH-0002", family(10))
     register(ledger, second)
@@ -435,12 +435,12 @@ def test_adding_a_member_of_another_household_is_refused_and_the_household_is_un
     with pytest.raises(DuplicateIdNumberError):
         register(ledger, with_member(second, member(3, Relation.CHILD, date(2012, 3, 15))))
 
-    found = ledger.household("HH-0002")
+    found = ledger.registry.household("HH-0002")
     assert found["version"] == 1
     assert found["members"] == [m.as_dict() for m in family(10)]
 
 
-def test_a_member_kept_through_a_change_keeps_the_id_number(ledger: CaseLedger) -> None:
+def test_a_member_kept_through_a_change_keeps_the_id_number(ledger: Ledger) -> None:
     register(ledger, household("HH-0001", family(1)))
     register(ledger, household("HH-0001", family(1), phone="13911112222"))
 
@@ -448,7 +448,7 @@ def test_a_member_kept_through_a_change_keeps_the_id_number(ledger: CaseLedger) 
         register(ledger, household("HH-0002", (member(1, Relation.HEAD),)))
 
 
-def test_a_removed_member_frees_the_id_number_for_another_household(ledger: CaseLedger) -> None:
+def test_a_removed_member_frees_the_id_number_for_another_household(ledger: Ledger) -> None:
     first = household("HH-0001", family(1))
     register(ledger, first)
     child = member(3, Relation.CHILD, date(2012, 3, 15), name="刘小明")
@@ -458,13 +458,13 @@ def test_a_removed_member_frees_the_id_number_for_another_household(ledger: Case
 
     assert moved_out["result"] == "changed"
     assert moved_in["result"] == "created"
-    assert [m["id_number"] for m in ledger.household("HH-0002")["members"]] == [child.id_number]
+    assert [m["id_number"] for m in ledger.registry.household("HH-0002")["members"]] == [child.id_number]
     # and now the first household may not take the number back
     with pytest.raises(DuplicateIdNumberError):
         register(ledger, first)
 
 
-def test_a_removed_member_may_return_to_the_same_household(ledger: CaseLedger) -> None:
+def test_a_removed_member_may_return_to_the_same_household(ledger: Ledger) -> None:
     first = household("HH-0001", family(1))
     register(ledger, first)
     register(ledger, without(first, 3))
@@ -472,10 +472,10 @@ def test_a_removed_member_may_return_to_the_same_household(ledger: CaseLedger) -
     back = register(ledger, first, reason="回户")
 
     assert back == {"household_number": "HH-0001", "result": "changed", "version": 3}
-    assert len(ledger.household("HH-0001")["members"]) == 3
+    assert len(ledger.registry.household("HH-0001")["members"]) == 3
 
 
-def test_the_refusal_names_a_household_within_the_actors_area(ledger: CaseLedger) -> None:
+def test_the_refusal_names_a_household_within_the_actors_area(ledger: Ledger) -> None:
     register(ledger, household("HH-0001", family(1)))
 
     with pytest.raises(DuplicateIdNumberError) as excinfo:
@@ -488,7 +488,7 @@ def test_the_refusal_names_a_household_within_the_actors_area(ledger: CaseLedger
     assert "HH-0001" in excinfo.value.message
 
 
-def test_the_refusal_does_not_name_a_household_outside_the_actors_area(ledger: CaseLedger) -> None:
+def test_the_refusal_does_not_name_a_household_outside_the_actors_area(ledger: Ledger) -> None:
     register(ledger, household("HH-0001", family(1)))
 
     with pytest.raises(DuplicateIdNumberError) as excinfo:
@@ -503,7 +503,7 @@ def test_the_refusal_does_not_name_a_household_outside_the_actors_area(ledger: C
 
 
 def test_two_registrations_racing_for_one_id_number_conflict_in_the_store(
-    ledger: CaseLedger, monkeypatch: pytest.MonkeyPatch
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     register(ledger, household("HH-0001", family(1)))
     claim = id_claim_id(id_number(seq=1))
@@ -522,13 +522,11 @@ def test_two_registrations_racing_for_one_id_number_conflict_in_the_store(
 
     assert excinfo.value.rule == "concurrent_change"
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0002")
+        ledger.registry.household("HH-0002")
 
 
 @pytest.mark.parametrize("card_digits", ["11", "1123"])
-def test_a_disability_card_number_of_a_member_of_another_household_is_refused(
-    ledger: CaseLedger, card_digits: str
-) -> None:
+def test_a_disability_card_number_of_a_member_of_another_household_is_refused(ledger: Ledger, card_digits: str) -> None:
     # a 20/22-character number is the same person's 18-character number followed by disability-card digits
     register(ledger, household("HH-0001", family(1)))
     same_person = replace(member(1, Relation.HEAD), id_number=id_number(seq=1) + card_digits)
@@ -537,11 +535,11 @@ def test_a_disability_card_number_of_a_member_of_another_household_is_refused(
         register(ledger, household("HH-0002", (same_person,)))
 
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0002")
+        ledger.registry.household("HH-0002")
 
 
 def test_an_18_character_number_of_a_member_of_another_household_with_a_card_number_is_refused(
-    ledger: CaseLedger,
+    ledger: Ledger,
 ) -> None:
     card_holder = replace(member(1, Relation.HEAD), id_number=id_number(seq=1) + "11")
     register(ledger, household("HH-0001", (card_holder,)))
@@ -550,7 +548,7 @@ def test_an_18_character_number_of_a_member_of_another_household_with_a_card_num
         register(ledger, household("HH-0002", (member(1, Relation.HEAD),)))
 
 
-def test_a_member_may_change_to_their_disability_card_number_and_back(ledger: CaseLedger) -> None:
+def test_a_member_may_change_to_their_disability_card_number_and_back(ledger: Ledger) -> None:
     head, spouse, child = family(1)
     register(ledger, household("HH-0001", (head, spouse, child)))
     card = replace(spouse, id_number=spouse.id_number + "42")
@@ -562,7 +560,7 @@ def test_a_member_may_change_to_their_disability_card_number_and_back(ledger: Ca
     assert register(ledger, household("HH-0001", (head, spouse, child)))["result"] == "changed"
 
 
-def test_a_removed_card_holder_frees_the_person_for_another_household(ledger: CaseLedger) -> None:
+def test_a_removed_card_holder_frees_the_person_for_another_household(ledger: Ledger) -> None:
     head, spouse, child = family(1)
     card = replace(spouse, id_number=spouse.id_number + "42")
     register(ledger, household("HH-0001", (head, card, child)))
@@ -573,7 +571,7 @@ def test_a_removed_card_holder_frees_the_person_for_another_household(ledger: Ca
     assert result["result"] == "created"
 
 
-def test_an_id_number_with_a_trailing_newline_cannot_bypass_the_claim(ledger: CaseLedger) -> None:
+def test_an_id_number_with_a_trailing_newline_cannot_bypass_the_claim(ledger: Ledger) -> None:
     register(ledger, household("HH-0001", family(1)))
     same_person = replace(member(1, Relation.HEAD), id_number=id_number(seq=1) + "\n")
 
@@ -582,14 +580,14 @@ def test_an_id_number_with_a_trailing_newline_cannot_bypass_the_claim(ledger: Ca
 
     assert (excinfo.value.field, excinfo.value.rule) == ("id_number", "id_number")
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0002")
+        ledger.registry.household("HH-0002")
 
 
 # --- staff --------------------------------------------------------------------------------------------------------
 
 
-def test_a_staff_member_is_registered_with_one_identity(ledger: CaseLedger) -> None:
-    result = ledger.register_staff(
+def test_a_staff_member_is_registered_with_one_identity(ledger: Ledger) -> None:
+    result = ledger.registry.register_staff(
         staff("S-001", name=" 张网格 ", identity=StaffIdentity.GRID_WORKER),
         actor=VILLAGE_CADRE,
         command_id="st-1",
@@ -598,7 +596,7 @@ def test_a_staff_member_is_registered_with_one_identity(ledger: CaseLedger) -> N
     )
 
     assert result == {"staff_number": "S-001", "result": "created", "version": 1}
-    assert ledger.staff_member("S-001") == {
+    assert ledger.registry.staff_member("S-001") == {
         "staff_number": "S-001",
         "name": "张网格",
         "identity": "grid_worker",
@@ -609,80 +607,84 @@ def test_a_staff_member_is_registered_with_one_identity(ledger: CaseLedger) -> N
     }
 
 
-def test_staff_are_registered_once_per_command_and_changed_only_when_different(ledger: CaseLedger) -> None:
+def test_staff_are_registered_once_per_command_and_changed_only_when_different(ledger: Ledger) -> None:
     record = staff("S-001")
     kw: dict[str, Any] = {"actor": VILLAGE_CADRE, "now": NOW, "reason": "参与排查"}
-    ledger.register_staff(record, command_id="st-1", **kw)
+    ledger.registry.register_staff(record, command_id="st-1", **kw)
 
-    assert ledger.register_staff(record, command_id="st-1", **kw)["result"] == "unchanged"
-    assert ledger.register_staff(record, command_id="st-2", **kw)["result"] == "unchanged"
-    changed = ledger.register_staff(replace(record, identity=StaffIdentity.VILLAGE_DOCTOR), command_id="st-3", **kw)
+    assert ledger.registry.register_staff(record, command_id="st-1", **kw)["result"] == "unchanged"
+    assert ledger.registry.register_staff(record, command_id="st-2", **kw)["result"] == "unchanged"
+    changed = ledger.registry.register_staff(
+        replace(record, identity=StaffIdentity.VILLAGE_DOCTOR), command_id="st-3", **kw
+    )
     assert changed == {"staff_number": "S-001", "result": "changed", "version": 2}
-    assert ledger.register_staff(record, command_id="st-3", **kw)["result"] == "unchanged"
-    assert ledger.staff_member("S-001")["identity"] == "village_doctor"
+    assert ledger.registry.register_staff(record, command_id="st-3", **kw)["result"] == "unchanged"
+    assert ledger.registry.staff_member("S-001")["identity"] == "village_doctor"
 
 
-def test_an_invalid_staff_record_is_refused(ledger: CaseLedger) -> None:
+def test_an_invalid_staff_record_is_refused(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        ledger.register_staff(staff("S", name=""), actor=VILLAGE_CADRE, command_id="st-1", now=NOW, reason="")
+        ledger.registry.register_staff(staff("S", name=""), actor=VILLAGE_CADRE, command_id="st-1", now=NOW, reason="")
 
     assert {(v["field"], v["rule"]) for v in excinfo.value.violations} == {
         ("staff_number", "format"),
         ("name", "required"),
     }
     with pytest.raises(NotFoundError):
-        ledger.staff_member("S")
+        ledger.registry.staff_member("S")
 
 
-def test_a_staff_member_works_in_a_known_area(ledger: CaseLedger) -> None:
+def test_a_staff_member_works_in_a_known_area(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        ledger.register_staff(
+        ledger.registry.register_staff(
             staff(area_code="990102101099"), actor=TOWNSHIP_REVIEWER, command_id="st-1", now=NOW, reason=""
         )
 
     assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "known_area")
 
 
-def test_township_staff_are_registered_by_the_township_not_a_village(ledger: CaseLedger) -> None:
+def test_township_staff_are_registered_by_the_township_not_a_village(ledger: Ledger) -> None:
     township_staff = staff("T-001", TOWNSHIP_CODE, StaffIdentity.TOWNSHIP_CADRE)
 
     with pytest.raises(NotPermittedError):
-        ledger.register_staff(township_staff, actor=VILLAGE_CADRE, command_id="st-1", now=NOW, reason="")
-    result = ledger.register_staff(township_staff, actor=TOWNSHIP_REVIEWER, command_id="st-2", now=NOW, reason="")
+        ledger.registry.register_staff(township_staff, actor=VILLAGE_CADRE, command_id="st-1", now=NOW, reason="")
+    result = ledger.registry.register_staff(
+        township_staff, actor=TOWNSHIP_REVIEWER, command_id="st-2", now=NOW, reason=""
+    )
 
     assert result["result"] == "created"
 
 
-def test_inspectors_do_not_register_staff(ledger: CaseLedger) -> None:
+def test_inspectors_do_not_register_staff(ledger: Ledger) -> None:
     with pytest.raises(NotPermittedError):
-        ledger.register_staff(staff(), actor=INSPECTOR, command_id="st-1", now=NOW, reason="")
+        ledger.registry.register_staff(staff(), actor=INSPECTOR, command_id="st-1", now=NOW, reason="")
 
 
-def test_another_village_may_not_take_over_a_staff_member(ledger: CaseLedger) -> None:
+def test_another_village_may_not_take_over_a_staff_member(ledger: Ledger) -> None:
     register_screener(ledger)
 
     with pytest.raises(NotPermittedError):
-        ledger.register_staff(
+        ledger.registry.register_staff(
             staff("S-001", OTHER_VILLAGE_CODE), actor=OTHER_VILLAGE_CADRE, command_id="st-x", now=NOW, reason=""
         )
 
-    assert ledger.staff_member("S-001")["area_code"] == VILLAGE_CODE
+    assert ledger.registry.staff_member("S-001")["area_code"] == VILLAGE_CODE
 
 
-def test_the_township_may_move_a_staff_member_between_its_villages(ledger: CaseLedger) -> None:
+def test_the_township_may_move_a_staff_member_between_its_villages(ledger: Ledger) -> None:
     register_screener(ledger)
 
-    result = ledger.register_staff(
+    result = ledger.registry.register_staff(
         staff("S-001", OTHER_VILLAGE_CODE), actor=TOWNSHIP_REVIEWER, command_id="st-x", now=NOW, reason="调动"
     )
 
     assert result["result"] == "changed"
-    assert ledger.staff_member("S-001")["area_code"] == OTHER_VILLAGE_CODE
+    assert ledger.registry.staff_member("S-001")["area_code"] == OTHER_VILLAGE_CODE
 
 
-def test_an_unknown_staff_member_is_not_found(ledger: CaseLedger) -> None:
+def test_an_unknown_staff_member_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(NotFoundError) as excinfo:
-        ledger.staff_member("S-404")
+        ledger.registry.staff_member("S-404")
 
     assert excinfo.value.field == "staff_number"
 
@@ -690,7 +692,7 @@ def test_an_unknown_staff_member_is_not_found(ledger: CaseLedger) -> None:
 # --- screenings ---------------------------------------------------------------------------------------------------
 
 
-def test_a_screening_records_what_was_found_and_the_assessment(ledger: CaseLedger) -> None:
+def test_a_screening_records_what_was_found_and_the_assessment(ledger: Ledger) -> None:
     screenable(ledger)
 
     record = screen(ledger, NOT_AT_RISK, command_id="sc-1", comment="  收入稳定  ")
@@ -712,21 +714,21 @@ def test_a_screening_records_what_was_found_and_the_assessment(ledger: CaseLedge
     assert record["comment"] == "收入稳定"
     assert record["recorded_by"] == VILLAGE_CADRE.as_dict()
     assert record["version"] == 2
-    found = ledger.household("HH-0001")
+    found = ledger.registry.household("HH-0001")
     assert found["version"] == 2
     assert found["screenings"] == [record]
 
 
-def test_every_screening_is_kept_in_order(ledger: CaseLedger) -> None:
+def test_every_screening_is_kept_in_order(ledger: Ledger) -> None:
     screenable(ledger)
 
     screen(ledger, command_id="sc-1", screened_on=date(2026, 2, 20))
     screen(ledger, command_id="sc-2", screened_on=date(2026, 2, 28))
 
-    assert [s["screening_id"] for s in ledger.household("HH-0001")["screenings"]] == ["sc-1", "sc-2"]
+    assert [s["screening_id"] for s in ledger.registry.household("HH-0001")["screenings"]] == ["sc-1", "sc-2"]
 
 
-def test_an_at_risk_household_without_an_open_case_names_the_case_the_screening_opens(ledger: CaseLedger) -> None:
+def test_an_at_risk_household_without_an_open_case_names_the_case_the_screening_opens(ledger: Ledger) -> None:
     screenable(ledger)
 
     record = screen(ledger, AT_RISK, command_id="sc-1")
@@ -737,10 +739,10 @@ def test_an_at_risk_household_without_an_open_case_names_the_case_the_screening_
     assert record["case_id"] != str(case_id_for_command("sc-1"))
 
 
-def test_the_case_named_by_a_screening_opens_and_later_screenings_name_it(ledger: CaseLedger) -> None:
+def test_the_case_named_by_a_screening_opens_and_later_screenings_name_it(ledger: Ledger) -> None:
     screenable(ledger)
     first = screen(ledger, AT_RISK, command_id="sc-1")
-    ledger.open_case(
+    ledger.cases.open_case(
         case_id=UUID(first["case_id"]),
         command_id=screening_open_command("sc-1", "HH-0001"),
         actor=VILLAGE_CADRE,
@@ -755,11 +757,11 @@ def test_the_case_named_by_a_screening_opens_and_later_screenings_name_it(ledger
 
     later = screen(ledger, AT_RISK, command_id="sc-2")
 
-    assert ledger.household("HH-0001")["open_cases"] == [first["case_id"]]
+    assert ledger.registry.household("HH-0001")["open_cases"] == [first["case_id"]]
     assert (later["case_id"], later["opens_case"]) == (first["case_id"], False)
 
 
-def test_an_at_risk_household_with_an_open_case_names_that_case(ledger: CaseLedger) -> None:
+def test_an_at_risk_household_with_an_open_case_names_that_case(ledger: Ledger) -> None:
     screenable(ledger)
     case = open_for(ledger, "HH-0001")
 
@@ -768,7 +770,7 @@ def test_an_at_risk_household_with_an_open_case_names_that_case(ledger: CaseLedg
     assert (record["case_id"], record["opens_case"]) == (str(case.case_id), False)
 
 
-def test_a_household_whose_case_ended_opens_a_new_one(ledger: CaseLedger) -> None:
+def test_a_household_whose_case_ended_opens_a_new_one(ledger: Ledger) -> None:
     screenable(ledger)
     case = open_for(ledger, "HH-0001")
     case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
@@ -779,19 +781,19 @@ def test_a_household_whose_case_ended_opens_a_new_one(ledger: CaseLedger) -> Non
     assert record["case_id"] == str(case_id_for_command(screening_open_command("sc-1", "HH-0001")))
 
 
-def test_a_screening_is_recorded_once_per_command(ledger: CaseLedger) -> None:
+def test_a_screening_is_recorded_once_per_command(ledger: Ledger) -> None:
     screenable(ledger)
     first = screen(ledger, AT_RISK, command_id="sc-1")
 
     again = screen(ledger, NOT_AT_RISK, command_id="sc-1", screened_on=date(2026, 2, 1))
 
     assert again == first
-    found = ledger.household("HH-0001")
+    found = ledger.registry.household("HH-0001")
     assert found["version"] == 2
     assert len(found["screenings"]) == 1
 
 
-def test_a_retried_screening_returns_the_record_as_first_made_even_after_the_case_opened(ledger: CaseLedger) -> None:
+def test_a_retried_screening_returns_the_record_as_first_made_even_after_the_case_opened(ledger: Ledger) -> None:
     screenable(ledger)
     first = screen(ledger, AT_RISK, command_id="sc-1")
     open_for(ledger, "HH-0001")
@@ -800,7 +802,7 @@ def test_a_retried_screening_returns_the_record_as_first_made_even_after_the_cas
 
 
 def test_a_screening_reusing_the_command_id_of_a_registration_is_refused_as_a_domain_error(
-    ledger: CaseLedger,
+    ledger: Ledger,
 ) -> None:
     register(ledger, command_id="vc-1:key-1")
     register_screener(ledger)
@@ -810,7 +812,7 @@ def test_a_screening_reusing_the_command_id_of_a_registration_is_refused_as_a_do
     assert refused.value.rule == "command_reused"
 
 
-def test_a_registration_reusing_the_command_id_of_a_screening_is_refused(ledger: CaseLedger) -> None:
+def test_a_registration_reusing_the_command_id_of_a_screening_is_refused(ledger: Ledger) -> None:
     register(ledger, command_id="vc-1:key-1")
     register_screener(ledger)
     screen(ledger, command_id="vc-1:key-2")
@@ -820,7 +822,7 @@ def test_a_registration_reusing_the_command_id_of_a_screening_is_refused(ledger:
     assert refused.value.rule == "command_reused"
 
 
-def test_the_household_size_is_that_of_the_registered_members(ledger: CaseLedger) -> None:
+def test_the_household_size_is_that_of_the_registered_members(ledger: Ledger) -> None:
     screenable(ledger)  # three members
 
     at_line = screen(ledger, ScreeningFindings(wage_income=yuan(21300)))
@@ -830,7 +832,7 @@ def test_the_household_size_is_that_of_the_registered_members(ledger: CaseLedger
     assert (above["assessment"]["per_capita_net_income"], above["assessment"]["at_risk"]) == ("7100.01", False)
 
 
-def test_the_policy_is_the_one_in_force_on_the_screening_date(ledger: CaseLedger) -> None:
+def test_the_policy_is_the_one_in_force_on_the_screening_date(ledger: Ledger) -> None:
     screenable(ledger)
     f = ScreeningFindings(wage_income=yuan(19500))  # 6500 each: below 7100 (2023 on), above 6000 (national)
 
@@ -841,7 +843,7 @@ def test_the_policy_is_the_one_in_force_on_the_screening_date(ledger: CaseLedger
     assert (in_2026["assessment"]["policy"], in_2026["assessment"]["at_risk"]) == ("seed-township@1", True)
 
 
-def test_an_unknown_household_cannot_be_screened(ledger: CaseLedger) -> None:
+def test_an_unknown_household_cannot_be_screened(ledger: Ledger) -> None:
     register_screener(ledger)
 
     with pytest.raises(NotFoundError) as excinfo:
@@ -850,17 +852,17 @@ def test_an_unknown_household_cannot_be_screened(ledger: CaseLedger) -> None:
     assert excinfo.value.field == "household_number"
 
 
-def test_an_unregistered_screener_is_refused(ledger: CaseLedger) -> None:
+def test_an_unregistered_screener_is_refused(ledger: Ledger) -> None:
     register(ledger)
 
     with pytest.raises(RuleViolationError) as excinfo:
         screen(ledger, screener="S-404")
 
     assert (excinfo.value.field, excinfo.value.rule) == ("screener", "registered_staff")
-    assert ledger.household("HH-0001")["screenings"] == []
+    assert ledger.registry.household("HH-0001")["screenings"] == []
 
 
-def test_a_screener_of_another_village_is_refused(ledger: CaseLedger) -> None:
+def test_a_screener_of_another_village_is_refused(ledger: Ledger) -> None:
     register(ledger)
     register_screener(ledger, "S-002", OTHER_VILLAGE_CODE, actor=TOWNSHIP_REVIEWER)
 
@@ -868,7 +870,7 @@ def test_a_screener_of_another_village_is_refused(ledger: CaseLedger) -> None:
         screen(ledger, screener="S-002")
 
     assert (excinfo.value.field, excinfo.value.rule) == ("screener", "screener_area")
-    assert ledger.household("HH-0001")["version"] == 1
+    assert ledger.registry.household("HH-0001")["version"] == 1
 
 
 @pytest.mark.parametrize(
@@ -879,7 +881,7 @@ def test_a_screener_of_another_village_is_refused(ledger: CaseLedger) -> None:
     ],
 )
 def test_township_and_county_staff_may_screen_any_village_of_their_area(
-    ledger: CaseLedger, area_code: str, identity: StaffIdentity, actor: Actor
+    ledger: Ledger, area_code: str, identity: StaffIdentity, actor: Actor
 ) -> None:
     register(ledger)
     register_screener(ledger, "S-009", area_code, actor=actor, identity=identity)
@@ -890,18 +892,18 @@ def test_township_and_county_staff_may_screen_any_village_of_their_area(
 
 
 @pytest.mark.parametrize("actor", [OTHER_VILLAGE_CADRE, INSPECTOR], ids=["other-village", "inspector"])
-def test_only_the_households_area_records_a_screening(ledger: CaseLedger, actor: Actor) -> None:
+def test_only_the_households_area_records_a_screening(ledger: Ledger, actor: Actor) -> None:
     screenable(ledger)
 
     with pytest.raises(NotPermittedError):
         screen(ledger, actor=actor)
 
-    assert ledger.household("HH-0001")["screenings"] == []
+    assert ledger.registry.household("HH-0001")["screenings"] == []
 
 
 @pytest.mark.parametrize("method", [ScreeningMethod.PHONE, ScreeningMethod.WECHAT])
 def test_phone_or_wechat_is_refused_for_a_household_living_in_the_village(
-    ledger: CaseLedger, method: ScreeningMethod
+    ledger: Ledger, method: ScreeningMethod
 ) -> None:
     screenable(ledger)
 
@@ -909,12 +911,12 @@ def test_phone_or_wechat_is_refused_for_a_household_living_in_the_village(
         screen(ledger, method=method)
 
     assert (excinfo.value.field, excinfo.value.rule) == ("method", "remote_screening_for_migrants")
-    assert ledger.household("HH-0001")["screenings"] == []
+    assert ledger.registry.household("HH-0001")["screenings"] == []
 
 
 @pytest.mark.parametrize("method", [ScreeningMethod.PHONE, ScreeningMethod.WECHAT])
 def test_phone_or_wechat_is_accepted_for_a_household_with_a_migrant_member(
-    ledger: CaseLedger, method: ScreeningMethod
+    ledger: Ledger, method: ScreeningMethod
 ) -> None:
     head, spouse, child = family()
     migrant = replace(spouse, migrant_work_months=8, migrant_work_place="浙江省宁波市")
@@ -925,7 +927,7 @@ def test_phone_or_wechat_is_accepted_for_a_household_with_a_migrant_member(
     assert record["method"] == method.value
 
 
-def test_a_screening_dated_after_today_is_refused(ledger: CaseLedger) -> None:
+def test_a_screening_dated_after_today_is_refused(ledger: Ledger) -> None:
     screenable(ledger)
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -935,7 +937,7 @@ def test_a_screening_dated_after_today_is_refused(ledger: CaseLedger) -> None:
     assert screen(ledger, screened_on=date(2026, 3, 1))["screened_on"] == "2026-03-01"
 
 
-def test_today_is_the_calendar_day_in_shanghai(ledger: CaseLedger) -> None:
+def test_today_is_the_calendar_day_in_shanghai(ledger: Ledger) -> None:
     screenable(ledger)
     late_utc = datetime(2026, 2, 28, 17, 0, tzinfo=UTC)  # 2026-03-01 01:00 in Shanghai
 
@@ -944,7 +946,7 @@ def test_today_is_the_calendar_day_in_shanghai(ledger: CaseLedger) -> None:
     assert record["screened_on"] == "2026-03-01"
 
 
-def test_invalid_findings_are_refused(ledger: CaseLedger) -> None:
+def test_invalid_findings_are_refused(ledger: Ledger) -> None:
     screenable(ledger)
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -953,7 +955,7 @@ def test_invalid_findings_are_refused(ledger: CaseLedger) -> None:
     assert (excinfo.value.field, excinfo.value.rule) == ("wage_income", "range")
 
 
-def test_every_problem_of_a_screening_is_reported_with_the_date_first(ledger: CaseLedger) -> None:
+def test_every_problem_of_a_screening_is_reported_with_the_date_first(ledger: Ledger) -> None:
     screenable(ledger)
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -972,7 +974,7 @@ def test_every_problem_of_a_screening_is_reported_with_the_date_first(ledger: Ca
     assert excinfo.value.field == "screened_on"
 
 
-def test_a_screening_of_a_campaign_names_the_campaign(ledger: CaseLedger) -> None:
+def test_a_screening_of_a_campaign_names_the_campaign(ledger: Ledger) -> None:
     screenable(ledger)
     start_campaign(ledger)
 
@@ -981,7 +983,7 @@ def test_a_screening_of_a_campaign_names_the_campaign(ledger: CaseLedger) -> Non
     assert record["campaign_id"] == str(CAMPAIGN_ID)
 
 
-def test_a_screening_of_an_unknown_campaign_is_refused(ledger: CaseLedger) -> None:
+def test_a_screening_of_an_unknown_campaign_is_refused(ledger: Ledger) -> None:
     screenable(ledger)
 
     with pytest.raises(NotFoundError) as excinfo:
@@ -990,7 +992,7 @@ def test_a_screening_of_an_unknown_campaign_is_refused(ledger: CaseLedger) -> No
     assert excinfo.value.field == "campaign_id"
 
 
-def test_a_household_outside_the_campaigns_scope_is_refused(ledger: CaseLedger) -> None:
+def test_a_household_outside_the_campaigns_scope_is_refused(ledger: Ledger) -> None:
     screenable(ledger)
     start_campaign(ledger, scope=[OTHER_VILLAGE_CODE])
 
@@ -1000,7 +1002,7 @@ def test_a_household_outside_the_campaigns_scope_is_refused(ledger: CaseLedger) 
     assert (excinfo.value.field, excinfo.value.rule) == ("campaign_id", "campaign_scope")
 
 
-def test_a_screening_of_a_campaign_is_not_dated_before_it_started(ledger: CaseLedger) -> None:
+def test_a_screening_of_a_campaign_is_not_dated_before_it_started(ledger: Ledger) -> None:
     screenable(ledger)
     start_campaign(ledger, starts_on=date(2026, 2, 15))
 
@@ -1014,7 +1016,7 @@ def test_a_screening_of_a_campaign_is_not_dated_before_it_started(ledger: CaseLe
 # --- one open case per household ----------------------------------------------------------------------------------
 
 
-def test_a_household_with_an_open_case_cannot_have_a_second(ledger: CaseLedger) -> None:
+def test_a_household_with_an_open_case_cannot_have_a_second(ledger: Ledger) -> None:
     first = open_for(ledger, "HH-0001")
     second = CaseDriver(ledger)
 
@@ -1025,35 +1027,35 @@ def test_a_household_with_an_open_case_cannot_have_a_second(ledger: CaseLedger) 
     assert str(first.case_id) in excinfo.value.message
     with pytest.raises(CaseNotFoundError):
         second.view()
-    assert ledger.open_cases_of("HH-0001") == [str(first.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(first.case_id)]
 
 
-def test_the_household_number_is_compared_trimmed(ledger: CaseLedger) -> None:
+def test_the_household_number_is_compared_trimmed(ledger: Ledger) -> None:
     open_for(ledger, "HH-0001")
 
     with pytest.raises(CaseAlreadyOpenError):
         open_for(ledger, "  HH-0001 ")
 
 
-def test_retrying_the_opening_of_the_open_case_is_not_a_second_case(ledger: CaseLedger) -> None:
+def test_retrying_the_opening_of_the_open_case_is_not_a_second_case(ledger: Ledger) -> None:
     case = CaseDriver(ledger)
     case.open(household_number="HH-0001", command_id="open-1")
 
     again = case.open(household_number="HH-0001", command_id="open-1")
 
     assert again["case_id"] == str(case.case_id)
-    assert ledger.open_cases_of("HH-0001") == [str(case.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(case.case_id)]
 
 
-def test_different_households_each_have_their_case(ledger: CaseLedger) -> None:
+def test_different_households_each_have_their_case(ledger: Ledger) -> None:
     a = open_for(ledger, "HH-0001")
     b = open_for(ledger, "HH-0002")
 
-    assert ledger.open_cases_of("HH-0001") == [str(a.case_id)]
-    assert ledger.open_cases_of("HH-0002") == [str(b.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(a.case_id)]
+    assert ledger.registry.open_cases_of("HH-0002") == [str(b.case_id)]
 
 
-def test_a_registered_households_case_is_in_its_registered_village(ledger: CaseLedger) -> None:
+def test_a_registered_households_case_is_in_its_registered_village(ledger: Ledger) -> None:
     register(ledger)
     elsewhere = CaseDriver(ledger)
 
@@ -1064,13 +1066,13 @@ def test_a_registered_households_case_is_in_its_registered_village(ledger: CaseL
     with pytest.raises(CaseNotFoundError):
         elsewhere.view()
     case = open_for(ledger, "HH-0001")
-    assert ledger.household("HH-0001")["open_cases"] == [str(case.case_id)]
+    assert ledger.registry.household("HH-0001")["open_cases"] == [str(case.case_id)]
 
 
-def test_a_registered_households_case_takes_the_head_from_the_registry(ledger: CaseLedger) -> None:
+def test_a_registered_households_case_takes_the_head_from_the_registry(ledger: Ledger) -> None:
     register(ledger)
 
-    view = ledger.open_case(
+    view = ledger.cases.open_case(
         case_id=uuid4(),
         command_id="open-1",
         actor=VILLAGE_CADRE,
@@ -1086,18 +1088,18 @@ def test_a_registered_households_case_takes_the_head_from_the_registry(ledger: C
     assert view["household"] == {"household_number": "HH-0001", "household_head": "刘大山"}
 
 
-def test_a_case_closed_when_the_household_declines_frees_the_household(ledger: CaseLedger) -> None:
+def test_a_case_closed_when_the_household_declines_frees_the_household(ledger: Ledger) -> None:
     first = open_for(ledger, "HH-0001")
     closed = first.visit(authorisation_signed=False, authorisation_ref="", risks=[])
     assert closed["stage"] == "closed"
-    assert ledger.open_cases_of("HH-0001") == []
+    assert ledger.registry.open_cases_of("HH-0001") == []
 
     second = open_for(ledger, "HH-0001")
 
-    assert ledger.open_cases_of("HH-0001") == [str(second.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(second.case_id)]
 
 
-def test_a_case_rejected_by_the_county_frees_the_household(ledger: CaseLedger) -> None:
+def test_a_case_rejected_by_the_county_frees_the_household(ledger: Ledger) -> None:
     first = CaseDriver(ledger)
     first.open(household_number="HH-0001")
     first.through("township_review", skip=("open",))
@@ -1105,22 +1107,22 @@ def test_a_case_rejected_by_the_county_frees_the_household(ledger: CaseLedger) -
 
     second = open_for(ledger, "HH-0001")
 
-    assert ledger.open_cases_of("HH-0001") == [str(second.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(second.case_id)]
 
 
-def test_an_eliminated_case_frees_the_household(ledger: CaseLedger) -> None:
+def test_an_eliminated_case_frees_the_household(ledger: Ledger) -> None:
     register(ledger)
     first = CaseDriver(ledger)
     first.open(household_number="HH-0001")
     assert first.through("eliminated", skip=("open",))["stage"] == "eliminated"
-    assert ledger.household("HH-0001")["open_cases"] == []
+    assert ledger.registry.household("HH-0001")["open_cases"] == []
 
     second = open_for(ledger, "HH-0001", now=sep(20), clue_date=date(2026, 9, 20))
 
-    assert ledger.household("HH-0001")["open_cases"] == [str(second.case_id)]
+    assert ledger.registry.household("HH-0001")["open_cases"] == [str(second.case_id)]
 
 
-def test_a_case_in_monitoring_still_holds_the_household(ledger: CaseLedger) -> None:
+def test_a_case_in_monitoring_still_holds_the_household(ledger: Ledger) -> None:
     first = CaseDriver(ledger)
     first.open(household_number="HH-0001")
     first.through("assisted", skip=("open",))
@@ -1129,30 +1131,30 @@ def test_a_case_in_monitoring_still_holds_the_household(ledger: CaseLedger) -> N
         open_for(ledger, "HH-0001", now=mar(20), clue_date=date(2026, 3, 20))
 
 
-def test_a_rolled_back_case_is_open_again(ledger: CaseLedger) -> None:
+def test_a_rolled_back_case_is_open_again(ledger: Ledger) -> None:
     case = CaseDriver(ledger)
     case.open(household_number="HH-0001")
     case.through("eliminated", skip=("open",))
-    assert ledger.open_cases_of("HH-0001") == []
+    assert ledger.registry.open_cases_of("HH-0001") == []
 
     case.through("rolled_back", skip=PATH_TO_ELIMINATED)
 
-    assert ledger.open_cases_of("HH-0001") == [str(case.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(case.case_id)]
     with pytest.raises(CaseAlreadyOpenError):
         open_for(ledger, "HH-0001", now=at(2027, 3, 20), clue_date=date(2027, 3, 20))
 
 
-def test_a_look_back_that_finds_a_new_risk_holds_the_household_with_the_new_case(ledger: CaseLedger) -> None:
+def test_a_look_back_that_finds_a_new_risk_holds_the_household_with_the_new_case(ledger: Ledger) -> None:
     case = CaseDriver(ledger)
     case.open(household_number="HH-0001")
     case.through("eliminated", skip=("open",))
 
     view = case.look_back(outcome=LookBackOutcome.NEW_RISK, new_risks=[Risk.ILLNESS])
 
-    assert ledger.open_cases_of("HH-0001") == [view["new_case_id"]]
+    assert ledger.registry.open_cases_of("HH-0001") == [view["new_case_id"]]
 
 
-def test_a_rollback_never_gives_a_household_two_open_cases(ledger: CaseLedger) -> None:
+def test_a_rollback_never_gives_a_household_two_open_cases(ledger: Ledger) -> None:
     old = CaseDriver(ledger)
     old.open(household_number="HH-0001")
     old.through("eliminated", skip=("open",))
@@ -1168,10 +1170,10 @@ def test_a_rollback_never_gives_a_household_two_open_cases(ledger: CaseLedger) -
     assert str(new.case_id) in excinfo.value.message
     assert len(old.events()) == versions
     assert old.view(at(2027, 3, 16))["stage"] == "eliminated"
-    assert ledger.open_cases_of("HH-0001") == [str(new.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(new.case_id)]
 
 
-def test_a_look_back_never_gives_a_household_two_open_cases(ledger: CaseLedger) -> None:
+def test_a_look_back_never_gives_a_household_two_open_cases(ledger: Ledger) -> None:
     old = CaseDriver(ledger)
     old.open(household_number="HH-0001")
     old.through("eliminated", skip=("open",))
@@ -1184,13 +1186,13 @@ def test_a_look_back_never_gives_a_household_two_open_cases(ledger: CaseLedger) 
     assert (excinfo.value.field, excinfo.value.rule) == ("household_number", "one_open_case")
     assert len(old.events()) == versions
     assert old.view(at(2027, 3, 11))["new_case_id"] is None
-    assert ledger.open_cases_of("HH-0001") == [str(new.case_id)]
+    assert ledger.registry.open_cases_of("HH-0001") == [str(new.case_id)]
 
 
 # --- campaigns ----------------------------------------------------------------------------------------------------
 
 
-def test_a_campaign_starts_with_the_seeds_milestones(ledger: CaseLedger) -> None:
+def test_a_campaign_starts_with_the_seeds_milestones(ledger: Ledger) -> None:
     view = start_campaign(ledger)
 
     assert view == {
@@ -1205,20 +1207,20 @@ def test_a_campaign_starts_with_the_seeds_milestones(ledger: CaseLedger) -> None
         "version": 1,
         "demo": False,
     }
-    assert ledger.campaign(CAMPAIGN_ID) == view
+    assert ledger.campaigns.campaign(CAMPAIGN_ID) == view
 
 
-def test_starting_a_campaign_is_idempotent_per_command(ledger: CaseLedger) -> None:
+def test_starting_a_campaign_is_idempotent_per_command(ledger: Ledger) -> None:
     first = start_campaign(ledger, command_id="campaign-1")
 
     assert start_campaign(ledger, command_id="campaign-1") == first
     with pytest.raises(VersionConflictError) as excinfo:
         start_campaign(ledger, command_id="campaign-2")
     assert excinfo.value.rule == "unique"
-    assert ledger.campaign(CAMPAIGN_ID)["version"] == 1
+    assert ledger.campaigns.campaign(CAMPAIGN_ID)["version"] == 1
 
 
-def test_an_invalid_campaign_is_refused_and_not_started(ledger: CaseLedger) -> None:
+def test_an_invalid_campaign_is_refused_and_not_started(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
         start_campaign(ledger, name=" ", starts_on=date(2026, 3, 11))
 
@@ -1227,7 +1229,7 @@ def test_an_invalid_campaign_is_refused_and_not_started(ledger: CaseLedger) -> N
         ("milestones", "after_start"),
     }
     with pytest.raises(NotFoundError):
-        ledger.campaign(CAMPAIGN_ID)
+        ledger.campaigns.campaign(CAMPAIGN_ID)
 
 
 @pytest.mark.parametrize(
@@ -1239,34 +1241,34 @@ def test_an_invalid_campaign_is_refused_and_not_started(ledger: CaseLedger) -> N
     ],
 )
 def test_only_a_township_or_county_starts_a_campaign_in_its_area(
-    ledger: CaseLedger, actor: Actor, scope: list[str], rule: str
+    ledger: Ledger, actor: Actor, scope: list[str], rule: str
 ) -> None:
     with pytest.raises(NotPermittedError) as excinfo:
         start_campaign(ledger, actor=actor, scope=scope)
 
     assert excinfo.value.rule == rule
     with pytest.raises(NotFoundError):
-        ledger.campaign(CAMPAIGN_ID)
+        ledger.campaigns.campaign(CAMPAIGN_ID)
 
 
-def test_a_county_may_start_a_county_wide_campaign(ledger: CaseLedger) -> None:
+def test_a_county_may_start_a_county_wide_campaign(ledger: Ledger) -> None:
     assert start_campaign(ledger, actor=COUNTY_APPROVER, scope=[COUNTY_CODE])["scope"] == [COUNTY_CODE]
 
 
-def test_an_unknown_campaign_is_not_found(ledger: CaseLedger) -> None:
+def test_an_unknown_campaign_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(NotFoundError):
-        ledger.campaign(uuid4())
+        ledger.campaigns.campaign(uuid4())
     with pytest.raises(NotFoundError):
-        ledger.pass_milestone(campaign_id=uuid4(), milestone=Milestone.SCREENING_DONE, missing={}, now=NOW)
+        ledger.campaigns.pass_milestone(campaign_id=uuid4(), milestone=Milestone.SCREENING_DONE, missing={}, now=NOW)
     with pytest.raises(NotFoundError):
-        ledger.schedule_look_backs(campaign_id=uuid4(), case_ids=[], due_on=date(2026, 3, 10), now=NOW)
+        ledger.campaigns.schedule_look_backs(campaign_id=uuid4(), case_ids=[], due_on=date(2026, 3, 10), now=NOW)
 
 
-def test_a_milestone_passes_with_what_was_missing_and_whom_it_told(ledger: CaseLedger) -> None:
+def test_a_milestone_passes_with_what_was_missing_and_whom_it_told(ledger: Ledger) -> None:
     start_campaign(ledger)
     when = datetime(2026, 3, 11, 0, 0, tzinfo=SHANGHAI)
 
-    view = ledger.pass_milestone(
+    view = ledger.campaigns.pass_milestone(
         campaign_id=CAMPAIGN_ID, milestone=Milestone.SCREENING_DONE, missing={"unscreened": ["HH-0001"]}, now=when
     )
 
@@ -1280,16 +1282,16 @@ def test_a_milestone_passes_with_what_was_missing_and_whom_it_told(ledger: CaseL
         }
     }
     assert view["version"] == 2
-    assert ledger.campaign(CAMPAIGN_ID)["passed"] == view["passed"]
+    assert ledger.campaigns.campaign(CAMPAIGN_ID)["passed"] == view["passed"]
 
 
-def test_a_milestone_passes_exactly_once(ledger: CaseLedger) -> None:
+def test_a_milestone_passes_exactly_once(ledger: Ledger) -> None:
     start_campaign(ledger)
-    first = ledger.pass_milestone(
+    first = ledger.campaigns.pass_milestone(
         campaign_id=CAMPAIGN_ID, milestone=Milestone.SCREENING_DONE, missing={"unscreened": 3}, now=mar(11)
     )
 
-    again = ledger.pass_milestone(
+    again = ledger.campaigns.pass_milestone(
         campaign_id=CAMPAIGN_ID, milestone=Milestone.SCREENING_DONE, missing={"unscreened": 0}, now=mar(12)
     )
 
@@ -1298,14 +1300,14 @@ def test_a_milestone_passes_exactly_once(ledger: CaseLedger) -> None:
     assert again["passed"]["screening_done"]["missing"] == {"unscreened": 3}
 
 
-def test_each_milestone_passes_once_of_its_own(ledger: CaseLedger) -> None:
+def test_each_milestone_passes_once_of_its_own(ledger: Ledger) -> None:
     start_campaign(ledger)
 
     for day, milestone in zip((11, 26, 31), Milestone, strict=True):
-        ledger.pass_milestone(campaign_id=CAMPAIGN_ID, milestone=milestone, missing={}, now=mar(day))
-        ledger.pass_milestone(campaign_id=CAMPAIGN_ID, milestone=milestone, missing={}, now=mar(day))
+        ledger.campaigns.pass_milestone(campaign_id=CAMPAIGN_ID, milestone=milestone, missing={}, now=mar(day))
+        ledger.campaigns.pass_milestone(campaign_id=CAMPAIGN_ID, milestone=milestone, missing={}, now=mar(day))
 
-    view = ledger.campaign(CAMPAIGN_ID)
+    view = ledger.campaigns.campaign(CAMPAIGN_ID)
     assert view["version"] == 4
     assert {m: p["due_on"] for m, p in view["passed"].items()} == {
         "screening_done": "2026-03-10",
@@ -1324,34 +1326,38 @@ def test_each_milestone_passes_once_of_its_own(ledger: CaseLedger) -> None:
     ids=["villages", "township", "county"],
 )
 def test_a_passed_milestone_is_escalated_to_the_level_above_the_scope(
-    ledger: CaseLedger, scope: list[str], actor: Actor, escalated: list[str]
+    ledger: Ledger, scope: list[str], actor: Actor, escalated: list[str]
 ) -> None:
     start_campaign(ledger, scope=scope, actor=actor)
 
-    view = ledger.pass_milestone(campaign_id=CAMPAIGN_ID, milestone=Milestone.SCREENING_DONE, missing={}, now=mar(11))
+    view = ledger.campaigns.pass_milestone(
+        campaign_id=CAMPAIGN_ID, milestone=Milestone.SCREENING_DONE, missing={}, now=mar(11)
+    )
 
     assert view["passed"]["screening_done"]["escalated_to"] == escalated
 
 
-def test_look_backs_are_scheduled_once(ledger: CaseLedger) -> None:
+def test_look_backs_are_scheduled_once(ledger: Ledger) -> None:
     start_campaign(ledger)
 
-    first = ledger.schedule_look_backs(
+    first = ledger.campaigns.schedule_look_backs(
         campaign_id=CAMPAIGN_ID, case_ids=["c-1", "c-2"], due_on=date(2026, 3, 10), now=NOW
     )
-    again = ledger.schedule_look_backs(campaign_id=CAMPAIGN_ID, case_ids=["c-3"], due_on=date(2026, 3, 25), now=NOW)
+    again = ledger.campaigns.schedule_look_backs(
+        campaign_id=CAMPAIGN_ID, case_ids=["c-3"], due_on=date(2026, 3, 25), now=NOW
+    )
 
     assert first["look_backs"] == {"case_ids": ["c-1", "c-2"], "villages": {}, "due_on": "2026-03-10"}
     assert again == first
     assert again["version"] == 2
 
 
-def test_new_households_go_in_by_batch_or_not_at_all(ledger: CaseLedger) -> None:
+def test_new_households_go_in_by_batch_or_not_at_all(ledger: Ledger) -> None:
     """An import's fast path: a batch of new households with their claims in one transaction; a batch meeting an
     existing household or person writes nothing, and the one-by-one path then reports it."""
     batch = [(household("HH-0001", family(1)), "c-1"), (household("HH-0002", family(10)), "c-2")]
-    assert ledger.register_new_households(batch, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
-    assert ledger.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
+    assert ledger.registry.register_new_households(batch, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    assert ledger.registry.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
     # The claims were written: the same people cannot go into another household.
     with pytest.raises(DuplicateIdNumberError):
         register(ledger, household("HH-0003", family(1)))
@@ -1359,16 +1365,18 @@ def test_new_households_go_in_by_batch_or_not_at_all(ledger: CaseLedger) -> None
     lodger = household("HH-0004", (member(1, Relation.HEAD, name="刘大山"),))  # HH-0001's head
     fresh = household("HH-0005", family(30))
     refused = [(fresh, "c-5"), (lodger, "c-4")]
-    assert not ledger.register_new_households(refused, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    assert not ledger.registry.register_new_households(
+        refused, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False
+    )
     for number in ("HH-0004", "HH-0005"):
         with pytest.raises(NotFoundError):
-            ledger.household(number)
+            ledger.registry.household(number)
     # Two new households of one batch claiming one person: refused whole, too.
     twins = [(household("HH-0006", family(40)), "c-6"), (household("HH-0007", family(40)), "c-7")]
-    assert not ledger.register_new_households(twins, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    assert not ledger.registry.register_new_households(twins, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
     with pytest.raises(NotFoundError):
-        ledger.household("HH-0006")
+        ledger.registry.household("HH-0006")
     # A household already registered: refused, and left as it was.
     again = [(household("HH-0002", family(50)), "c-8")]
-    assert not ledger.register_new_households(again, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
-    assert ledger.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
+    assert not ledger.registry.register_new_households(again, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
+    assert ledger.registry.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]

@@ -10,15 +10,15 @@ from typing import ClassVar
 from domain.cases.case import MonitoringCase
 from domain.cases.values import Stage
 from domain.kernel.time import SHANGHAI
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 
 
-class SnapshotEveryThird(CaseLedger):
+class SnapshotEveryThird(Ledger):
     snapshotting_intervals: ClassVar = {MonitoringCase: 3}
 
 
-class NoSnapshots(CaseLedger):
+class NoSnapshots(Ledger):
     snapshotting_intervals: ClassVar = {}
 
 
@@ -32,9 +32,11 @@ def test_views_through_snapshots_equal_views_replayed_from_events(tmp_path: Path
 
     replayed = NoSnapshots({**env, "IS_SNAPSHOTTING_ENABLED": "n"})
     now = datetime(2027, 6, 1, 9, tzinfo=SHANGHAI)
-    last = with_snapshots.view(case.case_id, now)["version"]
+    last = with_snapshots.cases.view(case.case_id, now)["version"]
     for version in range(1, last + 1):
-        assert with_snapshots.view(case.case_id, now, version) == replayed.view(case.case_id, now, version), version
+        assert with_snapshots.cases.view(case.case_id, now, version) == replayed.cases.view(
+            case.case_id, now, version
+        ), version
     latest: MonitoringCase = with_snapshots.repository.get(case.case_id)
     assert latest.stage is Stage.MONITORED and latest.category is not None
     with_snapshots.close()

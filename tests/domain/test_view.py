@@ -11,7 +11,7 @@ import pytest
 from domain.cases.values import DeadlineKind, DeliberationOutcome
 from domain.kernel.errors import CaseNotFoundError
 from domain.kernel.time import SHANGHAI, end_of_day
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.registry.values import HouseholdType
 from tests.domain.support import DUE_DATE, NOW, VILLAGE_CADRE, CaseDriver, deadline, feb
 
@@ -131,10 +131,10 @@ def test_a_closed_case_lists_no_eligible_category(case: CaseDriver) -> None:
     assert case.deliberate(outcome=DeliberationOutcome.FAIL)["eligible_categories"] == []
 
 
-def test_an_earlier_version_of_the_case_can_be_viewed(case: CaseDriver, ledger: CaseLedger) -> None:
+def test_an_earlier_version_of_the_case_can_be_viewed(case: CaseDriver, ledger: Ledger) -> None:
     case.through("deliberation")
 
-    earlier = ledger.view(case.case_id, NOW, version=2)
+    earlier = ledger.cases.view(case.case_id, NOW, version=2)
 
     assert (earlier["version"], earlier["status"]) == (2, "visit_verified")
     assert "village_deliberation" not in earlier["facts"]
@@ -153,9 +153,9 @@ def test_the_facts_of_a_step_keep_who_did_it_and_when(case: CaseDriver) -> None:
     assert view["opened_by"]["id"] == VILLAGE_CADRE.id
 
 
-def test_an_unknown_case_is_not_found(ledger: CaseLedger) -> None:
+def test_an_unknown_case_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(CaseNotFoundError) as excinfo:
-        ledger.view(uuid4(), NOW)
+        ledger.cases.view(uuid4(), NOW)
     assert excinfo.value.rule == "exists"
 
 

@@ -19,16 +19,15 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from domain.ledger import CaseLedger
+from domain.cases.commands import CaseCommands
+from domain.ledger import Ledger
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 
 STALL_DIR = Path(os.environ.get("FAULT_STALL_DIR", "."))
 
 
-class StallingLedger(CaseLedger):
-    name = CaseLedger.name  # the same tables (the library names an application's tables after its class)
-
+class StallingCases(CaseCommands):
     def take_step(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
         key = str(kwargs["command_id"]).split(":", 1)[-1]
         self._stall(key, "before")
@@ -41,6 +40,12 @@ class StallingLedger(CaseLedger):
         if (STALL_DIR / f"{key}.{when}").exists():
             (STALL_DIR / f"{key}.reached").touch()
             time.sleep(3600)  # until killed
+
+
+class StallingLedger(Ledger):
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env)
+        self.cases = StallingCases(self)
 
 
 async def main() -> None:

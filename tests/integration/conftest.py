@@ -24,7 +24,7 @@ from api.main import create_app
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
@@ -73,7 +73,7 @@ class Stack:
     http: httpx.AsyncClient
     temporal: Client
     es_env: dict[str, str]
-    ledger: CaseLedger
+    ledger: Ledger
     today: date
     registry: RegistryService
     projections: Projections
@@ -121,7 +121,7 @@ async def run_stack(
     does, through a database outage), ``worker=False`` leaves the task queue to workers the test runs itself."""
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     settings = Settings(task_queue=task_queue, token_secret=SECRET)
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     summaries = open_summary_view(es_env)
     registry = RegistryService(ledger, open_registry_view(es_env), summaries)
     services = Services(
@@ -138,7 +138,7 @@ async def run_stack(
     app = create_app(services)
     following = projection_runner(es_env) if projections else nullcontext(Projections([]))
     with ThreadPoolExecutor(max_workers=4) as pool, following as runner:
-        worker_ledger = CaseLedger(es_env)
+        worker_ledger = Ledger(es_env)
         worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
         worker_reports = ReportService(worker_ledger, open_report_view(es_env), registry.view, None)

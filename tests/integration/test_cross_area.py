@@ -38,12 +38,12 @@ def store_size(stack: Stack) -> int:
 async def test_a_neighbouring_cadre_learns_and_changes_nothing_of_another_village(stack: Stack) -> None:
     now = datetime.now(UTC)
     record = household("HH-SWEEP-1", VILLAGE, 91, size=2)
-    stack.ledger.register_household(record, actor=TOWNSHIP_ACTOR, command_id="sweep-reg", now=now, reason="x")
-    stack.ledger.register_staff(StaffRecord("S-SWEEP", "排查员扫", StaffIdentity.GRID_WORKER, VILLAGE),
+    stack.ledger.registry.register_household(record, actor=TOWNSHIP_ACTOR, command_id="sweep-reg", now=now, reason="x")
+    stack.ledger.registry.register_staff(StaffRecord("S-SWEEP", "排查员扫", StaffIdentity.GRID_WORKER, VILLAGE),
                                 actor=TOWNSHIP_ACTOR, command_id="sweep-staff", now=now, reason="x")  # fmt: skip
     campaign = uuid.uuid4()
     today = stack.today
-    stack.ledger.start_campaign(
+    stack.ledger.campaigns.start_campaign(
         campaign_id=campaign, name="扫描村攻坚", scope=[VILLAGE], starts_on=today,
         milestones={m: today + timedelta(days=30 + i) for i, m in enumerate(Milestone)},
         actor=TOWNSHIP_ACTOR, command_id="sweep-camp", now=now,

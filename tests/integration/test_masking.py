@@ -21,8 +21,8 @@ TOWNSHIP = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审�
 async def test_inspectors_see_personal_data_masked_and_the_county_in_full(stack: Stack) -> None:
     now = datetime.now(UTC)
     record = household("HH-MASK-1", VILLAGE, 61, size=2)
-    stack.ledger.register_household(record, actor=TOWNSHIP, command_id="mask-reg", now=now, reason="花名册")
-    stack.ledger.register_staff(StaffRecord("S-MASK", "网格员遮", StaffIdentity.GRID_WORKER, VILLAGE, "13912345678"),
+    stack.ledger.registry.register_household(record, actor=TOWNSHIP, command_id="mask-reg", now=now, reason="花名册")
+    stack.ledger.registry.register_staff(StaffRecord("S-MASK", "网格员遮", StaffIdentity.GRID_WORKER, VILLAGE, "13912345678"),
                                 actor=TOWNSHIP, command_id="mask-staff", now=now, reason="x")  # fmt: skip
     case = CaseDriver(stack.ledger)
     case.through("responsible_person")  # 陈帮扶, 13800000000

@@ -21,7 +21,9 @@ TOWNSHIP = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审�
 @pytest.mark.asyncio(loop_scope="session")
 async def test_the_notice_list_names_the_household_and_why_and_nothing_private(stack: Stack) -> None:
     record = household("HH-NOTICE-1", VILLAGE, 71, size=3)
-    stack.ledger.register_household(record, actor=TOWNSHIP, command_id="n-reg", now=datetime.now(UTC), reason="x")
+    stack.ledger.registry.register_household(
+        record, actor=TOWNSHIP, command_id="n-reg", now=datetime.now(UTC), reason="x"
+    )
     posted, other = CaseDriver(stack.ledger), CaseDriver(stack.ledger)
     posted.open(household_number="HH-NOTICE-1")
     posted.through("notice", skip=("open",))  # 2026-02-14 to 02-18 at 村委会公示栏

@@ -127,7 +127,7 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
 
     body = STEP_BODIES[Step.HOUSEHOLD_VISIT].model_validate({**VISIT, "occurred_at": stack.at(-11)})
     payload = {name: getattr(body, name) for name in type(body).model_fields}
-    stack.ledger.take_step(
+    stack.ledger.cases.take_step(
         case_id=uuid.UUID(case_id), step=Step.HOUSEHOLD_VISIT, action=None, command_id="behind-its-back",
         actor=Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"), now=datetime.now(UTC),
         expected_version=None, payload=payload,
@@ -284,7 +284,7 @@ async def test_a_workflow_task_that_keeps_failing_is_listed_and_restarted_on_goo
     from domain.kernel.actors import Actor, Role
 
     case_id = uuid.uuid4()
-    stack.ledger.open_case(
+    stack.ledger.cases.open_case(
         case_id=case_id, command_id=f"broken-{case_id}", actor=Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"),
         now=datetime.now(UTC), household_number=f"H-BROKEN-{case_id.hex[:6]}", household_head="", village_code=VILLAGE,
         source=Source.CADRE_SCREENING, clue_date=stack.today, reported_risks=[],

@@ -121,7 +121,7 @@ async def test_a_changed_roster_records_what_changed_with_who_and_why(stack: Sta
         row["phone"] = "13912345678"
     report = await import_roster(stack, rows, "csv")
     assert report["households"]["changed"] == 1
-    view = stack.registry.ledger.household(A.household_number)
+    view = stack.registry.ledger.registry.household(A.household_number)
     assert view["phone"] == "13912345678" and view["version"] == 2
     changed = list(stack.ledger.events.get(household_id(A.household_number)))[-1]
     assert changed.changes == {"phone": "13912345678"} and changed.previous == {"phone": "13800001111"}
@@ -352,7 +352,7 @@ async def test_rows_without_a_household_number_continue_the_household_above(stac
     report = await import_roster(stack, [orphan, *rows], "csv")
     assert report["households"] == {"total": 1, "created": 1, "changed": 0, "unchanged": 0, "rejected": 0}
     assert [(e["row"], e["rule"]) for e in report["errors"]] == [(2, "required")]  # the row before any number
-    assert len(stack.registry.ledger.household(A.household_number)["members"]) == 3
+    assert len(stack.registry.ledger.registry.household(A.household_number)["members"]) == 3
 
 
 async def test_a_member_moving_between_households_of_one_file_moves_whatever_the_order(stack: Stack) -> None:
@@ -362,7 +362,7 @@ async def test_a_member_moving_between_households_of_one_file_moves_whatever_the
     b_rows.append(mover | {k: b_rows[0][k] for k in ("household_number", "address", "phone")} | {"relation": "其他"})
     report = await import_roster(stack, b_rows + a_rows, "csv")  # B (which claims the member) first
     assert report["households"]["changed"] == 2 and report["households"]["rejected"] == 0, report["errors"]
-    assert len(stack.registry.ledger.household(B.household_number)["members"]) == 4
+    assert len(stack.registry.ledger.registry.household(B.household_number)["members"]) == 4
     events = stored_events(stack)
     again = await import_roster(stack, b_rows + a_rows, "csv")
     assert again["households"]["unchanged"] == 2 and stored_events(stack) == events
@@ -413,7 +413,7 @@ async def test_a_village_sees_only_its_own_part_of_what_a_milestone_found_missin
     await stack.caught_up()
     for milestone in Milestone:
         missing = stack.registry.milestone_findings(cid, milestone, today)
-        stack.registry.ledger.pass_milestone(
+        stack.registry.ledger.campaigns.pass_milestone(
             campaign_id=cid, milestone=milestone, missing=missing, now=datetime.now(UTC)
         )
 

@@ -17,7 +17,7 @@ from domain.kernel.errors import (
     StepNotAllowedError,
     VersionConflictError,
 )
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.reports.village_report import Capacity, corrections
 
 VILLAGE = "990102101001"
@@ -30,33 +30,33 @@ FIGURES = {"3-1": [1, 3, 0, 0, 1, 3, 0, 0], "3-2": [0] * 8, "3-3": [1, 3] + [0] 
 
 
 @pytest.fixture
-def ledger() -> Iterator[CaseLedger]:
-    app = CaseLedger()
+def ledger() -> Iterator[Ledger]:
+    app = Ledger()
     yield app
     app.close()
 
 
-def draft(ledger: CaseLedger, figures: dict[str, list[int]] = FIGURES, command: str = "d1") -> dict[str, object]:
-    return ledger.draft_village_report(
+def draft(ledger: Ledger, figures: dict[str, list[int]] = FIGURES, command: str = "d1") -> dict[str, object]:
+    return ledger.reports.draft_village_report(
         village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=figures, cutoff=42,
         checkpoint=None, actor=SYSTEM_ACTOR, command_id=command, now=NOW,
     )  # fmt: skip
 
 
 def approve(
-    ledger: CaseLedger, report: dict[str, object], who: Actor, capacity: Capacity, command: str
+    ledger: Ledger, report: dict[str, object], who: Actor, capacity: Capacity, command: str
 ) -> dict[str, object]:
-    return ledger.approve_village_report(
+    return ledger.reports.approve_village_report(
         report_id=report["report_id"], capacity=capacity, content_hash=str(report["content_hash"]), actor=who,  # type: ignore[arg-type]
         command_id=command, now=NOW,
     )  # fmt: skip
 
 
-def test_two_different_signatories_approve_then_the_village_submits(ledger: CaseLedger) -> None:
+def test_two_different_signatories_approve_then_the_village_submits(ledger: Ledger) -> None:
     report = draft(ledger)
     assert (report["status"], report["revision"]) == ("draft", 1)
     with pytest.raises(StepNotAllowedError) as early:
-        ledger.submit_village_report(report_id=report["report_id"], actor=SECRETARY, command_id="s0", now=NOW)  # type: ignore[arg-type]
+        ledger.reports.submit_village_report(report_id=report["report_id"], actor=SECRETARY, command_id="s0", now=NOW)  # type: ignore[arg-type]
     assert early.value.rule == "approved_before_submission"
 
     report = approve(ledger, report, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
@@ -76,11 +76,13 @@ def test_two_different_signatories_approve_then_the_village_submits(ledger: Case
     report = approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a5")
     assert report["status"] == "approved"
     assert approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a5") == report  # the same command again
-    report = ledger.submit_village_report(report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW)  # type: ignore[arg-type]
+    report = ledger.reports.submit_village_report(
+        report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW
+    )  # type: ignore[arg-type]
     assert report["status"] == "submitted" and report["submitted"]["id"] == "vc-2"  # type: ignore[index]
 
 
-def test_figures_seen_before_a_change_cannot_be_approved(ledger: CaseLedger) -> None:
+def test_figures_seen_before_a_change_cannot_be_approved(ledger: Ledger) -> None:
     report = draft(ledger)
     stale = dict(report, content_hash="0" * 64)
     with pytest.raises(VersionConflictError) as conflict:
@@ -88,11 +90,11 @@ def test_figures_seen_before_a_change_cannot_be_approved(ledger: CaseLedger) -> 
     assert conflict.value.rule == "current_figures"
 
 
-def test_new_figures_after_approval_make_a_revision_that_needs_both_approvals_again(ledger: CaseLedger) -> None:
+def test_new_figures_after_approval_make_a_revision_that_needs_both_approvals_again(ledger: Ledger) -> None:
     report = draft(ledger)
     report = approve(ledger, report, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
     report = approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a2")
-    ledger.submit_village_report(report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW)  # type: ignore[arg-type]
+    ledger.reports.submit_village_report(report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW)  # type: ignore[arg-type]
 
     assert draft(ledger, FIGURES, command="d2")["revision"] == 1  # the same figures: nothing to revise
     later = {**FIGURES, "3-1": [2, 7, 0, 0, 1, 3, 1, 4]}
@@ -103,24 +105,24 @@ def test_new_figures_after_approval_make_a_revision_that_needs_both_approvals_ag
     assert corrections(FIGURES, later) == {"3-1": [{"column": 0, "old": 1, "new": 2}, {"column": 1, "old": 3, "new": 7},
                                                    {"column": 6, "old": 0, "new": 1}, {"column": 7, "old": 0, "new": 4}]}  # fmt: skip
     with pytest.raises(StepNotAllowedError):
-        ledger.submit_village_report(report_id=revised["report_id"], actor=DIRECTOR, command_id="s2", now=NOW)  # type: ignore[arg-type]
+        ledger.reports.submit_village_report(report_id=revised["report_id"], actor=DIRECTOR, command_id="s2", now=NOW)  # type: ignore[arg-type]
 
 
-def test_a_report_outside_the_callers_area_is_unknown_to_them(ledger: CaseLedger) -> None:
+def test_a_report_outside_the_callers_area_is_unknown_to_them(ledger: Ledger) -> None:
     report = draft(ledger)
     with pytest.raises(NotFoundError):
-        ledger.village_report(report["report_id"], NEIGHBOUR)  # type: ignore[arg-type]
+        ledger.reports.village_report(report["report_id"], NEIGHBOUR)  # type: ignore[arg-type]
     with pytest.raises(NotPermittedError):
-        ledger.draft_village_report(
+        ledger.reports.draft_village_report(
             village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
             checkpoint=None, actor=NEIGHBOUR, command_id="x", now=NOW,
         )  # fmt: skip
 
 
-def test_inspectors_read_reports_but_do_not_draft_them(ledger: CaseLedger) -> None:
+def test_inspectors_read_reports_but_do_not_draft_them(ledger: Ledger) -> None:
     inspector = Actor("insp-1", Role.INSPECTOR, "990102", "督导")
     with pytest.raises(NotPermittedError) as refused:
-        ledger.draft_village_report(
+        ledger.reports.draft_village_report(
             village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
             checkpoint=None, actor=inspector, command_id="x", now=NOW,
         )  # fmt: skip

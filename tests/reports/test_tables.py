@@ -16,7 +16,7 @@ from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import ScreeningMethod
 from domain.cases.values import Category, DeadlineKind, MeasureCategory
 from domain.kernel.time import SHANGHAI
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import read_model_env
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view, report_projection
@@ -46,7 +46,7 @@ ROLLBACK_WEEKS = Period(date(2027, 3, 1), date(2027, 3, 14), None, None)
 
 @dataclass
 class Scenario:
-    ledger: CaseLedger
+    ledger: Ledger
     env: dict[str, str]
 
     def reports(self) -> ReportService:
@@ -57,11 +57,11 @@ class Scenario:
             projections.wait_for(self.ledger.recorder.max_notification_id())
 
 
-def registry_part(ledger: CaseLedger) -> None:
+def registry_part(ledger: Ledger) -> None:
     """Three households (3, 2 and 4 persons), two screened in March 2026; four staff, each with one identity."""
     now = datetime(2026, 2, 1, 9, tzinfo=SHANGHAI)
     for number, village, size in (("HH-R-1", V1, 3), ("HH-R-2", V1, 2), ("HH-R-3", V2, 4)):
-        ledger.register_household(household(number, village, int(number[-1]), size=size), actor=TOWNSHIP_REVIEWER,
+        ledger.registry.register_household(household(number, village, int(number[-1]), size=size), actor=TOWNSHIP_REVIEWER,
                                   command_id=f"reg-{number}", now=now, reason="花名册")  # fmt: skip
     for number, identity, area in (
         ("S-001", StaffIdentity.VILLAGE_CADRE, V1),
@@ -69,17 +69,17 @@ def registry_part(ledger: CaseLedger) -> None:
         ("S-003", StaffIdentity.GRID_WORKER, V2),
         ("S-004", StaffIdentity.TOWNSHIP_CADRE, T),
     ):
-        ledger.register_staff(StaffRecord(number, f"工作人员{number[-1]}", identity, area), actor=TOWNSHIP_REVIEWER,
+        ledger.registry.register_staff(StaffRecord(number, f"工作人员{number[-1]}", identity, area), actor=TOWNSHIP_REVIEWER,
                               command_id=f"staff-{number}", now=now, reason="排查力量")  # fmt: skip
     for number, screener, day in (("HH-R-1", "S-002", date(2026, 3, 1)), ("HH-R-3", "S-003", date(2026, 3, 2))):
-        ledger.record_screening(
+        ledger.campaigns.record_screening(
             household_number=number, campaign_id=None, screened_on=day, method=ScreeningMethod.IN_PERSON,
             screener=screener, findings=ScreeningFindings(wage_income=Decimal(90000)), comment="",
             actor=TOWNSHIP_REVIEWER, command_id=f"screen-{number}", now=datetime.combine(day, datetime.min.time(), UTC),
         )  # fmt: skip
 
 
-def case_part(ledger: CaseLedger) -> dict[str, CaseDriver]:
+def case_part(ledger: Ledger) -> dict[str, CaseDriver]:
     """A: village 1, 3 persons, 边缘易致贫户, a reviewer's 不及时 finding (03-10) rectified 03-12.
     B: village 2, 2 persons, 突发严重困难户, no plan: its plan deadline (03-05) and measures deadline (03-10) missed,
     so 不及时 from 03-06 and 不精准 (a risk without its measure) from 03-11, neither rectified.
@@ -108,7 +108,7 @@ def case_part(ledger: CaseLedger) -> dict[str, CaseDriver]:
 
 @pytest.fixture
 def scenario(es_env: dict[str, str]) -> Iterator[Scenario]:
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     registry_part(ledger)
     case_part(ledger)
     yield Scenario(ledger, es_env)
@@ -169,7 +169,7 @@ def test_a_cut_off_gives_the_same_figures_and_bytes_after_the_log_moved_on(scena
 
 
 def test_a_projection_stopped_half_way_and_a_rebuild_from_zero_give_the_same_tables(es_env: dict[str, str]) -> None:
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     try:
         registry_part(ledger)
         half = ledger.recorder.max_notification_id()

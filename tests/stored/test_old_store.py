@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.stored.write_store import connect, project, read_back
 
 STORE = Path(__file__).parent / "store-60c7aed"
@@ -28,7 +28,7 @@ def rows(name: str) -> list[dict[str, Any]]:
 
 def load(env: dict[str, str]) -> None:
     """The stored rows into the empty tables today's code creates, notification ids as they were."""
-    CaseLedger(env).close()
+    Ledger(env).close()
     with connect(env) as conn:
         for row in rows("cases_events"):
             conn.execute(

@@ -130,3 +130,12 @@ def test_no_base_class_carries_a_stored_name() -> None:
     bases = {c for c in descendants(CanMutateAggregate) | descendants(ChainedAggregate) if c.__subclasses__()}
     assert bases, "the event and aggregate bases are found"
     assert [c.__qualname__ for c in bases if "TOPIC" in c.__dict__] == []
+
+
+def test_the_store_keeps_its_tables_name() -> None:
+    """The application's name is the name of its tables (cases_events, cases_snapshots) and of its position in every
+    read model's tracking: the ledger and the readers use the store's."""
+    from domain.ledger import Ledger
+    from domain.store import EventStore
+
+    assert EventStore.name == Ledger.name == "Cases"

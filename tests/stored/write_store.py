@@ -102,7 +102,7 @@ def write(env: dict[str, str]) -> dict[str, Any]:
     from domain.cases.values import DeadlineKind, MeasureCategory, MeasureStatus, NoticeOutcome, RollbackDecision
     from domain.kernel.actors import Actor, Role
     from domain.kernel.steps import Step
-    from domain.ledger import CaseLedger
+    from domain.ledger import Ledger
     from domain.reports.village_report import Capacity
     from tests.domain.registry_support import family, household, member, staff
     from tests.domain.support import (
@@ -119,40 +119,40 @@ def write(env: dict[str, str]) -> dict[str, Any]:
     from workflows.audit_keys import AuditKey
 
     county = Actor(id="county-op", role=Role.COUNTY_APPROVER, area_code="990102", name="县操作员")
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     ids: dict[str, Any] = {}
     try:
         # The registry: staff registered and changed; a household registered, then one member moved to another.
-        ledger.register_staff(staff("S-001"), actor=county, command_id="staff-1", now=NOW, reason="首次登记")
-        ledger.register_staff(staff("S-001", phone="13900139001"), actor=county, command_id="staff-2", now=NOW,
+        ledger.registry.register_staff(staff("S-001"), actor=county, command_id="staff-1", now=NOW, reason="首次登记")
+        ledger.registry.register_staff(staff("S-001", phone="13900139001"), actor=county, command_id="staff-2", now=NOW,
                               reason="换号")  # fmt: skip
         a_family = family()
-        ledger.register_household(household("HH-A", a_family), actor=county, command_id="hh-a-1", now=NOW,
+        ledger.registry.register_household(household("HH-A", a_family), actor=county, command_id="hh-a-1", now=NOW,
                                   reason="花名册导入")  # fmt: skip
-        ledger.register_household(household("HH-A", a_family[:2]), actor=county, command_id="hh-a-2", now=NOW,
+        ledger.registry.register_household(household("HH-A", a_family[:2]), actor=county, command_id="hh-a-2", now=NOW,
                                   reason="子女分户")  # fmt: skip
         child = a_family[2]
         b_members = (member(10, name="刘小明之父"), child)
-        ledger.register_household(household("HH-B", b_members, address="玉坪村三组14号"), actor=county,
+        ledger.registry.register_household(household("HH-B", b_members, address="玉坪村三组14号"), actor=county,
                                   command_id="hh-b-1", now=NOW, reason="分户登记")  # fmt: skip
 
         # A campaign over the township, and a screening of HH-A in it.
         campaign_id = uuid5(NAMESPACE, "campaign")
         ids["campaign"] = str(campaign_id)
-        ledger.start_campaign(
+        ledger.campaigns.start_campaign(
             campaign_id=campaign_id, name="2026年春季百日攻坚", scope=["990102101"], starts_on=date(2026, 3, 1),
             milestones={Milestone.SCREENING_DONE: date(2026, 3, 10), Milestone.PROCEDURES_DONE: date(2026, 3, 25),
                         Milestone.SUMMARY_DONE: date(2026, 3, 30)},
             actor=county, command_id="campaign-1", now=NOW,
         )  # fmt: skip
         findings = ScreeningFindings(wage_income=Decimal("36000"))
-        ledger.record_screening(
+        ledger.campaigns.record_screening(
             household_number="HH-A", campaign_id=campaign_id, screened_on=date(2026, 3, 1),
             method=ScreeningMethod.IN_PERSON, screener="S-001", findings=findings, comment="",
             actor=VILLAGE_CADRE, command_id="screen-1", now=NOW,
         )  # fmt: skip
-        ledger.schedule_look_backs(campaign_id=campaign_id, case_ids=[], due_on=date(2026, 3, 25), now=NOW)
-        ledger.pass_milestone(campaign_id=campaign_id, milestone=Milestone.SCREENING_DONE, missing={
+        ledger.campaigns.schedule_look_backs(campaign_id=campaign_id, case_ids=[], due_on=date(2026, 3, 25), now=NOW)
+        ledger.campaigns.pass_milestone(campaign_id=campaign_id, milestone=Milestone.SCREENING_DONE, missing={
             "unscreened": {"households": 1, "by_village_count": {"990102101002": 1}},
             "look_backs_not_done": [], "cases_in_identification": [], "not_monitored": [],
         },
@@ -207,32 +207,32 @@ def write(env: dict[str, str]) -> dict[str, Any]:
 
         # A village report drafted, revised, approved twice and submitted.
         tables = {"3-1": [1, 0, 0, 1], "3-2": [0, 1], "3-3": [0, 0, 0], "3-4": [1, 1]}
-        report = ledger.draft_village_report(
+        report = ledger.reports.draft_village_report(
             village_code=VILLAGE_CODE, first=date(2026, 2, 1), last=date(2026, 2, 14), tables=tables, cutoff=10,
             checkpoint=None, actor=VILLAGE_CADRE, command_id="report-1", now=NOW,
         )  # fmt: skip
         revised = {**tables, "3-2": [1, 1]}
-        ledger.draft_village_report(
+        ledger.reports.draft_village_report(
             village_code=VILLAGE_CODE, first=date(2026, 2, 1), last=date(2026, 2, 14), tables=revised, cutoff=20,
             checkpoint=None, actor=VILLAGE_CADRE, command_id="report-2", now=NOW, reason="补录一户",
         )  # fmt: skip
         report_id = UUID(str(report["report_id"]))
         ids["village_report"] = str(report_id)
-        seen = ledger.village_report(report_id, VILLAGE_CADRE)["content_hash"]
+        seen = ledger.reports.village_report(report_id, VILLAGE_CADRE)["content_hash"]
         secretary = Actor(id="vc-sec", role=Role.VILLAGE_CADRE, area_code=VILLAGE_CODE, name="村支书")
         director = Actor(id="vc-dir", role=Role.VILLAGE_CADRE, area_code=VILLAGE_CODE, name="村主任")
-        ledger.approve_village_report(report_id=report_id, capacity=Capacity.PARTY_SECRETARY, content_hash=seen,
+        ledger.reports.approve_village_report(report_id=report_id, capacity=Capacity.PARTY_SECRETARY, content_hash=seen,
                                       actor=secretary, command_id="approve-1", now=NOW)  # fmt: skip
-        ledger.approve_village_report(report_id=report_id, capacity=Capacity.COMMITTEE_DIRECTOR, content_hash=seen,
+        ledger.reports.approve_village_report(report_id=report_id, capacity=Capacity.COMMITTEE_DIRECTOR, content_hash=seen,
                                       actor=director, command_id="approve-2", now=NOW)  # fmt: skip
-        ledger.submit_village_report(report_id=report_id, actor=secretary, command_id="submit-1", now=NOW)
+        ledger.reports.submit_village_report(report_id=report_id, actor=secretary, command_id="submit-1", now=NOW)
 
         # The access log, a repair, and a signed checkpoint over all of it.
         inspector = Actor(id="in-1", role=Role.INSPECTOR, area_code="990102", name="督导")
-        ledger.record_access(actor=inspector, at=NOW, what="case_history", target=str(one.case_id),
+        ledger.audit.record_access(actor=inspector, at=NOW, what="case_history", target=str(one.case_id),
                              village_code=VILLAGE_CODE, purpose="季度抽查", path=f"/cases/{one.case_id}/events")  # fmt: skip
         ops = Actor(id="ops-1", role=Role.OPS, area_code="990102", name="运维甲")
-        ledger.record_repair(actor=ops, at=NOW, action="restart", case_id=str(two.case_id), reason="工作流卡住",
+        ledger.ops.record_repair(actor=ops, at=NOW, action="restart", case_id=str(two.case_id), reason="工作流卡住",
                              detail="restarted from the event store")  # fmt: skip
         made = audit.make_checkpoint(ledger, AuditKey(KEY_SEED).sign, NOW)
         assert made is not None
@@ -245,24 +245,24 @@ def write(env: dict[str, str]) -> dict[str, Any]:
 def read_back(env: dict[str, str], ids: dict[str, Any]) -> dict[str, Any]:
     """What the code of the day reads from the store: every aggregate, the case views and records, the audit."""
     from domain.audit import checkpoints as audit
-    from domain.ledger import CaseLedger
+    from domain.ledger import Ledger
     from tests.domain.support import NOW
     from workflows.audit_keys import AuditKey, check
 
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     try:
         notifications = ledger.recorder.select_notifications(start=1, limit=10_000)
         originators = sorted({str(n.originator_id) for n in notifications})
         aggregates = {oid: aggregate_state(ledger.repository.get(UUID(oid))) for oid in originators}
         cases = {
             name: {
-                "view": plain(ledger.view(UUID(ids[name]), NOW)),
-                "records": plain(ledger.event_records(UUID(ids[name]))),
+                "view": plain(ledger.cases.view(UUID(ids[name]), NOW)),
+                "records": plain(ledger.cases.event_records(UUID(ids[name]))),
             }
             for name in ("case_rolled_back", "case_rollback_refused", "case_closed")
         }
         verified = audit.verify_log(ledger, check, AuditKey(KEY_SEED).public_key)
-        households = {n: plain(ledger.household(n)) for n in ("HH-A", "HH-B")}
+        households = {n: plain(ledger.registry.household(n)) for n in ("HH-A", "HH-B")}
     finally:
         ledger.close()
     return {
@@ -278,10 +278,10 @@ def read_back(env: dict[str, str], ids: dict[str, Any]) -> dict[str, Any]:
 
 def project(env: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """Every read model folded from the store from scratch, as the projector does."""
-    from domain.ledger import CaseLedger
+    from domain.ledger import Ledger
     from worker.main import projection_runner
 
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     try:
         last = ledger.recorder.max_notification_id()
     finally:

@@ -10,7 +10,7 @@ import pytest_asyncio
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.workflows.support import Case, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
@@ -36,11 +36,9 @@ async def running_alone(es_env: dict[str, str]) -> AsyncIterator[Case]:
 
 async def drive(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncIterator[Case]:
     task_queue = f"deadline-{uuid.uuid4().hex[:8]}"
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(
-            ts_env.client, CaseLedger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool
-        ):
+        async with build_worker(ts_env.client, Ledger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool):
             case = Case(ts_env, task_queue, ledger)
             yield case
             await stop_workflow(case.handle)

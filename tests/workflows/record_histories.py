@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.campaigns.values import Milestone
 from domain.kernel.actors import Actor, Role
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
@@ -55,7 +55,7 @@ async def record() -> None:
 
 async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
     queue = f"record-{uuid.uuid4().hex[:8]}"
-    ledger = CaseLedger(env)
+    ledger = Ledger(env)
     registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(env):
         async with build_worker(ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, registry=registry):
@@ -63,7 +63,7 @@ async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
             actor = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇")
             milestones = {m: today + timedelta(days=i + 1) for i, m in enumerate(Milestone)}
             campaign_id = uuid.UUID("00000000-0000-4000-8000-00000000c0de")
-            ledger.start_campaign(
+            ledger.campaigns.start_campaign(
                 campaign_id=campaign_id, name="录制", scope=["990102101"], starts_on=today, milestones=milestones,
                 actor=actor, command_id="record", now=datetime.now(UTC),
             )  # fmt: skip

@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from workflows.case_client import open_case, opening
 from workflows.case_workflow import CaseWorkflow
 from workflows.contracts import (
@@ -30,7 +30,7 @@ COUNTY = ActorModel(id="county-1", role="county_approver", area_code="990102")
 
 
 class Case:
-    def __init__(self, env: WorkflowEnvironment, task_queue: str, ledger: CaseLedger) -> None:
+    def __init__(self, env: WorkflowEnvironment, task_queue: str, ledger: Ledger) -> None:
         self.env, self.task_queue, self.ledger = env, task_queue, ledger
         self.case_id = uuid.uuid4()
         self.handle: WorkflowHandle[Any, Any] | None = None
@@ -59,10 +59,12 @@ class Case:
         return await self.handle.execute_update(CaseWorkflow.advance, cmd)
 
     def event_types(self) -> list[str]:
-        return [e["type"] for e in self.ledger.event_records(self.case_id)]
+        return [e["type"] for e in self.ledger.cases.event_records(self.case_id)]
 
     def missed(self) -> list[str]:
-        return [e["payload"]["kind"] for e in self.ledger.event_records(self.case_id) if e["type"] == "DeadlineMissed"]
+        return [
+            e["payload"]["kind"] for e in self.ledger.cases.event_records(self.case_id) if e["type"] == "DeadlineMissed"
+        ]
 
 
 VISIT = {

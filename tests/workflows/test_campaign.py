@@ -16,7 +16,7 @@ from domain.campaigns.values import Milestone, ScreeningMethod
 from domain.cases.values import Source
 from domain.kernel.actors import Actor, Role
 from domain.kernel.time import end_of_day, local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.registry.rules import StaffRecord
@@ -39,15 +39,15 @@ CADRE = Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部")
 async def test_milestones_record_unscreened_households_and_cases_still_in_identification(
     ts_env: WorkflowEnvironment, es_env: dict[str, str]
 ) -> None:
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     registry = RegistryService(ledger, open_registry_view(es_env))
     now = datetime.now(UTC)
     a, b, c = (household(f"HH-CAMP-{i}", VILLAGE, 40 + i) for i in range(3))
     d = household("HH-CAMP-9", OTHER, 49)
     for record in (a, b, c, d):
-        ledger.register_household(record, actor=TOWNSHIP_ACTOR, command_id=f"reg-{record.household_number}",
+        ledger.registry.register_household(record, actor=TOWNSHIP_ACTOR, command_id=f"reg-{record.household_number}",
                                   now=now, reason="test")  # fmt: skip
-    ledger.register_staff(
+    ledger.registry.register_staff(
         StaffRecord("S-1", "网格员", StaffIdentity.GRID_WORKER, VILLAGE), actor=TOWNSHIP_ACTOR, command_id="s",
         now=now, reason="test",
     )  # fmt: skip
@@ -60,23 +60,23 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
         Milestone.SUMMARY_DONE: virtual_today + timedelta(days=3),
     }
     campaign_id = uuid.uuid4()
-    ledger.start_campaign(
+    ledger.campaigns.start_campaign(
         campaign_id=campaign_id, name="百日攻坚", scope=[TOWNSHIP], starts_on=starts_on, milestones=milestones,
         actor=TOWNSHIP_ACTOR, command_id="camp", now=now,
     )  # fmt: skip
     # a and d are screened in the campaign; b and c are not. c has a case still in identification.
-    ledger.register_staff(
+    ledger.registry.register_staff(
         StaffRecord("S-2", "网格员乙", StaffIdentity.GRID_WORKER, OTHER), actor=TOWNSHIP_ACTOR, command_id="s2",
         now=now, reason="test",
     )  # fmt: skip
     for record, screener in ((a, "S-1"), (d, "S-2")):
-        ledger.record_screening(
+        ledger.campaigns.record_screening(
             household_number=record.household_number, campaign_id=campaign_id, screened_on=starts_on,
             method=ScreeningMethod.IN_PERSON, screener=screener, findings=ScreeningFindings(wage_income=Decimal(90000)),
             comment="", actor=TOWNSHIP_ACTOR, command_id=f"screen-{record.household_number}", now=now,
         )  # fmt: skip
     case_id = uuid.uuid4()
-    ledger.open_case(
+    ledger.cases.open_case(
         case_id=case_id, command_id="open-c", actor=CADRE, now=now, household_number=c.household_number,
         household_head="", village_code=VILLAGE, source=Source.CADRE_SCREENING, clue_date=real_today,
         reported_risks=[],
@@ -93,7 +93,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
             (i["kind"], i["milestone"], i["area_code"], i["missed_recorded"]) for i in soon if "milestone" in i
         ] == [("campaign_milestone", m.value, VILLAGE, False) for m in Milestone]
         assert not [i for i in ops.deadlines(TOWNSHIP, clock)["items"] if "milestone" in i]  # none past due yet
-        worker_ledger = CaseLedger(es_env)
+        worker_ledger = Ledger(es_env)
         worker = build_worker(
             ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
             registry=RegistryService(worker_ledger, registry.view, open_summary_view(es_env)),
@@ -119,7 +119,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
         assert not [i for i in ops.deadlines(OTHER, after)["items"] if "milestone" in i]  # d was screened
     assert passed == [m.value for m in Milestone]
 
-    view = ledger.campaign(campaign_id)
+    view = ledger.campaigns.campaign(campaign_id)
     screening = view["passed"]["screening_done"]
     assert screening["due_on"] == milestones[Milestone.SCREENING_DONE].isoformat()
     assert screening["missing"]["unscreened"] == {

@@ -30,7 +30,7 @@ async def test_case_left_for_fifteen_days_gets_deadline_missed_once(running: Cas
     await running.env.sleep(timedelta(days=20))
     assert running.event_types() == ["CaseOpened", "DeadlineMissed"], "a missed deadline is recorded once"
 
-    missed = running.ledger.event_records(running.case_id)[1]
+    missed = running.ledger.cases.event_records(running.case_id)[1]
     assert missed["payload"] == {"kind": "identification", "due_date": due}
     assert missed["actor"]["role"] == "system"
     view = await running.handle.query(CaseWorkflow.view)
@@ -59,7 +59,9 @@ async def test_case_decided_in_time_gets_no_deadline_missed(running: Case) -> No
     assert view.deadlines[0].met_in_time
     await running.env.sleep(timedelta(days=20))
     missed = [
-        e["payload"]["kind"] for e in running.ledger.event_records(running.case_id) if e["type"] == "DeadlineMissed"
+        e["payload"]["kind"]
+        for e in running.ledger.cases.event_records(running.case_id)
+        if e["type"] == "DeadlineMissed"
     ]
     assert "identification" not in missed
     # Identified but never announced, planned or assisted: the assistance deadlines are the ones missed.

@@ -12,8 +12,9 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from domain.cases.commands import CaseCommands
 from domain.kernel.time import local_date
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from tests.workflows.support import CADRE, VISIT, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
@@ -25,7 +26,7 @@ from workflows.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseReques
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-class FlakyLedger(CaseLedger):
+class FlakyCases(CaseCommands):
     """Fails the first ``failures`` steps with a database-like error before doing the real work."""
 
     failures = 2
@@ -35,6 +36,12 @@ class FlakyLedger(CaseLedger):
             self.failures -= 1
             raise ConnectionError("server closed the connection unexpectedly")
         return super().take_step(**kwargs)
+
+
+class FlakyLedger(Ledger):
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env)
+        self.cases = FlakyCases(self)
 
 
 async def open_case(env: WorkflowEnvironment, task_queue: str, case_id: uuid.UUID, request: OpenCaseRequest) -> None:
@@ -72,8 +79,8 @@ async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_re
             step = StepInput(case_id=case_id, step="household-visit", command_id="visit-1", actor=CADRE, payload=VISIT)
             handle = ts_env.client.get_workflow_handle(workflow_id_for(case_id))
             view = await handle.execute_update(CaseWorkflow.advance, step, id="visit-1")
-            assert view.status.value == "visit_verified" and ledger.failures == 0
-            types = [e["type"] for e in ledger.event_records(case_id)]
+            assert view.status.value == "visit_verified" and ledger.cases.failures == 0
+            types = [e["type"] for e in ledger.cases.event_records(case_id)]
             assert types == ["CaseOpened", "HouseholdVisitRecorded"]
             await stop_workflow(handle)
     ledger.close()
@@ -102,7 +109,7 @@ async def test_a_failing_national_sync_neither_blocks_nor_loses_the_step(
     from worker.national_sync import conninfo_from
 
     task_queue = f"sync-{uuid.uuid4().hex[:8]}"
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     national = FlakyNationalSystem(es_env, None)
     with ThreadPoolExecutor(max_workers=4) as pool:
         async with build_worker(ts_env.client, ledger, national, task_queue, pool):
@@ -136,6 +143,6 @@ async def test_a_failing_national_sync_neither_blocks_nor_loses_the_step(
                     "SELECT status, version FROM national_sync_outbox WHERE case_id = %s", (case_id,)
                 ).fetchall()
             assert rows == [("monitored", view.national_status.version)] and national.failures == 0
-            assert [e["type"] for e in ledger.event_records(case_id)].count("ResultAnnounced") == 1
+            assert [e["type"] for e in ledger.cases.event_records(case_id)].count("ResultAnnounced") == 1
             await stop_workflow(handle)
     ledger.close()

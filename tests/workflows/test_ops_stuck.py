@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.ledger import CaseLedger
+from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case, stop_workflow
@@ -32,9 +32,9 @@ async def test_a_national_sync_that_keeps_failing_is_reported_with_its_attempts(
     ts_env: WorkflowEnvironment, es_env: dict[str, str]
 ) -> None:
     queue = f"stuck-{uuid.uuid4().hex[:8]}"
-    ledger = CaseLedger(es_env)
+    ledger = Ledger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as projections:
-        async with build_worker(ts_env.client, CaseLedger(es_env), UnreachableNationalSystem(), queue, pool):
+        async with build_worker(ts_env.client, Ledger(es_env), UnreachableNationalSystem(), queue, pool):
             case = Case(ts_env, queue, ledger)
             try:
                 await case.open()

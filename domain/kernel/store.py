@@ -1,0 +1,34 @@
+"""What a context's commands need of the event store, as a protocol: find an aggregate (as it is, or as it stood at
+a version), save aggregates together in one transaction, read a stream's stored events, and the configured areas
+and policies. ``domain.store.EventStore`` is the one implementation; the contexts never import it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.kernel.areas import AreaTree
+from domain.kernel.policy import PolicyRegistry
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Store(Protocol):
+    areas: AreaTree
+    policies: PolicyRegistry
+
+    def find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        """The aggregate of that id if it is a ``cls`` (at ``version``, if given), else None."""
+
+    def save(self, *aggregates: Aggregate) -> Any:
+        """Save every pending event of ``aggregates`` in one transaction; a concurrent change raises the store's
+        ``IntegrityError``."""
+
+    def save_all(self, *aggregates: Aggregate, field: str) -> None:
+        """As ``save``, a concurrent change refused as a ``VersionConflictError`` naming ``field``."""
+
+    def stored_events(self, aggregate_id: UUID) -> Iterable[Any]:
+        """A stream's events, in order, as stored."""

@@ -1,0 +1,119 @@
+"""The event store: one eventsourcing Application, one notification log, one transaction for every save, however
+many aggregates of however many contexts it holds (a household, its ID-number claims, its open-case index and its
+cases are saved together where a rule spans them).
+
+``EventStore`` reads and saves; it knows no command. The contexts' command sets are composed onto it by
+``domain.ledger.Ledger``, and readers (the API's case queries, the projections) use it alone. It imports every module
+that holds a stored class, so that every stored name resolves whichever process reads (``domain.kernel.topics``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+# Every module holding a stored class (see the module's docstring).
+from domain.audit import access_log as _access_log  # noqa: F401
+from domain.audit.checkpoints import AuditLog
+from domain.campaigns import campaign as _campaign  # noqa: F401
+from domain.cases.case import MonitoringCase
+from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
+from domain.kernel.errors import VersionConflictError
+from domain.kernel.policy import PolicyRegistry
+from domain.ops import repairs as _repairs  # noqa: F401
+from domain.registry import household as _household  # noqa: F401
+from domain.reports import village_report as _village_report  # noqa: F401
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"  # stored in the data: never rename
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def created(make: Callable[[], T], attempts: int = 5) -> T:
+    """Run ``make``, which creates tables if missing; processes starting together on a fresh database race on
+    CREATE TABLE IF NOT EXISTS (PostgreSQL then reports a duplicate type), so the loser tries again."""
+    for attempt in range(attempts):
+        try:
+            return make()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+class EventStore(Application[UUID]):
+    name = "Cases"  # tables cases_events and cases_snapshots: a stored name, never changed
+    # A snapshot every 25 events bounds the replay of a long-lived case (a case of years has hundreds of events).
+    snapshotting_intervals: ClassVar = {MonitoringCase: 25, AuditLog: 100}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The library names an application after its class unless told otherwise, and the name is the tables' name:
+        # a subclass (the ledger) keeps the store's tables unless it names others on purpose (a benchmark's own).
+        named = "name" in cls.__dict__
+        super().__init_subclass__(**kwargs)
+        if not named:
+            cls.name = EventStore.name
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        policies: PolicyRegistry | None = None,
+        areas: AreaTree | None = None,
+    ) -> None:
+        created(lambda: super(EventStore, self).__init__(env))  # processes starting together race on CREATE TABLE
+        self.policies = policies or PolicyRegistry()
+        configured = (env or {}).get(AREAS_ENV)
+        self.areas = areas or (AreaTree.from_records(json.loads(configured)) if configured else DEFAULT_AREAS)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        aggregate: Any = None
+        with contextlib.suppress(AggregateNotFoundError):
+            aggregate = self.repository.get(aggregate_id, version=version)  # one read: the last snapshot, then events
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def save_all(self, *aggregates: Aggregate, field: str) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise VersionConflictError(
+                "another change to the same record was saved first; read it and retry",
+                field=field,
+                rule="concurrent_change",
+            ) from None
+
+    def stored_events(self, aggregate_id: UUID) -> Iterable[Any]:
+        return self.events.get(aggregate_id)
+
+    def ping(self) -> None:
+        """One round trip to the event store's database, without the store's own retries: raises its connection
+        error at once (or after the pool's connect timeout) while the database is unreachable."""
+        datastore = getattr(self.recorder, "datastore", None)
+        if datastore is None:  # an in-memory store is always there
+            return
+        with datastore.get_connection() as conn:
+            conn.execute("SELECT 1")
