@@ -15,7 +15,7 @@ from api.errors import ApiProblem
 from domain.audit.inspection import BY_ID as RULE_IDS
 from domain.kernel.actors import Role
 from domain.kernel.errors import CaseNotFoundError
-from workflows.contracts import CaseView
+from workflows.cases.contracts import CaseView
 
 router = APIRouter(tags=["audit"])
 

@@ -17,8 +17,8 @@ from api.errors import ApiProblem
 from api.registry import _domain
 from domain.campaigns.values import Milestone
 from domain.cases.values import case_id_for_command
-from workflows.campaign_workflow import CampaignWorkflow
-from workflows.registry_contracts import CampaignInput, CampaignRequest, campaign_workflow_id
+from workflows.campaigns.contracts import CampaignInput, CampaignRequest, campaign_workflow_id
+from workflows.campaigns.workflow import CampaignWorkflow
 
 router = APIRouter(tags=["campaigns"])
 
@@ -64,7 +64,7 @@ async def start_campaign(
 ) -> dict[str, Any]:
     campaign_id = case_id_for_command(f"campaign:{command_id}")
     campaign = await _domain(
-        lambda: svc.registry.start_campaign(campaign_id, body, actor=actor, command_id=command_id, now=_now())
+        lambda: svc.campaigns.start_campaign(campaign_id, body, actor=actor, command_id=command_id, now=_now())
     )
     await _start_workflow(svc, campaign)
     response.headers["Location"] = f"/campaigns/{campaign_id}"
@@ -78,7 +78,7 @@ def _visible(actor_area: str, scope: list[str]) -> bool:
 @router.get("/campaigns/{campaign_id}", summary="百日攻坚: the campaign, its milestones and what each found missing")
 async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = _parse(campaign_id)
-    campaign = await _domain(lambda: svc.registry.campaign(cid))
+    campaign = await _domain(lambda: svc.campaigns.campaign(cid))
     if not _visible(actor.area_code, campaign["scope"]):
         raise ApiProblem("NotFoundError", "no campaign with that id in your area", field="campaign_id", rule="exists")
     # What its milestones found missing names households: the read is recorded like any other read of them.
@@ -128,7 +128,7 @@ async def coverage(
     limit: Annotated[int, Query(ge=0, le=20000)] = 5000,
 ) -> dict[str, Any]:
     cid = _parse(campaign_id)
-    result = await _domain(lambda: svc.registry.coverage(cid, actor.area_code, limit))
+    result = await _domain(lambda: svc.campaigns.coverage(cid, actor.area_code, limit))
     # The unscreened list names households: the read is recorded like any other read of them.
     await record_read(svc, actor, request, what="coverage", target=actor.area_code, village_code="")
     return result

@@ -42,12 +42,10 @@ from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI, local_date
-from workflows.case_client import open_case as open_through_workflow
-from workflows.case_client import opening
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import (
+from workflows.cases.client import open_case as open_through_workflow
+from workflows.cases.client import opening
+from workflows.cases.contracts import (
     STEP_BODIES,
-    ActorModel,
     CaseControl,
     CaseView,
     CaseWorkflowState,
@@ -56,6 +54,8 @@ from workflows.contracts import (
     StepInput,
     workflow_id_for,
 )
+from workflows.cases.workflow import CaseWorkflow
+from workflows.kernel.contracts import ActorModel
 
 router = APIRouter(tags=["cases"])
 

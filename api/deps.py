@@ -21,11 +21,12 @@ from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor
 from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES
 from domain.readmodels.cases import CaseSummaryView
-from workflows.audit_service import AuditService
-from workflows.ops_service import OpsService
-from workflows.registry_service import RegistryService
-from workflows.report_service import ReportService
-from workflows.settings import Settings
+from workflows.audit.service import AuditService
+from workflows.campaigns.service import CampaignService
+from workflows.kernel.settings import Settings
+from workflows.ops.service import OpsService
+from workflows.registry.service import RegistryService
+from workflows.reports.service import ReportService
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII without spaces; actor id (≤ 64) + key fit a command id
 _ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
@@ -39,6 +40,7 @@ class Services:
     queries: CaseQueries
     summaries: CaseSummaryView
     registry: RegistryService
+    campaigns: CampaignService
     audit: AuditService
     ops: OpsService
     reports: ReportService

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from api.auth import issue_token
 from domain.kernel.actors import Actor, Role
-from workflows.settings import load_settings
+from workflows.kernel.settings import load_settings
 
 # Seeded users of the default area tree (domain/areas.py): one per role, in the seed's township 玉坪乡.
 SEEDED_USERS = (

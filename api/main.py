@@ -25,12 +25,13 @@ from domain.cases.queries import CaseQueries
 from domain.kernel.privacy import masked, sees_names, sees_personal_data
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
-from workflows.audit_service import AuditService
-from workflows.observability import configure_logging
-from workflows.ops_service import OpsService
-from workflows.registry_service import RegistryService
-from workflows.report_service import ReportService
-from workflows.settings import Settings, load_settings
+from workflows.audit.service import AuditService
+from workflows.campaigns.service import CampaignService
+from workflows.kernel.observability import configure_logging
+from workflows.kernel.settings import Settings, load_settings
+from workflows.ops.service import OpsService
+from workflows.registry.service import RegistryService
+from workflows.reports.service import ReportService
 
 log = structlog.get_logger("dixian.api")
 
@@ -59,6 +60,7 @@ async def connect_services(settings: Settings) -> Services:
         queries=CaseQueries(registry.ledger),  # one pool for the event store
         summaries=open_summary_view(env),
         registry=registry,
+        campaigns=CampaignService(registry.ledger, registry.view, registry.summaries),
         audit=audit_service,
         ops=OpsService(registry.ledger, audit_service.summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),

@@ -20,9 +20,10 @@ from api.errors import ApiProblem
 from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
 from domain.kernel.errors import CaseAlreadyOpenError, DomainError
-from workflows.contracts import CaseView, OpenCaseRequest
-from workflows.registry_contracts import HouseholdRequest, ScreeningRequest, StaffRequest
-from workflows.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
+from workflows.campaigns.contracts import ScreeningRequest
+from workflows.cases.contracts import CaseView, OpenCaseRequest
+from workflows.registry.contracts import HouseholdRequest, StaffRequest
+from workflows.registry.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
 
 router = APIRouter(tags=["registry"])
 T = TypeVar("T")
@@ -236,7 +237,7 @@ async def record_screening(
     household_number: str, body: ScreeningRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
 ) -> ScreeningResult:
     record = await _domain(
-        lambda: svc.registry.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
+        lambda: svc.campaigns.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
     case: CaseView | None = None
     if record["opens_case"]:
@@ -277,5 +278,5 @@ async def not_monitored(
 ) -> dict[str, Any]:
     scope = _scope(actor.area_code, area_code)
     await record_read(svc, actor, request, what="not_monitored_list", target=scope[0], village_code="")
-    rows = await run_in_threadpool(svc.registry.not_monitored, scope, limit)
+    rows = await run_in_threadpool(svc.campaigns.not_monitored, scope, limit)
     return {"items": rows, "limit": limit}

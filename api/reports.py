@@ -23,8 +23,8 @@ from domain.cases.notices import TITLES as NOTICE_TITLES
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
 from domain.reports.tables import Table
-from workflows.report_files import notice_csv, notice_xlsx, to_csv, to_xlsx
-from workflows.report_service import ReportRequestError
+from workflows.reports.files import notice_csv, notice_xlsx, to_csv, to_xlsx
+from workflows.reports.service import ReportRequestError
 
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -41,13 +41,13 @@ from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
 from domain.registry.roster import COLUMNS
 from tests.domain.support import CaseDriver
-from worker.demo import generate, roster_file
+from worker.demo.township import generate, roster_file
 from worker.national_sync import conninfo_from
-from workflows.audit_keys import check
-from workflows.observability import configure_logging
-from workflows.ops_service import lag_of
-from workflows.registry_service import RegistryService
-from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS
+from workflows.kernel.keys import check
+from workflows.kernel.observability import configure_logging
+from workflows.ops.service import lag_of
+from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS
+from workflows.registry.service import RegistryService
 
 # Where the generated cases stop (a stage of the happy path, tests/domain/support.py STAGES) and how many stop there.
 CASE_MIX = {

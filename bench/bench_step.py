@@ -36,9 +36,9 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.time import local_date
 from worker.national_sync import conninfo_from
 from worker.stack import EmbeddedPostgres, find_binary
-from workflows.observability import configure_logging
-from workflows.search_attributes import ALL
-from workflows.settings import Settings
+from workflows.cases.search_attributes import ALL
+from workflows.kernel.observability import configure_logging
+from workflows.kernel.settings import Settings
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 CADRE = Actor("bench-cadre", Role.VILLAGE_CADRE, "990102101001")

@@ -25,7 +25,7 @@ from bench.support import embedded_postgres, serve_app
 from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 from worker.national_sync import conninfo_from
-from workflows.observability import configure_logging
+from workflows.kernel.observability import configure_logging
 
 STEPS_PER_CASE = 20
 APPEND_CASES = 100

@@ -30,10 +30,11 @@ from bench.support import ACTORS, embedded_postgres, print_rows, spawn, stop
 from domain.cases.values import case_id_for_command
 from domain.kernel.time import local_date
 from worker.stack import find_binary
-from workflows.case_client import open_case, opening
-from workflows.contracts import ActorModel, CaseWorkflowState, OpenCaseInput, OpenCaseRequest
-from workflows.observability import configure_logging
-from workflows.search_attributes import ALL
+from workflows.cases.client import open_case, opening
+from workflows.cases.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseRequest
+from workflows.cases.search_attributes import ALL
+from workflows.kernel.contracts import ActorModel
+from workflows.kernel.observability import configure_logging
 
 CONCURRENCY = 64
 FLOOR_STARTS = 2_000  # the floor's rate is steady: measured on this many starts, to keep make bench short

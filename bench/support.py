@@ -24,12 +24,13 @@ from domain.kernel.actors import Actor, Role
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
 from worker.stack import EmbeddedPostgres
-from workflows.audit_keys import AuditKey
-from workflows.audit_service import AuditService
-from workflows.ops_service import OpsService
-from workflows.registry_service import RegistryService
-from workflows.report_service import ReportService
-from workflows.settings import Settings
+from workflows.audit.service import AuditService
+from workflows.campaigns.service import CampaignService
+from workflows.kernel.keys import AuditKey
+from workflows.kernel.settings import Settings
+from workflows.ops.service import OpsService
+from workflows.registry.service import RegistryService
+from workflows.reports.service import ReportService
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 ACTORS = {
@@ -99,6 +100,7 @@ def services(env: dict[str, str], temporal: Client | None, task_queue: str = "be
         queries=CaseQueries(registry.ledger),
         summaries=summaries,
         registry=registry,
+        campaigns=CampaignService(registry.ledger, registry.view, summaries),
         audit=AuditService(registry.ledger, summaries, registry.view, AuditKey(bytes(32))),
         ops=OpsService(registry.ledger, summaries, registry.view),
         reports=ReportService(registry.ledger, open_report_view(env), registry.view, None),

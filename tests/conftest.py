@@ -21,8 +21,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
-from workflows.search_attributes import ALL
-from workflows.settings import Settings
+from workflows.cases.search_attributes import ALL
+from workflows.kernel.settings import Settings
 
 # Every store the tests write is encrypted at rest, as in production; with a fixed key (set before any Settings is
 # read), so that no test writes a generated key into the checkout's .dixian/.

@@ -39,8 +39,8 @@ from domain.registry.values import (
     SocialAssistance,
     StaffIdentity,
 )
-from worker.demo import DemoData, demo_method, generate, roster_file
-from workflows.roster_files import read_table
+from worker.demo.township import DemoData, demo_method, generate, roster_file
+from workflows.registry.roster_files import read_table
 
 TODAY = date(2023, 3, 1)  # the seed plan's spring campaign (seed §三: 全面排查 by 10 March)
 SEED = 20230301

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from openpyxl import load_workbook
 
-from workflows.roster_files import RosterFileError, read_table, write_csv, write_xlsx
+from workflows.registry.roster_files import RosterFileError, read_table, write_csv, write_xlsx
 
 TEXTS = ['=HYPERLINK("http://x")', "+86 138", "-DEMO-1", "@SUM(A1)", "普通文本", ""]
 

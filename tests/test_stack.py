@@ -28,8 +28,8 @@ from worker.stack import (
     TemporalDevServer,
     ensure_search_attributes,
 )
-from workflows.search_attributes import ALL, CASE_STATUS
-from workflows.settings import Settings, parse_database_url
+from workflows.cases.search_attributes import ALL, CASE_STATUS
+from workflows.kernel.settings import Settings, parse_database_url
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -26,18 +26,19 @@ from domain.readmodels.reports import ReportView, open_report_view, report_proje
 from domain.readmodels.schema import last_position_of
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
-from workflows.activities import CaseActivities, NationalSystem
-from workflows.audit_service import AuditService
-from workflows.campaign_activities import CampaignActivities
-from workflows.campaign_workflow import CampaignWorkflow
-from workflows.case_workflow import CaseWorkflow
-from workflows.observability import configure_logging
-from workflows.ops_service import OpsService
-from workflows.registry_service import RegistryService
-from workflows.report_activities import ReportActivities
-from workflows.report_service import ReportService
-from workflows.report_workflow import ReportCycleWorkflow, ensure_report_schedule
-from workflows.settings import Settings
+from workflows.audit.service import AuditService
+from workflows.campaigns.activities import CampaignActivities
+from workflows.campaigns.service import CampaignService
+from workflows.campaigns.workflow import CampaignWorkflow
+from workflows.cases.activities import CaseActivities, NationalSystem
+from workflows.cases.workflow import CaseWorkflow
+from workflows.kernel.observability import configure_logging
+from workflows.kernel.settings import Settings
+from workflows.ops.service import OpsService
+from workflows.registry.service import RegistryService
+from workflows.reports.activities import ReportActivities
+from workflows.reports.service import ReportService
+from workflows.reports.workflow import ReportCycleWorkflow, ensure_report_schedule
 
 log = structlog.get_logger("dixian.worker")
 
@@ -49,16 +50,16 @@ def build_worker(
     task_queue: str,
     executor: ThreadPoolExecutor,
     max_concurrent: int = 4,
-    registry: RegistryService | None = None,
+    campaigns: CampaignService | None = None,
     reports: ReportService | None = None,
 ) -> Worker:
     """The Temporal worker for case workflows (and, given their services, the campaign and report-cycle
     workflows); activities are synchronous and run on ``executor``, which must have at least ``max_concurrent``
     threads."""
     activities = CaseActivities(ledger, national)
-    campaigns = CampaignActivities(registry) if registry is not None else None
-    extra: list[Callable[..., Any]] = [campaigns.schedule_look_backs, campaigns.pass_milestone] if campaigns else []
-    workflows: list[type] = [CaseWorkflow, CampaignWorkflow] if campaigns else [CaseWorkflow]
+    campaign = CampaignActivities(campaigns) if campaigns is not None else None
+    extra: list[Callable[..., Any]] = [campaign.schedule_look_backs, campaign.pass_milestone] if campaign else []
+    workflows: list[type] = [CaseWorkflow, CampaignWorkflow] if campaign else [CaseWorkflow]
     if reports is not None:
         extra.append(ReportActivities(reports).draft_due)
         workflows.append(ReportCycleWorkflow)
@@ -183,7 +184,8 @@ async def run_worker(settings: Settings) -> None:
             national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
             registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
             reports = ReportService(ledger, open_report_view(env), registry.view, settings.plan_issued_on)
-            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, registry, reports)
+            campaigns = CampaignService(ledger, registry.view, registry.summaries)
+            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, campaigns, reports)
             try:
                 await ensure_report_schedule(client, settings.task_queue)
             except Exception as e:  # reported; the reports can still be drafted by hand (POST /reports)

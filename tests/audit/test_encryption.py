@@ -13,7 +13,7 @@ from domain.ledger import Ledger
 from tests.domain.support import TOWNSHIP_REVIEWER, VILLAGE_CODE, CaseDriver
 from tests.integration.registry_support import household
 from worker.cli import _create_tables
-from workflows.settings import Settings
+from workflows.kernel.settings import Settings
 
 
 def stored_bytes(es_env: dict[str, str]) -> bytes:

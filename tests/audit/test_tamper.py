@@ -15,7 +15,7 @@ from eventsourcing.utils import Environment
 from domain.audit import checkpoints as audit
 from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
-from workflows.audit_keys import AuditKey, check
+from workflows.kernel.keys import AuditKey, check
 
 KEY = AuditKey(bytes(range(32)))
 

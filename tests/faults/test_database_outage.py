@@ -22,7 +22,7 @@ from tests.integration.conftest import Stack, run_stack
 from tests.integration.test_identification_api import VISIT, ok, open_case, step
 from worker.main import keep_projecting
 from worker.stack import EmbeddedPostgres
-from workflows.settings import Settings
+from workflows.kernel.settings import Settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

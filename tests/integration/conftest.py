@@ -30,12 +30,13 @@ from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
-from workflows.audit_keys import AuditKey
-from workflows.audit_service import AuditService
-from workflows.ops_service import OpsService
-from workflows.registry_service import RegistryService
-from workflows.report_service import ReportService
-from workflows.settings import Settings
+from workflows.audit.service import AuditService
+from workflows.campaigns.service import CampaignService
+from workflows.kernel.keys import AuditKey
+from workflows.kernel.settings import Settings
+from workflows.ops.service import OpsService
+from workflows.registry.service import RegistryService
+from workflows.reports.service import ReportService
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"
 AUDIT_KEY = AuditKey(bytes(range(32)))
@@ -131,6 +132,7 @@ async def run_stack(
         queries=CaseQueries(ledger),
         summaries=summaries,
         registry=registry,
+        campaigns=CampaignService(ledger, registry.view, summaries),
         audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
         ops=OpsService(ledger, summaries, registry.view, open_report_view(es_env)),
         reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
@@ -139,11 +141,11 @@ async def run_stack(
     following = projection_runner(es_env) if projections else nullcontext(Projections([]))
     with ThreadPoolExecutor(max_workers=4) as pool, following as runner:
         worker_ledger = Ledger(es_env)
-        worker_registry = RegistryService(worker_ledger, registry.view, services.summaries)
+        worker_campaigns = CampaignService(worker_ledger, registry.view, services.summaries)
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
         worker_reports = ReportService(worker_ledger, open_report_view(es_env), registry.view, None)
         in_process = build_worker(
-            temporal, worker_ledger, national, task_queue, pool, registry=worker_registry, reports=worker_reports
+            temporal, worker_ledger, national, task_queue, pool, campaigns=worker_campaigns, reports=worker_reports
         )
         async with in_process if worker else nullcontext():
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -8,7 +8,7 @@ from typing import Any
 from domain.registry.roster import COLUMNS, record_rows
 from domain.registry.rules import HouseholdRecord, Member, id_check_character
 from domain.registry.values import Health, HouseholdType, LabourSkill, Relation, Sex
-from workflows.roster_files import write_csv, write_xlsx
+from workflows.registry.roster_files import write_csv, write_xlsx
 
 
 def id_number(birth: date, serial: int) -> str:

@@ -15,7 +15,7 @@ from tests.integration.conftest import AUDIT_KEY, Stack
 from tests.integration.registry_support import CONTENT_TYPE, household, roster_bytes, rows_of
 from tests.integration.test_identification_api import open_case
 from worker.cli import main
-from workflows.audit_service import verify_export
+from workflows.audit.service import verify_export
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -92,7 +92,7 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
     assert verify_export(changed, AUDIT_KEY.public_key)["holds"] is False
     assert verify_export(data, "00" * 32)["holds"] is False  # another key
     rehashed = json.loads(out.read_text(encoding="utf-8"))  # a forger recomputes the event's hash: the proof fails
-    from workflows.audit_service import audit_hash
+    from workflows.audit.service import audit_hash
 
     rehashed["events"][0]["fields"]["household_head"] = "别人"
     rehashed["events"][0]["hash"] = audit_hash(rehashed["events"][0]["topic"], rehashed["events"][0]["fields"])
@@ -113,7 +113,7 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
 async def test_findings_name_the_rule_the_case_and_the_proving_events(stack: Stack) -> None:
     from domain.kernel.actors import Actor, Role
     from tests.integration.test_registry_api import LOW_INCOME, add_staff, screening
-    from workflows.registry_contracts import ScreeningRequest
+    from workflows.campaigns.contracts import ScreeningRequest
 
     r = await stack.http.post(
         "/households:import",
@@ -123,7 +123,7 @@ async def test_findings_name_the_rule_the_case_and_the_proving_events(stack: Sta
     assert r.status_code == 200
     await add_staff(stack)
     cadre = Actor("cadre-1", Role.VILLAGE_CADRE, "990102101001", "村干部甲")
-    stack.registry.record_screening(  # at risk, and its case never opened
+    stack.services.campaigns.record_screening(  # at risk, and its case never opened
         "HH-FND-001", ScreeningRequest.model_validate(screening(LOW_INCOME)), actor=cadre, command_id="cadre-1:f",
         now=datetime.now(UTC),
     )  # fmt: skip

@@ -111,7 +111,7 @@ def _reads_recorded(stack: Stack, after: int) -> int:
 def test_the_sweep_covers_every_path_parameter_the_api_has() -> None:
     from types import SimpleNamespace
 
-    from workflows.settings import Settings
+    from workflows.kernel.settings import Settings
 
     schema = create_app(SimpleNamespace(settings=Settings())).openapi()  # type: ignore[arg-type]
     names = {part[1:-1] for p in schema["paths"] for part in p.split("/") if part.startswith("{")}

@@ -12,7 +12,7 @@ from domain.kernel.policy import PolicyRegistry
 from domain.registry.rules import HouseholdRecord
 from tests.integration.conftest import TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import CONTENT_TYPE
-from worker.demo import demo_method, generate, roster_file
+from worker.demo.township import demo_method, generate, roster_file
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

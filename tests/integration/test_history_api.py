@@ -93,7 +93,7 @@ async def test_a_diff_names_what_changed_field_by_field(stack: Stack) -> None:
 
 async def test_the_dossier_holds_timeline_approvals_deadlines_findings_and_proofs(stack: Stack) -> None:
     from tests.integration.conftest import AUDIT_KEY
-    from workflows.audit_service import verify_export
+    from workflows.audit.service import verify_export
 
     case_id = str((await open_case(stack, key=f"dossier-{uuid.uuid4().hex[:8]}", clue_offset=-12))["case_id"])
     await to_notice_closed(stack, case_id)

@@ -12,7 +12,7 @@ from domain.cases.values import case_id_for_command
 from domain.kernel.actors import Actor, Role
 from tests.integration.conftest import SECRET, Stack
 from tests.integration.test_identification_api import VISIT, open_case
-from workflows.contracts import workflow_id_for
+from workflows.cases.contracts import workflow_id_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -12,8 +12,8 @@ from temporalio.testing import WorkflowEnvironment
 from tests.integration.conftest import Stack, run_stack
 from tests.integration.test_identification_api import VISIT, ok, open_case, to_notice_closed
 from worker.stack import find_binary
-from workflows.contracts import workflow_id_for
-from workflows.search_attributes import ALL
+from workflows.cases.contracts import workflow_id_for
+from workflows.cases.search_attributes import ALL
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from tests.integration.conftest import COUNTY, TOWNSHIP, VILLAGE, Stack
-from workflows import search_attributes as sa
-from workflows.contracts import workflow_id_for
+from workflows.cases import search_attributes as sa
+from workflows.cases.contracts import workflow_id_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

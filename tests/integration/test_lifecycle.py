@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 
 from tests.integration.conftest import Stack
 from tests.integration.test_identification_api import VISIT, ok, open_case, step
-from workflows.contracts import workflow_id_for
+from workflows.cases.contracts import workflow_id_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -13,7 +13,7 @@ from domain.kernel.actors import Actor, Role
 from tests.domain.support import CaseDriver
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household
-from workflows.report_files import notice_csv
+from workflows.reports.files import notice_csv
 
 TOWNSHIP = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审核员")
 

@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.test_identification_api import open_case
-from workflows.contracts import CaseWorkflowState
+from workflows.cases.contracts import CaseWorkflowState
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -86,7 +86,7 @@ async def test_a_workflow_terminated_behind_the_systems_back_is_found_and_restar
     from temporalio.client import WorkflowExecutionStatus
 
     from tests.integration.test_identification_api import VISIT, ok
-    from workflows.contracts import workflow_id_for
+    from workflows.cases.contracts import workflow_id_for
 
     case_id = (await open_case(stack, key=f"stuck-{uuid.uuid4().hex[:8]}"))["case_id"]
     healthy = (await open_case(stack, key=f"fine-{uuid.uuid4().hex[:8]}"))["case_id"]
@@ -123,7 +123,7 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
 
     case_id = (await open_case(stack, key=f"div-{uuid.uuid4().hex[:8]}"))["case_id"]
     # A step appended straight to the ledger, past the workflow (as a restored backup or a bad migration might).
-    from workflows.contracts import STEP_BODIES
+    from workflows.cases.contracts import STEP_BODIES
 
     body = STEP_BODIES[Step.HOUSEHOLD_VISIT].model_validate({**VISIT, "occurred_at": stack.at(-11)})
     payload = {name: getattr(body, name) for name in type(body).model_fields}
@@ -153,7 +153,7 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
 async def test_a_case_with_no_progress_for_long_is_reported(stack: Stack) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from workflows.ops_service import OpsService
+    from workflows.ops.service import OpsService
 
     case_id = (await open_case(stack, key=f"idle-{uuid.uuid4().hex[:8]}"))["case_id"]
     await stack.caught_up()
@@ -166,7 +166,7 @@ async def test_a_case_with_no_progress_for_long_is_reported(stack: Stack) -> Non
 
 
 async def _version(handle: Any) -> int | None:
-    from workflows.case_workflow import CaseWorkflow
+    from workflows.cases.workflow import CaseWorkflow
 
     control = await handle.query(CaseWorkflow.view)
     return None if control is None else int(control.version)

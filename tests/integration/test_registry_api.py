@@ -25,7 +25,7 @@ from tests.integration.registry_support import (
     roster_bytes,
     rows_of,
 )
-from workflows.registry_contracts import FindingsBody, ScreeningRequest
+from workflows.campaigns.contracts import FindingsBody, ScreeningRequest
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -267,7 +267,7 @@ async def test_a_household_at_risk_without_a_case_is_listed_until_its_case_opens
     cadre = Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲")
     # The screening is recorded but its case is not opened (as if the API stopped between the two).
     request = ScreeningRequest.model_validate(screening(LOW_INCOME))
-    record = stack.registry.record_screening(
+    record = stack.services.campaigns.record_screening(
         C.household_number, request, actor=cadre, command_id="cadre-1:lost", now=datetime.now(UTC)
     )
     assert record["opens_case"] is True
@@ -412,7 +412,7 @@ async def test_a_village_sees_only_its_own_part_of_what_a_milestone_found_missin
     await screen(stack, B.household_number, screening(LOW_INCOME), key="b-risk")
     await stack.caught_up()
     for milestone in Milestone:
-        missing = stack.registry.milestone_findings(cid, milestone, today)
+        missing = stack.services.campaigns.milestone_findings(cid, milestone, today)
         stack.registry.ledger.campaigns.pass_milestone(
             campaign_id=cid, milestone=milestone, missing=missing, now=datetime.now(UTC)
         )
@@ -439,13 +439,13 @@ async def test_a_backdated_screening_never_hides_a_newer_one(stack: Stack) -> No
     cadre = Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲")
     today = datetime.now(UTC).astimezone().date()
     newer = ScreeningRequest.model_validate(screening(LOW_INCOME))  # at risk today, its case not opened
-    stack.registry.record_screening(
+    stack.services.campaigns.record_screening(
         C.household_number, newer, actor=cadre, command_id="cadre-1:n", now=datetime.now(UTC)
     )
     older = ScreeningRequest.model_validate(
         {**screening(HIGH_INCOME), "screened_on": (today - timedelta(days=9)).isoformat()}
     )
-    stack.registry.record_screening(
+    stack.services.campaigns.record_screening(
         C.household_number, older, actor=cadre, command_id="cadre-1:o", now=datetime.now(UTC)
     )
     await stack.caught_up()

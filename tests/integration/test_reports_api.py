@@ -141,9 +141,9 @@ async def test_the_nightly_schedule_drafts_the_reports_of_the_cycle_that_ended(s
 
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
-    from workflows.report_activities import ReportActivities
-    from workflows.report_service import ReportService
-    from workflows.report_workflow import SCHEDULE_ID, ReportCycleInput, ReportCycleWorkflow, ensure_report_schedule
+    from workflows.reports.activities import ReportActivities
+    from workflows.reports.service import ReportService
+    from workflows.reports.workflow import SCHEDULE_ID, ReportCycleInput, ReportCycleWorkflow, ensure_report_schedule
 
     plan = stack.today - timedelta(days=16)  # its first cycle ended three days ago: a night the schedule missed
     reports = ReportService(stack.ledger, open_report_view(stack.es_env), open_registry_view(stack.es_env), plan)

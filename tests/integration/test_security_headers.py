@@ -12,7 +12,7 @@ import pytest
 from api.health import DatabaseGate
 from api.main import create_app
 from tests.integration.conftest import Stack
-from workflows.settings import Settings
+from workflows.kernel.settings import Settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

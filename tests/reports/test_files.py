@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from domain.reports.tables import NOTES, TITLES, TOTAL_LABEL, Table, headers
-from workflows.report_files import to_csv, to_xlsx
+from workflows.reports.files import to_csv, to_xlsx
 
 
 def document(table: Table) -> dict[str, Any]:

@@ -35,8 +35,8 @@ from tests.domain.support import (
 )
 from tests.integration.registry_support import household
 from worker.main import projection_runner
-from workflows.report_files import to_csv, to_xlsx
-from workflows.report_service import Period, ReportService
+from workflows.reports.files import to_csv, to_xlsx
+from workflows.reports.service import Period, ReportService
 
 V1, V2, T = VILLAGE_CODE, OTHER_VILLAGE_CODE, TOWNSHIP_CODE
 SPRING = Period(date(2026, 2, 1), date(2026, 3, 31), None, None)
@@ -197,7 +197,7 @@ def test_a_projection_stopped_half_way_and_a_rebuild_from_zero_give_the_same_tab
 
 
 def test_periods_count_two_week_cycles_from_the_plan_date_or_take_a_range(scenario: Scenario) -> None:
-    from workflows.report_service import ReportRequestError
+    from workflows.reports.service import ReportRequestError
 
     reports = scenario.reports()
     with pytest.raises(ReportRequestError) as no_plan:

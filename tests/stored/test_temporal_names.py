@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from temporalio import activity, workflow
 
-from workflows import case_workflow, report_workflow
-from workflows.activities import CaseActivities
-from workflows.campaign_activities import CampaignActivities
-from workflows.campaign_workflow import CampaignWorkflow
-from workflows.case_workflow import CaseWorkflow
-from workflows.report_activities import ReportActivities
-from workflows.report_workflow import ReportCycleWorkflow
-from workflows.search_attributes import ALL
+from workflows.campaigns.activities import CampaignActivities
+from workflows.campaigns.workflow import CampaignWorkflow
+from workflows.cases import workflow as case_workflow
+from workflows.cases.activities import CaseActivities
+from workflows.cases.search_attributes import ALL
+from workflows.cases.workflow import CaseWorkflow
+from workflows.reports import workflow as report_workflow
+from workflows.reports.activities import ReportActivities
+from workflows.reports.workflow import ReportCycleWorkflow
 
 WORKFLOWS = {
     "CaseWorkflow": ({"open", "advance"}, {"view"}),

@@ -116,7 +116,7 @@ def write(env: dict[str, str]) -> dict[str, Any]:
         feb,
         mar,
     )
-    from workflows.audit_keys import AuditKey
+    from workflows.kernel.keys import AuditKey
 
     county = Actor(id="county-op", role=Role.COUNTY_APPROVER, area_code="990102", name="县操作员")
     ledger = Ledger(env)
@@ -247,7 +247,7 @@ def read_back(env: dict[str, str], ids: dict[str, Any]) -> dict[str, Any]:
     from domain.audit import checkpoints as audit
     from domain.ledger import Ledger
     from tests.domain.support import NOW
-    from workflows.audit_keys import AuditKey, check
+    from workflows.kernel.keys import AuditKey, check
 
     ledger = Ledger(env)
     try:
@@ -310,7 +310,7 @@ def dump_rows(env: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
 def main(target: Path) -> None:
     from tests.conftest import TEST_CIPHER_KEY  # sets DIXIAN_CIPHER_KEY for the Settings below
     from worker.stack import EmbeddedPostgres
-    from workflows.settings import Settings
+    from workflows.kernel.settings import Settings
 
     assert TEST_CIPHER_KEY
     if target.exists():

@@ -29,11 +29,11 @@ from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
-from workflows.campaign_workflow import CampaignWorkflow
-from workflows.registry_contracts import CampaignInput, campaign_workflow_id
-from workflows.registry_service import RegistryService
-from workflows.replay import save_history
-from workflows.settings import Settings
+from workflows.campaigns.contracts import CampaignInput, campaign_workflow_id
+from workflows.campaigns.service import CampaignService
+from workflows.campaigns.workflow import CampaignWorkflow
+from workflows.kernel.settings import Settings
+from workflows.ops.replay import save_history
 
 OUT = Path(__file__).parent / "histories"
 
@@ -56,9 +56,9 @@ async def record() -> None:
 async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
     queue = f"record-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(env)
-    registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
+    campaigns = CampaignService(ledger, open_registry_view(env), open_summary_view(env))
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(env):
-        async with build_worker(ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, registry=registry):
+        async with build_worker(ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, campaigns=campaigns):
             today = local_date(await ts.get_current_time())
             actor = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇")
             milestones = {m: today + timedelta(days=i + 1) for i, m in enumerate(Milestone)}

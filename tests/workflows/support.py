@@ -13,16 +13,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
-from workflows.case_client import open_case, opening
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import (
-    ActorModel,
-    CaseView,
-    CaseWorkflowState,
-    OpenCaseInput,
-    OpenCaseRequest,
-    StepInput,
-)
+from workflows.cases.client import open_case, opening
+from workflows.cases.contracts import CaseView, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput
+from workflows.cases.workflow import CaseWorkflow
+from workflows.kernel.contracts import ActorModel
 
 CADRE = ActorModel(id="cadre-1", role="village_cadre", area_code="990102101001")
 TOWNSHIP = ActorModel(id="township-1", role="township_reviewer", area_code="990102101")

@@ -24,10 +24,11 @@ from domain.registry.values import StaffIdentity
 from tests.integration.registry_support import household
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
-from workflows.campaign_workflow import CampaignWorkflow
-from workflows.ops_service import OpsService
-from workflows.registry_contracts import CampaignInput, campaign_workflow_id
-from workflows.registry_service import RegistryService
+from workflows.campaigns.contracts import CampaignInput, campaign_workflow_id
+from workflows.campaigns.service import CampaignService
+from workflows.campaigns.workflow import CampaignWorkflow
+from workflows.ops.service import OpsService
+from workflows.registry.service import RegistryService
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -96,7 +97,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
         worker_ledger = Ledger(es_env)
         worker = build_worker(
             ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
-            registry=RegistryService(worker_ledger, registry.view, open_summary_view(es_env)),
+            campaigns=CampaignService(worker_ledger, registry.view, open_summary_view(es_env)),
         )  # fmt: skip
         async with worker:
             passed = await ts_env.client.execute_workflow(

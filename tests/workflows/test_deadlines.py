@@ -10,8 +10,8 @@ from temporalio.worker import Replayer
 
 from domain.kernel.time import local_date
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
-from workflows import search_attributes as sa
-from workflows.case_workflow import CaseWorkflow
+from workflows.cases import search_attributes as sa
+from workflows.cases.workflow import CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

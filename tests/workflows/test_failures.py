@@ -18,10 +18,10 @@ from domain.ledger import Ledger
 from tests.workflows.support import CADRE, VISIT, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
-from workflows.case_client import open_case as open_through_workflow
-from workflows.case_client import opening
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput, workflow_id_for
+from workflows.cases.client import open_case as open_through_workflow
+from workflows.cases.client import opening
+from workflows.cases.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput, workflow_id_for
+from workflows.cases.workflow import CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

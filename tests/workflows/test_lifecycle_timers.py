@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import CaseView
+from workflows.cases.contracts import CaseView
+from workflows.cases.workflow import CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

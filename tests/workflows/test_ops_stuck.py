@@ -18,7 +18,7 @@ from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case, stop_workflow
 from worker.main import build_worker, projection_runner
-from workflows.ops_service import OpsService
+from workflows.ops.service import OpsService
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from temporalio import workflow
 
-from workflows.registry_contracts import CampaignInput
-from workflows.replay import load_histories, replay
+from workflows.campaigns.contracts import CampaignInput
+from workflows.ops.replay import load_histories, replay
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

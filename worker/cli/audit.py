@@ -13,8 +13,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from workflows.audit_service import AuditService, verify_export
-from workflows.settings import Settings
+from workflows.audit.service import AuditService, verify_export
+from workflows.kernel.settings import Settings
 
 
 def _service(settings: Settings) -> AuditService:
@@ -67,7 +67,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 ids = None
             data: dict[str, Any] = service.export(ids)
-            from worker.registry_cli import operator
+            from worker.cli.registry import operator
 
             reader = operator(service.ledger.areas)
             # Recorded where inspectors of the area find it: a case under its village, an area (or the whole
@@ -98,7 +98,7 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
     """Replay workflow histories (recent ones from Temporal, or saved ones with --dir) against the current code."""
     import asyncio
 
-    from workflows.replay import load_histories, recent_histories, replay
+    from workflows.ops.replay import load_histories, recent_histories, replay
 
     async def run() -> int:
         if args.dir:
@@ -129,7 +129,7 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     from domain.kernel.areas import AreaLevel
     from domain.readmodels.cases import open_summary_view
     from domain.readmodels.registry import open_registry_view
-    from workflows.ops_service import OpsService
+    from workflows.ops.service import OpsService
 
     try:
         env = settings.eventsourcing_env()
@@ -206,8 +206,8 @@ def due_day(due_at: datetime) -> str:
 
 
 async def _ops_temporal(settings: Settings, args: argparse.Namespace, ops: Any, area: str, now: datetime) -> Any:
+    from worker.cli.registry import operator
     from worker.main import connect_temporal
-    from worker.registry_cli import operator
 
     running = settings.data_dir / "temporal-address"  # the embedded dev server of a running `dixian run`
     if not settings.temporal_address and running.exists():

@@ -19,7 +19,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.kernel.areas import AREAS_ENV, AreaTree
-from workflows.audit_keys import AuditKey
+from workflows.kernel.keys import AuditKey
 
 DEFAULT_TASK_QUEUE = "dixian-cases"
 

@@ -21,7 +21,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.household import household_id
-from workflows.audit_keys import AuditKey, check
+from workflows.kernel.keys import AuditKey, check
 
 EXPORT_FORMAT = "dixian-audit-export/1"
 # The approvals of a case, by level (村 → 乡镇 → 县).

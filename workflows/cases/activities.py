@@ -1,24 +1,17 @@
-"""Activities: thin adapters from workflow inputs to the ledger. They run as local activities in the worker.
-
-Domain errors become non-retryable ``ApplicationError``s whose type is the domain error's class name, with the field
-and rule as details; anything else (a database hiccup) is raised as is, so Temporal retries it. Retrying is safe:
-the ledger records each command id once.
-"""
+"""Activities of the case workflow: thin adapters from workflow inputs to the ledger. They run as local activities in
+the worker (the national-system sync as a regular one). Retrying is safe: the ledger records each command id once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import structlog
 from pydantic import BaseModel, TypeAdapter
 from temporalio import activity
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from domain.kernel.errors import DomainError
 from domain.ledger import Ledger
-from workflows.contracts import (
+from workflows.cases.contracts import (
     STEP_BODIES,
     CaseControl,
     DeadlineInput,
@@ -27,10 +20,10 @@ from workflows.contracts import (
     OpenCaseInput,
     StepInput,
 )
+from workflows.kernel.errors import domain_call
 
 log = structlog.get_logger("dixian.activities")
 
-T = TypeVar("T")
 
 _BODY_ADAPTERS = {step: TypeAdapter(body) for step, body in STEP_BODIES.items()}
 
@@ -42,21 +35,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def domain_call(fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except DomainError as e:
-        # A refused command is the expected answer to bad input, not a failure of the worker: BENIGN keeps the SDK
-        # from logging it with a traceback as a failed activity.
-        raise ApplicationError(
-            e.message,
-            e.details(),
-            type=type(e).__name__,
-            non_retryable=True,
-            category=ApplicationErrorCategory.BENIGN,
-        ) from e
 
 
 class NationalSystem(Protocol):

@@ -26,9 +26,9 @@ from domain.readmodels.registry import RegistryProjection, RegistryView
 from domain.readmodels.reports import ReportProjection, ReportView
 from domain.readmodels.schema import pending_of
 from domain.reports.periods import period_containing, trailing_period
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import CaseWorkflowState, workflow_id_for
-from workflows.report_service import plan_start
+from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
+from workflows.cases.workflow import CaseWorkflow
+from workflows.reports.service import plan_start
 
 MAX_ITEMS = 5000
 MILESTONE_MISSES_DAYS = 30  # how long a milestone's misses stay on the overdue list after its day (an ops choice)

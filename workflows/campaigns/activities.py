@@ -10,16 +10,16 @@ from temporalio import activity
 
 from domain.campaigns.values import Milestone
 from domain.kernel.time import local_date
-from workflows.activities import domain_call
-from workflows.registry_contracts import CampaignInput, MilestoneInput
-from workflows.registry_service import RegistryService
+from workflows.campaigns.contracts import CampaignInput, MilestoneInput
+from workflows.campaigns.service import CampaignService
+from workflows.kernel.errors import domain_call
 
 log = structlog.get_logger("dixian.campaign")
 
 
 class CampaignActivities:
-    def __init__(self, registry: RegistryService) -> None:
-        self.registry = registry
+    def __init__(self, campaigns: CampaignService) -> None:
+        self.campaigns = campaigns
 
     @activity.defn(name="schedule_look_backs")
     def schedule_look_backs(self, inp: CampaignInput) -> int:
@@ -27,10 +27,10 @@ class CampaignActivities:
         screening milestone. Recorded once; a retry changes nothing."""
 
         def run() -> int:
-            self.registry.wait_for_read_models()
-            cases = self.registry.eliminated_cases(inp.campaign_id)
+            self.campaigns.wait_for_read_models()
+            cases = self.campaigns.eliminated_cases(inp.campaign_id)
             due = inp.milestones[Milestone.SCREENING_DONE]
-            self.registry.ledger.campaigns.schedule_look_backs(
+            self.campaigns.ledger.campaigns.schedule_look_backs(
                 campaign_id=inp.campaign_id,
                 case_ids=[c["case_id"] for c in cases],
                 villages={c["case_id"]: c["village_code"] for c in cases},
@@ -48,9 +48,9 @@ class CampaignActivities:
         def run() -> dict[str, Any]:
             now = datetime.now(UTC)
             today: date = local_date(now)
-            self.registry.wait_for_read_models()  # the findings are as of every event stored until now
-            missing = self.registry.milestone_findings(inp.campaign_id, inp.milestone, today)
-            view = self.registry.ledger.campaigns.pass_milestone(
+            self.campaigns.wait_for_read_models()  # the findings are as of every event stored until now
+            missing = self.campaigns.milestone_findings(inp.campaign_id, inp.milestone, today)
+            view = self.campaigns.ledger.campaigns.pass_milestone(
                 campaign_id=inp.campaign_id, milestone=inp.milestone, missing=missing, now=now
             )
             passed = view["passed"][inp.milestone.value]

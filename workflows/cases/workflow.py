@@ -22,9 +22,9 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.kernel.errors import ERROR_TYPES
-    from workflows import search_attributes as sa
-    from workflows.activities import CaseActivities
-    from workflows.contracts import (
+    from workflows.cases import search_attributes as sa
+    from workflows.cases.activities import CaseActivities
+    from workflows.cases.contracts import (
         CaseControl,
         CaseWorkflowState,
         DeadlineInput,

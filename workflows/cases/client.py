@@ -10,8 +10,8 @@ from datetime import timedelta
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
-from workflows.case_workflow import CaseWorkflow
-from workflows.contracts import CaseControl, CaseWorkflowState, OpenCaseInput, workflow_id_for
+from workflows.cases.contracts import CaseControl, CaseWorkflowState, OpenCaseInput, workflow_id_for
+from workflows.cases.workflow import CaseWorkflow
 
 Opening = WithStartWorkflowOperation[CaseWorkflow, CaseControl | None]
 

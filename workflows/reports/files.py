@@ -11,7 +11,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
-from workflows.roster_files import safe_cell
+from workflows.registry.roster_files import safe_cell
 
 PROVENANCE = "数据截至事件序号 {position}；审计检查点 {checkpoint}；统计期 {first}至{last}"
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)

@@ -21,9 +21,9 @@ from domain.kernel.areas import AreaLevel, AreaTree
 from domain.kernel.errors import DomainError
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
-from workflows.registry_service import RegistryService
-from workflows.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
-from workflows.settings import Settings
+from workflows.kernel.settings import Settings
+from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
+from workflows.registry.service import RegistryService
 
 log = structlog.stdlib.get_logger(__name__)
 DEMO_SEED = 20230301  # the seed plan's spring campaign
@@ -94,7 +94,7 @@ def _print_report(report: dict[str, Any]) -> None:
 def load_demo(settings: Settings, households: int, seed: int, with_cases: bool = False) -> dict[str, int]:
     """Write a demo township (marked demo: numbers DEMO-…, ``demo`` true on every record) into the store; with
     ``with_cases``, also the cases of its households at risk (see :func:`_demo_cases`)."""
-    from worker.demo import generate
+    from worker.demo.township import generate
 
     ledger = _ledger(settings)
     try:
@@ -171,7 +171,7 @@ def store_is_empty(settings: Settings) -> bool:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Generate a demo township (or county): write it to FILE with --out, or load it into the event store."""
-    from worker.demo import generate, roster_file
+    from worker.demo.township import generate, roster_file
 
     if args.out:
         out = Path(args.out)

@@ -12,8 +12,8 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from workflows.campaign_workflow import CampaignWorkflow
-from workflows.case_workflow import CaseWorkflow
+from workflows.campaigns.workflow import CampaignWorkflow
+from workflows.cases.workflow import CaseWorkflow
 
 WORKFLOWS = [CaseWorkflow, CampaignWorkflow]
 

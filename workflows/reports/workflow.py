@@ -25,7 +25,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from domain.kernel.errors import ERROR_TYPES
     from domain.kernel.time import local_date
-    from workflows.report_activities import DraftDueInput, ReportActivities
+    from workflows.reports.activities import DraftDueInput, ReportActivities
 
 SCHEDULE_ID = "dixian-report-cycle"
 _RETRY = RetryPolicy(

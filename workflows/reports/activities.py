@@ -10,8 +10,8 @@ import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
-from workflows.activities import domain_call
-from workflows.report_service import ReportService
+from workflows.kernel.errors import domain_call
+from workflows.reports.service import ReportService
 
 log = structlog.get_logger("dixian.reports")
 

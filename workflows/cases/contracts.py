@@ -1,12 +1,11 @@
 """Typed contracts between the API, the case workflow and its activities.
 
 The request bodies of the API are these models (strict: unknown fields are refused), so one definition validates a
-step at the edge and carries it through Temporal (pydantic data converter) to the activity.
-"""
+step at the edge and carries it through Temporal (pydantic data converter) to the activity."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -32,39 +31,20 @@ from domain.cases.values import (
     Status,
     TownshipDecision,
 )
-from domain.kernel.actors import Actor, Role
+from domain.kernel.actors import Role
 from domain.kernel.steps import Step
 from domain.registry.values import Guarantee, HouseholdType, Risk
-
-# Free text may hold line breaks and tabs, never other control characters (NUL cannot even be stored in text).
-Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
-ShortText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-Name = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]*$")
-]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=14, decimal_places=2)]
-SignedMoney = Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)]
-# Business dates and times are bounded to a sane window; the domain's own rules (not in the future, not before the
-# previous step) then apply inside it.
-BusinessDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
-BusinessTime = Annotated[datetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2099, 12, 31, tzinfo=UTC))]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ActorModel(Strict):
-    id: ShortText
-    role: Role
-    area_code: Annotated[str, StringConstraints(max_length=12)]
-    name: ShortText = ""
-
-    def to_domain(self) -> Actor:
-        return Actor(id=self.id, role=self.role, area_code=self.area_code, name=self.name)
-
-
-# ----- request bodies ------------------------------------------------------------------------------------------
+from workflows.kernel.contracts import (
+    ActorModel,
+    BusinessDate,
+    BusinessTime,
+    Money,
+    Name,
+    ShortText,
+    SignedMoney,
+    Strict,
+    Text,
+)
 
 
 class OpenCaseRequest(Strict):
@@ -279,9 +259,6 @@ STEP_BODIES: dict[Step, Any] = {
 }
 
 
-# ----- workflow and activity inputs ------------------------------------------------------------------------------
-
-
 class OpenCaseInput(Strict):
     case_id: UUID
     command_id: ShortText
@@ -306,9 +283,6 @@ class DeadlineInput(Strict):
     kind: DeadlineKind
     due_date: date
     now: datetime
-
-
-# ----- the case view ---------------------------------------------------------------------------------------------
 
 
 class View(BaseModel):

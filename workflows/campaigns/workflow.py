@@ -12,8 +12,8 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from domain.kernel.errors import ERROR_TYPES
     from domain.kernel.time import end_of_day
-    from workflows.campaign_activities import CampaignActivities
-    from workflows.registry_contracts import CampaignInput, MilestoneInput
+    from workflows.campaigns.activities import CampaignActivities
+    from workflows.campaigns.contracts import CampaignInput, MilestoneInput
 
 _RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),

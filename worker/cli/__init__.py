@@ -22,8 +22,8 @@ from worker.stack import (
     ensure_port_free,
     ensure_search_attributes,
 )
-from workflows.observability import configure_logging
-from workflows.settings import Settings, load_settings
+from workflows.kernel.observability import configure_logging
+from workflows.kernel.settings import Settings, load_settings
 
 WORKER_METRICS_PORT = 9464  # the embedded stack's worker metrics (the Prometheus exporter's customary port)
 log = structlog.stdlib.get_logger(__name__)
@@ -241,7 +241,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
 
 def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, int] | None:
     """The first start on an empty store loads a demo township, marked as demo data (DEMO-… numbers)."""
-    from worker.registry_cli import DEMO_SEED, load_demo, store_is_empty
+    from worker.cli.registry import DEMO_SEED, load_demo, store_is_empty
 
     if settings.demo_households <= 0:
         return None
@@ -298,11 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True, help="a seeded user: cadre-yuping, township-yuping, county-approver, …")
     p.add_argument("--days", type=int, default=30, help="how long it is valid (1 to 90 days)")
     p.set_defaults(func=cmd_token, wants_args=True)
-    from worker import audit_cli, registry_cli, report_cli
 
-    registry_cli.add_commands(sub)
-    audit_cli.add_commands(sub)
-    report_cli.add_commands(sub)
+    from worker.cli import audit, registry, reports
+
+    registry.add_commands(sub)
+    audit.add_commands(sub)
+    reports.add_commands(sub)
     return parser
 
 

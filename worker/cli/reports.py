@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workflows.settings import Settings
+from workflows.kernel.settings import Settings
 
 READ_MODELS = ("case_summaries", "registry", "reports")
 
@@ -23,8 +23,8 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
     from domain.reports.tables import Table
-    from workflows.report_files import to_csv, to_xlsx
-    from workflows.report_service import ReportRequestError, ReportService
+    from workflows.reports.files import to_csv, to_xlsx
+    from workflows.reports.service import ReportRequestError, ReportService
 
     try:
         env = settings.eventsourcing_env()
@@ -68,7 +68,7 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
     from worker.main import projection_runner
-    from workflows.ops_service import lag_of
+    from workflows.ops.service import lag_of
 
     env = settings.eventsourcing_env()
     ledger = Ledger(env)

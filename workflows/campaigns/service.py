@@ -1,0 +1,194 @@
+"""The campaign's use cases, shared by the API, the campaign workflow's activities and the command line: start a
+campaign, record screenings, and the campaign's read-side questions (coverage, the unscreened list, 应纳未纳, what
+each milestone found missing).
+
+Screenings have no process to manage, so they are written through the ledger directly, exactly once per command id;
+a case that a screening opens goes through its case workflow like any other (the API does that part).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.campaigns.rules import default_milestones
+from domain.campaigns.screening import ScreeningFindings
+from domain.campaigns.values import Milestone
+from domain.kernel.actors import Actor
+from domain.kernel.errors import NotFoundError
+from domain.kernel.time import local_date
+from domain.ledger import Ledger
+from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView, open_summary_view
+from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
+from domain.readmodels.schema import last_position_of
+from workflows.campaigns.contracts import CampaignRequest, ScreeningRequest
+
+UNSCREENED_LIMIT = 5000
+MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a MilestonePassed event (a county is 200k)
+
+
+class CampaignService:
+    def __init__(self, ledger: Ledger, view: RegistryView, summaries: CaseSummaryView | None = None) -> None:
+        self.ledger = ledger
+        self.view = view
+        self.summaries = summaries  # the case list read model, waited for with the registry's
+
+    @classmethod
+    def connect(cls, env: Mapping[str, str]) -> CampaignService:
+        return cls(Ledger(env), open_registry_view(env), open_summary_view(env))
+
+    # ----- screening --------------------------------------------------------------------------------------------
+
+    def record_screening(
+        self, household_number: str, body: ScreeningRequest, *, actor: Actor, command_id: str, now: datetime
+    ) -> dict[str, Any]:
+        f = body.findings
+        findings = ScreeningFindings(
+            wage_income=f.wage_income,
+            business_income=f.business_income,
+            property_income=f.property_income,
+            transfer_income=f.transfer_income,
+            production_costs=f.production_costs,
+            housing_unsafe=f.housing_unsafe,
+            child_out_of_school=f.child_out_of_school,
+            member_uninsured=f.member_uninsured,
+            water_unsafe=f.water_unsafe,
+            medical_expenditure=f.medical_expenditure,
+            schooling_expenditure=f.schooling_expenditure,
+            risks=tuple(f.risks),
+            newly_applied_dibao=f.newly_applied_dibao,
+            severe_covid_impact=f.severe_covid_impact,
+        )
+        return self.ledger.campaigns.record_screening(
+            household_number=household_number,
+            campaign_id=body.campaign_id,
+            screened_on=body.screened_on,
+            method=body.method,
+            screener=body.screener,
+            findings=findings,
+            comment=body.comment,
+            actor=actor,
+            command_id=command_id,
+            now=now,
+        )
+
+    def not_monitored(self, area_prefixes: list[str], limit: int) -> list[dict[str, Any]]:
+        return self.view.not_monitored(area_prefixes=area_prefixes, limit=limit)
+
+    # ----- campaigns --------------------------------------------------------------------------------------------
+
+    def start_campaign(
+        self, campaign_id: UUID, body: CampaignRequest, *, actor: Actor, command_id: str, now: datetime
+    ) -> dict[str, Any]:
+        milestones = body.milestones or default_milestones(body.starts_on)
+        return self.ledger.campaigns.start_campaign(
+            campaign_id=campaign_id,
+            name=body.name,
+            scope=list(body.scope),
+            starts_on=body.starts_on,
+            milestones=dict(milestones),
+            actor=actor,
+            command_id=command_id,
+            now=now,
+        )
+
+    def campaign(self, campaign_id: UUID) -> dict[str, Any]:
+        return self.ledger.campaigns.campaign(campaign_id)
+
+    def coverage(self, campaign_id: UUID, within: str, limit: int = UNSCREENED_LIMIT) -> dict[str, Any]:
+        """全面排查 coverage of a campaign, limited to the part of its scope inside ``within`` (the caller's area)."""
+        campaign = self.ledger.campaigns.campaign(campaign_id)
+        prefixes = _narrow(campaign["scope"], within)
+        if not prefixes:
+            raise NotFoundError("no part of the campaign lies in your area", field="campaign_id", rule="exists")
+        rows = self.view.coverage(campaign_id=str(campaign_id), area_prefixes=prefixes)
+        totals = {k: sum(int(r[k]) for r in rows) for k in _COUNTS}
+        unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=prefixes, limit=limit + 1)
+        names = {a.code: a.name for a in self.ledger.areas.all()}
+        return {
+            "campaign_id": str(campaign_id),
+            "name": campaign["name"],
+            "scope": prefixes,
+            "totals": totals,
+            "villages": [{**r, "village_name": names.get(r["village_code"], "")} for r in rows],
+            "unscreened": unscreened[:limit],
+            "unscreened_truncated": len(unscreened) > limit,
+        }
+
+    def milestone_findings(self, campaign_id: UUID, milestone: Milestone, today: date) -> dict[str, Any]:
+        """What was not done by a milestone: unscreened households by village (全面排查), cases still in
+        identification and households at risk without a case (履行程序), and all of these for the summary."""
+        campaign = self.ledger.campaigns.campaign(campaign_id)
+        scope = campaign["scope"]
+        unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=scope, limit=1_000_000)
+        by_village: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
+        for h in unscreened:
+            counts[h["village_code"]] = counts.get(h["village_code"], 0) + 1
+            if len(by_village.get(h["village_code"], [])) < MILESTONE_LIST_LIMIT:
+                by_village.setdefault(h["village_code"], []).append(h["household_number"])
+        identifying = self.view.cases_in_stage(area_prefixes=scope, stage="identifying")
+        not_monitored = self.view.not_monitored(area_prefixes=scope, limit=1_000_000)
+        missing: dict[str, Any] = {"as_of": today.isoformat()}
+        if milestone in (Milestone.SCREENING_DONE, Milestone.SUMMARY_DONE):
+            missing["unscreened"] = {
+                "households": len(unscreened),
+                "by_village_count": counts,
+                "by_village": by_village,  # at most MILESTONE_LIST_LIMIT numbers a village; the counts are whole
+            }
+            look_backs = campaign["look_backs"] or {"case_ids": [], "villages": {}}
+            missing["look_backs_not_done"] = [
+                {"case_id": c, "village_code": look_backs["villages"].get(c, "")}
+                for c in look_backs["case_ids"]
+                if not self._looked_back_since(UUID(c), campaign["starts_on"])
+            ]
+        if milestone in (Milestone.PROCEDURES_DONE, Milestone.SUMMARY_DONE):
+            missing["cases_in_identification"] = [
+                {"case_id": r["case_id"], "village_code": r["village_code"]} for r in identifying
+            ]
+            missing["not_monitored"] = [
+                {"household_number": r["household_number"], "village_code": r["village_code"]} for r in not_monitored
+            ]
+        return missing
+
+    def wait_for_read_models(self, timeout: float = 60.0) -> None:
+        """Block until the read models have applied every event stored so far (TimeoutError otherwise: the
+        activity fails and Temporal retries it), so that what a milestone records is as of now."""
+        position = self.ledger.recorder.max_notification_id()
+        following = ((self.view, RegistryProjection.topics), (self.summaries, CaseSummaryProjection.topics))
+        for view, topics in following:
+            # Each read model tracks only the events of its topics: wait for its last one up to here.
+            target = last_position_of(self.ledger.recorder, topics, position) if position else 0
+            if view is not None and target:
+                view.wait(self.ledger.name, target, timeout=timeout)
+
+    def _looked_back_since(self, case_id: UUID, since: str) -> bool:
+        view = self.ledger.cases.view(case_id, datetime.now(UTC))
+        start = date.fromisoformat(since)
+        return any(local_date(lb["occurred_at"]) >= start for lb in view.get("look_backs", []))
+
+    def eliminated_cases(self, campaign_id: UUID) -> list[dict[str, Any]]:
+        campaign = self.ledger.campaigns.campaign(campaign_id)
+        return self.view.cases_in_stage(area_prefixes=campaign["scope"], stage="eliminated")
+
+
+_COUNTS = (
+    "households",
+    "persons",
+    "screened_households",
+    "screened_persons",
+    "in_person",
+    "phone",
+    "wechat",
+    "at_risk",
+)
+
+
+def _narrow(scope: list[str], within: str) -> list[str]:
+    """The parts of ``scope`` inside the area ``within``: a scope code inside it, or ``within`` itself when it lies
+    inside a scope code (a village cadre sees their village of a township campaign)."""
+    out = [code for code in scope if code.startswith(within)]
+    out += [within for code in scope if within.startswith(code) and within != code]
+    return sorted(set(out))

@@ -1,0 +1,1 @@
+"""The case workflow (one per monitoring case), its activities, contracts, search attributes and client."""

@@ -1,0 +1,51 @@
+"""What every context's request bodies share: bounded text, names, money and business dates, strict models (unknown
+fields refused) and the actor as it travels through Temporal."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.kernel.actors import Actor, Role
+
+# Free text may hold line breaks and tabs, never other control characters (NUL cannot even be stored in text).
+Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+
+
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
+
+
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=14, decimal_places=2)]
+
+
+SignedMoney = Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)]
+
+
+# Business dates and times are bounded to a sane window; the domain's own rules (not in the future, not before the
+# previous step) then apply inside it.
+BusinessDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+
+
+BusinessTime = Annotated[datetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2099, 12, 31, tzinfo=UTC))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActorModel(Strict):
+    id: ShortText
+    role: Role
+    area_code: Annotated[str, StringConstraints(max_length=12)]
+    name: ShortText = ""
+
+    def to_domain(self) -> Actor:
+        return Actor(id=self.id, role=self.role, area_code=self.area_code, name=self.name)

@@ -1,0 +1,1 @@
+"""Operations: late and stuck cases, repairs, lag, and replay of recorded histories."""

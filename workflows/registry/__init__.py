@@ -1,0 +1,1 @@
+"""The registry's use cases (roster import, households, staff) and roster files."""

@@ -1,0 +1,1 @@
+"""The report tables as documents and files, and the nightly report cycle."""
