@@ -15,6 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -116,8 +118,9 @@ def _with_etag(response: Response, view: CaseView) -> CaseView:
     return view
 
 
-async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
-    """Run a workflow call and turn Temporal's failures into problems the client can act on."""
+async def _call_workflow(call: Callable[[], Awaitable[T]], handle: WorkflowHandle[Any, Any] | None = None) -> T:
+    """Run a workflow call and turn Temporal's failures into problems the client can act on. ``handle`` is the case's
+    workflow, asked whether it has finished when Temporal does not find the execution to update."""
     try:
         return await call()
     except WorkflowUpdateFailedError as e:
@@ -140,16 +143,26 @@ async def _call_workflow(call: Callable[[], Awaitable[T]]) -> T:
             "UnavailableError", "the step did not complete in time; retry with the same Idempotency-Key"
         ) from None
     except RPCError as e:
-        if "already completed" in e.message:
+        if e.status is not RPCStatusCode.NOT_FOUND:
+            raise ApiProblem("UnavailableError", "the workflow service is unavailable; retry later") from None
+        if handle is not None and await _has_finished(handle):
             raise ApiProblem(
                 "CaseClosedError",
                 "the case is closed: no further step can be taken",
                 field="case_id",
                 rule="case_closed",
             ) from None
-        if e.status is RPCStatusCode.NOT_FOUND:
-            raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
-        raise ApiProblem("UnavailableError", "the workflow service is unavailable; retry later") from None
+        raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
+
+
+async def _has_finished(handle: WorkflowHandle[Any, Any]) -> bool:
+    """Whether the workflow exists and has finished (Temporal answers NOT_FOUND both for an execution it does not
+    know and for one that has completed)."""
+    try:
+        description = await handle.describe()
+    except RPCError:
+        return False
+    return description.status is not WorkflowExecutionStatus.RUNNING
 
 
 async def _view_at(svc: Services, control: CaseControl) -> CaseView:
@@ -184,7 +197,7 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
         check_may_open(actor, body.village_code)
         check_clue_date(body.clue_date, local_date(_now()))
     except DomainError as e:
-        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+        raise ApiProblem.of(e) from None
     case_id = case_id_for_command(command_id)
     structlog.contextvars.bind_contextvars(case_id=str(case_id), workflow_id=workflow_id_for(case_id))
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
@@ -231,7 +244,8 @@ async def _take_step(
     handle = svc.temporal.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(cid))
     try:
         control = await _call_workflow(
-            lambda: handle.execute_update(CaseWorkflow.advance, cmd, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT)
+            lambda: handle.execute_update(CaseWorkflow.advance, cmd, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT),
+            handle,
         )
         view = await _view_at(svc, control)
     except ApiProblem as problem:
@@ -333,7 +347,7 @@ async def get_state(
         assert version is not None
         check_version(version, view.version, "version")
     except DomainError as e:
-        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+        raise ApiProblem.of(e) from None
     then = moment if at is not None else records[version - 1]["recorded_at"]
     return CaseView.model_validate(await _read(lambda: svc.queries.view(cid, then, version)))
 
@@ -353,7 +367,7 @@ async def get_diff(
         check_version(from_version, view.version, "from")
         check_version(to_version, view.version, "to")
     except DomainError as e:
-        raise ApiProblem(type(e).__name__, e.message, field=e.field, rule=e.rule) from None
+        raise ApiProblem.of(e) from None
     # Both read at the later version's recorded time, so deadlines are compared on the same clock.
     then = records[max(from_version, to_version) - 1]["recorded_at"]
     before = await _read(lambda: svc.queries.view(cid, then, from_version))

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from domain.kernel.errors import DomainError, ErrorKind, kind_of
+
 log = structlog.get_logger("dixian.api")
 
 PROBLEM = "application/problem+json"
@@ -29,23 +31,43 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg_pool.PoolTimeout,
 )
 
-# Domain error type (the class name, carried through Temporal as ApplicationError.type) → HTTP status.
-STATUS_BY_TYPE = {
-    "CaseNotFoundError": 404,
-    "StepNotAllowedError": 409,
-    "VersionConflictError": 409,
-    "CaseAlreadyExistsError": 409,
-    "CaseClosedError": 409,
-    "RuleViolationError": 422,
-    "NotPermittedError": 403,
-    "NotFoundError": 404,
-    "DuplicateIdNumberError": 409,
-    "CaseAlreadyOpenError": 409,
-    "UnsupportedMediaError": 415,
-    "PayloadTooLargeError": 413,
-    "UnauthenticatedError": 401,
-    "UnavailableError": 503,
+# Each kind of refusal answers with one status: the one place a domain error becomes HTTP.
+STATUS_BY_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.UNSUPPORTED: 415,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNAVAILABLE: 503,
 }
+
+
+class UnauthenticatedError(DomainError):
+    """No valid bearer token."""
+
+    kind = ErrorKind.UNAUTHENTICATED
+
+
+class UnavailableError(DomainError):
+    """A part of the stack (PostgreSQL, Temporal) cannot be reached, or a step could not be confirmed in time."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
+class UnsupportedMediaError(DomainError):
+    """A body of a media type the route does not take."""
+
+    kind = ErrorKind.UNSUPPORTED
+
+
+class PayloadTooLargeError(DomainError):
+    """A body over the route's limit."""
+
+    kind = ErrorKind.TOO_LARGE
+
+
 TITLES = {
     400: "Bad request",
     401: "Not authenticated",
@@ -62,7 +84,8 @@ TITLES = {
 
 
 class ApiProblem(Exception):
-    """Raised by routes and dependencies; rendered by :func:`install`."""
+    """Raised by routes and dependencies; rendered by :func:`install`. ``type_`` names an error class (a domain
+    error's, or one of this module's) whose kind gives the status, unless ``kind`` says otherwise."""
 
     def __init__(
         self,
@@ -71,7 +94,7 @@ class ApiProblem(Exception):
         *,
         field: str = "",
         rule: str = "",
-        status: int | None = None,
+        kind: ErrorKind | None = None,
         violations: list[dict[str, str]] | None = None,
     ) -> None:
         super().__init__(detail)
@@ -79,11 +102,19 @@ class ApiProblem(Exception):
         self.detail = detail
         self.field = field
         self.rule = rule
-        self.status = status or STATUS_BY_TYPE.get(type_, 503)  # an unknown failure is ours, not the caller's
+        # A type no class declares is a failure of ours, not the caller's (tests/api hold every type to a class).
+        self.status = STATUS_BY_KIND[kind or kind_of(type_) or ErrorKind.UNAVAILABLE]
         self.errors = [
             {"field": str(v.get("field", "")), "rule": str(v.get("rule", "")), "message": str(v.get("message", ""))}
             for v in violations or []
         ] or ([{"field": field, "rule": rule, "message": detail}] if field or rule else [])
+
+    @classmethod
+    def of(cls, error: DomainError) -> ApiProblem:
+        return cls(
+            type(error).__name__, error.message, field=error.field, rule=error.rule, kind=error.kind,
+            violations=list(error.violations),
+        )  # fmt: skip
 
 
 def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]] | None = None) -> JSONResponse:
@@ -157,6 +188,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(_: Request, e: ApiProblem) -> JSONResponse:
         return problem(e.status, e.type, e.detail, errors=e.errors or None)
+
+    @app.exception_handler(DomainError)
+    async def _refused(_: Request, e: DomainError) -> JSONResponse:
+        answer = ApiProblem.of(e)
+        return problem(answer.status, answer.type, answer.detail, errors=answer.errors or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, e: RequestValidationError) -> JSONResponse:

@@ -184,15 +184,10 @@ class RepairRequest(BaseModel):
 )
 async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
     _check_repairer(actor.role)
-    try:
-        settings = svc.settings
-        return await svc.ops.repair(
-            body.case_id, body.action, actor.area_code, actor, body.reason, _now(), svc.temporal, settings.task_queue
-        )
-    except LookupError as e:
-        raise ApiProblem("NotFoundError", str(e), field="case_id", rule="exists") from e
-    except ValueError as e:
-        raise ApiProblem("RepairNotApplicableError", str(e), field="action", rule="repair_applies", status=409) from e
+    settings = svc.settings
+    return await svc.ops.repair(
+        body.case_id, body.action, actor.area_code, actor, body.reason, _now(), svc.temporal, settings.task_queue
+    )
 
 
 @router.get("/readyz", summary="Ready: PostgreSQL answers, Temporal answers, the read models keep up")

@@ -40,9 +40,7 @@ async def _domain(fn: Callable[[], T]) -> T:
     try:
         return await run_in_threadpool(fn)
     except DomainError as e:
-        raise ApiProblem(
-            type(e).__name__, e.message, field=e.field, rule=e.rule, violations=list(e.violations)
-        ) from None
+        raise ApiProblem.of(e) from None
 
 
 # ----- roster --------------------------------------------------------------------------------------------------

@@ -48,9 +48,8 @@ async def _run(fn: Callable[[], T]) -> T:
     """Run a report call in a thread; a refused request or command becomes its problem+json."""
     try:
         return await _domain(fn)
-    except ReportRequestError as e:
-        status = 409 if e.rule == "cutoff_reached" else 422
-        raise ApiProblem("ReportRequestError", str(e), field=e.field, rule=e.rule, status=status) from e
+    except ReportRequestError as e:  # one problem type for every refused report request, of the error's kind
+        raise ApiProblem("ReportRequestError", e.message, field=e.field, rule=e.rule, kind=e.kind) from e
 
 
 class DraftRequest(BaseModel):

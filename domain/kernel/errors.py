@@ -1,11 +1,44 @@
-"""Domain errors. The class name is the stable error type the API maps to HTTP (see api/errors.py)."""
+"""Domain errors. Each class is a kind of refusal (``ErrorKind``), declared once on the class; its name is the stable
+error type that crosses Temporal (``ApplicationError.type``) and names the problem the API answers with, and the API
+maps each kind to one HTTP status in one place (``api/errors.py``)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import ClassVar
+
+
+class ErrorKind(StrEnum):
+    """What a refusal means to the caller, whatever raised it."""
+
+    INVALID = "invalid"  # a field breaks a rule: change it
+    NOT_FOUND = "not_found"  # no such thing (or not in the caller's area)
+    CONFLICT = "conflict"  # the state has moved on (version, step order, a duplicate): read it and retry
+    FORBIDDEN = "forbidden"  # outside the caller's role or area, or a separation of duties
+    UNAUTHENTICATED = "unauthenticated"  # who is calling is not known
+    UNSUPPORTED = "unsupported"  # a media type that is not taken
+    TOO_LARGE = "too_large"  # a body over the limit
+    UNAVAILABLE = "unavailable"  # a part of the stack is down: retry later
+
+
+# Every error class by its name (the type that crosses Temporal), with its kind: filled as the classes are defined.
+KINDS: dict[str, ErrorKind] = {}
+
 
 class DomainError(Exception):
-    """Base of every error the domain raises on purpose. ``violations`` lists every broken rule when there are
-    several (an elimination proposal reports all failed criteria); ``field`` and ``rule`` name the first."""
+    """Base of every error the domain (and the services above it) raises on purpose. ``violations`` lists every
+    broken rule when there are several (an elimination proposal reports all failed criteria); ``field`` and ``rule``
+    name the first. A subclass declares its ``kind``; one that does not is refused when it is defined."""
+
+    kind: ClassVar[ErrorKind]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if not isinstance(getattr(cls, "kind", None), ErrorKind):
+            raise TypeError(f"{cls.__name__} declares no ErrorKind: say what kind of refusal it is")
+        if KINDS.get(cls.__name__, cls.kind) != cls.kind:
+            raise TypeError(f"two error classes named {cls.__name__} of different kinds")
+        KINDS[cls.__name__] = cls.kind
 
     def __init__(
         self, message: str, *, field: str = "", rule: str = "", violations: list[dict[str, str]] | None = None
@@ -20,53 +53,73 @@ class DomainError(Exception):
         return {"field": self.field, "rule": self.rule, "violations": self.violations}
 
 
+def kind_of(error_type: str) -> ErrorKind | None:
+    """The kind of an error known by its type name (an ``ApplicationError.type`` from an activity); None if unknown."""
+    return KINDS.get(error_type)
+
+
 class CaseNotFoundError(DomainError):
     """No case with that id."""
 
+    kind = ErrorKind.NOT_FOUND
+
 
 class StepNotAllowedError(DomainError):
-    """The step cannot be taken in the case's current stage (HTTP 409)."""
+    """The step cannot be taken in the case's current stage."""
+
+    kind = ErrorKind.CONFLICT
 
 
 class VersionConflictError(DomainError):
-    """The caller's expected version is not the case's current version (HTTP 409)."""
+    """The caller's expected version is not the case's current version."""
+
+    kind = ErrorKind.CONFLICT
 
 
 class CaseAlreadyExistsError(DomainError):
-    """A case with that id exists and was opened by another command (HTTP 409)."""
+    """A case with that id exists and was opened by another command."""
+
+    kind = ErrorKind.CONFLICT
+
+
+class CaseClosedError(DomainError):
+    """The case is closed: its workflow has finished and takes no further step."""
+
+    kind = ErrorKind.CONFLICT
 
 
 class RuleViolationError(DomainError):
-    """The payload breaks a domain rule (HTTP 422); ``field`` and ``rule`` name what and why."""
+    """The payload breaks a domain rule; ``field`` and ``rule`` name what and why."""
+
+    kind = ErrorKind.INVALID
 
 
 class NotPermittedError(DomainError):
-    """The actor's role or area may not take this step on this case (HTTP 403)."""
+    """The actor's role or area may not take this step on this case."""
+
+    kind = ErrorKind.FORBIDDEN
 
 
 class NotFoundError(DomainError):
-    """No household, staff member or campaign with that key (HTTP 404)."""
+    """No household, staff member or campaign with that key."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 class DuplicateIdNumberError(DomainError):
-    """An ID number is already registered to a member of another household (HTTP 409): flagged, never accepted."""
+    """An ID number is already registered to a member of another household: flagged, never accepted."""
+
+    kind = ErrorKind.CONFLICT
 
 
 class CaseAlreadyOpenError(DomainError):
-    """The household already has an open case (HTTP 409); ``field`` is household_number."""
+    """The household already has an open case; ``field`` is household_number."""
+
+    kind = ErrorKind.CONFLICT
 
 
-ERROR_TYPES: tuple[str, ...] = (
-    CaseNotFoundError.__name__,
-    StepNotAllowedError.__name__,
-    VersionConflictError.__name__,
-    CaseAlreadyExistsError.__name__,
-    RuleViolationError.__name__,
-    NotPermittedError.__name__,
-    NotFoundError.__name__,
-    DuplicateIdNumberError.__name__,
-    CaseAlreadyOpenError.__name__,
-)
+# The domain's own error types (each retried by no activity: a refusal is the answer, not a failure).
+ERROR_TYPES: tuple[str, ...] = tuple(sorted(KINDS))
 
 
 def command_reused(command_id: str) -> RuleViolationError:

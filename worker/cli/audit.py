@@ -127,6 +127,7 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from domain.kernel.areas import AreaLevel
+    from domain.kernel.errors import DomainError
     from domain.readmodels.cases import open_summary_view
     from domain.readmodels.registry import open_registry_view
     from workflows.ops.service import OpsService
@@ -161,7 +162,7 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print("\n".join(ops_table(args.action, report)))
         return 0
-    except (ValueError, RuntimeError, LookupError) as e:
+    except (DomainError, ValueError, RuntimeError) as e:
         print(f"dixian ops: {e}", file=sys.stderr)
         return 2
     finally:

@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.campaigns.values import Milestone
 from domain.cases.values import DeadlineKind
 from domain.kernel.actors import Actor
+from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
 from domain.kernel.labels import label
 from domain.kernel.time import end_of_day, local_date
 from domain.ledger import Ledger
@@ -73,6 +74,15 @@ PROJECTION_TOPICS = {
 def lag_of(ledger: Ledger, name: str, view: Any) -> int:
     """Events stored that read model ``name`` has yet to fold: only those of its topics count (it tracks no other)."""
     return pending_of(ledger.recorder, PROJECTION_TOPICS[name], view.max_tracking_id(ledger.name) or 0)
+
+
+class RepairNotApplicableError(DomainError):
+    """A repair that cannot apply to the case as it stands (nothing to retry, no workflow to retry in)."""
+
+    kind = ErrorKind.CONFLICT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="action", rule="repair_applies")
 
 
 class OpsService:
@@ -295,14 +305,15 @@ class OpsService:
         - ``restart``: terminate the workflow if it runs and start it again from the event store, which is the truth
           (for a workflow task that keeps failing, a view that diverged, or a workflow gone).
 
-        A case outside ``area_code`` is reported as unknown (LookupError); a retry with nothing retrying, ValueError.
+        A case outside ``area_code`` is reported as unknown (NotFoundError); a repair that cannot apply to the case
+        as it stands, RepairNotApplicableError.
         """
         rows = self.summaries.search(area_prefix=area_code, filters={"case_id": str(case_id)}, limit=1, offset=0)
         if not rows:
-            raise LookupError(f"no case {case_id} in area {area_code}")
+            raise NotFoundError(f"no case {case_id} in area {area_code}", field="case_id", rule="exists")
         row = rows[0]
         if action not in REPAIRS:
-            raise ValueError(f"unknown repair {action!r}: one of {', '.join(REPAIRS)}")
+            raise RepairNotApplicableError(f"unknown repair {action!r}: one of {', '.join(REPAIRS)}")
         wid = workflow_id_for(case_id)
         handle = client.get_workflow_handle(wid)
         detail: str
@@ -311,11 +322,11 @@ class OpsService:
                 description = await handle.describe()
             except RPCError as e:
                 if e.status is RPCStatusCode.NOT_FOUND:
-                    raise ValueError("the case has no workflow to retry in: restart it") from e
+                    raise RepairNotApplicableError("the case has no workflow to retry in: restart it") from e
                 raise
             pending = list(description.raw_description.pending_activities)
             if description.status is not WorkflowExecutionStatus.RUNNING or not pending:
-                raise ValueError("the workflow has no activity waiting to be retried")
+                raise RepairNotApplicableError("the workflow has no activity waiting to be retried")
             for activity in pending:
                 await client.workflow_service.reset_activity(
                     ResetActivityRequest(

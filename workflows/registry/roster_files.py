@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from domain.kernel.errors import DomainError, ErrorKind
 from domain.registry.roster import COLUMNS, MAX_ROWS, Column
 
 MAX_BYTES = 20 * 1024 * 1024  # 20 MiB over HTTP: a township roster (~5,000 households) is about 3 MiB
@@ -28,8 +29,22 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class RosterFileError(ValueError):
+class RosterFileError(DomainError):
     """The file cannot be read as a roster at all (format, size, encoding)."""
+
+    kind = ErrorKind.INVALID
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="body", rule="roster_file")
+
+
+class RosterFormatError(RosterFileError):
+    """The file is of a media type rosters do not come in."""
+
+    kind = ErrorKind.UNSUPPORTED
+
+    def __init__(self, message: str) -> None:
+        DomainError.__init__(self, message, field="Content-Type", rule="roster_format")
 
 
 def detect_format(content_type: str, filename: str = "") -> str:
@@ -38,7 +53,7 @@ def detect_format(content_type: str, filename: str = "") -> str:
         return "csv"
     if ct == XLSX_TYPE or filename.lower().endswith(".xlsx"):
         return "xlsx"
-    raise RosterFileError(f"unsupported roster type {ct or '(none)'}: send text/csv or {XLSX_TYPE}")
+    raise RosterFormatError(f"unsupported roster type {ct or '(none)'}: send text/csv or {XLSX_TYPE}")
 
 
 @dataclass(frozen=True)

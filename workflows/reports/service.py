@@ -12,6 +12,7 @@ from uuid import UUID
 
 from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
+from domain.kernel.errors import DomainError, ErrorKind
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
 from domain.readmodels.reports import ReportView
@@ -45,12 +46,19 @@ def plan_start(registry: RegistryView, plan_issued_on: date | None, scope: str, 
     return started
 
 
-class ReportRequestError(ValueError):
+class ReportRequestError(DomainError):
     """A report that cannot be made as asked: ``field`` and ``rule`` name what to change."""
 
+    kind = ErrorKind.INVALID
+
     def __init__(self, message: str, field: str, rule: str) -> None:
-        super().__init__(message)
-        self.field, self.rule = field, rule
+        super().__init__(message, field=field, rule=rule)
+
+
+class ReportCutoffError(ReportRequestError):
+    """A report asked as of a position the report facts have not reached yet: retry once they have."""
+
+    kind = ErrorKind.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ class ReportService:
         if cutoff is None:
             cutoff = position
         elif cutoff > position:
-            raise ReportRequestError(
+            raise ReportCutoffError(
                 f"the report facts reach position {position} so far; a cut-off beyond it is not yet known",
                 "cutoff",
                 "cutoff_reached",
