@@ -8,14 +8,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
-from api.deps import ActorDep, ServicesDep, area_within, check_area, record_read
+from api.deps import ActorDep, AreaQuery, ServicesDep, area_within, check_area, record_read
 from api.errors import ApiProblem
 from domain.audit.inspection import BY_ID as RULE_IDS
 from domain.kernel.actors import Role
 from domain.kernel.errors import CaseNotFoundError
 from workflows.cases.contracts import CaseView
+from workflows.kernel.contracts import AreaCode
 
 router = APIRouter(tags=["audit"])
 
@@ -26,7 +27,7 @@ class VerifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scope: Literal["case", "area", "all"]
     case_id: uuid.UUID | None = None
-    area_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")] | None = None
+    area_code: AreaCode | None = None
 
 
 @router.get("/audit/checkpoints", summary="Signed checkpoints over the event log, and the key that verifies them")
@@ -62,7 +63,7 @@ async def findings(
     actor: ActorDep,
     svc: ServicesDep,
     request: Request,
-    scope: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$", description="an area code")] = None,
+    scope: AreaQuery = None,
     rule: Annotated[str | None, Query(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="one rule id, e.g. TI-01")] = None,
 ) -> dict[str, Any]:
     area = area_within(actor.area_code, scope, "scope")

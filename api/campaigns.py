@@ -17,6 +17,8 @@ from api.errors import ApiProblem
 from api.registry import _domain
 from domain.campaigns.values import Milestone
 from domain.cases.values import case_id_for_command
+from domain.kernel.areas import contains
+from domain.kernel.privacy import sees_any
 from workflows.campaigns.contracts import CampaignInput, CampaignRequest, campaign_workflow_id
 from workflows.campaigns.workflow import CampaignWorkflow
 
@@ -71,15 +73,11 @@ async def start_campaign(
     return campaign
 
 
-def _visible(actor_area: str, scope: list[str]) -> bool:
-    return any(code.startswith(actor_area) or actor_area.startswith(code) for code in scope)
-
-
 @router.get("/campaigns/{campaign_id}", summary="百日攻坚: the campaign, its milestones and what each found missing")
 async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = _parse(campaign_id)
     campaign = await _domain(lambda: svc.campaigns.campaign(cid))
-    if not _visible(actor.area_code, campaign["scope"]):
+    if not sees_any(actor, campaign["scope"]):
         raise ApiProblem("NotFoundError", "no campaign with that id in your area", field="campaign_id", rule="exists")
     # What its milestones found missing names households: the read is recorded like any other read of them.
     await record_read(svc, actor, request, what="campaign", target=actor.area_code, village_code="")
@@ -89,11 +87,11 @@ async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, requ
 def own_part(campaign: dict[str, Any], area: str) -> dict[str, Any]:
     """The campaign as a caller inside part of its scope may see it: what each milestone found missing, and the
     scheduled look-backs, only for the villages inside the caller's area."""
-    if all(code.startswith(area) for code in campaign["scope"]):
+    if all(contains(area, code) for code in campaign["scope"]):
         return campaign
 
     def mine(village: str) -> bool:
-        return village.startswith(area)
+        return contains(area, village)
 
     passed = {}
     for milestone, record in campaign["passed"].items():

@@ -25,6 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import (
     ActorDep,
+    AreaQuery,
     CommandIdDep,
     ExpectedVersionDep,
     Services,
@@ -39,6 +40,7 @@ from domain.cases.timeline import check_version, diff, event_label, version_at
 from domain.cases.timeline import timeline as timeline_of
 from domain.cases.values import Stage, Status, case_id_for_command
 from domain.kernel.actors import Actor
+from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import CaseNotFoundError, DomainError, RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
@@ -397,7 +399,7 @@ async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep, request: 
     return dossier
 
 
-AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+AreaFilter = AreaQuery
 
 
 @router.get("/cases", response_model=CaseList, summary="Cases in the caller's area, filtered by area and stage")
@@ -405,9 +407,9 @@ async def list_cases(
     actor: ActorDep,
     svc: ServicesDep,
     request: Request,
-    village_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
-    township_code: Annotated[str | None, Query(pattern=r"^[0-9]{9}$")] = None,
-    county_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    village_code: Annotated[str | None, Query(pattern=LEVEL_CODE_PATTERN[AreaLevel.VILLAGE])] = None,
+    township_code: Annotated[str | None, Query(pattern=LEVEL_CODE_PATTERN[AreaLevel.TOWNSHIP])] = None,
+    county_code: Annotated[str | None, Query(pattern=LEVEL_CODE_PATTERN[AreaLevel.COUNTY])] = None,
     stage: Stage | None = None,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -10,7 +10,7 @@ from typing import Annotated
 from urllib.parse import unquote
 
 import structlog
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from temporalio.client import Client
 
@@ -19,7 +19,9 @@ from api.errors import ApiProblem
 from api.health import DatabaseGate
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor
-from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES
+from domain.kernel.areas import AREA_CODE_PATTERN
+from domain.kernel.errors import DomainError
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, area_to_read, check_may_see
 from domain.readmodels.cases import CaseSummaryView
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
@@ -127,23 +129,19 @@ def parse_case_id(case_id: str) -> uuid.UUID:
 
 
 def area_within(actor_area: str, requested: str | None, field: str) -> str:
-    """The area a read or a list covers: the caller's own, or a part of it they name (codes nest by prefix); any
-    other area is refused, naming only what the caller sent."""
-    area = requested or actor_area
-    if not area.startswith(actor_area):
-        raise ApiProblem("NotPermittedError", f"area {area} lies outside your area", field=field, rule="jurisdiction")
-    return area
+    """The area a read or a list covers (``domain.kernel.privacy.area_to_read``), refused as a problem."""
+    try:
+        return area_to_read(actor_area, requested, field)
+    except DomainError as e:
+        raise ApiProblem.of(e) from None
 
 
 def check_area(actor: Actor, village_code: str) -> None:
-    """Reads are scoped like writes: the case's village must lie inside the caller's area."""
-    if not actor.area_code or not village_code.startswith(actor.area_code):
-        raise ApiProblem(
-            "NotPermittedError",
-            f"area {actor.area_code or '(none)'} may not see a case outside it",
-            field="area_code",
-            rule="jurisdiction",
-        )
+    """Reads are scoped like writes (``domain.kernel.privacy.check_may_see``), refused as a problem."""
+    try:
+        check_may_see(actor, village_code)
+    except DomainError as e:
+        raise ApiProblem.of(e) from None
 
 
 async def record_read(
@@ -168,3 +166,5 @@ ServicesDep = Annotated[Services, Depends(services)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 CommandIdDep = Annotated[str, Depends(command_id)]
 ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
+# An area code in a query: the caller's area or a part of it (area_within checks which).
+AreaQuery = Annotated[str | None, Query(pattern=AREA_CODE_PATTERN, description="an area code (行政区划代码)")]

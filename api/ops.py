@@ -16,10 +16,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, ServicesDep, area_within
+from api.deps import ActorDep, AreaQuery, ServicesDep, area_within
 from api.errors import ApiProblem
-from domain.kernel.actors import Role
-from domain.kernel.permissions import REPAIR_ROLES
+from domain.kernel.actors import Actor
+from domain.kernel.errors import DomainError
+from domain.kernel.permissions import check_may_repair
+from workflows.kernel.contracts import AreaCode
 
 router = APIRouter(tags=["ops"])
 READY_MAX_LAG = 1000  # events a read model may trail the store and still be ready
@@ -112,9 +114,6 @@ def _area(actor_area: str, area_code: str | None) -> str:
     return area_within(actor_area, area_code, "area_code")
 
 
-AreaQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
-
-
 @router.get("/ops/overdue", summary="逾期: open cases past their next deadline, by kind and area, with days late")
 async def overdue(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None) -> dict[str, Any]:
     return await run_in_threadpool(svc.ops.deadlines, _area(actor.area_code, area_code), _now())
@@ -149,22 +148,22 @@ async def stuck(
     return await svc.ops.stuck(area, _now(), svc.temporal, svc.settings.temporal_ui_url, no_progress_days)
 
 
-def _check_repairer(role: Role) -> None:
-    if role not in REPAIR_ROLES:
-        raise ApiProblem(
-            "NotPermittedError", "repairs are made by the township or county", field="role", rule="ops_role"
-        )
+def _check_repairer(actor: Actor) -> None:
+    try:
+        check_may_repair(actor)
+    except DomainError as e:
+        raise ApiProblem.of(e) from None
 
 
 class ReconcileRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
-    area_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")] | None = None
+    area_code: AreaCode | None = None
 
 
 @router.post("/ops/reconcile", summary="Restart the missing workflows of open cases (recorded with who and why)")
 async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
-    _check_repairer(actor.role)
+    _check_repairer(actor)
     area = _area(actor.area_code, body.area_code)
     return await svc.ops.reconcile(
         area, actor, body.reason, _now(), svc.temporal, svc.settings.task_queue, svc.settings.temporal_ui_url
@@ -183,7 +182,7 @@ class RepairRequest(BaseModel):
     summary="Repair one case's workflow: retry its failing activities now, or restart it from the event store",
 )
 async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
-    _check_repairer(actor.role)
+    _check_repairer(actor)
     settings = svc.settings
     return await svc.ops.repair(
         body.case_id, body.action, actor.area_code, actor, body.reason, _now(), svc.temporal, settings.task_queue

@@ -15,11 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.cases import start_case
-from api.deps import ActorDep, CommandIdDep, ServicesDep, area_within, record_read
+from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, area_within, record_read
 from api.errors import ApiProblem
 from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
 from domain.kernel.errors import CaseAlreadyOpenError, DomainError
+from domain.kernel.privacy import sees
 from workflows.campaigns.contracts import ScreeningRequest
 from workflows.cases.contracts import CaseView, OpenCaseRequest
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
@@ -141,9 +142,6 @@ class HouseholdList(BaseModel):
     offset: int
 
 
-AreaQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
-
-
 def _scope(actor_area: str, area_code: str | None) -> list[str]:
     """The area a list covers: the caller's own, or a part of it they name."""
     return [area_within(actor_area, area_code, "area_code")]
@@ -179,7 +177,7 @@ async def put_household(
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
 async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     household = await _domain(lambda: svc.registry.household(household_number))
-    if not household["village_code"].startswith(actor.area_code):
+    if not sees(actor, household["village_code"]):
         # Out of the caller's area a household is as unknown as one that does not exist: nothing is revealed.
         raise ApiProblem("NotFoundError", "no such household in your area", field="household_number", rule="exists")
     await record_read(
@@ -212,7 +210,7 @@ async def list_staff(
 @router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
 async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
     staff = await _domain(lambda: svc.registry.staff_member(staff_number))
-    if not staff["area_code"].startswith(actor.area_code):  # as in the list: staff working inside the area
+    if not sees(actor, staff["area_code"]):  # as in the list: staff working inside the area
         raise ApiProblem("NotFoundError", "no such staff member in your area", field="staff_number", rule="exists")
     return staff
 

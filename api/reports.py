@@ -14,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, CommandIdDep, ServicesDep, area_within, record_read
+from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, area_within, record_read
 from api.errors import ApiProblem
 from api.registry import _domain
 from domain.cases.notices import COLUMNS as NOTICE_COLUMNS
@@ -23,6 +23,7 @@ from domain.cases.notices import TITLES as NOTICE_TITLES
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
 from domain.reports.tables import Table
+from workflows.kernel.contracts import VillageCode
 from workflows.reports.files import notice_csv, notice_xlsx, to_csv, to_xlsx
 from workflows.reports.service import ReportRequestError
 
@@ -37,7 +38,7 @@ def scope_of(actor_area: str, scope: str | None) -> str:
 
 
 PeriodQuery = Annotated[str | None, Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD")]
-ScopeQuery = Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+ScopeQuery = AreaQuery
 
 
 def _now() -> datetime:
@@ -54,7 +55,7 @@ async def _run(fn: Callable[[], T]) -> T:
 
 class DraftRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    village_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    village_code: VillageCode
     period: Annotated[str | None, StringConstraints(max_length=40)] = None
     reason: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
 

@@ -19,7 +19,9 @@ from domain.campaigns.screening import (
 from domain.campaigns.values import Milestone, ScreeningMethod, screening_open_command
 from domain.cases.values import case_id_for_command
 from domain.kernel.actors import Actor
+from domain.kernel.areas import contains
 from domain.kernel.errors import NotFoundError, RuleViolationError, VersionConflictError, command_reused
+from domain.kernel.permissions import check_may_register, check_may_run_campaign
 from domain.kernel.store import Store
 from domain.kernel.time import local_date
 from domain.registry.commands import RegistryCommands
@@ -29,11 +31,7 @@ from domain.registry.household import (
     household_id,
     staff_id,
 )
-from domain.registry.rules import (
-    check_may_register,
-    check_may_run_campaign,
-    raise_first,
-)
+from domain.registry.rules import raise_first
 
 
 class CampaignCommands:
@@ -74,7 +72,7 @@ class CampaignCommands:
         if staff is None:
             raise RuleViolationError(f"screener {screener} is not in the staff registry", field="screener",
                                      rule="registered_staff")  # fmt: skip
-        if not village.startswith(staff.facts["area_code"]):
+        if not contains(staff.facts["area_code"], village):
             raise RuleViolationError(
                 f"screener {screener} works in {staff.facts['area_code']}, not in village {village}",
                 field="screener",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.campaigns.values import Milestone
-from domain.kernel.areas import AreaLevel, AreaTree
+from domain.kernel.areas import AreaLevel, AreaTree, contains
 
 # (month, day) of each milestone in the campaign's year (seed plan §三 (一)–(三)).
 SEED_MILESTONES: dict[Milestone, tuple[int, int]] = {
@@ -55,7 +55,7 @@ def campaign_problems(
             out.append(("scope", "known_area", f"未知或不可组合的区划代码 {code}"))
     if len(set(scope)) != len(scope):
         out.append(("scope", "unique", "范围内区划重复"))
-    elif not out and any(a != b and b.startswith(a) for a in scope for b in scope):
+    elif not out and any(a != b and contains(a, b) for a in scope for b in scope):
         out.append(("scope", "no_overlap", "范围内区划不能互相包含"))
     missing = [m for m in Milestone if m not in milestones]
     if missing:
@@ -74,4 +74,4 @@ def campaign_problems(
 
 
 def in_scope(village_code: str, scope: list[str]) -> bool:
-    return any(village_code.startswith(code) for code in scope)
+    return any(contains(code, village_code) for code in scope)

@@ -26,6 +26,34 @@ class AreaLevel(StrEnum):
 AREAS_ENV = "DIXIAN_AREAS_JSON"
 
 CODE_LENGTH = {AreaLevel.COUNTY: 6, AreaLevel.TOWNSHIP: 9, AreaLevel.VILLAGE: 12}
+# What a code of each level looks like, and a code of any level: for request bodies and query parameters.
+LEVEL_CODE_PATTERN = {level: f"^[0-9]{{{length}}}$" for level, length in CODE_LENGTH.items()}
+AREA_CODE_PATTERN = r"^[0-9]{6}([0-9]{3}){0,2}$"
+
+
+# ----- the relations between areas -----------------------------------------------------------------------------
+# Codes nest by prefix: the county's code starts each of its townships' codes, a township's each of its villages'.
+# These three functions are the only places that rule is written in Python; ``domain.readmodels.areas`` holds their
+# SQL twins, and tests/store/test_area_relations.py holds each pair against the other on generated trees.
+
+
+def contains(area: str, code: str) -> bool:
+    """Whether the area of ``code`` lies in ``area`` (is it, or lies below it). The empty area contains every code:
+    the system acts everywhere, and a national policy applies everywhere."""
+    return code.startswith(area)
+
+
+def overlaps(first: str, second: str) -> bool:
+    """Whether two areas share ground: one lies in the other (a campaign's scope and a caller's area, say)."""
+    return contains(first, second) or contains(second, first)
+
+
+def narrows(scope: list[str], within: str) -> list[str]:
+    """The part of ``scope`` (area codes) that lies in ``within``: the scope's codes inside it, and ``within`` itself
+    where it lies below a code of the scope (a village's view of a township's campaign)."""
+    inside = [code for code in scope if contains(within, code)]
+    around = [within for code in scope if contains(code, within) and code != within]
+    return sorted(set(inside + around))
 
 
 @dataclass(frozen=True)

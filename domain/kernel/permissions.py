@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.kernel.actors import Actor, Role
-from domain.kernel.areas import AreaLevel, level_of
+from domain.kernel.areas import AreaLevel, contains, level_of
 from domain.kernel.errors import NotPermittedError
 from domain.kernel.steps import Procedure, Step
 
@@ -92,7 +92,7 @@ def check_jurisdiction(actor: Actor, village_code: str) -> None:
     """The case's village must lie inside the actor's area (codes nest by prefix). Inspectors (督导组) work at any
     level, so only their code's shape is checked; the system never acts through this path."""
     check_actor_level(actor)
-    if actor.role is Role.SYSTEM or level_of(actor.area_code) is None or not village_code.startswith(actor.area_code):
+    if actor.role is Role.SYSTEM or level_of(actor.area_code) is None or not contains(actor.area_code, village_code):
         raise NotPermittedError(
             f"{actor.role.value} of area {actor.area_code} may not act on a case outside that area",
             field="area_code",
@@ -112,6 +112,49 @@ def check_may_take(actor: Actor, step: Step, village_code: str) -> None:
             f"role {actor.role.value} may not take step {step.value}", field="role", rule="step_roles"
         )
     check_jurisdiction(actor, village_code)
+
+
+def check_may_register(actor: Actor, village_code: str) -> None:
+    """Households, staff and screenings are recorded by the village, township or county of the household (the seed
+    plan §三(一): 各村 … 乡村干部 screen; the township's office coordinates), never by inspectors or the system."""
+    check_may_import(actor)
+    check_jurisdiction(actor, village_code)
+
+
+def check_may_import(actor: Actor) -> None:
+    """Only the roles that may change the registry import a roster (each household's area is checked as well)."""
+    if actor.role not in OPEN_ROLES:
+        raise NotPermittedError(
+            f"role {actor.role.value} may not change the registry", field="role", rule="registry_role"
+        )
+
+
+def check_may_run_campaign(actor: Actor, scope: list[str]) -> None:
+    """A campaign is organised by the township (乡村振兴办公室统筹, seed §四(一)) or the county, within its area."""
+    if actor.role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
+        raise NotPermittedError("only a township or county may start a campaign", field="role", rule="campaign_role")
+    check_actor_level(actor)
+    for code in scope:
+        if not contains(actor.area_code, code):
+            raise NotPermittedError(f"area {code} lies outside {actor.area_code}", field="scope", rule="jurisdiction")
+
+
+def check_may_draft_report(actor: Actor, village_code: str) -> None:
+    """Who drafts or revises a village's report (``REPORT_DRAFT_ROLES``), for a village inside their area."""
+    if actor.role not in REPORT_DRAFT_ROLES:
+        raise NotPermittedError(
+            f"a {actor.role.value} reads reports but does not draft them", field="role", rule="report_roles"
+        )
+    if actor.role is not Role.SYSTEM and not contains(actor.area_code, village_code):
+        raise NotPermittedError(
+            f"village {village_code} lies outside your area", field="village_code", rule="jurisdiction"
+        )
+
+
+def check_may_repair(actor: Actor) -> None:
+    """Who repairs workflows (``REPAIR_ROLES``)."""
+    if actor.role not in REPAIR_ROLES:
+        raise NotPermittedError("repairs are made by the township or county", field="role", rule="ops_role")
 
 
 # The two approval levels of one procedure are two people: a county decision by the person who made the township

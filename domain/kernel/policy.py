@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.kernel.areas import contains
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.steps import Procedure
 
@@ -139,7 +140,7 @@ class PolicyRegistry:
 
     def in_force(self, area_code: str, on: date, *, field: str = "clue_date") -> Policy:
         """The most specific jurisdiction wins, then the latest effective date, then the highest version."""
-        candidates = [p for p in self._policies if area_code.startswith(p.jurisdiction) and p.effective_from <= on]
+        candidates = [p for p in self._policies if contains(p.jurisdiction, area_code) and p.effective_from <= on]
         if not candidates:
             raise RuleViolationError(
                 f"no policy is in force for area {area_code} on {on.isoformat()}",

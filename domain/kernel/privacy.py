@@ -1,4 +1,5 @@
-"""Personal data in answers, by role: only what a role's work needs (个人信息保护法 第六条, 最小必要: processing is
+"""Who may see what. Which records: those of the reader's own area (reads are scoped like writes). Which fields:
+personal data in answers, by role: only what a role's work needs (个人信息保护法 第六条, 最小必要: processing is
 limited to the minimum scope necessary for its purpose; domain.md §9 lists the national system's personal fields).
 
 Village cadres visit the households, the township reviews and the county decides: they see ID numbers, phone numbers
@@ -10,9 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.kernel.actors import Role
+from domain.kernel.actors import Actor, Role
+from domain.kernel.areas import contains, overlaps
+from domain.kernel.errors import NotPermittedError
 
 FULL_VIEW_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+# Roles that see no case, household or staff record: 运维 (workflow health, no personal data) and 管理员 (users and
+# policy). They reach only the routes in ``api`` that carry codes and counts.
+NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN})
 MASK = "*"
 
 
@@ -38,7 +44,6 @@ MASKERS: dict[str, Callable[[str], str]] = {"id_number": mask_id_number, "phone"
 
 # 运维 and 管理员 see no names either: the few answers they reach (operations views) name responsible persons.
 NAME_KEYS = frozenset({"name", "household_head", "head_name", "responsible_person", "actor_name"})
-NAMELESS_ROLES = frozenset({Role.OPS, Role.ADMIN})
 
 
 def masked(data: Any, names: bool = False) -> Any:
@@ -63,9 +68,36 @@ def sees_personal_data(role: Role) -> bool:
 
 
 def sees_names(role: Role) -> bool:
-    return role not in NAMELESS_ROLES
+    return role not in NO_PERSONAL_DATA_ROLES
 
 
-# Roles that see no case, household or staff record: 运维 (workflow health, no personal data) and 管理员 (users and
-# policy). They reach only the routes in ``api`` that carry codes and counts.
-NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN})
+# ----- which records: reads are scoped like writes --------------------------------------------------------------
+
+
+def sees(actor: Actor, code: str) -> bool:
+    """Whether a record of the area ``code`` (a case's or household's village, a staff member's area) lies in the
+    reader's area. Someone with no area sees none."""
+    return bool(actor.area_code) and contains(actor.area_code, code)
+
+
+def sees_any(actor: Actor, scope: list[str]) -> bool:
+    """Whether the reader's area shares ground with a scope of areas (a campaign's): a code of it lies in theirs, or
+    theirs lies in one of its codes."""
+    return bool(actor.area_code) and any(overlaps(actor.area_code, code) for code in scope)
+
+
+def check_may_see(actor: Actor, village_code: str) -> None:
+    """A case (or what names it) is read only inside the reader's area."""
+    if not sees(actor, village_code):
+        raise NotPermittedError(
+            f"area {actor.area_code or '(none)'} may not see a case outside it", field="area_code", rule="jurisdiction"
+        )
+
+
+def area_to_read(reader_area: str, requested: str | None, field: str) -> str:
+    """The area a read or a list covers: the reader's own, or a part of it they name; any other area is refused,
+    naming only what the reader sent."""
+    area = requested or reader_area
+    if not contains(reader_area, area):
+        raise NotPermittedError(f"area {area} lies outside your area", field=field, rule="jurisdiction")
+    return area

@@ -20,6 +20,7 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.cases.view import case_view
+from domain.readmodels import areas
 from domain.readmodels.schema import FollowerView, clear_read_model, topics_of
 from domain.store import EventStore, created
 
@@ -117,11 +118,12 @@ class CaseSummaryView(FollowerView):
 
     def misses(self, *, area_prefix: str, due_from: Any, due_to: Any) -> list[dict[str, Any]]:
         """Recorded deadline misses inside the area whose due date lies in [due_from, due_to], counted by kind."""
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
         statement = SQL(
-            "SELECT kind, count(*) AS misses FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "SELECT kind, count(*) AS misses FROM {0}.{1} WHERE {2} "
             "AND due_date BETWEEN %(f)s AND %(t)s GROUP BY kind ORDER BY kind"
-        ).format(Identifier(self.datastore.schema), Identifier(MISSES))
-        params = {"l": len(area_prefix), "p": area_prefix, "f": due_from, "t": due_to}
+        ).format(Identifier(self.datastore.schema), Identifier(MISSES), inside)
+        params.update({"f": due_from, "t": due_to})
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return [dict(r) for r in curs.fetchall()]
@@ -144,14 +146,9 @@ class CaseSummaryView(FollowerView):
         offset: int,
     ) -> list[dict[str, Any]]:
         """Cases inside ``area_prefix`` matching the equality ``filters`` (column → value), newest first."""
-        # A prefix compare that no wildcard in the area can widen (codes nest by prefix).
-        where: list[Composable] = [SQL("left(village_code, %(prefix_len)s) = %(area_prefix)s")]
-        params: dict[str, Any] = {
-            "area_prefix": area_prefix,
-            "prefix_len": len(area_prefix),
-            "limit": limit,
-            "offset": offset,
-        }
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
+        where: list[Composable] = [inside]
+        params.update({"limit": limit, "offset": offset})
         for column, value in sorted(filters.items()):
             if column not in COLUMNS:
                 raise ValueError(f"cannot filter on {column}")
@@ -174,30 +171,33 @@ class CaseSummaryView(FollowerView):
         statutory deadline, and the end of a village notice still open, one row each (``due_at``, ``kind``)."""
         common = (
             "SELECT case_id, village_code, township_code, household_number, stage, status, {4} AS missed_recorded, "
-            "responsible_person, {2} AS due_at, {3} AS kind FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s "
+            "responsible_person, {2} AS due_at, {3} AS kind FROM {0}.{1} WHERE {5} "
             "AND {2} < %(before)s AND stage <> 'closed'"
         )
         schema, table = Identifier(self.datastore.schema), Identifier(TABLE)
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
         statement = SQL("{0} UNION ALL {1} ORDER BY due_at, case_id LIMIT %(limit)s").format(
             SQL(common).format(
-                schema, table, Identifier("next_deadline"), Identifier("next_deadline_kind"), Identifier("overdue")
+                schema, table, Identifier("next_deadline"), Identifier("next_deadline_kind"), Identifier("overdue"),
+                inside,
             ),
-            SQL(common).format(schema, table, Identifier("notice_due"), SQL("'notice'"), SQL("false")),
-        )
-        params = {"l": len(area_prefix), "p": area_prefix, "before": before, "limit": limit}
+            SQL(common).format(schema, table, Identifier("notice_due"), SQL("'notice'"), SQL("false"), inside),
+        )  # fmt: skip
+        params.update({"before": before, "limit": limit})
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return [dict(r) for r in curs.fetchall()]
 
     def counts(self, *, area_prefix: str) -> list[dict[str, Any]]:
         """Cases by village and stage, with how many have a recorded missed deadline, inside the area."""
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
         statement = SQL(
             "SELECT village_code, stage, count(*) AS cases, count(*) FILTER (WHERE overdue) AS overdue "
-            "FROM {0}.{1} WHERE left(village_code, %(l)s) = %(p)s GROUP BY village_code, stage "
+            "FROM {0}.{1} WHERE {2} GROUP BY village_code, stage "
             "ORDER BY village_code, stage"
-        ).format(Identifier(self.datastore.schema), Identifier(TABLE))
+        ).format(Identifier(self.datastore.schema), Identifier(TABLE), inside)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, {"l": len(area_prefix), "p": area_prefix})
+            curs.execute(statement, params)
             return [dict(r) for r in curs.fetchall()]
 
 

@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from domain.audit.access_log import AccessRecorded, access_row
 from domain.campaigns.campaign import CampaignStarted, MilestonePassed, missing_by_village
+from domain.readmodels import areas
 from domain.readmodels.cases import read_model_env
 from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
 from domain.registry import household as hh
@@ -192,34 +193,28 @@ class RegistryView(TablesView):
     def milestones(self, *, area_prefix: str, due_before: Any, due_from: Any) -> list[dict[str, Any]]:
         """Campaign milestones due in [due_from, due_before) whose campaign's scope overlaps the area (a scope code
         inside the area, or the area inside a scope code), with what each found missing once passed."""
+        shared, params = areas.overlaps(area_prefix, Identifier("s", "code"))
         statement = SQL(
             "SELECT campaign_id, milestone, name, scope, starts_on, due_on, passed_at, missing_by_village, demo "
             "FROM {0} WHERE due_on >= %(f)s AND due_on < %(b)s AND EXISTS (SELECT 1 FROM unnest(scope) AS s(code) "
-            "WHERE left(s.code, %(l)s) = %(p)s OR left(%(p)s, length(s.code)) = s.code) "
-            "ORDER BY due_on, campaign_id, milestone"
-        ).format(self._t(MILESTONES))
-        return self._query(statement, {"f": due_from, "b": due_before, "l": len(area_prefix), "p": area_prefix})
+            "WHERE {1}) ORDER BY due_on, campaign_id, milestone"
+        ).format(self._t(MILESTONES), shared)
+        return self._query(statement, {**params, "f": due_from, "b": due_before})
 
     def latest_campaign_start(self, *, area_prefix: str, on_or_before: Any) -> Any:
         """The start of the latest campaign covering the area that has started by the day (None without one)."""
+        covered, params = areas.lies_in(area_prefix, Identifier("s", "code"))
         statement = SQL(
             "SELECT max(starts_on) AS starts_on FROM {0} WHERE starts_on <= %(d)s AND EXISTS (SELECT 1 FROM "
-            "unnest(scope) AS s(code) WHERE left(%(p)s, length(s.code)) = s.code)"
-        ).format(self._t(MILESTONES))
-        rows = self._query(statement, {"d": on_or_before, "p": area_prefix})
+            "unnest(scope) AS s(code) WHERE {1})"
+        ).format(self._t(MILESTONES), covered)
+        rows = self._query(statement, {**params, "d": on_or_before})
         return rows[0]["starts_on"] if rows else None
 
     @staticmethod
     def _within(column: str, prefixes: list[str]) -> tuple[Composed, dict[str, Any]]:
-        """``column`` starts with one of ``prefixes`` (compared with left(), so no wildcard can widen it)."""
-        parts: list[Composable] = []
-        params: dict[str, Any] = {}
-        for i, p in enumerate(prefixes):
-            parts.append(
-                SQL("left({0}, %({1})s) = %({2})s").format(Identifier(*column.split(".")), SQL(f"l{i}"), SQL(f"p{i}"))
-            )
-            params[f"l{i}"], params[f"p{i}"] = len(p), p
-        return SQL("({0})").format(SQL(" OR ").join(parts)), params
+        """``column`` lies in one of the areas ``prefixes``."""
+        return areas.contains_any(prefixes, Identifier(*column.split(".")))
 
     def households(self, *, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
         where, params = self._within("village_code", area_prefixes)
@@ -298,10 +293,11 @@ class RegistryView(TablesView):
 
     def access(self, *, area_prefix: str, actor_id: str | None, target: str | None, limit: int) -> list[dict[str, Any]]:
         """Recorded reads of things inside an area (exports of a whole area included), newest first."""
-        where: list[Composable] = [
-            SQL("(left(village_code, %(l)s) = %(p)s OR (village_code = '' AND left(target, %(l)s) = %(p)s))")
-        ]
-        params: dict[str, Any] = {"l": len(area_prefix), "p": area_prefix, "limit": limit}
+        # A read of one thing lies where the thing does; an export of a whole area, where that area does.
+        thing, params = areas.contains(area_prefix, Identifier("village_code"))
+        area, _ = areas.contains(area_prefix, Identifier("target"))
+        where: list[Composable] = [SQL("({0} OR (village_code = '' AND {1}))").format(thing, area)]
+        params["limit"] = limit
         if actor_id is not None:
             where.append(SQL("actor_id = %(actor)s"))
             params["actor"] = actor_id

@@ -28,6 +28,7 @@ from domain.cases.events import (
 )
 from domain.cases.values import FindingKind, Stage
 from domain.kernel.time import local_date
+from domain.readmodels import areas
 from domain.readmodels.cases import CaseFolder, read_model_env
 from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
 from domain.registry import household as hh
@@ -114,13 +115,14 @@ class ReportView(TablesView):
         self, *, area_prefix: str, first: date | None, last: date | None, limit: int
     ) -> list[dict[str, Any]]:
         """Stored village reports inside the area, for one period or all, latest period first."""
-        where = [SQL("left(village_code, %(l)s) = %(p)s")]
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
+        where = [inside]
         if first is not None and last is not None:
-            where.append(SQL("first_day = %(f)s AND last_day = %(t)s"))
+            where.append(SQL("first_day = %(f)s AND last_day = %(t)s").format())
         statement = SQL("SELECT * FROM {0} WHERE {1} ORDER BY last_day DESC, village_code LIMIT %(n)s").format(
             self._t(VILLAGE_REPORTS), SQL(" AND ").join(where)
         )
-        return self._query(statement, {"l": len(area_prefix), "p": area_prefix, "f": first, "t": last, "n": limit})
+        return self._query(statement, {**params, "f": first, "t": last, "n": limit})
 
     def case_state(self, case_id: str) -> tuple[set[str], set[str]]:
         rows = self._query(SQL("SELECT seen, open FROM {0} WHERE case_id = %(c)s").format(self._t(CASE_STATE)),
@@ -147,9 +149,10 @@ class ReportView(TablesView):
         whose ``delta`` is the number of households there and ``persons`` their persons (a county has 200,000)."""
         wanted = {k.value for k in kinds}
         as_of_kinds = {k.value for k in AS_OF_KINDS} & wanted if as_of is not None else set()
-        params = {"u": up_to, "l": len(area_prefix), "p": area_prefix, "k": sorted(wanted - as_of_kinds),
-                  "a": sorted(as_of_kinds), "d": as_of, "h": FactKind.HOUSEHOLD.value}  # fmt: skip
-        scope = "position <= %(u)s AND left(village_code, %(l)s) = %(p)s"
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
+        params.update({"u": up_to, "k": sorted(wanted - as_of_kinds), "a": sorted(as_of_kinds), "d": as_of,
+                       "h": FactKind.HOUSEHOLD.value})  # fmt: skip
+        scope = "position <= %(u)s AND {1}"
         latest = (
             "SELECT DISTINCT ON (kind, subject) * FROM {0} WHERE " + scope + " AND kind = ANY(%(a)s) "
             "AND day <= %(d)s ORDER BY kind, subject, position DESC, seq DESC"
@@ -163,7 +166,7 @@ class ReportView(TablesView):
             "sum(persons)::int, '', count(*)::int, '' FROM (" + latest + ") AS households WHERE kind = %(h)s "
             "GROUP BY village_code "
             "ORDER BY 1, 2"
-        ).format(self._t(FACTS))
+        ).format(self._t(FACTS), inside)
         return [_fact(r) for r in self._query(statement, params)]
 
     def position(self, application_name: str) -> int:

@@ -13,7 +13,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.kernel.actors import Actor
+from domain.kernel.areas import contains
 from domain.kernel.errors import DuplicateIdNumberError, NotFoundError, RuleViolationError, command_reused
+from domain.kernel.permissions import check_may_register
 from domain.kernel.store import Store
 from domain.kernel.time import local_date
 from domain.registry.household import (
@@ -29,7 +31,6 @@ from domain.registry.household import (
 from domain.registry.rules import (
     HouseholdRecord,
     StaffRecord,
-    check_may_register,
     household_problems,
     member_problems,
     person_key,
@@ -136,7 +137,7 @@ class RegistryCommands:
                 other = self.store.find(Household, household_id(claim.household_number))
                 where = (
                     f"户 {claim.household_number}"
-                    if other is not None and other.village_code.startswith(actor.area_code)
+                    if other is not None and contains(actor.area_code, other.village_code)
                     else "本辖区以外的农户"
                 )
                 message = f"证件号码已登记在{where}，同一人不能属于两户；请先从原户移出"

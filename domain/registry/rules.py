@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from domain.kernel.actors import Actor, Role
-from domain.kernel.errors import NotPermittedError, RuleViolationError
+from domain.kernel.errors import RuleViolationError
 from domain.registry.values import (
     Health,
     HouseholdType,
@@ -253,37 +252,3 @@ def raise_first(problems: list[tuple[str, str, str]]) -> None:
             rule=rule,
             violations=[{"field": pf, "rule": pr, "message": pm} for pf, pr, pm in problems],
         )
-
-
-def check_may_register(actor: Actor, village_code: str) -> None:
-    """Households, staff and screenings are recorded by the village, township or county of the household (the seed
-    plan §三(一): 各村 … 乡村干部 screen; the township's office coordinates), never by inspectors or the system."""
-    from domain.kernel.permissions import OPEN_ROLES, check_jurisdiction
-
-    if actor.role not in OPEN_ROLES:
-        raise NotPermittedError(
-            f"role {actor.role.value} may not change the registry", field="role", rule="registry_role"
-        )
-    check_jurisdiction(actor, village_code)
-
-
-def check_may_import(actor: Actor) -> None:
-    """Only the roles that may change the registry import a roster (each household's area is checked as well)."""
-    from domain.kernel.permissions import OPEN_ROLES
-
-    if actor.role not in OPEN_ROLES:
-        raise NotPermittedError(
-            f"role {actor.role.value} may not change the registry", field="role", rule="registry_role"
-        )
-
-
-def check_may_run_campaign(actor: Actor, scope: list[str]) -> None:
-    """A campaign is organised by the township (乡村振兴办公室统筹, seed §四(一)) or the county, within its area."""
-    from domain.kernel.permissions import check_actor_level
-
-    if actor.role not in (Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER):
-        raise NotPermittedError("only a township or county may start a campaign", field="role", rule="campaign_role")
-    check_actor_level(actor)
-    for code in scope:
-        if not code.startswith(actor.area_code):
-            raise NotPermittedError(f"area {code} lies outside {actor.area_code}", field="scope", rule="jurisdiction")

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.kernel.actors import Actor, Role
-from domain.kernel.errors import NotFoundError, NotPermittedError
-from domain.kernel.permissions import REPORT_DRAFT_ROLES
+from domain.kernel.actors import Actor
+from domain.kernel.errors import NotFoundError
+from domain.kernel.permissions import check_may_draft_report
+from domain.kernel.privacy import sees
 from domain.kernel.store import Store
 from domain.reports.village_report import Capacity, VillageReport, village_report_id
 
@@ -25,14 +26,7 @@ class ReportCommands:
         """Draft the village's report for the period, or revise it when its figures changed (``only_new``: leave an
         existing report as it is, as the schedule does)."""
         self.store.areas.village(village_code)
-        if actor.role not in REPORT_DRAFT_ROLES:
-            raise NotPermittedError(
-                f"a {actor.role.value} reads reports but does not draft them", field="role", rule="report_roles"
-            )
-        if actor.role is not Role.SYSTEM and not village_code.startswith(actor.area_code):
-            raise NotPermittedError(
-                f"village {village_code} lies outside your area", field="village_code", rule="jurisdiction"
-            )
+        check_may_draft_report(actor, village_code)
         report = self.store.find(VillageReport, village_report_id(village_code, first, last))
         if report is None:
             report = VillageReport.draft(
@@ -69,6 +63,6 @@ class ReportCommands:
 
     def _village_report(self, report_id: UUID, actor: Actor) -> VillageReport:
         report = self.store.find(VillageReport, report_id)
-        if report is None or not report.village_code.startswith(actor.area_code):
+        if report is None or not sees(actor, report.village_code):
             raise NotFoundError("no village report with that id in your area", field="report_id", rule="exists")
         return report

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from domain.cases.values import Category, FindingKind
-from domain.kernel.areas import AreaLevel, AreaTree
+from domain.kernel.areas import AreaLevel, AreaTree, contains
 from domain.registry.values import StaffIdentity
 
 
@@ -165,7 +165,7 @@ def row_units(areas: AreaTree, scope: str) -> list[RowUnit]:
     if area.level is AreaLevel.VILLAGE:
         return [RowUnit(area.code, area.name)]
     child = AreaLevel.TOWNSHIP if area.level is AreaLevel.COUNTY else AreaLevel.VILLAGE
-    units = [a for a in areas.all() if a.level is child and a.code.startswith(scope)]
+    units = [a for a in areas.all() if a.level is child and contains(scope, a.code)]
     return [RowUnit(a.code, a.name) for a in sorted(units, key=lambda a: a.code)]
 
 
@@ -186,7 +186,7 @@ def compute(table: Table, facts: Iterable[Fact], units: list[RowUnit], first: da
     by_unit: dict[str, list[Fact]] = {u.code: [] for u in units}
     for f in facts:
         for u in units:
-            if f.village_code.startswith(u.code):
+            if contains(u.code, f.village_code):
                 by_unit[u.code].append(f)
                 break
     count = {

@@ -14,11 +14,10 @@ from domain.campaigns.values import Milestone, ScreeningMethod
 from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
 from domain.kernel.errors import NotPermittedError, RuleViolationError
 from domain.kernel.labels import from_label, label
+from domain.kernel.permissions import check_may_register, check_may_run_campaign
 from domain.registry.rules import (
     Member,
     StaffRecord,
-    check_may_register,
-    check_may_run_campaign,
     head_of,
     household_problems,
     id_check_character,

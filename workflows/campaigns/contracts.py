@@ -14,8 +14,8 @@ from domain.campaigns.values import Milestone, ScreeningMethod
 from domain.registry.values import (
     Risk,
 )
-from workflows.kernel.contracts import BusinessDate, Money, ShortText, Strict, Text
-from workflows.registry.contracts import AreaCode, StaffNumber
+from workflows.kernel.contracts import AreaCode, BusinessDate, Money, ShortText, Strict, Text
+from workflows.registry.contracts import StaffNumber
 
 
 class FindingsBody(Strict):

@@ -17,6 +17,7 @@ from domain.campaigns.rules import default_milestones
 from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import Milestone
 from domain.kernel.actors import Actor
+from domain.kernel.areas import narrows
 from domain.kernel.errors import NotFoundError
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
@@ -100,7 +101,7 @@ class CampaignService:
     def coverage(self, campaign_id: UUID, within: str, limit: int = UNSCREENED_LIMIT) -> dict[str, Any]:
         """全面排查 coverage of a campaign, limited to the part of its scope inside ``within`` (the caller's area)."""
         campaign = self.ledger.campaigns.campaign(campaign_id)
-        prefixes = _narrow(campaign["scope"], within)
+        prefixes = narrows(campaign["scope"], within)
         if not prefixes:
             raise NotFoundError("no part of the campaign lies in your area", field="campaign_id", rule="exists")
         rows = self.view.coverage(campaign_id=str(campaign_id), area_prefixes=prefixes)
@@ -184,11 +185,3 @@ _COUNTS = (
     "wechat",
     "at_risk",
 )
-
-
-def _narrow(scope: list[str], within: str) -> list[str]:
-    """The parts of ``scope`` inside the area ``within``: a scope code inside it, or ``within`` itself when it lies
-    inside a scope code (a village cadre sees their village of a township campaign)."""
-    out = [code for code in scope if code.startswith(within)]
-    out += [within for code in scope if within.startswith(code) and within != code]
-    return sorted(set(out))

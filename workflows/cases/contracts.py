@@ -38,12 +38,15 @@ from workflows.kernel.contracts import (
     ActorModel,
     BusinessDate,
     BusinessTime,
+    CountyCode,
     Money,
     Name,
     ShortText,
     SignedMoney,
     Strict,
     Text,
+    TownshipCode,
+    VillageCode,
 )
 
 
@@ -54,9 +57,9 @@ class OpenCaseRequest(Strict):
         str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]*$")
     ]
     household_head: ShortText = ""
-    village_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
-    township_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")] | None = None
-    county_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
+    village_code: VillageCode
+    township_code: TownshipCode | None = None
+    county_code: CountyCode | None = None
     source: Source
     clue_date: BusinessDate
     reported_risks: Annotated[list[Risk], Field(max_length=11)] = []

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.kernel.actors import Actor, Role
+from domain.kernel.areas import AREA_CODE_PATTERN, LEVEL_CODE_PATTERN, AreaLevel
 
 # Free text may hold line breaks and tabs, never other control characters (NUL cannot even be stored in text).
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
@@ -29,6 +30,11 @@ Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=14, d
 SignedMoney = Annotated[Decimal, Field(ge=-1000000, le=100000000, max_digits=14, decimal_places=2)]
 
 
+# Area codes (行政区划代码) of any level, and of each level (domain.kernel.areas).
+AreaCode = Annotated[str, StringConstraints(pattern=AREA_CODE_PATTERN)]
+CountyCode = Annotated[str, StringConstraints(pattern=LEVEL_CODE_PATTERN[AreaLevel.COUNTY])]
+TownshipCode = Annotated[str, StringConstraints(pattern=LEVEL_CODE_PATTERN[AreaLevel.TOWNSHIP])]
+VillageCode = Annotated[str, StringConstraints(pattern=LEVEL_CODE_PATTERN[AreaLevel.VILLAGE])]
 # Business dates and times are bounded to a sane window; the domain's own rules (not in the future, not before the
 # previous step) then apply inside it.
 BusinessDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]

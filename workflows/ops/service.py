@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.campaigns.values import Milestone
 from domain.cases.values import DeadlineKind
 from domain.kernel.actors import Actor
+from domain.kernel.areas import contains, overlaps
 from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
 from domain.kernel.labels import label
 from domain.kernel.time import end_of_day, local_date
@@ -164,12 +165,12 @@ class OpsService:
             if r["passed_at"] is None:
                 if due_at < before:
                     for code in r["scope"]:
-                        if code.startswith(area_code) or area_code.startswith(code):
-                            area = code if code.startswith(area_code) else area_code
+                        if overlaps(area_code, code):
+                            area = code if contains(area_code, code) else area_code
                             items.append({**base, "area_code": area, "missed_recorded": False, "missing": None})
                 continue
             for village, missing in (r["missing_by_village"] or {}).items():
-                if village.startswith(area_code):
+                if contains(area_code, village):
                     items.append({**base, "area_code": village, "village_code": village, "missed_recorded": True,
                                   "missing": missing})  # fmt: skip
         return items

@@ -19,10 +19,7 @@ from domain.registry.values import (
     SocialAssistance,
     StaffIdentity,
 )
-from workflows.kernel.contracts import Name, ShortText, Strict, Text
-
-AreaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
-
+from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text, VillageCode
 
 HouseholdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{4,32}$")]
 
@@ -54,7 +51,7 @@ class HouseholdRequest(Strict):
     """农户: the whole household as it is now; what differs from the stored household is recorded with the reason."""
 
     household_type: HouseholdType
-    village_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    village_code: VillageCode
     address: ShortText = ""
     phone: Phone = ""
     at_resettlement_site: bool = False

@@ -16,12 +16,13 @@ from typing import Any
 from domain.kernel.actors import Actor
 from domain.kernel.areas import AreaTree
 from domain.kernel.errors import DomainError, DuplicateIdNumberError
+from domain.kernel.permissions import check_may_import
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.roster import HouseholdRows, RowError, read_roster
-from domain.registry.rules import HouseholdRecord, Member, StaffRecord, check_may_import, normalise_id_number
+from domain.registry.rules import HouseholdRecord, Member, StaffRecord, normalise_id_number
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
 from workflows.registry.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 

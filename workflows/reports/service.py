@@ -12,6 +12,7 @@ from uuid import UUID
 
 from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
+from domain.kernel.areas import contains
 from domain.kernel.errors import DomainError, ErrorKind
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
@@ -243,7 +244,7 @@ class ReportService:
             area_prefix=scope, first=period.first, last=period.last, limit=100_000)}  # fmt: skip
         villages = []
         for village in sorted(self.ledger.areas.villages(), key=lambda a: a.code):
-            if not village.code.startswith(scope):
+            if not contains(scope, village.code):
                 continue
             r = rows.get(village.code)
             villages.append({
@@ -266,7 +267,7 @@ class ReportService:
         figures = {v: r["submitted_tables"][table.value] for v, r in submitted.items()}
         total: list[int] | None = None
         for row in doc["rows"][1:]:
-            mine = [f for v, f in figures.items() if v.startswith(row["code"])]
+            mine = [f for v, f in figures.items() if contains(row["code"], v)]
             row["values"] = [sum(col) for col in zip(*mine, strict=True)] if mine else None
             if row["values"] is not None:
                 total = row["values"] if total is None else [a + b for a, b in zip(total, row["values"], strict=True)]
