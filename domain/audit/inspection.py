@@ -17,10 +17,12 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.cases.case import MonitoringCase
+from domain.cases.events import DEADLINE_CLOCKS, CountyDecided, MeasureAdded, MeasureImplemented
 from domain.cases.rules.assistance import Finding, precision_findings
-from domain.cases.values import DeadlineKind, Stage
+from domain.cases.rules.deadlines import elimination_eligible_from
+from domain.cases.values import DeadlineKind, MeasureStatus, Stage
 from domain.kernel.steps import Procedure
-from domain.kernel.time import add_months, local_date
+from domain.kernel.time import local_date
 
 
 @dataclass(frozen=True)
@@ -61,16 +63,6 @@ def _missed_versions(records: list[dict[str, Any]], kind: DeadlineKind) -> list[
     return [r["version"] for r in records if r["type"] == "DeadlineMissed" and r["payload"].get("kind") == kind.value]
 
 
-# The event that starts each deadline's clock, and the one that meets it.
-_CLOCK: dict[DeadlineKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    DeadlineKind.IDENTIFICATION: (("CaseOpened",), ("CountyDecided",)),
-    DeadlineKind.ASSISTANCE_PLAN: (("CountyDecided",), ("AssistancePlanMade",)),
-    DeadlineKind.MEASURES: (("CountyDecided",), ("MeasureAdded", "MeasureImplemented")),
-    DeadlineKind.MEASURES_FROM_CLUE: (("CaseOpened",), ("MeasureAdded", "MeasureImplemented")),
-    DeadlineKind.LOOK_BACK: (("RiskEliminated",), ("LookBackRecorded",)),
-}
-
-
 def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[dict[str, Any]], date], list[Hit]]:
     def check(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
         hits = []
@@ -80,9 +72,9 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[dict[str, Any]],
             late_on = d.met_on if d.met_on is not None else today
             if late_on <= d.due:
                 continue
-            starts, meets = _CLOCK[kind]
-            procedure = Procedure.IDENTIFICATION.value if "CountyDecided" in starts + meets else None
-            started = _versions(records, *starts, procedure=procedure)
+            starts, meets = DEADLINE_CLOCKS[kind]
+            procedure = Procedure.IDENTIFICATION.value if CountyDecided in starts + meets else None
+            started = _versions(records, *(e.__name__ for e in starts), procedure=procedure)
             # The clock runs from the latest start (a second elimination restarts the look-back's), and is met by the
             # first event that meets it (a measure counts once implemented).
             start = started[-1:] if kind is DeadlineKind.LOOK_BACK else started[:1]
@@ -90,11 +82,12 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[dict[str, Any]],
                 meeting = [
                     r["version"]
                     for r in records
-                    if r["type"] == "MeasureImplemented"
-                    or (r["type"] == "MeasureAdded" and r["payload"].get("status") == "implemented")
+                    if r["type"] == MeasureImplemented.__name__
+                    or (r["type"] == MeasureAdded.__name__ and r["payload"].get("status") == MeasureStatus.IMPLEMENTED)
                 ]
             else:
-                meeting = [v for v in _versions(records, *meets, procedure=procedure) if not start or v > start[0]]
+                names = (e.__name__ for e in meets)
+                meeting = [v for v in _versions(records, *names, procedure=procedure) if not start or v > start[0]]
             met = meeting[:1] if d.met_on else []
             what = f"met {d.met_on.isoformat()}" if d.met_on else f"not met by {today.isoformat()}"
             hits.append(
@@ -142,7 +135,7 @@ def _too_soon(case: MonitoringCase, records: list[dict[str, Any]], today: date) 
     record = _eliminated(case)
     if record is None or case.identified_on is None or case.eliminated_on is None:
         return []
-    earliest = add_months(case.identified_on, case.policy.min_monitoring_months)
+    earliest = elimination_eligible_from(case.identified_on, case.policy)
     if case.eliminated_on >= earliest:
         return []
     identified = _versions(records, "CountyDecided", procedure=Procedure.IDENTIFICATION.value)[:1]

@@ -16,6 +16,7 @@ from domain.cases.rules.identification import PROCEDURES, ProcedureStatuses
 from domain.cases.values import (
     Category,
     CountyDecision,
+    DeadlineKind,
     DeliberationOutcome,
     LookBackOutcome,
     MeasureStatus,
@@ -505,3 +506,17 @@ class RollbackRefused(CaseEvent):
     def apply_facts(self, case: MonitoringCase) -> None:
         case.rollbacks[-1]["decision"] = dict(_facts(self), approved=False)
         case.status = Status.ELIMINATED
+
+
+# Which events start each statutory deadline's clock, and which meet it (the case's state follows the same events:
+# its clue date, identification, plan, first implemented measure, elimination and look-backs). A measure meets its
+# deadlines only once implemented (``MeasureAdded`` with status implemented, or ``MeasureImplemented``).
+DEADLINE_CLOCKS: dict[
+    DeadlineKind, tuple[tuple[type[ChainedEvent | ChainedCreated], ...], tuple[type[CaseEvent], ...]]
+] = {
+    DeadlineKind.IDENTIFICATION: ((CaseOpened,), (CountyDecided,)),
+    DeadlineKind.ASSISTANCE_PLAN: ((CountyDecided,), (AssistancePlanMade,)),
+    DeadlineKind.MEASURES: ((CountyDecided,), (MeasureAdded, MeasureImplemented)),
+    DeadlineKind.MEASURES_FROM_CLUE: ((CaseOpened,), (MeasureAdded, MeasureImplemented)),
+    DeadlineKind.LOOK_BACK: ((RiskEliminated,), (LookBackRecorded,)),
+}

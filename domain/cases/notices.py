@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.cases.values import Status
+from domain.cases.rules.identification import PROCEDURES
 from domain.kernel.labels import label
 from domain.kernel.steps import Procedure
 from domain.registry.values import Risk
 
-NOTICE_STATUSES = {
-    Procedure.IDENTIFICATION: (Status.NOTICE_POSTED, Status.NOTICE_OBJECTED),
-    Procedure.ELIMINATION: (Status.ELIMINATION_NOTICE_POSTED, Status.ELIMINATION_NOTICE_OBJECTED),
-}
+# The statuses in which each procedure's notice runs (posted, or objected to and not yet closed).
+NOTICE_STATUSES = {p: (s.notice_posted, s.notice_objected) for p, s in PROCEDURES.items()}
 TITLES = {Procedure.IDENTIFICATION: "拟纳入监测对象公示名单", Procedure.ELIMINATION: "拟标注风险消除监测对象公示名单"}
 COLUMNS = ("序号", "户主姓名", "所在村", "家庭人口", "风险类型", "公示期", "公示地点")
 

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from domain.cases.case import MonitoringCase
+from domain.cases.rules.deadlines import elimination_eligible_from
 from domain.cases.rules.identification import eligible_categories
 from domain.cases.values import DeadlineKind, FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status
 from domain.kernel.areas import AreaTree
 from domain.kernel.labels import label
-from domain.kernel.time import add_months, end_of_day, local_date
+from domain.kernel.time import end_of_day, local_date
 
 
 def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         ],
         "elimination": case.elimination,
         "elimination_eligible_from": (
-            add_months(case.identified_on, policy.min_monitoring_months) if case.identified_on else None
+            elimination_eligible_from(case.identified_on, policy) if case.identified_on else None
         ),
         "elimination_history": list(case.elimination_history),
         "eliminated_on": case.eliminated_on,

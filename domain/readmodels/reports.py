@@ -1,6 +1,7 @@
-"""The report read model: the facts the statistical tables count (``domain.reports.Fact``), derived from the events by
-a projection with tracking, each event applied exactly once and its facts written in the same transaction as the
-tracking position. Facts are only ever added, each tagged with its event's notification id, so a table as of a cut-off
+"""The report read model: the facts the statistical tables count (``domain.reports.tables.Fact``), folded from the
+events by a projection with tracking, each event applied exactly once and its facts written in the same transaction as
+the tracking position. What each event means for the tables is decided in ``domain.reports.facts``; this module only
+stores and reads. Facts are only ever added, each tagged with its event's notification id, so a table as of a cut-off
 is the same whenever it is computed, and rebuilding from zero (``dixian projections rebuild``) gives the same facts.
 """
 
@@ -18,21 +19,15 @@ from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from domain.cases.events import (
-    AssistanceReviewed,
     CaseEvent,
-    EliminationRolledBack,
-    FindingRectified,
-    ResultAnnounced,
-    RiskEliminated,
-    RollbackRequested,
 )
-from domain.cases.values import FindingKind, Stage
-from domain.kernel.time import local_date
 from domain.readmodels import areas
 from domain.readmodels.cases import CaseFolder, read_model_env
 from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
 from domain.registry import household as hh
-from domain.reports.tables import AS_OF_KINDS, DERIVED, Fact, FactKind
+from domain.reports import facts
+from domain.reports.facts import FindingState
+from domain.reports.tables import AS_OF_KINDS, Fact, FactKind
 from domain.reports.village_report import (
     VillageReport,
     VillageReportDrafted,
@@ -194,10 +189,6 @@ def _fact(r: Mapping[str, Any]) -> Fact:
     )  # fmt: skip
 
 
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 class ReportProjection(Projection[ReportView]):
     """Derives report facts from case and registry events; built by :func:`report_projection`."""
 
@@ -218,59 +209,11 @@ class ReportProjection(Projection[ReportView]):
 
     def _case_event(self, e: CaseEvent, tracking: Tracking) -> None:
         case = self.cases.at(e)
-        position, subject, village = tracking.notification_id, str(case.id), case.village_code
-        day = local_date(e.occurred_at)
-        visit = case.facts.get("household_visit")
-        persons = int(visit["household_size"]) if visit else 0
-        category = case.category.value if case.category else ""
-
-        def fact(kind: FactKind, on: date, delta: int = 1, ref: str = "") -> Fact:
-            return Fact(position, kind, subject, village, on, persons, category, delta, ref)
-
-        facts: list[Fact] = []
-        if isinstance(e, ResultAnnounced) and case.identified_on is not None:
-            facts += [fact(FactKind.IDENTIFIED, case.identified_on), fact(FactKind.MONITORING, case.identified_on)]
-        elif isinstance(e, RiskEliminated):
-            facts.append(fact(FactKind.MONITORING, day, delta=-1))
-        elif isinstance(e, EliminationRolledBack):
-            facts.append(fact(FactKind.MONITORING, day))
-        elif isinstance(e, RollbackRequested):
-            facts.append(fact(FactKind.ROLLBACK_NEEDED, day))
-        elif isinstance(e, AssistanceReviewed):
-            facts += [
-                fact(FactKind.FINDING_FOUND, _day(f["found_on"]), ref=f"{f['kind']}:{f['finding_id']}")
-                for f in e.findings
-            ]
-        elif isinstance(e, FindingRectified):
-            kind = case.findings[e.finding_id]["kind"]
-            facts.append(fact(FactKind.FINDING_RECTIFIED, e.rectified_on, ref=f"{kind}:{e.finding_id}"))
-        # Findings derived from the events. 不及时 (a plan or measures deadline passed unmet): found when it first
-        # holds, rectified when the deadline is met, late (a deadline met late in the same step is found and
-        # rectified at once). 不精准 (a risk without its measure, …): found whenever it starts to hold, rectified
-        # when it stops, while the case is still being assisted. Derived refs carry DERIVED after the kind.
-        seen, was_open = self.view.case_state(subject)
-        timely_all, timely_open, precise_now = set(), set(), set()
-        for f in case.derived_findings(e.occurred_at):  # as of the business time of the event
-            ref = f"{f.kind.value}:{DERIVED}{f.rule}"
-            if f.kind is FindingKind.NOT_TIMELY:
-                timely_all.add(ref)
-                if not f.evidence.get("met_on"):
-                    timely_open.add(ref)
-            else:
-                precise_now.add(ref)
-        was_timely = {r for r in was_open if r.startswith(f"{FindingKind.NOT_TIMELY.value}:")}
-        was_precise = was_open - was_timely
-        new_timely = timely_all - seen
-        started = new_timely | (precise_now - was_precise)
-        facts += [fact(FactKind.FINDING_FOUND, day, ref=ref) for ref in sorted(started)]
-        if case.stage in (Stage.MONITORED, Stage.ELIMINATING):
-            closed = ((was_timely | new_timely) - timely_open) | (was_precise - precise_now)
-            facts += [fact(FactKind.FINDING_RECTIFIED, day, ref=ref) for ref in sorted(closed)]
-            now_open = timely_open | precise_now
-        else:  # out of assistance nothing is derived: what was open stays open (a rollback brings it back)
-            now_open = was_open
-        state = (subject, sorted(seen | timely_all), sorted(now_open))
-        self.view.write(tracking, facts, state if (new_timely or was_open != now_open) else None)
+        seen, was_open = self.view.case_state(str(case.id))
+        before = FindingState(frozenset(seen), frozenset(was_open))
+        added, after = facts.case_event_facts(e, case, tracking.notification_id, before)
+        state = (str(case.id), sorted(after.seen), sorted(after.open)) if after is not None else None
+        self.view.write(tracking, added, state)
 
     def _village_report(self, e: VillageReportDrafted | VillageReportEvent, tracking: Tracking) -> None:
         report: VillageReport = self.ledger.repository.get(e.originator_id, version=e.originator_version)
@@ -297,47 +240,29 @@ class ReportProjection(Projection[ReportView]):
 
     @process_event.register
     def _(self, e: hh.HouseholdRegistered, tracking: Tracking) -> None:
-        f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, e.facts["village_code"],
-                 local_date(e.occurred_at), persons=len(e.facts["members"]))  # fmt: skip
-        self.view.write(tracking, [f], None)
+        self._write(tracking, facts.household_registered(e, tracking.notification_id))
 
     @process_event.register
     def _(self, e: hh.HouseholdChanged, tracking: Tracking) -> None:
-        if "members" not in e.changes and "village_code" not in e.changes:
-            self.view.write(tracking, [], None)
-            return
         before = self.view.latest(FactKind.HOUSEHOLD, e.household_number)
-        village = e.changes.get("village_code", before.village_code if before else "")
-        persons = len(e.changes["members"]) if "members" in e.changes else (before.persons if before else 0)
-        f = Fact(tracking.notification_id, FactKind.HOUSEHOLD, e.household_number, village, local_date(e.occurred_at),
-                 persons=persons)  # fmt: skip
-        self.view.write(tracking, [f], None)
+        self._write(tracking, facts.household_changed(e, tracking.notification_id, before))
 
     @process_event.register
     def _(self, e: hh.HouseholdScreened, tracking: Tracking) -> None:
-        s = e.screening
-        household = self.view.latest(FactKind.HOUSEHOLD, s["household_number"])
-        village = household.village_code if household else ""
-        f = Fact(tracking.notification_id, FactKind.SCREENED, s["household_number"], village, _day(s["screened_on"]),
-                 persons=int(s["persons"]))  # fmt: skip
-        self.view.write(tracking, [f], None)
+        household = self.view.latest(FactKind.HOUSEHOLD, e.screening["household_number"])
+        self._write(tracking, facts.household_screened(e, tracking.notification_id, household))
 
     @process_event.register
     def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:
-        f = Fact(tracking.notification_id, FactKind.STAFF, e.staff_number, e.facts["area_code"],
-                 local_date(e.occurred_at), category=e.facts["identity"])  # fmt: skip
-        self.view.write(tracking, [f], None)
+        self._write(tracking, facts.staff_registered(e, tracking.notification_id))
 
     @process_event.register
     def _(self, e: hh.StaffChanged, tracking: Tracking) -> None:
         before = self.view.latest(FactKind.STAFF, e.staff_number)
-        if before is None or not ({"identity", "area_code"} & set(e.changes)):
-            self.view.write(tracking, [], None)
-            return
-        f = Fact(tracking.notification_id, FactKind.STAFF, e.staff_number,
-                 e.changes.get("area_code", before.village_code), local_date(e.occurred_at),
-                 category=e.changes.get("identity", before.category))  # fmt: skip
-        self.view.write(tracking, [f], None)
+        self._write(tracking, facts.staff_changed(e, tracking.notification_id, before))
+
+    def _write(self, tracking: Tracking, fact: Fact | None) -> None:
+        self.view.write(tracking, [fact] if fact is not None else [], None)
 
 
 ReportProjection.topics = handled_topics(ReportProjection, CaseEvent)

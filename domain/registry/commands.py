@@ -112,14 +112,9 @@ class RegistryCommands:
 
     def check_household(self, record: HouseholdRecord, actor: Actor, today: date) -> None:
         """Every rule of a household record, all reported at once (the import reports them per row)."""
-        problems = household_problems(record, today)
+        problems = household_problems(record, today, self.store.areas)
         for m in record.members:
             problems.extend(member_problems(m, today))
-        village = self.store.areas.get(record.village_code)
-        if village is None or village.parent_code is None or len(record.village_code) != 12:
-            problems.append(("village_code", "known_village", f"未知的村代码 {record.village_code}"))
-        elif record.at_resettlement_site != village.resettlement_site and village.resettlement_site:
-            problems.append(("at_resettlement_site", "resettlement_site", "安置点的农户须标记为居住在集中安置点"))
         raise_first(problems)
         check_may_register(actor, record.village_code)
 
@@ -181,10 +176,7 @@ class RegistryCommands:
     def register_staff(
         self, record: StaffRecord, *, actor: Actor, command_id: str, now: datetime, reason: str, demo: bool = False
     ) -> dict[str, Any]:
-        problems = staff_problems(record)
-        if self.store.areas.get(record.area_code) is None:
-            problems.append(("area_code", "known_area", f"未知的区划代码 {record.area_code}"))
-        raise_first(problems)
+        raise_first(staff_problems(record, self.store.areas))
         check_may_register(actor, record.area_code)
         facts = {
             "name": record.name.strip(),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.kernel.areas import AreaLevel, AreaTree
 from domain.kernel.errors import RuleViolationError
 from domain.registry.values import (
     Health,
@@ -173,9 +174,16 @@ class HouseholdRecord:
         }
 
 
-def household_problems(h: HouseholdRecord, today: date) -> list[tuple[str, str, str]]:
-    """(field, rule, message) for every household-level rule broken (members checked by :func:`member_problems`)."""
+def household_problems(h: HouseholdRecord, today: date, areas: AreaTree | None = None) -> list[tuple[str, str, str]]:
+    """(field, rule, message) for every household-level rule broken (members checked by :func:`member_problems`);
+    with ``areas``, also where it lives: a known village, and a relocation site's households marked as living there."""
     out: list[tuple[str, str, str]] = []
+    if areas is not None:
+        village = areas.get(h.village_code)
+        if village is None or village.level is not AreaLevel.VILLAGE:
+            out.append(("village_code", "known_village", f"未知的村代码 {h.village_code}"))
+        elif village.resettlement_site and not h.at_resettlement_site:
+            out.append(("at_resettlement_site", "resettlement_site", "安置点的农户须标记为居住在集中安置点"))
     if not HOUSEHOLD_NUMBER.fullmatch(h.household_number):
         out.append(("household_number", "format", "户编号须为4–32位字母、数字或连字符"))
     if h.household_type not in {t.value for t in HouseholdType}:
@@ -228,7 +236,8 @@ STAFF_LEVELS: dict[StaffIdentity, frozenset[int]] = {
 }
 
 
-def staff_problems(s: StaffRecord) -> list[tuple[str, str, str]]:
+def staff_problems(s: StaffRecord, areas: AreaTree | None = None) -> list[tuple[str, str, str]]:
+    """(field, rule, message) for every rule of a staff record broken; with ``areas``, also a known area."""
     out: list[tuple[str, str, str]] = []
     if len(s.area_code) not in STAFF_LEVELS[s.identity]:
         out.append(("area_code", "identity_level", f"{s.identity.value} 不在此级区划工作 ({s.area_code})"))
@@ -239,6 +248,8 @@ def staff_problems(s: StaffRecord) -> list[tuple[str, str, str]]:
     problem = phone_problem(s.phone)
     if problem:
         out.append(("phone", "format", problem))
+    if areas is not None and areas.get(s.area_code) is None:
+        out.append(("area_code", "known_area", f"未知的区划代码 {s.area_code}"))
     return out
 
 

@@ -38,6 +38,12 @@ def elimination_due(proposed_on: date, policy: Policy) -> date:
     return proposed_on + timedelta(days=policy.elimination_days)
 
 
+def elimination_eligible_from(identified_on: date, policy: Policy) -> date:
+    """The earliest day a household's risk may be eliminated: stable for the policy's months after identification
+    (seed plan §二(三) 稳定半年以上; domain.md §7)."""
+    return add_months(identified_on, policy.min_monitoring_months)
+
+
 def look_back_due(eliminated_on: date, policy: Policy) -> date:
     """回头看 of an eliminated household, half a year on (seed plan §二(三) 稳定半年以上)."""
     return add_months(eliminated_on, policy.look_back_months)

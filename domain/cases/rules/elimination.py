@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 from domain.cases.rules.assistance import MeasureFacts, measure_for_risk
+from domain.cases.rules.deadlines import elimination_eligible_from
 from domain.cases.values import EliminationMode
 from domain.kernel.policy import Policy
-from domain.kernel.time import add_months
 from domain.registry.values import Guarantee, Risk
 
 
@@ -44,7 +44,7 @@ def elimination_violations(
     """Every criterion the proposal fails. ``pinned`` is the case's policy version (time limits); ``current`` is the
     policy in force on the proposal date, whose monitoring line is "the current year's" (domain.md §7.2)."""
     found: list[Violation] = []
-    earliest = add_months(identified_on, pinned.min_monitoring_months)
+    earliest = elimination_eligible_from(identified_on, pinned)
     if assessment.proposed_on < earliest:
         # 原则上…监测时间不少于半年 (yjq.gov.cn); income stable for half a year (domain.md §7 criteria 1).
         found.append(
