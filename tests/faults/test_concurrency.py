@@ -14,7 +14,7 @@ import pytest
 
 from tests.faults.support import stored_commands
 from tests.integration.conftest import ACTORS, Stack
-from tests.integration.test_identification_api import VISIT, ok, open_case, step
+from tests.integration.support import VISIT, ok, open_case, step
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

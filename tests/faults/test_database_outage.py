@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.faults.support import stored_commands, summary_version
 from tests.integration.conftest import Stack, run_stack
-from tests.integration.test_identification_api import VISIT, ok, open_case, step
+from tests.integration.support import VISIT, ok, open_case, step
 from worker.main import keep_projecting
 from worker.stack import EmbeddedPostgres
 from workflows.kernel.settings import Settings

@@ -17,7 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from tests.faults.support import stored_commands
 from tests.integration.conftest import Stack, run_stack
-from tests.integration.test_identification_api import VISIT, ok, open_case, step
+from tests.integration.support import VISIT, ok, open_case, step
 from worker.stack import TemporalDevServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

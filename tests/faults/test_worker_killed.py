@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.faults.support import stored_commands
 from tests.integration.conftest import Stack, run_stack
-from tests.integration.test_identification_api import VISIT, open_case, step
+from tests.integration.support import VISIT, open_case, step
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.conftest import AUDIT_KEY, Stack
 from tests.integration.registry_support import CONTENT_TYPE, household, roster_bytes, rows_of
-from tests.integration.test_identification_api import open_case
+from tests.integration.support import open_case
 from worker.cli import main
 from workflows.audit.service import verify_export
 

@@ -18,7 +18,7 @@ from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household, roster_bytes, rows_of
-from tests.integration.test_identification_api import VISIT, open_case
+from tests.integration.support import VISIT, open_case
 
 TOWNSHIP_ACTOR = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审核员")
 # A minimal body each write accepts as to its shape, so that the area is what is judged.

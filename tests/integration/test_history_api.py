@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.integration.conftest import Stack
-from tests.integration.test_identification_api import VISIT, ok, open_case, to_notice_closed
+from tests.integration.support import VISIT, ok, open_case, to_notice_closed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -11,7 +11,7 @@ from api.auth import issue_token
 from domain.cases.values import case_id_for_command
 from domain.kernel.actors import Actor, Role
 from tests.integration.conftest import SECRET, Stack
-from tests.integration.test_identification_api import VISIT, open_case
+from tests.integration.support import VISIT, open_case
 from workflows.cases.contracts import workflow_id_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

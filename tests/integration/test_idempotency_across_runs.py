@@ -10,7 +10,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from tests.integration.conftest import Stack, run_stack
-from tests.integration.test_identification_api import VISIT, ok, open_case, to_notice_closed
+from tests.integration.support import VISIT, ok, open_case, to_notice_closed
 from worker.stack import find_binary
 from workflows.cases.contracts import workflow_id_for
 from workflows.cases.search_attributes import ALL

@@ -3,98 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Any
 
 import psycopg
 import pytest
 
 from tests.integration.conftest import COUNTY, TOWNSHIP, VILLAGE, Stack
+from tests.integration.support import allowed, ok, open_case, to_notice_closed
 from workflows.cases import search_attributes as sa
 from workflows.cases.contracts import workflow_id_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def open_case(stack: Stack, key: str | None = None, clue_offset: int = -12, **extra: Any) -> dict[str, Any]:
-    body = {
-        "household_number": f"H-0001-{key or uuid.uuid4().hex[:8]}",
-        "household_head": "张三",
-        "village_code": VILLAGE,
-        "source": "cadre_screening",
-        "clue_date": stack.day(clue_offset),
-        "reported_risks": ["illness"],
-        **extra,
-    }
-    r = await stack.http.post("/cases", json=body, headers=stack.headers("cadre", key))
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-async def step(stack: Stack, case_id: str, name: str, who: str, body: dict[str, Any], **hdr: Any) -> Any:
-    return await stack.http.post(f"/cases/{case_id}/steps/{name}", json=body, headers=stack.headers(who, **hdr))
-
-
-VISIT = {
-    "visitors": ["李四", "王五"],
-    "household_type": "ordinary",
-    "household_size": 4,
-    "labour_capable_members": 2,
-    "per_capita_net_income": "6800",
-    "rigid_expenditure": "12000",
-    "unmet_guarantees": ["medical"],
-    "risks": ["illness"],
-    "authorisation_signed": True,
-    "authorisation_ref": "承诺授权书-2026-001",
-}
-
-
-async def ok(stack: Stack, case_id: str, name: str, who: str, body: dict[str, Any], **hdr: Any) -> dict[str, Any]:
-    r = await step(stack, case_id, name, who, body, **hdr)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-async def to_notice_closed(stack: Stack, case_id: str) -> dict[str, Any]:
-    await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
-    await ok(
-        stack,
-        case_id,
-        "cross-check",
-        "township",
-        {"departments": ["公安", "人社"], "consistent": True, "occurred_at": stack.at(-10)},
-    )
-    await ok(
-        stack,
-        case_id,
-        "village-deliberation",
-        "cadre",
-        {"participants": 15, "outcome": "pass", "minutes_ref": "纪要-1", "occurred_at": stack.at(-10)},
-    )
-    await ok(
-        stack,
-        case_id,
-        "public-notice",
-        "cadre",
-        {
-            "action": "post",
-            "start_date": stack.day(-10),
-            "end_date": stack.day(-6),
-            "location": "村务公开栏",
-            "occurred_at": stack.at(-10),
-        },
-    )
-    return await ok(
-        stack,
-        case_id,
-        "public-notice",
-        "cadre",
-        {"action": "close", "outcome": "no_objection", "occurred_at": stack.at(-5)},
-    )
-
-
-def allowed(view: dict[str, Any]) -> list[str]:
-    return [a["step"] for a in view["allowed_steps"]]
 
 
 async def test_case_from_clue_to_announcement_is_monitored_with_every_step_stored(stack: Stack) -> None:

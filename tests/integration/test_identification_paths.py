@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.integration.conftest import OTHER_VILLAGE, Stack
-from tests.integration.test_identification_api import VISIT, allowed, ok, open_case, step, to_notice_closed
+from tests.integration.support import VISIT, allowed, ok, open_case, step, to_notice_closed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

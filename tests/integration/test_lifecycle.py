@@ -11,7 +11,7 @@ import pytest
 from temporalio.service import RPCError
 
 from tests.integration.conftest import Stack
-from tests.integration.test_identification_api import VISIT, ok, open_case, step
+from tests.integration.support import VISIT, ok, open_case, step
 from workflows.cases.contracts import workflow_id_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

@@ -12,7 +12,7 @@ from temporalio import workflow
 from temporalio.worker import Worker
 
 from tests.integration.conftest import VILLAGE, Stack
-from tests.integration.test_identification_api import open_case
+from tests.integration.support import open_case
 from workflows.cases.contracts import CaseWorkflowState
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -56,7 +56,7 @@ async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(
 
 
 async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:
-    from tests.integration.test_identification_api import VISIT, ok, step
+    from tests.integration.support import VISIT, ok, step
 
     case_id = (await open_case(stack, key=f"m-{uuid.uuid4().hex[:8]}", clue_offset=-20))["case_id"]  # 5 days late
     await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
@@ -85,7 +85,7 @@ async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: 
 async def test_a_workflow_terminated_behind_the_systems_back_is_found_and_restarted(stack: Stack) -> None:
     from temporalio.client import WorkflowExecutionStatus
 
-    from tests.integration.test_identification_api import VISIT, ok
+    from tests.integration.support import VISIT, ok
     from workflows.cases.contracts import workflow_id_for
 
     case_id = (await open_case(stack, key=f"stuck-{uuid.uuid4().hex[:8]}"))["case_id"]
@@ -119,7 +119,7 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
 
     from domain.kernel.actors import Actor, Role
     from domain.kernel.steps import Step
-    from tests.integration.test_identification_api import VISIT
+    from tests.integration.support import VISIT
 
     case_id = (await open_case(stack, key=f"div-{uuid.uuid4().hex[:8]}"))["case_id"]
     # A step appended straight to the ledger, past the workflow (as a restored backup or a bad migration might).
@@ -202,7 +202,7 @@ async def _stuck_problems(stack: Stack, case_id: str) -> list[str]:
 
 
 async def test_an_open_notice_past_its_last_day_is_listed_until_it_is_closed(stack: Stack) -> None:
-    from tests.integration.test_identification_api import VISIT, ok
+    from tests.integration.support import VISIT, ok
 
     case_id = (await open_case(stack, key=f"notice-{uuid.uuid4().hex[:8]}", clue_offset=-12))["case_id"]
     await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-11)})
@@ -227,7 +227,7 @@ async def test_an_open_notice_past_its_last_day_is_listed_until_it_is_closed(sta
 
 
 async def test_a_national_sync_that_keeps_failing_is_listed_and_retried_now(stack: Stack) -> None:
-    from tests.integration.test_identification_api import ok, to_notice_closed
+    from tests.integration.support import ok, to_notice_closed
 
     case_id = (await open_case(stack, key=f"sync-{uuid.uuid4().hex[:8]}"))["case_id"]
     stack.national.unreachable.add(case_id)

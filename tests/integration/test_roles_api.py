@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.integration.conftest import Stack
-from tests.integration.test_identification_api import open_case
+from tests.integration.support import open_case
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -25,7 +25,8 @@ from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
-from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, VISIT, Case
+from tests.scenarios import identification
+from tests.workflows.support import Case
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
@@ -81,19 +82,7 @@ async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
             case = Case(ts, queue, ledger)
             view = await case.open()
             await ts.sleep(timedelta(days=17))  # the identification deadline passes: DeadlineMissed
-            await case.step("household-visit", CADRE, **VISIT)
-            await case.step("cross-check", TOWNSHIP, departments=["公安"], consistent=True)
-            await case.step("village-deliberation", CADRE, participants=11, outcome="pass", minutes_ref="m-1")
-            start = await case.today()
-            await case.step(
-                "public-notice", CADRE, action="post", start_date=start.isoformat(),
-                end_date=(start + timedelta(days=6)).isoformat(),
-            )  # fmt: skip
-            await ts.sleep(timedelta(days=7))
-            await case.step("public-notice", CADRE, action="close", outcome="no_objection")
-            await case.step("township-review", TOWNSHIP, decision="pass")
-            await case.step("county-decision", COUNTY, decision="approve", category="unstable_formerly_poor")
-            await case.step("announcement", TOWNSHIP)
+            await case.walk(identification())
             assert case.handle is not None and view.case_id
             save_history(await case.handle.fetch_history(), OUT)
             await case.handle.terminate("recorded")

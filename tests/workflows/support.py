@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from temporalio.client import WorkflowHandle
@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
+from tests.scenarios import Move, walk
 from workflows.cases.client import open_case, opening
 from workflows.cases.contracts import CaseView, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput
 from workflows.cases.workflow import CaseWorkflow
@@ -52,6 +53,18 @@ class Case:
         cmd = StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
         return await self.handle.execute_update(CaseWorkflow.advance, cmd)
 
+    async def walk(self, moves: list[Move], first: date | None = None) -> CaseView:
+        """Take a walk (``tests.scenarios``) from ``first`` (today by default), virtual time moving on between days."""
+        first = first or await self.today()
+        done = 0
+
+        async def wait_until(day: int) -> None:
+            nonlocal done
+            await self.env.sleep(timedelta(days=day - done))
+            done = day
+
+        return await walk(moves, first, lambda m, body: self.step(m.step, ACTORS[m.who], **body), wait_until)
+
     def event_types(self) -> list[str]:
         return [e["type"] for e in self.ledger.cases.event_records(self.case_id)]
 
@@ -61,16 +74,7 @@ class Case:
         ]
 
 
-VISIT = {
-    "visitors": ["李四"],
-    "household_type": "formerly_poor",
-    "household_size": 3,
-    "labour_capable_members": 1,
-    "per_capita_net_income": "5000",
-    "risks": ["illness"],
-    "authorisation_signed": True,
-    "authorisation_ref": "A-1",
-}
+ACTORS = {"cadre": CADRE, "township": TOWNSHIP, "county": COUNTY}
 
 
 async def stop_workflow(handle: WorkflowHandle[Any, Any] | None) -> None:

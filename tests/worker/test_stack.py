@@ -1,0 +1,308 @@
+"""The embedded runtime for real: PostgreSQL and Temporal restart on their data, the CLI starts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from temporalio import workflow
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import SearchAttributeKey
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from worker.stack import (
+    EmbeddedPostgres,
+    PortInUseError,
+    TemporalDevServer,
+    ensure_search_attributes,
+)
+from workflows.cases.search_attributes import ALL, CASE_STATUS
+from workflows.kernel.settings import Settings, parse_database_url
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@workflow.defn(sandboxed=False)
+class ParkedWorkflow:
+    """Marks itself open, then waits for `finish`."""
+
+    def __init__(self) -> None:
+        self._finished = False
+
+    @workflow.run
+    async def run(self) -> str:
+        workflow.upsert_search_attributes([CASE_STATUS.value_set("open")])
+        await workflow.wait_condition(lambda: self._finished)
+        return "done"
+
+    @workflow.signal
+    def finish(self) -> None:
+        self._finished = True
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def custom_attributes(client: Client) -> dict[str, int]:
+    resp = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace="default"))
+    return dict(resp.custom_attributes)
+
+
+async def wait_until_open(handle: WorkflowHandle[ParkedWorkflow, str]) -> None:
+    for _ in range(100):
+        if (await handle.describe()).typed_search_attributes.get(CASE_STATUS) == "open":
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("CaseStatus was never upserted")
+
+
+def test_embedded_postgres_keeps_data_across_restarts(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    pg = EmbeddedPostgres.start(data_dir)
+    try:
+        assert "?host=" in pg.database_url
+        with psycopg.connect(pg.database_url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (id int PRIMARY KEY, note text)")
+            conn.execute("INSERT INTO kept VALUES (1, '底线')")
+    finally:
+        pg.stop()
+    assert not (data_dir / "postgres" / "postmaster.pid").exists(), "server still running after stop()"
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(pg.database_url, connect_timeout=2)
+
+    pg = EmbeddedPostgres.start(data_dir)
+    try:
+        with psycopg.connect(pg.database_url) as conn:
+            assert conn.execute("SELECT id, note FROM kept").fetchall() == [(1, "底线")]
+    finally:
+        pg.stop()
+
+
+async def test_temporal_dev_server_keeps_workflows_and_search_attributes(tmp_path: Path) -> None:
+    port, ui_port = free_port(), free_port()
+    wanted = {key.name for key in ALL}
+    workflow_id, task_queue = f"parked-{uuid.uuid4()}", f"tq-{uuid.uuid4()}"
+
+    server = await TemporalDevServer.start(tmp_path, port=port, ui_port=ui_port)
+    try:
+        assert (server.address, server.ui_url) == (f"127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}")
+        client = await Client.connect(server.address)
+        assert wanted <= set(await custom_attributes(client))
+        async with Worker(client, task_queue=task_queue, workflows=[ParkedWorkflow]):
+            handle = await client.start_workflow(ParkedWorkflow.run, id=workflow_id, task_queue=task_queue)
+            await wait_until_open(handle)
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
+    assert (tmp_path / "temporal.db").exists() and (tmp_path / "temporal.log").exists()
+
+    server = await TemporalDevServer.start(tmp_path, port=port, ui_port=ui_port)
+    try:
+        client = await Client.connect(server.address)
+        assert wanted <= set(await custom_attributes(client))
+        # New attributes on an existing db file are not added by --search-attribute; the operator service does it.
+        probe = SearchAttributeKey.for_keyword("DixianProbe")
+        assert await ensure_search_attributes(client, "default", [*ALL, probe]) == ["DixianProbe"]
+        assert await ensure_search_attributes(client, "default", [*ALL, probe]) == []
+        with pytest.raises(RuntimeError, match="CaseStatus"):
+            await ensure_search_attributes(client, "default", [SearchAttributeKey.for_bool("CaseStatus")])
+
+        handle = client.get_workflow_handle_for(ParkedWorkflow.run, workflow_id)
+        description = await handle.describe()
+        assert description.status == WorkflowExecutionStatus.RUNNING
+        assert description.typed_search_attributes.get(CASE_STATUS) == "open"
+        listed = [w.id async for w in client.list_workflows(f"WorkflowId = '{workflow_id}' AND CaseStatus = 'open'")]
+        assert listed == [workflow_id]
+        async with Worker(client, task_queue=task_queue, workflows=[ParkedWorkflow]):
+            await handle.signal(ParkedWorkflow.finish)
+            assert await handle.result() == "done"
+    finally:
+        server.stop()
+
+
+async def test_temporal_port_conflict_names_the_setting(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(PortInUseError, match="DIXIAN_TEMPORAL_PORT"):
+            await TemporalDevServer.start(tmp_path, port=busy.getsockname()[1], ui_port=free_port())
+
+
+async def run_parked(env: WorkflowEnvironment) -> None:
+    task_queue = f"tq-{uuid.uuid4()}"
+    async with Worker(env.client, task_queue=task_queue, workflows=[ParkedWorkflow]):
+        handle = await env.client.start_workflow(ParkedWorkflow.run, id=f"p-{uuid.uuid4()}", task_queue=task_queue)
+        await wait_until_open(handle)
+        await handle.signal(ParkedWorkflow.finish)
+        assert await handle.result() == "done"
+
+
+async def test_time_skipping_env_accepts_dixian_search_attributes(ts_env: WorkflowEnvironment) -> None:
+    await run_parked(ts_env)
+
+
+async def test_dev_server_env_accepts_dixian_search_attributes(temporal_env: WorkflowEnvironment) -> None:
+    await run_parked(temporal_env)
+
+
+def test_es_env_points_at_a_fresh_database(es_env: dict[str, str], pg_url: str) -> None:
+    assert es_env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert es_env["POSTGRES_DBNAME"].startswith("test_")
+    assert es_env["POSTGRES_HOST"] == parse_database_url(pg_url)[0]
+    conninfo = f"host={es_env['POSTGRES_HOST']} port={es_env['POSTGRES_PORT']} dbname={es_env['POSTGRES_DBNAME']}"
+    with psycopg.connect(conninfo, user=es_env["POSTGRES_USER"]) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+        assert tables == (0,)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://dixian:p%40ss@db.example:6543/cases", ("db.example", "6543", "cases", "dixian", "p@ss")),
+        ("postgres://u@localhost/x", ("localhost", "5432", "x", "u", "")),
+        ("postgresql://postgres:@/postgres?host=/run/pg", ("/run/pg", "5432", "postgres", "postgres", "")),
+    ],
+)
+def test_parse_database_url_tcp_and_socket(url: str, expected: tuple[str, ...]) -> None:
+    assert parse_database_url(url) == expected
+
+
+def test_settings_eventsourcing_env_from_socket_url() -> None:
+    env = Settings(database_url="postgresql://postgres:@/cases?host=/run/pg").eventsourcing_env()
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("/run/pg", "5432", "cases")
+    assert env["POSTGRES_PASSWORD"] == ""
+    with pytest.raises(ValueError, match="postgresql://"):
+        parse_database_url("mysql://u@h/db")
+
+
+def test_token_secret_is_private_and_stable(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    secret = settings.resolve_token_secret()
+    assert len(secret) >= 40
+    assert stat.S_IMODE((tmp_path / "token-secret").stat().st_mode) == 0o600
+    assert Settings(data_dir=tmp_path).resolve_token_secret() == secret
+    assert Settings(data_dir=tmp_path, token_secret="given").resolve_token_secret() == "given"
+    with pytest.raises(ValueError, match="DIXIAN_TOKEN_SECRET"):
+        Settings(data_dir=tmp_path, environment="production").resolve_token_secret()
+
+
+def test_dixian_help_exits_zero() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("run", "worker", "projector", "api"):
+        assert command in result.stdout
+
+
+def test_dixian_run_refuses_a_busy_api_port(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {**os.environ, "DIXIAN_DATA_DIR": str(tmp_path), "DIXIAN_API_PORT": str(busy.getsockname()[1])}
+        result = subprocess.run(
+            [sys.executable, "-m", "worker.cli", "run"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert "DIXIAN_API_PORT" in result.stderr
+    assert not (tmp_path / "postgres").exists(), "nothing may start when a port is busy"
+
+
+FAKE_CHILDREN = r'''
+import asyncio, json, os, socket, sys, time
+import worker.cli as cli
+
+async def fake_spawn(role, env):
+    """Stand-ins for the worker and API: record their environment, the API listens on its port."""
+    code = (
+        "import json, os, socket, sys, time\n"
+        "d = os.environ['DIXIAN_DATA_DIR']; role = sys.argv[1]\n"
+        "keys = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'DIXIAN_TOKEN_SECRET']\n"
+        "json.dump({'pid': os.getpid(), **{k: os.environ.get(k) for k in keys}}, open(f'{d}/{role}.json', 'w'))\n"
+        "if role == 'api':\n"
+        "    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "    s.bind(('127.0.0.1', int(os.environ['DIXIAN_API_PORT']))); s.listen()\n"
+        "    if os.environ.get('FAKE_API_CRASH'): time.sleep(0.5); sys.exit(3)\n"
+        "time.sleep(600)\n"
+    )
+    return await asyncio.create_subprocess_exec(sys.executable, "-c", code, role, env=env, start_new_session=True)
+
+cli._spawn = fake_spawn
+cli.main(["run"])
+'''
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("scenario", ["ctrl-c", "child-crash"])
+def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: str) -> None:
+    data_dir = tmp_path / "data"
+    driver = tmp_path / "driver.py"
+    driver.write_text(FAKE_CHILDREN)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "POSTGRES_", "TEMPORAL_"))}
+    env.pop("DIXIAN_TOKEN_SECRET", None)
+    env |= {"DIXIAN_DATA_DIR": str(data_dir), "DIXIAN_API_PORT": str(free_port())}
+    env |= {"DIXIAN_TEMPORAL_PORT": str(free_port()), "DIXIAN_TEMPORAL_UI_PORT": str(free_port())}
+    env |= {"DIXIAN_WORKER_METRICS": f"127.0.0.1:{free_port()}"}
+    if scenario == "child-crash":
+        env["FAKE_API_CRASH"] = "1"
+    stderr = (tmp_path / "stderr.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(driver)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+    )
+    assert proc.stdout is not None
+    output = ""
+    for line in proc.stdout:
+        output += line
+        if "Dixian is running" in line:
+            break
+    if scenario == "ctrl-c":
+        proc.send_signal(signal.SIGINT)
+    output += proc.stdout.read()
+    returncode = proc.wait(timeout=60)
+    errors = (tmp_path / "stderr.log").read_text()
+
+    assert "API docs" in output and "Temporal UI" in output, output + errors
+    assert f"http://{env['DIXIAN_WORKER_METRICS']}/metrics (worker)" in output
+    if scenario == "ctrl-c":
+        assert returncode == 0, errors
+    else:
+        assert returncode == 1, errors
+        assert "api process exited unexpectedly (code 3)" in errors, [
+            ln for ln in errors.splitlines() if "dixian" in ln
+        ]
+    worker_env = json.loads((data_dir / "worker.json").read_text())
+    projector_env = json.loads((data_dir / "projector.json").read_text())
+    api_env = json.loads((data_dir / "api.json").read_text())
+    assert worker_env["DATABASE_URL"].endswith(f"?host={data_dir / 'postgres'}")
+    assert worker_env["TEMPORAL_ADDRESS"] == f"127.0.0.1:{env['DIXIAN_TEMPORAL_PORT']}"
+    assert worker_env["DIXIAN_TOKEN_SECRET"] == (data_dir / "token-secret").read_text().strip()
+    assert projector_env["DATABASE_URL"] == worker_env["DATABASE_URL"]
+    for child in (worker_env, projector_env, api_env):
+        assert not _pid_alive(child["pid"])
+    assert not (data_dir / "postgres" / "postmaster.pid").exists(), "PostgreSQL left running"
+    with socket.socket() as sock:  # nothing listens on Temporal's gRPC port any more
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", int(env["DIXIAN_TEMPORAL_PORT"])))
