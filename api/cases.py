@@ -35,10 +35,12 @@ from api.deps import (
     record_read,
 )
 from api.errors import ApiProblem
+from domain.cases.queries import EventRecord
 from domain.cases.rules.deadlines import check_clue_date
 from domain.cases.timeline import check_version, diff, event_label, version_at
 from domain.cases.timeline import timeline as timeline_of
 from domain.cases.values import Stage, Status, case_id_for_command
+from domain.cases.view import CaseViewData
 from domain.kernel.actors import Actor
 from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import CaseNotFoundError, DomainError, RuleViolationError
@@ -51,7 +53,6 @@ from workflows.cases.client import opening
 from workflows.cases.contracts import (
     STEP_BODIES,
     CaseControl,
-    CaseView,
     CaseWorkflowState,
     OpenCaseInput,
     OpenCaseRequest,
@@ -115,8 +116,8 @@ def _actor_model(actor: Actor) -> ActorModel:
     return ActorModel(id=actor.id, role=actor.role, area_code=actor.area_code, name=actor.name)
 
 
-def _with_etag(response: Response, view: CaseView) -> CaseView:
-    response.headers["ETag"] = f'"{view.version}"'
+def _with_etag(response: Response, view: CaseViewData) -> CaseViewData:
+    response.headers["ETag"] = f'"{view["version"]}"'
     return view
 
 
@@ -167,9 +168,9 @@ async def _has_finished(handle: WorkflowHandle[Any, Any]) -> bool:
     return description.status is not WorkflowExecutionStatus.RUNNING
 
 
-async def _view_at(svc: Services, control: CaseControl) -> CaseView:
+async def _view_at(svc: Services, control: CaseControl) -> CaseViewData:
     """The full view at the version the workflow answered with (the workflow itself holds no personal data)."""
-    return CaseView.model_validate(await run_in_threadpool(svc.queries.view, control.case_id, _now(), control.version))
+    return await run_in_threadpool(svc.queries.view, control.case_id, _now(), control.version)
 
 
 async def _read(fn: Callable[[], T]) -> T:
@@ -182,16 +183,16 @@ async def _read(fn: Callable[[], T]) -> T:
 # ----- writes ----------------------------------------------------------------------------------------------------
 
 
-@router.post("/cases", status_code=201, response_model=CaseView, summary="发现线索: open a monitoring case")
+@router.post("/cases", status_code=201, response_model=CaseViewData, summary="发现线索: open a monitoring case")
 async def open_case(
     body: OpenCaseRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
-) -> CaseView:
+) -> CaseViewData:
     view = await start_case(svc, actor, command_id, body)
-    response.headers["Location"] = f"/cases/{view.case_id}"
+    response.headers["Location"] = f"/cases/{view['case_id']}"
     return _with_etag(response, view)
 
 
-async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCaseRequest) -> CaseView:
+async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCaseRequest) -> CaseViewData:
     """Open a case through its workflow (update-with-start), exactly once per command id."""
     # Pre-check what the domain will check, so a refused open never starts a workflow.
     try:
@@ -205,8 +206,8 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
     earlier = await run_in_threadpool(svc.queries.view_after_command, case_id, command_id, _now())
     if earlier is not None:
-        view = CaseView.model_validate(earlier)
-        if view.household.get("household_number") != body.household_number.strip():
+        view = earlier
+        if view["household"]["household_number"] != body.household_number.strip():
             raise ApiProblem(
                 "CaseAlreadyExistsError",
                 "this Idempotency-Key already opened a case of another household; send a new key",
@@ -229,7 +230,7 @@ async def _take_step(
     expected: int | None,
     svc: Services,
     response: Response,
-) -> CaseView:
+) -> CaseViewData:
     cid = parse_case_id(case_id)
     cmd = StepInput(
         case_id=cid,
@@ -257,7 +258,7 @@ async def _take_step(
         earlier = await run_in_threadpool(svc.queries.view_after_command, cid, command_id, _now())
         if earlier is None:
             raise
-        view = CaseView.model_validate(earlier)
+        view = earlier
     return _with_etag(response, view)
 
 
@@ -270,7 +271,7 @@ def _step_route(step: Step, body_type: Any) -> None:
         expected: ExpectedVersionDep,
         svc: ServicesDep,
         response: Response,
-    ) -> CaseView:
+    ) -> CaseViewData:
         return await _take_step(step, case_id, body, actor, command_id, expected, svc, response)
 
     endpoint.__name__ = f"step_{step.name.lower()}"
@@ -278,7 +279,7 @@ def _step_route(step: Step, body_type: Any) -> None:
         f"/cases/{{case_id}}/steps/{step.value}",
         endpoint,
         methods=["POST"],
-        response_model=CaseView,
+        response_model=CaseViewData,
         summary=f"{label(step)}: {step.value}",
     )
 
@@ -290,12 +291,14 @@ for _step, _body in STEP_BODIES.items():
 # ----- reads -----------------------------------------------------------------------------------------------------
 
 
-@router.get("/cases/{case_id}", response_model=CaseView, summary="The case now: facts, allowed steps, deadlines")
-async def get_case(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request, response: Response) -> CaseView:
+@router.get("/cases/{case_id}", response_model=CaseViewData, summary="The case now: facts, allowed steps, deadlines")
+async def get_case(
+    case_id: str, actor: ActorDep, svc: ServicesDep, request: Request, response: Response
+) -> CaseViewData:
     cid = parse_case_id(case_id)
-    view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
-    check_area(actor, view.area.village_code)
-    await record_read(svc, actor, request, what="case", target=str(cid), village_code=view.area.village_code)
+    view = await _read(lambda: svc.queries.view(cid, _now()))
+    check_area(actor, view["area"]["village_code"])
+    await record_read(svc, actor, request, what="case", target=str(cid), village_code=view["area"]["village_code"])
     return _with_etag(response, view)
 
 
@@ -307,11 +310,11 @@ async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep, reque
 
 async def _history(
     svc: Services, actor: Actor, cid: uuid.UUID, request: Request, what: str = "case_history"
-) -> tuple[CaseView, list[dict[str, Any]]]:
+) -> tuple[CaseViewData, list[EventRecord]]:
     """The case now (for the area check) and its stored events; the read is recorded in the access log."""
-    view = CaseView.model_validate(await _read(lambda: svc.queries.view(cid, _now())))
-    check_area(actor, view.area.village_code)
-    await record_read(svc, actor, request, what=what, target=str(cid), village_code=view.area.village_code)
+    view = await _read(lambda: svc.queries.view(cid, _now()))
+    check_area(actor, view["area"]["village_code"])
+    await record_read(svc, actor, request, what=what, target=str(cid), village_code=view["area"]["village_code"])
     return view, await _read(lambda: svc.queries.events(cid))
 
 
@@ -324,7 +327,7 @@ async def get_timeline(case_id: str, actor: ActorDep, svc: ServicesDep, request:
 
 
 @router.get(
-    "/cases/{case_id}/state", response_model=CaseView, summary="The case exactly as it stood at a time or version"
+    "/cases/{case_id}/state", response_model=CaseViewData, summary="The case exactly as it stood at a time or version"
 )
 async def get_state(
     case_id: str,
@@ -335,7 +338,7 @@ async def get_state(
         datetime | None, Query(description="a moment (ISO 8601): the case as the system knew it then")
     ] = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
-) -> CaseView:
+) -> CaseViewData:
     cid = parse_case_id(case_id)
     view, records = await _history(svc, actor, cid, request)
     if (at is None) == (version is None):
@@ -347,11 +350,11 @@ async def get_state(
                 raise RuleViolationError("at must lie between 2000 and 2099", field="at", rule="date_range")
             version = version_at(records, moment)
         assert version is not None
-        check_version(version, view.version, "version")
+        check_version(version, view["version"], "version")
     except DomainError as e:
         raise ApiProblem.of(e) from None
     then = moment if at is not None else records[version - 1]["recorded_at"]
-    return CaseView.model_validate(await _read(lambda: svc.queries.view(cid, then, version)))
+    return await _read(lambda: svc.queries.view(cid, then, version))
 
 
 @router.get("/cases/{case_id}/diff", summary="What changed between two versions of the case, field by field")
@@ -366,8 +369,8 @@ async def get_diff(
     cid = parse_case_id(case_id)
     view, records = await _history(svc, actor, cid, request)
     try:
-        check_version(from_version, view.version, "from")
-        check_version(to_version, view.version, "to")
+        check_version(from_version, view["version"], "from")
+        check_version(to_version, view["version"], "to")
     except DomainError as e:
         raise ApiProblem.of(e) from None
     # Both read at the later version's recorded time, so deadlines are compared on the same clock.

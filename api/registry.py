@@ -19,10 +19,11 @@ from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, area_within
 from api.errors import ApiProblem
 from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
+from domain.cases.view import CaseViewData
 from domain.kernel.errors import CaseAlreadyOpenError, DomainError
 from domain.kernel.privacy import sees
 from workflows.campaigns.contracts import ScreeningRequest
-from workflows.cases.contracts import CaseView, OpenCaseRequest
+from workflows.cases.contracts import OpenCaseRequest
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
 from workflows.registry.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
 
@@ -220,7 +221,7 @@ async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> dic
 
 class ScreeningResult(BaseModel):
     screening: dict[str, Any]
-    case: CaseView | None
+    case: CaseViewData | None
 
 
 @router.post(
@@ -235,7 +236,7 @@ async def record_screening(
     record = await _domain(
         lambda: svc.campaigns.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
-    case: CaseView | None = None
+    case: CaseViewData | None = None
     if record["opens_case"]:
         household = await _domain(lambda: svc.registry.household(household_number))
         request = OpenCaseRequest(

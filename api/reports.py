@@ -18,8 +18,9 @@ from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, area_within
 from api.errors import ApiProblem
 from api.registry import _domain
 from domain.cases.notices import COLUMNS as NOTICE_COLUMNS
-from domain.cases.notices import NOTICE_STATUSES, notice_row
 from domain.cases.notices import TITLES as NOTICE_TITLES
+from domain.cases.notices import notice_row
+from domain.cases.rules.identification import NOTICE_STATUSES
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
 from domain.reports.tables import Table

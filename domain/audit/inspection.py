@@ -18,6 +18,7 @@ from typing import Any
 
 from domain.cases.case import MonitoringCase
 from domain.cases.events import DEADLINE_CLOCKS, CountyDecided, MeasureAdded, MeasureImplemented
+from domain.cases.queries import EventRecord
 from domain.cases.rules.assistance import Finding, precision_findings
 from domain.cases.rules.deadlines import elimination_eligible_from
 from domain.cases.values import DeadlineKind, MeasureStatus, Stage
@@ -38,7 +39,7 @@ class Rule:
     group: str  # 应纳未纳 / 帮扶措施不及时 / 帮扶措施不精准 / 风险消除不规范 / 回头看
     source: str
     severity: str  # high | medium
-    check: Callable[[MonitoringCase, list[dict[str, Any]], date], list[Hit]] | None
+    check: Callable[[MonitoringCase, list[EventRecord], date], list[Hit]] | None
 
     def describe(self) -> dict[str, str]:
         return {
@@ -50,7 +51,7 @@ class Rule:
         }
 
 
-def _versions(records: list[dict[str, Any]], *types: str, procedure: str | None = None) -> list[int]:
+def _versions(records: list[EventRecord], *types: str, procedure: str | None = None) -> list[int]:
     return [
         r["version"]
         for r in records
@@ -59,12 +60,12 @@ def _versions(records: list[dict[str, Any]], *types: str, procedure: str | None 
     ]
 
 
-def _missed_versions(records: list[dict[str, Any]], kind: DeadlineKind) -> list[int]:
+def _missed_versions(records: list[EventRecord], kind: DeadlineKind) -> list[int]:
     return [r["version"] for r in records if r["type"] == "DeadlineMissed" and r["payload"].get("kind") == kind.value]
 
 
-def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[dict[str, Any]], date], list[Hit]]:
-    def check(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
+def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[EventRecord], date], list[Hit]]:
+    def check(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
         hits = []
         for d in case.deadline_states():
             if d.kind is not kind or d.closed:
@@ -105,8 +106,8 @@ def _assisted(case: MonitoringCase) -> bool:
     return case.identified_on is not None and case.stage in (Stage.MONITORED, Stage.ELIMINATING)
 
 
-def _precision(code: str) -> Callable[[MonitoringCase, list[dict[str, Any]], date], list[Hit]]:
-    def check(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
+def _precision(code: str) -> Callable[[MonitoringCase, list[EventRecord], date], list[Hit]]:
+    def check(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
         if not _assisted(case) or not case.precision_judged(today):
             return []
         evidence = tuple(_versions(records, "HouseholdVisitRecorded", "MeasureAdded", "MeasureChanged",
@@ -127,11 +128,11 @@ def _eliminated(case: MonitoringCase) -> dict[str, Any] | None:
     return case.elimination if case.stage is Stage.ELIMINATED and case.elimination else None
 
 
-def _elimination_evidence(records: list[dict[str, Any]], *types: str) -> tuple[int, ...]:
+def _elimination_evidence(records: list[EventRecord], *types: str) -> tuple[int, ...]:
     return tuple(_versions(records, *types))
 
 
-def _too_soon(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
+def _too_soon(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
     record = _eliminated(case)
     if record is None or case.identified_on is None or case.eliminated_on is None:
         return []
@@ -148,7 +149,7 @@ def _too_soon(case: MonitoringCase, records: list[dict[str, Any]], today: date) 
     ]
 
 
-def _income_below_line(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
+def _income_below_line(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
     record = _eliminated(case)
     if record is None or record.get("mode") != "assisted":
         return []
@@ -177,7 +178,7 @@ ELIMINATION_STEPS = (
 )
 
 
-def _step_missing(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
+def _step_missing(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
     record = _eliminated(case)
     if record is None:
         return []
@@ -189,7 +190,7 @@ def _step_missing(case: MonitoringCase, records: list[dict[str, Any]], today: da
     ]
 
 
-def _no_labour(case: MonitoringCase, records: list[dict[str, Any]], today: date) -> list[Hit]:
+def _no_labour(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
     record = _eliminated(case)
     if record is None:
         return []
@@ -249,7 +250,7 @@ BY_ID = {r.id: r for r in RULES}
 
 
 def inspect_case(
-    case: MonitoringCase, records: list[dict[str, Any]], now: datetime, only: str | None = None
+    case: MonitoringCase, records: list[EventRecord], now: datetime, only: str | None = None
 ) -> list[dict[str, Any]]:
     """Every finding of every case rule (or of rule ``only``) on one case, as of ``now``."""
     today = local_date(now)

@@ -15,9 +15,9 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.cases.case import MonitoringCase
-from domain.cases.queries import case_of, event_records, view, view_after_command
+from domain.cases.queries import EventRecord, case_of, event_records, view, view_after_command
 from domain.cases.values import DeadlineKind, LookBackOutcome, MeasureAction, NoticeAction, Source, Stage
-from domain.cases.view import case_view
+from domain.cases.view import CaseViewData, case_view
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
 from domain.kernel.errors import (
     CaseAlreadyExistsError,
@@ -86,7 +86,7 @@ class CaseCommands:
         township_code: str | None = None,
         county_code: str | None = None,
         comment: str = "",
-    ) -> dict[str, Any]:
+    ) -> CaseViewData:
         existing = self.store.find(MonitoringCase, case_id)
         if existing is not None:
             if existing.command_versions.get(command_id) == 1:
@@ -154,7 +154,7 @@ class CaseCommands:
         now: datetime,
         expected_version: int | None,
         payload: dict[str, Any],
-    ) -> dict[str, Any]:
+    ) -> CaseViewData:
         """Apply one step. ``payload`` holds the step's typed fields (and ``occurred_at``)."""
         case = case_of(self.store, case_id)
         done_at = case.command_versions.get(command_id)
@@ -247,7 +247,7 @@ class CaseCommands:
 
     def record_deadline_missed(
         self, *, case_id: UUID, kind: DeadlineKind, due_date: date, now: datetime
-    ) -> dict[str, Any]:
+    ) -> CaseViewData:
         """Append DeadlineMissed once if the deadline is still unmet; the command id makes retries harmless."""
         case = case_of(self.store, case_id)
         command_id = f"deadline:{kind.value}:{due_date.isoformat()}"
@@ -259,11 +259,11 @@ class CaseCommands:
 
     # ----- reads ------------------------------------------------------------------------------------------------
 
-    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
+    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
         return view(self.store, case_id, now, version)
 
-    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
+    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
         return view_after_command(self.store, case_id, command_id, now)
 
-    def event_records(self, case_id: UUID) -> list[dict[str, Any]]:
+    def event_records(self, case_id: UUID) -> list[EventRecord]:
         return event_records(self.store, case_id)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.cases.rules.identification import PROCEDURES
+from domain.cases.view import CaseViewData
 from domain.kernel.labels import label
 from domain.kernel.steps import Procedure
 from domain.registry.values import Risk
 
-# The statuses in which each procedure's notice runs (posted, or objected to and not yet closed).
-NOTICE_STATUSES = {p: (s.notice_posted, s.notice_objected) for p, s in PROCEDURES.items()}
 TITLES = {Procedure.IDENTIFICATION: "拟纳入监测对象公示名单", Procedure.ELIMINATION: "拟标注风险消除监测对象公示名单"}
 COLUMNS = ("序号", "户主姓名", "所在村", "家庭人口", "风险类型", "公示期", "公示地点")
 
 
-def notice_row(number: int, view: dict[str, Any], procedure: Procedure) -> list[Any]:
+def notice_row(number: int, view: CaseViewData, procedure: Procedure) -> list[Any]:
     """One household's row, from its case view, with only the columns a notice board may show."""
     facts = view["facts"] if procedure is Procedure.IDENTIFICATION else (view["elimination"] or {})
     notice = facts.get("public_notice") or {}

@@ -5,11 +5,11 @@ which holds a store and no command."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from uuid import UUID
 
 from domain.cases.case import MonitoringCase
-from domain.cases.view import case_view
+from domain.cases.view import CaseViewData, case_view
 from domain.kernel.errors import CaseNotFoundError
 from domain.kernel.store import Store
 
@@ -21,11 +21,11 @@ def case_of(store: Store, case_id: UUID, version: int | None = None) -> Monitori
     return case
 
 
-def view(store: Store, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
+def view(store: Store, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
     return case_view(case_of(store, case_id, version), now, store.areas)
 
 
-def view_after_command(store: Store, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
+def view_after_command(store: Store, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
     """The view as it stood right after ``command_id`` was recorded on the case, or None if it never was."""
     case = store.find(MonitoringCase, case_id)
     if case is None or command_id not in case.command_versions:
@@ -34,10 +34,25 @@ def view_after_command(store: Store, case_id: UUID, command_id: str, now: dateti
     return case_view(case, now, store.areas) if version == case.version else view(store, case_id, now, version)
 
 
-def event_records(store: Store, case_id: UUID) -> list[dict[str, Any]]:
+class EventRecord(TypedDict):
+    """A stored event of a case as plain data: what every event carries, and its own payload."""
+
+    version: int
+    type: str  # the event class's name
+    recorded_at: datetime
+    occurred_at: datetime  # the business time
+    actor: dict[str, str]
+    command_id: str
+    comment: str
+    prev_hash: str
+    hash: str
+    payload: dict[str, Any]
+
+
+def event_records(store: Store, case_id: UUID) -> list[EventRecord]:
     """The stored events of a case in order, as plain data."""
     case_of(store, case_id)
-    records = []
+    records: list[EventRecord] = []
     for event in store.stored_events(case_id):
         data = dict(vars(event))
         records.append(
@@ -70,13 +85,13 @@ class CaseQueries:
     def __init__(self, store: ReadableStore) -> None:
         self._store = store
 
-    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> dict[str, Any]:
+    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
         return view(self._store, case_id, now, version)
 
-    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> dict[str, Any] | None:
+    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
         return view_after_command(self._store, case_id, command_id, now)
 
-    def events(self, case_id: UUID) -> list[dict[str, Any]]:
+    def events(self, case_id: UUID) -> list[EventRecord]:
         return event_records(self._store, case_id)
 
     def ping(self) -> None:

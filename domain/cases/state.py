@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.cases.events import CaseEvent
-from domain.cases.notices import NOTICE_STATUSES
 from domain.cases.rules.assistance import Finding, MeasureFacts, precision_findings
 from domain.cases.rules.deadlines import (
     check_step_time,
@@ -22,6 +21,7 @@ from domain.cases.rules.deadlines import (
 )
 from domain.cases.rules.identification import (
     MAX_RISKS,
+    NOTICE_STATUSES,
     AllowedStep,
     HouseholdFacts,
     StepContext,

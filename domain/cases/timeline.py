@@ -3,10 +3,13 @@ what changed between two versions, field by field. Everything here is rebuilt fr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from domain.cases.queries import EventRecord
 from domain.cases.values import DeadlineKind
+from domain.cases.view import CaseViewData
 from domain.kernel.actors import Role
 from domain.kernel.areas import AreaTree
 from domain.kernel.errors import CaseNotFoundError, RuleViolationError
@@ -51,7 +54,7 @@ _DEADLINE_STATUS = {
 }
 
 
-def event_label(record: dict[str, Any]) -> str:
+def event_label(record: EventRecord) -> str:
     text = EVENT_LABELS.get(record["type"], str(record["type"]))
     if record["payload"].get("procedure") == Procedure.ELIMINATION.value:
         text += "（风险消除）"
@@ -71,7 +74,7 @@ def _actor(actor: dict[str, str], areas: AreaTree) -> dict[str, str]:
     }
 
 
-def deadline_entries(view: dict[str, Any]) -> list[dict[str, Any]]:
+def deadline_entries(view: CaseViewData) -> list[dict[str, Any]]:
     """Each deadline of the case as met (when), missed (by how many days), still open, or no longer applying."""
     out = []
     for d in view["deadlines"]:
@@ -95,7 +98,7 @@ def deadline_entries(view: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def timeline(records: list[dict[str, Any]], view: dict[str, Any], areas: AreaTree) -> dict[str, Any]:
+def timeline(records: list[EventRecord], view: CaseViewData, areas: AreaTree) -> dict[str, Any]:
     """The events of a case in order, readable, and its deadlines; ``records`` as ``Ledger.event_records``."""
     entries = [
         {
@@ -120,7 +123,7 @@ def timeline(records: list[dict[str, Any]], view: dict[str, Any], areas: AreaTre
     }
 
 
-def version_at(records: list[dict[str, Any]], moment: datetime) -> int:
+def version_at(records: list[EventRecord], moment: datetime) -> int:
     """The case's version as the system knew it at ``moment`` (the last event recorded by then)."""
     known = [r["version"] for r in records if r["recorded_at"] <= moment]
     if not known:
@@ -147,7 +150,7 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
 _CLOCK_FIELDS = ("as_of", "overdue", "next_deadline")
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
     """What changed from one view to another, field by field (dotted paths; lists compared whole)."""
     a: dict[str, Any] = {}
     b: dict[str, Any] = {}

@@ -1,9 +1,17 @@
-"""What a caller sees of a case: its facts, its allowed next steps and its deadlines, computed at a moment."""
+"""What a caller sees of a case: its facts, its allowed next steps and its deadlines, computed at a moment.
+
+The view's shape is written once, here (``CaseViewData``): the API answers with it as it is, the workflow keeps the
+control part of it (``workflows.cases.contracts.CaseControl``), the read models and reports read their columns from
+it. Codes and enumerated values are their plain text; dates and times are ``date`` and ``datetime``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+
+from typing_extensions import (
+    TypedDict,  # pydantic validates the view (the API answers with it): typing.TypedDict before 3.12 it cannot
+)
 
 from domain.cases.case import MonitoringCase
 from domain.cases.rules.deadlines import elimination_eligible_from
@@ -14,7 +22,114 @@ from domain.kernel.labels import label
 from domain.kernel.time import end_of_day, local_date
 
 
-def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> dict[str, Any]:
+class HouseholdRef(TypedDict):
+    household_number: str
+    household_head: str
+
+
+class AreaData(TypedDict):
+    county_code: str
+    township_code: str
+    village_code: str
+    village_name: str
+
+
+class AllowedStepData(TypedDict):
+    step: str  # the API path segment
+    label: str
+    actions: list[str]  # for the steps with actions (村内公示, 帮扶措施)
+    roles: list[str]
+
+
+class DeadlineData(TypedDict):
+    kind: str
+    label: str
+    due_date: date
+    due_at: datetime  # the instant it is missed: the end of its day in Asia/Shanghai
+    met_on: date | None
+    met_in_time: bool
+    closed: bool  # no longer applies: the case left the path before meeting it
+    missed_recorded: bool  # a DeadlineMissed is stored for it
+    overdue: bool  # by the clock, now
+    days_late: int
+
+
+class NoticeDueData(TypedDict):
+    kind: str
+    label: str
+    due_date: date
+    due_at: datetime
+    overdue: bool
+    days_late: int
+
+
+class DerivedFindingData(TypedDict):
+    kind: str
+    kind_label: str
+    rule: str
+    message: str
+    evidence: dict[str, Any]
+
+
+class NationalTransition(TypedDict):
+    status: str  # monitored | eliminated | rolled_back
+    version: int  # the event that made the change
+
+
+class CaseViewData(TypedDict):
+    """A case as a caller sees it. The records a step wrote (``facts``, ``plan``, ``measures``, ``elimination``, …)
+    are the events' own payloads, as stored."""
+
+    case_id: str
+    version: int
+    stage: str
+    stage_label: str
+    status: str
+    status_label: str
+    household: HouseholdRef
+    area: AreaData
+    source: str
+    source_label: str
+    clue_date: date
+    reported_risks: list[str]
+    previous_case_id: str | None
+    new_case_id: str | None
+    policy: dict[str, Any]
+    category: str | None
+    category_label: str | None
+    identified_on: date | None
+    eligible_categories: list[str]
+    risks: list[str]
+    unmet_guarantees: list[str]
+    labour_capable_members: int
+    facts: dict[str, dict[str, Any]]
+    responsible_person: dict[str, Any] | None
+    responsible_history: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    measures: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    derived_findings: list[DerivedFindingData]
+    elimination: dict[str, Any] | None
+    elimination_eligible_from: date | None
+    elimination_history: list[dict[str, Any]]
+    eliminated_on: date | None
+    look_backs: list[dict[str, Any]]
+    rollbacks: list[dict[str, Any]]
+    national_transitions: list[NationalTransition]
+    national_status: NationalTransition | None
+    allowed_steps: list[AllowedStepData]
+    deadlines: list[DeadlineData]
+    next_deadline: DeadlineData | None
+    notice_due: NoticeDueData | None
+    overdue: bool  # by the clock, now
+    overdue_recorded: bool  # a recorded DeadlineMissed still unmet (what search attributes and the case list show)
+    finished: bool  # closed, or re-entered as a new case: its workflow ends
+    opened_at: datetime
+    updated_at: datetime
+    opened_by: dict[str, str]
+
+
+def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None) -> CaseViewData:
     """The case view as plain data (dates, decimals and strings), the same for the API and the workflow."""
     policy = case.policy
     deadlines = _deadlines(case, now)
@@ -22,7 +137,7 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
     next_deadline = min(pending, key=lambda d: d["due_at"]) if pending else None
     village = areas.get(case.village_code) if areas else None
     transitions = national_transitions(case)
-    view: dict[str, Any] = {
+    view: CaseViewData = {
         "case_id": str(case.id),
         "version": case.version,
         "stage": case.stage.value,
@@ -104,14 +219,14 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
     return view
 
 
-def national_transitions(case: MonitoringCase) -> list[dict[str, Any]]:
+def national_transitions(case: MonitoringCase) -> list[NationalTransition]:
     """Every change of monitoring status the national system must receive, in order, each with the version of the
     event that made it, so that a sync is idempotent per (case, version): monitored at the announcement of the
     identification, eliminated at each RiskEliminated, rolled back at each approved rollback. A case closed during
     identification never reached the system and sends nothing."""
     if "announcement" not in case.facts:
         return []
-    changes = [{"status": "monitored", "version": int(case.facts["announcement"]["version"])}]
+    changes: list[NationalTransition] = [{"status": "monitored", "version": int(case.facts["announcement"]["version"])}]
     for attempt in case.elimination_history:
         if attempt.get("outcome") == "eliminated":
             changes.append({"status": "eliminated", "version": int(attempt["announcement"]["version"])})
@@ -128,7 +243,7 @@ def _eligible(case: MonitoringCase) -> list[str]:
     return [c.value for c in eligible_categories(case.household_facts(), case.policy)]
 
 
-def _notice_due(case: MonitoringCase, now: datetime) -> dict[str, Any] | None:
+def _notice_due(case: MonitoringCase, now: datetime) -> NoticeDueData | None:
     """An open village notice's last day: the close of the notice (the procedure's next step) is owed after it."""
     end = case.notice_due()
     if end is None:
@@ -145,9 +260,9 @@ def _notice_due(case: MonitoringCase, now: datetime) -> dict[str, Any] | None:
     }
 
 
-def _deadlines(case: MonitoringCase, now: datetime) -> list[dict[str, Any]]:
+def _deadlines(case: MonitoringCase, now: datetime) -> list[DeadlineData]:
     today = local_date(now)
-    out = []
+    out: list[DeadlineData] = []
     for d in case.deadline_states():
         due_at = end_of_day(d.due)
         open_now = d.met_on is None and not d.closed

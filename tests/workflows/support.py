@@ -15,7 +15,7 @@ from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from tests.scenarios import Move, walk
 from workflows.cases.client import open_case, opening
-from workflows.cases.contracts import CaseView, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput
+from workflows.cases.contracts import CaseControl, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput
 from workflows.cases.workflow import CaseWorkflow
 from workflows.kernel.contracts import ActorModel
 
@@ -33,7 +33,7 @@ class Case:
     async def today(self) -> date:
         return local_date(await self.env.get_current_time())
 
-    async def open(self, max_history_events: int = 2000) -> CaseView:
+    async def open(self, max_history_events: int = 2000) -> CaseControl:
         today = await self.today()
         request = OpenCaseRequest(
             household_number=f"H-1{self.case_id.hex[:8]}",
@@ -48,12 +48,12 @@ class Case:
         self.handle = await start.workflow_handle()
         return view
 
-    async def step(self, step: str, actor: ActorModel, **payload: Any) -> CaseView:
+    async def step(self, step: str, actor: ActorModel, **payload: Any) -> CaseControl:
         assert self.handle is not None
         cmd = StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
         return await self.handle.execute_update(CaseWorkflow.advance, cmd)
 
-    async def walk(self, moves: list[Move], first: date | None = None) -> CaseView:
+    async def walk(self, moves: list[Move], first: date | None = None) -> CaseControl:
         """Take a walk (``tests.scenarios``) from ``first`` (today by default), virtual time moving on between days."""
         first = first or await self.today()
         done = 0

@@ -31,6 +31,7 @@ from domain.cases.values import (
     Status,
     TownshipDecision,
 )
+from domain.cases.view import CaseViewData
 from domain.kernel.actors import Role
 from domain.kernel.steps import Step
 from domain.registry.values import Guarantee, HouseholdType, Risk
@@ -324,54 +325,6 @@ class NationalStatus(View):
     version: int
 
 
-class CaseView(View):
-    case_id: UUID
-    version: int
-    stage: Stage
-    stage_label: str
-    status: Status
-    status_label: str
-    household: dict[str, str]
-    area: AreaView
-    source: Source
-    source_label: str
-    clue_date: BusinessDate
-    reported_risks: list[str]
-    policy: dict[str, Any]
-    category: Category | None
-    category_label: str | None
-    identified_on: date | None
-    eligible_categories: list[str]
-    facts: dict[str, dict[str, Any]]
-    previous_case_id: str | None = None
-    new_case_id: str | None = None
-    risks: list[str] = []
-    unmet_guarantees: list[str] = []
-    labour_capable_members: int = 0
-    responsible_person: dict[str, Any] | None = None
-    responsible_history: list[dict[str, Any]] = []
-    plan: dict[str, Any] | None = None
-    measures: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    derived_findings: list[dict[str, Any]] = []
-    elimination: dict[str, Any] | None = None
-    elimination_eligible_from: date | None = None
-    elimination_history: list[dict[str, Any]] = []
-    eliminated_on: date | None = None
-    look_backs: list[dict[str, Any]] = []
-    rollbacks: list[dict[str, Any]] = []
-    national_status: NationalStatus | None = None
-    allowed_steps: list[AllowedStepView]
-    deadlines: list[DeadlineView]
-    next_deadline: DeadlineView | None
-    overdue: bool
-    overdue_recorded: bool = False
-    finished: bool = False
-    opened_at: datetime
-    updated_at: datetime
-    opened_by: dict[str, str]
-
-
 class CaseControl(View):
     """What the workflow keeps of a case: control data only — no names, incomes or other personal facts travel
     through Temporal's history. The API answers with the full ``CaseView`` read from the event store at
@@ -401,9 +354,9 @@ class CaseControl(View):
         return (self.area.county_code, self.area.township_code, self.area.village_code)
 
     @classmethod
-    def of(cls, view: dict[str, Any]) -> CaseControl:
-        """The control part of a full view (plain data from ``domain.view``)."""
-        return cls.model_validate({**view, "elimination_count": len(view.get("elimination_history", []))})
+    def of(cls, view: CaseViewData) -> CaseControl:
+        """The control part of a full view (``domain.cases.view``)."""
+        return cls.model_validate({**view, "elimination_count": len(view["elimination_history"])})
 
 
 class CaseWorkflowState(BaseModel):

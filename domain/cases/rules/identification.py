@@ -76,6 +76,10 @@ PROCEDURES: dict[Procedure, ProcedureStatuses] = {
 }
 
 
+# The statuses in which each procedure's notice runs (posted, or objected to and not yet closed).
+NOTICE_STATUSES = {p: (s.notice_posted, s.notice_objected) for p, s in PROCEDURES.items()}
+
+
 def procedure_of(status: Status) -> ProcedureStatuses | None:
     """The procedure a status belongs to (None outside the village-to-county steps)."""
     if status is Status.ELIMINATION_PROPOSED:

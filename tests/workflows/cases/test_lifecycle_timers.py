@@ -9,13 +9,13 @@ import pytest
 
 from tests.scenarios import VISIT, identification
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, Case
-from workflows.cases.contracts import CaseView
+from workflows.cases.contracts import CaseControl
 from workflows.cases.workflow import CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def identify(case: Case, max_history_events: int = 2000) -> CaseView:
+async def identify(case: Case, max_history_events: int = 2000) -> CaseControl:
     """Open today and identify on day 6 (the notice runs days 0–4 and closes on day 5)."""
     view = await case.open(max_history_events)
     start = view.clue_date
@@ -77,7 +77,7 @@ async def assist(case: Case) -> None:
         )
 
 
-async def eliminate(case: Case) -> CaseView:
+async def eliminate(case: Case) -> CaseControl:
     await case.step(
         "elimination-proposal",
         CADRE,
