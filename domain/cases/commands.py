@@ -16,50 +16,71 @@ from uuid import UUID, uuid5
 
 from domain.cases.case import MonitoringCase
 from domain.cases.queries import EventRecord, case_of, event_records, view, view_after_command
-from domain.cases.values import DeadlineKind, LookBackOutcome, MeasureAction, NoticeAction, Source, Stage
+from domain.cases.steps.commands import (
+    AddMeasure,
+    AnnounceResult,
+    AssignResponsiblePerson,
+    ChangeMeasure,
+    ClosePublicNotice,
+    DecideByCounty,
+    DecideRollback,
+    EndMeasure,
+    ImplementMeasure,
+    MakeAssistancePlan,
+    PostPublicNotice,
+    ProposeElimination,
+    RaiseNoticeObjection,
+    RecordCrossCheck,
+    RecordEliminationVisit,
+    RecordHouseholdVisit,
+    RecordLookBack,
+    RecordVillageDeliberation,
+    RectifyFinding,
+    RequestRollback,
+    ReviewAssistance,
+    ReviewByTownship,
+    StepCommand,
+)
+from domain.cases.values import DeadlineKind, LookBackOutcome, Source, Stage
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import (
     CaseAlreadyExistsError,
     CaseAlreadyOpenError,
     RuleViolationError,
     VersionConflictError,
 )
-from domain.kernel.steps import Step
 from domain.kernel.store import Store
-from domain.kernel.time import SHANGHAI, local_date
+from domain.kernel.time import local_date
 from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
 from domain.registry.values import Risk
 
-StepMethod = Callable[..., Any]
-
-# (step, action) → the aggregate's command. Steps with actions: 村内公示 (post / objection / close) and 帮扶措施
-# (add / change / implement / end).
-_STEP_METHODS: dict[tuple[Step, str | None], StepMethod] = {
-    (Step.HOUSEHOLD_VISIT, None): MonitoringCase.record_household_visit,
-    (Step.CROSS_CHECK, None): MonitoringCase.record_cross_check,
-    (Step.VILLAGE_DELIBERATION, None): MonitoringCase.record_village_deliberation,
-    (Step.PUBLIC_NOTICE, NoticeAction.POST.value): MonitoringCase.post_public_notice,
-    (Step.PUBLIC_NOTICE, NoticeAction.OBJECTION.value): MonitoringCase.raise_notice_objection,
-    (Step.PUBLIC_NOTICE, NoticeAction.CLOSE.value): MonitoringCase.close_public_notice,
-    (Step.TOWNSHIP_REVIEW, None): MonitoringCase.review_by_township,
-    (Step.COUNTY_DECISION, None): MonitoringCase.decide_by_county,
-    (Step.ANNOUNCEMENT, None): MonitoringCase.announce_result,
-    (Step.RESPONSIBLE_PERSON, None): MonitoringCase.assign_responsible_person,
-    (Step.ASSISTANCE_PLAN, None): MonitoringCase.make_assistance_plan,
-    (Step.MEASURES, MeasureAction.ADD.value): MonitoringCase.add_measure,
-    (Step.MEASURES, MeasureAction.CHANGE.value): MonitoringCase.change_measure,
-    (Step.MEASURES, MeasureAction.IMPLEMENT.value): MonitoringCase.implement_measure,
-    (Step.MEASURES, MeasureAction.END.value): MonitoringCase.end_measure,
-    (Step.REVIEW, None): MonitoringCase.review_assistance,
-    (Step.RECTIFICATION, None): MonitoringCase.rectify_finding,
-    (Step.ELIMINATION_PROPOSAL, None): MonitoringCase.propose_elimination,
-    (Step.ELIMINATION_VISIT, None): MonitoringCase.record_elimination_visit,
-    (Step.LOOK_BACK, None): MonitoringCase.record_look_back,
-    (Step.ROLLBACK_REQUEST, None): MonitoringCase.request_rollback,
-    (Step.ROLLBACK_DECISION, None): MonitoringCase.decide_rollback,
+# The command of each step → the aggregate's method that takes it. A proposal and a look-back take more than their
+# command (the policies in force; the id of the case a new risk opens): ``take_step`` calls those two itself.
+StepMethod = Callable[[MonitoringCase, Envelope, Any], None]
+_STEP_METHODS: dict[type, StepMethod] = {
+    RecordHouseholdVisit: MonitoringCase.record_household_visit,
+    RecordCrossCheck: MonitoringCase.record_cross_check,
+    RecordVillageDeliberation: MonitoringCase.record_village_deliberation,
+    PostPublicNotice: MonitoringCase.post_public_notice,
+    RaiseNoticeObjection: MonitoringCase.raise_notice_objection,
+    ClosePublicNotice: MonitoringCase.close_public_notice,
+    ReviewByTownship: MonitoringCase.review_by_township,
+    DecideByCounty: MonitoringCase.decide_by_county,
+    AnnounceResult: MonitoringCase.announce_result,
+    AssignResponsiblePerson: MonitoringCase.assign_responsible_person,
+    MakeAssistancePlan: MonitoringCase.make_assistance_plan,
+    AddMeasure: MonitoringCase.add_measure,
+    ChangeMeasure: MonitoringCase.change_measure,
+    ImplementMeasure: MonitoringCase.implement_measure,
+    EndMeasure: MonitoringCase.end_measure,
+    ReviewAssistance: MonitoringCase.review_assistance,
+    RectifyFinding: MonitoringCase.rectify_finding,
+    RecordEliminationVisit: MonitoringCase.record_elimination_visit,
+    RequestRollback: MonitoringCase.request_rollback,
+    DecideRollback: MonitoringCase.decide_rollback,
 }
-_ACTION_STEPS = frozenset(step for step, action in _STEP_METHODS if action is not None)
 # A new case opened by a look-back that found a new risk has an id derived from the old case and the command.
 REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 
@@ -144,20 +165,12 @@ class CaseCommands:
         return case_view(case, now, self.store.areas)
 
     def take_step(
-        self,
-        *,
-        case_id: UUID,
-        step: Step,
-        action: str | None,
-        command_id: str,
-        actor: Actor,
-        now: datetime,
-        expected_version: int | None,
-        payload: dict[str, Any],
+        self, envelope: Envelope, case_id: UUID, command: StepCommand, expected_version: int | None = None
     ) -> CaseViewData:
-        """Apply one step. ``payload`` holds the step's typed fields (and ``occurred_at``)."""
+        """Apply one step's command to the case, once per command id."""
+        now = envelope.now
         case = case_of(self.store, case_id)
-        done_at = case.command_versions.get(command_id)
+        done_at = case.command_versions.get(envelope.command_id)
         if done_at is not None:
             return (
                 case_view(case, now, self.store.areas)
@@ -171,45 +184,42 @@ class CaseCommands:
                 rule="version",
             )
         stage_before = case.stage
-        method = _STEP_METHODS.get((step, action if step in _ACTION_STEPS else None))
-        if method is None:
-            raise RuleViolationError(f"step {step.value} needs a valid action", field="action", rule="required")
-        fields = dict(payload)
-        occurred_at = fields.pop("occurred_at", None) or now
-        if occurred_at.tzinfo is None:
-            occurred_at = occurred_at.replace(tzinfo=SHANGHAI)  # a time without zone is local time
-        if step is Step.ELIMINATION_PROPOSAL:
-            fields["policies"] = self.store.policies  # the current year's line (domain.md §7)
         new_case: MonitoringCase | None = None
-        if step is Step.LOOK_BACK:
-            fields["new_case_id"] = None
-            if fields.get("outcome") == LookBackOutcome.NEW_RISK:
-                new_id = uuid5(REENTRY_NAMESPACE, f"{case_id}:{command_id}")
-                fields["new_case_id"] = str(new_id)
-        method(case, actor=actor, command_id=command_id, occurred_at=occurred_at, now=now, **fields)
-        if case.new_case_id is not None and step is Step.LOOK_BACK:
-            self._check_no_other_open_case(case)  # after the step's own rules: the pending event is discarded
-            # 风险再标注: the household goes through identification again, as a new case linked to this one, saved
-            # in the same transaction so that neither exists without the other (domain.md §8).
-            new_case = MonitoringCase.open(
-                case_id=UUID(case.new_case_id),
-                actor=actor,
-                command_id=f"re-entry:{case_id}",
-                now=now,
-                policies=self.store.policies,
-                household_number=case.household_number,
-                household_head=case.household_head,
-                village_code=case.village_code,
-                township_code=case.township_code,
-                county_code=case.county_code,
-                source=Source.CADRE_SCREENING,
-                clue_date=local_date(occurred_at),
-                reported_risks=list(fields["new_risks"]),
-                comment=f"回头看发现新风险（原案件 {case_id}）",
-                previous_case_id=str(case_id),
-            )
+        if isinstance(command, ProposeElimination):
+            case.propose_elimination(envelope, command, policies=self.store.policies)  # the current year's line
+        elif isinstance(command, RecordLookBack):
+            reentry = command.outcome is LookBackOutcome.NEW_RISK
+            new_id = str(uuid5(REENTRY_NAMESPACE, f"{case_id}:{envelope.command_id}")) if reentry else None
+            case.record_look_back(envelope, command, new_case_id=new_id)
+            if case.new_case_id is not None:
+                new_case = self._reentry(case, envelope, command)
+        else:
+            _STEP_METHODS[type(command)](case, envelope, command)
         self.store.save(case, *([new_case] if new_case else []), *self._index_changes(case, stage_before, new_case))
         return case_view(case, now, self.store.areas)
+
+    def _reentry(self, case: MonitoringCase, envelope: Envelope, look_back: RecordLookBack) -> MonitoringCase:
+        """风险再标注: the household goes through identification again, as a new case linked to this one, saved in the
+        same transaction so that neither exists without the other (domain.md §8)."""
+        assert case.new_case_id is not None
+        self._check_no_other_open_case(case)  # after the step's own rules: the pending event is discarded
+        return MonitoringCase.open(
+            case_id=UUID(case.new_case_id),
+            actor=envelope.actor,
+            command_id=f"re-entry:{case.id}",
+            now=envelope.now,
+            policies=self.store.policies,
+            household_number=case.household_number,
+            household_head=case.household_head,
+            village_code=case.village_code,
+            township_code=case.township_code,
+            county_code=case.county_code,
+            source=Source.CADRE_SCREENING,
+            clue_date=local_date(envelope.at),
+            reported_risks=list(look_back.new_risks),
+            comment=f"回头看发现新风险（原案件 {case.id}）",
+            previous_case_id=str(case.id),
+        )
 
     def _check_no_other_open_case(self, case: MonitoringCase, index: HouseholdCases | None = None) -> None:
         """One open case per household: a re-entry or a rollback may not give the household a second one."""

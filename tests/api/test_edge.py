@@ -119,3 +119,11 @@ async def test_the_schema_documents_every_refusal_as_problem_json(http: httpx.As
     step = schema["paths"]["/cases/{case_id}/steps/household-visit"]["post"]["responses"]
     assert {"401", "403", "404", "409", "422", "503"} <= set(step)
     assert PROBLEM in step["422"]["content"]
+
+
+async def test_a_step_with_actions_needs_one(http: httpx.AsyncClient) -> None:
+    """村内公示 is posted, objected to or closed: a body naming none is refused at the edge (the domain's commands
+    cannot even express it)."""
+    r = await http.post(f"{CASE}/steps/public-notice", json={"start_date": "2026-02-14"}, headers=bearer(CADRE))
+    [error] = refusal(r, 422)["errors"]
+    assert error["rule"] == "union_tag_not_found" and "action" in error["message"]

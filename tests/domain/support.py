@@ -30,6 +30,31 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.cases.steps.commands import (
+    AddMeasure,
+    AnnounceResult,
+    AssignResponsiblePerson,
+    ChangeMeasure,
+    ClosePublicNotice,
+    DecideByCounty,
+    DecideRollback,
+    EndMeasure,
+    ImplementMeasure,
+    MakeAssistancePlan,
+    PostPublicNotice,
+    ProposeElimination,
+    RaiseNoticeObjection,
+    RecordCrossCheck,
+    RecordEliminationVisit,
+    RecordHouseholdVisit,
+    RecordLookBack,
+    RecordVillageDeliberation,
+    RectifyFinding,
+    RequestRollback,
+    ReviewAssistance,
+    ReviewByTownship,
+    StepCommand,
+)
 from domain.cases.values import (
     Category,
     CountyDecision,
@@ -47,6 +72,7 @@ from domain.cases.values import (
     TownshipDecision,
 )
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.kernel.policy import Policy
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI
@@ -158,6 +184,32 @@ PROPOSAL_DEFAULTS: dict[str, Any] = {
     "evidence": "收入稳定超过监测范围，医疗费用已报销",
 }
 
+# The command of each step (and action), as the API's bodies name them (workflows/cases/contracts.py).
+STEP_COMMANDS: dict[tuple[Step, str | None], type[StepCommand]] = {
+    (Step.HOUSEHOLD_VISIT, None): RecordHouseholdVisit,
+    (Step.CROSS_CHECK, None): RecordCrossCheck,
+    (Step.VILLAGE_DELIBERATION, None): RecordVillageDeliberation,
+    (Step.PUBLIC_NOTICE, NoticeAction.POST): PostPublicNotice,
+    (Step.PUBLIC_NOTICE, NoticeAction.OBJECTION): RaiseNoticeObjection,
+    (Step.PUBLIC_NOTICE, NoticeAction.CLOSE): ClosePublicNotice,
+    (Step.TOWNSHIP_REVIEW, None): ReviewByTownship,
+    (Step.COUNTY_DECISION, None): DecideByCounty,
+    (Step.ANNOUNCEMENT, None): AnnounceResult,
+    (Step.RESPONSIBLE_PERSON, None): AssignResponsiblePerson,
+    (Step.ASSISTANCE_PLAN, None): MakeAssistancePlan,
+    (Step.MEASURES, MeasureAction.ADD): AddMeasure,
+    (Step.MEASURES, MeasureAction.CHANGE): ChangeMeasure,
+    (Step.MEASURES, MeasureAction.IMPLEMENT): ImplementMeasure,
+    (Step.MEASURES, MeasureAction.END): EndMeasure,
+    (Step.REVIEW, None): ReviewAssistance,
+    (Step.RECTIFICATION, None): RectifyFinding,
+    (Step.ELIMINATION_PROPOSAL, None): ProposeElimination,
+    (Step.ELIMINATION_VISIT, None): RecordEliminationVisit,
+    (Step.LOOK_BACK, None): RecordLookBack,
+    (Step.ROLLBACK_REQUEST, None): RequestRollback,
+    (Step.ROLLBACK_DECISION, None): DecideRollback,
+}
+
 # The steps of the happy path, in order; ``CaseDriver.through(name)`` runs them up to and including ``name``.
 PATH = (
     "open",
@@ -243,20 +295,15 @@ class CaseDriver:
         now: datetime | None = None,
         expected_version: int | None = None,
     ) -> dict[str, Any]:
-        """Take a step; ``now`` defaults to the later of NOW and the step's business time."""
+        """Take a step: ``payload`` is its command's fields and its ``occurred_at``; ``now`` defaults to the later of
+        NOW and the step's business time."""
+        fields = dict(payload)
+        occurred_at = fields.pop("occurred_at", None)
         if now is None:
-            occurred_at = payload.get("occurred_at")
             now = max(NOW, occurred_at) if isinstance(occurred_at, datetime) and occurred_at.tzinfo else NOW
-        return self.ledger.cases.take_step(
-            case_id=self.case_id,
-            step=step,
-            action=action,
-            command_id=command_id or f"{step.value}-{uuid4()}",
-            actor=actor,
-            now=now,
-            expected_version=expected_version,
-            payload=payload,
-        )
+        envelope = Envelope(actor, command_id or f"{step.value}-{uuid4()}", now, occurred_at)
+        command = STEP_COMMANDS[(step, action)](**fields)
+        return self.ledger.cases.take_step(envelope, self.case_id, command, expected_version)
 
     # ----- identification (and the village-to-county steps shared with elimination) -----------------------------
 

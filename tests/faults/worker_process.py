@@ -20,6 +20,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain.cases.commands import CaseCommands
+from domain.cases.view import CaseViewData
+from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
@@ -28,10 +30,10 @@ STALL_DIR = Path(os.environ.get("FAULT_STALL_DIR", "."))
 
 
 class StallingCases(CaseCommands):
-    def take_step(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
-        key = str(kwargs["command_id"]).split(":", 1)[-1]
+    def take_step(self, envelope: Envelope, *args: Any, **kwargs: Any) -> CaseViewData:
+        key = envelope.command_id.split(":", 1)[-1]
         self._stall(key, "before")
-        view = super().take_step(**kwargs)
+        view = super().take_step(envelope, *args, **kwargs)
         self._stall(key, "after")
         return view
 

@@ -118,6 +118,7 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
     from datetime import UTC, datetime
 
     from domain.kernel.actors import Actor, Role
+    from domain.kernel.envelope import Envelope
     from domain.kernel.steps import Step
     from tests.integration.support import VISIT
 
@@ -126,12 +127,9 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
     from workflows.cases.contracts import STEP_BODIES
 
     body = STEP_BODIES[Step.HOUSEHOLD_VISIT].model_validate({**VISIT, "occurred_at": stack.at(-11)})
-    payload = {name: getattr(body, name) for name in type(body).model_fields}
-    stack.ledger.cases.take_step(
-        case_id=uuid.UUID(case_id), step=Step.HOUSEHOLD_VISIT, action=None, command_id="behind-its-back",
-        actor=Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"), now=datetime.now(UTC),
-        expected_version=None, payload=payload,
-    )  # fmt: skip
+    actor = Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲")
+    envelope = Envelope(actor, "behind-its-back", datetime.now(UTC), body.occurred_at)
+    stack.ledger.cases.take_step(envelope, uuid.UUID(case_id), body.to_command())
     await stack.caught_up()
     r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
     items = [i for i in r.json()["items"] if i["case_id"] == case_id]

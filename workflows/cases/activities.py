@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 from temporalio import activity
 
+from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
 from workflows.cases.contracts import (
     STEP_BODIES,
@@ -18,6 +19,7 @@ from workflows.cases.contracts import (
     LoadCaseInput,
     NationalSyncInput,
     OpenCaseInput,
+    StepBody,
     StepInput,
 )
 from workflows.kernel.errors import domain_call
@@ -26,15 +28,6 @@ log = structlog.get_logger("dixian.activities")
 
 
 _BODY_ADAPTERS = {step: TypeAdapter(body) for step, body in STEP_BODIES.items()}
-
-
-def _plain(value: Any) -> Any:
-    """Nested request models (e.g. review findings) reach the domain as plain dicts of typed values."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="python")
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 class NationalSystem(Protocol):
@@ -76,21 +69,10 @@ class CaseActivities:
     @activity.defn(name="take_step")
     def take_step(self, cmd: StepInput) -> CaseControl:
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id, step=cmd.step.value)
-        body = _BODY_ADAPTERS[cmd.step].validate_python(cmd.payload)
-        fields: dict[str, Any] = {
-            name: _plain(getattr(body, name)) for name in type(body).model_fields if name != "action"
-        }
+        body: StepBody = _BODY_ADAPTERS[cmd.step].validate_python(cmd.payload)
+        envelope = Envelope(cmd.actor.to_domain(), cmd.command_id, cmd.now or datetime.now(UTC), body.occurred_at)
         view = domain_call(
-            lambda: self.ledger.cases.take_step(
-                case_id=cmd.case_id,
-                step=cmd.step,
-                action=getattr(body, "action", None),
-                command_id=cmd.command_id,
-                actor=cmd.actor.to_domain(),
-                now=cmd.now or datetime.now(UTC),
-                expected_version=cmd.expected_version,
-                payload=fields,
-            )
+            lambda: self.ledger.cases.take_step(envelope, cmd.case_id, body.to_command(), cmd.expected_version)
         )
         log.info("step_taken", version=view["version"], status=view["status"])
         return CaseControl.of(view)

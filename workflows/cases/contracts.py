@@ -12,6 +12,31 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.cases.steps.commands import (
+    AddMeasure,
+    AnnounceResult,
+    AssignResponsiblePerson,
+    ChangeMeasure,
+    ClosePublicNotice,
+    DecideByCounty,
+    DecideRollback,
+    EndMeasure,
+    ImplementMeasure,
+    MakeAssistancePlan,
+    PostPublicNotice,
+    ProposeElimination,
+    RaiseNoticeObjection,
+    RecordCrossCheck,
+    RecordEliminationVisit,
+    RecordHouseholdVisit,
+    RecordLookBack,
+    RecordVillageDeliberation,
+    RectifyFinding,
+    RequestRollback,
+    ReviewAssistance,
+    ReviewByTownship,
+    StepCommand,
+)
 from domain.cases.values import (
     Category,
     CountyDecision,
@@ -68,10 +93,15 @@ class OpenCaseRequest(Strict):
 
 
 class StepBody(Strict):
-    """Fields every step has: when it happened (default: now) and a free comment."""
+    """Fields every step has: when it happened (default: now) and a free comment. Each step's body becomes its
+    domain command (``domain.cases.steps.commands``) field by field in ``to_command``; ``occurred_at`` goes into the
+    command's envelope."""
 
     occurred_at: BusinessTime | None = None
     comment: Text = ""
+
+    def to_command(self) -> StepCommand:
+        raise NotImplementedError(f"{type(self).__name__} names no command")
 
 
 class HouseholdVisitBody(StepBody):
@@ -87,6 +117,22 @@ class HouseholdVisitBody(StepBody):
     authorisation_signed: bool
     authorisation_ref: ShortText = ""
 
+    def to_command(self) -> RecordHouseholdVisit:
+        return RecordHouseholdVisit(
+            visitors=self.visitors,
+            household_type=self.household_type,
+            household_size=self.household_size,
+            labour_capable_members=self.labour_capable_members,
+            per_capita_net_income=self.per_capita_net_income,
+            rigid_expenditure=self.rigid_expenditure,
+            unmet_guarantees=self.unmet_guarantees,
+            risks=self.risks,
+            sudden_event=self.sudden_event,
+            authorisation_signed=self.authorisation_signed,
+            authorisation_ref=self.authorisation_ref,
+            comment=self.comment,
+        )
+
 
 class CrossCheckBody(StepBody):
     departments: Annotated[list[Name], Field(min_length=1, max_length=20)]
@@ -94,11 +140,25 @@ class CrossCheckBody(StepBody):
     findings: Text = ""
     verified_per_capita_net_income: SignedMoney | None = None
 
+    def to_command(self) -> RecordCrossCheck:
+        return RecordCrossCheck(
+            departments=self.departments,
+            consistent=self.consistent,
+            findings=self.findings,
+            verified_per_capita_net_income=self.verified_per_capita_net_income,
+            comment=self.comment,
+        )
+
 
 class VillageDeliberationBody(StepBody):
     participants: Annotated[int, Field(ge=1, le=1000)]
     outcome: DeliberationOutcome
     minutes_ref: ShortText
+
+    def to_command(self) -> RecordVillageDeliberation:
+        return RecordVillageDeliberation(
+            participants=self.participants, outcome=self.outcome, minutes_ref=self.minutes_ref, comment=self.comment
+        )
 
 
 class NoticePostBody(StepBody):
@@ -107,17 +167,28 @@ class NoticePostBody(StepBody):
     end_date: BusinessDate
     location: ShortText = ""
 
+    def to_command(self) -> PostPublicNotice:
+        return PostPublicNotice(
+            start_date=self.start_date, end_date=self.end_date, location=self.location, comment=self.comment
+        )
+
 
 class NoticeObjectionBody(StepBody):
     action: Literal[NoticeAction.OBJECTION]
     objection: Text
     raised_by: ShortText = ""
 
+    def to_command(self) -> RaiseNoticeObjection:
+        return RaiseNoticeObjection(objection=self.objection, raised_by=self.raised_by, comment=self.comment)
+
 
 class NoticeCloseBody(StepBody):
     action: Literal[NoticeAction.CLOSE]
     outcome: NoticeOutcome
     investigation: Text = ""
+
+    def to_command(self) -> ClosePublicNotice:
+        return ClosePublicNotice(outcome=self.outcome, investigation=self.investigation, comment=self.comment)
 
 
 PublicNoticeBody = Annotated[NoticePostBody | NoticeObjectionBody | NoticeCloseBody, Field(discriminator="action")]
@@ -127,15 +198,24 @@ class TownshipReviewBody(StepBody):
     decision: TownshipDecision
     reason: Text = ""
 
+    def to_command(self) -> ReviewByTownship:
+        return ReviewByTownship(decision=self.decision, reason=self.reason, comment=self.comment)
+
 
 class CountyDecisionBody(StepBody):
     decision: CountyDecision
     category: Category | None = None
     reason: Text = ""
 
+    def to_command(self) -> DecideByCounty:
+        return DecideByCounty(decision=self.decision, category=self.category, reason=self.reason, comment=self.comment)
+
 
 class AnnouncementBody(StepBody):
     location: ShortText = ""
+
+    def to_command(self) -> AnnounceResult:
+        return AnnounceResult(location=self.location, comment=self.comment)
 
 
 class ResponsiblePersonBody(StepBody):
@@ -146,10 +226,25 @@ class ResponsiblePersonBody(StepBody):
     # Their Dixian account, if they have one: they may then not approve the elimination of this household's risk.
     user_id: Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")] = ""
 
+    def to_command(self) -> AssignResponsiblePerson:
+        return AssignResponsiblePerson(
+            name=self.name,
+            unit=self.unit,
+            phone=self.phone,
+            start_date=self.start_date,
+            user_id=self.user_id,
+            comment=self.comment,
+        )
+
 
 class AssistancePlanBody(StepBody):
     summary: Text
     planned_categories: Annotated[list[MeasureCategory], Field(min_length=1, max_length=14)]
+
+    def to_command(self) -> MakeAssistancePlan:
+        return MakeAssistancePlan(
+            summary=self.summary, planned_categories=self.planned_categories, comment=self.comment
+        )
 
 
 class MeasureAddBody(StepBody):
@@ -161,6 +256,18 @@ class MeasureAddBody(StepBody):
     funds: Money = Decimal(0)
     status: Literal[MeasureStatus.PLANNED, MeasureStatus.IMPLEMENTED] = MeasureStatus.PLANNED
     targets: Annotated[list[Risk], Field(max_length=11)] = []
+
+    def to_command(self) -> AddMeasure:
+        return AddMeasure(
+            category=self.category,
+            sub_item=self.sub_item,
+            start_date=self.start_date,
+            responsible_unit=self.responsible_unit,
+            funds=self.funds,
+            status=self.status,
+            targets=self.targets,
+            comment=self.comment,
+        )
 
 
 MeasureId = Annotated[str, StringConstraints(pattern=r"^M[0-9]{1,4}$")]
@@ -174,16 +281,32 @@ class MeasureChangeBody(StepBody):
     responsible_unit: ShortText | None = None
     funds: Money | None = None
 
+    def to_command(self) -> ChangeMeasure:
+        return ChangeMeasure(
+            measure_id=self.measure_id,
+            sub_item=self.sub_item,
+            start_date=self.start_date,
+            responsible_unit=self.responsible_unit,
+            funds=self.funds,
+            comment=self.comment,
+        )
+
 
 class MeasureImplementBody(StepBody):
     action: Literal[MeasureAction.IMPLEMENT]
     measure_id: MeasureId
+
+    def to_command(self) -> ImplementMeasure:
+        return ImplementMeasure(measure_id=self.measure_id, comment=self.comment)
 
 
 class MeasureEndBody(StepBody):
     action: Literal[MeasureAction.END]
     measure_id: MeasureId
     reason: Text
+
+    def to_command(self) -> EndMeasure:
+        return EndMeasure(measure_id=self.measure_id, reason=self.reason, comment=self.comment)
 
 
 MeasuresBody = Annotated[
@@ -200,11 +323,19 @@ class FindingInput(Strict):
 class ReviewBody(StepBody):
     findings: Annotated[list[FindingInput], Field(min_length=1, max_length=20)]
 
+    def to_command(self) -> ReviewAssistance:
+        return ReviewAssistance(findings=[f.model_dump(mode="python") for f in self.findings], comment=self.comment)
+
 
 class RectificationBody(StepBody):
     finding_id: Annotated[str, StringConstraints(pattern=r"^F[0-9]{1,4}$")]
     description: Text
     measure_ids: Annotated[list[MeasureId], Field(min_length=1, max_length=20)]
+
+    def to_command(self) -> RectifyFinding:
+        return RectifyFinding(
+            finding_id=self.finding_id, description=self.description, measure_ids=self.measure_ids, comment=self.comment
+        )
 
 
 class EliminationProposalBody(StepBody):
@@ -215,12 +346,32 @@ class EliminationProposalBody(StepBody):
     labour_capable_members: Annotated[int, Field(ge=0, le=50)]
     evidence: Text
 
+    def to_command(self) -> ProposeElimination:
+        return ProposeElimination(
+            mode=self.mode,
+            per_capita_net_income=self.per_capita_net_income,
+            unmet_guarantees=self.unmet_guarantees,
+            unresolved_rigid_expenditure=self.unresolved_rigid_expenditure,
+            labour_capable_members=self.labour_capable_members,
+            evidence=self.evidence,
+            comment=self.comment,
+        )
+
 
 class EliminationVisitBody(StepBody):
     verifiers: Annotated[list[Name], Field(min_length=1, max_length=10)]
     information_form_ref: ShortText
     measures_form_ref: ShortText
     assessment_form_ref: ShortText
+
+    def to_command(self) -> RecordEliminationVisit:
+        return RecordEliminationVisit(
+            verifiers=self.verifiers,
+            information_form_ref=self.information_form_ref,
+            measures_form_ref=self.measures_form_ref,
+            assessment_form_ref=self.assessment_form_ref,
+            comment=self.comment,
+        )
 
 
 class LookBackBody(StepBody):
@@ -230,16 +381,34 @@ class LookBackBody(StepBody):
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
     new_risks: Annotated[list[Risk], Field(max_length=11)] = []
 
+    def to_command(self) -> RecordLookBack:
+        return RecordLookBack(
+            outcome=self.outcome,
+            evidence=self.evidence,
+            per_capita_net_income=self.per_capita_net_income,
+            unmet_guarantees=self.unmet_guarantees,
+            new_risks=self.new_risks,
+            comment=self.comment,
+        )
+
 
 class RollbackRequestBody(StepBody):
     reason: Text
     evidence: Text
     document_ref: ShortText
 
+    def to_command(self) -> RequestRollback:
+        return RequestRollback(
+            reason=self.reason, evidence=self.evidence, document_ref=self.document_ref, comment=self.comment
+        )
+
 
 class RollbackDecisionBody(StepBody):
     decision: RollbackDecision
     reason: Text = ""
+
+    def to_command(self) -> DecideRollback:
+        return DecideRollback(decision=self.decision, reason=self.reason, comment=self.comment)
 
 
 STEP_BODIES: dict[Step, Any] = {

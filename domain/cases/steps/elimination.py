@@ -2,59 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from domain.cases import events as ev
 from domain.cases.rules.elimination import EliminationAssessment, elimination_violations
 from domain.cases.state import CaseState, check_risks
-from domain.cases.values import EliminationMode, LookBackOutcome, RollbackDecision
-from domain.kernel.actors import Actor
+from domain.cases.steps.commands import (
+    DecideRollback,
+    ProposeElimination,
+    RecordEliminationVisit,
+    RecordLookBack,
+    RequestRollback,
+)
+from domain.cases.values import LookBackOutcome, RollbackDecision
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.policy import PolicyRegistry
 from domain.kernel.steps import Step
 from domain.kernel.time import local_date
-from domain.registry.values import Guarantee, Risk
 
 
 class EliminationSteps(CaseState):
     def propose_elimination(
         self,
+        envelope: Envelope,
+        command: ProposeElimination,
         *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
         policies: PolicyRegistry,
-        mode: EliminationMode,
-        per_capita_net_income: Decimal,
-        unmet_guarantees: list[Guarantee],
-        unresolved_rigid_expenditure: bool,
-        labour_capable_members: int,
-        evidence: str,
-        comment: str = "",
     ) -> None:
         """风险消除申请 from the village: refused, with every failed criterion, unless all criteria hold."""
-        self._check_step(Step.ELIMINATION_PROPOSAL, actor, occurred_at, now)
+        self._check_step(Step.ELIMINATION_PROPOSAL, envelope.actor, envelope.at, envelope.now)
         assert self.identified_on is not None  # a monitored case has been identified
         household_size = int(self.facts["household_visit"]["household_size"])
-        if not 0 <= labour_capable_members <= household_size:
+        if not 0 <= command.labour_capable_members <= household_size:
             raise RuleViolationError(
                 "members with labour capacity are between 0 and the household size",
                 field="labour_capable_members",
                 rule="within_household",
             )
-        if not evidence.strip():
+        if not command.evidence.strip():
             raise RuleViolationError("state the evidence for elimination", field="evidence", rule="required")
-        proposed_on = local_date(occurred_at)
+        proposed_on = local_date(envelope.at)
         current = policies.in_force(self.village_code, proposed_on, field="occurred_at")
         assessment = EliminationAssessment(
-            mode=mode,
+            mode=command.mode,
             proposed_on=proposed_on,
-            per_capita_net_income=per_capita_net_income,
-            unmet_guarantees=unmet_guarantees,
-            unresolved_rigid_expenditure=unresolved_rigid_expenditure,
-            labour_capable_members=labour_capable_members,
+            per_capita_net_income=command.per_capita_net_income,
+            unmet_guarantees=command.unmet_guarantees,
+            unresolved_rigid_expenditure=command.unresolved_rigid_expenditure,
+            labour_capable_members=command.labour_capable_members,
         )
         violations = elimination_violations(
             assessment,
@@ -74,36 +68,24 @@ class EliminationSteps(CaseState):
             )
         self._trigger(
             ev.EliminationProposed,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
-            mode=mode.value,
-            per_capita_net_income=per_capita_net_income,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
+            mode=command.mode.value,
+            per_capita_net_income=command.per_capita_net_income,
             monitoring_line=current.monitoring_line,
             line_policy=current.key,
-            unmet_guarantees=sorted({g.value for g in unmet_guarantees}),
-            unresolved_rigid_expenditure=unresolved_rigid_expenditure,
-            labour_capable_members=labour_capable_members,
-            evidence=evidence.strip(),
+            unmet_guarantees=sorted({g.value for g in command.unmet_guarantees}),
+            unresolved_rigid_expenditure=command.unresolved_rigid_expenditure,
+            labour_capable_members=command.labour_capable_members,
+            evidence=command.evidence.strip(),
         )
 
-    def record_elimination_visit(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        verifiers: list[str],
-        information_form_ref: str,
-        measures_form_ref: str,
-        assessment_form_ref: str,
-        comment: str = "",
-    ) -> None:
+    def record_elimination_visit(self, envelope: Envelope, command: RecordEliminationVisit) -> None:
         """入户核实 for elimination by a team of at least N, with the three signed forms (domain.md §7 step 2)."""
-        self._check_step(Step.ELIMINATION_VISIT, actor, occurred_at, now)
-        team = list(dict.fromkeys(v.strip() for v in verifiers if v.strip()))
+        self._check_step(Step.ELIMINATION_VISIT, envelope.actor, envelope.at, envelope.now)
+        team = list(dict.fromkeys(v.strip() for v in command.verifiers if v.strip()))
         minimum = self.policy.min_elimination_verifiers
         if len(team) < minimum:
             raise RuleViolationError(
@@ -112,107 +94,86 @@ class EliminationSteps(CaseState):
                 rule="min_verifiers",
             )
         for field, ref in (
-            ("information_form_ref", information_form_ref),
-            ("measures_form_ref", measures_form_ref),
-            ("assessment_form_ref", assessment_form_ref),
+            ("information_form_ref", command.information_form_ref),
+            ("measures_form_ref", command.measures_form_ref),
+            ("assessment_form_ref", command.assessment_form_ref),
         ):
             if not ref.strip():
                 raise RuleViolationError("each signed form is referenced", field=field, rule="required")
         self._trigger(
             ev.EliminationVisitRecorded,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             verifiers=team,
-            information_form_ref=information_form_ref.strip(),
-            measures_form_ref=measures_form_ref.strip(),
-            assessment_form_ref=assessment_form_ref.strip(),
+            information_form_ref=command.information_form_ref.strip(),
+            measures_form_ref=command.measures_form_ref.strip(),
+            assessment_form_ref=command.assessment_form_ref.strip(),
         )
 
     def record_look_back(
         self,
+        envelope: Envelope,
+        command: RecordLookBack,
         *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        outcome: LookBackOutcome,
-        evidence: str,
-        per_capita_net_income: Decimal | None,
-        unmet_guarantees: list[Guarantee],
-        new_risks: list[Risk],
         new_case_id: str | None,
-        comment: str = "",
     ) -> None:
         """回头看 of an eliminated household (seed plan §二(三)): stable, unstable (→ rollback may be requested),
         or a new risk (→ a new case through the full identification, linked to this one; domain.md §8)."""
-        self._check_step(Step.LOOK_BACK, actor, occurred_at, now, not_before=self.eliminated_on or self.clue_date)
-        if not evidence.strip():
+        self._check_step(
+            Step.LOOK_BACK, envelope.actor, envelope.at, envelope.now, not_before=self.eliminated_on or self.clue_date
+        )
+        if not command.evidence.strip():
             raise RuleViolationError("a look-back records its evidence", field="evidence", rule="required")
-        check_risks(new_risks, "new_risks", required=outcome is LookBackOutcome.NEW_RISK)
-        if outcome is not LookBackOutcome.NEW_RISK and new_risks:
+        check_risks(command.new_risks, "new_risks", required=command.outcome is LookBackOutcome.NEW_RISK)
+        if command.outcome is not LookBackOutcome.NEW_RISK and command.new_risks:
             raise RuleViolationError("new risks mean outcome new_risk", field="new_risks", rule="outcome")
-        if (outcome is LookBackOutcome.NEW_RISK) != (new_case_id is not None):
+        if (command.outcome is LookBackOutcome.NEW_RISK) != (new_case_id is not None):
             raise RuleViolationError("a new risk opens a new case", field="new_risks", rule="re_entry")
         self._trigger(
             ev.LookBackRecorded,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
-            outcome=outcome.value,
-            evidence=evidence.strip(),
-            per_capita_net_income=per_capita_net_income,
-            unmet_guarantees=sorted({g.value for g in unmet_guarantees}),
-            new_risks=[r.value for r in new_risks],
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
+            outcome=command.outcome.value,
+            evidence=command.evidence.strip(),
+            per_capita_net_income=command.per_capita_net_income,
+            unmet_guarantees=sorted({g.value for g in command.unmet_guarantees}),
+            new_risks=[r.value for r in command.new_risks],
             new_case_id=new_case_id,
         )
 
-    def request_rollback(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        reason: str,
-        evidence: str,
-        document_ref: str,
-        comment: str = "",
-    ) -> None:
+    def request_rollback(self, envelope: Envelope, command: RequestRollback) -> None:
         """风险消除回退: the township's written request to the county (seed plan §三(二)), after a look-back found the
         household unstable (the step opens only then)."""
-        self._check_step(Step.ROLLBACK_REQUEST, actor, occurred_at, now)
-        for field, value in (("reason", reason), ("evidence", evidence), ("document_ref", document_ref)):
+        self._check_step(Step.ROLLBACK_REQUEST, envelope.actor, envelope.at, envelope.now)
+        for field, value in (
+            ("reason", command.reason),
+            ("evidence", command.evidence),
+            ("document_ref", command.document_ref),
+        ):
             if not value.strip():
                 raise RuleViolationError(f"a written request states its {field}", field=field, rule="written_request")
         self._trigger(
             ev.RollbackRequested,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
-            reason=reason.strip(),
-            evidence=evidence.strip(),
-            document_ref=document_ref.strip(),
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
+            reason=command.reason.strip(),
+            evidence=command.evidence.strip(),
+            document_ref=command.document_ref.strip(),
         )
 
-    def decide_rollback(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        decision: RollbackDecision,
-        reason: str,
-        comment: str = "",
-    ) -> None:
+    def decide_rollback(self, envelope: Envelope, command: DecideRollback) -> None:
         """The county executes or refuses the rollback. Approved: monitored again with the original category and
         identification date (domain.md §8, an inference there); the elimination stays in the history."""
-        self._check_step(Step.ROLLBACK_DECISION, actor, occurred_at, now)
-        if decision is RollbackDecision.REJECT and not reason.strip():
+        self._check_step(Step.ROLLBACK_DECISION, envelope.actor, envelope.at, envelope.now)
+        if command.decision is RollbackDecision.REJECT and not command.reason.strip():
             raise RuleViolationError("a refusal needs a reason", field="reason", rule="required")
-        event = ev.EliminationRolledBack if decision is RollbackDecision.APPROVE else ev.RollbackRefused
-        self._trigger(event, actor, command_id, occurred_at, comment, reason=reason.strip())
+        event = ev.EliminationRolledBack if command.decision is RollbackDecision.APPROVE else ev.RollbackRefused
+        self._trigger(
+            event, envelope.actor, envelope.command_id, envelope.at, command.comment, reason=command.reason.strip()
+        )

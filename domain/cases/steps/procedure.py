@@ -4,26 +4,34 @@ deliberation, notice with objections, township review, county decision, announce
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from domain.cases import events as ev
 from domain.cases.rules.deadlines import notice_days
 from domain.cases.rules.identification import category_violation, procedure_of
 from domain.cases.state import CaseState, check_risks
+from domain.cases.steps.commands import (
+    AnnounceResult,
+    ClosePublicNotice,
+    DecideByCounty,
+    PostPublicNotice,
+    RaiseNoticeObjection,
+    RecordCrossCheck,
+    RecordHouseholdVisit,
+    RecordVillageDeliberation,
+    ReviewByTownship,
+)
 from domain.cases.values import (
-    Category,
     CountyDecision,
     DeadlineKind,
-    DeliberationOutcome,
     NoticeAction,
     NoticeOutcome,
     TownshipDecision,
 )
 from domain.kernel.actors import Actor
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.steps import Procedure, Step
 from domain.kernel.time import end_of_day, local_date
-from domain.registry.values import Guarantee, HouseholdType, Risk
 
 
 class ProcedureSteps(CaseState):
@@ -37,156 +45,105 @@ class ProcedureSteps(CaseState):
         notice: dict[str, object] = facts["public_notice"]
         return notice
 
-    def record_household_visit(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        visitors: list[str],
-        household_type: HouseholdType,
-        household_size: int,
-        labour_capable_members: int,
-        per_capita_net_income: Decimal,
-        rigid_expenditure: Decimal,
-        unmet_guarantees: list[Guarantee],
-        risks: list[Risk],
-        sudden_event: str,
-        authorisation_signed: bool,
-        authorisation_ref: str,
-        comment: str = "",
-    ) -> None:
+    def record_household_visit(self, envelope: Envelope, command: RecordHouseholdVisit) -> None:
         """入户核实. A household that declines to sign the 承诺授权书 has not applied: the case closes."""
-        self._check_step(Step.HOUSEHOLD_VISIT, actor, occurred_at, now)
-        if not [v for v in visitors if v.strip()]:
+        self._check_step(Step.HOUSEHOLD_VISIT, envelope.actor, envelope.at, envelope.now)
+        if not [v for v in command.visitors if v.strip()]:
             raise RuleViolationError("at least one visitor must be named", field="visitors", rule="required")
-        if household_size < 1:
+        if command.household_size < 1:
             raise RuleViolationError("a household has at least one member", field="household_size", rule="minimum")
-        if not 0 <= labour_capable_members <= household_size:
+        if not 0 <= command.labour_capable_members <= command.household_size:
             raise RuleViolationError(
                 "members with labour capacity are between 0 and the household size",
                 field="labour_capable_members",
                 rule="within_household",
             )
-        if rigid_expenditure < 0:
+        if command.rigid_expenditure < 0:
             raise RuleViolationError("rigid expenditure cannot be negative", field="rigid_expenditure", rule="minimum")
-        if authorisation_signed:
+        if command.authorisation_signed:
             # The signed 承诺授权书 is part of the file (domain.md §4.2 step 1, §11): its reference is required.
-            if not authorisation_ref.strip():
+            if not command.authorisation_ref.strip():
                 raise RuleViolationError(
                     "a signed authorisation letter needs its document reference",
                     field="authorisation_ref",
                     rule="authorisation_reference",
                 )
             # An applicant is at risk of something: 致贫/返贫风险1…5 are the system's fields (domain.md §5).
-            check_risks(risks, "risks", required=True)
+            check_risks(command.risks, "risks", required=True)
         else:
-            check_risks(risks, "risks", required=False)
+            check_risks(command.risks, "risks", required=False)
         self._trigger(
             ev.HouseholdVisitRecorded,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
-            visitors=[v.strip() for v in visitors if v.strip()],
-            household_type=household_type.value,
-            household_size=household_size,
-            labour_capable_members=labour_capable_members,
-            per_capita_net_income=per_capita_net_income,
-            rigid_expenditure=rigid_expenditure,
-            unmet_guarantees=sorted({g.value for g in unmet_guarantees}),
-            risks=[r.value for r in risks],
-            sudden_event=sudden_event.strip(),
-            authorisation_signed=authorisation_signed,
-            authorisation_ref=authorisation_ref.strip(),
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
+            visitors=[v.strip() for v in command.visitors if v.strip()],
+            household_type=command.household_type.value,
+            household_size=command.household_size,
+            labour_capable_members=command.labour_capable_members,
+            per_capita_net_income=command.per_capita_net_income,
+            rigid_expenditure=command.rigid_expenditure,
+            unmet_guarantees=sorted({g.value for g in command.unmet_guarantees}),
+            risks=[r.value for r in command.risks],
+            sudden_event=command.sudden_event.strip(),
+            authorisation_signed=command.authorisation_signed,
+            authorisation_ref=command.authorisation_ref.strip(),
         )
 
-    def record_cross_check(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        departments: list[str],
-        consistent: bool,
-        findings: str,
-        verified_per_capita_net_income: Decimal | None,
-        comment: str = "",
-    ) -> None:
+    def record_cross_check(self, envelope: Envelope, command: RecordCrossCheck) -> None:
         """信息比对: may be recorded (again) any time after the visit and before the township review."""
-        visit_at: datetime = self.facts["household_visit"]["occurred_at"] if "household_visit" in self.facts else now
-        self._check_step(Step.CROSS_CHECK, actor, occurred_at, now, not_before=local_date(visit_at))
-        if not [d for d in departments if d.strip()]:
+        visit_at: datetime = (
+            self.facts["household_visit"]["occurred_at"] if "household_visit" in self.facts else envelope.now
+        )
+        self._check_step(Step.CROSS_CHECK, envelope.actor, envelope.at, envelope.now, not_before=local_date(visit_at))
+        if not [d for d in command.departments if d.strip()]:
             raise RuleViolationError("name the departments compared", field="departments", rule="required")
         # The county approves "taking the cross-check results into account" (domain.md §4.2 step 5): a discrepancy
         # must therefore be written down.
-        if not consistent and not findings.strip():
+        if not command.consistent and not command.findings.strip():
             raise RuleViolationError(
                 "an inconsistent cross-check must describe its findings", field="findings", rule="required"
             )
         self._trigger(
             ev.CrossCheckRecorded,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
-            departments=[d.strip() for d in departments if d.strip()],
-            consistent=consistent,
-            findings=findings.strip(),
-            verified_per_capita_net_income=verified_per_capita_net_income,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
+            departments=[d.strip() for d in command.departments if d.strip()],
+            consistent=command.consistent,
+            findings=command.findings.strip(),
+            verified_per_capita_net_income=command.verified_per_capita_net_income,
         )
 
-    def record_village_deliberation(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        participants: int,
-        outcome: DeliberationOutcome,
-        minutes_ref: str,
-        comment: str = "",
-    ) -> None:
+    def record_village_deliberation(self, envelope: Envelope, command: RecordVillageDeliberation) -> None:
         """村内民主评议, minuted (domain.md §4.2 step 3; §7 step 3). A failed deliberation refuses the procedure."""
-        self._check_step(Step.VILLAGE_DELIBERATION, actor, occurred_at, now)
-        if not minutes_ref.strip():
+        self._check_step(Step.VILLAGE_DELIBERATION, envelope.actor, envelope.at, envelope.now)
+        if not command.minutes_ref.strip():
             raise RuleViolationError("the deliberation must be minuted", field="minutes_ref", rule="minuted")
         self._trigger(
             ev.VillageDeliberationRecorded,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             procedure=self._procedure().value,
-            participants=participants,
-            outcome=outcome.value,
-            minutes_ref=minutes_ref.strip(),
+            participants=command.participants,
+            outcome=command.outcome.value,
+            minutes_ref=command.minutes_ref.strip(),
         )
 
-    def post_public_notice(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        start_date: date,
-        end_date: date,
-        location: str,
-        comment: str = "",
-    ) -> None:
+    def post_public_notice(self, envelope: Envelope, command: PostPublicNotice) -> None:
         """村内公示 for at least the policy's days for this procedure, not before the deliberation."""
-        self._check_step(Step.PUBLIC_NOTICE, actor, occurred_at, now, action=NoticeAction.POST.value)
-        if start_date < self.last_business_date:
+        self._check_step(Step.PUBLIC_NOTICE, envelope.actor, envelope.at, envelope.now, action=NoticeAction.POST.value)
+        if command.start_date < self.last_business_date:
             raise RuleViolationError(
                 "the notice cannot start before the deliberation", field="start_date", rule="chronological_order"
             )
         procedure = self._procedure()
         minimum = self.policy.notice_days_for(procedure)
-        if end_date < start_date or notice_days(start_date, end_date) < minimum:
+        if command.end_date < command.start_date or notice_days(command.start_date, command.end_date) < minimum:
             raise RuleViolationError(
                 f"the {procedure.value} notice must run at least {minimum} days (policy {self.policy.key})",
                 field="end_date",
@@ -194,82 +151,64 @@ class ProcedureSteps(CaseState):
             )
         self._trigger(
             ev.PublicNoticePosted,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             procedure=procedure.value,
-            start_date=start_date,
-            end_date=end_date,
-            location=location.strip(),
+            start_date=command.start_date,
+            end_date=command.end_date,
+            location=command.location.strip(),
         )
 
-    def raise_notice_objection(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        objection: str,
-        raised_by: str,
-        comment: str = "",
-    ) -> None:
+    def raise_notice_objection(self, envelope: Envelope, command: RaiseNoticeObjection) -> None:
         """An objection received during the notice: the 两委 must investigate before the notice can close."""
-        self._check_step(Step.PUBLIC_NOTICE, actor, occurred_at, now, action=NoticeAction.OBJECTION.value)
-        if not objection.strip():
+        self._check_step(
+            Step.PUBLIC_NOTICE, envelope.actor, envelope.at, envelope.now, action=NoticeAction.OBJECTION.value
+        )
+        if not command.objection.strip():
             raise RuleViolationError("describe the objection", field="objection", rule="required")
         notice = self._notice()
         start, end = notice["start_date"], notice["end_date"]
         assert isinstance(start, date) and isinstance(end, date)
         # "如有异议，请从即日起5日内向村委会提出意见" (notice template, domain.md §4.2):
         # objections belong to the notice period.
-        if not start <= local_date(occurred_at) <= end:
+        if not start <= local_date(envelope.at) <= end:
             raise RuleViolationError(
                 "an objection must be raised during the notice period", field="occurred_at", rule="notice_period"
             )
         self._trigger(
             ev.NoticeObjectionRaised,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             procedure=self._procedure().value,
-            objection=objection.strip(),
-            raised_by=raised_by.strip(),
+            objection=command.objection.strip(),
+            raised_by=command.raised_by.strip(),
         )
 
-    def close_public_notice(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        outcome: NoticeOutcome,
-        investigation: str,
-        comment: str = "",
-    ) -> None:
+    def close_public_notice(self, envelope: Envelope, command: ClosePublicNotice) -> None:
         """Close the notice: without objection once it has run its course; after an objection, by its outcome."""
-        self._check_step(Step.PUBLIC_NOTICE, actor, occurred_at, now, action=NoticeAction.CLOSE.value)
+        self._check_step(Step.PUBLIC_NOTICE, envelope.actor, envelope.at, envelope.now, action=NoticeAction.CLOSE.value)
         if self.objection_open:
-            if outcome is NoticeOutcome.NO_OBJECTION:
+            if command.outcome is NoticeOutcome.NO_OBJECTION:
                 raise RuleViolationError(
                     "an objection was raised: close with redeliberate or reject", field="outcome", rule="objection"
                 )
-            if not investigation.strip():
+            if not command.investigation.strip():
                 raise RuleViolationError(
                     "record the investigation of the objection", field="investigation", rule="required"
                 )
         else:
-            if outcome is not NoticeOutcome.NO_OBJECTION:
+            if command.outcome is not NoticeOutcome.NO_OBJECTION:
                 raise RuleViolationError(
                     "no objection was raised: the only outcome is no_objection", field="outcome", rule="objection"
                 )
             # The notice runs through its whole last day (如有异议…5日内提出, domain.md §4.2): it closes after it.
             end_date = self._notice()["end_date"]
             assert isinstance(end_date, date)
-            if occurred_at < end_of_day(end_date):
+            if envelope.at < end_of_day(end_date):
                 raise RuleViolationError(
                     f"the notice runs until the end of {end_date.isoformat()} and cannot close earlier",
                     field="occurred_at",
@@ -277,111 +216,89 @@ class ProcedureSteps(CaseState):
                 )
         self._trigger(
             ev.PublicNoticeClosed,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             procedure=self._procedure().value,
-            outcome=outcome.value,
-            investigation=investigation.strip(),
+            outcome=command.outcome.value,
+            investigation=command.investigation.strip(),
         )
 
-    def review_by_township(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        decision: TownshipDecision,
-        reason: str,
-        comment: str = "",
-    ) -> None:
+    def review_by_township(self, envelope: Envelope, command: ReviewByTownship) -> None:
         """乡镇审核 of a candidate whose notice drew no objection (domain.md §4.2 step 4; §7 step 4)."""
-        self._check_step(Step.TOWNSHIP_REVIEW, actor, occurred_at, now)
+        self._check_step(Step.TOWNSHIP_REVIEW, envelope.actor, envelope.at, envelope.now)
         # Administrative decisions against the applicant state their reasons (the township returns or rejects in
         # writing, seed plan §三(二); domain.md §4.2 step 4); so does the county below.
-        if decision is not TownshipDecision.PASS and not reason.strip():
+        if command.decision is not TownshipDecision.PASS and not command.reason.strip():
             raise RuleViolationError("a return or rejection needs a reason", field="reason", rule="required")
         self._trigger(
             ev.TownshipReviewed,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             procedure=self._procedure().value,
-            decision=decision.value,
-            reason=reason.strip(),
+            decision=command.decision.value,
+            reason=command.reason.strip(),
         )
 
-    def decide_by_county(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        decision: CountyDecision,
-        category: Category | None,
-        reason: str,
-        comment: str = "",
-    ) -> None:
+    def decide_by_county(self, envelope: Envelope, command: DecideByCounty) -> None:
         """县级审定: identification approves with a category the household fits under the pinned policy;
         elimination approves the proposal as made. Either may reject, with a reason."""
-        self._check_step(Step.COUNTY_DECISION, actor, occurred_at, now)
+        category = command.category
+        self._check_step(Step.COUNTY_DECISION, envelope.actor, envelope.at, envelope.now)
         procedure = self._procedure()
-        if decision is CountyDecision.APPROVE and procedure is Procedure.IDENTIFICATION:
+        if command.decision is CountyDecision.APPROVE and procedure is Procedure.IDENTIFICATION:
             if category is None:
                 raise RuleViolationError("an approval names the category", field="category", rule="required")
             violation = category_violation(category, self.household_facts(), self.policy)
             if violation is not None:
                 raise RuleViolationError(violation, field="category", rule="category_criteria")
-        elif decision is CountyDecision.APPROVE:
+        elif command.decision is CountyDecision.APPROVE:
             if category is not None and category is not self.category:
                 raise RuleViolationError(
                     "an elimination keeps the case's category", field="category", rule="category_unchanged"
                 )
             category = self.category
         else:
-            if not reason.strip():
+            if not command.reason.strip():
                 raise RuleViolationError("a rejection needs a reason", field="reason", rule="required")
             category = None
         self._trigger(
             ev.CountyDecided,
-            actor,
-            command_id,
-            occurred_at,
-            comment,
+            envelope.actor,
+            envelope.command_id,
+            envelope.at,
+            command.comment,
             procedure=procedure.value,
-            decision=decision.value,
+            decision=command.decision.value,
             category=category.value if category else None,
-            reason=reason.strip(),
+            reason=command.reason.strip(),
         )
 
-    def announce_result(
-        self,
-        *,
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        now: datetime,
-        location: str,
-        comment: str = "",
-    ) -> None:
+    def announce_result(self, envelope: Envelope, command: AnnounceResult) -> None:
         """结果公告 by the township: identified → monitored (风险未消除); elimination → 风险已消除."""
-        self._check_step(Step.ANNOUNCEMENT, actor, occurred_at, now)
+        self._check_step(Step.ANNOUNCEMENT, envelope.actor, envelope.at, envelope.now)
         if self._procedure() is Procedure.IDENTIFICATION:
-            self._trigger(ev.ResultAnnounced, actor, command_id, occurred_at, comment, location=location.strip())
+            self._trigger(
+                ev.ResultAnnounced,
+                envelope.actor,
+                envelope.command_id,
+                envelope.at,
+                command.comment,
+                location=command.location.strip(),
+            )
         else:
             assert self.elimination is not None
             self._trigger(
                 ev.RiskEliminated,
-                actor,
-                command_id,
-                occurred_at,
-                comment,
+                envelope.actor,
+                envelope.command_id,
+                envelope.at,
+                command.comment,
                 mode=self.elimination["mode"],
-                location=location.strip(),
+                location=command.location.strip(),
             )
 
     def record_deadline_missed(

@@ -721,14 +721,6 @@ def test_the_notice_is_held_by_the_village_only(case: CaseDriver, actor: Actor) 
     assert excinfo.value.rule == "step_roles"
 
 
-def test_a_notice_step_without_an_action_is_refused(case: CaseDriver) -> None:
-    case.through("deliberation")
-
-    with pytest.raises(RuleViolationError) as excinfo:
-        case.step(Step.PUBLIC_NOTICE, {"occurred_at": feb(14)}, actor=VILLAGE_CADRE, action=None)
-    assert rule_of(excinfo) == ("action", "required")
-
-
 # --- township review ----------------------------------------------------------------------------------------------
 
 

@@ -1129,24 +1129,16 @@ def test_every_change_of_monitoring_status_is_a_national_transition_in_order(cas
 
 
 def new_risk(case: CaseDriver, command_id: str = "look-back-new-risk", **kw: Any) -> dict[str, Any]:
-    return case.ledger.cases.take_step(
-        case_id=case.case_id,
-        step=Step.LOOK_BACK,
-        action=None,
-        command_id=command_id,
-        actor=kw.pop("actor", VILLAGE_CADRE),
-        now=at(2027, 3, 10, 12),
-        expected_version=None,
-        payload={
-            "occurred_at": at(2027, 3, 10),
-            "outcome": LookBackOutcome.NEW_RISK,
-            "evidence": "户主意外受伤",
-            "per_capita_net_income": Decimal("6800"),
-            "unmet_guarantees": [],
-            "new_risks": [Risk.ACCIDENT, Risk.ILLNESS],
-            **kw,
-        },
-    )
+    payload = {
+        "occurred_at": at(2027, 3, 10),
+        "outcome": LookBackOutcome.NEW_RISK,
+        "evidence": "户主意外受伤",
+        "per_capita_net_income": Decimal("6800"),
+        "unmet_guarantees": [],
+        "new_risks": [Risk.ACCIDENT, Risk.ILLNESS],
+    }
+    actor = kw.pop("actor", VILLAGE_CADRE)
+    return case.step(Step.LOOK_BACK, {**payload, **kw}, actor=actor, command_id=command_id, now=at(2027, 3, 10, 12))
 
 
 def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDriver, ledger: Ledger) -> None:

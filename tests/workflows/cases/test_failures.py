@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.cases.commands import CaseCommands
+from domain.cases.view import CaseViewData
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from tests.scenarios import VISIT, identification, walk
@@ -32,11 +33,11 @@ class FlakyCases(CaseCommands):
 
     failures = 2
 
-    def take_step(self, **kwargs: Any) -> dict[str, Any]:
+    def take_step(self, *args: Any, **kwargs: Any) -> CaseViewData:
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("server closed the connection unexpectedly")
-        return super().take_step(**kwargs)
+        return super().take_step(*args, **kwargs)
 
 
 class FlakyLedger(Ledger):
