@@ -18,8 +18,8 @@ from domain.campaigns.screening import (
 )
 from domain.campaigns.values import Milestone, ScreeningMethod, screening_open_command
 from domain.cases.values import case_id_for_command
-from domain.kernel.actors import Actor
 from domain.kernel.areas import contains
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError, RuleViolationError, VersionConflictError, command_reused
 from domain.kernel.permissions import check_may_register, check_may_run_campaign
 from domain.kernel.store import Store
@@ -43,6 +43,7 @@ class CampaignCommands:
 
     def record_screening(
         self,
+        envelope: Envelope,
         *,
         household_number: str,
         campaign_id: UUID | None,
@@ -51,23 +52,20 @@ class CampaignCommands:
         screener: str,
         findings: ScreeningFindings,
         comment: str,
-        actor: Actor,
-        command_id: str,
-        now: datetime,
     ) -> dict[str, Any]:
         """Record one screening and its risk assessment. At risk without an open case, the record names the case it
         opens (its id derives from this command, so the caller's open is idempotent); with an open case, that one."""
         household = self.store.find(Household, household_id(household_number))
         if household is None:
             raise NotFoundError(f"no household {household_number}", field="household_number", rule="exists")
-        done = household.command_versions.get(command_id)
+        done = household.command_versions.get(envelope.command_id)
         if done is not None:
             earlier = next((s for s in household.screenings if s["version"] == done), None)
             if earlier is None:
-                raise command_reused(command_id)
+                raise command_reused(envelope.command_id)
             return earlier
         village = household.village_code
-        check_may_register(actor, village)
+        check_may_register(envelope.actor, village)
         staff = self.store.find(StaffMember, staff_id(screener))
         if staff is None:
             raise RuleViolationError(f"screener {screener} is not in the staff registry", field="screener",
@@ -88,7 +86,9 @@ class CampaignCommands:
                     f"village {village} is outside the campaign's scope", field="campaign_id", rule="campaign_scope"
                 )
         problems = findings_problems(findings)
-        date_problem = screening_date_problem(screened_on, local_date(now), campaign.starts_on if campaign else None)
+        date_problem = screening_date_problem(
+            screened_on, local_date(envelope.now), campaign.starts_on if campaign else None
+        )
         if date_problem:
             problems.insert(0, ("screened_on", "date_range", date_problem))
         migrant = any(m["migrant_work_months"] > 0 or m["migrant_work_place"] for m in household.members)
@@ -103,11 +103,11 @@ class CampaignCommands:
         if open_cases:
             case_id = open_cases[0]
         elif opens:
-            case_id = str(case_id_for_command(screening_open_command(command_id, household_number)))
+            case_id = str(case_id_for_command(screening_open_command(envelope.command_id, household_number)))
         else:
             case_id = ""
         record = {
-            "screening_id": command_id,
+            "screening_id": envelope.command_id,
             "campaign_id": str(campaign_id) if campaign_id else "",
             "household_number": household_number,
             "village_code": village,
@@ -121,9 +121,11 @@ class CampaignCommands:
             "case_id": case_id,
             "opens_case": opens,
             "comment": comment.strip(),
-            "recorded_by": actor.as_dict(),
+            "recorded_by": envelope.actor.as_dict(),
         }
-        household.record_screening(screening=record, actor=actor, command_id=command_id, now=now)
+        household.record_screening(
+            screening=record, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now
+        )
         self.store.save_all(household, field="household_number")
         return household.screenings[-1]
 
@@ -131,20 +133,18 @@ class CampaignCommands:
 
     def start_campaign(
         self,
+        envelope: Envelope,
         *,
         campaign_id: UUID,
         name: str,
         scope: list[str],
         starts_on: date,
         milestones: dict[Milestone, date],
-        actor: Actor,
-        command_id: str,
-        now: datetime,
         demo: bool = False,
     ) -> dict[str, Any]:
         existing = self.store.find(Campaign, campaign_id)
         if existing is not None:
-            if command_id in existing.command_versions:
+            if envelope.command_id in existing.command_versions:
                 return existing.view()
             raise VersionConflictError(f"campaign {campaign_id} exists", field="campaign_id", rule="unique")
         raise_first(
@@ -154,14 +154,21 @@ class CampaignCommands:
                 starts_on=starts_on,
                 milestones=milestones,
                 areas=self.store.areas,
-                today=local_date(now),
+                today=local_date(envelope.now),
             )
         )
-        check_may_run_campaign(actor, scope)
+        check_may_run_campaign(envelope.actor, scope)
         campaign = Campaign.start(
-            campaign_id=campaign_id, actor=actor, command_id=command_id, now=now, name=name.strip(), scope=scope,
-            starts_on=starts_on, milestones={m.value: d.isoformat() for m, d in milestones.items()}, demo=demo,
-        )  # fmt: skip
+            campaign_id=campaign_id,
+            actor=envelope.actor,
+            command_id=envelope.command_id,
+            now=envelope.now,
+            name=name.strip(),
+            scope=scope,
+            starts_on=starts_on,
+            milestones={m.value: d.isoformat() for m, d in milestones.items()},
+            demo=demo,
+        )
         self.store.save_all(campaign, field="campaign_id")
         return campaign.view()
 

@@ -43,7 +43,7 @@ from domain.cases.steps.commands import (
 )
 from domain.cases.values import DeadlineKind, LookBackOutcome, Source, Stage
 from domain.cases.view import CaseViewData, case_view
-from domain.kernel.actors import SYSTEM_ACTOR, Actor
+from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import (
     CaseAlreadyExistsError,
@@ -93,11 +93,9 @@ class CaseCommands:
 
     def open_case(
         self,
+        envelope: Envelope,
         *,
         case_id: UUID,
-        command_id: str,
-        actor: Actor,
-        now: datetime,
         household_number: str,
         household_head: str,
         village_code: str,
@@ -110,8 +108,8 @@ class CaseCommands:
     ) -> CaseViewData:
         existing = self.store.find(MonitoringCase, case_id)
         if existing is not None:
-            if existing.command_versions.get(command_id) == 1:
-                return view(self.store, case_id, now, 1)
+            if existing.command_versions.get(envelope.command_id) == 1:
+                return view(self.store, case_id, envelope.now, 1)
             raise CaseAlreadyExistsError(f"case {case_id} already exists", field="case_id", rule="unique")
         village = self.store.areas.village(village_code)
         township = village.parent_code or ""
@@ -146,9 +144,9 @@ class CaseCommands:
             )
         case = MonitoringCase.open(
             case_id=case_id,
-            actor=actor,
-            command_id=command_id,
-            now=now,
+            actor=envelope.actor,
+            command_id=envelope.command_id,
+            now=envelope.now,
             policies=self.store.policies,
             household_number=household_number,
             household_head=household_head,
@@ -162,7 +160,7 @@ class CaseCommands:
         )
         index.opened(str(case_id))
         self.store.save(case, index)
-        return case_view(case, now, self.store.areas)
+        return case_view(case, envelope.now, self.store.areas)
 
     def take_step(
         self, envelope: Envelope, case_id: UUID, command: StepCommand, expected_version: int | None = None

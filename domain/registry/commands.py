@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.kernel.actors import Actor
 from domain.kernel.areas import contains
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DuplicateIdNumberError, NotFoundError, RuleViolationError, command_reused
 from domain.kernel.permissions import check_may_register
 from domain.kernel.store import Store
@@ -47,11 +48,9 @@ class RegistryCommands:
 
     def register_household(
         self,
+        envelope: Envelope,
         record: HouseholdRecord,
         *,
-        actor: Actor,
-        command_id: str,
-        now: datetime,
         reason: str,
         demo: bool = False,
         reason_required: bool = False,
@@ -59,34 +58,36 @@ class RegistryCommands:
         """Register a household or record what changed in it. Returns ``{"household_number", "result", "version"}``
         with result ``created``, ``changed`` or ``unchanged``; refuses a household whose every rule does not hold,
         or whose member's ID number belongs to another household, writing nothing."""
-        self.check_household(record, actor, local_date(now))
+        self.check_household(record, envelope.actor, local_date(envelope.now))
         number = record.household_number
         household = self.store.find(Household, household_id(number))
-        if household is not None and command_id in household.command_versions:
-            done = household.command_versions[command_id]
+        if household is not None and envelope.command_id in household.command_versions:
+            done = household.command_versions[envelope.command_id]
             if any(s["version"] == done for s in household.screenings):
-                raise command_reused(command_id)
+                raise command_reused(envelope.command_id)
             return {"household_number": number, "result": "unchanged", "version": household.version}
         ids = [person_key(m.id_number) for m in record.members]
-        claims = self._claims(number, ids, actor)
+        claims = self._claims(number, ids, envelope.actor)
         facts = record.facts()
         if household is None:
-            household = _registered(record, actor, command_id, now, reason, demo)
+            household = _registered(record, envelope.actor, envelope.command_id, envelope.now, reason, demo)
             result = "created"
         else:
-            check_may_register(actor, household.village_code)  # the household's present village, too
+            check_may_register(envelope.actor, household.village_code)  # the household's present village, too
             if reason_required and not reason.strip() and household.facts != facts:
                 raise RuleViolationError(
                     "a change to a registered household needs its reason", field="reason", rule="required"
                 )
             before = {person_key(m["id_number"]) for m in household.members}
-            if not household.change(facts=facts, actor=actor, command_id=command_id, now=now, reason=reason):
+            if not household.change(
+                facts=facts, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=reason
+            ):
                 return {"household_number": number, "result": "unchanged", "version": household.version}
             result = "changed"
             for gone in sorted(before - set(ids)):  # a member who left: the number is free for another household
                 claim = self.store.find(IdNumberClaim, id_claim_id(gone))
                 if claim is not None and claim.household_number == number:
-                    claim.release(command_id)
+                    claim.release(envelope.command_id)
                     claims.append(claim)
         self.store.save_all(household, *claims, field="household_number")
         return {"household_number": number, "result": result, "version": household.version}
@@ -174,10 +175,10 @@ class RegistryCommands:
     # ----- staff ------------------------------------------------------------------------------------------------
 
     def register_staff(
-        self, record: StaffRecord, *, actor: Actor, command_id: str, now: datetime, reason: str, demo: bool = False
+        self, envelope: Envelope, record: StaffRecord, *, reason: str, demo: bool = False
     ) -> dict[str, Any]:
         raise_first(staff_problems(record, self.store.areas))
-        check_may_register(actor, record.area_code)
+        check_may_register(envelope.actor, record.area_code)
         facts = {
             "name": record.name.strip(),
             "identity": record.identity.value,
@@ -186,20 +187,20 @@ class RegistryCommands:
         }
         staff = self.store.find(StaffMember, staff_id(record.staff_number))
         if staff is not None:
-            check_may_register(actor, staff.facts["area_code"])  # where they work now, too
+            check_may_register(envelope.actor, staff.facts["area_code"])  # where they work now, too
         if staff is None:
             staff = StaffMember.register(
                 staff_number=record.staff_number,
                 facts=facts,
-                actor=actor,
-                command_id=command_id,
-                now=now,
+                actor=envelope.actor,
+                command_id=envelope.command_id,
+                now=envelope.now,
                 reason=reason,
                 demo=demo,
             )
             result = "created"
-        elif command_id in staff.command_versions or not staff.change(
-            facts=facts, actor=actor, command_id=command_id, now=now, reason=reason
+        elif envelope.command_id in staff.command_versions or not staff.change(
+            facts=facts, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=reason
         ):
             return {"staff_number": record.staff_number, "result": "unchanged", "version": staff.version}
         else:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from domain.kernel.actors import Actor
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.permissions import check_may_draft_report
 from domain.kernel.privacy import sees
@@ -19,42 +20,66 @@ class ReportCommands:
         self.store = store
 
     def draft_village_report(
-        self, *, village_code: str, first: date, last: date, tables: dict[str, list[int]], cutoff: int,
-        checkpoint: dict[str, Any] | None, actor: Actor, command_id: str, now: datetime, reason: str = "",
+        self,
+        envelope: Envelope,
+        *,
+        village_code: str,
+        first: date,
+        last: date,
+        tables: dict[str, list[int]],
+        cutoff: int,
+        checkpoint: dict[str, Any] | None,
+        reason: str = "",
         only_new: bool = False,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         """Draft the village's report for the period, or revise it when its figures changed (``only_new``: leave an
         existing report as it is, as the schedule does)."""
         self.store.areas.village(village_code)
-        check_may_draft_report(actor, village_code)
+        check_may_draft_report(envelope.actor, village_code)
         report = self.store.find(VillageReport, village_report_id(village_code, first, last))
         if report is None:
             report = VillageReport.draft(
                 village_code=village_code, first=first, last=last, tables=tables, cutoff=cutoff,
-                checkpoint=checkpoint, actor=actor, command_id=command_id, now=now,
+                checkpoint=checkpoint, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now,
             )  # fmt: skip
             self.store.save_all(report, field="village_code")
             return report.view()
-        if only_new or command_id in report.command_versions:
+        if only_new or envelope.command_id in report.command_versions:
             return report.view()
-        if report.revise(tables=tables, cutoff=cutoff, checkpoint=checkpoint, reason=reason, actor=actor,
-                         command_id=command_id, now=now):  # fmt: skip
+        if report.revise(tables=tables, cutoff=cutoff, checkpoint=checkpoint, reason=reason, actor=envelope.actor,
+                         command_id=envelope.command_id, now=envelope.now):  # fmt: skip
             self.store.save_all(report, field="village_code")
         return report.view()
 
     def approve_village_report(
-        self, *, report_id: UUID, capacity: Capacity, content_hash: str, actor: Actor, command_id: str, now: datetime
+        self,
+        envelope: Envelope,
+        *,
+        report_id: UUID,
+        capacity: Capacity,
+        content_hash: str,
     ) -> dict[str, Any]:
-        report = self._village_report(report_id, actor)
-        if command_id not in report.command_versions:
-            report.approve(capacity=capacity, approved_hash=content_hash, actor=actor, command_id=command_id, now=now)
+        report = self._village_report(report_id, envelope.actor)
+        if envelope.command_id not in report.command_versions:
+            report.approve(
+                capacity=capacity,
+                approved_hash=content_hash,
+                actor=envelope.actor,
+                command_id=envelope.command_id,
+                now=envelope.now,
+            )
             self.store.save_all(report, field="report_id")
         return report.view()
 
-    def submit_village_report(self, *, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
-        report = self._village_report(report_id, actor)
-        if command_id not in report.command_versions:
-            report.submit(actor=actor, command_id=command_id, now=now)
+    def submit_village_report(
+        self,
+        envelope: Envelope,
+        *,
+        report_id: UUID,
+    ) -> dict[str, Any]:
+        report = self._village_report(report_id, envelope.actor)
+        if envelope.command_id not in report.command_versions:
+            report.submit(actor=envelope.actor, command_id=envelope.command_id, now=envelope.now)
             self.store.save_all(report, field="report_id")
         return report.view()
 

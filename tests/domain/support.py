@@ -271,17 +271,15 @@ class CaseDriver:
         **extra: Any,
     ) -> dict[str, Any]:
         return self.ledger.cases.open_case(
+            Envelope(actor, command_id or f"open-{uuid4()}", now),
+            **extra,
             case_id=self.case_id,
-            command_id=command_id or f"open-{uuid4()}",
-            actor=actor,
-            now=now,
             household_number=f"HH-{self.case_id.hex[:8]}" if household_number is None else household_number,
             household_head="刘某",
             village_code=village_code,
             source=Source.CADRE_SCREENING,
             clue_date=clue_date,
             reported_risks=[Risk.ILLNESS] if reported_risks is None else reported_risks,
-            **extra,
         )
 
     def step(

@@ -14,6 +14,7 @@ import pytest
 from api.main import create_app
 from domain.campaigns.values import Milestone
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from tests.integration.conftest import VILLAGE, Stack
@@ -38,16 +39,15 @@ def store_size(stack: Stack) -> int:
 async def test_a_neighbouring_cadre_learns_and_changes_nothing_of_another_village(stack: Stack) -> None:
     now = datetime.now(UTC)
     record = household("HH-SWEEP-1", VILLAGE, 91, size=2)
-    stack.ledger.registry.register_household(record, actor=TOWNSHIP_ACTOR, command_id="sweep-reg", now=now, reason="x")
-    stack.ledger.registry.register_staff(StaffRecord("S-SWEEP", "排查员扫", StaffIdentity.GRID_WORKER, VILLAGE),
-                                actor=TOWNSHIP_ACTOR, command_id="sweep-staff", now=now, reason="x")  # fmt: skip
+    stack.ledger.registry.register_household(Envelope(TOWNSHIP_ACTOR, "sweep-reg", now), record, reason="x")
+    stack.ledger.registry.register_staff(Envelope(TOWNSHIP_ACTOR, "sweep-staff", now), StaffRecord("S-SWEEP", "排查员扫", StaffIdentity.GRID_WORKER, VILLAGE),
+                                reason="x")  # fmt: skip
     campaign = uuid.uuid4()
     today = stack.today
     stack.ledger.campaigns.start_campaign(
-        campaign_id=campaign, name="扫描村攻坚", scope=[VILLAGE], starts_on=today,
+        Envelope(TOWNSHIP_ACTOR, "sweep-camp", now), campaign_id=campaign, name="扫描村攻坚", scope=[VILLAGE], starts_on=today,
         milestones={m: today + timedelta(days=30 + i) for i, m in enumerate(Milestone)},
-        actor=TOWNSHIP_ACTOR, command_id="sweep-camp", now=now,
-    )  # fmt: skip
+        )  # fmt: skip
     case = await open_case(stack, key=f"sweep-{uuid.uuid4().hex[:6]}")
     r = await stack.http.post("/reports", json={"village_code": VILLAGE, "period": "2026-02-01..2026-03-31"},
                               headers=stack.headers("cadre"))  # fmt: skip

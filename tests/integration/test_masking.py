@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from tests.domain.support import CaseDriver
@@ -21,9 +22,9 @@ TOWNSHIP = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审�
 async def test_inspectors_see_personal_data_masked_and_the_county_in_full(stack: Stack) -> None:
     now = datetime.now(UTC)
     record = household("HH-MASK-1", VILLAGE, 61, size=2)
-    stack.ledger.registry.register_household(record, actor=TOWNSHIP, command_id="mask-reg", now=now, reason="花名册")
-    stack.ledger.registry.register_staff(StaffRecord("S-MASK", "网格员遮", StaffIdentity.GRID_WORKER, VILLAGE, "13912345678"),
-                                actor=TOWNSHIP, command_id="mask-staff", now=now, reason="x")  # fmt: skip
+    stack.ledger.registry.register_household(Envelope(TOWNSHIP, "mask-reg", now), record, reason="花名册")
+    stack.ledger.registry.register_staff(Envelope(TOWNSHIP, "mask-staff", now), StaffRecord("S-MASK", "网格员遮", StaffIdentity.GRID_WORKER, VILLAGE, "13912345678"),
+                                reason="x")  # fmt: skip
     case = CaseDriver(stack.ledger)
     case.through("responsible_person")  # 陈帮扶, 13800000000
     await stack.caught_up()

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from tests.domain.support import CaseDriver
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household
@@ -21,9 +22,7 @@ TOWNSHIP = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审�
 @pytest.mark.asyncio(loop_scope="session")
 async def test_the_notice_list_names_the_household_and_why_and_nothing_private(stack: Stack) -> None:
     record = household("HH-NOTICE-1", VILLAGE, 71, size=3)
-    stack.ledger.registry.register_household(
-        record, actor=TOWNSHIP, command_id="n-reg", now=datetime.now(UTC), reason="x"
-    )
+    stack.ledger.registry.register_household(Envelope(TOWNSHIP, "n-reg", datetime.now(UTC)), record, reason="x")
     posted, other = CaseDriver(stack.ledger), CaseDriver(stack.ledger)
     posted.open(household_number="HH-NOTICE-1")
     posted.through("notice", skip=("open",))  # 2026-02-14 to 02-18 at 村委会公示栏

@@ -280,11 +280,11 @@ async def test_a_workflow_task_that_keeps_failing_is_listed_and_restarted_on_goo
 
     from domain.cases.values import Source
     from domain.kernel.actors import Actor, Role
+    from domain.kernel.envelope import Envelope
 
     case_id = uuid.uuid4()
     stack.ledger.cases.open_case(
-        case_id=case_id, command_id=f"broken-{case_id}", actor=Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"),
-        now=datetime.now(UTC), household_number=f"H-BROKEN-{case_id.hex[:6]}", household_head="", village_code=VILLAGE,
+        Envelope(Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"), f"broken-{case_id}", datetime.now(UTC)), case_id=case_id, household_number=f"H-BROKEN-{case_id.hex[:6]}", household_head="", village_code=VILLAGE,
         source=Source.CADRE_SCREENING, clue_date=stack.today, reported_risks=[],
     )  # fmt: skip
     await stack.caught_up()

@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
 from tests.domain.support import TOWNSHIP_REVIEWER, VILLAGE_CODE, CaseDriver
 from tests.integration.registry_support import household
@@ -30,7 +31,7 @@ def test_personal_data_is_not_readable_in_postgresql_but_reads_back_through_the_
     try:
         record = household("HH-SECRET-1", VILLAGE_CODE, 7, size=2)
         ledger.registry.register_household(
-            record, actor=TOWNSHIP_REVIEWER, command_id="reg", now=datetime.now(UTC), reason="花名册"
+            Envelope(TOWNSHIP_REVIEWER, "reg", datetime.now(UTC)), record, reason="花名册"
         )
         case = CaseDriver(ledger)
         case.through("eliminated")

@@ -15,6 +15,7 @@ from eventsourcing.persistence import Tracking
 from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import ScreeningMethod
 from domain.cases.values import Category, DeadlineKind, MeasureCategory
+from domain.kernel.envelope import Envelope
 from domain.kernel.time import SHANGHAI
 from domain.ledger import Ledger
 from domain.readmodels.cases import read_model_env
@@ -61,22 +62,19 @@ def registry_part(ledger: Ledger) -> None:
     """Three households (3, 2 and 4 persons), two screened in March 2026; four staff, each with one identity."""
     now = datetime(2026, 2, 1, 9, tzinfo=SHANGHAI)
     for number, village, size in (("HH-R-1", V1, 3), ("HH-R-2", V1, 2), ("HH-R-3", V2, 4)):
-        ledger.registry.register_household(household(number, village, int(number[-1]), size=size), actor=TOWNSHIP_REVIEWER,
-                                  command_id=f"reg-{number}", now=now, reason="花名册")  # fmt: skip
+        ledger.registry.register_household(Envelope(TOWNSHIP_REVIEWER, f"reg-{number}", now), household(number, village, int(number[-1]), size=size), reason="花名册")  # fmt: skip
     for number, identity, area in (
         ("S-001", StaffIdentity.VILLAGE_CADRE, V1),
         ("S-002", StaffIdentity.GRID_WORKER, V1),
         ("S-003", StaffIdentity.GRID_WORKER, V2),
         ("S-004", StaffIdentity.TOWNSHIP_CADRE, T),
     ):
-        ledger.registry.register_staff(StaffRecord(number, f"工作人员{number[-1]}", identity, area), actor=TOWNSHIP_REVIEWER,
-                              command_id=f"staff-{number}", now=now, reason="排查力量")  # fmt: skip
+        ledger.registry.register_staff(Envelope(TOWNSHIP_REVIEWER, f"staff-{number}", now), StaffRecord(number, f"工作人员{number[-1]}", identity, area), reason="排查力量")  # fmt: skip
     for number, screener, day in (("HH-R-1", "S-002", date(2026, 3, 1)), ("HH-R-3", "S-003", date(2026, 3, 2))):
         ledger.campaigns.record_screening(
-            household_number=number, campaign_id=None, screened_on=day, method=ScreeningMethod.IN_PERSON,
+            Envelope(TOWNSHIP_REVIEWER, f"screen-{number}", datetime.combine(day, datetime.min.time(), UTC)), household_number=number, campaign_id=None, screened_on=day, method=ScreeningMethod.IN_PERSON,
             screener=screener, findings=ScreeningFindings(wage_income=Decimal(90000)), comment="",
-            actor=TOWNSHIP_REVIEWER, command_id=f"screen-{number}", now=datetime.combine(day, datetime.min.time(), UTC),
-        )  # fmt: skip
+            )  # fmt: skip
 
 
 def case_part(ledger: Ledger) -> dict[str, CaseDriver]:

@@ -28,6 +28,8 @@ from uuid import UUID, uuid5
 import psycopg
 from psycopg.rows import dict_row
 
+from domain.kernel.envelope import Envelope
+
 KEY_SEED = bytes(range(32))  # the integration tests' audit key: the checkpoint's signature verifies with it
 NAMESPACE = UUID("5d1f1d57-6a53-4c1b-9a53-0f2a7c2f5e10")
 READ_MODEL_TABLES = (
@@ -123,34 +125,28 @@ def write(env: dict[str, str]) -> dict[str, Any]:
     ids: dict[str, Any] = {}
     try:
         # The registry: staff registered and changed; a household registered, then one member moved to another.
-        ledger.registry.register_staff(staff("S-001"), actor=county, command_id="staff-1", now=NOW, reason="首次登记")
-        ledger.registry.register_staff(staff("S-001", phone="13900139001"), actor=county, command_id="staff-2", now=NOW,
-                              reason="换号")  # fmt: skip
+        ledger.registry.register_staff(Envelope(county, "staff-1", NOW), staff("S-001"), reason="首次登记")
+        ledger.registry.register_staff(Envelope(county, "staff-2", NOW), staff("S-001", phone="13900139001"), reason="换号")  # fmt: skip
         a_family = family()
-        ledger.registry.register_household(household("HH-A", a_family), actor=county, command_id="hh-a-1", now=NOW,
-                                  reason="花名册导入")  # fmt: skip
-        ledger.registry.register_household(household("HH-A", a_family[:2]), actor=county, command_id="hh-a-2", now=NOW,
-                                  reason="子女分户")  # fmt: skip
+        ledger.registry.register_household(Envelope(county, "hh-a-1", NOW), household("HH-A", a_family), reason="花名册导入")  # fmt: skip
+        ledger.registry.register_household(Envelope(county, "hh-a-2", NOW), household("HH-A", a_family[:2]), reason="子女分户")  # fmt: skip
         child = a_family[2]
         b_members = (member(10, name="刘小明之父"), child)
-        ledger.registry.register_household(household("HH-B", b_members, address="玉坪村三组14号"), actor=county,
-                                  command_id="hh-b-1", now=NOW, reason="分户登记")  # fmt: skip
+        ledger.registry.register_household(Envelope(county, "hh-b-1", NOW), household("HH-B", b_members, address="玉坪村三组14号"), reason="分户登记")  # fmt: skip
 
         # A campaign over the township, and a screening of HH-A in it.
         campaign_id = uuid5(NAMESPACE, "campaign")
         ids["campaign"] = str(campaign_id)
         ledger.campaigns.start_campaign(
-            campaign_id=campaign_id, name="2026年春季百日攻坚", scope=["990102101"], starts_on=date(2026, 3, 1),
+            Envelope(county, "campaign-1", NOW), campaign_id=campaign_id, name="2026年春季百日攻坚", scope=["990102101"], starts_on=date(2026, 3, 1),
             milestones={Milestone.SCREENING_DONE: date(2026, 3, 10), Milestone.PROCEDURES_DONE: date(2026, 3, 25),
                         Milestone.SUMMARY_DONE: date(2026, 3, 30)},
-            actor=county, command_id="campaign-1", now=NOW,
-        )  # fmt: skip
+            )  # fmt: skip
         findings = ScreeningFindings(wage_income=Decimal("36000"))
         ledger.campaigns.record_screening(
-            household_number="HH-A", campaign_id=campaign_id, screened_on=date(2026, 3, 1),
+            Envelope(VILLAGE_CADRE, "screen-1", NOW), household_number="HH-A", campaign_id=campaign_id, screened_on=date(2026, 3, 1),
             method=ScreeningMethod.IN_PERSON, screener="S-001", findings=findings, comment="",
-            actor=VILLAGE_CADRE, command_id="screen-1", now=NOW,
-        )  # fmt: skip
+            )  # fmt: skip
         ledger.campaigns.schedule_look_backs(campaign_id=campaign_id, case_ids=[], due_on=date(2026, 3, 25), now=NOW)
         ledger.campaigns.pass_milestone(campaign_id=campaign_id, milestone=Milestone.SCREENING_DONE, missing={
             "unscreened": {"households": 1, "by_village_count": {"990102101002": 1}},
@@ -208,24 +204,26 @@ def write(env: dict[str, str]) -> dict[str, Any]:
         # A village report drafted, revised, approved twice and submitted.
         tables = {"3-1": [1, 0, 0, 1], "3-2": [0, 1], "3-3": [0, 0, 0], "3-4": [1, 1]}
         report = ledger.reports.draft_village_report(
-            village_code=VILLAGE_CODE, first=date(2026, 2, 1), last=date(2026, 2, 14), tables=tables, cutoff=10,
-            checkpoint=None, actor=VILLAGE_CADRE, command_id="report-1", now=NOW,
-        )  # fmt: skip
+            Envelope(VILLAGE_CADRE, "report-1", NOW), village_code=VILLAGE_CODE, first=date(2026, 2, 1), last=date(2026, 2, 14), tables=tables, cutoff=10,
+            checkpoint=None, )  # fmt: skip
         revised = {**tables, "3-2": [1, 1]}
         ledger.reports.draft_village_report(
-            village_code=VILLAGE_CODE, first=date(2026, 2, 1), last=date(2026, 2, 14), tables=revised, cutoff=20,
-            checkpoint=None, actor=VILLAGE_CADRE, command_id="report-2", now=NOW, reason="补录一户",
+            Envelope(VILLAGE_CADRE, "report-2", NOW), village_code=VILLAGE_CODE, first=date(2026, 2, 1), last=date(2026, 2, 14), tables=revised, cutoff=20,
+            checkpoint=None, reason="补录一户",
         )  # fmt: skip
         report_id = UUID(str(report["report_id"]))
         ids["village_report"] = str(report_id)
         seen = ledger.reports.village_report(report_id, VILLAGE_CADRE)["content_hash"]
         secretary = Actor(id="vc-sec", role=Role.VILLAGE_CADRE, area_code=VILLAGE_CODE, name="村支书")
         director = Actor(id="vc-dir", role=Role.VILLAGE_CADRE, area_code=VILLAGE_CODE, name="村主任")
-        ledger.reports.approve_village_report(report_id=report_id, capacity=Capacity.PARTY_SECRETARY, content_hash=seen,
-                                      actor=secretary, command_id="approve-1", now=NOW)  # fmt: skip
-        ledger.reports.approve_village_report(report_id=report_id, capacity=Capacity.COMMITTEE_DIRECTOR, content_hash=seen,
-                                      actor=director, command_id="approve-2", now=NOW)  # fmt: skip
-        ledger.reports.submit_village_report(report_id=report_id, actor=secretary, command_id="submit-1", now=NOW)
+        ledger.reports.approve_village_report(Envelope(secretary, "approve-1", NOW), report_id=report_id, capacity=Capacity.PARTY_SECRETARY, content_hash=seen,
+                                      )  # fmt: skip
+        ledger.reports.approve_village_report(Envelope(director, "approve-2", NOW), report_id=report_id, capacity=Capacity.COMMITTEE_DIRECTOR, content_hash=seen,
+                                      )  # fmt: skip
+        ledger.reports.submit_village_report(
+            Envelope(secretary, "submit-1", NOW),
+            report_id=report_id,
+        )
 
         # The access log, a repair, and a signed checkpoint over all of it.
         inspector = Actor(id="in-1", role=Role.INSPECTOR, area_code="990102", name="督导")

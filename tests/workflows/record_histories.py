@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.campaigns.values import Milestone
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
@@ -65,9 +66,8 @@ async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
             milestones = {m: today + timedelta(days=i + 1) for i, m in enumerate(Milestone)}
             campaign_id = uuid.UUID("00000000-0000-4000-8000-00000000c0de")
             ledger.campaigns.start_campaign(
-                campaign_id=campaign_id, name="录制", scope=["990102101"], starts_on=today, milestones=milestones,
-                actor=actor, command_id="record", now=datetime.now(UTC),
-            )  # fmt: skip
+                Envelope(actor, "record", datetime.now(UTC)), campaign_id=campaign_id, name="录制", scope=["990102101"], starts_on=today, milestones=milestones,
+                )  # fmt: skip
             handle = await ts.client.start_workflow(
                 CampaignWorkflow.run, CampaignInput(campaign_id=campaign_id, milestones=milestones),
                 id=campaign_workflow_id(campaign_id), task_queue=queue,

@@ -18,6 +18,7 @@ import structlog
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AreaLevel, AreaTree
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
@@ -104,16 +105,18 @@ def load_demo(settings: Settings, households: int, seed: int, with_cases: bool =
         counts = {"staff": 0, "households": 0, "rejected": 0}
         for staff in data.staff:
             ledger.registry.register_staff(
-                staff, actor=actor, command_id=f"demo:{seed}:staff:{staff.staff_number}", now=now, reason="演示数据",
+                Envelope(actor, f"demo:{seed}:staff:{staff.staff_number}", now), staff, reason="演示数据",
                 demo=True,
             )  # fmt: skip
             counts["staff"] += 1
         for record in data.households:
             try:
                 ledger.registry.register_household(
-                    record, actor=actor, command_id=f"demo:{seed}:{record.household_number}", now=now,
-                    reason="演示数据", demo=True,
-                )  # fmt: skip
+                    Envelope(actor, f"demo:{seed}:{record.household_number}", now),
+                    record,
+                    reason="演示数据",
+                    demo=True,
+                )
                 counts["households"] += 1
             except DomainError as e:  # a demo household that clashes with real data is skipped, never forced
                 log.warning("demo.household_skipped", household_number=record.household_number, error=str(e))
@@ -149,11 +152,16 @@ def _demo_cases(ledger: Ledger, data: Any, actor: Actor, now: datetime) -> int:
         command_id = f"demo-case:{record.household_number}"
         try:
             ledger.cases.open_case(
-                case_id=case_id_for_command(command_id), command_id=command_id, actor=actor, now=now,
-                household_number=record.household_number, household_head="", village_code=record.village_code,
-                source=Source.CADRE_SCREENING, clue_date=today - timedelta(days=DEMO_CASE_AGES[opened % 3]),
-                reported_risks=list(assessment.risks), comment="演示数据",
-            )  # fmt: skip
+                Envelope(actor, command_id, now),
+                case_id=case_id_for_command(command_id),
+                household_number=record.household_number,
+                household_head="",
+                village_code=record.village_code,
+                source=Source.CADRE_SCREENING,
+                clue_date=today - timedelta(days=DEMO_CASE_AGES[opened % 3]),
+                reported_risks=list(assessment.risks),
+                comment="演示数据",
+            )
         except DomainError as e:
             log.warning("demo.case_skipped", household_number=record.household_number, error=str(e))
             continue

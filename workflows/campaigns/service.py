@@ -18,6 +18,7 @@ from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import Milestone
 from domain.kernel.actors import Actor
 from domain.kernel.areas import narrows
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
@@ -63,6 +64,7 @@ class CampaignService:
             severe_covid_impact=f.severe_covid_impact,
         )
         return self.ledger.campaigns.record_screening(
+            Envelope(actor, command_id, now),
             household_number=household_number,
             campaign_id=body.campaign_id,
             screened_on=body.screened_on,
@@ -70,9 +72,6 @@ class CampaignService:
             screener=body.screener,
             findings=findings,
             comment=body.comment,
-            actor=actor,
-            command_id=command_id,
-            now=now,
         )
 
     def not_monitored(self, area_prefixes: list[str], limit: int) -> list[dict[str, Any]]:
@@ -85,14 +84,12 @@ class CampaignService:
     ) -> dict[str, Any]:
         milestones = body.milestones or default_milestones(body.starts_on)
         return self.ledger.campaigns.start_campaign(
+            Envelope(actor, command_id, now),
             campaign_id=campaign_id,
             name=body.name,
             scope=list(body.scope),
             starts_on=body.starts_on,
             milestones=dict(milestones),
-            actor=actor,
-            command_id=command_id,
-            now=now,
         )
 
     def campaign(self, campaign_id: UUID) -> dict[str, Any]:

@@ -48,10 +48,8 @@ class CaseActivities:
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id)
         view = domain_call(
             lambda: self.ledger.cases.open_case(
+                Envelope(cmd.actor.to_domain(), cmd.command_id, cmd.now or datetime.now(UTC)),
                 case_id=cmd.case_id,
-                command_id=cmd.command_id,
-                actor=cmd.actor.to_domain(),
-                now=cmd.now or datetime.now(UTC),
                 household_number=req.household_number,
                 household_head=req.household_head,
                 village_code=req.village_code,

@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.kernel.actors import Actor
 from domain.kernel.areas import AreaTree
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError, DuplicateIdNumberError
 from domain.kernel.permissions import check_may_import
 from domain.kernel.time import local_date
@@ -148,10 +149,8 @@ class RegistryService:
         # answered from the store, and the same file after a later change applies again (import = "as in the file").
         version = self.ledger.registry.household_version(record.household_number)
         return self.ledger.registry.register_household(
+            Envelope(actor, self._import_command(record, digest, actor, version), now),
             record,
-            actor=actor,
-            command_id=self._import_command(record, digest, actor, version),
-            now=now,
             reason=reason or _import_reason(digest),
             demo=demo,
         )
@@ -172,7 +171,7 @@ class RegistryService:
             ),
         )
         outcome = self.ledger.registry.register_household(
-            record, actor=actor, command_id=command_id, now=now, reason=body.reason, reason_required=True
+            Envelope(actor, command_id, now), record, reason=body.reason, reason_required=True
         )
         return {**outcome, "household": self.ledger.registry.household(household_number)}
 
@@ -199,7 +198,7 @@ class RegistryService:
     def register_staff(self, body: StaffRequest, *, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
         record = StaffRecord(body.staff_number, body.name, body.identity, body.area_code, body.phone)
         outcome = self.ledger.registry.register_staff(
-            record, actor=actor, command_id=command_id, now=now, reason=body.reason or "登记工作人员"
+            Envelope(actor, command_id, now), record, reason=body.reason or "登记工作人员"
         )
         return {**outcome, "staff": self.ledger.registry.staff_member(body.staff_number)}
 

@@ -13,6 +13,7 @@ from uuid import UUID
 from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
 from domain.kernel.areas import contains
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError, ErrorKind
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
@@ -179,9 +180,16 @@ class ReportService:
         """Draft (or revise, if its figures changed) the village's report for the period."""
         tables, cutoff, checkpoint = self.village_figures(village, period)
         return self.ledger.reports.draft_village_report(
-            village_code=village, first=period.first, last=period.last, tables=tables, cutoff=cutoff,
-            checkpoint=checkpoint, actor=actor, command_id=command_id, now=now, reason=reason, only_new=only_new,
-        )  # fmt: skip
+            Envelope(actor, command_id, now),
+            village_code=village,
+            first=period.first,
+            last=period.last,
+            tables=tables,
+            cutoff=cutoff,
+            checkpoint=checkpoint,
+            reason=reason,
+            only_new=only_new,
+        )
 
     def draft_due(self, day: date, now: datetime, catch_up_days: int = CATCH_UP_DAYS) -> list[str]:
         """The schedule's work: every village whose two-week cycle ended on ``day`` (or on one of the
@@ -210,13 +218,16 @@ class ReportService:
         self, report_id: UUID, capacity: str, content_hash: str, actor: Actor, command_id: str, now: datetime
     ) -> dict[str, Any]:
         return self.ledger.reports.approve_village_report(
-            report_id=report_id, capacity=Capacity(capacity), content_hash=content_hash, actor=actor,
-            command_id=command_id, now=now,
-        )  # fmt: skip
+            Envelope(actor, command_id, now),
+            report_id=report_id,
+            capacity=Capacity(capacity),
+            content_hash=content_hash,
+        )
 
     def submit(self, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
         return self.ledger.reports.submit_village_report(
-            report_id=report_id, actor=actor, command_id=command_id, now=now
+            Envelope(actor, command_id, now),
+            report_id=report_id,
         )
 
     def stored_report(self, report_id: UUID, actor: Actor) -> dict[str, Any]:

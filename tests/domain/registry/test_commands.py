@@ -22,6 +22,7 @@ from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import Milestone, ScreeningMethod, screening_open_command
 from domain.cases.values import CountyDecision, LookBackOutcome, Source, case_id_for_command
 from domain.kernel.actors import Actor
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import (
     CaseAlreadyOpenError,
     CaseNotFoundError,
@@ -93,10 +94,8 @@ def register(
     demo: bool = False,
 ) -> dict[str, Any]:
     return ledger.registry.register_household(
+        Envelope(actor, command_id or f"register-{uuid4()}", now),
         household() if record is None else record,
-        actor=actor,
-        command_id=command_id or f"register-{uuid4()}",
-        now=now,
         reason=reason,
         demo=demo,
     )
@@ -124,7 +123,7 @@ def register_screener(
     identity: StaffIdentity = StaffIdentity.GRID_WORKER,
 ) -> dict[str, Any]:
     return ledger.registry.register_staff(
-        staff(number, area_code, identity), actor=actor, command_id=f"staff-{uuid4()}", now=NOW, reason="参与排查"
+        Envelope(actor, f"staff-{uuid4()}", NOW), staff(number, area_code, identity), reason="参与排查"
     )
 
 
@@ -143,6 +142,7 @@ def screen(
     comment: str = "",
 ) -> dict[str, Any]:
     return ledger.campaigns.record_screening(
+        Envelope(actor, command_id or f"screen-{uuid4()}", now),
         household_number=household_number,
         campaign_id=campaign_id,
         screened_on=screened_on,
@@ -150,9 +150,6 @@ def screen(
         screener=screener,
         findings=findings,
         comment=comment,
-        actor=actor,
-        command_id=command_id or f"screen-{uuid4()}",
-        now=now,
     )
 
 
@@ -179,14 +176,12 @@ def start_campaign(
     name: str = " 百日攻坚春季行动 ",
 ) -> dict[str, Any]:
     return ledger.campaigns.start_campaign(
+        Envelope(actor, command_id, NOW),
         campaign_id=campaign_id,
         name=name,
         scope=[TOWNSHIP_CODE] if scope is None else scope,
         starts_on=starts_on,
         milestones=seed_milestones(2026),
-        actor=actor,
-        command_id=command_id,
-        now=NOW,
     )
 
 
@@ -588,10 +583,8 @@ def test_an_id_number_with_a_trailing_newline_cannot_bypass_the_claim(ledger: Le
 
 def test_a_staff_member_is_registered_with_one_identity(ledger: Ledger) -> None:
     result = ledger.registry.register_staff(
+        Envelope(VILLAGE_CADRE, "st-1", NOW),
         staff("S-001", name=" 张网格 ", identity=StaffIdentity.GRID_WORKER),
-        actor=VILLAGE_CADRE,
-        command_id="st-1",
-        now=NOW,
         reason="参与排查",
     )
 
@@ -609,22 +602,24 @@ def test_a_staff_member_is_registered_with_one_identity(ledger: Ledger) -> None:
 
 def test_staff_are_registered_once_per_command_and_changed_only_when_different(ledger: Ledger) -> None:
     record = staff("S-001")
-    kw: dict[str, Any] = {"actor": VILLAGE_CADRE, "now": NOW, "reason": "参与排查"}
-    ledger.registry.register_staff(record, command_id="st-1", **kw)
 
-    assert ledger.registry.register_staff(record, command_id="st-1", **kw)["result"] == "unchanged"
-    assert ledger.registry.register_staff(record, command_id="st-2", **kw)["result"] == "unchanged"
-    changed = ledger.registry.register_staff(
-        replace(record, identity=StaffIdentity.VILLAGE_DOCTOR), command_id="st-3", **kw
-    )
+    def cmd(command_id: str) -> Envelope:
+        return Envelope(VILLAGE_CADRE, command_id, NOW)
+
+    kw: dict[str, Any] = {"reason": "参与排查"}
+    ledger.registry.register_staff(cmd("st-1"), record, **kw)
+
+    assert ledger.registry.register_staff(cmd("st-1"), record, **kw)["result"] == "unchanged"
+    assert ledger.registry.register_staff(cmd("st-2"), record, **kw)["result"] == "unchanged"
+    changed = ledger.registry.register_staff(cmd("st-3"), replace(record, identity=StaffIdentity.VILLAGE_DOCTOR), **kw)
     assert changed == {"staff_number": "S-001", "result": "changed", "version": 2}
-    assert ledger.registry.register_staff(record, command_id="st-3", **kw)["result"] == "unchanged"
+    assert ledger.registry.register_staff(cmd("st-3"), record, **kw)["result"] == "unchanged"
     assert ledger.registry.staff_member("S-001")["identity"] == "village_doctor"
 
 
 def test_an_invalid_staff_record_is_refused(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        ledger.registry.register_staff(staff("S", name=""), actor=VILLAGE_CADRE, command_id="st-1", now=NOW, reason="")
+        ledger.registry.register_staff(Envelope(VILLAGE_CADRE, "st-1", NOW), staff("S", name=""), reason="")
 
     assert {(v["field"], v["rule"]) for v in excinfo.value.violations} == {
         ("staff_number", "format"),
@@ -637,7 +632,7 @@ def test_an_invalid_staff_record_is_refused(ledger: Ledger) -> None:
 def test_a_staff_member_works_in_a_known_area(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
         ledger.registry.register_staff(
-            staff(area_code="990102101099"), actor=TOWNSHIP_REVIEWER, command_id="st-1", now=NOW, reason=""
+            Envelope(TOWNSHIP_REVIEWER, "st-1", NOW), staff(area_code="990102101099"), reason=""
         )
 
     assert (excinfo.value.field, excinfo.value.rule) == ("area_code", "known_area")
@@ -647,17 +642,15 @@ def test_township_staff_are_registered_by_the_township_not_a_village(ledger: Led
     township_staff = staff("T-001", TOWNSHIP_CODE, StaffIdentity.TOWNSHIP_CADRE)
 
     with pytest.raises(NotPermittedError):
-        ledger.registry.register_staff(township_staff, actor=VILLAGE_CADRE, command_id="st-1", now=NOW, reason="")
-    result = ledger.registry.register_staff(
-        township_staff, actor=TOWNSHIP_REVIEWER, command_id="st-2", now=NOW, reason=""
-    )
+        ledger.registry.register_staff(Envelope(VILLAGE_CADRE, "st-1", NOW), township_staff, reason="")
+    result = ledger.registry.register_staff(Envelope(TOWNSHIP_REVIEWER, "st-2", NOW), township_staff, reason="")
 
     assert result["result"] == "created"
 
 
 def test_inspectors_do_not_register_staff(ledger: Ledger) -> None:
     with pytest.raises(NotPermittedError):
-        ledger.registry.register_staff(staff(), actor=INSPECTOR, command_id="st-1", now=NOW, reason="")
+        ledger.registry.register_staff(Envelope(INSPECTOR, "st-1", NOW), staff(), reason="")
 
 
 def test_another_village_may_not_take_over_a_staff_member(ledger: Ledger) -> None:
@@ -665,7 +658,7 @@ def test_another_village_may_not_take_over_a_staff_member(ledger: Ledger) -> Non
 
     with pytest.raises(NotPermittedError):
         ledger.registry.register_staff(
-            staff("S-001", OTHER_VILLAGE_CODE), actor=OTHER_VILLAGE_CADRE, command_id="st-x", now=NOW, reason=""
+            Envelope(OTHER_VILLAGE_CADRE, "st-x", NOW), staff("S-001", OTHER_VILLAGE_CODE), reason=""
         )
 
     assert ledger.registry.staff_member("S-001")["area_code"] == VILLAGE_CODE
@@ -675,7 +668,7 @@ def test_the_township_may_move_a_staff_member_between_its_villages(ledger: Ledge
     register_screener(ledger)
 
     result = ledger.registry.register_staff(
-        staff("S-001", OTHER_VILLAGE_CODE), actor=TOWNSHIP_REVIEWER, command_id="st-x", now=NOW, reason="调动"
+        Envelope(TOWNSHIP_REVIEWER, "st-x", NOW), staff("S-001", OTHER_VILLAGE_CODE), reason="调动"
     )
 
     assert result["result"] == "changed"
@@ -743,10 +736,8 @@ def test_the_case_named_by_a_screening_opens_and_later_screenings_name_it(ledger
     screenable(ledger)
     first = screen(ledger, AT_RISK, command_id="sc-1")
     ledger.cases.open_case(
+        Envelope(VILLAGE_CADRE, screening_open_command("sc-1", "HH-0001"), NOW),
         case_id=UUID(first["case_id"]),
-        command_id=screening_open_command("sc-1", "HH-0001"),
-        actor=VILLAGE_CADRE,
-        now=NOW,
         household_number="HH-0001",
         household_head="",
         village_code=VILLAGE_CODE,
@@ -1073,10 +1064,8 @@ def test_a_registered_households_case_takes_the_head_from_the_registry(ledger: L
     register(ledger)
 
     view = ledger.cases.open_case(
+        Envelope(VILLAGE_CADRE, "open-1", NOW),
         case_id=uuid4(),
-        command_id="open-1",
-        actor=VILLAGE_CADRE,
-        now=NOW,
         household_number="HH-0001",
         household_head="  ",
         village_code=VILLAGE_CODE,

@@ -7,6 +7,7 @@ from datetime import date
 
 from domain.cases.case import MonitoringCase
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
 from domain.registry.household import household_id
 from domain.reports.facts import FindingState, case_event_facts, household_changed, household_registered
@@ -52,11 +53,9 @@ def test_a_plan_made_late_is_found_not_timely_and_rectified_at_once() -> None:
 def test_a_household_counts_where_it_is_registered_and_again_only_when_it_moves_or_its_members_change() -> None:
     ledger = Ledger()
     county = Actor("c", Role.COUNTY_APPROVER, "990102")
-    ledger.registry.register_household(household("HH-1"), actor=county, command_id="r1", now=NOW, reason="登记")
-    ledger.registry.register_household(household("HH-1", address="玉坪村三组13号"), actor=county, command_id="r2",
-                                       now=NOW, reason="改地址")  # fmt: skip
-    ledger.registry.register_household(household("HH-1", family()[:2]), actor=county, command_id="r3",
-                                       now=NOW, reason="分户")  # fmt: skip
+    ledger.registry.register_household(Envelope(county, "r1", NOW), household("HH-1"), reason="登记")
+    ledger.registry.register_household(Envelope(county, "r2", NOW), household("HH-1", address="玉坪村三组13号"), reason="改地址")  # fmt: skip
+    ledger.registry.register_household(Envelope(county, "r3", NOW), household("HH-1", family()[:2]), reason="分户")  # fmt: skip
     registered, address, members = list(ledger.stored_events(household_id("HH-1")))
     first = household_registered(registered, 1)
     assert (first.kind, first.village_code, first.persons, first.day) == (

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import (
     NotFoundError,
     NotPermittedError,
@@ -38,25 +39,25 @@ def ledger() -> Iterator[Ledger]:
 
 def draft(ledger: Ledger, figures: dict[str, list[int]] = FIGURES, command: str = "d1") -> dict[str, object]:
     return ledger.reports.draft_village_report(
-        village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=figures, cutoff=42,
-        checkpoint=None, actor=SYSTEM_ACTOR, command_id=command, now=NOW,
-    )  # fmt: skip
+        Envelope(SYSTEM_ACTOR, command, NOW), village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=figures, cutoff=42,
+        checkpoint=None, )  # fmt: skip
 
 
 def approve(
     ledger: Ledger, report: dict[str, object], who: Actor, capacity: Capacity, command: str
 ) -> dict[str, object]:
     return ledger.reports.approve_village_report(
-        report_id=report["report_id"], capacity=capacity, content_hash=str(report["content_hash"]), actor=who,  # type: ignore[arg-type]
-        command_id=command, now=NOW,
-    )  # fmt: skip
+        Envelope(who, command, NOW), report_id=report["report_id"], capacity=capacity, content_hash=str(report["content_hash"]), )  # fmt: skip
 
 
 def test_two_different_signatories_approve_then_the_village_submits(ledger: Ledger) -> None:
     report = draft(ledger)
     assert (report["status"], report["revision"]) == ("draft", 1)
     with pytest.raises(StepNotAllowedError) as early:
-        ledger.reports.submit_village_report(report_id=report["report_id"], actor=SECRETARY, command_id="s0", now=NOW)  # type: ignore[arg-type]
+        ledger.reports.submit_village_report(
+            Envelope(SECRETARY, "s0", NOW),
+            report_id=report["report_id"],
+        )  # type: ignore[arg-type]
     assert early.value.rule == "approved_before_submission"
 
     report = approve(ledger, report, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
@@ -77,7 +78,8 @@ def test_two_different_signatories_approve_then_the_village_submits(ledger: Ledg
     assert report["status"] == "approved"
     assert approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a5") == report  # the same command again
     report = ledger.reports.submit_village_report(
-        report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW
+        Envelope(DIRECTOR, "s1", NOW),
+        report_id=report["report_id"],
     )  # type: ignore[arg-type]
     assert report["status"] == "submitted" and report["submitted"]["id"] == "vc-2"  # type: ignore[index]
 
@@ -94,7 +96,10 @@ def test_new_figures_after_approval_make_a_revision_that_needs_both_approvals_ag
     report = draft(ledger)
     report = approve(ledger, report, SECRETARY, Capacity.PARTY_SECRETARY, "a1")
     report = approve(ledger, report, DIRECTOR, Capacity.COMMITTEE_DIRECTOR, "a2")
-    ledger.reports.submit_village_report(report_id=report["report_id"], actor=DIRECTOR, command_id="s1", now=NOW)  # type: ignore[arg-type]
+    ledger.reports.submit_village_report(
+        Envelope(DIRECTOR, "s1", NOW),
+        report_id=report["report_id"],
+    )  # type: ignore[arg-type]
 
     assert draft(ledger, FIGURES, command="d2")["revision"] == 1  # the same figures: nothing to revise
     later = {**FIGURES, "3-1": [2, 7, 0, 0, 1, 3, 1, 4]}
@@ -105,7 +110,10 @@ def test_new_figures_after_approval_make_a_revision_that_needs_both_approvals_ag
     assert corrections(FIGURES, later) == {"3-1": [{"column": 0, "old": 1, "new": 2}, {"column": 1, "old": 3, "new": 7},
                                                    {"column": 6, "old": 0, "new": 1}, {"column": 7, "old": 0, "new": 4}]}  # fmt: skip
     with pytest.raises(StepNotAllowedError):
-        ledger.reports.submit_village_report(report_id=revised["report_id"], actor=DIRECTOR, command_id="s2", now=NOW)  # type: ignore[arg-type]
+        ledger.reports.submit_village_report(
+            Envelope(DIRECTOR, "s2", NOW),
+            report_id=revised["report_id"],
+        )  # type: ignore[arg-type]
 
 
 def test_a_report_outside_the_callers_area_is_unknown_to_them(ledger: Ledger) -> None:
@@ -114,16 +122,14 @@ def test_a_report_outside_the_callers_area_is_unknown_to_them(ledger: Ledger) ->
         ledger.reports.village_report(report["report_id"], NEIGHBOUR)  # type: ignore[arg-type]
     with pytest.raises(NotPermittedError):
         ledger.reports.draft_village_report(
-            village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
-            checkpoint=None, actor=NEIGHBOUR, command_id="x", now=NOW,
-        )  # fmt: skip
+            Envelope(NEIGHBOUR, "x", NOW), village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
+            checkpoint=None, )  # fmt: skip
 
 
 def test_inspectors_read_reports_but_do_not_draft_them(ledger: Ledger) -> None:
     inspector = Actor("insp-1", Role.INSPECTOR, "990102", "督导")
     with pytest.raises(NotPermittedError) as refused:
         ledger.reports.draft_village_report(
-            village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
-            checkpoint=None, actor=inspector, command_id="x", now=NOW,
-        )  # fmt: skip
+            Envelope(inspector, "x", NOW), village_code=VILLAGE, first=date(2026, 3, 1), last=date(2026, 3, 14), tables=FIGURES, cutoff=1,
+            checkpoint=None, )  # fmt: skip
     assert refused.value.rule == "report_roles"

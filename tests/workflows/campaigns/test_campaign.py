@@ -15,6 +15,7 @@ from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import Milestone, ScreeningMethod
 from domain.cases.values import Source
 from domain.kernel.actors import Actor, Role
+from domain.kernel.envelope import Envelope
 from domain.kernel.time import end_of_day, local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
@@ -46,11 +47,9 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
     a, b, c = (household(f"HH-CAMP-{i}", VILLAGE, 40 + i) for i in range(3))
     d = household("HH-CAMP-9", OTHER, 49)
     for record in (a, b, c, d):
-        ledger.registry.register_household(record, actor=TOWNSHIP_ACTOR, command_id=f"reg-{record.household_number}",
-                                  now=now, reason="test")  # fmt: skip
+        ledger.registry.register_household(Envelope(TOWNSHIP_ACTOR, f"reg-{record.household_number}", now), record, reason="test")  # fmt: skip
     ledger.registry.register_staff(
-        StaffRecord("S-1", "网格员", StaffIdentity.GRID_WORKER, VILLAGE), actor=TOWNSHIP_ACTOR, command_id="s",
-        now=now, reason="test",
+        Envelope(TOWNSHIP_ACTOR, "s", now), StaffRecord("S-1", "网格员", StaffIdentity.GRID_WORKER, VILLAGE), reason="test",
     )  # fmt: skip
     virtual_today = local_date(await ts_env.get_current_time())
     real_today = local_date(now)
@@ -62,23 +61,20 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
     }
     campaign_id = uuid.uuid4()
     ledger.campaigns.start_campaign(
-        campaign_id=campaign_id, name="百日攻坚", scope=[TOWNSHIP], starts_on=starts_on, milestones=milestones,
-        actor=TOWNSHIP_ACTOR, command_id="camp", now=now,
-    )  # fmt: skip
+        Envelope(TOWNSHIP_ACTOR, "camp", now), campaign_id=campaign_id, name="百日攻坚", scope=[TOWNSHIP], starts_on=starts_on, milestones=milestones,
+        )  # fmt: skip
     # a and d are screened in the campaign; b and c are not. c has a case still in identification.
     ledger.registry.register_staff(
-        StaffRecord("S-2", "网格员乙", StaffIdentity.GRID_WORKER, OTHER), actor=TOWNSHIP_ACTOR, command_id="s2",
-        now=now, reason="test",
+        Envelope(TOWNSHIP_ACTOR, "s2", now), StaffRecord("S-2", "网格员乙", StaffIdentity.GRID_WORKER, OTHER), reason="test",
     )  # fmt: skip
     for record, screener in ((a, "S-1"), (d, "S-2")):
         ledger.campaigns.record_screening(
-            household_number=record.household_number, campaign_id=campaign_id, screened_on=starts_on,
+            Envelope(TOWNSHIP_ACTOR, f"screen-{record.household_number}", now), household_number=record.household_number, campaign_id=campaign_id, screened_on=starts_on,
             method=ScreeningMethod.IN_PERSON, screener=screener, findings=ScreeningFindings(wage_income=Decimal(90000)),
-            comment="", actor=TOWNSHIP_ACTOR, command_id=f"screen-{record.household_number}", now=now,
-        )  # fmt: skip
+            comment="", )  # fmt: skip
     case_id = uuid.uuid4()
     ledger.cases.open_case(
-        case_id=case_id, command_id="open-c", actor=CADRE, now=now, household_number=c.household_number,
+        Envelope(CADRE, "open-c", now), case_id=case_id, household_number=c.household_number,
         household_head="", village_code=VILLAGE, source=Source.CADRE_SCREENING, clue_date=real_today,
         reported_risks=[],
     )  # fmt: skip
