@@ -315,7 +315,7 @@ async def _history(
     view = await _read(lambda: svc.queries.view(cid, _now()))
     check_area(actor, view["area"]["village_code"])
     await record_read(svc, actor, request, what=what, target=str(cid), village_code=view["area"]["village_code"])
-    return view, await _read(lambda: svc.queries.events(cid))
+    return view, await _read(lambda: svc.queries.event_records(cid))
 
 
 @router.get("/cases/{case_id}/timeline", summary="The case's history, readable: every event and every deadline")

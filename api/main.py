@@ -60,7 +60,7 @@ async def connect_services(settings: Settings) -> Services:
         queries=CaseQueries(registry.ledger),  # one pool for the event store
         summaries=open_summary_view(env),
         registry=registry,
-        campaigns=CampaignService(registry.ledger, registry.view, registry.summaries),
+        campaigns=CampaignService(registry),
         audit=audit_service,
         ops=OpsService(registry.ledger, audit_service.summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),

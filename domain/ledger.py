@@ -8,12 +8,11 @@ The workers and the command line write through it; the API never imports it (imp
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from domain.audit.commands import AuditCommands
 from domain.campaigns.commands import CampaignCommands
 from domain.cases.commands import CaseCommands
-from domain.kernel.areas import AreaTree
-from domain.kernel.policy import PolicyRegistry
 from domain.ops.commands import OpsCommands
 from domain.registry.commands import RegistryCommands
 from domain.reports.commands import ReportCommands
@@ -21,14 +20,9 @@ from domain.store import EventStore
 
 
 class Ledger(EventStore):
-    def __init__(
-        self,
-        env: Mapping[str, str] | None = None,
-        *,
-        policies: PolicyRegistry | None = None,
-        areas: AreaTree | None = None,
-    ) -> None:
-        super().__init__(env, policies=policies, areas=areas)
+    def __init__(self, env: Mapping[str, str] | None = None, **configured: Any) -> None:
+        """``configured``: the store's own keywords (``policies``, ``areas``)."""
+        super().__init__(env, **configured)
         self.cases = CaseCommands(self)
         self.registry = RegistryCommands(self)
         self.campaigns = CampaignCommands(self)

@@ -9,8 +9,9 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -62,15 +63,28 @@ def es_env(pg_url: str) -> Iterator[dict[str, str]]:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A real dev server (in-memory) with Dixian's search attributes and the pydantic data converter."""
-    async with await WorkflowEnvironment.start_local(
+def connect(env: Mapping[str, str], **options: Any) -> psycopg.Connection[Any]:
+    """A direct connection to the database an eventsourcing ``env`` points at, to look at what is stored."""
+    return psycopg.connect(
+        host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], **options,
+    )  # fmt: skip
+
+
+async def dev_server(*extra_args: str) -> WorkflowEnvironment:
+    """A real Temporal dev server (in-memory) with Dixian's search attributes and the pydantic data converter."""
+    return await WorkflowEnvironment.start_local(
         dev_server_existing_path=find_binary("temporal"),
         data_converter=pydantic_data_converter,
         search_attributes=list(ALL),
         namespace="default",
-    ) as env:
+        dev_server_extra_args=list(extra_args),
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    async with await dev_server() as env:
         yield env
 
 

@@ -184,7 +184,7 @@ async def run_worker(settings: Settings) -> None:
             national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
             registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
             reports = ReportService(ledger, open_report_view(env), registry.view, settings.plan_issued_on)
-            campaigns = CampaignService(ledger, registry.view, registry.summaries)
+            campaigns = CampaignService(registry)
             worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, campaigns, reports)
             try:
                 await ensure_report_schedule(client, settings.task_queue)

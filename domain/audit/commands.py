@@ -6,13 +6,10 @@ from datetime import datetime
 
 from domain.audit.access_log import Access
 from domain.kernel.actors import Actor
-from domain.kernel.store import Store
+from domain.kernel.store import CommandSet
 
 
-class AuditCommands:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
+class AuditCommands(CommandSet):
     def record_access(
         self, *, actor: Actor, at: datetime, what: str, target: str, village_code: str, purpose: str, path: str
     ) -> None:

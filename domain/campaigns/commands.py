@@ -22,7 +22,7 @@ from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError, RuleViolationError, VersionConflictError, command_reused
 from domain.kernel.permissions import check_may_register, check_may_run_campaign
-from domain.kernel.store import Store
+from domain.kernel.store import CommandSet, Store
 from domain.kernel.time import local_date
 from domain.registry.commands import RegistryCommands
 from domain.registry.household import (
@@ -34,9 +34,9 @@ from domain.registry.household import (
 from domain.registry.rules import raise_first
 
 
-class CampaignCommands:
+class CampaignCommands(CommandSet):
     def __init__(self, store: Store) -> None:
-        self.store = store
+        super().__init__(store)
         self.registry = RegistryCommands(store)
 
     # ----- screening --------------------------------------------------------------------------------------------

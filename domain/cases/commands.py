@@ -15,32 +15,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.cases.case import MonitoringCase
-from domain.cases.queries import EventRecord, case_of, event_records, view, view_after_command
-from domain.cases.steps.commands import (
-    AddMeasure,
-    AnnounceResult,
-    AssignResponsiblePerson,
-    ChangeMeasure,
-    ClosePublicNotice,
-    DecideByCounty,
-    DecideRollback,
-    EndMeasure,
-    ImplementMeasure,
-    MakeAssistancePlan,
-    PostPublicNotice,
-    ProposeElimination,
-    RaiseNoticeObjection,
-    RecordCrossCheck,
-    RecordEliminationVisit,
-    RecordHouseholdVisit,
-    RecordLookBack,
-    RecordVillageDeliberation,
-    RectifyFinding,
-    RequestRollback,
-    ReviewAssistance,
-    ReviewByTownship,
-    StepCommand,
-)
+from domain.cases.queries import CaseReads, case_of, view
+from domain.cases.steps import commands as c
 from domain.cases.values import DeadlineKind, LookBackOutcome, Source, Stage
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.actors import SYSTEM_ACTOR
@@ -51,7 +27,7 @@ from domain.kernel.errors import (
     RuleViolationError,
     VersionConflictError,
 )
-from domain.kernel.store import Store
+from domain.kernel.store import CommandSet, Reader
 from domain.kernel.time import local_date
 from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
 from domain.registry.values import Risk
@@ -60,34 +36,34 @@ from domain.registry.values import Risk
 # command (the policies in force; the id of the case a new risk opens): ``take_step`` calls those two itself.
 StepMethod = Callable[[MonitoringCase, Envelope, Any], None]
 _STEP_METHODS: dict[type, StepMethod] = {
-    RecordHouseholdVisit: MonitoringCase.record_household_visit,
-    RecordCrossCheck: MonitoringCase.record_cross_check,
-    RecordVillageDeliberation: MonitoringCase.record_village_deliberation,
-    PostPublicNotice: MonitoringCase.post_public_notice,
-    RaiseNoticeObjection: MonitoringCase.raise_notice_objection,
-    ClosePublicNotice: MonitoringCase.close_public_notice,
-    ReviewByTownship: MonitoringCase.review_by_township,
-    DecideByCounty: MonitoringCase.decide_by_county,
-    AnnounceResult: MonitoringCase.announce_result,
-    AssignResponsiblePerson: MonitoringCase.assign_responsible_person,
-    MakeAssistancePlan: MonitoringCase.make_assistance_plan,
-    AddMeasure: MonitoringCase.add_measure,
-    ChangeMeasure: MonitoringCase.change_measure,
-    ImplementMeasure: MonitoringCase.implement_measure,
-    EndMeasure: MonitoringCase.end_measure,
-    ReviewAssistance: MonitoringCase.review_assistance,
-    RectifyFinding: MonitoringCase.rectify_finding,
-    RecordEliminationVisit: MonitoringCase.record_elimination_visit,
-    RequestRollback: MonitoringCase.request_rollback,
-    DecideRollback: MonitoringCase.decide_rollback,
+    c.RecordHouseholdVisit: MonitoringCase.record_household_visit,
+    c.RecordCrossCheck: MonitoringCase.record_cross_check,
+    c.RecordVillageDeliberation: MonitoringCase.record_village_deliberation,
+    c.PostPublicNotice: MonitoringCase.post_public_notice,
+    c.RaiseNoticeObjection: MonitoringCase.raise_notice_objection,
+    c.ClosePublicNotice: MonitoringCase.close_public_notice,
+    c.ReviewByTownship: MonitoringCase.review_by_township,
+    c.DecideByCounty: MonitoringCase.decide_by_county,
+    c.AnnounceResult: MonitoringCase.announce_result,
+    c.AssignResponsiblePerson: MonitoringCase.assign_responsible_person,
+    c.MakeAssistancePlan: MonitoringCase.make_assistance_plan,
+    c.AddMeasure: MonitoringCase.add_measure,
+    c.ChangeMeasure: MonitoringCase.change_measure,
+    c.ImplementMeasure: MonitoringCase.implement_measure,
+    c.EndMeasure: MonitoringCase.end_measure,
+    c.ReviewAssistance: MonitoringCase.review_assistance,
+    c.RectifyFinding: MonitoringCase.rectify_finding,
+    c.RecordEliminationVisit: MonitoringCase.record_elimination_visit,
+    c.RequestRollback: MonitoringCase.request_rollback,
+    c.DecideRollback: MonitoringCase.decide_rollback,
 }
 # A new case opened by a look-back that found a new risk has an id derived from the old case and the command.
 REENTRY_NAMESPACE = UUID("8b0b6c3e-2f4e-4f59-9d0e-1d3a5f0c7e21")
 
 
-class CaseCommands:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class CaseCommands(CommandSet, CaseReads):
+    def reader(self) -> Reader:
+        return self.store
 
     # ----- commands ---------------------------------------------------------------------------------------------
 
@@ -163,7 +139,7 @@ class CaseCommands:
         return case_view(case, envelope.now, self.store.areas)
 
     def take_step(
-        self, envelope: Envelope, case_id: UUID, command: StepCommand, expected_version: int | None = None
+        self, envelope: Envelope, case_id: UUID, command: c.StepCommand, expected_version: int | None = None
     ) -> CaseViewData:
         """Apply one step's command to the case, once per command id."""
         now = envelope.now
@@ -183,9 +159,9 @@ class CaseCommands:
             )
         stage_before = case.stage
         new_case: MonitoringCase | None = None
-        if isinstance(command, ProposeElimination):
+        if isinstance(command, c.ProposeElimination):
             case.propose_elimination(envelope, command, policies=self.store.policies)  # the current year's line
-        elif isinstance(command, RecordLookBack):
+        elif isinstance(command, c.RecordLookBack):
             reentry = command.outcome is LookBackOutcome.NEW_RISK
             new_id = str(uuid5(REENTRY_NAMESPACE, f"{case_id}:{envelope.command_id}")) if reentry else None
             case.record_look_back(envelope, command, new_case_id=new_id)
@@ -196,7 +172,7 @@ class CaseCommands:
         self.store.save(case, *([new_case] if new_case else []), *self._index_changes(case, stage_before, new_case))
         return case_view(case, now, self.store.areas)
 
-    def _reentry(self, case: MonitoringCase, envelope: Envelope, look_back: RecordLookBack) -> MonitoringCase:
+    def _reentry(self, case: MonitoringCase, envelope: Envelope, look_back: c.RecordLookBack) -> MonitoringCase:
         """风险再标注: the household goes through identification again, as a new case linked to this one, saved in the
         same transaction so that neither exists without the other (domain.md §8)."""
         assert case.new_case_id is not None
@@ -264,14 +240,3 @@ class CaseCommands:
         ):
             self.store.save(case)
         return case_view(case, now, self.store.areas)
-
-    # ----- reads ------------------------------------------------------------------------------------------------
-
-    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
-        return view(self.store, case_id, now, version)
-
-    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
-        return view_after_command(self.store, case_id, command_id, now)
-
-    def event_records(self, case_id: UUID) -> list[EventRecord]:
-        return event_records(self.store, case_id)

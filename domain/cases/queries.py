@@ -11,21 +11,21 @@ from uuid import UUID
 from domain.cases.case import MonitoringCase
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.errors import CaseNotFoundError
-from domain.kernel.store import Store
+from domain.kernel.store import Reader
 
 
-def case_of(store: Store, case_id: UUID, version: int | None = None) -> MonitoringCase:
+def case_of(store: Reader, case_id: UUID, version: int | None = None) -> MonitoringCase:
     case = store.find(MonitoringCase, case_id, version)  # another aggregate's id is no case
     if case is None:
         raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
     return case
 
 
-def view(store: Store, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
+def view(store: Reader, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
     return case_view(case_of(store, case_id, version), now, store.areas)
 
 
-def view_after_command(store: Store, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
+def view_after_command(store: Reader, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
     """The view as it stood right after ``command_id`` was recorded on the case, or None if it never was."""
     case = store.find(MonitoringCase, case_id)
     if case is None or command_id not in case.command_versions:
@@ -49,7 +49,7 @@ class EventRecord(TypedDict):
     payload: dict[str, Any]
 
 
-def event_records(store: Store, case_id: UUID) -> list[EventRecord]:
+def event_records(store: Reader, case_id: UUID) -> list[EventRecord]:
     """The stored events of a case in order, as plain data."""
     case_of(store, case_id)
     records: list[EventRecord] = []
@@ -72,27 +72,36 @@ def event_records(store: Store, case_id: UUID) -> list[EventRecord]:
     return records
 
 
-class ReadableStore(Store, Protocol):
+class CaseReads:
+    """A case's view and stored events, for whoever holds a store: the case commands and the API's queries."""
+
+    def reader(self) -> Reader:
+        raise NotImplementedError
+
+    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
+        return view(self.reader(), case_id, now, version)
+
+    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
+        return view_after_command(self.reader(), case_id, command_id, now)
+
+    def event_records(self, case_id: UUID) -> list[EventRecord]:
+        return event_records(self.reader(), case_id)
+
+
+class ReadableStore(Reader, Protocol):
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
 
 
-class CaseQueries:
-    """Read-only access to cases for the API: it holds the event store, never a command, so nothing the API reaches
-    through it can append an event."""
+class CaseQueries(CaseReads):
+    """Read-only access to cases for the API: it holds a store it can only read (``Reader``), never a command."""
 
     def __init__(self, store: ReadableStore) -> None:
         self._store = store
 
-    def view(self, case_id: UUID, now: datetime, version: int | None = None) -> CaseViewData:
-        return view(self._store, case_id, now, version)
-
-    def view_after_command(self, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
-        return view_after_command(self._store, case_id, command_id, now)
-
-    def events(self, case_id: UUID) -> list[EventRecord]:
-        return event_records(self._store, case_id)
+    def reader(self) -> Reader:
+        return self._store
 
     def ping(self) -> None:
         self._store.ping()

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from domain.kernel.labels import labelled
+from domain.kernel.labels import Labelled
 
 
-class Role(StrEnum):
+class Role(Labelled):
     """Who acts. The area level each role works at is in ``policy.ROLE_LEVEL``."""
 
-    VILLAGE_CADRE = "village_cadre"
-    RESIDENT_CADRE = "resident_cadre"
-    RESPONSIBLE_PERSON = "responsible_person"
-    TOWNSHIP_REVIEWER = "township_reviewer"
-    COUNTY_APPROVER = "county_approver"
-    INSPECTOR = "inspector"
-    OPS = "ops"
-    ADMIN = "admin"
-    SYSTEM = "system"
+    VILLAGE_CADRE = "village_cadre", "村干部/网格员"
+    RESIDENT_CADRE = "resident_cadre", "驻村干部"
+    RESPONSIBLE_PERSON = "responsible_person", "帮扶责任人"
+    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核"
+    COUNTY_APPROVER = "county_approver", "县级审定"
+    INSPECTOR = "inspector", "督导/审计"
+    OPS = "ops", "运维"
+    ADMIN = "admin", "管理员"
+    SYSTEM = "system", "系统"
 
 
 @dataclass(frozen=True)
@@ -40,16 +39,3 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(id="system", role=Role.SYSTEM, area_code="", name="底线系统")
-
-
-labelled(
-    (Role.VILLAGE_CADRE, "村干部/网格员"),
-    (Role.TOWNSHIP_REVIEWER, "乡镇审核"),
-    (Role.COUNTY_APPROVER, "县级审定"),
-    (Role.INSPECTOR, "督导/审计"),
-    (Role.RESIDENT_CADRE, "驻村干部"),
-    (Role.RESPONSIBLE_PERSON, "帮扶责任人"),
-    (Role.OPS, "运维"),
-    (Role.ADMIN, "管理员"),
-    (Role.SYSTEM, "系统"),
-)

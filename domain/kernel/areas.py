@@ -9,16 +9,15 @@ exist) because the seed does not name the county.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from domain.kernel.errors import RuleViolationError
-from domain.kernel.labels import labelled
+from domain.kernel.labels import Labelled
 
 
-class AreaLevel(StrEnum):
-    COUNTY = "county"
-    TOWNSHIP = "township"
-    VILLAGE = "village"
+class AreaLevel(Labelled):
+    COUNTY = "county", "县"
+    TOWNSHIP = "township", "乡镇"
+    VILLAGE = "village", "村"
 
 
 # The administrative tree as JSON records (``AreaTree.from_records``) in an eventsourcing environment; the settings
@@ -157,11 +156,4 @@ DEFAULT_AREAS = AreaTree(
         *(Area(f"{_TOWNSHIP}{i:03d}", name, AreaLevel.VILLAGE) for i, name in enumerate(_VILLAGE_NAMES, 1)),
         Area(f"{_TOWNSHIP}201", "玉坪乡易地扶贫搬迁集中安置点", AreaLevel.VILLAGE, resettlement_site=True),
     ]
-)
-
-
-labelled(
-    (AreaLevel.COUNTY, "县"),
-    (AreaLevel.TOWNSHIP, "乡镇"),
-    (AreaLevel.VILLAGE, "村"),
 )

@@ -61,15 +61,19 @@ def recomputed_hash(event: Any) -> str:
     return event_hash(get_topic(type(event)), vars(event))
 
 
+def _chained(event: Any, aggregate: Any) -> Any:
+    """The aggregate an event produced, remembering the event's hash: the next event links to it."""
+    if aggregate is not None:
+        aggregate.chain_hash = stored_hash(event)
+    return aggregate
+
+
 class ChainedEvent(Aggregate.Event):
     prev_hash: str
     hash: str
 
     def mutate(self, aggregate: Any) -> Any:
-        result = super().mutate(aggregate)
-        if result is not None:
-            result.chain_hash = stored_hash(self)
-        return result
+        return _chained(self, super().mutate(aggregate))
 
 
 class ChainedCreated(Aggregate.Created):
@@ -77,10 +81,7 @@ class ChainedCreated(Aggregate.Created):
     hash: str
 
     def mutate(self, aggregate: Any) -> Any:
-        result = super().mutate(aggregate)
-        if result is not None:
-            result.chain_hash = stored_hash(self)
-        return result
+        return _chained(self, super().mutate(aggregate))
 
 
 class ChainedAggregate(Aggregate):

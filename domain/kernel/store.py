@@ -16,12 +16,22 @@ from domain.kernel.policy import PolicyRegistry
 A = TypeVar("A", bound=Aggregate)
 
 
-class Store(Protocol):
+class Reader(Protocol):
+    """What reading needs of the store: find an aggregate, read a stream, the configured areas."""
+
     areas: AreaTree
-    policies: PolicyRegistry
 
     def find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
         """The aggregate of that id if it is a ``cls`` (at ``version``, if given), else None."""
+
+    def stored_events(self, aggregate_id: UUID) -> Iterable[Any]:
+        """A stream's events, in order, as stored."""
+
+
+class Store(Reader, Protocol):
+    """What a context's commands need besides reading: the policies, and saving aggregates together."""
+
+    policies: PolicyRegistry
 
     def save(self, *aggregates: Aggregate) -> Any:
         """Save every pending event of ``aggregates`` in one transaction; a concurrent change raises the store's
@@ -30,5 +40,9 @@ class Store(Protocol):
     def save_all(self, *aggregates: Aggregate, field: str) -> None:
         """As ``save``, a concurrent change refused as a ``VersionConflictError`` naming ``field``."""
 
-    def stored_events(self, aggregate_id: UUID) -> Iterable[Any]:
-        """A stream's events, in order, as stored."""
+
+class CommandSet:
+    """A context's commands, composed onto the store by ``domain.ledger.Ledger`` (``ledger.cases``, …)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store

@@ -17,7 +17,7 @@ from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DuplicateIdNumberError, NotFoundError, RuleViolationError, command_reused
 from domain.kernel.permissions import check_may_register
-from domain.kernel.store import Store
+from domain.kernel.store import CommandSet
 from domain.kernel.time import local_date
 from domain.registry.household import (
     Household,
@@ -40,10 +40,7 @@ from domain.registry.rules import (
 )
 
 
-class RegistryCommands:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
+class RegistryCommands(CommandSet):
     # ----- households ---------------------------------------------------------------------------------------------
 
     def register_household(

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
-from domain.kernel.labels import from_label, label
+from domain.kernel.labels import Labelled, from_label, label
 from domain.registry.rules import HouseholdRecord, Member, household_problems, member_problems, normalise_id_number
 from domain.registry.values import Health, HouseholdType, LabourSkill, Relation, Schooling, Sex, SocialAssistance
 
@@ -115,7 +114,7 @@ def header_problems(headers: list[str]) -> list[RowError]:
     return out
 
 
-def _enum(enum: type[StrEnum]) -> Callable[[str], Any]:
+def _enum(enum: type[Labelled]) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         try:
             return from_label(enum, text)

@@ -3,172 +3,110 @@ name, its members' sex, health, labour, relation, schooling and assistance, and 
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from domain.kernel.labels import labelled
+from domain.kernel.labels import Labelled
 
 
-class HouseholdType(StrEnum):
+class HouseholdType(Labelled):
     """户类型 (domain.md §2, §9)."""
 
-    FORMERLY_POOR = "formerly_poor"
-    ORDINARY = "ordinary"
-    FORMERLY_POOR_NO_BENEFITS = "formerly_poor_no_benefits"
+    FORMERLY_POOR = "formerly_poor", "脱贫户"
+    ORDINARY = "ordinary", "一般农户"
+    FORMERLY_POOR_NO_BENEFITS = "formerly_poor_no_benefits", "脱贫不享受政策户"
 
 
-class Risk(StrEnum):
+class Risk(Labelled):
     """返贫致贫风险类型 (domain.md §5)."""
 
-    ILLNESS = "illness"
-    SCHOOLING = "schooling"
-    DISABILITY = "disability"
-    NATURAL_DISASTER = "natural_disaster"
-    ACCIDENT = "accident"
-    FAILED_ENTERPRISE = "failed_enterprise"
-    UNSTABLE_EMPLOYMENT = "unstable_employment"
-    LACK_OF_LABOUR = "lack_of_labour"
-    HOUSING_SAFETY = "housing_safety"
-    WATER_SAFETY = "water_safety"
-    OTHER = "other"
+    ILLNESS = "illness", "因病"
+    SCHOOLING = "schooling", "因学"
+    DISABILITY = "disability", "因残"
+    NATURAL_DISASTER = "natural_disaster", "因自然灾害"
+    ACCIDENT = "accident", "因意外事故"
+    FAILED_ENTERPRISE = "failed_enterprise", "因产业项目失败"
+    UNSTABLE_EMPLOYMENT = "unstable_employment", "因务工就业不稳"
+    LACK_OF_LABOUR = "lack_of_labour", "缺劳动力"
+    HOUSING_SAFETY = "housing_safety", "因安全住房"
+    WATER_SAFETY = "water_safety", "因安全饮水"
+    OTHER = "other", "其他"
 
 
-class Guarantee(StrEnum):
+class Guarantee(Labelled):
     """三保障 and drinking water: a value here names a guarantee that is *not* secured."""
 
-    EDUCATION = "education"
-    MEDICAL = "medical"
-    HOUSING = "housing"
-    DRINKING_WATER = "drinking_water"
+    EDUCATION = "education", "义务教育保障"
+    MEDICAL = "medical", "基本医疗保障"
+    HOUSING = "housing", "住房安全保障"
+    DRINKING_WATER = "drinking_water", "饮水安全保障"
 
 
-class Sex(StrEnum):
+class Sex(Labelled):
     """性别."""
 
-    MALE = "male"
-    FEMALE = "female"
+    MALE = "male", "男"
+    FEMALE = "female", "女"
 
 
-class Health(StrEnum):
+class Health(Labelled):
     """健康状况 (domain.md §9, values seen in the national export)."""
 
-    HEALTHY = "healthy"
-    CHRONIC_ILLNESS = "chronic_illness"
-    SERIOUS_ILLNESS = "serious_illness"
-    DISABLED = "disabled"
+    HEALTHY = "healthy", "健康"
+    CHRONIC_ILLNESS = "chronic_illness", "长期慢性病"
+    SERIOUS_ILLNESS = "serious_illness", "患大病"
+    DISABLED = "disabled", "残疾"
 
 
-class LabourSkill(StrEnum):
+class LabourSkill(Labelled):
     """劳动技能 (domain.md §9, code table 100A14; glossary)."""
 
-    ORDINARY = "ordinary"
-    SKILLED = "skilled"
-    WEAK_OR_HALF = "weak_or_half"
-    LOST = "lost"
-    NONE = "none"
+    ORDINARY = "ordinary", "普通劳动力"
+    SKILLED = "skilled", "技能劳动力"
+    WEAK_OR_HALF = "weak_or_half", "弱劳动力或半劳动力"
+    LOST = "lost", "丧失劳动力"
+    NONE = "none", "无劳动力"
 
 
-class Relation(StrEnum):
+class Relation(Labelled):
     """与户主关系 (domain.md §9; the national code table 1010 is finer, these are its groups)."""
 
-    HEAD = "head"
-    SPOUSE = "spouse"
-    CHILD = "child"
-    CHILD_IN_LAW = "child_in_law"
-    GRANDCHILD = "grandchild"
-    PARENT = "parent"
-    GRANDPARENT = "grandparent"
-    SIBLING = "sibling"
-    OTHER = "other"
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
+    GRANDCHILD = "grandchild", "孙子女"
+    PARENT = "parent", "父母"
+    GRANDPARENT = "grandparent", "祖父母"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他"
 
 
-class Schooling(StrEnum):
+class Schooling(Labelled):
     """在校生状况 (domain.md §9, code table 100A12)."""
 
-    NOT_IN_SCHOOL = "not_in_school"
-    PRESCHOOL = "preschool"
-    PRIMARY = "primary"
-    JUNIOR_SECONDARY = "junior_secondary"
-    SENIOR_SECONDARY = "senior_secondary"
-    SECONDARY_VOCATIONAL = "secondary_vocational"
-    HIGHER_VOCATIONAL = "higher_vocational"
-    UNDERGRADUATE = "undergraduate"
+    NOT_IN_SCHOOL = "not_in_school", "非在校生"
+    PRESCHOOL = "preschool", "学前教育"
+    PRIMARY = "primary", "小学"
+    JUNIOR_SECONDARY = "junior_secondary", "初中"
+    SENIOR_SECONDARY = "senior_secondary", "高中"
+    SECONDARY_VOCATIONAL = "secondary_vocational", "中职"
+    HIGHER_VOCATIONAL = "higher_vocational", "高职"
+    UNDERGRADUATE = "undergraduate", "本科及以上"
 
 
-class SocialAssistance(StrEnum):
+class SocialAssistance(Labelled):
     """享受低保 / 特困供养政策情况 (domain.md §9)."""
 
-    NONE = "none"
-    DIBAO = "dibao"
-    TEKUN = "tekun"
+    NONE = "none", "未享受"
+    DIBAO = "dibao", "农村低保"
+    TEKUN = "tekun", "农村特困供养"
 
 
-class StaffIdentity(StrEnum):
+class StaffIdentity(Labelled):
     """工作人员身份: the seed's table 3-4 columns (one identity per person, 填表说明)."""
 
-    COUNTY_DEPARTMENT = "county_department"
-    TOWNSHIP_CADRE = "township_cadre"
-    VILLAGE_CADRE = "village_cadre"
-    RESIDENT_CADRE = "resident_cadre"
-    VILLAGE_DOCTOR = "village_doctor"
-    GRID_WORKER = "grid_worker"
-    RESPONSIBLE_PERSON = "responsible_person"
-
-
-labelled(
-    (HouseholdType.FORMERLY_POOR, "脱贫户"),
-    (HouseholdType.ORDINARY, "一般农户"),
-    (HouseholdType.FORMERLY_POOR_NO_BENEFITS, "脱贫不享受政策户"),
-    (Risk.ILLNESS, "因病"),
-    (Risk.SCHOOLING, "因学"),
-    (Risk.DISABILITY, "因残"),
-    (Risk.NATURAL_DISASTER, "因自然灾害"),
-    (Risk.ACCIDENT, "因意外事故"),
-    (Risk.FAILED_ENTERPRISE, "因产业项目失败"),
-    (Risk.UNSTABLE_EMPLOYMENT, "因务工就业不稳"),
-    (Risk.LACK_OF_LABOUR, "缺劳动力"),
-    (Risk.HOUSING_SAFETY, "因安全住房"),
-    (Risk.WATER_SAFETY, "因安全饮水"),
-    (Risk.OTHER, "其他"),
-    (Guarantee.EDUCATION, "义务教育保障"),
-    (Guarantee.MEDICAL, "基本医疗保障"),
-    (Guarantee.HOUSING, "住房安全保障"),
-    (Guarantee.DRINKING_WATER, "饮水安全保障"),
-    (Sex.MALE, "男"),
-    (Sex.FEMALE, "女"),
-    (Health.HEALTHY, "健康"),
-    (Health.CHRONIC_ILLNESS, "长期慢性病"),
-    (Health.SERIOUS_ILLNESS, "患大病"),
-    (Health.DISABLED, "残疾"),
-    (LabourSkill.ORDINARY, "普通劳动力"),
-    (LabourSkill.SKILLED, "技能劳动力"),
-    (LabourSkill.WEAK_OR_HALF, "弱劳动力或半劳动力"),
-    (LabourSkill.LOST, "丧失劳动力"),
-    (LabourSkill.NONE, "无劳动力"),
-    (Relation.HEAD, "户主"),
-    (Relation.SPOUSE, "配偶"),
-    (Relation.CHILD, "子女"),
-    (Relation.CHILD_IN_LAW, "儿媳/女婿"),
-    (Relation.GRANDCHILD, "孙子女"),
-    (Relation.PARENT, "父母"),
-    (Relation.GRANDPARENT, "祖父母"),
-    (Relation.SIBLING, "兄弟姐妹"),
-    (Relation.OTHER, "其他"),
-    (Schooling.NOT_IN_SCHOOL, "非在校生"),
-    (Schooling.PRESCHOOL, "学前教育"),
-    (Schooling.PRIMARY, "小学"),
-    (Schooling.JUNIOR_SECONDARY, "初中"),
-    (Schooling.SENIOR_SECONDARY, "高中"),
-    (Schooling.SECONDARY_VOCATIONAL, "中职"),
-    (Schooling.HIGHER_VOCATIONAL, "高职"),
-    (Schooling.UNDERGRADUATE, "本科及以上"),
-    (SocialAssistance.NONE, "未享受"),
-    (SocialAssistance.DIBAO, "农村低保"),
-    (SocialAssistance.TEKUN, "农村特困供养"),
-    (StaffIdentity.COUNTY_DEPARTMENT, "县直部门"),
-    (StaffIdentity.TOWNSHIP_CADRE, "乡镇干部"),
-    (StaffIdentity.VILLAGE_CADRE, "村干部"),
-    (StaffIdentity.RESIDENT_CADRE, "驻村干部"),
-    (StaffIdentity.VILLAGE_DOCTOR, "乡村医生"),
-    (StaffIdentity.GRID_WORKER, "网格员"),
-    (StaffIdentity.RESPONSIBLE_PERSON, "帮扶责任人"),
-)
+    COUNTY_DEPARTMENT = "county_department", "县直部门"
+    TOWNSHIP_CADRE = "township_cadre", "乡镇干部"
+    VILLAGE_CADRE = "village_cadre", "村干部"
+    RESIDENT_CADRE = "resident_cadre", "驻村干部"
+    VILLAGE_DOCTOR = "village_doctor", "乡村医生"
+    GRID_WORKER = "grid_worker", "网格员"
+    RESPONSIBLE_PERSON = "responsible_person", "帮扶责任人"

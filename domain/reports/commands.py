@@ -11,14 +11,11 @@ from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.permissions import check_may_draft_report
 from domain.kernel.privacy import sees
-from domain.kernel.store import Store
+from domain.kernel.store import CommandSet
 from domain.reports.village_report import Capacity, VillageReport, village_report_id
 
 
-class ReportCommands:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
+class ReportCommands(CommandSet):
     def draft_village_report(
         self,
         envelope: Envelope,

@@ -30,31 +30,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.cases.steps.commands import (
-    AddMeasure,
-    AnnounceResult,
-    AssignResponsiblePerson,
-    ChangeMeasure,
-    ClosePublicNotice,
-    DecideByCounty,
-    DecideRollback,
-    EndMeasure,
-    ImplementMeasure,
-    MakeAssistancePlan,
-    PostPublicNotice,
-    ProposeElimination,
-    RaiseNoticeObjection,
-    RecordCrossCheck,
-    RecordEliminationVisit,
-    RecordHouseholdVisit,
-    RecordLookBack,
-    RecordVillageDeliberation,
-    RectifyFinding,
-    RequestRollback,
-    ReviewAssistance,
-    ReviewByTownship,
-    StepCommand,
-)
+from domain.cases.steps.commands import COMMANDS
 from domain.cases.values import (
     Category,
     CountyDecision,
@@ -184,32 +160,6 @@ PROPOSAL_DEFAULTS: dict[str, Any] = {
     "evidence": "收入稳定超过监测范围，医疗费用已报销",
 }
 
-# The command of each step (and action), as the API's bodies name them (workflows/cases/contracts.py).
-STEP_COMMANDS: dict[tuple[Step, str | None], type[StepCommand]] = {
-    (Step.HOUSEHOLD_VISIT, None): RecordHouseholdVisit,
-    (Step.CROSS_CHECK, None): RecordCrossCheck,
-    (Step.VILLAGE_DELIBERATION, None): RecordVillageDeliberation,
-    (Step.PUBLIC_NOTICE, NoticeAction.POST): PostPublicNotice,
-    (Step.PUBLIC_NOTICE, NoticeAction.OBJECTION): RaiseNoticeObjection,
-    (Step.PUBLIC_NOTICE, NoticeAction.CLOSE): ClosePublicNotice,
-    (Step.TOWNSHIP_REVIEW, None): ReviewByTownship,
-    (Step.COUNTY_DECISION, None): DecideByCounty,
-    (Step.ANNOUNCEMENT, None): AnnounceResult,
-    (Step.RESPONSIBLE_PERSON, None): AssignResponsiblePerson,
-    (Step.ASSISTANCE_PLAN, None): MakeAssistancePlan,
-    (Step.MEASURES, MeasureAction.ADD): AddMeasure,
-    (Step.MEASURES, MeasureAction.CHANGE): ChangeMeasure,
-    (Step.MEASURES, MeasureAction.IMPLEMENT): ImplementMeasure,
-    (Step.MEASURES, MeasureAction.END): EndMeasure,
-    (Step.REVIEW, None): ReviewAssistance,
-    (Step.RECTIFICATION, None): RectifyFinding,
-    (Step.ELIMINATION_PROPOSAL, None): ProposeElimination,
-    (Step.ELIMINATION_VISIT, None): RecordEliminationVisit,
-    (Step.LOOK_BACK, None): RecordLookBack,
-    (Step.ROLLBACK_REQUEST, None): RequestRollback,
-    (Step.ROLLBACK_DECISION, None): DecideRollback,
-}
-
 # The steps of the happy path, in order; ``CaseDriver.through(name)`` runs them up to and including ``name``.
 PATH = (
     "open",
@@ -300,7 +250,7 @@ class CaseDriver:
         if now is None:
             now = max(NOW, occurred_at) if isinstance(occurred_at, datetime) and occurred_at.tzinfo else NOW
         envelope = Envelope(actor, command_id or f"{step.value}-{uuid4()}", now, occurred_at)
-        command = STEP_COMMANDS[(step, action)](**fields)
+        command = COMMANDS[(step, action)](**fields)
         return self.ledger.cases.take_step(envelope, self.case_id, command, expected_version)
 
     # ----- identification (and the village-to-county steps shared with elimination) -----------------------------

@@ -16,7 +16,7 @@ from tests.integration.conftest import Stack
 def stored_commands(stack: Stack, case_id: str) -> dict[str, int]:
     """For each command id in the case's stream, how many times its events were stored (1 = exactly once: a
     repeated command would store its events again under the same id)."""
-    records = stack.services.queries.events(UUID(case_id))
+    records = stack.services.queries.event_records(UUID(case_id))
     per_event = Counter((r["command_id"], r["type"]) for r in records)
     times: dict[str, int] = {}
     for (command_id, _), n in per_event.items():

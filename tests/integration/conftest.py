@@ -28,6 +28,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
+from tests.conftest import connect
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from workflows.audit.service import AuditService
@@ -85,14 +86,7 @@ class Stack:
 
     def db(self) -> psycopg.Connection[tuple[Any, ...]]:
         """A direct connection to the test's database, to look at what is stored."""
-        env = self.es_env
-        return psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            dbname=env["POSTGRES_DBNAME"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"],
-        )
+        return connect(self.es_env)
 
     async def caught_up(self) -> None:
         """Wait until the read models have applied every event stored so far."""
@@ -132,7 +126,7 @@ async def run_stack(
         queries=CaseQueries(ledger),
         summaries=summaries,
         registry=registry,
-        campaigns=CampaignService(ledger, registry.view, summaries),
+        campaigns=CampaignService(registry),
         audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
         ops=OpsService(ledger, summaries, registry.view, open_report_view(es_env)),
         reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
@@ -141,7 +135,7 @@ async def run_stack(
     following = projection_runner(es_env) if projections else nullcontext(Projections([]))
     with ThreadPoolExecutor(max_workers=4) as pool, following as runner:
         worker_ledger = Ledger(es_env)
-        worker_campaigns = CampaignService(worker_ledger, registry.view, services.summaries)
+        worker_campaigns = CampaignService(RegistryService(worker_ledger, registry.view, services.summaries))
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
         worker_reports = ReportService(worker_ledger, open_report_view(es_env), registry.view, None)
         in_process = build_worker(

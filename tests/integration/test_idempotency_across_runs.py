@@ -6,14 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from tests.conftest import dev_server
 from tests.integration.conftest import Stack, run_stack
 from tests.integration.support import VISIT, ok, open_case, to_notice_closed
-from worker.stack import find_binary
 from workflows.cases.contracts import workflow_id_for
-from workflows.cases.search_attributes import ALL
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -21,12 +19,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def short_history_env() -> AsyncIterator[WorkflowEnvironment]:
     """A dev server that suggests continue-as-new after a few dozen history events."""
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=find_binary("temporal"),
-        data_converter=pydantic_data_converter,
-        search_attributes=list(ALL),
-        dev_server_extra_args=["--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=20"],
-    ) as env:
+    async with await dev_server("--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=20") as env:
         yield env
 
 

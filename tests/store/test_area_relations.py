@@ -11,6 +11,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from domain.kernel import areas
 from domain.readmodels import areas as sql
+from tests.conftest import connect
 
 
 def generated_tree(seed: int) -> list[str]:
@@ -30,13 +31,6 @@ def generated_tree(seed: int) -> list[str]:
     return codes
 
 
-def connect(env: dict[str, str]) -> psycopg.Connection[tuple[Any, ...]]:
-    return psycopg.connect(
-        host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
-        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True,
-    )  # fmt: skip
-
-
 def selected(conn: psycopg.Connection[tuple[Any, ...]], condition: tuple[Composed, dict[str, Any]]) -> set[str]:
     where, params = condition
     rows = conn.execute(SQL("SELECT code FROM codes WHERE {0}").format(where), params).fetchall()
@@ -46,7 +40,7 @@ def selected(conn: psycopg.Connection[tuple[Any, ...]], condition: tuple[Compose
 def test_each_relation_and_its_sql_twin_agree_on_generated_trees(es_env: dict[str, str]) -> None:
     code = Identifier("code")
     compared = 0
-    with connect(es_env) as conn:
+    with connect(es_env, autocommit=True) as conn:
         conn.execute("CREATE TABLE codes (code text PRIMARY KEY)")
         for seed in range(25):
             codes = generated_tree(seed)

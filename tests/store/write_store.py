@@ -74,15 +74,9 @@ def aggregate_state(aggregate: Any) -> dict[str, Any]:
 
 
 def connect(env: dict[str, str]) -> psycopg.Connection[dict[str, Any]]:
-    return psycopg.connect(
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        dbname=env["POSTGRES_DBNAME"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"],
-        row_factory=dict_row,
-        autocommit=True,
-    )
+    from tests.conftest import connect as connect_to
+
+    return connect_to(env, row_factory=dict_row, autocommit=True)
 
 
 def read_model_rows(env: dict[str, str]) -> dict[str, list[dict[str, Any]]]:

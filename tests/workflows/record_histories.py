@@ -36,6 +36,7 @@ from workflows.campaigns.service import CampaignService
 from workflows.campaigns.workflow import CampaignWorkflow
 from workflows.kernel.settings import Settings
 from workflows.ops.replay import save_history
+from workflows.registry.service import RegistryService
 
 OUT = Path(__file__).parent / "histories"
 
@@ -58,7 +59,7 @@ async def record() -> None:
 async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
     queue = f"record-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(env)
-    campaigns = CampaignService(ledger, open_registry_view(env), open_summary_view(env))
+    campaigns = CampaignService(RegistryService(ledger, open_registry_view(env), open_summary_view(env)))
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(env):
         async with build_worker(ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, campaigns=campaigns):
             today = local_date(await ts.get_current_time())

@@ -8,7 +8,6 @@ a case that a screening opens goes through its case workflow like any other (the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -21,25 +20,23 @@ from domain.kernel.areas import narrows
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.time import local_date
-from domain.ledger import Ledger
-from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView, open_summary_view
-from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
+from domain.readmodels.cases import CaseSummaryProjection
+from domain.readmodels.registry import RegistryProjection
 from domain.readmodels.schema import last_position_of
 from workflows.campaigns.contracts import CampaignRequest, ScreeningRequest
+from workflows.registry.service import RegistryService
 
 UNSCREENED_LIMIT = 5000
 MILESTONE_LIST_LIMIT = 2000  # household numbers listed per village in a MilestonePassed event (a county is 200k)
 
 
 class CampaignService:
-    def __init__(self, ledger: Ledger, view: RegistryView, summaries: CaseSummaryView | None = None) -> None:
-        self.ledger = ledger
-        self.view = view
-        self.summaries = summaries  # the case list read model, waited for with the registry's
+    """The campaign's use cases, on the registry's ledger and read models."""
 
-    @classmethod
-    def connect(cls, env: Mapping[str, str]) -> CampaignService:
-        return cls(Ledger(env), open_registry_view(env), open_summary_view(env))
+    def __init__(self, registry: RegistryService) -> None:
+        self.ledger = registry.ledger
+        self.view = registry.view
+        self.summaries = registry.summaries  # the case list read model, waited for with the registry's
 
     # ----- screening --------------------------------------------------------------------------------------------
 

@@ -12,50 +12,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.cases.steps.commands import (
-    AddMeasure,
-    AnnounceResult,
-    AssignResponsiblePerson,
-    ChangeMeasure,
-    ClosePublicNotice,
-    DecideByCounty,
-    DecideRollback,
-    EndMeasure,
-    ImplementMeasure,
-    MakeAssistancePlan,
-    PostPublicNotice,
-    ProposeElimination,
-    RaiseNoticeObjection,
-    RecordCrossCheck,
-    RecordEliminationVisit,
-    RecordHouseholdVisit,
-    RecordLookBack,
-    RecordVillageDeliberation,
-    RectifyFinding,
-    RequestRollback,
-    ReviewAssistance,
-    ReviewByTownship,
-    StepCommand,
-)
-from domain.cases.values import (
-    Category,
-    CountyDecision,
-    DeadlineKind,
-    DeliberationOutcome,
-    EliminationMode,
-    FindingKind,
-    LookBackOutcome,
-    MeasureAction,
-    MeasureCategory,
-    MeasureStatus,
-    NoticeAction,
-    NoticeOutcome,
-    RollbackDecision,
-    Source,
-    Stage,
-    Status,
-    TownshipDecision,
-)
+from domain.cases import values as cv
+from domain.cases.steps import commands as c
 from domain.cases.view import CaseViewData
 from domain.kernel.actors import Role
 from domain.kernel.steps import Step
@@ -86,7 +44,7 @@ class OpenCaseRequest(Strict):
     village_code: VillageCode
     township_code: TownshipCode | None = None
     county_code: CountyCode | None = None
-    source: Source
+    source: cv.Source
     clue_date: BusinessDate
     reported_risks: Annotated[list[Risk], Field(max_length=11)] = []
     comment: Text = ""
@@ -100,7 +58,7 @@ class StepBody(Strict):
     occurred_at: BusinessTime | None = None
     comment: Text = ""
 
-    def to_command(self) -> StepCommand:
+    def to_command(self) -> c.StepCommand:
         raise NotImplementedError(f"{type(self).__name__} names no command")
 
 
@@ -117,8 +75,8 @@ class HouseholdVisitBody(StepBody):
     authorisation_signed: bool
     authorisation_ref: ShortText = ""
 
-    def to_command(self) -> RecordHouseholdVisit:
-        return RecordHouseholdVisit(
+    def to_command(self) -> c.RecordHouseholdVisit:
+        return c.RecordHouseholdVisit(
             visitors=self.visitors,
             household_type=self.household_type,
             household_size=self.household_size,
@@ -140,8 +98,8 @@ class CrossCheckBody(StepBody):
     findings: Text = ""
     verified_per_capita_net_income: SignedMoney | None = None
 
-    def to_command(self) -> RecordCrossCheck:
-        return RecordCrossCheck(
+    def to_command(self) -> c.RecordCrossCheck:
+        return c.RecordCrossCheck(
             departments=self.departments,
             consistent=self.consistent,
             findings=self.findings,
@@ -152,70 +110,72 @@ class CrossCheckBody(StepBody):
 
 class VillageDeliberationBody(StepBody):
     participants: Annotated[int, Field(ge=1, le=1000)]
-    outcome: DeliberationOutcome
+    outcome: cv.DeliberationOutcome
     minutes_ref: ShortText
 
-    def to_command(self) -> RecordVillageDeliberation:
-        return RecordVillageDeliberation(
+    def to_command(self) -> c.RecordVillageDeliberation:
+        return c.RecordVillageDeliberation(
             participants=self.participants, outcome=self.outcome, minutes_ref=self.minutes_ref, comment=self.comment
         )
 
 
 class NoticePostBody(StepBody):
-    action: Literal[NoticeAction.POST]
+    action: Literal[cv.NoticeAction.POST]
     start_date: BusinessDate
     end_date: BusinessDate
     location: ShortText = ""
 
-    def to_command(self) -> PostPublicNotice:
-        return PostPublicNotice(
+    def to_command(self) -> c.PostPublicNotice:
+        return c.PostPublicNotice(
             start_date=self.start_date, end_date=self.end_date, location=self.location, comment=self.comment
         )
 
 
 class NoticeObjectionBody(StepBody):
-    action: Literal[NoticeAction.OBJECTION]
+    action: Literal[cv.NoticeAction.OBJECTION]
     objection: Text
     raised_by: ShortText = ""
 
-    def to_command(self) -> RaiseNoticeObjection:
-        return RaiseNoticeObjection(objection=self.objection, raised_by=self.raised_by, comment=self.comment)
+    def to_command(self) -> c.RaiseNoticeObjection:
+        return c.RaiseNoticeObjection(objection=self.objection, raised_by=self.raised_by, comment=self.comment)
 
 
 class NoticeCloseBody(StepBody):
-    action: Literal[NoticeAction.CLOSE]
-    outcome: NoticeOutcome
+    action: Literal[cv.NoticeAction.CLOSE]
+    outcome: cv.NoticeOutcome
     investigation: Text = ""
 
-    def to_command(self) -> ClosePublicNotice:
-        return ClosePublicNotice(outcome=self.outcome, investigation=self.investigation, comment=self.comment)
+    def to_command(self) -> c.ClosePublicNotice:
+        return c.ClosePublicNotice(outcome=self.outcome, investigation=self.investigation, comment=self.comment)
 
 
 PublicNoticeBody = Annotated[NoticePostBody | NoticeObjectionBody | NoticeCloseBody, Field(discriminator="action")]
 
 
 class TownshipReviewBody(StepBody):
-    decision: TownshipDecision
+    decision: cv.TownshipDecision
     reason: Text = ""
 
-    def to_command(self) -> ReviewByTownship:
-        return ReviewByTownship(decision=self.decision, reason=self.reason, comment=self.comment)
+    def to_command(self) -> c.ReviewByTownship:
+        return c.ReviewByTownship(decision=self.decision, reason=self.reason, comment=self.comment)
 
 
 class CountyDecisionBody(StepBody):
-    decision: CountyDecision
-    category: Category | None = None
+    decision: cv.CountyDecision
+    category: cv.Category | None = None
     reason: Text = ""
 
-    def to_command(self) -> DecideByCounty:
-        return DecideByCounty(decision=self.decision, category=self.category, reason=self.reason, comment=self.comment)
+    def to_command(self) -> c.DecideByCounty:
+        return c.DecideByCounty(
+            decision=self.decision, category=self.category, reason=self.reason, comment=self.comment
+        )
 
 
 class AnnouncementBody(StepBody):
     location: ShortText = ""
 
-    def to_command(self) -> AnnounceResult:
-        return AnnounceResult(location=self.location, comment=self.comment)
+    def to_command(self) -> c.AnnounceResult:
+        return c.AnnounceResult(location=self.location, comment=self.comment)
 
 
 class ResponsiblePersonBody(StepBody):
@@ -226,8 +186,8 @@ class ResponsiblePersonBody(StepBody):
     # Their Dixian account, if they have one: they may then not approve the elimination of this household's risk.
     user_id: Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")] = ""
 
-    def to_command(self) -> AssignResponsiblePerson:
-        return AssignResponsiblePerson(
+    def to_command(self) -> c.AssignResponsiblePerson:
+        return c.AssignResponsiblePerson(
             name=self.name,
             unit=self.unit,
             phone=self.phone,
@@ -239,26 +199,26 @@ class ResponsiblePersonBody(StepBody):
 
 class AssistancePlanBody(StepBody):
     summary: Text
-    planned_categories: Annotated[list[MeasureCategory], Field(min_length=1, max_length=14)]
+    planned_categories: Annotated[list[cv.MeasureCategory], Field(min_length=1, max_length=14)]
 
-    def to_command(self) -> MakeAssistancePlan:
-        return MakeAssistancePlan(
+    def to_command(self) -> c.MakeAssistancePlan:
+        return c.MakeAssistancePlan(
             summary=self.summary, planned_categories=self.planned_categories, comment=self.comment
         )
 
 
 class MeasureAddBody(StepBody):
-    action: Literal[MeasureAction.ADD]
-    category: MeasureCategory
+    action: Literal[cv.MeasureAction.ADD]
+    category: cv.MeasureCategory
     sub_item: ShortText = ""
     start_date: BusinessDate
     responsible_unit: ShortText
     funds: Money = Decimal(0)
-    status: Literal[MeasureStatus.PLANNED, MeasureStatus.IMPLEMENTED] = MeasureStatus.PLANNED
+    status: Literal[cv.MeasureStatus.PLANNED, cv.MeasureStatus.IMPLEMENTED] = cv.MeasureStatus.PLANNED
     targets: Annotated[list[Risk], Field(max_length=11)] = []
 
-    def to_command(self) -> AddMeasure:
-        return AddMeasure(
+    def to_command(self) -> c.AddMeasure:
+        return c.AddMeasure(
             category=self.category,
             sub_item=self.sub_item,
             start_date=self.start_date,
@@ -274,15 +234,15 @@ MeasureId = Annotated[str, StringConstraints(pattern=r"^M[0-9]{1,4}$")]
 
 
 class MeasureChangeBody(StepBody):
-    action: Literal[MeasureAction.CHANGE]
+    action: Literal[cv.MeasureAction.CHANGE]
     measure_id: MeasureId
     sub_item: ShortText | None = None
     start_date: BusinessDate | None = None
     responsible_unit: ShortText | None = None
     funds: Money | None = None
 
-    def to_command(self) -> ChangeMeasure:
-        return ChangeMeasure(
+    def to_command(self) -> c.ChangeMeasure:
+        return c.ChangeMeasure(
             measure_id=self.measure_id,
             sub_item=self.sub_item,
             start_date=self.start_date,
@@ -293,20 +253,20 @@ class MeasureChangeBody(StepBody):
 
 
 class MeasureImplementBody(StepBody):
-    action: Literal[MeasureAction.IMPLEMENT]
+    action: Literal[cv.MeasureAction.IMPLEMENT]
     measure_id: MeasureId
 
-    def to_command(self) -> ImplementMeasure:
-        return ImplementMeasure(measure_id=self.measure_id, comment=self.comment)
+    def to_command(self) -> c.ImplementMeasure:
+        return c.ImplementMeasure(measure_id=self.measure_id, comment=self.comment)
 
 
 class MeasureEndBody(StepBody):
-    action: Literal[MeasureAction.END]
+    action: Literal[cv.MeasureAction.END]
     measure_id: MeasureId
     reason: Text
 
-    def to_command(self) -> EndMeasure:
-        return EndMeasure(measure_id=self.measure_id, reason=self.reason, comment=self.comment)
+    def to_command(self) -> c.EndMeasure:
+        return c.EndMeasure(measure_id=self.measure_id, reason=self.reason, comment=self.comment)
 
 
 MeasuresBody = Annotated[
@@ -315,7 +275,7 @@ MeasuresBody = Annotated[
 
 
 class FindingInput(Strict):
-    kind: FindingKind
+    kind: cv.FindingKind
     description: Text
     found_on: BusinessDate
 
@@ -323,8 +283,8 @@ class FindingInput(Strict):
 class ReviewBody(StepBody):
     findings: Annotated[list[FindingInput], Field(min_length=1, max_length=20)]
 
-    def to_command(self) -> ReviewAssistance:
-        return ReviewAssistance(findings=[f.model_dump(mode="python") for f in self.findings], comment=self.comment)
+    def to_command(self) -> c.ReviewAssistance:
+        return c.ReviewAssistance(findings=[f.model_dump(mode="python") for f in self.findings], comment=self.comment)
 
 
 class RectificationBody(StepBody):
@@ -332,22 +292,22 @@ class RectificationBody(StepBody):
     description: Text
     measure_ids: Annotated[list[MeasureId], Field(min_length=1, max_length=20)]
 
-    def to_command(self) -> RectifyFinding:
-        return RectifyFinding(
+    def to_command(self) -> c.RectifyFinding:
+        return c.RectifyFinding(
             finding_id=self.finding_id, description=self.description, measure_ids=self.measure_ids, comment=self.comment
         )
 
 
 class EliminationProposalBody(StepBody):
-    mode: EliminationMode
+    mode: cv.EliminationMode
     per_capita_net_income: SignedMoney
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
     unresolved_rigid_expenditure: bool
     labour_capable_members: Annotated[int, Field(ge=0, le=50)]
     evidence: Text
 
-    def to_command(self) -> ProposeElimination:
-        return ProposeElimination(
+    def to_command(self) -> c.ProposeElimination:
+        return c.ProposeElimination(
             mode=self.mode,
             per_capita_net_income=self.per_capita_net_income,
             unmet_guarantees=self.unmet_guarantees,
@@ -364,8 +324,8 @@ class EliminationVisitBody(StepBody):
     measures_form_ref: ShortText
     assessment_form_ref: ShortText
 
-    def to_command(self) -> RecordEliminationVisit:
-        return RecordEliminationVisit(
+    def to_command(self) -> c.RecordEliminationVisit:
+        return c.RecordEliminationVisit(
             verifiers=self.verifiers,
             information_form_ref=self.information_form_ref,
             measures_form_ref=self.measures_form_ref,
@@ -375,14 +335,14 @@ class EliminationVisitBody(StepBody):
 
 
 class LookBackBody(StepBody):
-    outcome: LookBackOutcome
+    outcome: cv.LookBackOutcome
     evidence: Text
     per_capita_net_income: SignedMoney | None = None
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
     new_risks: Annotated[list[Risk], Field(max_length=11)] = []
 
-    def to_command(self) -> RecordLookBack:
-        return RecordLookBack(
+    def to_command(self) -> c.RecordLookBack:
+        return c.RecordLookBack(
             outcome=self.outcome,
             evidence=self.evidence,
             per_capita_net_income=self.per_capita_net_income,
@@ -397,18 +357,18 @@ class RollbackRequestBody(StepBody):
     evidence: Text
     document_ref: ShortText
 
-    def to_command(self) -> RequestRollback:
-        return RequestRollback(
+    def to_command(self) -> c.RequestRollback:
+        return c.RequestRollback(
             reason=self.reason, evidence=self.evidence, document_ref=self.document_ref, comment=self.comment
         )
 
 
 class RollbackDecisionBody(StepBody):
-    decision: RollbackDecision
+    decision: cv.RollbackDecision
     reason: Text = ""
 
-    def to_command(self) -> DecideRollback:
-        return DecideRollback(decision=self.decision, reason=self.reason, comment=self.comment)
+    def to_command(self) -> c.DecideRollback:
+        return c.DecideRollback(decision=self.decision, reason=self.reason, comment=self.comment)
 
 
 STEP_BODIES: dict[Step, Any] = {
@@ -453,7 +413,7 @@ class StepInput(Strict):
 
 class DeadlineInput(Strict):
     case_id: UUID
-    kind: DeadlineKind
+    kind: cv.DeadlineKind
     due_date: date
     now: datetime
 
@@ -470,7 +430,7 @@ class AllowedStepView(View):
 
 
 class DeadlineView(View):
-    kind: DeadlineKind
+    kind: cv.DeadlineKind
     label: str
     due_date: date
     due_at: datetime
@@ -501,10 +461,10 @@ class CaseControl(View):
 
     case_id: UUID
     version: int
-    stage: Stage
-    status: Status
+    stage: cv.Stage
+    status: cv.Status
     area: AreaView
-    category: Category | None
+    category: cv.Category | None
     clue_date: date
     identified_on: date | None = None
     eliminated_on: date | None = None

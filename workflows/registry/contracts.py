@@ -9,16 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from domain.registry.values import (
-    Health,
-    HouseholdType,
-    LabourSkill,
-    Relation,
-    Schooling,
-    Sex,
-    SocialAssistance,
-    StaffIdentity,
-)
+from domain.registry import values as rv
 from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text, VillageCode
 
 HouseholdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{4,32}$")]
@@ -35,14 +26,14 @@ class MemberBody(Strict):
 
     name: Name
     id_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{17}[0-9Xx]([0-9]{2}|[0-9]{4})?$")]
-    relation: Relation
-    sex: Sex
+    relation: rv.Relation
+    sex: rv.Sex
     birth_date: Annotated[date, Field(ge=date(1900, 1, 1), le=date(2099, 12, 31))]
-    health: Health
-    labour_skill: LabourSkill
-    schooling: Schooling = Schooling.NOT_IN_SCHOOL
+    health: rv.Health
+    labour_skill: rv.LabourSkill
+    schooling: rv.Schooling = rv.Schooling.NOT_IN_SCHOOL
     medical_insurance: bool = True
-    social_assistance: SocialAssistance = SocialAssistance.NONE
+    social_assistance: rv.SocialAssistance = rv.SocialAssistance.NONE
     migrant_work_place: ShortText = ""
     migrant_work_months: Annotated[int, Field(ge=0, le=12)] = 0
 
@@ -50,7 +41,7 @@ class MemberBody(Strict):
 class HouseholdRequest(Strict):
     """农户: the whole household as it is now; what differs from the stored household is recorded with the reason."""
 
-    household_type: HouseholdType
+    household_type: rv.HouseholdType
     village_code: VillageCode
     address: ShortText = ""
     phone: Phone = ""
@@ -64,7 +55,7 @@ class StaffRequest(Strict):
 
     staff_number: StaffNumber
     name: Name
-    identity: StaffIdentity
+    identity: rv.StaffIdentity
     area_code: AreaCode
     phone: Phone = ""
     reason: Text = ""

@@ -10,18 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.cases.values import (
-    Category,
-    CountyDecision,
-    DeliberationOutcome,
-    EliminationMode,
-    LookBackOutcome,
-    MeasureCategory,
-    MeasureStatus,
-    NoticeOutcome,
-    RollbackDecision,
-    TownshipDecision,
-)
+from domain.cases import values as cv
+from domain.kernel.steps import Step
 from domain.registry.values import Guarantee, HouseholdType, Risk
 
 
@@ -59,7 +49,7 @@ class RecordVillageDeliberation:
     """The command of ``MonitoringCase.record_village_deliberation``."""
 
     participants: int
-    outcome: DeliberationOutcome
+    outcome: cv.DeliberationOutcome
     minutes_ref: str
     comment: str = ""
 
@@ -87,7 +77,7 @@ class RaiseNoticeObjection:
 class ClosePublicNotice:
     """The command of ``MonitoringCase.close_public_notice``."""
 
-    outcome: NoticeOutcome
+    outcome: cv.NoticeOutcome
     investigation: str
     comment: str = ""
 
@@ -96,7 +86,7 @@ class ClosePublicNotice:
 class ReviewByTownship:
     """The command of ``MonitoringCase.review_by_township``."""
 
-    decision: TownshipDecision
+    decision: cv.TownshipDecision
     reason: str
     comment: str = ""
 
@@ -105,8 +95,8 @@ class ReviewByTownship:
 class DecideByCounty:
     """The command of ``MonitoringCase.decide_by_county``."""
 
-    decision: CountyDecision
-    category: Category | None
+    decision: cv.CountyDecision
+    category: cv.Category | None
     reason: str
     comment: str = ""
 
@@ -136,7 +126,7 @@ class MakeAssistancePlan:
     """The command of ``MonitoringCase.make_assistance_plan``."""
 
     summary: str
-    planned_categories: list[MeasureCategory]
+    planned_categories: list[cv.MeasureCategory]
     comment: str = ""
 
 
@@ -144,12 +134,12 @@ class MakeAssistancePlan:
 class AddMeasure:
     """The command of ``MonitoringCase.add_measure``."""
 
-    category: MeasureCategory
+    category: cv.MeasureCategory
     sub_item: str
     start_date: date
     responsible_unit: str
     funds: Decimal
-    status: MeasureStatus
+    status: cv.MeasureStatus
     targets: list[Risk]
     comment: str = ""
 
@@ -205,7 +195,7 @@ class RectifyFinding:
 class ProposeElimination:
     """The command of ``MonitoringCase.propose_elimination``."""
 
-    mode: EliminationMode
+    mode: cv.EliminationMode
     per_capita_net_income: Decimal
     unmet_guarantees: list[Guarantee]
     unresolved_rigid_expenditure: bool
@@ -229,7 +219,7 @@ class RecordEliminationVisit:
 class RecordLookBack:
     """The command of ``MonitoringCase.record_look_back``."""
 
-    outcome: LookBackOutcome
+    outcome: cv.LookBackOutcome
     evidence: str
     per_capita_net_income: Decimal | None
     unmet_guarantees: list[Guarantee]
@@ -251,7 +241,7 @@ class RequestRollback:
 class DecideRollback:
     """The command of ``MonitoringCase.decide_rollback``."""
 
-    decision: RollbackDecision
+    decision: cv.RollbackDecision
     reason: str
     comment: str = ""
 
@@ -280,3 +270,29 @@ StepCommand = (
     | RequestRollback
     | DecideRollback
 )
+
+# Which command takes each step (with its action, for the steps that have actions: 村内公示 and 帮扶措施).
+COMMANDS: dict[tuple[Step, str | None], type[StepCommand]] = {
+    (Step.HOUSEHOLD_VISIT, None): RecordHouseholdVisit,
+    (Step.CROSS_CHECK, None): RecordCrossCheck,
+    (Step.VILLAGE_DELIBERATION, None): RecordVillageDeliberation,
+    (Step.PUBLIC_NOTICE, cv.NoticeAction.POST): PostPublicNotice,
+    (Step.PUBLIC_NOTICE, cv.NoticeAction.OBJECTION): RaiseNoticeObjection,
+    (Step.PUBLIC_NOTICE, cv.NoticeAction.CLOSE): ClosePublicNotice,
+    (Step.TOWNSHIP_REVIEW, None): ReviewByTownship,
+    (Step.COUNTY_DECISION, None): DecideByCounty,
+    (Step.ANNOUNCEMENT, None): AnnounceResult,
+    (Step.RESPONSIBLE_PERSON, None): AssignResponsiblePerson,
+    (Step.ASSISTANCE_PLAN, None): MakeAssistancePlan,
+    (Step.MEASURES, cv.MeasureAction.ADD): AddMeasure,
+    (Step.MEASURES, cv.MeasureAction.CHANGE): ChangeMeasure,
+    (Step.MEASURES, cv.MeasureAction.IMPLEMENT): ImplementMeasure,
+    (Step.MEASURES, cv.MeasureAction.END): EndMeasure,
+    (Step.REVIEW, None): ReviewAssistance,
+    (Step.RECTIFICATION, None): RectifyFinding,
+    (Step.ELIMINATION_PROPOSAL, None): ProposeElimination,
+    (Step.ELIMINATION_VISIT, None): RecordEliminationVisit,
+    (Step.LOOK_BACK, None): RecordLookBack,
+    (Step.ROLLBACK_REQUEST, None): RequestRollback,
+    (Step.ROLLBACK_DECISION, None): DecideRollback,
+}

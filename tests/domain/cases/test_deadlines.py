@@ -8,17 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.cases.rules.deadlines import (
-    check_clue_date,
-    check_step_time,
-    elimination_due,
-    identification_due,
-    look_back_due,
-    measures_due,
-    measures_from_clue_due,
-    notice_days,
-    plan_due,
-)
+from domain.cases.rules import deadlines as deadlines
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.policy import Policy
 from domain.kernel.time import SHANGHAI, add_months, end_of_day, local_date
@@ -31,24 +21,24 @@ from tests.domain.support import (
 
 @pytest.mark.parametrize(("days", "due"), [(15, date(2026, 2, 25)), (20, date(2026, 3, 2)), (10, date(2026, 2, 20))])
 def test_identification_is_due_the_clue_date_plus_the_policy_days(days: int, due: date) -> None:
-    assert identification_due(date(2026, 2, 10), seed_policy(identification_days=days)) == due
+    assert deadlines.identification_due(date(2026, 2, 10), seed_policy(identification_days=days)) == due
 
 
 @pytest.mark.parametrize(
     ("due", "changes", "start", "expected"),
     [
-        (plan_due, {}, date(2026, 2, 23), date(2026, 3, 5)),  # 10 days (2026 is not a leap year)
-        (plan_due, {"plan_days": 7}, date(2026, 2, 23), date(2026, 3, 2)),
-        (measures_due, {}, date(2026, 2, 23), date(2026, 3, 10)),  # 15 days
-        (measures_due, {"measures_days": 30}, date(2026, 2, 23), date(2026, 3, 25)),
-        (measures_from_clue_due, {}, date(2026, 2, 10), date(2026, 3, 7)),  # 25 days from the clue
-        (measures_from_clue_due, {"measures_from_clue_days": 20}, date(2026, 2, 10), date(2026, 3, 2)),
-        (elimination_due, {}, date(2026, 9, 1), date(2026, 10, 1)),  # 30 days from the proposal
-        (elimination_due, {"elimination_days": 45}, date(2026, 9, 1), date(2026, 10, 16)),
-        (look_back_due, {}, date(2026, 9, 15), date(2027, 3, 15)),  # 6 months after elimination
-        (look_back_due, {}, date(2026, 8, 31), date(2027, 2, 28)),
-        (look_back_due, {}, date(2023, 8, 31), date(2024, 2, 29)),
-        (look_back_due, {"look_back_months": 12}, date(2026, 9, 15), date(2027, 9, 15)),
+        (deadlines.plan_due, {}, date(2026, 2, 23), date(2026, 3, 5)),  # 10 days (2026 is not a leap year)
+        (deadlines.plan_due, {"plan_days": 7}, date(2026, 2, 23), date(2026, 3, 2)),
+        (deadlines.measures_due, {}, date(2026, 2, 23), date(2026, 3, 10)),  # 15 days
+        (deadlines.measures_due, {"measures_days": 30}, date(2026, 2, 23), date(2026, 3, 25)),
+        (deadlines.measures_from_clue_due, {}, date(2026, 2, 10), date(2026, 3, 7)),  # 25 days from the clue
+        (deadlines.measures_from_clue_due, {"measures_from_clue_days": 20}, date(2026, 2, 10), date(2026, 3, 2)),
+        (deadlines.elimination_due, {}, date(2026, 9, 1), date(2026, 10, 1)),  # 30 days from the proposal
+        (deadlines.elimination_due, {"elimination_days": 45}, date(2026, 9, 1), date(2026, 10, 16)),
+        (deadlines.look_back_due, {}, date(2026, 9, 15), date(2027, 3, 15)),  # 6 months after elimination
+        (deadlines.look_back_due, {}, date(2026, 8, 31), date(2027, 2, 28)),
+        (deadlines.look_back_due, {}, date(2023, 8, 31), date(2024, 2, 29)),
+        (deadlines.look_back_due, {"look_back_months": 12}, date(2026, 9, 15), date(2027, 9, 15)),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
@@ -110,12 +100,12 @@ def test_a_moment_falls_on_its_calendar_day_in_shanghai(moment: datetime, day: d
     ],
 )
 def test_a_notice_counts_both_its_first_and_last_day(start: date, end: date, days: int) -> None:
-    assert notice_days(start, end) == days
+    assert deadlines.notice_days(start, end) == days
 
 
 @pytest.mark.parametrize("clue_date", [date(2026, 3, 1), date(2020, 3, 1), date(2023, 7, 15)])
 def test_a_clue_from_the_mechanism_start_to_today_is_accepted(clue_date: date) -> None:
-    check_clue_date(clue_date, today=date(2026, 3, 1))
+    deadlines.check_clue_date(clue_date, today=date(2026, 3, 1))
 
 
 @pytest.mark.parametrize(
@@ -124,7 +114,7 @@ def test_a_clue_from_the_mechanism_start_to_today_is_accepted(clue_date: date) -
 )
 def test_a_clue_after_today_or_before_the_mechanism_is_refused(clue_date: date, rule: str) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        check_clue_date(clue_date, today=date(2026, 3, 1))
+        deadlines.check_clue_date(clue_date, today=date(2026, 3, 1))
     assert (excinfo.value.field, excinfo.value.rule) == ("clue_date", rule)
 
 
@@ -136,12 +126,12 @@ NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
     [NOW, NOW + timedelta(minutes=5), datetime(2026, 2, 20, 0, 0, tzinfo=SHANGHAI)],
 )
 def test_a_step_from_its_lower_bound_to_five_minutes_ahead_is_accepted(occurred_at: datetime) -> None:
-    check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
+    deadlines.check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
 
 
 def test_a_step_more_than_five_minutes_in_the_future_is_refused() -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        check_step_time(NOW + timedelta(minutes=5, microseconds=1), not_before=date(2026, 2, 20), now=NOW)
+        deadlines.check_step_time(NOW + timedelta(minutes=5, microseconds=1), not_before=date(2026, 2, 20), now=NOW)
     assert (excinfo.value.field, excinfo.value.rule) == ("occurred_at", "not_in_future")
 
 
@@ -154,10 +144,10 @@ def test_a_step_more_than_five_minutes_in_the_future_is_refused() -> None:
 )
 def test_a_step_dated_the_day_before_its_lower_bound_is_refused(occurred_at: datetime) -> None:
     with pytest.raises(RuleViolationError) as excinfo:
-        check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
+        deadlines.check_step_time(occurred_at, not_before=date(2026, 2, 20), now=NOW)
     assert (excinfo.value.field, excinfo.value.rule) == ("occurred_at", "chronological_order")
 
 
 def test_the_lower_bound_is_compared_in_shanghai_time() -> None:
     # 16:00 UTC on the 19th is midnight on the 20th in Shanghai.
-    check_step_time(datetime(2026, 2, 19, 16, 0, tzinfo=UTC), not_before=date(2026, 2, 20), now=NOW)
+    deadlines.check_step_time(datetime(2026, 2, 19, 16, 0, tzinfo=UTC), not_before=date(2026, 2, 20), now=NOW)

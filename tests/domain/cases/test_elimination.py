@@ -12,20 +12,8 @@ from uuid import UUID, uuid5
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
+from domain.cases import values as cv
 from domain.cases.commands import REENTRY_NAMESPACE
-from domain.cases.values import (
-    Category,
-    CountyDecision,
-    DeadlineKind,
-    DeliberationOutcome,
-    EliminationMode,
-    LookBackOutcome,
-    MeasureCategory,
-    MeasureStatus,
-    NoticeOutcome,
-    RollbackDecision,
-    TownshipDecision,
-)
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
 from domain.kernel.policy import PolicyRegistry
@@ -58,7 +46,7 @@ from tests.domain.support import (
     sep,
 )
 
-C = MeasureCategory
+C = cv.MeasureCategory
 # The names of the happy path (tests.domain.support.PATH) up to the proposal, and of the elimination after it.
 _PATH_TO_PROPOSAL = PATH[: PATH.index("elimination_proposal") + 1]
 _ELIMINATION = PATH[PATH.index("elimination_visit") : PATH.index("elimination_announcement") + 1]
@@ -119,14 +107,17 @@ def test_the_household_is_monitored_six_months_before_a_proposal(
 @pytest.mark.parametrize(
     ("measures", "accepted"),
     [
-        ([(C.EMPLOYMENT, MeasureStatus.IMPLEMENTED)], False),  # implemented, but not aimed at 因病
-        ([(C.HEALTH, MeasureStatus.PLANNED), (C.EMPLOYMENT, MeasureStatus.IMPLEMENTED)], False),  # not implemented
-        ([(C.SOCIAL_ASSISTANCE, MeasureStatus.IMPLEMENTED)], True),
-        ([(C.HEALTH, MeasureStatus.IMPLEMENTED)], True),
+        ([(C.EMPLOYMENT, cv.MeasureStatus.IMPLEMENTED)], False),  # implemented, but not aimed at 因病
+        (
+            [(C.HEALTH, cv.MeasureStatus.PLANNED), (C.EMPLOYMENT, cv.MeasureStatus.IMPLEMENTED)],
+            False,
+        ),  # not implemented
+        ([(C.SOCIAL_ASSISTANCE, cv.MeasureStatus.IMPLEMENTED)], True),
+        ([(C.HEALTH, cv.MeasureStatus.IMPLEMENTED)], True),
     ],
 )
 def test_a_proposal_needs_an_implemented_measure_aimed_at_the_risk(
-    case: CaseDriver, measures: list[tuple[C, MeasureStatus]], accepted: bool
+    case: CaseDriver, measures: list[tuple[C, cv.MeasureStatus]], accepted: bool
 ) -> None:
     case.through("plan")  # risk 因病
     for category, status in measures:
@@ -163,7 +154,7 @@ def test_assisted_elimination_needs_income_above_the_line(case: CaseDriver, inco
 def test_natural_elimination_skips_the_income_criterion(case: CaseDriver) -> None:
     case.through("assisted")
 
-    view = case.propose(mode=EliminationMode.NATURAL, per_capita_net_income=Decimal("5000"))
+    view = case.propose(mode=cv.EliminationMode.NATURAL, per_capita_net_income=Decimal("5000"))
 
     assert (view["status"], view["elimination"]["mode"]) == ("elimination_proposed", "natural")
 
@@ -176,7 +167,7 @@ def test_natural_elimination_skips_the_income_criterion(case: CaseDriver) -> Non
         ({"unresolved_rigid_expenditure": True}, ("unresolved_rigid_expenditure", "rigid_expenditure")),
         ({"labour_capable_members": 0}, ("labour_capable_members", "whole_household_without_labour")),
         (
-            {"labour_capable_members": 0, "mode": EliminationMode.NATURAL},
+            {"labour_capable_members": 0, "mode": cv.EliminationMode.NATURAL},
             ("labour_capable_members", "whole_household_without_labour"),
         ),
     ],
@@ -319,7 +310,7 @@ def test_the_time_limits_stay_those_of_the_pinned_policy_when_the_line_changes()
 
     # 6 months (not 12), 2 verifiers (not 3), a 7-day notice (not 10), 30 days for the procedure (not 60).
     view = case.propose(occurred_at=midnight(ELIGIBLE_FROM), per_capita_net_income=Decimal("8500"))
-    assert deadline(view, DeadlineKind.ELIMINATION)["due_date"] == ELIGIBLE_FROM + timedelta(days=30)
+    assert deadline(view, cv.DeadlineKind.ELIMINATION)["due_date"] == ELIGIBLE_FROM + timedelta(days=30)
     case.elimination_visit(occurred_at=at(2026, 8, 24))
     case.deliberate(occurred_at=at(2026, 8, 25))
     view = case.post_notice(occurred_at=at(2026, 8, 26), start_date=date(2026, 8, 26), end_date=date(2026, 9, 1))
@@ -411,7 +402,7 @@ def test_the_elimination_keeps_its_procedure_facts_apart_from_the_identification
 
 def test_a_natural_elimination_is_announced_as_natural(case: CaseDriver) -> None:
     case.through("assisted")
-    case.propose(mode=EliminationMode.NATURAL, per_capita_net_income=Decimal("6000"))
+    case.propose(mode=cv.EliminationMode.NATURAL, per_capita_net_income=Decimal("6000"))
     case.through("eliminated", skip=_PATH_TO_PROPOSAL)
 
     assert case.events()[-1]["payload"]["mode"] == "natural"
@@ -546,7 +537,9 @@ def test_an_objection_to_the_elimination_notice_found_groundless_sends_it_back_t
 
     objected = case.object(occurred_at=sep(6), objection="该户仍有大额医疗支出")
     assert (objected["status"], allowed(objected)["public-notice"]) == ("elimination_notice_objected", ["close"])
-    view = case.close_notice(occurred_at=sep(8), outcome=NoticeOutcome.REDELIBERATE, investigation="已报销，异议不成立")
+    view = case.close_notice(
+        occurred_at=sep(8), outcome=cv.NoticeOutcome.REDELIBERATE, investigation="已报销，异议不成立"
+    )
 
     assert view["status"] == "elimination_verified"
     assert "village-deliberation" in allowed(view)
@@ -564,7 +557,7 @@ def test_an_objection_to_the_elimination_notice_is_raised_during_it(case: CaseDr
 def test_a_township_return_sends_the_elimination_back_for_a_new_deliberation(case: CaseDriver) -> None:
     case.through("elimination_close_notice")
 
-    view = case.review(occurred_at=sep(12), decision=TownshipDecision.RETURN, reason="评议记录不全")
+    view = case.review(occurred_at=sep(12), decision=cv.TownshipDecision.RETURN, reason="评议记录不全")
 
     assert view["status"] == "elimination_verified"
     assert case.deliberate(occurred_at=sep(13))["status"] == "elimination_deliberated"
@@ -573,22 +566,22 @@ def test_a_township_return_sends_the_elimination_back_for_a_new_deliberation(cas
 REFUSALS = {
     "village_deliberation": (
         "elimination_visit",
-        lambda c: c.deliberate(occurred_at=sep(3), outcome=DeliberationOutcome.FAIL),
+        lambda c: c.deliberate(occurred_at=sep(3), outcome=cv.DeliberationOutcome.FAIL),
     ),
     "notice_objection": (
         "elimination_notice",
         lambda c: (
             c.object(occurred_at=sep(5)),
-            c.close_notice(occurred_at=sep(6), outcome=NoticeOutcome.REJECT, investigation="异议属实"),
+            c.close_notice(occurred_at=sep(6), outcome=cv.NoticeOutcome.REJECT, investigation="异议属实"),
         )[-1],
     ),
     "township_review": (
         "elimination_close_notice",
-        lambda c: c.review(occurred_at=sep(12), decision=TownshipDecision.REJECT, reason="收入不稳定"),
+        lambda c: c.review(occurred_at=sep(12), decision=cv.TownshipDecision.REJECT, reason="收入不稳定"),
     ),
     "county_decision": (
         "elimination_township_review",
-        lambda c: c.decide(occurred_at=sep(14), decision=CountyDecision.REJECT, category=None, reason="收入不稳定"),
+        lambda c: c.decide(occurred_at=sep(14), decision=cv.CountyDecision.REJECT, category=None, reason="收入不稳定"),
     ),
 }
 REFUSED_BY = {
@@ -649,12 +642,12 @@ def test_after_a_refusal_the_household_can_still_be_eliminated(case: CaseDriver,
 def test_a_refused_elimination_needs_a_reason_at_the_township_and_county(case: CaseDriver) -> None:
     case.through("elimination_close_notice")
     with pytest.raises(RuleViolationError) as excinfo:
-        case.review(occurred_at=sep(12), decision=TownshipDecision.REJECT, reason=" ")
+        case.review(occurred_at=sep(12), decision=cv.TownshipDecision.REJECT, reason=" ")
     assert rule_of(excinfo) == ("reason", "required")
 
     case.review(occurred_at=sep(12))
     with pytest.raises(RuleViolationError) as excinfo:
-        case.decide(occurred_at=sep(14), decision=CountyDecision.REJECT, category=None, reason="")
+        case.decide(occurred_at=sep(14), decision=cv.CountyDecision.REJECT, category=None, reason="")
     assert rule_of(excinfo) == ("reason", "required")
 
 
@@ -662,9 +655,9 @@ def test_an_elimination_approval_keeps_the_category(case: CaseDriver) -> None:
     case.through("elimination_township_review")
 
     with pytest.raises(RuleViolationError) as excinfo:
-        case.decide(occurred_at=sep(14), category=Category.SUDDEN_HARDSHIP)
+        case.decide(occurred_at=sep(14), category=cv.Category.SUDDEN_HARDSHIP)
     assert rule_of(excinfo) == ("category", "category_unchanged")
-    assert case.decide(occurred_at=sep(14), category=Category.MARGINAL_AT_RISK)["category"] == "marginal_at_risk"
+    assert case.decide(occurred_at=sep(14), category=cv.Category.MARGINAL_AT_RISK)["category"] == "marginal_at_risk"
 
 
 def test_an_elimination_approval_does_not_recheck_the_identification_criteria(case: CaseDriver) -> None:
@@ -734,12 +727,12 @@ def test_findings_are_derived_while_the_elimination_is_under_way_but_not_once_el
 
 def test_the_elimination_is_due_thirty_days_after_the_proposal_and_met_by_the_announcement(case: CaseDriver) -> None:
     view = case.through("proposed")
-    assert deadline(view, DeadlineKind.ELIMINATION)["due_date"] == ELIMINATION_DUE
-    assert deadline(view, DeadlineKind.ELIMINATION)["met_on"] is None
+    assert deadline(view, cv.DeadlineKind.ELIMINATION)["due_date"] == ELIMINATION_DUE
+    assert deadline(view, cv.DeadlineKind.ELIMINATION)["met_on"] is None
 
     view = case.through("eliminated", skip=_PATH_TO_PROPOSAL)
 
-    elimination = deadline(view, DeadlineKind.ELIMINATION)
+    elimination = deadline(view, cv.DeadlineKind.ELIMINATION)
     assert (elimination["met_on"], elimination["met_in_time"], elimination["days_late"]) == (ELIMINATED_ON, True, 0)
 
 
@@ -748,7 +741,7 @@ def test_the_elimination_deadline_follows_the_pinned_policy() -> None:
 
     view = case.through("proposed")
 
-    assert deadline(view, DeadlineKind.ELIMINATION)["due_date"] == PROPOSED_ON + timedelta(days=45)
+    assert deadline(view, cv.DeadlineKind.ELIMINATION)["due_date"] == PROPOSED_ON + timedelta(days=45)
 
 
 @pytest.mark.parametrize(("offset", "missed"), [(timedelta(microseconds=-1), False), (timedelta(0), True)])
@@ -757,22 +750,24 @@ def test_the_elimination_deadline_is_missed_from_the_end_of_its_due_day(
 ) -> None:
     case.through("elimination_township_review")
 
-    view = case.record_missed(DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=end_of_day(ELIMINATION_DUE) + offset)
-    assert deadline(view, DeadlineKind.ELIMINATION)["missed_recorded"] is missed
-    case.record_missed(DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=end_of_day(ELIMINATION_DUE) + timedelta(days=2))
+    view = case.record_missed(cv.DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=end_of_day(ELIMINATION_DUE) + offset)
+    assert deadline(view, cv.DeadlineKind.ELIMINATION)["missed_recorded"] is missed
+    case.record_missed(
+        cv.DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=end_of_day(ELIMINATION_DUE) + timedelta(days=2)
+    )
 
     assert case.event_types().count("DeadlineMissed") == 1  # once, whenever the timer fires again
 
 
 def test_a_late_announcement_meets_the_elimination_deadline_late(case: CaseDriver) -> None:
     case.through("elimination_township_review")
-    case.record_missed(DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=at(2026, 10, 2, 9))
+    case.record_missed(cv.DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=at(2026, 10, 2, 9))
 
     decided = case.decide(occurred_at=at(2026, 10, 3))
-    assert deadline(decided, DeadlineKind.ELIMINATION)["met_on"] is None  # the county decision does not end it
+    assert deadline(decided, cv.DeadlineKind.ELIMINATION)["met_on"] is None  # the county decision does not end it
     view = case.announce(occurred_at=at(2026, 10, 4))
 
-    elimination = deadline(view, DeadlineKind.ELIMINATION)
+    elimination = deadline(view, cv.DeadlineKind.ELIMINATION)
     assert (
         elimination["met_on"],
         elimination["met_in_time"],
@@ -789,7 +784,7 @@ def test_a_late_announcement_meets_the_elimination_deadline_late(case: CaseDrive
 def test_a_decided_elimination_deadline_is_not_missed(case: CaseDriver) -> None:
     case.through("eliminated")
 
-    case.record_missed(DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=end_of_day(ELIMINATION_DUE))
+    case.record_missed(cv.DeadlineKind.ELIMINATION, ELIMINATION_DUE, now=end_of_day(ELIMINATION_DUE))
 
     assert "DeadlineMissed" not in case.event_types()
 
@@ -800,7 +795,7 @@ def test_a_decided_elimination_deadline_is_not_missed(case: CaseDriver) -> None:
 def test_the_look_back_is_due_six_months_after_the_elimination(case: CaseDriver) -> None:
     view = case.through("eliminated")
 
-    look_back = deadline(view, DeadlineKind.LOOK_BACK)
+    look_back = deadline(view, cv.DeadlineKind.LOOK_BACK)
     assert (look_back["due_date"], look_back["met_on"], look_back["label"]) == (LOOK_BACK_DUE, None, "回头看时限")
     assert view["next_deadline"]["kind"] == "look_back"
 
@@ -818,7 +813,7 @@ def test_an_elimination_on_the_last_day_of_august_is_looked_back_at_by_the_end_o
     view = case.announce(occurred_at=at(2026, 8, 31, 15))
 
     assert view["eliminated_on"] == date(2026, 8, 31)
-    assert deadline(view, DeadlineKind.LOOK_BACK)["due_date"] == date(2027, 2, 28)
+    assert deadline(view, cv.DeadlineKind.LOOK_BACK)["due_date"] == date(2027, 2, 28)
 
 
 @pytest.mark.parametrize(("offset", "missed"), [(timedelta(microseconds=-1), False), (timedelta(0), True)])
@@ -827,11 +822,11 @@ def test_the_look_back_deadline_is_missed_from_the_end_of_its_due_day(
 ) -> None:
     case.through("eliminated")
 
-    view = case.record_missed(DeadlineKind.LOOK_BACK, LOOK_BACK_DUE, now=end_of_day(LOOK_BACK_DUE) + offset)
-    case.record_missed(DeadlineKind.LOOK_BACK, LOOK_BACK_DUE, now=end_of_day(LOOK_BACK_DUE) + timedelta(days=5))
+    view = case.record_missed(cv.DeadlineKind.LOOK_BACK, LOOK_BACK_DUE, now=end_of_day(LOOK_BACK_DUE) + offset)
+    case.record_missed(cv.DeadlineKind.LOOK_BACK, LOOK_BACK_DUE, now=end_of_day(LOOK_BACK_DUE) + timedelta(days=5))
 
     assert case.event_types().count("DeadlineMissed") == 1
-    assert deadline(view, DeadlineKind.LOOK_BACK)["missed_recorded"] is missed
+    assert deadline(view, cv.DeadlineKind.LOOK_BACK)["missed_recorded"] is missed
 
 
 @pytest.mark.parametrize(
@@ -842,22 +837,24 @@ def test_the_look_back_deadline_is_met_by_the_first_look_back(
 ) -> None:
     case.through("eliminated")
 
-    view = case.look_back(occurred_at=looked_at, outcome=LookBackOutcome.STABLE)
-    case.look_back(occurred_at=looked_at + timedelta(days=30), outcome=LookBackOutcome.STABLE)
+    view = case.look_back(occurred_at=looked_at, outcome=cv.LookBackOutcome.STABLE)
+    case.look_back(occurred_at=looked_at + timedelta(days=30), outcome=cv.LookBackOutcome.STABLE)
 
-    look_back = deadline(case.view(now=at(2027, 6, 1)), DeadlineKind.LOOK_BACK)
+    look_back = deadline(case.view(now=at(2027, 6, 1)), cv.DeadlineKind.LOOK_BACK)
     assert (look_back["met_on"], look_back["met_in_time"], look_back["days_late"]) == (
         looked_at.date(),
         in_time,
         days_late,
     )
-    assert deadline(view, DeadlineKind.LOOK_BACK)["overdue"] is False
+    assert deadline(view, cv.DeadlineKind.LOOK_BACK)["overdue"] is False
 
 
 def test_a_stable_look_back_keeps_the_household_eliminated(case: CaseDriver) -> None:
     case.through("eliminated")
 
-    view = case.look_back(outcome=LookBackOutcome.STABLE, evidence=" 收入稳定 ", per_capita_net_income=Decimal("9800"))
+    view = case.look_back(
+        outcome=cv.LookBackOutcome.STABLE, evidence=" 收入稳定 ", per_capita_net_income=Decimal("9800")
+    )
 
     assert (view["status"], view["stage"]) == ("eliminated", "eliminated")
     [look_back] = view["look_backs"]
@@ -873,7 +870,7 @@ def test_a_stable_look_back_keeps_the_household_eliminated(case: CaseDriver) -> 
 def test_an_unstable_look_back_opens_the_rollback_request(case: CaseDriver) -> None:
     case.through("eliminated")
 
-    view = case.look_back(outcome=LookBackOutcome.UNSTABLE)
+    view = case.look_back(outcome=cv.LookBackOutcome.UNSTABLE)
 
     assert view["status"] == "eliminated"
     assert allowed(view) == {"look-back": [], "rollback-request": []}
@@ -882,7 +879,7 @@ def test_an_unstable_look_back_opens_the_rollback_request(case: CaseDriver) -> N
 def test_a_later_stable_look_back_closes_the_rollback_request_again(case: CaseDriver) -> None:
     case.through("unstable")
 
-    view = case.look_back(outcome=LookBackOutcome.STABLE, occurred_at=at(2027, 3, 11))
+    view = case.look_back(outcome=cv.LookBackOutcome.STABLE, occurred_at=at(2027, 3, 11))
 
     assert "rollback-request" not in allowed(view)
 
@@ -892,10 +889,10 @@ def test_a_look_back_is_not_dated_before_the_elimination(case: CaseDriver, looke
     case.through("eliminated")  # 09-15
 
     if accepted:
-        assert case.look_back(occurred_at=looked_at, outcome=LookBackOutcome.STABLE)["look_backs"]
+        assert case.look_back(occurred_at=looked_at, outcome=cv.LookBackOutcome.STABLE)["look_backs"]
     else:
         with pytest.raises(RuleViolationError) as excinfo:
-            case.look_back(occurred_at=looked_at, outcome=LookBackOutcome.STABLE)
+            case.look_back(occurred_at=looked_at, outcome=cv.LookBackOutcome.STABLE)
         assert rule_of(excinfo) == ("occurred_at", "chronological_order")
 
 
@@ -903,10 +900,13 @@ def test_a_look_back_is_not_dated_before_the_elimination(case: CaseDriver, looke
     ("changes", "rule"),
     [
         ({"evidence": " "}, ("evidence", "required")),
-        ({"outcome": LookBackOutcome.NEW_RISK, "new_risks": []}, ("new_risks", "risk_required")),
-        ({"outcome": LookBackOutcome.STABLE, "new_risks": [Risk.ACCIDENT]}, ("new_risks", "outcome")),
-        ({"outcome": LookBackOutcome.UNSTABLE, "new_risks": [Risk.ACCIDENT]}, ("new_risks", "outcome")),
-        ({"outcome": LookBackOutcome.NEW_RISK, "new_risks": [Risk.ACCIDENT, Risk.ACCIDENT]}, ("new_risks", "unique")),
+        ({"outcome": cv.LookBackOutcome.NEW_RISK, "new_risks": []}, ("new_risks", "risk_required")),
+        ({"outcome": cv.LookBackOutcome.STABLE, "new_risks": [Risk.ACCIDENT]}, ("new_risks", "outcome")),
+        ({"outcome": cv.LookBackOutcome.UNSTABLE, "new_risks": [Risk.ACCIDENT]}, ("new_risks", "outcome")),
+        (
+            {"outcome": cv.LookBackOutcome.NEW_RISK, "new_risks": [Risk.ACCIDENT, Risk.ACCIDENT]},
+            ("new_risks", "unique"),
+        ),
     ],
 )
 def test_a_look_back_records_its_evidence_and_new_risks_only_with_that_outcome(
@@ -946,9 +946,9 @@ def test_a_look_back_needs_an_eliminated_household(case: CaseDriver, point: str)
 # --- rollback (风险消除回退) ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("look_back", [None, LookBackOutcome.STABLE])
+@pytest.mark.parametrize("look_back", [None, cv.LookBackOutcome.STABLE])
 def test_a_rollback_is_requested_only_after_an_unstable_look_back(
-    case: CaseDriver, look_back: LookBackOutcome | None
+    case: CaseDriver, look_back: cv.LookBackOutcome | None
 ) -> None:
     case.through("eliminated")
     if look_back is not None:
@@ -1025,7 +1025,7 @@ def test_an_approved_rollback_makes_the_household_monitored_with_its_original_ca
 def test_a_refused_rollback_keeps_the_household_eliminated(case: CaseDriver) -> None:
     case.through("rollback_requested")
 
-    view = case.decide_rollback(decision=RollbackDecision.REJECT, reason="收入已恢复")
+    view = case.decide_rollback(decision=cv.RollbackDecision.REJECT, reason="收入已恢复")
 
     assert (view["status"], view["eliminated_on"]) == ("eliminated", ELIMINATED_ON)
     assert view["rollbacks"][0]["decision"]["reason"] == "收入已恢复"
@@ -1037,7 +1037,7 @@ def test_a_refused_rollback_needs_a_reason(case: CaseDriver) -> None:
     case.through("rollback_requested")
 
     with pytest.raises(RuleViolationError) as excinfo:
-        case.decide_rollback(decision=RollbackDecision.REJECT, reason=" ")
+        case.decide_rollback(decision=cv.RollbackDecision.REJECT, reason=" ")
     assert rule_of(excinfo) == ("reason", "required")
 
 
@@ -1061,9 +1061,11 @@ def test_a_rolled_back_household_can_be_eliminated_again(case: CaseDriver) -> No
     assert (view["status"], view["eliminated_on"]) == ("eliminated", date(2027, 4, 3))
     assert [a["outcome"] for a in view["elimination_history"]] == ["eliminated", "eliminated"]
     assert [a["proposed_on"] for a in view["elimination_history"]] == [PROPOSED_ON, date(2027, 3, 20)]
-    assert deadline(view, DeadlineKind.LOOK_BACK)["due_date"] == date(2027, 10, 3)
-    assert deadline(view, DeadlineKind.LOOK_BACK)["met_on"] is None  # the look-back before the rollback is not this one
-    assert deadline(view, DeadlineKind.ELIMINATION)["due_date"] == date(2027, 4, 19)
+    assert deadline(view, cv.DeadlineKind.LOOK_BACK)["due_date"] == date(2027, 10, 3)
+    assert (
+        deadline(view, cv.DeadlineKind.LOOK_BACK)["met_on"] is None
+    )  # the look-back before the rollback is not this one
+    assert deadline(view, cv.DeadlineKind.ELIMINATION)["due_date"] == date(2027, 4, 19)
 
 
 def test_a_second_elimination_needs_its_own_unstable_look_back_before_a_rollback(case: CaseDriver) -> None:
@@ -1111,7 +1113,7 @@ def test_a_case_closed_during_identification_sends_nothing_to_the_national_syste
     # It never reached the system: neither the refusal nor the household's data are sent.
     case.through("township_review")
 
-    view = case.decide(decision=CountyDecision.REJECT, category=None, reason="收入超标")
+    view = case.decide(decision=cv.CountyDecision.REJECT, category=None, reason="收入超标")
 
     assert view["national_status"] is None and view["national_transitions"] == []
 
@@ -1131,7 +1133,7 @@ def test_every_change_of_monitoring_status_is_a_national_transition_in_order(cas
 def new_risk(case: CaseDriver, command_id: str = "look-back-new-risk", **kw: Any) -> dict[str, Any]:
     payload = {
         "occurred_at": at(2027, 3, 10),
-        "outcome": LookBackOutcome.NEW_RISK,
+        "outcome": cv.LookBackOutcome.NEW_RISK,
         "evidence": "户主意外受伤",
         "per_capita_net_income": Decimal("6800"),
         "unmet_guarantees": [],
@@ -1165,7 +1167,7 @@ def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDrive
     assert (new["source"], new["clue_date"]) == ("cadre_screening", date(2027, 3, 10))
     assert new["opened_by"]["id"] == VILLAGE_CADRE.id
     assert new["category"] is None and new["identified_on"] is None
-    assert deadline(new, DeadlineKind.IDENTIFICATION)["due_date"] == date(2027, 3, 25)
+    assert deadline(new, cv.DeadlineKind.IDENTIFICATION)["due_date"] == date(2027, 3, 25)
     assert allowed(new) == {"household-visit": []}
 
 
@@ -1237,7 +1239,7 @@ def test_the_township_may_record_the_new_risk(case: CaseDriver, ledger: Ledger) 
 def test_a_look_back_without_a_new_risk_opens_no_case(case: CaseDriver) -> None:
     case.through("eliminated")
 
-    view = case.look_back(outcome=LookBackOutcome.UNSTABLE)
+    view = case.look_back(outcome=cv.LookBackOutcome.UNSTABLE)
 
     assert view["new_case_id"] is None
     assert view["look_backs"][0]["new_case_id"] is None
@@ -1274,12 +1276,14 @@ def test_a_stored_life_from_clue_to_second_elimination_replays_to_the_same_view(
 
 def test_a_refused_rollback_needs_a_new_unstable_look_back_before_another_request(case: CaseDriver) -> None:
     case.through("rollback_requested")
-    refused = case.decide_rollback(decision=RollbackDecision.REJECT, reason="收入已恢复", occurred_at=at(2027, 3, 15))
+    refused = case.decide_rollback(
+        decision=cv.RollbackDecision.REJECT, reason="收入已恢复", occurred_at=at(2027, 3, 15)
+    )
     assert refused["status"] == "eliminated"
     assert "rollback-request" not in allowed(refused)
     with pytest.raises(StepNotAllowedError):
         case.request_rollback(occurred_at=at(2027, 3, 16))
-    again = case.look_back(outcome=LookBackOutcome.UNSTABLE, occurred_at=at(2027, 4, 1), now=at(2027, 4, 1))
+    again = case.look_back(outcome=cv.LookBackOutcome.UNSTABLE, occurred_at=at(2027, 4, 1), now=at(2027, 4, 1))
     assert "rollback-request" in allowed(again)
 
 

@@ -93,7 +93,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
         worker_ledger = Ledger(es_env)
         worker = build_worker(
             ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
-            campaigns=CampaignService(worker_ledger, registry.view, open_summary_view(es_env)),
+            campaigns=CampaignService(RegistryService(worker_ledger, registry.view, open_summary_view(es_env))),
         )  # fmt: skip
         async with worker:
             passed = await ts_env.client.execute_workflow(
