@@ -16,6 +16,7 @@ from api.deps import ActorDep, CommandIdDep, Services, ServicesDep, record_read
 from api.errors import ApiProblem
 from api.registry import _domain
 from domain.campaigns.values import Milestone
+from domain.campaigns.views import CampaignView
 from domain.cases.values import case_id_for_command
 from domain.kernel.areas import contains
 from domain.kernel.privacy import sees_any
@@ -36,7 +37,7 @@ def _parse(campaign_id: str) -> uuid.UUID:
         raise ApiProblem("NotFoundError", "no campaign with that id", field="campaign_id", rule="exists") from None
 
 
-async def _start_workflow(svc: Services, campaign: dict[str, Any]) -> None:
+async def _start_workflow(svc: Services, campaign: CampaignView) -> None:
     cid = uuid.UUID(campaign["campaign_id"])
     inp = CampaignInput(
         campaign_id=cid,
@@ -63,7 +64,7 @@ async def _start_workflow(svc: Services, campaign: dict[str, Any]) -> None:
 @router.post("/campaigns", status_code=201, summary="百日攻坚: start a screening campaign with its milestones")
 async def start_campaign(
     body: CampaignRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
-) -> dict[str, Any]:
+) -> CampaignView:
     campaign_id = case_id_for_command(f"campaign:{command_id}")
     campaign = await _domain(
         lambda: svc.campaigns.start_campaign(campaign_id, body, actor=actor, command_id=command_id, now=_now())
@@ -74,7 +75,7 @@ async def start_campaign(
 
 
 @router.get("/campaigns/{campaign_id}", summary="百日攻坚: the campaign, its milestones and what each found missing")
-async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
+async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> CampaignView:
     cid = _parse(campaign_id)
     campaign = await _domain(lambda: svc.campaigns.campaign(cid))
     if not sees_any(actor, campaign["scope"]):
@@ -84,7 +85,7 @@ async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, requ
     return own_part(campaign, actor.area_code)
 
 
-def own_part(campaign: dict[str, Any], area: str) -> dict[str, Any]:
+def own_part(campaign: CampaignView, area: str) -> CampaignView:
     """The campaign as a caller inside part of its scope may see it: what each milestone found missing, and the
     scheduled look-backs, only for the villages inside the caller's area."""
     if all(contains(area, code) for code in campaign["scope"]):

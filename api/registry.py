@@ -22,6 +22,7 @@ from domain.cases.values import Source
 from domain.cases.view import CaseViewData
 from domain.kernel.errors import CaseAlreadyOpenError, DomainError
 from domain.kernel.privacy import sees
+from domain.registry.views import HouseholdView, StaffView
 from workflows.campaigns.contracts import ScreeningRequest
 from workflows.cases.contracts import OpenCaseRequest
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
@@ -176,7 +177,7 @@ async def put_household(
 
 
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
-async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
+async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> HouseholdView:
     household = await _domain(lambda: svc.registry.household(household_number))
     if not sees(actor, household["village_code"]):
         # Out of the caller's area a household is as unknown as one that does not exist: nothing is revealed.
@@ -209,7 +210,7 @@ async def list_staff(
 
 
 @router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
-async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> StaffView:
     staff = await _domain(lambda: svc.registry.staff_member(staff_number))
     if not sees(actor, staff["area_code"]):  # as in the list: staff working inside the area
         raise ApiProblem("NotFoundError", "no such staff member in your area", field="staff_number", rule="exists")
@@ -258,7 +259,7 @@ async def record_screening(
     return ScreeningResult(screening=record, case=case)
 
 
-def _head(household: dict[str, Any]) -> str:
+def _head(household: HouseholdView) -> str:
     return next((m["name"] for m in household["members"] if m["relation"] == "head"), "")
 
 

@@ -24,6 +24,7 @@ from domain.cases.rules.identification import NOTICE_STATUSES
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
 from domain.reports.tables import Table
+from domain.reports.views import VillageReportView
 from workflows.kernel.contracts import VillageCode
 from workflows.reports.files import notice_csv, notice_xlsx, to_csv, to_xlsx
 from workflows.reports.service import ReportRequestError
@@ -81,10 +82,12 @@ async def list_reports(
 
 
 @router.post("/reports", status_code=201, summary="Draft a village's report for a period (or revise it)")
-async def draft_report(body: DraftRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> dict[str, Any]:
+async def draft_report(
+    body: DraftRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
+) -> VillageReportView:
     village = scope_of(actor.area_code, body.village_code)
 
-    def draft() -> dict[str, Any]:
+    def draft() -> VillageReportView:
         chosen = svc.reports.period(village, body.period, local_date(_now()))
         return svc.reports.draft(village, chosen, actor, command, _now(), reason=body.reason)
 
@@ -100,19 +103,19 @@ async def submissions(
 
 
 @router.get("/reports/stored/{report_id}", summary="A stored village report: figures, revisions, approvals")
-async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> VillageReportView:
     return await _run(lambda: svc.reports.stored_report(report_id, actor))
 
 
 @router.post("/reports/stored/{report_id}/approvals", summary="审定: the Party secretary's or the director's approval")
 async def approve_report(
     report_id: UUID, body: ApprovalRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
-) -> dict[str, Any]:
+) -> VillageReportView:
     return await _run(lambda: svc.reports.approve(report_id, body.capacity, body.content_hash, actor, command, _now()))
 
 
 @router.post("/reports/stored/{report_id}/submission", summary="上报: submit an approved report to the township")
-async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> dict[str, Any]:
+async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> VillageReportView:
     return await _run(lambda: svc.reports.submit(report_id, actor, command, _now()))
 
 

@@ -28,7 +28,7 @@ from domain.campaigns import campaign as _campaign  # noqa: F401
 from domain.cases.case import MonitoringCase
 from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
 from domain.kernel.errors import VersionConflictError
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.ops import repairs as _repairs  # noqa: F401
 from domain.registry import household as _household  # noqa: F401
 from domain.reports import village_report as _village_report  # noqa: F401
@@ -78,11 +78,11 @@ class EventStore(Application[UUID]):
         self,
         env: Mapping[str, str] | None = None,
         *,
-        policies: PolicyRegistry | None = None,
+        policies: PolicyVersions | None = None,
         areas: AreaTree | None = None,
     ) -> None:
         created(lambda: super(EventStore, self).__init__(env))  # processes starting together race on CREATE TABLE
-        self.policies = policies or PolicyRegistry()
+        self.policies = policies or PolicyVersions()
         configured = (env or {}).get(AREAS_ENV)
         self.areas = areas or (AreaTree.from_records(json.loads(configured)) if configured else DEFAULT_AREAS)
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.campaigns.views import CampaignView
 from domain.kernel.actors import Actor
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.topics import stored_as
@@ -162,7 +163,7 @@ class Campaign(ChainedAggregate):
                 due_on=due_on,
             )
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> CampaignView:
         return {
             "campaign_id": str(self.id),
             "name": self.name,

@@ -17,6 +17,7 @@ from domain.campaigns.screening import (
     screening_date_problem,
 )
 from domain.campaigns.values import Milestone, ScreeningMethod, screening_open_command
+from domain.campaigns.views import CampaignView
 from domain.cases.values import case_id_for_command
 from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
@@ -141,7 +142,7 @@ class CampaignCommands(CommandSet):
         starts_on: date,
         milestones: dict[Milestone, date],
         demo: bool = False,
-    ) -> dict[str, Any]:
+    ) -> CampaignView:
         existing = self.store.find(Campaign, campaign_id)
         if existing is not None:
             if envelope.command_id in existing.command_versions:
@@ -172,7 +173,7 @@ class CampaignCommands(CommandSet):
         self.store.save_all(campaign, field="campaign_id")
         return campaign.view()
 
-    def campaign(self, campaign_id: UUID) -> dict[str, Any]:
+    def campaign(self, campaign_id: UUID) -> CampaignView:
         campaign = self.store.find(Campaign, campaign_id)
         if campaign is None:
             raise NotFoundError(f"no campaign {campaign_id}", field="campaign_id", rule="exists")
@@ -180,7 +181,7 @@ class CampaignCommands(CommandSet):
 
     def pass_milestone(
         self, *, campaign_id: UUID, milestone: Milestone, missing: dict[str, Any], now: datetime
-    ) -> dict[str, Any]:
+    ) -> CampaignView:
         campaign = self._get_campaign(campaign_id)
         escalated = sorted({self._above(code) for code in campaign.scope} - {""})
         campaign.pass_milestone(
@@ -201,7 +202,7 @@ class CampaignCommands(CommandSet):
         due_on: date,
         now: datetime,
         villages: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> CampaignView:
         campaign = self._get_campaign(campaign_id)
         campaign.schedule_look_backs(
             case_ids=case_ids, villages=villages or {}, due_on=due_on, command_id="look-backs", now=now

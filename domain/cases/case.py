@@ -20,7 +20,7 @@ from domain.cases.values import Source
 from domain.kernel.actors import Actor
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.permissions import check_may_open
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.kernel.time import local_date
 from domain.kernel.topics import stored_as
 from domain.registry.values import Risk
@@ -41,7 +41,7 @@ class MonitoringCase(ProcedureSteps, AssistanceSteps, EliminationSteps):
         actor: Actor,
         command_id: str,
         now: datetime,
-        policies: PolicyRegistry,
+        policies: PolicyVersions,
         household_number: str,
         household_head: str,
         village_code: str,

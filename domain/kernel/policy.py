@@ -126,7 +126,7 @@ DEFAULT_POLICIES: tuple[Policy, ...] = (
 )
 
 
-class PolicyRegistry:
+class PolicyVersions:
     """Looks up policy versions by key and finds the one in force for an area on a date."""
 
     def __init__(self, policies: tuple[Policy, ...] = DEFAULT_POLICIES) -> None:

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.kernel.areas import AreaTree
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -31,7 +31,7 @@ class Reader(Protocol):
 class Store(Reader, Protocol):
     """What a context's commands need besides reading: the policies, and saving aggregates together."""
 
-    policies: PolicyRegistry
+    policies: PolicyVersions
 
     def save(self, *aggregates: Aggregate) -> Any:
         """Save every pending event of ``aggregates`` in one transaction; a concurrent change raises the store's

@@ -7,7 +7,6 @@ to two households however the registrations race.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -38,6 +37,7 @@ from domain.registry.rules import (
     raise_first,
     staff_problems,
 )
+from domain.registry.views import HouseholdOutcome, HouseholdView, StaffOutcome, StaffView
 
 
 class RegistryCommands(CommandSet):
@@ -51,7 +51,7 @@ class RegistryCommands(CommandSet):
         reason: str,
         demo: bool = False,
         reason_required: bool = False,
-    ) -> dict[str, Any]:
+    ) -> HouseholdOutcome:
         """Register a household or record what changed in it. Returns ``{"household_number", "result", "version"}``
         with result ``created``, ``changed`` or ``unchanged``; refuses a household whose every rule does not hold,
         or whose member's ID number belongs to another household, writing nothing."""
@@ -149,14 +149,20 @@ class RegistryCommands(CommandSet):
         household = self.store.find(Household, household_id(household_number))
         return household.version if household is not None else 0
 
-    def household(self, household_number: str) -> dict[str, Any]:
+    def household(self, household_number: str) -> HouseholdView:
         household = self.store.find(Household, household_id(household_number))
         if household is None:
             raise NotFoundError(f"no household {household_number}", field="household_number", rule="exists")
         index = self.store.find(HouseholdCases, household_cases_id(household_number))
+        facts = household.facts
         return {
             "household_number": household.household_number,
-            **household.facts,
+            "household_type": facts["household_type"],
+            "village_code": facts["village_code"],
+            "address": facts["address"],
+            "phone": facts["phone"],
+            "at_resettlement_site": facts["at_resettlement_site"],
+            "members": list(facts["members"]),
             "demo": household.demo,
             "version": household.version,
             "registered_at": household.created_on,
@@ -173,7 +179,7 @@ class RegistryCommands(CommandSet):
 
     def register_staff(
         self, envelope: Envelope, record: StaffRecord, *, reason: str, demo: bool = False
-    ) -> dict[str, Any]:
+    ) -> StaffOutcome:
         raise_first(staff_problems(record, self.store.areas))
         check_may_register(envelope.actor, record.area_code)
         facts = {
@@ -205,11 +211,15 @@ class RegistryCommands(CommandSet):
         self.store.save_all(staff, field="staff_number")
         return {"staff_number": record.staff_number, "result": result, "version": staff.version}
 
-    def staff_member(self, staff_number: str) -> dict[str, Any]:
+    def staff_member(self, staff_number: str) -> StaffView:
         staff = self.store.find(StaffMember, staff_id(staff_number))
         if staff is None:
             raise NotFoundError(f"no staff member {staff_number}", field="staff_number", rule="exists")
-        return {"staff_number": staff.staff_number, **staff.facts, "demo": staff.demo, "version": staff.version}
+        facts = staff.facts
+        return {
+            "staff_number": staff.staff_number, "name": facts["name"], "identity": facts["identity"],
+            "area_code": facts["area_code"], "phone": facts["phone"], "demo": staff.demo, "version": staff.version,
+        }  # fmt: skip
 
 
 def _registered(

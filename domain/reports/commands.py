@@ -12,6 +12,7 @@ from domain.kernel.errors import NotFoundError
 from domain.kernel.permissions import check_may_draft_report
 from domain.kernel.privacy import sees
 from domain.kernel.store import CommandSet
+from domain.reports.views import VillageReportView
 from domain.reports.village_report import Capacity, VillageReport, village_report_id
 
 
@@ -28,7 +29,7 @@ class ReportCommands(CommandSet):
         checkpoint: dict[str, Any] | None,
         reason: str = "",
         only_new: bool = False,
-    ) -> dict[str, Any]:
+    ) -> VillageReportView:
         """Draft the village's report for the period, or revise it when its figures changed (``only_new``: leave an
         existing report as it is, as the schedule does)."""
         self.store.areas.village(village_code)
@@ -55,7 +56,7 @@ class ReportCommands(CommandSet):
         report_id: UUID,
         capacity: Capacity,
         content_hash: str,
-    ) -> dict[str, Any]:
+    ) -> VillageReportView:
         report = self._village_report(report_id, envelope.actor)
         if envelope.command_id not in report.command_versions:
             report.approve(
@@ -73,14 +74,14 @@ class ReportCommands(CommandSet):
         envelope: Envelope,
         *,
         report_id: UUID,
-    ) -> dict[str, Any]:
+    ) -> VillageReportView:
         report = self._village_report(report_id, envelope.actor)
         if envelope.command_id not in report.command_versions:
             report.submit(actor=envelope.actor, command_id=envelope.command_id, now=envelope.now)
             self.store.save_all(report, field="report_id")
         return report.view()
 
-    def village_report(self, report_id: UUID, actor: Actor) -> dict[str, Any]:
+    def village_report(self, report_id: UUID, actor: Actor) -> VillageReportView:
         return self._village_report(report_id, actor).view()
 
     def _village_report(self, report_id: UUID, actor: Actor) -> VillageReport:

@@ -16,6 +16,7 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError, VersionConflictError
 from domain.kernel.topics import stored_as
+from domain.reports.views import VillageReportView
 
 
 class Capacity(StrEnum):
@@ -231,7 +232,7 @@ class VillageReport(ChainedAggregate):
                 rule="village_signs",
             )  # fmt: skip
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> VillageReportView:
         return {
             "report_id": str(self.id),
             "village_code": self.village_code,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from domain.campaigns.screening import assess
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.registry.rules import HouseholdRecord
 from tests.integration.conftest import TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import CONTENT_TYPE
@@ -41,7 +41,7 @@ async def test_a_demo_township_imported_from_xlsx_and_screened_brings_every_hous
     assert r.status_code == 201, r.text
     campaign = r.json()["campaign_id"]
 
-    policy = PolicyRegistry().in_force(VILLAGE, stack.today)
+    policy = PolicyVersions().in_force(VILLAGE, stack.today)
 
     def at_risk(h: HouseholdRecord) -> bool:
         return assess(data.findings[h.household_number], len(h.members), policy).at_risk

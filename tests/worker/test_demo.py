@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from domain.campaigns.screening import assess, findings_problems
 from domain.campaigns.values import ScreeningMethod
 from domain.kernel.areas import DEFAULT_AREAS, Area, AreaLevel, AreaTree
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.registry.roster import COLUMNS, read_roster
 from domain.registry.rules import (
     HOUSEHOLD_NUMBER,
@@ -328,7 +328,7 @@ def test_contact_details_look_real(data: DemoData) -> None:
 
 
 def test_a_sane_share_of_households_is_at_risk_under_the_seed_line(data: DemoData) -> None:
-    registry = PolicyRegistry()
+    registry = PolicyVersions()
     assessments = [
         assess(data.findings[h.household_number], len(h.members), registry.in_force(h.village_code, TODAY))
         for h in data.households
@@ -344,7 +344,7 @@ def test_a_sane_share_of_households_is_at_risk_under_the_seed_line(data: DemoDat
 
 
 def test_risks_are_listed_only_for_households_at_risk_and_fit_the_household(data: DemoData) -> None:
-    registry = PolicyRegistry()
+    registry = PolicyVersions()
     for h in data.households:
         f = data.findings[h.household_number]
         policy = registry.in_force(h.village_code, TODAY)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from domain.campaigns.screening import ScreeningFindings, assess
 from domain.campaigns.values import ScreeningMethod
 from domain.kernel.areas import DEFAULT_AREAS, Area, AreaLevel, AreaTree
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.kernel.time import SHANGHAI
 from domain.registry.roster import COLUMNS, record_rows
 from domain.registry.rules import HouseholdRecord, Member, StaffRecord
@@ -97,7 +97,7 @@ def generate(households: int, seed: int, areas: AreaTree = DEFAULT_AREAS, today:
     if households and not villages:
         raise ValueError("the area tree has no village")
     maker = _Households(rng, today, width=max(5, len(str(households))))
-    registry = PolicyRegistry()
+    registry = PolicyVersions()
     records: list[HouseholdRecord] = []
     findings: dict[str, ScreeningFindings] = {}
     at_risk: dict[str, int] = {}

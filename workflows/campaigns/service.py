@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.campaigns.rules import default_milestones
 from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import Milestone
+from domain.campaigns.views import CampaignView
 from domain.kernel.actors import Actor
 from domain.kernel.areas import narrows
 from domain.kernel.envelope import Envelope
@@ -78,7 +79,7 @@ class CampaignService:
 
     def start_campaign(
         self, campaign_id: UUID, body: CampaignRequest, *, actor: Actor, command_id: str, now: datetime
-    ) -> dict[str, Any]:
+    ) -> CampaignView:
         milestones = body.milestones or default_milestones(body.starts_on)
         return self.ledger.campaigns.start_campaign(
             Envelope(actor, command_id, now),
@@ -89,7 +90,7 @@ class CampaignService:
             milestones=dict(milestones),
         )
 
-    def campaign(self, campaign_id: UUID) -> dict[str, Any]:
+    def campaign(self, campaign_id: UUID) -> CampaignView:
         return self.ledger.campaigns.campaign(campaign_id)
 
     def coverage(self, campaign_id: UUID, within: str, limit: int = UNSCREENED_LIMIT) -> dict[str, Any]:

@@ -418,18 +418,20 @@ class DeadlineInput(Strict):
     now: datetime
 
 
-class View(BaseModel):
+class ControlModel(BaseModel):
+    """What the case workflow keeps of a case: control data, never personal facts (see ``CaseControl``)."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class AllowedStepView(View):
+class AllowedStepControl(ControlModel):
     step: Step
     label: str
     actions: list[str]
     roles: list[Role]
 
 
-class DeadlineView(View):
+class DeadlineControl(ControlModel):
     kind: cv.DeadlineKind
     label: str
     due_date: date
@@ -442,19 +444,19 @@ class DeadlineView(View):
     days_late: int
 
 
-class AreaView(View):
+class AreaControl(ControlModel):
     county_code: str
     township_code: str
     village_code: str
     village_name: str
 
 
-class NationalStatus(View):
+class NationalStatus(ControlModel):
     status: Literal["monitored", "eliminated", "rolled_back", "closed"]
     version: int
 
 
-class CaseControl(View):
+class CaseControl(ControlModel):
     """What the workflow keeps of a case: control data only — no names, incomes or other personal facts travel
     through Temporal's history. The API answers with the full ``CaseView`` read from the event store at
     ``version``."""
@@ -463,15 +465,15 @@ class CaseControl(View):
     version: int
     stage: cv.Stage
     status: cv.Status
-    area: AreaView
+    area: AreaControl
     category: cv.Category | None
     clue_date: date
     identified_on: date | None = None
     eliminated_on: date | None = None
     elimination_count: int = 0
-    allowed_steps: list[AllowedStepView]
-    deadlines: list[DeadlineView]
-    next_deadline: DeadlineView | None
+    allowed_steps: list[AllowedStepControl]
+    deadlines: list[DeadlineControl]
+    next_deadline: DeadlineControl | None
     overdue: bool
     overdue_recorded: bool = False
     national_status: NationalStatus | None = None

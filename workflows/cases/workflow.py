@@ -27,8 +27,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.cases.contracts import (
         CaseControl,
         CaseWorkflowState,
+        DeadlineControl,
         DeadlineInput,
-        DeadlineView,
         LoadCaseInput,
         NationalSyncInput,
         OpenCaseInput,
@@ -265,7 +265,7 @@ class CaseWorkflow:
         self._changed = True
         self._upsert_search_attributes(view)
 
-    def _next_unrecorded_deadline(self, view: CaseControl) -> DeadlineView | None:
+    def _next_unrecorded_deadline(self, view: CaseControl) -> DeadlineControl | None:
         pending = [
             d
             for d in view.deadlines
@@ -276,7 +276,7 @@ class CaseWorkflow:
         ]
         return min(pending, key=lambda d: d.due_at) if pending else None
 
-    async def _record_missed(self, deadline: DeadlineView) -> None:
+    async def _record_missed(self, deadline: DeadlineControl) -> None:
         """Append DeadlineMissed through the ledger. Never raises: a failure is logged and tried again later, and
         each (kind, due date) is tried once per view version so that a disagreement cannot spin the loop."""
         assert self.state.view is not None

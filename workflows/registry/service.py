@@ -24,6 +24,7 @@ from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.roster import HouseholdRows, RowError, read_roster
 from domain.registry.rules import HouseholdRecord, Member, StaffRecord, normalise_id_number
+from domain.registry.views import HouseholdOutcome, HouseholdView, StaffView
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
 from workflows.registry.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 
@@ -144,7 +145,7 @@ class RegistryService:
 
     def _import_one(
         self, record: HouseholdRecord, digest: str, actor: Actor, now: datetime, reason: str, demo: bool
-    ) -> dict[str, Any]:
+    ) -> HouseholdOutcome:
         # The command is this file's row set applied to this version of the household: a retry after a crash is
         # answered from the store, and the same file after a later change applies again (import = "as in the file").
         version = self.ledger.registry.household_version(record.household_number)
@@ -175,7 +176,7 @@ class RegistryService:
         )
         return {**outcome, "household": self.ledger.registry.household(household_number)}
 
-    def household(self, household_number: str) -> dict[str, Any]:
+    def household(self, household_number: str) -> HouseholdView:
         return self.ledger.registry.household(household_number)
 
     def households(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
@@ -202,7 +203,7 @@ class RegistryService:
         )
         return {**outcome, "staff": self.ledger.registry.staff_member(body.staff_number)}
 
-    def staff_member(self, staff_number: str) -> dict[str, Any]:
+    def staff_member(self, staff_number: str) -> StaffView:
         return self.ledger.registry.staff_member(staff_number)
 
     def staff(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from domain.reports.tables import (
     headers,
     row_units,
 )
+from domain.reports.views import VillageReportView
 from domain.reports.village_report import Capacity
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
@@ -176,7 +177,7 @@ class ReportService:
     def draft(
         self, village: str, period: Period, actor: Actor, command_id: str, now: datetime, reason: str = "",
         only_new: bool = False,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> VillageReportView:  # fmt: skip
         """Draft (or revise, if its figures changed) the village's report for the period."""
         tables, cutoff, checkpoint = self.village_figures(village, period)
         return self.ledger.reports.draft_village_report(
@@ -216,7 +217,7 @@ class ReportService:
 
     def approve(
         self, report_id: UUID, capacity: str, content_hash: str, actor: Actor, command_id: str, now: datetime
-    ) -> dict[str, Any]:
+    ) -> VillageReportView:
         return self.ledger.reports.approve_village_report(
             Envelope(actor, command_id, now),
             report_id=report_id,
@@ -224,13 +225,13 @@ class ReportService:
             content_hash=content_hash,
         )
 
-    def submit(self, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
+    def submit(self, report_id: UUID, actor: Actor, command_id: str, now: datetime) -> VillageReportView:
         return self.ledger.reports.submit_village_report(
             Envelope(actor, command_id, now),
             report_id=report_id,
         )
 
-    def stored_report(self, report_id: UUID, actor: Actor) -> dict[str, Any]:
+    def stored_report(self, report_id: UUID, actor: Actor) -> VillageReportView:
         return self.ledger.reports.village_report(report_id, actor)
 
     def stored(self, scope: str, period: Period | None, limit: int = 1000) -> list[dict[str, Any]]:

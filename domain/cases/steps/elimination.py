@@ -15,7 +15,7 @@ from domain.cases.steps.commands import (
 from domain.cases.values import LookBackOutcome, RollbackDecision
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import RuleViolationError
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.kernel.steps import Step
 from domain.kernel.time import local_date
 
@@ -26,7 +26,7 @@ class EliminationSteps(CaseState):
         envelope: Envelope,
         command: ProposeElimination,
         *,
-        policies: PolicyRegistry,
+        policies: PolicyVersions,
     ) -> None:
         """风险消除申请 from the village: refused, with every failed criterion, unless all criteria hold."""
         self._check_step(Step.ELIMINATION_PROPOSAL, envelope.actor, envelope.at, envelope.now)

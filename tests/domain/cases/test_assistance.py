@@ -13,7 +13,7 @@ import pytest
 from domain.cases.values import CountyDecision, DeadlineKind, MeasureCategory, MeasureStatus
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.kernel.time import end_of_day
 from domain.ledger import Ledger
 from domain.registry.values import Guarantee, Risk
@@ -77,7 +77,7 @@ def test_the_plan_and_measures_deadlines_count_from_the_identification_date(case
 
 
 def test_the_assistance_deadlines_follow_the_pinned_policy() -> None:
-    policies = PolicyRegistry(
+    policies = PolicyVersions(
         (national_policy(), seed_policy(plan_days=7, measures_days=20, measures_from_clue_days=30))
     )
     case = CaseDriver(Ledger(policies=policies))

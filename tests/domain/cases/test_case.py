@@ -29,7 +29,7 @@ from domain.kernel.errors import (
     StepNotAllowedError,
     VersionConflictError,
 )
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI, end_of_day
 from domain.ledger import Ledger
@@ -144,7 +144,7 @@ def test_opening_pins_the_policy_in_force_and_derives_the_township_and_county(ca
         "notice_min_days": 5,
     }
     # The view shows the whole pinned version, including the assistance and elimination values.
-    assert policy == PolicyRegistry().get("seed-township@1").as_dict()
+    assert policy == PolicyVersions().get("seed-township@1").as_dict()
     assert (policy["jurisdiction"], policy["effective_from"]) == ("990102101", date(2023, 1, 1))
     assert view["area"] == {
         "county_code": "990102",
@@ -194,7 +194,7 @@ def test_today_is_the_calendar_day_in_shanghai(case: CaseDriver) -> None:
 @pytest.mark.parametrize(("clue_date", "refused"), [(date(2020, 3, 1), False), (date(2020, 2, 29), True)])
 def test_a_clue_before_the_mechanism_began_is_refused(clue_date: date, refused: bool) -> None:
     # A registry with a policy from 2020 isolates the mechanism-start rule from the policy lookup.
-    ledger = Ledger(policies=PolicyRegistry((national_policy(effective_from=date(2020, 1, 1)),)))
+    ledger = Ledger(policies=PolicyVersions((national_policy(effective_from=date(2020, 1, 1)),)))
     case = CaseDriver(ledger)
 
     if refused:
@@ -1389,9 +1389,9 @@ def _sqlite_env(path: Path) -> dict[str, str]:
 
 def test_a_case_keeps_the_policy_it_was_opened_under(tmp_path: Path) -> None:
     store = tmp_path / "cases.sqlite"
-    v1 = PolicyRegistry((national_policy(), seed_policy(version=1)))
+    v1 = PolicyVersions((national_policy(), seed_policy(version=1)))
     # Version 2 applies from the same day, so the lookup alone would now choose it for the old case as well.
-    v2 = PolicyRegistry(
+    v2 = PolicyVersions(
         (
             national_policy(),
             seed_policy(version=1),
@@ -1432,8 +1432,8 @@ def test_a_case_keeps_the_policy_it_was_opened_under(tmp_path: Path) -> None:
 
 def test_the_county_applies_the_pinned_line_after_the_policy_changes(tmp_path: Path) -> None:
     store = tmp_path / "cases.sqlite"
-    v1 = PolicyRegistry((national_policy(), seed_policy(version=1)))
-    v2 = PolicyRegistry(
+    v1 = PolicyVersions((national_policy(), seed_policy(version=1)))
+    v2 = PolicyVersions(
         (national_policy(), seed_policy(version=1), seed_policy(version=2, monitoring_line=Decimal("8000")))
     )
     before = Ledger(_sqlite_env(store), policies=v1)

@@ -16,7 +16,7 @@ from domain.cases import values as cv
 from domain.cases.commands import REENTRY_NAMESPACE
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
-from domain.kernel.policy import PolicyRegistry
+from domain.kernel.policy import PolicyVersions
 from domain.kernel.steps import Step
 from domain.kernel.time import end_of_day
 from domain.ledger import Ledger
@@ -284,7 +284,7 @@ def raised_line_ledger() -> Ledger:
         min_elimination_verifiers=3,
         elimination_days=60,
     )
-    return Ledger(policies=PolicyRegistry((national_policy(), seed_policy(), v2)))
+    return Ledger(policies=PolicyVersions((national_policy(), seed_policy(), v2)))
 
 
 @pytest.mark.parametrize(("income", "accepted"), [("7500", False), ("8000", False), ("8000.01", True)])
@@ -436,7 +436,7 @@ def test_a_team_of_two_verifies_and_is_recorded_once_each(case: CaseDriver) -> N
 
 
 def test_the_team_size_is_the_pinned_policys() -> None:
-    case = CaseDriver(Ledger(policies=PolicyRegistry((national_policy(), seed_policy(min_elimination_verifiers=3)))))
+    case = CaseDriver(Ledger(policies=PolicyVersions((national_policy(), seed_policy(min_elimination_verifiers=3)))))
     case.through("proposed")
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -496,7 +496,7 @@ def test_the_elimination_notice_runs_at_least_seven_days(case: CaseDriver, end_d
 
 
 def test_the_elimination_notice_length_is_the_pinned_policys() -> None:
-    policies = PolicyRegistry((national_policy(), seed_policy(elimination_notice_min_days=10)))
+    policies = PolicyVersions((national_policy(), seed_policy(elimination_notice_min_days=10)))
     case = CaseDriver(Ledger(policies=policies))
     case.through("elimination_deliberation")  # the identification notice of 5 days was still enough
 
@@ -737,7 +737,7 @@ def test_the_elimination_is_due_thirty_days_after_the_proposal_and_met_by_the_an
 
 
 def test_the_elimination_deadline_follows_the_pinned_policy() -> None:
-    case = CaseDriver(Ledger(policies=PolicyRegistry((national_policy(), seed_policy(elimination_days=45)))))
+    case = CaseDriver(Ledger(policies=PolicyVersions((national_policy(), seed_policy(elimination_days=45)))))
 
     view = case.through("proposed")
 

@@ -13,7 +13,7 @@ from domain.cases.rules.deadlines import (
     EARLIEST_CLUE_DATE,
 )
 from domain.kernel.errors import RuleViolationError
-from domain.kernel.policy import DEFAULT_POLICIES, Policy, PolicyRegistry
+from domain.kernel.policy import DEFAULT_POLICIES, Policy, PolicyVersions
 from domain.kernel.steps import Procedure
 from tests.domain.support import (
     RESETTLEMENT_SITE_CODE,
@@ -27,7 +27,7 @@ from tests.domain.support import (
 
 @pytest.mark.parametrize("area_code", [VILLAGE_CODE, "990102101015", RESETTLEMENT_SITE_CODE])
 def test_the_seed_township_is_governed_by_the_seed_plan_values(area_code: str) -> None:
-    policy = PolicyRegistry().in_force(area_code, date(2026, 3, 1))
+    policy = PolicyVersions().in_force(area_code, date(2026, 3, 1))
 
     assert policy.key == "seed-township@1"
     assert policy.monitoring_line == Decimal("7100")  # 以2023年监测范围指导线7100元为参考
@@ -37,7 +37,7 @@ def test_the_seed_township_is_governed_by_the_seed_plan_values(area_code: str) -
 
 @pytest.mark.parametrize("area_code", ["990102102001", "990103101001", "110101001001"])
 def test_outside_the_seed_township_the_national_floor_applies(area_code: str) -> None:
-    policy = PolicyRegistry().in_force(area_code, date(2026, 3, 1))
+    policy = PolicyVersions().in_force(area_code, date(2026, 3, 1))
 
     assert policy.key == "national@1"
     assert policy.monitoring_line == Decimal("6000")  # 1.5 × the ~4,000 yuan poverty standard
@@ -47,13 +47,13 @@ def test_outside_the_seed_township_the_national_floor_applies(area_code: str) ->
 
 @pytest.mark.parametrize(("on", "key"), [(date(2022, 12, 31), "national@1"), (date(2023, 1, 1), "seed-township@1")])
 def test_the_seed_policy_applies_from_its_effective_date(on: date, key: str) -> None:
-    assert PolicyRegistry().in_force(VILLAGE_CODE, on).key == key
+    assert PolicyVersions().in_force(VILLAGE_CODE, on).key == key
 
 
 def test_every_clue_date_the_mechanism_accepts_has_a_default_policy() -> None:
     # The mechanism (and its ~6,000 yuan national reference line) dates from March 2020 (domain.md §1, §3), and
     # EARLIEST_CLUE_DATE accepts clues from then on, so the default registry must have a policy for those dates.
-    policy = PolicyRegistry().in_force("990103101001", EARLIEST_CLUE_DATE)
+    policy = PolicyVersions().in_force("990103101001", EARLIEST_CLUE_DATE)
 
     assert policy.monitoring_line == Decimal("6000")
 
@@ -67,7 +67,7 @@ def test_every_default_policy_names_its_source() -> None:
 
 def test_the_most_specific_jurisdiction_wins_over_a_newer_national_policy() -> None:
     newer_national = national_policy(version=2, effective_from=date(2025, 1, 1), monitoring_line=Decimal("9000"))
-    registry = PolicyRegistry((national_policy(), seed_policy(), newer_national))
+    registry = PolicyVersions((national_policy(), seed_policy(), newer_national))
 
     assert registry.in_force(VILLAGE_CODE, date(2026, 3, 1)).key == "seed-township@1"
     assert registry.in_force("990102102001", date(2026, 3, 1)).key == "national@2"
@@ -75,7 +75,7 @@ def test_the_most_specific_jurisdiction_wins_over_a_newer_national_policy() -> N
 
 def test_a_village_jurisdiction_is_more_specific_than_its_township() -> None:
     village_only = seed_policy(version=9, jurisdiction=VILLAGE_CODE, monitoring_line=Decimal("7300"))
-    registry = PolicyRegistry((national_policy(), seed_policy(), village_only))
+    registry = PolicyVersions((national_policy(), seed_policy(), village_only))
 
     assert registry.in_force(VILLAGE_CODE, date(2026, 3, 1)).key == "seed-township@9"
     assert registry.in_force("990102101002", date(2026, 3, 1)).key == "seed-township@1"
@@ -91,7 +91,7 @@ def test_a_village_jurisdiction_is_more_specific_than_its_township() -> None:
     ],
 )
 def test_the_latest_effective_date_wins_within_a_jurisdiction(on: date, key: str) -> None:
-    registry = PolicyRegistry(
+    registry = PolicyVersions(
         (
             national_policy(),
             seed_policy(version=1, effective_from=date(2023, 1, 1)),
@@ -104,7 +104,7 @@ def test_the_latest_effective_date_wins_within_a_jurisdiction(on: date, key: str
 
 
 def test_the_latest_effective_date_wins_over_a_higher_version() -> None:
-    registry = PolicyRegistry(
+    registry = PolicyVersions(
         (
             national_policy(),
             seed_policy(version=5, effective_from=date(2024, 1, 1)),
@@ -116,13 +116,13 @@ def test_the_latest_effective_date_wins_over_a_higher_version() -> None:
 
 
 def test_the_highest_version_wins_on_the_same_effective_date() -> None:
-    registry = PolicyRegistry((national_policy(), seed_policy(version=2), seed_policy(version=3), seed_policy()))
+    registry = PolicyVersions((national_policy(), seed_policy(version=2), seed_policy(version=3), seed_policy()))
 
     assert registry.in_force(VILLAGE_CODE, date(2026, 3, 1)).key == "seed-township@3"
 
 
 def test_no_policy_in_force_is_a_rule_violation_on_the_clue_date() -> None:
-    registry = PolicyRegistry((seed_policy(),))
+    registry = PolicyVersions((seed_policy(),))
 
     with pytest.raises(RuleViolationError) as excinfo:
         registry.in_force("990103101001", date(2026, 3, 1))
@@ -135,7 +135,7 @@ def test_no_policy_in_force_is_a_rule_violation_on_the_clue_date() -> None:
 
 def test_a_registry_refuses_two_policies_with_the_same_key() -> None:
     with pytest.raises(ValueError, match="duplicate"):
-        PolicyRegistry((seed_policy(), seed_policy(monitoring_line=Decimal("8000"))))
+        PolicyVersions((seed_policy(), seed_policy(monitoring_line=Decimal("8000"))))
 
 
 def test_a_policy_survives_its_dictionary_form_unchanged() -> None:
