@@ -5,6 +5,7 @@ Deadline views and the summary are scoped to the caller's area like every other 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import defaultdict
@@ -12,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import structlog
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
+from temporalio.service import RPCError, ServiceClient
 
 from api.deps import ActorDep, AreaQuery, ServicesDep, area_within
 from api.errors import ApiProblem
@@ -24,6 +27,7 @@ from domain.kernel.permissions import check_may_repair
 from workflows.kernel.contracts import AreaCode
 
 router = APIRouter(tags=["ops"])
+log = structlog.get_logger("dixian.api")
 READY_MAX_LAG = 1000  # events a read model may trail the store and still be ready
 _WITHIN = re.compile(r"^([0-9]{1,3})([dh])$")
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -189,7 +193,41 @@ async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict
     )
 
 
-@router.get("/readyz", summary="Ready: PostgreSQL answers, Temporal answers, the read models keep up")
+async def temporal_unanswered(client: ServiceClient, *, attempts: int = 3, within: float = 2.0) -> str | None:
+    """Why Temporal's health service does not answer SERVING, or None when it does.
+
+    A single refused or reset call under load is not an outage: the probe asks up to `attempts` times within
+    `within` seconds and names the last status (gRPC code, never a payload) so the officer sees why."""
+    deadline = time.monotonic() + within
+    why = "no answer"
+    for attempt in range(attempts):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            if await client.check_health(timeout=timedelta(seconds=left)):
+                return None
+            why = "NOT_SERVING"
+        except RPCError as e:
+            why = e.status.name
+        except Exception as e:  # the probe reports; it never raises
+            why = type(e).__name__
+        if attempt + 1 < attempts:
+            await asyncio.sleep(min(0.1 * 2**attempt, max(deadline - time.monotonic(), 0)))
+    log.warning("temporal_unanswered", status=why)
+    return why
+
+
+@router.get(
+    "/readyz",
+    summary="Ready: PostgreSQL answers, Temporal answers, the read models keep up",
+    responses={
+        503: {
+            "description": "Not ready: the reasons say which part does not answer or keep up (Retry-After)",
+            "content": {"application/json": {}},
+        }
+    },
+)
 async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
     reasons: list[str] = []
     lag: dict[str, int] = {}
@@ -200,10 +238,9 @@ async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
             lag = await run_in_threadpool(svc.ops.lag)
         except Exception as e:  # the probe reports; it never raises
             reasons.append(f"PostgreSQL does not answer ({type(e).__name__})")
-    try:
-        await svc.temporal.service_client.check_health(timeout=timedelta(seconds=2))
-    except Exception as e:
-        reasons.append(f"Temporal does not answer ({type(e).__name__})")
+    temporal_down = await temporal_unanswered(svc.temporal.service_client)
+    if temporal_down:
+        reasons.append(f"Temporal does not answer ({temporal_down})")
     for model, behind in lag.items():
         if behind > READY_MAX_LAG:
             reasons.append(f"read model {model} is {behind} events behind (at most {READY_MAX_LAG})")

@@ -69,6 +69,7 @@ async def test_temporal_killed_mid_steps_loses_and_duplicates_nothing(restartabl
 
     killed, restarted = asyncio.Event(), asyncio.Event()
     spanning: list[str] = []  # steps sent before the kill and answered after the restart
+    probes = []  # the readiness probe's answers while the server is down
 
     async def client(case_id: str) -> None:
         i, after = 0, 0
@@ -92,13 +93,21 @@ async def test_temporal_killed_mid_steps_loses_and_duplicates_nothing(restartabl
         await asyncio.sleep(1)  # steps are in flight
         await asyncio.to_thread(server.kill)
         killed.set()
-        await asyncio.sleep(2)
+        probes.append(await stack.http.get("/readyz"))  # while Temporal is down
+        await asyncio.sleep(1)
         await server.start()
         restarted.set()
 
     await asyncio.gather(chaos(), *(client(c) for c in cases))
     # The client's RPCs ride out a short outage by themselves; a longer one would be answered 503.
     assert spanning or refusals, "the server was killed while no step was in flight: the test proved nothing"
+    # Ops saw it: not ready while Temporal was down, with the gRPC status and a Retry-After; ready again after.
+    [down] = probes
+    assert down.status_code == 503 and down.headers["Retry-After"] == "5", down.text
+    assert down.json()["reasons"] == ["Temporal does not answer (UNAVAILABLE)"], down.text
+    await stack.caught_up()
+    up = await stack.http.get("/readyz")
+    assert up.status_code == 200 and up.json()["reasons"] == [], up.text
     for case_id in cases:
         stored = await asyncio.to_thread(stored_commands, stack, case_id)
         assert all(n == 1 for n in stored.values()), stored
