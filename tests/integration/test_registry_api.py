@@ -3,6 +3,7 @@ watch an at-risk household become a case, see coverage and 应纳未纳."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import uuid
@@ -411,6 +412,14 @@ async def test_a_village_sees_only_its_own_part_of_what_a_milestone_found_missin
     # A case in identification in village 001 (B's), and the summary milestone recorded as of now.
     await screen(stack, B.household_number, screening(LOW_INCOME), key="b-risk")
     await stack.caught_up()
+    # The campaign's workflow first schedules its look-backs on the campaign; the milestones recorded by hand here
+    # come after it, as the workflow's own would (else the two saves race for the same version).
+    for _ in range(300):
+        if stack.services.campaigns.campaign(cid)["look_backs"] is not None:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the campaign's workflow did not schedule its look-backs within 30 s")
     for milestone in Milestone:
         missing = stack.services.campaigns.milestone_findings(cid, milestone, today)
         stack.registry.ledger.campaigns.pass_milestone(
