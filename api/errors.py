@@ -112,8 +112,8 @@ class ApiProblem(Exception):
     @classmethod
     def of(cls, error: DomainError) -> ApiProblem:
         return cls(
-            type(error).__name__, error.message, field=error.field, rule=error.rule, kind=error.kind,
-            violations=list(error.violations),
+            error.problem_type or type(error).__name__, error.message, field=error.field, rule=error.rule,
+            kind=error.kind, violations=list(error.violations),
         )  # fmt: skip
 
 

@@ -31,6 +31,10 @@ class DomainError(Exception):
     name the first. A subclass declares its ``kind``; one that does not is refused when it is defined."""
 
     kind: ClassVar[ErrorKind]
+    # The problem type the API answers with, when a class is answered as a wider one (a report refused for its
+    # cut-off is one of the refused report requests); None: the class's own name. Each names an error class
+    # (tests/api/test_error_kinds.py).
+    problem_type: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -45,6 +45,14 @@ def test_every_error_class_has_a_kind_and_every_kind_a_status() -> None:
     assert set(STATUS_BY_KIND) == set(ErrorKind)
 
 
+def test_a_class_answered_as_a_wider_type_names_an_error_class_of_its_status() -> None:
+    classes = error_classes()
+    answered_as = {cls.__name__: cls.problem_type for cls in classes if cls.problem_type is not None}
+    assert answered_as["ReportCutoffError"] == "ReportRequestError"  # one problem type for every refused report
+    for name, problem_type in answered_as.items():
+        assert problem_type in KINDS, name
+
+
 def test_a_class_that_names_no_kind_is_refused_when_defined() -> None:
     with pytest.raises(TypeError, match="declares no ErrorKind"):
         type("ForgottenError", (DomainError,), {})

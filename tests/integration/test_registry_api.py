@@ -133,12 +133,14 @@ async def test_bad_files_are_refused_clearly(stack: Stack) -> None:
     headers = {**stack.headers("township"), "Content-Type": CONTENT_TYPE["xlsx"]}
     r = await stack.http.post("/households:import", content=b"not a zip", headers=headers)
     assert r.status_code == 422 and rule(r) == "roster_file"
+    assert r.json()["type"] == "urn:dixian:problem:RuleViolationError"
     r = await stack.http.post(
         "/households:import", content=b"a,b\n1,2\n", headers={**headers, "Content-Type": "text/csv"}
     )
     assert r.status_code == 422 and rule(r) in ("known_column", "required_column")
     r = await stack.http.post("/households:import", content=b"{}", headers={**headers, "Content-Type": "text/json"})
-    assert r.status_code == 415
+    assert r.status_code == 415 and rule(r) == "roster_format"
+    assert r.json()["type"] == "urn:dixian:problem:UnsupportedMediaError"
     assert r.headers["content-type"].startswith("application/problem+json")
 
 

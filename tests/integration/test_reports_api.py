@@ -45,23 +45,30 @@ async def test_a_table_comes_as_json_csv_and_xlsx_for_the_callers_area(stack: St
 
 
 @pytest.mark.parametrize(
-    ("who", "path", "params", "status", "field", "rule"),
+    ("who", "path", "params", "status", "problem", "field", "rule"),
     [
-        ("other_cadre", "/reports/3-1", {"scope": VILLAGE, "period": SPRING}, 403, "scope", "jurisdiction"),
-        ("township", "/reports/3-1", {"period": "2026-03-31..2026-02-01"}, 422, "period", "period_range"),
-        ("township", "/reports/3-1", {}, 422, "period", "cycle_start"),  # no campaign, no plan date configured
-        ("township", "/reports/3-1", {"period": SPRING, "cutoff": 10**12}, 409, "cutoff", "cutoff_reached"),
-        ("township", "/reports/3-5", {"period": SPRING}, 422, "path.table", ""),
-        ("township", "/reports/3-1", {"period": SPRING, "format": "pdf"}, 422, "query.format", ""),
-        ("township", "/reports/3-1", {"scope": "99010210", "period": SPRING}, 422, "query.scope", ""),
+        ("other_cadre", "/reports/3-1", {"scope": VILLAGE, "period": SPRING}, 403, "NotPermittedError", "scope",
+         "jurisdiction"),
+        ("township", "/reports/3-1", {"period": "2026-03-31..2026-02-01"}, 422, "ReportRequestError", "period",
+         "period_range"),
+        # no campaign, no plan date configured
+        ("township", "/reports/3-1", {}, 422, "ReportRequestError", "period", "cycle_start"),
+        # every refused report request is one problem type, whatever its status
+        ("township", "/reports/3-1", {"period": SPRING, "cutoff": 10**12}, 409, "ReportRequestError", "cutoff",
+         "cutoff_reached"),
+        ("township", "/reports/3-5", {"period": SPRING}, 422, "ValidationError", "path.table", ""),
+        ("township", "/reports/3-1", {"period": SPRING, "format": "pdf"}, 422, "ValidationError", "query.format", ""),
+        ("township", "/reports/3-1", {"scope": "99010210", "period": SPRING}, 422, "ValidationError", "query.scope",
+         ""),
     ],
-)
+)  # fmt: skip
 async def test_a_table_asked_for_wrongly_is_refused_with_the_field_and_rule(
-    stack: Stack, who: str, path: str, params: dict[str, object], status: int, field: str, rule: str
+    stack: Stack, who: str, path: str, params: dict[str, object], status: int, problem: str, field: str, rule: str
 ) -> None:
     r = await stack.http.get(path, params=params, headers=stack.headers(who))
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == f"urn:dixian:problem:{problem}"
     error = r.json()["errors"][0]
     assert error["field"] == field and (not rule or error["rule"] == rule)
 

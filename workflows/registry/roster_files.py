@@ -33,6 +33,7 @@ class RosterFileError(DomainError):
     """The file cannot be read as a roster at all (format, size, encoding)."""
 
     kind = ErrorKind.INVALID
+    problem_type = "RuleViolationError"
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="body", rule="roster_file")
@@ -42,6 +43,7 @@ class RosterFormatError(RosterFileError):
     """The file is of a media type rosters do not come in."""
 
     kind = ErrorKind.UNSUPPORTED
+    problem_type = "UnsupportedMediaError"
 
     def __init__(self, message: str) -> None:
         DomainError.__init__(self, message, field="Content-Type", rule="roster_format")

@@ -62,6 +62,7 @@ class ReportCutoffError(ReportRequestError):
     """A report asked as of a position the report facts have not reached yet: retry once they have."""
 
     kind = ErrorKind.CONFLICT
+    problem_type = "ReportRequestError"
 
 
 @dataclass(frozen=True)
