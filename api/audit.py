@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
 
-from api.deps import ActorDep, AreaQuery, ServicesDep, area_within, check_area, record_read
+from api.deps import ActorDep, AreaQuery, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.audit.inspection import BY_ID as RULE_IDS
 from domain.kernel.actors import Role
 from domain.kernel.errors import CaseNotFoundError
+from domain.kernel.privacy import area_to_read, check_may_see
 from workflows.kernel.contracts import AreaCode
 
 router = APIRouter(tags=["audit"])
@@ -45,10 +46,10 @@ async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict
             view = await run_in_threadpool(svc.queries.view, case_id, _now())
         except CaseNotFoundError:
             raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
-        check_area(actor, view["area"]["village_code"])
+        check_may_see(actor, view["area"]["village_code"])
         return await run_in_threadpool(svc.audit.verify_case, case_id)
     if body.scope == "area":
-        area = area_within(actor.area_code, body.area_code, "area_code")
+        area = area_to_read(actor.area_code, body.area_code, "area_code")
         return await run_in_threadpool(svc.audit.verify_area, area)
     if len(actor.area_code) != 6:
         raise ApiProblem(
@@ -65,7 +66,7 @@ async def findings(
     scope: AreaQuery = None,
     rule: Annotated[str | None, Query(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="one rule id, e.g. TI-01")] = None,
 ) -> dict[str, Any]:
-    area = area_within(actor.area_code, scope, "scope")
+    area = area_to_read(actor.area_code, scope, "scope")
     if rule is not None and rule not in RULE_IDS:
         raise ApiProblem("RuleViolationError", f"no inspection rule {rule}", field="rule", rule="known_rule")
     await record_read(svc, actor, request, what="findings", target=area, village_code="")

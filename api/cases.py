@@ -25,12 +25,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import (
     ActorDep,
-    AreaQuery,
     CommandIdDep,
     ExpectedVersionDep,
     Services,
     ServicesDep,
-    check_area,
     parse_case_id,
     record_read,
 )
@@ -43,9 +41,10 @@ from domain.cases.values import Stage, Status, case_id_for_command
 from domain.cases.view import CaseViewData
 from domain.kernel.actors import Actor
 from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
-from domain.kernel.errors import CaseNotFoundError, DomainError, RuleViolationError
+from domain.kernel.errors import RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
+from domain.kernel.privacy import check_may_see
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI, local_date
 from workflows.cases.client import open_case as open_through_workflow
@@ -173,13 +172,6 @@ async def _view_at(svc: Services, control: CaseControl) -> CaseViewData:
     return await run_in_threadpool(svc.queries.view, control.case_id, _now(), control.version)
 
 
-async def _read(fn: Callable[[], T]) -> T:
-    try:
-        return await run_in_threadpool(fn)
-    except CaseNotFoundError as e:
-        raise ApiProblem("CaseNotFoundError", e.message, field="case_id", rule="exists") from None
-
-
 # ----- writes ----------------------------------------------------------------------------------------------------
 
 
@@ -195,12 +187,9 @@ async def open_case(
 async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCaseRequest) -> CaseViewData:
     """Open a case through its workflow (update-with-start), exactly once per command id."""
     # Pre-check what the domain will check, so a refused open never starts a workflow.
-    try:
-        svc.registry.areas.village(body.village_code)
-        check_may_open(actor, body.village_code)
-        check_clue_date(body.clue_date, local_date(_now()))
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
+    svc.registry.areas.village(body.village_code)
+    check_may_open(actor, body.village_code)
+    check_clue_date(body.clue_date, local_date(_now()))
     case_id = case_id_for_command(command_id)
     structlog.contextvars.bind_contextvars(case_id=str(case_id), workflow_id=workflow_id_for(case_id))
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
@@ -296,10 +285,7 @@ async def get_case(
     case_id: str, actor: ActorDep, svc: ServicesDep, request: Request, response: Response
 ) -> CaseViewData:
     cid = parse_case_id(case_id)
-    view = await _read(lambda: svc.queries.view(cid, _now()))
-    check_area(actor, view["area"]["village_code"])
-    await record_read(svc, actor, request, what="case", target=str(cid), village_code=view["area"]["village_code"])
-    return _with_etag(response, view)
+    return _with_etag(response, await _seen(svc, actor, cid, request, "case"))
 
 
 @router.get("/cases/{case_id}/events", response_model=list[StoredEvent], summary="The case's stored events in order")
@@ -308,22 +294,27 @@ async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep, reque
     return [StoredEvent.model_validate(r) for r in records]
 
 
-async def _history(
-    svc: Services, actor: Actor, cid: uuid.UUID, request: Request, what: str = "case_history"
-) -> tuple[CaseViewData, list[EventRecord]]:
-    """The case now (for the area check) and its stored events; the read is recorded in the access log."""
-    view = await _read(lambda: svc.queries.view(cid, _now()))
-    check_area(actor, view["area"]["village_code"])
+async def _seen(svc: Services, actor: Actor, cid: uuid.UUID, request: Request, what: str) -> CaseViewData:
+    """The case now, if it lies in the reader's area; the read is recorded in the access log."""
+    view = await run_in_threadpool(lambda: svc.queries.view(cid, _now()))
+    check_may_see(actor, view["area"]["village_code"])
     await record_read(svc, actor, request, what=what, target=str(cid), village_code=view["area"]["village_code"])
-    return view, await _read(lambda: svc.queries.event_records(cid))
+    return view
+
+
+async def _history(
+    svc: Services, actor: Actor, cid: uuid.UUID, request: Request
+) -> tuple[CaseViewData, list[EventRecord]]:
+    """The case now (``_seen``) and its stored events."""
+    view = await _seen(svc, actor, cid, request, "case_history")
+    return view, await run_in_threadpool(lambda: svc.queries.event_records(cid))
 
 
 @router.get("/cases/{case_id}/timeline", summary="The case's history, readable: every event and every deadline")
 async def get_timeline(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = parse_case_id(case_id)
-    _, records = await _history(svc, actor, cid, request)
-    raw = await _read(lambda: svc.queries.view(cid, _now()))
-    return timeline_of(records, raw, svc.registry.areas)
+    view, records = await _history(svc, actor, cid, request)
+    return timeline_of(records, view, svc.registry.areas)
 
 
 @router.get(
@@ -343,18 +334,15 @@ async def get_state(
     view, records = await _history(svc, actor, cid, request)
     if (at is None) == (version is None):
         raise ApiProblem("RuleViolationError", "give either at or version", field="at", rule="one_of")
-    try:
-        if at is not None:
-            moment = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
-            if not datetime(2000, 1, 1, tzinfo=UTC) <= moment <= datetime(2099, 12, 31, tzinfo=UTC):
-                raise RuleViolationError("at must lie between 2000 and 2099", field="at", rule="date_range")
-            version = version_at(records, moment)
-        assert version is not None
-        check_version(version, view["version"], "version")
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
+    if at is not None:
+        moment = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
+        if not datetime(2000, 1, 1, tzinfo=UTC) <= moment <= datetime(2099, 12, 31, tzinfo=UTC):
+            raise RuleViolationError("at must lie between 2000 and 2099", field="at", rule="date_range")
+        version = version_at(records, moment)
+    assert version is not None
+    check_version(version, view["version"], "version")
     then = moment if at is not None else records[version - 1]["recorded_at"]
-    return await _read(lambda: svc.queries.view(cid, then, version))
+    return await run_in_threadpool(lambda: svc.queries.view(cid, then, version))
 
 
 @router.get("/cases/{case_id}/diff", summary="What changed between two versions of the case, field by field")
@@ -368,15 +356,12 @@ async def get_diff(
 ) -> dict[str, Any]:
     cid = parse_case_id(case_id)
     view, records = await _history(svc, actor, cid, request)
-    try:
-        check_version(from_version, view["version"], "from")
-        check_version(to_version, view["version"], "to")
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
+    check_version(from_version, view["version"], "from")
+    check_version(to_version, view["version"], "to")
     # Both read at the later version's recorded time, so deadlines are compared on the same clock.
     then = records[max(from_version, to_version) - 1]["recorded_at"]
-    before = await _read(lambda: svc.queries.view(cid, then, from_version))
-    after = await _read(lambda: svc.queries.view(cid, then, to_version))
+    before = await run_in_threadpool(lambda: svc.queries.view(cid, then, from_version))
+    after = await run_in_threadpool(lambda: svc.queries.view(cid, then, to_version))
     events = [
         {"version": r["version"], "type": r["type"], "label": event_label(r)}
         for r in records
@@ -397,12 +382,9 @@ async def get_diff(
 )
 async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
     cid = parse_case_id(case_id)
-    await _history(svc, actor, cid, request, what="case_dossier")
-    dossier: dict[str, Any] = jsonable_encoder(await _read(lambda: svc.audit.dossier(cid, _now())))
+    await _seen(svc, actor, cid, request, "case_dossier")
+    dossier: dict[str, Any] = jsonable_encoder(await run_in_threadpool(lambda: svc.audit.dossier(cid, _now())))
     return dossier
-
-
-AreaFilter = AreaQuery
 
 
 @router.get("/cases", response_model=CaseList, summary="Cases in the caller's area, filtered by area and stage")

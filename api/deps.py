@@ -20,8 +20,7 @@ from api.health import DatabaseGate
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor
 from domain.kernel.areas import AREA_CODE_PATTERN
-from domain.kernel.errors import DomainError
-from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, area_to_read, check_may_see
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES
 from domain.readmodels.cases import CaseSummaryView
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
@@ -126,22 +125,6 @@ def parse_case_id(case_id: str) -> uuid.UUID:
         raise ApiProblem("CaseNotFoundError", "no case with that id", field="case_id", rule="exists") from None
     structlog.contextvars.bind_contextvars(case_id=str(parsed), workflow_id=f"case-{parsed}")
     return parsed
-
-
-def area_within(actor_area: str, requested: str | None, field: str) -> str:
-    """The area a read or a list covers (``domain.kernel.privacy.area_to_read``), refused as a problem."""
-    try:
-        return area_to_read(actor_area, requested, field)
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
-
-
-def check_area(actor: Actor, village_code: str) -> None:
-    """Reads are scoped like writes (``domain.kernel.privacy.check_may_see``), refused as a problem."""
-    try:
-        check_may_see(actor, village_code)
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
 
 
 async def record_read(

@@ -19,11 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from temporalio.service import RPCError, ServiceClient
 
-from api.deps import ActorDep, AreaQuery, ServicesDep, area_within
-from api.errors import ApiProblem
-from domain.kernel.actors import Actor
-from domain.kernel.errors import DomainError
+from api.deps import ActorDep, AreaQuery, ServicesDep
 from domain.kernel.permissions import check_may_repair
+from domain.kernel.privacy import area_to_read
 from workflows.kernel.contracts import AreaCode
 
 router = APIRouter(tags=["ops"])
@@ -115,7 +113,7 @@ def _now() -> datetime:
 
 
 def _area(actor_area: str, area_code: str | None) -> str:
-    return area_within(actor_area, area_code, "area_code")
+    return area_to_read(actor_area, area_code, "area_code")
 
 
 @router.get("/ops/overdue", summary="逾期: open cases past their next deadline, by kind and area, with days late")
@@ -152,13 +150,6 @@ async def stuck(
     return await svc.ops.stuck(area, _now(), svc.temporal, svc.settings.temporal_ui_url, no_progress_days)
 
 
-def _check_repairer(actor: Actor) -> None:
-    try:
-        check_may_repair(actor)
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
-
-
 class ReconcileRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -167,7 +158,7 @@ class ReconcileRequest(BaseModel):
 
 @router.post("/ops/reconcile", summary="Restart the missing workflows of open cases (recorded with who and why)")
 async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
-    _check_repairer(actor)
+    check_may_repair(actor)
     area = _area(actor.area_code, body.area_code)
     return await svc.ops.reconcile(
         area, actor, body.reason, _now(), svc.temporal, svc.settings.task_queue, svc.settings.temporal_ui_url
@@ -186,7 +177,7 @@ class RepairRequest(BaseModel):
     summary="Repair one case's workflow: retry its failing activities now, or restart it from the event store",
 )
 async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
-    _check_repairer(actor)
+    check_may_repair(actor)
     settings = svc.settings
     return await svc.ops.repair(
         body.case_id, body.action, actor.area_code, actor, body.reason, _now(), svc.temporal, settings.task_queue

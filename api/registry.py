@@ -6,44 +6,34 @@ household at risk opens its case through the case workflow, exactly once per Ide
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.cases import start_case
-from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, area_within, record_read
+from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
 from domain.cases.view import CaseViewData
-from domain.kernel.errors import CaseAlreadyOpenError, DomainError
-from domain.kernel.privacy import sees
+from domain.kernel.errors import CaseAlreadyOpenError
+from domain.kernel.privacy import area_to_read, sees
 from domain.registry.views import HouseholdView, StaffView
 from workflows.campaigns.contracts import ScreeningRequest
 from workflows.cases.contracts import OpenCaseRequest
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
-from workflows.registry.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, RosterFileError, detect_format, template
+from workflows.registry.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, detect_format, template
 
 router = APIRouter(tags=["registry"])
-T = TypeVar("T")
 HouseholdNumberPath = Annotated[str, "household number"]
 _NUMBER_PATTERN = r"^[0-9A-Za-z-]{4,32}$"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _domain(fn: Callable[[], T]) -> T:
-    """Run a registry call in a thread; a refused command becomes its problem+json."""
-    try:
-        return await run_in_threadpool(fn)
-    except DomainError as e:
-        raise ApiProblem.of(e) from None
 
 
 # ----- roster --------------------------------------------------------------------------------------------------
@@ -91,10 +81,7 @@ async def import_template(actor: ActorDep, format: Annotated[str, Query(pattern=
     },
 )
 async def import_households(request: Request, actor: ActorDep, svc: ServicesDep) -> ImportReport:
-    try:
-        fmt = detect_format(request.headers.get("content-type", ""))
-    except RosterFileError as e:
-        raise ApiProblem("UnsupportedMediaError", str(e), field="Content-Type", rule="roster_format") from None
+    fmt = detect_format(request.headers.get("content-type", ""))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
         raise ApiProblem("PayloadTooLargeError", "the roster is larger than 20 MiB", field="body", rule="max_size")
@@ -105,10 +92,7 @@ async def import_households(request: Request, actor: ActorDep, svc: ServicesDep)
             raise ApiProblem("PayloadTooLargeError", "the roster is larger than 20 MiB", field="body", rule="max_size")
         chunks.append(chunk)
     data = b"".join(chunks)
-    try:
-        report = await _domain(lambda: svc.registry.import_roster(data, fmt, actor=actor, now=_now()))
-    except RosterFileError as e:
-        raise ApiProblem("RuleViolationError", str(e), field="body", rule="roster_file") from None
+    report = await run_in_threadpool(lambda: svc.registry.import_roster(data, fmt, actor=actor, now=_now()))
     if report["file_errors"]:
         first = report["file_errors"][0]
         raise ApiProblem(
@@ -146,7 +130,7 @@ class HouseholdList(BaseModel):
 
 def _scope(actor_area: str, area_code: str | None) -> list[str]:
     """The area a list covers: the caller's own, or a part of it they name."""
-    return [area_within(actor_area, area_code, "area_code")]
+    return [area_to_read(actor_area, area_code, "area_code")]
 
 
 @router.get("/households", response_model=HouseholdList, summary="农户: households in the caller's area")
@@ -171,14 +155,14 @@ async def list_households(
 async def put_household(
     household_number: str, body: HouseholdRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
 ) -> dict[str, Any]:
-    return await _domain(
+    return await run_in_threadpool(
         lambda: svc.registry.put_household(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
 
 
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
 async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> HouseholdView:
-    household = await _domain(lambda: svc.registry.household(household_number))
+    household = await run_in_threadpool(lambda: svc.registry.household(household_number))
     if not sees(actor, household["village_code"]):
         # Out of the caller's area a household is as unknown as one that does not exist: nothing is revealed.
         raise ApiProblem("NotFoundError", "no such household in your area", field="household_number", rule="exists")
@@ -193,7 +177,9 @@ async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep
 
 @router.post("/staff", status_code=200, summary="参与排查工作人员: register a staff member, or record a change")
 async def register_staff(body: StaffRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep) -> Any:
-    return await _domain(lambda: svc.registry.register_staff(body, actor=actor, command_id=command_id, now=_now()))
+    return await run_in_threadpool(
+        lambda: svc.registry.register_staff(body, actor=actor, command_id=command_id, now=_now())
+    )
 
 
 @router.get("/staff", summary="参与排查工作人员 in the caller's area")
@@ -211,7 +197,7 @@ async def list_staff(
 
 @router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
 async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> StaffView:
-    staff = await _domain(lambda: svc.registry.staff_member(staff_number))
+    staff = await run_in_threadpool(lambda: svc.registry.staff_member(staff_number))
     if not sees(actor, staff["area_code"]):  # as in the list: staff working inside the area
         raise ApiProblem("NotFoundError", "no such staff member in your area", field="staff_number", rule="exists")
     return staff
@@ -234,12 +220,12 @@ class ScreeningResult(BaseModel):
 async def record_screening(
     household_number: str, body: ScreeningRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
 ) -> ScreeningResult:
-    record = await _domain(
+    record = await run_in_threadpool(
         lambda: svc.campaigns.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
     case: CaseViewData | None = None
     if record["opens_case"]:
-        household = await _domain(lambda: svc.registry.household(household_number))
+        household = await run_in_threadpool(lambda: svc.registry.household(household_number))
         request = OpenCaseRequest(
             household_number=household_number,
             household_head=_head(household),

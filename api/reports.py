@@ -5,38 +5,35 @@ area or of an area inside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, area_within, record_read
-from api.errors import ApiProblem
-from api.registry import _domain
+from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
 from domain.cases.notices import COLUMNS as NOTICE_COLUMNS
 from domain.cases.notices import TITLES as NOTICE_TITLES
 from domain.cases.notices import notice_row
 from domain.cases.rules.identification import NOTICE_STATUSES
+from domain.kernel.privacy import area_to_read
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
 from domain.reports.tables import Table
 from domain.reports.views import VillageReportView
 from workflows.kernel.contracts import VillageCode
 from workflows.reports.files import notice_csv, notice_xlsx, to_csv, to_xlsx
-from workflows.reports.service import ReportRequestError
 
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TableParam = Literal["3-1", "3-2", "3-3", "3-4"]
-T = TypeVar("T")
 
 
 def scope_of(actor_area: str, scope: str | None) -> str:
-    return area_within(actor_area, scope, "scope")
+    return area_to_read(actor_area, scope, "scope")
 
 
 PeriodQuery = Annotated[str | None, Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD")]
@@ -45,14 +42,6 @@ ScopeQuery = AreaQuery
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _run(fn: Callable[[], T]) -> T:
-    """Run a report call in a thread; a refused request or command becomes its problem+json."""
-    try:
-        return await _domain(fn)
-    except ReportRequestError as e:  # one problem type for every refused report request, of the error's kind
-        raise ApiProblem("ReportRequestError", e.message, field=e.field, rule=e.rule, kind=e.kind) from e
 
 
 class DraftRequest(BaseModel):
@@ -78,7 +67,7 @@ async def list_reports(
         chosen = svc.reports.period(area, period, local_date(_now())) if period else None
         return {"scope": area, "items": svc.reports.stored(area, chosen)}
 
-    return await _run(find)
+    return await run_in_threadpool(find)
 
 
 @router.post("/reports", status_code=201, summary="Draft a village's report for a period (or revise it)")
@@ -91,7 +80,7 @@ async def draft_report(
         chosen = svc.reports.period(village, body.period, local_date(_now()))
         return svc.reports.draft(village, chosen, actor, command, _now(), reason=body.reason)
 
-    return await _run(draft)
+    return await run_in_threadpool(draft)
 
 
 @router.get("/reports/submissions", summary="Which villages have submitted their report for a period")
@@ -99,24 +88,28 @@ async def submissions(
     actor: ActorDep, svc: ServicesDep, scope: ScopeQuery = None, period: PeriodQuery = None
 ) -> dict[str, Any]:
     area = scope_of(actor.area_code, scope)
-    return await _run(lambda: svc.reports.submissions(area, svc.reports.period(area, period, local_date(_now()))))
+    return await run_in_threadpool(
+        lambda: svc.reports.submissions(area, svc.reports.period(area, period, local_date(_now())))
+    )
 
 
 @router.get("/reports/stored/{report_id}", summary="A stored village report: figures, revisions, approvals")
 async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> VillageReportView:
-    return await _run(lambda: svc.reports.stored_report(report_id, actor))
+    return await run_in_threadpool(lambda: svc.reports.stored_report(report_id, actor))
 
 
 @router.post("/reports/stored/{report_id}/approvals", summary="审定: the Party secretary's or the director's approval")
 async def approve_report(
     report_id: UUID, body: ApprovalRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
 ) -> VillageReportView:
-    return await _run(lambda: svc.reports.approve(report_id, body.capacity, body.content_hash, actor, command, _now()))
+    return await run_in_threadpool(
+        lambda: svc.reports.approve(report_id, body.capacity, body.content_hash, actor, command, _now())
+    )
 
 
 @router.post("/reports/stored/{report_id}/submission", summary="上报: submit an approved report to the township")
 async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> VillageReportView:
-    return await _run(lambda: svc.reports.submit(report_id, actor, command, _now()))
+    return await run_in_threadpool(lambda: svc.reports.submit(report_id, actor, command, _now()))
 
 
 @router.get(
@@ -145,7 +138,7 @@ async def public_notice_list(
         views.sort(key=lambda v: (v["area"]["village_code"], v["household"]["household_head"], v["case_id"]))
         return [notice_row(i, v, kind) for i, v in enumerate(views, 1)]
 
-    found = await _run(rows)
+    found = await run_in_threadpool(rows)
     await record_read(svc, actor, request, what="public_notice_list", target=area, village_code=area)
     doc = {"title": NOTICE_TITLES[kind], "scope": area, "procedure": kind.value, "columns": list(NOTICE_COLUMNS),
            "rows": found}  # fmt: skip
@@ -184,7 +177,7 @@ async def get_table(
             return reports.submitted_table(Table(table), area, chosen)
         return reports.table(Table(table), area, chosen, cutoff)
 
-    doc = await _run(make)
+    doc = await run_in_threadpool(make)
     if format == "json":
         return doc
     body, media = (to_csv(doc), "text/csv; charset=utf-8") if format == "csv" else (to_xlsx(doc), XLSX)
