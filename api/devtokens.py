@@ -15,7 +15,7 @@ from api.auth import issue_token
 from domain.kernel.actors import Actor, Role
 from workflows.kernel.settings import load_settings
 
-# Seeded users of the default area tree (domain/areas.py): one per role, in the seed's township 玉坪乡.
+# Seeded users of the default area tree (domain/kernel/areas.py): one per role, in the seed's township 玉坪乡.
 SEEDED_USERS = (
     Actor(id="cadre-yuping", role=Role.VILLAGE_CADRE, area_code="990102101001", name="玉坪村村干部"),
     Actor(id="township-yuping", role=Role.TOWNSHIP_REVIEWER, area_code="990102101", name="玉坪乡乡镇审核员"),

@@ -122,7 +122,10 @@ class CaseAlreadyOpenError(DomainError):
     kind = ErrorKind.CONFLICT
 
 
-# The domain's own error types (each retried by no activity: a refusal is the answer, not a failure).
+# The kernel's error types, those defined above (each retried by no activity: a refusal is the answer, not a
+# failure). Taken when this module loads, not from KINDS as it grows, so that every process gives Temporal the same
+# retry policies whatever else it imports; ``workflows.kernel.errors.domain_call`` marks every other refusal
+# non-retryable itself.
 ERROR_TYPES: tuple[str, ...] = tuple(sorted(KINDS))
 
 

@@ -32,13 +32,13 @@ def mask_phone(value: str) -> str:
     return value[:3] + MASK * (len(value) - 7) + value[-4:] if len(value) > 7 else MASK * len(value)
 
 
-# Keys whose values are masked wherever they appear in an answer (households, members, staff, responsible persons,
-# events, timelines, dossiers).
 def mask_health(value: str) -> str:
     """健康状况: withheld entirely (a category of sensitive personal information, 个人信息保护法 第二十八条)."""
     return MASK * 3
 
 
+# Keys whose values are masked wherever they appear in an answer (households, members, staff, responsible persons,
+# events, timelines, dossiers).
 MASKERS: dict[str, Callable[[str], str]] = {"id_number": mask_id_number, "phone": mask_phone, "health": mask_health}
 
 

@@ -1,6 +1,6 @@
 """The household roster (农户花名册) as imported: one row per member, the household's fields repeated on each of its
 rows. This module turns rows of text into household records and says, row by row, what is wrong; reading CSV and
-XLSX files is the job of ``workflows.roster_files``.
+XLSX files is the job of ``workflows.registry.roster_files``.
 
 The columns follow the national system's household and member fields (domain.md §9). Each column is known by its
 Chinese header (as in the template) or by its English key; enumerated values may be given as the Chinese label or

@@ -94,7 +94,7 @@ _STUDENT = frozenset(
 FULL_LABOUR = frozenset({LabourSkill.ORDINARY, LabourSkill.SKILLED})
 
 
-_DEFAULT_ID_PREFIX = "990102"  # the fictional county of domain/areas.py
+_DEFAULT_ID_PREFIX = "990102"  # the fictional county of domain/kernel/areas.py
 
 # Migrant work (务工所在地, 务工时长, domain.md §9). General knowledge (NBS 农民工监测调查报告 2022): about 58% of rural
 # migrant workers work outside their township, mostly in the eastern provinces, for 10 months a year on average,

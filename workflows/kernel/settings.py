@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, validation_alias="DIXIAN_API_PORT")
 
     # The administrative tree (county → townships → villages and relocation sites) as a JSON list of
-    # {"code", "name", "resettlement_site"?}; unset: the seed's township (domain/areas.py DEFAULT_AREAS).
+    # {"code", "name", "resettlement_site"?}; unset: the seed's township (domain/kernel/areas.py DEFAULT_AREAS).
     areas_file: Path | None = Field(default=None, validation_alias="DIXIAN_AREAS_FILE")
 
     # Ed25519 private seed (64 hex characters) signing audit checkpoints; generated in <data dir>/audit-key when
