@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import ActorDep, AreaQuery, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.audit.inspection import BY_ID as RULE_IDS
-from domain.kernel.actors import Role
 from domain.kernel.errors import CaseNotFoundError
+from domain.kernel.permissions import check_may_read_access_log
 from domain.kernel.privacy import area_to_read, check_may_see
 from workflows.kernel.contracts import AreaCode
 
@@ -81,8 +81,7 @@ async def access_log(
     target: Annotated[str | None, Query(max_length=64, description="a case id or household number")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
-    if actor.role is not Role.INSPECTOR:
-        raise ApiProblem("NotPermittedError", "the access log is for inspectors", field="role", rule="inspector_only")
+    check_may_read_access_log(actor)
     rows = await run_in_threadpool(svc.registry.access, actor.area_code, reader, target, limit)
     return {"items": rows, "limit": limit}
 

@@ -46,7 +46,7 @@ from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
 from domain.kernel.privacy import check_may_see
 from domain.kernel.steps import Step
-from domain.kernel.time import SHANGHAI, local_date
+from domain.kernel.time import aware, local_date
 from workflows.cases.client import open_case as open_through_workflow
 from workflows.cases.client import opening
 from workflows.cases.contracts import (
@@ -335,7 +335,7 @@ async def get_state(
     if (at is None) == (version is None):
         raise ApiProblem("RuleViolationError", "give either at or version", field="at", rule="one_of")
     if at is not None:
-        moment = at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
+        moment = aware(at)
         if not datetime(2000, 1, 1, tzinfo=UTC) <= moment <= datetime(2099, 12, 31, tzinfo=UTC):
             raise RuleViolationError("at must lie between 2000 and 2099", field="at", rule="date_range")
         version = version_at(records, moment)

@@ -45,24 +45,21 @@ async def connect_services(settings: Settings) -> Services:
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
     )
     registry = RegistryService.connect(env)
+    summaries = registry.summaries or open_summary_view(env)  # one pool for each read model, shared
     audit_service = AuditService(
-        registry.ledger,
-        registry.summaries or open_summary_view(env),
-        registry.view,
-        settings.audit_signing_key(),
-        settings.audit_anchor_file,
+        registry.ledger, summaries, registry.view, settings.audit_signing_key(), settings.audit_anchor_file
     )
-    report_view = open_report_view(env)  # one pool, shared
+    report_view = open_report_view(env)
     return Services(
         settings=settings,
         token_secret=secret,
         temporal=temporal,
         queries=CaseQueries(registry.ledger),  # one pool for the event store
-        summaries=open_summary_view(env),
+        summaries=summaries,
         registry=registry,
         campaigns=CampaignService(registry),
         audit=audit_service,
-        ops=OpsService(registry.ledger, audit_service.summaries, registry.view, report_view, settings.plan_issued_on),
+        ops=OpsService(registry.ledger, summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),
         oidc=oidc_verifier(settings),
     )
@@ -87,7 +84,7 @@ ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 async def _masked(response: Response, names: bool) -> Response:
-    """The same JSON answer with ID numbers, phones and health details masked (domain/policy/privacy.py)."""
+    """The same JSON answer with ID numbers, phones and health details masked (domain/kernel/privacy.py)."""
     if not response.headers.get("content-type", "").startswith("application/json"):
         return response  # files carry figures only (reports); problem+json names no personal value
     body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]

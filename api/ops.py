@@ -27,6 +27,7 @@ from workflows.kernel.contracts import AreaCode
 router = APIRouter(tags=["ops"])
 log = structlog.get_logger("dixian.api")
 READY_MAX_LAG = 1000  # events a read model may trail the store and still be ready
+PROBE_ATTEMPTS, PROBE_SECONDS = 3, 2.0  # how often, and within how long, readiness asks Temporal
 _WITHIN = re.compile(r"^([0-9]{1,3})([dh])$")
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -184,14 +185,14 @@ async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict
     )
 
 
-async def temporal_unanswered(client: ServiceClient, *, attempts: int = 3, within: float = 2.0) -> str | None:
+async def temporal_unanswered(client: ServiceClient) -> str | None:
     """Why Temporal's health service does not answer SERVING, or None when it does.
 
-    A single refused or reset call under load is not an outage: the probe asks up to `attempts` times within
-    `within` seconds and names the last status (gRPC code, never a payload) so the officer sees why."""
-    deadline = time.monotonic() + within
+    A single refused or reset call under load is not an outage: the probe asks up to ``PROBE_ATTEMPTS`` times within
+    ``PROBE_SECONDS`` and names the last status (gRPC code, never a payload) so the officer sees why."""
+    deadline = time.monotonic() + PROBE_SECONDS
     why = "no answer"
-    for attempt in range(attempts):
+    for attempt in range(PROBE_ATTEMPTS):
         left = deadline - time.monotonic()
         if left <= 0:
             break
@@ -203,7 +204,7 @@ async def temporal_unanswered(client: ServiceClient, *, attempts: int = 3, withi
             why = e.status.name
         except Exception as e:  # the probe reports; it never raises
             why = type(e).__name__
-        if attempt + 1 < attempts:
+        if attempt + 1 < PROBE_ATTEMPTS:
             await asyncio.sleep(min(0.1 * 2**attempt, max(deadline - time.monotonic(), 0)))
     log.warning("temporal_unanswered", status=why)
     return why

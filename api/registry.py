@@ -21,6 +21,7 @@ from domain.cases.values import Source
 from domain.cases.view import CaseViewData
 from domain.kernel.errors import CaseAlreadyOpenError
 from domain.kernel.privacy import area_to_read, sees
+from domain.registry.rules import head_name
 from domain.registry.views import HouseholdView, StaffView
 from workflows.campaigns.contracts import ScreeningRequest
 from workflows.cases.contracts import OpenCaseRequest
@@ -28,8 +29,6 @@ from workflows.registry.contracts import HouseholdRequest, StaffRequest
 from workflows.registry.roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, detect_format, template
 
 router = APIRouter(tags=["registry"])
-HouseholdNumberPath = Annotated[str, "household number"]
-_NUMBER_PATTERN = r"^[0-9A-Za-z-]{4,32}$"
 
 
 def _now() -> datetime:
@@ -228,7 +227,7 @@ async def record_screening(
         household = await run_in_threadpool(lambda: svc.registry.household(household_number))
         request = OpenCaseRequest(
             household_number=household_number,
-            household_head=_head(household),
+            household_head=head_name(household["members"]),
             village_code=record["village_code"],
             source=Source.CADRE_SCREENING,
             clue_date=date.fromisoformat(record["screened_on"]),
@@ -243,10 +242,6 @@ async def record_screening(
     elif record["case_id"]:
         case = None  # the open case it refers to is read at /cases/{id}
     return ScreeningResult(screening=record, case=case)
-
-
-def _head(household: HouseholdView) -> str:
-    return next((m["name"] for m in household["members"] if m["relation"] == "head"), "")
 
 
 @router.get(

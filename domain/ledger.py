@@ -8,11 +8,12 @@ The workers and the command line write through it; the API never imports it (imp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from domain.audit.commands import AuditCommands
 from domain.campaigns.commands import CampaignCommands
 from domain.cases.commands import CaseCommands
+from domain.kernel.areas import AreaTree
+from domain.kernel.policy import PolicyVersions
 from domain.ops.commands import OpsCommands
 from domain.registry.commands import RegistryCommands
 from domain.reports.commands import ReportCommands
@@ -20,9 +21,14 @@ from domain.store import EventStore
 
 
 class Ledger(EventStore):
-    def __init__(self, env: Mapping[str, str] | None = None, **configured: Any) -> None:
-        """``configured``: the store's own keywords (``policies``, ``areas``)."""
-        super().__init__(env, **configured)
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        policies: PolicyVersions | None = None,
+        areas: AreaTree | None = None,
+    ) -> None:
+        super().__init__(env, policies=policies, areas=areas)
         self.cases = CaseCommands(self)
         self.registry = RegistryCommands(self)
         self.campaigns = CampaignCommands(self)

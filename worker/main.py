@@ -20,10 +20,10 @@ from temporalio.worker import Worker
 
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.ledger import Ledger
-from domain.readmodels.cases import CaseSummaryView, case_summary_projection, open_summary_view, read_model_env
+from domain.readmodels.cases import CaseSummaryView, case_summary_projection, open_summary_view
 from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
 from domain.readmodels.reports import ReportView, open_report_view, report_projection
-from domain.readmodels.schema import last_position_of
+from domain.readmodels.schema import last_position_of, read_model_env
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
 from workflows.audit.service import AuditService

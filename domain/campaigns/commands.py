@@ -79,9 +79,7 @@ class CampaignCommands(CommandSet):
             )
         campaign = None
         if campaign_id is not None:
-            campaign = self.store.find(Campaign, campaign_id)
-            if campaign is None:
-                raise NotFoundError(f"no campaign {campaign_id}", field="campaign_id", rule="exists")
+            campaign = self._get_campaign(campaign_id)
             if not campaign_rules.in_scope(village, campaign.scope):
                 raise RuleViolationError(
                     f"village {village} is outside the campaign's scope", field="campaign_id", rule="campaign_scope"
@@ -174,10 +172,7 @@ class CampaignCommands(CommandSet):
         return campaign.view()
 
     def campaign(self, campaign_id: UUID) -> CampaignView:
-        campaign = self.store.find(Campaign, campaign_id)
-        if campaign is None:
-            raise NotFoundError(f"no campaign {campaign_id}", field="campaign_id", rule="exists")
-        return campaign.view()
+        return self._get_campaign(campaign_id).view()
 
     def pass_milestone(
         self, *, campaign_id: UUID, milestone: Milestone, missing: dict[str, Any], now: datetime

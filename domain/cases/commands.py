@@ -15,9 +15,10 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.cases.case import MonitoringCase
-from domain.cases.queries import CaseReads, case_of, view
+from domain.cases.queries import CaseReads, case_of, view_at
+from domain.cases.rules.deadlines import missed_key
 from domain.cases.steps import commands as c
-from domain.cases.values import DeadlineKind, LookBackOutcome, Source, Stage
+from domain.cases.values import ENDED_STAGES, DeadlineKind, LookBackOutcome, Source, Stage
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
@@ -85,11 +86,10 @@ class CaseCommands(CommandSet, CaseReads):
         existing = self.store.find(MonitoringCase, case_id)
         if existing is not None:
             if existing.command_versions.get(envelope.command_id) == 1:
-                return view(self.store, case_id, envelope.now, 1)
+                return view_at(self.store, existing, 1, envelope.now)
             raise CaseAlreadyExistsError(f"case {case_id} already exists", field="case_id", rule="unique")
         village = self.store.areas.village(village_code)
-        township = village.parent_code or ""
-        county = self.store.areas.village_parents(village)[-1]
+        township, county = self.store.areas.village_parents(village)
         for field, given, expected in (
             ("township_code", township_code, township),
             ("county_code", county_code, county),
@@ -146,11 +146,7 @@ class CaseCommands(CommandSet, CaseReads):
         case = case_of(self.store, case_id)
         done_at = case.command_versions.get(envelope.command_id)
         if done_at is not None:
-            return (
-                case_view(case, now, self.store.areas)
-                if done_at == case.version
-                else view(self.store, case_id, now, done_at)
-            )
+            return view_at(self.store, case, done_at, now)
         if expected_version is not None and expected_version != case.version:
             raise VersionConflictError(
                 f"the case is at version {case.version}, not {expected_version}",
@@ -215,7 +211,7 @@ class CaseCommands(CommandSet, CaseReads):
     ) -> list[HouseholdCases]:
         """Keep the household's open cases in step with the case's stage, saved in the same transaction."""
         stage = case.stage
-        ended = stage in (Stage.CLOSED, Stage.ELIMINATED) and stage_before not in (Stage.CLOSED, Stage.ELIMINATED)
+        ended = stage in ENDED_STAGES and stage_before not in ENDED_STAGES
         reopened = stage_before is Stage.ELIMINATED and stage is not Stage.ELIMINATED  # 回退
         if not (ended or reopened or new_case):
             return []
@@ -234,7 +230,7 @@ class CaseCommands(CommandSet, CaseReads):
     ) -> CaseViewData:
         """Append DeadlineMissed once if the deadline is still unmet; the command id makes retries harmless."""
         case = case_of(self.store, case_id)
-        command_id = f"deadline:{kind.value}:{due_date.isoformat()}"
+        command_id = f"deadline:{missed_key(kind.value, due_date)}"
         if command_id not in case.command_versions and case.record_deadline_missed(
             actor=SYSTEM_ACTOR, command_id=command_id, now=now, kind=kind, due_date=due_date
         ):

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from domain.cases.rules.deadlines import missed_key
 from domain.cases.rules.identification import PROCEDURES, ProcedureStatuses
 from domain.cases.values import (
     Category,
@@ -288,7 +289,7 @@ class DeadlineMissed(CaseEvent):
     due_date: date
 
     def apply_facts(self, case: MonitoringCase) -> None:
-        case.missed_deadlines[f"{self.kind}:{self.due_date.isoformat()}"] = self.due_date
+        case.missed_deadlines[missed_key(self.kind, self.due_date)] = self.due_date
 
 
 # ----- assistance ----------------------------------------------------------------------------------------------

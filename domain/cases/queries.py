@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypedDict
 from uuid import UUID
 
 from domain.cases.case import MonitoringCase
+from domain.cases.events import CaseOpened
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.errors import CaseNotFoundError
 from domain.kernel.store import Reader
@@ -25,13 +26,17 @@ def view(store: Reader, case_id: UUID, now: datetime, version: int | None = None
     return case_view(case_of(store, case_id, version), now, store.areas)
 
 
+def view_at(store: Reader, case: MonitoringCase, version: int, now: datetime) -> CaseViewData:
+    """The view of ``case`` as it stood at ``version``: the case at hand if it is there still, else read back."""
+    return case_view(case, now, store.areas) if version == case.version else view(store, case.id, now, version)
+
+
 def view_after_command(store: Reader, case_id: UUID, command_id: str, now: datetime) -> CaseViewData | None:
     """The view as it stood right after ``command_id`` was recorded on the case, or None if it never was."""
     case = store.find(MonitoringCase, case_id)
     if case is None or command_id not in case.command_versions:
         return None
-    version = case.command_versions[command_id]
-    return case_view(case, now, store.areas) if version == case.version else view(store, case_id, now, version)
+    return view_at(store, case, case.command_versions[command_id], now)
 
 
 class EventRecord(TypedDict):
@@ -51,9 +56,11 @@ class EventRecord(TypedDict):
 
 def event_records(store: Reader, case_id: UUID) -> list[EventRecord]:
     """The stored events of a case in order, as plain data."""
-    case_of(store, case_id)
+    events = list(store.stored_events(case_id))
+    if not events or not isinstance(events[0], CaseOpened):  # another aggregate's id is no case
+        raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
     records: list[EventRecord] = []
-    for event in store.stored_events(case_id):
+    for event in events:
         data = dict(vars(event))
         records.append(
             {

@@ -29,6 +29,7 @@ from domain.cases.rules.identification import (
     procedure_of,
 )
 from domain.cases.values import (
+    ENDED_STAGES,
     Category,
     DeadlineKind,
     FindingKind,
@@ -41,6 +42,7 @@ from domain.cases.values import (
 )
 from domain.kernel.actors import Actor
 from domain.kernel.chain import ChainedAggregate
+from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError
 from domain.kernel.permissions import check_may_take, duty_conflict
 from domain.kernel.policy import Policy
@@ -209,7 +211,7 @@ class CaseState(ChainedAggregate):
         policy, out = self.policy, []
         # Assistance deadlines no longer apply once the case has left assistance (closed, or eliminated); a rollback
         # brings them back.
-        gone = self.stage in (Stage.CLOSED, Stage.ELIMINATED)
+        gone = self.stage in ENDED_STAGES
         out.append(
             DeadlineState(
                 DeadlineKind.IDENTIFICATION,
@@ -299,16 +301,10 @@ class CaseState(ChainedAggregate):
     # ----- helpers for the commands -----------------------------------------------------------------------------
 
     def _check_step(
-        self,
-        step: Step,
-        actor: Actor,
-        occurred_at: datetime,
-        now: datetime,
-        *,
-        action: str | None = None,
-        not_before: date | None = None,
+        self, step: Step, envelope: Envelope, *, action: str | None = None, not_before: date | None = None
     ) -> None:
         """The step is open now, the actor may take it on this case, and its date is in order."""
+        actor = envelope.actor
         allowed = {a.step: a for a in self.allowed_steps()}
         if step not in allowed:
             hint = " (信息比对 must be recorded first)" if step is Step.TOWNSHIP_REVIEW else ""
@@ -325,7 +321,7 @@ class CaseState(ChainedAggregate):
             )
         check_may_take(actor, step, self.village_code)
         self._check_duties(step, actor)
-        check_step_time(occurred_at, self.last_business_date if not_before is None else not_before, now)
+        check_step_time(envelope.at, self.last_business_date if not_before is None else not_before, envelope.now)
 
     def _check_duties(self, step: Step, actor: Actor) -> None:
         """Separation of duties on this case (domain/kernel/permissions.py): refused with nothing recorded."""
@@ -336,22 +332,24 @@ class CaseState(ChainedAggregate):
         if conflict is not None:
             raise NotPermittedError(conflict, field="actor", rule="separation_of_duties")
 
-    def _trigger(
-        self,
-        event_class: type[CaseEvent],
-        actor: Actor,
-        command_id: str,
-        occurred_at: datetime,
-        comment: str,
-        **payload: Any,
-    ) -> None:
+    def _trigger(self, event_class: type[CaseEvent], envelope: Envelope, comment: str, **payload: Any) -> None:
         self.trigger_event(
             event_class,
-            actor=actor.as_dict(),
-            command_id=command_id,
-            occurred_at=occurred_at,
+            actor=envelope.actor.as_dict(),
+            command_id=envelope.command_id,
+            occurred_at=envelope.at,
             comment=comment.strip(),
             **payload,
+        )
+
+
+def check_labour(labour_capable_members: int, household_size: int) -> None:
+    """Members with labour capacity are counted among the household's members."""
+    if not 0 <= labour_capable_members <= household_size:
+        raise RuleViolationError(
+            "members with labour capacity are between 0 and the household size",
+            field="labour_capable_members",
+            rule="within_household",
         )
 
 

@@ -123,6 +123,11 @@ class Stage(Labelled):
     CLOSED = "closed", "已关闭"
 
 
+# The stages in which a case is no longer open: it is not the household's open case any more and its assistance
+# deadlines no longer apply; a rollback (回退, domain.md §8) brings an eliminated case back.
+ENDED_STAGES = frozenset({Stage.CLOSED, Stage.ELIMINATED})
+
+
 class Status(Labelled):
     """Fine-grained position inside a stage (domain.md §4.3)."""
 

@@ -14,7 +14,7 @@ from typing_extensions import (
 )
 
 from domain.cases.case import MonitoringCase
-from domain.cases.rules.deadlines import elimination_eligible_from
+from domain.cases.rules.deadlines import elimination_eligible_from, missed_key
 from domain.cases.rules.identification import eligible_categories
 from domain.cases.values import DeadlineKind, FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status
 from domain.kernel.areas import AreaTree
@@ -275,7 +275,7 @@ def _deadlines(case: MonitoringCase, now: datetime) -> list[DeadlineData]:
                 "met_on": d.met_on,
                 "met_in_time": d.met_on is not None and d.met_on <= d.due,
                 "closed": d.closed,
-                "missed_recorded": f"{d.kind.value}:{d.due.isoformat()}" in case.missed_deadlines,
+                "missed_recorded": missed_key(d.kind.value, d.due) in case.missed_deadlines,
                 "overdue": open_now and now >= due_at,
                 "days_late": 0 if d.closed else max(0, ((d.met_on or today) - d.due).days),
             }

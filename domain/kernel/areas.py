@@ -47,6 +47,12 @@ def overlaps(first: str, second: str) -> bool:
     return contains(first, second) or contains(second, first)
 
 
+def up_to(code: str, level: AreaLevel) -> str:
+    """The code of the area of ``level`` that ``code`` lies in (``code`` itself if its area is of that level or
+    above): a village's township, say."""
+    return code[: CODE_LENGTH[level]]
+
+
 def narrows(scope: list[str], within: str) -> list[str]:
     """The part of ``scope`` (area codes) that lies in ``within``: the scope's codes inside it, and ``within`` itself
     where it lies below a code of the scope (a village's view of a township's campaign)."""
@@ -65,9 +71,9 @@ class Area:
     @property
     def parent_code(self) -> str | None:
         if self.level is AreaLevel.VILLAGE:
-            return self.code[:9]
+            return up_to(self.code, AreaLevel.TOWNSHIP)
         if self.level is AreaLevel.TOWNSHIP:
-            return self.code[:6]
+            return up_to(self.code, AreaLevel.COUNTY)
         return None
 
 
@@ -95,6 +101,10 @@ class AreaTree:
 
     def get(self, code: str) -> Area | None:
         return self._by_code.get(code)
+
+    def county(self) -> Area:
+        """The county the tree serves (the first, should it list several)."""
+        return next(a for a in self._by_code.values() if a.level is AreaLevel.COUNTY)
 
     def village(self, code: str) -> Area:
         """The village (or resettlement site) of that code; a case can only be opened in one."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.kernel.actors import Actor
-from domain.kernel.time import SHANGHAI
+from domain.kernel.time import aware
 
 
 @dataclass(frozen=True)
@@ -28,4 +28,4 @@ class Envelope:
         """The business time: ``occurred_at`` (a time given without a zone is Shanghai's), or ``now``."""
         if self.occurred_at is None:
             return self.now
-        return self.occurred_at if self.occurred_at.tzinfo else self.occurred_at.replace(tzinfo=SHANGHAI)
+        return aware(self.occurred_at)

@@ -22,7 +22,7 @@ ROLE_LEVEL: dict[Role, AreaLevel] = {
     Role.TOWNSHIP_REVIEWER: AreaLevel.TOWNSHIP,
     Role.COUNTY_APPROVER: AreaLevel.COUNTY,
     # 运维 and 管理员 serve the whole county's system. A 帮扶责任人 works for any level's unit (县直部门, 乡镇, 村), so
-    # has no fixed level; what they may touch is their own households (policy/duties.py).
+    # has no fixed level; what they may touch is their own households (``duty_conflict`` below).
     Role.OPS: AreaLevel.COUNTY,
     Role.ADMIN: AreaLevel.COUNTY,
 }
@@ -52,7 +52,7 @@ STEP_ROLES: dict[Step, frozenset[Role]] = {
     # by the township and executed by the county (seed plan §三(二); domain.md §8).
     Step.RESPONSIBLE_PERSON: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER}),
     # The 帮扶责任人 keeps their household's plan and measures and rectifies what a review found ("一对一",
-    # seed plan §三(二)); only for the households assigned to them (policy/duties.py).
+    # seed plan §三(二)); only for the households assigned to them (``duty_conflict``).
     Step.ASSISTANCE_PLAN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESPONSIBLE_PERSON}),
     Step.MEASURES: frozenset(
         {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.RESIDENT_CADRE, Role.RESPONSIBLE_PERSON}
@@ -155,6 +155,12 @@ def check_may_repair(actor: Actor) -> None:
     """Who repairs workflows (``REPAIR_ROLES``)."""
     if actor.role not in REPAIR_ROLES:
         raise NotPermittedError("repairs are made by the township or county", field="role", rule="ops_role")
+
+
+def check_may_read_access_log(actor: Actor) -> None:
+    """Who reads the access log (who read which record): the inspectors (督导/审计), whose work is the process."""
+    if actor.role is not Role.INSPECTOR:
+        raise NotPermittedError("the access log is for inspectors", field="role", rule="inspector_only")
 
 
 # The two approval levels of one procedure are two people: a county decision by the person who made the township

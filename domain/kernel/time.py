@@ -14,6 +14,11 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+def aware(moment: datetime) -> datetime:
+    """A time as people give it: one given without a zone is Shanghai's."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
 def local_date(moment: datetime) -> date:
     """The calendar day in Asia/Shanghai of an aware datetime."""
     return moment.astimezone(SHANGHAI).date()

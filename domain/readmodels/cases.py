@@ -11,18 +11,17 @@ from collections.abc import Mapping
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.cases.view import case_view
 from domain.readmodels import areas
-from domain.readmodels.schema import FollowerView, clear_read_model, topics_of
-from domain.store import EventStore, created
+from domain.readmodels.schema import FollowerView, clear_read_model, open_view, topics_of
+from domain.store import EventStore
 
 TABLE = "case_summaries"
 MISSES = "case_deadline_misses"
@@ -296,16 +295,5 @@ def _responsible(person: Mapping[str, Any] | None) -> str:
     )
 
 
-def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
-    """A read model's connections: few kept open (its writes are one at a time, its reads short), more on demand
-    (the pool's overflow), so that every process's pools together stay well inside PostgreSQL's max_connections."""
-    return {**env, "POSTGRES_POOL_SIZE": "2"}
-
-
 def open_summary_view(env: Mapping[str, str]) -> CaseSummaryView:
-    """The read model for queries (creates its tables if missing), configured like the projection."""
-    factory = InfrastructureFactory[CaseSummaryView].construct(
-        env=Environment(CaseSummaryProjection.name, read_model_env(env))
-    )
-    view: CaseSummaryView = created(lambda: factory.tracking_recorder(CaseSummaryView))
-    return view
+    return open_view(CaseSummaryView, CaseSummaryProjection.name, env)

@@ -10,19 +10,17 @@ from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Composable, Composed, Identifier
 from psycopg.types.json import Jsonb
 
 from domain.audit.access_log import AccessRecorded, access_row
 from domain.campaigns.campaign import CampaignStarted, MilestonePassed, missing_by_village
 from domain.readmodels import areas
-from domain.readmodels.cases import read_model_env
-from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
+from domain.readmodels.schema import TablesView, clear_read_model, handled_topics, open_view
 from domain.registry import household as hh
-from domain.store import created
+from domain.registry.rules import head_name
 
 HOUSEHOLDS = "registry_households"
 SCREENINGS = "registry_screenings"
@@ -310,15 +308,11 @@ class RegistryView(TablesView):
         ).format(self._t(ACCESS), SQL(" AND ").join(where))
         return self._query(statement, params)
 
-    def count_households(self) -> int:
-        rows = self._query(SQL("SELECT count(*) AS n FROM {0}").format(self._t(HOUSEHOLDS)), {})
-        return int(rows[0]["n"])
-
 
 class RegistryProjection(Projection[RegistryView]):
     """Folds registry events into the registry tables, one event at a time (no aggregate is rebuilt)."""
 
-    name = "registry"  # it follows the topics it folds (set below the class; domain/schema.py)
+    name = "registry"  # it follows the topics it folds (set below the class; domain/readmodels/schema.py)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -335,7 +329,7 @@ class RegistryProjection(Projection[RegistryView]):
                 "village_code": e.facts["village_code"],
                 "household_type": e.facts["household_type"],
                 "persons": len(members),
-                "head_name": next((m["name"] for m in members if m["relation"] == "head"), ""),
+                "head_name": head_name(members),
                 "at_resettlement_site": e.facts["at_resettlement_site"],
                 "migrant": _migrant(members),
                 "demo": e.demo,
@@ -353,7 +347,7 @@ class RegistryProjection(Projection[RegistryView]):
         if "members" in e.changes:
             members = e.changes["members"]
             changes["persons"] = len(members)
-            changes["head_name"] = next((m["name"] for m in members if m["relation"] == "head"), "")
+            changes["head_name"] = head_name(members)
             changes["migrant"] = _migrant(members)
         self.view.change_household(tracking, e.household_number, e.originator_version, changes)
 
@@ -428,8 +422,4 @@ def _staff_columns(facts: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def open_registry_view(env: Mapping[str, str]) -> RegistryView:
-    factory = InfrastructureFactory[RegistryView].construct(
-        env=Environment(RegistryProjection.name, read_model_env(env))
-    )
-    view: RegistryView = created(lambda: factory.tracking_recorder(RegistryView))
-    return view
+    return open_view(RegistryView, RegistryProjection.name, env)

@@ -12,9 +12,8 @@ from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
@@ -22,8 +21,8 @@ from domain.cases.events import (
     CaseEvent,
 )
 from domain.readmodels import areas
-from domain.readmodels.cases import CaseFolder, read_model_env
-from domain.readmodels.schema import TablesView, clear_read_model, handled_topics
+from domain.readmodels.cases import CaseFolder
+from domain.readmodels.schema import TablesView, clear_read_model, handled_topics, open_view
 from domain.registry import household as hh
 from domain.reports import facts
 from domain.reports.facts import FindingState
@@ -34,7 +33,7 @@ from domain.reports.village_report import (
     VillageReportEvent,
     VillageReportSubmitted,
 )
-from domain.store import EventStore, created
+from domain.store import EventStore
 
 FACTS = "report_facts"
 CASE_STATE = "report_case_state"
@@ -274,6 +273,4 @@ def report_projection(env: Mapping[str, str]) -> type[ReportProjection]:
 
 
 def open_report_view(env: Mapping[str, str]) -> ReportView:
-    factory = InfrastructureFactory[ReportView].construct(env=Environment(ReportProjection.name, read_model_env(env)))
-    view: ReportView = created(lambda: factory.tracking_recorder(ReportView))
-    return view
+    return open_view(ReportView, ReportProjection.name, env)

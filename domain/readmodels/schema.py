@@ -6,13 +6,28 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
-from eventsourcing.persistence import ApplicationRecorder, Tracking
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.utils import Environment
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-T = TypeVar("T")
+from domain.store import created
+
+V = TypeVar("V", bound=PostgresTrackingRecorder)
+
+
+def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A read model's connections: few kept open (its writes are one at a time, its reads short), more on demand
+    (the pool's overflow), so that every process's pools together stay well inside PostgreSQL's max_connections."""
+    return {**env, "POSTGRES_POOL_SIZE": "2"}
+
+
+def open_view(cls: type[V], name: str, env: Mapping[str, str]) -> V:
+    """A read model for queries (creates its tables if missing), configured like its projection ``name``."""
+    factory = InfrastructureFactory[V].construct(env=Environment(name, read_model_env(env)))
+    return created(lambda: factory.tracking_recorder(cls))
 
 
 def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:

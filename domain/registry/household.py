@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate
 from domain.kernel.actors import Actor
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.topics import stored_as
+from domain.registry.rules import head_name
 
 HOUSEHOLD_NAMESPACE = UUID("0f6b7a4e-95a2-4c1e-8d38-7f2b1a9c5e01")
 ID_NUMBER_NAMESPACE = UUID("3d2c9e71-64b8-4f0a-a1c5-2e8f7b6d4a02")
@@ -214,7 +215,7 @@ class Household(RegistryRecord):
 
     @property
     def head_name(self) -> str:
-        return next((m["name"] for m in self.members if m["relation"] == "head"), "")
+        return head_name(self.members)
 
 
 # ----- ID number claims --------------------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ person) and GB 11643-1999 (the check character of the 18-character citizen ID nu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from domain.kernel.areas import AreaLevel, AreaTree
+from domain.kernel.areas import CODE_LENGTH, AreaLevel, AreaTree
 from domain.kernel.errors import RuleViolationError
 from domain.registry.values import (
     Health,
@@ -206,8 +207,9 @@ def household_problems(h: HouseholdRecord, today: date, areas: AreaTree | None =
     return out
 
 
-def head_of(members: tuple[Member, ...] | list[Member]) -> Member | None:
-    return next((m for m in members if m.relation is Relation.HEAD), None)
+def head_name(members: Iterable[Mapping[str, Any]]) -> str:
+    """The name of the household's head (户主) among its members as recorded, or "" when none is named."""
+    return next((str(m["name"]) for m in members if m["relation"] == Relation.HEAD), "")
 
 
 @dataclass(frozen=True)
@@ -225,21 +227,21 @@ class StaffRecord:
 # Where each identity of table 3-4 works: county departments at the county, township cadres at the township (or a
 # village they are posted to), the others in a village; a responsible person (帮扶责任人) may come from any level
 # (domain.md §6: cadres of county, township and village units).
-STAFF_LEVELS: dict[StaffIdentity, frozenset[int]] = {
-    StaffIdentity.COUNTY_DEPARTMENT: frozenset({6, 9, 12}),
-    StaffIdentity.TOWNSHIP_CADRE: frozenset({9, 12}),
-    StaffIdentity.VILLAGE_CADRE: frozenset({12}),
-    StaffIdentity.RESIDENT_CADRE: frozenset({12}),
-    StaffIdentity.VILLAGE_DOCTOR: frozenset({12}),
-    StaffIdentity.GRID_WORKER: frozenset({12}),
-    StaffIdentity.RESPONSIBLE_PERSON: frozenset({6, 9, 12}),
+STAFF_LEVELS: dict[StaffIdentity, frozenset[AreaLevel]] = {
+    StaffIdentity.COUNTY_DEPARTMENT: frozenset({AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}),
+    StaffIdentity.TOWNSHIP_CADRE: frozenset({AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}),
+    StaffIdentity.VILLAGE_CADRE: frozenset({AreaLevel.VILLAGE}),
+    StaffIdentity.RESIDENT_CADRE: frozenset({AreaLevel.VILLAGE}),
+    StaffIdentity.VILLAGE_DOCTOR: frozenset({AreaLevel.VILLAGE}),
+    StaffIdentity.GRID_WORKER: frozenset({AreaLevel.VILLAGE}),
+    StaffIdentity.RESPONSIBLE_PERSON: frozenset({AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}),
 }
 
 
 def staff_problems(s: StaffRecord, areas: AreaTree | None = None) -> list[tuple[str, str, str]]:
     """(field, rule, message) for every rule of a staff record broken; with ``areas``, also a known area."""
     out: list[tuple[str, str, str]] = []
-    if len(s.area_code) not in STAFF_LEVELS[s.identity]:
+    if len(s.area_code) not in {CODE_LENGTH[level] for level in STAFF_LEVELS[s.identity]}:
         out.append(("area_code", "identity_level", f"{s.identity.value} 不在此级区划工作 ({s.area_code})"))
     if not STAFF_NUMBER.fullmatch(s.staff_number):
         out.append(("staff_number", "format", "工作人员编号须为2–32位字母、数字或连字符"))

@@ -141,10 +141,6 @@ def headers(table: Table) -> list[HeaderCell]:
     return cells
 
 
-def column_count(table: Table) -> int:
-    return max(c.col + c.cols for c in headers(table))
-
-
 # ----- rows ----------------------------------------------------------------------------------------------------------
 
 

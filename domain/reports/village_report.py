@@ -8,32 +8,28 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.errors import NotPermittedError, RuleViolationError, StepNotAllowedError, VersionConflictError
+from domain.kernel.labels import Labelled
 from domain.kernel.topics import stored_as
 from domain.reports.views import VillageReportView
 
 
-class Capacity(StrEnum):
+class Capacity(Labelled):
     """Who signs a village report (seed §三(三) 经村支书、主任审定)."""
 
-    PARTY_SECRETARY = "party_secretary"  # 村党支部书记
-    COMMITTEE_DIRECTOR = "committee_director"  # 村委会主任
+    PARTY_SECRETARY = "party_secretary", "村支书"  # 村党支部书记
+    COMMITTEE_DIRECTOR = "committee_director", "村主任"  # 村委会主任
 
 
-class ReportStatus(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    SUBMITTED = "submitted"
-
-
-CAPACITY_LABELS = {Capacity.PARTY_SECRETARY: "村支书", Capacity.COMMITTEE_DIRECTOR: "村主任"}
-STATUS_LABELS = {ReportStatus.DRAFT: "待审定", ReportStatus.APPROVED: "已审定", ReportStatus.SUBMITTED: "已上报"}
+class ReportStatus(Labelled):
+    DRAFT = "draft", "待审定"
+    APPROVED = "approved", "已审定"
+    SUBMITTED = "submitted", "已上报"
 
 
 def village_report_id(village_code: str, first: date, last: date) -> UUID:
@@ -239,7 +235,7 @@ class VillageReport(ChainedAggregate):
             "period": {"first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat()},
             "revision": self.revision,
             "status": self.status.value,
-            "status_label": STATUS_LABELS[self.status],
+            "status_label": self.status.label,
             "tables": self.tables,
             "content_hash": self.content_hash,
             "cutoff": {"position": self.cutoff, "checkpoint": self.checkpoint},

@@ -18,9 +18,9 @@ from domain.cases.values import Category, DeadlineKind, MeasureCategory
 from domain.kernel.envelope import Envelope
 from domain.kernel.time import SHANGHAI
 from domain.ledger import Ledger
-from domain.readmodels.cases import read_model_env
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view, report_projection
+from domain.readmodels.schema import read_model_env
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from domain.reports.tables import Table

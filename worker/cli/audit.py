@@ -126,7 +126,6 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
     --reason R, for an area (default: the county); a table, or the API's JSON with --json."""
     from datetime import timedelta
 
-    from domain.kernel.areas import AreaLevel
     from domain.kernel.errors import DomainError
     from domain.readmodels.cases import open_summary_view
     from domain.readmodels.registry import open_registry_view
@@ -148,7 +147,7 @@ def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
         ops = OpsService(
             ledger, open_summary_view(env), open_registry_view(env), open_report_view(env), settings.plan_issued_on
         )
-        area = args.area or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
+        area = args.area or ledger.areas.county().code
         now = datetime.now(UTC)
         if args.action in ("stuck", "reconcile", "repair"):
             report = asyncio.run(_ops_temporal(settings, args, ops, area, now))

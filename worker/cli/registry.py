@@ -34,11 +34,15 @@ DEMO_AS_OF = date(2023, 3, 1)
 
 
 def operator(areas: AreaTree, area_code: str | None = None) -> Actor:
-    county = next(a.code for a in areas.all() if a.level is AreaLevel.COUNTY)
-    code = area_code or county
-    if areas.get(code) is None:
+    code = area_code or areas.county().code
+    area = areas.get(code)
+    if area is None:
         raise ValueError(f"--area {code}: not an area of the configured tree")
-    role = {6: Role.COUNTY_APPROVER, 9: Role.TOWNSHIP_REVIEWER, 12: Role.VILLAGE_CADRE}[len(code)]
+    role = {
+        AreaLevel.COUNTY: Role.COUNTY_APPROVER,
+        AreaLevel.TOWNSHIP: Role.TOWNSHIP_REVIEWER,
+        AreaLevel.VILLAGE: Role.VILLAGE_CADRE,
+    }[area.level]
     return Actor(id=f"cli:{getpass.getuser()}", role=role, area_code=code, name="命令行操作员")
 
 

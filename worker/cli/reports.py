@@ -17,7 +17,6 @@ READ_MODELS = ("case_summaries", "registry", "reports")
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """A statistical table (3-1, 3-2, 3-3, 3-4) for an area and a period, as JSON, CSV or XLSX."""
-    from domain.kernel.areas import AreaLevel
     from domain.kernel.time import local_date
     from domain.ledger import Ledger
     from domain.readmodels.registry import open_registry_view
@@ -34,7 +33,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     try:
         reports = ReportService(ledger, open_report_view(env), open_registry_view(env), settings.plan_issued_on)
-        scope = args.scope or next(a.code for a in ledger.areas.all() if a.level is AreaLevel.COUNTY)
+        scope = args.scope or ledger.areas.county().code
         period = reports.period(scope, args.period, local_date(datetime.now(UTC)))
         doc = reports.table(Table(args.table), scope, period, args.cutoff)
         fmt = args.format or (Path(args.out).suffix.lstrip(".") if args.out else "json")

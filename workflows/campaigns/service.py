@@ -16,6 +16,7 @@ from domain.campaigns.rules import default_milestones
 from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import Milestone
 from domain.campaigns.views import CampaignView
+from domain.cases.values import Stage
 from domain.kernel.actors import Actor
 from domain.kernel.areas import narrows
 from domain.kernel.envelope import Envelope
@@ -118,17 +119,15 @@ class CampaignService:
         identification and households at risk without a case (履行程序), and all of these for the summary."""
         campaign = self.ledger.campaigns.campaign(campaign_id)
         scope = campaign["scope"]
-        unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=scope, limit=1_000_000)
-        by_village: dict[str, list[str]] = {}
-        counts: dict[str, int] = {}
-        for h in unscreened:
-            counts[h["village_code"]] = counts.get(h["village_code"], 0) + 1
-            if len(by_village.get(h["village_code"], [])) < MILESTONE_LIST_LIMIT:
-                by_village.setdefault(h["village_code"], []).append(h["household_number"])
-        identifying = self.view.cases_in_stage(area_prefixes=scope, stage="identifying")
-        not_monitored = self.view.not_monitored(area_prefixes=scope, limit=1_000_000)
         missing: dict[str, Any] = {"as_of": today.isoformat()}
         if milestone in (Milestone.SCREENING_DONE, Milestone.SUMMARY_DONE):
+            unscreened = self.view.unscreened(campaign_id=str(campaign_id), area_prefixes=scope, limit=1_000_000)
+            by_village: dict[str, list[str]] = {}
+            counts: dict[str, int] = {}
+            for h in unscreened:
+                counts[h["village_code"]] = counts.get(h["village_code"], 0) + 1
+                if len(by_village.get(h["village_code"], [])) < MILESTONE_LIST_LIMIT:
+                    by_village.setdefault(h["village_code"], []).append(h["household_number"])
             missing["unscreened"] = {
                 "households": len(unscreened),
                 "by_village_count": counts,
@@ -141,6 +140,8 @@ class CampaignService:
                 if not self._looked_back_since(UUID(c), campaign["starts_on"])
             ]
         if milestone in (Milestone.PROCEDURES_DONE, Milestone.SUMMARY_DONE):
+            identifying = self.view.cases_in_stage(area_prefixes=scope, stage=Stage.IDENTIFYING.value)
+            not_monitored = self.view.not_monitored(area_prefixes=scope, limit=1_000_000)
             missing["cases_in_identification"] = [
                 {"case_id": r["case_id"], "village_code": r["village_code"]} for r in identifying
             ]
@@ -167,7 +168,7 @@ class CampaignService:
 
     def eliminated_cases(self, campaign_id: UUID) -> list[dict[str, Any]]:
         campaign = self.ledger.campaigns.campaign(campaign_id)
-        return self.view.cases_in_stage(area_prefixes=campaign["scope"], stage="eliminated")
+        return self.view.cases_in_stage(area_prefixes=campaign["scope"], stage=Stage.ELIMINATED.value)
 
 
 _COUNTS = (

@@ -16,7 +16,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.campaigns.values import Milestone
-from domain.cases.values import DeadlineKind
+from domain.cases.values import DeadlineKind, Stage
 from domain.kernel.actors import Actor
 from domain.kernel.areas import contains, overlaps
 from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
@@ -211,7 +211,7 @@ class OpsService:
         offset = 0
         while len(rows) < STUCK_LIMIT:
             page = self.summaries.search(area_prefix=area_code, filters={}, limit=500, offset=offset)
-            rows += [r for r in page if r["stage"] != "closed"]
+            rows += [r for r in page if r["stage"] != Stage.CLOSED.value]
             if len(page) < 500:
                 break
             offset += 500
@@ -261,7 +261,7 @@ class OpsService:
                 continue
             if control is not None and control.version != row["version"]:
                 add("diverged", f"the workflow holds version {control.version}, the store {row['version']}")
-            if row["stage"] != "eliminated" and now - row["updated_at"] > timedelta(days=no_progress_days):
+            if row["stage"] != Stage.ELIMINATED.value and now - row["updated_at"] > timedelta(days=no_progress_days):
                 add("no_progress", f"nothing recorded since {row['updated_at'].isoformat()}")
         by_problem: dict[str, int] = {}
         for item in items:

@@ -12,9 +12,6 @@ from pydantic import Field, StringConstraints
 from domain.registry import values as rv
 from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text, VillageCode
 
-HouseholdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{4,32}$")]
-
-
 StaffNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{2,32}$")]
 
 

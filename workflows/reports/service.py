@@ -12,7 +12,7 @@ from uuid import UUID
 
 from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
-from domain.kernel.areas import contains
+from domain.kernel.areas import AreaLevel, contains, up_to
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError, ErrorKind
 from domain.ledger import Ledger
@@ -44,7 +44,7 @@ def plan_start(registry: RegistryView, plan_issued_on: date | None, scope: str, 
     township collects."""
     if plan_issued_on is not None:
         return plan_issued_on
-    area = scope[:9] if len(scope) > 9 else scope
+    area = up_to(scope, AreaLevel.TOWNSHIP)
     started: date | None = registry.latest_campaign_start(area_prefix=area, on_or_before=today)
     return started
 

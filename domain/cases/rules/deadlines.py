@@ -13,6 +13,11 @@ from domain.kernel.time import CLOCK_SKEW, add_months, local_date
 EARLIEST_CLUE_DATE = date(2020, 3, 1)
 
 
+def missed_key(kind: str, due: date) -> str:
+    """How a missed deadline is known on its case (one per kind and due date): recorded once, whatever retries."""
+    return f"{kind}:{due.isoformat()}"
+
+
 def identification_due(clue_date: date, policy: Policy) -> date:
     """Last day for the county decision: clue date + N calendar days (domain.md §4.2, seed plan §三(二))."""
     return clue_date + timedelta(days=policy.identification_days)

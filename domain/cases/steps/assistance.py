@@ -36,9 +36,7 @@ class AssistanceSteps(CaseState):
 
     def assign_responsible_person(self, envelope: Envelope, command: AssignResponsiblePerson) -> None:
         """帮扶责任人: one person at a time ("一对一", seed plan §三(二)); a new assignment ends the previous one."""
-        self._check_step(
-            Step.RESPONSIBLE_PERSON, envelope.actor, envelope.at, envelope.now, not_before=self._identified_on()
-        )
+        self._check_step(Step.RESPONSIBLE_PERSON, envelope, not_before=self._identified_on())
         for field, value in (("name", command.name), ("unit", command.unit)):
             if not value.strip():
                 raise RuleViolationError(f"the responsible person's {field} is required", field=field, rule="required")
@@ -55,9 +53,7 @@ class AssistanceSteps(CaseState):
             )
         self._trigger(
             ev.ResponsiblePersonAssigned,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             name=command.name.strip(),
             unit=command.unit.strip(),
@@ -68,18 +64,14 @@ class AssistanceSteps(CaseState):
 
     def make_assistance_plan(self, envelope: Envelope, command: MakeAssistancePlan) -> None:
         """帮扶计划 (一户一案): needs a responsible person (open step only then); a later plan revises it."""
-        self._check_step(
-            Step.ASSISTANCE_PLAN, envelope.actor, envelope.at, envelope.now, not_before=self._identified_on()
-        )
+        self._check_step(Step.ASSISTANCE_PLAN, envelope, not_before=self._identified_on())
         if not command.summary.strip():
             raise RuleViolationError("the plan needs its content", field="summary", rule="required")
         if not command.planned_categories:
             raise RuleViolationError("the plan names its measures", field="planned_categories", rule="required")
         self._trigger(
             ev.AssistancePlanMade,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             summary=command.summary.strip(),
             planned_categories=sorted({c.value for c in command.planned_categories}),
@@ -89,9 +81,7 @@ class AssistanceSteps(CaseState):
         """A measure of one of the 14 categories; added as planned or already implemented."""
         self._check_step(
             Step.MEASURES,
-            envelope.actor,
-            envelope.at,
-            envelope.now,
+            envelope,
             action=MeasureAction.ADD.value,
             not_before=self._identified_on(),
         )
@@ -108,9 +98,7 @@ class AssistanceSteps(CaseState):
         check_risks(command.targets, "targets", required=False)
         self._trigger(
             ev.MeasureAdded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             measure_id=f"M{len(self.measures) + 1}",
             category=command.category.value,
@@ -126,9 +114,7 @@ class AssistanceSteps(CaseState):
         """Re-plan a measure (its sub-item, start date, unit or funds), e.g. as a rectification."""
         self._check_step(
             Step.MEASURES,
-            envelope.actor,
-            envelope.at,
-            envelope.now,
+            envelope,
             action=MeasureAction.CHANGE.value,
             not_before=self._identified_on(),
         )
@@ -151,9 +137,7 @@ class AssistanceSteps(CaseState):
             raise RuleViolationError("funds cannot be negative", field="funds", rule="minimum")
         self._trigger(
             ev.MeasureChanged,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             measure_id=command.measure_id,
             changes=changes,
@@ -162,9 +146,7 @@ class AssistanceSteps(CaseState):
     def implement_measure(self, envelope: Envelope, command: ImplementMeasure) -> None:
         self._check_step(
             Step.MEASURES,
-            envelope.actor,
-            envelope.at,
-            envelope.now,
+            envelope,
             action=MeasureAction.IMPLEMENT.value,
             not_before=self._identified_on(),
         )
@@ -174,9 +156,7 @@ class AssistanceSteps(CaseState):
             )
         self._trigger(
             ev.MeasureImplemented,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             measure_id=command.measure_id,
         )
@@ -184,9 +164,7 @@ class AssistanceSteps(CaseState):
     def end_measure(self, envelope: Envelope, command: EndMeasure) -> None:
         self._check_step(
             Step.MEASURES,
-            envelope.actor,
-            envelope.at,
-            envelope.now,
+            envelope,
             action=MeasureAction.END.value,
             not_before=self._identified_on(),
         )
@@ -196,9 +174,7 @@ class AssistanceSteps(CaseState):
             raise RuleViolationError("say why the measure ends", field="reason", rule="required")
         self._trigger(
             ev.MeasureEnded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             measure_id=command.measure_id,
             reason=command.reason.strip(),
@@ -207,7 +183,7 @@ class AssistanceSteps(CaseState):
     def review_assistance(self, envelope: Envelope, command: ReviewAssistance) -> None:
         """帮扶核查: findings 不及时 / 不精准 / 不全面 / 成效不明显, each with the date it was found
         (seed plan §二(二))."""
-        self._check_step(Step.REVIEW, envelope.actor, envelope.at, envelope.now, not_before=self._identified_on())
+        self._check_step(Step.REVIEW, envelope, not_before=self._identified_on())
         if not command.findings:
             raise RuleViolationError("a review records at least one finding", field="findings", rule="required")
         recorded = []
@@ -230,15 +206,11 @@ class AssistanceSteps(CaseState):
                     "found_on": found_on,
                 }
             )
-        self._trigger(
-            ev.AssistanceReviewed, envelope.actor, envelope.command_id, envelope.at, command.comment, findings=recorded
-        )
+        self._trigger(ev.AssistanceReviewed, envelope, command.comment, findings=recorded)
 
     def rectify_finding(self, envelope: Envelope, command: RectifyFinding) -> None:
         """整改: a finding is rectified by measures added or re-planned since it was found, on a date of its own."""
-        self._check_step(
-            Step.RECTIFICATION, envelope.actor, envelope.at, envelope.now, not_before=self._identified_on()
-        )
+        self._check_step(Step.RECTIFICATION, envelope, not_before=self._identified_on())
         finding = self.findings.get(command.finding_id)
         if finding is None or finding["rectified"] is not None:
             raise RuleViolationError(f"no open finding {command.finding_id!r}", field="finding_id", rule="open_finding")
@@ -265,9 +237,7 @@ class AssistanceSteps(CaseState):
             raise RuleViolationError("a rectification follows its finding", field="occurred_at", rule="order")
         self._trigger(
             ev.FindingRectified,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             finding_id=command.finding_id,
             description=command.description.strip(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.cases import events as ev
 from domain.cases.rules.elimination import EliminationAssessment, elimination_violations
-from domain.cases.state import CaseState, check_risks
+from domain.cases.state import CaseState, check_labour, check_risks
 from domain.cases.steps.commands import (
     DecideRollback,
     ProposeElimination,
@@ -29,15 +29,9 @@ class EliminationSteps(CaseState):
         policies: PolicyVersions,
     ) -> None:
         """风险消除申请 from the village: refused, with every failed criterion, unless all criteria hold."""
-        self._check_step(Step.ELIMINATION_PROPOSAL, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.ELIMINATION_PROPOSAL, envelope)
         assert self.identified_on is not None  # a monitored case has been identified
-        household_size = int(self.facts["household_visit"]["household_size"])
-        if not 0 <= command.labour_capable_members <= household_size:
-            raise RuleViolationError(
-                "members with labour capacity are between 0 and the household size",
-                field="labour_capable_members",
-                rule="within_household",
-            )
+        check_labour(command.labour_capable_members, int(self.facts["household_visit"]["household_size"]))
         if not command.evidence.strip():
             raise RuleViolationError("state the evidence for elimination", field="evidence", rule="required")
         proposed_on = local_date(envelope.at)
@@ -68,9 +62,7 @@ class EliminationSteps(CaseState):
             )
         self._trigger(
             ev.EliminationProposed,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             mode=command.mode.value,
             per_capita_net_income=command.per_capita_net_income,
@@ -84,7 +76,7 @@ class EliminationSteps(CaseState):
 
     def record_elimination_visit(self, envelope: Envelope, command: RecordEliminationVisit) -> None:
         """入户核实 for elimination by a team of at least N, with the three signed forms (domain.md §7 step 2)."""
-        self._check_step(Step.ELIMINATION_VISIT, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.ELIMINATION_VISIT, envelope)
         team = list(dict.fromkeys(v.strip() for v in command.verifiers if v.strip()))
         minimum = self.policy.min_elimination_verifiers
         if len(team) < minimum:
@@ -102,9 +94,7 @@ class EliminationSteps(CaseState):
                 raise RuleViolationError("each signed form is referenced", field=field, rule="required")
         self._trigger(
             ev.EliminationVisitRecorded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             verifiers=team,
             information_form_ref=command.information_form_ref.strip(),
@@ -121,9 +111,7 @@ class EliminationSteps(CaseState):
     ) -> None:
         """回头看 of an eliminated household (seed plan §二(三)): stable, unstable (→ rollback may be requested),
         or a new risk (→ a new case through the full identification, linked to this one; domain.md §8)."""
-        self._check_step(
-            Step.LOOK_BACK, envelope.actor, envelope.at, envelope.now, not_before=self.eliminated_on or self.clue_date
-        )
+        self._check_step(Step.LOOK_BACK, envelope, not_before=self.eliminated_on or self.clue_date)
         if not command.evidence.strip():
             raise RuleViolationError("a look-back records its evidence", field="evidence", rule="required")
         check_risks(command.new_risks, "new_risks", required=command.outcome is LookBackOutcome.NEW_RISK)
@@ -133,9 +121,7 @@ class EliminationSteps(CaseState):
             raise RuleViolationError("a new risk opens a new case", field="new_risks", rule="re_entry")
         self._trigger(
             ev.LookBackRecorded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             outcome=command.outcome.value,
             evidence=command.evidence.strip(),
@@ -148,7 +134,7 @@ class EliminationSteps(CaseState):
     def request_rollback(self, envelope: Envelope, command: RequestRollback) -> None:
         """风险消除回退: the township's written request to the county (seed plan §三(二)), after a look-back found the
         household unstable (the step opens only then)."""
-        self._check_step(Step.ROLLBACK_REQUEST, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.ROLLBACK_REQUEST, envelope)
         for field, value in (
             ("reason", command.reason),
             ("evidence", command.evidence),
@@ -158,9 +144,7 @@ class EliminationSteps(CaseState):
                 raise RuleViolationError(f"a written request states its {field}", field=field, rule="written_request")
         self._trigger(
             ev.RollbackRequested,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             reason=command.reason.strip(),
             evidence=command.evidence.strip(),
@@ -170,10 +154,8 @@ class EliminationSteps(CaseState):
     def decide_rollback(self, envelope: Envelope, command: DecideRollback) -> None:
         """The county executes or refuses the rollback. Approved: monitored again with the original category and
         identification date (domain.md §8, an inference there); the elimination stays in the history."""
-        self._check_step(Step.ROLLBACK_DECISION, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.ROLLBACK_DECISION, envelope)
         if command.decision is RollbackDecision.REJECT and not command.reason.strip():
             raise RuleViolationError("a refusal needs a reason", field="reason", rule="required")
         event = ev.EliminationRolledBack if command.decision is RollbackDecision.APPROVE else ev.RollbackRefused
-        self._trigger(
-            event, envelope.actor, envelope.command_id, envelope.at, command.comment, reason=command.reason.strip()
-        )
+        self._trigger(event, envelope, command.comment, reason=command.reason.strip())

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domain.cases import events as ev
-from domain.cases.rules.deadlines import notice_days
+from domain.cases.rules.deadlines import missed_key, notice_days
 from domain.cases.rules.identification import category_violation, procedure_of
-from domain.cases.state import CaseState, check_risks
+from domain.cases.state import CaseState, check_labour, check_risks
 from domain.cases.steps.commands import (
     AnnounceResult,
     ClosePublicNotice,
@@ -47,17 +47,12 @@ class ProcedureSteps(CaseState):
 
     def record_household_visit(self, envelope: Envelope, command: RecordHouseholdVisit) -> None:
         """入户核实. A household that declines to sign the 承诺授权书 has not applied: the case closes."""
-        self._check_step(Step.HOUSEHOLD_VISIT, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.HOUSEHOLD_VISIT, envelope)
         if not [v for v in command.visitors if v.strip()]:
             raise RuleViolationError("at least one visitor must be named", field="visitors", rule="required")
         if command.household_size < 1:
             raise RuleViolationError("a household has at least one member", field="household_size", rule="minimum")
-        if not 0 <= command.labour_capable_members <= command.household_size:
-            raise RuleViolationError(
-                "members with labour capacity are between 0 and the household size",
-                field="labour_capable_members",
-                rule="within_household",
-            )
+        check_labour(command.labour_capable_members, command.household_size)
         if command.rigid_expenditure < 0:
             raise RuleViolationError("rigid expenditure cannot be negative", field="rigid_expenditure", rule="minimum")
         if command.authorisation_signed:
@@ -74,9 +69,7 @@ class ProcedureSteps(CaseState):
             check_risks(command.risks, "risks", required=False)
         self._trigger(
             ev.HouseholdVisitRecorded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             visitors=[v.strip() for v in command.visitors if v.strip()],
             household_type=command.household_type.value,
@@ -96,7 +89,7 @@ class ProcedureSteps(CaseState):
         visit_at: datetime = (
             self.facts["household_visit"]["occurred_at"] if "household_visit" in self.facts else envelope.now
         )
-        self._check_step(Step.CROSS_CHECK, envelope.actor, envelope.at, envelope.now, not_before=local_date(visit_at))
+        self._check_step(Step.CROSS_CHECK, envelope, not_before=local_date(visit_at))
         if not [d for d in command.departments if d.strip()]:
             raise RuleViolationError("name the departments compared", field="departments", rule="required")
         # The county approves "taking the cross-check results into account" (domain.md §4.2 step 5): a discrepancy
@@ -107,9 +100,7 @@ class ProcedureSteps(CaseState):
             )
         self._trigger(
             ev.CrossCheckRecorded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             departments=[d.strip() for d in command.departments if d.strip()],
             consistent=command.consistent,
@@ -119,14 +110,12 @@ class ProcedureSteps(CaseState):
 
     def record_village_deliberation(self, envelope: Envelope, command: RecordVillageDeliberation) -> None:
         """村内民主评议, minuted (domain.md §4.2 step 3; §7 step 3). A failed deliberation refuses the procedure."""
-        self._check_step(Step.VILLAGE_DELIBERATION, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.VILLAGE_DELIBERATION, envelope)
         if not command.minutes_ref.strip():
             raise RuleViolationError("the deliberation must be minuted", field="minutes_ref", rule="minuted")
         self._trigger(
             ev.VillageDeliberationRecorded,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             procedure=self._procedure().value,
             participants=command.participants,
@@ -136,7 +125,7 @@ class ProcedureSteps(CaseState):
 
     def post_public_notice(self, envelope: Envelope, command: PostPublicNotice) -> None:
         """村内公示 for at least the policy's days for this procedure, not before the deliberation."""
-        self._check_step(Step.PUBLIC_NOTICE, envelope.actor, envelope.at, envelope.now, action=NoticeAction.POST.value)
+        self._check_step(Step.PUBLIC_NOTICE, envelope, action=NoticeAction.POST.value)
         if command.start_date < self.last_business_date:
             raise RuleViolationError(
                 "the notice cannot start before the deliberation", field="start_date", rule="chronological_order"
@@ -151,9 +140,7 @@ class ProcedureSteps(CaseState):
             )
         self._trigger(
             ev.PublicNoticePosted,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             procedure=procedure.value,
             start_date=command.start_date,
@@ -163,9 +150,7 @@ class ProcedureSteps(CaseState):
 
     def raise_notice_objection(self, envelope: Envelope, command: RaiseNoticeObjection) -> None:
         """An objection received during the notice: the 两委 must investigate before the notice can close."""
-        self._check_step(
-            Step.PUBLIC_NOTICE, envelope.actor, envelope.at, envelope.now, action=NoticeAction.OBJECTION.value
-        )
+        self._check_step(Step.PUBLIC_NOTICE, envelope, action=NoticeAction.OBJECTION.value)
         if not command.objection.strip():
             raise RuleViolationError("describe the objection", field="objection", rule="required")
         notice = self._notice()
@@ -179,9 +164,7 @@ class ProcedureSteps(CaseState):
             )
         self._trigger(
             ev.NoticeObjectionRaised,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             procedure=self._procedure().value,
             objection=command.objection.strip(),
@@ -190,7 +173,7 @@ class ProcedureSteps(CaseState):
 
     def close_public_notice(self, envelope: Envelope, command: ClosePublicNotice) -> None:
         """Close the notice: without objection once it has run its course; after an objection, by its outcome."""
-        self._check_step(Step.PUBLIC_NOTICE, envelope.actor, envelope.at, envelope.now, action=NoticeAction.CLOSE.value)
+        self._check_step(Step.PUBLIC_NOTICE, envelope, action=NoticeAction.CLOSE.value)
         if self.objection_open:
             if command.outcome is NoticeOutcome.NO_OBJECTION:
                 raise RuleViolationError(
@@ -216,9 +199,7 @@ class ProcedureSteps(CaseState):
                 )
         self._trigger(
             ev.PublicNoticeClosed,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             procedure=self._procedure().value,
             outcome=command.outcome.value,
@@ -227,16 +208,14 @@ class ProcedureSteps(CaseState):
 
     def review_by_township(self, envelope: Envelope, command: ReviewByTownship) -> None:
         """乡镇审核 of a candidate whose notice drew no objection (domain.md §4.2 step 4; §7 step 4)."""
-        self._check_step(Step.TOWNSHIP_REVIEW, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.TOWNSHIP_REVIEW, envelope)
         # Administrative decisions against the applicant state their reasons (the township returns or rejects in
         # writing, seed plan §三(二); domain.md §4.2 step 4); so does the county below.
         if command.decision is not TownshipDecision.PASS and not command.reason.strip():
             raise RuleViolationError("a return or rejection needs a reason", field="reason", rule="required")
         self._trigger(
             ev.TownshipReviewed,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             procedure=self._procedure().value,
             decision=command.decision.value,
@@ -247,7 +226,7 @@ class ProcedureSteps(CaseState):
         """县级审定: identification approves with a category the household fits under the pinned policy;
         elimination approves the proposal as made. Either may reject, with a reason."""
         category = command.category
-        self._check_step(Step.COUNTY_DECISION, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.COUNTY_DECISION, envelope)
         procedure = self._procedure()
         if command.decision is CountyDecision.APPROVE and procedure is Procedure.IDENTIFICATION:
             if category is None:
@@ -267,9 +246,7 @@ class ProcedureSteps(CaseState):
             category = None
         self._trigger(
             ev.CountyDecided,
-            envelope.actor,
-            envelope.command_id,
-            envelope.at,
+            envelope,
             command.comment,
             procedure=procedure.value,
             decision=command.decision.value,
@@ -279,13 +256,11 @@ class ProcedureSteps(CaseState):
 
     def announce_result(self, envelope: Envelope, command: AnnounceResult) -> None:
         """结果公告 by the township: identified → monitored (风险未消除); elimination → 风险已消除."""
-        self._check_step(Step.ANNOUNCEMENT, envelope.actor, envelope.at, envelope.now)
+        self._check_step(Step.ANNOUNCEMENT, envelope)
         if self._procedure() is Procedure.IDENTIFICATION:
             self._trigger(
                 ev.ResultAnnounced,
-                envelope.actor,
-                envelope.command_id,
-                envelope.at,
+                envelope,
                 command.comment,
                 location=command.location.strip(),
             )
@@ -293,9 +268,7 @@ class ProcedureSteps(CaseState):
             assert self.elimination is not None
             self._trigger(
                 ev.RiskEliminated,
-                envelope.actor,
-                envelope.command_id,
-                envelope.at,
+                envelope,
                 command.comment,
                 mode=self.elimination["mode"],
                 location=command.location.strip(),
@@ -306,8 +279,8 @@ class ProcedureSteps(CaseState):
     ) -> bool:
         """Note that a deadline passed unmet. Returns False (and records nothing) when it is not missed."""
         due = self.pending_deadlines().get(kind)
-        key = f"{kind.value}:{due_date.isoformat()}"
+        key = missed_key(kind.value, due_date)
         if due != due_date or now < end_of_day(due_date) or key in self.missed_deadlines:
             return False
-        self._trigger(ev.DeadlineMissed, actor, command_id, now, "", kind=kind.value, due_date=due_date)
+        self._trigger(ev.DeadlineMissed, Envelope(actor, command_id, now), "", kind=kind.value, due_date=due_date)
         return True

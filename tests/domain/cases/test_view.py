@@ -12,6 +12,7 @@ from domain.cases.values import DeadlineKind, DeliberationOutcome
 from domain.kernel.errors import CaseNotFoundError
 from domain.kernel.time import SHANGHAI, end_of_day
 from domain.ledger import Ledger
+from domain.registry.household import household_cases_id
 from domain.registry.values import HouseholdType
 from tests.domain.support import DUE_DATE, NOW, VILLAGE_CADRE, CaseDriver, deadline, feb
 
@@ -157,6 +158,17 @@ def test_an_unknown_case_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(CaseNotFoundError) as excinfo:
         ledger.cases.view(uuid4(), NOW)
     assert excinfo.value.rule == "exists"
+
+
+def test_the_events_of_an_unknown_case_or_of_another_record_are_not_found(case: CaseDriver) -> None:
+    opened = case.open()
+    assert [e["type"] for e in case.ledger.cases.event_records(case.case_id)] == ["CaseOpened"]
+    index = household_cases_id(opened["household"]["household_number"])  # the household's open-case index
+    assert list(case.ledger.stored_events(index))  # a stream of events, but not a case's
+    for other in (uuid4(), index):
+        with pytest.raises(CaseNotFoundError) as excinfo:
+            case.ledger.cases.event_records(other)
+        assert (excinfo.value.field, excinfo.value.rule) == ("case_id", "exists")
 
 
 def test_an_open_notice_is_due_to_close_after_its_last_day_and_not_once_closed(case: CaseDriver) -> None:

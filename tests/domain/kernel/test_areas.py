@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.kernel.areas import CODE_LENGTH, DEFAULT_AREAS, Area, AreaLevel, AreaTree, level_of
+from domain.kernel.areas import CODE_LENGTH, DEFAULT_AREAS, Area, AreaLevel, AreaTree, level_of, up_to
 
 TOWNSHIP = "990102101"
 
@@ -24,6 +24,21 @@ def test_the_default_tree_is_one_county_with_one_township() -> None:
     assert levels.count(AreaLevel.COUNTY) == 1
     assert levels.count(AreaLevel.TOWNSHIP) == 1
     assert DEFAULT_AREAS.get(TOWNSHIP).name == "玉坪乡"
+    assert (DEFAULT_AREAS.county().code, DEFAULT_AREAS.county().name) == ("990102", "示范县")
+
+
+@pytest.mark.parametrize(
+    ("code", "level", "expected"),
+    [
+        ("990102101001", AreaLevel.TOWNSHIP, TOWNSHIP),  # a village's township
+        ("990102101001", AreaLevel.COUNTY, "990102"),
+        ("990102101001", AreaLevel.VILLAGE, "990102101001"),
+        (TOWNSHIP, AreaLevel.TOWNSHIP, TOWNSHIP),
+        ("990102", AreaLevel.TOWNSHIP, "990102"),  # a county lies in no township: itself
+    ],
+)
+def test_up_to_names_the_area_of_a_level_a_code_lies_in(code: str, level: AreaLevel, expected: str) -> None:
+    assert up_to(code, level) == expected
 
 
 @pytest.mark.parametrize("area", DEFAULT_AREAS.all(), ids=lambda a: a.code)

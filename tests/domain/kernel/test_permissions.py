@@ -6,7 +6,13 @@ import pytest
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import NotPermittedError
-from domain.kernel.permissions import check_actor_level, check_jurisdiction, check_may_open, check_may_take
+from domain.kernel.permissions import (
+    check_actor_level,
+    check_jurisdiction,
+    check_may_open,
+    check_may_read_access_log,
+    check_may_take,
+)
 from domain.kernel.steps import Step
 from tests.domain.support import (
     COUNTY_APPROVER,
@@ -148,3 +154,14 @@ def test_a_permitted_role_still_needs_the_jurisdiction() -> None:
     with pytest.raises(NotPermittedError) as excinfo:
         check_may_take(OTHER_VILLAGE_CADRE, Step.HOUSEHOLD_VISIT, VILLAGE_CODE)
     assert excinfo.value.rule == "jurisdiction"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_only_inspectors_read_the_access_log(role: Role) -> None:
+    actor = Actor(id="a", role=role, area_code="990102")
+    if role is Role.INSPECTOR:
+        check_may_read_access_log(actor)
+        return
+    with pytest.raises(NotPermittedError) as refused:
+        check_may_read_access_log(actor)
+    assert (refused.value.field, refused.value.rule) == ("role", "inspector_only")

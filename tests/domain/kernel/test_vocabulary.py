@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import pytest
 
+import domain
 from domain.campaigns import values as campaigns_values
 from domain.cases import values as cases_values
 from domain.cases.values import (
@@ -30,29 +31,28 @@ from domain.kernel import steps as kernel_steps
 from domain.kernel.actors import Actor, Role
 from domain.kernel.labels import Labelled, label
 from domain.kernel.steps import Procedure, Step
-from domain.kernel.time import SHANGHAI
+from domain.kernel.time import SHANGHAI, aware
 from domain.registry import values as registry_values
 from domain.registry.values import Guarantee, HouseholdType, Risk
+from tests.classes import descendants, import_all
 
 # The modules that name the domain's user-facing values: the shared kernel's and each context's vocabulary.
 VOCABULARY = (kernel_actors, kernel_areas, kernel_steps, cases_values, registry_values, campaigns_values)
-ENUMS = sorted(
-    (
+import_all(domain)
+# Every labelled enumeration of the domain, wherever it is defined.
+ENUMS = sorted(descendants(Labelled), key=lambda e: e.__name__)
+
+
+def test_the_vocabulary_modules_define_labelled_enumerations() -> None:
+    named = {
         obj
         for module in VOCABULARY
         for obj in vars(module).values()
-        if isinstance(obj, type)
-        and issubclass(obj, StrEnum)
-        and obj not in (StrEnum, Labelled)
-        and obj.__module__ == module.__name__
-    ),
-    key=lambda e: e.__name__,
-)
-
-
-def test_the_vocabulary_modules_define_the_enumerations() -> None:
-    assert {Step, Category, Status, Stage, Role, Risk}.issubset(ENUMS)
-    assert len(ENUMS) == 33  # as many as domain/values.py named before the contexts
+        if isinstance(obj, type) and issubclass(obj, StrEnum) and obj.__module__ == module.__name__
+    }
+    assert {Step, Category, Status, Stage, Role, Risk} <= named
+    assert len(named) == 33  # as many as domain/values.py named before the contexts
+    assert named <= set(ENUMS)  # each of them carries its labels
 
 
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
@@ -98,6 +98,12 @@ def test_every_identification_step_has_its_own_label() -> None:
 def test_shanghai_is_utc_plus_eight_all_year() -> None:
     for month in (1, 7):
         assert datetime(2026, month, 1, tzinfo=SHANGHAI).utcoffset() == timedelta(hours=8)
+
+
+def test_a_time_given_without_a_zone_is_shanghais() -> None:
+    assert aware(datetime(2026, 3, 1, 9, 30)) == datetime(2026, 3, 1, 1, 30, tzinfo=UTC)
+    given = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    assert aware(given) is given
 
 
 def test_an_actor_survives_its_dictionary_form() -> None:
