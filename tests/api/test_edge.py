@@ -20,6 +20,8 @@ from api.main import create_app
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
 from domain.store import EventStore
+from tests.problems import problem
+from tests.scenarios import VISIT
 from workflows.kernel.settings import Settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -28,10 +30,6 @@ SECRET = "edge-test-secret-of-at-least-32-bytes!"
 CADRE = Actor("cadre-1", Role.VILLAGE_CADRE, "990102101001", "村干部")
 OPS = Actor("ops-1", Role.OPS, "990102", "运维")
 PROBLEM = "application/problem+json"
-VISIT = {
-    "visitors": ["李四"], "household_type": "ordinary", "household_size": 3, "labour_capable_members": 1,
-    "per_capita_net_income": "5000", "risks": ["illness"], "authorisation_signed": True, "authorisation_ref": "A-1",
-}  # fmt: skip
 CASE = "/cases/5c1f3a52-8d0e-4c57-9b1e-6f0d7d1c2a10"
 
 
@@ -60,56 +58,48 @@ def bearer(actor: Actor, secret: str = SECRET) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(secret, actor)}"}
 
 
-def refusal(r: httpx.Response, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status and body["detail"]
-    return body
-
-
 async def test_a_request_without_a_token_is_refused_naming_the_header(http: httpx.AsyncClient) -> None:
-    body = refusal(await http.get("/cases"), 401)
+    body = problem(await http.get("/cases"), 401)
     assert body["errors"] == [{"field": "Authorization", "rule": "bearer", "message": "a bearer token is required"}]
 
 
 async def test_a_token_signed_by_someone_else_is_refused(http: httpx.AsyncClient) -> None:
     r = await http.get("/cases", headers=bearer(CADRE, "another-secret-of-at-least-32-bytes!!"))
-    assert refusal(r, 401)["errors"][0]["rule"] == "token"
+    assert problem(r, 401)["errors"][0]["rule"] == "token"
     assert r.headers["WWW-Authenticate"] == "Bearer"
 
 
 async def test_an_idempotency_key_of_the_wrong_shape_is_refused_before_the_step(http: httpx.AsyncClient) -> None:
     headers = {**bearer(CADRE), "Idempotency-Key": "has spaces"}
-    body = refusal(await http.post(f"{CASE}/steps/household-visit", json=VISIT, headers=headers), 422)
+    body = problem(await http.post(f"{CASE}/steps/household-visit", json=VISIT, headers=headers), 422)
     assert (body["errors"][0]["field"], body["errors"][0]["rule"]) == ("Idempotency-Key", "format")
 
 
 async def test_a_step_body_with_an_unknown_field_names_it(http: httpx.AsyncClient) -> None:
     r = await http.post(f"{CASE}/steps/household-visit", json={**VISIT, "income": 1}, headers=bearer(CADRE))
-    assert [(e["field"], e["rule"]) for e in refusal(r, 422)["errors"]] == [("income", "extra_forbidden")]
+    assert [(e["field"], e["rule"]) for e in problem(r, 422)["errors"]] == [("income", "extra_forbidden")]
 
 
 async def test_a_case_id_that_is_no_uuid_is_an_unknown_case(http: httpx.AsyncClient) -> None:
-    body = refusal(await http.get("/cases/not-a-case", headers=bearer(CADRE)), 404)
+    body = problem(await http.get("/cases/not-a-case", headers=bearer(CADRE)), 404)
     assert body["type"] == "urn:dixian:problem:CaseNotFoundError"
 
 
 async def test_an_area_outside_the_callers_is_refused_naming_only_what_was_sent(http: httpx.AsyncClient) -> None:
-    body = refusal(await http.get("/households?area_code=990103", headers=bearer(CADRE)), 403)
+    body = problem(await http.get("/households?area_code=990103", headers=bearer(CADRE)), 403)
     assert body["errors"][0] == {"field": "area_code", "rule": "jurisdiction",
                                  "message": "area 990103 lies outside your area"}  # fmt: skip
 
 
 async def test_operations_staff_see_no_case(http: httpx.AsyncClient) -> None:
-    assert refusal(await http.get("/cases", headers=bearer(OPS)), 403)["errors"][0]["rule"] == "role_scope"
+    assert problem(await http.get("/cases", headers=bearer(OPS)), 403)["errors"][0]["rule"] == "role_scope"
 
 
 async def test_an_unknown_path_is_a_problem_too_and_every_answer_carries_the_security_headers(
     http: httpx.AsyncClient,
 ) -> None:
     r = await http.get("/no-such-route")
-    refusal(r, 404)
+    problem(r, 404)
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Cache-Control"] == "no-store"
     assert r.headers["X-Request-Id"]
 
@@ -125,5 +115,5 @@ async def test_a_step_with_actions_needs_one(http: httpx.AsyncClient) -> None:
     """村内公示 is posted, objected to or closed: a body naming none is refused at the edge (the domain's commands
     cannot even express it)."""
     r = await http.post(f"{CASE}/steps/public-notice", json={"start_date": "2026-02-14"}, headers=bearer(CADRE))
-    [error] = refusal(r, 422)["errors"]
+    [error] = problem(r, 422)["errors"]
     assert error["rule"] == "union_tag_not_found" and "action" in error["message"]

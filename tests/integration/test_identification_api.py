@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import psycopg
 import pytest
 
 from tests.integration.conftest import COUNTY, TOWNSHIP, VILLAGE, Stack
@@ -54,11 +53,7 @@ async def test_case_from_clue_to_announcement_is_monitored_with_every_step_store
     assert first["occurred_at"].startswith(stack.day(-11)) and first["recorded_at"] and first["command_id"]
 
     # The same events, read back from PostgreSQL itself, in version order.
-    url_env = stack.es_env
-    with psycopg.connect(
-        host=url_env["POSTGRES_HOST"], port=url_env["POSTGRES_PORT"], dbname=url_env["POSTGRES_DBNAME"],
-        user=url_env["POSTGRES_USER"], password=url_env["POSTGRES_PASSWORD"],
-    ) as conn:  # fmt: skip
+    with stack.db() as conn:
         rows = conn.execute(
             "SELECT originator_version, topic FROM cases_events WHERE originator_id = %s ORDER BY originator_version",
             (case_id,),

@@ -8,20 +8,9 @@ import pytest
 
 from tests.integration.conftest import OTHER_VILLAGE, Stack
 from tests.integration.support import VISIT, allowed, ok, open_case, step, to_notice_closed
+from tests.problems import problem
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-def problem(r, status: int, field: str | None = None, rule: str | None = None) -> dict:  # type: ignore[no-untyped-def]
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["status"] == status and body["detail"]
-    if field is not None or rule is not None:
-        assert any(
-            (field is None or e["field"] == field) and (rule is None or e["rule"] == rule) for e in body["errors"]
-        ), body
-    return body
 
 
 async def event_types(stack: Stack, case_id: str) -> list[str]:

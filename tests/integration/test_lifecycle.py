@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import psycopg
 import pytest
 from temporalio.service import RPCError
 
@@ -141,14 +140,8 @@ async def eliminate(stack: Stack, case_id: str, start: int, income: str) -> dict
 
 
 async def national_statuses(stack: Stack, case_id: str, expected: int) -> list[str]:
-    env = stack.es_env
     for _ in range(100):
-        with psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            dbname=env["POSTGRES_DBNAME"],
-            user=env["POSTGRES_USER"],
-        ) as conn:
+        with stack.db() as conn:
             rows = conn.execute(
                 "SELECT status FROM national_sync_outbox WHERE case_id = %s ORDER BY version", (case_id,)
             ).fetchall()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
+from tests.conftest import connect
 from tests.domain.support import TOWNSHIP_REVIEWER, VILLAGE_CODE, CaseDriver
 from tests.integration.registry_support import household
 from worker.cli import _create_tables
@@ -18,10 +18,7 @@ from workflows.kernel.settings import Settings
 
 
 def stored_bytes(es_env: dict[str, str]) -> bytes:
-    with psycopg.connect(
-        host=es_env["POSTGRES_HOST"], port=es_env["POSTGRES_PORT"], dbname=es_env["POSTGRES_DBNAME"],
-        user=es_env["POSTGRES_USER"], password=es_env["POSTGRES_PASSWORD"],
-    ) as conn:  # fmt: skip
+    with connect(es_env) as conn:
         rows = conn.execute("SELECT state FROM cases_events UNION ALL SELECT state FROM cases_snapshots").fetchall()
     return b"".join(bytes(r[0]) for r in rows)
 

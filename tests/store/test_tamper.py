@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 import pytest
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
 from domain.audit import checkpoints as audit
 from domain.ledger import Ledger
+from tests.conftest import connect
 from tests.domain.support import CaseDriver
 from workflows.kernel.keys import AuditKey, check
 
@@ -28,20 +28,14 @@ def ledger(es_env: dict[str, str]) -> Iterator[Ledger]:
 
 
 def sql(es_env: dict[str, str], statement: str, *params: Any) -> None:
-    with psycopg.connect(
-        host=es_env["POSTGRES_HOST"], port=es_env["POSTGRES_PORT"], dbname=es_env["POSTGRES_DBNAME"],
-        user=es_env["POSTGRES_USER"], password=es_env["POSTGRES_PASSWORD"], autocommit=True,
-    ) as conn:  # fmt: skip
+    with connect(es_env, autocommit=True) as conn:
         conn.execute(statement, params)  # type: ignore[arg-type]
 
 
 def rewrite(es_env: dict[str, str], table: str, where: str, params: tuple[Any, ...], edit: Any) -> None:
     """An insider holding the cipher key rewrites stored rows: decrypt, ``edit`` the text, encrypt again."""
     cipher = AESCipher(Environment(env=es_env))
-    with psycopg.connect(
-        host=es_env["POSTGRES_HOST"], port=es_env["POSTGRES_PORT"], dbname=es_env["POSTGRES_DBNAME"],
-        user=es_env["POSTGRES_USER"], password=es_env["POSTGRES_PASSWORD"], autocommit=True,
-    ) as conn:  # fmt: skip
+    with connect(es_env, autocommit=True) as conn:
         rows = conn.execute(f"SELECT ctid, state FROM {table} WHERE {where}", params).fetchall()  # type: ignore[arg-type]
         assert rows, "nothing to rewrite"
         for ctid, state in rows:

@@ -7,15 +7,13 @@ event class means adding its name below, once; changing one that exists means ol
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
 import domain
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.topics import STORED
+from tests.classes import descendants, import_all
 
 EVENT_TOPICS = frozenset(
     {
@@ -85,26 +83,10 @@ AGGREGATE_TOPICS = frozenset(
 )
 
 
-def every_domain_module() -> None:
-    for info in pkgutil.walk_packages(domain.__path__, "domain."):
-        importlib.import_module(info.name)
-
-
-def descendants(cls: type) -> set[type]:
-    found: set[type] = set()
-    todo = [cls]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            if sub not in found:
-                found.add(sub)
-                todo.append(sub)
-    return found
-
-
 def stored_classes() -> set[type]:
     """Every class whose name an event or snapshot stores: concrete chained events and aggregates (the nested
     ``X.Event``/``X.Created`` classes the library defines on each aggregate are never triggered)."""
-    every_domain_module()
+    import_all(domain)
     found = descendants(ChainedAggregate) | descendants(ChainedEvent) | descendants(ChainedCreated)
     return {c for c in found if not c.__subclasses__() and "." not in c.__qualname__}
 
@@ -118,7 +100,7 @@ def test_every_stored_name_is_pinned_and_none_has_changed() -> None:
 
 
 def test_each_stored_name_resolves_to_its_class() -> None:
-    every_domain_module()
+    import_all(domain)
     for topic in EVENT_TOPICS | AGGREGATE_TOPICS:
         cls = resolve_topic(topic)
         assert get_topic(cls) == topic
@@ -126,7 +108,7 @@ def test_each_stored_name_resolves_to_its_class() -> None:
 
 
 def test_no_base_class_carries_a_stored_name() -> None:
-    every_domain_module()
+    import_all(domain)
     bases = {c for c in descendants(CanMutateAggregate) | descendants(ChainedAggregate) if c.__subclasses__()}
     assert bases, "the event and aggregate bases are found"
     assert [c.__qualname__ for c in bases if "TOPIC" in c.__dict__] == []

@@ -39,6 +39,7 @@ from domain.registry.values import (
     SocialAssistance,
     StaffIdentity,
 )
+from tests.domain.registry_support import gb11643_check
 from worker.demo.township import DemoData, demo_method, generate, roster_file
 from workflows.registry.roster_files import read_table
 
@@ -69,12 +70,6 @@ def head(h: HouseholdRecord) -> Member:
 
 # GB 11643-1999, written out independently of domain.registry.rules: weight of position i (from the left, 0-based)
 # is 2^(17-i) mod 11; the check value is (12 - S mod 11) mod 11, with 10 written as X.
-def gb11643_check(first17: str) -> str:
-    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
-    value = (12 - total % 11) % 11
-    return "X" if value == 10 else str(value)
-
-
 def test_the_independent_check_character_agrees_with_a_published_example() -> None:
     # The standard's example number 11010519491231002X.
     assert gb11643_check("11010519491231002") == "X"

@@ -38,7 +38,7 @@ async def drive(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncIte
     task_queue = f"deadline-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(ts_env.client, Ledger(es_env), OutboxNationalSystem(es_env, None), task_queue, pool):
+        async with build_worker(ts_env.client, ledger, OutboxNationalSystem(es_env, None), task_queue, pool):
             case = Case(ts_env, task_queue, ledger)
             yield case
             await stop_workflow(case.handle)

@@ -12,9 +12,7 @@ from domain.cases.rules import deadlines as deadlines
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.policy import Policy
 from domain.kernel.time import SHANGHAI, add_months, end_of_day, local_date
-from tests.domain.support import (
-    seed_policy,
-)
+from tests.domain.support import NOW, seed_policy
 
 # --- dates and deadlines ------------------------------------------------------------------------------------------
 
@@ -116,9 +114,6 @@ def test_a_clue_after_today_or_before_the_mechanism_is_refused(clue_date: date, 
     with pytest.raises(RuleViolationError) as excinfo:
         deadlines.check_clue_date(clue_date, today=date(2026, 3, 1))
     assert (excinfo.value.field, excinfo.value.rule) == ("clue_date", rule)
-
-
-NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.mark.parametrize(

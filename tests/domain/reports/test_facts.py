@@ -28,9 +28,9 @@ def facts_of_each_event(ledger: Ledger, case: CaseDriver) -> list[tuple[str, lis
     return out
 
 
-def test_an_announced_identification_counts_as_identified_and_monitored_on_its_decision_day() -> None:
-    ledger = Ledger()
-    case = CaseDriver(ledger)
+def test_an_announced_identification_counts_as_identified_and_monitored_on_its_decision_day(
+    ledger: Ledger, case: CaseDriver
+) -> None:
     case.through("monitored")
     [(name, added)] = [(n, a) for n, a in facts_of_each_event(ledger, case) if a]
     assert name == "ResultAnnounced" and added == [(FactKind.IDENTIFIED, ""), (FactKind.MONITORING, "")]
@@ -40,9 +40,7 @@ def test_an_announced_identification_counts_as_identified_and_monitored_on_its_d
     assert {f.day for f in facts} == {IDENTIFIED_ON} and {f.position for f in facts} == {99}
 
 
-def test_a_plan_made_late_is_found_not_timely_and_rectified_at_once() -> None:
-    ledger = Ledger()
-    case = CaseDriver(ledger)
+def test_a_plan_made_late_is_found_not_timely_and_rectified_at_once(ledger: Ledger, case: CaseDriver) -> None:
     case.through("responsible_person")
     case.plan(occurred_at=mar(9))  # due 03-05
     plan_facts = dict(facts_of_each_event(ledger, case))["AssistancePlanMade"]
@@ -50,8 +48,9 @@ def test_a_plan_made_late_is_found_not_timely_and_rectified_at_once() -> None:
     assert (FactKind.FINDING_FOUND, ref) in plan_facts and (FactKind.FINDING_RECTIFIED, ref) in plan_facts
 
 
-def test_a_household_counts_where_it_is_registered_and_again_only_when_it_moves_or_its_members_change() -> None:
-    ledger = Ledger()
+def test_a_household_counts_where_it_is_registered_and_again_only_when_it_moves_or_its_members_change(
+    ledger: Ledger,
+) -> None:
     county = Actor("c", Role.COUNTY_APPROVER, "990102")
     ledger.registry.register_household(Envelope(county, "r1", NOW), household("HH-1"), reason="登记")
     ledger.registry.register_household(Envelope(county, "r2", NOW), household("HH-1", address="玉坪村三组13号"), reason="改地址")  # fmt: skip

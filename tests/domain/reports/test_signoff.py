@@ -4,7 +4,6 @@ approvals again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -28,13 +27,6 @@ TOWNSHIP = Actor("tr-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审核员")
 NEIGHBOUR = Actor("vc-9", Role.VILLAGE_CADRE, "990102101002", "邻村干部")
 NOW = datetime(2026, 3, 15, 9, tzinfo=UTC)
 FIGURES = {"3-1": [1, 3, 0, 0, 1, 3, 0, 0], "3-2": [0] * 8, "3-3": [1, 3] + [0] * 12, "3-4": [1, 5, 20] + [0] * 10}
-
-
-@pytest.fixture
-def ledger() -> Iterator[Ledger]:
-    app = Ledger()
-    yield app
-    app.close()
 
 
 def draft(ledger: Ledger, figures: dict[str, list[int]] = FIGURES, command: str = "d1") -> dict[str, object]:

@@ -50,11 +50,7 @@ async def test_case_decided_in_time_gets_no_deadline_missed(running: Case) -> No
     view = await running.walk(identification(through="county-decision"), view.clue_date)
     assert view.deadlines[0].met_in_time
     await running.env.sleep(timedelta(days=20))
-    missed = [
-        e["payload"]["kind"]
-        for e in running.ledger.cases.event_records(running.case_id)
-        if e["type"] == "DeadlineMissed"
-    ]
+    missed = running.missed()
     assert "identification" not in missed
     # Identified but never announced, planned or assisted: the assistance deadlines are the ones missed.
     assert sorted(missed) == ["assistance_plan", "measures", "measures_from_clue"]

@@ -16,8 +16,9 @@ from domain.cases.commands import CaseCommands
 from domain.cases.view import CaseViewData
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
-from tests.scenarios import VISIT, identification, walk
-from tests.workflows.support import ACTORS, CADRE, stop_workflow
+from tests.conftest import connect
+from tests.scenarios import VISIT, identification
+from tests.workflows.support import CADRE, Case, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 from workflows.cases.client import open_case as open_through_workflow
@@ -105,41 +106,23 @@ async def test_a_failing_national_sync_neither_blocks_nor_loses_the_step(
 ) -> None:
     from datetime import timedelta
 
-    import psycopg
-
-    from worker.national_sync import conninfo_from
-
     task_queue = f"sync-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(es_env)
     national = FlakyNationalSystem(es_env, None)
     with ThreadPoolExecutor(max_workers=4) as pool:
         async with build_worker(ts_env.client, ledger, national, task_queue, pool):
-            today = local_date(await ts_env.get_current_time())
-            case_id = uuid.uuid4()
-            request = OpenCaseRequest(
-                household_number="H-7", village_code="990102101001", source="self_application", clue_date=today
-            )
-            await open_case(ts_env, task_queue, case_id, request)
-            handle = ts_env.client.get_workflow_handle(workflow_id_for(case_id))
-
-            async def take(step: str, actor: Any, **payload: Any) -> Any:
-                cmd = StepInput(case_id=case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
-                return await handle.execute_update(CaseWorkflow.advance, cmd)
-
-            async def wait_until(day: int) -> None:  # one wait in this walk: the notice's 5 days
-                await ts_env.sleep(timedelta(days=day))
-
-            moves = identification(notice_days=5)
-            view = await walk(moves, today, lambda m, body: take(m.step, ACTORS[m.who], **body), wait_until)
+            case = Case(ts_env, task_queue, ledger)
+            await case.open()
+            view = await case.walk(identification(notice_days=5))
             # The announcement returns at once, whatever the national system does.
             assert view.stage.value == "monitored" and view.national_status.status == "monitored"
 
             await ts_env.sleep(timedelta(minutes=30))  # the retries' back-off, in virtual time
-            with psycopg.connect(conninfo_from(es_env)) as conn:
+            with connect(es_env) as conn:
                 rows = conn.execute(
-                    "SELECT status, version FROM national_sync_outbox WHERE case_id = %s", (case_id,)
+                    "SELECT status, version FROM national_sync_outbox WHERE case_id = %s", (case.case_id,)
                 ).fetchall()
             assert rows == [("monitored", view.national_status.version)] and national.failures == 0
-            assert [e["type"] for e in ledger.cases.event_records(case_id)].count("ResultAnnounced") == 1
-            await stop_workflow(handle)
+            assert case.event_types().count("ResultAnnounced") == 1
+            await stop_workflow(case.handle)
     ledger.close()

@@ -35,7 +35,7 @@ async def test_a_national_sync_that_keeps_failing_is_reported_with_its_attempts(
     queue = f"stuck-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as projections:
-        async with build_worker(ts_env.client, Ledger(es_env), UnreachableNationalSystem(), queue, pool):
+        async with build_worker(ts_env.client, ledger, UnreachableNationalSystem(), queue, pool):
             case = Case(ts_env, queue, ledger)
             try:
                 await case.open()
