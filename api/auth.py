@@ -29,7 +29,12 @@ class TokenError(Exception):
     """The bearer token is missing, malformed, expired or not ours."""
 
 
-def issue_token(secret: str, actor: Actor, ttl: timedelta = timedelta(days=30)) -> str:
+# How long a development token is good for: one working day, so a token copied out of a terminal soon expires.
+DEV_TOKEN_TTL = timedelta(hours=12)
+DEV_TOKEN_MAX_HOURS = 7 * 24
+
+
+def issue_token(secret: str, actor: Actor, ttl: timedelta = DEV_TOKEN_TTL) -> str:
     now = datetime.now(UTC)
     claims = {
         "iss": ISSUER,

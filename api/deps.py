@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import structlog
 from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import SecretStr
 from temporalio.client import Client
 
 from api.auth import OidcVerifier, TokenError, read_token
@@ -36,7 +37,7 @@ _ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
 @dataclass
 class Services:
     settings: Settings
-    token_secret: str
+    token_secret: SecretStr | None  # signs the embedded default's own tokens; None when an OIDC issuer does
     temporal: Client
     queries: CaseQueries
     summaries: CaseSummaryView
@@ -66,7 +67,12 @@ def current_actor(
         raise ApiProblem("UnauthenticatedError", "a bearer token is required", field="Authorization", rule="bearer")
     try:
         token = authorization[7:].strip()
-        actor = svc.oidc.read(token) if svc.oidc is not None else read_token(svc.token_secret, token)
+        if svc.oidc is not None:
+            actor = svc.oidc.read(token)
+        elif svc.token_secret is not None:
+            actor = read_token(svc.token_secret.get_secret_value(), token)
+        else:
+            raise TokenError("no token issuer is configured")
     except TokenError as e:
         raise ApiProblem(
             "UnauthenticatedError", f"invalid bearer token: {e}", field="Authorization", rule="token"

@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import timedelta
 
-from api.auth import issue_token
+from api.auth import DEV_TOKEN_MAX_HOURS, DEV_TOKEN_TTL, issue_token
 from domain.kernel.actors import Actor, Role
 from workflows.kernel.settings import load_settings
 
@@ -28,7 +28,7 @@ SEEDED_USERS = (
 )
 
 
-def one(user: str, days: int) -> int:
+def one(user: str, hours: int) -> int:
     """`dixian token --user U`: a token for one seeded user, on standard output (nothing else: scripts read it)."""
     settings = load_settings()
     if settings.environment == "production" or settings.oidc_issuer:
@@ -39,7 +39,7 @@ def one(user: str, days: int) -> int:
         known = ", ".join(a.id for a in SEEDED_USERS)
         sys.stderr.write(f"dixian token: no seeded user {user!r} (the seeded users are {known})\n")
         return 2
-    sys.stdout.write(issue_token(settings.resolve_token_secret(), found[0], timedelta(days=days)) + "\n")
+    sys.stdout.write(issue_token(settings.resolve_token_secret(), found[0], timedelta(hours=hours)) + "\n")
     return 0
 
 
@@ -47,22 +47,33 @@ def main() -> None:
     if len(sys.argv) > 1:
         parser = argparse.ArgumentParser(prog="dixian token", description=one.__doc__)
         parser.add_argument("--user", required=True, help="a seeded user's id")
-        parser.add_argument("--days", type=int, default=30, choices=range(1, 91), metavar="1..90")
+        parser.add_argument(
+            "--hours", type=int, default=int(DEV_TOKEN_TTL.total_seconds() // 3600),
+            choices=range(1, DEV_TOKEN_MAX_HOURS + 1), metavar=f"1..{DEV_TOKEN_MAX_HOURS}",
+        )  # fmt: skip
         args = parser.parse_args()
-        sys.exit(one(args.user, args.days))
+        sys.exit(one(args.user, args.hours))
     settings = load_settings()
+    if settings.environment == "production" or settings.oidc_issuer:
+        sys.stderr.write("dixian: no development tokens in production or with an identity provider\n")
+        return
     secret = settings.resolve_token_secret()
     folder = settings.data_dir / "tokens"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     out = sys.stdout
-    out.write(f"Development tokens (send as 'Authorization: Bearer <token>'; also in {folder}/<role>):\n")
+    # A token is a password: shown on a terminal, never into a file or a log that a redirected start writes.
+    shown = out.isatty()
+    where = "also in" if shown else "not shown here, as this output is not a terminal; read them from"
+    out.write(f"Development tokens (send as 'Authorization: Bearer <token>'; {where} {folder}/<role>):\n")
     for actor in SEEDED_USERS:
-        token = issue_token(secret, actor)
+        token = issue_token(secret, actor, DEV_TOKEN_TTL)
         path = folder / actor.role.value
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(token + "\n")
-        out.write(f"  {actor.role.value:<18} {actor.area_code:<13} {actor.name}\n    {token}\n")
+        out.write(f"  {actor.role.value:<18} {actor.area_code:<13} {actor.name}\n")
+        if shown:
+            out.write(f"    {token}\n")
 
 
 if __name__ == "__main__":

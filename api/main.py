@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -39,7 +40,10 @@ log = structlog.get_logger("dixian.api")
 async def connect_services(settings: Settings) -> Services:
     if not settings.temporal_address:
         raise RuntimeError("TEMPORAL_ADDRESS is not set (use `dixian run` for the embedded stack)")
-    secret = settings.resolve_token_secret()
+    settings.check_production("api")
+    oidc = oidc_verifier(settings)
+    # The embedded default's tokens are signed with a local secret; with an identity provider there is none.
+    secret = None if oidc is not None else SecretStr(settings.resolve_token_secret())
     env = settings.eventsourcing_env()
     temporal = await Client.connect(
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
@@ -61,7 +65,7 @@ async def connect_services(settings: Settings) -> Services:
         audit=audit_service,
         ops=OpsService(registry.ledger, summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),
-        oidc=oidc_verifier(settings),
+        oidc=oidc,
     )
 
 

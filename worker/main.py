@@ -165,6 +165,7 @@ async def connect_temporal(settings: Settings, attempts: int = 30, runtime: Runt
 async def run_worker(settings: Settings) -> None:
     """Run the Temporal worker until cancelled (Ctrl-C / SIGTERM). Any number of these may run on one task queue."""
     configure_logging(json=settings.log_format == "json")
+    settings.check_production("worker")
     env = settings.eventsourcing_env()
     runtime = None
     if settings.worker_metrics_address:
@@ -209,6 +210,7 @@ async def run_worker(settings: Settings) -> None:
 async def run_projector(settings: Settings) -> None:
     """Keep the read models up to date until cancelled. Run exactly one: the tracking table admits one writer."""
     configure_logging(json=settings.log_format == "json")
+    settings.check_production("projector")
     env = settings.eventsourcing_env()
     audit = AuditService.connect(env, settings.audit_signing_key(), anchor_file=settings.audit_anchor_file)
     checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))

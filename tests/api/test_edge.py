@@ -13,6 +13,7 @@ from typing import Any, cast
 import httpx
 import pytest
 import pytest_asyncio
+from pydantic import SecretStr
 
 from api.auth import issue_token
 from api.deps import Services
@@ -38,8 +39,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     # Only what the edge itself uses is real (settings, the token secret, a case store in memory); nothing else
     # may be reached by a request these tests send.
     services = Services(
-        settings=Settings(token_secret=SECRET),
-        token_secret=SECRET,
+        settings=Settings(token_secret=SecretStr(SECRET)),
+        token_secret=SecretStr(SECRET),
         temporal=cast(Any, None),
         queries=CaseQueries(EventStore()),
         summaries=cast(Any, None),

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest_asyncio
+from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -115,13 +116,13 @@ async def run_stack(
     """The stack; ``projections=False`` leaves the read models to the test (e.g. to run them as the projector process
     does, through a database outage), ``worker=False`` leaves the task queue to workers the test runs itself."""
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
-    settings = Settings(task_queue=task_queue, token_secret=SECRET)
+    settings = Settings(task_queue=task_queue, token_secret=SecretStr(SECRET))
     ledger = Ledger(es_env)
     summaries = open_summary_view(es_env)
     registry = RegistryService(ledger, open_registry_view(es_env), summaries)
     services = Services(
         settings=settings,
-        token_secret=SECRET,
+        token_secret=SecretStr(SECRET),
         temporal=temporal,
         queries=CaseQueries(ledger),
         summaries=summaries,

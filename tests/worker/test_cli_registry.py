@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import jwt
 import pytest
 
 from domain.ledger import Ledger
@@ -138,11 +139,14 @@ def test_a_development_token_for_a_seeded_user(
     from api.auth import read_token
 
     monkeypatch.delenv("DIXIAN_TOKEN_SECRET", raising=False)
-    assert run("token", "--user", "township-yuping", "--days", "2") == 0
+    assert run("token", "--user", "township-yuping", "--hours", "2") == 0
     token = capfd.readouterr().out.strip()
     secret = (tmp_path / ".dixian" / "token-secret").read_text().strip()
     actor = read_token(secret, token)
     assert (actor.id, actor.role.value, actor.area_code) == ("township-yuping", "township_reviewer", "990102101")
+    claims = jwt.decode(token, secret, algorithms=["HS256"], options={"verify_iss": False})
+    assert claims["exp"] - claims["iat"] == 2 * 3600  # as asked; never past a week
+    assert run("token", "--user", "township-yuping", "--hours", "169") == 2
     assert run("token", "--user", "nobody") == 2
     assert "no seeded user 'nobody'" in capfd.readouterr().err
     monkeypatch.setenv("DIXIAN_ENV", "production")

@@ -298,7 +298,15 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     api_env = json.loads((data_dir / "api.json").read_text())
     assert worker_env["DATABASE_URL"].endswith(f"?host={data_dir / 'postgres'}")
     assert worker_env["TEMPORAL_ADDRESS"] == f"127.0.0.1:{env['DIXIAN_TEMPORAL_PORT']}"
-    assert worker_env["DIXIAN_TOKEN_SECRET"] == (data_dir / "token-secret").read_text().strip()
+    # No child is handed a secret it does not use; the API finds the development token secret in the data dir.
+    assert worker_env["DIXIAN_TOKEN_SECRET"] is None and projector_env["DIXIAN_TOKEN_SECRET"] is None
+    # A redirected start prints where the development tokens are, never a token.
+    tokens = [p.read_text().strip() for p in (data_dir / "tokens").iterdir()]
+    assert len(tokens) == 8 and not any(t in output + errors for t in tokens)
+    assert f"{data_dir / 'tokens'}/<role>" in output
+    assert (data_dir / "tokens").stat().st_mode & 0o777 == 0o700
+    # Nobody else lists the data dir (as root, PostgreSQL's own user may pass through it to its cluster).
+    assert data_dir.stat().st_mode & 0o777 == (0o711 if os.geteuid() == 0 else 0o700)
     assert projector_env["DATABASE_URL"] == worker_env["DATABASE_URL"]
     for child in (worker_env, projector_env, api_env):
         assert not _pid_alive(child["pid"])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from pydantic import SecretStr
 
 from worker.stack import (
     EmbeddedPostgres,
@@ -119,13 +120,17 @@ async def _run_stack(settings: Settings) -> int:
     data_dir = settings.data_dir.resolve()
     env = {**os.environ, "DIXIAN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        settings.check_production("run")
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data_dir.chmod(0o700)  # keys, tokens, the databases: for this user alone
         ensure_port_free(settings.api_host, settings.api_port, "DIXIAN_API_PORT", "API")
         if not settings.temporal_address:
             ensure_port_free("127.0.0.1", settings.temporal_port, "DIXIAN_TEMPORAL_PORT", "Temporal gRPC")
             ensure_port_free("127.0.0.1", settings.temporal_ui_port, "DIXIAN_TEMPORAL_UI_PORT", "Temporal UI")
         if not settings.postgres_configured:
             pg = await asyncio.to_thread(EmbeddedPostgres.start, data_dir)
+            # As root the wheel runs PostgreSQL as its own OS user, which must pass through (never list) the folder.
+            data_dir.chmod(0o711 if os.geteuid() == 0 else 0o700)
             cleanups.append(lambda: asyncio.to_thread(pg.stop))
             env["DATABASE_URL"] = pg.database_url
             url_file = settings.model_copy(update={"data_dir": data_dir}).embedded_url_file
@@ -150,7 +155,6 @@ async def _run_stack(settings: Settings) -> int:
             ui_file = data_dir / "temporal-ui-url"  # for the links `dixian ops stuck` prints
             _write_private(ui_file, temporal.ui_url)
             cleanups.append(lambda: asyncio.to_thread(ui_file.unlink, True))
-        env["DIXIAN_TOKEN_SECRET"] = settings.resolve_token_secret()
         if not settings.worker_metrics_address:  # the worker's activity and workflow task failures, for Prometheus
             ensure_port_free("127.0.0.1", WORKER_METRICS_PORT, "DIXIAN_WORKER_METRICS", "worker metrics")
             env["DIXIAN_WORKER_METRICS"] = f"127.0.0.1:{WORKER_METRICS_PORT}"
@@ -160,7 +164,7 @@ async def _run_stack(settings: Settings) -> int:
             return 0
         children: dict[str, asyncio.subprocess.Process] = {}
         for role in ("worker", "projector", "api"):
-            children[role] = await _spawn(role, env)
+            children[role] = await _spawn(role, child_env(role, env))
             cleanups.append(_stopper(role, children[role]))
         exits = {asyncio.ensure_future(p.wait()): role for role, p in children.items()}
         stop_wait = asyncio.ensure_future(stopping.wait())
@@ -194,6 +198,18 @@ async def _run_stack(settings: Settings) -> int:
         log.info("stack.stopped")
 
 
+# The secrets each process kind needs besides the cipher key that opens the events (all need that): the API
+# verifies tokens and signs dossiers, the projector signs checkpoints, the worker does neither. A child is given no
+# other secret.
+SECRETS_OF = {"api": {"DIXIAN_TOKEN_SECRET", "DIXIAN_AUDIT_KEY"}, "projector": {"DIXIAN_AUDIT_KEY"}, "worker": set()}
+ALL_SECRETS = {"DIXIAN_TOKEN_SECRET", "DIXIAN_AUDIT_KEY"}
+
+
+def child_env(role: str, env: dict[str, str]) -> dict[str, str]:
+    """``env`` without the secrets a child of this role does not need."""
+    return {k: v for k, v in env.items() if k not in ALL_SECRETS - SECRETS_OF[role]}
+
+
 async def _register_external(settings: Settings) -> None:
     """Best effort: register Dixian's search attributes on a cluster given by TEMPORAL_ADDRESS."""
     from temporalio.client import Client
@@ -204,6 +220,12 @@ async def _register_external(settings: Settings) -> None:
         await ensure_search_attributes(client, settings.temporal_namespace)
     except Exception as exc:
         log.warning("stack.search_attributes_not_registered", address=settings.temporal_address, error=str(exc))
+
+
+def with_database_url(settings: Settings, env: dict[str, str]) -> Settings:
+    """The settings with the database the stack's children are given (the embedded server's, once started)."""
+    url = env.get("DATABASE_URL")
+    return settings.model_copy(update={"database_url": SecretStr(url)}) if url else settings
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -219,7 +241,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     from domain.readmodels.registry import open_registry_view
     from domain.readmodels.reports import open_report_view
 
-    local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
+    local = with_database_url(settings, env)
     es_env = local.eventsourcing_env()  # also makes the development cipher key before any child reads it
     ledger = Ledger(es_env)
     try:
@@ -245,7 +267,7 @@ def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, in
 
     if settings.demo_households <= 0:
         return None
-    local = settings.model_copy(update={"database_url": env.get("DATABASE_URL", settings.database_url)})
+    local = with_database_url(settings, env)
     if not store_is_empty(local):
         return None
     log.info("stack.loading_demo", households=settings.demo_households)
@@ -278,7 +300,7 @@ def _print_banner(
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     """A development bearer token for a seeded user (the embedded default only; production uses its OIDC issuer)."""
-    argv = [sys.executable, "-m", "api.devtokens", "--user", args.user, "--days", str(args.days)]
+    argv = [sys.executable, "-m", "api.devtokens", "--user", args.user, "--hours", str(args.hours)]
     return subprocess.run(argv, check=False).returncode
 
 
@@ -296,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
     p = sub.add_parser("token", help=(cmd_token.__doc__ or "").strip(), description=cmd_token.__doc__)
     p.add_argument("--user", required=True, help="a seeded user: cadre-yuping, township-yuping, county-approver, …")
-    p.add_argument("--days", type=int, default=30, help="how long it is valid (1 to 90 days)")
+    p.add_argument("--hours", type=int, default=12, help="how long it is valid (1 to 168 hours; 12 by default)")
     p.set_defaults(func=cmd_token, wants_args=True)
 
     from worker.cli import audit, registry, reports

@@ -39,6 +39,9 @@ class AuditKey:
                 out.write(os.urandom(32).hex() + "\n")
         return cls.from_hex(path.read_text())
 
+    def __repr__(self) -> str:
+        return f"AuditKey(key_id={self.key_id!r})"  # never the seed
+
     def sign(self, data: bytes) -> tuple[str, str, str]:
         return self._key.sign(data).hex(), self.key_id, self.public_key
 

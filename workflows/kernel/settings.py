@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.kernel.areas import AREAS_ENV, AreaTree
@@ -34,12 +34,13 @@ class Settings(BaseSettings):
     log_format: str = Field(default="console", validation_alias="DIXIAN_LOG_FORMAT")
 
     # PostgreSQL: DATABASE_URL wins; otherwise POSTGRES_* (the eventsourcing library's own names).
-    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # Secrets (a URL may carry a password) are SecretStr: no repr, log or traceback shows them.
+    database_url: SecretStr | None = Field(default=None, validation_alias="DATABASE_URL")
     postgres_host: str | None = Field(default=None, validation_alias="POSTGRES_HOST")
     postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")
     postgres_dbname: str = Field(default="postgres", validation_alias="POSTGRES_DBNAME")
     postgres_user: str = Field(default="postgres", validation_alias="POSTGRES_USER")
-    postgres_password: str = Field(default="", validation_alias="POSTGRES_PASSWORD")
+    postgres_password: SecretStr = Field(default=SecretStr(""), validation_alias="POSTGRES_PASSWORD")
     postgres_schema: str = Field(default="", validation_alias="POSTGRES_SCHEMA")
     postgres_pool_size: int = Field(default=10, validation_alias="POSTGRES_POOL_SIZE")
     # How long a request waits for a pooled connection before it is answered 503 (PostgreSQL down or saturated);
@@ -73,9 +74,9 @@ class Settings(BaseSettings):
 
     # Ed25519 private seed (64 hex characters) signing audit checkpoints; generated in <data dir>/audit-key when
     # unset (refused in production, like the token secret). Checkpoints are made every so many seconds.
-    audit_key: str | None = Field(default=None, validation_alias="DIXIAN_AUDIT_KEY")
+    audit_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_AUDIT_KEY")
     # AES-256 key (base64) that encrypts every stored event and snapshot (ID numbers, phones, health details at rest).
-    cipher_key: str | None = Field(default=None, validation_alias="DIXIAN_CIPHER_KEY")
+    cipher_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_CIPHER_KEY")
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
     checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
 
@@ -92,7 +93,66 @@ class Settings(BaseSettings):
     plan_issued_on: date | None = Field(default=None, validation_alias="DIXIAN_PLAN_ISSUED_ON")
 
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
-    token_secret: str | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
+    token_secret: SecretStr | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
+
+    # Production talks to Temporal over TLS (TEMPORAL_TLS*, TEMPORAL_API_KEY: Temporal's own client variables, read
+    # by workflows.kernel.temporal); a plaintext connection must be waived by name, e.g. for a sidecar on localhost.
+    temporal_tls_waived: bool = Field(default=False, validation_alias="DIXIAN_TEMPORAL_TLS_WAIVED")
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def production_problems(self, role: str) -> list[str]:
+        """What makes this configuration unfit for production, for a process of ``role`` (api, worker, projector,
+        run): weak or missing secrets, plaintext URLs, open CORS, Temporal without TLS. Empty outside production."""
+        if not self.production:
+            return []
+        problems: list[str] = []
+        if not self.cipher_key:
+            problems.append("DIXIAN_CIPHER_KEY must be set (from the secret store)")
+        elif (weak := _weak_bytes(self.cipher_key.get_secret_value(), "base64")) is not None:
+            problems.append(f"DIXIAN_CIPHER_KEY {weak}")
+        if role in ("api", "projector", "run"):
+            if not self.audit_key:
+                problems.append("DIXIAN_AUDIT_KEY must be set")
+            elif (weak := _weak_bytes(self.audit_key.get_secret_value(), "hex")) is not None:
+                problems.append(f"DIXIAN_AUDIT_KEY {weak}")
+        if role in ("api", "run"):
+            problems += self._api_problems()
+        if self.temporal_address and not self.temporal_tls_waived and not temporal_tls_configured():
+            problems.append(
+                "Temporal is reached without TLS: set TEMPORAL_TLS=true (with TEMPORAL_TLS_CLIENT_CERT_PATH and "
+                "TEMPORAL_TLS_CLIENT_KEY_PATH for mTLS) or TEMPORAL_API_KEY, or waive it with "
+                "DIXIAN_TEMPORAL_TLS_WAIVED=true"
+            )
+        return problems
+
+    def _api_problems(self) -> list[str]:
+        problems: list[str] = []
+        if self.oidc_issuer:
+            for name, url in (("DIXIAN_OIDC_ISSUER", self.oidc_issuer), ("DIXIAN_OIDC_JWKS_URL", self.oidc_jwks_url)):
+                if not url.startswith("https://"):
+                    problems.append(f"{name} must be an https:// URL")
+        elif not self.token_secret:
+            problems.append("DIXIAN_TOKEN_SECRET must be set when no OIDC issuer (DIXIAN_OIDC_ISSUER) is")
+        else:
+            secret = self.token_secret.get_secret_value()
+            if len(secret) < MIN_SECRET_CHARACTERS or len(set(secret)) < MIN_DISTINCT:
+                problems.append(
+                    f"DIXIAN_TOKEN_SECRET is weak: at least {MIN_SECRET_CHARACTERS} random characters "
+                    "(`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+                )
+        for origin in filter(None, (o.strip() for o in self.cors_origins.split(","))):
+            if origin == "*" or not origin.startswith("https://"):
+                problems.append(f"DIXIAN_CORS_ORIGINS: {origin!r} is not an https:// origin")
+        return problems
+
+    def check_production(self, role: str) -> None:
+        """Refuse to start a ``role`` process on a configuration unfit for production (every problem named)."""
+        problems = self.production_problems(role)
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
 
     @property
     def audit_anchor_file(self) -> Path:
@@ -101,8 +161,8 @@ class Settings(BaseSettings):
 
     def audit_signing_key(self) -> AuditKey:
         if self.audit_key:
-            return AuditKey.from_hex(self.audit_key)
-        if self.environment == "production":
+            return AuditKey.from_hex(self.audit_key.get_secret_value())
+        if self.production:
             raise ValueError("DIXIAN_AUDIT_KEY must be set when DIXIAN_ENV=production")
         return AuditKey.generated_in(self.data_dir)
 
@@ -111,9 +171,9 @@ class Settings(BaseSettings):
         use. Production must configure it (from its secret store): a generated key is refused there. Losing the key
         loses the data: back it up with the database."""
         if self.cipher_key:
-            check_cipher_key(self.cipher_key)
-            return self.cipher_key
-        if self.environment == "production":
+            check_cipher_key(self.cipher_key.get_secret_value())
+            return self.cipher_key.get_secret_value()
+        if self.production:
             raise ValueError("DIXIAN_CIPHER_KEY must be set when DIXIAN_ENV=production")
         return generated_secret(self.data_dir / "cipher-key", lambda: base64.b64encode(os.urandom(32)).decode())
 
@@ -121,8 +181,8 @@ class Settings(BaseSettings):
         """DIXIAN_TOKEN_SECRET, or the development secret kept in `<data_dir>/token-secret` (mode 0600), created
         on first use. Production must configure it: a generated secret is refused there."""
         if self.token_secret:
-            return self.token_secret
-        if self.environment == "production":
+            return self.token_secret.get_secret_value()
+        if self.production:
             raise ValueError("DIXIAN_TOKEN_SECRET must be set when DIXIAN_ENV=production")
         return generated_secret(self.data_dir / "token-secret", lambda: secrets.token_urlsafe(32))
 
@@ -142,9 +202,9 @@ class Settings(BaseSettings):
             str(self.postgres_port),
             self.postgres_dbname,
             self.postgres_user,
-            self.postgres_password,
+            self.postgres_password.get_secret_value(),
         )
-        url = self.database_url
+        url = self.database_url.get_secret_value() if self.database_url else None
         if not url and not host and self.embedded_url_file.exists():
             url = self.embedded_url_file.read_text().strip()  # the embedded server of a running `dixian run`
         if url:
@@ -203,6 +263,33 @@ def generated_secret(path: Path, make: Callable[[], str]) -> str:
             with os.fdopen(fd, "w") as out:
                 out.write(make() + "\n")
     return path.read_text().strip()
+
+
+# A secret drawn at random has about 30 distinct bytes in 32 (fewer than 12: about once in 10^20 draws); one typed
+# by hand (all zeros, "aaaa…", a short word) has few. Production refuses secrets shorter or plainer than these.
+MIN_SECRET_CHARACTERS = 32
+MIN_DISTINCT = 12
+
+
+def _weak_bytes(text: str, encoding: str) -> str | None:
+    """Why a key given as base64 or hex text is unfit for production (fewer than 32 bytes, too few distinct)."""
+    try:
+        raw = base64.b64decode(text, validate=True) if encoding == "base64" else bytes.fromhex(text.strip())
+    except ValueError:
+        return f"must be {encoding}"
+    if len(raw) < 32:
+        return f"must be 32 random bytes, not {len(raw)}"
+    if len(set(raw)) < MIN_DISTINCT:
+        return "is not random (too few distinct bytes): generate it, never type it"
+    return None
+
+
+def temporal_tls_configured() -> bool:
+    """Whether Temporal's own client configuration (TEMPORAL_TLS*, TEMPORAL_API_KEY, its config file) asks for TLS."""
+    from temporalio.envconfig import ClientConfigProfile
+
+    options = ClientConfigProfile.load().to_client_connect_config()
+    return bool(options.get("tls") or options.get("api_key"))
 
 
 def check_cipher_key(key: str) -> None:
