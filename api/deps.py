@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -133,12 +134,23 @@ def parse_case_id(case_id: str) -> uuid.UUID:
     return parsed
 
 
+MAX_PURPOSE = 200  # characters of a reader's stated purpose kept in the access log
+
+
+def header_text(value: str) -> str:
+    """A header's text as the caller meant it: percent-encoded UTF-8 (headers are ASCII), or raw UTF-8 bytes, which
+    the server hands over as Latin-1 characters."""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        value = value.encode("latin-1").decode("utf-8")
+    return unquote(value)
+
+
 async def record_read(
     svc: Services, actor: Actor, request: Request, *, what: str, target: str, village_code: str
 ) -> None:
     """Record that ``actor`` read ``target`` (domain.md §11: an audit log for every view and export). A read that
     cannot be recorded is not served."""
-    purpose = unquote(request.headers.get("X-Purpose", ""))  # percent-encoded UTF-8: headers are ASCII
+    purpose = header_text(request.headers.get("X-Purpose", ""))[:MAX_PURPOSE]
     try:
         await run_in_threadpool(
             lambda: svc.registry.record_access(

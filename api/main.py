@@ -16,10 +16,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from pydantic import SecretStr
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
-from api import audit, campaigns, cases, errors, ops, registry, reports
+from api import audit, campaigns, cases, codec, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
 from domain.cases.queries import CaseQueries
@@ -28,6 +26,7 @@ from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
+from workflows.kernel import temporal
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import Settings, load_settings
 from workflows.ops.service import OpsService
@@ -45,8 +44,8 @@ async def connect_services(settings: Settings) -> Services:
     # The embedded default's tokens are signed with a local secret; with an identity provider there is none.
     secret = None if oidc is not None else SecretStr(settings.resolve_token_secret())
     env = settings.eventsourcing_env()
-    temporal = await Client.connect(
-        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+    client = await temporal.connect(
+        settings.temporal_address, settings.temporal_namespace, settings.resolve_cipher_key()
     )
     registry = RegistryService.connect(env)
     summaries = registry.summaries or open_summary_view(env)  # one pool for each read model, shared
@@ -57,7 +56,7 @@ async def connect_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         token_secret=secret,
-        temporal=temporal,
+        temporal=client,
         queries=CaseQueries(registry.ledger),  # one pool for the event store
         summaries=summaries,
         registry=registry,
@@ -83,6 +82,16 @@ def oidc_verifier(settings: Settings) -> OidcVerifier | None:
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 DOCS_PATHS = ("/docs", "/redoc")
+# Request headers a browser on an allowed origin may send (X-Namespace: the Temporal UI's, to the codec endpoint).
+CORS_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "X-Purpose",
+    "X-Request-Id",
+    "X-Namespace",
+)
 # Answered even while the database is down: liveness, and the metrics and readiness that say what is wrong.
 ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -145,6 +154,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(campaigns.router)
     app.include_router(audit.router)
     app.include_router(ops.router)
+    app.include_router(codec.router)
     app.include_router(reports.router)
 
     def openapi() -> dict[str, Any]:
@@ -166,7 +176,7 @@ def create_app(services: Services | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
             allow_methods=["GET", "POST", "PUT"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Purpose", "X-Request-Id"],
+            allow_headers=list(CORS_HEADERS),
             expose_headers=["ETag", "X-Request-Id", "X-Dixian-Cutoff", "Retry-After"],
         )
 

@@ -25,7 +25,6 @@ from typing import Any
 
 import httpx
 import psycopg
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -39,6 +38,7 @@ from worker.stack import EmbeddedPostgres, find_binary
 from workflows.cases.search_attributes import ALL
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import Settings
+from workflows.kernel.temporal import data_converter
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 CADRE = Actor("bench-cadre", Role.VILLAGE_CADRE, "990102101001")
@@ -180,7 +180,7 @@ async def main(steps: int, clients: int, port: int) -> dict[str, Any]:
             conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, n int, payload text)")
         async with await WorkflowEnvironment.start_local(
             dev_server_existing_path=find_binary("temporal"),
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(es_env["CIPHER_KEY"]),
             search_attributes=list(ALL),
         ) as env:
             base = await floor(env, steps, clients)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -35,6 +34,7 @@ from workflows.cases.contracts import CaseWorkflowState, OpenCaseInput, OpenCase
 from workflows.cases.search_attributes import ALL
 from workflows.kernel.contracts import ActorModel
 from workflows.kernel.observability import configure_logging
+from workflows.kernel.temporal import data_converter
 
 CONCURRENCY = 64
 FLOOR_STARTS = 2_000  # the floor's rate is steady: measured on this many starts, to keep make bench short
@@ -90,7 +90,7 @@ async def main(cases: int) -> dict[str, Any]:
     with embedded_postgres("workers") as env:
         async with await WorkflowEnvironment.start_local(
             dev_server_existing_path=find_binary("temporal"),
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(env["CIPHER_KEY"]),
             search_attributes=list(ALL),
         ) as temporal:
             client = temporal.client

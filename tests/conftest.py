@@ -18,17 +18,19 @@ import psycopg
 import pytest
 import pytest_asyncio
 from psycopg import sql
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
 from workflows.cases.search_attributes import ALL
 from workflows.kernel.settings import Settings
+from workflows.kernel.temporal import data_converter
 
 # Every store the tests write is encrypted at rest, as in production; with a fixed key (set before any Settings is
 # read), so that no test writes a generated key into the checkout's .dixian/.
 TEST_CIPHER_KEY = "ZGl4aWFuLXRlc3QtY2lwaGVyLWtleS0zMi1ieXRlcyE="
 os.environ.setdefault("DIXIAN_CIPHER_KEY", TEST_CIPHER_KEY)
+# What every Temporal client and worker of the tests speaks: payloads sealed with the key derived from it.
+TEST_CONVERTER = data_converter(TEST_CIPHER_KEY)
 
 
 def with_database(url: str, dbname: str) -> str:
@@ -75,7 +77,7 @@ async def dev_server(*extra_args: str) -> WorkflowEnvironment:
     """A real Temporal dev server (in-memory) with Dixian's search attributes and the pydantic data converter."""
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=find_binary("temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
         search_attributes=list(ALL),
         namespace="default",
         dev_server_extra_args=list(extra_args),
@@ -93,7 +95,7 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server; search attributes registered (unregistered ones make workflows hang)."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
     ) as env:
         await ensure_search_attributes(env.client, "default")
         yield env

@@ -14,7 +14,6 @@ import structlog
 from eventsourcing import persistence as es_persistence
 from eventsourcing.projection import ProjectionRunner
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
@@ -32,6 +31,7 @@ from workflows.campaigns.service import CampaignService
 from workflows.campaigns.workflow import CampaignWorkflow
 from workflows.cases.activities import CaseActivities, NationalSystem
 from workflows.cases.workflow import CaseWorkflow
+from workflows.kernel import temporal
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import Settings
 from workflows.ops.service import OpsService
@@ -148,11 +148,8 @@ async def connect_temporal(settings: Settings, attempts: int = 30, runtime: Runt
     assert settings.temporal_address, "TEMPORAL_ADDRESS must be set"
     for attempt in range(1, attempts + 1):
         try:
-            return await Client.connect(
-                settings.temporal_address,
-                namespace=settings.temporal_namespace,
-                data_converter=pydantic_data_converter,
-                runtime=runtime,
+            return await temporal.connect(
+                settings.temporal_address, settings.temporal_namespace, settings.resolve_cipher_key(), runtime
             )
         except RuntimeError as e:
             if attempt == attempts:

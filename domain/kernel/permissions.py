@@ -163,6 +163,15 @@ def check_may_read_access_log(actor: Actor) -> None:
         raise NotPermittedError("the access log is for inspectors", field="role", rule="inspector_only")
 
 
+def check_may_open_payloads(actor: Actor) -> None:
+    """Who may open what Temporal keeps of a workflow (its payloads carry the step's personal data): operations,
+    who diagnose a workflow in the Temporal UI, and the county, which answers for the county's cases."""
+    if actor.role not in (Role.OPS, Role.COUNTY_APPROVER):
+        raise NotPermittedError(
+            "Temporal payloads are opened by operations (运维) or the county (县级)", field="role", rule="ops_or_county"
+        )
+
+
 # The two approval levels of one procedure are two people: a county decision by the person who made the township
 # review would approve their own work (domain.md §4.2 steps 4 and 5: the township reviews, the county approves).
 # An elimination is not approved by the household's own responsible person, whose assistance it judges

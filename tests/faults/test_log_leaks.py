@@ -1,14 +1,16 @@
 """A failure in each process kind — the API answering 500, a worker's activity failing, the projector dying — logs
 where it failed and nothing else: no secret, no personal value the test wrote (names, ID numbers, a phone, an
 income, who visited, free text). Real processes (`dixian api|worker|projector`) on a real PostgreSQL and a Temporal
-dev server of the test's own; the failures are made by the database refusing a write, as a full disk, a broken
+dev server of the test's own, with its database file; the failures are made by the database refusing a write, as a full disk, a broken
 migration or a constraint would, with PostgreSQL quoting the refused row into its error (its DETAIL line)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -29,11 +31,12 @@ from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
 from domain.registry.rules import HouseholdRecord, Member
-from tests.conftest import TEST_CIPHER_KEY, connect, dev_server
+from tests.conftest import TEST_CIPHER_KEY, connect
 from tests.integration.conftest import ACTORS, VILLAGE
 from tests.integration.registry_support import household, id_number
 from tests.integration.test_registry_api import household_body
 from tests.scenarios import VISIT
+from worker.stack import TemporalDevServer, find_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "log-leak-test-token-secret-0123456789abcdef"
@@ -132,6 +135,15 @@ class Processes:
                 proc.kill()
 
 
+def payload_text(history_json: str) -> str:
+    """A history's JSON with each base64 payload decoded beside it, so that a plaintext value in one is found."""
+    decoded = [
+        base64.b64decode(m.group(1)).decode("utf-8", "replace")
+        for m in re.finditer(r'"data":\s*"([A-Za-z0-9+/=]+)"', history_json)
+    ]
+    return history_json + "\n".join(decoded)
+
+
 def leaks(text: str, secrets: list[str]) -> list[str]:
     found = []
     for value in [*PERSONAL, *secrets]:
@@ -152,11 +164,12 @@ async def test_failures_in_every_process_log_no_secret_and_no_personal_value(
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("DIXIAN_", "DATABASE_URL", "POSTGRES_", "TEMPORAL_"))
     }
-    async with await dev_server() as temporal:
+    temporal = await TemporalDevServer.start(tmp_path / "temporal", port=free_port(), ui_port=free_port())
+    try:
         env = {
             **base,
             "DATABASE_URL": url,
-            "TEMPORAL_ADDRESS": temporal.client.service_client.config.target_host,
+            "TEMPORAL_ADDRESS": temporal.address,
             "DIXIAN_DATA_DIR": str(tmp_path / "data"),
             "DIXIAN_API_PORT": str(port),
             "DIXIAN_RECONCILE_SECONDS": "0",
@@ -173,6 +186,7 @@ async def test_failures_in_every_process_log_no_secret_and_no_personal_value(
             procs.start("api", "json")
             await asyncio.to_thread(procs.wait_for, "api", "api_started")
             await asyncio.to_thread(procs.wait_for, "worker", "worker_started")
+            await asyncio.to_thread(procs.wait_for, "projector", "projector_started")
             cadre = {"Authorization": f"Bearer {issue_token(SECRET, ACTORS['cadre'])}"}
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
                 # The projector dies folding a household into a table that refuses it, and is started again.
@@ -225,11 +239,25 @@ async def test_failures_in_every_process_log_no_secret_and_no_personal_value(
                 assert (await step).status_code == 200
         finally:
             procs.stop()
+        # What Temporal keeps of the case (its history, as `temporal workflow show` prints it, and its database
+        # file) is ciphertext: the step's people, income, visitor and authorisation are nowhere in it.
+        show = [find_binary("temporal"), "workflow", "show", "--workflow-id", f"case-{opened.json()['case_id']}",
+                "--address", temporal.address, "--output", "json"]  # fmt: skip
+        shown = (await asyncio.to_thread(subprocess.run, show, capture_output=True, text=True, check=True)).stdout
+    finally:
+        temporal.stop()
+    assert "YmluYXJ5L2VuY3J5cHRlZA==" in shown  # "binary/encrypted": the payloads are there, sealed
+    assert "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED" in shown  # the step is in it, as an update
+    assert leaks(payload_text(shown), []) == [], "personal data in the workflow history"
+    database = b"".join(f.read_bytes() for f in (tmp_path / "temporal").glob("temporal.db*"))
+    assert database and [v for v in PERSONAL if v.encode() in database] == []
 
     logs = {role: procs.log(role) for role in ("api", "worker", "projector")}
-    assert "unhandled_error" in logs["api"] and "write refused by the test" in logs["api"]
-    assert "uncaught_error" in logs["projector"] and "write refused by the test" in logs["projector"]
-    assert "Completing activity as failed" in logs["worker"] or "activity" in logs["worker"].lower()
+    # Each failure happened, and was logged with where it failed.
+    assert "unhandled_error" in logs["api"] and "write refused by the test" in logs["api"], logs["api"][-3000:]
+    assert "uncaught_error" in logs["projector"], logs["projector"][-3000:]
+    assert "write refused by the test" in logs["projector"], logs["projector"][-3000:]
+    assert "write refused by the test" in logs["worker"] and "take_step" in logs["worker"], logs["worker"][-3000:]
     tokens = [issue_token(SECRET, ACTORS["cadre"])[:40]]
     for role, text in logs.items():
         assert leaks(text, [SECRET, TEST_CIPHER_KEY, AUDIT_KEY, *tokens]) == [], f"{role}:\n{text[-4000:]}"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from tests.conftest import TEST_CONVERTER
 from tests.faults.support import stored_commands
 from tests.integration.conftest import Stack, run_stack
 from tests.integration.support import VISIT, ok, open_case, step
@@ -49,7 +49,7 @@ async def restartable(
     server = Server(Path(tempfile.mkdtemp(prefix="dixian-temporal-")), free_tcp_port_factory(), free_tcp_port_factory())
     await server.start()
     assert server.dev is not None
-    client = await Client.connect(server.dev.address, data_converter=pydantic_data_converter)
+    client = await Client.connect(server.dev.address, data_converter=TEST_CONVERTER)
     try:
         async for stack in run_stack(client, es_env):
             yield stack, server

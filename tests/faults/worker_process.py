@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain.cases.commands import CaseCommands
 from domain.cases.view import CaseViewData
 from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
+from tests.conftest import TEST_CONVERTER
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 
@@ -52,7 +52,7 @@ class StallingLedger(Ledger):
 
 async def main() -> None:
     env: dict[str, str] = json.loads(os.environ["FAULT_ES_ENV"])
-    client = await Client.connect(os.environ["FAULT_TEMPORAL"], data_converter=pydantic_data_converter)
+    client = await Client.connect(os.environ["FAULT_TEMPORAL"], data_converter=TEST_CONVERTER)
     ledger = StallingLedger(env)
     with ThreadPoolExecutor(max_workers=8) as pool:
         worker = build_worker(client, ledger, OutboxNationalSystem(env, None), os.environ["FAULT_TASK_QUEUE"], pool, 8)

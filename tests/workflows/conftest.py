@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import Ledger
+from tests.conftest import TEST_CONVERTER
 from tests.workflows.support import Case, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
@@ -27,7 +27,7 @@ async def running(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncI
 async def running_alone(es_env: dict[str, str]) -> AsyncIterator[Case]:
     """A case on a time-skipping server of its own, for a test that moves virtual time by years."""
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=find_binary("temporal-test-server"), data_converter=TEST_CONVERTER
     ) as env:
         await ensure_search_attributes(env.client, "default")
         async for case in drive(env, es_env):

@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.campaigns.values import Milestone
@@ -26,6 +25,7 @@ from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
+from tests.conftest import TEST_CONVERTER
 from tests.scenarios import identification
 from tests.workflows.support import Case
 from worker.main import build_worker, projection_runner
@@ -47,7 +47,7 @@ async def record() -> None:
     try:
         env = Settings(database_url=pg.database_url).eventsourcing_env()
         async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=find_binary("temporal-test-server"), data_converter=pydantic_data_converter
+            test_server_existing_path=find_binary("temporal-test-server"), data_converter=TEST_CONVERTER
         ) as ts:
             await ensure_search_attributes(ts.client, "default")
             await _run(ts, env)

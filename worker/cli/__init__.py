@@ -212,11 +212,13 @@ def child_env(role: str, env: dict[str, str]) -> dict[str, str]:
 
 async def _register_external(settings: Settings) -> None:
     """Best effort: register Dixian's search attributes on a cluster given by TEMPORAL_ADDRESS."""
-    from temporalio.client import Client
+    from workflows.kernel import temporal
 
     assert settings.temporal_address
     try:
-        client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        client = await temporal.connect(
+            settings.temporal_address, settings.temporal_namespace, settings.resolve_cipher_key()
+        )
         await ensure_search_attributes(client, settings.temporal_namespace)
     except Exception as exc:
         log.warning("stack.search_attributes_not_registered", address=settings.temporal_address, error=str(exc))

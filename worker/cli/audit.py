@@ -98,6 +98,7 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
     """Replay workflow histories (recent ones from Temporal, or saved ones with --dir) against the current code."""
     import asyncio
 
+    from workflows.kernel import temporal
     from workflows.ops.replay import load_histories, recent_histories, replay
 
     async def run() -> int:
@@ -107,7 +108,7 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
             from worker.main import connect_temporal
 
             histories = await recent_histories(await connect_temporal(settings, attempts=3), args.limit)
-        results = await replay(histories)
+        results = await replay(histories, temporal.data_converter(settings.resolve_cipher_key()))
         for r in results:
             print(f"{'FAIL' if r.failure else 'ok  '} {r.workflow_id} {r.failure}")
         failed = [r for r in results if r.failure]

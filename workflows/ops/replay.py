@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from workflows.campaigns.workflow import CampaignWorkflow
@@ -27,8 +27,12 @@ class ReplayResult:
         return {"workflow_id": self.workflow_id, "failure": self.failure}
 
 
-async def replay(histories: Iterable[WorkflowHistory], workflows: list[type] | None = None) -> list[ReplayResult]:
-    replayer = Replayer(workflows=workflows or WORKFLOWS, data_converter=pydantic_data_converter)
+async def replay(
+    histories: Iterable[WorkflowHistory], converter: DataConverter, workflows: list[type] | None = None
+) -> list[ReplayResult]:
+    """Replay each history with ``converter`` (the processes' own: it opens sealed payloads and passes plaintext
+    ones of older histories through)."""
+    replayer = Replayer(workflows=workflows or WORKFLOWS, data_converter=converter)
     out = []
     for history in histories:
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

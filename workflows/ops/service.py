@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.failure.v1 import Failure
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest, ResetActivityRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -48,6 +49,18 @@ REPAIRS = ("retry", "restart")
 QUERY_TIMEOUT = timedelta(seconds=5)  # a workflow that cannot answer must not hold up the whole report
 
 
+async def failure_message(client: Client, failure: Failure) -> str:
+    """The first line of a failure's message: sealed by the workers' converter (its message and stack trace moved
+    into encoded attributes), opened with this client's."""
+    copy = Failure()
+    copy.CopyFrom(failure)
+    try:
+        message = str(await client.data_converter.decode_failure(copy))
+    except Exception:  # sealed with another key, or not decodable: say what Temporal shows
+        message = failure.message
+    return message.splitlines()[0][:300] if message else ""
+
+
 async def _last_task_failure(client: Client, workflow_id: str) -> str:
     """The message of the workflow's latest WorkflowTaskFailed event ("" if none among the last events)."""
     request = GetWorkflowExecutionHistoryReverseRequest(
@@ -59,8 +72,7 @@ async def _last_task_failure(client: Client, workflow_id: str) -> str:
         return ""
     for event in response.history.events:
         if event.HasField("workflow_task_failed_event_attributes"):
-            message: str = event.workflow_task_failed_event_attributes.failure.message
-            return message.splitlines()[0][:300] if message else ""
+            return await failure_message(client, event.workflow_task_failed_event_attributes.failure)
     return ""
 
 
@@ -252,7 +264,9 @@ class OpsService:
                 continue
             for pending in description.raw_description.pending_activities:
                 if pending.attempt >= RETRYING_ATTEMPTS:
-                    failure = pending.last_failure.message if pending.HasField("last_failure") else ""
+                    failure = (
+                        await failure_message(client, pending.last_failure) if pending.HasField("last_failure") else ""
+                    )
                     add("activity_retrying", f"{pending.activity_type.name}: attempt {pending.attempt}: {failure}")
             try:
                 control = await client.get_workflow_handle(wid).query(CaseWorkflow.view, rpc_timeout=QUERY_TIMEOUT)

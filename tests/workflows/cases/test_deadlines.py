@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.kernel.time import local_date
+from tests.conftest import TEST_CONVERTER
 from tests.scenarios import VISIT, identification
 from tests.workflows.support import CADRE, Case
 from workflows.cases import search_attributes as sa
@@ -42,7 +42,7 @@ async def test_case_left_for_fifteen_days_gets_deadline_missed_once(running: Cas
     # The late case can still be identified; its deadline shows met, late.
     await running.step("household-visit", CADRE, **VISIT)
     history = await running.handle.fetch_history()
-    await Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter).replay_workflow(history)
+    await Replayer(workflows=[CaseWorkflow], data_converter=TEST_CONVERTER).replay_workflow(history)
 
 
 async def test_case_decided_in_time_gets_no_deadline_missed(running: Case) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from temporalio.api.common.v1 import Payload
 
+from tests.conftest import TEST_CONVERTER
 from tests.scenarios import VISIT, identification
 from tests.workflows.support import CADRE, COUNTY, TOWNSHIP, Case
 from workflows.cases.contracts import CaseControl
@@ -146,20 +148,22 @@ async def test_a_case_lives_two_years_through_elimination_look_back_rollback_and
 
 
 async def test_no_personal_data_is_kept_in_workflow_results_or_state(running: Case) -> None:
-    """Step inputs reach the history as update arguments (issue #8 encrypts payloads); what the workflow itself
-    records — activity results, update results, search attributes — is control data only."""
+    """Step inputs reach the history as update arguments, sealed like every payload; what the workflow itself
+    records — activity results, update results, search attributes — is control data only, even opened."""
     await identify(running)
     await assist(running)
     assert running.handle is not None
     history = await running.handle.fetch_history()
-    recorded = b""
+    kept: list[Payload] = []
     for event in history.events:
         if event.HasField("marker_recorded_event_attributes"):  # local activity results
             for payloads in event.marker_recorded_event_attributes.details.values():
-                recorded += b"".join(p.data for p in payloads.payloads)
+                kept += payloads.payloads
         if event.HasField("workflow_execution_update_completed_event_attributes"):
-            outcome = event.workflow_execution_update_completed_event_attributes.outcome
-            recorded += b"".join(p.data for p in outcome.success.payloads)
+            kept += event.workflow_execution_update_completed_event_attributes.outcome.success.payloads
+    assert TEST_CONVERTER.payload_codec is not None
+    assert b"assistance_plan" not in b"".join(p.data for p in kept)  # as Temporal keeps them: sealed
+    recorded = b"".join(p.data for p in await TEST_CONVERTER.payload_codec.decode(kept))
     assert b"assistance_plan" in recorded and b"990102101001" in recorded  # control data is there
     for personal in ("赵六", "13800000000", "李四", "H-1", "per_capita_net_income", "household_number"):
         assert personal.encode() not in recorded, personal
