@@ -58,6 +58,7 @@ from workflows.cases.contracts import (
     StepInput,
     workflow_id_for,
 )
+from workflows.cases.signing import sign
 from workflows.cases.workflow import CaseWorkflow
 from workflows.kernel.contracts import ActorModel
 
@@ -204,7 +205,9 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
                 rule="command_reused",
             )
         return view
-    cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body)
+    cmd = sign(
+        OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body), svc.signer
+    )
     start = opening(CaseWorkflowState(case_id=case_id), svc.settings.task_queue)
     control = await _call_workflow(lambda: open_through_workflow(svc.temporal, cmd, start, UPDATE_RPC_TIMEOUT))
     return await _view_at(svc, control)
@@ -221,14 +224,17 @@ async def _take_step(
     response: Response,
 ) -> CaseViewData:
     cid = parse_case_id(case_id)
-    cmd = StepInput(
-        case_id=cid,
-        step=step,
-        action=str(payload.action) if hasattr(payload, "action") else None,
-        command_id=command_id,
-        actor=_actor_model(actor),
-        expected_version=expected,
-        payload=payload.model_dump(mode="json"),
+    cmd = sign(
+        StepInput(
+            case_id=cid,
+            step=step,
+            action=str(payload.action) if hasattr(payload, "action") else None,
+            command_id=command_id,
+            actor=_actor_model(actor),
+            expected_version=expected,
+            payload=payload.model_dump(mode="json"),
+        ),
+        svc.signer,
     )
     # The event store first: while PostgreSQL is down the step is refused at once (503), instead of waiting on the
     # workflow's retries until the update times out.

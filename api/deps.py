@@ -26,6 +26,7 @@ from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES
 from domain.readmodels.cases import CaseSummaryView
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
+from workflows.kernel.keys import SigningKey
 from workflows.kernel.settings import Settings
 from workflows.ops.service import OpsService
 from workflows.registry.service import RegistryService
@@ -47,6 +48,7 @@ class Services:
     audit: AuditService
     ops: OpsService
     reports: ReportService
+    signer: SigningKey  # signs every command handed to a case workflow (workflows.cases.signing)
     oidc: OidcVerifier | None = None  # set: only the issuer's tokens are accepted
     database: DatabaseGate = field(init=False)
 

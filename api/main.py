@@ -64,6 +64,7 @@ async def connect_services(settings: Settings) -> Services:
         audit=audit_service,
         ops=OpsService(registry.ledger, summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),
+        signer=settings.command_signing_key(),
         oidc=oidc,
     )
 

@@ -25,13 +25,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bench.floor import FloorWorkflow
-from bench.support import ACTORS, embedded_postgres, print_rows, spawn, stop
+from bench.support import ACTORS, COMMAND_KEY, embedded_postgres, print_rows, spawn, stop
 from domain.cases.values import case_id_for_command
 from domain.kernel.time import local_date
 from worker.stack import find_binary
 from workflows.cases.client import open_case, opening
 from workflows.cases.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseRequest
 from workflows.cases.search_attributes import ALL
+from workflows.cases.signing import sign
 from workflows.kernel.contracts import ActorModel
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.temporal import data_converter
@@ -78,7 +79,7 @@ async def open_cases(client: Client, queue: str, n: int, today: date) -> float:
         case_id = case_id_for_command(command_id)
         body = OpenCaseRequest(household_number=f"W-{run}-{i:05d}", village_code=actor.area_code,
                                source="cadre_screening", clue_date=today)  # fmt: skip
-        cmd = OpenCaseInput(case_id=case_id, command_id=command_id, actor=model, request=body)
+        cmd = sign(OpenCaseInput(case_id=case_id, command_id=command_id, actor=model, request=body), COMMAND_KEY)
         await open_case(client, cmd, opening(CaseWorkflowState(case_id=case_id), queue))
 
     return await in_batches(n, one)

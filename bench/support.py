@@ -14,6 +14,7 @@ from subprocess import Popen, TimeoutExpired
 from typing import Any, cast
 
 import httpx
+from pydantic import SecretStr
 from temporalio.client import Client
 
 from api.auth import issue_token
@@ -26,13 +27,14 @@ from domain.readmodels.reports import open_report_view
 from worker.stack import EmbeddedPostgres
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
-from workflows.kernel.keys import AuditKey
+from workflows.kernel.keys import SigningKey
 from workflows.kernel.settings import Settings
 from workflows.ops.service import OpsService
 from workflows.registry.service import RegistryService
 from workflows.reports.service import ReportService
 
 SECRET = "bench-secret-bench-secret-bench-secret"
+COMMAND_KEY = SigningKey(bytes(range(96, 128)))  # the API signs commands with it; the spawned workers check them
 ACTORS = {
     "cadre": Actor("bench-cadre", Role.VILLAGE_CADRE, "990102101001"),
     "township": Actor("bench-township", Role.TOWNSHIP_REVIEWER, "990102101"),
@@ -69,6 +71,7 @@ def spawn(role: str, env: dict[str, str], temporal_address: str, data_dir: Path,
         },
         "DIXIAN_CIPHER_KEY": env["CIPHER_KEY"],
         "DIXIAN_TOKEN_SECRET": SECRET,
+        "DIXIAN_COMMAND_PUBLIC_KEY": COMMAND_KEY.public_key,
         "DIXIAN_DATA_DIR": str(data_dir),
         "DIXIAN_LOG_FORMAT": "json",
         "DIXIAN_RECONCILE_SECONDS": "0",
@@ -94,16 +97,17 @@ def services(env: dict[str, str], temporal: Client | None, task_queue: str = "be
     registry = RegistryService.connect(env)
     summaries = registry.summaries or open_summary_view(env)
     return Services(
-        settings=Settings(task_queue=task_queue, token_secret=SECRET),
-        token_secret=SECRET,
+        settings=Settings(task_queue=task_queue, token_secret=SecretStr(SECRET)),
+        token_secret=SecretStr(SECRET),
         temporal=cast(Client, temporal),  # reads never reach Temporal
         queries=CaseQueries(registry.ledger),
         summaries=summaries,
         registry=registry,
         campaigns=CampaignService(registry),
-        audit=AuditService(registry.ledger, summaries, registry.view, AuditKey(bytes(32))),
+        audit=AuditService(registry.ledger, summaries, registry.view, SigningKey(bytes(32))),
         ops=OpsService(registry.ledger, summaries, registry.view),
         reports=ReportService(registry.ledger, open_report_view(env), registry.view, None),
+        signer=COMMAND_KEY,
     )
 
 

@@ -22,6 +22,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from worker.stack import EmbeddedPostgres, ensure_search_attributes, find_binary
 from workflows.cases.search_attributes import ALL
+from workflows.cases.signing import CommandVerifier
+from workflows.kernel.keys import SigningKey
 from workflows.kernel.settings import Settings
 from workflows.kernel.temporal import data_converter
 
@@ -31,6 +33,9 @@ TEST_CIPHER_KEY = "ZGl4aWFuLXRlc3QtY2lwaGVyLWtleS0zMi1ieXRlcyE="
 os.environ.setdefault("DIXIAN_CIPHER_KEY", TEST_CIPHER_KEY)
 # What every Temporal client and worker of the tests speaks: payloads sealed with the key derived from it.
 TEST_CONVERTER = data_converter(TEST_CIPHER_KEY)
+# The API's command key in the tests (the API signs with it; the workers check with TEST_VERIFIER).
+TEST_COMMAND_KEY = SigningKey(bytes(range(64, 96)))
+TEST_VERIFIER = CommandVerifier(TEST_COMMAND_KEY.public_key)
 
 
 def with_database(url: str, dbname: str) -> str:

@@ -30,6 +30,7 @@ from workflows.campaigns.activities import CampaignActivities
 from workflows.campaigns.service import CampaignService
 from workflows.campaigns.workflow import CampaignWorkflow
 from workflows.cases.activities import CaseActivities, NationalSystem
+from workflows.cases.signing import CommandVerifier
 from workflows.cases.workflow import CaseWorkflow
 from workflows.kernel import temporal
 from workflows.kernel.observability import configure_logging
@@ -49,6 +50,7 @@ def build_worker(
     national: NationalSystem,
     task_queue: str,
     executor: ThreadPoolExecutor,
+    verifier: CommandVerifier,
     max_concurrent: int = 4,
     campaigns: CampaignService | None = None,
     reports: ReportService | None = None,
@@ -56,7 +58,7 @@ def build_worker(
     """The Temporal worker for case workflows (and, given their services, the campaign and report-cycle
     workflows); activities are synchronous and run on ``executor``, which must have at least ``max_concurrent``
     threads."""
-    activities = CaseActivities(ledger, national)
+    activities = CaseActivities(ledger, national, verifier)
     campaign = CampaignActivities(campaigns) if campaigns is not None else None
     extra: list[Callable[..., Any]] = [campaign.schedule_look_backs, campaign.pass_milestone] if campaign else []
     workflows: list[type] = [CaseWorkflow, CampaignWorkflow] if campaign else [CaseWorkflow]
@@ -183,7 +185,10 @@ async def run_worker(settings: Settings) -> None:
             registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
             reports = ReportService(ledger, open_report_view(env), registry.view, settings.plan_issued_on)
             campaigns = CampaignService(registry)
-            worker = build_worker(client, ledger, national, settings.task_queue, pool, threads, campaigns, reports)
+            verifier = CommandVerifier(settings.command_public_key())
+            worker = build_worker(
+                client, ledger, national, settings.task_queue, pool, verifier, threads, campaigns, reports
+            )
             try:
                 await ensure_report_schedule(client, settings.task_queue)
             except Exception as e:  # reported; the reports can still be drafted by hand (POST /reports)

@@ -38,11 +38,21 @@ def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:
             curs.execute(SQL("DELETE FROM {0}.{1}").format(Identifier(view.datastore.schema), Identifier(table)))
 
 
+DDL_LOCK = 0x64697869616E  # "dixian": the advisory lock under which read-model tables are created
+
+
 class FollowerView(PostgresTrackingRecorder):
     """A read model's tables: each event's rows and its tracking record are written in one transaction, committed
     without waiting for the disk (``synchronous_commit`` off, for these transactions only). A crash may lose the
     last few of them, rows and tracking together, never one without the other: the projection then folds those
     events again from its durable tracking position. The event store itself always commits synchronously."""
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        # Processes starting together (an API, a worker and the projector; replicas) create the same tables: one at
+        # a time, or PostgreSQL may refuse the second with "tuple concurrently updated". The lock ends with the
+        # transaction that creates them.
+        curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (DDL_LOCK,))
+        super()._create_table(curs)
 
     def _insert_tracking(self, curs: Cursor[DictRow], tracking: Tracking) -> None:
         curs.execute("SET LOCAL synchronous_commit TO OFF")  # every write transaction of a view starts here

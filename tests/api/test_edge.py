@@ -21,6 +21,7 @@ from api.main import create_app
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
 from domain.store import EventStore
+from tests.conftest import TEST_COMMAND_KEY
 from tests.problems import problem
 from tests.scenarios import VISIT
 from workflows.kernel.settings import Settings
@@ -49,6 +50,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         audit=cast(Any, None),
         ops=cast(Any, None),
         reports=cast(Any, None),
+        signer=TEST_COMMAND_KEY,
     )
     transport = httpx.ASGITransport(app=create_app(services), raise_app_exceptions=True)
     async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as client:

@@ -22,7 +22,7 @@ from domain.cases.commands import CaseCommands
 from domain.cases.view import CaseViewData
 from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
-from tests.conftest import TEST_CONVERTER
+from tests.conftest import TEST_CONVERTER, TEST_VERIFIER
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 
@@ -55,7 +55,9 @@ async def main() -> None:
     client = await Client.connect(os.environ["FAULT_TEMPORAL"], data_converter=TEST_CONVERTER)
     ledger = StallingLedger(env)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        worker = build_worker(client, ledger, OutboxNationalSystem(env, None), os.environ["FAULT_TASK_QUEUE"], pool, 8)
+        worker = build_worker(
+            client, ledger, OutboxNationalSystem(env, None), os.environ["FAULT_TASK_QUEUE"], pool, TEST_VERIFIER, 8
+        )
         print("worker ready", flush=True)
         await worker.run()
 

@@ -29,19 +29,19 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
-from tests.conftest import connect
+from tests.conftest import TEST_COMMAND_KEY, TEST_VERIFIER, connect
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
-from workflows.kernel.keys import AuditKey
+from workflows.kernel.keys import SigningKey
 from workflows.kernel.settings import Settings
 from workflows.ops.service import OpsService
 from workflows.registry.service import RegistryService
 from workflows.reports.service import ReportService
 
 SECRET = "integration-test-secret-of-at-least-32-bytes"
-AUDIT_KEY = AuditKey(bytes(range(32)))
+AUDIT_KEY = SigningKey(bytes(range(32)))
 VILLAGE = "990102101001"
 OTHER_VILLAGE = "990102101002"
 TOWNSHIP = "990102101"
@@ -131,6 +131,7 @@ async def run_stack(
         audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
         ops=OpsService(ledger, summaries, registry.view, open_report_view(es_env)),
         reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
+        signer=TEST_COMMAND_KEY,
     )
     app = create_app(services)
     following = projection_runner(es_env) if projections else nullcontext(Projections([]))
@@ -140,7 +141,14 @@ async def run_stack(
         national = SwitchableNationalSystem(OutboxNationalSystem(es_env, None))
         worker_reports = ReportService(worker_ledger, open_report_view(es_env), registry.view, None)
         in_process = build_worker(
-            temporal, worker_ledger, national, task_queue, pool, campaigns=worker_campaigns, reports=worker_reports
+            temporal,
+            worker_ledger,
+            national,
+            task_queue,
+            pool,
+            TEST_VERIFIER,
+            campaigns=worker_campaigns,
+            reports=worker_reports,
         )
         async with in_process if worker else nullcontext():
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -15,9 +15,9 @@ from domain.audit import checkpoints as audit
 from domain.ledger import Ledger
 from tests.conftest import connect
 from tests.domain.support import CaseDriver
-from workflows.kernel.keys import AuditKey, check
+from workflows.kernel.keys import SigningKey, check
 
-KEY = AuditKey(bytes(range(32)))
+KEY = SigningKey(bytes(range(32)))
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_two_swapped_events_are_found(ledger: Ledger, es_env: dict[str, str]) ->
 
 def test_a_forged_checkpoint_signature_is_found(ledger: Ledger) -> None:
     a_case_with_a_checkpoint(ledger)
-    other = AuditKey(bytes(32))
+    other = SigningKey(bytes(32))
     report = audit.verify_log(ledger, check, other.public_key)
     assert report["checkpoint_problems"][0]["why"].startswith("the signature does not verify")
 

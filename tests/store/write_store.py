@@ -112,7 +112,7 @@ def write(env: dict[str, str]) -> dict[str, Any]:
         feb,
         mar,
     )
-    from workflows.kernel.keys import AuditKey
+    from workflows.kernel.keys import SigningKey
 
     county = Actor(id="county-op", role=Role.COUNTY_APPROVER, area_code="990102", name="县操作员")
     ledger = Ledger(env)
@@ -226,7 +226,7 @@ def write(env: dict[str, str]) -> dict[str, Any]:
         ops = Actor(id="ops-1", role=Role.OPS, area_code="990102", name="运维甲")
         ledger.ops.record_repair(actor=ops, at=NOW, action="restart", case_id=str(two.case_id), reason="工作流卡住",
                              detail="restarted from the event store")  # fmt: skip
-        made = audit.make_checkpoint(ledger, AuditKey(KEY_SEED).sign, NOW)
+        made = audit.make_checkpoint(ledger, SigningKey(KEY_SEED).sign, NOW)
         assert made is not None
         del TOWNSHIP_REVIEWER, COUNTY_APPROVER, Step  # the drivers' defaults act for them
     finally:
@@ -239,7 +239,7 @@ def read_back(env: dict[str, str], ids: dict[str, Any]) -> dict[str, Any]:
     from domain.audit import checkpoints as audit
     from domain.ledger import Ledger
     from tests.domain.support import NOW
-    from workflows.kernel.keys import AuditKey, check
+    from workflows.kernel.keys import SigningKey, check
 
     ledger = Ledger(env)
     try:
@@ -253,7 +253,7 @@ def read_back(env: dict[str, str], ids: dict[str, Any]) -> dict[str, Any]:
             }
             for name in ("case_rolled_back", "case_rollback_refused", "case_closed")
         }
-        verified = audit.verify_log(ledger, check, AuditKey(KEY_SEED).public_key)
+        verified = audit.verify_log(ledger, check, SigningKey(KEY_SEED).public_key)
         households = {n: plain(ledger.registry.household(n)) for n in ("HH-A", "HH-B")}
     finally:
         ledger.close()

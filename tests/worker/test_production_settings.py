@@ -19,6 +19,8 @@ GOOD: dict[str, Any] = {
     "environment": "production",
     "cipher_key": base64.b64encode(bytes(range(7, 39))).decode(),
     "audit_key": bytes(range(40, 72)).hex(),
+    "command_key": bytes(range(80, 112)).hex(),
+    "command_public": "ab" * 32,
     "token_secret": "k3Jx9QvL2mW8zR5tY1uB4nC7eA0sD6fG",
     "temporal_address": "temporal.example.gov.cn:7233",
     "temporal_tls_waived": True,
@@ -52,6 +54,8 @@ def test_a_good_production_configuration_passes_for_every_process() -> None:
         ({"cipher_key": None}, "DIXIAN_CIPHER_KEY must be set"),
         ({"audit_key": "00" * 32}, "DIXIAN_AUDIT_KEY is not random"),
         ({"audit_key": None}, "DIXIAN_AUDIT_KEY must be set"),
+        ({"command_key": None}, "DIXIAN_COMMAND_KEY must be set"),
+        ({"command_key": "11" * 32}, "DIXIAN_COMMAND_KEY is not random"),
         ({"cors_origins": "*"}, "DIXIAN_CORS_ORIGINS: '*'"),
         ({"cors_origins": "https://a.example.gov.cn, http://b.example.gov.cn"}, "'http://b.example.gov.cn'"),
         ({"temporal_tls_waived": False}, "Temporal is reached without TLS"),
@@ -76,7 +80,8 @@ def test_only_what_a_process_uses_is_asked_of_it() -> None:
     # With an identity provider the API needs no token secret; the worker needs neither it nor the audit key.
     oidc = {"oidc_issuer": "https://idp.example.gov.cn", "oidc_jwks_url": "https://idp.example.gov.cn/jwks"}
     assert problems(token_secret=None, **oidc) == []
-    assert problems("worker", token_secret=None, audit_key=None) == []
+    assert problems("worker", token_secret=None, audit_key=None, command_key=None) == []
+    assert any("DIXIAN_COMMAND_PUBLIC_KEY" in p for p in problems("worker", command_public=None))
     assert problems("projector", token_secret=None) == []
     assert any("DIXIAN_AUDIT_KEY" in p for p in problems("projector", audit_key=None))
 

@@ -10,7 +10,7 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from domain.ledger import Ledger
-from tests.conftest import TEST_CONVERTER
+from tests.conftest import TEST_CONVERTER, TEST_VERIFIER
 from tests.workflows.support import Case, stop_workflow
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
@@ -38,7 +38,9 @@ async def drive(ts_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncIte
     task_queue = f"deadline-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(ts_env.client, ledger, OutboxNationalSystem(es_env, None), task_queue, pool):
+        async with build_worker(
+            ts_env.client, ledger, OutboxNationalSystem(es_env, None), task_queue, pool, TEST_VERIFIER
+        ):
             case = Case(ts_env, task_queue, ledger)
             yield case
             await stop_workflow(case.handle)

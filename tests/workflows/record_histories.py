@@ -25,7 +25,7 @@ from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
-from tests.conftest import TEST_CONVERTER
+from tests.conftest import TEST_CONVERTER, TEST_VERIFIER
 from tests.scenarios import identification
 from tests.workflows.support import Case
 from worker.main import build_worker, projection_runner
@@ -61,7 +61,9 @@ async def _run(ts: WorkflowEnvironment, env: dict[str, str]) -> None:
     ledger = Ledger(env)
     campaigns = CampaignService(RegistryService(ledger, open_registry_view(env), open_summary_view(env)))
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(env):
-        async with build_worker(ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, campaigns=campaigns):
+        async with build_worker(
+            ts.client, ledger, OutboxNationalSystem(env, None), queue, pool, TEST_VERIFIER, campaigns=campaigns
+        ):
             today = local_date(await ts.get_current_time())
             actor = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇")
             milestones = {m: today + timedelta(days=i + 1) for i, m in enumerate(Milestone)}

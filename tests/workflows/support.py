@@ -13,9 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
+from tests.conftest import TEST_COMMAND_KEY
 from tests.scenarios import Move, walk
 from workflows.cases.client import open_case, opening
 from workflows.cases.contracts import CaseControl, CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput
+from workflows.cases.signing import sign
 from workflows.cases.workflow import CaseWorkflow
 from workflows.kernel.contracts import ActorModel
 
@@ -43,14 +45,19 @@ class Case:
         )
         state = CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events)
         start = opening(state, self.task_queue)
-        cmd = OpenCaseInput(case_id=self.case_id, command_id="open", actor=CADRE, request=request)
+        cmd = sign(
+            OpenCaseInput(case_id=self.case_id, command_id="open", actor=CADRE, request=request), TEST_COMMAND_KEY
+        )
         view = await open_case(self.env.client, cmd, start)
         self.handle = await start.workflow_handle()
         return view
 
     async def step(self, step: str, actor: ActorModel, **payload: Any) -> CaseControl:
         assert self.handle is not None
-        cmd = StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload)
+        cmd = sign(
+            StepInput(case_id=self.case_id, step=step, command_id=str(uuid.uuid4()), actor=actor, payload=payload),
+            TEST_COMMAND_KEY,
+        )
         return await self.handle.execute_update(CaseWorkflow.advance, cmd)
 
     async def walk(self, moves: list[Move], first: date | None = None) -> CaseControl:

@@ -21,7 +21,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.household import household_id
-from workflows.kernel.keys import AuditKey, check
+from workflows.kernel.keys import SigningKey, check
 
 EXPORT_FORMAT = "dixian-audit-export/1"
 # The approvals of a case, by level (村 → 乡镇 → 县).
@@ -43,7 +43,7 @@ class AuditService:
         ledger: Ledger,
         summaries: CaseSummaryView,
         registry: RegistryView,
-        key: AuditKey,
+        key: SigningKey,
         anchor_file: Path | None = None,
     ) -> None:
         self.ledger, self.summaries, self.registry, self.key = ledger, summaries, registry, key
@@ -53,7 +53,7 @@ class AuditService:
 
     @classmethod
     def connect(
-        cls, env: Mapping[str, str], key: AuditKey, ledger: Ledger | None = None, anchor_file: Path | None = None
+        cls, env: Mapping[str, str], key: SigningKey, ledger: Ledger | None = None, anchor_file: Path | None = None
     ) -> AuditService:
         return cls(ledger or Ledger(env), open_summary_view(env), open_registry_view(env), key, anchor_file)
 

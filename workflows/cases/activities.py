@@ -22,6 +22,7 @@ from workflows.cases.contracts import (
     StepBody,
     StepInput,
 )
+from workflows.cases.signing import CommandVerifier
 from workflows.kernel.errors import domain_call
 
 log = structlog.get_logger("dixian.activities")
@@ -38,14 +39,16 @@ class NationalSystem(Protocol):
 
 
 class CaseActivities:
-    def __init__(self, ledger: Ledger, national: NationalSystem) -> None:
+    def __init__(self, ledger: Ledger, national: NationalSystem, verifier: CommandVerifier) -> None:
         self.ledger = ledger
         self.national = national
+        self.verifier = verifier  # a person's command is appended only if the API signed it
 
     @activity.defn(name="open_case")
     def open_case(self, cmd: OpenCaseInput) -> CaseControl:
         req = cmd.request
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id)
+        domain_call(lambda: self.verifier.check(cmd))
         view = domain_call(
             lambda: self.ledger.cases.open_case(
                 Envelope(cmd.actor.to_domain(), cmd.command_id, cmd.now or datetime.now(UTC)),
@@ -67,6 +70,7 @@ class CaseActivities:
     @activity.defn(name="take_step")
     def take_step(self, cmd: StepInput) -> CaseControl:
         self._bind(str(cmd.case_id), cmd.command_id, cmd.actor.id, step=cmd.step.value)
+        domain_call(lambda: self.verifier.check(cmd))
         body: StepBody = _BODY_ADAPTERS[cmd.step].validate_python(cmd.payload)
         envelope = Envelope(cmd.actor.to_domain(), cmd.command_id, cmd.now or datetime.now(UTC), body.occurred_at)
         view = domain_call(

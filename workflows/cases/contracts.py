@@ -398,6 +398,8 @@ class OpenCaseInput(Strict):
     actor: ActorModel
     request: OpenCaseRequest
     now: datetime | None = None  # set by the workflow (its clock), never by the API
+    signed_at: datetime | None = None  # when the API signed it (workflows.cases.signing)
+    signature: str = ""  # the API's Ed25519 signature over every other field but ``now``
 
 
 class StepInput(Strict):
@@ -409,6 +411,8 @@ class StepInput(Strict):
     expected_version: int | None = None
     payload: dict[str, Any]  # the step body in JSON form; the activity re-validates it with STEP_BODIES
     now: datetime | None = None  # set by the workflow (its clock), never by the API
+    signed_at: datetime | None = None  # when the API signed it (workflows.cases.signing)
+    signature: str = ""  # the API's Ed25519 signature over every other field but ``now``
 
 
 class DeadlineInput(Strict):

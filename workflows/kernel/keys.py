@@ -1,6 +1,7 @@
-"""The Ed25519 key that signs audit checkpoints: from DIXIAN_AUDIT_KEY (the 32-byte private seed, hex) or, in the
-embedded default, generated once under the data directory (``audit-key``, mode 0600). Its public half verifies
-checkpoints and exports anywhere, with nothing else."""
+"""Ed25519 keys: one signs audit checkpoints (DIXIAN_AUDIT_KEY; its public half verifies checkpoints and exports
+anywhere, with nothing else), one signs the commands the API hands the workflows (DIXIAN_COMMAND_KEY; the workers
+hold its public half, DIXIAN_COMMAND_PUBLIC_KEY). Each is the 32-byte private seed in hex or, in the embedded
+default, generated once under the data directory (mode 0600)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
-class AuditKey:
+class SigningKey:
     def __init__(self, seed: bytes) -> None:
         if len(seed) != 32:
             raise ValueError("an Ed25519 private key is 32 bytes (64 hex characters)")
@@ -22,25 +23,25 @@ class AuditKey:
         self.key_id = hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()[:16]
 
     @classmethod
-    def from_hex(cls, text: str) -> AuditKey:
+    def from_hex(cls, text: str, variable: str = "DIXIAN_AUDIT_KEY") -> SigningKey:
         try:
             return cls(bytes.fromhex(text.strip()))
         except ValueError as e:
-            raise ValueError(f"DIXIAN_AUDIT_KEY: {e}") from None
+            raise ValueError(f"{variable}: {e}") from None
 
     @classmethod
-    def generated_in(cls, data_dir: Path) -> AuditKey:
-        """The key kept in ``<data_dir>/audit-key``, created on first use."""
-        path = data_dir / "audit-key"
+    def generated_in(cls, data_dir: Path, name: str = "audit-key") -> SigningKey:
+        """The key kept in ``<data_dir>/<name>``, created on first use."""
+        path = data_dir / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as out:
                 out.write(os.urandom(32).hex() + "\n")
-        return cls.from_hex(path.read_text())
+        return cls.from_hex(path.read_text(), name)
 
     def __repr__(self) -> str:
-        return f"AuditKey(key_id={self.key_id!r})"  # never the seed
+        return f"SigningKey(key_id={self.key_id!r})"  # never the seed
 
     def sign(self, data: bytes) -> tuple[str, str, str]:
         return self._key.sign(data).hex(), self.key_id, self.public_key

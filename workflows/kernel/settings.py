@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.kernel.areas import AREAS_ENV, AreaTree
-from workflows.kernel.keys import AuditKey
+from workflows.kernel.keys import SigningKey
 
 DEFAULT_TASK_QUEUE = "dixian-cases"
 
@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     # 方案印发之日: the day the statistics cycles are counted from (seed §三(三)); unset, the latest campaign start.
     plan_issued_on: date | None = Field(default=None, validation_alias="DIXIAN_PLAN_ISSUED_ON")
 
+    # Ed25519 seed (64 hex) with which the API signs every command it hands a case workflow; the workers check it
+    # with the public half (64 hex). Both generated under data_dir when unset (refused in production).
+    command_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_COMMAND_KEY")
+    command_public: str | None = Field(default=None, validation_alias="DIXIAN_COMMAND_PUBLIC_KEY")
+
     # Secret for signing development bearer tokens (HS256). Generated under data_dir when unset.
     token_secret: SecretStr | None = Field(default=None, validation_alias="DIXIAN_TOKEN_SECRET")
 
@@ -120,6 +125,12 @@ class Settings(BaseSettings):
                 problems.append(f"DIXIAN_AUDIT_KEY {weak}")
         if role in ("api", "run"):
             problems += self._api_problems()
+            if not self.command_key:
+                problems.append("DIXIAN_COMMAND_KEY must be set (the API signs commands with it)")
+            elif (weak := _weak_bytes(self.command_key.get_secret_value(), "hex")) is not None:
+                problems.append(f"DIXIAN_COMMAND_KEY {weak}")
+        if role == "worker" and not self.command_public:
+            problems.append("DIXIAN_COMMAND_PUBLIC_KEY must be set (the workers check the API's commands with it)")
         if self.temporal_address and not self.temporal_tls_waived and not temporal_tls_configured():
             problems.append(
                 "Temporal is reached without TLS: set TEMPORAL_TLS=true (with TEMPORAL_TLS_CLIENT_CERT_PATH and "
@@ -159,12 +170,29 @@ class Settings(BaseSettings):
         """Where each signed checkpoint is also kept, outside the database (DIXIAN_AUDIT_ANCHOR_FILE)."""
         return self.audit_anchor_path or self.data_dir / "audit-checkpoints.jsonl"
 
-    def audit_signing_key(self) -> AuditKey:
+    def audit_signing_key(self) -> SigningKey:
         if self.audit_key:
-            return AuditKey.from_hex(self.audit_key.get_secret_value())
+            return SigningKey.from_hex(self.audit_key.get_secret_value())
         if self.production:
             raise ValueError("DIXIAN_AUDIT_KEY must be set when DIXIAN_ENV=production")
-        return AuditKey.generated_in(self.data_dir)
+        return SigningKey.generated_in(self.data_dir)
+
+    def command_signing_key(self) -> SigningKey:
+        """The API's command key: DIXIAN_COMMAND_KEY, or the development key in ``<data_dir>/command-key``."""
+        if self.command_key:
+            return SigningKey.from_hex(self.command_key.get_secret_value(), "DIXIAN_COMMAND_KEY")
+        if self.production:
+            raise ValueError("DIXIAN_COMMAND_KEY must be set when DIXIAN_ENV=production")
+        return SigningKey.generated_in(self.data_dir, "command-key")
+
+    def command_public_key(self) -> str:
+        """What a worker checks commands with: DIXIAN_COMMAND_PUBLIC_KEY, or (development only) the public half of
+        the development command key."""
+        if self.command_public:
+            return self.command_public.strip().lower()
+        if self.production:
+            raise ValueError("DIXIAN_COMMAND_PUBLIC_KEY must be set when DIXIAN_ENV=production")
+        return self.command_signing_key().public_key
 
     def resolve_cipher_key(self) -> str:
         """DIXIAN_CIPHER_KEY, or the development key kept in `<data_dir>/cipher-key` (mode 0600), created on first

@@ -22,6 +22,7 @@ from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
+from tests.conftest import TEST_VERIFIER
 from tests.integration.registry_support import household
 from worker.main import build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
@@ -92,7 +93,7 @@ async def test_milestones_record_unscreened_households_and_cases_still_in_identi
         assert not [i for i in ops.deadlines(TOWNSHIP, clock)["items"] if "milestone" in i]  # none past due yet
         worker_ledger = Ledger(es_env)
         worker = build_worker(
-            ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool,
+            ts_env.client, worker_ledger, OutboxNationalSystem(es_env, None), task_queue, pool, TEST_VERIFIER,
             campaigns=CampaignService(RegistryService(worker_ledger, registry.view, open_summary_view(es_env))),
         )  # fmt: skip
         async with worker:

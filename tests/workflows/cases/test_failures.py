@@ -16,7 +16,7 @@ from domain.cases.commands import CaseCommands
 from domain.cases.view import CaseViewData
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
-from tests.conftest import connect
+from tests.conftest import TEST_COMMAND_KEY, TEST_VERIFIER, connect
 from tests.scenarios import VISIT, identification
 from tests.workflows.support import CADRE, Case, stop_workflow
 from worker.main import build_worker
@@ -24,6 +24,7 @@ from worker.national_sync import OutboxNationalSystem
 from workflows.cases.client import open_case as open_through_workflow
 from workflows.cases.client import opening
 from workflows.cases.contracts import CaseWorkflowState, OpenCaseInput, OpenCaseRequest, StepInput, workflow_id_for
+from workflows.cases.signing import sign
 from workflows.cases.workflow import CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -48,7 +49,9 @@ class FlakyLedger(Ledger):
 
 
 async def open_case(env: WorkflowEnvironment, task_queue: str, case_id: uuid.UUID, request: OpenCaseRequest) -> None:
-    cmd = OpenCaseInput(case_id=case_id, command_id=f"open-{case_id}", actor=CADRE, request=request)
+    cmd = sign(
+        OpenCaseInput(case_id=case_id, command_id=f"open-{case_id}", actor=CADRE, request=request), TEST_COMMAND_KEY
+    )
     await open_through_workflow(env.client, cmd, opening(CaseWorkflowState(case_id=case_id), task_queue))
 
 
@@ -58,7 +61,9 @@ async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_re
     task_queue = f"failures-{uuid.uuid4().hex[:8]}"
     ledger = FlakyLedger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(ts_env.client, ledger, OutboxNationalSystem(es_env, None), task_queue, pool):
+        async with build_worker(
+            ts_env.client, ledger, OutboxNationalSystem(es_env, None), task_queue, pool, TEST_VERIFIER
+        ):
             today = local_date(await ts_env.get_current_time())
             bad = OpenCaseRequest(
                 household_number="H-9",
@@ -79,7 +84,10 @@ async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_re
             good = bad.model_copy(update={"reported_risks": ["illness"]})
             case_id = uuid.uuid4()
             await open_case(ts_env, task_queue, case_id, good)
-            step = StepInput(case_id=case_id, step="household-visit", command_id="visit-1", actor=CADRE, payload=VISIT)
+            step = sign(
+                StepInput(case_id=case_id, step="household-visit", command_id="visit-1", actor=CADRE, payload=VISIT),
+                TEST_COMMAND_KEY,
+            )
             handle = ts_env.client.get_workflow_handle(workflow_id_for(case_id))
             view = await handle.execute_update(CaseWorkflow.advance, step, id="visit-1")
             assert view.status.value == "visit_verified" and ledger.cases.failures == 0
@@ -110,7 +118,7 @@ async def test_a_failing_national_sync_neither_blocks_nor_loses_the_step(
     ledger = Ledger(es_env)
     national = FlakyNationalSystem(es_env, None)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        async with build_worker(ts_env.client, ledger, national, task_queue, pool):
+        async with build_worker(ts_env.client, ledger, national, task_queue, pool, TEST_VERIFIER):
             case = Case(ts_env, task_queue, ledger)
             await case.open()
             view = await case.walk(identification(notice_days=5))

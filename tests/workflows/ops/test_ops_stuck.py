@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
+from tests.conftest import TEST_VERIFIER
 from tests.scenarios import identification
 from tests.workflows.support import Case, stop_workflow
 from worker.main import build_worker, projection_runner
@@ -35,7 +36,7 @@ async def test_a_national_sync_that_keeps_failing_is_reported_with_its_attempts(
     queue = f"stuck-{uuid.uuid4().hex[:8]}"
     ledger = Ledger(es_env)
     with ThreadPoolExecutor(max_workers=4) as pool, projection_runner(es_env) as projections:
-        async with build_worker(ts_env.client, ledger, UnreachableNationalSystem(), queue, pool):
+        async with build_worker(ts_env.client, ledger, UnreachableNationalSystem(), queue, pool, TEST_VERIFIER):
             case = Case(ts_env, queue, ledger)
             try:
                 await case.open()
