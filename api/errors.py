@@ -231,6 +231,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        if e.status_code == 413:  # api.limits: a body over its route's limit
+            errors = [{"field": "body", "rule": "max_size", "message": str(e.detail)}]
+            return problem(413, "PayloadTooLargeError", str(e.detail), errors=errors)
         return problem(e.status_code, "HTTPError", str(e.detail))
 
     @app.exception_handler(Exception)

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from api import audit, campaigns, cases, codec, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
+from api.limits import BodyLimit
 from domain.cases.queries import CaseQueries
 from domain.kernel.privacy import masked, sees_names, sees_personal_data
 from domain.readmodels.cases import open_summary_view
@@ -172,6 +173,7 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     settings = services.settings if services is not None else load_settings()
     headers = security_headers(production=settings.environment == "production")
+    app.add_middleware(BodyLimit)
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(
             CORSMiddleware,

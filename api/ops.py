@@ -103,10 +103,15 @@ class Metrics:
 METRICS = Metrics()
 
 
+# A label takes a bounded set of values: a method no route answers is counted as OTHER, never as sent.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe(request: Request, status: int, started: float) -> None:
     route = request.scope.get("route")
     template = getattr(route, "path", "unmatched")
-    METRICS.observe(request.method, template, status, time.perf_counter() - started)
+    method = request.method if request.method in METHODS else "OTHER"
+    METRICS.observe(method, template, status, time.perf_counter() - started)
 
 
 def _now() -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ class OutboxNationalSystem:
             if self.export is None or row is None or row[0] is not None:
                 return
             self.export.parent.mkdir(parents=True, exist_ok=True)
-            with self.export.open("a", encoding="utf-8") as out:
+            fd = os.open(self.export, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # household numbers: private
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
                 fcntl.flock(out, fcntl.LOCK_EX)
                 out.write(json.dumps({"status": status, **record}, ensure_ascii=False) + "\n")
             conn.execute(

@@ -17,7 +17,9 @@ from pydantic import SecretStr
 
 from api.auth import issue_token
 from api.deps import Services
+from api.limits import MAX_JSON_BYTES
 from api.main import create_app
+from api.ops import METRICS
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
 from domain.store import EventStore
@@ -25,6 +27,7 @@ from tests.conftest import TEST_COMMAND_KEY
 from tests.problems import problem
 from tests.scenarios import VISIT
 from workflows.kernel.settings import Settings
+from workflows.registry.roster_files import MAX_BYTES as ROSTER_MAX_BYTES
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -120,3 +123,30 @@ async def test_a_step_with_actions_needs_one(http: httpx.AsyncClient) -> None:
     r = await http.post(f"{CASE}/steps/public-notice", json={"start_date": "2026-02-14"}, headers=bearer(CADRE))
     [error] = problem(r, 422)["errors"]
     assert error["rule"] == "union_tag_not_found" and "action" in error["message"]
+
+
+async def test_a_body_over_its_limit_is_refused_as_it_arrives(http: httpx.AsyncClient) -> None:
+    big = {**VISIT, "comment": "x" * (MAX_JSON_BYTES + 1)}
+    r = await http.post(f"{CASE}/steps/household-visit", json=big, headers=bearer(CADRE))
+    assert problem(r, 413)["errors"] == [
+        {"field": "body", "rule": "max_size", "message": "the request body is larger than 1 MiB"}
+    ]
+    roster = b"x" * (ROSTER_MAX_BYTES + 1)  # the roster import takes a file, up to its own limit
+    headers = {**bearer(CADRE), "Content-Type": "text/csv"}
+    assert problem(await http.post("/households:import", content=roster, headers=headers), 413)["type"].endswith(
+        "PayloadTooLargeError"
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:  # streamed without a Content-Length: counted all the same
+        for _ in range(40):
+            yield b" " * 65536
+
+    r = await http.post(f"{CASE}/steps/household-visit", content=chunks(), headers={**bearer(CADRE), "Content-Type": "application/json"})  # fmt: skip
+    assert r.status_code == 413
+
+
+async def test_metrics_count_a_method_no_one_uses_under_one_label(http: httpx.AsyncClient) -> None:
+    for i in range(20):
+        await http.request(f"JUNK{i}", "/healthz")
+    methods = {method for method, _, _ in METRICS.requests}
+    assert "OTHER" in methods and not any(m.startswith("JUNK") for m in methods)

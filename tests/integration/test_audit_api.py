@@ -76,6 +76,7 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
         main(["audit", "export", "--case", case_id, "--out", str(out)])
     assert done.value.code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
+    assert out.stat().st_mode & 0o777 == 0o600  # an export holds personal data: its owner's alone
     assert data["streams"] == [case_id] and data["events"][0]["checkpoint"] == 1
     await stack.caught_up()  # the export is in the access log, where the case's area's inspectors find it
     exports = (await stack.http.get("/audit/access", headers=stack.headers("inspector"))).json()["items"]

@@ -129,6 +129,12 @@ def test_report_and_projection_rebuild_from_the_terminal(
     xlsx = tmp_path / "3-4.xlsx"
     assert run("report", "3-4", "--scope", "990102101", "--period", period, "--out", str(xlsx)) == 0
     assert xlsx.read_bytes().startswith(b"PK")
+    assert xlsx.stat().st_mode & 0o777 == 0o600  # a file the command line writes is its owner's alone
+    roster = tmp_path / "demo.csv"
+    roster.write_text("older, readable by all")
+    roster.chmod(0o644)
+    assert run("demo", "--households", "3", "--out", str(roster)) == 0
+    assert roster.stat().st_mode & 0o777 == 0o600 and "older" not in roster.read_text(encoding="utf-8-sig")
     assert run("report", "3-1", "--period", "1") == 2  # no campaign and no plan date: which cycle?
     assert "period: " in capsys.readouterr().err
 

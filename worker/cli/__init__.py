@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from pydantic import SecretStr
 
+from worker.cli.files import write_private
 from worker.stack import (
     EmbeddedPostgres,
     TemporalDevServer,
@@ -134,7 +135,7 @@ async def _run_stack(settings: Settings) -> int:
             cleanups.append(lambda: asyncio.to_thread(pg.stop))
             env["DATABASE_URL"] = pg.database_url
             url_file = settings.model_copy(update={"data_dir": data_dir}).embedded_url_file
-            _write_private(url_file, pg.database_url)
+            write_private(url_file, pg.database_url + "\n")
             cleanups.append(lambda: asyncio.to_thread(url_file.unlink, True))
         if stopping.is_set():
             return 0
@@ -150,10 +151,10 @@ async def _run_stack(settings: Settings) -> int:
             cleanups.append(lambda: asyncio.to_thread(temporal.stop))
             env["TEMPORAL_ADDRESS"], env["TEMPORAL_UI_URL"] = temporal.address, temporal.ui_url
             address_file = data_dir / "temporal-address"  # for `dixian ops stuck|reconcile` while the stack runs
-            _write_private(address_file, temporal.address)
+            write_private(address_file, temporal.address + "\n")
             cleanups.append(lambda: asyncio.to_thread(address_file.unlink, True))
             ui_file = data_dir / "temporal-ui-url"  # for the links `dixian ops stuck` prints
-            _write_private(ui_file, temporal.ui_url)
+            write_private(ui_file, temporal.ui_url + "\n")
             cleanups.append(lambda: asyncio.to_thread(ui_file.unlink, True))
         # The workers check the API's commands with the public half of its key; they never hold the key itself.
         env["DIXIAN_COMMAND_PUBLIC_KEY"] = settings.model_copy(update={"data_dir": data_dir}).command_public_key()
@@ -234,12 +235,6 @@ def with_database_url(settings: Settings, env: dict[str, str]) -> Settings:
     """The settings with the database the stack's children are given (the embedded server's, once started)."""
     url = env.get("DATABASE_URL")
     return settings.model_copy(update={"database_url": SecretStr(url)}) if url else settings
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(text + "\n")
 
 
 def _create_tables(settings: Settings, env: dict[str, str]) -> None:

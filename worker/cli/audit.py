@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from worker.cli.files import write_private
 from workflows.audit.service import AuditService, verify_export
 from workflows.kernel.settings import Settings
 
@@ -84,7 +85,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             out = Path(args.out) if args.out else None
             text = json.dumps(data, ensure_ascii=False, indent=1)
             if out:
-                out.write_text(text, encoding="utf-8")
+                write_private(out, text)
                 print(f"wrote {len(data['events'])} events of {len(data['streams'])} streams to {out}")
             else:
                 print(text)

@@ -22,6 +22,7 @@ from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
+from worker.cli.files import write_private
 from workflows.kernel.settings import Settings
 from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
 from workflows.registry.service import RegistryService
@@ -189,7 +190,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         out = Path(args.out)
         fmt = detect_format("", out.name)
         data = generate(args.households, args.seed, today=DEMO_AS_OF)
-        out.write_bytes(roster_file(data, fmt))
+        write_private(out, roster_file(data, fmt))
         print(f"wrote {len(data.households)} demo households to {out}")
         return 0
     try:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from worker.cli.files import write_private
 from workflows.kernel.settings import Settings
 
 READ_MODELS = ("case_summaries", "registry", "reports")
@@ -46,7 +47,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         else:
             raise ReportRequestError(f"unknown format {fmt!r}: json, csv or xlsx", "format", "known_format")
         if args.out:
-            Path(args.out).write_bytes(body)
+            write_private(Path(args.out), body)
             print(f"{doc['annex']} {doc['title']} {scope} {period.first}..{period.last} "
                   f"as of event {doc['cutoff']['position']}: {args.out}")  # fmt: skip
         else:

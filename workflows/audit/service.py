@@ -4,6 +4,7 @@ verify offline with nothing but the file and the public key."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,7 +64,8 @@ class AuditService:
         made = audit.make_checkpoint(self.ledger, self.key.sign, now)
         if made is not None and self.anchor_file is not None:
             self.anchor_file.parent.mkdir(parents=True, exist_ok=True)
-            with self.anchor_file.open("a", encoding="utf-8") as out:
+            fd = os.open(self.anchor_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
                 out.write(json.dumps(made, ensure_ascii=False) + "\n")
         return made
 

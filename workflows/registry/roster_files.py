@@ -24,6 +24,7 @@ CLI_MAX_BYTES = 2 * 1024 * 1024 * 1024  # `dixian import` reads a county's roste
 CLI_MAX_ROWS = MAX_ROWS
 MAX_COLUMNS = 40
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
+STRINGS_PER_ROW = 8  # distinct texts a roster row may bring (name, ID number, address, phone, …): the table's cap
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -125,6 +126,23 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _check_shared_strings(z: zipfile.ZipFile, most: int) -> None:
+    """openpyxl reads a workbook's whole shared-string table into memory before the first row, some 60 bytes of
+    Python a string however short: a small file of millions of one-letter strings would take the API's memory.
+    Counted in the compressed stream first, a piece at a time."""
+    name = next((n for n in z.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+    if name is None:
+        return
+    count, tail = 0, b""
+    with z.open(name) as part:
+        while piece := part.read(1 << 20):
+            chunk = tail + piece
+            count += chunk.count(b"<si>") + chunk.count(b"<si ")
+            tail = chunk[-3:]  # a tag split across pieces is counted in the next (3 bytes cannot hold one)
+            if count > most:
+                raise RosterFileError(f"the XLSX file holds more than {most} distinct texts")
+
+
 def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
@@ -132,6 +150,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if sum(i.file_size for i in z.infolist()) > MAX_XLSX_UNCOMPRESSED:
                 raise RosterFileError("the XLSX file expands to more than 200 MiB")
+            _check_shared_strings(z, max_rows * STRINGS_PER_ROW)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except RosterFileError:
         raise

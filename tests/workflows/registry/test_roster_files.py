@@ -11,7 +11,14 @@ from collections.abc import Callable
 import pytest
 from openpyxl import load_workbook
 
-from workflows.registry.roster_files import RosterFileError, read_table, write_csv, write_xlsx
+from workflows.registry.roster_files import (
+    HTTP_MAX_ROWS,
+    STRINGS_PER_ROW,
+    RosterFileError,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
 
 TEXTS = ['=HYPERLINK("http://x")', "+86 138", "-DEMO-1", "@SUM(A1)", "普通文本", ""]
 
@@ -43,6 +50,21 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
         z.writestr("xl/worksheets/sheet1.xml", b"0" * (210 * 1024 * 1024))
     with pytest.raises(RosterFileError, match="expands"):
         read_table(buffer.getvalue(), "xlsx")
+
+
+def test_a_shared_string_table_too_long_for_its_rows_is_refused_before_it_is_loaded() -> None:
+    # Small on the wire, under the expansion cap, yet millions of one-letter texts: each would cost memory.
+    texts = b"".join(b"<si><t>%d</t></si>" % (i % 10) for i in range(HTTP_MAX_ROWS * STRINGS_PER_ROW + 1))
+    data = write_xlsx([("花名册", ["户编号"], [["H-0001"]])])
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/sharedStrings.xml", b"<sst>" + texts + b"</sst>")
+    assert len(out.getvalue()) < 2 * 1024 * 1024
+    with pytest.raises(RosterFileError, match="distinct texts"):
+        read_table(out.getvalue(), "xlsx")
+    read_table(data, "xlsx")  # the same workbook without them reads
 
 
 def test_size_and_emptiness_limits() -> None:
