@@ -9,15 +9,14 @@ that holds a stored class, so that every stored name resolves whichever process 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
@@ -27,7 +26,8 @@ from domain.audit.checkpoints import AuditLog
 from domain.campaigns import campaign as _campaign  # noqa: F401
 from domain.cases.case import MonitoringCase
 from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
-from domain.kernel.errors import VersionConflictError
+from domain.kernel.chain import checked_stream
+from domain.kernel.errors import DamagedRecordError, VersionConflictError
 from domain.kernel.policy import PolicyVersions
 from domain.ops import repairs as _repairs  # noqa: F401
 from domain.registry import household as _household  # noqa: F401
@@ -91,9 +91,10 @@ class EventStore(Application[UUID]):
         transcoder.register(DateAsISO())
 
     def find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        """The aggregate as its events give it, each checked on the way (see :meth:`stored_events`)."""
         aggregate: Any = None
-        with contextlib.suppress(AggregateNotFoundError):
-            aggregate = self.repository.get(aggregate_id, version=version)  # one read: the last snapshot, then events
+        for event in self.stored_events(aggregate_id, version):
+            aggregate = event.mutate(aggregate)
         return aggregate if isinstance(aggregate, cls) else None
 
     def save_all(self, *aggregates: Aggregate, field: str) -> None:
@@ -106,8 +107,18 @@ class EventStore(Application[UUID]):
                 rule="concurrent_change",
             ) from None
 
-    def stored_events(self, aggregate_id: UUID) -> Iterable[Any]:
-        return self.events.get(aggregate_id)
+    def stored_events(self, aggregate_id: UUID, version: int | None = None) -> list[Any]:
+        """A stream's events, refused whole if one of them cannot be read or its hash chain does not hold: a damaged
+        or moved record is never served as data (DamagedRecordError names it)."""
+        events, broken = checked_stream(self, aggregate_id, version)
+        if broken is not None and broken.kind != "unchained":  # chains began with a release; older rows have none
+            raise DamagedRecordError(
+                f"the stored record {broken.originator_id} is damaged at version {broken.version} ({broken.detail}); "
+                "it is not served: verify it (POST /audit/verify) and restore it from a backup",
+                field="record",
+                rule="chain_holds",
+            )
+        return events
 
     def ping(self) -> None:
         """One round trip to the event store's database, without the store's own retries: raises its connection

@@ -26,6 +26,7 @@ from domain.kernel.chain import (
     ChainedAggregate,
     ChainedCreated,
     ChainedEvent,
+    decoded_events,
     recomputed_hash,
     stored_hash,
     verify_stream,
@@ -282,15 +283,9 @@ def verify_streams(app: Application[UUID], ids: list[UUID]) -> dict[str, Any]:
     """Each listed stream's chain, from its first event, and its latest snapshot."""
     checked = 0
     for oid in ids:
-        try:
-            events = list(app.events.get(oid))
-        except Exception as e:  # a stored row that cannot be decoded
-            return _report(
-                len(ids),
-                checked,
-                Break(str(oid), 0, "altered", f"a stored event cannot be read ({type(e).__name__})"),
-                [],
-            )
+        events, unreadable = decoded_events(app, oid)
+        if unreadable is not None:  # named: the stream and the version of the row that cannot be decoded
+            return _report(len(ids), checked + len(events), unreadable, [])
         if not events:
             return _report(len(ids), checked, Break(str(oid), 1, "missing", "no stored events"), [])
         count, broken = verify_stream(events)

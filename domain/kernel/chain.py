@@ -129,6 +129,28 @@ class Break:
         return {"originator_id": self.originator_id, "version": self.version, "kind": self.kind, "detail": self.detail}
 
 
+def decoded_events(app: Any, originator_id: Any, lte: int | None = None) -> tuple[list[Any], Break | None]:
+    """A stream's stored events decoded one by one, up to the first that cannot be read (decrypted, decompressed,
+    parsed): the events before it, and where it broke."""
+    events: list[Any] = []
+    for record in app.recorder.select_events(originator_id, lte=lte):
+        try:
+            events.append(app.mapper.to_domain_event(record))
+        except Exception as e:  # an altered or foreign ciphertext, or bytes that are no event
+            why = f"a stored event cannot be read ({type(e).__name__})"
+            return events, Break(str(originator_id), int(record.originator_version), "altered", why)
+    return events, None
+
+
+def checked_stream(app: Any, originator_id: Any, lte: int | None = None) -> tuple[list[Any], Break | None]:
+    """A stream's events as a read must have them: each decodable, each holding its hash and linked to the one
+    before (cheap: the hashes are stored; a ciphertext moved from another stream breaks the link)."""
+    events, broken = decoded_events(app, originator_id, lte)
+    if broken is None:
+        _, broken = verify_stream(events)
+    return events, broken
+
+
 def verify_stream(events: Iterable[Any], rehash: Callable[[Any], str] | None = None) -> tuple[int, Break | None]:
     """Check one stream's events in version order: (events checked, the first break or None). ``rehash`` gives an
     event's hash from its content (by default :func:`recomputed_hash`, for events read from the store)."""

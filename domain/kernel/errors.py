@@ -122,6 +122,12 @@ class CaseAlreadyOpenError(DomainError):
     kind = ErrorKind.CONFLICT
 
 
+class DamagedRecordError(DomainError):
+    """A stored event cannot be read, or its stream's hash chain does not hold at it: the record is not served."""
+
+    kind = ErrorKind.CONFLICT
+
+
 # The kernel's error types, those defined above (each retried by no activity: a refusal is the answer, not a
 # failure). Taken when this module loads, not from KINDS as it grows, so that every process gives Temporal the same
 # retry policies whatever else it imports; ``workflows.kernel.errors.domain_call`` marks every other refusal

@@ -115,6 +115,16 @@ class CaseSummaryView(FollowerView):
         """Forget every row and the tracking position: the projection then rebuilds from the first event."""
         clear_read_model(self, [TABLE, MISSES])
 
+    def village_of(self, case_id: Any) -> str | None:
+        """The village a listed case lies in (None: not listed, or not yet)."""
+        statement = SQL("SELECT village_code FROM {0}.{1} WHERE case_id = %s").format(
+            Identifier(self.datastore.schema), Identifier(TABLE)
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (case_id,))
+            row = curs.fetchone()
+        return str(row["village_code"]) if row else None
+
     def misses(self, *, area_prefix: str, due_from: Any, due_to: Any) -> list[dict[str, Any]]:
         """Recorded deadline misses inside the area whose due date lies in [due_from, due_to], counted by kind."""
         inside, params = areas.contains(area_prefix, Identifier("village_code"))

@@ -18,6 +18,7 @@ from domain.audit import inspection
 from domain.cases import timeline
 from domain.cases.case import MonitoringCase
 from domain.kernel.chain import canonical, event_hash, stored_hash, verify_stream
+from domain.kernel.errors import CaseNotFoundError
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
@@ -113,7 +114,7 @@ class AuditService:
                 items.append(inspection.not_monitored_finding(row, stream))
         if rule != inspection.NOT_MONITORED.id:
             for case_id in self._case_ids(area_code):
-                case: MonitoringCase = self.ledger.repository.get(case_id)
+                case = self._case(case_id)
                 items.extend(inspection.inspect_case(case, self.ledger.cases.event_records(case_id), now, only=rule))
         counts: dict[str, int] = {}
         for item in items:
@@ -126,6 +127,13 @@ class AuditService:
             "counts": counts,
             "items": items,
         }
+
+    def _case(self, case_id: UUID) -> MonitoringCase:
+        """A case read as every read is, its chain checked (a damaged one is refused, naming where)."""
+        case = self.ledger.find(MonitoringCase, case_id)
+        if case is None:
+            raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
+        return case
 
     def _case_ids(self, area_code: str) -> list[UUID]:
         ids: list[UUID] = []
@@ -145,7 +153,7 @@ class AuditService:
         Merkle paths to signed checkpoints, the public key)."""
         view = self.ledger.cases.view(case_id, now)
         records = self.ledger.cases.event_records(case_id)
-        case: MonitoringCase = self.ledger.repository.get(case_id)
+        case = self._case(case_id)
         approvals = [
             {
                 "level": _LEVELS[r["type"]],
