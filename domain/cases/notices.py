@@ -10,11 +10,14 @@ from typing import Any
 
 from domain.cases.view import CaseViewData
 from domain.kernel.labels import label
+from domain.kernel.privacy import Meaning
 from domain.kernel.steps import Procedure
 from domain.registry.values import Risk
 
 TITLES = {Procedure.IDENTIFICATION: "拟纳入监测对象公示名单", Procedure.ELIMINATION: "拟标注风险消除监测对象公示名单"}
 COLUMNS = ("序号", "户主姓名", "所在村", "家庭人口", "风险类型", "公示期", "公示地点")
+# For the roles that see personal data masked (domain.kernel.privacy): risk types name illness and disability.
+COLUMN_MEANINGS = {"户主姓名": Meaning.NAME, "风险类型": Meaning.HEALTH}
 
 
 def notice_row(number: int, view: CaseViewData, procedure: Procedure) -> list[Any]:

@@ -2,13 +2,15 @@
 personal data in answers, by role: only what a role's work needs (个人信息保护法 第六条, 最小必要: processing is
 limited to the minimum scope necessary for its purpose; domain.md §9 lists the national system's personal fields).
 
-Village cadres visit the households, the township reviews and the county decides: they see ID numbers, phone numbers
-and health details in full. Inspectors (督导/审计) judge the process, not the people: they see these masked. Names
-stay (a case is inspected by its household), as do codes and figures."""
+Village cadres visit the households, the township reviews and the county decides: they see ID numbers, phone numbers,
+birth dates, health and welfare details and what cadres wrote in full. Inspectors (督导/审计) judge the process, not
+the people: they see these masked, by what a field means (``MEANING``), in every shape an answer takes. Names stay
+(a case is inspected by its household), as do codes and figures."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 from domain.kernel.actors import Actor, Role
@@ -22,9 +24,60 @@ NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN})
 MASK = "*"
 
 
+class Meaning(Enum):
+    """What a personal field is, whatever shape carries it."""
+
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    BIRTH_DATE = "birth_date"
+    HEALTH = "health"  # 健康, illness, disability, medical costs, risks of illness or disability
+    WELFARE = "welfare"  # 低保, 特困, medical insurance
+    FREE_TEXT = "free_text"  # what a cadre typed about a person
+    NAME = "name"
+
+
+# What each personal field means, by the name it has in every answer: a view's or an event's key, a timeline's, the
+# last segment of a diff's dotted path. One table: a field added to a view or an event is masked by adding it here
+# (tests/integration/test_masking.py sweeps every route as every masked role).
+MEANING: dict[str, Meaning] = {
+    "id_number": Meaning.ID_NUMBER,
+    "phone": Meaning.PHONE,
+    "birth_date": Meaning.BIRTH_DATE,
+    "health": Meaning.HEALTH,
+    "medical_expenditure": Meaning.HEALTH,
+    "risks": Meaning.HEALTH,  # 因病, 因残 … among them
+    "reported_risks": Meaning.HEALTH,
+    "new_risks": Meaning.HEALTH,
+    "unmet_guarantees": Meaning.HEALTH,  # basic medical care among them
+    "targets": Meaning.HEALTH,  # the risks a measure answers
+    "social_assistance": Meaning.WELFARE,
+    "newly_applied_dibao": Meaning.WELFARE,
+    "medical_insurance": Meaning.WELFARE,
+    "member_uninsured": Meaning.WELFARE,
+    "comment": Meaning.FREE_TEXT,
+    "reason": Meaning.FREE_TEXT,
+    "objection": Meaning.FREE_TEXT,
+    "investigation": Meaning.FREE_TEXT,
+    "description": Meaning.FREE_TEXT,  # a review finding, a rectification
+    "summary": Meaning.FREE_TEXT,  # an assistance plan's content
+    "name": Meaning.NAME,
+    "household_head": Meaning.NAME,
+    "head_name": Meaning.NAME,
+    "responsible_person": Meaning.NAME,
+    "actor_name": Meaning.NAME,
+    "visitors": Meaning.NAME,
+    "verifiers": Meaning.NAME,
+}
+# Keys whose value is a mapping keyed by people's names (counts by responsible person).
+KEYED_BY_NAME = frozenset({"by_responsible_person"})
+MASK = "*"
+WITHHELD = MASK * 3
+
+
 def mask_id_number(value: str) -> str:
-    """身份证号: the region (first 6) and the last 4 stay, so a record can still be told apart."""
-    return value[:6] + MASK * (len(value) - 10) + value[-4:] if len(value) > 10 else MASK * len(value)
+    """身份证号: the region (first 6) and the last 2 stay, so a record can still be told apart; with the birth date
+    masked to its year, the number cannot be put back together (month, day and most of the serial stay unknown)."""
+    return value[:6] + MASK * (len(value) - 8) + value[-2:] if len(value) > 8 else MASK * len(value)
 
 
 def mask_phone(value: str) -> str:
@@ -32,35 +85,79 @@ def mask_phone(value: str) -> str:
     return value[:3] + MASK * (len(value) - 7) + value[-4:] if len(value) > 7 else MASK * len(value)
 
 
-def mask_health(value: str) -> str:
-    """健康状况: withheld entirely (a category of sensitive personal information, 个人信息保护法 第二十八条)."""
-    return MASK * 3
+def mask_birth_date(value: str) -> str:
+    """出生日期: the year stays (an age group, school age), the day does not (it is part of the ID number)."""
+    return value[:4] + "-**-**" if len(value) >= 4 else WITHHELD
 
 
-# Keys whose values are masked wherever they appear in an answer (households, members, staff, responsible persons,
-# events, timelines, dossiers).
-MASKERS: dict[str, Callable[[str], str]] = {"id_number": mask_id_number, "phone": mask_phone, "health": mask_health}
+def _withheld(_: Any) -> str:
+    """健康, 救助, free text: withheld entirely (sensitive personal information, 个人信息保护法 第二十八条)."""
+    return WITHHELD
 
 
-# 运维 and 管理员 see no names either: the few answers they reach (operations views) name responsible persons.
-NAME_KEYS = frozenset({"name", "household_head", "head_name", "responsible_person", "actor_name"})
+MASKERS: dict[Meaning, Callable[[Any], Any]] = {
+    Meaning.ID_NUMBER: lambda v: mask_id_number(v) if isinstance(v, str) else WITHHELD,
+    Meaning.PHONE: lambda v: mask_phone(v) if isinstance(v, str) else WITHHELD,
+    Meaning.BIRTH_DATE: lambda v: mask_birth_date(v) if isinstance(v, str) else WITHHELD,
+    Meaning.HEALTH: _withheld,
+    Meaning.WELFARE: _withheld,
+    Meaning.FREE_TEXT: _withheld,
+}
+
+
+def masked_table(
+    columns: list[str], rows: list[list[Any]], meanings: dict[str, Meaning], names: bool
+) -> list[list[Any]]:
+    """Rows of a table (a notice list) with each column masked by what it means."""
+    kinds = [meanings.get(c) for c in columns]
+    return [[_mask_value(k, v, names) for k, v in zip(kinds, row, strict=True)] for row in rows]
+
+
+def meaning_of(key: str) -> Meaning | None:
+    """What a field means, by its key or by the last named segment of a dotted path (``household.members.0.phone``)."""
+    for part in reversed(key.split(".")):
+        if not part.isdigit():
+            return MEANING.get(part)
+    return None
 
 
 def masked(data: Any, names: bool = False) -> Any:
-    """``data`` (JSON-like) with every personal field masked, at any depth; with ``names``, names too."""
+    """``data`` (JSON-like) with every personal field masked by what it means, at any depth and in any shape (a
+    diff's ``{"field": path, "from": …, "to": …}`` by its path); with ``names``, names too."""
     if isinstance(data, dict):
+        field = data.get("field")
+        if isinstance(field, str) and ("from" in data or "to" in data):
+            data = {**data, **{k: _mask_value(meaning_of(field), data[k], names) for k in ("from", "to") if k in data}}
         out = {}
         for k, v in data.items():
-            if k in MASKERS and isinstance(v, str) and v:
-                out[k] = MASKERS[k](v)
-            elif names and k in NAME_KEYS and isinstance(v, str) and v:
-                out[k] = MASK * 3
+            if names and k in KEYED_BY_NAME and isinstance(v, dict):
+                out[k] = {f"{WITHHELD}({i})": n for i, n in enumerate(v.values(), 1)}
+            elif k in ("from", "to") and isinstance(field, str):
+                out[k] = v  # masked above, by the path it belongs to
             else:
-                out[k] = masked(v, names)
+                out[k] = _mask_value(meaning_of(k), v, names)
+        if {"topic", "fields", "hash"} <= data.keys() and out["fields"] != data["fields"]:
+            out["fields_masked"] = True  # an exported event: its hash cannot be recomputed from what is shown
         return out
     if isinstance(data, list):
         return [masked(v, names) for v in data]
     return data
+
+
+def _mask_value(meaning: Meaning | None, value: Any, names: bool) -> Any:
+    if value is None or value == "" or value == []:
+        return value
+    if meaning is Meaning.NAME:
+        if isinstance(value, str):
+            return WITHHELD if names else value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return [WITHHELD] * len(value) if names else value
+        return masked(value, names)  # a person as a record: {"name": …, "phone": …}
+    if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+        return masked(value, names)  # a record under the key (a summary of a case): its own fields say
+    if meaning is not None:
+        return MASKERS[meaning](value)
+    return masked(value, names)
 
 
 def sees_personal_data(role: Role) -> bool:

@@ -108,6 +108,9 @@ async def test_the_dossier_holds_timeline_approvals_deadlines_findings_and_proof
     ]  # fmt: skip
     assert {d["kind"] for d in body["deadlines"]} == {"identification"}
     assert body["findings"] == [] and body["verification"]["holds"] is True
-    assert verify_export(body["proofs"], AUDIT_KEY.public_key)["holds"] is True
+    verified = verify_export(body["proofs"], AUDIT_KEY.public_key)
+    assert verified["holds"] is True and verified["content_masked"] > 0  # the inspector's proofs: chain and roots
+    county = (await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("county"))).json()
+    assert verify_export(county["proofs"], AUDIT_KEY.public_key)["content_masked"] == 0  # every hash recomputed
     r = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("other_cadre"))
     assert r.status_code == 403

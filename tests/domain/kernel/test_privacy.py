@@ -16,7 +16,7 @@ def test_the_roles_that_work_with_households_see_personal_data_and_inspectors_do
 
 
 def test_masks_keep_just_enough_to_tell_records_apart() -> None:
-    assert mask_id_number("110101199003071234") == "110101********1234"
+    assert mask_id_number("110101199003071234") == "110101**********34"
     assert mask_id_number("12345") == "*****"
     assert mask_phone("13800001111") == "138****1111"
     assert mask_phone("0851") == "****"
@@ -30,7 +30,7 @@ def test_personal_fields_are_masked_at_any_depth_and_nothing_else_changes() -> N
     }  # fmt: skip
     assert masked(answer) == {
         "household_number": "HH-1", "phone": "138****1111",
-        "members": [{"name": "张三", "id_number": "110101********1234", "health": "***"}],
+        "members": [{"name": "张三", "id_number": "110101**********34", "health": "***"}],
         "case": {"responsible_person": {"name": "陈", "phone": "139****2222"}, "version": 3, "phone": ""},
     }  # fmt: skip
 
@@ -42,3 +42,38 @@ def test_ops_and_admin_see_no_names_either() -> None:
     item = {"case_id": "c1", "responsible_person": "陈帮扶（县农业农村局）", "village_code": "990102101001"}
     assert masked({"items": [item]}, names=True) == {"items": [{**item, "responsible_person": "***"}]}
     assert masked({"items": [item]}) == {"items": [item]}  # inspectors see names
+
+
+def test_a_masked_id_number_and_birth_date_together_do_not_give_the_number_back() -> None:
+    member = masked({"id_number": "110101199003071234", "birth_date": "1990-03-07"})
+    assert member == {"id_number": "110101**********34", "birth_date": "1990-**-**"}
+    # What is left — the region, the year, the last two — fits every day of the year and ten serials.
+    assert "0307" not in str(member) and "123" not in str(member)
+
+
+def test_fields_are_masked_by_meaning_in_every_shape() -> None:
+    diff = [
+        {"field": "household.members.0.phone", "from": "13800001111", "to": "13900002222"},
+        {"field": "household.members", "from": [{"name": "甲", "id_number": "110101199003071234"}], "to": []},
+        {"field": "risks", "from": ["illness"], "to": ["illness", "disability"]},
+        {"field": "version", "from": 3, "to": 4},
+    ]
+    assert masked(diff) == [
+        {"field": "household.members.0.phone", "from": "138****1111", "to": "139****2222"},
+        {"field": "household.members", "from": [{"name": "甲", "id_number": "110101**********34"}], "to": []},
+        {"field": "risks", "from": "***", "to": "***"},
+        {"field": "version", "from": 3, "to": 4},
+    ]
+    screening = {"comment": "诊断为尿毒症，每周透析", "medical_expenditure": "42000", "social_assistance": "dibao",
+                 "per_capita_net_income": "5000", "reason": "次子外出落户", "medical_insurance": False}  # fmt: skip
+    assert masked(screening) == {"comment": "***", "medical_expenditure": "***", "social_assistance": "***",
+                                 "per_capita_net_income": "5000", "reason": "***", "medical_insurance": "***"}  # fmt: skip
+
+
+def test_a_mapping_keyed_by_names_loses_its_names_for_roles_that_see_none() -> None:
+    counts = {"by_responsible_person": {"陈帮扶": 3, "李帮扶": 1}, "total": 4}
+    assert masked(counts, names=True) == {"by_responsible_person": {"***(1)": 3, "***(2)": 1}, "total": 4}
+    assert masked(counts) == counts
+    person = {"responsible_person": {"name": "陈", "phone": "13900002222"}, "visitors": ["李四", "王五"]}
+    assert masked(person, names=True) == {"responsible_person": {"name": "***", "phone": "139****2222"},
+                                          "visitors": ["***", "***"]}  # fmt: skip
