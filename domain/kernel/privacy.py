@@ -128,7 +128,7 @@ def masked(data: Any, names: bool = False) -> Any:
         field = data.get("field")
         if isinstance(field, str) and ("from" in data or "to" in data):
             data = {**data, **{k: _mask_value(meaning_of(field), data[k], names) for k in ("from", "to") if k in data}}
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in data.items():
             if names and k in KEYED_BY_NAME and isinstance(v, dict):
                 out[k] = {f"{WITHHELD}({i})": n for i, n in enumerate(v.values(), 1)}
