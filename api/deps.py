@@ -22,7 +22,7 @@ from api.health import DatabaseGate
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor
 from domain.kernel.areas import AREA_CODE_PATTERN
-from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, unknown_case
 from domain.readmodels.cases import CaseSummaryView
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
@@ -131,7 +131,7 @@ def parse_case_id(case_id: str) -> uuid.UUID:
     try:
         parsed = uuid.UUID(case_id)
     except ValueError:
-        raise ApiProblem("CaseNotFoundError", "no case with that id", field="case_id", rule="exists") from None
+        raise ApiProblem.of(unknown_case()) from None
     structlog.contextvars.bind_contextvars(case_id=str(parsed), workflow_id=f"case-{parsed}")
     return parsed
 

@@ -20,7 +20,7 @@ from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
 from domain.cases.view import CaseViewData
 from domain.kernel.errors import CaseAlreadyOpenError
-from domain.kernel.privacy import area_to_read, sees
+from domain.kernel.privacy import area_to_read, sees, unknown_household, unknown_staff
 from domain.registry.rules import head_name
 from domain.registry.views import HouseholdView, StaffView
 from workflows.campaigns.contracts import ScreeningRequest
@@ -156,9 +156,8 @@ async def put_household(
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
 async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> HouseholdView:
     household = await run_in_threadpool(lambda: svc.registry.household(household_number))
-    if not sees(actor, household["village_code"]):
-        # Out of the caller's area a household is as unknown as one that does not exist: nothing is revealed.
-        raise ApiProblem("NotFoundError", "no such household in your area", field="household_number", rule="exists")
+    if not sees(actor, household["village_code"]):  # out of the area: as unknown as one that does not exist
+        raise unknown_household(household_number)
     await record_read(
         svc, actor, request, what="household", target=household_number, village_code=household["village_code"]
     )
@@ -179,20 +178,23 @@ async def register_staff(body: StaffRequest, actor: ActorDep, command_id: Comman
 async def list_staff(
     actor: ActorDep,
     svc: ServicesDep,
+    request: Request,
     area_code: AreaQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     scope = _scope(actor.area_code, area_code)
     rows = await run_in_threadpool(svc.registry.staff, scope, limit, offset)
+    await record_read(svc, actor, request, what="staff_list", target=scope[0], village_code="")  # phones
     return {"items": rows, "limit": limit, "offset": offset}
 
 
 @router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
-async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep) -> StaffView:
+async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> StaffView:
     staff = await run_in_threadpool(lambda: svc.registry.staff_member(staff_number))
     if not sees(actor, staff["area_code"]):  # as in the list: staff working inside the area
-        raise ApiProblem("NotFoundError", "no such staff member in your area", field="staff_number", rule="exists")
+        raise unknown_staff(staff_number)
+    await record_read(svc, actor, request, what="staff", target=staff_number, village_code=staff["area_code"])
     return staff
 
 

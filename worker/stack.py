@@ -117,18 +117,17 @@ class EmbeddedPostgres:
         info = PostmasterInfo.read_from_pgdata(self.pgdata)
         if info is None or not info.is_running():
             return
-        cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30"]
-        result = subprocess.run(
-            [*cmd, "stop"],
-            user=server.system_user,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        if result.returncode != 0:
-            log.warning("postgres.stop_failed", stderr=result.stderr.strip())
-        else:
-            log.info("postgres.stopped", pgdata=str(self.pgdata))
+        # A fast shutdown (sessions ended, a clean checkpoint); on a loaded machine it may outlast its wait, and then
+        # an immediate one ends the server all the same (crash-safe: the next start replays its log).
+        for mode in ("fast", "immediate"):
+            cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "-t", "60", "stop"]
+            result = subprocess.run(
+                cmd, user=server.system_user, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            )
+            if result.returncode == 0:
+                log.info("postgres.stopped", pgdata=str(self.pgdata), mode=mode)
+                return
+            log.warning("postgres.stop_failed", mode=mode, stderr=result.stderr.strip()[:500])
 
 
 def _indexed_value_type(key: SearchAttributeKey[Any]) -> IndexedValueType.ValueType:

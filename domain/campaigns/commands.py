@@ -22,7 +22,8 @@ from domain.cases.values import case_id_for_command
 from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError, RuleViolationError, VersionConflictError, command_reused
-from domain.kernel.permissions import check_may_register, check_may_run_campaign
+from domain.kernel.permissions import check_may_import, check_may_register, check_may_run_campaign
+from domain.kernel.privacy import sees, unknown_household
 from domain.kernel.store import CommandSet, Store
 from domain.kernel.time import local_date
 from domain.registry.commands import RegistryCommands
@@ -56,9 +57,10 @@ class CampaignCommands(CommandSet):
     ) -> dict[str, Any]:
         """Record one screening and its risk assessment. At risk without an open case, the record names the case it
         opens (its id derives from this command, so the caller's open is idempotent); with an open case, that one."""
+        check_may_import(envelope.actor)  # the role first: what follows must not tell a household exists elsewhere
         household = self.store.find(Household, household_id(household_number))
-        if household is None:
-            raise NotFoundError(f"no household {household_number}", field="household_number", rule="exists")
+        if household is None or not sees(envelope.actor, household.village_code):
+            raise unknown_household(household_number)
         done = household.command_versions.get(envelope.command_id)
         if done is not None:
             earlier = next((s for s in household.screenings if s["version"] == done), None)

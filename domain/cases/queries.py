@@ -11,14 +11,14 @@ from uuid import UUID
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseOpened
 from domain.cases.view import CaseViewData, case_view
-from domain.kernel.errors import CaseNotFoundError
+from domain.kernel.privacy import unknown_case
 from domain.kernel.store import Reader
 
 
 def case_of(store: Reader, case_id: UUID, version: int | None = None) -> MonitoringCase:
     case = store.find(MonitoringCase, case_id, version)  # another aggregate's id is no case
     if case is None:
-        raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
+        raise unknown_case()
     return case
 
 
@@ -58,7 +58,7 @@ def event_records(store: Reader, case_id: UUID) -> list[EventRecord]:
     """The stored events of a case in order, as plain data."""
     events = list(store.stored_events(case_id))
     if not events or not isinstance(events[0], CaseOpened):  # another aggregate's id is no case
-        raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
+        raise unknown_case()
     records: list[EventRecord] = []
     for event in events:
         data = dict(vars(event))

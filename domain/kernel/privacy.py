@@ -15,7 +15,7 @@ from typing import Any
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import contains, overlaps
-from domain.kernel.errors import NotPermittedError
+from domain.kernel.errors import CaseNotFoundError, NotFoundError, NotPermittedError
 
 FULL_VIEW_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
 # Roles that see no case, household or staff record: 运维 (workflow health, no personal data) and 管理员 (users and
@@ -183,12 +183,24 @@ def sees_any(actor: Actor, scope: list[str]) -> bool:
     return bool(actor.area_code) and any(overlaps(actor.area_code, code) for code in scope)
 
 
+# A record outside the reader's area is answered exactly as one that does not exist (status, type, message), so that
+# no answer tells whether, or where, a person, household, staff member or case is registered elsewhere.
+def unknown_case() -> CaseNotFoundError:
+    return CaseNotFoundError("没有这个案件，或它不在您的辖区内", field="case_id", rule="exists")
+
+
+def unknown_household(number: str) -> NotFoundError:
+    return NotFoundError(f"没有户编号为 {number} 的农户，或它不在您的辖区内", field="household_number", rule="exists")
+
+
+def unknown_staff(number: str) -> NotFoundError:
+    return NotFoundError(f"没有编号为 {number} 的工作人员，或其不在您的辖区内", field="staff_number", rule="exists")
+
+
 def check_may_see(actor: Actor, village_code: str) -> None:
-    """A case (or what names it) is read only inside the reader's area."""
+    """A case (or what names it) is read only inside the reader's area; outside it, it is unknown."""
     if not sees(actor, village_code):
-        raise NotPermittedError(
-            f"area {actor.area_code or '(none)'} may not see a case outside it", field="area_code", rule="jurisdiction"
-        )
+        raise unknown_case()
 
 
 def area_to_read(reader_area: str, requested: str | None, field: str) -> str:

@@ -14,8 +14,9 @@ from eventsourcing.persistence import IntegrityError
 from domain.kernel.actors import Actor
 from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
-from domain.kernel.errors import DuplicateIdNumberError, NotFoundError, RuleViolationError, command_reused
+from domain.kernel.errors import DuplicateIdNumberError, RuleViolationError, command_reused
 from domain.kernel.permissions import check_may_register
+from domain.kernel.privacy import unknown_household, unknown_staff
 from domain.kernel.store import CommandSet
 from domain.kernel.time import local_date
 from domain.registry.household import (
@@ -152,7 +153,7 @@ class RegistryCommands(CommandSet):
     def household(self, household_number: str) -> HouseholdView:
         household = self.store.find(Household, household_id(household_number))
         if household is None:
-            raise NotFoundError(f"no household {household_number}", field="household_number", rule="exists")
+            raise unknown_household(household_number)
         index = self.store.find(HouseholdCases, household_cases_id(household_number))
         facts = household.facts
         return {
@@ -214,7 +215,7 @@ class RegistryCommands(CommandSet):
     def staff_member(self, staff_number: str) -> StaffView:
         staff = self.store.find(StaffMember, staff_id(staff_number))
         if staff is None:
-            raise NotFoundError(f"no staff member {staff_number}", field="staff_number", rule="exists")
+            raise unknown_staff(staff_number)
         facts = staff.facts
         return {
             "staff_number": staff.staff_number, "name": facts["name"], "identity": facts["identity"],

@@ -45,7 +45,7 @@ async def test_the_timeline_reads_every_event_with_its_people_times_and_deadline
     assert identification["label"] == "识别认定时限" and identification["status_label"] == "未到期"
     # Another village's cadre sees nothing of it.
     r = await stack.http.get(f"/cases/{case_id}/timeline", headers=stack.headers("other_cadre"))
-    assert r.status_code == 403
+    assert r.status_code == 404
 
 
 async def test_the_case_at_an_earlier_moment_and_version(stack: Stack) -> None:
@@ -113,4 +113,4 @@ async def test_the_dossier_holds_timeline_approvals_deadlines_findings_and_proof
     county = (await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("county"))).json()
     assert verify_export(county["proofs"], AUDIT_KEY.public_key)["content_masked"] == 0  # every hash recomputed
     r = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("other_cadre"))
-    assert r.status_code == 403
+    assert r.status_code == 404

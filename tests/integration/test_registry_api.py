@@ -200,7 +200,7 @@ async def test_bad_screenings_are_refused_and_change_nothing(stack: Stack) -> No
         (A.household_number, screening(LOW_INCOME, method="phone"), "cadre", 422, "remote_screening_for_migrants"),
         (A.household_number, screening(LOW_INCOME, screener="S-404"), "cadre", 422, "registered_staff"),
         (A.household_number, screening(LOW_INCOME, screener="S-002"), "cadre", 422, "screener_area"),
-        (A.household_number, screening(LOW_INCOME), "other_cadre", 403, "jurisdiction"),
+        (A.household_number, screening(LOW_INCOME), "other_cadre", 404, "exists"),  # as unknown as a missing household
         ("HH-NOPE-1", screening(LOW_INCOME), "cadre", 404, "exists"),
         (A.household_number, screening({"risks": ["illness"] * 6}), "cadre", 422, ""),
         (A.household_number, screening({"wage_income": "-1"}), "cadre", 422, ""),

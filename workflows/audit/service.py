@@ -18,7 +18,7 @@ from domain.audit import inspection
 from domain.cases import timeline
 from domain.cases.case import MonitoringCase
 from domain.kernel.chain import canonical, event_hash, stored_hash, verify_stream
-from domain.kernel.errors import CaseNotFoundError
+from domain.kernel.privacy import unknown_case
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
@@ -132,7 +132,7 @@ class AuditService:
         """A case read as every read is, its chain checked (a damaged one is refused, naming where)."""
         case = self.ledger.find(MonitoringCase, case_id)
         if case is None:
-            raise CaseNotFoundError(f"no case {case_id}", field="case_id", rule="exists")
+            raise unknown_case()
         return case
 
     def _case_ids(self, area_code: str) -> list[UUID]:

@@ -20,8 +20,9 @@ from domain.campaigns.values import Milestone
 from domain.cases.values import DeadlineKind, Stage
 from domain.kernel.actors import Actor
 from domain.kernel.areas import contains, overlaps
-from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
+from domain.kernel.errors import DomainError, ErrorKind
 from domain.kernel.labels import label
+from domain.kernel.privacy import unknown_case
 from domain.kernel.time import end_of_day, local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView
@@ -325,7 +326,7 @@ class OpsService:
         """
         rows = self.summaries.search(area_prefix=area_code, filters={"case_id": str(case_id)}, limit=1, offset=0)
         if not rows:
-            raise NotFoundError(f"no case {case_id} in area {area_code}", field="case_id", rule="exists")
+            raise unknown_case()
         row = rows[0]
         if action not in REPAIRS:
             raise RepairNotApplicableError(f"unknown repair {action!r}: one of {', '.join(REPAIRS)}")

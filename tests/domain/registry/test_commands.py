@@ -881,11 +881,16 @@ def test_township_and_county_staff_may_screen_any_village_of_their_area(
     assert record["screener"]["identity"] == identity.value
 
 
-@pytest.mark.parametrize("actor", [OTHER_VILLAGE_CADRE, INSPECTOR], ids=["other-village", "inspector"])
-def test_only_the_households_area_records_a_screening(ledger: Ledger, actor: Actor) -> None:
+@pytest.mark.parametrize(
+    ("actor", "refusal"), [(OTHER_VILLAGE_CADRE, NotFoundError), (INSPECTOR, NotPermittedError)],
+    ids=["other-village", "inspector"],
+)  # fmt: skip
+def test_only_the_households_area_records_a_screening(ledger: Ledger, actor: Actor, refusal: type[Exception]) -> None:
     screenable(ledger)
 
-    with pytest.raises(NotPermittedError):
+    # Another village's cadre is told the household is unknown (whether it exists elsewhere is not told); an
+    # inspector, who may screen no household, is refused for the role.
+    with pytest.raises(refusal):
         screen(ledger, actor=actor)
 
     assert ledger.registry.household("HH-0001")["screenings"] == []
