@@ -39,7 +39,7 @@ from domain.cases.timeline import check_version, diff, event_label, version_at
 from domain.cases.timeline import timeline as timeline_of
 from domain.cases.values import Stage, Status, case_id_for_command
 from domain.cases.view import CaseViewData
-from domain.kernel.actors import Actor
+from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.labels import label
@@ -83,6 +83,8 @@ class StoredEvent(BaseModel):
 
 
 class CaseSummary(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
     case_id: uuid.UUID
     version: int
     stage: Stage
@@ -303,7 +305,7 @@ async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep, reque
 async def _seen(svc: Services, actor: Actor, cid: uuid.UUID, request: Request, what: str) -> CaseViewData:
     """The case now, if it lies in the reader's area; the read is recorded in the access log."""
     view = await run_in_threadpool(lambda: svc.queries.view(cid, _now()))
-    check_may_see(actor, view["area"]["village_code"])
+    check_may_see(actor, view["area"]["village_code"], view["responsible_person"])
     await record_read(svc, actor, request, what=what, target=str(cid), village_code=view["area"]["village_code"])
     return view
 
@@ -417,6 +419,8 @@ async def list_cases(
         }.items()
         if v is not None
     }
+    if actor.role is Role.RESPONSIBLE_PERSON:  # their own households' cases only
+        filters["responsible_user"] = actor.id
     await record_read(svc, actor, request, what="case_list", target=actor.area_code, village_code="")
     rows = await run_in_threadpool(
         lambda: svc.summaries.search(area_prefix=actor.area_code, filters=filters, limit=limit, offset=offset)

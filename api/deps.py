@@ -20,9 +20,9 @@ from api.auth import OidcVerifier, TokenError, read_token
 from api.errors import ApiProblem
 from api.health import DatabaseGate
 from domain.cases.queries import CaseQueries
-from domain.kernel.actors import Actor
+from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AREA_CODE_PATTERN
-from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, unknown_case
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, RESPONSIBLE_PERSON_ROUTES, unknown_case
 from domain.readmodels.cases import CaseSummaryView
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
@@ -88,6 +88,14 @@ def current_actor(
             raise ApiProblem(
                 "NotPermittedError", f"a {actor.role.value} sees no case, household or staff record",
                 field="role", rule="role_scope",
+            )  # fmt: skip
+    if actor.role is Role.RESPONSIBLE_PERSON:
+        route = getattr(request.scope.get("route"), "path", "")
+        if not (route == RESPONSIBLE_PERSON_ROUTES[0] or route.startswith(RESPONSIBLE_PERSON_ROUTES[0] + "/")
+                or route in RESPONSIBLE_PERSON_ROUTES[1:]):  # fmt: skip
+            raise ApiProblem(
+                "NotPermittedError", "a 帮扶责任人 reads the households assigned to them and their cases, nothing else",
+                field="role", rule="own_households",
             )  # fmt: skip
     return actor
 

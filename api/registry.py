@@ -6,6 +6,7 @@ household at risk opens its case through the case workflow, exactly once per Ide
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -19,8 +20,9 @@ from api.errors import ApiProblem
 from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
 from domain.cases.view import CaseViewData
+from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import CaseAlreadyOpenError
-from domain.kernel.privacy import area_to_read, sees, unknown_household, unknown_staff
+from domain.kernel.privacy import area_to_read, assigned_to, sees, unknown_household, unknown_staff
 from domain.registry.rules import head_name
 from domain.registry.views import HouseholdView, StaffView
 from workflows.campaigns.contracts import ScreeningRequest
@@ -158,10 +160,21 @@ async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep
     household = await run_in_threadpool(lambda: svc.registry.household(household_number))
     if not sees(actor, household["village_code"]):  # out of the area: as unknown as one that does not exist
         raise unknown_household(household_number)
+    if actor.role is Role.RESPONSIBLE_PERSON and not await _assigned(svc, actor, household["open_cases"]):
+        raise unknown_household(household_number)  # a 帮扶责任人 reads their own households only
     await record_read(
         svc, actor, request, what="household", target=household_number, village_code=household["village_code"]
     )
     return household
+
+
+async def _assigned(svc: ServicesDep, actor: Actor, case_ids: list[str]) -> bool:
+    """Whether one of the household's open cases has ``actor`` as its responsible person."""
+    for case_id in case_ids:
+        view = await run_in_threadpool(svc.queries.view, uuid.UUID(str(case_id)), _now())
+        if assigned_to(actor, view["responsible_person"]):
+            return True
+    return False
 
 
 # ----- staff ---------------------------------------------------------------------------------------------------

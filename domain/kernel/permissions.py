@@ -28,6 +28,12 @@ ROLE_LEVEL: dict[Role, AreaLevel] = {
 }
 
 
+# A 帮扶责任人 may work for a unit of any level, but holds the township or village of the households assigned to them:
+# a county's code would put every household of the county within their reach (their reads are their own households'
+# in any case, ``domain.kernel.privacy.check_may_see``).
+RESPONSIBLE_PERSON_LEVELS = frozenset({AreaLevel.TOWNSHIP, AreaLevel.VILLAGE})
+
+
 # Who records a clue: the village (cadre screening), the township account (self-applications pushed by the app,
 # domain.md §4.1) or the county (department alerts).
 OPEN_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
@@ -83,6 +89,12 @@ def check_actor_level(actor: Actor) -> None:
     if level is not None and level_of(actor.area_code) is not level:
         raise NotPermittedError(
             f"a {actor.role.value} must act for a {level.value} area, not {actor.area_code!r}",
+            field="area_code",
+            rule="role_area_level",
+        )
+    if actor.role is Role.RESPONSIBLE_PERSON and level_of(actor.area_code) not in RESPONSIBLE_PERSON_LEVELS:
+        raise NotPermittedError(
+            f"a responsible_person acts for the township or village of their households, not {actor.area_code!r}",
             field="area_code",
             rule="role_area_level",
         )

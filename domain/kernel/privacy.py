@@ -9,7 +9,7 @@ the people: they see these masked, by what a field means (``MEANING``), in every
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -197,10 +197,21 @@ def unknown_staff(number: str) -> NotFoundError:
     return NotFoundError(f"没有编号为 {number} 的工作人员，或其不在您的辖区内", field="staff_number", rule="exists")
 
 
-def check_may_see(actor: Actor, village_code: str) -> None:
-    """A case (or what names it) is read only inside the reader's area; outside it, it is unknown."""
-    if not sees(actor, village_code):
+def check_may_see(actor: Actor, village_code: str, responsible: Mapping[str, Any] | None = None) -> None:
+    """A case (or what names it) is read only inside the reader's area; outside it, it is unknown. A 帮扶责任人 reads
+    only the cases of the households assigned to them (``responsible``: the case's responsible person, with the
+    account they were given; "一对一", seed plan §三(二))."""
+    if not sees(actor, village_code) or (actor.role is Role.RESPONSIBLE_PERSON and not assigned_to(actor, responsible)):
         raise unknown_case()
+
+
+def assigned_to(actor: Actor, responsible: Mapping[str, Any] | None) -> bool:
+    """Whether a case's responsible person is the actor (by their Dixian account)."""
+    return bool(responsible) and str((responsible or {}).get("user_id", "")) == actor.id
+
+
+# 帮扶责任人 reach their own cases (the list filtered to them, each case, its steps) and their households, nothing else.
+RESPONSIBLE_PERSON_ROUTES = ("/cases", "/households/{household_number}")
 
 
 def area_to_read(reader_area: str, requested: str | None, field: str) -> str:

@@ -44,6 +44,7 @@ COLUMNS = (
     "updated_at",
     "responsible_person",
     "notice_due",
+    "responsible_user",
 )
 
 
@@ -70,6 +71,12 @@ class CaseSummaryView(FollowerView):
         )
         self.sql_create_statements.append(
             SQL("ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS notice_due timestamptz").format(
+                Identifier(self.datastore.schema), Identifier(TABLE)
+            )
+        )
+        # The responsible person's Dixian account: a 帮扶责任人 lists their own households' cases by it.
+        self.sql_create_statements.append(
+            SQL("ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS responsible_user text NOT NULL DEFAULT ''").format(
                 Identifier(self.datastore.schema), Identifier(TABLE)
             )
         )
@@ -294,7 +301,13 @@ def summary_row(case: MonitoringCase) -> dict[str, Any]:
         "responsible_person": _responsible(view["responsible_person"]),
         # The last instant of an open village notice: its close is owed from then (an operational due date).
         "notice_due": view["notice_due"]["due_at"] if view["notice_due"] else None,
+        "responsible_user": responsible_user(view),
     }
+
+
+def responsible_user(view: Mapping[str, Any]) -> str:
+    """The Dixian account of the case's one-to-one responsible person ("" when none, or none given)."""
+    return str((view.get("responsible_person") or {}).get("user_id", "") or "")
 
 
 def _responsible(person: Mapping[str, Any] | None) -> str:

@@ -92,4 +92,10 @@ def test_the_whole_store_verifies_with_its_signed_checkpoint(
 
 
 def test_the_read_models_fold_the_same_rows_from_scratch(old_store: dict[str, str], expected: dict[str, Any]) -> None:
-    assert project(old_store) == expected["read_models"]
+    folded = project(old_store)
+    # Every column the old code wrote holds what it held; a column added since (case_summaries.responsible_user) is
+    # filled from the same events.
+    for table, rows in expected["read_models"].items():
+        kept = [{k: r[k] for k in rows[0]} for r in folded[table]] if rows else folded[table]
+        assert sorted(kept, key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)) == rows, table
+    assert {r["responsible_user"] for r in folded["case_summaries"]} <= {"", "helper-chen"}

@@ -115,3 +115,10 @@ def test_no_development_tokens_in_production(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "api.devtokens"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout == "" and "no development tokens in production" in result.stderr
     assert not (tmp_path / "tokens").exists()
+
+
+def test_checkpoints_are_signed_every_few_seconds_while_events_flow() -> None:
+    # The window in which the newest events could be deleted unnoticed (README, threat model): seconds, not minutes.
+    assert Settings().checkpoint_seconds == 5
+    with pytest.raises(ValueError):
+        Settings(checkpoint_seconds=3601)

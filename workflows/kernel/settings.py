@@ -78,7 +78,9 @@ class Settings(BaseSettings):
     # AES-256 key (base64) that encrypts every stored event and snapshot (ID numbers, phones, health details at rest).
     cipher_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_CIPHER_KEY")
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
-    checkpoint_seconds: int = Field(default=300, ge=5, le=86_400, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
+    # The detection window: events stored after the last signed checkpoint can be deleted by the database's
+    # administrator without a trace, so one is signed this often while events flow (none when nothing was stored).
+    checkpoint_seconds: int = Field(default=5, ge=1, le=3_600, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
 
     # Where a worker serves the Temporal SDK's Prometheus metrics (activity failures, task latencies), e.g.
     # 127.0.0.1:9464; unset: none. The API serves Dixian's own at /metrics.

@@ -1,0 +1,42 @@
+"""A 帮扶责任人 reads the households assigned to them and their cases, and nothing else of the township ("一对一", seed
+plan §三(二)): another household's case is as unknown as a missing one, lists are theirs, other records refused, and
+a token naming a county is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.auth import issue_token
+from domain.kernel.actors import Actor, Role
+from tests.domain.support import CaseDriver
+from tests.integration.conftest import COUNTY, SECRET, TOWNSHIP, Stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+HELPER = Actor("helper-7", Role.RESPONSIBLE_PERSON, TOWNSHIP, "陈帮扶")
+
+
+def bearer(actor: Actor) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
+
+
+async def test_a_responsible_person_sees_only_their_own_households(stack: Stack) -> None:
+    mine, theirs = CaseDriver(stack.ledger), CaseDriver(stack.ledger)
+    mine.through("announcement")
+    mine.assign(user_id=HELPER.id)
+    theirs.through("announcement")
+    theirs.assign(user_id="helper-8", name="李帮扶")
+    await stack.caught_up()
+
+    listed = (await stack.http.get("/cases", headers=bearer(HELPER))).json()["items"]
+    assert [c["case_id"] for c in listed] == [str(mine.case_id)]
+    assert (await stack.http.get(f"/cases/{mine.case_id}", headers=bearer(HELPER))).status_code == 200
+    other = await stack.http.get(f"/cases/{theirs.case_id}", headers=bearer(HELPER))
+    assert other.status_code == 404 and other.json()["type"].endswith("CaseNotFoundError")
+    assert (await stack.http.get(f"/cases/{theirs.case_id}/timeline", headers=bearer(HELPER))).status_code == 404
+    for path in ("/staff", "/households", "/audit/findings", "/notices", "/screenings/not-monitored"):
+        refused = await stack.http.get(path, headers=bearer(HELPER))
+        assert refused.status_code == 403 and refused.json()["errors"][0]["rule"] == "own_households", path
+
+    county_wide = Actor("helper-9", Role.RESPONSIBLE_PERSON, COUNTY, "县直帮扶")
+    r = await stack.http.get("/cases", headers=bearer(county_wide))
+    assert r.status_code in (401, 403) and "township or village" in r.text
