@@ -88,6 +88,14 @@ async def test_an_export_verifies_offline_and_a_changed_export_does_not(
         main(["audit", "verify", str(out), "--public-key", AUDIT_KEY.public_key])
     assert done.value.code == 0 and json.loads(capsys.readouterr().out)["holds"] is True
 
+    masked_out = tmp_path / "case-inspector.json"  # for an inspector: personal data masked, the proofs still hold
+    with pytest.raises(SystemExit) as done:
+        main(["audit", "export", "--case", case_id, "--out", str(masked_out), "--masked-for", "inspector"])
+    masked_export = json.loads(masked_out.read_text(encoding="utf-8"))
+    assert '"illness"' in out.read_text(encoding="utf-8") and '"illness"' not in masked_out.read_text(encoding="utf-8")
+    report = verify_export(masked_export, AUDIT_KEY.public_key)
+    assert report["holds"] is True and report["content_masked"] > 0
+
     changed = json.loads(out.read_text(encoding="utf-8"))
     changed["events"][0]["fields"]["household_head"] = "别人"
     assert verify_export(changed, AUDIT_KEY.public_key)["holds"] is False
