@@ -51,7 +51,7 @@ async def connect_services(settings: Settings) -> Services:
     registry = RegistryService.connect(env)
     summaries = registry.summaries or open_summary_view(env)  # one pool for each read model, shared
     audit_service = AuditService(
-        registry.ledger, summaries, registry.view, settings.audit_signing_key(), settings.audit_anchor_file
+        registry.ledger, summaries, registry.view, settings.audit_signing_key(), settings.audit_anchor_files
     )
     report_view = open_report_view(env)
     return Services(

@@ -214,7 +214,7 @@ async def run_projector(settings: Settings) -> None:
     configure_logging(json=settings.log_format == "json")
     settings.check_production("projector")
     env = settings.eventsourcing_env()
-    audit = AuditService.connect(env, settings.audit_signing_key(), anchor_file=settings.audit_anchor_file)
+    audit = AuditService.connect(env, settings.audit_signing_key(), anchor_files=settings.audit_anchor_files)
     checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
     try:
         await keep_projecting(env)

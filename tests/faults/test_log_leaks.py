@@ -177,6 +177,7 @@ async def test_failures_in_every_process_log_no_secret_and_no_personal_value(
             "DIXIAN_CIPHER_KEY": TEST_CIPHER_KEY,
             "DIXIAN_AUDIT_KEY": AUDIT_KEY,
             "DIXIAN_CHECKPOINT_SECONDS": "5",
+            "DIXIAN_AUDIT_WITNESS_FILE": str(tmp_path / "witness.jsonl"),
             "PYTHONUNBUFFERED": "1",
         }
         procs = Processes(env, tmp_path)

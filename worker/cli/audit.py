@@ -22,7 +22,7 @@ from workflows.kernel.settings import Settings
 
 def _service(settings: Settings) -> AuditService:
     return AuditService.connect(
-        settings.eventsourcing_env(), settings.audit_signing_key(), anchor_file=settings.audit_anchor_file
+        settings.eventsourcing_env(), settings.audit_signing_key(), anchor_files=settings.audit_anchor_files
     )
 
 

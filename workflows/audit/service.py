@@ -46,35 +46,42 @@ class AuditService:
         summaries: CaseSummaryView,
         registry: RegistryView,
         key: SigningKey,
-        anchor_file: Path | None = None,
+        anchor_files: tuple[Path, ...] = (),
     ) -> None:
         self.ledger, self.summaries, self.registry, self.key = ledger, summaries, registry, key
-        # Each checkpoint is also appended here, outside the database: cutting checkpoints from the store's own log
-        # is then found by verification (point it at storage the database's administrators cannot rewrite).
-        self.anchor_file = anchor_file
+        # Each checkpoint is also appended to each of these, outside the database (the copy beside the store, the
+        # witness): checkpoints cut from the store's own log, or re-signed over a rewritten history, are then found
+        # by verification against them (the witness belongs where the database's administrators cannot write).
+        self.anchor_files = anchor_files
 
     @classmethod
     def connect(
-        cls, env: Mapping[str, str], key: SigningKey, ledger: Ledger | None = None, anchor_file: Path | None = None
+        cls, env: Mapping[str, str], key: SigningKey, ledger: Ledger | None = None, anchor_files: tuple[Path, ...] = ()
     ) -> AuditService:
-        return cls(ledger or Ledger(env), open_summary_view(env), open_registry_view(env), key, anchor_file)
+        return cls(ledger or Ledger(env), open_summary_view(env), open_registry_view(env), key, anchor_files)
 
     # ----- checkpoints ------------------------------------------------------------------------------------------
 
     def checkpoint(self, now: datetime) -> dict[str, Any] | None:
         made = audit.make_checkpoint(self.ledger, self.key.sign, now)
-        if made is not None and self.anchor_file is not None:
-            self.anchor_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.anchor_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as out:
-                out.write(json.dumps(made, ensure_ascii=False) + "\n")
+        if made is not None:
+            for path in self.anchor_files:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                with os.fdopen(fd, "a", encoding="utf-8") as out:
+                    out.write(json.dumps(made, ensure_ascii=False) + "\n")
         return made
 
     def anchors(self) -> list[dict[str, Any]]:
-        if self.anchor_file is None or not self.anchor_file.exists():
-            return []
-        lines = self.anchor_file.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        """Every checkpoint kept outside the database (the copy beside the store, the witness), each once."""
+        seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for path in self.anchor_files:
+            if path.exists():
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    if line.strip():
+                        cp = json.loads(line)
+                        seen.setdefault((cp.get("number"), cp.get("root"), cp.get("signature")), cp)
+        return list(seen.values())
 
     def checkpoints(self) -> dict[str, Any]:
         return {"public_key": self.key.public_key, "key_id": self.key.key_id, "items": audit.checkpoints(self.ledger)}

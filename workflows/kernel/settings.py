@@ -7,6 +7,7 @@ Nothing is read at import time: call :func:`load_settings` in a composition root
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -78,6 +79,9 @@ class Settings(BaseSettings):
     # AES-256 key (base64) that encrypts every stored event and snapshot (ID numbers, phones, health details at rest).
     cipher_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_CIPHER_KEY")
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
+    # The external witness of the checkpoints: a file (in production on WORM storage or another institution's
+    # mount) outside the data dir. Unset: the user's state folder, so that removing .dixian/ does not remove it.
+    audit_witness_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_WITNESS_FILE")
     # The detection window: events stored after the last signed checkpoint can be deleted by the database's
     # administrator without a trace, so one is signed this often while events flow (none when nothing was stored).
     checkpoint_seconds: int = Field(default=5, ge=1, le=3_600, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
@@ -171,6 +175,20 @@ class Settings(BaseSettings):
     def audit_anchor_file(self) -> Path:
         """Where each signed checkpoint is also kept, outside the database (DIXIAN_AUDIT_ANCHOR_FILE)."""
         return self.audit_anchor_path or self.data_dir / "audit-checkpoints.jsonl"
+
+    @property
+    def audit_witness_file(self) -> Path:
+        """DIXIAN_AUDIT_WITNESS_FILE, or one file per data dir under $XDG_STATE_HOME/dixian (~/.local/state)."""
+        if self.audit_witness_path is not None:
+            return self.audit_witness_path
+        state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+        which = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return state / "dixian" / f"witness-{which}.jsonl"
+
+    @property
+    def audit_anchor_files(self) -> tuple[Path, ...]:
+        """Where every signed checkpoint is also kept: beside the store, and with the witness."""
+        return (self.audit_anchor_file, self.audit_witness_file)
 
     def audit_signing_key(self) -> SigningKey:
         if self.audit_key:
