@@ -3,11 +3,9 @@ of a stream, and the last one), and two events swapped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
@@ -18,13 +16,6 @@ from tests.domain.support import CaseDriver
 from workflows.kernel.keys import SigningKey, check
 
 KEY = SigningKey(bytes(range(32)))
-
-
-@pytest.fixture
-def ledger(es_env: dict[str, str]) -> Iterator[Ledger]:
-    app = Ledger(es_env)
-    yield app
-    app.close()
 
 
 def sql(es_env: dict[str, str], statement: str, *params: Any) -> None:

@@ -5,25 +5,15 @@ witness; without one, both pass (the README's threat model says so)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from domain.audit import checkpoints as audit
 from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 from tests.store.test_tamper import KEY, rewrite, sql
 from workflows.audit.service import AuditService
-
-
-@pytest.fixture
-def ledger(es_env: dict[str, str]) -> Iterator[Ledger]:
-    app = Ledger(es_env)
-    yield app
-    app.close()
 
 
 def service(es_env: dict[str, str], ledger: Ledger, *files: Path) -> AuditService:
