@@ -118,6 +118,19 @@ def _actor_model(actor: Actor) -> ActorModel:
     return ActorModel(id=actor.id, role=actor.role, area_code=actor.area_code, name=actor.name)
 
 
+RECEIPT_HEADER = "X-Dixian-Receipt"
+
+
+async def _receipt(svc: Services, response: Response, view: CaseViewData, command_id: str) -> None:
+    """The write's signed receipt (workflows.audit.service.AuditService.receipt): the version the case stands at
+    after the command, and the hash of its event, for the caller to keep."""
+    case_id, version = uuid.UUID(str(view["case_id"])), int(view["version"])
+    _, event_hash = await run_in_threadpool(svc.queries.acknowledged, case_id, _now(), version)
+    response.headers[RECEIPT_HEADER] = await run_in_threadpool(
+        svc.audit.receipt, case_id, version, event_hash, command_id, _now()
+    )
+
+
 def _with_etag(response: Response, view: CaseViewData) -> CaseViewData:
     response.headers["ETag"] = f'"{view["version"]}"'
     return view
@@ -184,6 +197,7 @@ async def open_case(
 ) -> CaseViewData:
     view = await start_case(svc, actor, command_id, body)
     response.headers["Location"] = f"/cases/{view['case_id']}"
+    await _receipt(svc, response, view, command_id)
     return _with_etag(response, view)
 
 
@@ -256,6 +270,7 @@ async def _take_step(
         if earlier is None:
             raise
         view = earlier
+    await _receipt(svc, response, view, command_id)
     return _with_etag(response, view)
 
 

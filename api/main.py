@@ -180,7 +180,7 @@ def create_app(services: Services | None = None) -> FastAPI:
             allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
             allow_methods=["GET", "POST", "PUT"],
             allow_headers=list(CORS_HEADERS),
-            expose_headers=["ETag", "X-Request-Id", "X-Dixian-Cutoff", "Retry-After"],
+            expose_headers=["ETag", "X-Request-Id", "X-Dixian-Cutoff", "X-Dixian-Receipt", "Retry-After"],
         )
 
     @app.middleware("http")

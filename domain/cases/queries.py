@@ -94,6 +94,11 @@ class CaseReads:
     def event_records(self, case_id: UUID) -> list[EventRecord]:
         return event_records(self.reader(), case_id)
 
+    def acknowledged(self, case_id: UUID, now: datetime, version: int) -> tuple[CaseViewData, str]:
+        """The view at ``version`` and the hash of the event that made it: what a write's receipt names."""
+        case = case_of(self.reader(), case_id, version)
+        return case_view(case, now, self.reader().areas), str(case.chain_hash)
+
 
 class ReadableStore(Reader, Protocol):
     def ping(self) -> None: ...

@@ -4,14 +4,18 @@ the record and the version, while verification reports where it broke and the ot
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 import pytest
 
 from tests.conftest import connect
-from tests.integration.conftest import Stack
+from tests.integration.conftest import AUDIT_KEY, Stack
 from tests.integration.support import VISIT, ok, open_case
 from tests.problems import problem
+from worker.cli import main
+from workflows.audit.service import read_receipt
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -75,3 +79,33 @@ async def test_an_event_that_cannot_be_decrypted_is_named_and_verification_repor
 
     r = await stack.http.get("/audit/findings", headers=stack.headers("inspector"))
     assert case_id in problem(r, 409)["detail"]  # the county's findings name the damaged case, never a 500
+
+
+async def test_a_write_answers_with_a_signed_receipt_that_outlives_a_deleted_tail(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case_id = str((await open_case(stack))["case_id"])
+    r = await stack.http.post(f"/cases/{case_id}/steps/household-visit", json=VISIT, headers=stack.headers("cadre"))
+    assert r.status_code == 200, r.text
+    receipt = r.headers["X-Dixian-Receipt"]
+    claims = read_receipt(receipt, AUDIT_KEY.public_key)
+    stored = stack.services.queries.event_records(uuid.UUID(case_id))
+    assert claims is not None and (claims["record"], claims["version"]) == (case_id, 2)
+    assert claims["hash"] == stored[-1]["hash"] and claims["command_id"].startswith("cadre-1:")
+    assert read_receipt(receipt, "00" * 32) is None  # another key: not ours
+    assert stack.audit.check_receipt(receipt)["stored"] is True
+
+    # The administrator deletes the acknowledged step after it, before any checkpoint covered it: the store alone
+    # no longer tells, the caller's receipt does.
+    sql(stack, "DELETE FROM cases_events WHERE originator_id = %s AND originator_version = 2", case_id)
+    found = stack.audit.check_receipt(receipt)
+    assert found["signed"] is True and found["stored"] is False and "no longer stored" in found["problem"]
+
+    monkeypatch.setattr("worker.cli.configure_logging", lambda **_: None)  # the command line says the same
+    for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):
+        monkeypatch.setenv(key, stack.es_env[key])
+    monkeypatch.setenv("DIXIAN_AUDIT_KEY", bytes(range(32)).hex())
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["audit", "check-receipt", receipt])
+    assert done.value.code == 1 and json.loads(capsys.readouterr().out)["stored"] is False

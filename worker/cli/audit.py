@@ -57,6 +57,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
             print(json.dumps(made, ensure_ascii=False) if made else "nothing new since the last checkpoint")
             return 0
+        if (
+            args.action == "check-receipt"
+        ):  # a write's X-Dixian-Receipt: signed by us, and still stored as acknowledged?
+            if not args.file:
+                raise ValueError("check-receipt needs the receipt (the X-Dixian-Receipt of a write's answer)")
+            found = service.check_receipt(args.file.strip())
+            print(json.dumps(found, ensure_ascii=False, indent=2))
+            return 0 if found["stored"] else 1
         if args.action == "verify-store":
             report = service.verify_all()
             print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -257,8 +265,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=200, help="how many recent workflows to fetch from Temporal")
     p.set_defaults(func=cmd_replay_check, wants_args=True)
     p = sub.add_parser("audit", help=(cmd_audit.__doc__ or "").strip(), description=cmd_audit.__doc__)
-    p.add_argument("action", choices=["checkpoint", "verify-store", "export", "verify", "public-key"])
-    p.add_argument("file", nargs="?", help="for verify: the export file")
+    p.add_argument("action", choices=["checkpoint", "verify-store", "export", "verify", "public-key", "check-receipt"])
+    p.add_argument("file", nargs="?", help="for verify: the export file; for check-receipt: the receipt")
     p.add_argument("--public-key", help="for verify: the Ed25519 public key (hex) that signs checkpoints")
     p.add_argument("--case", help="for export: one case id")
     p.add_argument("--area", help="for export: every case and household of an area code")

@@ -3,6 +3,7 @@ verify offline with nothing but the file and the public key."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Mapping
@@ -17,7 +18,14 @@ from domain.audit import checkpoints as audit
 from domain.audit import inspection
 from domain.cases import timeline
 from domain.cases.case import MonitoringCase
-from domain.kernel.chain import canonical, event_hash, stored_hash, verify_stream
+from domain.kernel.chain import (
+    canonical,
+    decoded_events,
+    event_hash,
+    recomputed_hash,
+    stored_hash,
+    verify_stream,
+)
 from domain.kernel.privacy import unknown_case
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
@@ -85,6 +93,33 @@ class AuditService:
 
     def checkpoints(self) -> dict[str, Any]:
         return {"public_key": self.key.public_key, "key_id": self.key.key_id, "items": audit.checkpoints(self.ledger)}
+
+    # ----- receipts ---------------------------------------------------------------------------------------------
+
+    def receipt(self, record: UUID, version: int, event_hash: str, command_id: str, at: datetime) -> str:
+        """A signed receipt for a write (the ``X-Dixian-Receipt`` of its answer): which record, which version, the
+        event's hash, which command, when. The client keeps it; the server cannot later deny what it acknowledged."""
+        claims = {"format": RECEIPT_FORMAT, "record": str(record), "version": version, "hash": event_hash,
+                  "command_id": command_id, "at": at.isoformat()}  # fmt: skip
+        signature, key_id, _ = self.key.sign(_manifest_bytes(claims))
+        text = json.dumps({**claims, "key_id": key_id, "signature": signature}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode()
+
+    def check_receipt(self, receipt: str) -> dict[str, Any]:
+        """Whether a receipt is signed by this deployment's key and the event it acknowledges is still stored as it
+        was (a write deleted or altered after it was acknowledged is found here, whatever the checkpoints say)."""
+        claims = read_receipt(receipt, self.key.public_key)
+        if claims is None:
+            return {"signed": False, "stored": False, "problem": "not a receipt signed with this deployment's key"}
+        events, _ = decoded_events(self.ledger, UUID(claims["record"]), claims["version"])
+        found = next((e for e in events if int(e.originator_version) == claims["version"]), None)
+        if found is None:
+            return {"signed": True, "stored": False, "claims": claims,
+                    "problem": f"version {claims['version']} of {claims['record']} is no longer stored"}  # fmt: skip
+        if stored_hash(found) != claims["hash"] or recomputed_hash(found) != claims["hash"]:
+            return {"signed": True, "stored": False, "claims": claims,
+                    "problem": "the stored event is not the one acknowledged"}  # fmt: skip
+        return {"signed": True, "stored": True, "claims": claims}
 
     # ----- verification -----------------------------------------------------------------------------------------
 
@@ -246,6 +281,22 @@ def _now_iso() -> str:
 
 def _manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
     return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+RECEIPT_FORMAT = "dixian-receipt-1"
+
+
+def read_receipt(receipt: str, public_key: str) -> dict[str, Any] | None:
+    """A receipt's claims, if its signature verifies with ``public_key`` (None otherwise)."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(receipt.encode()))
+        signature = data.pop("signature")
+        data.pop("key_id", None)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != RECEIPT_FORMAT:
+        return None
+    return data if check(_manifest_bytes(data), signature, public_key) else None
 
 
 def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
