@@ -121,11 +121,14 @@ def _actor_model(actor: Actor) -> ActorModel:
 RECEIPT_HEADER = "X-Dixian-Receipt"
 
 
-async def _receipt(svc: Services, response: Response, view: CaseViewData, command_id: str) -> None:
+async def _receipt(
+    svc: Services, response: Response, view: CaseViewData, command_id: str, event_hash: str | None = None
+) -> None:
     """The write's signed receipt (workflows.audit.service.AuditService.receipt): the version the case stands at
-    after the command, and the hash of its event, for the caller to keep."""
+    after the command, and the hash of its event (read again unless the caller read it with the view)."""
     case_id, version = uuid.UUID(str(view["case_id"])), int(view["version"])
-    _, event_hash = await run_in_threadpool(svc.queries.acknowledged, case_id, _now(), version)
+    if event_hash is None:
+        event_hash = (await run_in_threadpool(svc.queries.acknowledged, case_id, _now(), version))[1]
     response.headers[RECEIPT_HEADER] = await run_in_threadpool(
         svc.audit.receipt, case_id, version, event_hash, command_id, _now()
     )
@@ -256,12 +259,13 @@ async def _take_step(
     # workflow's retries until the update times out.
     await svc.database.check()
     handle = svc.temporal.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(cid))
+    event_hash: str | None = None  # read with the view, for the receipt
     try:
         control = await _call_workflow(
             lambda: handle.execute_update(CaseWorkflow.advance, cmd, id=command_id, rpc_timeout=UPDATE_RPC_TIMEOUT),
             handle,
         )
-        view = await _view_at(svc, control)
+        view, event_hash = await run_in_threadpool(svc.queries.acknowledged, control.case_id, _now(), control.version)
     except ApiProblem as problem:
         if problem.type != "CaseClosedError":
             raise
@@ -270,7 +274,7 @@ async def _take_step(
         if earlier is None:
             raise
         view = earlier
-    await _receipt(svc, response, view, command_id)
+    await _receipt(svc, response, view, command_id, event_hash)
     return _with_etag(response, view)
 
 

@@ -34,7 +34,8 @@ from workflows.registry.service import RegistryService
 from workflows.reports.service import ReportService
 
 SECRET = "bench-secret-bench-secret-bench-secret"
-COMMAND_KEY = SigningKey(bytes(range(96, 128)))  # the API signs commands with it; the spawned workers check them
+COMMAND_SEED = bytes(range(96, 128))  # the API (in process or spawned) signs commands with it; the workers check them
+COMMAND_KEY = SigningKey(COMMAND_SEED)
 ACTORS = {
     "cadre": Actor("bench-cadre", Role.VILLAGE_CADRE, "990102101001"),
     "township": Actor("bench-township", Role.TOWNSHIP_REVIEWER, "990102101"),
@@ -71,6 +72,7 @@ def spawn(role: str, env: dict[str, str], temporal_address: str, data_dir: Path,
         },
         "DIXIAN_CIPHER_KEY": env["CIPHER_KEY"],
         "DIXIAN_TOKEN_SECRET": SECRET,
+        "DIXIAN_COMMAND_KEY": COMMAND_SEED.hex(),
         "DIXIAN_COMMAND_PUBLIC_KEY": COMMAND_KEY.public_key,
         "DIXIAN_DATA_DIR": str(data_dir),
         "DIXIAN_AUDIT_WITNESS_FILE": str(data_dir / "witness.jsonl"),
