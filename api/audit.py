@@ -15,7 +15,7 @@ from api.errors import ApiProblem
 from domain.audit.inspection import BY_ID as RULE_IDS
 from domain.kernel.errors import CaseNotFoundError, DamagedRecordError
 from domain.kernel.permissions import check_may_read_access_log
-from domain.kernel.privacy import area_to_read, check_may_see
+from domain.kernel.privacy import area_to_read, check_may_see, unknown_case
 from workflows.kernel.contracts import AreaCode
 
 router = APIRouter(tags=["audit"])
@@ -45,7 +45,7 @@ async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict
         try:
             village = (await run_in_threadpool(svc.queries.view, case_id, _now()))["area"]["village_code"]
         except CaseNotFoundError:
-            raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
+            raise ApiProblem.of(unknown_case()) from None
         except DamagedRecordError:  # a damaged case is verified all the same: where it lies, from the case list
             listed = await run_in_threadpool(svc.summaries.village_of, case_id)
             if listed is None:

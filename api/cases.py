@@ -44,7 +44,7 @@ from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
-from domain.kernel.privacy import check_may_see
+from domain.kernel.privacy import check_may_see, unknown_case
 from domain.kernel.steps import Step
 from domain.kernel.time import aware, local_date
 from workflows.cases.client import open_case as open_through_workflow
@@ -173,7 +173,7 @@ async def _call_workflow(call: Callable[[], Awaitable[T]], handle: WorkflowHandl
                 field="case_id",
                 rule="case_closed",
             ) from None
-        raise ApiProblem("CaseNotFoundError", "no such case", field="case_id", rule="exists") from None
+        raise ApiProblem.of(unknown_case()) from None
 
 
 async def _has_finished(handle: WorkflowHandle[Any, Any]) -> bool:
@@ -243,6 +243,11 @@ async def _take_step(
     response: Response,
 ) -> CaseViewData:
     cid = parse_case_id(case_id)
+    # A step on a case the caller may not see is answered as one on a case that does not exist (as reads are),
+    # before the workflow's own refusal could tell otherwise; a case not listed yet is left to the workflow.
+    listed = await run_in_threadpool(svc.summaries.listing, cid)
+    if listed is not None:
+        check_may_see(actor, listed["village_code"], {"user_id": listed["responsible_user"]})
     cmd = sign(
         StepInput(
             case_id=cid,

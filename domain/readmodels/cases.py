@@ -124,13 +124,18 @@ class CaseSummaryView(FollowerView):
 
     def village_of(self, case_id: Any) -> str | None:
         """The village a listed case lies in (None: not listed, or not yet)."""
-        statement = SQL("SELECT village_code FROM {0}.{1} WHERE case_id = %s").format(
+        row = self.listing(case_id)
+        return str(row["village_code"]) if row else None
+
+    def listing(self, case_id: Any) -> dict[str, Any] | None:
+        """Where a listed case lies and whose it is (village, responsible person's account), or None."""
+        statement = SQL("SELECT village_code, responsible_user FROM {0}.{1} WHERE case_id = %s").format(
             Identifier(self.datastore.schema), Identifier(TABLE)
         )
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, (case_id,))
             row = curs.fetchone()
-        return str(row["village_code"]) if row else None
+        return dict(row) if row else None
 
     def misses(self, *, area_prefix: str, due_from: Any, due_to: Any) -> list[dict[str, Any]]:
         """Recorded deadline misses inside the area whose due date lies in [due_from, due_to], counted by kind."""

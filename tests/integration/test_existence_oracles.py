@@ -54,6 +54,12 @@ async def test_another_villages_records_are_as_unknown_as_records_that_do_not_ex
         assert shape(there, asked, instead) == shape(absent, instead, instead), existing
         assert (await stack.http.get(existing, headers=stack.headers("cadre"))).status_code == 200  # the own village
 
+    await stack.caught_up()  # the case is listed: a step on it is judged before the workflow is asked
+    cross_check = {"departments": ["公安"], "consistent": True}
+    there = await stack.http.post(f"/cases/{case_id}/steps/cross-check", json=cross_check, headers=neighbour)
+    absent = await stack.http.post(f"/cases/{missing_case}/steps/cross-check", json=cross_check, headers=neighbour)
+    assert there.status_code == 404 and shape(there, case_id, missing_case) == shape(absent, missing_case, missing_case)
+
     screening = {"screened_on": stack.day(0), "method": "in_person", "screener": "S-OTHER",
                  "findings": {"wage_income": "90000"}}  # fmt: skip
     there = await stack.http.post("/households/HH-ORACLE-1/screenings", json=screening, headers=neighbour)

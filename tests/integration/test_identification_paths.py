@@ -212,7 +212,7 @@ async def test_error_classes(stack: Stack) -> None:
     )
     # 403: a role that may not take the step, an actor of another village.
     problem(await step(stack, case_id, "household-visit", "township", VISIT), 403, "role", "step_roles")
-    problem(await step(stack, case_id, "household-visit", "other_cadre", VISIT), 403, "area_code", "jurisdiction")
+    problem(await step(stack, case_id, "household-visit", "other_cadre", VISIT), 404, "case_id", "exists")
     problem(
         await stack.http.get(f"/cases/{case_id}", headers=stack.headers("other_cadre")), 404
     )  # as unknown as a missing one
