@@ -38,7 +38,7 @@ from domain.cases.rules.deadlines import check_clue_date
 from domain.cases.timeline import check_version, diff, event_label, version_at
 from domain.cases.timeline import timeline as timeline_of
 from domain.cases.values import Stage, Status, case_id_for_command
-from domain.cases.view import CaseViewData
+from domain.cases.view import CaseViewData, responsible_user
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import RuleViolationError
@@ -247,7 +247,7 @@ async def _take_step(
     # before the workflow's own refusal could tell otherwise; a case not listed yet is left to the workflow.
     listed = await run_in_threadpool(svc.summaries.listing, cid)
     if listed is not None:
-        check_may_see(actor, listed["village_code"], {"user_id": listed["responsible_user"]})
+        check_may_see(actor, listed["village_code"], listed["responsible_user"])
     cmd = sign(
         StepInput(
             case_id=cid,
@@ -329,7 +329,7 @@ async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep, reque
 async def _seen(svc: Services, actor: Actor, cid: uuid.UUID, request: Request, what: str) -> CaseViewData:
     """The case now, if it lies in the reader's area; the read is recorded in the access log."""
     view = await run_in_threadpool(lambda: svc.queries.view(cid, _now()))
-    check_may_see(actor, view["area"]["village_code"], view["responsible_person"])
+    check_may_see(actor, view["area"]["village_code"], responsible_user(view))
     await record_read(svc, actor, request, what=what, target=str(cid), village_code=view["area"]["village_code"])
     return view
 

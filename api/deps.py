@@ -22,7 +22,7 @@ from api.health import DatabaseGate
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AREA_CODE_PATTERN
-from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, RESPONSIBLE_PERSON_ROUTES, unknown_case
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, unknown_case
 from domain.readmodels.cases import CaseSummaryView
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
@@ -82,26 +82,32 @@ def current_actor(
         ) from None
     structlog.contextvars.bind_contextvars(actor=actor.id, role=actor.role.value)
     request.state.actor_role = actor.role  # the answer's personal fields are masked for roles that do not need them
-    if actor.role in NO_PERSONAL_DATA_ROLES:
+    confined = CONFINED_TO.get(actor.role)
+    if confined is not None:
         route = getattr(request.scope.get("route"), "path", "")
-        if not route.startswith(NO_PERSONAL_DATA_ROUTES):
-            raise ApiProblem(
-                "NotPermittedError", f"a {actor.role.value} sees no case, household or staff record",
-                field="role", rule="role_scope",
-            )  # fmt: skip
-    if actor.role is Role.RESPONSIBLE_PERSON:
-        route = getattr(request.scope.get("route"), "path", "")
-        if not (route == RESPONSIBLE_PERSON_ROUTES[0] or route.startswith(RESPONSIBLE_PERSON_ROUTES[0] + "/")
-                or route in RESPONSIBLE_PERSON_ROUTES[1:]):  # fmt: skip
-            raise ApiProblem(
-                "NotPermittedError", "a 帮扶责任人 reads the households assigned to them and their cases, nothing else",
-                field="role", rule="own_households",
-            )  # fmt: skip
+        paths, why, rule = confined
+        if not any(route == p or route.startswith(p + "/") for p in paths):
+            raise ApiProblem("NotPermittedError", why, field="role", rule=rule)
     return actor
 
 
-# What 运维 and 管理员 reach: operations views and repairs, the statistical tables (counts), the signed checkpoints.
-NO_PERSONAL_DATA_ROUTES = ("/ops/", "/reports/{table}", "/reports/submissions", "/audit/checkpoints")
+# The routes a role is confined to (a path and what lies under it); every other route answers 403. 运维 and 管理员:
+# operations views and repairs, the statistical tables (counts), the signed checkpoints. 帮扶责任人: their own cases
+# (the list filtered to them, each case, its steps) and households ("一对一", seed plan §三(二)).
+_NO_PERSONAL_DATA = (
+    ("/ops", "/reports/{table}", "/reports/submissions", "/audit/checkpoints"),
+    "a {role} sees no case, household or staff record",
+    "role_scope",
+)
+CONFINED_TO: dict[Role, tuple[tuple[str, ...], str, str]] = {
+    **{role: (_NO_PERSONAL_DATA[0], _NO_PERSONAL_DATA[1].format(role=role.value), _NO_PERSONAL_DATA[2])
+       for role in NO_PERSONAL_DATA_ROLES},
+    Role.RESPONSIBLE_PERSON: (
+        ("/cases", "/households/{household_number}"),
+        "a 帮扶责任人 reads the households assigned to them and their cases, nothing else",
+        "own_households",
+    ),
+}  # fmt: skip
 
 
 def command_id(

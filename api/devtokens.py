@@ -31,7 +31,7 @@ SEEDED_USERS = (
 def one(user: str, hours: int) -> int:
     """`dixian token --user U`: a token for one seeded user, on standard output (nothing else: scripts read it)."""
     settings = load_settings()
-    if settings.environment == "production" or settings.oidc_issuer:
+    if settings.production or settings.oidc_issuer:
         sys.stderr.write("dixian token: production tokens come from the identity provider (DIXIAN_OIDC_ISSUER)\n")
         return 2
     found = [a for a in SEEDED_USERS if a.id == user]
@@ -54,7 +54,7 @@ def main() -> None:
         args = parser.parse_args()
         sys.exit(one(args.user, args.hours))
     settings = load_settings()
-    if settings.environment == "production" or settings.oidc_issuer:
+    if settings.production or settings.oidc_issuer:
         sys.stderr.write("dixian: no development tokens in production or with an identity provider\n")
         return
     secret = settings.resolve_token_secret()

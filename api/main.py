@@ -22,7 +22,8 @@ from api.auth import OidcVerifier
 from api.deps import Services
 from api.limits import BodyLimit
 from domain.cases.queries import CaseQueries
-from domain.kernel.privacy import masked, sees_names, sees_personal_data
+from domain.kernel.actors import Role
+from domain.kernel.privacy import seen_by, sees_personal_data
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
 from workflows.audit.service import AuditService
@@ -98,13 +99,13 @@ CORS_HEADERS = (
 ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-async def _masked(response: Response, names: bool) -> Response:
-    """The same JSON answer with ID numbers, phones and health details masked (domain/kernel/privacy.py)."""
+async def _masked(response: Response, role: Role) -> Response:
+    """The same JSON answer as ``role`` may see it (domain/kernel/privacy.py: personal fields masked by meaning)."""
     if not response.headers.get("content-type", "").startswith("application/json"):
         return response  # files carry figures only (reports); problem+json names no personal value
     body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    text = json.dumps(masked(json.loads(body), names), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(seen_by(role, json.loads(body)), ensure_ascii=False, separators=(",", ":"))
     return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
@@ -172,7 +173,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         return {"status": "ok"}
 
     settings = services.settings if services is not None else load_settings()
-    headers = security_headers(production=settings.environment == "production")
+    headers = security_headers(production=settings.production)
     app.add_middleware(BodyLimit)
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(
@@ -197,7 +198,7 @@ def create_app(services: Services | None = None) -> FastAPI:
             response = await call_next(request)
         role = getattr(request.state, "actor_role", None)
         if role is not None and not sees_personal_data(role):
-            response = await _masked(response, names=not sees_names(role))
+            response = await _masked(response, role)
         ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id
         for name, value in headers.items():

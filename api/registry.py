@@ -19,10 +19,10 @@ from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.campaigns.values import screening_open_command
 from domain.cases.values import Source
-from domain.cases.view import CaseViewData
+from domain.cases.view import CaseViewData, responsible_user
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import CaseAlreadyOpenError
-from domain.kernel.privacy import area_to_read, assigned_to, sees, unknown_household, unknown_staff
+from domain.kernel.privacy import area_to_read, sees, unknown_household, unknown_staff
 from domain.registry.rules import head_name
 from domain.registry.views import HouseholdView, StaffView
 from workflows.campaigns.contracts import ScreeningRequest
@@ -172,7 +172,7 @@ async def _assigned(svc: ServicesDep, actor: Actor, case_ids: list[str]) -> bool
     """Whether one of the household's open cases has ``actor`` as its responsible person."""
     for case_id in case_ids:
         view = await run_in_threadpool(svc.queries.view, uuid.UUID(str(case_id)), _now())
-        if assigned_to(actor, view["responsible_person"]):
+        if responsible_user(view) == actor.id:
             return True
     return False
 

@@ -20,7 +20,7 @@ from domain.cases.notices import COLUMNS as NOTICE_COLUMNS
 from domain.cases.notices import TITLES as NOTICE_TITLES
 from domain.cases.notices import notice_row
 from domain.cases.rules.identification import NOTICE_STATUSES
-from domain.kernel.privacy import area_to_read, masked_table, sees_names, sees_personal_data
+from domain.kernel.privacy import area_to_read, table_seen_by
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
 from domain.reports.tables import Table
@@ -140,8 +140,7 @@ async def public_notice_list(
         return [notice_row(i, v, kind) for i, v in enumerate(views, 1)]
 
     found = await run_in_threadpool(rows)
-    if not sees_personal_data(actor.role):
-        found = masked_table(list(NOTICE_COLUMNS), found, NOTICE_MEANINGS, names=not sees_names(actor.role))
+    found = table_seen_by(actor.role, list(NOTICE_COLUMNS), found, NOTICE_MEANINGS)
     await record_read(svc, actor, request, what="public_notice_list", target=area, village_code=area)
     doc = {"title": NOTICE_TITLES[kind], "scope": area, "procedure": kind.value, "columns": list(NOTICE_COLUMNS),
            "rows": found}  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -68,6 +69,13 @@ def es_env(pg_url: str) -> Iterator[dict[str, str]]:
     yield Settings(database_url=with_database(pg_url, dbname)).eventsourcing_env()
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+
+
+def free_port() -> int:
+    """A TCP port on the loopback nobody listens on now (for a process a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def connect(env: Mapping[str, str], **options: Any) -> psycopg.Connection[Any]:

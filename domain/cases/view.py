@@ -219,6 +219,11 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
     return view
 
 
+def responsible_user(view: CaseViewData) -> str:
+    """The Dixian account of the case's one-to-one responsible person ("" when none is assigned, or none given)."""
+    return str((view["responsible_person"] or {}).get("user_id", "") or "")
+
+
 def national_transitions(case: MonitoringCase) -> list[NationalTransition]:
     """Every change of monitoring status the national system must receive, in order, each with the version of the
     event that made it, so that a sync is idempotent per (case, version): monitored at the announcement of the

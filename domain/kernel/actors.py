@@ -8,7 +8,7 @@ from domain.kernel.labels import Labelled
 
 
 class Role(Labelled):
-    """Who acts. The area level each role works at is in ``domain.kernel.permissions.ROLE_LEVEL``."""
+    """Who acts. The area level each role works at is in ``domain.kernel.permissions.ROLE_LEVELS``."""
 
     VILLAGE_CADRE = "village_cadre", "村干部/网格员"
     RESIDENT_CADRE = "resident_cadre", "驻村干部"

@@ -143,8 +143,9 @@ def decoded_events(app: Any, originator_id: Any, lte: int | None = None) -> tupl
 
 
 def checked_stream(app: Any, originator_id: Any, lte: int | None = None) -> tuple[list[Any], Break | None]:
-    """A stream's events as a read must have them: each decodable, each holding its hash and linked to the one
-    before (cheap: the hashes are stored; a ciphertext moved from another stream breaks the link)."""
+    """A stream's events as a read must have them: each decodable, each matching its stored hash and linked to the
+    one before (a ciphertext moved from another stream breaks the link). Hashing costs little beside decrypting
+    and decoding, which a read does anyway (docs/benchmarks.md)."""
     events, broken = decoded_events(app, originator_id, lte)
     if broken is None:
         _, broken = verify_stream(events)

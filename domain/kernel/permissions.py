@@ -15,23 +15,20 @@ from domain.kernel.steps import Procedure, Step
 # The level each role works at: 村 (village cadre, grid worker), 乡镇 (township review), 县 (county approval)
 # (domain.md §4.2 "Actor" column; issue #2: "a village cadre acts only in their village, a township reviewer in their
 # township, a county approver in their county").
-ROLE_LEVEL: dict[Role, AreaLevel] = {
-    Role.VILLAGE_CADRE: AreaLevel.VILLAGE,
+ROLE_LEVELS: dict[Role, frozenset[AreaLevel]] = {
+    Role.VILLAGE_CADRE: frozenset({AreaLevel.VILLAGE}),
     # 驻村干部 are stationed in one village (驻村第一书记和工作队, seed plan §四(一)).
-    Role.RESIDENT_CADRE: AreaLevel.VILLAGE,
-    Role.TOWNSHIP_REVIEWER: AreaLevel.TOWNSHIP,
-    Role.COUNTY_APPROVER: AreaLevel.COUNTY,
-    # 运维 and 管理员 serve the whole county's system. A 帮扶责任人 works for any level's unit (县直部门, 乡镇, 村), so
-    # has no fixed level; what they may touch is their own households (``duty_conflict`` below).
-    Role.OPS: AreaLevel.COUNTY,
-    Role.ADMIN: AreaLevel.COUNTY,
+    Role.RESIDENT_CADRE: frozenset({AreaLevel.VILLAGE}),
+    Role.TOWNSHIP_REVIEWER: frozenset({AreaLevel.TOWNSHIP}),
+    Role.COUNTY_APPROVER: frozenset({AreaLevel.COUNTY}),
+    # 运维 and 管理员 serve the whole county's system.
+    Role.OPS: frozenset({AreaLevel.COUNTY}),
+    Role.ADMIN: frozenset({AreaLevel.COUNTY}),
+    # A 帮扶责任人 may work for a unit of any level (县直部门, 乡镇, 村) but holds the township or village of the
+    # households assigned to them: a county's code would put every household of the county within their reach.
+    # What they may touch is their own households (``duty_conflict`` below; reads: ``privacy.check_may_see``).
+    Role.RESPONSIBLE_PERSON: frozenset({AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}),
 }
-
-
-# A 帮扶责任人 may work for a unit of any level, but holds the township or village of the households assigned to them:
-# a county's code would put every household of the county within their reach (their reads are their own households'
-# in any case, ``domain.kernel.privacy.check_may_see``).
-RESPONSIBLE_PERSON_LEVELS = frozenset({AreaLevel.TOWNSHIP, AreaLevel.VILLAGE})
 
 
 # Who records a clue: the village (cadre screening), the township account (self-applications pushed by the app,
@@ -85,16 +82,11 @@ REPAIR_ROLES = frozenset({Role.OPS, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER
 
 def check_actor_level(actor: Actor) -> None:
     """An actor's area code must be a code of their role's level (a township reviewer holds a township code)."""
-    level = ROLE_LEVEL.get(actor.role)
-    if level is not None and level_of(actor.area_code) is not level:
+    levels = ROLE_LEVELS.get(actor.role)
+    if levels is not None and level_of(actor.area_code) not in levels:
+        named = " or ".join(level.value for level in AreaLevel if level in levels)
         raise NotPermittedError(
-            f"a {actor.role.value} must act for a {level.value} area, not {actor.area_code!r}",
-            field="area_code",
-            rule="role_area_level",
-        )
-    if actor.role is Role.RESPONSIBLE_PERSON and level_of(actor.area_code) not in RESPONSIBLE_PERSON_LEVELS:
-        raise NotPermittedError(
-            f"a responsible_person acts for the township or village of their households, not {actor.area_code!r}",
+            f"a {actor.role.value} must act for a {named} area, not {actor.area_code!r}",
             field="area_code",
             rule="role_area_level",
         )

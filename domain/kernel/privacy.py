@@ -9,7 +9,7 @@ the people: they see these masked, by what a field means (``MEANING``), in every
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -38,7 +38,7 @@ class Meaning(Enum):
 
 # What each personal field means, by the name it has in every answer: a view's or an event's key, a timeline's, the
 # last segment of a diff's dotted path. One table: a field added to a view or an event is masked by adding it here
-# (tests/integration/test_masking.py sweeps every route as every masked role).
+# (tests/integration/test_masking_sweep.py calls every route as every masked role).
 MEANING: dict[str, Meaning] = {
     "id_number": Meaning.ID_NUMBER,
     "phone": Meaning.PHONE,
@@ -95,21 +95,28 @@ def _withheld(_: Any) -> str:
     return WITHHELD
 
 
+def _text(mask: Callable[[str], str]) -> Callable[[Any], str]:
+    """A mask of text; any other value in its place is withheld."""
+    return lambda v: mask(v) if isinstance(v, str) else WITHHELD
+
+
 MASKERS: dict[Meaning, Callable[[Any], Any]] = {
-    Meaning.ID_NUMBER: lambda v: mask_id_number(v) if isinstance(v, str) else WITHHELD,
-    Meaning.PHONE: lambda v: mask_phone(v) if isinstance(v, str) else WITHHELD,
-    Meaning.BIRTH_DATE: lambda v: mask_birth_date(v) if isinstance(v, str) else WITHHELD,
+    Meaning.ID_NUMBER: _text(mask_id_number),
+    Meaning.PHONE: _text(mask_phone),
+    Meaning.BIRTH_DATE: _text(mask_birth_date),
     Meaning.HEALTH: _withheld,
     Meaning.WELFARE: _withheld,
     Meaning.FREE_TEXT: _withheld,
 }
 
 
-def masked_table(
-    columns: list[str], rows: list[list[Any]], meanings: dict[str, Meaning], names: bool
+def table_seen_by(
+    role: Role, columns: list[str], rows: list[list[Any]], meanings: dict[str, Meaning]
 ) -> list[list[Any]]:
-    """Rows of a table (a notice list) with each column masked by what it means."""
-    kinds = [meanings.get(c) for c in columns]
+    """Rows of a table (a notice list) as ``role`` may see them: each column masked by what it means, or whole."""
+    if sees_personal_data(role):
+        return rows
+    kinds, names = [meanings.get(c) for c in columns], not sees_names(role)
     return [[_mask_value(k, v, names) for k, v in zip(kinds, row, strict=True)] for row in rows]
 
 
@@ -126,16 +133,14 @@ def masked(data: Any, names: bool = False) -> Any:
     diff's ``{"field": path, "from": …, "to": …}`` by its path); with ``names``, names too."""
     if isinstance(data, dict):
         field = data.get("field")
-        if isinstance(field, str) and ("from" in data or "to" in data):
-            data = {**data, **{k: _mask_value(meaning_of(field), data[k], names) for k in ("from", "to") if k in data}}
+        changed = field if isinstance(field, str) and ("from" in data or "to" in data) else None  # a diff's entry
         out: dict[str, Any] = {}
         for k, v in data.items():
             if names and k in KEYED_BY_NAME and isinstance(v, dict):
                 out[k] = {f"{WITHHELD}({i})": n for i, n in enumerate(v.values(), 1)}
-            elif k in ("from", "to") and isinstance(field, str):
-                out[k] = v  # masked above, by the path it belongs to
             else:
-                out[k] = _mask_value(meaning_of(k), v, names)
+                key = changed if changed is not None and k in ("from", "to") else k
+                out[k] = _mask_value(meaning_of(key), v, names)
         if {"topic", "fields", "hash"} <= data.keys() and out["fields"] != data["fields"]:
             out["fields_masked"] = True  # an exported event: its hash cannot be recomputed from what is shown
         return out
@@ -158,6 +163,11 @@ def _mask_value(meaning: Meaning | None, value: Any, names: bool) -> Any:
     if meaning is not None:
         return MASKERS[meaning](value)
     return masked(value, names)
+
+
+def seen_by(role: Role, data: Any) -> Any:
+    """``data`` as ``role`` may see it: whole, or masked (names too, for the roles that see none)."""
+    return data if sees_personal_data(role) else masked(data, names=not sees_names(role))
 
 
 def sees_personal_data(role: Role) -> bool:
@@ -197,21 +207,12 @@ def unknown_staff(number: str) -> NotFoundError:
     return NotFoundError(f"没有编号为 {number} 的工作人员，或其不在您的辖区内", field="staff_number", rule="exists")
 
 
-def check_may_see(actor: Actor, village_code: str, responsible: Mapping[str, Any] | None = None) -> None:
+def check_may_see(actor: Actor, village_code: str, responsible_user: str = "") -> None:
     """A case (or what names it) is read only inside the reader's area; outside it, it is unknown. A 帮扶责任人 reads
-    only the cases of the households assigned to them (``responsible``: the case's responsible person, with the
-    account they were given; "一对一", seed plan §三(二))."""
-    if not sees(actor, village_code) or (actor.role is Role.RESPONSIBLE_PERSON and not assigned_to(actor, responsible)):
+    only the cases of the households assigned to them (``responsible_user``: the account of the case's responsible
+    person; "一对一", seed plan §三(二))."""
+    if not sees(actor, village_code) or (actor.role is Role.RESPONSIBLE_PERSON and responsible_user != actor.id):
         raise unknown_case()
-
-
-def assigned_to(actor: Actor, responsible: Mapping[str, Any] | None) -> bool:
-    """Whether a case's responsible person is the actor (by their Dixian account)."""
-    return bool(responsible) and str((responsible or {}).get("user_id", "")) == actor.id
-
-
-# 帮扶责任人 reach their own cases (the list filtered to them, each case, its steps) and their households, nothing else.
-RESPONSIBLE_PERSON_ROUTES = ("/cases", "/households/{household_number}")
 
 
 def area_to_read(reader_area: str, requested: str | None, field: str) -> str:

@@ -18,7 +18,7 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
-from domain.cases.view import case_view
+from domain.cases.view import case_view, responsible_user
 from domain.readmodels import areas
 from domain.readmodels.schema import FollowerView, clear_read_model, open_view, topics_of
 from domain.store import EventStore
@@ -308,11 +308,6 @@ def summary_row(case: MonitoringCase) -> dict[str, Any]:
         "notice_due": view["notice_due"]["due_at"] if view["notice_due"] else None,
         "responsible_user": responsible_user(view),
     }
-
-
-def responsible_user(view: Mapping[str, Any]) -> str:
-    """The Dixian account of the case's one-to-one responsible person ("" when none, or none given)."""
-    return str((view.get("responsible_person") or {}).get("user_id", "") or "")
 
 
 def _responsible(person: Mapping[str, Any] | None) -> str:

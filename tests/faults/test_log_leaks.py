@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
 from domain.registry.rules import HouseholdRecord, Member
-from tests.conftest import TEST_CIPHER_KEY, connect
+from tests.conftest import TEST_CIPHER_KEY, connect, free_port
 from tests.integration.conftest import ACTORS, VILLAGE
 from tests.integration.registry_support import household, id_number
 from tests.integration.test_registry_api import household_body
@@ -54,12 +53,6 @@ BEGIN
   RAISE EXCEPTION 'write refused by the test' USING DETAIL = 'Failing row contains ' || NEW::text;
 END $$
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def person(i: int, relation: str) -> Member:

@@ -5,7 +5,6 @@ type and shape."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 import pytest
@@ -21,19 +20,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.main import create_app
+from tests.conftest import free_port
 from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 EXAMPLES = 3  # per operation and role: bounded, so the suite stays fast
 ROLES = ("cadre", "township", "county", "inspector")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def exercise(schema: Any, base_url: str, tokens: dict[str, str]) -> tuple[int, list[str]]:

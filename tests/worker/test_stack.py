@@ -22,6 +22,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from tests.conftest import free_port
 from worker.stack import (
     EmbeddedPostgres,
     PortInUseError,
@@ -50,13 +51,6 @@ class ParkedWorkflow:
     @workflow.signal
     def finish(self) -> None:
         self._finished = True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def custom_attributes(client: Client) -> dict[str, int]:

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.kernel.actors import Role
-from domain.kernel.privacy import masked, sees_names, sees_personal_data
+from domain.kernel.privacy import seen_by
 from worker.cli.files import write_private
 from workflows.audit.service import AuditService, verify_export
 from workflows.kernel.settings import Settings
@@ -57,9 +57,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
             print(json.dumps(made, ensure_ascii=False) if made else "nothing new since the last checkpoint")
             return 0
-        if (
-            args.action == "check-receipt"
-        ):  # a write's X-Dixian-Receipt: signed by us, and still stored as acknowledged?
+        # A write's X-Dixian-Receipt: signed by this deployment, and its event still stored as acknowledged?
+        if args.action == "check-receipt":
             if not args.file:
                 raise ValueError("check-receipt needs the receipt (the X-Dixian-Receipt of a write's answer)")
             found = service.check_receipt(args.file.strip())
@@ -79,9 +78,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 ids = None
             data: dict[str, Any] = service.export(ids)
             if args.masked_for:  # for a reader who sees personal data masked: the proofs still verify
-                role = Role(args.masked_for)
-                if not sees_personal_data(role):
-                    data = masked(data, names=not sees_names(role))
+                data = seen_by(Role(args.masked_for), data)
             from worker.cli.registry import operator
 
             reader = operator(service.ledger.areas)

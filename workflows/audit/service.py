@@ -31,7 +31,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.household import household_id
-from workflows.kernel.keys import SigningKey, check
+from workflows.kernel.keys import SigningKey, canonical_bytes, check
 
 EXPORT_FORMAT = "dixian-audit-export/1"
 # The approvals of a case, by level (村 → 乡镇 → 县).
@@ -101,7 +101,7 @@ class AuditService:
         event's hash, which command, when. The client keeps it; the server cannot later deny what it acknowledged."""
         claims = {"format": RECEIPT_FORMAT, "record": str(record), "version": version, "hash": event_hash,
                   "command_id": command_id, "at": at.isoformat()}  # fmt: skip
-        signature, key_id, _ = self.key.sign(_manifest_bytes(claims))
+        signature, key_id, _ = self.key.sign(canonical_bytes(claims))
         text = json.dumps({**claims, "key_id": key_id, "signature": signature}, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode()
 
@@ -262,7 +262,7 @@ class AuditService:
         for ev in events:
             heads[ev["originator_id"]] = {"last_version": ev["version"], "last_hash": ev["hash"]}
         manifest = {"format": EXPORT_FORMAT, "streams": heads, "events": len(events), "exported_at": _now_iso()}
-        signature, key_id, _ = self.key.sign(_manifest_bytes(manifest))
+        signature, key_id, _ = self.key.sign(canonical_bytes(manifest))
         return {
             "format": EXPORT_FORMAT,
             "streams": sorted(heads),
@@ -279,10 +279,6 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
-    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 RECEIPT_FORMAT = "dixian-receipt-1"
 
 
@@ -296,7 +292,7 @@ def read_receipt(receipt: str, public_key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or data.get("format") != RECEIPT_FORMAT:
         return None
-    return data if check(_manifest_bytes(data), signature, public_key) else None
+    return data if check(canonical_bytes(data), signature, public_key) else None
 
 
 def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
@@ -314,7 +310,7 @@ def _verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
     if data.get("format") != EXPORT_FORMAT:
         return {"holds": False, "problem": f"not a {EXPORT_FORMAT} file"}
     manifest = data["manifest"]
-    if not check(_manifest_bytes(manifest), data["manifest_signature"], public_key):
+    if not check(canonical_bytes(manifest), data["manifest_signature"], public_key):
         return {"holds": False, "problem": "the manifest's signature does not verify with this key"}
     if manifest["events"] != len(data["events"]):
         return {

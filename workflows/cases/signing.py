@@ -6,7 +6,6 @@ security event. Only Ed25519's public half is on the workers."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -14,7 +13,7 @@ import structlog
 
 from domain.kernel.errors import NotPermittedError
 from workflows.cases.contracts import OpenCaseInput, StepInput
-from workflows.kernel.keys import SigningKey, check
+from workflows.kernel.keys import SigningKey, canonical_bytes, check
 
 log = structlog.get_logger("dixian.security")
 Command = TypeVar("Command", OpenCaseInput, StepInput)
@@ -23,10 +22,7 @@ UNSIGNED = ("now", "signature")  # the workflow sets ``now``; the signature cann
 
 def signed_bytes(cmd: OpenCaseInput | StepInput) -> bytes:
     """What the signature covers: every field but the workflow's clock and the signature, canonical JSON."""
-    fields = cmd.model_dump(mode="json", exclude=set(UNSIGNED))
-    return json.dumps(
-        {"kind": type(cmd).__name__, **fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    return canonical_bytes({"kind": type(cmd).__name__, **cmd.model_dump(mode="json", exclude=set(UNSIGNED))})
 
 
 def sign(cmd: Command, key: SigningKey, now: datetime | None = None) -> Command:

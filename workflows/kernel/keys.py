@@ -6,8 +6,9 @@ default, generated once under the data directory (mode 0600)."""
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
+import json
+from collections.abc import Mapping
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -29,22 +30,16 @@ class SigningKey:
         except ValueError as e:
             raise ValueError(f"{variable}: {e}") from None
 
-    @classmethod
-    def generated_in(cls, data_dir: Path, name: str = "audit-key") -> SigningKey:
-        """The key kept in ``<data_dir>/<name>``, created on first use."""
-        path = data_dir / name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(os.urandom(32).hex() + "\n")
-        return cls.from_hex(path.read_text(), name)
-
     def __repr__(self) -> str:
         return f"SigningKey(key_id={self.key_id!r})"  # never the seed
 
     def sign(self, data: bytes) -> tuple[str, str, str]:
         return self._key.sign(data).hex(), self.key_id, self.public_key
+
+
+def canonical_bytes(data: Mapping[str, Any]) -> bytes:
+    """What is signed: JSON with sorted keys and no spaces, so that signer and checker hash the same bytes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def check(data: bytes, signature_hex: str, public_key_hex: str) -> bool:

@@ -119,22 +119,14 @@ class Settings(BaseSettings):
         run): weak or missing secrets, plaintext URLs, open CORS, Temporal without TLS. Empty outside production."""
         if not self.production:
             return []
-        problems: list[str] = []
-        if not self.cipher_key:
-            problems.append("DIXIAN_CIPHER_KEY must be set (from the secret store)")
-        elif (weak := _weak_bytes(self.cipher_key.get_secret_value(), "base64")) is not None:
-            problems.append(f"DIXIAN_CIPHER_KEY {weak}")
+        problems = _key_problems("DIXIAN_CIPHER_KEY", self.cipher_key, "base64", " (from the secret store)")
         if role in ("api", "projector", "run"):
-            if not self.audit_key:
-                problems.append("DIXIAN_AUDIT_KEY must be set")
-            elif (weak := _weak_bytes(self.audit_key.get_secret_value(), "hex")) is not None:
-                problems.append(f"DIXIAN_AUDIT_KEY {weak}")
+            problems += _key_problems("DIXIAN_AUDIT_KEY", self.audit_key, "hex")
         if role in ("api", "run"):
             problems += self._api_problems()
-            if not self.command_key:
-                problems.append("DIXIAN_COMMAND_KEY must be set (the API signs commands with it)")
-            elif (weak := _weak_bytes(self.command_key.get_secret_value(), "hex")) is not None:
-                problems.append(f"DIXIAN_COMMAND_KEY {weak}")
+            problems += _key_problems(
+                "DIXIAN_COMMAND_KEY", self.command_key, "hex", " (the API signs commands with it)"
+            )
         if role == "worker" and not self.command_public:
             problems.append("DIXIAN_COMMAND_PUBLIC_KEY must be set (the workers check the API's commands with it)")
         if self.temporal_address and not self.temporal_tls_waived and not temporal_tls_configured():
@@ -191,19 +183,20 @@ class Settings(BaseSettings):
         return (self.audit_anchor_file, self.audit_witness_file)
 
     def audit_signing_key(self) -> SigningKey:
-        if self.audit_key:
-            return SigningKey.from_hex(self.audit_key.get_secret_value())
-        if self.production:
-            raise ValueError("DIXIAN_AUDIT_KEY must be set when DIXIAN_ENV=production")
-        return SigningKey.generated_in(self.data_dir)
+        """The checkpoint key: DIXIAN_AUDIT_KEY, or the development key in ``<data_dir>/audit-key``."""
+        return self._signing_key(self.audit_key, "DIXIAN_AUDIT_KEY", "audit-key")
 
     def command_signing_key(self) -> SigningKey:
         """The API's command key: DIXIAN_COMMAND_KEY, or the development key in ``<data_dir>/command-key``."""
-        if self.command_key:
-            return SigningKey.from_hex(self.command_key.get_secret_value(), "DIXIAN_COMMAND_KEY")
+        return self._signing_key(self.command_key, "DIXIAN_COMMAND_KEY", "command-key")
+
+    def _signing_key(self, given: SecretStr | None, variable: str, file: str) -> SigningKey:
+        """A key given by ``variable``, or (never in production) the one generated in ``<data_dir>/<file>``."""
+        if given:
+            return SigningKey.from_hex(given.get_secret_value(), variable)
         if self.production:
-            raise ValueError("DIXIAN_COMMAND_KEY must be set when DIXIAN_ENV=production")
-        return SigningKey.generated_in(self.data_dir, "command-key")
+            raise ValueError(f"{variable} must be set when DIXIAN_ENV=production")
+        return SigningKey.from_hex(generated_secret(self.data_dir / file, lambda: os.urandom(32).hex()), file)
 
     def command_public_key(self) -> str:
         """What a worker checks commands with: DIXIAN_COMMAND_PUBLIC_KEY, or (development only) the public half of
@@ -319,6 +312,14 @@ MIN_SECRET_CHARACTERS = 32
 MIN_DISTINCT = 12
 
 
+def _key_problems(variable: str, key: SecretStr | None, encoding: str, use: str = "") -> list[str]:
+    """Why a key is unfit for production: missing, or weak (see ``_weak_bytes``)."""
+    if not key:
+        return [f"{variable} must be set{use}"]
+    weak = _weak_bytes(key.get_secret_value(), encoding)
+    return [f"{variable} {weak}"] if weak is not None else []
+
+
 def _weak_bytes(text: str, encoding: str) -> str | None:
     """Why a key given as base64 or hex text is unfit for production (fewer than 32 bytes, too few distinct)."""
     try:
@@ -334,9 +335,9 @@ def _weak_bytes(text: str, encoding: str) -> str | None:
 
 def temporal_tls_configured() -> bool:
     """Whether Temporal's own client configuration (TEMPORAL_TLS*, TEMPORAL_API_KEY, its config file) asks for TLS."""
-    from temporalio.envconfig import ClientConfigProfile
+    from workflows.kernel.temporal import security
 
-    options = ClientConfigProfile.load().to_client_connect_config()
+    options = security()
     return bool(options.get("tls") or options.get("api_key"))
 
 

@@ -25,7 +25,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
-from temporalio.envconfig import ClientConfigProfile
+from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 from temporalio.runtime import Runtime
 
 ENCODING = b"binary/encrypted"
@@ -83,12 +83,16 @@ def data_converter(cipher_key: str) -> DataConverter:
     )
 
 
-async def connect(address: str, namespace: str, cipher_key: str, runtime: Runtime | None = None) -> Client:
-    """A client of the cluster at ``address`` that seals and opens Dixian's payloads, over TLS, mTLS or with an API
-    key as Temporal's own client variables say (TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
+def security() -> ClientConnectConfig:
+    """TLS, mTLS or an API key, as Temporal's own client variables say (TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
     TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY, or
     its configuration file)."""
-    options = ClientConfigProfile.load().to_client_connect_config()
+    return ClientConfigProfile.load().to_client_connect_config()
+
+
+async def connect(address: str, namespace: str, cipher_key: str, runtime: Runtime | None = None) -> Client:
+    """A client of the cluster at ``address`` that seals and opens Dixian's payloads, secured as ``security`` says."""
+    options = security()
     return await Client.connect(
         address,
         namespace=namespace,
