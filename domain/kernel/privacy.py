@@ -195,8 +195,11 @@ def sees_any(actor: Actor, scope: list[str]) -> bool:
 
 # A record outside the reader's area is answered exactly as one that does not exist (status, type, message), so that
 # no answer tells whether, or where, a person, household, staff member or case is registered elsewhere.
+UNKNOWN_CASE = "没有这个案件，或它不在您的辖区内"
+
+
 def unknown_case() -> CaseNotFoundError:
-    return CaseNotFoundError("没有这个案件，或它不在您的辖区内", field="case_id", rule="exists")
+    return CaseNotFoundError(UNKNOWN_CASE, field="case_id", rule="exists")
 
 
 def unknown_household(number: str) -> NotFoundError:

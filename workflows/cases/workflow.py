@@ -22,6 +22,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.kernel.errors import ERROR_TYPES
+    from domain.kernel.privacy import UNKNOWN_CASE
     from workflows.cases import search_attributes as sa
     from workflows.cases.activities import CaseActivities
     from workflows.cases.contracts import (
@@ -213,9 +214,9 @@ class CaseWorkflow:
         view = self.state.view
         if view is None:
             raise _error("CaseNotFoundError", f"case {cmd.case_id} is not open", "case_id", "exists")
-        # The area first: a caller outside it learns nothing of the case (not its stage, nor where it is).
+        # The area first: to a caller outside it the case is as unknown as one that does not exist (privacy).
         if cmd.actor.area_code not in view.jurisdiction():
-            raise _error("NotPermittedError", "this case lies outside your area", "area_code", "jurisdiction")
+            raise _error("CaseNotFoundError", UNKNOWN_CASE, "case_id", "exists")
         if cmd.command_id in self.state.processed_commands:
             return  # a repeated command: the activity returns its recorded result
         allowed = {a.step: a for a in view.allowed_steps}
