@@ -10,8 +10,7 @@ that holds a stored class, so that every stored name resolves whichever process 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -34,7 +33,6 @@ from domain.registry import household as _household  # noqa: F401
 from domain.reports import village_report as _village_report  # noqa: F401
 
 A = TypeVar("A", bound=Aggregate)
-T = TypeVar("T")
 
 
 class DateAsISO(Transcoding):
@@ -46,19 +44,6 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
-
-
-def created(make: Callable[[], T], attempts: int = 5) -> T:
-    """Run ``make``, which creates tables if missing; processes starting together on a fresh database race on
-    CREATE TABLE IF NOT EXISTS (PostgreSQL then reports a duplicate type), so the loser tries again."""
-    for attempt in range(attempts):
-        try:
-            return make()
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 class EventStore(Application[UUID]):
@@ -81,7 +66,7 @@ class EventStore(Application[UUID]):
         policies: PolicyVersions | None = None,
         areas: AreaTree | None = None,
     ) -> None:
-        created(lambda: super(EventStore, self).__init__(env))  # processes starting together race on CREATE TABLE
+        super().__init__(env)
         self.policies = policies or PolicyVersions()
         configured = (env or {}).get(AREAS_ENV)
         self.areas = areas or (AreaTree.from_records(json.loads(configured)) if configured else DEFAULT_AREAS)

@@ -1,21 +1,73 @@
-"""Read-model tables: emptying them for a rebuild, and the base of the read models that own tables (created when
-several processes start together on a fresh database through ``domain.store.created``)."""
+"""PostgreSQL's tables: the factory every process opens them through (creating them one process at a time), emptying
+read models for a rebuild, and the base of the read models that own tables."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Tracking
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    InfrastructureFactory,
+    ProcessRecorder,
+    Tracking,
+)
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+    PostgresTrackingRecorder,
+)
 from eventsourcing.utils import Environment
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-from domain.store import created
-
 V = TypeVar("V", bound=PostgresTrackingRecorder)
+
+DDL_LOCK = 0x64697869616E  # "dixian": the advisory lock under which tables are created
+
+# The factory's topic, set as PERSISTENCE_MODULE by ``Settings.eventsourcing_env``: stored in no event, but named in
+# every process's environment, so it moves only with that setting.
+FACTORY_TOPIC = "domain.readmodels.schema:TakingTurns"
+
+
+class TakingTurns(PostgresFactory):
+    """The library's PostgreSQL factory, except that tables are created one process at a time. Processes starting
+    together on a fresh database (an API, a worker and the projector; replicas of each) would otherwise race on
+    CREATE TYPE / TABLE / INDEX IF NOT EXISTS, and PostgreSQL refuses the loser with a duplicate type, a relation
+    that "already exists" or "tuple concurrently updated". A session advisory lock, held on a connection of the
+    pool while the recorder creates its tables on another, makes them take turns; the second finds them made."""
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if not self.env_create_table():
+            yield
+            return
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        with self._turn():
+            return super().aggregate_recorder(purpose)
+
+    def application_recorder(self) -> ApplicationRecorder:
+        with self._turn():
+            return super().application_recorder()
+
+    def tracking_recorder(self, tracking_recorder_class: type[V] | None = None) -> V:
+        with self._turn():
+            return super().tracking_recorder(tracking_recorder_class)
+
+    def process_recorder(self) -> ProcessRecorder:
+        with self._turn():
+            return super().process_recorder()
 
 
 def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
@@ -27,7 +79,7 @@ def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
 def open_view(cls: type[V], name: str, env: Mapping[str, str]) -> V:
     """A read model for queries (creates its tables if missing), configured like its projection ``name``."""
     factory = InfrastructureFactory[V].construct(env=Environment(name, read_model_env(env)))
-    return created(lambda: factory.tracking_recorder(cls))
+    return factory.tracking_recorder(cls)
 
 
 def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:
@@ -38,21 +90,11 @@ def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:
             curs.execute(SQL("DELETE FROM {0}.{1}").format(Identifier(view.datastore.schema), Identifier(table)))
 
 
-DDL_LOCK = 0x64697869616E  # "dixian": the advisory lock under which read-model tables are created
-
-
 class FollowerView(PostgresTrackingRecorder):
     """A read model's tables: each event's rows and its tracking record are written in one transaction, committed
     without waiting for the disk (``synchronous_commit`` off, for these transactions only). A crash may lose the
     last few of them, rows and tracking together, never one without the other: the projection then folds those
     events again from its durable tracking position. The event store itself always commits synchronously."""
-
-    def _create_table(self, curs: Cursor[DictRow]) -> None:
-        # Processes starting together (an API, a worker and the projector; replicas) create the same tables: one at
-        # a time, or PostgreSQL may refuse the second with "tuple concurrently updated". The lock ends with the
-        # transaction that creates them.
-        curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (DDL_LOCK,))
-        super()._create_table(curs)
 
     def _insert_tracking(self, curs: Cursor[DictRow], tracking: Tracking) -> None:
         curs.execute("SET LOCAL synchronous_commit TO OFF")  # every write transaction of a view starts here

@@ -156,7 +156,7 @@ async def test_dev_server_env_accepts_dixian_search_attributes(temporal_env: Wor
 
 
 def test_es_env_points_at_a_fresh_database(es_env: dict[str, str], pg_url: str) -> None:
-    assert es_env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert es_env["PERSISTENCE_MODULE"] == "domain.readmodels.schema:TakingTurns"
     assert es_env["POSTGRES_DBNAME"].startswith("test_")
     assert es_env["POSTGRES_HOST"] == parse_database_url(pg_url)[0]
     conninfo = f"host={es_env['POSTGRES_HOST']} port={es_env['POSTGRES_PORT']} dbname={es_env['POSTGRES_DBNAME']}"

@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.kernel.areas import AREAS_ENV, AreaTree
+from domain.readmodels.schema import FACTORY_TOPIC
 from workflows.kernel.keys import SigningKey
 
 DEFAULT_TASK_QUEUE = "dixian-cases"
@@ -256,7 +257,7 @@ class Settings(BaseSettings):
                 "`make run` (its server is found through <data dir>/database-url while it runs)"
             )
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": FACTORY_TOPIC,  # the library's PostgreSQL factory, creating tables in turn
             "POSTGRES_HOST": host,
             "POSTGRES_PORT": port,
             "POSTGRES_DBNAME": dbname,
