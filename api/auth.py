@@ -58,6 +58,12 @@ def read_token(secret: str, token: str) -> Actor:
     return actor_from_claims(claims, "role", "area")
 
 
+def issued_at(token: str) -> datetime | None:
+    """When a token, already verified, says it was issued (its ``iat``), or None if it does not say."""
+    iat = jwt.decode(token, options={"verify_signature": False}).get("iat")
+    return datetime.fromtimestamp(iat, UTC) if isinstance(iat, int | float) else None
+
+
 class OidcVerifier:
     """Tokens of an OIDC issuer: signature by a key of its JWKS (fetched and cached), issuer, audience, expiry."""
 

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import SecretStr
 from temporalio.client import Client
 
-from api.auth import OidcVerifier, TokenError, read_token
+from api.auth import OidcVerifier, TokenError, issued_at, read_token
 from api.errors import ApiProblem
 from api.health import DatabaseGate
 from domain.cases.queries import CaseQueries
@@ -24,6 +24,7 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AREA_CODE_PATTERN
 from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, unknown_case
 from domain.readmodels.cases import CaseSummaryView
+from workflows.accounts.service import AccountService
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
 from workflows.kernel.keys import SigningKey
@@ -49,6 +50,7 @@ class Services:
     ops: OpsService
     reports: ReportService
     signer: SigningKey  # signs every command handed to a case workflow (workflows.cases.signing)
+    accounts: AccountService  # a user's account refuses tokens it no longer stands behind (revocation)
     oidc: OidcVerifier | None = None  # set: only the issuer's tokens are accepted
     database: DatabaseGate = field(init=False)
 
@@ -80,6 +82,7 @@ def current_actor(
         raise ApiProblem(
             "UnauthenticatedError", f"invalid bearer token: {e}", field="Authorization", rule="token"
         ) from None
+    svc.accounts.check(actor, issued_at(token))  # disabled, or changed since the token was issued: 401
     structlog.contextvars.bind_contextvars(actor=actor.id, role=actor.role.value)
     request.state.actor_role = actor.role  # the answer's personal fields are masked for roles that do not need them
     confined = CONFINED_TO.get(actor.role)
@@ -102,6 +105,11 @@ _NO_PERSONAL_DATA = (
 CONFINED_TO: dict[Role, tuple[tuple[str, ...], str, str]] = {
     **{role: (_NO_PERSONAL_DATA[0], _NO_PERSONAL_DATA[1].format(role=role.value), _NO_PERSONAL_DATA[2])
        for role in NO_PERSONAL_DATA_ROLES},
+    Role.ADMIN: (
+        (*_NO_PERSONAL_DATA[0], "/admin"),
+        "a 管理员 keeps user accounts and sees no case, household or staff record",
+        "role_scope",
+    ),
     Role.RESPONSIBLE_PERSON: (
         ("/cases", "/households/{household_number}"),
         "a 帮扶责任人 reads the households assigned to them and their cases, nothing else",

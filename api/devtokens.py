@@ -1,19 +1,25 @@
 """Print a development bearer token for each seeded role: `python -m api.devtokens`.
 
 Each token is also written to `<data dir>/tokens/<role>` (mode 0600) so that scripts and the README's curl tour can
-read it: `TOKEN=$(cat .dixian/tokens/village_cadre)`.
+read it: `TOKEN=$(cat .dixian/tokens/village_cadre)`. The seeded users get accounts on the first start (by the
+system, once), so `dixian user disable --id cadre-yuping` stops one of them like any other user; a token is minted
+for a user's account as it stands, never for a disabled one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from api.auth import DEV_TOKEN_MAX_HOURS, DEV_TOKEN_TTL, issue_token
-from domain.kernel.actors import Actor, Role
-from workflows.kernel.settings import load_settings
+from domain.accounts.commands import AccountRecord
+from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
+from domain.kernel.errors import DomainError
+from workflows.accounts.service import AccountService
+from workflows.kernel.settings import Settings, load_settings
 
 # Seeded users of the default area tree (domain/kernel/areas.py): one per role, in the seed's township 玉坪乡.
 SEEDED_USERS = (
@@ -28,16 +34,41 @@ SEEDED_USERS = (
 )
 
 
+def seed_accounts(accounts: AccountService) -> None:
+    """Give each seeded user an account, once (the same command id each start: a second start changes nothing)."""
+    now = datetime.now(UTC)
+    for a in SEEDED_USERS:
+        if accounts.ledger.accounts.find(a.id) is None:
+            record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code, unit="演示")
+            with contextlib.suppress(DomainError):  # an area tree of its own (DIXIAN_AREAS_FILE) may lack the area
+                accounts.put(record, actor=SYSTEM_ACTOR, command_id=f"seed-account:{a.id}", now=now,
+                             reason="开发环境的演示用户")  # fmt: skip
+
+
+def _accounts(settings: Settings) -> AccountService | None:
+    """The accounts, where a database is configured or the embedded stack runs; None otherwise."""
+    try:
+        return AccountService.connect(settings.eventsourcing_env())
+    except ValueError:
+        return None
+
+
 def one(user: str, hours: int) -> int:
-    """`dixian token --user U`: a token for one seeded user, on standard output (nothing else: scripts read it)."""
+    """`dixian token --user U`: a token for one user (a seeded one, or one with an account), on standard output
+    (nothing else: scripts read it)."""
     settings = load_settings()
     if settings.production or settings.oidc_issuer:
         sys.stderr.write("dixian token: production tokens come from the identity provider (DIXIAN_OIDC_ISSUER)\n")
         return 2
-    found = [a for a in SEEDED_USERS if a.id == user]
+    accounts = _accounts(settings)
+    account = accounts.ledger.accounts.find(user) if accounts is not None else None
+    if account is not None and account.disabled:
+        sys.stderr.write(f"dixian token: the account {user!r} is disabled (dixian user enable --id {user} …)\n")
+        return 2
+    found = [account.actor] if account is not None else [a for a in SEEDED_USERS if a.id == user]
     if not found:
         known = ", ".join(a.id for a in SEEDED_USERS)
-        sys.stderr.write(f"dixian token: no seeded user {user!r} (the seeded users are {known})\n")
+        sys.stderr.write(f"dixian token: no user {user!r} (the seeded users are {known}; others: dixian user add)\n")
         return 2
     sys.stdout.write(issue_token(settings.resolve_token_secret(), found[0], timedelta(hours=hours)) + "\n")
     return 0
@@ -58,6 +89,9 @@ def main() -> None:
         sys.stderr.write("dixian: no development tokens in production or with an identity provider\n")
         return
     secret = settings.resolve_token_secret()
+    accounts = _accounts(settings)
+    if accounts is not None:
+        seed_accounts(accounts)
     folder = settings.data_dir / "tokens"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     out = sys.stdout

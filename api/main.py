@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from pydantic import SecretStr
 
-from api import audit, campaigns, cases, codec, errors, ops, registry, reports
+from api import accounts, audit, campaigns, cases, codec, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.deps import Services
 from api.limits import BodyLimit
@@ -26,6 +26,7 @@ from domain.kernel.actors import Role
 from domain.kernel.privacy import seen_by, sees_personal_data
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
+from workflows.accounts.service import AccountService
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
 from workflows.kernel import temporal
@@ -67,6 +68,7 @@ async def connect_services(settings: Settings) -> Services:
         ops=OpsService(registry.ledger, summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),
         signer=settings.command_signing_key(),
+        accounts=AccountService(registry.ledger),
         oidc=oidc,
     )
 
@@ -97,6 +99,9 @@ CORS_HEADERS = (
 )
 # Answered even while the database is down: liveness, and the metrics and readiness that say what is wrong.
 ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
+# Answers not masked for a role that sees no personal data: user accounts, which the administrator (管理员) keeps,
+# name the people who work in Dixian (their name, role, area and unit), and no household's data lies under them.
+UNMASKED_PATHS = ("/admin/users",)
 
 
 async def _masked(response: Response, role: Role) -> Response:
@@ -159,6 +164,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(codec.router)
     app.include_router(reports.router)
+    app.include_router(accounts.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -197,7 +203,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         else:
             response = await call_next(request)
         role = getattr(request.state, "actor_role", None)
-        if role is not None and not sees_personal_data(role):
+        if role is not None and not sees_personal_data(role) and not request.url.path.startswith(UNMASKED_PATHS):
             response = await _masked(response, role)
         ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id

@@ -25,6 +25,7 @@ from domain.kernel.actors import Actor, Role
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
 from worker.stack import EmbeddedPostgres
+from workflows.accounts.service import AccountService
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
 from workflows.kernel.keys import SigningKey
@@ -111,6 +112,7 @@ def services(env: dict[str, str], temporal: Client | None, task_queue: str = "be
         ops=OpsService(registry.ledger, summaries, registry.view),
         reports=ReportService(registry.ledger, open_report_view(env), registry.view, None),
         signer=COMMAND_KEY,
+        accounts=AccountService(registry.ledger),
     )
 
 

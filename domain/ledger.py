@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.accounts.commands import AccountCommands
 from domain.audit.commands import AuditCommands
 from domain.campaigns.commands import CampaignCommands
 from domain.cases.commands import CaseCommands
@@ -35,3 +36,4 @@ class Ledger(EventStore):
         self.reports = ReportCommands(self)
         self.audit = AuditCommands(self)
         self.ops = OpsCommands(self)
+        self.accounts = AccountCommands(self)

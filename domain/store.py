@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 # Every module holding a stored class (see the module's docstring).
+from domain.accounts import accounts as _accounts  # noqa: F401
 from domain.audit import access_log as _access_log  # noqa: F401
 from domain.audit.checkpoints import AuditLog
 from domain.campaigns import campaign as _campaign  # noqa: F401

@@ -22,10 +22,12 @@ from api.main import create_app
 from api.ops import METRICS
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
+from domain.ledger import Ledger
 from domain.store import EventStore
 from tests.conftest import TEST_COMMAND_KEY
 from tests.problems import problem
 from tests.scenarios import VISIT
+from workflows.accounts.service import AccountService
 from workflows.kernel.settings import Settings
 from workflows.registry.roster_files import MAX_BYTES as ROSTER_MAX_BYTES
 
@@ -54,6 +56,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         ops=cast(Any, None),
         reports=cast(Any, None),
         signer=TEST_COMMAND_KEY,
+        accounts=AccountService(Ledger()),
     )
     transport = httpx.ASGITransport(app=create_app(services), raise_app_exceptions=True)
     async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as client:

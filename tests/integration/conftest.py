@@ -32,6 +32,7 @@ from domain.readmodels.reports import open_report_view
 from tests.conftest import TEST_COMMAND_KEY, TEST_VERIFIER, connect
 from worker.main import Projections, build_worker, projection_runner
 from worker.national_sync import OutboxNationalSystem
+from workflows.accounts.service import AccountService
 from workflows.audit.service import AuditService
 from workflows.campaigns.service import CampaignService
 from workflows.kernel.keys import SigningKey
@@ -132,6 +133,7 @@ async def run_stack(
         ops=OpsService(ledger, summaries, registry.view, open_report_view(es_env)),
         reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
         signer=TEST_COMMAND_KEY,
+        accounts=AccountService(ledger),
     )
     app = create_app(services)
     following = projection_runner(es_env) if projections else nullcontext(Projections([]))

@@ -18,6 +18,10 @@ from tests.classes import descendants, import_all
 EVENT_TOPICS = frozenset(
     {
         "domain.access:AccessRecorded",
+        "domain.accounts:AccountAdded",
+        "domain.accounts:AccountChanged",
+        "domain.accounts:AccountDisabled",
+        "domain.accounts:AccountEnabled",
         "domain.audit:AuditLogStarted",
         "domain.audit:CheckpointMade",
         "domain.campaign:CampaignStarted",
@@ -70,6 +74,7 @@ EVENT_TOPICS = frozenset(
 AGGREGATE_TOPICS = frozenset(
     {
         "domain.access:Access",
+        "domain.accounts:UserAccount",
         "domain.audit:AuditLog",
         "domain.campaign:Campaign",
         "domain.case:MonitoringCase",

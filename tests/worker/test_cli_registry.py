@@ -154,7 +154,7 @@ def test_a_development_token_for_a_seeded_user(
     assert claims["exp"] - claims["iat"] == 2 * 3600  # as asked; never past a week
     assert run("token", "--user", "township-yuping", "--hours", "169") == 2
     assert run("token", "--user", "nobody") == 2
-    assert "no seeded user 'nobody'" in capfd.readouterr().err
+    assert "no user 'nobody'" in capfd.readouterr().err
     monkeypatch.setenv("DIXIAN_ENV", "production")
     monkeypatch.setenv("DIXIAN_TOKEN_SECRET", "x" * 40)
     assert run("token", "--user", "township-yuping") == 2

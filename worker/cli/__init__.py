@@ -324,9 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hours", type=int, default=12, help="how long it is valid (1 to 168 hours; 12 by default)")
     p.set_defaults(func=cmd_token, wants_args=True)
 
-    from worker.cli import audit, registry, reports
+    from worker.cli import accounts, audit, registry, reports
 
     registry.add_commands(sub)
+    accounts.add_commands(sub)
     audit.add_commands(sub)
     reports.add_commands(sub)
     return parser

@@ -1,0 +1,1 @@
+"""User accounts: the use cases the API and the command line share (``service``)."""

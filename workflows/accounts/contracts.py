@@ -1,0 +1,30 @@
+"""What the API and the command line hand the accounts' use cases (``domain.accounts``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from domain.accounts.commands import ACCOUNT_ROLES, AccountRecord
+from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text
+
+UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,64}$")]
+AccountRole = Annotated[str, Field(json_schema_extra={"enum": sorted(r.value for r in ACCOUNT_ROLES)})]
+
+
+class AccountRequest(Strict):
+    """用户账号: who the user is, their role and the area they act for."""
+
+    name: Name
+    role: AccountRole = Field(description="角色: village_cadre 村干部/网格员, township_reviewer 乡镇审核, …")
+    area_code: AreaCode
+    unit: ShortText = Field(default="", description="工作单位")
+    reason: Text = Field(default="", description="新增或变更的原因 (required)")
+
+    def record(self, user_id: str) -> AccountRecord:
+        return AccountRecord(user_id=user_id, name=self.name, role=self.role, area_code=self.area_code, unit=self.unit)
+
+
+class AccountReason(Strict):
+    reason: Text = Field(description="停用或启用的原因 (required)")

@@ -1,0 +1,91 @@
+"""User accounts' use cases, shared by the API and the command line: keep accounts, list them, and judge a token
+against its user's account (revocation: a disabled account, or a token older than a change of role or area).
+
+Accounts are written through the ledger directly, exactly once per command id, like the registry's records: there is
+no process to manage. A token is judged against the account as stored at that moment (no cache), so a disabled user
+is refused from the next request on, on every API replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.accounts.accounts import AccountAdded, UserAccount
+from domain.accounts.commands import AccountRecord
+from domain.kernel.actors import Actor
+from domain.kernel.areas import contains
+from domain.kernel.envelope import Envelope
+from domain.kernel.errors import DomainError, ErrorKind
+from domain.ledger import Ledger
+
+_PAGE = 500
+
+
+class AccountRefusedError(DomainError):
+    """The token's user has an account that refuses it: disabled, or changed since the token was issued."""
+
+    kind = ErrorKind.UNAUTHENTICATED
+
+
+_REFUSALS = {
+    "account_disabled": "此账号已停用，请联系管理员 (the account is disabled)",
+    "account_changed": "账号的角色或区划已变更，请重新登录 (the account's role or area has changed: sign in again)",
+    "token_before_change": "令牌早于账号的变更，请重新登录 (issued before the account changed: sign in again)",
+}
+
+
+class AccountService:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    @classmethod
+    def connect(cls, env: Mapping[str, str]) -> AccountService:
+        return cls(Ledger(env))
+
+    def put(self, record: AccountRecord, *, actor: Actor, command_id: str, now: datetime, reason: str
+            ) -> dict[str, Any]:  # fmt: skip
+        """Add an account, or change one to ``record`` (what differs is recorded, old and new)."""
+        envelope = Envelope(actor=actor, command_id=command_id, now=now)
+        return self.ledger.accounts.add(envelope, record, reason=reason).view()
+
+    def disable(self, user_id: str, *, actor: Actor, command_id: str, now: datetime, reason: str) -> dict[str, Any]:
+        envelope = Envelope(actor=actor, command_id=command_id, now=now)
+        return self.ledger.accounts.disable(envelope, user_id, reason=reason).view()
+
+    def enable(self, user_id: str, *, actor: Actor, command_id: str, now: datetime, reason: str) -> dict[str, Any]:
+        envelope = Envelope(actor=actor, command_id=command_id, now=now)
+        return self.ledger.accounts.enable(envelope, user_id, reason=reason).view()
+
+    def account(self, user_id: str, actor: Actor) -> dict[str, Any]:
+        return self.ledger.accounts.get(user_id, actor).view()
+
+    def accounts(self, area_code: str) -> list[dict[str, Any]]:
+        """Every account of an area, by user id (accounts are few: each is read from its events)."""
+        topic = get_topic(AccountAdded)
+        found: list[dict[str, Any]] = []
+        start = 1
+        while True:
+            page = self.ledger.recorder.select_notifications(start, _PAGE, topics=[topic])
+            for n in page:
+                account = self.ledger.find(UserAccount, UUID(str(n.originator_id)))
+                if account is not None and contains(area_code, account.facts["area_code"]):
+                    found.append(account.view())
+            if len(page) < _PAGE:
+                break
+            start = page[-1].id + 1
+        return sorted(found, key=lambda a: a["user_id"])
+
+    def check(self, actor: Actor, issued_at: datetime | None) -> None:
+        """Refuse a token whose user's account refuses it (``UserAccount.refusal``); a user without one is taken as
+        the token says."""
+        account = self.ledger.accounts.find(actor.id)
+        if account is None:
+            return
+        rule = account.refusal(actor.role, actor.area_code, issued_at)
+        if rule is not None:
+            raise AccountRefusedError(_REFUSALS[rule], field="Authorization", rule=rule)
