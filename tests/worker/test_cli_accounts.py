@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from api.auth import read_token
-from tests.worker.test_cli_registry import cli_env, run  # noqa: F401 (the fixture)
+from tests.worker.conftest import run
 
 VILLAGE, OTHER_VILLAGE = "990102101001", "990102101002"
 
 
 def test_users_are_kept_from_the_command_line_and_a_disabled_one_gets_no_token(
-    cli_env: dict[str, str], tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    cli_env: dict[str, str], tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DIXIAN_TOKEN_SECRET", raising=False)
     add = ("user", "add", "--id", "cadre-9", "--name", "村干部九", "--role", "village_cadre", "--area", VILLAGE)

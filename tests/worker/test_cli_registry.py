@@ -12,26 +12,10 @@ import pytest
 from domain.ledger import Ledger
 from domain.registry.household import household_id
 from tests.integration.registry_support import household, roster_bytes, rows_of
-from worker.cli import main
+from tests.worker.conftest import run
 from worker.main import projection_runner
 
 VILLAGE = "990102101001"
-
-
-@pytest.fixture
-def cli_env(es_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):
-        monkeypatch.setenv(key, es_env[key])
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("DIXIAN_DATA_DIR", str(tmp_path / ".dixian"))
-    monkeypatch.setattr("worker.cli.configure_logging", lambda **_: None)  # keep pytest's streams out of logging
-    return es_env
-
-
-def run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 def test_import_writes_the_households_and_reports_refused_rows(
