@@ -128,6 +128,17 @@ def _scope(actor_area: str, area_code: str | None) -> list[str]:
     return [area_to_read(actor_area, area_code, "area_code")]
 
 
+@router.get(
+    "/households/id-conflicts",
+    summary="证件号码冲突: one person listed by two households, recorded when the registrar could not be told (the "
+    "first household lies outside their area), for the county to resolve",
+)
+async def id_number_conflicts(actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
+    items = await run_in_threadpool(svc.registry.id_number_conflicts, actor)
+    await record_read(svc, actor, request, what="id_conflicts", target=actor.area_code, village_code="")
+    return {"items": items}
+
+
 @router.get("/households", response_model=HouseholdList, summary="农户: households in the caller's area")
 async def list_households(
     actor: ActorDep,

@@ -167,6 +167,15 @@ def check_may_read_access_log(actor: Actor) -> None:
         raise NotPermittedError("the access log is for inspectors", field="role", rule="inspector_only")
 
 
+def check_may_read_id_conflicts(actor: Actor) -> None:
+    """Who reads the ID numbers listed by two households (recorded, not refused, when the first lies outside the
+    registrar's area): the county, which decides where the person belongs, and its inspectors."""
+    if actor.role not in (Role.COUNTY_APPROVER, Role.INSPECTOR):
+        raise NotPermittedError(
+            "conflicting ID numbers are resolved by the county (县级)", field="role", rule="county_or_inspector"
+        )
+
+
 def check_may_open_payloads(actor: Actor) -> None:
     """Who may open what Temporal keeps of a workflow (its payloads carry the step's personal data): operations,
     who diagnose a workflow in the Temporal UI, and the county, which answers for the county's cases."""

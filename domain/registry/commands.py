@@ -7,6 +7,7 @@ to two households however the registrations race.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -23,6 +24,7 @@ from domain.registry.household import (
     Household,
     HouseholdCases,
     IdNumberClaim,
+    IdNumberContested,
     StaffMember,
     household_cases_id,
     household_id,
@@ -65,7 +67,7 @@ class RegistryCommands(CommandSet):
                 raise command_reused(envelope.command_id)
             return {"household_number": number, "result": "unchanged", "version": household.version}
         ids = [person_key(m.id_number) for m in record.members]
-        claims = self._claims(number, ids, envelope.actor)
+        claims = self._claims(number, record.village_code, ids, envelope)
         facts = record.facts()
         if household is None:
             household = _registered(record, envelope.actor, envelope.command_id, envelope.now, reason, demo)
@@ -117,9 +119,16 @@ class RegistryCommands(CommandSet):
         raise_first(problems)
         check_may_register(actor, record.village_code)
 
-    def _claims(self, household_number: str, id_numbers: list[str], actor: Actor) -> list[IdNumberClaim]:
-        """Claim each ID number for this household; a number held by another household is refused."""
+    def _claims(
+        self, household_number: str, village_code: str, id_numbers: list[str], envelope: Envelope
+    ) -> list[IdNumberClaim]:
+        """Claim each ID number for this household. A number held by another household of the registrar's area is
+        refused, naming it. One held outside that area is not refused: the answer would tell the registrar that the
+        person is registered elsewhere (an oracle on anyone's ID number); the household is registered as asked, the
+        number stays with its household, and the conflict is recorded on it for the county to resolve
+        (``IdNumberContested``, listed by ``id_number_conflicts``)."""
         claims: list[IdNumberClaim] = []
+        actor = envelope.actor
         for index, id_number in enumerate(id_numbers):
             claim = self.store.find(IdNumberClaim, id_claim_id(id_number))
             if claim is None:
@@ -129,12 +138,14 @@ class RegistryCommands(CommandSet):
                 claims.append(claim)
             elif claim.household_number != household_number:
                 other = self.store.find(Household, household_id(claim.household_number))
-                where = (
-                    f"户 {claim.household_number}"
-                    if other is not None and contains(actor.area_code, other.village_code)
-                    else "本辖区以外的农户"
-                )
-                message = f"证件号码已登记在{where}，同一人不能属于两户；请先从原户移出"
+                if other is None or not contains(actor.area_code, other.village_code):
+                    if claim.contest(
+                        id_number=id_number, household_number=household_number, village_code=village_code,
+                        actor=actor, command_id=envelope.command_id, now=envelope.now,
+                    ):  # fmt: skip
+                        claims.append(claim)
+                    continue
+                message = f"证件号码已登记在户 {claim.household_number}，同一人不能属于两户；请先从原户移出"
                 raise DuplicateIdNumberError(
                     message,
                     field="id_number",
@@ -144,6 +155,29 @@ class RegistryCommands(CommandSet):
                     ],
                 )
         return claims
+
+    def id_number_conflicts(self, contested: list[IdNumberContested]) -> list[dict[str, Any]]:
+        """The conflicts recorded (``contested``, oldest first), each with whether it still stands: the number still
+        registered to its household while the other household still lists the person."""
+        out: list[dict[str, Any]] = []
+        for e in contested:
+            claim = self.store.find(IdNumberClaim, e.originator_id)
+            holder = self.store.find(Household, household_id(e.household_number))
+            contester = self.store.find(Household, household_id(e.contested_by))
+            listed = contester is not None and e.id_number in {person_key(m["id_number"]) for m in contester.members}
+            stands = claim is not None and claim.household_number == e.household_number and listed
+            out.append({
+                "id_number": e.id_number,
+                "household_number": e.household_number,
+                "village_code": holder.village_code if holder is not None else "",
+                "contested_by": e.contested_by,
+                "contested_by_village_code": e.village_code,
+                "recorded_at": e.occurred_at,
+                "recorded_by": e.actor.get("id", ""),
+                "status": "open" if stands else "resolved",
+                "status_label": "待县级核定" if stands else "已解决",
+            })  # fmt: skip
+        return out
 
     def household_version(self, household_number: str) -> int:
         """The household's version, 0 when it is not registered."""

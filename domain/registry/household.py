@@ -248,9 +248,28 @@ class IdNumberReleased(ChainedEvent):
         claim.household_number = ""
 
 
+@stored_as("domain.household:IdNumberContested")
+class IdNumberContested(ChainedEvent):
+    """Another household, registered outside the area of the one who registered it, lists the same person. The
+    registration was accepted (refusing it would tell the registrar that the person is registered elsewhere, and
+    where); the county resolves which household the person belongs to."""
+
+    household_number: str  # the household the number is registered to
+    contested_by: str  # the household that lists the person too
+    village_code: str  # that household's village
+    id_number: str
+    actor: dict[str, str]
+    command_id: str
+    occurred_at: datetime
+
+    def apply(self, claim: IdNumberClaim) -> None:
+        claim.__dict__["contested_by"] = [*claim.contesting, self.contested_by]
+
+
 @stored_as("domain.household:IdNumberClaim")
 class IdNumberClaim(ChainedAggregate):
-    """Which household an ID number is registered to ("" once released)."""
+    """Which household an ID number is registered to ("" once released), and which other households list the same
+    person (contested, for the county to resolve)."""
 
     household_number: str
 
@@ -269,6 +288,24 @@ class IdNumberClaim(ChainedAggregate):
 
     def release(self, command_id: str) -> None:
         self.trigger_event(IdNumberReleased, household_number=self.household_number, command_id=command_id)
+
+    @property
+    def contesting(self) -> list[str]:
+        """The households that list this person besides the one it is registered to (none for claims stored before
+        contests were recorded)."""
+        return list(self.__dict__.get("contested_by", []))
+
+    def contest(self, *, id_number: str, household_number: str, village_code: str, actor: Actor, command_id: str,
+                now: datetime) -> bool:  # fmt: skip
+        """Record that ``household_number`` lists this person too; once per household."""
+        if household_number in self.contesting:
+            return False
+        self.trigger_event(
+            IdNumberContested, household_number=self.household_number, contested_by=household_number,
+            village_code=village_code, id_number=id_number, actor=actor.as_dict(), command_id=command_id,
+            occurred_at=now,
+        )  # fmt: skip
+        return True
 
 
 # ----- a household's open cases ------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ EVENT_TOPICS = frozenset(
         "domain.household:HouseholdRegistered",
         "domain.household:HouseholdScreened",
         "domain.household:IdNumberClaimed",
+        "domain.household:IdNumberContested",
         "domain.household:IdNumberReclaimed",
         "domain.household:IdNumberReleased",
         "domain.household:StaffChanged",

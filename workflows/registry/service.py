@@ -13,21 +13,25 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from domain.kernel.actors import Actor
-from domain.kernel.areas import AreaTree
+from domain.kernel.areas import AreaTree, contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError, DuplicateIdNumberError
-from domain.kernel.permissions import check_may_import
+from domain.kernel.permissions import check_may_import, check_may_read_id_conflicts
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
+from domain.registry.household import IdNumberContested
 from domain.registry.roster import HouseholdRows, RowError, read_roster
 from domain.registry.rules import HouseholdRecord, Member, StaffRecord, normalise_id_number
 from domain.registry.views import HouseholdOutcome, HouseholdView, StaffView
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
 from workflows.registry.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 
+CONFLICTS_PAGE = 500
 MAX_REPORTED_ERRORS = 1000  # row errors listed in an import report (errors_total counts them all)
 IMPORT_BATCH = 100  # new households written per transaction by an import (a refused batch goes one by one)
 
@@ -181,6 +185,27 @@ class RegistryService:
 
     def households(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
         return self.view.households(area_prefixes=area_prefixes, limit=limit, offset=offset)
+
+    def id_number_conflicts(self, actor: Actor) -> list[dict[str, Any]]:
+        """The ID numbers listed by two households where either lies in the caller's area, oldest first (few:
+        each is a registration that met a person registered outside the registrar's area)."""
+        check_may_read_id_conflicts(actor)
+        topic = get_topic(IdNumberContested)
+        events: list[IdNumberContested] = []
+        start = 1
+        while True:
+            page = self.ledger.recorder.select_notifications(start, CONFLICTS_PAGE, topics=[topic])
+            for n in page:
+                event = self.ledger.mapper.to_domain_event(n)
+                if isinstance(event, IdNumberContested):
+                    events.append(event)
+            if len(page) < CONFLICTS_PAGE:
+                break
+            start = page[-1].id + 1
+        return [
+            c for c in self.ledger.registry.id_number_conflicts(events)
+            if contains(actor.area_code, c["contested_by_village_code"]) or contains(actor.area_code, c["village_code"])
+        ]  # fmt: skip
 
     # ----- access log -------------------------------------------------------------------------------------------
 

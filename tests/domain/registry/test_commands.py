@@ -34,7 +34,14 @@ from domain.kernel.errors import (
 )
 from domain.kernel.time import SHANGHAI
 from domain.ledger import Ledger
-from domain.registry.household import HouseholdChanged, HouseholdRegistered, household_id, id_claim_id
+from domain.registry.household import (
+    HouseholdChanged,
+    HouseholdRegistered,
+    IdNumberClaim,
+    IdNumberContested,
+    household_id,
+    id_claim_id,
+)
 from domain.registry.rules import HouseholdRecord, Member
 from domain.registry.values import Relation, Risk, StaffIdentity
 from tests.domain.registry_support import family, household, id_number, member, staff, wrong_check, yuan
@@ -482,18 +489,38 @@ def test_the_refusal_names_a_household_within_the_actors_area(ledger: Ledger) ->
     assert "HH-0001" in excinfo.value.message
 
 
-def test_the_refusal_does_not_name_a_household_outside_the_actors_area(ledger: Ledger) -> None:
+def test_a_person_registered_outside_the_actors_area_is_not_revealed_and_the_conflict_goes_to_the_county(
+    ledger: Ledger,
+) -> None:
     register(ledger, household("HH-0001", family(1)))
+    contested = household("HH-0002", (member(1, Relation.HEAD),), village_code=OTHER_VILLAGE_CODE)
+    fresh = household("HH-0003", (member(40, Relation.HEAD),), village_code=OTHER_VILLAGE_CODE)
 
-    with pytest.raises(DuplicateIdNumberError) as excinfo:
-        register(
-            ledger,
-            household("HH-0002", (member(1, Relation.HEAD),), village_code=OTHER_VILLAGE_CODE),
-            actor=OTHER_VILLAGE_CADRE,
-        )
+    # The same answer whether or not the person is registered elsewhere: nothing to test an ID number with.
+    answers = [register(ledger, h, actor=OTHER_VILLAGE_CADRE) for h in (contested, fresh)]
+    assert [a["result"] for a in answers] == ["created", "created"]
+    assert register(ledger, contested, actor=OTHER_VILLAGE_CADRE)["result"] == "unchanged"
 
-    assert "HH-0001" not in excinfo.value.message
-    assert "本辖区以外" in excinfo.value.message
+    # The number stays with its household; the conflict is recorded once, for the county.
+    claim = ledger.find(IdNumberClaim, id_claim_id(id_number(seq=1)))
+    assert claim is not None and claim.household_number == "HH-0001" and claim.contesting == ["HH-0002"]
+    contested_events = [e for e in ledger.stored_events(claim.id) if isinstance(e, IdNumberContested)]
+    assert len(contested_events) == 1
+    (conflict,) = ledger.registry.id_number_conflicts(contested_events)
+    assert (conflict["household_number"], conflict["contested_by"], conflict["status"]) == (
+        "HH-0001",
+        "HH-0002",
+        "open",
+    )
+    assert (
+        conflict["contested_by_village_code"] == OTHER_VILLAGE_CODE
+        and conflict["recorded_by"] == OTHER_VILLAGE_CADRE.id
+    )
+
+    # Resolved once the person is listed by one household only.
+    register(ledger, household("HH-0002", (member(41, Relation.HEAD),), village_code=OTHER_VILLAGE_CODE),
+             actor=OTHER_VILLAGE_CADRE, reason="核实后移出")  # fmt: skip
+    assert ledger.registry.id_number_conflicts(contested_events)[0]["status"] == "resolved"
 
 
 def test_two_registrations_racing_for_one_id_number_conflict_in_the_store(
