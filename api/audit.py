@@ -36,6 +36,23 @@ async def list_checkpoints(actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
     return await run_in_threadpool(svc.audit.checkpoints)
 
 
+@router.get(
+    "/audit/checkpoints/consistency",
+    summary="The consistency proof that checkpoint `second`'s tree head extends checkpoint `first`'s (RFC 9162 §2.1.4)",
+)
+async def checkpoint_consistency(
+    actor: ActorDep,
+    svc: ServicesDep,
+    first: Annotated[int, Query(ge=1, le=10_000_000, description="the earlier checkpoint's number")],
+    second: Annotated[int, Query(ge=1, le=10_000_000, description="the later checkpoint's number")],
+) -> dict[str, Any]:
+    del actor  # heads and hashes only, like the checkpoints themselves
+    try:
+        return await run_in_threadpool(svc.audit.consistency, first, second)
+    except LookupError as e:
+        raise ApiProblem("NotFoundError", str(e), field="second", rule="known_checkpoints") from None
+
+
 @router.post("/audit/verify", summary="Verify the hash chains (and checkpoints): the first break, or that all holds")
 async def verify(body: VerifyRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
     if body.scope == "case":

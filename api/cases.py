@@ -130,7 +130,7 @@ async def _receipt(
     if event_hash is None:
         event_hash = (await run_in_threadpool(svc.queries.acknowledged, case_id, _now(), version))[1]
     response.headers[RECEIPT_HEADER] = await run_in_threadpool(
-        svc.audit.receipt, case_id, version, event_hash, command_id, _now()
+        svc.audit.receipt, [(case_id, version, event_hash)], command_id, _now()
     )
 
 

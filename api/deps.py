@@ -119,6 +119,7 @@ CONFINED_TO: dict[Role, tuple[tuple[str, ...], str, str]] = {
 
 
 def command_id(
+    request: Request,
     actor: Annotated[Actor, Depends(current_actor)],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> str:
@@ -135,6 +136,7 @@ def command_id(
     else:
         cid = f"{actor.id}:{idempotency_key}"
     structlog.contextvars.bind_contextvars(command_id=cid)
+    request.state.command_id = cid  # named by the write's receipt
     return cid
 
 

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -19,11 +20,13 @@ from pydantic import SecretStr
 
 from api import accounts, audit, campaigns, cases, codec, errors, ops, registry, reports
 from api.auth import OidcVerifier
+from api.cases import RECEIPT_HEADER
 from api.deps import Services
 from api.limits import BodyLimit
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Role
 from domain.kernel.privacy import seen_by, sees_personal_data
+from domain.kernel.store import Written, collecting
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.reports import open_report_view
 from workflows.accounts.service import AccountService
@@ -102,6 +105,26 @@ ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 # Answers not masked for a role that sees no personal data: user accounts, which the administrator (管理员) keeps,
 # name the people who work in Dixian (their name, role, area and unit), and no household's data lies under them.
 UNMASKED_PATHS = ("/admin/users",)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# How many records a receipt header lists at most; a larger write's receipt (an import's: one entry per household)
+# is the ``receipt`` field of its JSON answer instead, as headers of many kilobytes are refused by clients and proxies.
+RECEIPT_IN_HEADER = 50
+
+
+async def _with_receipt(response: Response, svc: Services, written: Written, command_id: str) -> Response:
+    """The answer of a write with the signed receipt for every event it wrote (AuditService.receipt)."""
+    receipt = await asyncio.to_thread(svc.audit.receipt, list(written), command_id, datetime.now(UTC))
+    if len(written) <= RECEIPT_IN_HEADER or not response.headers.get("content-type", "").startswith("application/json"):
+        response.headers[RECEIPT_HEADER] = receipt
+        return response
+    body = json.loads(b"".join([chunk async for chunk in response.body_iterator]))  # type: ignore[attr-defined]
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    if isinstance(body, dict):
+        body["receipt"] = receipt
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
 async def _masked(response: Response, role: Role) -> Response:
@@ -198,10 +221,17 @@ def create_app(services: Services | None = None) -> FastAPI:
         structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.url.path)
         started = time.perf_counter()
         svc: Services | None = getattr(request.app.state, "services", None)
+        written: Written = []
         if svc is not None and svc.database.down and request.url.path not in ALWAYS_ANSWERED:
             response: Response = errors.problem(503, "UnavailableError", errors.DATABASE_DOWN)
+        elif request.method in WRITE_METHODS:
+            with collecting() as written:  # every event this request saves, for its receipt
+                response = await call_next(request)
         else:
             response = await call_next(request)
+        if written and svc is not None and response.status_code < 300 and RECEIPT_HEADER not in response.headers:
+            command = getattr(request.state, "command_id", None) or f"request:{request_id}"
+            response = await _with_receipt(response, svc, written, command)
         role = getattr(request.state, "actor_role", None)
         if role is not None and not sees_personal_data(role) and not request.url.path.startswith(UNMASKED_PATHS):
             response = await _masked(response, role)

@@ -29,6 +29,7 @@ from domain.kernel.areas import AREAS_ENV, DEFAULT_AREAS, AreaTree
 from domain.kernel.chain import checked_stream
 from domain.kernel.errors import DamagedRecordError, VersionConflictError
 from domain.kernel.policy import PolicyVersions
+from domain.kernel.store import note_written
 from domain.ops import repairs as _repairs  # noqa: F401
 from domain.registry import household as _household  # noqa: F401
 from domain.reports import village_report as _village_report  # noqa: F401
@@ -82,6 +83,11 @@ class EventStore(Application[UUID]):
         for event in self.stored_events(aggregate_id, version):
             aggregate = event.mutate(aggregate)
         return aggregate if isinstance(aggregate, cls) else None
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        note_written(r.domain_event for r in recordings)  # for the receipt of the request that wrote them
+        return recordings
 
     def save_all(self, *aggregates: Aggregate, field: str) -> None:
         try:

@@ -3,8 +3,10 @@ the caller's signer), and verification of streams, of the whole log, and of the 
 
 A checkpoint's leaves are, in notification order, ``sha256("leaf:" + id + ":" + aggregate + ":" + version + ":" +
 event hash)``; inner nodes are ``sha256("node:" + left + right)``, an odd node last in a level is carried up as is.
-What a checkpoint signs is :func:`statement`: the range, the number of events and the root. Removing, inserting or
-changing any event of a checkpointed range changes the root.
+What a checkpoint signs is :func:`statement`: the range, the number of events and the root, and the head of the
+store's growing tree (``domain.audit.tree``: its size and root over every event so far). Removing, inserting or
+changing any event of a checkpointed range changes the root; the heads let a witness that kept only an earlier one
+check, by a consistency proof, that a later one extends it (the history it vouched for is unchanged).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from uuid import UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
+from domain.audit.tree import consistency_proof, consistent, extended, frontier_root
+from domain.audit.tree import node as _node
 from domain.kernel.chain import (
     Break,
     ChainedAggregate,
@@ -40,10 +44,6 @@ PAGE = 500
 def leaf(notification_id: int, originator_id: str, version: int, event_hash: str) -> str:
     data = f"leaf:{notification_id}:{originator_id}:{version}:{event_hash}".encode()
     return hashlib.sha256(data).hexdigest()
-
-
-def _node(left: str, right: str) -> str:
-    return hashlib.sha256(f"node:{left}{right}".encode()).hexdigest()
 
 
 def merkle_root(leaves: list[str]) -> str:
@@ -92,10 +92,19 @@ def root_from_proof(leaf_hash: str, path: list[list[str]]) -> str:
     return current
 
 
-def statement(from_id: int, to_id: int, events: int, root: str) -> bytes:
-    """What a checkpoint's signature covers."""
-    body = {"format": "dixian-checkpoint/1", "after": from_id, "through": to_id, "events": events, "root": root}
+def statement(from_id: int, to_id: int, events: int, root: str, tree_size: int = 0, tree_root: str = "") -> bytes:
+    """What a checkpoint's signature covers: its range and root, and the tree head (format 1: made before heads)."""
+    body: dict[str, Any] = {"format": "dixian-checkpoint/1", "after": from_id, "through": to_id, "events": events,
+                            "root": root}  # fmt: skip
+    if tree_size:
+        body.update(format="dixian-checkpoint/2", tree_size=tree_size, tree_root=tree_root)
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signed_statement(cp: dict[str, Any]) -> bytes:
+    """The statement of a checkpoint as recorded (or as a witness kept it)."""
+    return statement(cp["after"], cp["through"], cp["events"], cp["root"], cp.get("tree_size", 0),
+                     cp.get("tree_root", ""))  # fmt: skip
 
 
 # A signer returns (signature hex, key id, public key hex) for the bytes it is given.
@@ -120,6 +129,11 @@ class CheckpointMade(ChainedEvent):
     key_id: str
     public_key: str
     made_at: datetime
+    # The tree head after this range (0 and "" in checkpoints made before heads were signed), and its frontier,
+    # from which the next head and the consistency proof to it are made without reading the older events.
+    tree_size: int = 0
+    tree_root: str = ""
+    frontier: tuple[str, ...] = ()
 
     def apply(self, log: AuditLog) -> None:
         log.checkpoints.append(
@@ -133,6 +147,7 @@ class CheckpointMade(ChainedEvent):
                 "key_id": self.key_id,
                 "public_key": self.public_key,
                 "made_at": self.made_at.isoformat(),
+                **({"tree_size": self.tree_size, "tree_root": self.tree_root} if self.tree_size else {}),
             }
         )
 
@@ -211,8 +226,28 @@ def leaves_of(app: Application[UUID], after: int, through: int) -> tuple[list[st
     return leaves, only_audit
 
 
+def tree_before(app: Application[UUID], log: AuditLog) -> tuple[list[str], int]:
+    """The frontier and size of the tree at the last checkpoint: as it recorded them, or (a store whose checkpoints
+    predate tree heads, once) from every event up to it."""
+    if not log.checkpoints:
+        return [], 0
+    return frontier_at(app, log, len(log.checkpoints))
+
+
+def frontier_at(app: Application[UUID], log: AuditLog, number: int) -> tuple[list[str], int]:
+    """The frontier and size of the tree at checkpoint ``number``: as its event recorded them, or recomputed from
+    the events up to it (a checkpoint made before tree heads were signed)."""
+    cp = log.checkpoints[number - 1]
+    made = list(app.repository.event_store.get(AUDIT_LOG_ID, gt=number, lte=number + 1))  # version 1 started it
+    if cp.get("tree_size") and made and isinstance(made[0], CheckpointMade) and made[0].tree_size == cp["tree_size"]:
+        return list(made[0].frontier), int(cp["tree_size"])
+    leaves, _ = leaves_of(app, 0, cp["through"])
+    return extended([], 0, leaves)
+
+
 def make_checkpoint(app: Application[UUID], sign: Signer, now: datetime) -> dict[str, Any] | None:
-    """Sign a checkpoint over everything stored since the last one; None when nothing new was stored."""
+    """Sign a checkpoint over everything stored since the last one; None when nothing new was stored. The answer
+    also carries the consistency proof from the previous tree head (for a witness, which keeps the heads)."""
     log = audit_log(app) or AuditLog.start()
     after = log.checkpoints[-1]["through"] if log.checkpoints else 0
     through = app.recorder.max_notification_id() or 0
@@ -222,7 +257,11 @@ def make_checkpoint(app: Application[UUID], sign: Signer, now: datetime) -> dict
     if only_audit:
         return None  # nothing but the last checkpoint itself: it is covered with the next real change
     root = merkle_root(leaves)
-    signature, key_id, public_key = sign(statement(after, through, len(leaves), root))
+    frontier, size = tree_before(app, log)
+    proof = consistency_proof(size, frontier, leaves)
+    frontier, tree_size = extended(frontier, size, leaves)
+    tree_root = frontier_root(frontier)
+    signature, key_id, public_key = sign(statement(after, through, len(leaves), root, tree_size, tree_root))
     log.record(
         after=after,
         through=through,
@@ -232,9 +271,56 @@ def make_checkpoint(app: Application[UUID], sign: Signer, now: datetime) -> dict
         key_id=key_id,
         public_key=public_key,
         made_at=now,
+        tree_size=tree_size,
+        tree_root=tree_root,
+        frontier=tuple(frontier),
     )
     app.save(log)
-    return dict(log.checkpoints[-1])
+    return {**log.checkpoints[-1], "consistency": {"from_size": size, "proof": proof}}
+
+
+def consistency_between(app: Application[UUID], first: int, second: int) -> dict[str, Any]:
+    """The proof that checkpoint ``second``'s tree extends checkpoint ``first``'s (numbers from 1), made from the
+    first's frontier and the events between them. Raises LookupError for a checkpoint without a tree head."""
+    log = audit_log(app)
+    cps = log.checkpoints if log else []
+    if not 1 <= first <= second <= len(cps):
+        raise LookupError(f"checkpoints are numbered 1 to {len(cps)}, the first not after the second")
+    a, b = cps[first - 1], cps[second - 1]
+    if not a.get("tree_size") or not b.get("tree_size"):
+        raise LookupError("a checkpoint made before tree heads were signed has no head to prove")
+    leaves, _ = leaves_of(app, a["through"], b["through"])
+    return {
+        "first": {"number": first, "tree_size": a["tree_size"], "tree_root": a["tree_root"]},
+        "second": {"number": second, "tree_size": b["tree_size"], "tree_root": b["tree_root"]},
+        "proof": consistency_proof(a["tree_size"], frontier_at(app, log, first)[0] if log else [], leaves),
+    }
+
+
+def verify_heads(heads: list[dict[str, Any]], check: Checker, public_key: str) -> list[dict[str, Any]]:
+    """What a witness checks with the heads it kept alone, in the order it received them (each checkpoint with the
+    consistency proof from the head before it): every signature, and every tree extending the tree before it, one
+    checkpoint number after another. A history rewritten and re-signed after the witness kept a head cannot be
+    appended to it without breaking this. Returns the problems, each naming its checkpoint."""
+    problems: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    for cp in heads:
+        if not check(signed_statement(cp), str(cp.get("signature", "")), public_key):
+            problems.append({**_where(cp), "why": "the signature does not verify with the configured public key"})
+        if previous is not None and previous.get("tree_size") and cp.get("tree_size"):
+            proof = cp.get("consistency")
+            extends = (
+                int(cp.get("number", 0)) == int(previous.get("number", 0)) + 1
+                and isinstance(proof, dict)
+                and proof.get("from_size") == previous["tree_size"]
+                and consistent(
+                    previous["tree_size"], previous["tree_root"], cp["tree_size"], cp["tree_root"], list(proof["proof"])
+                )
+            )
+            if not extends:
+                problems.append({**_where(cp), "why": "its tree does not extend the tree of the head before it"})
+        previous = cp
+    return problems
 
 
 def verify_checkpoint(
@@ -252,8 +338,7 @@ def verify_checkpoint(
         return f"{checkpoint['events']} events were checkpointed in this range, {len(leaves)} are stored now"
     if merkle_root(leaves) != checkpoint["root"]:
         return "the events stored in this range do not give the checkpointed root"
-    body = statement(checkpoint["after"], checkpoint["through"], checkpoint["events"], checkpoint["root"])
-    if not check(body, checkpoint["signature"], public_key):
+    if not check(signed_statement(checkpoint), checkpoint["signature"], public_key):
         return "the signature does not verify with the configured public key"
     return None
 
@@ -322,7 +407,8 @@ def verify_log(
             made = entry.event
             signed.append(
                 {"number": len(signed) + 1, "after": made.after, "through": made.through, "events": made.events,
-                 "root": made.root, "signature": made.signature, "made_at": made.made_at.isoformat()}
+                 "root": made.root, "signature": made.signature, "made_at": made.made_at.isoformat(),
+                 **({"tree_size": made.tree_size, "tree_root": made.tree_root} if made.tree_size else {})}
             )  # fmt: skip
         if first is not None:
             continue
@@ -348,6 +434,7 @@ def verify_log(
             snapshotted.append(oid)
     problems = []
     expected_after = 0
+    tree: tuple[list[str], int] = ([], 0)  # the growing tree, through each checkpoint in turn
     for cp in signed:
         if cp["after"] != expected_after:
             problems.append(
@@ -358,6 +445,9 @@ def verify_log(
         why = verify_checkpoint(app, cp, check, public_key, in_range)
         if why:
             problems.append({**_where(cp), "why": why})
+        tree = extended(*tree, leaves[tree[1] : bisect_right(ids, cp["through"])])
+        if cp.get("tree_size") and (tree[1], frontier_root(tree[0])) != (cp["tree_size"], cp["tree_root"]):
+            problems.append({**_where(cp), "why": "the events stored through it do not give its tree head"})
     kept = {(cp["number"], cp["root"], cp["signature"]) for cp in signed}
     for anchor in anchors or []:
         if (anchor.get("number"), anchor.get("root"), anchor.get("signature")) not in kept:

@@ -4,7 +4,9 @@ and policies. ``domain.store.EventStore`` is the one implementation; the context
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
@@ -46,3 +48,32 @@ class CommandSet:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+
+# ----- what one request wrote ---------------------------------------------------------------------------------------
+# Every event the store saves while a request is ``collecting`` is noted here (record, version, hash), so that the
+# request's answer can carry a signed receipt for exactly what it wrote (api/main.py). A context variable: each
+# request sees its own list, also from the worker thread that runs its commands.
+
+Written = list[tuple[UUID, int, str]]
+_WRITTEN: ContextVar[Written | None] = ContextVar("dixian_written", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[Written]:
+    """Note every event saved inside the block; the list is filled as they are saved."""
+    written: Written = []
+    token = _WRITTEN.set(written)
+    try:
+        yield written
+    finally:
+        _WRITTEN.reset(token)
+
+
+def note_written(events: Iterable[Any]) -> None:
+    """Called by the store for the events it has just saved."""
+    written = _WRITTEN.get()
+    if written is not None:
+        written.extend(
+            (UUID(str(e.originator_id)), int(e.originator_version), str(getattr(e, "hash", ""))) for e in events
+        )

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from domain.audit.tree import consistent
 from tests.integration.conftest import AUDIT_KEY, Stack
 from tests.integration.registry_support import CONTENT_TYPE, household, roster_bytes, rows_of
 from tests.integration.support import open_case
@@ -39,6 +40,20 @@ async def test_checkpoints_are_listed_with_their_key(stack: Stack) -> None:
     body = r.json()
     assert r.status_code == 200 and body["public_key"] == AUDIT_KEY.public_key
     assert [c["number"] for c in body["items"]] == [1] and body["items"][0]["after"] == 0
+
+    # A second checkpoint extends the first: the proof between their tree heads verifies with hashing alone.
+    await open_case(stack, key=f"audit-open-{uuid.uuid4().hex[:8]}")
+    assert stack.audit.checkpoint(datetime.now(UTC)) is not None
+    r = await stack.http.get("/audit/checkpoints/consistency", params={"first": 1, "second": 2},
+                             headers=stack.headers("ops"))  # fmt: skip
+    assert r.status_code == 200, r.text
+    first, second = r.json()["first"], r.json()["second"]
+    assert 0 < first["tree_size"] < second["tree_size"]
+    assert consistent(first["tree_size"], first["tree_root"], second["tree_size"], second["tree_root"],
+                      r.json()["proof"])  # fmt: skip
+    r = await stack.http.get("/audit/checkpoints/consistency", params={"first": 2, "second": 3},
+                             headers=stack.headers("ops"))  # fmt: skip
+    assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "known_checkpoints"
 
 
 async def test_a_case_an_area_and_the_store_verify(stack: Stack) -> None:

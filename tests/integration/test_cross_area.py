@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from api.main import create_app
+from domain.accounts.commands import AccountRecord
 from domain.campaigns.values import Milestone
-from domain.kernel.actors import Actor, Role
+from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
 from domain.kernel.envelope import Envelope
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
@@ -48,15 +49,17 @@ async def test_a_neighbouring_cadre_learns_and_changes_nothing_of_another_villag
         Envelope(TOWNSHIP_ACTOR, "sweep-camp", now), campaign_id=campaign, name="扫描村攻坚", scope=[VILLAGE], starts_on=today,
         milestones={m: today + timedelta(days=30 + i) for i, m in enumerate(Milestone)},
         )  # fmt: skip
+    stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, "sweep-account", now), AccountRecord(
+        user_id="cadre-sweep", name="扫描村干部", role="village_cadre", area_code=VILLAGE), reason="x")  # fmt: skip
     case = await open_case(stack, key=f"sweep-{uuid.uuid4().hex[:6]}")
     r = await stack.http.post("/reports", json={"village_code": VILLAGE, "period": "2026-02-01..2026-03-31"},
                               headers=stack.headers("cadre"))  # fmt: skip
     assert r.status_code == 201, r.text
     await stack.caught_up()
     ids = {"case_id": case["case_id"], "household_number": "HH-SWEEP-1", "staff_number": "S-SWEEP",
-           "campaign_id": str(campaign), "report_id": r.json()["report_id"], "table": "3-1"}  # fmt: skip
+           "campaign_id": str(campaign), "report_id": r.json()["report_id"], "table": "3-1", "user_id": "cadre-sweep"}  # fmt: skip
     secrets = [case["case_id"], "HH-SWEEP-1", record.members[0].name, record.members[0].id_number, record.phone,
-               "S-SWEEP", "排查员扫", str(campaign), "扫描村攻坚", r.json()["report_id"], VILLAGE]  # fmt: skip
+               "S-SWEEP", "排查员扫", "扫描村干部", str(campaign), "扫描村攻坚", r.json()["report_id"], VILLAGE]  # fmt: skip
 
     schema = create_app(stack.services).openapi()
     before, checked = store_size(stack), 0
@@ -116,4 +119,6 @@ def test_the_sweep_covers_every_path_parameter_the_api_has() -> None:
 
     schema = create_app(SimpleNamespace(settings=Settings())).openapi()  # type: ignore[arg-type]
     names = {part[1:-1] for p in schema["paths"] for part in p.split("/") if part.startswith("{")}
-    assert names <= {"case_id", "household_number", "staff_number", "campaign_id", "report_id", "table"}, names
+    assert names <= {"case_id", "household_number", "staff_number", "campaign_id", "report_id", "table", "user_id"}, (
+        names
+    )

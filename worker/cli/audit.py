@@ -13,10 +13,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.audit.checkpoints import verify_heads
 from domain.kernel.actors import Role
 from domain.kernel.privacy import seen_by
 from worker.cli.files import write_private
-from workflows.audit.service import AuditService, verify_export
+from workflows.audit.service import AuditService, read_heads, verify_export
+from workflows.kernel.keys import check
 from workflows.kernel.settings import Settings
 
 
@@ -27,7 +29,8 @@ def _service(settings: Settings) -> AuditService:
 
 
 def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
-    """Audit: checkpoint | verify-store | export | verify FILE --public-key K | public-key."""
+    """Audit: checkpoint | verify-store | export | verify FILE --public-key K | verify-witness FILE --public-key K |
+    check-receipt R | public-key."""
     try:
         return _run(settings, args)
     except (ValueError, OSError) as e:
@@ -42,6 +45,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         report = verify_export(json.loads(Path(args.file).read_text(encoding="utf-8")), args.public_key)
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0 if report["holds"] else 1
+    if args.action == "verify-witness":  # offline, as a witness: its file of heads and the key, no store
+        if not args.file or not args.public_key:
+            raise ValueError("verify-witness needs FILE (the witness's heads) and --public-key")
+        heads = read_heads(Path(args.file))
+        problems = verify_heads(heads, check, args.public_key)
+        print(json.dumps({"heads": len(heads), "holds": not problems, "problems": problems}, ensure_ascii=False,
+                         indent=2))  # fmt: skip
+        return 0 if not problems else 1
     if args.action == "public-key":
         print(settings.audit_signing_key().public_key)
         return 0
@@ -262,8 +273,15 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=200, help="how many recent workflows to fetch from Temporal")
     p.set_defaults(func=cmd_replay_check, wants_args=True)
     p = sub.add_parser("audit", help=(cmd_audit.__doc__ or "").strip(), description=cmd_audit.__doc__)
-    p.add_argument("action", choices=["checkpoint", "verify-store", "export", "verify", "public-key", "check-receipt"])
-    p.add_argument("file", nargs="?", help="for verify: the export file; for check-receipt: the receipt")
+    p.add_argument(
+        "action",
+        choices=["checkpoint", "verify-store", "export", "verify", "verify-witness", "public-key", "check-receipt"],
+    )
+    p.add_argument(
+        "file", nargs="?",
+        help="for verify: the export file; for verify-witness: the witness's file of heads; for check-receipt: the "
+        "receipt",
+    )  # fmt: skip
     p.add_argument("--public-key", help="for verify: the Ed25519 public key (hex) that signs checkpoints")
     p.add_argument("--case", help="for export: one case id")
     p.add_argument("--area", help="for export: every case and household of an area code")

@@ -84,41 +84,50 @@ class AuditService:
         """Every checkpoint kept outside the database (the copy beside the store, the witness), each once."""
         seen: dict[tuple[Any, ...], dict[str, Any]] = {}
         for path in self.anchor_files:
-            if path.exists():
-                for line in path.read_text(encoding="utf-8").splitlines():
-                    if line.strip():
-                        cp = json.loads(line)
-                        seen.setdefault((cp.get("number"), cp.get("root"), cp.get("signature")), cp)
+            for cp in read_heads(path):
+                seen.setdefault((cp.get("number"), cp.get("root"), cp.get("signature")), cp)
         return list(seen.values())
+
+    def head_problems(self) -> list[dict[str, Any]]:
+        """What each file of heads (the copy beside the store, the witness) says of itself, as a witness would check
+        it alone: signatures, and each tree extending the one before it (``audit.verify_heads``)."""
+        found: list[dict[str, Any]] = []
+        for path in self.anchor_files:
+            found.extend(
+                {**p, "file": path.name} for p in audit.verify_heads(read_heads(path), check, self.key.public_key)
+            )
+        return found
 
     def checkpoints(self) -> dict[str, Any]:
         return {"public_key": self.key.public_key, "key_id": self.key.key_id, "items": audit.checkpoints(self.ledger)}
 
     # ----- receipts ---------------------------------------------------------------------------------------------
 
-    def receipt(self, record: UUID, version: int, event_hash: str, command_id: str, at: datetime) -> str:
-        """A signed receipt for a write (the ``X-Dixian-Receipt`` of its answer): which record, which version, the
-        event's hash, which command, when. The client keeps it; the server cannot later deny what it acknowledged."""
-        claims = {"format": RECEIPT_FORMAT, "record": str(record), "version": version, "hash": event_hash,
+    def receipt(self, records: list[tuple[UUID, int, str]], command_id: str, at: datetime) -> str:
+        """A signed receipt for a write (the ``X-Dixian-Receipt`` of its answer): each record it wrote, at which
+        version, with the event's hash; which command; when. The client keeps it; the server cannot later deny what
+        it acknowledged."""
+        claims = {"format": RECEIPT_FORMAT, "records": [[str(r), v, h] for r, v, h in records],
                   "command_id": command_id, "at": at.isoformat()}  # fmt: skip
         signature, key_id, _ = self.key.sign(canonical_bytes(claims))
         text = json.dumps({**claims, "key_id": key_id, "signature": signature}, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode()
 
     def check_receipt(self, receipt: str) -> dict[str, Any]:
-        """Whether a receipt is signed by this deployment's key and the event it acknowledges is still stored as it
+        """Whether a receipt is signed by this deployment's key and every event it acknowledges is still stored as it
         was (a write deleted or altered after it was acknowledged is found here, whatever the checkpoints say)."""
         claims = read_receipt(receipt, self.key.public_key)
         if claims is None:
             return {"signed": False, "stored": False, "problem": "not a receipt signed with this deployment's key"}
-        events, _ = decoded_events(self.ledger, UUID(claims["record"]), claims["version"])
-        found = next((e for e in events if int(e.originator_version) == claims["version"]), None)
-        if found is None:
-            return {"signed": True, "stored": False, "claims": claims,
-                    "problem": f"version {claims['version']} of {claims['record']} is no longer stored"}  # fmt: skip
-        if stored_hash(found) != claims["hash"] or recomputed_hash(found) != claims["hash"]:
-            return {"signed": True, "stored": False, "claims": claims,
-                    "problem": "the stored event is not the one acknowledged"}  # fmt: skip
+        for record, version, acknowledged in claims["records"]:
+            events, _ = decoded_events(self.ledger, UUID(record), version)
+            found = next((e for e in events if int(e.originator_version) == version), None)
+            if found is None:
+                return {"signed": True, "stored": False, "claims": claims,
+                        "problem": f"version {version} of {record} is no longer stored"}  # fmt: skip
+            if stored_hash(found) != acknowledged or recomputed_hash(found) != acknowledged:
+                return {"signed": True, "stored": False, "claims": claims,
+                        "problem": f"the stored version {version} of {record} is not the one acknowledged"}  # fmt: skip
         return {"signed": True, "stored": True, "claims": claims}
 
     # ----- verification -----------------------------------------------------------------------------------------
@@ -143,7 +152,15 @@ class AuditService:
 
     def verify_all(self) -> dict[str, Any]:
         report = audit.verify_log(self.ledger, check, self.key.public_key, self.anchors())
+        heads = self.head_problems()
+        if heads:
+            report["checkpoint_problems"] = [*report["checkpoint_problems"], *heads]
+            report["holds"] = False
         return {"scope": {"all": True}, **report}
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        """The consistency proof between two checkpoints' tree heads (for a witness that pulls them)."""
+        return audit.consistency_between(self.ledger, first, second)
 
     # ----- inspection rules -------------------------------------------------------------------------------------
 
@@ -275,11 +292,18 @@ class AuditService:
         }
 
 
+def read_heads(path: Path) -> list[dict[str, Any]]:
+    """The checkpoints a file of heads holds, in the order they were appended (none if there is no file)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
-RECEIPT_FORMAT = "dixian-receipt-1"
+RECEIPT_FORMAT = "dixian-receipt-2"  # 1: one record per receipt (case writes only)
 
 
 def read_receipt(receipt: str, public_key: str) -> dict[str, Any] | None:
@@ -319,7 +343,7 @@ def _verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
         }
     by_number = {cp["number"]: cp for cp in data.get("checkpoints", [])}
     for cp in by_number.values():
-        body = audit.statement(cp["after"], cp["through"], cp["events"], cp["root"])
+        body = audit.signed_statement(cp)
         if not check(body, cp["signature"], public_key):
             return {"holds": False, "problem": f"checkpoint {cp['number']}: the signature does not verify"}
     streams: dict[str, list[Any]] = {}
