@@ -55,9 +55,11 @@ async def connect_services(settings: Settings) -> Services:
     )
     registry = RegistryService.connect(env)
     summaries = registry.summaries or open_summary_view(env)  # one pool for each read model, shared
+    signer = settings.command_signing_key()  # the API's own key: commands, receipts, dossiers
     audit_service = AuditService(
-        registry.ledger, summaries, registry.view, settings.audit_signing_key(), settings.audit_anchor_files
-    )
+        registry.ledger, summaries, registry.view, settings.audit_public_key(), signer=signer,
+        anchor_files=settings.audit_anchor_files,
+    )  # fmt: skip
     report_view = open_report_view(env)
     return Services(
         settings=settings,
@@ -70,7 +72,7 @@ async def connect_services(settings: Settings) -> Services:
         audit=audit_service,
         ops=OpsService(registry.ledger, summaries, registry.view, report_view, settings.plan_issued_on),
         reports=ReportService(registry.ledger, report_view, registry.view, settings.plan_issued_on),
-        signer=settings.command_signing_key(),
+        signer=signer,
         accounts=AccountService(registry.ledger),
         oidc=oidc,
     )

@@ -108,7 +108,9 @@ def services(env: dict[str, str], temporal: Client | None, task_queue: str = "be
         summaries=summaries,
         registry=registry,
         campaigns=CampaignService(registry),
-        audit=AuditService(registry.ledger, summaries, registry.view, SigningKey(bytes(32))),
+        audit=AuditService(
+            registry.ledger, summaries, registry.view, SigningKey(bytes(32)).public_key, signer=COMMAND_KEY
+        ),
         ops=OpsService(registry.ledger, summaries, registry.view),
         reports=ReportService(registry.ledger, open_report_view(env), registry.view, None),
         signer=COMMAND_KEY,

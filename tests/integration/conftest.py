@@ -129,7 +129,9 @@ async def run_stack(
         summaries=summaries,
         registry=registry,
         campaigns=CampaignService(registry),
-        audit=AuditService(ledger, summaries, registry.view, AUDIT_KEY),
+        audit=AuditService(
+            ledger, summaries, registry.view, AUDIT_KEY.public_key, signer=TEST_COMMAND_KEY, checkpointer=AUDIT_KEY
+        ),
         ops=OpsService(ledger, summaries, registry.view, open_report_view(es_env)),
         reports=ReportService(ledger, open_report_view(es_env), registry.view, None),
         signer=TEST_COMMAND_KEY,

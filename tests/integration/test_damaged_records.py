@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import connect
-from tests.integration.conftest import AUDIT_KEY, Stack
+from tests.conftest import TEST_COMMAND_KEY, connect
+from tests.integration.conftest import Stack
 from tests.integration.support import VISIT, ok, open_case
 from tests.problems import problem
 from worker.cli import main
@@ -88,7 +88,7 @@ async def test_a_write_answers_with_a_signed_receipt_that_outlives_a_deleted_tai
     r = await stack.http.post(f"/cases/{case_id}/steps/household-visit", json=VISIT, headers=stack.headers("cadre"))
     assert r.status_code == 200, r.text
     receipt = r.headers["X-Dixian-Receipt"]
-    claims = read_receipt(receipt, AUDIT_KEY.public_key)
+    claims = read_receipt(receipt, TEST_COMMAND_KEY.public_key)
     stored = stack.services.queries.event_records(uuid.UUID(case_id))
     assert claims is not None and claims["records"] == [[case_id, 2, stored[-1]["hash"]]]
     assert claims["command_id"].startswith("cadre-1:")
@@ -105,6 +105,7 @@ async def test_a_write_answers_with_a_signed_receipt_that_outlives_a_deleted_tai
     for key in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD"):
         monkeypatch.setenv(key, stack.es_env[key])
     monkeypatch.setenv("DIXIAN_AUDIT_KEY", bytes(range(32)).hex())
+    monkeypatch.setenv("DIXIAN_COMMAND_PUBLIC_KEY", TEST_COMMAND_KEY.public_key)  # receipts are the API's
     capsys.readouterr()
     with pytest.raises(SystemExit) as done:
         main(["audit", "check-receipt", receipt])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.conftest import TEST_COMMAND_KEY
 from tests.integration.conftest import Stack
 from tests.integration.support import VISIT, ok, open_case, to_notice_closed
 
@@ -108,9 +109,14 @@ async def test_the_dossier_holds_timeline_approvals_deadlines_findings_and_proof
     ]  # fmt: skip
     assert {d["kind"] for d in body["deadlines"]} == {"identification"}
     assert body["findings"] == [] and body["verification"]["holds"] is True
-    verified = verify_export(body["proofs"], AUDIT_KEY.public_key)
+    verified = verify_export(body["proofs"], AUDIT_KEY.public_key, TEST_COMMAND_KEY.public_key)
     assert verified["holds"] is True and verified["content_masked"] > 0  # the inspector's proofs: chain and roots
+    # The manifest is the API's statement, signed with its own key: the API holds no audit key to sign it with.
+    assert body["proofs"]["manifest_public_key"] == TEST_COMMAND_KEY.public_key != AUDIT_KEY.public_key
+    assert "manifest" in verify_export(body["proofs"], AUDIT_KEY.public_key)["problem"]
     county = (await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("county"))).json()
-    assert verify_export(county["proofs"], AUDIT_KEY.public_key)["content_masked"] == 0  # every hash recomputed
+    assert (
+        verify_export(county["proofs"], AUDIT_KEY.public_key, TEST_COMMAND_KEY.public_key)["content_masked"] == 0
+    )  # every hash recomputed
     r = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("other_cadre"))
     assert r.status_code == 404

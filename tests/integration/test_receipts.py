@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from domain.registry.household import household_id
-from tests.conftest import connect
-from tests.integration.conftest import AUDIT_KEY, VILLAGE, Stack
+from tests.conftest import TEST_COMMAND_KEY, connect
+from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import CONTENT_TYPE, household, roster_bytes, rows_of
 from tests.integration.test_accounts_api import ADMIN, account_body, bearer
 from tests.integration.test_registry_api import household_body
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 def claims_of(receipt: str) -> dict[str, Any]:
     from workflows.audit.service import read_receipt
 
-    claims = read_receipt(receipt, AUDIT_KEY.public_key)
+    claims = read_receipt(receipt, TEST_COMMAND_KEY.public_key)
     assert claims is not None, "signed with the deployment's key"
     return claims
 

@@ -19,6 +19,7 @@ GOOD: dict[str, Any] = {
     "environment": "production",
     "cipher_key": base64.b64encode(bytes(range(7, 39))).decode(),
     "audit_key": bytes(range(40, 72)).hex(),
+    "audit_public": "cd" * 32,
     "command_key": bytes(range(80, 112)).hex(),
     "command_public": "ab" * 32,
     "token_secret": "k3Jx9QvL2mW8zR5tY1uB4nC7eA0sD6fG",
@@ -52,8 +53,6 @@ def test_a_good_production_configuration_passes_for_every_process() -> None:
         ({"cipher_key": base64.b64encode(bytes(16)).decode()}, "DIXIAN_CIPHER_KEY must be 32 random bytes"),
         ({"cipher_key": base64.b64encode(bytes(32)).decode()}, "DIXIAN_CIPHER_KEY is not random"),
         ({"cipher_key": None}, "DIXIAN_CIPHER_KEY must be set"),
-        ({"audit_key": "00" * 32}, "DIXIAN_AUDIT_KEY is not random"),
-        ({"audit_key": None}, "DIXIAN_AUDIT_KEY must be set"),
         ({"command_key": None}, "DIXIAN_COMMAND_KEY must be set"),
         ({"command_key": "11" * 32}, "DIXIAN_COMMAND_KEY is not random"),
         ({"cors_origins": "*"}, "DIXIAN_CORS_ORIGINS: '*'"),
@@ -74,6 +73,26 @@ def test_each_weakness_is_refused_by_name(changes: dict[str, Any], named: str) -
     assert any(named in p for p in found), found
     with pytest.raises(ValueError, match="refusing to start in production"):
         Settings(**{**GOOD, **changes}).check_production("api")
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"audit_key": "00" * 32}, "DIXIAN_AUDIT_KEY is not random"),
+        ({"audit_key": None}, "DIXIAN_AUDIT_KEY must be set"),
+    ],
+)
+def test_the_checkpoint_key_is_asked_of_the_projector_that_signs_with_it(changes: dict[str, Any], named: str) -> None:
+    assert any(named in p for p in problems("projector", **changes))
+    assert any(named in p for p in problems("run", **changes))
+
+
+def test_the_api_holds_the_audit_key_s_public_half_only() -> None:
+    assert problems("api", audit_key=None) == []  # it never makes a checkpoint
+    assert any("DIXIAN_AUDIT_PUBLIC_KEY must be set" in p for p in problems("api", audit_public=None))
+    with pytest.raises(ValueError, match="DIXIAN_AUDIT_PUBLIC_KEY"):
+        Settings(**{**GOOD, "audit_public": None}).audit_public_key()
+    assert Settings(**GOOD).audit_public_key() == "cd" * 32
 
 
 def test_only_what_a_process_uses_is_asked_of_it() -> None:
@@ -122,3 +141,18 @@ def test_checkpoints_are_signed_every_few_seconds_while_events_flow() -> None:
     assert Settings().checkpoint_seconds == 5
     with pytest.raises(ValueError):
         Settings(checkpoint_seconds=3601)
+
+
+def test_each_child_of_the_stack_is_given_only_the_secrets_it_uses() -> None:
+    from worker.cli import child_env
+
+    every = {"DIXIAN_TOKEN_SECRET": "t", "DIXIAN_AUDIT_KEY": "a", "DIXIAN_COMMAND_KEY": "c", "DIXIAN_CIPHER_KEY": "k",
+             "DIXIAN_AUDIT_PUBLIC_KEY": "ap", "DIXIAN_COMMAND_PUBLIC_KEY": "cp"}  # fmt: skip
+    secret = {"DIXIAN_TOKEN_SECRET", "DIXIAN_AUDIT_KEY", "DIXIAN_COMMAND_KEY"}
+    given = {role: set(child_env(role, every)) & secret for role in ("api", "worker", "projector")}
+    assert given == {
+        "api": {"DIXIAN_TOKEN_SECRET", "DIXIAN_COMMAND_KEY"},  # no audit key: it verifies checkpoints, never signs
+        "worker": set(),
+        "projector": {"DIXIAN_AUDIT_KEY"},
+    }
+    assert all({"DIXIAN_AUDIT_PUBLIC_KEY", "DIXIAN_CIPHER_KEY"} <= set(child_env(r, every)) for r in given)

@@ -157,7 +157,9 @@ async def _run_stack(settings: Settings) -> int:
             write_private(ui_file, temporal.ui_url + "\n")
             cleanups.append(lambda: asyncio.to_thread(ui_file.unlink, True))
         # The workers check the API's commands with the public half of its key; they never hold the key itself.
-        env["DIXIAN_COMMAND_PUBLIC_KEY"] = settings.model_copy(update={"data_dir": data_dir}).command_public_key()
+        here = settings.model_copy(update={"data_dir": data_dir})
+        env["DIXIAN_COMMAND_PUBLIC_KEY"] = here.command_public_key()
+        env["DIXIAN_AUDIT_PUBLIC_KEY"] = here.audit_public_key()  # the API verifies checkpoints, never makes them
         if not settings.worker_metrics_address:  # the worker's activity and workflow task failures, for Prometheus
             ensure_port_free("127.0.0.1", WORKER_METRICS_PORT, "DIXIAN_WORKER_METRICS", "worker metrics")
             env["DIXIAN_WORKER_METRICS"] = f"127.0.0.1:{WORKER_METRICS_PORT}"
@@ -202,10 +204,11 @@ async def _run_stack(settings: Settings) -> int:
 
 
 # The secrets each process kind needs besides the cipher key that opens the events (all need that): the API
-# verifies tokens, signs dossiers and commands, the projector signs checkpoints, the worker only checks commands
-# (with the public key it is given). A child is given no other secret.
+# verifies tokens and signs commands, receipts and dossiers with its own key (checkpoints it only verifies, with the
+# public half of the audit key), the projector signs checkpoints, the worker only checks commands (with the public
+# key it is given). A child is given no other secret.
 SECRETS_OF = {
-    "api": {"DIXIAN_TOKEN_SECRET", "DIXIAN_AUDIT_KEY", "DIXIAN_COMMAND_KEY"},
+    "api": {"DIXIAN_TOKEN_SECRET", "DIXIAN_COMMAND_KEY"},
     "projector": {"DIXIAN_AUDIT_KEY"},
     "worker": set(),
 }

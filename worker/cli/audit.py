@@ -42,7 +42,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "verify":  # offline: the file and the key, no store
         if not args.file or not args.public_key:
             raise ValueError("verify needs FILE and --public-key")
-        report = verify_export(json.loads(Path(args.file).read_text(encoding="utf-8")), args.public_key)
+        exported = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        report = verify_export(exported, args.public_key, args.manifest_key)
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0 if report["holds"] else 1
     if args.action == "verify-witness":  # offline, as a witness: its file of heads and the key, no store
@@ -72,7 +73,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "check-receipt":
             if not args.file:
                 raise ValueError("check-receipt needs the receipt (the X-Dixian-Receipt of a write's answer)")
-            found = service.check_receipt(args.file.strip())
+            found = service.check_receipt(args.file.strip(), settings.command_public_key())  # the API signs them
             print(json.dumps(found, ensure_ascii=False, indent=2))
             return 0 if found["stored"] else 1
         if args.action == "verify-store":
@@ -283,6 +284,11 @@ def add_commands(sub: Any) -> None:
         "receipt",
     )  # fmt: skip
     p.add_argument("--public-key", help="for verify: the Ed25519 public key (hex) that signs checkpoints")
+    p.add_argument(
+        "--manifest-key",
+        help="for verify: the API's public key (hex), for a dossier's proofs (an export of the command line is "
+        "signed with the audit key: leave it out)",
+    )
     p.add_argument("--case", help="for export: one case id")
     p.add_argument("--area", help="for export: every case and household of an area code")
     p.add_argument("--out", help="for export: write to this file")

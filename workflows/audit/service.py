@@ -31,7 +31,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
 from domain.registry.household import household_id
-from workflows.kernel.keys import SigningKey, canonical_bytes, check
+from workflows.kernel.keys import SigningKey, canonical_bytes, check, key_id_of
 
 EXPORT_FORMAT = "dixian-audit-export/1"
 # The approvals of a case, by level (村 → 乡镇 → 县).
@@ -53,10 +53,18 @@ class AuditService:
         ledger: Ledger,
         summaries: CaseSummaryView,
         registry: RegistryView,
-        key: SigningKey,
+        public_key: str,
+        *,
+        signer: SigningKey,
+        checkpointer: SigningKey | None = None,
         anchor_files: tuple[Path, ...] = (),
     ) -> None:
-        self.ledger, self.summaries, self.registry, self.key = ledger, summaries, registry, key
+        self.ledger, self.summaries, self.registry = ledger, summaries, registry
+        # Three keys, each where it is needed: the audit key's public half verifies checkpoints (every process); the
+        # audit key itself signs them (the projector, `dixian audit checkpoint`: ``checkpointer``); the ``signer``
+        # signs what this process hands out, receipts and the manifests of dossiers and exports (in the API its own
+        # key, which also signs commands: the API never holds the audit key).
+        self.public_key, self.signer, self.checkpointer = public_key, signer, checkpointer
         # Each checkpoint is also appended to each of these, outside the database (the copy beside the store, the
         # witness): checkpoints cut from the store's own log, or re-signed over a rewritten history, are then found
         # by verification against them (the witness belongs where the database's administrators cannot write).
@@ -66,12 +74,17 @@ class AuditService:
     def connect(
         cls, env: Mapping[str, str], key: SigningKey, ledger: Ledger | None = None, anchor_files: tuple[Path, ...] = ()
     ) -> AuditService:
-        return cls(ledger or Ledger(env), open_summary_view(env), open_registry_view(env), key, anchor_files)
+        """The audit of a process that holds the audit key (the projector, the command line): it makes checkpoints
+        and signs its exports with it."""
+        return cls(ledger or Ledger(env), open_summary_view(env), open_registry_view(env), key.public_key, signer=key,
+                   checkpointer=key, anchor_files=anchor_files)  # fmt: skip
 
     # ----- checkpoints ------------------------------------------------------------------------------------------
 
     def checkpoint(self, now: datetime) -> dict[str, Any] | None:
-        made = audit.make_checkpoint(self.ledger, self.key.sign, now)
+        if self.checkpointer is None:
+            raise RuntimeError("this process verifies checkpoints but holds no audit key to make them")
+        made = audit.make_checkpoint(self.ledger, self.checkpointer.sign, now)
         if made is not None:
             for path in self.anchor_files:
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -93,13 +106,16 @@ class AuditService:
         it alone: signatures, and each tree extending the one before it (``audit.verify_heads``)."""
         found: list[dict[str, Any]] = []
         for path in self.anchor_files:
-            found.extend(
-                {**p, "file": path.name} for p in audit.verify_heads(read_heads(path), check, self.key.public_key)
-            )
+            found.extend({**p, "file": path.name} for p in audit.verify_heads(read_heads(path), check, self.public_key))
         return found
 
     def checkpoints(self) -> dict[str, Any]:
-        return {"public_key": self.key.public_key, "key_id": self.key.key_id, "items": audit.checkpoints(self.ledger)}
+        return {
+            "public_key": self.public_key,
+            "key_id": key_id_of(self.public_key),
+            "statement_public_key": self.signer.public_key,  # receipts and dossiers are signed with this one
+            "items": audit.checkpoints(self.ledger),
+        }
 
     # ----- receipts ---------------------------------------------------------------------------------------------
 
@@ -109,14 +125,15 @@ class AuditService:
         it acknowledged."""
         claims = {"format": RECEIPT_FORMAT, "records": [[str(r), v, h] for r, v, h in records],
                   "command_id": command_id, "at": at.isoformat()}  # fmt: skip
-        signature, key_id, _ = self.key.sign(canonical_bytes(claims))
+        signature, key_id, _ = self.signer.sign(canonical_bytes(claims))
         text = json.dumps({**claims, "key_id": key_id, "signature": signature}, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode()
 
-    def check_receipt(self, receipt: str) -> dict[str, Any]:
-        """Whether a receipt is signed by this deployment's key and every event it acknowledges is still stored as it
-        was (a write deleted or altered after it was acknowledged is found here, whatever the checkpoints say)."""
-        claims = read_receipt(receipt, self.key.public_key)
+    def check_receipt(self, receipt: str, public_key: str | None = None) -> dict[str, Any]:
+        """Whether a receipt is signed by the API's key (``public_key``; this service's signer's by default) and
+        every event it acknowledges is still stored as it was (a write deleted or altered after it was acknowledged
+        is found here, whatever the checkpoints say)."""
+        claims = read_receipt(receipt, public_key or self.signer.public_key)
         if claims is None:
             return {"signed": False, "stored": False, "problem": "not a receipt signed with this deployment's key"}
         for record, version, acknowledged in claims["records"]:
@@ -151,7 +168,7 @@ class AuditService:
         return {"scope": {"area_code": area_code}, **audit.verify_streams(self.ledger, self.stream_ids(area_code))}
 
     def verify_all(self) -> dict[str, Any]:
-        report = audit.verify_log(self.ledger, check, self.key.public_key, self.anchors())
+        report = audit.verify_log(self.ledger, check, self.public_key, self.anchors())
         heads = self.head_problems()
         if heads:
             report["checkpoint_problems"] = [*report["checkpoint_problems"], *heads]
@@ -279,7 +296,7 @@ class AuditService:
         for ev in events:
             heads[ev["originator_id"]] = {"last_version": ev["version"], "last_hash": ev["hash"]}
         manifest = {"format": EXPORT_FORMAT, "streams": heads, "events": len(events), "exported_at": _now_iso()}
-        signature, key_id, _ = self.key.sign(canonical_bytes(manifest))
+        signature, key_id, _ = self.signer.sign(canonical_bytes(manifest))
         return {
             "format": EXPORT_FORMAT,
             "streams": sorted(heads),
@@ -288,7 +305,8 @@ class AuditService:
             "manifest": manifest,
             "manifest_signature": signature,
             "key_id": key_id,
-            "public_key": self.key.public_key,
+            "public_key": self.public_key,  # the checkpoints'
+            "manifest_public_key": self.signer.public_key,
         }
 
 
@@ -319,22 +337,23 @@ def read_receipt(receipt: str, public_key: str) -> dict[str, Any] | None:
     return data if check(canonical_bytes(data), signature, public_key) else None
 
 
-def verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
-    """Check an export offline, with ``public_key`` (never the key the file names): the signed manifest (which
-    streams, how far, how many events: nothing dropped or invented), each event's hash from its own content, each
-    stream's chain from version 1 to the manifest's last version, each Merkle path against its checkpoint's signed
-    root, and each checkpoint's signature."""
+def verify_export(data: Mapping[str, Any], public_key: str, manifest_key: str | None = None) -> dict[str, Any]:
+    """Check an export offline, with the keys the reader trusts (never those the file names): the manifest (which
+    streams, how far, how many events: nothing dropped or invented) signed by ``manifest_key`` (the API's key for a
+    dossier; the audit key ``public_key`` for an export of the command line), each event's hash from its own
+    content, each stream's chain from version 1 to the manifest's last version, each Merkle path against its
+    checkpoint's signed root, and each checkpoint's signature by ``public_key``."""
     try:
-        return _verify_export(data, public_key)
+        return _verify_export(data, public_key, manifest_key or public_key)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         return {"holds": False, "problem": f"malformed export: {type(e).__name__}: {e}"}
 
 
-def _verify_export(data: Mapping[str, Any], public_key: str) -> dict[str, Any]:
+def _verify_export(data: Mapping[str, Any], public_key: str, manifest_key: str) -> dict[str, Any]:
     if data.get("format") != EXPORT_FORMAT:
         return {"holds": False, "problem": f"not a {EXPORT_FORMAT} file"}
     manifest = data["manifest"]
-    if not check(canonical_bytes(manifest), data["manifest_signature"], public_key):
+    if not check(canonical_bytes(manifest), data["manifest_signature"], manifest_key):
         return {"holds": False, "problem": "the manifest's signature does not verify with this key"}
     if manifest["events"] != len(data["events"]):
         return {

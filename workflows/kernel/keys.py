@@ -1,7 +1,8 @@
-"""Ed25519 keys: one signs audit checkpoints (DIXIAN_AUDIT_KEY; its public half verifies checkpoints and exports
-anywhere, with nothing else), one signs the commands the API hands the workflows (DIXIAN_COMMAND_KEY; the workers
-hold its public half, DIXIAN_COMMAND_PUBLIC_KEY). Each is the 32-byte private seed in hex or, in the embedded
-default, generated once under the data directory (mode 0600)."""
+"""Ed25519 keys. One signs audit checkpoints (DIXIAN_AUDIT_KEY, held by the projector); its public half,
+DIXIAN_AUDIT_PUBLIC_KEY, verifies checkpoints and exports anywhere, with nothing else. One is the API's own
+(DIXIAN_COMMAND_KEY): it signs the commands the API hands the workflows (the workers hold its public half,
+DIXIAN_COMMAND_PUBLIC_KEY), the receipts of writes and the manifests of dossiers. Each is the 32-byte private seed
+in hex or, in the embedded default, generated once under the data directory (mode 0600)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class SigningKey:
             raise ValueError("an Ed25519 private key is 32 bytes (64 hex characters)")
         self._key = Ed25519PrivateKey.from_private_bytes(seed)
         self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
-        self.key_id = hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()[:16]
+        self.key_id = key_id_of(self.public_key)
 
     @classmethod
     def from_hex(cls, text: str, variable: str = "DIXIAN_AUDIT_KEY") -> SigningKey:
@@ -35,6 +36,11 @@ class SigningKey:
 
     def sign(self, data: bytes) -> tuple[str, str, str]:
         return self._key.sign(data).hex(), self.key_id, self.public_key
+
+
+def key_id_of(public_key: str) -> str:
+    """A public key's short id (what signatures name)."""
+    return hashlib.sha256(bytes.fromhex(public_key)).hexdigest()[:16]
 
 
 def canonical_bytes(data: Mapping[str, Any]) -> bytes:

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # Ed25519 private seed (64 hex characters) signing audit checkpoints; generated in <data dir>/audit-key when
     # unset (refused in production, like the token secret). Checkpoints are made every so many seconds.
     audit_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_AUDIT_KEY")
+    # Its public half (64 hex): all the API needs of it (it verifies checkpoints, it never makes them).
+    audit_public: str | None = Field(default=None, validation_alias="DIXIAN_AUDIT_PUBLIC_KEY")
     # AES-256 key (base64) that encrypts every stored event and snapshot (ID numbers, phones, health details at rest).
     cipher_key: SecretStr | None = Field(default=None, validation_alias="DIXIAN_CIPHER_KEY")
     audit_anchor_path: Path | None = Field(default=None, validation_alias="DIXIAN_AUDIT_ANCHOR_FILE")
@@ -121,8 +123,10 @@ class Settings(BaseSettings):
         if not self.production:
             return []
         problems = _key_problems("DIXIAN_CIPHER_KEY", self.cipher_key, "base64", " (from the secret store)")
-        if role in ("api", "projector", "run"):
-            problems += _key_problems("DIXIAN_AUDIT_KEY", self.audit_key, "hex")
+        if role in ("projector", "run"):
+            problems += _key_problems("DIXIAN_AUDIT_KEY", self.audit_key, "hex", " (the projector signs checkpoints)")
+        if role == "api" and not self.audit_public:
+            problems.append("DIXIAN_AUDIT_PUBLIC_KEY must be set (the API verifies checkpoints with it)")
         if role in ("api", "run"):
             problems += self._api_problems()
             problems += _key_problems(
@@ -187,8 +191,18 @@ class Settings(BaseSettings):
         """The checkpoint key: DIXIAN_AUDIT_KEY, or the development key in ``<data_dir>/audit-key``."""
         return self._signing_key(self.audit_key, "DIXIAN_AUDIT_KEY", "audit-key")
 
+    def audit_public_key(self) -> str:
+        """What the API verifies checkpoints with: DIXIAN_AUDIT_PUBLIC_KEY, or (development only) the public half
+        of the checkpoint key."""
+        if self.audit_public:
+            return self.audit_public.strip().lower()
+        if self.production:
+            raise ValueError("DIXIAN_AUDIT_PUBLIC_KEY must be set when DIXIAN_ENV=production")
+        return self.audit_signing_key().public_key
+
     def command_signing_key(self) -> SigningKey:
-        """The API's command key: DIXIAN_COMMAND_KEY, or the development key in ``<data_dir>/command-key``."""
+        """The API's key: DIXIAN_COMMAND_KEY, or the development key in ``<data_dir>/command-key``. It signs what
+        the API hands out: the commands for the workflows, the receipts of writes, the manifests of dossiers."""
         return self._signing_key(self.command_key, "DIXIAN_COMMAND_KEY", "command-key")
 
     def _signing_key(self, given: SecretStr | None, variable: str, file: str) -> SigningKey:
