@@ -244,12 +244,15 @@ async def _take_step(
 ) -> CaseViewData:
     cid = parse_case_id(case_id)
     # A step on a case outside the caller's area is refused by the workflow as one on a case that does not exist; a
-    # 帮扶责任人's, on a household not assigned to them, here, from the case list (a case not listed yet is left to
-    # the workflow and the domain's own check of their duty).
+    # 帮扶责任人's, on a household not assigned to them, here, in the same words: from the case list, or from the
+    # case itself when the list has not caught up with it yet.
     if actor.role is Role.RESPONSIBLE_PERSON:
         listed = await run_in_threadpool(svc.summaries.listing, cid)
         if listed is not None:
             check_may_see(actor, listed["village_code"], listed["responsible_user"])
+        else:
+            view = await run_in_threadpool(svc.queries.view, cid, _now())
+            check_may_see(actor, view["area"]["village_code"], responsible_user(view))
     cmd = sign(
         StepInput(
             case_id=cid,
