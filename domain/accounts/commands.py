@@ -4,6 +4,7 @@ id, by an administrator (管理员) of an area that holds the account's area."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.accounts.accounts import UserAccount, account_id
@@ -103,19 +104,17 @@ class AccountCommands(CommandSet):
         return account
 
     def disable(self, envelope: Envelope, user_id: str, *, reason: str) -> UserAccount:
-        account = self.get(user_id, envelope.actor)
-        why = _reason(reason)
-        if envelope.command_id not in account.command_versions and account.disable(
-            actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=why
-        ):
-            self.store.save_all(account, field="user_id")
-        return account
+        return self._switch(envelope, user_id, reason, UserAccount.disable)
 
     def enable(self, envelope: Envelope, user_id: str, *, reason: str) -> UserAccount:
+        return self._switch(envelope, user_id, reason, UserAccount.enable)
+
+    def _switch(self, envelope: Envelope, user_id: str, reason: str, switch: Callable[..., bool]) -> UserAccount:
+        """Disable or enable an account (``switch``), once per command id; nothing is recorded when it already is."""
         account = self.get(user_id, envelope.actor)
         why = _reason(reason)
-        if envelope.command_id not in account.command_versions and account.enable(
-            actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=why
+        if envelope.command_id not in account.command_versions and switch(
+            account, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=why
         ):
             self.store.save_all(account, field="user_id")
         return account
