@@ -116,3 +116,24 @@ def test_a_change_needs_a_reason(ledger: Ledger) -> None:
     with pytest.raises(RuleViolationError) as e:
         ledger.accounts.disable(at(1, "c2"), "cadre-9", reason="  ")
     assert e.value.field == "reason"
+
+
+def test_a_process_sees_an_account_changed_elsewhere_within_a_second_and_its_own_changes_at_once(
+    ledger: Ledger,
+) -> None:
+    from workflows.accounts.service import CACHE_SECONDS, AccountRefusedError, AccountService
+
+    now = [100.0]
+    api, elsewhere = AccountService(ledger, clock=lambda: now[0]), AccountService(ledger)
+    token = (Actor("cadre-9", Role.VILLAGE_CADRE, VILLAGE, "村干部九"), T0 + timedelta(minutes=1))
+    elsewhere.put(CADRE, actor=ADMIN, command_id="c1", now=T0, reason="新任")
+    api.check(*token)  # read now, kept for a second
+    elsewhere.disable("cadre-9", actor=ADMIN, command_id="c2", now=T0 + timedelta(minutes=2), reason="调离")
+    api.check(*token)  # another process's change: not seen yet
+    now[0] += CACHE_SECONDS
+    with pytest.raises(AccountRefusedError):
+        api.check(*token)
+    api.enable("cadre-9", actor=ADMIN, command_id="c3", now=T0 + timedelta(minutes=3), reason="返岗")
+    with pytest.raises(AccountRefusedError) as e:  # its own change: at once (an old token stays refused)
+        api.check(*token)
+    assert e.value.rule == "token_before_change"
