@@ -22,7 +22,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, case_summary_projection, open_summary_view
 from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
 from domain.readmodels.reports import ReportView, open_report_view, report_projection
-from domain.readmodels.schema import last_position_of, read_model_env
+from domain.readmodels.schema import follower_env, last_position_of
 from worker.national_sync import OutboxNationalSystem
 from worker.stack import ensure_search_attributes
 from workflows.audit.service import AuditService
@@ -118,7 +118,7 @@ class Projections:
 @contextmanager
 def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
     """Follow the event store into the read models (exactly once each, resuming where each stopped)."""
-    env = read_model_env(env)
+    env = follower_env(env)
     with (
         ProjectionRunner(
             application_class=Ledger,
@@ -214,7 +214,9 @@ async def run_projector(settings: Settings) -> None:
     configure_logging(json=settings.log_format == "json")
     settings.check_production("projector")
     env = settings.eventsourcing_env()
-    audit = AuditService.connect(env, settings.audit_signing_key(), anchor_files=settings.audit_anchor_files)
+    audit = AuditService.connect(
+        follower_env(env), settings.audit_signing_key(), anchor_files=settings.audit_anchor_files
+    )
     checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
     try:
         await keep_projecting(env)

@@ -76,6 +76,14 @@ def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
     return {**env, "POSTGRES_POOL_SIZE": "2"}
 
 
+def follower_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A part of a process that does one thing at a time (a projection following the log, the checkpoints, the
+    command line): one connection kept, two more at most (creating tables takes two at once). The projector's
+    pools otherwise grew to 46 connections while catching up and kept them idle for ten minutes, leaving a
+    `make run` stack no room under PostgreSQL's 100 for the operator's `dixian` commands."""
+    return {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
+
+
 def open_view(cls: type[V], name: str, env: Mapping[str, str]) -> V:
     """A read model for queries (creates its tables if missing), configured like its projection ``name``."""
     factory = InfrastructureFactory[V].construct(env=Environment(name, read_model_env(env)))

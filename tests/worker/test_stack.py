@@ -308,3 +308,16 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     with socket.socket() as sock:  # nothing listens on Temporal's gRPC port any more
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", int(env["DIXIAN_TEMPORAL_PORT"])))
+
+
+def test_the_projector_s_parts_keep_one_connection_each_and_three_at_most(es_env: dict[str, str]) -> None:
+    """It follows the log one event at a time: its pools grew to 46 connections while catching up and held them,
+    leaving a running stack no room under PostgreSQL's 100 for an operator's `dixian audit …`."""
+    from domain.readmodels.schema import follower_env
+    from worker.main import projection_runner
+
+    with projection_runner(es_env) as projections:
+        stores = [r.view.datastore for r in projections.runners]
+        stores += [r.app.recorder.datastore for r in projections.runners]  # type: ignore[attr-defined]
+        assert {(s.pool.min_size, s.pool.max_size) for s in stores} == {(1, 3)}
+    assert follower_env({"POSTGRES_POOL_SIZE": "10"})["POSTGRES_POOL_SIZE"] == "1"

@@ -336,9 +336,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SERVERS = frozenset({"run", "worker", "projector", "api"})
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     settings = load_settings()
+    if args.command not in SERVERS and "POSTGRES_POOL_SIZE" not in os.environ:
+        # A command does one thing at a time: one connection kept (more on demand), so that it finds room beside a
+        # running stack under PostgreSQL's connection limit.
+        settings = settings.model_copy(update={"postgres_pool_size": 1})
     configure_logging(json=settings.log_format == "json")
     if getattr(args, "wants_args", False):
         sys.exit(args.func(settings, args))
