@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
+	$(BIN)/python -m tests.browser.chromium
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -232,7 +232,7 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
     return await _view_at(svc, control)
 
 
-async def _take_step(
+async def take_step(
     step: Step,
     case_id: str,
     payload: BaseModel,
@@ -298,7 +298,7 @@ def _step_route(step: Step, body_type: Any) -> None:
         svc: ServicesDep,
         response: Response,
     ) -> CaseViewData:
-        return await _take_step(step, case_id, body, actor, command_id, expected, svc, response)
+        return await take_step(step, case_id, body, actor, command_id, expected, svc, response)
 
     endpoint.__name__ = f"step_{step.name.lower()}"
     router.add_api_route(
@@ -337,6 +337,13 @@ async def _seen(svc: Services, actor: Actor, cid: uuid.UUID, request: Request, w
     check_may_see(actor, view["area"]["village_code"], responsible_user(view))
     await record_read(svc, actor, request, what=what, target=str(cid), village_code=view["area"]["village_code"])
     return view
+
+
+async def case_history(
+    svc: Services, actor: Actor, case_id: str, request: Request
+) -> tuple[CaseViewData, list[EventRecord]]:
+    """The case now (``_seen``) and its stored events (the console's case card reads it this way too)."""
+    return await _history(svc, actor, parse_case_id(case_id), request)
 
 
 async def _history(

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from api import accounts, audit, campaigns, cases, codec, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.cases import RECEIPT_HEADER
+from api.console import routes as console
 from api.deps import Services
 from api.limits import BodyLimit
 from domain.cases.queries import CaseQueries
@@ -190,6 +191,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(codec.router)
     app.include_router(reports.router)
     app.include_router(accounts.router)
+    console.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

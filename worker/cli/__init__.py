@@ -293,6 +293,7 @@ def _print_banner(
     )
     print(
         "\nDixian is running. Press Ctrl-C to stop.\n"
+        f"  Console      {base}/console (控制台, in Chinese; sign in as a seeded user)\n"
         f"  API          {base}\n"
         f"  API docs     {base}/docs\n"
         f"  Operations   {base}/ops/overdue, {base}/ops/stuck (with a token), `dixian ops overdue|stuck|summary`\n"

@@ -76,6 +76,11 @@ class AccountService:
         finally:
             self._seen.pop(user_id, None)  # this process's next request reads the account as changed
 
+    def active(self, user_id: str) -> Actor | None:
+        """Who an enabled account acts as (for the console's sign-in), or None."""
+        account = self.ledger.accounts.find(user_id)
+        return None if account is None or account.disabled else account.actor
+
     def account(self, user_id: str, actor: Actor) -> dict[str, Any]:
         return self.ledger.accounts.get(user_id, actor).view()
 

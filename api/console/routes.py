@@ -1,0 +1,374 @@
+"""The console's pages: sign-in, the workbench (工作台) of cases waiting for the user, the case card with its
+timeline and the forms of the steps the user may take now, and the step's submission.
+
+A page reads and writes through the same functions as the JSON API (``api.cases``): the same scoping (another
+village's case is unknown here too), the same access log, the same signed commands, receipts and idempotency (each
+rendered form carries its own Idempotency-Key, so a double click or a resubmitted form records one step).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, get_args
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from api.cases import case_history, take_step
+from api.console import forms, session
+from api.deps import Services, services
+from api.errors import ApiProblem
+from domain.cases.timeline import timeline as timeline_of
+from domain.kernel.actors import Actor, Role
+from domain.kernel.errors import DomainError, ErrorKind
+from domain.kernel.permissions import check_actor_level
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by
+from domain.kernel.steps import Step
+from domain.kernel.time import SHANGHAI, local_date
+from workflows.cases.contracts import STEP_BODIES
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def beijing(moment: Any) -> str:
+    """A recorded time as people read it: Beijing time to the minute."""
+    if not moment:
+        return ""
+    when = datetime.fromisoformat(str(moment)) if not isinstance(moment, datetime) else moment
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["beijing"] = beijing
+log = structlog.get_logger("dixian.console")
+
+# Pages load their style sheet from the console itself and nothing else: no script, no other origin.
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+DUE_SOON_DAYS = 3  # a deadline this close is marked 即将到期 (an ops choice, as on the operations board)
+HOME_CASES = 60  # open cases of the area read for the workbench, newest first
+# Steps whose every choice cannot be taken back: the form asks for an explicit confirmation.
+CONFIRMED = frozenset({Step.TOWNSHIP_REVIEW, Step.COUNTY_DECISION, Step.ELIMINATION_PROPOSAL, Step.ROLLBACK_DECISION})
+
+# What a refusal's rule means to the person at the form, in Chinese, and what to do next.
+RULE_HINTS: dict[str, str] = {
+    # The domain's own refusals of a field, said at the field (their English message is what the API answers).
+    "authorisation_reference": "已签授权书的，请填写《承诺授权书》编号。",
+    "minimum": "数值不能为负数。",
+    "required": "此项必填。",
+    "chronological_order": "日期早于前一环节，请核对日期。",
+    "notice_period": "异议须在公示期内提出。",
+    "objection": "请按有无异议选择公示结果。",
+    "within_household": "有劳动能力人数不能多于家庭人口数。",
+    "risk_required": "请至少选择一项风险类型。",
+    "step_roles": "您的角色不能办理此环节。请由负责该环节的人员办理。",
+    "jurisdiction": "该案件不在您的辖区内。",
+    "separation_of_duties": "同一人不能既作乡镇审核又作县级审定（或审批自己帮扶的农户）。请由另一名人员办理。",
+    "concurrent_change": "案件刚被他人更新。请刷新页面，查看最新情况后再办理。",
+    "signed_by_the_api": "提交未通过校验。请刷新页面后重试。",
+    "command_reused": "这张表单已提交过其他内容。请刷新页面后重新填写。",
+}
+_KIND_HINTS: dict[ErrorKind, str] = {
+    ErrorKind.INVALID: "请按提示修改后再提交。",
+    ErrorKind.CONFLICT: "案件当前阶段不能办理此环节。请刷新页面，查看现在可办理的环节。",
+    ErrorKind.FORBIDDEN: "您无权办理此环节。",
+    ErrorKind.NOT_FOUND: "没有找到该案件，或不在您的辖区内。",
+    ErrorKind.UNAVAILABLE: "系统暂时不可用，本次提交未记录。请稍后重试。",
+}
+
+
+class SignInRequired(Exception):
+    """No valid session: the page sends the person to sign in."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _key(svc: Services) -> bytes:
+    return session.session_key(svc.signer)
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, {"request": request, **context}, status_code=status)
+    response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+def dev_sign_in(svc: Services) -> bool:
+    """Choosing a user from a list is for the embedded default only, never production or an identity provider."""
+    return not svc.settings.production and svc.oidc is None and svc.token_secret is not None
+
+
+async def current_session(request: Request, svc: Annotated[Services, Depends(services)]) -> session.Session:
+    found = session.read(_key(svc), request.cookies.get(session.COOKIE), _now())
+    if found is None:
+        raise SignInRequired
+    try:
+        check_actor_level(found.actor)
+        await run_in_threadpool(svc.accounts.check, found.actor, found.issued_at)
+    except DomainError:
+        raise SignInRequired from None
+    structlog.contextvars.bind_contextvars(actor=found.actor.id, role=found.actor.role.value)
+    request.state.actor_role = found.actor.role
+    return found
+
+
+SessionDep = Annotated[session.Session, Depends(current_session)]
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def _check_csrf(sess: session.Session, form: Any) -> None:
+    if not secrets.compare_digest(str(form.get("csrf", "")), sess.csrf):
+        raise ApiProblem("NotPermittedError", "表单已过期，请刷新页面后重试", field="csrf", rule="csrf")
+
+
+# ----- sign-in ------------------------------------------------------------------------------------------------------
+
+
+@router.get("/login")
+async def login_page(request: Request, svc: ServicesDep) -> HTMLResponse:
+    users: list[dict[str, Any]] = []
+    if dev_sign_in(svc):
+        everyone = await run_in_threadpool(svc.accounts.accounts, svc.registry.areas.county().code)
+        users = [u for u in everyone if not u["disabled"]]
+    token = secrets.token_urlsafe(24)
+    response = _page(request, "login.html", users=users, dev=dev_sign_in(svc), login_csrf=token)
+    response.set_cookie(session.LOGIN_COOKIE, token, max_age=900, path=session.PATH, httponly=True, samesite="lax",
+                        secure=svc.settings.production)  # fmt: skip
+    return response
+
+
+@router.post("/login")
+async def login(request: Request, svc: ServicesDep) -> Response:
+    form = await request.form()
+    expected = request.cookies.get(session.LOGIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(str(form.get("login_csrf", "")), expected):
+        return RedirectResponse("/console/login", status_code=303)
+    if not dev_sign_in(svc):
+        raise ApiProblem("NotPermittedError", "请通过统一身份认证登录", field="user_id", rule="identity_provider")
+    actor = await run_in_threadpool(svc.accounts.active, str(form.get("user_id", "")))
+    if actor is None:
+        return RedirectResponse("/console/login", status_code=303)
+    cookie, _ = session.issue(_key(svc), actor, _now())
+    response = RedirectResponse("/console", status_code=303)
+    response.set_cookie(session.COOKIE, cookie, max_age=int(session.TTL.total_seconds()), path=session.PATH,
+                        httponly=True, samesite="lax", secure=svc.settings.production)  # fmt: skip
+    response.delete_cookie(session.LOGIN_COOKIE, path=session.PATH)
+    log.info("console_signed_in", actor=actor.id)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, sess: SessionDep) -> Response:
+    _check_csrf(sess, await request.form())
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(session.COOKIE, path=session.PATH)
+    return response
+
+
+# ----- the workbench ------------------------------------------------------------------------------------------------
+
+
+def _days_left(due: Any, today: Any) -> int | None:
+    if not due:
+        return None
+    day = datetime.fromisoformat(str(due)).astimezone(SHANGHAI).date() if not hasattr(due, "year") else due
+    if isinstance(day, datetime):
+        day = day.astimezone(SHANGHAI).date()
+    return int((day - today).days)
+
+
+def _waiting(actor: Actor, view: Any) -> list[str]:
+    """The labels of the steps of this case the user's role may take now."""
+    return [a["label"] for a in view["allowed_steps"] if actor.role.value in a["roles"]]
+
+
+@router.get("")
+async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResponse:
+    actor, now = sess.actor, _now()
+    today = local_date(now)
+    items: list[dict[str, Any]] = []
+    if actor.role not in NO_PERSONAL_DATA_ROLES:
+        filters = {"responsible_user": actor.id} if actor.role is Role.RESPONSIBLE_PERSON else {}
+        rows = await run_in_threadpool(
+            lambda: svc.summaries.search(area_prefix=actor.area_code, filters=filters, limit=HOME_CASES, offset=0)
+        )
+        for row in rows:
+            view = await run_in_threadpool(svc.queries.view, uuid.UUID(str(row["case_id"])), now)
+            steps = _waiting(actor, view)
+            if not steps:
+                continue
+            nxt: dict[str, Any] = dict(view.get("next_deadline") or {})
+            left = _days_left(nxt.get("due_date") or nxt.get("due_at"), today) if nxt else None
+            items.append({
+                "case_id": str(row["case_id"]), "household": seen_by(actor.role, view["household"]),
+                "village": row["village_code"], "stage_label": view["stage_label"], "steps": steps,
+                "deadline_label": nxt.get("label", ""), "days_left": left,
+                "overdue": left is not None and left < 0, "due_soon": left is not None and 0 <= left <= DUE_SOON_DAYS,
+            })  # fmt: skip
+    items.sort(key=lambda i: (i["days_left"] is None, i["days_left"] if i["days_left"] is not None else 0))
+    return _page(request, "home.html", sess=sess, items=items, today=today)
+
+
+# ----- the case card ------------------------------------------------------------------------------------------------
+
+
+def _variants(step: Step) -> dict[str | None, type[BaseModel]]:
+    """A step's body, or its bodies by action for a step of several (公示: post, objection, close; 措施: …)."""
+    body = STEP_BODIES[step]
+    union = get_args(body)[0] if get_args(body) else None
+    if union is None or isinstance(body, type):
+        return {None: body}
+    out: dict[str | None, type[BaseModel]] = {}
+    for variant in get_args(union):
+        (literal,) = get_args(variant.model_fields["action"].annotation)
+        out[str(literal.value)] = variant
+    return out
+
+
+def _forms(actor: Actor, view: Any, errors: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The forms of the steps this user may take now, each with its own Idempotency-Key."""
+    out = []
+    for allowed in view["allowed_steps"]:
+        if actor.role.value not in allowed["roles"]:
+            continue
+        step = Step(allowed["step"])
+        variants = _variants(step)
+        for action in allowed["actions"] or [None]:
+            model = variants.get(action) or variants.get(None)
+            if model is None:
+                continue
+            failed = errors if errors and errors.get("step") == step.value and errors.get("action") == action else None
+            inputs = forms.inputs(model)
+            for item in inputs:
+                if failed:
+                    item.value = failed["values"].get(item.name, item.value)
+                    item.error = failed["fields"].get(item.name, "")
+            title = allowed["label"] + (f"：{_action_label(model, action)}" if action else "")
+            out.append({
+                "step": step.value, "action": action, "title": title, "inputs": inputs,
+                "key": failed["key"] if failed else uuid.uuid4().hex, "confirm": step in CONFIRMED,
+                "message": failed["message"] if failed else "",
+            })  # fmt: skip
+    return out
+
+
+def _action_label(model: type[BaseModel], action: str) -> str:
+    (literal,) = get_args(model.model_fields["action"].annotation)
+    return str(getattr(literal, "label", action)) or action
+
+
+async def _card(
+    request: Request, sess: session.Session, svc: Services, case_id: str, status: int = 200,
+    errors: dict[str, Any] | None = None, done: str = "",
+) -> HTMLResponse:  # fmt: skip
+    actor = sess.actor
+    if actor.role in NO_PERSONAL_DATA_ROLES:
+        raise ApiProblem("NotPermittedError", f"{actor.role.label}不查看案件", field="role", rule="role_scope")
+    view, records = await case_history(svc, actor, case_id, request)
+    story = timeline_of(records, view, svc.registry.areas)
+    today = local_date(_now())
+    deadlines = []
+    for d in story["deadlines"]:
+        left = _days_left(d["due_date"], today) if d["due_date"] and not d["met_on"] else None
+        deadlines.append({**d, "days_left": left})
+    return _page(
+        request, "case.html", status, sess=sess, view=seen_by(actor.role, view), events=seen_by(actor.role,
+        story["events"]), deadlines=deadlines, forms=_forms(actor, view, errors), done=done,
+    )  # fmt: skip
+
+
+@router.get("/cases/{case_id}")
+async def case_card(request: Request, case_id: str, sess: SessionDep, svc: ServicesDep, done: str = "") -> HTMLResponse:
+    try:
+        return await _card(request, sess, svc, case_id, done=done[:40])
+    except (ApiProblem, DomainError) as e:
+        problem = ApiProblem.of(e) if isinstance(e, DomainError) else e
+        if problem.status == 503:
+            raise
+        # Another area's case is as unknown here as in the API: one message, whatever the reason.
+        message = (
+            "没有找到该案件，或不在您的辖区内。" if problem.status in (403, 404) else _KIND_HINTS[ErrorKind.CONFLICT]
+        )
+        return _page(request, "refused.html", problem.status, sess=sess, message=message)
+
+
+@router.post("/cases/{case_id}/steps/{step_name}")
+async def submit_step(request: Request, case_id: str, step_name: str, sess: SessionDep, svc: ServicesDep) -> Response:
+    form = await request.form()
+    _check_csrf(sess, form)
+    try:
+        step = Step(step_name)
+    except ValueError:
+        raise ApiProblem("NotFoundError", "没有这个环节", field="step", rule="known_step") from None
+    action = str(form.get("action", "")) or None
+    key = str(form.get("idempotency_key", ""))
+    if not _KEY.match(key):
+        raise ApiProblem("RuleViolationError", "表单已过期，请刷新页面后重试", field="idempotency_key", rule="format")
+    variants = _variants(step)
+    model = variants.get(action) or variants.get(None)
+    if model is None:
+        raise ApiProblem("RuleViolationError", "没有这个操作", field="action", rule="known_action")
+    values = {k: str(form.get(k) or "") for k in form}
+    data = forms.body_of(model, form, {k: [str(v) for v in form.getlist(k)] for k in form})
+    failed: dict[str, Any] = {"step": step.value, "action": action, "key": key, "values": values, "fields": {},
+                              "message": ""}  # fmt: skip
+    if step in CONFIRMED and form.get("confirmed") != "yes":
+        failed["fields"] = {"confirmed": "请确认"}
+        failed["message"] = "此操作提交后不能撤销，请勾选“确认提交”。"
+        return await _card(request, sess, svc, case_id, 422, failed)
+    try:
+        body = TypeAdapter(STEP_BODIES[step]).validate_python(data)
+    except ValidationError as e:
+        failed["fields"] = forms.field_errors(e)
+        failed["message"] = "请按提示修改后再提交。"
+        return await _card(request, sess, svc, case_id, 422, failed)
+    try:
+        await take_step(step, case_id, body, sess.actor, f"{sess.actor.id}:{key}", None, svc, Response())
+    except (ApiProblem, DomainError) as e:
+        problem = ApiProblem.of(e) if isinstance(e, DomainError) else e
+        if problem.status == 404:
+            raise
+        kind = {422: ErrorKind.INVALID, 409: ErrorKind.CONFLICT, 403: ErrorKind.FORBIDDEN}.get(
+            problem.status, ErrorKind.UNAVAILABLE
+        )
+        hint = RULE_HINTS.get(problem.rule) or _KIND_HINTS[kind]
+        at_field = problem.field in values or problem.field in {i.name for i in forms.inputs(model)}
+        failed["fields"] = {problem.field: hint} if at_field else {}
+        failed["message"] = hint if not at_field else "未能办理：" + hint + " 修改后请再提交。"
+        # Nothing was recorded, but Temporal keeps the refused update's id: the corrected form is a new command.
+        failed["key"] = uuid.uuid4().hex
+        log.info("console_step_refused", step=step.value, rule=problem.rule, status=problem.status)
+        return await _card(request, sess, svc, case_id, problem.status, failed)
+    return RedirectResponse(f"/console/cases/{case_id}?done={step.value}", status_code=303)
+
+
+def install(app: FastAPI) -> None:
+    """The console's pages, its style sheet, and the sign-in its pages send a person to."""
+    app.include_router(router)
+    app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_: Request, __: SignInRequired) -> Response:
+        return RedirectResponse("/console/login", status_code=303)
+
+    @app.get("/", include_in_schema=False)
+    async def _root() -> Response:
+        return RedirectResponse("/console", status_code=303)
+
+
+__all__ = ["install", "timedelta"]

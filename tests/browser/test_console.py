@@ -1,0 +1,197 @@
+"""The console in a real browser (Chromium through Playwright), at a phone's size and a desktop's, over the real
+stack served on a port: people sign in as themselves, find the case waiting for them, take its steps through the
+forms, and are refused where the API refuses them. No request leaves the console's origin, no page logs an error,
+every page has a title and every input a label. Screenshots of each page go to build/screenshots/."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import pytest_asyncio
+import uvicorn
+from playwright.async_api import Browser, Page, async_playwright
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from domain.accounts.commands import AccountRecord
+from domain.kernel.actors import SYSTEM_ACTOR
+from domain.kernel.envelope import Envelope
+from tests.browser.chromium import find
+from tests.conftest import free_port
+from tests.integration.conftest import ACTORS, OTHER_VILLAGE, Stack, run_stack
+from tests.integration.support import open_case
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+@dataclass
+class Console:
+    stack: Stack
+    base: str
+    browser: Browser
+    foreign: list[str] = field(default_factory=list)  # requests to any other origin
+    errors: list[str] = field(default_factory=list)  # console errors and uncaught page errors
+
+    async def page(self, size: str = "phone") -> Page:
+        context = await self.browser.new_context(viewport=SIZES[size], locale="zh-CN")
+        page = await context.new_page()
+        origin = urlparse(self.base).netloc
+
+        async def only_ours(route, request) -> None:  # type: ignore[no-untyped-def]
+            if urlparse(request.url).netloc != origin:
+                self.foreign.append(request.url)
+                await route.abort()
+            else:
+                await route.continue_()
+
+        await page.route("**/*", only_ours)
+        # A refusal's page answers 4xx on purpose (the browser logs that as a failed load); anything else that fails
+        # to load, or any script error, is an error.
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and not m.text.startswith(
+            "Failed to load resource: the server responded with a status of 4") else None)  # fmt: skip
+        page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400
+                and r.request.resource_type != "document" else None)  # fmt: skip
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        return page
+
+    async def sign_in(self, page: Page, who: str) -> None:
+        await page.goto(f"{self.base}/console/login")
+        await page.get_by_label(ACTORS[who].name, exact=False).check()
+        await page.get_by_role("button", name="登录").click()
+        await page.wait_for_url(f"{self.base}/console")
+
+
+async def shot(page: Page, name: str) -> None:
+    """Every page at the size it is shown: its title and labelled inputs checked, the screenshot kept."""
+    assert (await page.title()).strip(), f"{page.url} has no title"
+    unlabelled = await page.eval_on_selector_all(
+        "input:not([type=hidden]), select, textarea",
+        "els => els.filter(e => !(e.labels && e.labels.length) && !e.closest('label')).map(e => e.name)",
+    )
+    assert unlabelled == [], f"{page.url}: inputs without a label: {unlabelled}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    await page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def console(temporal_env: WorkflowEnvironment, es_env: dict[str, str]) -> AsyncIterator[Console]:
+    chromium = find()
+    assert chromium, "no Chromium: `make test` installs it first (tests/browser/chromium.py)"
+    async for stack in run_stack(temporal_env.client, es_env):
+        for who in ("cadre", "other_cadre", "township", "county"):
+            a = ACTORS[who]
+            record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code)
+            stack.ledger.accounts.add(
+                Envelope(SYSTEM_ACTOR, f"seed:{a.id}", datetime.now(UTC)), record, reason="测试用户"
+            )
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(stack.services), host="127.0.0.1", port=port,
+                                               log_level="warning"))  # fmt: skip
+        serving = asyncio.create_task(server.serve())
+        while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
+            await asyncio.sleep(0.05)
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            try:
+                yield Console(stack, f"http://127.0.0.1:{port}", browser)
+            finally:
+                await browser.close()
+                server.should_exit = True
+                await serving
+
+
+async def test_a_cadre_finds_the_case_waiting_and_records_the_household_visit(console: Console) -> None:
+    stack = console.stack
+    case_id = (await open_case(stack, key=f"console-{uuid.uuid4().hex[:6]}"))["case_id"]
+    await stack.caught_up()
+    for size in SIZES:
+        page = await console.page(size)
+        await page.goto(f"{console.base}/console")  # not signed in: sent to sign in
+        assert page.url.endswith("/console/login")
+        await shot(page, "login")
+        await console.sign_in(page, "cadre")
+        await shot(page, "home")
+        assert "待我办理（1）" in await page.inner_text("main") and "入户核实" in await page.inner_text("main")
+        await page.get_by_role("link", name="张三").click()
+        await page.wait_for_url(f"**/console/cases/{case_id}")
+        await shot(page, "case")
+        await page.context.close()
+
+    page = await console.page("phone")
+    await console.sign_in(page, "cadre")
+    await page.goto(f"{console.base}/console/cases/{case_id}")
+    visit = page.locator("#step-household-visit")
+    # A form sent without what the step needs is refused at the fields, in Chinese, and records nothing.
+    before = len(stack.ledger.cases.event_records(uuid.UUID(case_id)))
+    await visit.get_by_role("button", name="提交").click()
+    await page.wait_for_load_state()
+    assert "请按提示修改后再提交" in await page.inner_text("main") and "必填" in await page.inner_text("main")
+    await shot(page, "case-refused")
+    assert len(stack.ledger.cases.event_records(uuid.UUID(case_id))) == before
+
+    visit = page.locator("#step-household-visit")
+    await visit.get_by_label("入户人员").fill("李四\n王五")
+    await visit.get_by_label("农户类型").select_option(label="一般农户")
+    await visit.get_by_label("家庭人口数").fill("4")
+    await visit.get_by_label("有劳动能力人数").fill("2")
+    await visit.get_by_label("家庭人均纯收入（元/年）").fill("6800")
+    await visit.locator("fieldset", has_text="已签《承诺授权书》").get_by_label("是").check()
+    await visit.get_by_role("button", name="提交").click()
+    await page.wait_for_load_state()
+    # The domain's own rule, said at its field in Chinese: a signed letter needs its reference.
+    ref = page.locator("#step-household-visit .field", has_text="授权书编号")
+    assert "请填写《承诺授权书》编号" in await ref.inner_text()
+    await shot(page, "case-rule-refused")
+    assert len(stack.ledger.cases.event_records(uuid.UUID(case_id))) == before
+    visit = page.locator("#step-household-visit")
+    await visit.get_by_label("授权书编号").fill("承诺授权书-2026-001")
+    await visit.get_by_label("因病").check()
+    await visit.get_by_role("button", name="提交").click()
+    await page.wait_for_url(f"**/console/cases/{case_id}?done=household-visit")
+    assert "已办理，已记录" in await page.inner_text("main")
+    assert "入户核实" in await page.inner_text("ol.timeline")
+    await shot(page, "case-visited")
+    records = stack.ledger.cases.event_records(uuid.UUID(case_id))
+    assert [r["type"] for r in records][-1] == "HouseholdVisitRecorded" and records[-1]["actor"]["id"] == "cadre-1"
+
+    # The same form sent twice (a double click, a refresh) records one step: it carries its own Idempotency-Key.
+    check = page.locator("#step-cross-check")
+    fields = {
+        "csrf": await check.locator("input[name=csrf]").input_value(),
+        "idempotency_key": await check.locator("input[name=idempotency_key]").input_value(),
+        "departments": "人社\n医保",
+        "consistent": "true",
+    }
+    url = f"{console.base}/console/cases/{case_id}/steps/cross-check"
+    answers = [await page.request.post(url, form=fields, max_redirects=0) for _ in range(2)]
+    assert [a.status for a in answers] == [303, 303]
+    types = [r["type"] for r in stack.ledger.cases.event_records(uuid.UUID(case_id))]
+    assert types.count("CrossCheckRecorded") == 1
+
+    # Another village's cadre pasting the case's address is told what the API says: no such case here.
+    other = await console.page("desktop")
+    await console.sign_in(other, "other_cadre")
+    answer = await other.goto(f"{console.base}/console/cases/{case_id}")
+    assert answer is not None and answer.status == 404
+    assert "没有找到该案件，或不在您的辖区内" in await other.inner_text("main")
+    await shot(other, "refused")
+    assert "张三" not in await other.content()
+
+    # Signed out, the case is out of reach again.
+    await page.get_by_role("button", name="退出").click()
+    await page.goto(f"{console.base}/console/cases/{case_id}")
+    assert page.url.endswith("/console/login")
+
+    assert console.foreign == [], console.foreign
+    assert console.errors == [], console.errors
+    assert ACTORS["other_cadre"].area_code == OTHER_VILLAGE
