@@ -26,7 +26,7 @@ from domain.kernel.envelope import Envelope
 from tests.browser.chromium import find
 from tests.conftest import free_port
 from tests.integration.conftest import ACTORS, OTHER_VILLAGE, Stack, run_stack
-from tests.integration.support import open_case
+from tests.integration.support import open_case, to_notice_closed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -195,3 +195,46 @@ async def test_a_cadre_finds_the_case_waiting_and_records_the_household_visit(co
     assert console.foreign == [], console.foreign
     assert console.errors == [], console.errors
     assert ACTORS["other_cadre"].area_code == OTHER_VILLAGE
+
+
+async def test_the_township_and_a_different_county_officer_approve_with_confirmation(console: Console) -> None:
+    stack = console.stack
+    case_id = (await open_case(stack, key=f"approve-{uuid.uuid4().hex[:6]}"))["case_id"]
+    await to_notice_closed(stack, case_id)  # visit, cross-check, deliberation and notice through the API
+    await stack.caught_up()
+
+    township = await console.page("phone")
+    await console.sign_in(township, "township")
+    assert "乡镇审核" in await township.inner_text("main")
+    await shot(township, "home-township")
+    await township.goto(f"{console.base}/console/cases/{case_id}")
+    review = township.locator("#step-township-review")
+    await review.get_by_label("结论").select_option(label="审核通过")
+    await review.get_by_role("button", name="提交").click()  # an approval is not taken back: asked to confirm
+    await township.wait_for_load_state()
+    assert "提交后不能撤销" in await township.inner_text("#step-township-review")
+    assert "TownshipReviewed" not in [r["type"] for r in stack.ledger.cases.event_records(uuid.UUID(case_id))]
+    review = township.locator("#step-township-review")
+    await review.get_by_label("结论").select_option(label="审核通过")
+    await review.get_by_label("确认提交").check()
+    await review.get_by_role("button", name="提交").click()
+    await township.wait_for_url(f"**/console/cases/{case_id}?done=township-review")
+    await shot(township, "case-reviewed")
+
+    county = await console.page("desktop")
+    await console.sign_in(county, "county")
+    await county.goto(f"{console.base}/console/cases/{case_id}")
+    decision = county.locator("#step-county-decision")
+    await decision.get_by_label("结论").select_option(label="审定纳入")
+    await decision.get_by_label("类别").select_option(label="边缘易致贫户")
+    await decision.get_by_label("确认提交").check()
+    await shot(county, "case-county")
+    await decision.get_by_role("button", name="提交").click()
+    await county.wait_for_url(f"**/console/cases/{case_id}?done=county-decision")
+    assert "边缘易致贫户" in await county.inner_text("dl.facts")
+    records = stack.ledger.cases.event_records(uuid.UUID(case_id))
+    decided = [r for r in records if r["type"] in ("TownshipReviewed", "CountyDecided")]
+    assert [(r["type"], r["actor"]["id"]) for r in decided] == [
+        ("TownshipReviewed", "township-1"), ("CountyDecided", "county-1"),
+    ]  # fmt: skip
+    assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
