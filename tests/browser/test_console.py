@@ -25,7 +25,7 @@ from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
 from tests.browser.chromium import find
 from tests.conftest import free_port
-from tests.integration.conftest import ACTORS, OTHER_VILLAGE, Stack, run_stack
+from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, VILLAGE, Stack, run_stack
 from tests.integration.support import open_case, to_notice_closed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -237,4 +237,49 @@ async def test_the_township_and_a_different_county_officer_approve_with_confirma
     assert [(r["type"], r["actor"]["id"]) for r in decided] == [
         ("TownshipReviewed", "township-1"), ("CountyDecided", "county-1"),
     ]  # fmt: skip
+    assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
+
+
+async def test_the_administrator_keeps_accounts_and_a_disabled_user_is_out_at_once(console: Console) -> None:
+    stack = console.stack
+    admin = AccountRecord(user_id="admin-1", name="县管理员", role="admin", area_code=COUNTY)
+    stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, "seed:admin-1", datetime.now(UTC)), admin, reason="测试用户")
+    cadre = await console.page("phone")
+    await console.sign_in(cadre, "cadre")
+
+    page = await console.page("desktop")
+    await page.goto(f"{console.base}/console/login")
+    await page.get_by_label("县管理员").check()
+    await page.get_by_role("button", name="登录").click()
+    await page.get_by_role("link", name="用户管理").first.click()
+    await page.wait_for_url("**/console/admin/users")
+    await shot(page, "users")
+
+    form = page.locator("#user-form")
+    await form.get_by_label("账号").fill("cadre-9")
+    await form.get_by_label("姓名").fill("村干部九")
+    await form.get_by_label("角色").select_option(label="乡镇审核")  # a township role with a village's code
+    await form.get_by_label("区划代码").fill(VILLAGE)
+    await form.get_by_label("原因").fill("新任")
+    await form.get_by_role("button", name="保存").click()
+    await page.wait_for_load_state()
+    assert "该角色须对应相应级别的区划" in await page.inner_text("#user-form")
+    assert stack.ledger.accounts.find("cadre-9") is None
+    form = page.locator("#user-form")
+    await form.get_by_label("角色").select_option(label="村干部/网格员")
+    await form.get_by_role("button", name="保存").click()
+    await page.wait_for_url("**/console/admin/users?done=saved")
+    assert "村干部九" in await page.inner_text("main")
+
+    # The cadre signed in on a phone is stopped at their next page once disabled.
+    switch = page.locator("form.switch[action$='/cadre-1/disable']")
+    await switch.get_by_label("停用原因").fill("调离")
+    await switch.get_by_role("button", name="停用").click()
+    await page.wait_for_url("**/console/admin/users?done=disable")
+    await shot(page, "users-disabled")
+    account = stack.ledger.accounts.find("cadre-1")
+    assert account is not None and account.disabled
+    await cadre.goto(f"{console.base}/console")
+    assert cadre.url.endswith("/console/login")
+    assert "村干部甲" not in await cadre.inner_text("main")  # and not offered to sign in with either
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
