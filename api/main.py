@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from pydantic import SecretStr
 
-from api import accounts, audit, campaigns, cases, codec, errors, ops, registry, reports
+from api import accounts, audit, campaigns, cases, codec, docs, errors, ops, registry, reports
 from api.auth import OidcVerifier
 from api.cases import RECEIPT_HEADER
 from api.console import routes as console
@@ -92,7 +92,7 @@ def oidc_verifier(settings: Settings) -> OidcVerifier | None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = ("/docs", "/redoc")  # their pages set their own CSP (api/docs.py)
 # Request headers a browser on an allowed origin may send (X-Namespace: the Temporal UI's, to the codec endpoint).
 CORS_HEADERS = (
     "Authorization",
@@ -179,6 +179,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         summary="防止返贫监测帮扶: monitoring cases from clue to county decision, with a full audit trail",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py from the API itself, not a CDN
+        redoc_url=None,
     )
     if services is not None:
         app.state.services = services  # set now: test transports do not run the lifespan
@@ -192,11 +194,12 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(accounts.router)
     console.install(app)
+    docs.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
-            app.openapi_schema = errors.document_problems(schema)
+            app.openapi_schema = docs.with_bearer(errors.document_problems(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -88,7 +88,7 @@ async def switch_user(request: Request, user_id: str, switch: str, sess: Session
         await run_in_threadpool(
             lambda: act(
                 user_id, actor=sess.actor, command_id=f"{sess.actor.id}:{uuid.uuid4()}", now=_now(), reason=reason
-            )  # fmt: skip
+            )
         )
     except DomainError as e:
         message = "请写明原因" if e.field == "reason" else "没有找到该账号，或不在您的管辖范围内"

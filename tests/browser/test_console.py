@@ -283,3 +283,15 @@ async def test_the_administrator_keeps_accounts_and_a_disabled_user_is_out_at_on
     assert cadre.url.endswith("/console/login")
     assert "村干部甲" not in await cadre.inner_text("main")  # and not offered to sign in with either
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
+
+
+async def test_the_api_docs_work_offline_with_an_authorize_button(console: Console) -> None:
+    page = await console.page("desktop")
+    await page.goto(f"{console.base}/docs")
+    await page.get_by_role("button", name="Authorize").wait_for()
+    assert "底线" in await page.title()
+    await page.get_by_text("入户核实: household-visit").first.wait_for()
+    await shot(page, "docs")
+    await page.goto(f"{console.base}/redoc")
+    await page.get_by_text("household-visit").first.wait_for(state="attached")
+    assert console.foreign == [], console.foreign  # no CDN: every script and style comes from the API
