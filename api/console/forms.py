@@ -80,6 +80,10 @@ FIELD_LABELS: dict[str, str] = {
     "new_risks": "新出现的风险",
     "unresolved_rigid_expenditure": "仍有未解决的刚性支出",
     "verifiers": "核实人员",
+    "screened_on": "排查日期",
+    "method": "排查方式",
+    "screener": "排查人员（工作人员编号）",
+    "ScreeningRequest.findings": "排查情况",  # a field named like another is labelled by its model first
     "kind": "问题类型",
     "found_on": "发现日期",
 }
@@ -92,7 +96,7 @@ HELP: dict[str, str] = {
     "authorisation_signed": "农户签署《监测对象申请及承诺授权查询书》后方可比对信息；拒签将结束本次认定",
     "occurred_at": "留空即为现在（北京时间）",
     "verifiers": "每行一人，写明姓名",
-    "findings": "一次记录一个问题；多个问题请分次提交",
+    "ReviewBody.findings": "一次记录一个问题；多个问题请分次提交",
 }
 
 
@@ -132,13 +136,14 @@ def _options(enum: type[Labelled]) -> list[tuple[str, str]]:
 
 def inputs(model: type[BaseModel], last: tuple[str, ...] = ("occurred_at", "comment")) -> list[Input]:
     """The inputs of a step body, in the contract's order (when it happened and the comment last)."""
-    names = [n for n in model.model_fields if n not in last] + list(last)
+    names = [n for n in model.model_fields if n not in last] + [n for n in last if n in model.model_fields]
     out: list[Input] = []
     for name in names:
         info = model.model_fields[name]
         kind_type, optional = _plain(info.annotation)
         required = info.is_required() and not optional
-        item = Input(name, FIELD_LABELS.get(name, name), "text", required, help=HELP.get(name, ""))
+        label = FIELD_LABELS.get(f"{model.__name__}.{name}") or FIELD_LABELS.get(name) or info.description or name
+        item = Input(name, label, "text", required, help=HELP.get(f"{model.__name__}.{name}") or HELP.get(name, ""))
         origin = get_origin(kind_type)
         if origin is Literal:
             values = get_args(kind_type)
@@ -149,7 +154,7 @@ def inputs(model: type[BaseModel], last: tuple[str, ...] = ("occurred_at", "comm
                 item.options = [(str(v.value), v.label) for v in values]
                 default = info.get_default()
                 item.value = getattr(default, "value", default)
-        elif origin is list:
+        elif origin in (list, tuple):
             element = _bare(get_args(kind_type)[0])
             if isinstance(element, type) and issubclass(element, Labelled):
                 item.kind, item.options = "choices", _options(element)
@@ -161,6 +166,12 @@ def inputs(model: type[BaseModel], last: tuple[str, ...] = ("occurred_at", "comm
                 ]
             else:
                 item.kind = "lines"
+        elif isinstance(kind_type, type) and issubclass(kind_type, BaseModel):
+            item.kind = "group"  # a body inside the body (a screening's findings): its fields, named "<field>.<part>"
+            item.parts = [
+                Input(f"{name}.{p.name}", p.label, p.kind, p.required, p.options, help=p.help)
+                for p in inputs(kind_type, last=())
+            ]
         elif kind_type is bool:
             item.kind = "bool"
         elif kind_type is int:
@@ -191,6 +202,17 @@ def body_of(
                 p.name.split(".", 1)[1]: form.get(p.name) for p in item.parts if form.get(p.name) not in (None, "")
             }
             data[item.name] = [record] if record else []
+        elif item.kind == "group":
+            group: dict[str, Any] = {}
+            for p in item.parts:
+                key = p.name.split(".", 1)[1]
+                if p.kind == "choices":
+                    group[key] = [str(v) for v in multi.get(p.name, [])]
+                elif p.kind == "bool":
+                    group[key] = form.get(p.name) == "true"  # a checkbox: ticked or not
+                elif form.get(p.name) not in (None, ""):
+                    group[key] = form.get(p.name)
+            data[item.name] = group
         elif item.kind == "choices":
             data[item.name] = [str(v) for v in multi.get(item.name, [])]
         elif item.kind == "lines":

@@ -23,9 +23,12 @@ from api.main import create_app
 from domain.accounts.commands import AccountRecord
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
+from domain.registry.rules import StaffRecord
+from domain.registry.values import StaffIdentity
 from tests.browser.chromium import find
 from tests.conftest import free_port
 from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, VILLAGE, Stack, run_stack
+from tests.integration.registry_support import household
 from tests.integration.support import open_case, to_notice_closed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -295,3 +298,38 @@ async def test_the_api_docs_work_offline_with_an_authorize_button(console: Conso
     await page.goto(f"{console.base}/redoc")
     await page.get_by_text("household-visit").first.wait_for(state="attached")
     assert console.foreign == [], console.foreign  # no CDN: every script and style comes from the API
+
+
+async def test_a_cadre_screens_a_household_at_risk_and_its_case_opens(console: Console) -> None:
+    stack = console.stack
+    now = datetime.now(UTC)
+    record = household("HH-CON-001", VILLAGE, 71, size=3)
+    stack.ledger.registry.register_household(Envelope(ACTORS["township"], "con-reg", now), record, reason="建档")
+    stack.ledger.registry.register_staff(
+        Envelope(ACTORS["township"], "con-staff", now), StaffRecord("S-CON-1", "网格员丙", StaffIdentity.GRID_WORKER, VILLAGE),
+        reason="名册",
+    )  # fmt: skip
+    await stack.caught_up()
+    page = await console.page("phone")
+    await console.sign_in(page, "cadre")
+    await page.get_by_role("link", name="农户").click()
+    await page.get_by_label("户主姓名或户编号").fill(record.members[0].name)
+    await page.get_by_role("button", name="查找").click()
+    await shot(page, "households")
+    await page.get_by_role("link", name=record.members[0].name).click()
+    await page.wait_for_url("**/console/households/HH-CON-001")
+
+    form = page.locator("#screening")
+    await form.get_by_label("排查日期").fill(stack.day(-1))
+    await form.get_by_label("排查方式").select_option(label="入户")
+    await form.get_by_label("排查人员").fill("S-CON-1")
+    await form.get_by_label("工资性收入（元/年）").fill("6000")  # 2,000 yuan a person: under the line
+    await shot(page, "household")
+    await form.get_by_role("button", name="记录排查").click()
+    await page.wait_for_url("**/console/cases/*?done=screening")
+    assert "识别中" in await page.inner_text("dl.facts")
+    await shot(page, "case-opened")
+    opened = uuid.UUID(page.url.split("/cases/")[1].split("?")[0])
+    first = stack.ledger.cases.event_records(opened)[0]
+    assert first["type"] == "CaseOpened" and first["payload"]["source"] == "cadre_screening"  # 干部排查
+    assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
