@@ -10,7 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workflows.registry.roster_files import MAX_BYTES as ROSTER_MAX_BYTES
 
 MAX_JSON_BYTES = 1024 * 1024  # 1 MiB: a hundred times the largest step body
-LARGER = {"/households:import": ROSTER_MAX_BYTES}
+# The roster: its file, and the console's form that uploads it (the file and a few fields).
+LARGER = {"/households:import": ROSTER_MAX_BYTES, "/console/import": ROSTER_MAX_BYTES + 64 * 1024}
 
 
 class BodyTooLarge(HTTPException):

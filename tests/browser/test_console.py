@@ -28,7 +28,7 @@ from domain.registry.values import StaffIdentity
 from tests.browser.chromium import find
 from tests.conftest import free_port
 from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, VILLAGE, Stack, run_stack
-from tests.integration.registry_support import household
+from tests.integration.registry_support import household, roster_bytes, rows_of
 from tests.integration.support import open_case, to_notice_closed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -332,4 +332,31 @@ async def test_a_cadre_screens_a_household_at_risk_and_its_case_opens(console: C
     opened = uuid.UUID(page.url.split("/cases/")[1].split("?")[0])
     first = stack.ledger.cases.event_records(opened)[0]
     assert first["type"] == "CaseOpened" and first["payload"]["source"] == "cadre_screening"  # 干部排查
+    assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
+
+
+async def test_a_township_imports_a_roster_and_reads_what_was_refused_row_by_row(console: Console) -> None:
+    good, bad = household("HH-IMP-001", VILLAGE, 81), household("HH-IMP-002", VILLAGE, 82)
+    rows = rows_of(good, bad)
+    rows[-1]["birth_date"] = "1899-01-01"  # HH-IMP-002's last member: refused, and the household with it
+    roster = SHOTS.parent / "roster-import.csv"
+    roster.parent.mkdir(parents=True, exist_ok=True)
+    roster.write_bytes(roster_bytes(rows, "csv"))
+
+    page = await console.page("phone")
+    await console.sign_in(page, "township")
+    await page.goto(f"{console.base}/console/households")
+    await page.get_by_role("link", name="导入农户花名册").click()
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Excel 模板（.xlsx）").click()
+    assert (await download.value).suggested_filename == "dixian-roster-template.xlsx"
+    await page.get_by_label("花名册文件").set_input_files(str(roster))
+    await page.get_by_role("button", name="导入").click()
+    await page.wait_for_load_state()
+    result = await page.inner_text("#result")
+    assert "新登记\n1 户" in result and "未登记\n1 户" in result, result
+    assert "HH-IMP-002" in await page.inner_text("ul.errors")
+    await shot(page, "import")
+    assert console.stack.ledger.registry.household_version("HH-IMP-001") == 1
+    assert console.stack.ledger.registry.household_version("HH-IMP-002") == 0  # nothing of it written
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
