@@ -359,9 +359,10 @@ async def submit_step(request: Request, case_id: str, step_name: str, sess: Sess
 
 def install(app: FastAPI) -> None:
     """The console's pages, its style sheet, and the sign-in its pages send a person to."""
-    from api.console import admin, households, imports  # their pages build on this module's
+    from api.console import admin, approvals, households, imports  # their pages build on this module's
 
     app.include_router(router)
+    app.include_router(approvals.router)
     app.include_router(admin.router)
     app.include_router(households.router)
     app.include_router(imports.router)

@@ -360,3 +360,35 @@ async def test_a_township_imports_a_roster_and_reads_what_was_refused_row_by_row
     assert console.stack.ledger.registry.household_version("HH-IMP-001") == 1
     assert console.stack.ledger.registry.household_version("HH-IMP-002") == 0  # nothing of it written
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
+
+
+async def test_the_township_reviews_several_cases_in_one_screen_each_its_own_step(console: Console) -> None:
+    stack = console.stack
+    ids = []
+    for n in range(2):
+        case_id = (await open_case(stack, key=f"batch-{n}-{uuid.uuid4().hex[:6]}", household_head=f"批量{n}"))[
+            "case_id"
+        ]
+        await to_notice_closed(stack, case_id)
+        ids.append(case_id)
+    await stack.caught_up()
+    page = await console.page("desktop")
+    await console.sign_in(page, "township")
+    await page.get_by_role("link", name="批量审核").click()
+    await page.wait_for_url("**/console/approvals")
+    await page.get_by_label("批量0 的结论").select_option(label="审核通过")  # 批量1 is left for later
+    await page.get_by_role("button", name="提交选定的结论").click()
+    await page.wait_for_load_state()
+    assert "请勾选“确认提交”" in await page.inner_text("main")  # not taken back: asked to confirm, nothing recorded
+    await page.get_by_label("批量0 的结论").select_option(label="审核通过")
+    await page.get_by_label("确认提交").check()
+    await shot(page, "approvals")
+    await page.get_by_role("button", name="提交选定的结论").click()
+    await page.wait_for_load_state()
+    assert "已记录" in await page.inner_text("#results")
+    reviewed = [
+        [r["type"] for r in stack.ledger.cases.event_records(uuid.UUID(c))].count("TownshipReviewed") for c in ids
+    ]
+    assert reviewed == [1, 0]
+    assert "批量1" in await page.inner_text("#batch") and "批量0" not in await page.inner_text("#batch")
+    assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
