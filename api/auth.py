@@ -75,6 +75,10 @@ class OidcVerifier:
         self.keys = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5)
 
     def read(self, token: str) -> Actor:
+        return actor_from_claims(self.claims(token), self.role_claim, self.area_claim)
+
+    def claims(self, token: str) -> dict[str, object]:
+        """A token's claims once its signature, issuer, audience and expiry hold (TokenError otherwise)."""
         try:
             key = self.keys.get_signing_key_from_jwt(token)
             claims = jwt.decode(
@@ -85,7 +89,7 @@ class OidcVerifier:
             raise TokenError("the identity provider's keys cannot be fetched") from None
         except jwt.PyJWTError as e:
             raise TokenError(str(e)) from None
-        return actor_from_claims(claims, self.role_claim, self.area_claim)
+        return dict(claims)
 
 
 def actor_from_claims(claims: dict[str, object], role_claim: str, area_claim: str) -> Actor:

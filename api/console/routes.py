@@ -145,8 +145,11 @@ async def login_page(request: Request, svc: ServicesDep) -> HTMLResponse:
     if dev_sign_in(svc):
         everyone = await run_in_threadpool(svc.accounts.accounts, svc.registry.areas.county().code)
         users = [u for u in everyone if not u["disabled"]]
+    from api.console.oidc import configured
+
     token = secrets.token_urlsafe(24)
-    response = _page(request, "login.html", users=users, dev=dev_sign_in(svc), login_csrf=token)
+    response = _page(request, "login.html", users=users, dev=dev_sign_in(svc), login_csrf=token, oidc=configured(svc),
+                     message="")  # fmt: skip
     response.set_cookie(session.LOGIN_COOKIE, token, max_age=900, path=session.PATH, httponly=True, samesite="lax",
                         secure=svc.settings.production)  # fmt: skip
     return response
@@ -359,9 +362,10 @@ async def submit_step(request: Request, case_id: str, step_name: str, sess: Sess
 
 def install(app: FastAPI) -> None:
     """The console's pages, its style sheet, and the sign-in its pages send a person to."""
-    from api.console import admin, approvals, households, imports  # their pages build on this module's
+    from api.console import admin, approvals, households, imports, oidc  # their pages build on this module's
 
     app.include_router(router)
+    app.include_router(oidc.router)
     app.include_router(approvals.router)
     app.include_router(admin.router)
     app.include_router(households.router)

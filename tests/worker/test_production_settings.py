@@ -66,6 +66,22 @@ def test_a_good_production_configuration_passes_for_every_process() -> None:
             {"oidc_issuer": "https://idp.example.gov.cn", "oidc_jwks_url": "http://idp.example.gov.cn/jwks"},
             "DIXIAN_OIDC_JWKS_URL must be an https:// URL",
         ),
+        (
+            {
+                "oidc_issuer": "https://idp.example.gov.cn",
+                "oidc_jwks_url": "https://idp.example.gov.cn/jwks",
+                "oidc_token_url": "http://idp.example.gov.cn/token",
+            },
+            "DIXIAN_OIDC_TOKEN_URL must be an https:// URL",
+        ),
+        (
+            {
+                "oidc_issuer": "https://idp.example.gov.cn",
+                "oidc_jwks_url": "https://idp.example.gov.cn/jwks",
+                "console_url": "http://dixian.example.gov.cn",
+            },
+            "DIXIAN_CONSOLE_URL must be an https:// URL",
+        ),
     ],
 )
 def test_each_weakness_is_refused_by_name(changes: dict[str, Any], named: str) -> None:

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     oidc_audience: str = Field(default="", validation_alias="DIXIAN_OIDC_AUDIENCE")
     oidc_role_claim: str = Field(default="dixian_role", validation_alias="DIXIAN_OIDC_ROLE_CLAIM")
     oidc_area_claim: str = Field(default="dixian_area", validation_alias="DIXIAN_OIDC_AREA_CLAIM")
+    # The console's sign-in with the issuer (authorization code with PKCE): its endpoints, the console's client (by
+    # default the API's audience) and, for a confidential client, its secret; the console's public address, which
+    # the issuer redirects back to (unset: the address the browser used).
+    oidc_authorization_url: str = Field(default="", validation_alias="DIXIAN_OIDC_AUTHORIZATION_URL")
+    oidc_token_url: str = Field(default="", validation_alias="DIXIAN_OIDC_TOKEN_URL")
+    oidc_client_id: str = Field(default="", validation_alias="DIXIAN_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(default=None, validation_alias="DIXIAN_OIDC_CLIENT_SECRET")
+    console_url: str = Field(default="", validation_alias="DIXIAN_CONSOLE_URL")
     # Browser origins allowed to call the API (comma-separated, e.g. https://dixian.example.gov.cn); none by default.
     cors_origins: str = Field(default="", validation_alias="DIXIAN_CORS_ORIGINS")
     api_port: int = Field(default=8000, validation_alias="DIXIAN_API_PORT")
@@ -145,7 +153,11 @@ class Settings(BaseSettings):
     def _api_problems(self) -> list[str]:
         problems: list[str] = []
         if self.oidc_issuer:
-            for name, url in (("DIXIAN_OIDC_ISSUER", self.oidc_issuer), ("DIXIAN_OIDC_JWKS_URL", self.oidc_jwks_url)):
+            urls = (("DIXIAN_OIDC_ISSUER", self.oidc_issuer), ("DIXIAN_OIDC_JWKS_URL", self.oidc_jwks_url),
+                    ("DIXIAN_OIDC_AUTHORIZATION_URL", self.oidc_authorization_url or "https://"),
+                    ("DIXIAN_OIDC_TOKEN_URL", self.oidc_token_url or "https://"),
+                    ("DIXIAN_CONSOLE_URL", self.console_url or "https://"))  # fmt: skip
+            for name, url in urls:
                 if not url.startswith("https://"):
                     problems.append(f"{name} must be an https:// URL")
         elif not self.token_secret:
