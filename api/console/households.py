@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from api.console import forms
-from api.console.routes import _KEY, RULE_HINTS, ServicesDep, SessionDep, _check_csrf, _page
+from api.console.routes import _KEY, RULE_HINTS, ServicesDep, SessionDep, _check_csrf, _now, _page, running_campaign
 from api.deps import record_read
 from api.errors import ApiProblem
 from api.registry import record_screening
 from domain.kernel.errors import DomainError
 from domain.kernel.permissions import OPEN_ROLES
 from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by, sees
+from domain.kernel.time import local_date
 from domain.registry.values import Relation
 from workflows.campaigns.contracts import ScreeningRequest
 
@@ -96,6 +97,10 @@ async def screen(request: Request, number: str, sess: SessionDep, svc: ServicesD
     values = {k: str(form.get(k) or "") for k in form}
     failed: dict[str, Any] = {"key": key, "values": values, "fields": {}, "message": ""}
     data = forms.body_of(ScreeningRequest, form, {k: [str(v) for v in form.getlist(k)] for k in form})
+    household = await run_in_threadpool(svc.registry.household, number)
+    campaign = await run_in_threadpool(running_campaign, svc, household["village_code"], local_date(_now()))
+    if campaign is not None:
+        data["campaign_id"] = str(campaign["campaign_id"])  # the screening counts for the campaign running there
     try:
         body = ScreeningRequest.model_validate(data)
     except ValidationError as e:

@@ -27,6 +27,7 @@ from api.cases import case_history, take_step
 from api.console import forms, session
 from api.deps import Services, services
 from api.errors import ApiProblem
+from domain.campaigns.values import Milestone
 from domain.cases.timeline import timeline as timeline_of
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import DomainError, ErrorKind
@@ -224,7 +225,36 @@ async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResp
                 "overdue": left is not None and left < 0, "due_soon": left is not None and 0 <= left <= DUE_SOON_DAYS,
             })  # fmt: skip
     items.sort(key=lambda i: (i["days_left"] is None, i["days_left"] if i["days_left"] is not None else 0))
-    return _page(request, "home.html", sess=sess, items=items, today=today)
+    campaign, unscreened = await run_in_threadpool(_unscreened, svc, actor, today)
+    area = svc.registry.areas.get(actor.area_code)
+    return _page(request, "home.html", sess=sess, items=items, today=today, campaign=campaign, unscreened=unscreened,
+                 area_name=area.name if area is not None else actor.area_code)  # fmt: skip
+
+
+def running_campaign(svc: Services, area_code: str, today: Any) -> dict[str, Any] | None:
+    """The campaign whose 全面排查 (screening) phase is running over the area today, if any: a screening recorded in
+    the console counts for it."""
+    far = today + timedelta(days=3660)
+    running = [m for m in svc.registry.view.milestones(area_prefix=area_code, due_before=far, due_from=today)
+               if m["milestone"] == Milestone.SCREENING_DONE.value and m["starts_on"] <= today]  # fmt: skip
+    return running[0] if running else None
+
+
+UNSCREENED_SHOWN = 30  # households listed on the workbench; the household list has them all
+
+
+def _unscreened(svc: Services, actor: Actor, today: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The campaign whose 全面排查 is still running in the user's area, and its households there not yet screened
+    (for those who screen: village and township; 驻村干部)."""
+    if actor.role not in (Role.VILLAGE_CADRE, Role.RESIDENT_CADRE, Role.TOWNSHIP_REVIEWER):
+        return None, []
+    campaign = running_campaign(svc, actor.area_code, today)
+    if campaign is None:
+        return None, []
+    rows = svc.registry.view.unscreened(
+        campaign_id=str(campaign["campaign_id"]), area_prefixes=[actor.area_code], limit=UNSCREENED_SHOWN
+    )
+    return campaign, seen_by(actor.role, rows)
 
 
 # ----- the case card ------------------------------------------------------------------------------------------------
@@ -381,4 +411,4 @@ def install(app: FastAPI) -> None:
         return RedirectResponse("/console", status_code=303)
 
 
-__all__ = ["install", "timedelta"]
+__all__ = ["install"]

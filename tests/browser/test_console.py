@@ -6,13 +6,15 @@ every page has a title and every input a label. Screenshots of each page go to b
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.accounts.commands import AccountRecord
+from domain.campaigns.values import Milestone
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
+from domain.kernel.time import local_date
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from tests.browser.conftest import SHOTS, SIZES, Console, shot
@@ -219,9 +221,16 @@ async def test_a_cadre_screens_a_household_at_risk_and_its_case_opens(console: C
         Envelope(ACTORS["township"], "con-staff", now), StaffRecord("S-CON-1", "网格员丙", StaffIdentity.GRID_WORKER, VILLAGE),
         reason="名册",
     )  # fmt: skip
+    today = local_date(now)
+    stack.ledger.campaigns.start_campaign(
+        Envelope(ACTORS["township"], "con-camp", now), campaign_id=uuid.uuid4(), name="春季攻坚", scope=[VILLAGE],
+        starts_on=today - timedelta(days=5), milestones={m: today + timedelta(days=30 + i) for i, m in enumerate(Milestone)},
+    )  # fmt: skip
     await stack.caught_up()
     page = await console.page("phone")
     await console.sign_in(page, "cadre")
+    assert record.members[0].name in await page.inner_text("#unscreened")  # the campaign's households left to screen
+    await shot(page, "home-campaign")
     await page.get_by_role("link", name="农户").click()
     await page.get_by_label("户主姓名或户编号").fill(record.members[0].name)
     await page.get_by_role("button", name="查找").click()
@@ -242,6 +251,9 @@ async def test_a_cadre_screens_a_household_at_risk_and_its_case_opens(console: C
     opened = uuid.UUID(page.url.split("/cases/")[1].split("?")[0])
     first = stack.ledger.cases.event_records(opened)[0]
     assert first["type"] == "CaseOpened" and first["payload"]["source"] == "cadre_screening"  # 干部排查
+    await stack.caught_up()
+    await page.goto(f"{console.base}/console")
+    assert record.members[0].name not in await page.inner_text("#unscreened")  # screened in the campaign
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
 
 
