@@ -17,6 +17,7 @@ from api.console.routes import _KEY, RULE_HINTS, ServicesDep, SessionDep, _check
 from api.deps import record_read
 from api.errors import ApiProblem
 from api.registry import record_screening
+from domain.kernel.actors import Role
 from domain.kernel.errors import DomainError
 from domain.kernel.permissions import OPEN_ROLES
 from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by, sees
@@ -41,14 +42,20 @@ def _label(enum: Any, value: Any) -> str:
         return str(value or "")
 
 
-def _refuse_personal(sess: Any) -> None:
-    if sess.actor.role in NO_PERSONAL_DATA_ROLES:
-        raise ApiProblem("NotPermittedError", f"{sess.actor.role.label}不查看农户", field="role", rule="role_scope")
+def _refusal(request: Request, sess: Any) -> HTMLResponse | None:
+    """运维 and 管理员 see no household; a 帮扶责任人 reaches their own households through their cases ("一对一"), as
+    in the API, never the area's list or another household's card."""
+    if sess.actor.role in NO_PERSONAL_DATA_ROLES or sess.actor.role is Role.RESPONSIBLE_PERSON:
+        message = f"{sess.actor.role.label}不查看农户名册。请从工作台进入您负责的案件。"
+        return _page(request, "refused.html", 403, sess=sess, message=message)
+    return None
 
 
 @router.get("")
 async def households(request: Request, sess: SessionDep, svc: ServicesDep, q: str = "") -> HTMLResponse:
-    _refuse_personal(sess)
+    refused = _refusal(request, sess)
+    if refused is not None:
+        return refused
     q = q.strip()[:40]
     rows = await run_in_threadpool(svc.registry.households, [sess.actor.area_code], LISTED, 0)
     found = [r for r in rows if not q or q in r["household_number"] or q in (r.get("head_name") or "")]
@@ -59,7 +66,9 @@ async def households(request: Request, sess: SessionDep, svc: ServicesDep, q: st
 async def _card(
     request: Request, sess: Any, svc: Any, number: str, status: int = 200, failed: dict[str, Any] | None = None
 ) -> HTMLResponse:
-    _refuse_personal(sess)
+    refused = _refusal(request, sess)
+    if refused is not None:
+        return refused
     try:
         household = await run_in_threadpool(svc.registry.household, number)
     except DomainError:

@@ -314,3 +314,26 @@ async def test_the_township_reviews_several_cases_in_one_screen_each_its_own_ste
     assert reviewed == [1, 0]
     assert "批量1" in await page.inner_text("#batch") and "批量0" not in await page.inner_text("#batch")
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
+
+
+async def test_a_responsible_person_is_not_shown_the_area_s_households(console: Console) -> None:
+    stack = console.stack
+    record = household("HH-RP-001", VILLAGE, 91, size=2)
+    stack.ledger.registry.register_household(Envelope(ACTORS["township"], "rp-reg", datetime.now(UTC)), record,
+                                             reason="建档")  # fmt: skip
+    helper = AccountRecord(
+        user_id="helper-1", name="陈帮扶", role="responsible_person", area_code=ACTORS["township"].area_code
+    )
+    stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, "seed:helper-1", datetime.now(UTC)), helper, reason="测试用户")
+    await stack.caught_up()
+    page = await console.page("phone")
+    await page.goto(f"{console.base}/console/login")
+    await page.get_by_label("陈帮扶").check()
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"{console.base}/console")
+    assert await page.get_by_role("link", name="农户").count() == 0
+    for path in ("/console/households", "/console/households/HH-RP-001"):
+        answer = await page.goto(f"{console.base}{path}")
+        assert answer is not None and answer.status == 403, path
+        assert record.members[0].name not in await page.content()  # "一对一": only through their own cases
+    assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
