@@ -61,3 +61,11 @@ def test_a_review_records_one_finding_per_form() -> None:
     form = {"findings.kind": kind, "findings.description": "帮扶措施未落实", "findings.found_on": "2026-03-02"}
     body = TypeAdapter(ReviewBody).validate_python(forms.body_of(ReviewBody, form, {}))
     assert [(f.kind, f.description) for f in body.findings] == [(kind, "帮扶措施未落实")]
+
+
+def test_the_rules_a_person_meets_on_the_identification_path_are_said_in_chinese() -> None:
+    from api.console.routes import RULE_HINTS
+
+    for rule in ("authorisation_reference", "risk_required", "within_household", "notice_min_days", "step_roles",
+                 "separation_of_duties", "category_criteria", "one_open_case", "concurrent_change", "step_order"):  # fmt: skip
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in RULE_HINTS[rule]), rule
