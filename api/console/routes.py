@@ -28,6 +28,7 @@ from api.console import forms, session
 from api.deps import Services, services
 from api.errors import ApiProblem
 from domain.campaigns.values import Milestone
+from domain.cases.rules.identification import NOTICE_STATUSES
 from domain.cases.timeline import timeline as timeline_of
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import DomainError, ErrorKind
@@ -243,9 +244,28 @@ async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResp
             })  # fmt: skip
     items.sort(key=lambda i: (i["days_left"] is None, i["days_left"] if i["days_left"] is not None else 0))
     campaign, unscreened = await run_in_threadpool(_unscreened, svc, actor, today)
+    notices = await run_in_threadpool(_notices_running, svc, actor)
     area = svc.registry.areas.get(actor.area_code)
     return _page(request, "home.html", sess=sess, items=items, today=today, campaign=campaign, unscreened=unscreened,
-                 area_name=area.name if area is not None else actor.area_code)  # fmt: skip
+                 notices=notices, area_name=area.name if area is not None else actor.area_code)  # fmt: skip
+
+
+def _notices_running(svc: Services, actor: Actor) -> list[dict[str, Any]]:
+    """The village notices (公示) running in the area, identification and elimination alike, for the village and the
+    township that watch them (the full list with its columns: /notices)."""
+    if actor.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER):
+        return []
+    found = []
+    for procedure, statuses in NOTICE_STATUSES.items():
+        for status in statuses:
+            rows = svc.summaries.search(area_prefix=actor.area_code, filters={"status": status.value}, limit=50,
+                                        offset=0)  # fmt: skip
+            for r in rows:
+                area = svc.registry.areas.get(r["village_code"])
+                found.append({"case_id": str(r["case_id"]), "household_number": r["household_number"],
+                              "village": area.name if area else r["village_code"], "procedure": procedure.label,
+                              "status_label": status.label, "notice_due": r.get("notice_due")})  # fmt: skip
+    return sorted(found, key=lambda n: (str(n["notice_due"] or ""), n["household_number"]))
 
 
 def running_campaign(svc: Services, area_code: str, today: Any) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from domain.registry.values import StaffIdentity
 from tests.browser.conftest import SHOTS, SIZES, Console, shot
 from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, VILLAGE
 from tests.integration.registry_support import household, roster_bytes, rows_of
-from tests.integration.support import open_case, to_notice_closed
+from tests.integration.support import TO_NOTICE_CLOSED, open_case, to_notice_closed, walk_over_http
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -116,11 +116,15 @@ async def test_the_township_and_a_different_county_officer_approve_with_confirma
     stack = console.stack
     case_id = (await open_case(stack, key=f"approve-{uuid.uuid4().hex[:6]}"))["case_id"]
     await to_notice_closed(stack, case_id)  # visit, cross-check, deliberation and notice through the API
+    posted = (await open_case(stack, key=f"notice-{uuid.uuid4().hex[:6]}"))["case_id"]
+    await walk_over_http(stack, posted, TO_NOTICE_CLOSED[:-1], -3)  # its notice, posted two days ago, still runs
     await stack.caught_up()
 
     township = await console.page("phone")
     await console.sign_in(township, "township")
     assert "乡镇审核" in await township.inner_text("main")
+    running = await township.inner_text("#notices")
+    assert "公示中（1）" in await township.inner_text("main") and "识别认定" in running and "公示中" in running
     await shot(township, "home-township")
     await township.goto(f"{console.base}/console/cases/{case_id}")
     review = township.locator("#step-township-review")
