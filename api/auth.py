@@ -8,21 +8,18 @@ way: ``sub`` (user id), ``name``, a role claim and an area claim (names configur
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from domain.kernel.actors import Actor, Role
+from domain.kernel.actors import PERSON_ROLES, USER_ID, Actor, Role
 from domain.kernel.areas import level_of
 from domain.kernel.errors import NotPermittedError
 from domain.kernel.permissions import check_actor_level
 
 ALGORITHM = "HS256"
-_SUBJECT = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 ISSUER = "dixian-dev"
-# Roles a token may carry: the system's own identity is never handed to a caller.
-TOKEN_ROLES = frozenset(Role) - {Role.SYSTEM}
+TOKEN_ROLES = PERSON_ROLES  # the system's own identity is never handed to a caller
 
 
 class TokenError(Exception):
@@ -101,7 +98,7 @@ def actor_from_claims(claims: dict[str, object], role_claim: str, area_claim: st
     if role not in TOKEN_ROLES:
         raise TokenError("role not allowed in a token")
     subject, area, name = str(claims["sub"]), str(claims.get(area_claim, "")), str(claims.get("name", ""))
-    if not _SUBJECT.match(subject) or len(name) > 100 or any(ord(c) < 32 for c in name):
+    if not USER_ID.match(subject) or len(name) > 100 or any(ord(c) < 32 for c in name):
         raise TokenError("malformed subject or name claim")
     # Every role acts for an area of the tree: a missing or malformed code would scope nothing.
     if level_of(area) is None:

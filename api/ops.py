@@ -23,6 +23,7 @@ from api.deps import ActorDep, AreaQuery, ServicesDep
 from domain.kernel.permissions import check_may_repair
 from domain.kernel.privacy import area_to_read
 from workflows.kernel.contracts import AreaCode
+from workflows.ops.service import DUE_SOON_DAYS
 
 router = APIRouter(tags=["ops"])
 log = structlog.get_logger("dixian.api")
@@ -131,7 +132,7 @@ async def overdue(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None
 async def at_risk(
     actor: ActorDep,
     svc: ServicesDep,
-    within: Annotated[str, Query(pattern=_WITHIN.pattern)] = "3d",
+    within: Annotated[str, Query(pattern=_WITHIN.pattern)] = f"{DUE_SOON_DAYS}d",
     area_code: AreaQuery = None,
 ) -> dict[str, Any]:
     m = _WITHIN.match(within)

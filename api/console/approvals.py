@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from api.cases import take_step
-from api.console.routes import _KEY, HOME_CASES, RULE_HINTS, ServicesDep, SessionDep, _check_csrf, _now, _page
+from api.console.routes import _KEY, RULE_HINTS, ServicesDep, SessionDep, _check_csrf, _now, _page, area_cases
 from api.errors import ApiProblem
 from domain.cases.values import Category, CountyDecision, TownshipDecision
 from domain.kernel.actors import Role
@@ -41,12 +41,8 @@ def _batch(sess: Any) -> tuple[Step, list[tuple[str, str]]]:
 
 
 async def _waiting(sess: Any, svc: Any, step: Step) -> list[dict[str, Any]]:
-    rows = await run_in_threadpool(
-        lambda: svc.summaries.search(area_prefix=sess.actor.area_code, filters={}, limit=HOME_CASES, offset=0)
-    )
     out = []
-    for row in rows:
-        view = await run_in_threadpool(svc.queries.view, uuid.UUID(str(row["case_id"])), _now())
+    for row, view in await run_in_threadpool(area_cases, svc, sess.actor, _now()):
         if any(a["step"] == step.value and sess.actor.role.value in a["roles"] for a in view["allowed_steps"]):
             household = seen_by(sess.actor.role, view["household"])
             area = svc.registry.areas.get(row["village_code"])

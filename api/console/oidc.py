@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import secrets
 import time
@@ -44,19 +43,10 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def _sealed(key: bytes, body: dict[str, Any]) -> str:
-    text = _b64(json.dumps(body, separators=(",", ":")).encode())
-    return f"{text}.{hmac.new(key, text.encode(), hashlib.sha256).hexdigest()}"
-
-
-def _opened(key: bytes, cookie: str | None) -> dict[str, Any] | None:
-    if not cookie or "." not in cookie:
-        return None
-    text, mac = cookie.rsplit(".", 1)
-    if not hmac.compare_digest(mac, hmac.new(key, text.encode(), hashlib.sha256).hexdigest()):
-        return None
-    body: dict[str, Any] = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    return body if body.get("exp", 0) > time.time() else None
+def _flow(key: bytes, cookie: str | None) -> dict[str, Any] | None:
+    """The sign-in this browser started, if it is ours and not older than ``FLOW_SECONDS``."""
+    body = session.unseal(key, cookie)
+    return body if body is not None and body.get("exp", 0) > time.time() else None
 
 
 def _redirect_uri(request: Request, svc: Services) -> str:
@@ -80,7 +70,7 @@ async def start(request: Request, svc: ServicesDep) -> Response:
     })  # fmt: skip
     response = RedirectResponse(f"{svc.settings.oidc_authorization_url}?{query}", status_code=303)
     flow = {"state": state, "nonce": nonce, "verifier": verifier, "exp": int(time.time()) + FLOW_SECONDS}
-    response.set_cookie(FLOW_COOKIE, _sealed(_key(svc), flow), max_age=FLOW_SECONDS, path="/console/login",
+    response.set_cookie(FLOW_COOKIE, session.seal(_key(svc), flow), max_age=FLOW_SECONDS, path="/console/login",
                         httponly=True, samesite="lax", secure=svc.settings.production)  # fmt: skip
     return response
 
@@ -102,7 +92,7 @@ def _exchange(svc: Services, code: str, verifier: str, redirect_uri: str) -> dic
 
 @router.get("/callback")
 async def callback(request: Request, svc: ServicesDep, code: str = "", state: str = "") -> Response:
-    flow = _opened(_key(svc), request.cookies.get(FLOW_COOKIE))
+    flow = _flow(_key(svc), request.cookies.get(FLOW_COOKIE))
     refused = _page(request, "login.html", 400, users=[], dev=False, oidc=configured(svc), login_csrf="",
                     message="登录未完成或已过期，请重新登录。")  # fmt: skip
     if flow is None or not code or not secrets.compare_digest(state, str(flow.get("state", ""))) or svc.oidc is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
@@ -27,7 +27,7 @@ from api.cases import case_history, take_step
 from api.console import forms, session
 from api.deps import Services, services
 from api.errors import ApiProblem
-from domain.campaigns.values import Milestone
+from domain.campaigns.rules import screening_running
 from domain.cases.rules.identification import NOTICE_STATUSES
 from domain.cases.timeline import timeline as timeline_of
 from domain.kernel.actors import Actor, Role
@@ -37,6 +37,7 @@ from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI, local_date
 from workflows.cases.contracts import STEP_BODIES
+from workflows.ops.service import DUE_SOON_DAYS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -60,7 +61,6 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
-DUE_SOON_DAYS = 3  # a deadline this close is marked 即将到期 (an ops choice, as on the operations board)
 HOME_CASES = 60  # open cases of the area read for the workbench, newest first
 # Steps whose every choice cannot be taken back: the form asks for an explicit confirmation.
 CONFIRMED = frozenset({Step.TOWNSHIP_REVIEW, Step.COUNTY_DECISION, Step.ELIMINATION_PROPOSAL, Step.ROLLBACK_DECISION})
@@ -205,13 +205,17 @@ async def logout(request: Request, sess: SessionDep) -> Response:
 # ----- the workbench ------------------------------------------------------------------------------------------------
 
 
-def _days_left(due: Any, today: Any) -> int | None:
-    if not due:
-        return None
-    day = datetime.fromisoformat(str(due)).astimezone(SHANGHAI).date() if not hasattr(due, "year") else due
-    if isinstance(day, datetime):
-        day = day.astimezone(SHANGHAI).date()
-    return int((day - today).days)
+def _days_left(due: date | None, today: date) -> int | None:
+    """Calendar days from today to a deadline's day (negative: late), in Shanghai's calendar."""
+    return None if due is None else (due - today).days
+
+
+def area_cases(svc: Services, actor: Actor, now: datetime) -> list[tuple[dict[str, Any], Any]]:
+    """The newest open cases of the user's area (a 帮扶责任人's own), each with its view now: read in one go, on one
+    worker thread, by the workbench and the batch review alike."""
+    filters = {"responsible_user": actor.id} if actor.role is Role.RESPONSIBLE_PERSON else {}
+    rows = svc.summaries.search(area_prefix=actor.area_code, filters=filters, limit=HOME_CASES, offset=0)
+    return [(row, svc.queries.view(uuid.UUID(str(row["case_id"])), now)) for row in rows]
 
 
 def _waiting(actor: Actor, view: Any) -> list[str]:
@@ -225,17 +229,12 @@ async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResp
     today = local_date(now)
     items: list[dict[str, Any]] = []
     if actor.role not in NO_PERSONAL_DATA_ROLES:
-        filters = {"responsible_user": actor.id} if actor.role is Role.RESPONSIBLE_PERSON else {}
-        rows = await run_in_threadpool(
-            lambda: svc.summaries.search(area_prefix=actor.area_code, filters=filters, limit=HOME_CASES, offset=0)
-        )
-        for row in rows:
-            view = await run_in_threadpool(svc.queries.view, uuid.UUID(str(row["case_id"])), now)
+        for row, view in await run_in_threadpool(area_cases, svc, actor, now):
             steps = _waiting(actor, view)
             if not steps:
                 continue
             nxt: dict[str, Any] = dict(view.get("next_deadline") or {})
-            left = _days_left(nxt.get("due_date") or nxt.get("due_at"), today) if nxt else None
+            left = _days_left(nxt.get("due_date"), today)
             items.append({
                 "case_id": str(row["case_id"]), "household": seen_by(actor.role, view["household"]),
                 "village": row["village_code"], "stage_label": view["stage_label"], "steps": steps,
@@ -272,9 +271,7 @@ def running_campaign(svc: Services, area_code: str, today: Any) -> dict[str, Any
     """The campaign whose 全面排查 (screening) phase is running over the area today, if any: a screening recorded in
     the console counts for it."""
     far = today + timedelta(days=3660)
-    running = [m for m in svc.registry.view.milestones(area_prefix=area_code, due_before=far, due_from=today)
-               if m["milestone"] == Milestone.SCREENING_DONE.value and m["starts_on"] <= today]  # fmt: skip
-    return running[0] if running else None
+    return screening_running(svc.registry.view.milestones(area_prefix=area_code, due_before=far, due_from=today), today)
 
 
 UNSCREENED_SHOWN = 30  # households listed on the workbench; the household list has them all
@@ -354,7 +351,7 @@ async def _card(
     today = local_date(_now())
     deadlines = []
     for d in story["deadlines"]:
-        left = _days_left(d["due_date"], today) if d["due_date"] and not d["met_on"] else None
+        left = _days_left(d["due_date"], today) if not d["met_on"] else None
         deadlines.append({**d, "days_left": left})
     return _page(
         request, "case.html", status, sess=sess, view=seen_by(actor.role, view), events=seen_by(actor.role,

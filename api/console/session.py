@@ -10,12 +10,14 @@ token on every request: the user's account may refuse it (disabled, or changed s
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from domain.kernel.actors import Actor, Role
 from workflows.kernel.keys import SigningKey
@@ -34,21 +36,21 @@ class Session:
     csrf: str
 
 
+@functools.lru_cache(maxsize=4)
 def session_key(signer: SigningKey) -> bytes:
+    """The key that signs the console's cookies: derived once per process from the API's own key."""
     signature, _, _ = signer.sign(b"dixian console session key v1")
     return hashlib.sha256(bytes.fromhex(signature)).digest()
 
 
-def issue(key: bytes, actor: Actor, now: datetime) -> tuple[str, Session]:
-    session = Session(actor, now, now + TTL, secrets.token_urlsafe(24))
-    body = {"u": actor.id, "n": actor.name, "r": actor.role.value, "a": actor.area_code,
-            "iat": int(now.timestamp()), "exp": int(session.expires_at.timestamp()), "c": session.csrf}  # fmt: skip
+def seal(key: bytes, body: dict[str, Any]) -> str:
+    """``body`` as a cookie value that ``unseal`` gives back unchanged, or not at all."""
     text = base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode().rstrip("=")
-    return f"{text}.{_mac(key, text)}", session
+    return f"{text}.{_mac(key, text)}"
 
 
-def read(key: bytes, cookie: str | None, now: datetime) -> Session | None:
-    """The session a cookie carries, if it is ours, whole and not expired."""
+def unseal(key: bytes, cookie: str | None) -> dict[str, Any] | None:
+    """What ``seal`` sealed with ``key``, if the cookie is whole and ours."""
     if not cookie or "." not in cookie:
         return None
     text, mac = cookie.rsplit(".", 1)
@@ -56,6 +58,24 @@ def read(key: bytes, cookie: str | None, now: datetime) -> Session | None:
         return None
     try:
         body = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def issue(key: bytes, actor: Actor, now: datetime) -> tuple[str, Session]:
+    session = Session(actor, now, now + TTL, secrets.token_urlsafe(24))
+    body = {"u": actor.id, "n": actor.name, "r": actor.role.value, "a": actor.area_code,
+            "iat": int(now.timestamp()), "exp": int(session.expires_at.timestamp()), "c": session.csrf}  # fmt: skip
+    return seal(key, body), session
+
+
+def read(key: bytes, cookie: str | None, now: datetime) -> Session | None:
+    """The session a cookie carries, if it is ours, whole and not expired."""
+    body = unseal(key, cookie)
+    if body is None:
+        return None
+    try:
         actor = Actor(id=str(body["u"]), role=Role(body["r"]), area_code=str(body["a"]), name=str(body["n"]))
         issued, expires = datetime.fromtimestamp(body["iat"], UTC), datetime.fromtimestamp(body["exp"], UTC)
     except (ValueError, KeyError, TypeError):

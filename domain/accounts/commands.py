@@ -3,21 +3,18 @@ id, by an administrator (管理员) of an area that holds the account's area."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.accounts.accounts import UserAccount, account_id
-from domain.kernel.actors import Actor, Role
+from domain.kernel.actors import PERSON_ROLES, USER_ID, Actor, Role
 from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError, NotPermittedError, RuleViolationError
 from domain.kernel.permissions import check_actor_level
 from domain.kernel.store import CommandSet
 
-# A user id is a token's subject: letters, digits and . _ @ - (an identity provider's ids fit; no spaces, no markup).
-USER_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
-ACCOUNT_ROLES = frozenset(Role) - {Role.SYSTEM}  # the system's own identity is never an account
+ACCOUNT_ROLES = PERSON_ROLES  # the system's own identity is never an account
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The dates are the seed's defaults for a campaign year; each campaign may set its
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from domain.campaigns.values import Milestone
 from domain.kernel.areas import AreaLevel, AreaTree, contains
@@ -71,6 +72,15 @@ def campaign_problems(
         # results some other way, never as if they had been observed on the day.
         out.append(("milestones", "not_past", "节点不能早于今天"))
     return out
+
+
+def screening_running(milestones: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
+    """Of campaign milestones (rows with ``milestone``, ``starts_on``, ``due_on``), the 全面排查 one whose campaign has
+    started and whose screening phase has not ended by ``today`` (seed §三(一): screening runs from the start to its
+    milestone): a screening recorded then counts for that campaign."""
+    running = [m for m in milestones if m["milestone"] == Milestone.SCREENING_DONE.value
+               and m["starts_on"] <= today <= m["due_on"]]  # fmt: skip
+    return running[0] if running else None
 
 
 def in_scope(village_code: str, scope: list[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from domain.kernel.labels import Labelled
@@ -37,5 +38,11 @@ class Actor:
     def from_dict(cls, data: dict[str, str]) -> Actor:
         return cls(id=data["id"], role=Role(data["role"]), area_code=data["area_code"], name=data.get("name", ""))
 
+
+# A user id (a token's ``sub``, an account's id): letters, digits and . _ @ - (an identity provider's ids fit; no
+# spaces, no markup). Tokens, accounts and requests all check it against this one pattern.
+USER_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+# The roles a person may hold (in a token or an account): the system's own identity is never handed to anyone.
+PERSON_ROLES = frozenset(Role) - {Role.SYSTEM}
 
 SYSTEM_ACTOR = Actor(id="system", role=Role.SYSTEM, area_code="", name="底线系统")

@@ -20,6 +20,7 @@ from worker.cli.files import write_private
 from workflows.audit.service import AuditService, read_heads, verify_export
 from workflows.kernel.keys import check
 from workflows.kernel.settings import Settings
+from workflows.ops.service import DUE_SOON_DAYS
 
 
 def _service(settings: Settings) -> AuditService:
@@ -265,7 +266,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
     p.add_argument("--no-progress-days", type=int, default=30, help="for stuck: idle for this many days")
     p.add_argument("--area", help="an area code (default: the county)")
-    p.add_argument("--days", type=int, default=3, help="for at-risk: the window in days")
+    p.add_argument("--days", type=int, default=DUE_SOON_DAYS, help="for at-risk: the window in days")
     p.set_defaults(func=cmd_ops, wants_args=True)
     p = sub.add_parser(
         "replay-check", help=(cmd_replay_check.__doc__ or "").strip(), description=cmd_replay_check.__doc__

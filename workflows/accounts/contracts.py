@@ -7,9 +7,10 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from domain.accounts.commands import ACCOUNT_ROLES, AccountRecord
+from domain.kernel.actors import USER_ID
 from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text
 
-UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,64}$")]
+UserId = Annotated[str, StringConstraints(pattern=USER_ID.pattern)]
 AccountRole = Annotated[str, Field(json_schema_extra={"enum": sorted(r.value for r in ACCOUNT_ROLES)})]
 
 

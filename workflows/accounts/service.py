@@ -63,16 +63,22 @@ class AccountService:
             self._seen.pop(record.user_id, None)  # this process's next request reads the account as changed
 
     def disable(self, user_id: str, *, actor: Actor, command_id: str, now: datetime, reason: str) -> dict[str, Any]:
-        envelope = Envelope(actor=actor, command_id=command_id, now=now)
-        try:
-            return self.ledger.accounts.disable(envelope, user_id, reason=reason).view()
-        finally:
-            self._seen.pop(user_id, None)  # this process's next request reads the account as changed
+        return self._switch(self.ledger.accounts.disable, user_id, actor, command_id, now, reason)
 
     def enable(self, user_id: str, *, actor: Actor, command_id: str, now: datetime, reason: str) -> dict[str, Any]:
-        envelope = Envelope(actor=actor, command_id=command_id, now=now)
+        return self._switch(self.ledger.accounts.enable, user_id, actor, command_id, now, reason)
+
+    def _switch(
+        self,
+        switch: Callable[..., UserAccount],
+        user_id: str,
+        actor: Actor,
+        command_id: str,
+        now: datetime,
+        reason: str,
+    ) -> dict[str, Any]:
         try:
-            return self.ledger.accounts.enable(envelope, user_id, reason=reason).view()
+            return switch(Envelope(actor=actor, command_id=command_id, now=now), user_id, reason=reason).view()
         finally:
             self._seen.pop(user_id, None)  # this process's next request reads the account as changed
 

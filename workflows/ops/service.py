@@ -35,6 +35,7 @@ from workflows.cases.workflow import CaseWorkflow
 from workflows.reports.service import plan_start
 
 MAX_ITEMS = 5000
+DUE_SOON_DAYS = 3  # 即将到期: a deadline this close (an ops choice: the at-risk board's default, the console's mark)
 MILESTONE_MISSES_DAYS = 30  # how long a milestone's misses stay on the overdue list after its day (an ops choice)
 
 

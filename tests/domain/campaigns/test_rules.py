@@ -268,3 +268,18 @@ def test_what_a_milestone_found_missing_is_counted_per_village() -> None:
     }
     assert missing_by_village(missing) == {"V1": 3, "V2": 2, "V3": 1}
     assert missing_by_village({"as_of": "2023-03-25", "unscreened": {"by_village_count": {"V1": 0}}}) == {}
+
+
+def test_the_screening_phase_runs_from_the_campaign_s_start_to_its_milestone() -> None:
+    from datetime import date
+
+    from domain.campaigns.rules import screening_running
+
+    rows = [
+        {"milestone": "procedures_done", "starts_on": date(2023, 3, 1), "due_on": date(2023, 3, 25)},
+        {"milestone": "screening_done", "starts_on": date(2023, 3, 1), "due_on": date(2023, 3, 10)},
+    ]
+    assert screening_running(rows, date(2023, 2, 28)) is None  # not started
+    assert screening_running(rows, date(2023, 3, 1)) == rows[1]
+    assert screening_running(rows, date(2023, 3, 10)) == rows[1]  # its last day
+    assert screening_running(rows, date(2023, 3, 11)) is None  # the procedures follow: no screening counts for it
