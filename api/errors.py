@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.kernel.errors import DomainError, ErrorKind, kind_of
+from domain.kernel.messages import message_zh, said_in_chinese
 
 log = structlog.get_logger("dixian.api")
 
@@ -117,13 +118,71 @@ class ApiProblem(Exception):
         )  # fmt: skip
 
 
-def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]] | None = None) -> JSONResponse:
+TITLES_ZH = {
+    400: "请求有误",
+    401: "未登录",
+    403: "无权办理",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "与当前状态冲突",
+    413: "内容过大",
+    415: "不支持的内容类型",
+    422: "填写的内容不符合规则",
+    500: "内部错误",
+    503: "服务暂不可用",
+}
+KIND_BY_STATUS = {status: kind for kind, status in STATUS_BY_KIND.items()}
+INTERNAL_ERROR_ZH = "系统内部错误，已记录，本次请求未办理。请稍后重试；问题持续的，请联系运维人员。"
+
+
+def prefers_english(accept_language: str | None) -> bool:
+    """Whether the caller asks for English (RFC 9110 Accept-Language: the language of the highest weight, the first
+    of equal weights). Refusals are said in Chinese first; English only on request."""
+    best, weight = "", -1.0
+    for part in (accept_language or "").split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if tag and q > weight:
+            best, weight = tag.strip().lower(), q
+    return best == "en" or best.startswith("en-")
+
+
+def problem(
+    status: int, type_: str, detail: str, *, errors: list[dict[str, str]] | None = None, english: bool = False
+) -> JSONResponse:
+    """A refusal as problem+json. In Chinese unless the caller asked for English: the detail and each error's
+    message say what the rule means and what to do next (domain.kernel.messages), with the refusal's own English
+    words, which name its specifics, as ``detail_en``; the rules and fields stay as they are, for programs."""
+    kind = KIND_BY_STATUS.get(status)
+    original = detail
+    if not english:
+        errors = [{**e, "message": message_zh(e["rule"], kind, e["message"])} for e in errors or []] or None
+        if status == 500:
+            detail = INTERNAL_ERROR_ZH
+        elif errors:
+            first = errors[0]
+            detail = (
+                message_zh(first["rule"], kind, detail)
+                if len(errors) == 1
+                else "；".join(f"{e['field']}：{e['message']}" if e["field"] else e["message"] for e in errors)
+            )
+        else:
+            detail = message_zh("", kind, detail)
     body: dict[str, Any] = {
         "type": f"urn:dixian:problem:{type_}",
-        "title": TITLES.get(status, "Error"),
+        "title": TITLES.get(status, "Error") if english else TITLES_ZH.get(status, "错误"),
         "status": status,
         "detail": detail,
     }
+    if not english and original != detail and not said_in_chinese(original):
+        # The refusal's own words carry its specifics (a date, a record, a household number): kept beside the
+        # Chinese, for the person who must act on exactly this one.
+        body["detail_en"] = original
     if errors:
         body["errors"] = errors
     headers = {}
@@ -131,6 +190,7 @@ def problem(status: int, type_: str, detail: str, *, errors: list[dict[str, str]
         headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
         headers["Retry-After"] = "5"
+    headers["Content-Language"] = "en" if english else "zh-CN"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -141,7 +201,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "type": {"type": "string"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
-        "detail": {"type": "string"},
+        "detail": {
+            "type": "string",
+            "description": "What was refused and what to do next: Chinese unless Accept-Language asks for English",
+        },
+        "detail_en": {
+            "type": "string",
+            "description": "The refusal's own English words with its specifics, beside a Chinese detail",
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -184,18 +251,23 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _english(request: Request) -> bool:
+    return prefers_english(request.headers.get("accept-language"))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
-    async def _api_problem(_: Request, e: ApiProblem) -> JSONResponse:
-        return problem(e.status, e.type, e.detail, errors=e.errors or None)
+    async def _api_problem(request: Request, e: ApiProblem) -> JSONResponse:
+        return problem(e.status, e.type, e.detail, errors=e.errors or None, english=_english(request))
 
     @app.exception_handler(DomainError)
-    async def _refused(_: Request, e: DomainError) -> JSONResponse:
+    async def _refused(request: Request, e: DomainError) -> JSONResponse:
         answer = ApiProblem.of(e)
-        return problem(answer.status, answer.type, answer.detail, errors=answer.errors or None)
+        return problem(answer.status, answer.type, answer.detail, errors=answer.errors or None,
+                       english=_english(request))  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, e: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, e: RequestValidationError) -> JSONResponse:
         errors = [
             {
                 "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
@@ -205,18 +277,17 @@ def install(app: FastAPI) -> None:
             for err in e.errors()
         ]
         detail = "; ".join(f"{x['field'] or 'body'}: {x['message']}" for x in errors)
-        return problem(422, "ValidationError", detail, errors=errors)
+        return problem(422, "ValidationError", detail, errors=errors, english=_english(request))
 
     @app.exception_handler(ValidationError)
-    async def _model_validation(_: Request, e: ValidationError) -> JSONResponse:
+    async def _model_validation(request: Request, e: ValidationError) -> JSONResponse:
         # A value that passed the request schema but not a downstream contract (e.g. an over-long identifier).
         errors = [
             {"field": ".".join(str(p) for p in err["loc"]), "rule": err["type"], "message": err["msg"]}
             for err in e.errors()
         ]
-        return problem(
-            422, "ValidationError", "; ".join(f"{x['field']}: {x['message']}" for x in errors), errors=errors
-        )
+        detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors)
+        return problem(422, "ValidationError", detail, errors=errors, english=_english(request))
 
     async def _store_unavailable(request: Request, e: Exception) -> JSONResponse:
         # PostgreSQL is down or unreachable (the pools reconnect by themselves once it is back): the caller may retry.
@@ -224,19 +295,20 @@ def install(app: FastAPI) -> None:
         services = getattr(request.app.state, "services", None)
         if services is not None:
             services.database.mark_down(e)  # later requests are refused at once until it answers again
-        return problem(503, "UnavailableError", DATABASE_DOWN)
+        return problem(503, "UnavailableError", DATABASE_DOWN, english=_english(request))
 
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _store_unavailable)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
         if e.status_code == 413:  # api.limits: a body over its route's limit
             errors = [{"field": "body", "rule": "max_size", "message": str(e.detail)}]
-            return problem(413, "PayloadTooLargeError", str(e.detail), errors=errors)
-        return problem(e.status_code, "HTTPError", str(e.detail))
+            return problem(413, "PayloadTooLargeError", str(e.detail), errors=errors, english=_english(request))
+        return problem(e.status_code, "HTTPError", str(e.detail), english=_english(request))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
-        return problem(500, "InternalError", "an unexpected error occurred; it has been logged")
+        return problem(500, "InternalError", "an unexpected error occurred; it has been logged",
+                       english=_english(request))  # fmt: skip

@@ -22,6 +22,7 @@ from api.main import create_app
 from api.ops import METRICS
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Actor, Role
+from domain.kernel.messages import RULE_MESSAGES, VALIDATION_MESSAGES
 from domain.ledger import Ledger
 from domain.store import EventStore
 from tests.conftest import TEST_COMMAND_KEY
@@ -59,7 +60,9 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         accounts=AccountService(Ledger()),
     )
     transport = httpx.ASGITransport(app=create_app(services), raise_app_exceptions=True)
-    async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as client:
+    # These tests read the refusals' exact English (a program's view); the Chinese default has its own tests below.
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge.test",
+                                 headers={"Accept-Language": "en"}) as client:  # fmt: skip
         yield client
 
 
@@ -70,6 +73,26 @@ def bearer(actor: Actor, secret: str = SECRET) -> dict[str, str]:
 async def test_a_request_without_a_token_is_refused_naming_the_header(http: httpx.AsyncClient) -> None:
     body = problem(await http.get("/cases"), 401)
     assert body["errors"] == [{"field": "Authorization", "rule": "bearer", "message": "a bearer token is required"}]
+
+
+async def test_a_refusal_is_said_in_chinese_unless_english_is_asked_for(http: httpx.AsyncClient) -> None:
+    """What people read is Chinese first: the detail and each error's message say what the rule means and what to do
+    next (domain.kernel.messages); the field and the rule stay the same for programs; English on request."""
+    for language in ("", "zh-CN,zh;q=0.9", "fr-FR, en;q=0.5, zh;q=0.8"):
+        r = await http.get("/households?area_code=990103", headers={**bearer(CADRE), "Accept-Language": language})
+        body = problem(r, 403, "area_code", "jurisdiction")
+        assert body["detail"] == RULE_MESSAGES["jurisdiction"] and body["title"] == "无权办理", language
+        assert body["errors"][0]["message"] == RULE_MESSAGES["jurisdiction"]
+        assert r.headers["Content-Language"] == "zh-CN"
+    r = await http.get("/households?area_code=990103", headers={**bearer(CADRE), "Accept-Language": "en-GB,zh;q=0.5"})
+    assert problem(r, 403)["detail"] == "area 990103 lies outside your area" and r.headers["Content-Language"] == "en"
+    # a request body's refusal: pydantic's rule, the domain's Chinese words for it, field by field
+    r = await http.post(f"{CASE}/steps/household-visit", json={**VISIT, "household_size": "四", "income": 1},
+                        headers={**bearer(CADRE), "Accept-Language": "zh-CN"})  # fmt: skip
+    errors = {e["field"]: e for e in problem(r, 422)["errors"]}
+    assert errors["household_size"]["message"] == VALIDATION_MESSAGES["int_parsing"]
+    assert errors["income"]["message"] == VALIDATION_MESSAGES["extra_forbidden"]
+    assert "household_size：" + VALIDATION_MESSAGES["int_parsing"] in r.json()["detail"]
 
 
 async def test_a_token_signed_by_someone_else_is_refused(http: httpx.AsyncClient) -> None:

@@ -46,7 +46,7 @@ async def test_a_ciphertext_moved_from_another_case_is_refused_not_served(stack:
 
     r = await stack.http.get(f"/cases/{a}", headers=stack.headers("cadre"))
     body = problem(r, 409)
-    assert body["type"].endswith("DamagedRecordError") and f"{a} is damaged at version 2" in body["detail"]
+    assert body["type"].endswith("DamagedRecordError") and f"{a} is damaged at version 2" in body["detail_en"]
     assert await reads(stack, a) == [409] * 5
     assert (await stack.http.get(f"/cases/{b}", headers=stack.headers("cadre"))).status_code == 200
 
@@ -67,7 +67,7 @@ async def test_an_event_that_cannot_be_decrypted_is_named_and_verification_repor
                "WHERE originator_id = %s AND originator_version = 2", case_id)  # fmt: skip
 
     body = problem(await stack.http.get(f"/cases/{case_id}", headers=stack.headers("cadre")), 409)
-    assert "version 2" in body["detail"] and "cannot be read" in body["detail"]
+    assert "version 2" in body["detail_en"] and "cannot be read" in body["detail_en"]
     assert await reads(stack, case_id) == [409] * 5
 
     r = await stack.http.post(
@@ -78,7 +78,7 @@ async def test_an_event_that_cannot_be_decrypted_is_named_and_verification_repor
     assert (report["first_break"]["kind"], report["first_break"]["version"]) == ("altered", 2)
 
     r = await stack.http.get("/audit/findings", headers=stack.headers("inspector"))
-    assert case_id in problem(r, 409)["detail"]  # the county's findings name the damaged case, never a 500
+    assert case_id in problem(r, 409)["detail_en"]  # the county's findings name the damaged case, never a 500
 
 
 async def test_a_write_answers_with_a_signed_receipt_that_outlives_a_deleted_tail(

@@ -22,10 +22,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 TOWNSHIP_ACTOR = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审核员")
 
 
-def shape(response: Any, asked: str, instead: str) -> tuple[int, str, str]:
-    """What a caller learns: status, type and message (with the id they asked for put back as the other one)."""
+def shape(response: Any, asked: str, instead: str) -> tuple[int, str, str, str]:
+    """What a caller learns: status, type and message, in Chinese and in the refusal's own words (with the id they
+    asked for put back as the other one)."""
     body = response.json()
-    return response.status_code, body["type"], body["detail"].replace(asked, instead)
+    own = body.get("detail_en", "")
+    return response.status_code, body["type"], body["detail"].replace(asked, instead), own.replace(asked, instead)
 
 
 async def test_another_villages_records_are_as_unknown_as_records_that_do_not_exist(stack: Stack) -> None:
