@@ -65,6 +65,11 @@ async def _start_workflow(svc: Services, campaign: CampaignView) -> None:
 async def start_campaign(
     body: CampaignRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
 ) -> CampaignView:
+    """Start a 百日攻坚 campaign over a township or villages, with its three milestones (全面排查, 履行程序, 定期调度;
+    by default 3-10, 3-25 and 3-30 of the first spring on or after `starts_on`); its workflow records each milestone
+    with what was still missing. By 乡镇审核 or 县级审定 (403 `campaign_role`) within their area (403
+    `jurisdiction`); refused 422 `known_area`, `unique`, `no_overlap`, `after_start`, `order`, `not_past`. The same
+    `Idempotency-Key` answers the same campaign; 201 with `Location` and a signed `X-Dixian-Receipt`."""
     campaign_id = case_id_for_command(f"campaign:{command_id}")
     campaign = await run_in_threadpool(
         lambda: svc.campaigns.start_campaign(campaign_id, body, actor=actor, command_id=command_id, now=_now())
@@ -76,6 +81,9 @@ async def start_campaign(
 
 @router.get("/campaigns/{campaign_id}", summary="百日攻坚: the campaign, its milestones and what each found missing")
 async def get_campaign(campaign_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> CampaignView:
+    """The campaign, its milestones and, for each one passed, what was missing then, shown for the villages of the
+    caller's area only. Any role but 运维, 管理员 and 帮扶责任人 whose area shares ground with its scope (404 `exists`
+    otherwise); recorded in the access log."""
     cid = _parse(campaign_id)
     campaign = await run_in_threadpool(lambda: svc.campaigns.campaign(cid))
     if not sees_any(actor, campaign["scope"]):
@@ -126,6 +134,9 @@ async def coverage(
     request: Request,
     limit: Annotated[int, Query(ge=0, le=20000)] = 5000,
 ) -> dict[str, Any]:
+    """全面排查进度 of the part of the campaign inside the caller's area (404 `exists` if none): households and persons
+    in all and screened, by village and by method, and the households not screened yet (at most `limit`). Any role but
+    运维, 管理员 and 帮扶责任人; recorded in the access log."""
     cid = _parse(campaign_id)
     result = await run_in_threadpool(lambda: svc.campaigns.coverage(cid, actor.area_code, limit))
     # The unscreened list names households: the read is recorded like any other read of them.

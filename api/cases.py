@@ -7,12 +7,14 @@ the earlier result); reads come from the event store (one case) or the read mode
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import structlog
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import (
     WorkflowExecutionStatus,
@@ -33,6 +35,7 @@ from api.deps import (
     record_read,
 )
 from api.errors import ApiProblem
+from api.step_docs import step_description
 from domain.cases.queries import EventRecord
 from domain.cases.rules.deadlines import check_clue_date
 from domain.cases.timeline import check_version, diff, event_label, version_at
@@ -198,6 +201,12 @@ async def _view_at(svc: Services, control: CaseControl) -> CaseViewData:
 async def open_case(
     body: OpenCaseRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep, response: Response
 ) -> CaseViewData:
+    """Record a risk clue and open the household's case through its workflow; the first step is then 入户核实.
+    Opened by 村干部/网格员, 乡镇审核 or 县级审定 for a village inside their area (403 `open_roles`,
+    `jurisdiction`). Refused: 409 `one_open_case` (the household has an open case), 422 `known_village`,
+    `not_in_future` or `after_mechanism_start` (`clue_date`), `area_nesting`, `household_village`. The same
+    `Idempotency-Key` answers the same case (409 `command_reused` if it opened another household's); 201 with
+    `Location`, `ETag` and a signed `X-Dixian-Receipt`."""
     view = await start_case(svc, actor, command_id, body)
     response.headers["Location"] = f"/cases/{view['case_id']}"
     await _receipt(svc, response, view, command_id)
@@ -288,10 +297,24 @@ async def take_step(
     return _with_etag(response, view)
 
 
+def _action_examples(body_type: Any) -> dict[str, Example] | None:
+    """The examples of a step with actions (a union of bodies, one per action) by action, to choose from in /docs;
+    None for a step of one body, whose model's own example shows."""
+    if get_origin(body_type) is not Annotated or get_origin(get_args(body_type)[0]) not in (Union, UnionType):
+        return None
+    examples: dict[str, Example] = {}
+    for variant in get_args(get_args(body_type)[0]):
+        action = get_args(variant.model_fields["action"].annotation)[0]
+        extra = variant.model_config.get("json_schema_extra") or {}
+        for value in extra.get("examples", [])[:1]:
+            examples[action.value] = Example(summary=f"{action.value}: {label(action)}", value=value)
+    return examples or None
+
+
 def _step_route(step: Step, body_type: Any) -> None:
     async def endpoint(
         case_id: str,
-        body: Annotated[body_type, Body()],
+        body: Annotated[body_type, Body(openapi_examples=_action_examples(body_type))],
         actor: ActorDep,
         command_id: CommandIdDep,
         expected: ExpectedVersionDep,
@@ -307,6 +330,7 @@ def _step_route(step: Step, body_type: Any) -> None:
         methods=["POST"],
         response_model=CaseViewData,
         summary=f"{label(step)}: {step.value}",
+        description=step_description(step),
     )
 
 
@@ -321,12 +345,19 @@ for _step, _body in STEP_BODIES.items():
 async def get_case(
     case_id: str, actor: ActorDep, svc: ServicesDep, request: Request, response: Response
 ) -> CaseViewData:
+    """The case as it stands: household, facts of each step, the steps open now (with their roles), deadlines. Any
+    role but 运维 and 管理员, for a case in their area (a 帮扶责任人: their own households'); otherwise 404 `exists`.
+    The read is recorded in the access log (with the `X-Purpose` header, if sent); `ETag` is the case's version, for
+    a step's `If-Match`."""
     cid = parse_case_id(case_id)
     return _with_etag(response, await _seen(svc, actor, cid, request, "case"))
 
 
 @router.get("/cases/{case_id}/events", response_model=list[StoredEvent], summary="The case's stored events in order")
 async def get_case_events(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> list[StoredEvent]:
+    """Every stored event of the case, oldest first, with who recorded it, its payload and its place in the case's
+    hash chain (`prev_hash`, `hash`). Read as `GET /cases/{case_id}` is: same roles, same 404 `exists`, recorded in the
+    access log."""
     _, records = await _history(svc, actor, parse_case_id(case_id), request)
     return [StoredEvent.model_validate(r) for r in records]
 
@@ -356,6 +387,8 @@ async def _history(
 
 @router.get("/cases/{case_id}/timeline", summary="The case's history, readable: every event and every deadline")
 async def get_timeline(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
+    """The case's history for people: each event with its Chinese label, and each deadline met, missed or open.
+    Read as `GET /cases/{case_id}` is: same roles, same 404 `exists`, recorded in the access log."""
     cid = parse_case_id(case_id)
     view, records = await _history(svc, actor, cid, request)
     return timeline_of(records, view, svc.registry.areas)
@@ -374,6 +407,9 @@ async def get_state(
     ] = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
 ) -> CaseViewData:
+    """The case as the system knew it at a moment (`at`) or at a version: give exactly one (422 `one_of`). Refused:
+    422 `date_range` (`at` outside 2000–2099) or `version_range`; 404 `existed` when the case did not exist yet at
+    `at`. Read as `GET /cases/{case_id}` is: same roles, recorded in the access log."""
     cid = parse_case_id(case_id)
     view, records = await _history(svc, actor, cid, request)
     if (at is None) == (version is None):
@@ -398,6 +434,9 @@ async def get_diff(
     from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000_000)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000_000)],
 ) -> dict[str, Any]:
+    """The fields that differ between versions `from` and `to` of the case, and the events between them (422
+    `version_range` for a version the case does not have). Read as `GET /cases/{case_id}` is: same roles, recorded
+    in the access log."""
     cid = parse_case_id(case_id)
     view, records = await _history(svc, actor, cid, request)
     check_version(from_version, view["version"], "from")
@@ -425,6 +464,9 @@ async def get_diff(
     summary="The case's dossier: timeline, approvals by level, deadlines, findings, and the proofs to verify it",
 )
 async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
+    """Everything an inspector needs of one case: timeline, approvals at each level, deadlines met or missed, what the
+    inspection rules find, and the proofs to verify it offline (events with hashes, paths to signed checkpoints, the
+    public key). Read as `GET /cases/{case_id}` is: same roles, recorded in the access log."""
     cid = parse_case_id(case_id)
     await _seen(svc, actor, cid, request, "case_dossier")
     dossier: dict[str, Any] = jsonable_encoder(await run_in_threadpool(lambda: svc.audit.dossier(cid, _now())))
@@ -444,6 +486,9 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
+    """The cases of the caller's area (a 帮扶责任人: those of the households assigned to them), latest opened first,
+    filtered by area, stage and status, a page at a time; each with its next deadline and whether it is overdue.
+    Any role but 运维 and 管理员 (403 `role_scope`); the read is recorded in the access log."""
     filters = {
         k: v
         for k, v in {

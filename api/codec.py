@@ -24,7 +24,11 @@ MAX_PAYLOADS = 1000  # a history page the UI shows at once is far fewer
 class CodecPayloads(BaseModel):
     """Temporal's remote codec body: payloads in protobuf JSON (metadata values and data in base64)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"payloads": [{"metadata": {"encoding": "YmluYXJ5L2VuY3J5cHRlZA==",
+                                    "encryption-key-id": "M2Y5YTFjMGU1YjdkMjQ2OA=="},
+                       "data": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJw=="}]},
+    ]})  # fmt: skip
     payloads: list[dict[str, Any]] = Field(max_length=MAX_PAYLOADS)
 
 
@@ -38,6 +42,9 @@ async def decode(
     svc: ServicesDep,
     request: Request,
 ) -> CodecPayloads:
+    """Temporal's remote codec `decode`: the payloads as sealed in Temporal (encoding `binary/encrypted`), opened.
+    运维 and 县级审定 only (403 `ops_or_county`); refused 422 `format` (not Temporal payloads in protobuf JSON) or
+    `sealed_by_this_deployment` (another key, or altered). Every call is recorded in the access log."""
     check_may_open_payloads(actor)
     try:
         sealed = [json_format.ParseDict(p, Payload()) for p in body.payloads]

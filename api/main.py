@@ -206,6 +206,7 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"], summary="The API process is up")
     async def healthz() -> dict[str, str]:
+        """Liveness, without a token: the process answers. Whether PostgreSQL and Temporal do is `/readyz`."""
         return {"status": "ok"}
 
     settings = services.settings if services is not None else load_settings()
@@ -230,7 +231,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         svc: Services | None = getattr(request.app.state, "services", None)
         written: Written = []
         if svc is not None and svc.database.down and request.url.path not in ALWAYS_ANSWERED:
-            response: Response = errors.problem(503, "UnavailableError", errors.DATABASE_DOWN)
+            english = errors.prefers_english(request.headers.get("accept-language"))
+            response: Response = errors.problem(503, "UnavailableError", errors.DATABASE_DOWN, english=english)
         elif request.method in WRITE_METHODS:
             with collecting() as written:  # every event this request saves, for its receipt
                 response = await call_next(request)

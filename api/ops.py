@@ -125,6 +125,9 @@ def _area(actor_area: str, area_code: str | None) -> str:
 
 @router.get("/ops/overdue", summary="逾期: open cases past their next deadline, by kind and area, with days late")
 async def overdue(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None) -> dict[str, Any]:
+    """What is past due now in the caller's area or a part of it (403 `jurisdiction`): each open case's next
+    statutory deadline, a village notice whose period has run out, and campaign milestones; counted by kind, village
+    and 帮扶责任人. Any role but 帮扶责任人; 运维 and 管理员 see names masked."""
     return await run_in_threadpool(svc.ops.deadlines, _area(actor.area_code, area_code), _now())
 
 
@@ -135,6 +138,8 @@ async def at_risk(
     within: Annotated[str, Query(pattern=_WITHIN.pattern)] = f"{DUE_SOON_DAYS}d",
     area_code: AreaQuery = None,
 ) -> dict[str, Any]:
+    """As `/ops/overdue`, for what falls due from now to the end of the window `within` (days `d` or hours `h`,
+    e.g. 3d or 12h), past due included. Any role but 帮扶责任人; 运维 and 管理员 see names masked."""
     m = _WITHIN.match(within)
     assert m is not None  # the query pattern checked it
     span = timedelta(days=int(m.group(1))) if m.group(2) == "d" else timedelta(hours=int(m.group(1)))
@@ -143,6 +148,9 @@ async def at_risk(
 
 @router.get("/ops/summary", summary="Counts by stage and area, cases past a deadline now, projection lag")
 async def summary(actor: ActorDep, svc: ServicesDep, area_code: AreaQuery = None) -> dict[str, Any]:
+    """Cases by stage and village, what is past due now, the deadlines missed in the current two-week period, and how
+    far each read model trails the event store, for the caller's area or a part of it (403 `jurisdiction`). Any role
+    but 帮扶责任人."""
     return await run_in_threadpool(svc.ops.summary, _area(actor.area_code, area_code), _now())
 
 
@@ -153,18 +161,27 @@ async def stuck(
     area_code: AreaQuery = None,
     no_progress_days: Annotated[int, Query(ge=1, le=3650)] = 30,
 ) -> dict[str, Any]:
+    """Cases not closed (an eliminated one awaits its look-back) whose workflow is not doing its job: none running,
+    its workflow task failing, an activity retrying again and again, not answering, diverged from the event store, or
+    no progress for `no_progress_days`; each with a link to the Temporal UI when one is configured. Any role but
+    帮扶责任人; repair with `/ops/repairs`."""
     area = _area(actor.area_code, area_code)
     return await svc.ops.stuck(area, _now(), svc.temporal, svc.settings.temporal_ui_url, no_progress_days)
 
 
 class ReconcileRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "Temporal 集群迁移后，恢复开放案件缺失的工作流", "area_code": "990102101"},
+    ]})  # fmt: skip
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
     area_code: AreaCode | None = None
 
 
 @router.post("/ops/reconcile", summary="Restart the missing workflows of open cases (recorded with who and why)")
 async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    """Start again, from the event store, the workflow of every case not closed in the area that has none running; each
+    restart is recorded with who and why (`reason`). 运维, 乡镇审核 and 县级审定 only (403 `ops_role`); the area is
+    the caller's or one inside it (403 `jurisdiction`)."""
     check_may_repair(actor)
     area = _area(actor.area_code, body.area_code)
     return await svc.ops.reconcile(
@@ -173,7 +190,12 @@ async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -
 
 
 class RepairRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"case_id": "0f8e2b6c-3d4a-5b1e-9c7f-2a6d8e4b1c30", "action": "restart",
+         "reason": "升级后工作流任务反复失败，从事件库重启"},
+        {"case_id": "0f8e2b6c-3d4a-5b1e-9c7f-2a6d8e4b1c30", "action": "retry",
+         "reason": "数据库恢复后立即重试失败的活动"},
+    ]})  # fmt: skip
     case_id: UUID
     action: Literal["retry", "restart"]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -184,6 +206,9 @@ class RepairRequest(BaseModel):
     summary="Repair one case's workflow: retry its failing activities now, or restart it from the event store",
 )
 async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+    """`retry`: run the case's retrying activities again now; `restart`: terminate its workflow if it runs and start it
+    again from the event store. Recorded with who and why. 运维, 乡镇审核 and 县级审定 only (403 `ops_role`); 404
+    `exists` for a case outside the caller's area, 409 `repair_applies` when there is nothing to retry."""
     check_may_repair(actor)
     settings = svc.settings
     return await svc.ops.repair(
@@ -227,6 +252,8 @@ async def temporal_unanswered(client: ServiceClient) -> str | None:
     },
 )
 async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
+    """Readiness for a load balancer, without a token: 200 when PostgreSQL and Temporal answer and no read model
+    trails the event store by more than 1,000 events; otherwise 503 with `Retry-After` and the reasons."""
     reasons: list[str] = []
     lag: dict[str, int] = {}
     if svc.database.down:  # known already: no need to wait on the store's retries
@@ -255,6 +282,9 @@ async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
     responses={200: {"content": {"text/plain": {}}}},
 )
 async def metrics(svc: ServicesDep) -> Response:
+    """Prometheus text, without a token: requests and latency by route, case steps by step and outcome, cases by
+    stage, deadlines missed and read-model lag (counts only). While the database is down, only what the process
+    itself counts."""
     lines = METRICS.render()
     try:
         if svc.database.down:

@@ -58,6 +58,8 @@ class ImportReport(BaseModel):
     responses={200: {"content": {CSV_TYPE: {}, XLSX_TYPE: {}}}},
 )
 async def import_template(actor: ActorDep, format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "xlsx") -> Response:
+    """The empty roster with the template's header row, as XLSX or CSV: fill it in (one row per family member) and
+    send it to `POST /households:import`. Any role but 运维, 管理员 and 帮扶责任人."""
     data = template(format)
     media = CSV_TYPE if format == "csv" else XLSX_TYPE
     return Response(
@@ -82,6 +84,12 @@ async def import_template(actor: ActorDep, format: Annotated[str, Query(pattern=
     },
 )
 async def import_households(request: Request, actor: ActorDep, svc: ServicesDep) -> ImportReport:
+    """Import a roster filled in from `GET /households/import-template`: the file itself is the body, with
+    `Content-Type: text/csv` or the XLSX type (415 otherwise), at most 20 MiB (413 `max_size`). Every row is checked;
+    each household goes in whole or not at all, and the report lists each refused row with its field and rule; the
+    same file again changes nothing. By 村干部/网格员, 乡镇审核 or 县级审定 (403 `registry_role`), for households of
+    their area; 422 when the header row does not match the template. The signed receipt is the `X-Dixian-Receipt`
+    header, or the answer's `receipt` field when the import wrote more than 50 records."""
     fmt = detect_format(request.headers.get("content-type", ""))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
@@ -134,6 +142,9 @@ def _scope(actor_area: str, area_code: str | None) -> list[str]:
     "first household lies outside their area), for the county to resolve",
 )
 async def id_number_conflicts(actor: ActorDep, svc: ServicesDep, request: Request) -> dict[str, Any]:
+    """ID numbers listed by two households, where either lies in the caller's area: recorded instead of refused when
+    the registrar could not be told (the first household lies outside their area), for the county to decide where
+    the person belongs. 县级审定 and 督导/审计 only (403 `county_or_inspector`); recorded in the access log."""
     items = await run_in_threadpool(svc.registry.id_number_conflicts, actor)
     await record_read(svc, actor, request, what="id_conflicts", target=actor.area_code, village_code="")
     return {"items": items}
@@ -148,6 +159,9 @@ async def list_households(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HouseholdList:
+    """The households of the caller's area or a part of it (403 `jurisdiction`), a page at a time: type, size, head
+    of household, whether they live at a resettlement site or work away. Any role but 运维, 管理员 and 帮扶责任人;
+    recorded in the access log."""
     scope = _scope(actor.area_code, area_code)
     await record_read(svc, actor, request, what="household_list", target=scope[0], village_code="")
     rows = await run_in_threadpool(svc.registry.households, scope, limit, offset)
@@ -161,6 +175,11 @@ async def list_households(
 async def put_household(
     household_number: str, body: HouseholdRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
 ) -> dict[str, Any]:
+    """Register the household `household_number` with all its members, or record what changed in it, field by field,
+    with the `reason` (422 `required`); answers `created`, `changed` or `unchanged`. By 村干部/网格员, 乡镇审核 or
+    县级审定 for a village in their area (403 `registry_role`, `jurisdiction`). Refused: 422 with every rule broken
+    listed (`id_number`, `one_head`, `known_village`, …); 409 `unique_id_number` when a member belongs to another
+    household of the caller's area. With `Idempotency-Key`; answers with a signed `X-Dixian-Receipt`."""
     return await run_in_threadpool(
         lambda: svc.registry.put_household(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
@@ -168,6 +187,9 @@ async def put_household(
 
 @router.get("/households/{household_number}", summary="农户: one household, its members, screenings and open cases")
 async def get_household(household_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> HouseholdView:
+    """One household: its members, its screenings and its open cases. Any role but 运维 and 管理员, for a household
+    of their area (a 帮扶责任人: one assigned to them); otherwise 404 `exists`, as for one that does not exist.
+    Recorded in the access log."""
     household = await run_in_threadpool(lambda: svc.registry.household(household_number))
     if not sees(actor, household["village_code"]):  # out of the area: as unknown as one that does not exist
         raise unknown_household(household_number)
@@ -193,6 +215,10 @@ async def _assigned(svc: ServicesDep, actor: Actor, case_ids: list[str]) -> bool
 
 @router.post("/staff", status_code=200, summary="参与排查工作人员: register a staff member, or record a change")
 async def register_staff(body: StaffRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep) -> Any:
+    """Register a person who takes part in the screening (table 3-4: one identity each), or record what changed;
+    answers `created`, `changed` or `unchanged`. By 村干部/网格员, 乡镇审核 or 县级审定 for an area of theirs (403
+    `registry_role`, `jurisdiction`); refused 422 `identity_level` (the identity does not work at that level),
+    `known_area`, `format`. With `Idempotency-Key`; answers with a signed `X-Dixian-Receipt`."""
     return await run_in_threadpool(
         lambda: svc.registry.register_staff(body, actor=actor, command_id=command_id, now=_now())
     )
@@ -207,6 +233,8 @@ async def list_staff(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
+    """The staff working in the caller's area or a part of it (403 `jurisdiction`), a page at a time. Any role but
+    运维, 管理员 and 帮扶责任人; recorded in the access log (the list holds phone numbers)."""
     scope = _scope(actor.area_code, area_code)
     rows = await run_in_threadpool(svc.registry.staff, scope, limit, offset)
     await record_read(svc, actor, request, what="staff_list", target=scope[0], village_code="")  # phones
@@ -215,6 +243,8 @@ async def list_staff(
 
 @router.get("/staff/{staff_number}", summary="参与排查工作人员: one staff member")
 async def get_staff(staff_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> StaffView:
+    """One staff member, if they work in the caller's area (404 `exists` otherwise). Any role but 运维, 管理员 and
+    帮扶责任人; recorded in the access log."""
     staff = await run_in_threadpool(lambda: svc.registry.staff_member(staff_number))
     if not sees(actor, staff["area_code"]):  # as in the list: staff working inside the area
         raise unknown_staff(staff_number)
@@ -239,6 +269,12 @@ class ScreeningResult(BaseModel):
 async def record_screening(
     household_number: str, body: ScreeningRequest, actor: ActorDep, command_id: CommandIdDep, svc: ServicesDep
 ) -> ScreeningResult:
+    """Record a screening (排查) of the household: income by component, 三保障 and water, rigid spending, risks. The
+    assessment is recorded with it; a household found at risk without an open case gets one (source 干部排查),
+    answered in `case`. By 村干部/网格员, 乡镇审核 or 县级审定 for a household of their area (403 `registry_role`;
+    404 `exists`); refused 422 `registered_staff`, `screener_area`, `campaign_scope`, `date_range`,
+    `remote_screening_for_migrants`. With `Idempotency-Key` (a retry opens no second case); 201 with a signed
+    `X-Dixian-Receipt`."""
     record = await run_in_threadpool(
         lambda: svc.campaigns.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
@@ -275,6 +311,9 @@ async def not_monitored(
     area_code: AreaQuery = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
+    """应纳未纳: households of the caller's area or a part of it (403 `jurisdiction`) whose latest screening found them
+    at risk but who have no case; send the screening again (same `Idempotency-Key`) to open it. Any role but 运维,
+    管理员 and 帮扶责任人; recorded in the access log."""
     scope = _scope(actor.area_code, area_code)
     await record_read(svc, actor, request, what="not_monitored_list", target=scope[0], village_code="")
     rows = await run_in_threadpool(svc.campaigns.not_monitored, scope, limit)

@@ -46,14 +46,21 @@ def _now() -> datetime:
 
 
 class DraftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"village_code": "990102101001", "period": "2024-03-01..2024-03-14",
+         "reason": "补录3月8日的入户核实后重新生成"},
+        {"village_code": "990102101001", "period": "2"},
+    ]})  # fmt: skip
     village_code: VillageCode
     period: Annotated[str | None, StringConstraints(max_length=40)] = None
     reason: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
 
 
 class ApprovalRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"capacity": "party_secretary",
+         "content_hash": "9f2c4e7a1b3d5f60718293a4b5c6d7e8f90123456789abcdef0123456789abcd"},
+    ]})  # fmt: skip
     capacity: Literal["party_secretary", "committee_director"]
     content_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
@@ -62,6 +69,9 @@ class ApprovalRequest(BaseModel):
 async def list_reports(
     actor: ActorDep, svc: ServicesDep, scope: ScopeQuery = None, period: PeriodQuery = None
 ) -> dict[str, Any]:
+    """The village reports stored for the caller's area or a part of it (403 `jurisdiction`), of every period or of
+    one (`period`: a two-week cycle's number or `YYYY-MM-DD..YYYY-MM-DD`; 422 `period_format`, `period_range`,
+    `cycle_start`), with their revision, status and approvals. Any role but 运维, 管理员 and 帮扶责任人."""
     area = scope_of(actor.area_code, scope)
 
     def find() -> dict[str, Any]:
@@ -75,6 +85,10 @@ async def list_reports(
 async def draft_report(
     body: DraftRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
 ) -> VillageReportView:
+    """Draft the village's report (its row of the four tables) for a period, by default the current two-week
+    cycle, from the events recorded so far; sent again, it becomes a new revision if the figures changed. By
+    村干部/网格员, 乡镇审核 or 县级审定 (403 `report_roles`) for a village in their area (403 `jurisdiction`). With
+    `Idempotency-Key`; 201 with a signed `X-Dixian-Receipt`."""
     village = scope_of(actor.area_code, body.village_code)
 
     def draft() -> VillageReportView:
@@ -88,6 +102,9 @@ async def draft_report(
 async def submissions(
     actor: ActorDep, svc: ServicesDep, scope: ScopeQuery = None, period: PeriodQuery = None
 ) -> dict[str, Any]:
+    """For a township or the county: each village of the area with its report's status for the period (default: the
+    current two-week cycle), and how many have submitted. Any role but 帮扶责任人 (403 `jurisdiction` outside the
+    caller's area)."""
     area = scope_of(actor.area_code, scope)
     return await run_in_threadpool(
         lambda: svc.reports.submissions(area, svc.reports.period(area, period, local_date(_now())))
@@ -96,6 +113,8 @@ async def submissions(
 
 @router.get("/reports/stored/{report_id}", summary="A stored village report: figures, revisions, approvals")
 async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> VillageReportView:
+    """One village report: its figures, revisions with their corrections, approvals and submission. Any role but
+    运维, 管理员 and 帮扶责任人, for a village in their area (404 `exists` otherwise)."""
     return await run_in_threadpool(lambda: svc.reports.stored_report(report_id, actor))
 
 
@@ -103,6 +122,10 @@ async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> V
 async def approve_report(
     report_id: UUID, body: ApprovalRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
 ) -> VillageReportView:
+    """审定 by the village's Party secretary or committee director, each a 村干部 of the report's own village (403
+    `village_signs`), of the figures they read: `content_hash` is the report's current hash (409 `current_figures`).
+    Refused: 409 `report_status` (not a draft), `approved_once_per_capacity`; 422 `two_signatories` (one person
+    cannot sign as both). With `Idempotency-Key`; answers with a signed `X-Dixian-Receipt`."""
     return await run_in_threadpool(
         lambda: svc.reports.approve(report_id, body.capacity, body.content_hash, actor, command, _now())
     )
@@ -110,6 +133,9 @@ async def approve_report(
 
 @router.post("/reports/stored/{report_id}/submission", summary="上报: submit an approved report to the township")
 async def submit_report(report_id: UUID, actor: ActorDep, svc: ServicesDep, command: CommandIdDep) -> VillageReportView:
+    """上报 the report to the township once both signatories have approved it (409 `approved_before_submission`), by
+    a 村干部 of its village (403 `village_signs`). No body; with `Idempotency-Key`; answers with a signed
+    `X-Dixian-Receipt`."""
     return await run_in_threadpool(lambda: svc.reports.submit(report_id, actor, command, _now()))
 
 
@@ -128,6 +154,9 @@ async def public_notice_list(
     procedure: Annotated[Literal["identification", "elimination"], Query()] = "identification",
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> dict[str, Any] | Response:
+    """公示名单 of the households whose identification or elimination notice is running in the caller's area or a
+    part of it (403 `jurisdiction`), as JSON, CSV or XLSX. Any role but 运维, 管理员 and 帮扶责任人 (inspectors see
+    personal columns masked); the read is recorded in the access log."""
     area = scope_of(actor.area_code, scope)
     kind = Procedure(procedure)
 
@@ -170,6 +199,10 @@ async def get_table(
         Literal["events", "submitted"], Query(description="events: computed now; submitted: the villages' reports")
     ] = "events",
 ) -> dict[str, Any] | Response:
+    """A statistical table of the seed (附件3-1 to 3-4) for the caller's area or a part of it (403 `jurisdiction`)
+    and a period: computed from the events up to `cutoff` (default: as far as the report facts go; 409
+    `cutoff_reached` beyond), or summing the villages' submitted reports (`basis=submitted`). Counts only: any role but
+    帮扶责任人. A CSV or XLSX file names its cut-off in `X-Dixian-Cutoff`."""
     area = scope_of(actor.area_code, scope)
 
     def make() -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from domain.accounts.commands import ACCOUNT_ROLES, AccountRecord
 from domain.kernel.actors import USER_ID
@@ -17,6 +17,11 @@ AccountRole = Annotated[str, Field(json_schema_extra={"enum": sorted(r.value for
 class AccountRequest(Strict):
     """用户账号: who the user is, their role and the area they act for."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "张敏", "role": "village_cadre", "area_code": "990102101001", "unit": "玉坪村村民委员会",
+         "reason": "新任网格员，开通账号"},
+    ]})  # fmt: skip
+
     name: Name
     role: AccountRole = Field(description="角色: village_cadre 村干部/网格员, township_reviewer 乡镇审核, …")
     area_code: AreaCode
@@ -28,4 +33,9 @@ class AccountRequest(Strict):
 
 
 class AccountReason(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "调离原工作岗位"},
+        {"reason": "复岗，重新启用账号"},
+    ]})  # fmt: skip
+
     reason: Text = Field(description="停用或启用的原因 (required)")

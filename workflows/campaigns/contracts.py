@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.campaigns.values import Milestone, ScreeningMethod
 from domain.registry.values import (
@@ -41,6 +41,13 @@ class FindingsBody(Strict):
 class ScreeningRequest(Strict):
     """排查: one visit or call of one household, in a campaign or on its own."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"screened_on": "2024-03-05", "method": "in_person", "screener": "S-101001-03",
+         "findings": {"wage_income": "9600.00", "business_income": "3000.00", "transfer_income": "2400.00",
+                      "production_costs": "1500.00", "medical_expenditure": "23000.00", "risks": ["illness"]},
+         "comment": "户主住院，医疗支出较大"},
+    ]})  # fmt: skip
+
     campaign_id: UUID | None = None
     screened_on: BusinessDate
     method: ScreeningMethod
@@ -52,6 +59,12 @@ class ScreeningRequest(Strict):
 class CampaignRequest(Strict):
     """百日攻坚 行动: a scope (a township, or villages) and the seed's milestones (defaults: 3-10, 3-25, 3-30 of the
     first spring on or after the start, seed plan §三)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "玉坪乡2024年防止返贫监测帮扶百日攻坚行动", "scope": ["990102101"], "starts_on": "2024-02-26",
+         "milestones": {"screening_done": "2024-03-10", "procedures_done": "2024-03-25",
+                        "summary_done": "2024-03-30"}},
+    ]})  # fmt: skip
 
     name: ShortText
     scope: Annotated[list[AreaCode], Field(min_length=1, max_length=200)]

@@ -37,6 +37,12 @@ from workflows.kernel.contracts import (
 class OpenCaseRequest(Strict):
     """发现线索: open a monitoring case from a risk clue."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"household_number": "HH-101001-0008", "household_head": "王建国", "village_code": "990102101001",
+         "source": "self_application", "clue_date": "2024-03-04", "reported_risks": ["illness"],
+         "comment": "户主突发重病住院，本人到村委会申报"},
+    ]})  # fmt: skip
+
     household_number: Annotated[
         str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]*$")
     ]
@@ -63,6 +69,13 @@ class StepBody(Strict):
 
 
 class HouseholdVisitBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"visitors": ["李明", "张敏"], "household_type": "formerly_poor", "household_size": 3,
+         "labour_capable_members": 1, "per_capita_net_income": "5200.00", "rigid_expenditure": "23000.00",
+         "risks": ["illness"], "authorisation_signed": True, "authorisation_ref": "SQ-2024-0311",
+         "occurred_at": "2024-03-06T10:30:00+08:00", "comment": "户主住院，自付医疗费约2.3万元"},
+    ]})  # fmt: skip
+
     visitors: Annotated[list[Name], Field(min_length=1, max_length=10)]
     household_type: HouseholdType
     household_size: Annotated[int, Field(ge=1, le=50)]
@@ -93,6 +106,11 @@ class HouseholdVisitBody(StepBody):
 
 
 class CrossCheckBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"departments": ["公安", "民政", "医保", "人社"], "consistent": True,
+         "verified_per_capita_net_income": "5150.00", "occurred_at": "2024-03-08T15:00:00+08:00"},
+    ]})  # fmt: skip
+
     departments: Annotated[list[Name], Field(min_length=1, max_length=20)]
     consistent: bool
     findings: Text = ""
@@ -109,6 +127,11 @@ class CrossCheckBody(StepBody):
 
 
 class VillageDeliberationBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"participants": 15, "outcome": "pass", "minutes_ref": "玉坪村民主评议记录 2024-03",
+         "occurred_at": "2024-03-11T19:30:00+08:00"},
+    ]})  # fmt: skip
+
     participants: Annotated[int, Field(ge=1, le=1000)]
     outcome: cv.DeliberationOutcome
     minutes_ref: ShortText
@@ -120,6 +143,11 @@ class VillageDeliberationBody(StepBody):
 
 
 class NoticePostBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "post", "start_date": "2024-03-12", "end_date": "2024-03-18", "location": "玉坪村村务公开栏",
+         "occurred_at": "2024-03-12T09:00:00+08:00"},
+    ]})  # fmt: skip
+
     action: Literal[cv.NoticeAction.POST]
     start_date: BusinessDate
     end_date: BusinessDate
@@ -132,6 +160,11 @@ class NoticePostBody(StepBody):
 
 
 class NoticeObjectionBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "objection", "objection": "有村民反映该户配偶在外务工的收入未如实申报", "raised_by": "村民代表",
+         "occurred_at": "2024-03-14T16:00:00+08:00"},
+    ]})  # fmt: skip
+
     action: Literal[cv.NoticeAction.OBJECTION]
     objection: Text
     raised_by: ShortText = ""
@@ -141,6 +174,10 @@ class NoticeObjectionBody(StepBody):
 
 
 class NoticeCloseBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "close", "outcome": "no_objection", "occurred_at": "2024-03-19T09:00:00+08:00"},
+    ]})  # fmt: skip
+
     action: Literal[cv.NoticeAction.CLOSE]
     outcome: cv.NoticeOutcome
     investigation: Text = ""
@@ -153,6 +190,10 @@ PublicNoticeBody = Annotated[NoticePostBody | NoticeObjectionBody | NoticeCloseB
 
 
 class TownshipReviewBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "pass", "occurred_at": "2024-03-19T14:00:00+08:00"},
+    ]})  # fmt: skip
+
     decision: cv.TownshipDecision
     reason: Text = ""
 
@@ -161,6 +202,10 @@ class TownshipReviewBody(StepBody):
 
 
 class CountyDecisionBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "approve", "category": "unstable_formerly_poor", "occurred_at": "2024-03-19T17:00:00+08:00"},
+    ]})  # fmt: skip
+
     decision: cv.CountyDecision
     category: cv.Category | None = None
     reason: Text = ""
@@ -172,6 +217,10 @@ class CountyDecisionBody(StepBody):
 
 
 class AnnouncementBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"location": "玉坪乡人民政府公示栏", "occurred_at": "2024-03-20T09:00:00+08:00"},
+    ]})  # fmt: skip
+
     location: ShortText = ""
 
     def to_command(self) -> c.AnnounceResult:
@@ -179,6 +228,11 @@ class AnnouncementBody(StepBody):
 
 
 class ResponsiblePersonBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "陈志远", "unit": "示范县农业农村局", "phone": "13900000000", "start_date": "2024-03-21",
+         "user_id": "helper-chen", "occurred_at": "2024-03-21T10:00:00+08:00"},
+    ]})  # fmt: skip
+
     name: Name
     unit: ShortText
     phone: Annotated[str, StringConstraints(min_length=6, max_length=20, pattern=r"^[0-9+ -]*$")]
@@ -198,6 +252,12 @@ class ResponsiblePersonBody(StepBody):
 
 
 class AssistancePlanBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"summary": "申请医疗救助报销住院费用；为配偶安排公益性岗位；扶持发展小规模养殖",
+         "planned_categories": ["health", "public_welfare_job", "industry"],
+         "occurred_at": "2024-03-22T10:00:00+08:00"},
+    ]})  # fmt: skip
+
     summary: Text
     planned_categories: Annotated[list[cv.MeasureCategory], Field(min_length=1, max_length=14)]
 
@@ -208,6 +268,12 @@ class AssistancePlanBody(StepBody):
 
 
 class MeasureAddBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "add", "category": "health", "sub_item": "医疗救助", "start_date": "2024-03-25",
+         "responsible_unit": "示范县医疗保障局", "funds": "8000.00", "status": "implemented", "targets": ["illness"],
+         "occurred_at": "2024-03-25T11:00:00+08:00"},
+    ]})  # fmt: skip
+
     action: Literal[cv.MeasureAction.ADD]
     category: cv.MeasureCategory
     sub_item: ShortText = ""
@@ -234,6 +300,11 @@ MeasureId = Annotated[str, StringConstraints(pattern=r"^M[0-9]{1,4}$")]
 
 
 class MeasureChangeBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "change", "measure_id": "M2", "responsible_unit": "玉坪乡人民政府", "funds": "3600.00",
+         "comment": "公益岗位工资改由乡政府统一发放"},
+    ]})  # fmt: skip
+
     action: Literal[cv.MeasureAction.CHANGE]
     measure_id: MeasureId
     sub_item: ShortText | None = None
@@ -253,6 +324,10 @@ class MeasureChangeBody(StepBody):
 
 
 class MeasureImplementBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "implement", "measure_id": "M2"},
+    ]})  # fmt: skip
+
     action: Literal[cv.MeasureAction.IMPLEMENT]
     measure_id: MeasureId
 
@@ -261,6 +336,10 @@ class MeasureImplementBody(StepBody):
 
 
 class MeasureEndBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "end", "measure_id": "M1", "reason": "医疗救助已全额拨付，措施完成"},
+    ]})  # fmt: skip
+
     action: Literal[cv.MeasureAction.END]
     measure_id: MeasureId
     reason: Text
@@ -281,6 +360,12 @@ class FindingInput(Strict):
 
 
 class ReviewBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"findings": [{"kind": "not_effective", "description": "公益岗位工资未按月发放，家庭收入未见明显增加",
+                       "found_on": "2024-06-12"}],
+         "occurred_at": "2024-06-12T15:00:00+08:00"},
+    ]})  # fmt: skip
+
     findings: Annotated[list[FindingInput], Field(min_length=1, max_length=20)]
 
     def to_command(self) -> c.ReviewAssistance:
@@ -288,6 +373,10 @@ class ReviewBody(StepBody):
 
 
 class RectificationBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"finding_id": "F1", "description": "乡政府已按月发放岗位工资，并补发4—5月工资", "measure_ids": ["M2"]},
+    ]})  # fmt: skip
+
     finding_id: Annotated[str, StringConstraints(pattern=r"^F[0-9]{1,4}$")]
     description: Text
     measure_ids: Annotated[list[MeasureId], Field(min_length=1, max_length=20)]
@@ -299,6 +388,12 @@ class RectificationBody(StepBody):
 
 
 class EliminationProposalBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"mode": "assisted", "per_capita_net_income": "9800.00", "unresolved_rigid_expenditure": False,
+         "labour_capable_members": 2, "evidence": "户主康复后务工，配偶公益岗位收入稳定，医疗费用已由医保和救助解决",
+         "occurred_at": "2024-09-23T10:00:00+08:00"},
+    ]})  # fmt: skip
+
     mode: cv.EliminationMode
     per_capita_net_income: SignedMoney
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
@@ -319,6 +414,11 @@ class EliminationProposalBody(StepBody):
 
 
 class EliminationVisitBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"verifiers": ["李明", "赵刚"], "information_form_ref": "XC-2024-017-1", "measures_form_ref": "XC-2024-017-2",
+         "assessment_form_ref": "XC-2024-017-3", "occurred_at": "2024-09-25T14:00:00+08:00"},
+    ]})  # fmt: skip
+
     verifiers: Annotated[list[Name], Field(min_length=1, max_length=10)]
     information_form_ref: ShortText
     measures_form_ref: ShortText
@@ -335,6 +435,11 @@ class EliminationVisitBody(StepBody):
 
 
 class LookBackBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"outcome": "stable", "evidence": "回头看入户走访：户主已康复务工，配偶公益岗位收入稳定",
+         "per_capita_net_income": "10200.00"},
+    ]})  # fmt: skip
+
     outcome: cv.LookBackOutcome
     evidence: Text
     per_capita_net_income: SignedMoney | None = None
@@ -353,6 +458,11 @@ class LookBackBody(StepBody):
 
 
 class RollbackRequestBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "回头看发现户主旧病复发，家庭收入低于监测范围", "evidence": "回头看记录及住院票据",
+         "document_ref": "玉坪乡政府请示 YP-HF-017"},
+    ]})  # fmt: skip
+
     reason: Text
     evidence: Text
     document_ref: ShortText
@@ -364,6 +474,10 @@ class RollbackRequestBody(StepBody):
 
 
 class RollbackDecisionBody(StepBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "approve", "reason": "经核实该户返贫风险未消除，同意回退"},
+    ]})  # fmt: skip
+
     decision: cv.RollbackDecision
     reason: Text = ""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from domain.registry import values as rv
 from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text, VillageCode
@@ -38,6 +38,22 @@ class MemberBody(Strict):
 class HouseholdRequest(Strict):
     """农户: the whole household as it is now; what differs from the stored household is recorded with the reason."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"household_type": "formerly_poor", "village_code": "990102101001", "address": "玉坪村3组12号",
+         "phone": "13800000000",
+         "members": [
+             {"name": "王建国", "id_number": "990102197803120030", "relation": "head", "sex": "male",
+              "birth_date": "1978-03-12", "health": "serious_illness", "labour_skill": "weak_or_half"},
+             {"name": "李秀英", "id_number": "990102198011050024", "relation": "spouse", "sex": "female",
+              "birth_date": "1980-11-05", "health": "healthy", "labour_skill": "ordinary",
+              "migrant_work_place": "浙江宁波", "migrant_work_months": 8},
+             {"name": "王小明", "id_number": "990102200806200014", "relation": "child", "sex": "male",
+              "birth_date": "2008-06-20", "health": "healthy", "labour_skill": "none",
+              "schooling": "senior_secondary"},
+         ],
+         "reason": "2024年春季排查核实：户主患大病，劳动能力下降"},
+    ]})  # fmt: skip
+
     household_type: rv.HouseholdType
     village_code: VillageCode
     address: ShortText = ""
@@ -49,6 +65,11 @@ class HouseholdRequest(Strict):
 
 class StaffRequest(Strict):
     """参与排查工作人员: one identity of table 3-4 (身份有重合的，只选一种) and where they work."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"staff_number": "S-101001-03", "name": "张敏", "identity": "grid_worker", "area_code": "990102101001",
+         "phone": "13700000000", "reason": "2024年春季排查新增网格员"},
+    ]})  # fmt: skip
 
     staff_number: StaffNumber
     name: Name
