@@ -11,9 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
 from api.cases import take_step
-from api.console.routes import _KEY, RULE_HINTS, ServicesDep, SessionDep, _check_csrf, _now, _page, area_cases
+from api.console.routes import _KEY, ServicesDep, SessionDep, _check_csrf, _now, _page, area_cases, refusal_zh
 from api.errors import ApiProblem
 from domain.cases.values import Category, CountyDecision, TownshipDecision
 from domain.kernel.actors import Role
@@ -87,9 +88,11 @@ async def decide(request: Request, sess: SessionDep, svc: ServicesDep) -> Respon
                 body = CountyDecisionBody.model_validate({"decision": decision, "category": category})
             await take_step(step, case_id, body, sess.actor, f"{sess.actor.id}:{key}", None, svc, Response())
             outcome.update(ok=True, message="已记录")
-        except (ApiProblem, DomainError, ValueError) as e:
-            rule = getattr(e, "rule", "")
-            outcome["message"] = RULE_HINTS.get(rule) or "未能办理：请打开该案件查看原因"
+        except ValidationError:
+            outcome["message"] = "未能办理：请选择结论（县级审定纳入的须选择类别）。"
+        except (ApiProblem, DomainError) as e:
+            problem = ApiProblem.of(e) if isinstance(e, DomainError) else e
+            outcome["message"] = "未能办理：" + refusal_zh(e, problem)
         results.append(outcome)
     cases = await _waiting(sess, svc, step)
     return _page(request, "approvals.html", sess=sess, step=step, choices=choices, categories=CATEGORIES, cases=cases,

@@ -17,7 +17,9 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from domain.kernel.errors import ErrorKind
 from domain.kernel.labels import Labelled
+from domain.kernel.messages import KIND_MESSAGES, VALIDATION_MESSAGES
 from domain.kernel.time import SHANGHAI
 
 # The Chinese label of every field a step form shows (the seed's and the national system's words). A field missing
@@ -233,31 +235,27 @@ def body_of(
     return data
 
 
-# What a refusal of the contract says, in Chinese, by pydantic's error type.
-_MESSAGES = {
-    "missing": "必填",
-    "list_too_short": "至少填写一项",
-    "too_short": "至少填写一项",
-    "int_parsing": "请填写整数",
-    "decimal_parsing": "请填写数字",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "date_from_datetime_parsing": "请填写日期",
-    "date_parsing": "请填写日期",
-    "datetime_parsing": "请填写时间",
-    "datetime_from_date_parsing": "请填写时间",
-    "enum": "请从选项中选择",
-    "literal_error": "请从选项中选择",
-    "string_pattern_mismatch": "格式不正确",
-    "string_too_long": "内容过长",
-    "bool_parsing": "请选择是或否",
-}
-
-
 def field_errors(error: ValidationError) -> dict[str, str]:
-    """Each refused field (its top-level name) with a Chinese message."""
+    """Each refused field with a Chinese message: by its top-level name, and a group's part by its dotted name
+    (``findings.wage_income``) too, so the message shows at the input."""
     found: dict[str, str] = {}
     for e in error.errors():
-        name = str(e["loc"][0]) if e["loc"] else ""
-        found.setdefault(name, _MESSAGES.get(e["type"], "填写有误"))
+        loc = e["loc"]
+        message = VALIDATION_MESSAGES.get(e["type"], KIND_MESSAGES[ErrorKind.INVALID])
+        found.setdefault(str(loc[0]) if loc else "", message)
+        if len(loc) >= 2 and isinstance(loc[1], str):
+            found.setdefault(f"{loc[0]}.{loc[1]}", message)
     return found
+
+
+def refill(items: list[Input], values: typing.Mapping[str, str], multi: typing.Mapping[str, list[str]],
+           errors: typing.Mapping[str, str]) -> None:  # fmt: skip
+    """Show a refused form again as it was typed, each refusal at its input (a group's parts too)."""
+    for item in items:
+        item.error = errors.get(item.name, "")
+        if item.kind == "choices":
+            item.value = list(multi.get(item.name, []))
+        elif item.name in values:
+            item.value = values[item.name]
+        if item.parts:
+            refill(item.parts, values, multi, errors)

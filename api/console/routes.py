@@ -27,11 +27,13 @@ from api.cases import case_history, take_step
 from api.console import forms, session
 from api.deps import Services, services
 from api.errors import ApiProblem
-from domain.campaigns.rules import screening_running
+from domain.campaigns.rules import behind_pace, screening_running
 from domain.cases.rules.identification import NOTICE_STATUSES
 from domain.cases.timeline import timeline as timeline_of
+from domain.cases.values import MeasureStatus, NoticeOutcome
 from domain.kernel.actors import Actor, Role
-from domain.kernel.errors import DomainError, ErrorKind
+from domain.kernel.errors import DomainError, ErrorKind, kind_of
+from domain.kernel.messages import KIND_MESSAGES, message_zh
 from domain.kernel.permissions import check_actor_level
 from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by
 from domain.kernel.steps import Step
@@ -56,57 +58,34 @@ def beijing(moment: Any) -> str:
 templates.env.filters["beijing"] = beijing
 log = structlog.get_logger("dixian.console")
 
-# Pages load their style sheet from the console itself and nothing else: no script, no other origin.
+# Pages load their style sheet and their one script (console.js) from the console itself: no inline script, no other
+# origin.
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 HOME_CASES = 60  # open cases of the area read for the workbench, newest first
 # Steps whose every choice cannot be taken back: the form asks for an explicit confirmation.
 CONFIRMED = frozenset({Step.TOWNSHIP_REVIEW, Step.COUNTY_DECISION, Step.ELIMINATION_PROPOSAL, Step.ROLLBACK_DECISION})
+CONFIRM_ALL = "确认提交（提交后不能撤销）"
+# Forms with one such choice among others, and what their confirmation says: the household's refusal of the
+# authorisation ends the identification; a notice closed with objections sends the case back or out.
+CONFIRMED_CHOICE: dict[tuple[Step, str | None], str] = {
+    (Step.HOUSEHOLD_VISIT, None): "农户拒签《承诺授权书》的，请勾选确认（拒签将结束本次认定，提交后不能撤销）",
+    (Step.PUBLIC_NOTICE, "close"): "公示有异议（重新评议或不予纳入）的，请勾选确认（提交后不能撤销）",
+}
 
-# What a refusal's rule means to the person at the form, in Chinese, and what to do next.
-RULE_HINTS: dict[str, str] = {
-    # The domain's own refusals of a field, said at the field (their English message is what the API answers).
-    "authorisation_reference": "已签授权书的，请填写《承诺授权书》编号。",
-    "minimum": "数值不能为负数。",
-    "required": "此项必填。",
-    "chronological_order": "日期早于前一环节，请核对日期。",
-    "notice_period": "异议须在公示期内提出。",
-    "objection": "请按有无异议选择公示结果。",
-    "within_household": "有劳动能力人数不能多于家庭人口数。",
-    "risk_required": "请至少选择一项风险类型。",
-    "within_case": "日期须在认定之后、今天之前。",
-    "order": "新的帮扶责任人不能早于现任的开始日期。",
-    "not_in_future": "日期不能晚于今天。",
-    "notice_min_days": "公示期不少于政策规定的天数（如5天），请调整结束日期。",
-    "measure_status": "新增措施的状态只能是“计划”或“已落实”。",
-    "category_criteria": "审定纳入时须选择监测对象类别。",
-    "min_verifiers": "核实人员人数不足，请补充不同的核实人员。",
-    "written_request": "请填写书面申请或文书编号。",
-    "open_finding": "没有这个未整改的问题编号，请核对。",
-    "implemented_has_started": "已落实的措施，开始日期不能晚于今天。",
-    "rectification_measures": "整改须对应发现问题后新增或调整的措施。",
-    "category_unchanged": "风险消除不改变监测对象类别。",
-    "one_open_case": "该户已有正在监测的案件，不能重复纳入。",
-    "max_risks": "风险类型不能重复，最多5项。",
-    "unique": "不能重复填写。",
-    "phone": "请填写帮扶责任人的联系电话。",
-    "step_order": "案件当前阶段不能办理此环节。请刷新页面，查看现在可办理的环节。",
-    "step_roles": "您的角色不能办理此环节。请由负责该环节的人员办理。",
-    "jurisdiction": "该案件不在您的辖区内。",
-    "separation_of_duties": "同一人不能既作乡镇审核又作县级审定（或审批自己帮扶的农户）。请由另一名人员办理。",
-    "concurrent_change": "案件刚被他人更新。请刷新页面，查看最新情况后再办理。",
-    "signed_by_the_api": "提交未通过校验。请刷新页面后重试。",
-    "command_reused": "这张表单已提交过其他内容。请刷新页面后重新填写。",
-}
-_KIND_HINTS: dict[ErrorKind, str] = {
-    ErrorKind.INVALID: "请按提示修改后再提交。",
-    ErrorKind.CONFLICT: "案件当前阶段不能办理此环节。请刷新页面，查看现在可办理的环节。",
-    ErrorKind.FORBIDDEN: "您无权办理此环节。",
-    ErrorKind.NOT_FOUND: "没有找到该案件，或不在您的辖区内。",
-    ErrorKind.UNAVAILABLE: "系统暂时不可用，本次提交未记录。请稍后重试。",
-}
+
+def needs_confirmation(step: Step, action: str | None, values: dict[str, str]) -> bool:
+    """Whether this submission makes a choice that cannot be taken back (and so must be confirmed)."""
+    if step in CONFIRMED:
+        return True
+    if step is Step.HOUSEHOLD_VISIT:
+        return values.get("authorisation_signed") == "false"
+    if step is Step.PUBLIC_NOTICE and action == "close":
+        return values.get("outcome", "") not in ("", NoticeOutcome.NO_OBJECTION.value)
+    return False
 
 
 class SignInRequired(Exception):
@@ -228,8 +207,11 @@ async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResp
     actor, now = sess.actor, _now()
     today = local_date(now)
     items: list[dict[str, Any]] = []
+    mine: list[dict[str, Any]] = []  # a 帮扶责任人's households, with their plans and measures due
     if actor.role not in NO_PERSONAL_DATA_ROLES:
         for row, view in await run_in_threadpool(area_cases, svc, actor, now):
+            if actor.role is Role.RESPONSIBLE_PERSON:
+                mine.append(_assisted(actor, row, view, today))
             steps = _waiting(actor, view)
             if not steps:
                 continue
@@ -244,9 +226,49 @@ async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResp
     items.sort(key=lambda i: (i["days_left"] is None, i["days_left"] if i["days_left"] is not None else 0))
     campaign, unscreened = await run_in_threadpool(_unscreened, svc, actor, today)
     notices = await run_in_threadpool(_notices_running, svc, actor)
+    villages = await run_in_threadpool(_villages_behind, svc, actor, campaign, today)
     area = svc.registry.areas.get(actor.area_code)
     return _page(request, "home.html", sess=sess, items=items, today=today, campaign=campaign, unscreened=unscreened,
-                 notices=notices, area_name=area.name if area is not None else actor.area_code)  # fmt: skip
+                 notices=notices, villages=villages, mine=mine,
+                 area_name=area.name if area is not None else actor.area_code)  # fmt: skip
+
+
+def _villages_behind(svc: Services, actor: Actor, campaign: dict[str, Any] | None, today: date) -> list[dict[str, Any]]:
+    """For the township: each village of the running campaign with households not yet screened, the least covered
+    first, those behind the campaign's pace marked (domain.campaigns.rules.behind_pace)."""
+    if campaign is None or actor.role is not Role.TOWNSHIP_REVIEWER:
+        return []
+    rows = svc.registry.view.coverage(campaign_id=str(campaign["campaign_id"]), area_prefixes=[actor.area_code])
+    out = []
+    for r in rows:
+        households, screened = int(r["households"]), int(r["screened_households"])
+        if screened >= households:
+            continue
+        area = svc.registry.areas.get(r["village_code"])
+        out.append({
+            "village": area.name if area is not None else r["village_code"], "households": households,
+            "screened": screened, "percent": 100 * screened // households,
+            "behind": behind_pace(screened=screened, households=households, starts_on=campaign["starts_on"],
+                                  due_on=campaign["due_on"], today=today),
+        })  # fmt: skip
+    return sorted(out, key=lambda v: (not v["behind"], v["percent"], v["village"]))
+
+
+def _assisted(actor: Actor, row: dict[str, Any], view: Any, today: date) -> dict[str, Any]:
+    """One of a 帮扶责任人's households: its case's stage, plan and measures, and every deadline still running with
+    its days left (the plan within 10 days, the measures within 15: domain.cases.rules.deadlines)."""
+    due = []
+    for d in view["deadlines"]:
+        if d["met_on"] is None and not d["closed"]:
+            left = _days_left(d["due_date"], today)
+            due.append({"label": d["label"], "days_left": left, "overdue": left is not None and left < 0,
+                        "due_soon": left is not None and 0 <= left <= DUE_SOON_DAYS})  # fmt: skip
+    return {
+        "case_id": str(row["case_id"]), "household": seen_by(actor.role, view["household"]),
+        "stage_label": view["stage_label"], "plan": bool(view["plan"]),
+        "measures": sum(1 for m in view["measures"] if m.get("status") == MeasureStatus.IMPLEMENTED.value),
+        "measures_total": len(view["measures"]), "due": sorted(due, key=lambda d: d["days_left"] or 0),
+    }  # fmt: skip
 
 
 def _notices_running(svc: Services, actor: Actor) -> list[dict[str, Any]]:
@@ -321,14 +343,13 @@ def _forms(actor: Actor, view: Any, errors: dict[str, Any] | None = None) -> lis
                 continue
             failed = errors if errors and errors.get("step") == step.value and errors.get("action") == action else None
             inputs = forms.inputs(model)
-            for item in inputs:
-                if failed:
-                    item.value = failed["values"].get(item.name, item.value)
-                    item.error = failed["fields"].get(item.name, "")
+            if failed:
+                forms.refill(inputs, failed["values"], failed.get("multi", {}), failed["fields"])
             title = allowed["label"] + (f"：{_action_label(model, action)}" if action else "")
             out.append({
                 "step": step.value, "action": action, "title": title, "inputs": inputs,
-                "key": failed["key"] if failed else uuid.uuid4().hex, "confirm": step in CONFIRMED,
+                "key": failed["key"] if failed else uuid.uuid4().hex,
+                "confirm": CONFIRM_ALL if step in CONFIRMED else CONFIRMED_CHOICE.get((step, action), ""),
                 "message": failed["message"] if failed else "",
             })  # fmt: skip
     return out
@@ -369,7 +390,7 @@ async def case_card(request: Request, case_id: str, sess: SessionDep, svc: Servi
             raise
         # Another area's case is as unknown here as in the API: one message, whatever the reason.
         message = (
-            "没有找到该案件，或不在您的辖区内。" if problem.status in (403, 404) else _KIND_HINTS[ErrorKind.CONFLICT]
+            "没有找到该案件，或不在您的辖区内。" if problem.status in (403, 404) else KIND_MESSAGES[ErrorKind.CONFLICT]
         )
         return _page(request, "refused.html", problem.status, sess=sess, message=message)
 
@@ -391,12 +412,13 @@ async def submit_step(request: Request, case_id: str, step_name: str, sess: Sess
     if model is None:
         raise ApiProblem("RuleViolationError", "没有这个操作", field="action", rule="known_action")
     values = {k: str(form.get(k) or "") for k in form}
-    data = forms.body_of(model, form, {k: [str(v) for v in form.getlist(k)] for k in form})
-    failed: dict[str, Any] = {"step": step.value, "action": action, "key": key, "values": values, "fields": {},
-                              "message": ""}  # fmt: skip
-    if step in CONFIRMED and form.get("confirmed") != "yes":
+    multi = {k: [str(v) for v in form.getlist(k)] for k in form}
+    data = forms.body_of(model, form, multi)
+    failed: dict[str, Any] = {"step": step.value, "action": action, "key": key, "values": values, "multi": multi,
+                              "fields": {}, "message": ""}  # fmt: skip
+    if needs_confirmation(step, action, values) and form.get("confirmed") != "yes":
         failed["fields"] = {"confirmed": "请确认"}
-        failed["message"] = "此操作提交后不能撤销，请勾选“确认提交”。"
+        failed["message"] = "此选择提交后不能撤销，请勾选表单下方的确认后再提交。"
         return await _card(request, sess, svc, case_id, 422, failed)
     try:
         body = TypeAdapter(STEP_BODIES[step]).validate_python(data)
@@ -410,10 +432,7 @@ async def submit_step(request: Request, case_id: str, step_name: str, sess: Sess
         problem = ApiProblem.of(e) if isinstance(e, DomainError) else e
         if problem.status == 404:
             raise
-        kind = {422: ErrorKind.INVALID, 409: ErrorKind.CONFLICT, 403: ErrorKind.FORBIDDEN}.get(
-            problem.status, ErrorKind.UNAVAILABLE
-        )
-        hint = RULE_HINTS.get(problem.rule) or _KIND_HINTS[kind]
+        hint = refusal_zh(e, problem)
         at_field = problem.field in values or problem.field in {i.name for i in forms.inputs(model)}
         failed["fields"] = {problem.field: hint} if at_field else {}
         failed["message"] = hint if not at_field else "未能办理：" + hint + " 修改后请再提交。"
@@ -422,6 +441,13 @@ async def submit_step(request: Request, case_id: str, step_name: str, sess: Sess
         log.info("console_step_refused", step=step.value, rule=problem.rule, status=problem.status)
         return await _card(request, sess, svc, case_id, problem.status, failed)
     return RedirectResponse(f"/console/cases/{case_id}?done={step.value}", status_code=303)
+
+
+def refusal_zh(error: Exception, problem: ApiProblem) -> str:
+    """A refusal said in Chinese to the person at the form: what the rule means and what to do next
+    (domain.kernel.messages, the same words as the API's problem details)."""
+    kind = error.kind if isinstance(error, DomainError) else kind_of(problem.type)
+    return message_zh(problem.rule, kind, problem.detail)
 
 
 def install(app: FastAPI) -> None:

@@ -130,6 +130,20 @@ class CampaignCommands(CommandSet):
         self.store.save_all(household, field="household_number")
         return household.screenings[-1]
 
+    def assess_screening(
+        self, actor: Any, *, household_number: str, screened_on: date, findings: ScreeningFindings
+    ) -> dict[str, Any]:
+        """The risk assessment a screening with these findings would record, by the same rule and policy, written
+        nowhere: what the screening form shows as the cadre types. Findings that break a rule are refused as the
+        screening would be."""
+        check_may_import(actor)
+        household = self.store.find(Household, household_id(household_number))
+        if household is None or not sees(actor, household.village_code):
+            raise unknown_household(household_number)
+        raise_first(findings_problems(findings))
+        policy = self.store.policies.in_force(household.village_code, screened_on, field="screened_on")
+        return assess(findings, len(household.members), policy).as_dict()
+
     # ----- campaigns --------------------------------------------------------------------------------------------
 
     def start_campaign(

@@ -85,3 +85,15 @@ def screening_running(milestones: list[dict[str, Any]], today: date) -> dict[str
 
 def in_scope(village_code: str, scope: list[str]) -> bool:
     return any(contains(code, village_code) for code in scope)
+
+
+def behind_pace(*, screened: int, households: int, starts_on: date, due_on: date, today: date) -> bool:
+    """Whether a village's 全面排查 is behind: fewer of its households screened than the share of the screening phase
+    gone by (seed §三(一) asks for every household by the milestone; an even pace from the start to it is how the
+    township sees early who will not make it — our rule, stated here, not the seed's). Counted in calendar days, the
+    milestone's day included; a village with every household screened is never behind."""
+    if households <= 0 or screened >= households:
+        return False
+    days = (due_on - starts_on).days + 1
+    gone = min(max((today - starts_on).days + 1, 0), days)
+    return screened * days < households * gone

@@ -17,12 +17,15 @@ from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DuplicateIdNumberError, RuleViolationError, command_reused
 from domain.kernel.permissions import check_may_register
-from domain.kernel.privacy import unknown_household, unknown_staff
+from domain.kernel.privacy import FULL_VIEW_ROLES, unknown_household, unknown_staff
 from domain.kernel.store import CommandSet
 from domain.kernel.time import local_date
 from domain.registry.household import (
     Household,
     HouseholdCases,
+    HouseholdChanged,
+    HouseholdRegistered,
+    HouseholdScreened,
     IdNumberClaim,
     IdNumberContested,
     StaffMember,
@@ -205,6 +208,40 @@ class RegistryCommands(CommandSet):
             "open_cases": list(index.open_cases) if index else [],
             "screenings": list(household.screenings),
         }
+
+    def household_changes(self, household_number: str) -> list[dict[str, Any]]:
+        """What was recorded of a household, oldest first: its registration, every change (the fields, who, when,
+        why) and every screening, as the household card lists them. The stream's chain is checked as it is read."""
+        found = []
+        for event in self.store.stored_events(household_id(household_number)):
+            if isinstance(event, HouseholdRegistered):
+                what, fields = "registered", []
+            elif isinstance(event, HouseholdChanged):
+                what, fields = "changed", sorted(event.changes)
+            elif isinstance(event, HouseholdScreened):
+                what, fields = "screened", []
+            else:
+                continue
+            found.append({
+                "what": what, "fields": fields, "occurred_at": event.occurred_at, "version": event.originator_version,
+                "actor_name": event.actor.get("name", ""), "actor_role": event.actor.get("role", ""),
+                "reason": getattr(event, "reason", ""),
+            })  # fmt: skip
+        return found
+
+    def household_by_id_number(self, actor: Actor, id_number: str) -> tuple[str, str] | None:
+        """The number and village of the household a person of this ID number is registered to, for the roles that
+        see ID numbers (privacy.FULL_VIEW_ROLES) and only inside their area: elsewhere, as unknown as a number never
+        registered (no oracle of who lives where)."""
+        if actor.role not in FULL_VIEW_ROLES:
+            return None
+        claim = self.store.find(IdNumberClaim, id_claim_id(id_number.strip().upper()))
+        if claim is None or not claim.household_number:
+            return None
+        household = self.store.find(Household, household_id(claim.household_number))
+        if household is None or not contains(actor.area_code, household.village_code):
+            return None
+        return claim.household_number, household.village_code
 
     def open_cases_of(self, household_number: str) -> list[str]:
         index = self.store.find(HouseholdCases, household_cases_id(household_number))

@@ -65,7 +65,7 @@ async def test_a_cadre_finds_the_case_waiting_and_records_the_household_visit(co
     await page.wait_for_load_state()
     # The domain's own rule, said at its field in Chinese: a signed letter needs its reference.
     ref = page.locator("#step-household-visit .field", has_text="授权书编号")
-    assert "请填写《承诺授权书》编号" in await ref.inner_text()
+    assert "须填写《承诺授权书》编号" in await ref.inner_text()
     await shot(page, "case-rule-refused")
     assert len(stack.ledger.cases.event_records(uuid.UUID(case_id))) == before
     visit = page.locator("#step-household-visit")
@@ -237,10 +237,22 @@ async def test_a_cadre_screens_a_household_at_risk_and_its_case_opens(console: C
     await shot(page, "home-campaign")
     await page.get_by_role("link", name="农户").click()
     await page.get_by_label("户主姓名或户编号").fill(record.members[0].name)
-    await page.get_by_role("button", name="查找").click()
+    await page.get_by_role("button", name="查找", exact=True).click()
     await shot(page, "households")
+    assert VILLAGE not in await page.inner_text("ul.cases")  # the village by its name, not its code
+    # A member's ID number finds the household: posted, never in a URL, and in the access log without the number.
+    await page.get_by_label("家庭成员证件号码").fill(record.members[1].id_number)
+    await page.get_by_role("button", name="按证件号码查找").click()
+    await page.wait_for_url("**/console/households/HH-CON-001")
+    await stack.caught_up()
+    logged = stack.services.registry.access(VILLAGE[:6], ACTORS["cadre"].id, None, 100)
+    assert [e["target"] for e in logged if e["what"] == "household_by_id_number"] == ["HH-CON-001"]
+    assert record.members[1].id_number not in str(logged)
+    await page.goto(f"{console.base}/console/households?q={record.members[0].name}")
     await page.get_by_role("link", name=record.members[0].name).click()
     await page.wait_for_url("**/console/households/HH-CON-001")
+    changes = await page.inner_text("#changes")
+    assert "登记" in changes and "乡镇审核员" in changes and "建档" in changes  # who, what and why
 
     form = page.locator("#screening")
     await form.get_by_label("排查日期").fill(stack.day(-1))

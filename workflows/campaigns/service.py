@@ -25,7 +25,7 @@ from domain.kernel.time import local_date
 from domain.readmodels.cases import CaseSummaryProjection
 from domain.readmodels.registry import RegistryProjection
 from domain.readmodels.schema import last_position_of
-from workflows.campaigns.contracts import CampaignRequest, ScreeningRequest
+from workflows.campaigns.contracts import CampaignRequest, FindingsBody, ScreeningRequest
 from workflows.registry.service import RegistryService
 
 UNSCREENED_LIMIT = 5000
@@ -45,23 +45,7 @@ class CampaignService:
     def record_screening(
         self, household_number: str, body: ScreeningRequest, *, actor: Actor, command_id: str, now: datetime
     ) -> dict[str, Any]:
-        f = body.findings
-        findings = ScreeningFindings(
-            wage_income=f.wage_income,
-            business_income=f.business_income,
-            property_income=f.property_income,
-            transfer_income=f.transfer_income,
-            production_costs=f.production_costs,
-            housing_unsafe=f.housing_unsafe,
-            child_out_of_school=f.child_out_of_school,
-            member_uninsured=f.member_uninsured,
-            water_unsafe=f.water_unsafe,
-            medical_expenditure=f.medical_expenditure,
-            schooling_expenditure=f.schooling_expenditure,
-            risks=tuple(f.risks),
-            newly_applied_dibao=f.newly_applied_dibao,
-            severe_covid_impact=f.severe_covid_impact,
-        )
+        findings = screening_findings(body.findings)
         return self.ledger.campaigns.record_screening(
             Envelope(actor, command_id, now),
             household_number=household_number,
@@ -71,6 +55,15 @@ class CampaignService:
             screener=body.screener,
             findings=findings,
             comment=body.comment,
+        )
+
+    def assess_screening(
+        self, household_number: str, screened_on: date, findings: FindingsBody, *, actor: Actor
+    ) -> dict[str, Any]:
+        """The assessment a screening of these findings would record (the same rule, the policy in force on the
+        day), recorded nowhere: the screening form's preview."""
+        return self.ledger.campaigns.assess_screening(
+            actor, household_number=household_number, screened_on=screened_on, findings=screening_findings(findings)
         )
 
     def not_monitored(self, area_prefixes: list[str], limit: int) -> list[dict[str, Any]]:
@@ -181,3 +174,23 @@ _COUNTS = (
     "wechat",
     "at_risk",
 )
+
+
+def screening_findings(f: FindingsBody) -> ScreeningFindings:
+    """The screening form's findings as the domain's value."""
+    return ScreeningFindings(
+        wage_income=f.wage_income,
+        business_income=f.business_income,
+        property_income=f.property_income,
+        transfer_income=f.transfer_income,
+        production_costs=f.production_costs,
+        housing_unsafe=f.housing_unsafe,
+        child_out_of_school=f.child_out_of_school,
+        member_uninsured=f.member_uninsured,
+        water_unsafe=f.water_unsafe,
+        medical_expenditure=f.medical_expenditure,
+        schooling_expenditure=f.schooling_expenditure,
+        risks=tuple(f.risks),
+        newly_applied_dibao=f.newly_applied_dibao,
+        severe_covid_impact=f.severe_covid_impact,
+    )

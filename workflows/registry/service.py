@@ -183,6 +183,12 @@ class RegistryService:
     def household(self, household_number: str) -> HouseholdView:
         return self.ledger.registry.household(household_number)
 
+    def household_by_id_number(self, actor: Actor, id_number: str) -> tuple[str, str] | None:
+        return self.ledger.registry.household_by_id_number(actor, id_number)
+
+    def household_changes(self, household_number: str) -> list[dict[str, Any]]:
+        return self.ledger.registry.household_changes(household_number)
+
     def households(self, area_prefixes: list[str], limit: int, offset: int) -> list[dict[str, Any]]:
         return self.view.households(area_prefixes=area_prefixes, limit=limit, offset=offset)
 

@@ -283,3 +283,21 @@ def test_the_screening_phase_runs_from_the_campaign_s_start_to_its_milestone() -
     assert screening_running(rows, date(2023, 3, 1)) == rows[1]
     assert screening_running(rows, date(2023, 3, 10)) == rows[1]  # its last day
     assert screening_running(rows, date(2023, 3, 11)) is None  # the procedures follow: no screening counts for it
+
+
+def test_a_village_is_behind_when_fewer_households_are_screened_than_the_share_of_the_phase_gone_by() -> None:
+    from domain.campaigns.rules import behind_pace
+
+    start, due = date(2027, 2, 1), date(2027, 2, 10)  # ten days, both included
+    assert not behind_pace(screened=0, households=10, starts_on=start, due_on=due, today=date(2027, 1, 31))
+    # day 1 of 10: a tenth is due
+    assert behind_pace(screened=0, households=10, starts_on=start, due_on=due, today=start)
+    assert not behind_pace(screened=1, households=10, starts_on=start, due_on=due, today=start)
+    # day 5 of 10: half
+    assert behind_pace(screened=4, households=10, starts_on=start, due_on=due, today=date(2027, 2, 5))
+    assert not behind_pace(screened=5, households=10, starts_on=start, due_on=due, today=date(2027, 2, 5))
+    # the milestone's day and after: all of them
+    assert behind_pace(screened=9, households=10, starts_on=start, due_on=due, today=due)
+    assert behind_pace(screened=9, households=10, starts_on=start, due_on=due, today=date(2027, 3, 1))
+    assert not behind_pace(screened=10, households=10, starts_on=start, due_on=due, today=date(2027, 3, 1))
+    assert not behind_pace(screened=0, households=0, starts_on=start, due_on=due, today=due)
