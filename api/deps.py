@@ -85,13 +85,18 @@ def current_actor(
     svc.accounts.check(actor, issued_at(token))  # disabled, or changed since the token was issued: 401
     structlog.contextvars.bind_contextvars(actor=actor.id, role=actor.role.value)
     request.state.actor_role = actor.role  # the answer's personal fields are masked for roles that do not need them
+    check_route(actor, getattr(request.scope.get("route"), "path", ""))
+    return actor
+
+
+def check_route(actor: Actor, route: str) -> None:
+    """Refuse a role confined to some routes (``CONFINED_TO``) anything else: the API's route, or the API route a
+    console page shows (the page enforces what the API does)."""
     confined = CONFINED_TO.get(actor.role)
     if confined is not None:
-        route = getattr(request.scope.get("route"), "path", "")
         paths, why, rule = confined
         if not any(route == p or route.startswith(p + "/") for p in paths):
             raise ApiProblem("NotPermittedError", why, field="role", rule=rule)
-    return actor
 
 
 # The routes a role is confined to (a path and what lies under it); every other route answers 403. 运维 and 管理员:

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from temporalio.service import RPCError, ServiceClient
 
-from api.deps import ActorDep, AreaQuery, ServicesDep
+from api.deps import ActorDep, AreaQuery, Services, ServicesDep
 from domain.kernel.permissions import check_may_repair
 from domain.kernel.privacy import area_to_read
 from workflows.kernel.contracts import AreaCode
@@ -254,6 +254,16 @@ async def temporal_unanswered(client: ServiceClient) -> str | None:
 async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
     """Readiness for a load balancer, without a token: 200 when PostgreSQL and Temporal answer and no read model
     trails the event store by more than 1,000 events; otherwise 503 with `Retry-After` and the reasons."""
+    report = await readiness(svc)
+    if not report["ready"]:
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    return report
+
+
+async def readiness(svc: Services) -> dict[str, Any]:
+    """Whether PostgreSQL and Temporal answer and the read models keep up, with the reasons when not (for /readyz
+    and the console's ops board)."""
     reasons: list[str] = []
     lag: dict[str, int] = {}
     if svc.database.down:  # known already: no need to wait on the store's retries
@@ -269,9 +279,6 @@ async def readyz(svc: ServicesDep, response: Response) -> dict[str, Any]:
     for model, behind in lag.items():
         if behind > READY_MAX_LAG:
             reasons.append(f"read model {model} is {behind} events behind (at most {READY_MAX_LAG})")
-    if reasons:
-        response.status_code = 503
-        response.headers["Retry-After"] = "5"
     return {"ready": not reasons, "reasons": reasons, "projection_lag": lag}
 
 

@@ -452,14 +452,12 @@ def refusal_zh(error: Exception, problem: ApiProblem) -> str:
 
 def install(app: FastAPI) -> None:
     """The console's pages, its style sheet, and the sign-in its pages send a person to."""
-    from api.console import admin, approvals, households, imports, oidc  # their pages build on this module's
+    # their pages build on this module's
+    from api.console import admin, approvals, campaigns, households, imports, inspection, oidc, operations
 
     app.include_router(router)
-    app.include_router(oidc.router)
-    app.include_router(approvals.router)
-    app.include_router(admin.router)
-    app.include_router(households.router)
-    app.include_router(imports.router)
+    for module in (oidc, approvals, admin, households, imports, campaigns, inspection, operations):
+        app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
 
     @app.exception_handler(SignInRequired)

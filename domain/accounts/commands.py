@@ -46,11 +46,16 @@ def _problems(r: AccountRecord, commands: AccountCommands) -> list[tuple[str, st
     return out
 
 
-def check_may_administer(actor: Actor, area_code: str) -> None:
-    """Accounts are kept by an administrator (管理员) for users of their area; the command line acts as one, and the
-    system seeds the development users."""
+def check_administers(actor: Actor) -> None:
+    """Accounts are kept by an administrator (管理员); the command line acts as one, and the system seeds the
+    development users."""
     if actor.role not in (Role.ADMIN, Role.SYSTEM):
         raise NotPermittedError("user accounts are kept by an administrator (管理员)", field="role", rule="admin_only")
+
+
+def check_may_administer(actor: Actor, area_code: str) -> None:
+    """An administrator keeps the accounts of users of their area."""
+    check_administers(actor)
     if not contains(actor.area_code, area_code):
         raise NotPermittedError(
             f"area {area_code} lies outside your area {actor.area_code}", field="area_code", rule="jurisdiction"
@@ -68,13 +73,15 @@ class AccountCommands(CommandSet):
         return self.store.find(UserAccount, account_id(user_id)) if USER_ID.fullmatch(user_id) else None
 
     def get(self, user_id: str, actor: Actor) -> UserAccount:
+        check_administers(actor)  # the caller's role first: it tells nothing of the account asked for
         account = self.find(user_id)
-        if account is None or actor.role is not Role.ADMIN or not contains(actor.area_code, account.facts["area_code"]):
+        if account is None or not contains(actor.area_code, account.facts["area_code"]):
             # One answer for a missing account and one outside the caller's area: no oracle of who has one.
             raise NotFoundError(f"no account {user_id!r} in your area", field="user_id", rule="known_account")
         return account
 
     def add(self, envelope: Envelope, record: AccountRecord, *, reason: str) -> UserAccount:
+        check_administers(envelope.actor)  # who may keep accounts at all, before what the record says
         problems = _problems(record, self)
         if problems:
             f, rule, message = problems[0]

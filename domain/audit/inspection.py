@@ -30,6 +30,8 @@ from domain.kernel.time import local_date
 class Hit:
     detail: str
     evidence: tuple[int, ...]  # versions of the case's events that prove it
+    days_late: int | None = None  # a deadline's rule: calendar days past its due date (met late, or still unmet)
+    due: date | None = None  # that deadline's due date
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[EventRecord], da
                 Hit(
                     f"due {d.due.isoformat()}, {what} ({(late_on - d.due).days} days late)",
                     tuple(sorted(set(start + met + _missed_versions(records, kind)))),
+                    days_late=(late_on - d.due).days,
+                    due=d.due,
                 )
             )
         return hits
@@ -266,7 +270,10 @@ def inspect_case(
                     "case_id": str(case.id),
                     "household_number": case.household_number,
                     "village_code": case.village_code,
+                    "household_head": case.household_head,
                     "detail": hit.detail,
+                    "days_late": hit.days_late,
+                    "due": hit.due.isoformat() if hit.due else None,
                     "evidence": [{"stream": str(case.id), "version": v} for v in hit.evidence],
                 }
             )
@@ -281,6 +288,9 @@ def not_monitored_finding(row: dict[str, Any], household_stream: str) -> dict[st
         "case_id": None,
         "household_number": row["household_number"],
         "village_code": row["village_code"],
+        "household_head": row.get("head_name", ""),
         "detail": f"screened {row['screened_on']} at risk ({', '.join(row['reasons'])}); no case",
+        "days_late": None,
+        "due": None,
         "evidence": [{"stream": household_stream, "screening_id": row["screening_id"]}],
     }

@@ -4,7 +4,7 @@ what changed between two versions, field by field. Everything here is rebuilt fr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from domain.cases.queries import EventRecord
@@ -15,6 +15,7 @@ from domain.kernel.areas import AreaTree
 from domain.kernel.errors import CaseNotFoundError, RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.steps import Procedure
+from domain.kernel.time import local_date
 
 # The Chinese name of each event (glossary.md), as a timeline shows it.
 EVENT_LABELS: dict[str, str] = {
@@ -164,3 +165,42 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, 
 
 
 _MISSING = object()
+
+
+# What a view works out from the recorded facts (the steps open now, deadlines and their states, derived findings,
+# labels, national statuses): a version's difference that a person made leaves these out (they follow).
+DERIVED_FIELDS = frozenset({
+    "version", "updated_at", "stage_label", "status_label", "category_label", "source_label", "allowed_steps",
+    "deadlines", "derived_findings", "eligible_categories", "elimination_eligible_from", "national_transitions",
+    "national_status", "finished", "overdue_recorded", "notice_due", "responsible_history", "elimination_history",
+})  # fmt: skip
+
+
+def recorded_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What a person changed between two views of a case: ``diff`` without what the view derives from it."""
+    return diff(
+        {k: v for k, v in before.items() if k not in DERIVED_FIELDS},
+        {k: v for k, v in after.items() if k not in DERIVED_FIELDS},
+    )
+
+
+def business_day(record: EventRecord) -> date:
+    """The day an event happened in business time (Asia/Shanghai): an opening's is its clue's date (发现线索: what
+    opening records happened then, whenever it was entered), any other event's its ``occurred_at``'s."""
+    clue = record["payload"].get("clue_date") if record["type"] == "CaseOpened" else None
+    if clue:
+        return clue if isinstance(clue, date) else date.fromisoformat(str(clue))
+    return local_date(record["occurred_at"])
+
+
+def version_on(records: list[EventRecord], day: date) -> int:
+    """The case's version as it stood in business time at the end of ``day`` (Asia/Shanghai): the events, in their
+    order, up to the first that happened after that day (whenever each was recorded)."""
+    version = 0
+    for r in records:
+        if business_day(r) > day:
+            break
+        version = int(r["version"])
+    if not version:
+        raise CaseNotFoundError(f"nothing of the case had happened by {day.isoformat()}", field="on", rule="existed")
+    return version

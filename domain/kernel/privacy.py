@@ -160,6 +160,8 @@ def _mask_value(meaning: Meaning | None, value: Any, names: bool) -> Any:
         return masked(value, names)  # a person as a record: {"name": …, "phone": …}
     if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
         return masked(value, names)  # a record under the key (a summary of a case): its own fields say
+    if meaning is Meaning.PHONE and isinstance(value, int):
+        return value  # a count under "phone" (households screened by phone), not a number to call: numbers are text
     if meaning is not None:
         return MASKERS[meaning](value)
     return masked(value, names)

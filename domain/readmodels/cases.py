@@ -19,12 +19,17 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
 from domain.cases.view import case_view, responsible_user
+from domain.kernel.time import local_date
 from domain.readmodels import areas
 from domain.readmodels.schema import FollowerView, clear_read_model, open_view, topics_of
 from domain.store import EventStore
 
 TABLE = "case_summaries"
 MISSES = "case_deadline_misses"
+# Each event's stage of its case on the event's business date: the stage of any case on any day ("cases by stage
+# over time"). Filled as events are projected: a deployment older than the table rebuilds the case list once
+# (`dixian projections rebuild case_summaries`).
+STAGES = "case_stages"
 COLUMNS = (
     "case_id",
     "version",
@@ -88,13 +93,27 @@ class CaseSummaryView(FollowerView):
             ).format(Identifier(self.datastore.schema), Identifier(MISSES))
         )
         self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} (case_id uuid NOT NULL, version int NOT NULL, stage text NOT NULL, "
+                "village_code text NOT NULL, on_date date NOT NULL, PRIMARY KEY (case_id, version))"
+            ).format(Identifier(self.datastore.schema), Identifier(STAGES))
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (village_code, on_date)").format(
+                Identifier(f"{STAGES}_village_date_idx"), Identifier(self.datastore.schema), Identifier(STAGES)
+            )
+        )
+        self.sql_create_statements.append(
             SQL("CREATE INDEX IF NOT EXISTS {0} ON {1}.{2} (village_code, stage)").format(
                 Identifier(f"{TABLE}_village_stage_idx"), Identifier(self.datastore.schema), Identifier(TABLE)
             )
         )
 
-    def upsert(self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None) -> None:
-        """Write the case's row as of an event; a DeadlineMissed event also adds its miss (``missed``)."""
+    def upsert(
+        self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None, on_date: Any = None
+    ) -> None:
+        """Write the case's row as of an event; a DeadlineMissed event also adds its miss (``missed``); with
+        ``on_date`` (the event's business date), the case's stage that day."""
 
         def statement() -> Composed:
             columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
@@ -117,10 +136,34 @@ class CaseSummaryView(FollowerView):
                     ).format(Identifier(self.datastore.schema), Identifier(MISSES)),
                     missed,
                 )
+            if on_date is not None:
+                curs.execute(
+                    SQL(
+                        "INSERT INTO {0}.{1} (case_id, version, stage, village_code, on_date) "
+                        "VALUES (%(case_id)s, %(version)s, %(stage)s, %(village_code)s, %(on_date)s) "
+                        "ON CONFLICT DO NOTHING"
+                    ).format(Identifier(self.datastore.schema), Identifier(STAGES)),
+                    {**{k: row[k] for k in ("case_id", "version", "stage", "village_code")}, "on_date": on_date},
+                )
 
     def clear(self) -> None:
         """Forget every row and the tracking position: the projection then rebuilds from the first event."""
-        clear_read_model(self, [TABLE, MISSES])
+        clear_read_model(self, [TABLE, MISSES, STAGES])
+
+    def stages_on(self, *, area_prefix: str, days: list[Any]) -> dict[Any, dict[str, int]]:
+        """For each day, the cases inside the area by the stage each was in at the end of that day (business time):
+        the stage of its latest event on or before it; a case not yet opened then is not counted."""
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
+        statement = SQL(
+            "SELECT stage, count(*) AS cases FROM (SELECT DISTINCT ON (case_id) case_id, stage FROM {0}.{1} "
+            "WHERE {2} AND on_date <= %(day)s ORDER BY case_id, version DESC) latest GROUP BY stage"
+        ).format(Identifier(self.datastore.schema), Identifier(STAGES), inside)
+        out: dict[Any, dict[str, int]] = {}
+        with self.datastore.transaction(commit=False) as curs:
+            for day in days:
+                curs.execute(statement, {**params, "day": day})
+                out[day] = {str(r["stage"]): int(r["cases"]) for r in curs.fetchall()}
+        return out
 
     def village_of(self, case_id: Any) -> str | None:
         """The village a listed case lies in (None: not listed, or not yet)."""
@@ -271,7 +314,12 @@ class CaseSummaryProjection(Projection[CaseSummaryView]):
                     "village_code": case.village_code,
                     "recorded_at": domain_event.timestamp,
                 }
-            self.view.upsert(tracking, summary_row(case), missed)
+            # in business time: an opening on its clue's date (timeline.business_day), the rest when they happened
+            on_date = (
+                domain_event.clue_date if isinstance(domain_event, CaseOpened)
+                else local_date(getattr(domain_event, "occurred_at", None) or domain_event.timestamp)
+            )  # fmt: skip
+            self.view.upsert(tracking, summary_row(case), missed, on_date)
         else:
             self.view.insert_tracking(tracking)
 

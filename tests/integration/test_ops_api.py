@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from temporalio import workflow
 from temporalio.worker import Worker
 
-from tests.integration.conftest import VILLAGE, Stack
+from tests.integration.conftest import COUNTY, VILLAGE, Stack
 from tests.integration.support import open_case
 from workflows.cases.contracts import CaseWorkflowState
 
@@ -53,6 +54,15 @@ async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(
     assert body["period"]["counted_from"] is None
     assert body["deadline_misses_this_period"] == {"total": 1, "by_kind": {"identification": 1}}
     assert body["projection_lag"] == {"case_summaries": 0, "registry": 0, "reports": 0}
+
+    # Over time (the ops board's pictures): the cases by stage at each two-week period's end, in business time (an
+    # opening counts from its clue's date), and the deadlines missed in each period.
+    trends = stack.services.ops.trends(COUNTY, datetime.now(UTC), periods=3)
+    assert [(str(t["first_day"]), str(t["last_day"])) for t in trends] == [
+        (stack.day(-41), stack.day(-28)), (stack.day(-27), stack.day(-14)), (stack.day(-13), stack.day(0)),
+    ]  # fmt: skip
+    assert [t["stages"] for t in trends] == [{}, {"identifying": 1}, {"identifying": 3}]
+    assert [t["misses"] for t in trends] == [0, 0, 1]
 
 
 async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:

@@ -233,6 +233,7 @@ class AuditService:
         approvals = [
             {
                 "level": _LEVELS[r["type"]],
+                "type": r["type"],
                 "step": timeline.event_label(r),
                 "procedure": r["payload"].get("procedure", "identification"),
                 "decision": r["payload"].get("decision") or r["payload"].get("outcome") or "",
@@ -246,11 +247,28 @@ class AuditService:
         return {
             "case_id": str(case_id),
             "generated_at": now.isoformat(),
-            "summary": {k: view[k] for k in ("stage", "status", "category", "clue_date", "identified_on", "version")},
+            "summary": {
+                k: view[k]
+                for k in (
+                    "stage",
+                    "status",
+                    "category",
+                    "clue_date",
+                    "identified_on",
+                    "version",
+                    "stage_label",
+                    "status_label",
+                    "category_label",
+                    "eliminated_on",
+                )
+            },
             "household": view["household"],
             "area": view["area"],
             "timeline": timeline.timeline(records, view, self.ledger.areas)["events"],
             "approvals": approvals,
+            "responsible_person": view["responsible_person"],
+            "plan": view["plan"],
+            "measures": view["measures"],
             "deadlines": timeline.deadline_entries(view),
             "findings": inspection.inspect_case(case, records, now),
             "verification": {**audit.verify_streams(self.ledger, [case_id])},

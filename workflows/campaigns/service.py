@@ -18,7 +18,7 @@ from domain.campaigns.values import Milestone
 from domain.campaigns.views import CampaignView
 from domain.cases.values import Stage
 from domain.kernel.actors import Actor
-from domain.kernel.areas import narrows
+from domain.kernel.areas import contains, narrows
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.time import local_date
@@ -105,6 +105,50 @@ class CampaignService:
             "villages": [{**r, "village_name": names.get(r["village_code"], "")} for r in rows],
             "unscreened": unscreened[:limit],
             "unscreened_truncated": len(unscreened) > limit,
+        }
+
+    def campaigns_over(self, area_code: str) -> list[dict[str, Any]]:
+        """The campaigns whose scope shares ground with the area (a code of the scope inside it, or the area inside a
+        code of the scope), the latest start first: each with its milestones in the seed's order, when each is due,
+        whether and when it was recorded, and how much it found missing in the area's own villages."""
+        rows = self.view.milestones(area_prefix=area_code, due_before=date.max, due_from=date.min)
+        found: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            campaign = found.setdefault(r["campaign_id"], {
+                "campaign_id": r["campaign_id"], "name": r["name"], "scope": list(r["scope"]),
+                "starts_on": r["starts_on"], "demo": r["demo"], "milestones": {},
+            })  # fmt: skip
+            missing = {v: int(n) for v, n in (r["missing_by_village"] or {}).items() if contains(area_code, v)}
+            campaign["milestones"][r["milestone"]] = {
+                "milestone": r["milestone"], "due_on": r["due_on"], "passed_at": r["passed_at"],
+                "missing": sum(missing.values()), "missing_by_village": missing,
+            }  # fmt: skip
+        for campaign in found.values():
+            by_name = campaign["milestones"]
+            campaign["milestones"] = [by_name[m.value] for m in Milestone if m.value in by_name]
+        return sorted(found.values(), key=lambda c: (c["starts_on"], c["name"], c["campaign_id"]), reverse=True)
+
+    def procedures(self, campaign_id: UUID, within: str, limit: int = UNSCREENED_LIMIT) -> dict[str, Any]:
+        """履行程序 as of now in the part of the campaign inside ``within`` (the caller's area): by village, the cases
+        still in identification and the households at risk without a case (应纳未纳), counted whole, and those
+        households (at most ``limit``): what the 履行程序 milestone records when it passes (``milestone_findings``)."""
+        campaign = self.ledger.campaigns.campaign(campaign_id)
+        prefixes = narrows(campaign["scope"], within)
+        if not prefixes:
+            raise NotFoundError("no part of the campaign lies in your area", field="campaign_id", rule="exists")
+        identifying = self.view.cases_in_stage(area_prefixes=prefixes, stage=Stage.IDENTIFYING.value)
+        not_monitored = self.view.not_monitored(area_prefixes=prefixes, limit=1_000_000)
+        by_village: dict[str, dict[str, int]] = {}
+        for key, rows in (("in_identification", identifying), ("not_monitored", not_monitored)):
+            for r in rows:
+                counts = by_village.setdefault(r["village_code"], {"in_identification": 0, "not_monitored": 0})
+                counts[key] += 1
+        return {
+            "campaign_id": str(campaign_id),
+            "scope": prefixes,
+            "by_village": dict(sorted(by_village.items())),
+            "not_monitored": not_monitored[:limit],
+            "not_monitored_truncated": len(not_monitored) > limit,
         }
 
     def milestone_findings(self, campaign_id: UUID, milestone: Milestone, today: date) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView
 from domain.readmodels.registry import RegistryProjection, RegistryView
 from domain.readmodels.reports import ReportProjection, ReportView
 from domain.readmodels.schema import pending_of
-from domain.reports.periods import period_containing, trailing_period
+from domain.reports.periods import PERIOD_DAYS, period_containing, trailing_period
 from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
 from workflows.cases.workflow import CaseWorkflow
 from workflows.reports.service import plan_start
@@ -216,6 +216,22 @@ class OpsService:
             "projection_lag": self.lag(),
         }
 
+    def trends(self, area_code: str, now: datetime, periods: int = 8) -> list[dict[str, Any]]:
+        """The last ``periods`` two-week statistics periods, oldest first, ending with the one of today (counted as
+        ``summary`` counts it): the cases by stage at each period's last day, and the deadlines missed in it."""
+        today = local_date(now)
+        counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
+        first, last = period_containing(counted_from, today) if counted_from else trailing_period(today)
+        step = timedelta(days=PERIOD_DAYS)
+        spans = [(first - step * k, last - step * k) for k in range(periods)][::-1]
+        stages = self.summaries.stages_on(area_prefix=area_code, days=[min(b, today) for _, b in spans])
+        out = []
+        for a, b in spans:
+            misses = self.summaries.misses(area_prefix=area_code, due_from=a, due_to=b)
+            out.append({"first_day": a, "last_day": b, "stages": stages[min(b, today)],
+                        "misses": sum(int(r["misses"]) for r in misses)})  # fmt: skip
+        return out
+
     # ----- stuck workflows --------------------------------------------------------------------------------------
 
     def _expected_workflows(self, area_code: str) -> list[dict[str, Any]]:
@@ -245,7 +261,8 @@ class OpsService:
 
             def add(kind: str, detail: str, row: dict[str, Any] = row, wid: str = wid, link: str = link) -> None:
                 items.append({"case_id": str(row["case_id"]), "workflow_id": wid, "village_code": row["village_code"],
-                              "problem": kind, "detail": detail, "temporal_ui": link})  # fmt: skip
+                              "problem": kind, "detail": detail, "temporal_ui": link,
+                              "responsible_person": row.get("responsible_person", "")})  # fmt: skip
 
             try:
                 description = await client.get_workflow_handle(wid).describe()

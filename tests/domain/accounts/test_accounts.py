@@ -90,6 +90,16 @@ def test_only_an_administrator_of_the_area_keeps_accounts(ledger: Ledger) -> Non
         ledger.accounts.disable(at(1, "c2", township_admin), "cadre-9", reason="调离")
     with pytest.raises(NotFoundError):
         ledger.accounts.disable(at(1, "c3"), "nobody", reason="调离")
+    # Anyone else is refused for their role, whichever account they name, and before what they sent is read.
+    county = Actor("county-1", Role.COUNTY_APPROVER, COUNTY)
+    for user_id in ("cadre-9", "nobody"):
+        with pytest.raises(NotPermittedError) as e:
+            ledger.accounts.disable(at(1, "c4", county), user_id, reason="调离")
+        assert e.value.rule == "admin_only"
+    with pytest.raises(NotPermittedError) as e:
+        ledger.accounts.add(at(1, "c5", county), AccountRecord(user_id="bad id", name="", role="x", area_code="1"),
+                            reason="")  # fmt: skip
+    assert e.value.rule == "admin_only"
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ def test_identification_beyond_fifteen_days(ledger: Ledger, case: CaseDriver) ->
     assert rule_ids(found) == ["ID-01"]
     assert found[0]["evidence"] == [{"stream": str(case.case_id), "version": 1}]
     assert "not met by 2026-02-26 (1 days late)" in found[0]["detail"]
+    assert (found[0]["days_late"], found[0]["due"]) == (1, "2026-02-25")
     assert findings(ledger, case, at(2026, 2, 25)) == []
 
 
@@ -50,6 +51,7 @@ def test_a_late_plan_is_not_timely(ledger: Ledger, case: CaseDriver) -> None:
     case.plan(occurred_at=mar(10))  # identified 2-23: due 3-5
     found = [f for f in findings(ledger, case, mar(10)) if f["rule"] == "TI-01"]
     assert len(found) == 1 and found[0]["detail"].startswith("due 2026-03-05, met 2026-03-10 (5 days late)")
+    assert (found[0]["days_late"], found[0]["due"]) == (5, "2026-03-05")
     versions = [e["version"] for e in found[0]["evidence"]]
     records = {r["version"]: r["type"] for r in ledger.cases.event_records(case.case_id)}
     assert [records[v] for v in versions] == ["CountyDecided", "AssistancePlanMade"]

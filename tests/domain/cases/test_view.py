@@ -196,3 +196,25 @@ def test_the_elimination_notice_is_due_like_the_identification_notice(case: Case
     assert (due["due_date"], due["days_late"]) == (date(2026, 9, 10), 2)
     case.close_notice(occurred_at=datetime(2026, 9, 12, 9, tzinfo=SHANGHAI))
     assert case.view(now=datetime(2026, 9, 12, 10, tzinfo=SHANGHAI))["notice_due"] is None
+
+
+def test_a_case_as_it_stood_on_a_business_date_and_what_a_person_changed_between_versions(
+    ledger: Ledger, case: CaseDriver
+) -> None:
+    from domain.cases.timeline import DERIVED_FIELDS, diff, recorded_changes, version_on
+
+    case.open(now=feb(14))  # entered on the 14th, its clue found on the 10th (CLUE_DATE): opened in business time then
+    case.visit(occurred_at=feb(11))
+    case.cross_check(occurred_at=feb(12))
+    records = ledger.cases.event_records(case.case_id)
+    # in business time: the end of each day holds the events that happened by then, in their order
+    assert [version_on(records, date(2026, 2, d)) for d in (10, 11, 12, 28)] == [1, 2, 3, 3]
+    with pytest.raises(CaseNotFoundError) as e:
+        version_on(records, date(2026, 2, 9))
+    assert e.value.rule == "existed"
+
+    before, after = (ledger.cases.view(case.case_id, feb(28), v) for v in (1, 2))
+    changed = {c["field"].split(".")[0] for c in recorded_changes(before, after)}
+    assert "facts" in changed and "status" in changed  # what the visit recorded
+    assert not changed & DERIVED_FIELDS  # the steps now open, deadlines, labels follow from it and are left out
+    assert {c["field"].split(".")[0] for c in diff(before, after)} & DERIVED_FIELDS  # the whole difference has them

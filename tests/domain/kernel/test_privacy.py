@@ -77,3 +77,11 @@ def test_a_mapping_keyed_by_names_loses_its_names_for_roles_that_see_none() -> N
     person = {"responsible_person": {"name": "陈", "phone": "13900002222"}, "visitors": ["李四", "王五"]}
     assert masked(person, names=True) == {"responsible_person": {"name": "***", "phone": "139****2222"},
                                           "visitors": ["***", "***"]}  # fmt: skip
+
+
+def test_a_count_under_a_personal_key_is_a_count_not_a_person_s_number() -> None:
+    """Households screened by phone are counted under "phone" (campaign coverage): a number of households is not a
+    phone number, and an inspector reads it as it is; a phone number (text) is masked as ever."""
+    coverage = {"villages": [{"village_code": "990102101001", "phone": 3, "in_person": 5}], "totals": {"phone": 3}}
+    assert masked(coverage) == coverage
+    assert masked({"phone": "13800000000"})["phone"] != "13800000000"

@@ -1,0 +1,161 @@
+"""运维 (operations) in the console: one board joining business lateness and technical trouble. Deadlines past and
+due soon (cases, village notices past their last day, campaign milestones), workflows not doing their job (none
+running, a task failing, an activity retrying, diverged, idle) with the responsible person and a link to the Temporal
+UI, repairs (retry, restart, reconcile) with a required reason that is recorded, and readiness with each read
+model's lag; pictures of cases by stage and of deadlines missed per two-week period.
+
+The board reads what the JSON API's /ops routes read, with their scoping, and shows it as the reader's role may see
+it: 运维 see no personal data (names masked, as the API masks them)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.console.charts import Bar, bars, columns
+from api.console.routes import ServicesDep, SessionDep, _check_csrf, _now, _page, refusal_zh
+from api.deps import check_route
+from api.errors import ApiProblem
+from api.ops import readiness
+from domain.cases.values import Stage
+from domain.kernel.actors import Actor
+from domain.kernel.errors import DomainError, RuleViolationError
+from domain.kernel.permissions import check_may_repair
+from domain.kernel.privacy import area_to_read, seen_by
+from workflows.ops.service import DUE_SOON_DAYS
+
+router = APIRouter(prefix="/console/ops", include_in_schema=False)
+
+# What each kind of trouble is called on the board, and what a person does about it.
+PROBLEMS = {
+    "no_running_workflow": ("没有运行中的工作流", "重启（从事件库恢复）"),
+    "workflow_task_failing": ("工作流任务反复失败", "查看 Temporal 中的错误；修复后重启"),
+    "activity_retrying": ("活动反复重试", "排除外部原因（数据库、国家系统）后立即重试"),
+    "query_failed": ("工作流不响应查询", "重启"),
+    "diverged": ("工作流与事件库不一致", "重启（从事件库恢复）"),
+    "no_progress": ("长期没有进展", "联系帮扶责任人或村干部"),
+}
+REASON_REQUIRED = "请写明修复原因（会记入日志）。"
+
+
+def _name(svc: Any, code: str) -> str:
+    area = svc.registry.areas.get(code)
+    return area.name if area is not None else code
+
+
+def _deadline_rows(svc: Any, found: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**i, "village": _name(svc, i["area_code"]), "kind_label": i["kind_label"],
+             "what": i.get("campaign_name") or i.get("case_id", "")} for i in found["items"]]  # fmt: skip
+
+
+async def _board(svc: Any, actor: Actor) -> dict[str, Any]:
+    check_route(actor, "/ops/summary")
+    area = area_to_read(actor.area_code, None, "area_code")
+    now = _now()
+    overdue = await run_in_threadpool(svc.ops.deadlines, area, now)
+    soon_all = await run_in_threadpool(svc.ops.deadlines, area, now, timedelta(days=DUE_SOON_DAYS))
+    late_ids = {(i.get("case_id"), i["kind"], i.get("campaign_id")) for i in overdue["items"]}
+    soon = [i for i in soon_all["items"] if (i.get("case_id"), i["kind"], i.get("campaign_id")) not in late_ids]
+    stuck = await svc.ops.stuck(area, now, svc.temporal, svc.settings.temporal_ui_url)
+    ready = await readiness(svc)
+    summary = await run_in_threadpool(svc.ops.summary, area, now)
+    trends = await run_in_threadpool(svc.ops.trends, area, now)
+    return {"area": area, "overdue": overdue, "soon": soon, "stuck": stuck, "ready": ready, "summary": summary,
+            "trends": trends}  # fmt: skip
+
+
+@router.get("")
+async def board(request: Request, sess: SessionDep, svc: ServicesDep, done: str = "") -> HTMLResponse:
+    actor: Actor = sess.actor
+    try:
+        b = await _board(svc, actor)
+    except (ApiProblem, DomainError) as e:
+        problem = ApiProblem.of(e) if isinstance(e, DomainError) else e
+        return _page(request, "refused.html", problem.status, sess=sess, message=refusal_zh(e, problem))
+    stuck = [{**i, "village": _name(svc, i["village_code"]), "problem_label": PROBLEMS.get(i["problem"], (i["problem"],
+              ""))[0], "advice": PROBLEMS.get(i["problem"], ("", ""))[1]} for i in b["stuck"]["items"]]  # fmt: skip
+    stages = [s.value for s in Stage]
+    trends = b["trends"]
+    periods = [str(t["last_day"]) for t in trends]
+    by_stage = columns(
+        "各阶段案件数（每两周统计期末）", periods,
+        {Stage(s).label: [t["stages"].get(s, 0) for t in trends] for s in stages
+         if any(t["stages"].get(s, 0) for t in trends)}, chart_id="stages",
+    )  # fmt: skip
+    per_period = [Bar(f"{t['first_day']}–{str(t['last_day'])[5:]}", t["misses"]) for t in trends]
+    misses = bars("每个统计期错过的期限", per_period, unit="次", value_head="错过次数", chart_id="misses")
+    return _page(
+        request, "ops.html", sess=sess, overdue=seen_by(actor.role, _deadline_rows(svc, b["overdue"])),
+        soon=seen_by(actor.role, _deadline_rows(svc, {"items": b["soon"]})), stuck=seen_by(actor.role, stuck),
+        ready=b["ready"], summary=b["summary"], by_stage=by_stage, misses=misses, area_name=_name(svc, b["area"]),
+        may_repair=_may_repair(actor), done=done[:40], stage_labels={s.value: s.label for s in Stage},
+    )  # fmt: skip
+
+
+def _may_repair(actor: Actor) -> bool:
+    try:
+        check_may_repair(actor)
+    except DomainError:
+        return False
+    return True
+
+
+async def _refused_repair(request: Request, sess: Any, svc: Any, error: Exception) -> HTMLResponse:
+    problem = ApiProblem.of(error) if isinstance(error, DomainError) else error
+    assert isinstance(problem, ApiProblem)
+    if problem.status == 503:
+        raise problem
+    return _page(request, "refused.html", problem.status, sess=sess, message=refusal_zh(error, problem),
+                 back="/console/ops")  # fmt: skip
+
+
+@router.post("/repairs")
+async def repair(request: Request, sess: SessionDep, svc: ServicesDep) -> Response:
+    """Retry a case's failing activities now, or restart its workflow from the event store, with a reason that is
+    recorded: as POST /ops/repairs does."""
+    form = await request.form()
+    _check_csrf(sess, form)
+    actor: Actor = sess.actor
+    try:
+        check_route(actor, "/ops/repairs")
+        check_may_repair(actor)
+        action = str(form.get("action", ""))
+        if action not in ("retry", "restart"):
+            raise RuleViolationError("retry or restart", field="action", rule="known_action")
+        reason = str(form.get("reason", "")).strip()[:500]
+        if not reason:
+            raise RuleViolationError(REASON_REQUIRED, field="reason", rule="required")
+        case_id = uuid.UUID(str(form.get("case_id", "")))
+        await svc.ops.repair(case_id, action, actor.area_code, actor, reason, _now(), svc.temporal,
+                             svc.settings.task_queue)  # fmt: skip
+    except ValueError:
+        return await _refused_repair(request, sess, svc, RuleViolationError("case", field="case_id", rule="format"))
+    except (ApiProblem, DomainError) as e:
+        return await _refused_repair(request, sess, svc, e)
+    return RedirectResponse(f"/console/ops?done={action}", status_code=303)
+
+
+@router.post("/reconcile")
+async def reconcile(request: Request, sess: SessionDep, svc: ServicesDep) -> Response:
+    """Start again the missing workflows of the area's open cases, with a reason that is recorded: as POST
+    /ops/reconcile does."""
+    form = await request.form()
+    _check_csrf(sess, form)
+    actor: Actor = sess.actor
+    try:
+        check_route(actor, "/ops/reconcile")
+        check_may_repair(actor)
+        reason = str(form.get("reason", "")).strip()[:500]
+        if not reason:
+            raise RuleViolationError(REASON_REQUIRED, field="reason", rule="required")
+        area = area_to_read(actor.area_code, None, "area_code")
+        s = svc.settings
+        await svc.ops.reconcile(area, actor, reason, _now(), svc.temporal, s.task_queue, s.temporal_ui_url)
+    except (ApiProblem, DomainError) as e:
+        return await _refused_repair(request, sess, svc, e)
+    return RedirectResponse("/console/ops?done=reconcile", status_code=303)
