@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,6 +162,26 @@ async def connect_temporal(settings: Settings, attempts: int = 30, runtime: Runt
     raise AssertionError("unreachable")
 
 
+@dataclass
+class WorkerParts:
+    """What a worker holds of PostgreSQL: the event store, three read models (through the services) and the national
+    outbox (a connection per running activity); counted in ``workflows.kernel.settings.STACK_POOLS``."""
+
+    ledger: Ledger
+    national: OutboxNationalSystem
+    registry: RegistryService
+    reports: ReportService
+    campaigns: CampaignService
+
+
+def worker_parts(settings: Settings, env: Mapping[str, str]) -> WorkerParts:
+    ledger = Ledger(env)
+    national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
+    registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
+    reports = ReportService(ledger, open_report_view(env), registry.view, settings.plan_issued_on)
+    return WorkerParts(ledger, national, registry, reports, CampaignService(registry))
+
+
 async def run_worker(settings: Settings) -> None:
     """Run the Temporal worker until cancelled (Ctrl-C / SIGTERM). Any number of these may run on one task queue."""
     configure_logging(json=settings.log_format == "json")
@@ -177,18 +198,16 @@ async def run_worker(settings: Settings) -> None:
         await ensure_search_attributes(client, settings.temporal_namespace)
     except Exception as e:  # a managed namespace may refuse: its operators register them (README)
         log.warning("search_attributes_not_registered", error=str(e))
-    ledger = Ledger(env)
-    threads = max(2, settings.postgres_pool_size)  # each running activity holds one pooled connection
+    parts = worker_parts(settings, env)
+    threads = settings.activity_threads  # each running activity holds one pooled connection
     try:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="activity") as pool:
-            national = OutboxNationalSystem(env, settings.data_dir / "national-sync.jsonl")
-            registry = RegistryService(ledger, open_registry_view(env), open_summary_view(env))
-            reports = ReportService(ledger, open_report_view(env), registry.view, settings.plan_issued_on)
-            campaigns = CampaignService(registry)
+            registry = parts.registry
             verifier = CommandVerifier(settings.command_public_key())
             worker = build_worker(
-                client, ledger, national, settings.task_queue, pool, verifier, threads, campaigns, reports
-            )
+                client, parts.ledger, parts.national, settings.task_queue, pool, verifier, threads, parts.campaigns,
+                parts.reports,
+            )  # fmt: skip
             try:
                 await ensure_report_schedule(client, settings.task_queue)
             except Exception as e:  # reported; the reports can still be drafted by hand (POST /reports)
@@ -197,7 +216,7 @@ async def run_worker(settings: Settings) -> None:
             reconciling = None
             if settings.reconcile_seconds:
                 assert registry.summaries is not None
-                ops = OpsService(ledger, registry.summaries, registry.view)
+                ops = OpsService(parts.ledger, registry.summaries, registry.view)
                 reconciling = asyncio.create_task(run_reconcile(ops, client, settings))
             try:
                 await worker.run()
@@ -205,8 +224,15 @@ async def run_worker(settings: Settings) -> None:
                 if reconciling is not None:
                     reconciling.cancel()
     finally:
-        ledger.close()
+        parts.ledger.close()
         log.info("worker_stopped")
+
+
+def checkpoint_service(settings: Settings, env: Mapping[str, str]) -> AuditService:
+    """The projector's checkpoints: a store and two read models of its own, each holding one connection at a time."""
+    return AuditService.connect(
+        follower_env(env), settings.audit_signing_key(), anchor_files=settings.audit_anchor_files
+    )
 
 
 async def run_projector(settings: Settings) -> None:
@@ -214,9 +240,7 @@ async def run_projector(settings: Settings) -> None:
     configure_logging(json=settings.log_format == "json")
     settings.check_production("projector")
     env = settings.eventsourcing_env()
-    audit = AuditService.connect(
-        follower_env(env), settings.audit_signing_key(), anchor_files=settings.audit_anchor_files
-    )
+    audit = checkpoint_service(settings, env)
     checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
     try:
         await keep_projecting(env)

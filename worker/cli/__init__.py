@@ -1,4 +1,6 @@
-"""The `dixian` command: `worker`, `api`, and `run` (the whole stack on embedded defaults)."""
+"""The `dixian` command: `worker`, `api`, and `run` (the whole stack on embedded defaults), and the commands people run
+beside it (`ops`, `report`, `audit`, `user`, …): each with a small pool and a short wait for a connection, ending in
+one line and an exit status when refused or when the database is out of reach (``worker.cli.failures``)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
@@ -15,8 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
+from domain.kernel.errors import DomainError
+from worker.cli.failures import (
+    EXIT_REFUSED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    UnavailableError,
+    refusal_line,
+    unavailable_line,
+)
 from worker.cli.files import write_private
 from worker.stack import (
     EmbeddedPostgres,
@@ -25,7 +37,7 @@ from worker.stack import (
     ensure_search_attributes,
 )
 from workflows.kernel.observability import configure_logging
-from workflows.kernel.settings import Settings, load_settings
+from workflows.kernel.settings import CLI_POOL_SIZE, Settings, load_settings
 
 WORKER_METRICS_PORT = 9464  # the embedded stack's worker metrics (the Prometheus exporter's customary port)
 log = structlog.stdlib.get_logger(__name__)
@@ -108,6 +120,7 @@ async def _print_dev_tokens(env: dict[str, str]) -> None:
     if spec is None:
         log.warning("stack.devtokens_missing", module="api.devtokens")
         return
+    env = {**env, "POSTGRES_POOL_SIZE": str(CLI_POOL_SIZE)}  # a command beside the stack (the budget counts it so)
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "api.devtokens", env=env)
     await proc.wait()
 
@@ -129,7 +142,9 @@ async def _run_stack(settings: Settings) -> int:
             ensure_port_free("127.0.0.1", settings.temporal_port, "DIXIAN_TEMPORAL_PORT", "Temporal gRPC")
             ensure_port_free("127.0.0.1", settings.temporal_ui_port, "DIXIAN_TEMPORAL_UI_PORT", "Temporal UI")
         if not settings.postgres_configured:
-            pg = await asyncio.to_thread(EmbeddedPostgres.start, data_dir)
+            # Room for every process's pools, and for `dixian` commands beside them (Settings.connection_budget).
+            budget = settings.connection_budget()
+            pg = await asyncio.to_thread(EmbeddedPostgres.start, data_dir, budget.max_connections)
             # As root the wheel runs PostgreSQL as its own OS user, which must pass through (never list) the folder.
             data_dir.chmod(0o711 if os.geteuid() == 0 else 0o700)
             cleanups.append(lambda: asyncio.to_thread(pg.stop))
@@ -262,9 +277,8 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
         ) from e
     finally:
         ledger.close()
-    open_summary_view(es_env)
-    open_registry_view(es_env)
-    open_report_view(es_env)
+    for view in (open_summary_view(es_env), open_registry_view(es_env), open_report_view(es_env)):
+        view.datastore.close()  # made; the processes that use them open their own
 
 
 def _load_demo_if_empty(settings: Settings, env: dict[str, str]) -> dict[str, int] | None:
@@ -308,7 +322,8 @@ def _print_banner(
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     """A development bearer token for a seeded user (the embedded default only; production uses its OIDC issuer)."""
     argv = [sys.executable, "-m", "api.devtokens", "--user", args.user, "--hours", str(args.hours)]
-    return subprocess.run(argv, check=False).returncode
+    env = {**os.environ, "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size)}  # a command's pool, as this one's
+    return subprocess.run(argv, check=False, env=env).returncode
 
 
 def cmd_run(settings: Settings) -> int:
@@ -317,7 +332,12 @@ def cmd_run(settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dixian", description="Dixian (底线) case workflow engine.")
+    parser = argparse.ArgumentParser(
+        prog="dixian",
+        description="Dixian (底线) case workflow engine.",
+        epilog="Exit status of a command: 0 done; 1 refused (the message says why and what to do) or a check failed; "
+        "2 a usage error; 75 the database or Temporal is full, down or not running: try again later.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands = (("run", cmd_run), ("worker", cmd_worker), ("projector", cmd_projector), ("api", cmd_api))
     for name, func in commands:
@@ -328,10 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hours", type=int, default=12, help="how long it is valid (1 to 168 hours; 12 by default)")
     p.set_defaults(func=cmd_token, wants_args=True)
 
-    from worker.cli import accounts, audit, registry, reports
+    from worker.cli import accounts, audit, ops, registry, reports
 
     registry.add_commands(sub)
     accounts.add_commands(sub)
+    ops.add_commands(sub)
     audit.add_commands(sub)
     reports.add_commands(sub)
     return parser
@@ -342,16 +363,50 @@ SERVERS = frozenset({"run", "worker", "projector", "api"})
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
-    if args.command not in SERVERS and "POSTGRES_POOL_SIZE" not in os.environ:
-        # A command does one thing at a time: one connection kept (more on demand), so that it finds room beside a
-        # running stack under PostgreSQL's connection limit.
-        settings = settings.model_copy(update={"postgres_pool_size": 1})
+    try:
+        settings = load_settings()
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        print(f"配置有误（invalid settings）：{problems}。请按 README 的配置一节更正环境变量。", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    if args.command in SERVERS:
+        configure_logging(json=settings.log_format == "json")
+        server: Callable[[Settings], int] = args.func
+        sys.exit(server(settings))
+    # A command does one thing at a time: a small pool, a short wait for a connection, and one line when the
+    # database is full or down (the pool's own reconnection warnings would only repeat it).
+    settings = settings.for_command()
     configure_logging(json=settings.log_format == "json")
-    if getattr(args, "wants_args", False):
-        sys.exit(args.func(settings, args))
-    func: Callable[[Settings], int] = args.func
-    sys.exit(func(settings))
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
+    sys.exit(run_command(args, settings))
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a command; a refusal, or the database or Temporal out of reach, ends it with one line on standard error
+    and its exit status (``worker.cli.failures``); a malformed option, setting or file, with status 2. Anything else
+    is a bug, and shows its traceback."""
+    try:
+        if getattr(args, "wants_args", False):
+            return int(args.func(settings, args))
+        func: Callable[[Settings], int] = args.func
+        return func(settings)
+    except UnavailableError as e:
+        print(e, file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except DomainError as e:
+        print(refusal_line(e), file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        line = unavailable_line(e, settings)
+        if line is not None:
+            print(line, file=sys.stderr)
+            return EXIT_UNAVAILABLE
+        if isinstance(e, ValueError | OSError):  # a malformed option or setting, a file that cannot be read or written
+            print(f"dixian {args.command}: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
 
 
 if __name__ == "__main__":

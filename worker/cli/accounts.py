@@ -12,8 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.kernel.actors import Actor, Role
+from domain.kernel.areas import AreaTree
 from domain.kernel.errors import DomainError
 from domain.ledger import Ledger
+from worker.cli.failures import store_env
+from worker.cli.show import place, table, when
 from workflows.accounts.contracts import AccountRequest
 from workflows.accounts.service import AccountService
 from workflows.kernel.settings import Settings
@@ -24,22 +27,29 @@ def administrator(ledger: Ledger) -> Actor:
                  name="命令行管理员")  # fmt: skip
 
 
-def _row(a: dict[str, Any]) -> str:
-    return f"{a['user_id']:<24} {a['status_label']:<4} {a['role']:<19} {a['area_code']:<13} {a['name']}  {a['unit']}"
+HEADERS = ["账号", "姓名", "角色", "区划", "区划代码", "单位", "状态", "生效自"]
+
+
+def _rows(accounts: list[dict[str, Any]], areas: AreaTree) -> list[str]:
+    """Accounts as a table: names, roles and areas as people know them, times in Asia/Shanghai."""
+    rows = [
+        [a["user_id"], a["name"], a["role_label"], place(areas, a["area_code"]), a["area_code"], a["unit"],
+         a["status_label"], when(a["valid_since"]) if a.get("valid_since") else ""]
+        for a in accounts
+    ]  # fmt: skip
+    return table(HEADERS, rows)
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     """User accounts: add --id U --name N --role R --area A [--unit X] | change --id U [...] | list |
     disable --id U --reason R | enable --id U --reason R (a disabled user's tokens are refused at once)."""
-    ledger = Ledger(settings.eventsourcing_env())
+    ledger = Ledger(store_env(settings))
     try:
         service, admin, now = AccountService(ledger), administrator(ledger), datetime.now(UTC)
         command_id = f"cli:{uuid.uuid4()}"
         if args.action == "list":
             items = service.accounts(admin.area_code)
-            for a in items:
-                print(_row(a))
-            print(f"{len(items)} accounts")
+            print("\n".join([*(_rows(items, ledger.areas) if items else []), f"共 {len(items)} 个账号"]))
             return 0
         if not args.id:
             print(f"dixian user {args.action}: --id is required", file=sys.stderr)
@@ -59,12 +69,11 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             view = service.disable(args.id, actor=admin, command_id=command_id, now=now, reason=args.reason or "")
         else:
             view = service.enable(args.id, actor=admin, command_id=command_id, now=now, reason=args.reason or "")
-        print(_row(view))
+        print("\n".join(_rows([view], ledger.areas)))
         return 0
-    except DomainError as e:
-        print(f"dixian user {args.action}: {e.message} ({e.field}: {e.rule})", file=sys.stderr)
-        return 2
-    except ValueError as e:  # pydantic's ValidationError
+    except DomainError:
+        raise  # a refusal: one line and exit status 1 (worker.cli.run_command)
+    except ValueError as e:  # pydantic's ValidationError: the option given is malformed
         print(f"dixian user {args.action}: {e}", file=sys.stderr)
         return 2
     finally:

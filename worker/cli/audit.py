@@ -1,5 +1,9 @@
 """`dixian audit …`: make a checkpoint, verify the store, export a case / an area / everything with its proofs, and
-verify such an export offline with nothing but the file and the public key."""
+verify such an export offline with nothing but the file and the public key.
+
+A checkpoint and the store's verification are told in a line for people (times in Asia/Shanghai), their documents with
+``--json``. What a verifier passes on (`verify`, `verify-witness`, `check-receipt`, an export) is printed as the JSON
+it is: its times are the signed ones, as they were signed."""
 
 from __future__ import annotations
 
@@ -16,16 +20,18 @@ from eventsourcing.persistence import IntegrityError
 from domain.audit.checkpoints import verify_heads
 from domain.kernel.actors import Role
 from domain.kernel.privacy import seen_by
+from worker.cli.failures import TEMPORAL_NOT_RUNNING, UnavailableError, store_env
 from worker.cli.files import write_private
+from worker.cli.ops import running_temporal
+from worker.cli.show import localized, table, when
 from workflows.audit.service import AuditService, read_heads, verify_export
 from workflows.kernel.keys import check
 from workflows.kernel.settings import Settings
-from workflows.ops.service import DUE_SOON_DAYS
 
 
 def _service(settings: Settings) -> AuditService:
     return AuditService.connect(
-        settings.eventsourcing_env(), settings.audit_signing_key(), anchor_files=settings.audit_anchor_files
+        store_env(settings), settings.audit_signing_key(), anchor_files=settings.audit_anchor_files
     )
 
 
@@ -64,11 +70,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 made = service.checkpoint(datetime.now(UTC))
             except IntegrityError:
-                print(
-                    "dixian audit: another checkpoint was being made at the same moment; run it again", file=sys.stderr
-                )
+                print("另一个检查点正在同时生成（concurrent checkpoint）：请再运行一次。", file=sys.stderr)
                 return 1
-            print(json.dumps(made, ensure_ascii=False) if made else "nothing new since the last checkpoint")
+            if args.json:
+                print(json.dumps(made, ensure_ascii=False))
+            elif made is None:
+                print("上一个检查点之后没有新的事件，无需签署。")
+            else:
+                events = f"事件 {made['after'] + 1} 至 {made['through']}，共 {made['events']} 个"
+                print(f"已签署检查点 #{made['number']}：{events}，{when(made['made_at'])}（北京时间）")
             return 0
         # A write's X-Dixian-Receipt: signed by this deployment, and its event still stored as acknowledged?
         if args.action == "check-receipt":
@@ -79,7 +89,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             return 0 if found["stored"] else 1
         if args.action == "verify-store":
             report = service.verify_all()
-            print(json.dumps(report, ensure_ascii=False, indent=2))
+            print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else "\n".join(store_lines(report)))
             return 0 if report["holds"] else 1
         if args.action == "export":
             ids: list[UUID] | None
@@ -110,13 +120,31 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             text = json.dumps(data, ensure_ascii=False, indent=1)
             if out:
                 write_private(out, text)
-                print(f"wrote {len(data['events'])} events of {len(data['streams'])} streams to {out}")
+                print(f"已导出 {len(data['streams'])} 条记录流的 {len(data['events'])} 个事件：{out}")
             else:
                 print(text)
             return 0
     finally:
         service.ledger.close()
     raise ValueError(f"unknown action {args.action}")
+
+
+def store_lines(report: dict[str, Any]) -> list[str]:
+    """The store's verification for people: whether it holds, how much was checked, what is wrong where."""
+    last = report.get("last_checkpoint")
+    signed = f"最近的检查点 #{last['number']}（{when(last['made_at'])}）" if last else "还没有检查点"
+    head = (
+        f"{'核验通过' if report['holds'] else '核验未通过'}：{report['streams']} 条记录流、{report['events_checked']} "
+        f"个事件；{signed}，其后 {report.get('unchecked_events', 0)} 个事件尚未签入检查点。"
+    )
+    rows: list[list[Any]] = []
+    broken = report.get("first_break")
+    if broken:
+        rows.append([broken["kind"], broken["originator_id"], broken["version"], localized(broken["detail"])])
+    for p in report.get("checkpoint_problems", []):
+        where = f"检查点 #{p['checkpoint']}" if p.get("checkpoint") else p.get("file", "")
+        rows.append(["checkpoint", where, p.get("through", ""), localized(str(p.get("why", "")))])
+    return [head, *(table(["问题", "记录流或检查点", "版本或事件", "说明"], rows) if rows else [])]
 
 
 def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -132,142 +160,26 @@ def cmd_replay_check(settings: Settings, args: argparse.Namespace) -> int:
         else:
             from worker.main import connect_temporal
 
-            histories = await recent_histories(await connect_temporal(settings, attempts=3), args.limit)
+            here = running_temporal(settings)
+            if not here.temporal_address:
+                raise UnavailableError(TEMPORAL_NOT_RUNNING)
+            histories = await recent_histories(await connect_temporal(here, attempts=1), args.limit)
         results = await replay(histories, temporal.data_converter(settings.resolve_cipher_key()))
-        for r in results:
-            print(f"{'FAIL' if r.failure else 'ok  '} {r.workflow_id} {r.failure}")
+        rows = [["不一致" if r.failure else "一致", r.workflow_id, r.failure or ""] for r in results]
+        if rows:
+            print("\n".join(table(["重放", "工作流", "原因"], rows)))
         failed = [r for r in results if r.failure]
-        print(f"{len(results)} histories replayed, {len(failed)} failed")
+        print(f"重放了 {len(results)} 个工作流历史，{len(failed)} 个与现在的代码不一致")
         return 1 if failed else 0
 
     try:
         return asyncio.run(run())
-    except (ValueError, OSError, RuntimeError, AssertionError) as e:
+    except (ValueError, OSError) as e:
         print(f"dixian replay-check: {e}", file=sys.stderr)
         return 2
 
 
-def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
-    """Operations: overdue | at-risk | summary | stuck | reconcile --reason R | repair --case ID --action retry|restart
-    --reason R, for an area (default: the county); a table, or the API's JSON with --json."""
-    from datetime import timedelta
-
-    from domain.kernel.errors import DomainError
-    from domain.readmodels.cases import open_summary_view
-    from domain.readmodels.registry import open_registry_view
-    from workflows.ops.service import OpsService
-
-    try:
-        env = settings.eventsourcing_env()
-        from domain.ledger import Ledger
-
-        ledger = Ledger(env)
-    except (ValueError, OSError) as e:
-        print(f"dixian ops: {e}", file=sys.stderr)
-        return 2
-    import asyncio
-
-    try:
-        from domain.readmodels.reports import open_report_view
-
-        ops = OpsService(
-            ledger, open_summary_view(env), open_registry_view(env), open_report_view(env), settings.plan_issued_on
-        )
-        area = args.area or ledger.areas.county().code
-        now = datetime.now(UTC)
-        if args.action in ("stuck", "reconcile", "repair"):
-            report = asyncio.run(_ops_temporal(settings, args, ops, area, now))
-        elif args.action == "summary":
-            report = ops.summary(area, now)
-        else:
-            within = timedelta(days=args.days) if args.action == "at-risk" else timedelta(0)
-            report = ops.deadlines(area, now, within)
-        if args.json:
-            print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-        else:
-            print("\n".join(ops_table(args.action, report)))
-        return 0
-    except (DomainError, ValueError, RuntimeError) as e:
-        print(f"dixian ops: {e}", file=sys.stderr)
-        return 2
-    finally:
-        ledger.close()
-
-
-def ops_table(action: str, report: dict[str, Any]) -> list[str]:
-    """The report as lines for a terminal: one per item, then the totals."""
-    if action in ("overdue", "at-risk"):
-        lines = [f"{'kind':<16} {'area':<13} {'case or campaign':<38} {'due day':<11} {'late':>4}  who"]
-        for i in report["items"]:
-            what = i.get("case_id") or f"{i['campaign_id']} {i['milestone']}"
-            due = due_day(i["due_at"])
-            who = i["responsible_person"] or (f"missing {i['missing']}" if i.get("missing") else "")
-            lines.append(f"{i['kind_label']:<14} {i['area_code']:<13} {what:<38} {due:<11} {i['days_late']:>4}  {who}")
-        lines.append(f"{len(report['items'])} items; by kind {report['by_kind']}")
-        return lines
-    if action == "stuck":
-        lines = [f"{i['problem']:<22} {i['case_id']} {i['detail']}  {i['temporal_ui']}" for i in report["items"]]
-        return [*lines, f"{len(report['items'])} workflows; by problem {report['by_problem']}"]
-    if action == "summary":
-        period = report["period"]
-        return [
-            f"cases by stage: {report['cases_by_stage']}",
-            f"past due now: {report['past_due_now']}",
-            f"deadlines missed in {period['first_day']}..{period['last_day']}: {report['deadline_misses_this_period']}",
-            f"projection lag (events): {report['projection_lag']}",
-        ]
-    if action == "reconcile":
-        return [*(f"restarted {c}" for c in report["restarted"]),
-                f"{len(report['restarted'])} workflows restarted; found {report['reported']}"]  # fmt: skip
-    return [f"{report['action']} {report['case_id']}: {report['detail']}"]
-
-
-def due_day(due_at: datetime) -> str:
-    """The calendar day (Asia/Shanghai) a deadline falls on: its due instant is the end of that day."""
-    from datetime import timedelta
-
-    from domain.kernel.time import local_date
-
-    return (local_date(due_at) - timedelta(days=1)).isoformat()
-
-
-async def _ops_temporal(settings: Settings, args: argparse.Namespace, ops: Any, area: str, now: datetime) -> Any:
-    from worker.cli.registry import operator
-    from worker.main import connect_temporal
-
-    running = settings.data_dir / "temporal-address"  # the embedded dev server of a running `dixian run`
-    if not settings.temporal_address and running.exists():
-        settings = settings.model_copy(update={"temporal_address": running.read_text().strip()})
-        ui_file = settings.data_dir / "temporal-ui-url"
-        if not settings.temporal_ui_url and ui_file.exists():
-            settings = settings.model_copy(update={"temporal_ui_url": ui_file.read_text().strip()})
-    if not settings.temporal_address:
-        raise ValueError("Temporal is not configured: set TEMPORAL_ADDRESS, or start the stack with `make run`")
-    client = await connect_temporal(settings, attempts=3)
-    if args.action == "stuck":
-        return await ops.stuck(area, now, client, settings.temporal_ui_url, args.no_progress_days)
-    if not args.reason:
-        raise ValueError(f"{args.action} needs --reason (it is recorded with the repair)")
-    actor = operator(ops.ledger.areas, area)
-    if args.action == "repair":
-        if not args.case or not args.repair:
-            raise ValueError("repair needs --case ID and --action retry|restart")
-        case_id, queue = UUID(args.case), settings.task_queue
-        return await ops.repair(case_id, args.repair, area, actor, args.reason, now, client, queue)
-    return await ops.reconcile(area, actor, args.reason, now, client, settings.task_queue, settings.temporal_ui_url)
-
-
 def add_commands(sub: Any) -> None:
-    p = sub.add_parser("ops", help=(cmd_ops.__doc__ or "").strip(), description=cmd_ops.__doc__)
-    p.add_argument("action", choices=["overdue", "at-risk", "summary", "stuck", "reconcile", "repair"])
-    p.add_argument("--reason", help="for reconcile and repair: why (recorded with each repair)")
-    p.add_argument("--case", help="for repair: the case id")
-    p.add_argument("--action", dest="repair", choices=["retry", "restart"], help="for repair: what to do")
-    p.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
-    p.add_argument("--no-progress-days", type=int, default=30, help="for stuck: idle for this many days")
-    p.add_argument("--area", help="an area code (default: the county)")
-    p.add_argument("--days", type=int, default=DUE_SOON_DAYS, help="for at-risk: the window in days")
-    p.set_defaults(func=cmd_ops, wants_args=True)
     p = sub.add_parser(
         "replay-check", help=(cmd_replay_check.__doc__ or "").strip(), description=cmd_replay_check.__doc__
     )
@@ -290,6 +202,7 @@ def add_commands(sub: Any) -> None:
         help="for verify: the API's public key (hex), for a dossier's proofs (an export of the command line is "
         "signed with the audit key: leave it out)",
     )
+    p.add_argument("--json", action="store_true", help="for checkpoint and verify-store: the JSON document")
     p.add_argument("--case", help="for export: one case id")
     p.add_argument("--area", help="for export: every case and household of an area code")
     p.add_argument("--out", help="for export: write to this file")

@@ -20,9 +20,12 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AreaLevel, AreaTree
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError
+from domain.kernel.messages import message_zh
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
+from worker.cli.failures import store_env
 from worker.cli.files import write_private
+from worker.cli.show import table
 from workflows.kernel.settings import Settings
 from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
 from workflows.registry.service import RegistryService
@@ -48,11 +51,11 @@ def operator(areas: AreaTree, area_code: str | None = None) -> Actor:
 
 
 def _ledger(settings: Settings) -> Ledger:
-    return Ledger(settings.eventsourcing_env())
+    return Ledger(store_env(settings))
 
 
 def import_file(settings: Settings, path: Path, area_code: str | None = None) -> dict[str, Any]:
-    env = settings.eventsourcing_env()
+    env = store_env(settings)
     from domain.readmodels.registry import open_registry_view
 
     ledger = Ledger(env)
@@ -91,10 +94,11 @@ def _print_report(report: dict[str, Any]) -> None:
         f"{report['file']['rows']} rows, {h['total']} households: {h['created']} created, {h['changed']} changed, "
         f"{h['unchanged']} unchanged, {h['rejected']} rejected ({report['persons_accepted']} persons accepted)"
     )
-    for e in report["file_errors"] + report["errors"]:
-        print(
-            f"  row {e['row']:>6}  {e['household_number'] or '-':<20} {e['field']:<22} {e['rule']:<24} {e['message']}"
-        )
+    problems = report["file_errors"] + report["errors"]
+    if problems:
+        rows = [[e["row"], e["household_number"] or "", e["field"], message_zh(e["rule"], None, e["message"]),
+                 e["message"]] for e in problems]  # fmt: skip
+        print("\n".join(table(["行", "户编号", "字段", "问题", "说明"], rows)))
 
 
 def load_demo(settings: Settings, households: int, seed: int, with_cases: bool = False) -> dict[str, int]:

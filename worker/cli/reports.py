@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from worker.cli.failures import store_env
 from worker.cli.files import write_private
+from worker.cli.show import table, when
 from workflows.kernel.settings import Settings
 
 READ_MODELS = ("case_summaries", "registry", "reports")
@@ -26,38 +28,64 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     from workflows.reports.files import to_csv, to_xlsx
     from workflows.reports.service import ReportRequestError, ReportService
 
-    try:
-        env = settings.eventsourcing_env()
-        ledger = Ledger(env)
-    except (ValueError, OSError) as e:
-        print(f"dixian report: {e}", file=sys.stderr)
-        return 2
+    env = store_env(settings)
+    ledger = Ledger(env)
     try:
         reports = ReportService(ledger, open_report_view(env), open_registry_view(env), settings.plan_issued_on)
         scope = args.scope or ledger.areas.county().code
         period = reports.period(scope, args.period, local_date(datetime.now(UTC)))
         doc = reports.table(Table(args.table), scope, period, args.cutoff)
-        fmt = args.format or (Path(args.out).suffix.lstrip(".") if args.out else "json")
-        if fmt == "json":
+        fmt = args.format or (Path(args.out).suffix.lstrip(".") if args.out else default_format())
+        if fmt == "table":
+            body = ("\n".join(report_table(doc)) + "\n").encode()
+        elif fmt == "json":
             body = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode()
         elif fmt == "csv":
             body = to_csv(doc)
         elif fmt == "xlsx":
             body = to_xlsx(doc)
         else:
-            raise ReportRequestError(f"unknown format {fmt!r}: json, csv or xlsx", "format", "known_format")
+            raise ReportRequestError(f"unknown format {fmt!r}: table, json, csv or xlsx", "format", "known_format")
         if args.out:
             write_private(Path(args.out), body)
-            print(f"{doc['annex']} {doc['title']} {scope} {period.first}..{period.last} "
-                  f"as of event {doc['cutoff']['position']}: {args.out}")  # fmt: skip
+            print(f"{heading(doc)}：{args.out}")
         else:
             sys.stdout.buffer.write(body)
         return 0
-    except ReportRequestError as e:
-        print(f"dixian report: {e.field}: {e} ({e.rule})", file=sys.stderr)
-        return 2
     finally:
         ledger.close()
+
+
+def default_format() -> str:
+    """A table for a person at a terminal, JSON for a program reading a pipe or a file."""
+    return "table" if sys.stdout.isatty() else "json"
+
+
+def heading(doc: dict[str, Any]) -> str:
+    """What a report is: its annex and title, the area by name, the period, and the facts it rests on."""
+    period, cutoff = doc["period"], doc["cutoff"]
+    checkpoint = cutoff.get("checkpoint") or {}
+    signed = f"，检查点 #{checkpoint['number']}" if checkpoint else ""
+    if checkpoint.get("made_at"):
+        signed += f"（{when(checkpoint['made_at'])}）"
+    return (
+        f"{doc['annex']} {doc['title']}：{doc['scope']['name']}（{doc['scope']['code']}），"
+        f"{period['first_day']} 至 {period['last_day']}，截至事件 {cutoff['position']}{signed}"
+    )
+
+
+def report_table(doc: dict[str, Any]) -> list[str]:
+    """A statistical table for a terminal: one column per figure, headed by its header cells from the top down
+    (``合计/户数``), one row per unit by name, aligned by display width."""
+    cells = doc["headers"]
+    columns = 1 + max(c["col"] + c["cols"] - 1 for c in cells)
+    names = []
+    for col in range(columns):
+        above = sorted((c for c in cells if c["col"] <= col < c["col"] + c["cols"]), key=lambda c: c["row"])
+        names.append("/".join(" ".join(c["text"].split()) for c in above))
+    rows = [[r["no"], r["unit"], *r["values"]] for r in doc["rows"]]
+    lines = [heading(doc), *table(names, rows)]
+    return [*lines, doc["note"]] if doc.get("note") else lines
 
 
 def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
@@ -70,7 +98,7 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
     from worker.main import projection_runner
     from workflows.ops.service import lag_of
 
-    env = settings.eventsourcing_env()
+    env = store_env(settings)
     ledger = Ledger(env)
     try:
         views: dict[str, Any] = {
@@ -86,13 +114,17 @@ def cmd_projections(settings: Settings, args: argparse.Namespace) -> int:
                 views[name].clear()
             with projection_runner(env) as projections:
                 projections.wait_for(top, timeout=args.timeout)
-            print(f"rebuilt {', '.join(chosen)} from {top} events in {time.perf_counter() - started:.1f} s")
-        for name, view in views.items():
-            position = view.max_tracking_id(ledger.name) or 0
-            print(f"{name:<15} at event {position:>9} of {top}: {lag_of(ledger, name, view)} of its events behind")
+            print(f"已重建 {'、'.join(chosen)}：{top} 个事件，用时 {time.perf_counter() - started:.1f} 秒")
+        rows = [
+            [name, view.max_tracking_id(ledger.name) or 0, top, lag_of(ledger, name, view)]
+            for name, view in views.items()
+        ]
+        print("\n".join(table(["读模型", "已处理到事件", "事件库最新", "尚未处理"], rows)))
         return 0
     except TimeoutError as e:
-        print(f"dixian projections: not caught up within {args.timeout} s ({e})", file=sys.stderr)
+        print(
+            f"读模型没有在 {args.timeout} 秒内追上事件库（timeout）：请稍后用 status 查看进度（{e}）", file=sys.stderr
+        )
         return 1
     finally:
         ledger.close()
@@ -103,7 +135,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("table", choices=["3-1", "3-2", "3-3", "3-4"])
     p.add_argument("--scope", help="an area code (default: the county)")
     p.add_argument("--period", help="a cycle number (1, 2, …) or YYYY-MM-DD..YYYY-MM-DD (default: the current cycle)")
-    p.add_argument("--format", choices=["json", "csv", "xlsx"], help="default: from --out's suffix, else json")
+    p.add_argument(
+        "--format", choices=["table", "json", "csv", "xlsx"],
+        help="default: from --out's suffix; else a table on a terminal, JSON into a pipe or file",
+    )  # fmt: skip
     p.add_argument("--cutoff", type=int, help="a position of the event log (default: as far as the facts go)")
     p.add_argument("--out", help="write to this file")
     p.set_defaults(func=cmd_report, wants_args=True)

@@ -11,7 +11,8 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -20,7 +21,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.kernel.areas import AREAS_ENV, AreaTree
-from domain.readmodels.schema import FACTORY_TOPIC
+from domain.readmodels.schema import FACTORY_TOPIC, follower_env, pool_env, pool_most, read_model_env
 from workflows.kernel.keys import SigningKey
 
 DEFAULT_TASK_QUEUE = "dixian-cases"
@@ -44,7 +45,9 @@ class Settings(BaseSettings):
     postgres_user: str = Field(default="postgres", validation_alias="POSTGRES_USER")
     postgres_password: SecretStr = Field(default=SecretStr(""), validation_alias="POSTGRES_PASSWORD")
     postgres_schema: str = Field(default="", validation_alias="POSTGRES_SCHEMA")
-    postgres_pool_size: int = Field(default=10, validation_alias="POSTGRES_POOL_SIZE")
+    # The most connections a process's event-store pool holds (a fifth of them kept open); its read models' and its
+    # outbox's follow from it. ``connection_budget`` adds up what every process may hold.
+    postgres_pool_size: int = Field(default=10, ge=2, le=500, validation_alias="POSTGRES_POOL_SIZE")
     # How long a request waits for a pooled connection before it is answered 503 (PostgreSQL down or saturated);
     # the library's own default of 30 s would hold every request that long during an outage.
     postgres_connect_timeout: int = Field(default=5, ge=1, validation_alias="POSTGRES_CONNECT_TIMEOUT")
@@ -263,6 +266,33 @@ class Settings(BaseSettings):
     def postgres_configured(self) -> bool:
         return bool(self.database_url or self.postgres_host)
 
+    def store_pool_env(self) -> dict[str, str]:
+        """The event store's pool: ``postgres_pool_size`` connections at most, a fifth of them (at least one) kept
+        open; the rest are opened on demand and closed again after ten idle minutes (the library's pool)."""
+        most = self.postgres_pool_size
+        return pool_env(max(1, most // 5), most)
+
+    @property
+    def activity_threads(self) -> int:
+        """Activities a worker runs at once: each holds one connection of the event store's pool while it runs
+        (and one of the national outbox's while it reports a change)."""
+        return self.postgres_pool_size
+
+    def for_command(self) -> Settings:
+        """The settings of one `dixian` command beside a running stack: a small pool (``CLI_POOL_SIZE``: a command
+        does one thing at a time, whatever the processes' POSTGRES_POOL_SIZE) and a short wait for a connection
+        (``CLI_CONNECT_TIMEOUT``, unless POSTGRES_CONNECT_TIMEOUT is given), so that a full server is reported at
+        once rather than waited out."""
+        update = {"postgres_pool_size": CLI_POOL_SIZE}
+        if "postgres_connect_timeout" not in self.model_fields_set:
+            update["postgres_connect_timeout"] = CLI_CONNECT_TIMEOUT
+        return self.model_copy(update=update)
+
+    def connection_budget(self) -> ConnectionBudget:
+        """What the stack may hold of PostgreSQL's connections with these settings, process by process, and the
+        ``max_connections`` the embedded server is started with (``worker.stack.EmbeddedPostgres``)."""
+        return ConnectionBudget.of(self.store_pool_env(), self.activity_threads, self.for_command().store_pool_env())
+
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment the eventsourcing library reads to reach PostgreSQL."""
         host, port, dbname, user, password = (
@@ -289,7 +319,7 @@ class Settings(BaseSettings):
             "POSTGRES_DBNAME": dbname,
             "POSTGRES_USER": user,
             "POSTGRES_PASSWORD": password,
-            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            **self.store_pool_env(),
             "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout),
             "CREATE_TABLE": "y",
         }
@@ -302,6 +332,66 @@ class Settings(BaseSettings):
             AreaTree.from_records(json.loads(text))  # refuse a broken tree at start, not at the first request
             env[AREAS_ENV] = text
         return env
+
+
+# ----- the connection budget --------------------------------------------------------------------------------------
+# The pools each process of the stack opens, by kind (the sizes of each kind follow from the settings): the API and
+# each worker open the event store and three read models (api/main.py ``connect_services``, worker/main.py
+# ``worker_parts``), a worker also one outbox connection per running activity (worker/national_sync.py); the
+# projector follows the store into three read models with a store and a view each (the case list's and the reports'
+# projections read cases through a store of their own besides), looks up positions in one more store, and signs
+# checkpoints with a store and two read models (worker/main.py ``projection_runner``, ``checkpoint_service``).
+# tests/worker/test_connections.py opens each process's parts as the process does and checks them against this table.
+STACK_POOLS: dict[str, dict[str, int]] = {
+    "api": {"store": 1, "read_model": 3},
+    "worker": {"store": 1, "read_model": 3, "outbox": 1},
+    "projector": {"follower": 10, "follower_read_model": 2},
+}
+# One `dixian` command opens at most the event store and three read models (`dixian ops`, `dixian audit export`).
+COMMAND_POOLS = {"store": 1, "read_model": 3}
+CLI_POOL_SIZE = 3  # a command's event-store pool: one connection kept, three at most (creating tables takes two)
+CLI_CONNECT_TIMEOUT = 3  # seconds a command waits for a connection before it says the database is full or down
+COMMANDS_AT_ONCE = 3  # `dixian` commands beside a running stack: an operator's, a script's, the first start's tokens
+OTHER_SESSIONS = 10  # psql, pg_dump, a test's own connections, the server's superuser-reserved slots among them
+
+
+@dataclass(frozen=True)
+class ConnectionBudget:
+    """The most connections each process of the stack may hold at once, one `dixian` command's, and the server's
+    ``max_connections`` that leaves room for all of them together with ``COMMANDS_AT_ONCE`` commands and
+    ``OTHER_SESSIONS`` other sessions. For an external PostgreSQL, Dixian's role needs ``max_connections`` (more with
+    replicas: each API or worker process adds its own figure)."""
+
+    processes: Mapping[str, int]
+    command: int
+    commands_at_once: int = COMMANDS_AT_ONCE
+    other_sessions: int = OTHER_SESSIONS
+
+    @classmethod
+    def of(cls, store: Mapping[str, str], activity_threads: int, command_store: Mapping[str, str]) -> ConnectionBudget:
+        """The budget for processes whose event-store pool is ``store`` and whose commands' is ``command_store``
+        (the library's POSTGRES_POOL_SIZE and POSTGRES_MAX_OVERFLOW), through the same functions that size them."""
+        most = {
+            "store": pool_most(store),
+            "read_model": pool_most(read_model_env(store)),
+            "outbox": activity_threads,
+            "follower": pool_most(follower_env(store)),
+            "follower_read_model": pool_most(read_model_env(follower_env(store))),
+        }
+        processes = {p: sum(n * most[kind] for kind, n in pools.items()) for p, pools in STACK_POOLS.items()}
+        command_most = {"store": pool_most(command_store), "read_model": pool_most(read_model_env(command_store))}
+        command = sum(n * command_most[kind] for kind, n in COMMAND_POOLS.items())
+        return cls(processes, command)
+
+    @property
+    def stack(self) -> int:
+        """What the stack's processes may hold together (one of each)."""
+        return sum(self.processes.values())
+
+    @property
+    def max_connections(self) -> int:
+        """The server's limit: the stack, the commands beside it, the other sessions."""
+        return self.stack + self.commands_at_once * self.command + self.other_sessions
 
 
 def parse_database_url(url: str) -> tuple[str, str, str, str, str]:
