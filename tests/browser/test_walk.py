@@ -195,4 +195,13 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
     }  # fmt: skip
     for event, actor in expected_actors.items():
         assert [a for t, a in taken if t == event] == [actor], (event, taken)
+    # The same pages at a desktop's size: the workbench, the case card and the household card.
+    desk = await console.page("desktop")
+    await sign_in(console, desk, HELPER.name)
+    await shot(desk, "walk-home-responsible-person")
+    await desk.goto(f"{console.base}/console/cases/{case_id}")
+    await shot(desk, "walk-measure")
+    await sign_in(console, desk, ACTORS["cadre"].name)
+    await desk.goto(f"{console.base}/console/households/HH-WALK-01")
+    await shot(desk, "walk-screening-assessed")
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)
