@@ -89,14 +89,18 @@ def current_actor(
     return actor
 
 
+def route_allowed(role: Role, route: str) -> bool:
+    """Whether the API serves ``route`` (a route's path, e.g. ``/reports/{table}``) to ``role`` (``CONFINED_TO``)."""
+    confined = CONFINED_TO.get(role)
+    return confined is None or any(route == p or route.startswith(p + "/") for p in confined[0])
+
+
 def check_route(actor: Actor, route: str) -> None:
     """Refuse a role confined to some routes (``CONFINED_TO``) anything else: the API's route, or the API route a
     console page shows (the page enforces what the API does)."""
-    confined = CONFINED_TO.get(actor.role)
-    if confined is not None:
-        paths, why, rule = confined
-        if not any(route == p or route.startswith(p + "/") for p in paths):
-            raise ApiProblem("NotPermittedError", why, field="role", rule=rule)
+    if not route_allowed(actor.role, route):
+        _, why, rule = CONFINED_TO[actor.role]
+        raise ApiProblem("NotPermittedError", why, field="role", rule=rule)
 
 
 # The routes a role is confined to (a path and what lies under it); every other route answers 403. 运维 and 管理员:

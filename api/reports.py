@@ -37,7 +37,10 @@ def scope_of(actor_area: str, scope: str | None) -> str:
     return area_to_read(actor_area, scope, "scope")
 
 
-PeriodQuery = Annotated[str | None, Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD")]
+PeriodQuery = Annotated[
+    str | None,
+    Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD; none: the two-week period of today"),
+]
 ScopeQuery = AreaQuery
 
 
@@ -200,9 +203,11 @@ async def get_table(
     ] = "events",
 ) -> dict[str, Any] | Response:
     """A statistical table of the seed (附件3-1 to 3-4) for the caller's area or a part of it (403 `jurisdiction`)
-    and a period: computed from the events up to `cutoff` (default: as far as the report facts go; 409
-    `cutoff_reached` beyond), or summing the villages' submitted reports (`basis=submitted`). Counts only: any role but
-    帮扶责任人. A CSV or XLSX file names its cut-off in `X-Dixian-Cutoff`."""
+    and a period (default: the plan's current two-week cycle, or while no plan date is known the default two-week
+    period, Monday to Sunday: `period.kind` is `default_cycle`): computed from the events up to `cutoff` (default: as
+    far as the report facts go; 409 `cutoff_reached` beyond), or summing the villages' submitted reports
+    (`basis=submitted`). Counts only: any role but 帮扶责任人. A CSV or XLSX file names its cut-off in
+    `X-Dixian-Cutoff`."""
     area = scope_of(actor.area_code, scope)
 
     def make() -> dict[str, Any]:
@@ -215,13 +220,21 @@ async def get_table(
     doc = await run_in_threadpool(make)
     if format == "json":
         return doc
+    return table_file(doc, area, format)
+
+
+def table_file(doc: dict[str, Any], area: str, format: Literal["csv", "xlsx"]) -> Response:
+    """A table document as its CSV or XLSX file, named for the table, the area and the period: an ASCII name for
+    every client and the Chinese one in ``filename*`` (RFC 6266). The console serves its downloads through this too."""
     body, media = (to_csv(doc), "text/csv; charset=utf-8") if format == "csv" else (to_xlsx(doc), XLSX)
-    name = f"{doc['annex']}_{doc['title']}_{area}_{doc['period']['first_day']}_{doc['period']['last_day']}.{format}"
+    first, last = doc["period"]["first_day"], doc["period"]["last_day"]
+    name = f"{doc['annex']}_{doc['title']}_{area}_{first}_{last}.{format}"
+    ascii_name = f"report_{doc['table']}_{area}_{first}_{last}.{format}"
     return Response(
         body,
         media_type=media,
         headers={
-            "Content-Disposition": f"attachment; filename=\"report.{format}\"; filename*=UTF-8''{quote(name)}",
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
             "X-Dixian-Cutoff": str(doc["cutoff"]["position"] or ""),
         },
     )

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from api.campaigns import coverage, get_campaign, start_campaign
 from api.console import charts, forms
 from api.console.routes import _KEY, ServicesDep, SessionDep, _check_csrf, _now, _page, refusal_zh
-from api.deps import CONFINED_TO, Services, record_read
+from api.deps import Services, check_route, record_read
 from api.errors import ApiProblem
 from domain.campaigns.rules import behind_pace, default_milestones
 from domain.campaigns.values import Milestone, ScreeningMethod
@@ -56,11 +56,11 @@ MISSING_KINDS = {  # what a milestone records as not done, by the seed's words
 def _refusal(request: Request, sess: Any) -> HTMLResponse | None:
     """The roles the API confines elsewhere (运维, 管理员: no personal data; 帮扶责任人: their own households) are
     refused here as there, in the same words."""
-    confined = CONFINED_TO.get(sess.actor.role)
-    if confined is None:
-        return None
-    message = message_zh(confined[2], ErrorKind.FORBIDDEN)
-    return _page(request, "refused.html", 403, sess=sess, message=message)
+    try:
+        check_route(sess.actor, "/campaigns/{campaign_id}")
+    except ApiProblem as e:
+        return _page(request, "refused.html", 403, sess=sess, message=message_zh(e.rule, ErrorKind.FORBIDDEN))
+    return None
 
 
 def may_start(actor: Actor) -> bool:

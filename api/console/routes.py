@@ -453,10 +453,10 @@ def refusal_zh(error: Exception, problem: ApiProblem) -> str:
 def install(app: FastAPI) -> None:
     """The console's pages, its style sheet, and the sign-in its pages send a person to."""
     # their pages build on this module's
-    from api.console import admin, approvals, campaigns, households, imports, inspection, oidc, operations
+    from api.console import admin, approvals, campaigns, households, imports, inspection, oidc, operations, reports
 
     app.include_router(router)
-    for module in (oidc, approvals, admin, households, imports, campaigns, inspection, operations):
+    for module in (oidc, approvals, admin, households, imports, reports, campaigns, inspection, operations):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
 

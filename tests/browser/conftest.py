@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from domain.accounts.commands import AccountRecord
-from domain.kernel.actors import SYSTEM_ACTOR
+from domain.kernel.actors import SYSTEM_ACTOR, Actor
 from domain.kernel.envelope import Envelope
 from tests.browser.chromium import find
 from tests.conftest import free_port
@@ -59,9 +59,12 @@ class Console:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         return page
 
-    async def sign_in(self, page: Page, who: str) -> None:
+    async def sign_in(self, page: Page, who: str | Actor) -> None:
+        """Sign in on ``page`` as ``who`` (a test actor's key, an actor, or an account's name), signed out first."""
+        name = who.name if isinstance(who, Actor) else ACTORS[who].name if who in ACTORS else who
+        await page.context.clear_cookies()
         await page.goto(f"{self.base}/console/login")
-        await page.get_by_label(ACTORS[who].name, exact=False).check()
+        await page.get_by_label(name, exact=False).check()
         await page.get_by_role("button", name="登录").click()
         await page.wait_for_url(f"{self.base}/console")
 

@@ -49,14 +49,6 @@ def add_accounts(stack: Stack, *actors: Actor) -> None:
         stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, f"seed:{a.id}", datetime.now(UTC)), record, reason="测试用户")
 
 
-async def sign_in(console: Console, page: Page, actor: Actor) -> None:
-    await page.context.clear_cookies()
-    await page.goto(f"{console.base}/console/login")
-    await page.get_by_label(actor.name).check()
-    await page.get_by_role("button", name="登录").click()
-    await page.wait_for_url(f"{console.base}/console")
-
-
 def bearer(actor: Actor) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
 
@@ -72,7 +64,7 @@ async def rows_of(page: Page, selector: str) -> list[list[str]]:
 async def test_a_township_starts_a_campaign_through_the_form_and_a_double_submit_starts_one(console: Console) -> None:
     stack = console.stack
     page = await console.page("phone")
-    await sign_in(console, page, ACTORS["township"])
+    await console.sign_in(page, ACTORS["township"])
     await page.goto(f"{console.base}/console/campaigns")
     assert "本辖区还没有百日攻坚行动" in await page.inner_text("main")
     await shot(page, "campaigns-empty")
@@ -129,12 +121,12 @@ async def test_a_township_starts_a_campaign_through_the_form_and_a_double_submit
     assert sorted(c["name"] for c in over) == sorted([f"玉坪乡{year}年防止返贫监测帮扶百日攻坚行动", fields["name"]])
     for size in SIZES:
         page = await console.page(size)
-        await sign_in(console, page, ACTORS["township"])
+        await console.sign_in(page, ACTORS["township"])
         await page.goto(f"{console.base}/console/campaigns")
         assert "玉坪乡排查行动（复查）" in await page.inner_text("#campaigns")
         await shot(page, "campaigns-started")
         # The county chooses among the whole county, its townships and their villages.
-        await sign_in(console, page, ACTORS["county"])
+        await console.sign_in(page, ACTORS["county"])
         await page.goto(f"{console.base}/console/campaigns/new")
         scope = page.locator("#scope")
         assert await scope.get_by_label("示范县（全县）").is_checked()
@@ -218,7 +210,7 @@ async def test_each_reader_sees_the_villages_progress_as_the_coverage_api_counts
         # taken for a phone number; the page shows the count.)
         for size in SIZES:
             page = await console.page(size)
-            await sign_in(console, page, actor)
+            await console.sign_in(page, actor)
             await page.goto(f"{console.base}/console/campaigns")
             assert "玉坪乡春季攻坚" in await page.inner_text("#campaigns")
             # The campaign over 青龙村 is listed for those whose area holds 青龙村 only.
@@ -278,7 +270,7 @@ async def test_each_reader_sees_the_villages_progress_as_the_coverage_api_counts
 
     # The campaign over 青龙村 is not found by 玉坪村's cadre, nor is a campaign that does not exist.
     page = await console.page("phone")
-    await sign_in(console, page, ACTORS["cadre"])
+    await console.sign_in(page, ACTORS["cadre"])
     for cid in (str(other_id), str(uuid.uuid4()), "not-a-campaign"):
         answer = await page.goto(f"{console.base}/console/campaigns/{cid}")
         assert answer is not None and answer.status == 404, cid
@@ -302,7 +294,7 @@ async def test_the_roles_the_api_refuses_are_refused_and_only_township_or_county
     await stack.caught_up()
     for actor, rule_words in ((ACTORS["ops"], "不查看案件、农户"), (HELPER, "只能查看分配给自己的农户")):
         page = await console.page("phone")
-        await sign_in(console, page, actor)
+        await console.sign_in(page, actor)
         for path in ("", f"/{campaign_id}", "/new"):
             answer = await page.goto(f"{console.base}/console/campaigns{path}")
             assert answer is not None and answer.status == 403, (actor.role, path)
@@ -316,7 +308,7 @@ async def test_the_roles_the_api_refuses_are_refused_and_only_township_or_county
     # A village cadre and an inspector read campaigns but do not start them: no form, and a refusal if asked.
     for actor in (ACTORS["cadre"], ACTORS["inspector"]):
         page = await console.page("desktop")
-        await sign_in(console, page, actor)
+        await console.sign_in(page, actor)
         await page.goto(f"{console.base}/console/campaigns")
         assert await page.get_by_role("link", name="发起百日攻坚行动").count() == 0
         answer = await page.goto(f"{console.base}/console/campaigns/new")

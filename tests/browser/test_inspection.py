@@ -19,7 +19,6 @@ from domain.accounts.commands import AccountRecord
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
 from tests.browser.conftest import SHOTS, Console, shot
-from tests.browser.test_walk import sign_in
 from tests.conftest import TEST_COMMAND_KEY
 from tests.integration.conftest import ACTORS, AUDIT_KEY, COUNTY, VILLAGE
 from tests.integration.support import open_case, walk_over_http
@@ -56,7 +55,7 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
     await stack.caught_up()
 
     page = await console.page("desktop")
-    await sign_in(console, page, INSPECTOR.name)
+    await console.sign_in(page, INSPECTOR.name)
     await page.get_by_role("link", name="核查发现").click()
     await page.wait_for_url("**/console/inspection")
     board = await page.inner_text("#findings")
@@ -142,7 +141,7 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
     assert "督导员" in access and "case_dossier" in access
     await shot(page, "inspection-access")
     phone = await console.page("phone")  # each of these pages at a phone's size too
-    await sign_in(console, phone, INSPECTOR.name)
+    await console.sign_in(phone, INSPECTOR.name)
     for path, name in (
         ("/console/inspection", "inspection-board"), (f"/console/cases/{done}/history?diff_from=1&diff_to=2",
         "inspection-history"), (f"/console/cases/{done}/dossier", "dossier"),
@@ -154,7 +153,7 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
 
     # 运维 see no case: the board, a history and a dossier are refused as the API refuses them.
     other = await console.page("phone")
-    await sign_in(console, other, OPS.name)
+    await console.sign_in(other, OPS.name)
     assert await other.get_by_role("link", name="核查发现").count() == 0
     for path in ("/console/inspection", f"/console/cases/{done}/history", f"/console/cases/{done}/dossier"):
         answer = await other.goto(f"{console.base}{path}")
@@ -162,7 +161,7 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
         assert "档案户" not in await other.content()
     await shot(other, "inspection-refused")
     # A village cadre reads the board (their own village) but not the access log, which is the inspectors'.
-    await sign_in(console, other, ACTORS["cadre"].name)
+    await console.sign_in(other, ACTORS["cadre"].name)
     answer = await other.goto(f"{console.base}/console/inspection/access")
     assert answer is not None and answer.status == 403
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)

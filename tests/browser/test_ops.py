@@ -11,7 +11,6 @@ import pytest
 from domain.accounts.commands import AccountRecord
 from tests.browser.conftest import SIZES, Console, shot
 from tests.browser.test_inspection import OPS, _seed
-from tests.browser.test_walk import sign_in
 from tests.integration.conftest import ACTORS, TOWNSHIP
 from tests.integration.support import open_case
 from workflows.cases.contracts import workflow_id_for
@@ -42,7 +41,7 @@ async def test_the_ops_board_joins_lateness_and_trouble_and_a_repair_is_recorded
 
     for size in SIZES:
         page = await console.page(size)
-        await sign_in(console, page, OPS.name)
+        await console.sign_in(page, OPS.name)
         await page.get_by_role("link", name="运维看板").click()
         await page.wait_for_url("**/console/ops")
         overdue = await page.inner_text("#overdue")
@@ -56,7 +55,7 @@ async def test_the_ops_board_joins_lateness_and_trouble_and_a_repair_is_recorded
 
     # 运维 repair: a restart without a reason is refused and records nothing; with one, it is recorded with it.
     page = await console.page("desktop")
-    await sign_in(console, page, OPS.name)
+    await console.sign_in(page, OPS.name)
     await page.goto(f"{console.base}/console/ops")
     card = page.locator(f"#stuck-{stuck}")
     await card.get_by_role("button", name="从事件库重启").click()
@@ -76,9 +75,9 @@ async def test_the_ops_board_joins_lateness_and_trouble_and_a_repair_is_recorded
     await shot(page, "ops-repaired")
 
     # A village cadre sees no ops board link and is not offered repairs; a 帮扶责任人 is refused the board.
-    await sign_in(console, page, ACTORS["cadre"].name)
+    await console.sign_in(page, ACTORS["cadre"].name)
     assert await page.get_by_role("link", name="运维看板").count() == 0
-    await sign_in(console, page, HELPER.name)
+    await console.sign_in(page, HELPER.name)
     answer = await page.goto(f"{console.base}/console/ops")
     assert answer is not None and answer.status == 403
     await shot(page, "ops-refused")

@@ -28,14 +28,6 @@ RESIDENT = AccountRecord(user_id="resident-1", name="驻村干部丁", role="res
 HELPER = AccountRecord(user_id="helper-2", name="帮扶人戊", role="responsible_person", area_code=TOWNSHIP)
 
 
-async def sign_in(console: Console, page: Page, name: str) -> None:
-    await page.context.clear_cookies()
-    await page.goto(f"{console.base}/console/login")
-    await page.get_by_label(name).check()
-    await page.get_by_role("button", name="登录").click()
-    await page.wait_for_url(f"{console.base}/console")
-
-
 async def submit(page: Page, form: str, case_id: str, step: str, name: str) -> None:
     """Send the form and expect the case card again, the step recorded."""
     await page.locator(form).get_by_role("button", name="提交").click()
@@ -59,7 +51,7 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
 
     # 排查: the village cadre types what they found; the assessment follows as they type, computed by the server.
     page = await console.page("phone")
-    await sign_in(console, page, ACTORS["cadre"].name)
+    await console.sign_in(page, ACTORS["cadre"].name)
     await page.goto(f"{console.base}/console/households/HH-WALK-01")
     form = page.locator("#screening")
     await form.get_by_label("排查日期").fill(day(-12))
@@ -77,7 +69,7 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
     case_id = page.url.split("/cases/")[1].split("?")[0]
 
     # 入户核实 by the 驻村干部 of the village.
-    await sign_in(console, page, RESIDENT.name)
+    await console.sign_in(page, RESIDENT.name)
     await page.goto(f"{console.base}/console/cases/{case_id}")
     assert await page.locator("#step-village-deliberation").count() == 0  # the village committee's, not theirs
     visit = page.locator("#step-household-visit")
@@ -100,7 +92,7 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
     await submit(page, "#step-household-visit", case_id, "household-visit", "walk-visit")
 
     # 信息比对, 村级评议, 公示 (posted, then closed) by the village cadre.
-    await sign_in(console, page, ACTORS["cadre"].name)
+    await console.sign_in(page, ACTORS["cadre"].name)
     await page.goto(f"{console.base}/console/cases/{case_id}")
     check = page.locator("#step-cross-check")
     await check.get_by_label("比对部门").fill("人社\n医保\n民政")
@@ -125,14 +117,14 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
     await submit(page, "#step-public-notice-close", case_id, "public-notice", "walk-notice-closed")
 
     # 乡镇审核, then 县级审定 by a different officer, then 结果公告 by the township.
-    await sign_in(console, page, ACTORS["township"].name)
+    await console.sign_in(page, ACTORS["township"].name)
     await page.goto(f"{console.base}/console/cases/{case_id}")
     review = page.locator("#step-township-review")
     await review.get_by_label("结论").select_option(label="审核通过")
     await review.get_by_label("发生时间").fill(at(-4))
     await review.get_by_label("确认提交").check()
     await submit(page, "#step-township-review", case_id, "township-review", "walk-township-review")
-    await sign_in(console, page, ACTORS["county"].name)
+    await console.sign_in(page, ACTORS["county"].name)
     await page.goto(f"{console.base}/console/cases/{case_id}")
     decision = page.locator("#step-county-decision")
     await decision.get_by_label("结论").select_option(label="审定纳入")
@@ -140,7 +132,7 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
     await decision.get_by_label("发生时间").fill(at(-3))
     await decision.get_by_label("确认提交").check()
     await submit(page, "#step-county-decision", case_id, "county-decision", "walk-county-decision")
-    await sign_in(console, page, ACTORS["township"].name)
+    await console.sign_in(page, ACTORS["township"].name)
     await page.goto(f"{console.base}/console/cases/{case_id}")
     announcement = page.locator("#step-announcement")
     await announcement.get_by_label("公示地点").fill("乡镇政务公开栏")
@@ -159,7 +151,7 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
     await stack.caught_up()
 
     # The 帮扶责任人 finds the household on their workbench, the plan due, and records the plan and a measure.
-    await sign_in(console, page, HELPER.name)
+    await console.sign_in(page, HELPER.name)
     assisted = await page.inner_text("#assisted")
     assert "帮扶计划：未制定" in assisted and "剩" in assisted, assisted
     await shot(page, "walk-home-responsible-person")
@@ -197,11 +189,11 @@ async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser
         assert [a for t, a in taken if t == event] == [actor], (event, taken)
     # The same pages at a desktop's size: the workbench, the case card and the household card.
     desk = await console.page("desktop")
-    await sign_in(console, desk, HELPER.name)
+    await console.sign_in(desk, HELPER.name)
     await shot(desk, "walk-home-responsible-person")
     await desk.goto(f"{console.base}/console/cases/{case_id}")
     await shot(desk, "walk-measure")
-    await sign_in(console, desk, ACTORS["cadre"].name)
+    await console.sign_in(desk, ACTORS["cadre"].name)
     await desk.goto(f"{console.base}/console/households/HH-WALK-01")
     await shot(desk, "walk-screening-assessed")
     assert console.foreign == [] and console.errors == [], (console.foreign, console.errors)

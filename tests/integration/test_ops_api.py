@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from temporalio import workflow
 from temporalio.worker import Worker
 
+from domain.reports.periods import default_period
 from tests.integration.conftest import COUNTY, VILLAGE, Stack
 from tests.integration.support import open_case
 from workflows.cases.contracts import CaseWorkflowState
@@ -49,20 +50,25 @@ async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(
     r = await stack.http.get("/ops/summary", headers=stack.headers("county"))
     body = r.json()
     assert body["cases_by_stage"] == {"identifying": 3} and body["past_due_now"] == {"identification": 1}
-    # No campaign covers the area: the period is the two weeks ending today, and the late case's miss falls in it.
-    assert body["period"]["first_day"] == stack.day(-13) and body["period"]["last_day"] == stack.day(0)
+    # No campaign covers the area: the period is the tables' default one holding today (Monday to Sunday a week
+    # later), and the late case's miss (due 5 days ago) counts in it if it falls inside.
+    first, last = default_period(stack.today)
+    missed_on = stack.today - timedelta(days=5)
+    assert (body["period"]["first_day"], body["period"]["last_day"]) == (first.isoformat(), last.isoformat())
     assert body["period"]["counted_from"] is None
-    assert body["deadline_misses_this_period"] == {"total": 1, "by_kind": {"identification": 1}}
+    inside = int(first <= missed_on <= last)
+    assert body["deadline_misses_this_period"] == {"total": inside, "by_kind": {"identification": 1} if inside else {}}
     assert body["projection_lag"] == {"case_summaries": 0, "registry": 0, "reports": 0}
 
     # Over time (the ops board's pictures): the cases by stage at each two-week period's end, in business time (an
-    # opening counts from its clue's date), and the deadlines missed in each period.
+    # opening counts from its clue's date: 20, 13 and 0 days ago), and the deadlines missed in each period.
     trends = stack.services.ops.trends(COUNTY, datetime.now(UTC), periods=3)
-    assert [(str(t["first_day"]), str(t["last_day"])) for t in trends] == [
-        (stack.day(-41), stack.day(-28)), (stack.day(-27), stack.day(-14)), (stack.day(-13), stack.day(0)),
-    ]  # fmt: skip
-    assert [t["stages"] for t in trends] == [{}, {"identifying": 1}, {"identifying": 3}]
-    assert [t["misses"] for t in trends] == [0, 0, 1]
+    spans = [(first - timedelta(days=14 * k), last - timedelta(days=14 * k)) for k in (2, 1, 0)]
+    assert [(t["first_day"], t["last_day"]) for t in trends] == spans
+    opened = [stack.today - timedelta(days=d) for d in (20, 13, 0)]
+    expected = [sum(1 for o in opened if o <= min(b, stack.today)) for _, b in spans]
+    assert [t["stages"].get("identifying", 0) for t in trends] == expected
+    assert [t["misses"] for t in trends] == [int(a <= missed_on <= b) for a, b in spans]
 
 
 async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:

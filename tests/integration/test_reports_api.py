@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.domain.support import CaseDriver
-from tests.integration.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE, Stack
+from tests.integration.conftest import COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE, Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SPRING = "2026-02-01..2026-03-31"
@@ -51,8 +51,9 @@ async def test_a_table_comes_as_json_csv_and_xlsx_for_the_callers_area(stack: St
          "jurisdiction"),
         ("township", "/reports/3-1", {"period": "2026-03-31..2026-02-01"}, 422, "ReportRequestError", "period",
          "period_range"),
-        # no campaign, no plan date configured
-        ("township", "/reports/3-1", {}, 422, "ReportRequestError", "period", "cycle_start"),
+        # no campaign, no plan date configured: a cycle's number has nothing to count from
+        ("township", "/reports/3-1", {"period": "2"}, 422, "ReportRequestError", "period", "cycle_start"),
+        ("township", "/reports/3-1", {"period": "zwei"}, 422, "ReportRequestError", "period", "period_format"),
         # every refused report request is one problem type, whatever its status
         ("township", "/reports/3-1", {"period": SPRING, "cutoff": 10**12}, 409, "ReportRequestError", "cutoff",
          "cutoff_reached"),
@@ -71,6 +72,24 @@ async def test_a_table_asked_for_wrongly_is_refused_with_the_field_and_rule(
     assert r.json()["type"] == f"urn:dixian:problem:{problem}"
     error = r.json()["errors"][0]
     assert error["field"] == field and (not rule or error["rule"] == rule)
+
+
+async def test_without_a_period_a_fresh_stack_answers_with_the_default_two_week_period(stack: Stack) -> None:
+    from domain.reports.periods import default_period
+
+    first, last = default_period(stack.today)  # no campaign, no plan date: Monday to the Sunday after next
+    for path in ("/reports/3-1", "/reports/3-4", "/reports/submissions"):
+        r = await stack.http.get(path, headers=stack.headers("township"))
+        assert r.status_code == 200, (path, r.text)
+        assert r.json()["period"] == {"first_day": first.isoformat(), "last_day": last.isoformat(), "cycle": None,
+                                      "counted_from": None, "kind": "default_cycle"}  # fmt: skip
+    r = await stack.http.get("/reports/3-1", params={"format": "csv"}, headers=stack.headers("ops"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    disposition = r.headers["content-disposition"]
+    assert f'filename="report_3-1_{COUNTY}_{first}_{last}.csv"' in disposition
+    assert unquote(disposition).endswith(f"附件3-1_新增监测对象统计表_{COUNTY}_{first}_{last}.csv")
+    r = await stack.http.post("/reports", json={"village_code": VILLAGE}, headers=stack.headers("cadre"))
+    assert r.status_code == 201 and r.json()["period"] == {"first_day": str(first), "last_day": str(last)}
 
 
 async def test_a_village_report_is_approved_by_two_and_submitted_and_the_township_counts_only_submitted(

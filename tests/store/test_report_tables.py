@@ -195,11 +195,19 @@ def test_a_projection_stopped_half_way_and_a_rebuild_from_zero_give_the_same_tab
 
 
 def test_periods_count_two_week_cycles_from_the_plan_date_or_take_a_range(scenario: Scenario) -> None:
-    from workflows.reports.service import ReportRequestError
+    from workflows.reports.service import PeriodKind, ReportRequestError
 
     reports = scenario.reports()
+    # No plan date: the default two-week period holding today (domain.reports.periods.default_period), Monday to
+    # Sunday; a cycle's number needs a plan to count from.
+    default = reports.period(T, None, date(2026, 3, 20))
+    assert (default.first, default.last, default.cycle) == (date(2026, 3, 9), date(2026, 3, 22), None)
+    assert default.kind is PeriodKind.DEFAULT_CYCLE and default.as_dict()["kind"] == "default_cycle"
+    assert [p.first for p in reports.recent_periods(T, date(2026, 3, 20), 3)] == [
+        date(2026, 3, 9), date(2026, 2, 23), date(2026, 2, 9)
+    ]  # fmt: skip
     with pytest.raises(ReportRequestError) as no_plan:
-        reports.period(T, None, date(2026, 3, 20))
+        reports.period(T, "2", date(2026, 3, 20))
     assert no_plan.value.rule == "cycle_start"
     span = reports.period(T, "2026-02-01..2026-03-31", date(2026, 3, 20))
     assert (span.first, span.last, span.cycle) == (date(2026, 2, 1), date(2026, 3, 31), None)
@@ -213,6 +221,10 @@ def test_periods_count_two_week_cycles_from_the_plan_date_or_take_a_range(scenar
 
     current = planned.period(T, None, date(2026, 3, 20))
     assert (current.first, current.last, current.cycle) == (date(2026, 3, 15), date(2026, 3, 28), 4)
+    assert current.kind is PeriodKind.PLAN_CYCLE and current.spec == "4"
+    assert [p.cycle for p in planned.recent_periods(T, date(2026, 3, 20), 6)] == [4, 3, 2, 1]  # down to the first
+    before = planned.period(T, None, date(2026, 1, 20))  # a plan issued after the day asked for: the default
+    assert (before.first, before.kind) == (date(2026, 1, 12), PeriodKind.DEFAULT_CYCLE)
     third = planned.period(T, "3", date(2026, 3, 20))
     assert (third.first, third.last) == (date(2026, 3, 1), date(2026, 3, 14))
     assert third.first - timedelta(days=14) == planned.period(T, "2", date(2026, 3, 20)).first

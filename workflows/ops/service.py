@@ -29,7 +29,7 @@ from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView
 from domain.readmodels.registry import RegistryProjection, RegistryView
 from domain.readmodels.reports import ReportProjection, ReportView
 from domain.readmodels.schema import pending_of
-from domain.reports.periods import PERIOD_DAYS, period_containing, trailing_period
+from domain.reports.periods import PERIOD_DAYS, default_period, period_containing
 from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
 from workflows.cases.workflow import CaseWorkflow
 from workflows.reports.service import plan_start
@@ -191,14 +191,14 @@ class OpsService:
 
     def summary(self, area_code: str, now: datetime) -> dict[str, Any]:
         """Cases by stage and village, what is past due now, the deadlines missed in the current two-week statistics
-        period (counted from the latest campaign covering the area, else the two weeks ending today), and the lag."""
+        period (counted from the latest campaign covering the area, else the tables' default period), and the lag."""
         rows = self.summaries.counts(area_prefix=area_code)
         by_stage: dict[str, int] = {}
         for r in rows:
             by_stage[r["stage"]] = by_stage.get(r["stage"], 0) + int(r["cases"])
         today = local_date(now)
         counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
-        first, last = period_containing(counted_from, today) if counted_from else trailing_period(today)
+        first, last = period_containing(counted_from, today) if counted_from else default_period(today)
         misses = {r["kind"]: int(r["misses"]) for r in self.summaries.misses(area_prefix=area_code, due_from=first,
                                                                              due_to=last)}  # fmt: skip
         past_due = self.deadlines(area_code, now)
@@ -221,7 +221,7 @@ class OpsService:
         ``summary`` counts it): the cases by stage at each period's last day, and the deadlines missed in it."""
         today = local_date(now)
         counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
-        first, last = period_containing(counted_from, today) if counted_from else trailing_period(today)
+        first, last = period_containing(counted_from, today) if counted_from else default_period(today)
         step = timedelta(days=PERIOD_DAYS)
         spans = [(first - step * k, last - step * k) for k in range(periods)][::-1]
         stages = self.summaries.stages_on(area_prefix=area_code, days=[min(b, today) for _, b in spans])

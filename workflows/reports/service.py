@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -14,11 +15,11 @@ from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
 from domain.kernel.areas import AreaLevel, contains, up_to
 from domain.kernel.envelope import Envelope
-from domain.kernel.errors import DomainError, ErrorKind
+from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
 from domain.readmodels.reports import ReportView
-from domain.reports.periods import cycle, cycle_number
+from domain.reports.periods import PERIOD_DAYS, cycle, cycle_number, default_period
 from domain.reports.tables import (
     NOTES,
     TABLE_KINDS,
@@ -31,8 +32,12 @@ from domain.reports.tables import (
     row_units,
 )
 from domain.reports.views import VillageReportView
-from domain.reports.village_report import Capacity
+from domain.reports.village_report import Capacity, ReportStatus, village_report_id
 
+# What a page says of a village report's sign-off: the capacities that sign (seed §三(三) 经村支书、主任审定) and
+# the statuses, with the status of a village that has no report for the period yet.
+CAPACITY_LABELS = {c.value: c.label for c in Capacity}
+STATUS_LABELS = {**{s.value: s.label for s in ReportStatus}, "missing": "未生成"}
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 MAX_RANGE_DAYS = 3660
 CATCH_UP_DAYS = 3  # the schedule's catch-up window: a cycle that ended on a missed night is still drafted
@@ -65,12 +70,21 @@ class ReportCutoffError(ReportRequestError):
     problem_type = "ReportRequestError"
 
 
+class PeriodKind(StrEnum):
+    """How a period was chosen: a range asked for, a cycle of the plan, or the default two-week period."""
+
+    RANGE = "range"  # YYYY-MM-DD..YYYY-MM-DD as asked
+    PLAN_CYCLE = "plan_cycle"  # a two-week cycle counted from 方案印发之日 (``counted_from``)
+    DEFAULT_CYCLE = "default_cycle"  # no plan date known yet: domain.reports.periods.default_period
+
+
 @dataclass(frozen=True)
 class Period:
     first: date
     last: date
     cycle: int | None  # the two-week cycle's number, counted from ``counted_from``
     counted_from: date | None
+    kind: PeriodKind = PeriodKind.RANGE
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,7 +92,13 @@ class Period:
             "last_day": self.last.isoformat(),
             "cycle": self.cycle,
             "counted_from": self.counted_from.isoformat() if self.counted_from else None,
+            "kind": self.kind.value,
         }
+
+    @property
+    def spec(self) -> str:
+        """The period as a caller asks for it again: the cycle's number, or its range."""
+        return str(self.cycle) if self.cycle else f"{self.first.isoformat()}..{self.last.isoformat()}"
 
 
 class ReportService:
@@ -93,8 +113,9 @@ class ReportService:
         return plan_start(self.registry, self.plan_issued_on, scope, today)
 
     def period(self, scope: str, spec: str | None, today: date) -> Period:
-        """``spec``: a cycle number (1, 2, …), a range ``YYYY-MM-DD..YYYY-MM-DD``, or nothing for the cycle holding
-        today."""
+        """``spec``: a cycle number (1, 2, …), a range ``YYYY-MM-DD..YYYY-MM-DD``, or nothing for the period holding
+        today: the plan's cycle, or, while no plan date is known (or it lies after today), the default two-week
+        period (``domain.reports.periods.default_period``), so that asking without a period always answers."""
         m = _RANGE.match(spec or "")
         if m:
             try:
@@ -106,27 +127,44 @@ class ReportService:
                     f"a period runs forward and at most {MAX_RANGE_DAYS} days", "period", "period_range"
                 )
             return Period(first, last, None, None)
+        if spec and not (spec.isascii() and spec.isdigit() and 0 < int(spec) <= 1000):
+            raise ReportRequestError(
+                "period is a cycle number (1, 2, …) or a range YYYY-MM-DD..YYYY-MM-DD", "period", "period_format"
+            )
         counted_from = self.counted_from(scope, today)
-        if counted_from is None:
+        if not spec:
+            if counted_from is None or today < counted_from:
+                first, last = default_period(today)
+                return Period(first, last, None, None, PeriodKind.DEFAULT_CYCLE)
+            number = cycle_number(counted_from, today)
+        elif counted_from is None:
             raise ReportRequestError(
                 "no plan date to count the two-week cycles from (no campaign covers this area and "
                 "DIXIAN_PLAN_ISSUED_ON is not set): give the period as YYYY-MM-DD..YYYY-MM-DD",
                 "period",
                 "cycle_start",
             )
-        if spec is None or spec == "":
-            try:
-                number = cycle_number(counted_from, today)
-            except ValueError as e:
-                raise ReportRequestError(str(e), "period", "cycle_start") from e
-        elif spec.isascii() and spec.isdigit() and 0 < int(spec) <= 1000:
-            number = int(spec)
         else:
-            raise ReportRequestError(
-                "period is a cycle number (1, 2, …) or a range YYYY-MM-DD..YYYY-MM-DD", "period", "period_format"
-            )
+            number = int(spec)
         first, last = cycle(counted_from, number)
-        return Period(first, last, number, counted_from)
+        return Period(first, last, number, counted_from, PeriodKind.PLAN_CYCLE)
+
+    def recent_periods(self, scope: str, today: date, count: int) -> list[Period]:
+        """The period holding today (as ``period`` chooses it with no spec) and the ``count - 1`` before it, newest
+        first: the plan's cycles down to its first, or the default two-week periods."""
+        current = self.period(scope, None, today)
+        out = [current]
+        while len(out) < count:
+            last = out[-1]
+            if last.cycle is not None and last.counted_from is not None:
+                if last.cycle == 1:
+                    break
+                first, end = cycle(last.counted_from, last.cycle - 1)
+                out.append(Period(first, end, last.cycle - 1, last.counted_from, PeriodKind.PLAN_CYCLE))
+            else:
+                first = last.first - timedelta(days=PERIOD_DAYS)
+                out.append(Period(first, first + timedelta(days=PERIOD_DAYS - 1), None, None, last.kind))
+        return out
 
     def table(self, table: Table, scope: str, period: Period, cutoff: int | None = None) -> dict[str, Any]:
         """The table as a document: its seed layout, its figures as of ``cutoff`` (default: as far as the facts go),
@@ -210,7 +248,7 @@ class ReportService:
                 first, last = cycle(counted_from, number)
                 if last != ended:
                     continue
-                period = Period(first, last, number, counted_from)
+                period = Period(first, last, number, counted_from, PeriodKind.PLAN_CYCLE)
                 view = self.draft(village.code, period, SYSTEM_ACTOR, f"schedule:{village.code}:{first}:{last}",
                                   now, only_new=True)  # fmt: skip
                 drafted.append(view["report_id"])
@@ -234,6 +272,14 @@ class ReportService:
 
     def stored_report(self, report_id: UUID, actor: Actor) -> VillageReportView:
         return self.ledger.reports.village_report(report_id, actor)
+
+    def village_report(self, village: str, period: Period, actor: Actor) -> VillageReportView | None:
+        """The village's report for exactly this period as stored now (not as the read model has it yet), or None
+        when there is none (or the village is not the reader's)."""
+        try:
+            return self.ledger.reports.village_report(village_report_id(village, period.first, period.last), actor)
+        except NotFoundError:
+            return None
 
     def stored(self, scope: str, period: Period | None, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.view.village_reports(
