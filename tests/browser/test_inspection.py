@@ -151,6 +151,19 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
         assert answer is not None and answer.status == 200, path
         await shot(phone, name)
 
+    # The village, the township and the county read the same pages for their own area (the access log stays the
+    # inspectors').
+    for who in ("cadre", "township", "county"):
+        await console.sign_in(phone, who)
+        for path, name in (("/console/inspection", f"inspection-board-{who}"),
+                           (f"/console/cases/{done}/history", f"inspection-history-{who}"),
+                           (f"/console/cases/{done}/dossier", f"dossier-{who}")):  # fmt: skip
+            answer = await phone.goto(f"{console.base}{path}")
+            assert answer is not None and answer.status == 200, (who, path)
+            await shot(phone, name)
+        answer = await phone.goto(f"{console.base}/console/inspection")
+        assert "迟办户" in await phone.inner_text("#findings"), who  # the late case lies in all three areas
+
     # 运维 see no case: the board, a history and a dossier are refused as the API refuses them.
     other = await console.page("phone")
     await console.sign_in(other, OPS.name)

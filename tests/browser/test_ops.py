@@ -74,7 +74,15 @@ async def test_the_ops_board_joins_lateness_and_trouble_and_a_repair_is_recorded
     assert await page.locator(f"#stuck-{stuck}").count() == 0  # running again
     await shot(page, "ops-repaired")
 
-    # A village cadre sees no ops board link and is not offered repairs; a 帮扶责任人 is refused the board.
+    # The township and the county read the board and may repair; a village cadre sees no ops board link; a
+    # 帮扶责任人 is refused the board.
+    for who in ("township", "county"):
+        await console.sign_in(page, who)
+        answer = await page.goto(f"{console.base}/console/ops")
+        assert answer is not None and answer.status == 200
+        assert "识别认定时限" in await page.inner_text("#overdue")
+        assert await page.locator("#reconcile").count() == 1  # repairs offered
+        await shot(page, f"ops-board-{who}")
     await console.sign_in(page, ACTORS["cadre"].name)
     assert await page.get_by_role("link", name="运维看板").count() == 0
     await console.sign_in(page, HELPER.name)
