@@ -184,7 +184,42 @@ async def reports(env: dict[str, str]) -> dict[str, Any]:
                 times.append(time.perf_counter() - started)
                 assert r.status_code == 200, r.text
             timings[table] = round(statistics.median(times) * 1000, 1)
-    return {"report_ms": timings}
+        console = await console_pages(http, headers)
+    return {"report_ms": timings, "console": console}
+
+
+# Console pages against the JSON the same people would otherwise read, for the same area and the same data: what
+# drawing the page adds (tables, pictures, labels) on top of reading it.
+CONSOLE_PAGES = {
+    "reports page, county, 4 tables": (f"/console/reports?scope=990102&period={REPORT_PERIOD}",
+                                       [f"/reports/{t}?scope=990102&period={REPORT_PERIOD}" for t in
+                                        ("3-1", "3-2", "3-3", "3-4")]),
+    "findings board, county": ("/console/inspection", ["/audit/findings"]),
+}  # fmt: skip
+
+
+async def console_pages(http: Any, headers: Callable[[str], dict[str, str]]) -> dict[str, Any]:
+    from api.console import session
+    from bench.support import COMMAND_KEY
+
+    cookie, _ = session.issue(session.session_key(COMMAND_KEY), ACTORS["county"], datetime.now(UTC))
+    cookies = {session.COOKIE: cookie}
+    out = {}
+    for name, (page, baseline) in CONSOLE_PAGES.items():
+        page_s, json_s = [], []
+        for _ in range(3):
+            started = time.perf_counter()
+            r = await http.get(page, cookies=cookies)
+            page_s.append(time.perf_counter() - started)
+            assert r.status_code == 200 and "<html" in r.text, r.text[:300]
+            started = time.perf_counter()
+            for path in baseline:
+                j = await http.get(path, headers=headers("county"))
+                assert j.status_code == 200, j.text[:300]
+            json_s.append(time.perf_counter() - started)
+        out[name] = {"page_ms": round(statistics.median(page_s) * 1000, 1),
+                     "json_ms": round(statistics.median(json_s) * 1000, 1)}  # fmt: skip
+    return out
 
 
 def verify(env: dict[str, str], conninfo: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -231,6 +266,9 @@ def report(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                      f"{v['verify_events_per_s']:,}", f"{v['verify_share_of_raw']:.1%}"))  # fmt: skip
     for table, ms in result["report_ms"].items():
         rows.append((f"report {table}, county, one year (ms)", "goal 1,000", f"{ms:,.0f}", f"{ms / 1000:.2f}×"))
+    for name, c in result.get("console", {}).items():
+        rows.append((f"console: {name} (ms; floor: the JSON)", f"{c['json_ms']:,.0f}", f"{c['page_ms']:,.0f}",
+                     f"{c['page_ms'] / max(c['json_ms'], 0.1):.2f}×"))  # fmt: skip
     return rows
 
 

@@ -27,6 +27,7 @@ from domain.kernel.actors import Actor
 from domain.kernel.errors import DomainError, RuleViolationError
 from domain.kernel.permissions import check_may_repair
 from domain.kernel.privacy import area_to_read, seen_by
+from workflows.cases.contracts import workflow_id_for
 from workflows.ops.service import DUE_SOON_DAYS
 
 router = APIRouter(prefix="/console/ops", include_in_schema=False)
@@ -49,8 +50,16 @@ def _name(svc: Any, code: str) -> str:
 
 
 def _deadline_rows(svc: Any, found: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{**i, "village": _name(svc, i["area_code"]), "kind_label": i["kind_label"],
-             "what": i.get("campaign_name") or i.get("case_id", "")} for i in found["items"]]  # fmt: skip
+    """Each late or soon-due item with its village's name and, for a case, its workflow in the Temporal UI."""
+    ui = svc.settings.temporal_ui_url
+    rows = []
+    for i in found["items"]:
+        case_id = i.get("case_id")
+        link = (f"{ui.rstrip('/')}/namespaces/{svc.temporal.namespace}/workflows/{workflow_id_for(uuid.UUID(case_id))}"
+                if ui and case_id else "")  # fmt: skip
+        rows.append({**i, "village": _name(svc, i["area_code"]), "what": i.get("campaign_name") or case_id or "",
+                     "temporal_ui": link})  # fmt: skip
+    return rows
 
 
 async def _board(svc: Any, actor: Actor) -> dict[str, Any]:
