@@ -70,11 +70,20 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[EventRecord], da
     def check(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
         hits = []
         for d in case.deadline_states():
-            if d.kind is not kind or d.closed:
+            if d.kind is not kind:
                 continue
-            late_on = d.met_on if d.met_on is not None else today
-            if late_on <= d.due:
-                continue
+            if d.closed:
+                # A deadline that no longer applies (the case was closed, or eliminated) was still missed if its day
+                # passed before the case left the path: the finding outlives the case.
+                left_on = case.eliminated_on or case.last_business_date
+                if d.met_on is not None or left_on is None or left_on <= d.due:
+                    continue
+                late_on, what = left_on, f"not met before the case left it on {left_on.isoformat()}"
+            else:
+                late_on = d.met_on if d.met_on is not None else today
+                if late_on <= d.due:
+                    continue
+                what = f"met {d.met_on.isoformat()}" if d.met_on else f"not met by {today.isoformat()}"
             starts, meets = DEADLINE_CLOCKS[kind]
             procedure = Procedure.IDENTIFICATION.value if CountyDecided in starts + meets else None
             started = _versions(records, *(e.__name__ for e in starts), procedure=procedure)
@@ -92,7 +101,6 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[EventRecord], da
                 names = (e.__name__ for e in meets)
                 meeting = [v for v in _versions(records, *names, procedure=procedure) if not start or v > start[0]]
             met = meeting[:1] if d.met_on else []
-            what = f"met {d.met_on.isoformat()}" if d.met_on else f"not met by {today.isoformat()}"
             hits.append(
                 Hit(
                     f"due {d.due.isoformat()}, {what} ({(late_on - d.due).days} days late)",
