@@ -132,18 +132,24 @@ def command_id(
     actor: Annotated[Actor, Depends(current_actor)],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> str:
-    """The command id of a write: the caller's Idempotency-Key scoped to the caller, or a fresh one."""
+    """The command id of a write: the caller's Idempotency-Key scoped to the caller. Every write needs one: without
+    it, a retried request (a timeout, a double click) would record the same thing twice, with no undo but a
+    correction of its own."""
     if idempotency_key is None:
-        cid = f"{actor.id}:{uuid.uuid4()}"
-    elif not _KEY.match(idempotency_key):
+        raise ApiProblem(
+            "RuleViolationError",
+            "an Idempotency-Key header is required on every write (a new one per change; the same one to retry it)",
+            field="Idempotency-Key",
+            rule="required",
+        )
+    if not _KEY.match(idempotency_key):
         raise ApiProblem(
             "RuleViolationError",
             "Idempotency-Key must be 1–100 printable ASCII characters without spaces",
             field="Idempotency-Key",
             rule="format",
         )
-    else:
-        cid = f"{actor.id}:{idempotency_key}"
+    cid = f"{actor.id}:{idempotency_key}"
     structlog.contextvars.bind_contextvars(command_id=cid)
     request.state.command_id = cid  # named by the write's receipt
     return cid

@@ -244,6 +244,9 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name", "").lower() == "idempotency-key":
+                    parameter["required"] = True  # every write needs one (api.deps.command_id refuses it missing)
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             for status, why in PROBLEM_STATUSES.items():

@@ -98,10 +98,7 @@ async def floor(env: WorkflowEnvironment, steps: int, clients: int) -> Figures:
 
 
 def headers(actor: Actor, key: str | None = None) -> dict[str, str]:
-    h = {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
-    if key:
-        h["Idempotency-Key"] = key
-    return h
+    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}", "Idempotency-Key": key or uuid.uuid4().hex}
 
 
 async def open_visited_case(http: httpx.AsyncClient, today: str) -> str:

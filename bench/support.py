@@ -7,6 +7,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
@@ -119,10 +120,8 @@ def services(env: dict[str, str], temporal: Client | None, task_queue: str = "be
 
 
 def headers(who: str, key: str | None = None) -> dict[str, str]:
-    h = {"Authorization": f"Bearer {issue_token(SECRET, ACTORS[who])}"}
-    if key:
-        h["Idempotency-Key"] = key
-    return h
+    # every write needs an Idempotency-Key (api.deps.command_id): a fresh one unless the caller names it
+    return {"Authorization": f"Bearer {issue_token(SECRET, ACTORS[who])}", "Idempotency-Key": key or uuid.uuid4().hex}
 
 
 @asynccontextmanager

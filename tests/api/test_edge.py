@@ -7,6 +7,7 @@ must be refused or answered at the edge, so a request that reached a missing ser
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -67,7 +68,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def bearer(actor: Actor, secret: str = SECRET) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(secret, actor)}"}
+    """A caller's headers: its token, and the Idempotency-Key every write carries (a read ignores it)."""
+    return {"Authorization": f"Bearer {issue_token(secret, actor)}", "Idempotency-Key": uuid.uuid4().hex}
 
 
 async def test_a_request_without_a_token_is_refused_naming_the_header(http: httpx.AsyncClient) -> None:
@@ -105,6 +107,16 @@ async def test_an_idempotency_key_of_the_wrong_shape_is_refused_before_the_step(
     headers = {**bearer(CADRE), "Idempotency-Key": "has spaces"}
     body = problem(await http.post(f"{CASE}/steps/household-visit", json=VISIT, headers=headers), 422)
     assert (body["errors"][0]["field"], body["errors"][0]["rule"]) == ("Idempotency-Key", "format")
+
+
+async def test_a_write_without_an_idempotency_key_is_refused_naming_the_header(http: httpx.AsyncClient) -> None:
+    """Every write carries an Idempotency-Key: without one, a retried request would record the same change twice."""
+    headers = {"Authorization": bearer(CADRE)["Authorization"]}
+    body = problem(await http.post(f"{CASE}/steps/household-visit", json=VISIT, headers=headers), 422)
+    assert (body["errors"][0]["field"], body["errors"][0]["rule"]) == ("Idempotency-Key", "required")
+    schema = (await http.get("/openapi.json")).json()
+    [key] = [p for p in schema["paths"]["/cases"]["post"]["parameters"] if p["name"].lower() == "idempotency-key"]
+    assert key["required"] is True
 
 
 async def test_a_step_body_with_an_unknown_field_names_it(http: httpx.AsyncClient) -> None:

@@ -50,7 +50,7 @@ def add_accounts(stack: Stack, *actors: Actor) -> None:
 
 
 def bearer(actor: Actor) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
+    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}", "Idempotency-Key": uuid.uuid4().hex}
 
 
 async def rows_of(page: Page, selector: str) -> list[list[str]]:

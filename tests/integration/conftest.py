@@ -95,9 +95,8 @@ class Stack:
         await asyncio.to_thread(self.projections.wait_for, self.ledger.recorder.max_notification_id())
 
     def headers(self, who: str, key: str | None = None, if_match: str | None = None) -> dict[str, str]:
-        h = {"Authorization": f"Bearer {issue_token(SECRET, ACTORS[who])}"}
-        if key is not None:
-            h["Idempotency-Key"] = key
+        # every write carries an Idempotency-Key (a fresh one unless the test names it); a read ignores it
+        h = {"Authorization": f"Bearer {issue_token(SECRET, ACTORS[who])}", "Idempotency-Key": key or uuid.uuid4().hex}
         if if_match is not None:
             h["If-Match"] = if_match
         return h

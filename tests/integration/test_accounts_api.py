@@ -4,6 +4,7 @@ is refused with a token of the old area, and with an older token of the new one;
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import jwt
 import pytest
@@ -18,10 +19,7 @@ CADRE = Actor("cadre-9", Role.VILLAGE_CADRE, VILLAGE, "村干部九")
 
 
 def bearer(actor: Actor, key: str | None = None) -> dict[str, str]:
-    h = {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
-    if key:
-        h["Idempotency-Key"] = key
-    return h
+    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}", "Idempotency-Key": key or uuid.uuid4().hex}
 
 
 def account_body(area: str, reason: str = "新任") -> dict[str, str]:

@@ -22,7 +22,7 @@ HELPER = Actor("helper-7", Role.RESPONSIBLE_PERSON, TOWNSHIP, "陈帮扶")
 
 
 def bearer(actor: Actor) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
+    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}", "Idempotency-Key": uuid.uuid4().hex}
 
 
 async def test_a_responsible_person_sees_only_their_own_households(stack: Stack) -> None:
