@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from temporalio.service import RPCError, ServiceClient
 
-from api.deps import ActorDep, AreaQuery, Services, ServicesDep
+from api.deps import ActorDep, AreaQuery, CommandIdDep, Services, ServicesDep
 from domain.kernel.permissions import check_may_repair
 from domain.kernel.privacy import area_to_read
 from workflows.kernel.contracts import AreaCode
@@ -178,14 +178,23 @@ class ReconcileRequest(BaseModel):
 
 
 @router.post("/ops/reconcile", summary="Restart the missing workflows of open cases (recorded with who and why)")
-async def reconcile(body: ReconcileRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def reconcile(
+    body: ReconcileRequest, actor: ActorDep, svc: ServicesDep, command_id: CommandIdDep
+) -> dict[str, Any]:
     """Start again, from the event store, the workflow of every case not closed in the area that has none running; each
     restart is recorded with who and why (`reason`). 运维, 乡镇审核 and 县级审定 only (403 `ops_role`); the area is
     the caller's or one inside it (403 `jurisdiction`)."""
     check_may_repair(actor)
     area = _area(actor.area_code, body.area_code)
     return await svc.ops.reconcile(
-        area, actor, body.reason, _now(), svc.temporal, svc.settings.task_queue, svc.settings.temporal_ui_url
+        area,
+        actor,
+        body.reason,
+        _now(),
+        svc.temporal,
+        svc.settings.task_queue,
+        svc.settings.temporal_ui_url,
+        command_id,
     )
 
 
@@ -205,14 +214,23 @@ class RepairRequest(BaseModel):
     "/ops/repairs",
     summary="Repair one case's workflow: retry its failing activities now, or restart it from the event store",
 )
-async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep) -> dict[str, Any]:
+async def repair(body: RepairRequest, actor: ActorDep, svc: ServicesDep, command_id: CommandIdDep) -> dict[str, Any]:
     """`retry`: run the case's retrying activities again now; `restart`: terminate its workflow if it runs and start it
     again from the event store. Recorded with who and why. 运维, 乡镇审核 and 县级审定 only (403 `ops_role`); 404
-    `exists` for a case outside the caller's area, 409 `repair_applies` when there is nothing to retry."""
+    `exists` for a case outside the caller's area, 409 `repair_applies` when there is nothing to retry. The same
+    `Idempotency-Key` again (a retry, a double click) repairs nothing twice: it answers `repeated`."""
     check_may_repair(actor)
     settings = svc.settings
     return await svc.ops.repair(
-        body.case_id, body.action, actor.area_code, actor, body.reason, _now(), svc.temporal, settings.task_queue
+        body.case_id,
+        body.action,
+        actor.area_code,
+        actor,
+        body.reason,
+        _now(),
+        svc.temporal,
+        settings.task_queue,
+        command_id,
     )
 
 

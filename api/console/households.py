@@ -18,7 +18,7 @@ from api.deps import record_read
 from api.errors import ApiProblem
 from api.registry import record_screening
 from domain.kernel.actors import Role
-from domain.kernel.errors import DomainError
+from domain.kernel.errors import DamagedRecordError, DomainError
 from domain.kernel.permissions import OPEN_ROLES
 from domain.kernel.privacy import FULL_VIEW_ROLES, NO_PERSONAL_DATA_ROLES, seen_by, sees
 from domain.kernel.time import local_date
@@ -99,6 +99,8 @@ def _read_card(svc: Any, number: str) -> tuple[dict[str, Any], list[dict[str, An
     """The household and what was recorded of it (one worker thread); None when there is no such household."""
     try:
         return svc.registry.household(number), svc.registry.household_changes(number)
+    except DamagedRecordError:
+        raise  # a damaged record is said as such (never as a household that does not exist)
     except DomainError:
         return None
 
@@ -110,7 +112,10 @@ async def _card(
     refused = _refusal(request, sess)
     if refused is not None:
         return refused
-    found = await run_in_threadpool(_read_card, svc, number)
+    try:
+        found = await run_in_threadpool(_read_card, svc, number)
+    except DamagedRecordError as e:
+        return _page(request, "refused.html", 409, sess=sess, message=refusal_zh(e, ApiProblem.of(e)))
     if found is None or not sees(sess.actor, found[0]["village_code"]):
         return _page(request, "refused.html", 404, sess=sess, message="没有找到该农户，或不在您的辖区内。")
     household, changes = found

@@ -50,6 +50,7 @@ from domain.kernel.privacy import area_to_read, check_may_see, seen_by
 from domain.kernel.steps import Step
 from domain.kernel.time import local_date
 from domain.registry.values import Guarantee, HouseholdType, Risk
+from workflows.registry.roster_files import safe_cell
 
 router = APIRouter(include_in_schema=False)
 RULE_TITLES = {r.id: r.title for r in RULES}
@@ -148,12 +149,12 @@ async def board_csv(
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for f in items:
-        writer.writerow([
+    for f in items:  # a name typed as "=…" stays text in a spreadsheet, never a formula (safe_cell)
+        writer.writerow([safe_cell(str(cell)) for cell in (
             f["rule"], f["title"], f["severity_label"], f["household_head"], f["household_number"], f["village"],
             "" if f["days_late"] is None else f["days_late"], f["due"] or "", f["detail"], f["case_id"] or "",
             " ".join(str(e.get("version", e.get("screening_id", ""))) for e in f["evidence"]),
-        ])  # fmt: skip
+        )])  # fmt: skip
     name = f"dixian-findings-{local_date(_now()).isoformat()}.csv"
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
@@ -210,11 +211,12 @@ def _shown(field: str, value: Any) -> str:
     return str(value)
 
 
-def person_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """What a person changed between two versions, as the history page shows it: ``recorded_changes`` without the
-    facts' bookkeeping and the bare containers, each with its Chinese label and values."""
+def person_changes(before: Mapping[str, Any], after: Mapping[str, Any], role: Role) -> list[dict[str, Any]]:
+    """What a person changed between two versions, as the history page shows it to ``role``: ``recorded_changes``
+    masked as the role may see them (by each entry's field path) and only then put in words, without the facts'
+    bookkeeping and the bare containers, each with its Chinese label."""
     out = []
-    for c in recorded_changes(before, after):
+    for c in seen_by(role, recorded_changes(before, after)):
         parts = c["field"].split(".")
         if BOOKKEEPING & set(parts[1:]) or (c["from"] in ({}, None) and c["to"] in ({}, None)):
             continue
@@ -262,7 +264,7 @@ async def history(
             cid = uuid.UUID(view["case_id"])
             before = await run_in_threadpool(svc.queries.view, cid, then, first)
             after = await run_in_threadpool(svc.queries.view, cid, then, second)
-            changes = person_changes(before, after)
+            changes = person_changes(before, after, actor.role)
         chain = await run_in_threadpool(svc.audit.verify_case, uuid.UUID(view["case_id"]))
     except ValueError:
         return _refused(request, sess, ApiProblem("RuleViolationError", "a date", field="on", rule="format"))
@@ -274,7 +276,7 @@ async def history(
               for r in records]  # fmt: skip
     return _page(
         request, "history.html", sess=sess, view=seen_by(actor.role, view), events=seen_by(actor.role, events),
-        state=state, state_said=state_said, version=at, on=on, changes=seen_by(actor.role, changes),
+        state=state, state_said=state_said, version=at, on=on, changes=changes,
         diff_from=first, diff_to=second, chain=chain, last=last,
     )  # fmt: skip
 

@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.console.charts import Bar, bars, columns
-from api.console.routes import ServicesDep, SessionDep, _check_csrf, _now, _page, refusal_zh
+from api.console.routes import _KEY, ServicesDep, SessionDep, _check_csrf, _now, _page, refusal_zh
 from api.deps import check_route
 from api.errors import ApiProblem
 from api.ops import readiness
@@ -103,6 +103,7 @@ async def board(request: Request, sess: SessionDep, svc: ServicesDep, done: str 
         soon=seen_by(actor.role, _deadline_rows(svc, {"items": b["soon"]})), stuck=seen_by(actor.role, stuck),
         ready=b["ready"], summary=b["summary"], by_stage=by_stage, misses=misses, area_name=_name(svc, b["area"]),
         may_repair=_may_repair(actor), done=done[:40], stage_labels={s.value: s.label for s in Stage},
+        new_key=lambda: uuid.uuid4().hex,  # each repair form its own Idempotency-Key
     )  # fmt: skip
 
 
@@ -123,6 +124,14 @@ async def _refused_repair(request: Request, sess: Any, svc: Any, error: Exceptio
                  back="/console/ops")  # fmt: skip
 
 
+def _command(actor: Actor, form: Any) -> str:
+    """The repair's command id: the form's own Idempotency-Key (a double click or a resent form repairs once)."""
+    key = str(form.get("idempotency_key", ""))
+    if not _KEY.match(key):
+        raise RuleViolationError("表单已过期，请刷新页面后重试。", field="idempotency_key", rule="format")
+    return f"{actor.id}:{key}"
+
+
 @router.post("/repairs")
 async def repair(request: Request, sess: SessionDep, svc: ServicesDep) -> Response:
     """Retry a case's failing activities now, or restart its workflow from the event store, with a reason that is
@@ -141,7 +150,7 @@ async def repair(request: Request, sess: SessionDep, svc: ServicesDep) -> Respon
             raise RuleViolationError(REASON_REQUIRED, field="reason", rule="required")
         case_id = uuid.UUID(str(form.get("case_id", "")))
         await svc.ops.repair(case_id, action, actor.area_code, actor, reason, _now(), svc.temporal,
-                             svc.settings.task_queue)  # fmt: skip
+                             svc.settings.task_queue, _command(actor, form))  # fmt: skip
     except ValueError:
         return await _refused_repair(request, sess, svc, RuleViolationError("case", field="case_id", rule="format"))
     except (ApiProblem, DomainError) as e:
@@ -164,7 +173,8 @@ async def reconcile(request: Request, sess: SessionDep, svc: ServicesDep) -> Res
             raise RuleViolationError(REASON_REQUIRED, field="reason", rule="required")
         area = area_to_read(actor.area_code, None, "area_code")
         s = svc.settings
-        await svc.ops.reconcile(area, actor, reason, _now(), svc.temporal, s.task_queue, s.temporal_ui_url)
+        await svc.ops.reconcile(area, actor, reason, _now(), svc.temporal, s.task_queue, s.temporal_ui_url,
+                                _command(actor, form))  # fmt: skip
     except (ApiProblem, DomainError) as e:
         return await _refused_repair(request, sess, svc, e)
     return RedirectResponse("/console/ops?done=reconcile", status_code=303)

@@ -39,6 +39,7 @@ from domain.registry.rules import (
     StaffRecord,
     household_problems,
     member_problems,
+    normalise_id_number,
     person_key,
     raise_first,
     staff_problems,
@@ -235,7 +236,8 @@ class RegistryCommands(CommandSet):
         registered (no oracle of who lives where)."""
         if actor.role not in FULL_VIEW_ROLES:
             return None
-        claim = self.store.find(IdNumberClaim, id_claim_id(id_number.strip().upper()))
+        # claims are kept by the person (the 18-character citizen number a 20/22-character card begins with)
+        claim = self.store.find(IdNumberClaim, id_claim_id(person_key(normalise_id_number(id_number))))
         if claim is None or not claim.household_number:
             return None
         household = self.store.find(Household, household_id(claim.household_number))

@@ -100,6 +100,9 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
     await page.get_by_role("button", name="比较").click()
     changes = await page.inner_text("#changes")
     assert "入户人员" in changes and "allowed_steps" not in changes and "deadlines" not in changes
+    # an inspector reads what changed masked as everywhere: the risk (health) recorded at the visit is withheld
+    risk_row = page.locator("#changes tr", has_text="风险类型").first
+    assert "***" in await risk_row.inner_text() and "因病" not in changes
     await shot(page, "inspection-history")
 
     # The dossier, printed by the browser to PDF and read back: the household and every approval on paper.

@@ -65,10 +65,18 @@ async def test_the_ops_board_joins_lateness_and_trouble_and_a_repair_is_recorded
     await page.goto(f"{console.base}/console/ops")
     card = page.locator(f"#stuck-{stuck}")
     await card.get_by_label("修复原因").fill("误终止的流程，从事件库重启")
+    form = {
+        "csrf": await card.locator("input[name=csrf]").input_value(), "case_id": stuck, "action": "restart",
+        "idempotency_key": await card.locator("input[name=idempotency_key]").input_value(),
+        "reason": "误终止的流程，从事件库重启",
+    }  # fmt: skip
     await card.get_by_role("button", name="从事件库重启").click()
     await page.wait_for_url("**/console/ops?done=restart")
     assert "已提交修复" in await page.inner_text("main")
     assert _repairs(console, stuck) == [("restart_workflow", "误终止的流程，从事件库重启")]
+    # The same form sent again (a double click, a refresh): the workflow is not restarted twice.
+    again = await page.request.post(f"{console.base}/console/ops/repairs", form=form, max_redirects=0)
+    assert again.status == 303 and _repairs(console, stuck) == [("restart_workflow", "误终止的流程，从事件库重启")]
     await stack.caught_up()
     await page.goto(f"{console.base}/console/ops")
     assert await page.locator(f"#stuck-{stuck}").count() == 0  # running again

@@ -69,6 +69,14 @@ async def test_late_and_soon_due_cases_are_listed_with_their_kind_and_days_late(
     expected = [sum(1 for o in opened if o <= min(b, stack.today)) for _, b in spans]
     assert [t["stages"].get("identifying", 0) for t in trends] == expected
     assert [t["misses"] for t in trends] == [int(a <= missed_on <= b) for a, b in spans]
+    # A plan issued after today (DIXIAN_PLAN_ISSUED_ON set ahead) has no period yet: the default one counts.
+    ops, issued = stack.services.ops, stack.services.ops.plan_issued_on
+    ops.plan_issued_on = stack.today + timedelta(days=7)
+    try:
+        assert ops.summary(COUNTY, datetime.now(UTC))["period"]["first_day"] == first
+        assert ops.trends(COUNTY, datetime.now(UTC), periods=1)[0]["first_day"] == first
+    finally:
+        ops.plan_issued_on = issued
 
 
 async def test_ready_and_metrics_need_no_token_and_hold_no_personal_data(stack: Stack) -> None:
@@ -154,7 +162,7 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
 
     # Restarted from the event store, the workflow holds what the store holds.
     body = {"case_id": case_id, "action": "restart", "reason": "流程与事件库不一致，按事件库重建"}
-    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township"))
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township", key="restart-1"))
     assert r.status_code == 200, r.text
     assert r.json()["detail"].startswith("terminated run ") and r.json()["detail"].endswith("at version 2")
     handle = stack.temporal.get_workflow_handle(f"case-{case_id}")
@@ -162,6 +170,14 @@ async def test_an_event_store_that_moved_on_without_the_workflow_is_reported(sta
     r = await stack.http.get("/ops/stuck", headers=stack.headers("township"))
     assert [i for i in r.json()["items"] if i["case_id"] == case_id] == []
     assert _repairs(stack, case_id) == ["restart_workflow"]
+    run = (await handle.describe()).run_id
+    # The same request again (a timeout's retry, a double click): nothing is terminated or recorded twice.
+    r = await stack.http.post("/ops/repairs", json=body, headers=stack.headers("township", key="restart-1"))
+    assert r.status_code == 200 and r.json()["repeated"] is True, r.text
+    assert (await handle.describe()).run_id == run and _repairs(stack, case_id) == ["restart_workflow"]
+    r = await stack.http.post("/ops/repairs", json=body, headers={"Authorization": stack.headers("township")[
+        "Authorization"]})  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
 async def test_a_case_with_no_progress_for_long_is_reported(stack: Stack) -> None:

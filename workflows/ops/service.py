@@ -198,7 +198,9 @@ class OpsService:
             by_stage[r["stage"]] = by_stage.get(r["stage"], 0) + int(r["cases"])
         today = local_date(now)
         counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
-        first, last = period_containing(counted_from, today) if counted_from else default_period(today)
+        first, last = (
+            period_containing(counted_from, today) if counted_from and counted_from <= today else default_period(today)
+        )
         misses = {r["kind"]: int(r["misses"]) for r in self.summaries.misses(area_prefix=area_code, due_from=first,
                                                                              due_to=last)}  # fmt: skip
         past_due = self.deadlines(area_code, now)
@@ -221,7 +223,9 @@ class OpsService:
         ``summary`` counts it): the cases by stage at each period's last day, and the deadlines missed in it."""
         today = local_date(now)
         counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
-        first, last = period_containing(counted_from, today) if counted_from else default_period(today)
+        first, last = (
+            period_containing(counted_from, today) if counted_from and counted_from <= today else default_period(today)
+        )
         step = timedelta(days=PERIOD_DAYS)
         spans = [(first - step * k, last - step * k) for k in range(periods)][::-1]
         stages = self.summaries.stages_on(area_prefix=area_code, days=[min(b, today) for _, b in spans])
@@ -303,7 +307,7 @@ class OpsService:
 
     async def reconcile(
         self, area_code: str, actor: Actor, reason: str, now: datetime, client: Client, task_queue: str,
-        ui_url: str | None = None,
+        ui_url: str | None = None, command_id: str = "",
     ) -> dict[str, Any]:  # fmt: skip
         """Restart the workflow of every open case that has none running; it adopts the case from the event store.
         Each restart is recorded with the operator and the reason."""
@@ -324,14 +328,14 @@ class OpsService:
                 continue
             self.ledger.ops.record_repair(
                 actor=actor, at=now, action="restart_workflow", case_id=str(case_id), reason=reason,
-                detail=item["detail"],
+                detail=item["detail"], command_id=command_id,
             )  # fmt: skip
             restarted.append(item["case_id"])
         return {"restarted": restarted, "reported": report["by_problem"]}
 
     async def repair(
         self, case_id: UUID, action: str, area_code: str, actor: Actor, reason: str, now: datetime, client: Client,
-        task_queue: str,
+        task_queue: str, command_id: str = "",
     ) -> dict[str, Any]:  # fmt: skip
         """One repair of one case's workflow, recorded with the operator and the reason:
 
@@ -346,6 +350,9 @@ class OpsService:
         if not rows:
             raise unknown_case()
         row = rows[0]
+        if command_id and self.ledger.ops.repaired(command_id, str(case_id)):
+            # the same command again (a retry, a double click): done once already, nothing is done twice
+            return {"case_id": str(case_id), "action": action, "repeated": True, "detail": "already done"}
         if action not in REPAIRS:
             raise RepairNotApplicableError(f"unknown repair {action!r}: one of {', '.join(REPAIRS)}")
         wid = workflow_id_for(case_id)
@@ -390,6 +397,6 @@ class OpsService:
             detail = f"{terminated}started again from the event store at version {row['version']}"
         self.ledger.ops.record_repair(
             actor=actor, at=now, action=f"{action}_workflow" if action == "restart" else "retry_activity",
-            case_id=str(case_id), reason=reason, detail=detail,
+            case_id=str(case_id), reason=reason, detail=detail, command_id=command_id,
         )  # fmt: skip
         return {"case_id": str(case_id), "workflow_id": wid, "action": action, "detail": detail}

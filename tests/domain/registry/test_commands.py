@@ -1400,3 +1400,32 @@ def test_new_households_go_in_by_batch_or_not_at_all(ledger: Ledger) -> None:
     again = [(household("HH-0002", family(50)), "c-8")]
     assert not ledger.registry.register_new_households(again, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
     assert ledger.registry.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
+
+
+def test_a_member_s_id_number_finds_their_household_for_those_who_see_id_numbers_inside_their_area(
+    ledger: Ledger,
+) -> None:
+    """The console's search by ID number: the person's household (by their 18-character number, whichever card
+    number is typed, in any case), for the roles that see ID numbers, and nothing outside their area."""
+    record = household()
+    register(ledger, record)
+    number = record.members[0].id_number
+    found = (record.household_number, record.village_code)
+    assert ledger.registry.household_by_id_number(VILLAGE_CADRE, number) == found
+    assert ledger.registry.household_by_id_number(TOWNSHIP_REVIEWER, f" {number.lower()} ") == found
+    assert ledger.registry.household_by_id_number(VILLAGE_CADRE, number + "11") == found  # a disability card number
+    assert ledger.registry.household_by_id_number(OTHER_VILLAGE_CADRE, number) is None  # as unknown as a free number
+    assert ledger.registry.household_by_id_number(INSPECTOR, number) is None  # inspectors see ID numbers masked
+    assert ledger.registry.household_by_id_number(VILLAGE_CADRE, "990102197001010000") is None
+
+
+def test_a_household_s_changes_are_listed_with_who_when_and_why(ledger: Ledger) -> None:
+    record = household()
+    register(ledger, record, reason="建档立卡")
+    ledger.registry.register_household(Envelope(VILLAGE_CADRE, "change-1", NOW), replace(record, address="新址 1 号"),
+                                       reason="搬家")  # fmt: skip
+    changes = ledger.registry.household_changes(record.household_number)
+    assert [(c["what"], c["fields"], c["reason"]) for c in changes] == [
+        ("registered", [], "建档立卡"), ("changed", ["address"], "搬家"),
+    ]  # fmt: skip
+    assert changes[1]["actor_name"] == VILLAGE_CADRE.name and changes[1]["version"] == 2
