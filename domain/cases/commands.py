@@ -22,6 +22,7 @@ from domain.cases.values import ENDED_STAGES, DeadlineKind, LookBackOutcome, Sou
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
+from domain.kernel.privacy import sees
 from domain.kernel.errors import (
     CaseAlreadyExistsError,
     CaseAlreadyOpenError,
@@ -105,16 +106,22 @@ class CaseCommands(CommandSet, CaseReads):
         if household is not None:
             # A registered household: the case is of its village, and its head is known.
             if household.village_code != village_code:
+                # Where it is registered is said only to a reader of that area (no answer tells where a household
+                # outside the caller's area lives).
+                where = f"in village {household.village_code}" if sees(envelope.actor, household.village_code) else (
+                    f"outside village {village_code}")  # fmt: skip
                 raise RuleViolationError(
-                    f"household {household_number} is registered in village {household.village_code}",
-                    field="village_code",
+                    f"household {household_number} is registered {where}", field="village_code",
                     rule="household_village",
-                )
+                )  # fmt: skip
             household_head = household_head.strip() or household.head_name
         index = self._household_cases(household_number)
         if index.open_cases:
+            # the open case is named to a reader of its area only
+            existing_case = self.store.find(MonitoringCase, UUID(str(index.open_cases[0])))
+            shown = existing_case is not None and sees(envelope.actor, existing_case.village_code)
             raise CaseAlreadyOpenError(
-                f"household {household_number} already has an open case {index.open_cases[0]}",
+                f"household {household_number} already has an open case" + (f" {index.open_cases[0]}" if shown else ""),
                 field="household_number",
                 rule="one_open_case",
             )

@@ -1085,6 +1085,11 @@ def test_a_registered_households_case_is_in_its_registered_village(ledger: Ledge
         elsewhere.open(household_number="HH-0001", village_code=OTHER_VILLAGE_CODE, actor=TOWNSHIP_REVIEWER)
 
     assert (excinfo.value.field, excinfo.value.rule) == ("village_code", "household_village")
+    assert VILLAGE_CODE in excinfo.value.message  # the township sees both villages: told where it is registered
+    # A cadre of the other village is refused alike, and not told where the household lives.
+    with pytest.raises(RuleViolationError) as excinfo:
+        CaseDriver(ledger).open(household_number="HH-0001", village_code=OTHER_VILLAGE_CODE, actor=OTHER_VILLAGE_CADRE)
+    assert excinfo.value.rule == "household_village" and VILLAGE_CODE not in excinfo.value.message
     with pytest.raises(CaseNotFoundError):
         elsewhere.view()
     case = open_for(ledger, "HH-0001")
