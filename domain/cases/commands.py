@@ -22,13 +22,13 @@ from domain.cases.values import ENDED_STAGES, DeadlineKind, LookBackOutcome, Sou
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
-from domain.kernel.privacy import sees
 from domain.kernel.errors import (
     CaseAlreadyExistsError,
     CaseAlreadyOpenError,
     RuleViolationError,
     VersionConflictError,
 )
+from domain.kernel.privacy import sees
 from domain.kernel.store import CommandSet, Reader
 from domain.kernel.time import local_date
 from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
