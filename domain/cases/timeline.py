@@ -12,6 +12,7 @@ from domain.cases.values import DeadlineKind
 from domain.cases.view import CaseViewData
 from domain.kernel.actors import Role
 from domain.kernel.areas import AreaTree
+from domain.kernel.calendars import DayCount
 from domain.kernel.errors import CaseNotFoundError, RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.steps import Procedure
@@ -76,7 +77,9 @@ def _actor(actor: dict[str, str], areas: AreaTree) -> dict[str, str]:
 
 
 def deadline_entries(view: CaseViewData) -> list[dict[str, Any]]:
-    """Each deadline of the case as met (when), missed (by how many days), still open, or no longer applying."""
+    """Each deadline of the case as met (when), missed (by how many days), still open, or no longer applying, and
+    the days its policy counts it in (自然日 or 工作日)."""
+    count = DayCount(view["policy"].get("day_count", DayCount.CALENDAR.value))
     out = []
     for d in view["deadlines"]:
         if d["closed"]:
@@ -94,6 +97,8 @@ def deadline_entries(view: CaseViewData) -> list[dict[str, Any]]:
                 "status_label": _DEADLINE_STATUS[status],
                 "met_on": d["met_on"],
                 "days_late": d["days_late"] if status in ("met_late", "missed") else 0,
+                "counted_in": count.value,
+                "counted_in_label": count.label,
             }
         )
     return out

@@ -59,6 +59,9 @@ RULE_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "area_nesting": "所填的乡镇或县代码与村代码不相符。请核对区划代码。",
         "household_village": "该户登记的村与所填村代码不符。请核对村代码或户编号。",
         "after_mechanism_start": "线索发现日期不能早于2020年3月1日（防止返贫监测机制建立之日）。请核对日期。",
+        "working_days_known": (
+            "该政策按工作日计算期限，但所涉年份的节假日安排尚未公布。请更新节假日数据，或改按自然日计算。"
+        ),
         "policy_in_force": "该日期在本地区没有适用的政策版本。请核对日期；日期无误的，请联系县级管理员。",
         "existed": "所查的时间该案件尚未建立。请选择案件建立之后的时间。",
         "version_range": "没有这个案件版本。请选择从1到当前版本之间的版本号。",

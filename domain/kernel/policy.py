@@ -52,6 +52,10 @@ class Policy:
     # the amount, so Dixian flags household rigid expenditure (medical + schooling, out of pocket) above this many
     # yuan a year as at risk. Inner Mongolia uses "an early-warning standard" (domain.md §2). Configure it.
     rigid_expenditure_alert: Decimal = Decimal("20000")
+    # How the time limits above (identification, plan, measures, elimination) count days: calendar days, the national
+    # rule and the seed's; or working days with China's holidays and 调休 (Hainan's older rule: 20 working days,
+    # domain.md §4.2). Notice periods and months stay calendar (domain.kernel.calendars.DayCount).
+    day_count: str = "calendar"
 
     @property
     def key(self) -> str:

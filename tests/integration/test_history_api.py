@@ -44,6 +44,7 @@ async def test_the_timeline_reads_every_event_with_its_people_times_and_deadline
     identification = next(d for d in body["deadlines"] if d["kind"] == "identification")
     assert identification["due_date"] == stack.day(3) and identification["status"] == "open"
     assert identification["label"] == "识别认定时限" and identification["status_label"] == "未到期"
+    assert (identification["counted_in"], identification["counted_in_label"]) == ("calendar", "自然日")  # the seed's
     # Another village's cadre sees nothing of it.
     r = await stack.http.get(f"/cases/{case_id}/timeline", headers=stack.headers("other_cadre"))
     assert r.status_code == 404

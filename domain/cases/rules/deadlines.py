@@ -1,10 +1,12 @@
-"""The time limits of a case, computed from its own dates under its pinned policy (calendar days, Asia/Shanghai),
+"""The time limits of a case, computed from its own dates under its pinned policy (in the days it counts: calendar
+days, or working days with China's holidays; domain.kernel.calendars), in Asia/Shanghai,
 and the checks on the dates a step may carry. Each limit names its source."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from domain.kernel.calendars import add_days
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.policy import Policy
 from domain.kernel.time import CLOCK_SKEW, add_months, local_date
@@ -19,28 +21,29 @@ def missed_key(kind: str, due: date) -> str:
 
 
 def identification_due(clue_date: date, policy: Policy) -> date:
-    """Last day for the county decision: clue date + N calendar days (domain.md §4.2, seed plan §三(二))."""
-    return clue_date + timedelta(days=policy.identification_days)
+    """Last day for the county decision: clue date + N days, calendar or working as the policy counts them
+    (domain.md §4.2, seed plan §三(二))."""
+    return add_days(clue_date, policy.identification_days, policy.day_count)
 
 
 def plan_due(identified_on: date, policy: Policy) -> date:
     """帮扶计划 within N days of identification (seed plan §二(二): 10天内制定帮扶计划)."""
-    return identified_on + timedelta(days=policy.plan_days)
+    return add_days(identified_on, policy.plan_days, policy.day_count)
 
 
 def measures_due(identified_on: date, policy: Policy) -> date:
     """帮扶措施 within N days of identification (seed plan §二(二): 15天内采取针对性帮扶措施)."""
-    return identified_on + timedelta(days=policy.measures_days)
+    return add_days(identified_on, policy.measures_days, policy.day_count)
 
 
 def measures_from_clue_due(clue_date: date, policy: Policy) -> date:
     """帮扶措施 within N days of the clue (seed plan §三(二): 25天内落实针对性帮扶措施)."""
-    return clue_date + timedelta(days=policy.measures_from_clue_days)
+    return add_days(clue_date, policy.measures_from_clue_days, policy.day_count)
 
 
 def elimination_due(proposed_on: date, policy: Policy) -> date:
     """The elimination procedure's own time limit, from the proposal (see ``Policy.elimination_days``)."""
-    return proposed_on + timedelta(days=policy.elimination_days)
+    return add_days(proposed_on, policy.elimination_days, policy.day_count)
 
 
 def elimination_eligible_from(identified_on: date, policy: Policy) -> date:

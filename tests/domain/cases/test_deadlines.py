@@ -146,3 +146,18 @@ def test_a_step_dated_the_day_before_its_lower_bound_is_refused(occurred_at: dat
 def test_the_lower_bound_is_compared_in_shanghai_time() -> None:
     # 16:00 UTC on the 19th is midnight on the 20th in Shanghai.
     deadlines.check_step_time(datetime(2026, 2, 19, 16, 0, tzinfo=UTC), not_before=date(2026, 2, 20), now=NOW)
+
+
+def test_a_policy_that_counts_working_days_skips_weekends_and_holidays_and_works_the_adjusted_days() -> None:
+    """Hainan's older rule: identification within 20 working days (domain.md §4.2). From Thursday 2026-09-24: the
+    Mid-Autumn days (9-25 to 9-27) and National Day (10-01 to 10-07) are not counted, Saturday 10-10 (调休) is."""
+    from dataclasses import replace
+
+    working = replace(seed_policy(), identification_days=20, day_count="working")
+    assert deadlines.identification_due(date(2026, 9, 24), working) == date(2026, 10, 29)
+    assert deadlines.identification_due(date(2026, 9, 24), replace(working, day_count="calendar")) == date(2026, 10, 14)
+    assert deadlines.plan_due(date(2026, 9, 24), replace(working, plan_days=1)) == date(2026, 9, 28)
+    # a year whose holidays are not published yet is refused, never guessed
+    with pytest.raises(RuleViolationError) as e:
+        deadlines.identification_due(date(2099, 3, 1), working)
+    assert e.value.rule == "working_days_known"
