@@ -17,7 +17,8 @@ from markupsafe import Markup
 # Colours that stay apart for the common kinds of colour blindness (Okabe–Ito), in series order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 ROW = 28  # a bar's row height
-LABEL_WIDTH = 150  # room for a village's name at the left of a bar
+LABEL_WIDTH = 130  # room for a village's name at the left of a bar
+BARS_WIDTH = 420  # narrow, so that its words stay readable when a phone scales it down
 WIDTH = 600
 
 
@@ -27,6 +28,7 @@ class Bar:
     value: float
     of: float | None = None  # the whole the value is a part of (a village's households): drawn as the bar's track
     note: str = ""  # said after the value ("12/40 户")
+    short: str = ""  # the label in the picture when the whole one is long (the table gives the whole)
 
 
 def _number(value: float) -> str:
@@ -49,17 +51,17 @@ def bars(title: str, rows: Sequence[Bar], *, unit: str = "", value_head: str = "
     """Horizontal bars, one a row, in the order given (the caller sorts), scaled to the largest. A row with ``of``
     draws the whole as a pale track and the part over it, and says "part/whole"."""
     top = max([r.of or r.value for r in rows] + [1])
-    plot = WIDTH - LABEL_WIDTH - 90
+    plot = BARS_WIDTH - LABEL_WIDTH - 80
     height = ROW * len(rows) + 8
     parts = [
-        f"<svg viewBox='0 0 {WIDTH} {height}' width='100%' role='img' aria-hidden='true' "
+        f"<svg viewBox='0 0 {BARS_WIDTH} {height}' width='100%' role='img' aria-hidden='true' "
         f"xmlns='http://www.w3.org/2000/svg' class='chart'>"
     ]
     for i, r in enumerate(rows):
         y = 4 + i * ROW
         parts.append(
             f"<text x='{LABEL_WIDTH - 6}' y='{y + ROW / 2 + 5}' text-anchor='end' class='chart-label'>"
-            f"{escape(r.label[:12])}</text>"
+            f"{escape(r.short or r.label[:8])}</text>"
         )
         if r.of:
             parts.append(

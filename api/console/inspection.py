@@ -125,7 +125,7 @@ async def board(
     counts: dict[str, int] = {}
     for f in items:
         counts[f["rule"]] = counts.get(f["rule"], 0) + 1
-    picture = bars("按规则统计的发现问题", [Bar(f"{r} {RULE_TITLES[r].split('：')[0]}", n) for r, n in
+    picture = bars("按规则统计的发现问题", [Bar(f"{r} {RULE_TITLES[r].split('：')[0]}", n, short=r) for r, n in
                                            sorted(counts.items(), key=lambda c: -c[1])], unit="项",
                    value_head="问题数", chart_id="by-rule")  # fmt: skip
     query = f"village={village}&rule={rule_id}"

@@ -96,7 +96,8 @@ async def board(request: Request, sess: SessionDep, svc: ServicesDep, done: str 
         {Stage(s).label: [t["stages"].get(s, 0) for t in trends] for s in stages
          if any(t["stages"].get(s, 0) for t in trends)}, chart_id="stages",
     )  # fmt: skip
-    per_period = [Bar(f"{t['first_day']}–{str(t['last_day'])[5:]}", t["misses"]) for t in trends]
+    per_period = [Bar(f"{t['first_day']}–{str(t['last_day'])[5:]}", t["misses"], short=f"至{str(t['last_day'])[5:]}")
+                  for t in trends]  # fmt: skip
     misses = bars("每个统计期错过的期限", per_period, unit="次", value_head="错过次数", chart_id="misses")
     return _page(
         request, "ops.html", sess=sess, overdue=seen_by(actor.role, _deadline_rows(svc, b["overdue"])),

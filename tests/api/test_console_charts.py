@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from api.console.charts import Bar, bars, columns
+from api.console.charts import LABEL_WIDTH, Bar, bars, columns
 
 
 def test_bars_are_drawn_in_proportion_and_their_numbers_are_in_the_table() -> None:
     html = str(bars("排查进度", [Bar("玉坪村", 30, of=40), Bar("<b>村", 10, of=40)], unit="户", chart_id="c"))
-    widths = [float(w) for w in re.findall(r"<rect x='150' y='[\d.]+' width='([\d.]+)'", html)]
+    widths = [float(w) for w in re.findall(rf"<rect x='{LABEL_WIDTH}' y='[\d.]+' width='([\d.]+)'", html)]
     assert widths[0] == widths[2]  # both tracks: the same whole
     assert widths[1] == 3 * widths[3]  # 30 against 10
     rows = re.findall(r"<tr><th scope='row'>(.*?)</th>(.*?)</tr>", html)
