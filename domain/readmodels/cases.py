@@ -110,10 +110,13 @@ class CaseSummaryView(FollowerView):
         )
 
     def upsert(
-        self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None, on_date: Any = None
-    ) -> None:
+        self, tracking: Tracking, row: dict[str, Any], missed: dict[str, Any] | None = None, on_date: Any = None,
+        met_in_time: list[tuple[str, Any]] | None = None,
+    ) -> None:  # fmt: skip
         """Write the case's row as of an event; a DeadlineMissed event also adds its miss (``missed``); with
-        ``on_date`` (the event's business date), the case's stage that day."""
+        ``on_date`` (the event's business date), the case's stage that day. A miss whose deadline the case has
+        met in time after all (``met_in_time``: kind and due date; a case entered late, its steps dated when they
+        happened) was no real miss: it is taken back, and only real misses are counted."""
 
         def statement() -> Composed:
             columns = SQL(", ").join(Identifier(c) for c in COLUMNS)
@@ -135,6 +138,13 @@ class CaseSummaryView(FollowerView):
                         "ON CONFLICT DO NOTHING"
                     ).format(Identifier(self.datastore.schema), Identifier(MISSES)),
                     missed,
+                )
+            for kind, due_date in met_in_time or []:
+                curs.execute(
+                    SQL("DELETE FROM {0}.{1} WHERE case_id = %s AND kind = %s AND due_date = %s").format(
+                        Identifier(self.datastore.schema), Identifier(MISSES)
+                    ),
+                    (row["case_id"], kind, due_date),
                 )
             if on_date is not None:
                 curs.execute(
@@ -193,7 +203,8 @@ class CaseSummaryView(FollowerView):
             return [dict(r) for r in curs.fetchall()]
 
     def misses_total(self) -> list[dict[str, Any]]:
-        """Every recorded deadline miss, counted by kind (a counter: misses are never taken back)."""
+        """Every real deadline miss, counted by kind: recorded, and not met in time after all (a case entered late,
+        its steps dated when they happened, takes back the misses its timers recorded on entry)."""
         statement = SQL("SELECT kind, count(*) AS misses FROM {0}.{1} GROUP BY kind ORDER BY kind").format(
             Identifier(self.datastore.schema), Identifier(MISSES)
         )
@@ -319,7 +330,8 @@ class CaseSummaryProjection(Projection[CaseSummaryView]):
                 domain_event.clue_date if isinstance(domain_event, CaseOpened)
                 else local_date(getattr(domain_event, "occurred_at", None) or domain_event.timestamp)
             )  # fmt: skip
-            self.view.upsert(tracking, summary_row(case), missed, on_date)
+            met = [(d.kind.value, d.due) for d in case.deadline_states() if d.met_on is not None and d.met_on <= d.due]
+            self.view.upsert(tracking, summary_row(case), missed, on_date, met)
         else:
             self.view.insert_tracking(tracking)
 
