@@ -15,8 +15,8 @@ _P = PolicyVersions().get("national@1")  # the built-in national version: its le
 
 STEP_TEXT: dict[Step, str] = {
     Step.HOUSEHOLD_VISIT: "The village's visit: household size, income, labour, risks and the signed 承诺授权书. A "
-    "household that declines to sign (`authorisation_signed: false`) has not applied and the case closes. Refused: 422 "
-    "`authorisation_reference`, `risk_required`, `within_household`.",
+    "household that declines to sign (`authorisation_signed: false`, with its `refusal_reason`) has not applied and "
+    "the case closes. Refused: 422 `authorisation_reference`, `refusal_reason`, `risk_required`, `within_household`.",
     Step.CROSS_CHECK: "The departments' data compared with the visit; may be recorded again until the township "
     "review, which needs it. An inconsistent result describes its findings (422 `required`).",
     Step.VILLAGE_DELIBERATION: "The village's deliberation, minuted (422 `minuted` without `minutes_ref`); the "

@@ -38,6 +38,7 @@ FIELD_LABELS: dict[str, str] = {
     "sudden_event": "突发情况",
     "authorisation_signed": "已签《承诺授权书》",
     "authorisation_ref": "授权书编号",
+    "refusal_reason": "拒签原因",
     "departments": "比对部门",
     "consistent": "信息比对一致",
     "findings": "核查发现",
@@ -97,6 +98,7 @@ HELP: dict[str, str] = {
     "per_capita_net_income": "按年计算；低于当年监测范围（2023年为7,100元）即有返贫风险",
     "authorisation_signed": "农户签署《监测对象申请及承诺授权查询书》后方可比对信息；拒签将结束本次认定",
     "occurred_at": "留空即为现在（北京时间）",
+    "refusal_reason": "农户拒签时必填：写明农户本人说的原因；拒签将结束本次认定",
     "verifiers": "每行一人，写明姓名",
     "ReviewBody.findings": "一次记录一个问题；多个问题请分次提交",
 }

@@ -163,6 +163,7 @@ class HouseholdVisitRecorded(CaseEvent):
     sudden_event: str
     authorisation_signed: bool
     authorisation_ref: str
+    refusal_reason: str = ""  # why the household declined the authorisation ("" when signed, or recorded before)
 
     def apply_facts(self, case: MonitoringCase) -> None:
         case.facts["household_visit"] = _facts(self)

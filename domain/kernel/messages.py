@@ -69,6 +69,7 @@ RULE_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "case_closed": "案件已结束，不能再办理任何环节。请刷新页面查看案件结果。",
         "unavailable": "系统未能确认本次提交是否已记录。请先刷新查看案件，确认未记录后再提交。",
         # ----- identification steps (入户核实 … 县级审定) -----
+        "refusal_reason": "农户拒签《承诺授权书》的，须写明拒签原因。请补填原因后提交（提交后本次认定结束）。",
         "authorisation_reference": "已签授权书的，须填写《承诺授权书》编号。请补填编号。",
         "within_household": "有劳动能力人数须在0到家庭人口数之间。请核对人数。",
         "risk_required": "未选择风险类型。请至少选择一项风险类型。",

@@ -56,6 +56,7 @@ MEANING: dict[str, Meaning] = {
     "member_uninsured": Meaning.WELFARE,
     "comment": Meaning.FREE_TEXT,
     "reason": Meaning.FREE_TEXT,
+    "refusal_reason": Meaning.FREE_TEXT,
     "objection": Meaning.FREE_TEXT,
     "investigation": Meaning.FREE_TEXT,
     "description": Meaning.FREE_TEXT,  # a review finding, a rectification

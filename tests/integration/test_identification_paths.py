@@ -140,7 +140,11 @@ async def test_county_rejection_closes_the_case_and_refuses_further_steps(stack:
 async def test_declined_authorisation_closes_the_case(stack: Stack) -> None:
     case_id = (await open_case(stack))["case_id"]
     view = await ok(
-        stack, case_id, "household-visit", "cadre", {**VISIT, "authorisation_signed": False, "authorisation_ref": ""}
+        stack,
+        case_id,
+        "household-visit",
+        "cadre",
+        {**VISIT, "authorisation_signed": False, "authorisation_ref": "", "refusal_reason": "不愿申请"},
     )
     assert view["status"] == "closed_not_applied" and view["stage"] == "closed"
 

@@ -193,7 +193,7 @@ def write(env: dict[str, str]) -> dict[str, Any]:
         three = CaseDriver(ledger, uuid5(NAMESPACE, "case-3"))
         ids["case_closed"] = str(three.case_id)
         three.open(command_id="case-3-open")
-        three.visit(authorisation_signed=False, authorisation_ref="")
+        three.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请")
 
         # A village report drafted, revised, approved twice and submitted.
         tables = {"3-1": [1, 0, 0, 1], "3-2": [0, 1], "3-3": [0, 0, 0], "3-4": [1, 1]}

@@ -87,6 +87,7 @@ class HouseholdVisitBody(StepBody):
     sudden_event: Text = ""
     authorisation_signed: bool
     authorisation_ref: ShortText = ""
+    refusal_reason: Text = ""  # required when the household declines (authorisation_signed false)
 
     def to_command(self) -> c.RecordHouseholdVisit:
         return c.RecordHouseholdVisit(
@@ -101,6 +102,7 @@ class HouseholdVisitBody(StepBody):
             sudden_event=self.sudden_event,
             authorisation_signed=self.authorisation_signed,
             authorisation_ref=self.authorisation_ref,
+            refusal_reason=self.refusal_reason,
             comment=self.comment,
         )
 

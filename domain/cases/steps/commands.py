@@ -31,6 +31,7 @@ class RecordHouseholdVisit:
     authorisation_signed: bool
     authorisation_ref: str
     comment: str = ""
+    refusal_reason: str = ""  # the household declining the 承诺授权书: why, in its words (required then)
 
 
 @dataclass(frozen=True)

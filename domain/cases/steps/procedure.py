@@ -67,6 +67,14 @@ class ProcedureSteps(CaseState):
             check_risks(command.risks, "risks", required=True)
         else:
             check_risks(command.risks, "risks", required=False)
+            # Declining the authorisation is the household's decision, recorded as such with its reason: it ends
+            # this identification (it has not applied, domain.md §4.2 step 1), never by a forgotten tick.
+            if not command.refusal_reason.strip():
+                raise RuleViolationError(
+                    "a household declining the authorisation letter states its reason",
+                    field="refusal_reason",
+                    rule="refusal_reason",
+                )
         self._trigger(
             ev.HouseholdVisitRecorded,
             envelope,
@@ -82,6 +90,7 @@ class ProcedureSteps(CaseState):
             sudden_event=command.sudden_event.strip(),
             authorisation_signed=command.authorisation_signed,
             authorisation_ref=command.authorisation_ref.strip(),
+            refusal_reason="" if command.authorisation_signed else command.refusal_reason.strip(),
         )
 
     def record_cross_check(self, envelope: Envelope, command: RecordCrossCheck) -> None:

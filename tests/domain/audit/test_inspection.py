@@ -50,14 +50,18 @@ def test_a_deadline_missed_before_the_case_closed_stays_a_finding(ledger: Ledger
     """Findings outlive the case: an identification not decided in its 15 days is a finding after the household
     refused the authorisation and the case closed (its clean twin, closed within the days, has none)."""
     case.through("open")  # clue 2-10: the identification is due 2-25
-    case.visit(occurred_at=mar(1), authorisation_signed=False, authorisation_ref="", risks=[])  # closed on 3-01
+    case.visit(
+        occurred_at=mar(1), authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[]
+    )  # closed on 3-01
     found = [f for f in findings(ledger, case, mar(20)) if f["rule"] == "ID-01"]
     assert [(f["days_late"], f["due"]) for f in found] == [(4, "2026-02-25")]
     assert "left it on 2026-03-01" in found[0]["detail"]
 
     twin = CaseDriver(ledger)
     twin.through("open")
-    twin.visit(authorisation_signed=False, authorisation_ref="", risks=[])  # closed on 2-11, within its days
+    twin.visit(
+        authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[]
+    )  # closed on 2-11, within its days
     assert [f for f in findings(ledger, twin, mar(20)) if f["rule"] == "ID-01"] == []
 
 

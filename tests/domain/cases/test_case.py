@@ -285,10 +285,17 @@ def test_a_clue_from_outside_the_area_or_an_open_role_is_refused(
 def test_a_declined_authorisation_closes_the_case_as_not_applied(case: CaseDriver) -> None:
     case.open()
 
-    view = case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+    # Declining is an explicit decision with its reason: without one, nothing is recorded and the case stays open.
+    with pytest.raises(RuleViolationError) as excinfo:
+        case.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="  ", risks=[])
+    assert rule_of(excinfo) == ("refusal_reason", "refusal_reason")
+    assert case.event_types() == ["CaseOpened"]
+
+    view = case.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[])
 
     assert (view["status"], view["stage"]) == ("closed_not_applied", "closed")
     assert view["allowed_steps"] == []
+    assert view["facts"]["household_visit"]["refusal_reason"] == "不愿申请"
 
 
 STEPS_AFTER_THE_VISIT: dict[str, Callable[[CaseDriver], Any]] = {
@@ -305,7 +312,7 @@ STEPS_AFTER_THE_VISIT: dict[str, Callable[[CaseDriver], Any]] = {
 @pytest.mark.parametrize("step", list(STEPS_AFTER_THE_VISIT))
 def test_nothing_more_is_allowed_after_a_declined_authorisation(case: CaseDriver, step: str) -> None:
     case.open()
-    case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+    case.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[])
 
     with pytest.raises(StepNotAllowedError) as excinfo:
         STEPS_AFTER_THE_VISIT[step](case)
@@ -1296,7 +1303,7 @@ def test_no_deadline_is_missed_once_the_identification_is_decided(
 
 def test_no_deadline_is_missed_by_a_case_closed_at_the_visit(case: CaseDriver) -> None:
     case.open()
-    case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+    case.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[])
 
     _record_missed(case, datetime(2026, 3, 1, 9, tzinfo=SHANGHAI))
 

@@ -52,7 +52,7 @@ def test_an_open_deadline_is_overdue_from_the_end_of_its_due_day(
 
 def test_a_closed_case_has_no_deadline_to_miss(case: CaseDriver) -> None:
     case.open()
-    case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+    case.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[])
 
     view = case.view(now=datetime(2026, 3, 20, tzinfo=SHANGHAI))
 

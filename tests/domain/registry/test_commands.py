@@ -790,7 +790,7 @@ def test_an_at_risk_household_with_an_open_case_names_that_case(ledger: Ledger) 
 def test_a_household_whose_case_ended_opens_a_new_one(ledger: Ledger) -> None:
     screenable(ledger)
     case = open_for(ledger, "HH-0001")
-    case.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+    case.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[])
 
     record = screen(ledger, AT_RISK, command_id="sc-1")
 
@@ -1115,7 +1115,7 @@ def test_a_registered_households_case_takes_the_head_from_the_registry(ledger: L
 
 def test_a_case_closed_when_the_household_declines_frees_the_household(ledger: Ledger) -> None:
     first = open_for(ledger, "HH-0001")
-    closed = first.visit(authorisation_signed=False, authorisation_ref="", risks=[])
+    closed = first.visit(authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请", risks=[])
     assert closed["stage"] == "closed"
     assert ledger.registry.open_cases_of("HH-0001") == []
 
