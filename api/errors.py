@@ -254,20 +254,21 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _english(request: Request) -> bool:
+def english(request: Request) -> bool:
+    """Whether the request asks for its refusals in English (``prefers_english`` of its Accept-Language)."""
     return prefers_english(request.headers.get("accept-language"))
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(request: Request, e: ApiProblem) -> JSONResponse:
-        return problem(e.status, e.type, e.detail, errors=e.errors or None, english=_english(request))
+        return problem(e.status, e.type, e.detail, errors=e.errors or None, english=english(request))
 
     @app.exception_handler(DomainError)
     async def _refused(request: Request, e: DomainError) -> JSONResponse:
         answer = ApiProblem.of(e)
         return problem(answer.status, answer.type, answer.detail, errors=answer.errors or None,
-                       english=_english(request))  # fmt: skip
+                       english=english(request))  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, e: RequestValidationError) -> JSONResponse:
@@ -280,7 +281,7 @@ def install(app: FastAPI) -> None:
             for err in e.errors()
         ]
         detail = "; ".join(f"{x['field'] or 'body'}: {x['message']}" for x in errors)
-        return problem(422, "ValidationError", detail, errors=errors, english=_english(request))
+        return problem(422, "ValidationError", detail, errors=errors, english=english(request))
 
     @app.exception_handler(ValidationError)
     async def _model_validation(request: Request, e: ValidationError) -> JSONResponse:
@@ -290,7 +291,7 @@ def install(app: FastAPI) -> None:
             for err in e.errors()
         ]
         detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors)
-        return problem(422, "ValidationError", detail, errors=errors, english=_english(request))
+        return problem(422, "ValidationError", detail, errors=errors, english=english(request))
 
     async def _store_unavailable(request: Request, e: Exception) -> JSONResponse:
         # PostgreSQL is down or unreachable (the pools reconnect by themselves once it is back): the caller may retry.
@@ -298,7 +299,7 @@ def install(app: FastAPI) -> None:
         services = getattr(request.app.state, "services", None)
         if services is not None:
             services.database.mark_down(e)  # later requests are refused at once until it answers again
-        return problem(503, "UnavailableError", DATABASE_DOWN, english=_english(request))
+        return problem(503, "UnavailableError", DATABASE_DOWN, english=english(request))
 
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _store_unavailable)
@@ -307,11 +308,11 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
         if e.status_code == 413:  # api.limits: a body over its route's limit
             errors = [{"field": "body", "rule": "max_size", "message": str(e.detail)}]
-            return problem(413, "PayloadTooLargeError", str(e.detail), errors=errors, english=_english(request))
-        return problem(e.status_code, "HTTPError", str(e.detail), english=_english(request))
+            return problem(413, "PayloadTooLargeError", str(e.detail), errors=errors, english=english(request))
+        return problem(e.status_code, "HTTPError", str(e.detail), english=english(request))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return problem(500, "InternalError", "an unexpected error occurred; it has been logged",
-                       english=_english(request))  # fmt: skip
+                       english=english(request))  # fmt: skip

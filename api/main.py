@@ -231,8 +231,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         svc: Services | None = getattr(request.app.state, "services", None)
         written: Written = []
         if svc is not None and svc.database.down and request.url.path not in ALWAYS_ANSWERED:
-            english = errors.prefers_english(request.headers.get("accept-language"))
-            response: Response = errors.problem(503, "UnavailableError", errors.DATABASE_DOWN, english=english)
+            response: Response = errors.problem(503, "UnavailableError", errors.DATABASE_DOWN,
+                                                english=errors.english(request))  # fmt: skip
         elif request.method in WRITE_METHODS:
             with collecting() as written:  # every event this request saves, for its receipt
                 response = await call_next(request)

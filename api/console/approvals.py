@@ -46,11 +46,10 @@ async def _waiting(sess: Any, svc: Any, step: Step) -> list[dict[str, Any]]:
     for row, view in await run_in_threadpool(area_cases, svc, sess.actor, _now()):
         if any(a["step"] == step.value and sess.actor.role.value in a["roles"] for a in view["allowed_steps"]):
             household = seen_by(sess.actor.role, view["household"])
-            area = svc.registry.areas.get(row["village_code"])
             out.append(
                 {"case_id": str(row["case_id"]), "village": row["village_code"], "key": uuid.uuid4().hex,
                  "household": household, "status_label": view["status_label"],
-                 "village_name": area.name if area is not None else row["village_code"]}
+                 "village_name": svc.registry.areas.name(row["village_code"])}
             )  # fmt: skip
     return sorted(out, key=lambda c: (c["village"], c["household"]["household_number"]))
 

@@ -73,8 +73,7 @@ def may_start(actor: Actor) -> bool:
 
 
 def _name(svc: Any, code: str) -> str:
-    area = svc.registry.areas.get(code)
-    return area.name if area is not None else code
+    return str(svc.registry.areas.name(code))
 
 
 # ----- the list ---------------------------------------------------------------------------------------------------

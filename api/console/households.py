@@ -19,6 +19,7 @@ from api.errors import ApiProblem
 from api.registry import record_screening
 from domain.kernel.actors import Role
 from domain.kernel.errors import DamagedRecordError, DomainError
+from domain.kernel.labels import label_of
 from domain.kernel.permissions import OPEN_ROLES
 from domain.kernel.privacy import FULL_VIEW_ROLES, NO_PERSONAL_DATA_ROLES, seen_by, sees
 from domain.kernel.time import local_date
@@ -31,13 +32,6 @@ router = APIRouter(prefix="/console/households", include_in_schema=False)
 LISTED = 500  # households of the area read for a search (a village's; a township searches by name or number)
 
 
-def _label(enum: Any, value: Any) -> str:
-    try:
-        return str(enum(value).label)
-    except ValueError:
-        return str(value or "")
-
-
 def _refusal(request: Request, sess: Any) -> HTMLResponse | None:
     """运维 and 管理员 see no household; a 帮扶责任人 reaches their own households through their cases ("一对一"), as
     in the API, never the area's list or another household's card."""
@@ -48,11 +42,7 @@ def _refusal(request: Request, sess: Any) -> HTMLResponse | None:
 
 
 def _village_names(svc: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
-    names = {}
-    for code in {r["village_code"] for r in rows}:
-        area = svc.registry.areas.get(code)
-        names[code] = area.name if area is not None else code
-    return names
+    return {code: svc.registry.areas.name(code) for code in {r["village_code"] for r in rows}}
 
 
 @router.get("")
@@ -120,20 +110,19 @@ async def _card(
         return _page(request, "refused.html", 404, sess=sess, message="没有找到该农户，或不在您的辖区内。")
     household, changes = found
     await record_read(svc, sess.actor, request, what="household", target=number, village_code=household["village_code"])
-    household = {**household, "members": [{**m, "relation_label": _label(Relation, m.get("relation"))}
+    household = {**household, "members": [{**m, "relation_label": label_of(Relation, m.get("relation"))}
                                           for m in household["members"]]}  # fmt: skip
-    history = [{**c, "what_label": CHANGE_LABELS[c["what"]], "role_label": _label(Role, c["actor_role"]),
+    history = [{**c, "what_label": CHANGE_LABELS[c["what"]], "role_label": label_of(Role, c["actor_role"]),
                 "field_labels": [HOUSEHOLD_FIELDS.get(f, f) for f in c["fields"]]} for c in changes]  # fmt: skip
     inputs = forms.inputs(ScreeningRequest) if sess.actor.role in OPEN_ROLES else []
     inputs = [i for i in inputs if i.name != "campaign_id"]
     if failed:
         forms.refill(inputs, failed["values"], failed["multi"], failed["fields"])
-    area = svc.registry.areas.get(household["village_code"])
     return _page(
         request, "household.html", status, sess=sess, household=seen_by(sess.actor.role, household), inputs=inputs,
         key=failed["key"] if failed else uuid.uuid4().hex, message=failed["message"] if failed else "",
         done=request.query_params.get("done", "")[:40], changes=seen_by(sess.actor.role, history),
-        village=area.name if area is not None else household["village_code"], assessment=assessment,
+        village=svc.registry.areas.name(household["village_code"]), assessment=assessment,
     )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse
 from api.cases import case_history
 from api.console.charts import Bar, bars
 from api.console.forms import FIELD_LABELS
-from api.console.routes import ServicesDep, SessionDep, _check_csrf, _now, _page, beijing, refusal_zh
+from api.console.routes import ServicesDep, SessionDep, _check_csrf, _now, _page, beijing, refused_page
 from api.deps import check_route, record_read
 from api.errors import ApiProblem
 from domain.audit.inspection import RULES
@@ -44,7 +44,7 @@ from domain.cases.values import (
 from domain.cases.view import responsible_user
 from domain.kernel.actors import Actor, Role
 from domain.kernel.errors import CaseNotFoundError, DamagedRecordError, DomainError, RuleViolationError
-from domain.kernel.labels import Labelled
+from domain.kernel.labels import Labelled, label_of
 from domain.kernel.permissions import check_may_read_access_log
 from domain.kernel.privacy import area_to_read, check_may_see, seen_by
 from domain.kernel.steps import Step
@@ -67,25 +67,11 @@ DECIDED_BY: dict[str, type[Labelled]] = {
 
 def decision_label(event_type: str, value: Any) -> str:
     enum = DECIDED_BY.get(event_type)
-    if enum is None or not value:
-        return ""
-    try:
-        return str(enum(value).label)
-    except ValueError:
-        return str(value)
-
-
-def _refused(request: Request, sess: Any, error: ApiProblem | DomainError, status: int | None = None) -> HTMLResponse:
-    problem = ApiProblem.of(error) if isinstance(error, DomainError) else error
-    if problem.status == 503:
-        raise problem
-    message = refusal_zh(error, problem)
-    return _page(request, "refused.html", status or problem.status, sess=sess, message=message)
+    return label_of(enum, value) if enum is not None and value else ""
 
 
 def _area_name(svc: Any, code: str) -> str:
-    area = svc.registry.areas.get(code)
-    return area.name if area is not None else code
+    return str(svc.registry.areas.name(code))
 
 
 def _villages(svc: Any, area_code: str) -> list[tuple[str, str]]:
@@ -121,7 +107,7 @@ async def board(
     try:
         items = await _findings(request, sess, svc, village[:12], rule_id[:8])
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     counts: dict[str, int] = {}
     for f in items:
         counts[f["rule"]] = counts.get(f["rule"], 0) + 1
@@ -145,7 +131,7 @@ async def board_csv(
     try:
         items = await _findings(request, sess, svc, village[:12], rule_id[:8])
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -203,12 +189,7 @@ def _shown(field: str, value: Any) -> str:
     if isinstance(value, list):
         return "、".join(_shown(field, v) for v in value)
     enum = VALUE_ENUMS.get(field.split(".")[-1])
-    if enum is not None:
-        try:
-            return str(enum(value).label)
-        except ValueError:
-            pass
-    return str(value)
+    return label_of(enum, value) if enum is not None else str(value)
 
 
 def person_changes(before: Mapping[str, Any], after: Mapping[str, Any], role: Role) -> list[dict[str, Any]]:
@@ -267,11 +248,11 @@ async def history(
             changes = person_changes(before, after, actor.role)
         chain = await run_in_threadpool(svc.audit.verify_case, uuid.UUID(view["case_id"]))
     except ValueError:
-        return _refused(request, sess, ApiProblem("RuleViolationError", "a date", field="on", rule="format"))
+        return refused_page(request, sess, ApiProblem("RuleViolationError", "a date", field="on", rule="format"))
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e, 404 if isinstance(e, CaseNotFoundError) and e.rule == "exists" else None)
-    roles = {r.value: r.label for r in Role}
-    events = [{**r, "label": event_label(r), "role_label": roles.get(r["actor"].get("role", ""), ""),
+        unknown = isinstance(e, CaseNotFoundError) and e.rule == "exists"
+        return refused_page(request, sess, e, 404 if unknown else None)
+    events = [{**r, "label": event_label(r), "role_label": label_of(Role, r["actor"].get("role", "")),
                "decision": decision_label(r["type"], r["payload"].get("decision") or r["payload"].get("outcome"))}
               for r in records]  # fmt: skip
     return _page(
@@ -304,7 +285,7 @@ async def dossier(request: Request, case_id: str, sess: SessionDep, svc: Service
     try:
         d = await _dossier(request, sess, svc, case_id)
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     proofs = d["proofs"]
     mine = [e for e in proofs["events"] if e["originator_id"] == d["case_id"]]
     covered = [e for e in mine if "checkpoint" in e]
@@ -325,7 +306,7 @@ async def proofs(request: Request, case_id: str, sess: SessionDep, svc: Services
     try:
         d = await _dossier(request, sess, svc, case_id)
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     body = json.dumps(d["proofs"], ensure_ascii=False, indent=1)
     disposition = f'attachment; filename="dixian-proofs-{d["case_id"]}.json"'
     return Response(body.encode("utf-8"), media_type="application/json", headers={"Content-Disposition": disposition})
@@ -339,7 +320,7 @@ async def verify_page(request: Request, sess: SessionDep, svc: ServicesDep) -> H
     try:
         check_route(sess.actor, "/audit/verify")
     except ApiProblem as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     return _page(request, "verify.html", sess=sess, report=None, villages=_villages(svc, sess.actor.area_code),
                  county=len(sess.actor.area_code) == 6, scope="")  # fmt: skip
 
@@ -374,9 +355,9 @@ async def verify(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLRe
             raise ApiProblem("NotPermittedError", "the whole store is verified at county level", field="scope",
                              rule="county_only")  # fmt: skip
     except ValueError:
-        return _refused(request, sess, CaseNotFoundError("no such case", field="case_id", rule="exists"), 404)
+        return refused_page(request, sess, CaseNotFoundError("no such case", field="case_id", rule="exists"), 404)
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     return _page(request, "verify.html", sess=sess, report=report, villages=_villages(svc, actor.area_code),
                  county=len(actor.area_code) == 6, scope=scope)  # fmt: skip
 
@@ -389,9 +370,8 @@ async def access(
         check_route(sess.actor, "/audit/access")
         check_may_read_access_log(sess.actor)
     except (ApiProblem, DomainError) as e:
-        return _refused(request, sess, e)
+        return refused_page(request, sess, e)
     rows = await run_in_threadpool(svc.registry.access, sess.actor.area_code, reader[:64] or None,
                                    target[:64] or None, 300)  # fmt: skip
-    roles = {r.value: r.label for r in Role}
-    rows = [{**r, "role_label": roles.get(r["role"], r["role"]), "at_local": beijing(r["at"])} for r in rows]
+    rows = [{**r, "role_label": label_of(Role, r["role"]), "at_local": beijing(r["at"])} for r in rows]
     return _page(request, "access.html", sess=sess, rows=rows, reader=reader, target=target)

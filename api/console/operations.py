@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.console.charts import Bar, bars, columns
-from api.console.routes import _KEY, ServicesDep, SessionDep, _check_csrf, _now, _page, refusal_zh
+from api.console.routes import _KEY, ServicesDep, SessionDep, _check_csrf, _now, _page, refused_page
 from api.deps import check_route
 from api.errors import ApiProblem
 from api.ops import readiness
@@ -28,25 +28,24 @@ from domain.kernel.errors import DomainError, RuleViolationError
 from domain.kernel.permissions import check_may_repair
 from domain.kernel.privacy import area_to_read, seen_by
 from workflows.cases.contracts import workflow_id_for
-from workflows.ops.service import DUE_SOON_DAYS
+from workflows.ops.service import DUE_SOON_DAYS, PROBLEM_LABELS
 
 router = APIRouter(prefix="/console/ops", include_in_schema=False)
 
-# What each kind of trouble is called on the board, and what a person does about it.
-PROBLEMS = {
-    "no_running_workflow": ("没有运行中的工作流", "重启（从事件库恢复）"),
-    "workflow_task_failing": ("工作流任务反复失败", "查看 Temporal 中的错误；修复后重启"),
-    "activity_retrying": ("活动反复重试", "排除外部原因（数据库、国家系统）后立即重试"),
-    "query_failed": ("工作流不响应查询", "重启"),
-    "diverged": ("工作流与事件库不一致", "重启（从事件库恢复）"),
-    "no_progress": ("长期没有进展", "联系帮扶责任人或村干部"),
+# What a person does about each kind of trouble (its name: workflows.ops.service.PROBLEM_LABELS).
+ADVICE = {
+    "no_running_workflow": "重启（从事件库恢复）",
+    "workflow_task_failing": "查看 Temporal 中的错误；修复后重启",
+    "activity_retrying": "排除外部原因（数据库、国家系统）后立即重试",
+    "query_failed": "重启",
+    "diverged": "重启（从事件库恢复）",
+    "no_progress": "联系帮扶责任人或村干部",
 }
 REASON_REQUIRED = "请写明修复原因（会记入日志）。"
 
 
 def _name(svc: Any, code: str) -> str:
-    area = svc.registry.areas.get(code)
-    return area.name if area is not None else code
+    return str(svc.registry.areas.name(code))
 
 
 def _deadline_rows(svc: Any, found: dict[str, Any]) -> list[dict[str, Any]]:
@@ -84,10 +83,9 @@ async def board(request: Request, sess: SessionDep, svc: ServicesDep, done: str 
     try:
         b = await _board(svc, actor)
     except (ApiProblem, DomainError) as e:
-        problem = ApiProblem.of(e) if isinstance(e, DomainError) else e
-        return _page(request, "refused.html", problem.status, sess=sess, message=refusal_zh(e, problem))
-    stuck = [{**i, "village": _name(svc, i["village_code"]), "problem_label": PROBLEMS.get(i["problem"], (i["problem"],
-              ""))[0], "advice": PROBLEMS.get(i["problem"], ("", ""))[1]} for i in b["stuck"]["items"]]  # fmt: skip
+        return refused_page(request, sess, e)
+    stuck = [{**i, "village": _name(svc, i["village_code"]), "problem_label": PROBLEM_LABELS.get(i["problem"],
+              i["problem"]), "advice": ADVICE.get(i["problem"], "")} for i in b["stuck"]["items"]]  # fmt: skip
     stages = [s.value for s in Stage]
     trends = b["trends"]
     periods = [str(t["last_day"]) for t in trends]
@@ -114,15 +112,6 @@ def _may_repair(actor: Actor) -> bool:
     except DomainError:
         return False
     return True
-
-
-async def _refused_repair(request: Request, sess: Any, svc: Any, error: Exception) -> HTMLResponse:
-    problem = ApiProblem.of(error) if isinstance(error, DomainError) else error
-    assert isinstance(problem, ApiProblem)
-    if problem.status == 503:
-        raise problem
-    return _page(request, "refused.html", problem.status, sess=sess, message=refusal_zh(error, problem),
-                 back="/console/ops")  # fmt: skip
 
 
 def _command(actor: Actor, form: Any) -> str:
@@ -153,9 +142,10 @@ async def repair(request: Request, sess: SessionDep, svc: ServicesDep) -> Respon
         await svc.ops.repair(case_id, action, actor.area_code, actor, reason, _now(), svc.temporal,
                              svc.settings.task_queue, _command(actor, form))  # fmt: skip
     except ValueError:
-        return await _refused_repair(request, sess, svc, RuleViolationError("case", field="case_id", rule="format"))
+        case_format = RuleViolationError("case", field="case_id", rule="format")
+        return refused_page(request, sess, case_format, back="/console/ops")
     except (ApiProblem, DomainError) as e:
-        return await _refused_repair(request, sess, svc, e)
+        return refused_page(request, sess, e, back="/console/ops")
     return RedirectResponse(f"/console/ops?done={action}", status_code=303)
 
 
@@ -177,5 +167,5 @@ async def reconcile(request: Request, sess: SessionDep, svc: ServicesDep) -> Res
         await svc.ops.reconcile(area, actor, reason, _now(), svc.temporal, s.task_queue, s.temporal_ui_url,
                                 _command(actor, form))  # fmt: skip
     except (ApiProblem, DomainError) as e:
-        return await _refused_repair(request, sess, svc, e)
+        return refused_page(request, sess, e, back="/console/ops")
     return RedirectResponse("/console/ops?done=reconcile", status_code=303)

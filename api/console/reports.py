@@ -216,11 +216,10 @@ async def _show(
         return _refused(request, sess, hint, problem.status)
     # A read of a whole area lies where the area does (as the API's 公示名单): the inspectors of it find it.
     await record_read(svc, sess.actor, request, what="reports", target=chosen.scope, village_code=chosen.scope)
-    area = svc.registry.areas.get(chosen.scope)
     return _page(
         request, "reports.html", status, sess=sess, chosen=chosen, query=_query(chosen), bases=BASES,
         capacity_labels=CAPACITY_LABELS,
-        area_name=area.name if area is not None else chosen.scope, message=message, done=DONE.get(done, ""),
+        area_name=svc.registry.areas.name(chosen.scope), message=message, done=DONE.get(done, ""),
         key=uuid.uuid4().hex, key2=uuid.uuid4().hex, key3=uuid.uuid4().hex, **data,
     )  # fmt: skip
 

@@ -227,10 +227,9 @@ async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResp
     campaign, unscreened = await run_in_threadpool(_unscreened, svc, actor, today)
     notices = await run_in_threadpool(_notices_running, svc, actor)
     villages = await run_in_threadpool(_villages_behind, svc, actor, campaign, today)
-    area = svc.registry.areas.get(actor.area_code)
     return _page(request, "home.html", sess=sess, items=items, today=today, campaign=campaign, unscreened=unscreened,
                  notices=notices, villages=villages, mine=mine,
-                 area_name=area.name if area is not None else actor.area_code)  # fmt: skip
+                 area_name=svc.registry.areas.name(actor.area_code))  # fmt: skip
 
 
 def _villages_behind(svc: Services, actor: Actor, campaign: dict[str, Any] | None, today: date) -> list[dict[str, Any]]:
@@ -244,9 +243,8 @@ def _villages_behind(svc: Services, actor: Actor, campaign: dict[str, Any] | Non
         households, screened = int(r["households"]), int(r["screened_households"])
         if screened >= households:
             continue
-        area = svc.registry.areas.get(r["village_code"])
         out.append({
-            "village": area.name if area is not None else r["village_code"], "households": households,
+            "village": svc.registry.areas.name(r["village_code"]), "households": households,
             "screened": screened, "percent": 100 * screened // households,
             "behind": behind_pace(screened=screened, households=households, starts_on=campaign["starts_on"],
                                   due_on=campaign["due_on"], today=today),
@@ -282,9 +280,8 @@ def _notices_running(svc: Services, actor: Actor) -> list[dict[str, Any]]:
             rows = svc.summaries.search(area_prefix=actor.area_code, filters={"status": status.value}, limit=50,
                                         offset=0)  # fmt: skip
             for r in rows:
-                area = svc.registry.areas.get(r["village_code"])
                 found.append({"case_id": str(r["case_id"]), "household_number": r["household_number"],
-                              "village": area.name if area else r["village_code"], "procedure": procedure.label,
+                              "village": svc.registry.areas.name(r["village_code"]), "procedure": procedure.label,
                               "status_label": status.label, "notice_due": r.get("notice_due")})  # fmt: skip
     return sorted(found, key=lambda n: (str(n["notice_due"] or ""), n["household_number"]))
 
@@ -441,6 +438,17 @@ async def submit_step(request: Request, case_id: str, step_name: str, sess: Sess
         log.info("console_step_refused", step=step.value, rule=problem.rule, status=problem.status)
         return await _card(request, sess, svc, case_id, problem.status, failed)
     return RedirectResponse(f"/console/cases/{case_id}?done={step.value}", status_code=303)
+
+
+def refused_page(
+    request: Request, sess: session.Session, error: ApiProblem | DomainError, status: int | None = None, back: str = ""
+) -> HTMLResponse:
+    """A refusal as a page, in the domain's Chinese words (an unavailable part of the stack is raised: 503)."""
+    problem = ApiProblem.of(error) if isinstance(error, DomainError) else error
+    if problem.status == 503:
+        raise problem
+    return _page(request, "refused.html", status or problem.status, sess=sess, message=refusal_zh(error, problem),
+                 back=back)  # fmt: skip
 
 
 def refusal_zh(error: Exception, problem: ApiProblem) -> str:

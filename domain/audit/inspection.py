@@ -101,11 +101,12 @@ def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[EventRecord], da
                 names = (e.__name__ for e in meets)
                 meeting = [v for v in _versions(records, *names, procedure=procedure) if not start or v > start[0]]
             met = meeting[:1] if d.met_on else []
+            days = (late_on - d.due).days
             hits.append(
                 Hit(
-                    f"due {d.due.isoformat()}, {what} ({(late_on - d.due).days} days late)",
+                    f"due {d.due.isoformat()}, {what} ({days} days late)",
                     tuple(sorted(set(start + met + _missed_versions(records, kind)))),
-                    days_late=(late_on - d.due).days,
+                    days_late=days,
                     due=d.due,
                 )
             )

@@ -189,13 +189,18 @@ def recorded_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> lis
     )
 
 
-def business_day(record: EventRecord) -> date:
+def business_date(occurred_at: datetime, clue_date: date | str | None = None) -> date:
     """The day an event happened in business time (Asia/Shanghai): an opening's is its clue's date (发现线索: what
     opening records happened then, whenever it was entered), any other event's its ``occurred_at``'s."""
+    if clue_date:
+        return clue_date if isinstance(clue_date, date) else date.fromisoformat(str(clue_date))
+    return local_date(occurred_at)
+
+
+def business_day(record: EventRecord) -> date:
+    """``business_date`` of a stored event record."""
     clue = record["payload"].get("clue_date") if record["type"] == "CaseOpened" else None
-    if clue:
-        return clue if isinstance(clue, date) else date.fromisoformat(str(clue))
-    return local_date(record["occurred_at"])
+    return business_date(record["occurred_at"], clue)
 
 
 def version_on(records: list[EventRecord], day: date) -> int:

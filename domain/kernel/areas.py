@@ -102,6 +102,11 @@ class AreaTree:
     def get(self, code: str) -> Area | None:
         return self._by_code.get(code)
 
+    def name(self, code: str) -> str:
+        """The area's name as people say it, or its code when the tree does not know it."""
+        area = self._by_code.get(code)
+        return area.name if area is not None else code
+
     def county(self) -> Area:
         """The county the tree serves (the first, should it list several)."""
         return next(a for a in self._by_code.values() if a.level is AreaLevel.COUNTY)

@@ -31,6 +31,14 @@ def label(value: Labelled) -> str:
     return value.label
 
 
+def label_of(enum: type[Labelled], value: object) -> str:
+    """The Chinese label of a stored value of ``enum`` (the value itself when the enumeration does not know it)."""
+    try:
+        return enum(str(value)).label
+    except ValueError:
+        return str(value or "")
+
+
 def from_label(enum: type[E], text: str) -> E:
     """The member whose value or Chinese label is ``text`` (a roster may use either); ValueError otherwise."""
     text = text.strip()

@@ -29,6 +29,11 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
 
+def day_of_deadline(due_at: datetime) -> date:
+    """The day a deadline falls on, from the instant it is missed (``end_of_day``'s inverse)."""
+    return local_date(due_at) - timedelta(days=1)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, or the month's last day when it has fewer days (2023-08-31 + 6 → 2024-02-29)."""
     month_index = day.month - 1 + months

@@ -18,8 +18,8 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseEvent, CaseOpened, DeadlineMissed
-from domain.cases.view import case_view, responsible_user
-from domain.kernel.time import local_date
+from domain.cases.timeline import business_date
+from domain.cases.view import CaseViewData, case_view, responsible_user
 from domain.readmodels import areas
 from domain.readmodels.schema import FollowerView, clear_read_model, open_view, topics_of
 from domain.store import EventStore
@@ -325,13 +325,11 @@ class CaseSummaryProjection(Projection[CaseSummaryView]):
                     "village_code": case.village_code,
                     "recorded_at": domain_event.timestamp,
                 }
-            # in business time: an opening on its clue's date (timeline.business_day), the rest when they happened
-            on_date = (
-                domain_event.clue_date if isinstance(domain_event, CaseOpened)
-                else local_date(getattr(domain_event, "occurred_at", None) or domain_event.timestamp)
-            )  # fmt: skip
-            met = [(d.kind.value, d.due) for d in case.deadline_states() if d.met_on is not None and d.met_on <= d.due]
-            self.view.upsert(tracking, summary_row(case), missed, on_date, met)
+            clue = domain_event.clue_date if isinstance(domain_event, CaseOpened) else None
+            on_date = business_date(getattr(domain_event, "occurred_at", None) or domain_event.timestamp, clue)
+            view = case_view(case, case.modified_on)  # once per event: the row and the misses met after all
+            met = [(d["kind"], d["due_date"]) for d in view["deadlines"] if d["met_in_time"] and d["missed_recorded"]]
+            self.view.upsert(tracking, summary_row(case, view), missed, on_date, met)
         else:
             self.view.insert_tracking(tracking)
 
@@ -341,9 +339,9 @@ def case_summary_projection(env: Mapping[str, str]) -> type[CaseSummaryProjectio
     return type("CaseSummaryProjection", (CaseSummaryProjection,), {"ledger_env": dict(env), "name": "case_summaries"})
 
 
-def summary_row(case: MonitoringCase) -> dict[str, Any]:
+def summary_row(case: MonitoringCase, view: CaseViewData | None = None) -> dict[str, Any]:
     # The summary is as of the event, so "overdue" means a recorded missed deadline, not a clock reading.
-    view = case_view(case, case.modified_on)
+    view = view or case_view(case, case.modified_on)
     nxt = view["next_deadline"]
     return {
         "case_id": case.id,

@@ -17,7 +17,7 @@ from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DuplicateIdNumberError, RuleViolationError, command_reused
 from domain.kernel.permissions import check_may_register
-from domain.kernel.privacy import FULL_VIEW_ROLES, unknown_household, unknown_staff
+from domain.kernel.privacy import sees, sees_personal_data, unknown_household, unknown_staff
 from domain.kernel.store import CommandSet
 from domain.kernel.time import local_date
 from domain.registry.household import (
@@ -234,14 +234,14 @@ class RegistryCommands(CommandSet):
         """The number and village of the household a person of this ID number is registered to, for the roles that
         see ID numbers (privacy.FULL_VIEW_ROLES) and only inside their area: elsewhere, as unknown as a number never
         registered (no oracle of who lives where)."""
-        if actor.role not in FULL_VIEW_ROLES:
+        if not sees_personal_data(actor.role):
             return None
         # claims are kept by the person (the 18-character citizen number a 20/22-character card begins with)
         claim = self.store.find(IdNumberClaim, id_claim_id(person_key(normalise_id_number(id_number))))
         if claim is None or not claim.household_number:
             return None
         household = self.store.find(Household, household_id(claim.household_number))
-        if household is None or not contains(actor.area_code, household.village_code):
+        if household is None or not sees(actor, household.village_code):
             return None
         return claim.household_number, household.village_code
 

@@ -29,6 +29,13 @@ def period_containing(counted_from: date, day: date) -> tuple[date, date]:
     return start, start + timedelta(days=PERIOD_DAYS - 1)
 
 
+def current_period(counted_from: date | None, day: date) -> tuple[date, date]:
+    """The two-week period holding ``day``: of the plan's cycles once its date has come, else the default one."""
+    if counted_from is not None and counted_from <= day:
+        return period_containing(counted_from, day)
+    return default_period(day)
+
+
 def default_period(day: date) -> tuple[date, date]:
     """The default two-week period (``DEFAULT_CYCLE_ANCHOR``) that holds ``day``: Monday to the Sunday a week
     after. Defined for every day, also before the anchor."""

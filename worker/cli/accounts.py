@@ -13,7 +13,6 @@ from typing import Any
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AreaTree
-from domain.kernel.errors import DomainError
 from domain.ledger import Ledger
 from worker.cli.failures import store_env
 from worker.cli.show import place, table, when
@@ -71,8 +70,6 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             view = service.enable(args.id, actor=admin, command_id=command_id, now=now, reason=args.reason or "")
         print("\n".join(_rows([view], ledger.areas)))
         return 0
-    except DomainError:
-        raise  # a refusal: one line and exit status 1 (worker.cli.run_command)
     except ValueError as e:  # pydantic's ValidationError: the option given is malformed
         print(f"dixian user {args.action}: {e}", file=sys.stderr)
         return 2

@@ -19,19 +19,11 @@ from uuid import UUID
 from domain.kernel.actors import Role
 from domain.kernel.areas import AreaTree
 from domain.kernel.privacy import seen_by
+from domain.kernel.time import day_of_deadline
 from worker.cli.failures import TEMPORAL_NOT_RUNNING, UnavailableError, probe, store_env
 from worker.cli.show import in_shanghai, localized, place, table, when
 from workflows.kernel.settings import Settings
-from workflows.ops.service import DUE_SOON_DAYS
-
-PROBLEMS = {
-    "no_running_workflow": "没有运行中的工作流",
-    "workflow_task_failing": "工作流任务反复失败",
-    "activity_retrying": "活动反复重试",
-    "query_failed": "工作流无应答",
-    "diverged": "工作流与事件库不一致",
-    "no_progress": "长期没有进展",
-}
+from workflows.ops.service import DUE_SOON_DAYS, PROBLEM_LABELS
 
 
 def cmd_ops(settings: Settings, args: argparse.Namespace) -> int:
@@ -81,12 +73,12 @@ def ops_table(action: str, report: dict[str, Any], areas: AreaTree) -> list[str]
         return _deadlines(report, areas)
     if action == "stuck":
         rows = [
-            [PROBLEMS.get(i["problem"], i["problem"]), place(areas, i["village_code"]), i["case_id"],
+            [PROBLEM_LABELS.get(i["problem"], i["problem"]), place(areas, i["village_code"]), i["case_id"],
              localized(i["detail"]), i["temporal_ui"]]
             for i in report["items"]
         ]  # fmt: skip
         lines = table(["问题", "乡镇 村", "案件", "说明", "Temporal 界面"], rows) if rows else []
-        counts = "，".join(f"{PROBLEMS.get(k, k)} {n}" for k, n in report["by_problem"].items())
+        counts = "，".join(f"{PROBLEM_LABELS.get(k, k)} {n}" for k, n in report["by_problem"].items())
         return [
             *lines,
             f"共 {len(rows)} 个工作流需要处理{('：' + counts) if counts else ''}（截至 {when(report['as_of'])}）",
@@ -95,7 +87,7 @@ def ops_table(action: str, report: dict[str, Any], areas: AreaTree) -> list[str]
         return _summary(report, areas)
     if action == "reconcile":
         lines = table(["已重启的案件"], [[c] for c in report["restarted"]]) if report["restarted"] else []
-        found = "，".join(f"{PROBLEMS.get(k, k)} {n}" for k, n in report["reported"].items()) or "无"
+        found = "，".join(f"{PROBLEM_LABELS.get(k, k)} {n}" for k, n in report["reported"].items()) or "无"
         return [*lines, f"重启了 {len(report['restarted'])} 个工作流；发现的问题：{found}"]
     done = {"retry": "已重试", "restart": "已重启"}.get(report["action"], report["action"])
     return [f"{done}案件 {report['case_id']} 的工作流：{localized(report['detail'])}"]
@@ -110,7 +102,8 @@ def _deadlines(report: dict[str, Any], areas: AreaTree) -> list[str]:
         else:
             what = f"{i['campaign_name']} {i['milestone_label']}"
             note = f"未完成 {i['missing']}" if i.get("missing") else "节点未记录"
-        rows.append([i["kind_label"], place(areas, i["area_code"]), what, due_day(i["due_at"]), i["days_late"], note])
+        due = day_of_deadline(i["due_at"]).isoformat()
+        rows.append([i["kind_label"], place(areas, i["area_code"]), what, due, i["days_late"], note])
     lines = table(["时限", "乡镇 村", "案件或排查工作", "到期日", "逾期天数", "说明"], rows) if rows else []
     kinds = {i["kind"]: i["kind_label"] for i in report["items"]}
     counts = "，".join(f"{kinds.get(k, k)} {n}" for k, n in report["by_kind"].items())
@@ -121,12 +114,13 @@ def _deadlines(report: dict[str, Any], areas: AreaTree) -> list[str]:
 
 def _summary(report: dict[str, Any], areas: AreaTree) -> list[str]:
     from domain.cases.values import DeadlineKind, Stage
+    from domain.kernel.labels import label_of
 
     def stage(value: str) -> str:
-        return Stage(value).label if value in Stage._value2member_map_ else value
+        return label_of(Stage, value)
 
     def kind(value: str) -> str:
-        return DeadlineKind(value).label if value in DeadlineKind._value2member_map_ else value
+        return label_of(DeadlineKind, value)
 
     by_stage = [[stage(s), n] for s, n in report["cases_by_stage"].items()]
     villages = [
@@ -148,13 +142,6 @@ def _summary(report: dict[str, Any], areas: AreaTree) -> list[str]:
         f"本统计周期 {period['first_day']} 至 {period['last_day']} 错过时限 {misses['total']} 次{missed}",
         f"读模型落后事件库（事件数）：{lag}",
     ]
-
-
-def due_day(due_at: datetime) -> str:
-    """The calendar day (Asia/Shanghai) a deadline falls on: its due instant is the end of that day."""
-    from domain.kernel.time import local_date
-
-    return (local_date(due_at) - timedelta(days=1)).isoformat()
 
 
 def connections(settings: Settings, as_json: bool) -> int:

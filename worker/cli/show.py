@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from domain.kernel.areas import AreaTree
+from domain.kernel.areas import AreaLevel, AreaTree
 from domain.kernel.time import SHANGHAI, aware
 
 GAP = "  "  # between two columns
@@ -103,5 +103,5 @@ def place(areas: AreaTree, code: str | None) -> str:
     area = areas.get(code)
     if area is None:
         return code
-    parent = areas.get(area.parent_code) if area.parent_code and len(code) == 12 else None
+    parent = areas.get(area.parent_code) if area.parent_code and area.level is AreaLevel.VILLAGE else None
     return f"{parent.name} {area.name}" if parent else area.name

@@ -29,7 +29,7 @@ from domain.readmodels.cases import CaseSummaryProjection, CaseSummaryView
 from domain.readmodels.registry import RegistryProjection, RegistryView
 from domain.readmodels.reports import ReportProjection, ReportView
 from domain.readmodels.schema import pending_of
-from domain.reports.periods import PERIOD_DAYS, default_period, period_containing
+from domain.reports.periods import PERIOD_DAYS, current_period
 from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
 from workflows.cases.workflow import CaseWorkflow
 from workflows.reports.service import plan_start
@@ -98,6 +98,17 @@ class RepairNotApplicableError(DomainError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="action", rule="repair_applies")
+
+
+# What each kind of trouble ``stuck`` reports is called where people read it (the console's board, `dixian ops`).
+PROBLEM_LABELS: dict[str, str] = {
+    "no_running_workflow": "没有运行中的工作流",
+    "workflow_task_failing": "工作流任务反复失败",
+    "activity_retrying": "活动反复重试",
+    "query_failed": "工作流不响应查询",
+    "diverged": "工作流与事件库不一致",
+    "no_progress": "长期没有进展",
+}
 
 
 class OpsService:
@@ -197,10 +208,7 @@ class OpsService:
         for r in rows:
             by_stage[r["stage"]] = by_stage.get(r["stage"], 0) + int(r["cases"])
         today = local_date(now)
-        counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
-        first, last = (
-            period_containing(counted_from, today) if counted_from and counted_from <= today else default_period(today)
-        )
+        counted_from, (first, last) = self._period(area_code, today)
         misses = {r["kind"]: int(r["misses"]) for r in self.summaries.misses(area_prefix=area_code, due_from=first,
                                                                              due_to=last)}  # fmt: skip
         past_due = self.deadlines(area_code, now)
@@ -218,14 +226,16 @@ class OpsService:
             "projection_lag": self.lag(),
         }
 
+    def _period(self, area_code: str, today: date) -> tuple[date | None, tuple[date, date]]:
+        """The plan date the area's statistics periods count from (None: not known), and the period holding today."""
+        counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
+        return counted_from, current_period(counted_from, today)
+
     def trends(self, area_code: str, now: datetime, periods: int = 8) -> list[dict[str, Any]]:
         """The last ``periods`` two-week statistics periods, oldest first, ending with the one of today (counted as
         ``summary`` counts it): the cases by stage at each period's last day, and the deadlines missed in it."""
         today = local_date(now)
-        counted_from = plan_start(self.registry, self.plan_issued_on, area_code, today)
-        first, last = (
-            period_containing(counted_from, today) if counted_from and counted_from <= today else default_period(today)
-        )
+        _, (first, last) = self._period(area_code, today)
         step = timedelta(days=PERIOD_DAYS)
         spans = [(first - step * k, last - step * k) for k in range(periods)][::-1]
         stages = self.summaries.stages_on(area_prefix=area_code, days=[min(b, today) for _, b in spans])
