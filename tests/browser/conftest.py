@@ -69,6 +69,16 @@ class Console:
         await page.wait_for_url(f"{self.base}/console")
 
 
+def seed_accounts(stack: Stack, *people: Actor | AccountRecord) -> None:
+    """Accounts for the people a test signs in as (a test actor's, or a record as it is), each made once."""
+    for person in people:
+        record = person if isinstance(person, AccountRecord) else AccountRecord(
+            user_id=person.id, name=person.name, role=person.role.value, area_code=person.area_code)  # fmt: skip
+        if stack.ledger.accounts.find(record.user_id) is None:
+            stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, f"seed:{record.user_id}", datetime.now(UTC)), record,
+                                      reason="测试用户")  # fmt: skip
+
+
 async def shot(page: Page, name: str) -> None:
     """Every page at the size it is shown: its title and labelled inputs checked, the screenshot kept."""
     assert (await page.title()).strip(), f"{page.url} has no title"
@@ -87,12 +97,7 @@ async def console(temporal_env: WorkflowEnvironment, es_env: dict[str, str]) -> 
     chromium = find()
     assert chromium, "no Chromium: `make test` installs it first (tests/browser/chromium.py)"
     async for stack in run_stack(temporal_env.client, es_env):
-        for who in ("cadre", "other_cadre", "township", "county"):
-            a = ACTORS[who]
-            record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code)
-            stack.ledger.accounts.add(
-                Envelope(SYSTEM_ACTOR, f"seed:{a.id}", datetime.now(UTC)), record, reason="测试用户"
-            )
+        seed_accounts(stack, *(ACTORS[who] for who in ("cadre", "other_cadre", "township", "county")))
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(create_app(stack.services), host="127.0.0.1", port=port,
                                                log_level="warning"))  # fmt: skip

@@ -15,17 +15,16 @@ from playwright.async_api import Page
 from temporalio.client import WorkflowExecutionStatus
 
 from api.auth import issue_token
-from domain.accounts.commands import AccountRecord
 from domain.campaigns.rules import default_milestones
 from domain.campaigns.values import Milestone
 from domain.cases.values import case_id_for_command
-from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
+from domain.kernel.actors import Actor, Role
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.privacy import sees_personal_data
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
-from tests.browser.conftest import SIZES, Console, shot
+from tests.browser.conftest import SIZES, Console, seed_accounts, shot
 from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, SECRET, TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import HIGH_INCOME, LOW_INCOME, household
 from workflows.campaigns.contracts import ScreeningRequest, campaign_workflow_id
@@ -41,12 +40,6 @@ READERS = {  # every role that reads campaigns
     "resident": RESIDENT,
     "inspector": ACTORS["inspector"],
 }
-
-
-def add_accounts(stack: Stack, *actors: Actor) -> None:
-    for a in actors:
-        record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code)
-        stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, f"seed:{a.id}", datetime.now(UTC)), record, reason="测试用户")
 
 
 def bearer(actor: Actor) -> dict[str, str]:
@@ -197,7 +190,7 @@ async def _campaign_with_screenings(stack: Stack) -> tuple[uuid.UUID, uuid.UUID,
 
 async def test_each_reader_sees_the_villages_progress_as_the_coverage_api_counts_it(console: Console) -> None:
     stack = console.stack
-    add_accounts(stack, RESIDENT, ACTORS["inspector"])
+    seed_accounts(stack, RESIDENT, ACTORS["inspector"])
     campaign_id, other_id, homes = await _campaign_with_screenings(stack)
     for who, actor in READERS.items():
         # The coverage as the API computes it for this reader (the service function its route calls).
@@ -283,7 +276,7 @@ async def test_each_reader_sees_the_villages_progress_as_the_coverage_api_counts
 
 async def test_the_roles_the_api_refuses_are_refused_and_only_township_or_county_start_one(console: Console) -> None:
     stack = console.stack
-    add_accounts(stack, ACTORS["ops"], HELPER, ACTORS["inspector"])
+    seed_accounts(stack, ACTORS["ops"], HELPER, ACTORS["inspector"])
     await stack.caught_up()
     campaign_id = uuid.uuid4()
     today = stack.today

@@ -12,12 +12,11 @@ import pytest
 
 from domain.accounts.commands import AccountRecord
 from domain.campaigns.values import Milestone
-from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
 from domain.kernel.time import local_date
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
-from tests.browser.conftest import SHOTS, SIZES, Console, shot
+from tests.browser.conftest import SHOTS, SIZES, Console, seed_accounts, shot
 from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, VILLAGE
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from tests.integration.support import TO_NOTICE_CLOSED, open_case, to_notice_closed, walk_over_http
@@ -162,7 +161,7 @@ async def test_the_township_and_a_different_county_officer_approve_with_confirma
 async def test_the_administrator_keeps_accounts_and_a_disabled_user_is_out_at_once(console: Console) -> None:
     stack = console.stack
     admin = AccountRecord(user_id="admin-1", name="县管理员", role="admin", area_code=COUNTY)
-    stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, "seed:admin-1", datetime.now(UTC)), admin, reason="测试用户")
+    seed_accounts(stack, admin)
     cadre = await console.page("phone")
     await console.sign_in(cadre, "cadre")
 
@@ -340,7 +339,7 @@ async def test_a_responsible_person_is_not_shown_the_area_s_households(console: 
     helper = AccountRecord(
         user_id="helper-1", name="陈帮扶", role="responsible_person", area_code=ACTORS["township"].area_code
     )
-    stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, "seed:helper-1", datetime.now(UTC)), helper, reason="测试用户")
+    seed_accounts(stack, helper)
     await stack.caught_up()
     page = await console.page("phone")
     await page.goto(f"{console.base}/console/login")

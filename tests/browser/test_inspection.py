@@ -10,15 +10,12 @@ import io
 import json
 import unicodedata
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
 
 from domain.accounts.commands import AccountRecord
-from domain.kernel.actors import SYSTEM_ACTOR
-from domain.kernel.envelope import Envelope
-from tests.browser.conftest import SHOTS, Console, shot
+from tests.browser.conftest import SHOTS, Console, seed_accounts, shot
 from tests.conftest import TEST_COMMAND_KEY
 from tests.integration.conftest import ACTORS, AUDIT_KEY, COUNTY, VILLAGE
 from tests.integration.support import open_case, walk_over_http
@@ -38,17 +35,9 @@ IDENTIFIED = identification(
 )  # fmt: skip
 
 
-def _seed(console: Console, *records: AccountRecord) -> None:
-    for record in records:
-        if console.stack.ledger.accounts.find(record.user_id) is None:
-            console.stack.ledger.accounts.add(
-                Envelope(SYSTEM_ACTOR, f"seed:{record.user_id}", datetime.now(UTC)), record, reason="测试用户"
-            )
-
-
 async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(console: Console) -> None:
     stack = console.stack
-    _seed(console, INSPECTOR, OPS)
+    seed_accounts(console.stack, INSPECTOR, OPS)
     late = await open_case(stack, key=f"late-{uuid.uuid4().hex[:6]}", clue_offset=-20, household_head="迟办户")
     done = (await open_case(stack, key=f"done-{uuid.uuid4().hex[:6]}", household_head="档案户"))["case_id"]
     await walk_over_http(stack, done, IDENTIFIED, -11)

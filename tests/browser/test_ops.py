@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from domain.accounts.commands import AccountRecord
-from tests.browser.conftest import SIZES, Console, shot
-from tests.browser.test_inspection import OPS, _seed
+from tests.browser.conftest import SIZES, Console, seed_accounts, shot
+from tests.browser.test_inspection import OPS
 from tests.integration.conftest import ACTORS, TOWNSHIP
 from tests.integration.support import open_case
 from workflows.cases.contracts import workflow_id_for
@@ -33,7 +33,7 @@ async def test_the_ops_board_joins_lateness_and_trouble_and_a_repair_is_recorded
     console: Console,
 ) -> None:
     stack = console.stack
-    _seed(console, OPS, HELPER)
+    seed_accounts(console.stack, OPS, HELPER)
     late = await open_case(stack, key=f"opslate-{uuid.uuid4().hex[:6]}", clue_offset=-20, household_head="逾期户")
     stuck = (await open_case(stack, key=f"opsstuck-{uuid.uuid4().hex[:6]}"))["case_id"]
     await stack.caught_up()

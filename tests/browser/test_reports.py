@@ -19,11 +19,10 @@ from openpyxl import load_workbook
 from playwright.async_api import Page
 
 from domain.accounts.commands import AccountRecord
-from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
 from domain.reports.periods import default_period
 from domain.reports.tables import Table
-from tests.browser.conftest import SIZES, Console, shot
+from tests.browser.conftest import SIZES, Console, seed_accounts, shot
 from tests.integration.conftest import ACTORS, COUNTY, TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import household
 from tests.integration.support import ok, open_case
@@ -51,13 +50,7 @@ SEED_3_1 = (["序号", "乡镇", "合计", "脱贫不稳定户", "边缘易致�
 async def people(stack: Stack) -> None:
     """The accounts the console fixture does not make: the village's director, a 驻村干部, the inspector, 运维, a
     管理员 and a 帮扶责任人."""
-    now = datetime.now(UTC)
-    records = [RESIDENT, HELPER, ADMIN] + [
-        AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code)
-        for a in (ACTORS["director"], ACTORS["inspector"], ACTORS["ops"])
-    ]
-    for r in records:
-        stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, f"seed:{r.user_id}", now), r, reason="测试用户")
+    seed_accounts(stack, RESIDENT, HELPER, ADMIN, ACTORS["director"], ACTORS["inspector"], ACTORS["ops"])
 
 
 async def identified_today(stack: Stack) -> None:

@@ -14,11 +14,10 @@ import pytest
 from playwright.async_api import Page
 
 from domain.accounts.commands import AccountRecord
-from domain.kernel.actors import SYSTEM_ACTOR
 from domain.kernel.envelope import Envelope
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
-from tests.browser.conftest import Console, shot
+from tests.browser.conftest import Console, seed_accounts, shot
 from tests.integration.conftest import ACTORS, TOWNSHIP, VILLAGE
 from tests.integration.registry_support import household
 
@@ -38,8 +37,7 @@ async def submit(page: Page, form: str, case_id: str, step: str, name: str) -> N
 async def test_the_whole_path_from_screening_to_the_first_measure_in_the_browser(console: Console) -> None:
     stack = console.stack
     now = datetime.now(UTC)
-    for record in (RESIDENT, HELPER):
-        stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, f"seed:{record.user_id}", now), record, reason="测试用户")
+    seed_accounts(stack, RESIDENT, HELPER)
     head = household("HH-WALK-01", VILLAGE, 61, size=3)
     stack.ledger.registry.register_household(Envelope(ACTORS["township"], "walk-reg", now), head, reason="建档")
     stack.ledger.registry.register_staff(
