@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import ActorDep, AreaQuery, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.audit.inspection import BY_ID as RULE_IDS
+from domain.audit.inspection import visible_to
 from domain.kernel.errors import CaseNotFoundError, DamagedRecordError
 from domain.kernel.permissions import check_may_read_access_log
 from domain.kernel.privacy import area_to_read, check_may_see, unknown_case
@@ -102,14 +103,17 @@ async def findings(
     scope: AreaQuery = None,
     rule: Annotated[str | None, Query(pattern=r"^[A-Z]{2}-[0-9]{2}$", description="one rule id, e.g. TI-01")] = None,
 ) -> dict[str, Any]:
-    """What the inspection rules (应纳未纳 NM-01, 识别超时 ID-01, 不及时 TI-*, 不精准 PR-*, 风险消除不规范 EL-*, 回头看
-    LB-01) find in the caller's area or a part of it (403 `jurisdiction`), every rule or one (422 `known_rule`), each
-    finding with the events that prove it. Any role but 运维, 管理员 and 帮扶责任人; recorded in the access log."""
+    """What the inspection rules (应纳未纳 NM-*, 识别超时 ID-01, 不及时 TI-*, 不精准 PR-*, 风险消除不规范 EL-*, 回头看
+    LB-01, and the data-quality rules RG-01, RK-*, MS-*, CT-*) find in the caller's area or a part of it (403
+    `jurisdiction`), every rule or one (422 `known_rule`), each finding with the events that prove it; the RK-*
+    findings, which tell a household's recorded risks, only to the roles that see personal data. Any role but 运维,
+    管理员 and 帮扶责任人; recorded in the access log."""
     area = area_to_read(actor.area_code, scope, "scope")
     if rule is not None and rule not in RULE_IDS:
         raise ApiProblem("RuleViolationError", f"no inspection rule {rule}", field="rule", rule="known_rule")
     await record_read(svc, actor, request, what="findings", target=area, village_code="")
-    return await run_in_threadpool(svc.audit.findings, area, rule, _now())
+    found = await run_in_threadpool(svc.audit.findings, area, rule, _now())
+    return visible_to(actor.role, found)
 
 
 @router.get("/audit/access", summary="访问记录: who read which case or household, when and why (inspectors)")

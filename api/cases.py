@@ -47,9 +47,10 @@ from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
-from domain.kernel.privacy import check_may_see, unknown_case
+from domain.kernel.privacy import check_may_see, sees_personal_data, unknown_case
 from domain.kernel.steps import Step
 from domain.kernel.time import aware, local_date
+from domain.registry.figures import without_health
 from workflows.cases.client import open_case as open_through_workflow
 from workflows.cases.client import opening
 from workflows.cases.contracts import (
@@ -204,7 +205,10 @@ async def open_case(
     """Record a risk clue and open the household's case through its workflow; the first step is then 入户核实.
     Opened by 村干部/网格员, 乡镇审核 or 县级审定 for a village inside their area (403 `open_roles`,
     `jurisdiction`). Refused: 409 `one_open_case` (the household has an open case), 422 `known_village`,
-    `not_in_future` or `after_mechanism_start` (`clue_date`), `area_nesting`, `household_village`. The same
+    `not_in_future` or `after_mechanism_start` (`clue_date`), `area_nesting`, `household_village`,
+    `household_registered` (a cadre's screening names a registered household; a self-application or an alert may
+    name an unregistered one, to be registered within the policy's `registration_days`), `registry_head` (a head
+    that is not the registry's: leave it empty). The same
     `Idempotency-Key` answers the same case (409 `command_reused` if it opened another household's); 201 with
     `Location`, `ETag` and a signed `X-Dixian-Receipt`."""
     view = await start_case(svc, actor, command_id, body)
@@ -348,9 +352,13 @@ async def get_case(
     """The case as it stands: household, facts of each step, the steps open now (with their roles), deadlines. Any
     role but 运维 and 管理员, for a case in their area (a 帮扶责任人: their own households'); otherwise 404 `exists`.
     The read is recorded in the access log (with the `X-Purpose` header, if sent); `ETag` is the case's version, for
-    a step's `If-Match`."""
+    a step's `If-Match`. `household.fact_sources` says where each household fact came from (a registry version as
+    of a date, or typed, by whom); `household.registry_now`, what the registry recorded since the case last read it."""
     cid = parse_case_id(case_id)
-    return _with_etag(response, await _seen(svc, actor, cid, request, "case"))
+    view = await _seen(svc, actor, cid, request, "case")
+    since = await run_in_threadpool(svc.queries.registry_now, view)
+    view["household"]["registry_now"] = since if sees_personal_data(actor.role) else without_health(since)
+    return _with_etag(response, view)
 
 
 @router.get("/cases/{case_id}/events", response_model=list[StoredEvent], summary="The case's stored events in order")

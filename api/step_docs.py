@@ -14,9 +14,11 @@ from domain.kernel.steps import Step
 _P = PolicyVersions().get("national@1")  # the built-in national version: its lengths are the defaults
 
 STEP_TEXT: dict[Step, str] = {
-    Step.HOUSEHOLD_VISIT: "The village's visit: household size, income, labour, risks and the signed 承诺授权书. A "
-    "household that declines to sign (`authorisation_signed: false`, with its `refusal_reason`) has not applied and "
-    "the case closes. Refused: 422 `authorisation_reference`, `refusal_reason`, `risk_required`, `within_household`.",
+    Step.HOUSEHOLD_VISIT: "The village's visit: income, risks and the signed 承诺授权书; the household's type, size "
+    "and labour are read from the registry as of the visit's date (leave them out; a contradicting figure: 422 "
+    "`registry_figure`), typed only for a household not registered (422 `typed_figures`). A household that declines "
+    "to sign (`authorisation_signed: false`, with its `refusal_reason`) has not applied and the case closes. "
+    "Refused: 422 `authorisation_reference`, `refusal_reason`, `risk_required`, `within_household`.",
     Step.CROSS_CHECK: "The departments' data compared with the visit; may be recorded again until the township "
     "review, which needs it. An inconsistent result describes its findings (422 `required`).",
     Step.VILLAGE_DELIBERATION: "The village's deliberation, minuted (422 `minuted` without `minutes_ref`); the "
@@ -49,7 +51,8 @@ STEP_TEXT: dict[Step, str] = {
     Step.ELIMINATION_PROPOSAL: "The village proposes 风险消除 (帮扶消除 or 自然消除). Refused with every unmet "
     f"criterion listed in `errors` (422): `min_monitoring_period` ({_P.min_monitoring_months} months after "
     "identification), `measure_for_risk`, `income_above_line`, `three_guarantees`, `rigid_expenditure`, "
-    "`whole_household_without_labour`.",
+    "`whole_household_without_labour` (labour as the registry has it on the proposal's date; a typed count that "
+    "contradicts it: 422 `registry_figure`).",
     Step.ELIMINATION_VISIT: f"The verification visit by a team of at least {_P.min_elimination_verifiers} people "
     "(422 `min_verifiers`), with the references of the three signed forms (422 `required`).",
     Step.LOOK_BACK: "The household is visited again after its elimination: `stable`, `unstable` (a rollback may then "

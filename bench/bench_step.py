@@ -102,9 +102,10 @@ def headers(actor: Actor, key: str | None = None) -> dict[str, str]:
 
 
 async def open_visited_case(http: httpx.AsyncClient, today: str) -> str:
-    # A household of its own for each case: a household has at most one open case.
+    # A household of its own for each case: a household has at most one open case. Not registered, so a
+    # self-application (a cadre's screening names a registered household), its visit typing its figures.
     body = {"household_number": f"B-{uuid.uuid4().hex[:10]}", "village_code": "990102101001",
-            "source": "cadre_screening", "clue_date": today}  # fmt: skip
+            "source": "self_application", "clue_date": today}  # fmt: skip
     r = await http.post("/cases", json=body, headers=headers(CADRE))
     assert r.status_code == 201, r.text
     case_id = str(r.json()["case_id"])

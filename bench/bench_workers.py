@@ -77,8 +77,9 @@ async def open_cases(client: Client, queue: str, n: int, today: date) -> float:
     async def one(i: int) -> None:
         command_id = f"bench-open-{run}-{i}"
         case_id = case_id_for_command(command_id)
+        # households not registered: opened as self-applications (a cadre's screening names a registered one)
         body = OpenCaseRequest(household_number=f"W-{run}-{i:05d}", village_code=actor.area_code,
-                               source="cadre_screening", clue_date=today)  # fmt: skip
+                               source="self_application", clue_date=today)  # fmt: skip
         cmd = sign(OpenCaseInput(case_id=case_id, command_id=command_id, actor=model, request=body), COMMAND_KEY)
         await open_case(client, cmd, opening(CaseWorkflowState(case_id=case_id), queue))
 

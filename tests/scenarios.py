@@ -29,6 +29,12 @@ VISIT: dict[str, Any] = {
 }
 
 
+# The same visit of a registered household: its type, size and labour are the registry's, not typed.
+REGISTERED_VISIT: dict[str, Any] = {
+    k: v for k, v in VISIT.items() if k not in ("household_type", "household_size", "labour_capable_members")
+}
+
+
 @dataclass(frozen=True)
 class Day:
     """A date in a body: the walk's first day plus ``offset`` days."""

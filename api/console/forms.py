@@ -30,6 +30,11 @@ FIELD_LABELS: dict[str, str] = {
     "visitors": "入户人员",
     "household_type": "农户类型",
     "household_size": "家庭人口数",
+    # read from the registry as of the step's date; typed only for a household not yet registered (issue 19)
+    "HouseholdVisitBody.household_type": "农户类型（已登记的留空，取农户信息库）",
+    "HouseholdVisitBody.household_size": "家庭人口数（已登记的留空，取农户信息库）",
+    "HouseholdVisitBody.labour_capable_members": "有劳动能力人数（已登记的留空，取农户信息库）",
+    "EliminationProposalBody.labour_capable_members": "有劳动能力人数（已登记的留空，取农户信息库）",
     "labour_capable_members": "有劳动能力人数",
     "per_capita_net_income": "家庭人均纯收入（元/年）",
     "rigid_expenditure": "刚性支出（元/年）",

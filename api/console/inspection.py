@@ -27,7 +27,7 @@ from api.console.forms import FIELD_LABELS
 from api.console.routes import ServicesDep, SessionDep, _check_csrf, _now, _page, beijing, refused_page
 from api.deps import check_route, record_read
 from api.errors import ApiProblem
-from domain.audit.inspection import RULES
+from domain.audit.inspection import RULES, visible_to
 from domain.cases.timeline import check_version, event_label, recorded_changes, version_on
 from domain.cases.values import (
     Category,
@@ -92,7 +92,7 @@ async def _findings(request: Request, sess: Any, svc: Any, village: str, rule_id
     if rule_id and rule_id not in RULE_TITLES:
         raise ApiProblem("RuleViolationError", f"no inspection rule {rule_id}", field="rule", rule="known_rule")
     await record_read(svc, actor, request, what="findings", target=area, village_code="")
-    found = await run_in_threadpool(svc.audit.findings, area, rule_id or None, _now())
+    found = visible_to(actor.role, await run_in_threadpool(svc.audit.findings, area, rule_id or None, _now()))
     items = [{**f, "village": _area_name(svc, f["village_code"]), "severity_label": SEVERITY.get(f["severity"], ""),
               "version": f["evidence"][0].get("version") if f["evidence"] else None}
              for f in found["items"]]  # fmt: skip

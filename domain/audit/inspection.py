@@ -14,16 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from domain.cases.case import MonitoringCase
 from domain.cases.events import DEADLINE_CLOCKS, CountyDecided, MeasureAdded, MeasureImplemented
 from domain.cases.queries import EventRecord
-from domain.cases.rules.assistance import Finding, precision_findings
-from domain.cases.rules.deadlines import elimination_eligible_from
-from domain.cases.values import DeadlineKind, MeasureStatus, Stage
+from domain.cases.rules.assistance import Finding, measure_for_risk, precision_findings
+from domain.cases.rules.deadlines import elimination_eligible_from, plan_due
+from domain.cases.values import DeadlineKind, MeasureCategory, MeasureStatus, Stage
+from domain.kernel.actors import Role
+from domain.kernel.policy import Policy
+from domain.kernel.privacy import sees_personal_data
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
+from domain.registry.figures import HouseholdFigures, HouseholdHistory, RegistryVersion
+from domain.registry.values import Risk
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,12 @@ class Hit:
     evidence: tuple[int, ...]  # versions of the case's events that prove it
     days_late: int | None = None  # a deadline's rule: calendar days past its due date (met late, or still unmet)
     due: date | None = None  # that deadline's due date
+    registry: tuple[int, ...] = ()  # versions of the household's registry stream that prove it
+
+
+# A rule's check over one case: its events (as records), today, and its household in the registry (None when the
+# household number was never registered).
+Check = Callable[[MonitoringCase, list[EventRecord], date, HouseholdHistory | None], list[Hit]]
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,10 @@ class Rule:
     group: str  # 应纳未纳 / 帮扶措施不及时 / 帮扶措施不精准 / 风险消除不规范 / 回头看
     source: str
     severity: str  # high | medium
-    check: Callable[[MonitoringCase, list[EventRecord], date], list[Hit]] | None
+    check: Check | None
+    # A finding of it tells which risks the household was recorded with (health, schooling, labour: privacy.HEALTH):
+    # shown only to the roles that see personal data (``visible_to``).
+    personal: bool = False
 
     def describe(self) -> dict[str, str]:
         return {
@@ -66,8 +81,10 @@ def _missed_versions(records: list[EventRecord], kind: DeadlineKind) -> list[int
     return [r["version"] for r in records if r["type"] == "DeadlineMissed" and r["payload"].get("kind") == kind.value]
 
 
-def _late(kind: DeadlineKind) -> Callable[[MonitoringCase, list[EventRecord], date], list[Hit]]:
-    def check(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
+def _late(kind: DeadlineKind) -> Check:
+    def check(
+        case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+    ) -> list[Hit]:
         hits = []
         for d in case.deadline_states():
             if d.kind is not kind:
@@ -119,8 +136,10 @@ def _assisted(case: MonitoringCase) -> bool:
     return case.identified_on is not None and case.stage in (Stage.MONITORED, Stage.ELIMINATING)
 
 
-def _precision(code: str) -> Callable[[MonitoringCase, list[EventRecord], date], list[Hit]]:
-    def check(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
+def _precision(code: str) -> Check:
+    def check(
+        case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+    ) -> list[Hit]:
         if not _assisted(case) or not case.precision_judged(today):
             return []
         evidence = tuple(_versions(records, "HouseholdVisitRecorded", "MeasureAdded", "MeasureChanged",
@@ -145,7 +164,9 @@ def _elimination_evidence(records: list[EventRecord], *types: str) -> tuple[int,
     return tuple(_versions(records, *types))
 
 
-def _too_soon(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
+def _too_soon(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
     record = _eliminated(case)
     if record is None or case.identified_on is None or case.eliminated_on is None:
         return []
@@ -162,7 +183,9 @@ def _too_soon(case: MonitoringCase, records: list[EventRecord], today: date) -> 
     ]
 
 
-def _income_below_line(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
+def _income_below_line(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
     record = _eliminated(case)
     if record is None or record.get("mode") != "assisted":
         return []
@@ -191,7 +214,9 @@ ELIMINATION_STEPS = (
 )
 
 
-def _step_missing(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
+def _step_missing(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
     record = _eliminated(case)
     if record is None:
         return []
@@ -203,19 +228,208 @@ def _step_missing(case: MonitoringCase, records: list[EventRecord], today: date)
     ]
 
 
-def _no_labour(case: MonitoringCase, records: list[EventRecord], today: date) -> list[Hit]:
+def _registry_evidence(household: HouseholdHistory | None, *versions: RegistryVersion | None) -> tuple[int, ...]:
+    return tuple(sorted({v.version for v in versions if v is not None})) if household else ()
+
+
+def _no_labour(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    """Labour as the registry had it on the day of elimination (issue 19: never the proposal's own count); the
+    proposal's count for a household never registered."""
     record = _eliminated(case)
-    if record is None:
+    if record is None or case.eliminated_on is None:
         return []
-    labour = record.get("proposal", {}).get("labour_capable_members", case.labour_capable_members)
+    registered = household.as_of(case.eliminated_on) if household else None
+    if registered is not None:
+        labour = registered.figures.labour_capable
+    else:
+        labour = record.get("proposal", {}).get("labour_capable_members", case.labour_capable_members)
     if labour:
         return []
     return [
         Hit(
-            "a whole household without labour capacity marked eliminated",
+            "a whole household without labour capacity marked eliminated"
+            + (f" (registry version {registered.version})" if registered else ""),
             _elimination_evidence(records, "EliminationProposed", "RiskEliminated"),
+            registry=_registry_evidence(household, registered),
         )
     ]
+
+
+def _proposal_figures(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    """An elimination's labour count that is not the registry's on the proposal's date (a proposal recorded before
+    cases read the registry, or a registry corrected since)."""
+    proposal = (case.elimination or {}).get("proposal")
+    if proposal is None or household is None:
+        return []
+    proposed_on = local_date(proposal["occurred_at"])
+    registered = household.as_of(proposed_on)
+    if registered is None or registered.figures.labour_capable == proposal["labour_capable_members"]:
+        return []
+    return [
+        Hit(
+            f"the proposal of {proposed_on.isoformat()} counts {proposal['labour_capable_members']} members able to "
+            f"work; the registry (version {registered.version}) counts {registered.figures.labour_capable}",
+            tuple(_versions(records, "EliminationProposed")),
+            registry=(registered.version,),
+        )
+    ]
+
+
+def _eliminated_without_measure(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    record = _eliminated(case)
+    if (
+        record is None
+        or record.get("mode") != "assisted"
+        or measure_for_risk(case.current_risks(), case.measure_facts())
+    ):
+        return []
+    return [Hit("帮扶消除 with no implemented measure aimed at the case's risks",
+                _elimination_evidence(records, "HouseholdVisitRecorded", "RiskEliminated"))]  # fmt: skip
+
+
+def _responsible_throughout(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    """A one-to-one responsible person from the start of assistance (the plan's deadline at the latest) until the
+    elimination (seed plan: every monitored household gets one; domain.md §6)."""
+    if _eliminated(case) is None or case.identified_on is None:
+        return []
+    people = [*case.responsible_history, *([case.responsible_person] if case.responsible_person else [])]
+    evidence = tuple(_versions(records, "ResponsiblePersonAssigned", "RiskEliminated"))
+    if not people:
+        return [Hit("eliminated without ever having a responsible person", evidence)]
+    first = min(p["start_date"] for p in people)
+    due = plan_due(case.identified_on, case.policy)
+    if first > due:
+        return [Hit(f"the first responsible person started {first.isoformat()}, after {due.isoformat()}", evidence)]
+    return []
+
+
+def _risk_member(risk: Risk, why: str, lacks: Callable[[HouseholdFigures, Policy], bool]) -> Check:
+    """A risk recorded at the visit that the household's members, as registered on the visit's date, cannot have."""
+
+    def check(
+        case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+    ) -> list[Hit]:
+        visit = case.facts.get("household_visit")
+        if household is None or visit is None or risk.value not in case.risks:
+            return []
+        registered = household.as_of(local_date(visit["occurred_at"]))
+        if registered is None or not lacks(registered.figures, case.policy):
+            return []
+        return [Hit(f"risk {risk.value} recorded, but {why} (registry version {registered.version})",
+                    tuple(_versions(records, "HouseholdVisitRecorded")), registry=(registered.version,))]  # fmt: skip
+
+    return check
+
+
+def _lack_of_labour_implausible(f: HouseholdFigures, policy: Policy) -> bool:
+    # every member can work (fuping 4_11_009), or more than the policy's share are 普通/技能劳动力 (5_18_008)
+    return f.size > 0 and (
+        f.labour_capable == f.size or Decimal(f.full_labour) > policy.lack_of_labour_full_share * f.size
+    )
+
+
+def _measure_member(
+    categories: frozenset[MeasureCategory], why: str, lacks: Callable[[HouseholdFigures], bool]
+) -> Check:
+    """A measure that needs someone the household, as registered on the measure's date, does not have."""
+
+    def check(
+        case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+    ) -> list[Hit]:
+        if household is None:
+            return []
+        hits = []
+        for measure_id, m in case.measures.items():
+            if MeasureCategory(m["category"]) not in categories or (m["status"] == MeasureStatus.ENDED and not m[
+                    "was_implemented"]):  # fmt: skip
+                continue
+            registered = household.as_of(local_date(m["occurred_at"]))
+            if registered is None or not lacks(registered.figures):
+                continue
+            added = [r["version"] for r in records if r["type"] == "MeasureAdded"
+                     and r["payload"].get("measure_id", measure_id) == measure_id]  # fmt: skip
+            hits.append(Hit(f"measure {measure_id} ({m['category']}) but {why} (registry version {registered.version})",
+                            tuple(added[:1]), registry=(registered.version,)))  # fmt: skip
+        return hits
+
+    return check
+
+
+def _unregistered_late(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    due = case.registration_due
+    if due is None:
+        return []
+    registered_on = household.registered_on if household else None
+    late_on = registered_on if registered_on is not None else today
+    if late_on <= due:
+        return []
+    what = f"registered {registered_on.isoformat()}" if registered_on else f"not registered by {today.isoformat()}"
+    return [Hit(f"opened unregistered ({case.source.value}); due {due.isoformat()}, {what}", (1,),
+                days_late=(late_on - due).days, due=due, registry=(1,) if registered_on else ())]  # fmt: skip
+
+
+def _closed_still_at_risk(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    """A case rejected or closed while the household's latest screening still finds it at risk, and no case of the
+    household is open: listed with the decision and its reason, for review (issue 19, plausibility)."""
+    if case.stage is not Stage.CLOSED or household is None or household.open_cases:
+        return []
+    screening = household.latest_screening()
+    if screening is None or not screening["assessment"]["at_risk"]:
+        return []
+    ending = [r for r in records if r["type"] in ("HouseholdVisitRecorded", "TownshipReviewed", "CountyDecided")]
+    last = ending[-1] if ending else None
+    payload = last["payload"] if last else {}
+    decision = payload.get("decision") or ("declined" if payload.get("authorisation_signed") is False else "")
+    reason = payload.get("reason") or payload.get("refusal_reason") or ""
+    return [Hit(f"closed ({case.status.value}; decision {decision or '-'}: {reason or '-'}); screened "
+                f"{screening['screened_on']} still at risk", tuple([last["version"]] if last else []),
+                registry=(screening["version"],))]  # fmt: skip
+
+
+def _no_responsible_person(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    if case.identified_on is None or case.stage is Stage.CLOSED or case.responsible_person is not None:
+        return []
+    due = plan_due(case.identified_on, case.policy)
+    if today <= due:
+        return []
+    identified = _versions(records, "CountyDecided", procedure=Procedure.IDENTIFICATION.value)[:1]
+    return [Hit(f"identified {case.identified_on.isoformat()}, no responsible person by {today.isoformat()}",
+                tuple(identified), days_late=(today - due).days, due=due)]  # fmt: skip
+
+
+def _no_phone(
+    case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
+) -> list[Hit]:
+    if case.identified_on is None or case.stage is Stage.CLOSED or household is None or household.latest is None:
+        return []
+    latest = household.latest
+    if latest.figures.has_phone:
+        return []
+    return [Hit("the household has no contact phone in the registry", (), registry=(latest.version,))]
+
+
+_RISK_CHECKS: dict[str, Check] = {
+    "RK-01": _risk_member(Risk.ILLNESS, "no member is registered with a major or chronic illness",
+                          lambda f, p: f.ill == 0),
+    "RK-02": _risk_member(Risk.DISABILITY, "no member is registered as disabled", lambda f, p: f.disabled == 0),
+    "RK-03": _risk_member(Risk.SCHOOLING, "no member is registered in school", lambda f, p: f.students == 0),
+    "RK-04": _risk_member(Risk.LACK_OF_LABOUR, "the household's members can work", _lack_of_labour_implausible),
+    "RK-05": _risk_member(Risk.UNSTABLE_EMPLOYMENT, "no member can work", lambda f, p: f.labour_capable == 0),
+}  # fmt: skip
 
 
 NOT_MONITORED = Rule(
@@ -255,23 +469,84 @@ RULES: tuple[Rule, ...] = (
     Rule("EL-04", "整户无劳动能力标注风险消除", "风险消除不规范",
          "domain.md §12 (5): elimination is blocked for whole-household no-labour-capacity households", "high",
          _no_labour),
+    Rule("EL-05", "风险消除劳动力人数与农户信息库不符", "风险消除不规范",
+         "issue 19: figures a step needs are read from the registry as of the step's date; domain.md §7 (5_11_033, "
+         "4_11_011 read 劳动技能 of the members)", "high", _proposal_figures),
+    Rule("EL-06", "帮扶消除但无针对风险的已实施措施", "风险消除不规范",
+         "domain.md §7: at least one measure targeting its risk (yjq.gov.cn); 帮扶消除 requires implemented measures "
+         "(fuping 1_11_009)", "high", _eliminated_without_measure),
+    Rule("EL-07", "监测期间帮扶责任人缺位", "风险消除不规范",
+         "seeds/township-screening-plan.txt 三(二): 每个监测对象都要确定结对帮扶责任人，“一对一”开展帮扶",
+         "medium", _responsible_throughout),
     Rule("LB-01", "已消除风险对象回头看逾期", "回头看",
          "seeds/township-screening-plan.txt 二(三): 对所有已标注风险消除监测对象开展回头看", "medium",
          _late(DeadlineKind.LOOK_BACK)),
+    Rule("RG-01", "未登记农户逾期未补登记", "识别合理性",
+         "issue 19: an unregistered household (自主申报/部门预警) is registered within Policy.registration_days",
+         "medium", _unregistered_late),
+    Rule("NM-02", "识别未通过或终止但最新排查仍有风险", "识别合理性",
+         "seeds/township-screening-plan.txt 二(一): 应纳尽纳; issue 19: rejected or closed while the latest screening "
+         "still finds the household at risk, listed with the decision and its reason for review", "medium",
+         _closed_still_at_risk),
+    Rule("RK-01", "风险类型与成员患病情况不符", "风险与成员一致",
+         "domain.md §5: the illness risk requires a member with major or chronic illness (fuping 5_15_015)",
+         "medium", _RISK_CHECKS["RK-01"], personal=True),
+    Rule("RK-02", "风险类型与成员残疾情况不符", "风险与成员一致",
+         "domain.md §5, §9 健康状况 (implied by fuping 5_15_015 for the disability risk)", "medium",
+         _RISK_CHECKS["RK-02"], personal=True),
+    Rule("RK-03", "风险类型与成员在校情况不符", "风险与成员一致",
+         "domain.md §5, §9 在校生状况 (the schooling risk: costs of a member in school)", "medium",
+         _RISK_CHECKS["RK-03"], personal=True),
+    Rule("RK-04", "风险类型与成员劳动能力不符（劳动力）", "风险与成员一致",
+         "domain.md §5: lack of labour invalid if every member can work (fuping 4_11_009) or more than ¼ are "
+         "普通/技能劳动力 (5_18_008; the share is Policy.lack_of_labour_full_share)", "medium",
+         _RISK_CHECKS["RK-04"], personal=True),
+    Rule("RK-05", "风险类型与成员劳动能力不符（务工）", "风险与成员一致",
+         "domain.md §5: unstable employment invalid if nobody has labour capacity (fuping 2_11_006, 5_15_013)",
+         "medium", _RISK_CHECKS["RK-05"], personal=True),
+    Rule("MS-01", "就业或公益岗位帮扶但无劳动能力成员", "措施合理性",
+         "domain.md §6 Plausibility: employment or public-job measures require a working member (fuping 4_11_014)",
+         "medium", _measure_member(frozenset({MeasureCategory.EMPLOYMENT, MeasureCategory.PUBLIC_WELFARE_JOB}),
+                                   "no member can work", lambda f: f.labour_capable == 0)),
+    Rule("MS-02", "义务教育或教育帮扶但无在校生", "措施合理性",
+         "domain.md §6 Risk → required-measure mapping (education measures answer 因学 and out-of-school children)",
+         "medium", _measure_member(frozenset({MeasureCategory.COMPULSORY_EDUCATION, MeasureCategory.EDUCATION}),
+                                   "no member is in school", lambda f: f.students == 0)),
+    Rule("CT-01", "监测对象无帮扶责任人（监测联系人）", "联系方式",
+         "seeds/township-screening-plan.txt 三(二): 每个监测对象都要确定结对帮扶责任人; domain.md §6: an eliminated "
+         "household still records a 监测联系人 and phone (fuping 1_11_011)", "high", _no_responsible_person),
+    Rule("CT-02", "监测对象无联系电话", "联系方式",
+         "domain.md §6: 监测联系人 and phone (fuping 1_11_011); the registry's household phone", "medium", _no_phone),
 )  # fmt: skip
 BY_ID = {r.id: r for r in RULES}
 
 
+def visible_to(role: Role, result: dict[str, Any]) -> dict[str, Any]:
+    """Findings as ``role`` may read them: a personal rule's findings (they tell a household's recorded risks) are
+    withheld from the roles that do not see personal data, and counted as withheld."""
+    if sees_personal_data(role):
+        return result
+    items = [i for i in result["items"] if not BY_ID[i["rule"]].personal]
+    counts = {k: v for k, v in result["counts"].items() if not BY_ID[k].personal}
+    return {**result, "items": items, "counts": counts, "withheld": len(result["items"]) - len(items)}
+
+
 def inspect_case(
-    case: MonitoringCase, records: list[EventRecord], now: datetime, only: str | None = None
+    case: MonitoringCase,
+    records: list[EventRecord],
+    now: datetime,
+    only: str | None = None,
+    household: HouseholdHistory | None = None,
 ) -> list[dict[str, Any]]:
-    """Every finding of every case rule (or of rule ``only``) on one case, as of ``now``."""
+    """Every finding of every case rule (or of rule ``only``) on one case, as of ``now``; the rules that compare the
+    case with its household read ``household`` (its registry streams; None when never registered)."""
     today = local_date(now)
     out = []
     for rule in RULES:
         if rule.check is None or (only is not None and rule.id != only):
             continue
-        for hit in rule.check(case, records, today):
+        for hit in rule.check(case, records, today, household):
+            registry = [{"stream": household.stream, "version": v} for v in hit.registry] if household else []
             out.append(
                 {
                     **rule.describe(),
@@ -283,7 +558,7 @@ def inspect_case(
                     "detail": hit.detail,
                     "days_late": hit.days_late,
                     "due": hit.due.isoformat() if hit.due else None,
-                    "evidence": [{"stream": str(case.id), "version": v} for v in hit.evidence],
+                    "evidence": [{"stream": str(case.id), "version": v} for v in hit.evidence] + registry,
                 }
             )
     return out

@@ -8,17 +8,17 @@ record facts, so replaying a stored history never re-runs a rule (design.md).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from domain.cases import events as ev
-from domain.cases.rules.deadlines import check_clue_date
+from domain.cases.rules.deadlines import check_clue_date, registration_due
 from domain.cases.state import check_risks
 from domain.cases.steps.assistance import AssistanceSteps
 from domain.cases.steps.elimination import EliminationSteps
 from domain.cases.steps.procedure import ProcedureSteps
 from domain.cases.values import Source
 from domain.kernel.actors import Actor
-from domain.kernel.errors import RuleViolationError
 from domain.kernel.permissions import check_may_open
 from domain.kernel.policy import PolicyVersions
 from domain.kernel.time import local_date
@@ -52,14 +52,14 @@ class MonitoringCase(ProcedureSteps, AssistanceSteps, EliminationSteps):
         reported_risks: list[Risk],
         comment: str = "",
         previous_case_id: str = "",
+        registry_source: dict[str, Any] | None = None,
     ) -> MonitoringCase:
         """Record a risk clue: the case starts, pinned to the policy in force for its village on the clue date.
-        Area codes are checked by the ledger."""
+        Area codes are checked by the ledger, and whether the household must be registered (``registry_source``: the
+        registry version read, None when it is not registered and is then to be by ``registration_due``)."""
         check_may_open(actor, village_code)
         check_clue_date(clue_date, local_date(now))
         check_risks(reported_risks, "reported_risks", required=False)
-        if not household_number.strip():
-            raise RuleViolationError("a household reference is required", field="household_number", rule="required")
         policy = policies.in_force(village_code, clue_date)
         case: MonitoringCase = cls._create(
             ev.CaseOpened,
@@ -78,5 +78,7 @@ class MonitoringCase(ProcedureSteps, AssistanceSteps, EliminationSteps):
             reported_risks=[r.value for r in reported_risks],
             policy=policy.as_dict(),
             previous_case_id=previous_case_id,
+            registry_source=registry_source,
+            registration_due=None if registry_source else registration_due(local_date(now), policy),
         )
         return case

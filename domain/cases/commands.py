@@ -17,6 +17,7 @@ from uuid import UUID, uuid5
 from domain.cases.case import MonitoringCase
 from domain.cases.queries import CaseReads, case_of, view_at
 from domain.cases.rules.deadlines import missed_key
+from domain.cases.rules.household import check_head, check_may_be_unregistered
 from domain.cases.steps import commands as c
 from domain.cases.values import ENDED_STAGES, DeadlineKind, LookBackOutcome, Source, Stage
 from domain.cases.view import CaseViewData, case_view
@@ -31,14 +32,15 @@ from domain.kernel.errors import (
 from domain.kernel.privacy import sees
 from domain.kernel.store import CommandSet, Reader
 from domain.kernel.time import local_date
+from domain.registry.figures import RegistryReading, RegistryVersion, reading_as_of, registry_versions
 from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
 from domain.registry.values import Risk
 
 # The command of each step → the aggregate's method that takes it. A proposal and a look-back take more than their
-# command (the policies in force; the id of the case a new risk opens): ``take_step`` calls those two itself.
+# command (the policies in force; the id of the case a new risk opens), and the visit and the proposal read the
+# registry: ``take_step`` calls those itself.
 StepMethod = Callable[[MonitoringCase, Envelope, Any], None]
 _STEP_METHODS: dict[type, StepMethod] = {
-    c.RecordHouseholdVisit: MonitoringCase.record_household_visit,
     c.RecordCrossCheck: MonitoringCase.record_cross_check,
     c.RecordVillageDeliberation: MonitoringCase.record_village_deliberation,
     c.PostPublicNotice: MonitoringCase.post_public_notice,
@@ -102,8 +104,12 @@ class CaseCommands(CommandSet, CaseReads):
                     rule="area_nesting",
                 )
         household_number = household_number.strip()
+        if not household_number:
+            raise RuleViolationError("a household reference is required", field="household_number", rule="required")
         household = self.store.find(Household, household_id(household_number))
-        if household is not None:
+        if household is None:
+            check_may_be_unregistered(source)  # self-application or alert only, to be registered by a deadline
+        else:
             # A registered household: the case is of its village, and its head is known.
             if household.village_code != village_code:
                 # Where it is registered is said only to a reader of that area (no answer tells where a household
@@ -114,7 +120,8 @@ class CaseCommands(CommandSet, CaseReads):
                     f"household {household_number} is registered {where}", field="village_code",
                     rule="household_village",
                 )  # fmt: skip
-            household_head = household_head.strip() or household.head_name
+            check_head(household_head, household.head_name)
+            household_head = household.head_name or household_head.strip()
         index = self._household_cases(household_number)
         if index.open_cases:
             # the open case is named to a reader of its area only
@@ -140,6 +147,7 @@ class CaseCommands(CommandSet, CaseReads):
             clue_date=clue_date,
             reported_risks=reported_risks,
             comment=comment,
+            registry_source=self._reading_source(household_number, clue_date),
         )
         index.opened(str(case_id))
         self.store.save(case, index)
@@ -162,8 +170,12 @@ class CaseCommands(CommandSet, CaseReads):
             )
         stage_before = case.stage
         new_case: MonitoringCase | None = None
-        if isinstance(command, c.ProposeElimination):
-            case.propose_elimination(envelope, command, policies=self.store.policies)  # the current year's line
+        if isinstance(command, c.RecordHouseholdVisit):
+            case.record_household_visit(envelope, command, registry=self.registry_as_of(case, envelope))
+        elif isinstance(command, c.ProposeElimination):
+            case.propose_elimination(  # the current year's line, the registry's labour
+                envelope, command, policies=self.store.policies, registry=self.registry_as_of(case, envelope)
+            )
         elif isinstance(command, c.RecordLookBack):
             reentry = command.outcome is LookBackOutcome.NEW_RISK
             new_id = str(uuid5(REENTRY_NAMESPACE, f"{case_id}:{envelope.command_id}")) if reentry else None
@@ -196,7 +208,23 @@ class CaseCommands(CommandSet, CaseReads):
             reported_risks=list(look_back.new_risks),
             comment=f"回头看发现新风险（原案件 {case.id}）",
             previous_case_id=str(case.id),
+            registry_source=self._reading_source(case.household_number, local_date(envelope.at)),
         )
+
+    # ----- the household in the registry ------------------------------------------------------------------------
+
+    def registry_versions(self, household_number: str) -> list[RegistryVersion]:
+        """The household's facts, version by version ([] when it is not registered); its chain checked as read."""
+        return registry_versions(self.store.stored_events(household_id(household_number)))
+
+    def registry_as_of(self, case: MonitoringCase, envelope: Envelope) -> RegistryReading | None:
+        """The household as the registry had it on the step's business date (None when it is not registered)."""
+        day = local_date(envelope.at)
+        return reading_as_of(case.household_number, self.registry_versions(case.household_number), day)
+
+    def _reading_source(self, household_number: str, day: date) -> dict[str, Any] | None:
+        reading = reading_as_of(household_number, self.registry_versions(household_number), day)
+        return reading.source() if reading else None
 
     def _check_no_other_open_case(self, case: MonitoringCase, index: HouseholdCases | None = None) -> None:
         """One open case per household: a re-entry or a rollback may not give the household a second one."""

@@ -60,8 +60,16 @@ class CaseOpened(ChainedCreated):
     reported_risks: list[str]
     policy: dict[str, Any]
     previous_case_id: str  # the eliminated case whose look-back found a new risk ("" for a first case)
+    # Where the household's facts came from when the case opened: the registry version read (domain.registry.figures
+    # RegistryReading.source), or None for a household not registered (a self-application or an alert), which is
+    # then to be registered by ``registration_due``. Cases opened before the registry was read carry neither.
+    registry_source: dict[str, Any] | None = None
+    registration_due: date | None = None
 
     def apply(self, case: MonitoringCase) -> None:
+        if "registry_source" in vars(self):  # an older case keeps the state (and snapshots) it always had
+            case.registry_source = dict(self.registry_source) if self.registry_source else None
+            case.registration_due = self.registration_due
         case.household_number = self.household_number
         case.household_head = self.household_head
         case.village_code = self.village_code
@@ -164,6 +172,9 @@ class HouseholdVisitRecorded(CaseEvent):
     authorisation_signed: bool
     authorisation_ref: str
     refusal_reason: str = ""  # why the household declined the authorisation ("" when signed, or recorded before)
+    # Where household_type, household_size and labour_capable_members came from: a registry version as of the visit's
+    # date, or typed (for a household not registered); None for visits recorded before the registry was read.
+    figures_source: dict[str, Any] | None = None
 
     def apply_facts(self, case: MonitoringCase) -> None:
         case.facts["household_visit"] = _facts(self)
@@ -420,6 +431,7 @@ class EliminationProposed(CaseEvent):
     unresolved_rigid_expenditure: bool
     labour_capable_members: int
     evidence: str
+    figures_source: dict[str, Any] | None = None  # as for the visit: where labour_capable_members came from
 
     def apply_facts(self, case: MonitoringCase) -> None:
         case.elimination = {

@@ -13,6 +13,8 @@ from domain.cases.events import CaseOpened
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.privacy import unknown_case
 from domain.kernel.store import Reader
+from domain.registry.figures import registry_since, registry_versions
+from domain.registry.household import household_id
 
 
 def case_of(store: Reader, case_id: UUID, version: int | None = None) -> MonitoringCase:
@@ -93,6 +95,14 @@ class CaseReads:
 
     def event_records(self, case_id: UUID) -> list[EventRecord]:
         return event_records(self.reader(), case_id)
+
+    def registry_now(self, view: CaseViewData) -> dict[str, Any]:
+        """What the registry recorded of the case's household since the latest version the case read (its opening,
+        its visit or its elimination proposal): the changes an open case should show."""
+        household = view["household"]
+        read = [s["registry_version"] for s in household["fact_sources"] if s["registry_version"] is not None]
+        stream = self.reader().stored_events(household_id(household["household_number"]))
+        return registry_since(registry_versions(stream), max(read) if read else None)
 
     def acknowledged(self, case_id: UUID, now: datetime, version: int) -> tuple[CaseViewData, str]:
         """The view at ``version`` and the hash of the event that made it: what a write's receipt names."""

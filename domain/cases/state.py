@@ -117,6 +117,9 @@ class CaseState(ChainedAggregate):
     _source: str
     _status: str
     _category: str | None
+    # Set by CaseOpened; class defaults for a snapshot taken before they existed.
+    registry_source: dict[str, Any] | None = None
+    registration_due: date | None = None
 
     def __init__(self) -> None:
         """State is set by ``CaseOpened.apply``; the annotations above only declare it."""

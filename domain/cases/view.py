@@ -7,7 +7,7 @@ it. Codes and enumerated values are their plain text; dates and times are ``date
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired
 
 from typing_extensions import (
     TypedDict,  # pydantic validates the view (the API answers with it): typing.TypedDict before 3.12 it cannot
@@ -22,9 +22,30 @@ from domain.kernel.labels import label
 from domain.kernel.time import end_of_day, local_date
 
 
+class FactSource(TypedDict):
+    """Where one of the household's facts on the case came from (issue 19)."""
+
+    fact: str  # household_head | household_type | household_size | labour_capable_members
+    fact_label: str
+    step: str  # open | household_visit | elimination_proposal
+    step_label: str
+    source: str  # registry | typed | unknown (recorded before the registry was read)
+    source_label: str
+    registry_version: int | None
+    as_of: str | None  # the business date the registry was read as of
+    by: str  # who recorded the step (their name, or their id when unnamed)
+    version: int  # the case event that recorded it
+
+
 class HouseholdRef(TypedDict):
     household_number: str
     household_head: str
+    registered: bool | None  # None: opened before cases read the registry
+    registry_source: dict[str, Any] | None
+    registration_due: date | None  # an unregistered household's: to be registered by then (RG-01)
+    fact_sources: list[FactSource]
+    # GET /cases/{id} only: what the registry recorded of the household since the case last read it
+    registry_now: NotRequired[dict[str, Any]]
 
 
 class AreaData(TypedDict):
@@ -144,7 +165,16 @@ def case_view(case: MonitoringCase, now: datetime, areas: AreaTree | None = None
         "stage_label": label(case.stage),
         "status": case.status.value,
         "status_label": label(case.status),
-        "household": {"household_number": case.household_number, "household_head": case.household_head},
+        "household": {
+            "household_number": case.household_number,
+            "household_head": case.household_head,
+            "registered": None
+            if case.registry_source is None and case.registration_due is None
+            else (case.registry_source is not None),
+            "registry_source": case.registry_source,
+            "registration_due": case.registration_due,
+            "fact_sources": fact_sources(case),
+        },
         "area": {
             "county_code": case.county_code,
             "township_code": case.township_code,
@@ -285,4 +315,40 @@ def _deadlines(case: MonitoringCase, now: datetime) -> list[DeadlineData]:
                 "days_late": 0 if d.closed else max(0, ((d.met_on or today) - d.due).days),
             }
         )
+    return out
+
+
+_FACT_LABELS = {"household_head": "户主", "household_type": "户类型", "household_size": "家庭人口数",
+                "labour_capable_members": "有劳动能力人数"}  # fmt: skip
+_STEP_LABELS = {"open": "发现线索", "household_visit": "入户核实", "elimination_proposal": "风险消除申请"}
+_SOURCE_LABELS = {"registry": "农户信息库", "typed": "人工填报", "unknown": "未核对信息库（旧记录）"}
+
+
+def _source(
+    fact: str, step: str, origin: dict[str, Any] | None, actor: dict[str, str], version: int, opened: bool
+) -> FactSource:
+    kind = "unknown" if origin is None and not opened else (origin or {}).get("from", "typed")
+    return {
+        "fact": fact, "fact_label": _FACT_LABELS[fact], "step": step, "step_label": _STEP_LABELS[step],
+        "source": kind, "source_label": _SOURCE_LABELS[kind],
+        "registry_version": (origin or {}).get("registry_version"), "as_of": (origin or {}).get("as_of"),
+        "by": actor.get("name") or actor.get("id", ""), "version": version,
+    }  # fmt: skip
+
+
+def fact_sources(case: MonitoringCase) -> list[FactSource]:
+    """Where each household fact the case holds came from: the registry version read (and as of which business date),
+    or typed by whom at which step (issue 19: "a case's view shows where each household fact came from")."""
+    read_registry = case.registry_source is not None or case.registration_due is not None
+    out = [_source("household_head", "open", case.registry_source, case.opened_by, 1, read_registry)]
+    visit = case.facts.get("household_visit")
+    if visit is not None:
+        origin = visit.get("figures_source")
+        for fact in ("household_type", "household_size", "labour_capable_members"):
+            out.append(_source(fact, "household_visit", origin, visit["actor"], visit["version"], origin is not None))
+    proposal = (case.elimination or {}).get("proposal")
+    if proposal is not None:
+        origin = proposal.get("figures_source")
+        out.append(_source("labour_capable_members", "elimination_proposal", origin, proposal["actor"],
+                           proposal["version"], origin is not None))  # fmt: skip
     return out

@@ -56,6 +56,15 @@ class Policy:
     # rule and the seed's; or working days with China's holidays and 调休 (Hainan's older rule: 20 working days,
     # domain.md §4.2). Notice periods and months stay calendar (domain.kernel.calendars.DayCount).
     day_count: str = "calendar"
+    # A household not in the registry may open a case only through a self-application or a department alert (issue
+    # 19); it is to be registered within this many days of the case being opened, or the case becomes a finding
+    # (RG-01). No source names the limit: Dixian's default is the identification's 15 days, since the county cannot
+    # approve a household it cannot see. Configure it.
+    registration_days: int = 15
+    # 缺劳动力 is implausible if every member can work (fuping 4_11_009), or, in a stricter check, if more than this
+    # share of the members are 普通/技能劳动力 (fuping 5_18_008, domain.md §5). The sources disagree: the share is a
+    # policy value, 1/4 as in 5_18_008; set it to 1 for the lenient check.
+    lack_of_labour_full_share: Decimal = Decimal("0.25")
 
     @property
     def key(self) -> str:

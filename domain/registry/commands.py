@@ -20,6 +20,7 @@ from domain.kernel.permissions import check_may_register
 from domain.kernel.privacy import sees, sees_personal_data, unknown_household, unknown_staff
 from domain.kernel.store import CommandSet
 from domain.kernel.time import local_date
+from domain.registry.figures import HouseholdHistory, household_history
 from domain.registry.household import (
     Household,
     HouseholdCases,
@@ -244,6 +245,15 @@ class RegistryCommands(CommandSet):
         if household is None or not sees(actor, household.village_code):
             return None
         return claim.household_number, household.village_code
+
+    def household_history(self, household_number: str) -> HouseholdHistory | None:
+        """The household's registry versions, screenings and open cases, for the inspection rules (None when the
+        number was never registered)."""
+        stream = household_id(household_number)
+        events = list(self.store.stored_events(stream))
+        if not events:
+            return None
+        return household_history(household_number, str(stream), events, self.open_cases_of(household_number))
 
     def open_cases_of(self, household_number: str) -> list[str]:
         index = self.store.find(HouseholdCases, household_cases_id(household_number))

@@ -19,7 +19,7 @@ from domain.registry.values import StaffIdentity
 from tests.browser.conftest import SHOTS, SIZES, Console, seed_accounts, shot
 from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, VILLAGE
 from tests.integration.registry_support import household, roster_bytes, rows_of
-from tests.integration.support import TO_NOTICE_CLOSED, open_case, to_notice_closed, walk_over_http
+from tests.integration.support import TO_NOTICE_CLOSED, household_of, open_case, to_notice_closed, walk_over_http
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -55,9 +55,7 @@ async def test_a_cadre_finds_the_case_waiting_and_records_the_household_visit(co
 
     visit = page.locator("#step-household-visit")
     await visit.get_by_label("入户人员").fill("李四\n王五")
-    await visit.get_by_label("农户类型").select_option(label="一般农户")
-    await visit.get_by_label("家庭人口数").fill("4")
-    await visit.get_by_label("有劳动能力人数").fill("2")
+    # type, size and labour are left empty: the household is registered, the registry says them
     await visit.get_by_label("家庭人均纯收入（元/年）").fill("6800")
     await visit.locator("fieldset", has_text="已签《承诺授权书》").get_by_label("是").check()
     await visit.get_by_role("button", name="提交").click()
@@ -77,6 +75,20 @@ async def test_a_cadre_finds_the_case_waiting_and_records_the_household_visit(co
     await shot(page, "case-visited")
     records = stack.ledger.cases.event_records(uuid.UUID(case_id))
     assert [r["type"] for r in records][-1] == "HouseholdVisitRecorded" and records[-1]["actor"]["id"] == "cadre-1"
+    assert (records[-1]["payload"]["household_size"], records[-1]["payload"]["labour_capable_members"]) == (4, 2)
+    sources = await page.locator("ul.sources").inner_text()
+    assert "家庭人口数 · 入户核实：农户信息库（第 1 版" in sources and "户主 · 发现线索：农户信息库" in sources
+
+    # The registry records that the second child moved out: the case shows it, with its reason.
+    number = str(records[0]["payload"]["household_number"])
+    moved = household_of(number)
+    moved["members"], moved["reason"] = moved["members"][:3], "次子外出落户"
+    r = await stack.http.put(f"/households/{number}", json=moved, headers=stack.headers("cadre"))
+    assert r.status_code == 200 and r.json()["result"] == "changed", r.text
+    await page.goto(f"{console.base}/console/cases/{case_id}")
+    changes = await page.locator("ul.registry-changes").inner_text()
+    assert "（第 2 版）子女：减少（迁出或去世）" in changes and "次子外出落户" in changes
+    await shot(page, "case-registry-changed")
 
     # The same form sent twice (a double click, a refresh) records one step: it carries its own Idempotency-Key.
     check = page.locator("#step-cross-check")

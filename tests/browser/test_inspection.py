@@ -19,7 +19,7 @@ from tests.browser.conftest import SHOTS, Console, seed_accounts, shot
 from tests.conftest import TEST_COMMAND_KEY
 from tests.integration.conftest import ACTORS, AUDIT_KEY, COUNTY, VILLAGE
 from tests.integration.support import open_case, walk_over_http
-from tests.scenarios import identification
+from tests.scenarios import REGISTERED_VISIT, identification
 from workflows.audit.service import verify_export
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -28,7 +28,7 @@ INSPECTOR = AccountRecord(user_id="inspector-1", name="督导员", role="inspect
 OPS = AccountRecord(user_id="ops-1", name="运维甲", role="ops", area_code=COUNTY)
 # 识别认定 through to the announcement: the visit on the first day, a five-day notice, approved on the sixth.
 IDENTIFIED = identification(
-    cross_check_day=1, notice_day=1, notice_days=5,
+    visit=REGISTERED_VISIT, cross_check_day=1, notice_day=1, notice_days=5,
     bodies={"cross-check": {"departments": ["公安", "人社"]},
             "village-deliberation": {"participants": 15, "minutes_ref": "纪要-1"},
             "public-notice:post": {"location": "村务公开栏"}},
@@ -39,7 +39,9 @@ async def test_an_inspector_reads_the_findings_a_case_s_history_and_its_dossier(
     stack = console.stack
     seed_accounts(console.stack, INSPECTOR, OPS)
     late = await open_case(stack, key=f"late-{uuid.uuid4().hex[:6]}", clue_offset=-20, household_head="迟办户")
-    done = (await open_case(stack, key=f"done-{uuid.uuid4().hex[:6]}", household_head="档案户"))["case_id"]
+    formerly_poor = {"kind": "formerly_poor", "size": 3, "labour": 1}  # registered so: identified 脱贫不稳定户
+    done = (await open_case(stack, key=f"done-{uuid.uuid4().hex[:6]}", household_head="档案户",
+                            household=formerly_poor))["case_id"]  # fmt: skip
     await walk_over_http(stack, done, IDENTIFIED, -11)
     await stack.caught_up()
 

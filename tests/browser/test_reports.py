@@ -26,7 +26,7 @@ from tests.browser.conftest import SIZES, Console, seed_accounts, shot
 from tests.integration.conftest import ACTORS, COUNTY, TOWNSHIP, VILLAGE, Stack
 from tests.integration.registry_support import household
 from tests.integration.support import ok, open_case
-from tests.scenarios import identification, walk
+from tests.scenarios import REGISTERED_VISIT, identification, walk
 from workflows.reports.files import to_csv, to_xlsx
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -56,8 +56,11 @@ async def people(stack: Stack) -> None:
 async def identified_today(stack: Stack) -> None:
     """A household of the village identified as a monitored object today (脱贫不稳定户, 3 persons), walked over the
     API from a visit five days ago; its steps at one minute past midnight, Shanghai, so that none lies ahead of now."""
-    case_id = (await open_case(stack, key=f"rep-{uuid.uuid4().hex[:6]}", clue_offset=-6))["case_id"]
-    moves = identification(notice_days=5)
+    household = {"kind": "formerly_poor", "size": 3, "labour": 1}  # as the registry has it
+    case_id = (await open_case(stack, key=f"rep-{uuid.uuid4().hex[:6]}", clue_offset=-6, household=household))[
+        "case_id"
+    ]
+    moves = identification(visit=REGISTERED_VISIT, notice_days=5)
     first = stack.today - timedelta(days=5)
 
     async def take(move: Any, body: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +123,9 @@ async def test_each_role_that_may_read_the_tables_sees_them_in_the_seeds_layout(
             assert rows == len(doc["rows"])
             assert "填表说明：参与排查工作人员身份有重合的，只选一种身份。" in await page.inner_text("#t3-4")
             figures = reports.table(Table.SCREENING, scope, reports.period(scope, None, stack.today))
-            assert figures["rows"][0]["values"][1:3] == [2, 6]  # 农户总数: two households, six persons
+            # 农户总数: the two households registered here, six persons, and the one identified today (3 persons),
+            # registered before its clue
+            assert figures["rows"][0]["values"][1:3] == [3, 9]
             assert await cells(page, "#t3-4 tbody tr:first-child > *") == [
                 "市合计", *map(str, figures["rows"][0]["values"])
             ]  # fmt: skip

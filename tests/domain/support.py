@@ -25,10 +25,11 @@ happens, or on NOW for the identification steps dated before it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from domain.cases.steps.commands import COMMANDS
 from domain.cases.values import (
@@ -53,7 +54,8 @@ from domain.kernel.policy import Policy
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI
 from domain.ledger import Ledger
-from domain.registry.values import HouseholdType, Risk
+from domain.registry.rules import Member
+from domain.registry.values import Health, HouseholdType, LabourSkill, Relation, Risk, Schooling, Sex
 
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
 CLUE_DATE = date(2026, 2, 10)
@@ -139,9 +141,10 @@ def national_policy(version: int = 1, **changes: Any) -> Policy:
 
 VISIT_DEFAULTS: dict[str, Any] = {
     "visitors": ["王村干", "张网格"],
-    "household_type": HouseholdType.ORDINARY,
-    "household_size": 3,
-    "labour_capable_members": 2,
+    # type, size and labour: the registry's (household_members), read as of the visit
+    "household_type": None,
+    "household_size": None,
+    "labour_capable_members": None,
     "per_capita_net_income": Decimal("6500"),
     "rigid_expenditure": Decimal("0"),
     "unmet_guarantees": [],
@@ -156,7 +159,7 @@ PROPOSAL_DEFAULTS: dict[str, Any] = {
     "per_capita_net_income": Decimal("9000"),
     "unmet_guarantees": [],
     "unresolved_rigid_expenditure": False,
-    "labour_capable_members": 2,
+    "labour_capable_members": None,  # the registry's
     "evidence": "收入稳定超过监测范围，医疗费用已报销",
 }
 
@@ -199,12 +202,48 @@ STAGES = {
 }
 
 
+def household_members(case_id: UUID, size: int = 3, labour: int = 2, **head: Any) -> tuple[Member, ...]:
+    """The household of the happy path as the registry has it: a head with a chronic illness (因病), and ``size``
+    members of whom the first ``labour`` can work (the rest are children in school); ID numbers unique per case."""
+    from domain.registry.rules import id_check_character
+
+    out = []
+    for i in range(size):
+        # each person their own: region, birth date and serial drawn from the case id (no two households share one)
+        k = int(uuid5(case_id, str(i)).hex[:15], 16)
+        birth = date((1950 + k % 40) if i < labour else (2010 + k % 8), 1 + k // 40 % 12, 1 + k // 480 % 28)
+        first17 = f"{1 + k // 13440 % 9}{k // 120960 % 100000:05d}{birth:%Y%m%d}{k // 12096000000 % 1000:03d}"
+        values: dict[str, Any] = {
+            "name": f"成员{i}",
+            "id_number": first17 + id_check_character(first17),
+            "relation": Relation.HEAD if i == 0 else Relation.CHILD if i >= labour else Relation.SPOUSE,
+            "sex": Sex.MALE if i % 2 == 0 else Sex.FEMALE,
+            "birth_date": birth,
+            "health": Health.CHRONIC_ILLNESS if i == 0 else Health.HEALTHY,
+            "labour_skill": LabourSkill.ORDINARY if i < labour else LabourSkill.NONE,
+            "schooling": Schooling.NOT_IN_SCHOOL if i < labour else Schooling.PRIMARY,
+        }
+        if i == 0:
+            values.update(head)
+        out.append(Member(**values))
+    return tuple(out)
+
+
+def changed_labour(case_id: UUID, labour: int, size: int = 3) -> tuple[Member, ...]:
+    """The same people as ``household_members(case_id)`` (the first ``size`` of them), of whom only the first
+    ``labour`` can still work: the others have lost their labour capacity (丧失劳动力)."""
+    members = household_members(case_id, max(size, 3), 2)[:size]
+    able = [m for m in members if m.labour_capable][labour:]
+    return tuple(replace(m, labour_skill=LabourSkill.LOST) if m in able else m for m in members)
+
+
 class CaseDriver:
     """One case in a ledger, moved step by step with sensible defaults; each call returns the case view."""
 
     def __init__(self, ledger: Ledger, case_id: UUID | None = None) -> None:
         self.ledger = ledger
         self.case_id = case_id or uuid4()
+        self.typed: dict[str, Any] = {}  # the figures a visit types for a household not in the registry
 
     # ----- commands ---------------------------------------------------------------------------------------------
 
@@ -218,19 +257,56 @@ class CaseDriver:
         clue_date: date = CLUE_DATE,
         reported_risks: list[Risk] | None = None,
         household_number: str | None = None,
+        members: tuple[Member, ...] | None = None,
+        registered: bool = True,
+        source: Source = Source.CADRE_SCREENING,
+        household_type: HouseholdType | None = None,
+        household_size: int = 3,
+        labour_capable_members: int = 2,
         **extra: Any,
     ) -> dict[str, Any]:
+        """Open the case; by default of a household registered first (``members``, or ``household_members`` of the
+        size, labour and type given), as a cadre's screening requires."""
+        number = f"HH-{self.case_id.hex[:8]}" if household_number is None else household_number
+        if not registered:
+            self.typed = {"household_type": household_type or HouseholdType.ORDINARY,
+                          "household_size": household_size, "labour_capable_members": labour_capable_members}  # fmt: skip
+        if registered and number.strip() and not self.ledger.registry.household_version(number.strip()):
+            kind = {"household_type": HouseholdType(household_type).value} if household_type else {}
+            members = members or household_members(self.case_id, household_size, labour_capable_members)
+            site = {"at_resettlement_site": village_code == RESETTLEMENT_SITE_CODE}
+            self.register(number.strip(), members, village_code=village_code, **kind, **site)
+        head = extra.pop("household_head", "" if registered else "刘某")
         return self.ledger.cases.open_case(
             Envelope(actor, command_id or f"open-{uuid4()}", now),
             **extra,
             case_id=self.case_id,
-            household_number=f"HH-{self.case_id.hex[:8]}" if household_number is None else household_number,
-            household_head="刘某",
+            household_number=number,
+            household_head=head,
             village_code=village_code,
-            source=Source.CADRE_SCREENING,
+            source=source,
             clue_date=clue_date,
             reported_risks=[Risk.ILLNESS] if reported_risks is None else reported_risks,
         )
+
+    def register(
+        self,
+        number: str | None = None,
+        members: tuple[Member, ...] | None = None,
+        *,
+        village_code: str = VILLAGE_CODE,
+        now: datetime = NOW,
+        reason: str = "",
+        **kw: Any,
+    ) -> dict[str, Any]:
+        """Register the case's household (or record what changed in it) with ``members``."""
+        from tests.domain.registry_support import household
+
+        number = number or f"HH-{self.case_id.hex[:8]}"
+        record = household(number, members or household_members(self.case_id), village_code=village_code, **kw)
+        registrar = Actor(id="reg-1", role=Role.VILLAGE_CADRE, area_code=village_code, name="登记员")
+        envelope = Envelope(registrar, f"register-{uuid4()}", now)
+        return dict(self.ledger.registry.register_household(envelope, record, reason=reason or "立案前登记"))
 
     def step(
         self,
@@ -258,7 +334,10 @@ class CaseDriver:
     def visit(self, *, actor: Actor = VILLAGE_CADRE, occurred_at: datetime = feb(11), **kw: Any) -> dict[str, Any]:
         options = _split(kw)
         return self.step(
-            Step.HOUSEHOLD_VISIT, {**VISIT_DEFAULTS, "occurred_at": occurred_at, **kw}, actor=actor, **options
+            Step.HOUSEHOLD_VISIT,
+            {**VISIT_DEFAULTS, **self.typed, "occurred_at": occurred_at, **kw},
+            actor=actor,
+            **options,
         )
 
     def cross_check(
@@ -496,7 +575,8 @@ class CaseDriver:
     def propose(self, *, actor: Actor = VILLAGE_CADRE, occurred_at: datetime = sep(1), **kw: Any) -> dict[str, Any]:
         """风险消除申请 (the ledger adds the policy registry)."""
         options = _split(kw)
-        payload = {**PROPOSAL_DEFAULTS, "occurred_at": occurred_at, **kw}
+        labour = {k: v for k, v in self.typed.items() if k == "labour_capable_members"}
+        payload = {**PROPOSAL_DEFAULTS, **labour, "occurred_at": occurred_at, **kw}
         return self.step(Step.ELIMINATION_PROPOSAL, payload, actor=actor, **options)
 
     def elimination_visit(
@@ -584,8 +664,11 @@ class CaseDriver:
         """Run the happy path up to and including step ``last`` (a name of PATH or of STAGES), leaving out
         ``skip``; ``visit`` overrides the visit's fields."""
         last = STAGES.get(last, last)
+        # the household's type, size and labour are the registry's: registered so, and read by the visit
+        household = {k: visit.pop(k) for k in ("household_type", "household_size", "labour_capable_members")
+                     if k in visit}  # fmt: skip
         steps: dict[str, Callable[[], dict[str, Any]]] = {
-            "open": self.open,
+            "open": lambda: self.open(**household),
             "visit": lambda: self.visit(**visit),
             "cross_check": self.cross_check,
             "deliberation": self.deliberate,

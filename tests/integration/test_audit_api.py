@@ -64,7 +64,7 @@ async def test_a_case_an_area_and_the_store_verify(stack: Stack) -> None:
     assert r.status_code == 200 and r.json()["holds"] is True and r.json()["events_checked"] == 1
     await stack.caught_up()
     r = await stack.http.post("/audit/verify", json={"scope": "area"}, headers=stack.headers("cadre"))
-    assert r.json()["holds"] is True and r.json()["streams"] == 2  # the case and the household
+    assert r.json()["holds"] is True and r.json()["streams"] == 3  # the case, the household and its open cases
     r = await stack.http.post("/audit/verify", json={"scope": "all"}, headers=stack.headers("county"))
     assert r.json()["holds"] is True and r.json()["checkpoint_problems"] == []
     # Scope rules: a village may not verify the whole store, nor another village's case.

@@ -317,7 +317,7 @@ async def test_a_workflow_task_that_keeps_failing_is_listed_and_restarted_on_goo
     case_id = uuid.uuid4()
     stack.ledger.cases.open_case(
         Envelope(Actor("cadre-1", Role.VILLAGE_CADRE, VILLAGE, "村干部甲"), f"broken-{case_id}", datetime.now(UTC)), case_id=case_id, household_number=f"H-BROKEN-{case_id.hex[:6]}", household_head="", village_code=VILLAGE,
-        source=Source.CADRE_SCREENING, clue_date=stack.today, reported_risks=[],
+        source=Source.SELF_APPLICATION, clue_date=stack.today, reported_risks=[],
     )  # fmt: skip
     await stack.caught_up()
     broken_queue = f"broken-{uuid.uuid4().hex[:8]}"
@@ -355,7 +355,7 @@ async def test_a_case_entered_late_with_its_steps_dated_in_time_counts_no_miss(s
     """补录: a case entered today with its clue 20 days ago has its identification deadline (5 days ago) recorded as
     missed at once; its steps, entered next and dated when they happened, met it in time. The recorded miss stays
     in its history, but metrics and the ops views count real misses only."""
-    from tests.integration.support import walk_over_http
+    from tests.integration.support import VISIT, walk_over_http
     from tests.scenarios import identification
 
     case_id = (await open_case(stack, key=f"late-entry-{uuid.uuid4().hex[:6]}", clue_offset=-20))["case_id"]
@@ -366,7 +366,7 @@ async def test_a_case_entered_late_with_its_steps_dated_in_time_counts_no_miss(s
     assert await _eventually(recorded, True)
     await stack.caught_up()
     assert _misses_of(stack, case_id) == ["identification"]  # the timer's miss, counted while nothing says otherwise
-    moves = identification(cross_check_day=1, notice_day=1, notice_days=5, bodies={
+    moves = identification(visit=VISIT, category="marginal_at_risk", cross_check_day=1, notice_day=1, notice_days=5, bodies={
         "cross-check": {"departments": ["公安"]}, "village-deliberation": {"participants": 9, "minutes_ref": "纪要"}})  # fmt: skip
     await walk_over_http(stack, case_id, moves, -19)  # visit 19 days ago … decided 13 days ago: due 5 days ago
     await stack.caught_up()

@@ -88,8 +88,8 @@ def case_part(ledger: Ledger) -> dict[str, CaseDriver]:
     a.add_measure(MeasureCategory.PUBLIC_WELFARE_JOB, occurred_at=mar(11), start_date=date(2026, 3, 11))
     a.rectify("F1", ["M3"], occurred_at=mar(12))
 
-    b.open(actor=OTHER_VILLAGE_CADRE, village_code=V2)
-    b.visit(actor=OTHER_VILLAGE_CADRE, household_size=2, sudden_event="房屋失火")
+    b.open(actor=OTHER_VILLAGE_CADRE, village_code=V2, household_size=2)
+    b.visit(actor=OTHER_VILLAGE_CADRE, sudden_event="房屋失火")
     b.cross_check()
     b.deliberate(actor=OTHER_VILLAGE_CADRE)
     b.post_notice(actor=OTHER_VILLAGE_CADRE)
@@ -140,9 +140,11 @@ def test_the_four_tables_agree_with_a_hand_count(scenario: Scenario) -> None:
 
     t34 = rows(reports.table(Table.SCREENING, T, SPRING))
     # villages screened, households and persons (all, screened), staff: total, 县直, 乡镇, 村干部, 驻村, 村医, 网格员, 责任人.
-    assert t34["市合计"] == [2, 3, 9, 2, 7, 4, 0, 1, 1, 0, 0, 2, 0]
-    assert t34[V1] == [1, 2, 5, 1, 3, 2, 0, 0, 1, 0, 0, 1, 0]
-    assert t34[V2] == [1, 1, 4, 1, 4, 1, 0, 0, 0, 0, 0, 1, 0]
+    # All households: the registry part's 3 (9 persons) and the three cases' own, registered before their clues
+    # (A and C in V1, 3 persons each; B in V2, 2 persons).
+    assert t34["市合计"] == [2, 6, 17, 2, 7, 4, 0, 1, 1, 0, 0, 2, 0]
+    assert t34[V1] == [1, 4, 11, 1, 3, 2, 0, 0, 1, 0, 0, 1, 0]
+    assert t34[V2] == [1, 2, 6, 1, 4, 1, 0, 0, 0, 0, 0, 1, 0]
 
     village = reports.table(Table.NEW_OBJECTS, V1, SPRING)
     assert [r["unit"] for r in village["rows"]] == ["县合计", village["scope"]["name"]]

@@ -191,7 +191,9 @@ class AuditService:
         if rule != inspection.NOT_MONITORED.id:
             for case_id in self._case_ids(area_code):
                 case = self._case(case_id)
-                items.extend(inspection.inspect_case(case, self.ledger.cases.event_records(case_id), now, only=rule))
+                records = self.ledger.cases.event_records(case_id)
+                household = self.ledger.registry.household_history(case.household_number)
+                items.extend(inspection.inspect_case(case, records, now, only=rule, household=household))
         counts: dict[str, int] = {}
         for item in items:
             counts[item["rule"]] = counts.get(item["rule"], 0) + 1
@@ -270,7 +272,9 @@ class AuditService:
             "plan": view["plan"],
             "measures": view["measures"],
             "deadlines": timeline.deadline_entries(view),
-            "findings": inspection.inspect_case(case, records, now),
+            "findings": inspection.inspect_case(
+                case, records, now, household=self.ledger.registry.household_history(case.household_number)
+            ),
             "verification": {**audit.verify_streams(self.ledger, [case_id])},
             "proofs": self.export([case_id]),
         }

@@ -70,16 +70,17 @@ class StepBody(Strict):
 
 class HouseholdVisitBody(StepBody):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"visitors": ["李明", "张敏"], "household_type": "formerly_poor", "household_size": 3,
-         "labour_capable_members": 1, "per_capita_net_income": "5200.00", "rigid_expenditure": "23000.00",
+        {"visitors": ["李明", "张敏"], "per_capita_net_income": "5200.00", "rigid_expenditure": "23000.00",
          "risks": ["illness"], "authorisation_signed": True, "authorisation_ref": "SQ-2024-0311",
          "occurred_at": "2024-03-06T10:30:00+08:00", "comment": "户主住院，自付医疗费约2.3万元"},
     ]})  # fmt: skip
 
     visitors: Annotated[list[Name], Field(min_length=1, max_length=10)]
-    household_type: HouseholdType
-    household_size: Annotated[int, Field(ge=1, le=50)]
-    labour_capable_members: Annotated[int, Field(ge=0, le=50)]  # 普通/技能/弱劳动力 members (domain.md §9 劳动技能)
+    # The household's type, size and labour are read from the registry as of the visit's date; leave them out. Typed
+    # only for a household not registered (then required); a typed figure that contradicts the registry is refused.
+    household_type: HouseholdType | None = None
+    household_size: Annotated[int, Field(ge=1, le=50)] | None = None
+    labour_capable_members: Annotated[int, Field(ge=0, le=50)] | None = None  # 普通/技能/弱劳动力 (domain.md §9)
     per_capita_net_income: SignedMoney
     rigid_expenditure: Money = Decimal(0)
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
@@ -392,7 +393,7 @@ class RectificationBody(StepBody):
 class EliminationProposalBody(StepBody):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"mode": "assisted", "per_capita_net_income": "9800.00", "unresolved_rigid_expenditure": False,
-         "labour_capable_members": 2, "evidence": "户主康复后务工，配偶公益岗位收入稳定，医疗费用已由医保和救助解决",
+         "evidence": "户主康复后务工，配偶公益岗位收入稳定，医疗费用已由医保和救助解决",
          "occurred_at": "2024-09-23T10:00:00+08:00"},
     ]})  # fmt: skip
 
@@ -400,7 +401,7 @@ class EliminationProposalBody(StepBody):
     per_capita_net_income: SignedMoney
     unmet_guarantees: Annotated[list[Guarantee], Field(max_length=4)] = []
     unresolved_rigid_expenditure: bool
-    labour_capable_members: Annotated[int, Field(ge=0, le=50)]
+    labour_capable_members: Annotated[int, Field(ge=0, le=50)] | None = None  # the registry's; see the visit
     evidence: Text
 
     def to_command(self) -> c.ProposeElimination:

@@ -46,6 +46,12 @@ def elimination_due(proposed_on: date, policy: Policy) -> date:
     return add_days(proposed_on, policy.elimination_days, policy.day_count)
 
 
+def registration_due(opened_on: date, policy: Policy) -> date:
+    """An unregistered household's case is registered within N days of being opened (``Policy.registration_days``,
+    issue 19: a policy value, no source names it)."""
+    return add_days(opened_on, policy.registration_days, policy.day_count)
+
+
 def elimination_eligible_from(identified_on: date, policy: Policy) -> date:
     """The earliest day a household's risk may be eliminated: stable for the policy's months after identification
     (seed plan §二(三) 稳定半年以上; domain.md §7)."""

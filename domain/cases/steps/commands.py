@@ -20,9 +20,11 @@ class RecordHouseholdVisit:
     """The command of ``MonitoringCase.record_household_visit``."""
 
     visitors: list[str]
-    household_type: HouseholdType
-    household_size: int
-    labour_capable_members: int
+    # Read from the registry as of the visit's date (domain.cases.rules.household); typed only for a household not
+    # registered. None: take the registry's.
+    household_type: HouseholdType | None
+    household_size: int | None
+    labour_capable_members: int | None
     per_capita_net_income: Decimal
     rigid_expenditure: Decimal
     unmet_guarantees: list[Guarantee]
@@ -200,7 +202,7 @@ class ProposeElimination:
     per_capita_net_income: Decimal
     unmet_guarantees: list[Guarantee]
     unresolved_rigid_expenditure: bool
-    labour_capable_members: int
+    labour_capable_members: int | None  # from the registry as of the proposal's date; None: take the registry's
     evidence: str
     comment: str = ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.cases import events as ev
 from domain.cases.rules.elimination import EliminationAssessment, elimination_violations
+from domain.cases.rules.household import figures_from_registry
 from domain.cases.state import CaseState, check_labour, check_risks
 from domain.cases.steps.commands import (
     DecideRollback,
@@ -18,6 +19,7 @@ from domain.kernel.errors import RuleViolationError
 from domain.kernel.policy import PolicyVersions
 from domain.kernel.steps import Step
 from domain.kernel.time import local_date
+from domain.registry.figures import RegistryReading
 
 
 class EliminationSteps(CaseState):
@@ -27,11 +29,17 @@ class EliminationSteps(CaseState):
         command: ProposeElimination,
         *,
         policies: PolicyVersions,
+        registry: RegistryReading | None,
     ) -> None:
-        """风险消除申请 from the village: refused, with every failed criterion, unless all criteria hold."""
+        """风险消除申请 from the village: refused, with every failed criterion, unless all criteria hold. Labour is the
+        registry's as of the proposal (``registry``): a household registered with no labour capacity stays monitored
+        whatever a proposal types (issue 19)."""
         self._check_step(Step.ELIMINATION_PROPOSAL, envelope)
         assert self.identified_on is not None  # a monitored case has been identified
-        check_labour(command.labour_capable_members, int(self.facts["household_visit"]["household_size"]))
+        command, source = figures_from_registry(command, registry)
+        assert command.labour_capable_members is not None
+        size = registry.figures.size if registry else int(self.facts["household_visit"]["household_size"])
+        check_labour(command.labour_capable_members, size)
         if not command.evidence.strip():
             raise RuleViolationError("state the evidence for elimination", field="evidence", rule="required")
         proposed_on = local_date(envelope.at)
@@ -72,6 +80,7 @@ class EliminationSteps(CaseState):
             unresolved_rigid_expenditure=command.unresolved_rigid_expenditure,
             labour_capable_members=command.labour_capable_members,
             evidence=command.evidence.strip(),
+            figures_source=source,
         )
 
     def record_elimination_visit(self, envelope: Envelope, command: RecordEliminationVisit) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from domain.cases import events as ev
 from domain.cases.rules.deadlines import missed_key, notice_days
+from domain.cases.rules.household import figures_from_registry
 from domain.cases.rules.identification import category_violation, procedure_of
 from domain.cases.state import CaseState, check_labour, check_risks
 from domain.cases.steps.commands import (
@@ -32,6 +33,7 @@ from domain.kernel.envelope import Envelope
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.steps import Procedure, Step
 from domain.kernel.time import end_of_day, local_date
+from domain.registry.figures import RegistryReading
 
 
 class ProcedureSteps(CaseState):
@@ -45,11 +47,17 @@ class ProcedureSteps(CaseState):
         notice: dict[str, object] = facts["public_notice"]
         return notice
 
-    def record_household_visit(self, envelope: Envelope, command: RecordHouseholdVisit) -> None:
-        """入户核实. A household that declines to sign the 承诺授权书 has not applied: the case closes."""
+    def record_household_visit(
+        self, envelope: Envelope, command: RecordHouseholdVisit, *, registry: RegistryReading | None
+    ) -> None:
+        """入户核实. A household that declines to sign the 承诺授权书 has not applied: the case closes. The household's
+        type, size and labour are the registry's as of the visit (``registry``; typed only when not registered)."""
         self._check_step(Step.HOUSEHOLD_VISIT, envelope)
         if not [v for v in command.visitors if v.strip()]:
             raise RuleViolationError("at least one visitor must be named", field="visitors", rule="required")
+        command, source = figures_from_registry(command, registry)
+        assert command.household_size is not None and command.labour_capable_members is not None
+        assert command.household_type is not None
         if command.household_size < 1:
             raise RuleViolationError("a household has at least one member", field="household_size", rule="minimum")
         check_labour(command.labour_capable_members, command.household_size)
@@ -91,6 +99,7 @@ class ProcedureSteps(CaseState):
             authorisation_signed=command.authorisation_signed,
             authorisation_ref=command.authorisation_ref.strip(),
             refusal_reason="" if command.authorisation_signed else command.refusal_reason.strip(),
+            figures_source=source,
         )
 
     def record_cross_check(self, envelope: Envelope, command: RecordCrossCheck) -> None:

@@ -16,7 +16,8 @@ from tests.domain.support import CaseDriver, at, mar
 
 def findings(ledger: Ledger, case: CaseDriver, now: datetime) -> list[dict[str, Any]]:
     aggregate = ledger.repository.get(case.case_id)
-    return inspect_case(aggregate, ledger.cases.event_records(case.case_id), now)
+    household = ledger.registry.household_history(aggregate.household_number)
+    return inspect_case(aggregate, ledger.cases.event_records(case.case_id), now, household=household)
 
 
 def rule_ids(found: list[dict[str, Any]]) -> list[str]:
@@ -24,11 +25,12 @@ def rule_ids(found: list[dict[str, Any]]) -> list[str]:
 
 
 def test_every_rule_names_its_source_and_severity() -> None:
-    assert len({r.id for r in RULES}) == len(RULES) == 13
+    assert len({r.id for r in RULES}) == len(RULES) == 27
     for rule in RULES:
         assert rule.source and rule.severity in ("high", "medium") and rule.title
     groups = {r.group for r in RULES}
-    assert groups == {"应纳未纳", "帮扶措施不及时", "帮扶措施不精准", "风险消除不规范", "回头看"}
+    assert groups == {"应纳未纳", "帮扶措施不及时", "帮扶措施不精准", "风险消除不规范", "回头看", "识别合理性",
+                      "风险与成员一致", "措施合理性", "联系方式"}  # fmt: skip
 
 
 def test_a_clean_case_through_elimination_has_no_finding(ledger: Ledger, case: CaseDriver) -> None:

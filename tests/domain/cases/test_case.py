@@ -17,6 +17,7 @@ from domain.cases.values import (
     DeadlineKind,
     DeliberationOutcome,
     NoticeOutcome,
+    Source,
     TownshipDecision,
 )
 from domain.kernel.actors import Actor, Role
@@ -373,8 +374,9 @@ def test_a_visit_names_at_least_one_visitor(case: CaseDriver, visitors: list[str
 
 @pytest.mark.parametrize("household_size", [0, -1])
 def test_a_household_has_at_least_one_member(case: CaseDriver, household_size: int) -> None:
-    # Per-capita figures divide by the household size: a household of 0 cannot be recorded.
-    case.open()
+    # Per-capita figures divide by the household size: a household of 0 cannot be recorded (typed only for a
+    # household not in the registry).
+    case.open(registered=False, source=Source.SELF_APPLICATION)
 
     with pytest.raises(RuleViolationError) as excinfo:
         case.visit(household_size=household_size)
@@ -386,7 +388,7 @@ def test_a_household_has_at_least_one_member(case: CaseDriver, household_size: i
 def test_members_with_labour_capacity_are_counted_within_the_household(
     case: CaseDriver, labour: int, accepted: bool
 ) -> None:
-    case.open()
+    case.open(registered=False, source=Source.SELF_APPLICATION)
 
     if accepted:
         assert case.visit(household_size=3, labour_capable_members=labour)["labour_capable_members"] == labour
@@ -396,14 +398,17 @@ def test_members_with_labour_capacity_are_counted_within_the_household(
         assert rule_of(excinfo) == ("labour_capable_members", "within_household")
 
 
-def test_the_visit_must_state_the_members_with_labour_capacity(case: CaseDriver) -> None:
-    # Assistance and elimination depend on it (domain.md §6 development measures, §7 whole-household rule).
-    case.open()
-    payload = {k: v for k, v in VISIT_DEFAULTS.items() if k != "labour_capable_members"}
+def test_the_visit_of_an_unregistered_household_must_state_its_figures(case: CaseDriver) -> None:
+    # Assistance and elimination depend on them (domain.md §6 development measures, §7 whole-household rule): with
+    # no registry to read them from, the visit types them.
+    case.open(registered=False, source=Source.SELF_APPLICATION)
 
-    with pytest.raises(TypeError, match="labour_capable_members"):
-        case.step(Step.HOUSEHOLD_VISIT, {**payload, "occurred_at": feb(11)}, actor=VILLAGE_CADRE)
+    with pytest.raises(RuleViolationError) as excinfo:
+        case.visit(household_type=HouseholdType.ORDINARY, household_size=3, labour_capable_members=None)
+    assert rule_of(excinfo) == ("labour_capable_members", "typed_figures")
     assert case.event_types() == ["CaseOpened"]
+    view = case.visit(household_type=HouseholdType.ORDINARY, household_size=3, labour_capable_members=1)
+    assert view["facts"]["household_visit"]["figures_source"] == {"from": "typed"}
 
 
 def test_rigid_expenditure_cannot_be_negative(case: CaseDriver) -> None:

@@ -39,6 +39,7 @@ from tests.domain.support import (
     CaseDriver,
     allowed,
     at,
+    changed_labour,
     deadline,
     deadline_kinds,
     national_policy,
@@ -165,13 +166,8 @@ def test_natural_elimination_skips_the_income_criterion(case: CaseDriver) -> Non
         ({"unmet_guarantees": [Guarantee.HOUSING]}, ("unmet_guarantees", "three_guarantees")),
         ({"unmet_guarantees": [Guarantee.DRINKING_WATER]}, ("unmet_guarantees", "three_guarantees")),
         ({"unresolved_rigid_expenditure": True}, ("unresolved_rigid_expenditure", "rigid_expenditure")),
-        ({"labour_capable_members": 0}, ("labour_capable_members", "whole_household_without_labour")),
-        (
-            {"labour_capable_members": 0, "mode": cv.EliminationMode.NATURAL},
-            ("labour_capable_members", "whole_household_without_labour"),
-        ),
     ],
-    ids=["housing", "water", "rigid", "no_labour", "no_labour_natural"],
+    ids=["housing", "water", "rigid"],
 )
 def test_each_other_criterion_refuses_the_proposal_alone(
     case: CaseDriver, changes: dict[str, Any], violation: tuple[str, str]
@@ -184,28 +180,59 @@ def test_each_other_criterion_refuses_the_proposal_alone(
     assert rule_of(excinfo) == violation
 
 
+def lose_labour(case: CaseDriver, labour: int, size: int = 3) -> None:
+    """The registry records, before the proposal, that only ``labour`` of the household's members can still work."""
+    case.register(members=changed_labour(case.case_id, labour, size), now=at(2026, 8, 30), reason="成员丧失劳动能力")
+
+
+@pytest.mark.parametrize("mode", [cv.EliminationMode.ASSISTED, cv.EliminationMode.NATURAL])
+def test_a_household_registered_without_labour_may_not_be_eliminated(
+    case: CaseDriver, mode: cv.EliminationMode
+) -> None:
+    # 整户无劳动力的监测对象，暂不标注风险消除 (domain.md §7), read from the registry as of the proposal.
+    case.through("assisted")
+    lose_labour(case, 0)
+
+    with pytest.raises(RuleViolationError) as excinfo:
+        case.propose(mode=mode)
+    assert violations_of(excinfo) == [("labour_capable_members", "whole_household_without_labour")]
+
+
+def test_a_proposal_cannot_type_labour_the_registry_does_not_have(case: CaseDriver) -> None:
+    # The inspector's case (issue 19): both members registered as 无劳动力, the proposal types 2 able to work.
+    case.through("assisted")
+    lose_labour(case, 0, size=2)
+    before = case.event_types()
+
+    with pytest.raises(RuleViolationError) as excinfo:
+        case.propose(labour_capable_members=2)
+    assert rule_of(excinfo) == ("labour_capable_members", "registry_figure")
+    assert "2026-09-01" in str(excinfo.value)  # the business date the registry was read as of
+    assert case.event_types() == before
+
+
 def test_one_member_with_labour_capacity_is_enough(case: CaseDriver) -> None:
     case.through("assisted")
+    lose_labour(case, 1)
 
-    view = case.propose(labour_capable_members=1)
-    assert view["elimination"]["proposal"]["labour_capable_members"] == 1
+    view = case.propose()
+    proposal = view["elimination"]["proposal"]
+    assert proposal["labour_capable_members"] == 1
+    assert proposal["figures_source"]["from"] == "registry"
+    assert proposal["figures_source"]["registry_version"] == 2
     # The proposal's figure stays with the proposal; the household's facts from identification are unchanged.
     assert view["labour_capable_members"] == 2
 
 
-@pytest.mark.parametrize("members", [-1, 4])  # the household has 3 members
-def test_the_proposed_labour_capacity_lies_within_the_household(case: CaseDriver, members: int) -> None:
-    # As at the visit (0 ≤ labour_capable_members ≤ household size): a negative count or more workers than
-    # members cannot pass as "has labour capacity".
+def test_a_typed_figure_that_agrees_with_the_registry_is_taken(case: CaseDriver) -> None:
     case.through("assisted")
 
-    with pytest.raises(RuleViolationError) as excinfo:
-        case.propose(labour_capable_members=members)
-    assert rule_of(excinfo) == ("labour_capable_members", "within_household")
+    assert case.propose(labour_capable_members=2)["elimination"]["proposal"]["labour_capable_members"] == 2
 
 
 def test_a_refused_proposal_lists_every_failed_criterion_and_stores_nothing(case: CaseDriver) -> None:
     case.through("plan")  # no measure at all
+    case.register(members=changed_labour(case.case_id, 0), now=at(2026, 8, 20), reason="丧失劳动能力")
     before = case.event_types()
 
     with pytest.raises(RuleViolationError) as excinfo:
@@ -214,7 +241,6 @@ def test_a_refused_proposal_lists_every_failed_criterion_and_stores_nothing(case
             per_capita_net_income=Decimal("7000"),
             unmet_guarantees=[Guarantee.EDUCATION, Guarantee.MEDICAL],
             unresolved_rigid_expenditure=True,
-            labour_capable_members=0,
         )
 
     assert violations_of(excinfo) == [
@@ -1161,7 +1187,10 @@ def test_a_new_risk_found_by_a_look_back_opens_a_new_linked_case(case: CaseDrive
     new = ledger.cases.view(expected_id, at(2027, 3, 10, 12))
     assert new["previous_case_id"] == str(case.case_id)
     assert (new["status"], new["stage"]) == ("clue_reported", "identifying")
-    assert new["household"] == old["household"]
+    keep = ("household_number", "household_head", "registered")
+    assert {k: new["household"][k] for k in keep} == {k: old["household"][k] for k in keep}
+    # the new case read the registry again, as of its own clue date
+    assert new["household"]["registry_source"]["as_of"] == "2027-03-10"
     assert new["area"] == old["area"]
     assert new["reported_risks"] == ["accident", "illness"]
     assert (new["source"], new["clue_date"]) == ("cadre_screening", date(2027, 3, 10))

@@ -1110,7 +1110,10 @@ def test_a_registered_households_case_takes_the_head_from_the_registry(ledger: L
         reported_risks=[Risk.ILLNESS],
     )
 
-    assert view["household"] == {"household_number": "HH-0001", "household_head": "刘大山"}
+    household = view["household"]
+    assert (household["household_number"], household["household_head"]) == ("HH-0001", "刘大山")
+    assert household["registered"] is True
+    assert household["fact_sources"][0]["source"] == "registry"
 
 
 def test_a_case_closed_when_the_household_declines_frees_the_household(ledger: Ledger) -> None:

@@ -1,0 +1,46 @@
+"""Over HTTP, a case knows its household from the registry (issue 19): an unregistered number is refused to a
+cadre's screening, the case shows where each household fact came from, and what the registry recorded since."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.integration.conftest import Stack
+from tests.integration.support import VISIT, household_of, ok, open_case
+
+
+async def test_a_cadre_screening_of_an_unregistered_household_is_refused_in_chinese(stack: Stack) -> None:
+    body = {"household_number": f"H-NOREG-{uuid.uuid4().hex[:6]}", "village_code": household_of("x")["village_code"],
+            "source": "cadre_screening", "clue_date": stack.day(-1), "reported_risks": ["illness"]}  # fmt: skip
+    r = await stack.http.post("/cases", json=body, headers=stack.headers("cadre"))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["rule"] == "household_registered" and "先登记" in r.json()["detail"]
+    r = await stack.http.post("/cases", json={**body, "source": "self_application"}, headers=stack.headers("cadre"))
+    assert r.status_code == 201 and r.json()["household"]["registered"] is False
+    assert r.json()["household"]["registration_due"] is not None
+
+
+async def test_the_case_shows_where_its_facts_came_from_and_what_the_registry_recorded_since(stack: Stack) -> None:
+    number = f"H-SRC-{uuid.uuid4().hex[:6]}"
+    case_id = (await open_case(stack, household_number=number, clue_offset=-3))["case_id"]
+    await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-2)})
+
+    moved = household_of(number)
+    moved["members"] = moved["members"][:3]  # the second child moved out
+    moved["members"][1]["labour_skill"] = "lost"  # the spouse lost the capacity to work
+    moved["reason"] = "次子外出落户；配偶因病丧失劳动能力"
+    r = await stack.http.put(f"/households/{number}", json=moved, headers=stack.headers("cadre"))
+    assert r.status_code == 200 and r.json()["result"] == "changed", r.text
+
+    view = (await stack.http.get(f"/cases/{case_id}", headers=stack.headers("county"))).json()
+    sources = {(s["fact"], s["step"]): s for s in view["household"]["fact_sources"]}
+    assert sources[("household_head", "open")]["source_label"] == "农户信息库"
+    size = sources[("household_size", "household_visit")]
+    assert (size["source"], size["registry_version"], size["as_of"]) == ("registry", 1, stack.day(-2))
+    now = view["household"]["registry_now"]
+    assert (now["version"], now["read_version"]) == (2, 1)
+    [change] = now["changes"]
+    assert change["reason"] == moved["reason"]
+    assert {(m["change"], m["relation"]) for m in change["members"]} == {("member_left", "child"),
+                                                                         ("labour_lost", "spouse")}  # fmt: skip
+
