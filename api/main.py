@@ -23,6 +23,7 @@ from api.auth import OidcVerifier
 from api.cases import RECEIPT_HEADER
 from api.console import routes as console
 from api.deps import Services
+from api.labels import with_labels
 from api.limits import BodyLimit
 from domain.cases.queries import CaseQueries
 from domain.kernel.actors import Role
@@ -108,6 +109,8 @@ ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 # Answers not masked for a role that sees no personal data: user accounts, which the administrator (管理员) keeps,
 # name the people who work in Dixian (their name, role, area and unit), and no household's data lies under them.
 UNMASKED_PATHS = ("/admin/users",)
+# Answers left as they are made: Temporal's sealed payloads, the API's own schema, signed checkpoints and proofs.
+UNLABELLED_PATHS = ("/ops/temporal-codec", "/openapi.json", "/audit/checkpoints", "/healthz", "/readyz")
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -130,13 +133,18 @@ async def _with_receipt(response: Response, svc: Services, written: Written, com
     return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
-async def _masked(response: Response, role: Role) -> Response:
-    """The same JSON answer as ``role`` may see it (domain/kernel/privacy.py: personal fields masked by meaning)."""
+async def _answered(response: Response, role: Role | None) -> Response:
+    """The JSON answer as ``role`` may see it (domain/kernel/privacy.py: personal fields masked by meaning; None: as
+    it is), then with the Chinese label beside each coded value (api/labels.py: after masking, so that no label says
+    what a mask withholds)."""
     if not response.headers.get("content-type", "").startswith("application/json"):
         return response  # files carry figures only (reports); problem+json names no personal value
-    body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+    iterator = getattr(response, "body_iterator", None)  # streamed by the app; a receipt's is already whole
+    body = b"".join([chunk async for chunk in iterator]) if iterator is not None else bytes(response.body)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    text = json.dumps(seen_by(role, json.loads(body)), ensure_ascii=False, separators=(",", ":"))
+    data = json.loads(body)
+    text = json.dumps(with_labels(data if role is None else seen_by(role, data)), ensure_ascii=False,
+                      separators=(",", ":"))  # fmt: skip
     return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
@@ -242,8 +250,9 @@ def create_app(services: Services | None = None) -> FastAPI:
             command = getattr(request.state, "command_id", None) or f"request:{request_id}"
             response = await _with_receipt(response, svc, written, command)
         role = getattr(request.state, "actor_role", None)
-        if role is not None and not sees_personal_data(role) and not request.url.path.startswith(UNMASKED_PATHS):
-            response = await _masked(response, role)
+        masks = role is not None and not sees_personal_data(role) and not request.url.path.startswith(UNMASKED_PATHS)
+        if masks or not request.url.path.startswith(UNLABELLED_PATHS):
+            response = await _answered(response, role if masks else None)
         ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id
         for name, value in headers.items():

@@ -44,3 +44,21 @@ async def test_the_case_shows_where_its_facts_came_from_and_what_the_registry_re
     assert {(m["change"], m["relation"]) for m in change["members"]} == {("member_left", "child"),
                                                                          ("labour_lost", "spouse")}  # fmt: skip
 
+
+async def test_every_answer_labels_its_codes_in_chinese_and_a_body_sent_back_with_them_is_taken(stack: Stack) -> None:
+    number = f"H-LBL-{uuid.uuid4().hex[:6]}"
+    case_id = (await open_case(stack, household_number=number, clue_offset=-3))["case_id"]
+    view = await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-2)})
+    assert view["reported_risks_labels"] == ["因病"] and view["source_label"] == "干部排查"
+    assert view["facts"]["household_visit"]["household_type_label"] == "一般农户"
+
+    got = (await stack.http.get(f"/households/{number}", headers=stack.headers("cadre"))).json()
+    head = got["members"][0]
+    assert (head["relation_label"], head["health_label"], head["labour_skill_label"]) == ("户主", "长期慢性病",
+                                                                                         "普通劳动力")  # fmt: skip
+    assert got["household_type_label"] == "一般农户"
+    # The household as answered, labels and all, sent back: the same household, nothing changed.
+    body = {k: got[k] for k in ("household_type", "household_type_label", "village_code", "address", "phone")}
+    body["members"] = [{k: v for k, v in m.items() if k != "medical_insurance"} for m in got["members"]]
+    r = await stack.http.put(f"/households/{number}", json={**body, "reason": ""}, headers=stack.headers("cadre"))
+    assert r.status_code == 200 and r.json()["result"] == "unchanged", r.text

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AREA_CODE_PATTERN, LEVEL_CODE_PATTERN, AreaLevel
@@ -43,8 +43,22 @@ BusinessDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))
 BusinessTime = Annotated[datetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2099, 12, 31, tzinfo=UTC))]
 
 
+LABEL_SUFFIXES = ("_label", "_labels")
+
+
 class Strict(BaseModel):
+    """A request or a workflow's input: an unknown field is refused, except the Chinese labels every answer carries
+    beside its codes (api/labels.py): they are read-only, so a body taken from an answer may keep them, and they are
+    dropped here, never taken as input."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels_are_read_only(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(isinstance(k, str) and k.endswith(LABEL_SUFFIXES) for k in data):
+            return {k: v for k, v in data.items() if not (isinstance(k, str) and k.endswith(LABEL_SUFFIXES))}
+        return data
 
 
 class ActorModel(Strict):
