@@ -477,7 +477,9 @@ async def get_dossier(case_id: str, actor: ActorDep, svc: ServicesDep, request: 
     public key). Read as `GET /cases/{case_id}` is: same roles, recorded in the access log."""
     cid = parse_case_id(case_id)
     await _seen(svc, actor, cid, request, "case_dossier")
-    dossier: dict[str, Any] = jsonable_encoder(await run_in_threadpool(lambda: svc.audit.dossier(cid, _now())))
+    dossier: dict[str, Any] = jsonable_encoder(
+        await run_in_threadpool(lambda: svc.audit.dossier(cid, _now(), actor.role))
+    )
     return dossier
 
 

@@ -23,8 +23,10 @@ from domain.kernel.labels import Labelled
 from domain.kernel.steps import Procedure, Step
 from domain.registry import values as rv
 
-# A field's name → the vocabularies its codes come from, tried in order (a measure's ``category`` is a
-# MeasureCategory, a case's a Category: the code tells which).
+# A field's name → the vocabularies its codes come from (a measure's ``category`` is a MeasureCategory, a case's a
+# Category: the code tells which, and a code two of them share gets no label). ``decision``, ``outcome`` and
+# ``action`` are left out: their codes (pass, reject, approve …) mean different things at different steps, and only
+# the step knows which; the answers that need them say them (an approval's step, a case's status_label).
 FIELDS: dict[str, tuple[type[Labelled], ...]] = {
     "household_type": (rv.HouseholdType,),
     "relation": (rv.Relation,),
@@ -45,9 +47,6 @@ FIELDS: dict[str, tuple[type[Labelled], ...]] = {
     "stage": (cv.Stage,),
     "status": (cv.Status, cv.MeasureStatus),  # a village report answers with its own status_label
     "mode": (cv.EliminationMode,),
-    "outcome": (cv.DeliberationOutcome, cv.NoticeOutcome, cv.LookBackOutcome),
-    "decision": (cv.TownshipDecision, cv.CountyDecision, cv.RollbackDecision),
-    "action": (cv.MeasureAction, cv.NoticeAction),
     "kind": (cv.DeadlineKind, cv.FindingKind),
     "step": (Step,),
     "procedure": (Procedure,),
@@ -63,15 +62,11 @@ STORED = frozenset({"payload", "fields", "state", "proofs"})
 
 
 def _label(enums: tuple[type[Labelled], ...], code: object) -> str | None:
+    """The label of ``code`` in the one vocabulary that has it (None when none has it, or several do)."""
     if not isinstance(code, str):
         return None
-    for enum in enums:
-        try:
-            found = enum(code).label
-        except ValueError:
-            continue
-        return found or None
-    return None
+    found = [member.label for enum in enums for member in enum if member.value == code]
+    return found[0] or None if len(found) == 1 else None
 
 
 def with_labels(data: Any) -> Any:

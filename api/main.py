@@ -133,18 +133,18 @@ async def _with_receipt(response: Response, svc: Services, written: Written, com
     return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
-async def _answered(response: Response, role: Role | None) -> Response:
+async def _answered(response: Response, role: Role | None, labels: bool) -> Response:
     """The JSON answer as ``role`` may see it (domain/kernel/privacy.py: personal fields masked by meaning; None: as
-    it is), then with the Chinese label beside each coded value (api/labels.py: after masking, so that no label says
-    what a mask withholds)."""
+    it is), then, with ``labels``, the Chinese label beside each coded value (api/labels.py: after masking, so that
+    no label says what a mask withholds)."""
     if not response.headers.get("content-type", "").startswith("application/json"):
         return response  # files carry figures only (reports); problem+json names no personal value
     iterator = getattr(response, "body_iterator", None)  # streamed by the app; a receipt's is already whole
     body = b"".join([chunk async for chunk in iterator]) if iterator is not None else bytes(response.body)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     data = json.loads(body)
-    text = json.dumps(with_labels(data if role is None else seen_by(role, data)), ensure_ascii=False,
-                      separators=(",", ":"))  # fmt: skip
+    data = data if role is None else seen_by(role, data)
+    text = json.dumps(with_labels(data) if labels else data, ensure_ascii=False, separators=(",", ":"))
     return Response(text, status_code=response.status_code, headers=headers, media_type="application/json")
 
 
@@ -251,8 +251,9 @@ def create_app(services: Services | None = None) -> FastAPI:
             response = await _with_receipt(response, svc, written, command)
         role = getattr(request.state, "actor_role", None)
         masks = role is not None and not sees_personal_data(role) and not request.url.path.startswith(UNMASKED_PATHS)
-        if masks or not request.url.path.startswith(UNLABELLED_PATHS):
-            response = await _answered(response, role if masks else None)
+        labels = not request.url.path.startswith(UNLABELLED_PATHS)
+        if masks or labels:
+            response = await _answered(response, role if masks else None, labels)
         ops.observe(request, response.status_code, started)
         response.headers["X-Request-Id"] = request_id
         for name, value in headers.items():

@@ -276,7 +276,7 @@ async def _dossier(request: Request, sess: Any, svc: Any, case_id: str) -> dict[
     check_may_see(actor, view["area"]["village_code"], responsible_user(view))
     await record_read(svc, actor, request, what="case_dossier", target=str(cid),
                       village_code=view["area"]["village_code"])  # fmt: skip
-    dossier: dict[str, Any] = jsonable_encoder(await run_in_threadpool(svc.audit.dossier, cid, _now()))
+    dossier: dict[str, Any] = jsonable_encoder(await run_in_threadpool(svc.audit.dossier, cid, _now(), actor.role))
     return seen_by(actor.role, dossier)  # type: ignore[no-any-return]
 
 

@@ -22,7 +22,7 @@ from domain.cases.events import DEADLINE_CLOCKS, CountyDecided, MeasureAdded, Me
 from domain.cases.queries import EventRecord
 from domain.cases.rules.assistance import Finding, measure_for_risk, precision_findings
 from domain.cases.rules.deadlines import elimination_eligible_from, plan_due
-from domain.cases.values import DeadlineKind, MeasureCategory, MeasureStatus, Stage
+from domain.cases.values import ENDED_STAGES, DeadlineKind, MeasureCategory, MeasureStatus, Stage
 from domain.kernel.actors import Role
 from domain.kernel.policy import Policy
 from domain.kernel.privacy import sees_personal_data
@@ -39,6 +39,7 @@ class Hit:
     days_late: int | None = None  # a deadline's rule: calendar days past its due date (met late, or still unmet)
     due: date | None = None  # that deadline's due date
     registry: tuple[int, ...] = ()  # versions of the household's registry stream that prove it
+    reason: str = ""  # a decision's reason, as typed (free text: masked by its key for the roles that see none)
 
 
 # A rule's check over one case: its events (as records), today, and its household in the registry (None when the
@@ -54,8 +55,8 @@ class Rule:
     source: str
     severity: str  # high | medium
     check: Check | None
-    # A finding of it tells which risks the household was recorded with (health, schooling, labour: privacy.HEALTH):
-    # shown only to the roles that see personal data (``visible_to``).
+    # A finding of it tells which risks the household was recorded with (a case's risks are privacy.HEALTH, 因病 and
+    # 因残 among them): shown only to the roles that see personal data (``visible_to``, ``seen_findings``).
     personal: bool = False
 
     def describe(self) -> dict[str, str]:
@@ -283,14 +284,12 @@ def _eliminated_without_measure(
     case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
 ) -> list[Hit]:
     record = _eliminated(case)
-    if (
-        record is None
-        or record.get("mode") != "assisted"
-        or measure_for_risk(case.current_risks(), case.measure_facts())
-    ):
+    risks = case.current_risks()
+    if record is None or record.get("mode") != "assisted" or not risks or measure_for_risk(risks, case.measure_facts()):
         return []
+    measures = ("MeasureAdded", "MeasureImplemented", "MeasureEnded")
     return [Hit("帮扶消除 with no implemented measure aimed at the case's risks",
-                _elimination_evidence(records, "HouseholdVisitRecorded", "RiskEliminated"))]  # fmt: skip
+                _elimination_evidence(records, "HouseholdVisitRecorded", *measures, "RiskEliminated"))]  # fmt: skip
 
 
 def _responsible_throughout(
@@ -366,16 +365,22 @@ def _measure_member(
 def _unregistered_late(
     case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
 ) -> list[Hit]:
+    """Registered by the day the registry recorded it (not the day its facts are said to hold from); a case that left
+    the path before registering stays late only by the day it left."""
     due = case.registration_due
     if due is None:
         return []
-    registered_on = household.registered_on if household else None
-    late_on = registered_on if registered_on is not None else today
+    first = household.versions[0] if household and household.versions else None
+    if first is not None:
+        late_on, what = first.recorded_on, f"registered {first.recorded_on.isoformat()}"
+    elif case.stage in ENDED_STAGES:
+        late_on, what = case.last_business_date, f"not registered before the case left on {case.last_business_date}"
+    else:
+        late_on, what = today, f"not registered by {today.isoformat()}"
     if late_on <= due:
         return []
-    what = f"registered {registered_on.isoformat()}" if registered_on else f"not registered by {today.isoformat()}"
     return [Hit(f"opened unregistered ({case.source.value}); due {due.isoformat()}, {what}", (1,),
-                days_late=(late_on - due).days, due=due, registry=(1,) if registered_on else ())]  # fmt: skip
+                days_late=(late_on - due).days, due=due, registry=(first.version,) if first else ())]  # fmt: skip
 
 
 def _closed_still_at_risk(
@@ -386,22 +391,30 @@ def _closed_still_at_risk(
     if case.stage is not Stage.CLOSED or household is None or household.open_cases:
         return []
     screening = household.latest_screening()
-    if screening is None or not screening["assessment"]["at_risk"]:
+    # the household's latest screening, if it speaks of this case (made while it was open, or with no case): one
+    # finding per household, on the case that screening concerns
+    if (
+        screening is None
+        or not screening["assessment"]["at_risk"]
+        or screening.get("case_id") not in ("", str(case.id))
+    ):
         return []
     ending = [r for r in records if r["type"] in ("HouseholdVisitRecorded", "TownshipReviewed", "CountyDecided")]
     last = ending[-1] if ending else None
     payload = last["payload"] if last else {}
     decision = payload.get("decision") or ("declined" if payload.get("authorisation_signed") is False else "")
+    # the reason is free text about the household: under its own key, masked for the roles that see none
     reason = payload.get("reason") or payload.get("refusal_reason") or ""
-    return [Hit(f"closed ({case.status.value}; decision {decision or '-'}: {reason or '-'}); screened "
-                f"{screening['screened_on']} still at risk", tuple([last["version"]] if last else []),
-                registry=(screening["version"],))]  # fmt: skip
+    return [Hit(f"closed ({case.status.value}; decision {decision or '-'}); screened {screening['screened_on']} "
+                f"still at risk", tuple([last["version"]] if last else []), registry=(screening["version"],),
+                reason=reason)]  # fmt: skip
 
 
 def _no_responsible_person(
     case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
 ) -> list[Hit]:
-    if case.identified_on is None or case.stage is Stage.CLOSED or case.responsible_person is not None:
+    # an eliminated case without one is EL-07's
+    if case.identified_on is None or case.stage in ENDED_STAGES or case.responsible_person is not None:
         return []
     due = plan_due(case.identified_on, case.policy)
     if today <= due:
@@ -521,12 +534,17 @@ RULES: tuple[Rule, ...] = (
 BY_ID = {r.id: r for r in RULES}
 
 
+def seen_findings(role: Role, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings ``role`` may read: a personal rule's (they tell a household's recorded risks) only to the roles
+    that see personal data."""
+    return items if sees_personal_data(role) else [i for i in items if not BY_ID[i["rule"]].personal]
+
+
 def visible_to(role: Role, result: dict[str, Any]) -> dict[str, Any]:
-    """Findings as ``role`` may read them: a personal rule's findings (they tell a household's recorded risks) are
-    withheld from the roles that do not see personal data, and counted as withheld."""
+    """An area's findings as ``role`` may read them, a personal rule's withheld and counted as withheld."""
     if sees_personal_data(role):
         return result
-    items = [i for i in result["items"] if not BY_ID[i["rule"]].personal]
+    items = seen_findings(role, result["items"])
     counts = {k: v for k, v in result["counts"].items() if not BY_ID[k].personal}
     return {**result, "items": items, "counts": counts, "withheld": len(result["items"]) - len(items)}
 
@@ -558,6 +576,7 @@ def inspect_case(
                     "detail": hit.detail,
                     "days_late": hit.days_late,
                     "due": hit.due.isoformat() if hit.due else None,
+                    "reason": hit.reason or None,
                     "evidence": [{"stream": str(case.id), "version": v} for v in hit.evidence] + registry,
                 }
             )
@@ -576,5 +595,6 @@ def not_monitored_finding(row: dict[str, Any], household_stream: str) -> dict[st
         "detail": f"screened {row['screened_on']} at risk ({', '.join(row['reasons'])}); no case",
         "days_late": None,
         "due": None,
+        "reason": None,
         "evidence": [{"stream": household_stream, "screening_id": row["screening_id"]}],
     }

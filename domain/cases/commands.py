@@ -34,6 +34,7 @@ from domain.kernel.store import CommandSet, Reader
 from domain.kernel.time import local_date
 from domain.registry.figures import RegistryReading, RegistryVersion, reading_as_of, registry_versions
 from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
+from domain.registry.rules import head_name
 from domain.registry.values import Risk
 
 # The command of each step → the aggregate's method that takes it. A proposal and a look-back take more than their
@@ -120,8 +121,11 @@ class CaseCommands(CommandSet, CaseReads):
                     f"household {household_number} is registered {where}", field="village_code",
                     rule="household_village",
                 )  # fmt: skip
-            check_head(household_head, household.head_name)
-            household_head = household.head_name or household_head.strip()
+            # the head as the registry has it for the clue date, the version the case records
+            reading = self._reading(household_number, clue_date)
+            registered_head = head_name(reading.version.facts["members"]) if reading else household.head_name
+            check_head(household_head, registered_head)
+            household_head = registered_head or household_head.strip()
         index = self._household_cases(household_number)
         if index.open_cases:
             # the open case is named to a reader of its area only
@@ -147,7 +151,7 @@ class CaseCommands(CommandSet, CaseReads):
             clue_date=clue_date,
             reported_risks=reported_risks,
             comment=comment,
-            registry_source=self._reading_source(household_number, clue_date),
+            registry_source=self._source(household_number, clue_date),
         )
         index.opened(str(case_id))
         self.store.save(case, index)
@@ -192,6 +196,7 @@ class CaseCommands(CommandSet, CaseReads):
         same transaction so that neither exists without the other (domain.md §8)."""
         assert case.new_case_id is not None
         self._check_no_other_open_case(case)  # after the step's own rules: the pending event is discarded
+        registered = self._source(case.household_number, local_date(envelope.at))
         return MonitoringCase.open(
             case_id=UUID(case.new_case_id),
             actor=envelope.actor,
@@ -203,12 +208,13 @@ class CaseCommands(CommandSet, CaseReads):
             village_code=case.village_code,
             township_code=case.township_code,
             county_code=case.county_code,
-            source=Source.CADRE_SCREENING,
+            # a cadre's look-back found it; a household still not registered keeps the channel it came by
+            source=Source.CADRE_SCREENING if registered else case.source,
             clue_date=local_date(envelope.at),
             reported_risks=list(look_back.new_risks),
             comment=f"回头看发现新风险（原案件 {case.id}）",
             previous_case_id=str(case.id),
-            registry_source=self._reading_source(case.household_number, local_date(envelope.at)),
+            registry_source=registered,
         )
 
     # ----- the household in the registry ------------------------------------------------------------------------
@@ -222,8 +228,11 @@ class CaseCommands(CommandSet, CaseReads):
         day = local_date(envelope.at)
         return reading_as_of(case.household_number, self.registry_versions(case.household_number), day)
 
-    def _reading_source(self, household_number: str, day: date) -> dict[str, Any] | None:
-        reading = reading_as_of(household_number, self.registry_versions(household_number), day)
+    def _reading(self, household_number: str, day: date) -> RegistryReading | None:
+        return reading_as_of(household_number, self.registry_versions(household_number), day)
+
+    def _source(self, household_number: str, day: date) -> dict[str, Any] | None:
+        reading = self._reading(household_number, day)
         return reading.source() if reading else None
 
     def _check_no_other_open_case(self, case: MonitoringCase, index: HouseholdCases | None = None) -> None:

@@ -13,7 +13,7 @@ from domain.cases.events import CaseOpened
 from domain.cases.view import CaseViewData, case_view
 from domain.kernel.privacy import unknown_case
 from domain.kernel.store import Reader
-from domain.registry.figures import registry_since, registry_versions
+from domain.registry.figures import reading_as_of, registry_since, registry_versions
 from domain.registry.household import household_id
 
 
@@ -101,8 +101,12 @@ class CaseReads:
         its visit or its elimination proposal): the changes an open case should show."""
         household = view["household"]
         read = [s["registry_version"] for s in household["fact_sources"] if s["registry_version"] is not None]
-        stream = self.reader().stored_events(household_id(household["household_number"]))
-        return registry_since(registry_versions(stream), max(read) if read else None)
+        versions = registry_versions(self.reader().stored_events(household_id(household["household_number"])))
+        if not read and household["registered"] is None:
+            # a case opened before cases read the registry: what held on its clue date is what it knew of
+            known = reading_as_of(household["household_number"], versions, view["clue_date"])
+            read = [known.version.version if known and not known.after_the_date else 0]
+        return registry_since(versions, max(read) if read else None)
 
     def acknowledged(self, case_id: UUID, now: datetime, version: int) -> tuple[CaseViewData, str]:
         """The view at ``version`` and the hash of the event that made it: what a write's receipt names."""

@@ -19,6 +19,7 @@ from domain.cases.rules.identification import eligible_categories
 from domain.cases.values import DeadlineKind, FindingKind, MeasureCategory, MeasureStatus, Source, Stage, Status
 from domain.kernel.areas import AreaTree
 from domain.kernel.labels import label
+from domain.kernel.steps import Step
 from domain.kernel.time import end_of_day, local_date
 
 
@@ -27,7 +28,7 @@ class FactSource(TypedDict):
 
     fact: str  # household_head | household_type | household_size | labour_capable_members
     fact_label: str
-    step: str  # open | household_visit | elimination_proposal
+    step: str  # open | household-visit | elimination-proposal (Step codes)
     step_label: str
     source: str  # registry | typed | unknown (recorded before the registry was read)
     source_label: str
@@ -320,7 +321,8 @@ def _deadlines(case: MonitoringCase, now: datetime) -> list[DeadlineData]:
 
 _FACT_LABELS = {"household_head": "户主", "household_type": "户类型", "household_size": "家庭人口数",
                 "labour_capable_members": "有劳动能力人数"}  # fmt: skip
-_STEP_LABELS = {"open": "发现线索", "household_visit": "入户核实", "elimination_proposal": "风险消除申请"}
+# the steps by their codes (domain.kernel.steps.Step), and the opening, which is no step
+_STEP_LABELS = {"open": "发现线索", **{s.value: s.label for s in (Step.HOUSEHOLD_VISIT, Step.ELIMINATION_PROPOSAL)}}
 _SOURCE_LABELS = {"registry": "农户信息库", "typed": "人工填报", "unknown": "未核对信息库（旧记录）"}
 
 
@@ -345,10 +347,11 @@ def fact_sources(case: MonitoringCase) -> list[FactSource]:
     if visit is not None:
         origin = visit.get("figures_source")
         for fact in ("household_type", "household_size", "labour_capable_members"):
-            out.append(_source(fact, "household_visit", origin, visit["actor"], visit["version"], origin is not None))
+            out.append(_source(fact, Step.HOUSEHOLD_VISIT.value, origin, visit["actor"], visit["version"],
+                               origin is not None))  # fmt: skip
     proposal = (case.elimination or {}).get("proposal")
     if proposal is not None:
         origin = proposal.get("figures_source")
-        out.append(_source("labour_capable_members", "elimination_proposal", origin, proposal["actor"],
+        out.append(_source("labour_capable_members", Step.ELIMINATION_PROPOSAL.value, origin, proposal["actor"],
                            proposal["version"], origin is not None))  # fmt: skip
     return out

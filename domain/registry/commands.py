@@ -38,6 +38,7 @@ from domain.registry.household import (
 from domain.registry.rules import (
     HouseholdRecord,
     StaffRecord,
+    check_effective_on,
     household_problems,
     member_problems,
     normalise_id_number,
@@ -59,11 +60,14 @@ class RegistryCommands(CommandSet):
         reason: str,
         demo: bool = False,
         reason_required: bool = False,
+        effective_on: date | None = None,
     ) -> HouseholdOutcome:
         """Register a household or record what changed in it. Returns ``{"household_number", "result", "version"}``
         with result ``created``, ``changed`` or ``unchanged``; refuses a household whose every rule does not hold,
-        or whose member's ID number belongs to another household, writing nothing."""
+        or whose member's ID number belongs to another household, writing nothing. ``effective_on``: the day the
+        facts hold from, when earlier than today (a change recorded late; a case reads the registry by it)."""
         self.check_household(record, envelope.actor, local_date(envelope.now))
+        check_effective_on(effective_on, local_date(envelope.now))
         number = record.household_number
         household = self.store.find(Household, household_id(number))
         if household is not None and envelope.command_id in household.command_versions:
@@ -75,7 +79,8 @@ class RegistryCommands(CommandSet):
         claims = self._claims(number, record.village_code, ids, envelope)
         facts = record.facts()
         if household is None:
-            household = _registered(record, envelope.actor, envelope.command_id, envelope.now, reason, demo)
+            household = _registered(record, envelope.actor, envelope.command_id, envelope.now, reason, demo,
+                                    effective_on)  # fmt: skip
             result = "created"
         else:
             check_may_register(envelope.actor, household.village_code)  # the household's present village, too
@@ -85,7 +90,12 @@ class RegistryCommands(CommandSet):
                 )
             before = {person_key(m["id_number"]) for m in household.members}
             if not household.change(
-                facts=facts, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=reason
+                facts=facts,
+                actor=envelope.actor,
+                command_id=envelope.command_id,
+                now=envelope.now,
+                reason=reason,
+                effective_on=effective_on,
             ):
                 return {"household_number": number, "result": "unchanged", "version": household.version}
             result = "changed"
@@ -307,8 +317,9 @@ class RegistryCommands(CommandSet):
 
 
 def _registered(
-    record: HouseholdRecord, actor: Actor, command_id: str, now: datetime, reason: str, demo: bool
-) -> Household:
+    record: HouseholdRecord, actor: Actor, command_id: str, now: datetime, reason: str, demo: bool,
+    effective_on: date | None = None,
+) -> Household:  # fmt: skip
     """A new household as the record has it (its first event, not yet saved)."""
     return Household.register(
         household_number=record.household_number,
@@ -318,4 +329,5 @@ def _registered(
         now=now,
         reason=reason,
         demo=demo,
+        effective_on=effective_on,
     )

@@ -65,11 +65,12 @@ class RegistryVersion:
     """The household's facts as one registry event left them."""
 
     version: int
-    recorded_on: date  # Asia/Shanghai
+    recorded_on: date  # the day it was recorded (Asia/Shanghai)
     facts: dict[str, Any]
     changed: tuple[str, ...]  # the fields this version changed (every field for the registration)
     previous: dict[str, Any]  # those fields before ({} for the registration)
     reason: str
+    holds_from: date  # the day its facts hold from: its effective date if it states one, else the day recorded
 
     @property
     def figures(self) -> HouseholdFigures:
@@ -98,6 +99,9 @@ class RegistryReading:
             "registry_version": self.version.version,
             "as_of": self.as_of.isoformat(),
             "recorded_on": self.version.recorded_on.isoformat(),
+            "holds_from": self.version.holds_from.isoformat(),
+            # registered only after that date: its registration is what there was to read
+            "registered_after": self.after_the_date,
         }
 
 
@@ -114,20 +118,21 @@ def registry_versions(events: Iterable[Any]) -> list[RegistryVersion]:
             changed, previous = tuple(sorted(event.changes)), dict(event.previous)
         else:
             continue
+        recorded_on = local_date(event.occurred_at)
         out.append(
-            RegistryVersion(
-                event.originator_version, local_date(event.occurred_at), facts, changed, previous, event.reason
-            )
-        )
+            RegistryVersion(event.originator_version, recorded_on, facts, changed, previous, event.reason,
+                            holds_from=event.effective_on or recorded_on)
+        )  # fmt: skip
     return out
 
 
 def reading_as_of(household_number: str, versions: list[RegistryVersion], day: date) -> RegistryReading | None:
-    """The household as the registry had it on ``day`` (the latest version recorded by then); its registration when it
-    was registered later; None when it is not registered at all."""
+    """The household as the registry has it for ``day``: the latest version holding by then (by its effective date, so
+    a correction recorded late, dated when it happened, is read by a step of that day); its registration when it was
+    registered later; None when it is not registered at all."""
     if not versions:
         return None
-    known = [v for v in versions if v.recorded_on <= day]
+    known = [v for v in versions if v.holds_from <= day]
     return RegistryReading(household_number, day, known[-1] if known else versions[0], after_the_date=not known)
 
 
@@ -211,9 +216,10 @@ HEALTH_CHANGES = frozenset({"health_changed", "medical_insurance_changed"})
 
 
 def registry_since(versions: list[RegistryVersion], read: int | None) -> dict[str, Any]:
-    """What the registry recorded of the household after version ``read`` (the latest a case read): each later
-    version with its date, reason and the member changes that matter to an open case (issue 19: a member dies or
-    moves out, loses labour capacity), so the case shows them."""
+    """What the registry recorded of the household after version ``read`` (the latest a case read; 0: every change
+    after its registration; None: the case read none, so the registration itself is news): each later version with
+    its date, reason and the member changes that matter to an open case (issue 19: a member dies or moves out, loses
+    labour capacity), so the case shows them."""
     if not versions:
         return {"registered": False, "version": None, "read_version": read, "changes": []}
     changes = []
@@ -223,12 +229,14 @@ def registry_since(versions: list[RegistryVersion], read: int | None) -> dict[st
         members = member_changes(before.facts, after.facts)
         fields = [f for f in after.changed if f != "members" and f in MATTERING]
         if members or fields:
-            changes.append({"version": after.version, "recorded_on": after.recorded_on, "reason": after.reason,
-                            "members": members, "fields": fields})  # fmt: skip
+            changes.append({"version": after.version, "recorded_on": after.recorded_on,
+                            "holds_from": after.holds_from, "reason": after.reason, "members": members,
+                            "fields": fields})  # fmt: skip
     if read is None:  # registered after the case opened: the registration itself is news
         first = versions[0]
-        changes.insert(0, {"version": first.version, "recorded_on": first.recorded_on, "reason": first.reason,
-                           "members": [], "fields": ["registered"]})  # fmt: skip
+        changes.insert(0, {"version": first.version, "recorded_on": first.recorded_on,
+                           "holds_from": first.holds_from, "reason": first.reason, "members": [],
+                           "fields": ["registered"]})  # fmt: skip
     return {"registered": True, "version": versions[-1].version, "read_version": read, "changes": changes}
 
 

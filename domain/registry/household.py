@@ -15,7 +15,7 @@ As for cases, ``apply`` only records facts; the rules run in the command methods
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -68,6 +68,7 @@ class RegistryRecord(ChainedAggregate):
         now: datetime,
         reason: str,
         demo: bool,
+        **extra: Any,
     ) -> Any:
         return cls._create(
             event_class,
@@ -79,6 +80,7 @@ class RegistryRecord(ChainedAggregate):
             reason=reason,
             facts=facts,
             demo=demo,
+            **extra,
         )
 
     def _record_change(
@@ -91,6 +93,7 @@ class RegistryRecord(ChainedAggregate):
         command_id: str,
         now: datetime,
         reason: str,
+        **extra: Any,
     ) -> bool:
         """Record what differs from ``facts``, field by field, old and new; nothing when all is the same."""
         changes = {k: v for k, v in facts.items() if self.facts.get(k) != v}
@@ -105,6 +108,7 @@ class RegistryRecord(ChainedAggregate):
             reason=reason,
             changes=changes,
             previous={k: self.facts.get(k) for k in changes},
+            **extra,
         )
         return True
 
@@ -121,6 +125,9 @@ class HouseholdRegistered(ChainedCreated):
     household_number: str
     facts: dict[str, Any]
     demo: bool  # written by the demo generator, not real people
+    # The day the facts hold from, when it is not the day they were recorded (a household registered late, after its
+    # self-application); None: from the day recorded (and for every registration before effective dates).
+    effective_on: date | None = None
 
     def apply(self, household: Household) -> None:
         household.household_number = self.household_number
@@ -150,6 +157,8 @@ class HouseholdChanged(HouseholdEvent):
     reason: str
     changes: dict[str, Any]  # field → new value
     previous: dict[str, Any]  # field → value before
+    # The day the change happened, when it is recorded later (a member who left last month); None: the day recorded.
+    effective_on: date | None = None
 
     def apply_facts(self, household: Household) -> None:
         household.facts.update(self.changes)
@@ -185,19 +194,27 @@ class Household(RegistryRecord):
         now: datetime,
         reason: str,
         demo: bool = False,
+        effective_on: date | None = None,
     ) -> Household:
+        # effective_on always given (None too): a new event's hash covers every field it has
         household: Household = cls._register(
             HouseholdRegistered, household_id(household_number), {"household_number": household_number},
             facts=facts, actor=actor, command_id=command_id, now=now, reason=reason, demo=demo,
+            effective_on=effective_on,
         )  # fmt: skip
         return household
 
-    def change(self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str) -> bool:
-        """Record what differs from ``facts``, field by field; nothing when all is the same. True if changed."""
+    def change(
+        self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str,
+        effective_on: date | None = None,
+    ) -> bool:  # fmt: skip
+        """Record what differs from ``facts``, field by field, and from which day it holds (``effective_on``, the
+        day recorded when None); nothing when all is the same. True if changed."""
         key = {"household_number": self.household_number}
         return self._record_change(
-            HouseholdChanged, key, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason
-        )
+            HouseholdChanged, key, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason,
+            effective_on=effective_on,
+        )  # fmt: skip
 
     def record_screening(self, *, screening: dict[str, Any], actor: Actor, command_id: str, now: datetime) -> None:
         self.trigger_event(

@@ -39,6 +39,7 @@ STAFF_NUMBER = re.compile(r"^[0-9A-Za-z-]{2,32}$")
 MAX_MEMBERS = 30
 MAX_MIGRANT_MONTHS = 12  # 务工时长(月) within the year (domain.md §9)
 EARLIEST_BIRTH = date(1900, 1, 1)
+EARLIEST_EFFECTIVE = date(2020, 3, 1)  # the monitoring mechanism began in March 2020 (domain.md §1)
 LABOUR_CAPABLE = frozenset({LabourSkill.ORDINARY, LabourSkill.SKILLED, LabourSkill.WEAK_OR_HALF})
 
 
@@ -253,6 +254,18 @@ def staff_problems(s: StaffRecord, areas: AreaTree | None = None) -> list[tuple[
     if areas is not None and areas.get(s.area_code) is None:
         out.append(("area_code", "known_area", f"未知的区划代码 {s.area_code}"))
     return out
+
+
+def check_effective_on(effective_on: date | None, today: date) -> None:
+    """The day a registry change holds from is not in the future, nor before the monitoring mechanism (2020-03)."""
+    if effective_on is None:
+        return
+    if effective_on > today:
+        raise RuleViolationError("生效日期不能晚于今天", field="effective_on", rule="not_in_future")
+    if effective_on < EARLIEST_EFFECTIVE:
+        raise RuleViolationError(
+            "生效日期不能早于2020年3月1日（监测机制建立）", field="effective_on", rule="date_range"
+        )
 
 
 def raise_first(problems: list[tuple[str, str, str]]) -> None:

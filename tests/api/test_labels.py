@@ -49,3 +49,9 @@ def test_a_body_sent_back_with_its_labels_is_taken_without_them_and_other_extras
     assert taken.relation == "head" and "relation_label" not in taken.model_dump()
     with pytest.raises(ValidationError):
         MemberBody.model_validate({**member, "relation_note": "x"})
+
+
+def test_codes_whose_meaning_depends_on_the_step_are_not_labelled() -> None:
+    # "reject" is 审核不通过 at the township and 不予纳入 at the county; "pass" a deliberation's or a review's
+    answer = with_labels({"decision": "reject", "outcome": "pass", "action": "close"})
+    assert answer == {"decision": "reject", "outcome": "pass", "action": "close"}

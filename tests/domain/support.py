@@ -297,16 +297,22 @@ class CaseDriver:
         village_code: str = VILLAGE_CODE,
         now: datetime = NOW,
         reason: str = "",
+        effective_on: date | None = None,
         **kw: Any,
     ) -> dict[str, Any]:
-        """Register the case's household (or record what changed in it) with ``members``."""
+        """Register the case's household (or record what changed in it) with ``members``, holding from
+        ``effective_on`` (the day recorded when None)."""
         from tests.domain.registry_support import household
 
         number = number or f"HH-{self.case_id.hex[:8]}"
         record = household(number, members or household_members(self.case_id), village_code=village_code, **kw)
         registrar = Actor(id="reg-1", role=Role.VILLAGE_CADRE, area_code=village_code, name="登记员")
         envelope = Envelope(registrar, f"register-{uuid4()}", now)
-        return dict(self.ledger.registry.register_household(envelope, record, reason=reason or "立案前登记"))
+        return dict(
+            self.ledger.registry.register_household(
+                envelope, record, reason=reason or "立案前登记", effective_on=effective_on
+            )
+        )
 
     def step(
         self,

@@ -13,7 +13,13 @@ from tests.scenarios import Move, identification, walk
 
 
 def household_of(
-    number: str, village: str = VILLAGE, size: int = 4, labour: int = 2, head: str = "张三", kind: str = "ordinary"
+    number: str,
+    village: str = VILLAGE,
+    size: int = 4,
+    labour: int = 2,
+    head: str = "张三",
+    kind: str = "ordinary",
+    ill: bool = True,
 ) -> dict[str, Any]:
     """The body that registers household ``number`` as VISIT finds it: a head with a chronic illness (因病), ``size``
     members of whom the first ``labour`` can work, the others children in school; ID numbers unique per number."""
@@ -27,7 +33,7 @@ def household_of(
         members.append({
             "name": head if i == 0 else f"成员{i}", "id_number": first17 + id_check_character(first17),
             "relation": "head" if i == 0 else "spouse" if able else "child", "sex": "male" if i % 2 == 0 else "female",
-            "birth_date": birth.isoformat(), "health": "chronic_illness" if i == 0 else "healthy",
+            "birth_date": birth.isoformat(), "health": "chronic_illness" if i == 0 and ill else "healthy",
             "labour_skill": "ordinary" if able else "none", "schooling": "not_in_school" if able else "primary",
         })  # fmt: skip
     return {"household_type": kind, "village_code": village, "address": "一组", "phone": "13800001111",

@@ -4,6 +4,7 @@ cadre's screening, the case shows where each household fact came from, and what 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tests.integration.conftest import Stack
 from tests.integration.support import VISIT, household_of, ok, open_case
@@ -35,7 +36,7 @@ async def test_the_case_shows_where_its_facts_came_from_and_what_the_registry_re
     view = (await stack.http.get(f"/cases/{case_id}", headers=stack.headers("county"))).json()
     sources = {(s["fact"], s["step"]): s for s in view["household"]["fact_sources"]}
     assert sources[("household_head", "open")]["source_label"] == "农户信息库"
-    size = sources[("household_size", "household_visit")]
+    size = sources[("household_size", "household-visit")]
     assert (size["source"], size["registry_version"], size["as_of"]) == ("registry", 1, stack.day(-2))
     now = view["household"]["registry_now"]
     assert (now["version"], now["read_version"]) == (2, 1)
@@ -62,3 +63,25 @@ async def test_every_answer_labels_its_codes_in_chinese_and_a_body_sent_back_wit
     body["members"] = [{k: v for k, v in m.items() if k != "medical_insurance"} for m in got["members"]]
     r = await stack.http.put(f"/households/{number}", json={**body, "reason": ""}, headers=stack.headers("cadre"))
     assert r.status_code == 200 and r.json()["result"] == "unchanged", r.text
+
+
+async def test_a_finding_that_tells_a_households_risks_goes_only_to_the_roles_that_see_personal_data(
+    stack: Stack,
+) -> None:
+    # registered with nobody ill, visited with the illness risk: RK-01
+    number = f"H-RK-{uuid.uuid4().hex[:6]}"
+    case_id = (await open_case(stack, household_number=number, clue_offset=-3, household={"ill": False}))["case_id"]
+    await ok(stack, case_id, "household-visit", "cadre", {**VISIT, "occurred_at": stack.at(-2)})
+    await stack.caught_up()
+
+    def rk01(answer: dict[str, Any]) -> list[dict[str, Any]]:
+        return [i for i in answer["items"] if i["rule"] == "RK-01" and i["case_id"] == case_id]
+
+    county = (await stack.http.get("/audit/findings", params={"rule": "RK-01"}, headers=stack.headers("county"))).json()
+    assert len(rk01(county)) == 1 and "withheld" not in county
+    inspector = await stack.http.get("/audit/findings", params={"rule": "RK-01"}, headers=stack.headers("inspector"))
+    assert inspector.status_code == 200 and rk01(inspector.json()) == [] and inspector.json()["withheld"] >= 1
+    dossier = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("inspector"))
+    assert dossier.status_code == 200 and [f for f in dossier.json()["findings"] if f["rule"] == "RK-01"] == []
+    dossier = await stack.http.get(f"/cases/{case_id}/dossier", headers=stack.headers("county"))
+    assert [f["rule"] for f in dossier.json()["findings"] if f["rule"] == "RK-01"] == ["RK-01"]

@@ -18,6 +18,7 @@ from domain.audit import checkpoints as audit
 from domain.audit import inspection
 from domain.cases import timeline
 from domain.cases.case import MonitoringCase
+from domain.kernel.actors import Role
 from domain.kernel.chain import (
     canonical,
     decoded_events,
@@ -225,13 +226,15 @@ class AuditService:
 
     # ----- dossier ----------------------------------------------------------------------------------------------
 
-    def dossier(self, case_id: UUID, now: datetime) -> dict[str, Any]:
+    def dossier(self, case_id: UUID, now: datetime, role: Role) -> dict[str, Any]:
         """Everything an inspector needs about one case: its timeline, the approvals at each level, its deadlines met
         or missed, what the inspection rules find, and the proofs that verify it offline (events with hashes,
         Merkle paths to signed checkpoints, the public key)."""
         view = self.ledger.cases.view(case_id, now)
         records = self.ledger.cases.event_records(case_id)
         case = self._case(case_id)
+        household = self.ledger.registry.household_history(case.household_number)
+        found = inspection.inspect_case(case, records, now, household=household)
         approvals = [
             {
                 "level": _LEVELS[r["type"]],
@@ -272,9 +275,7 @@ class AuditService:
             "plan": view["plan"],
             "measures": view["measures"],
             "deadlines": timeline.deadline_entries(view),
-            "findings": inspection.inspect_case(
-                case, records, now, household=self.ledger.registry.household_history(case.household_number)
-            ),
+            "findings": inspection.seen_findings(role, found),
             "verification": {**audit.verify_streams(self.ledger, [case_id])},
             "proofs": self.export([case_id]),
         }

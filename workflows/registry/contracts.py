@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 
 from domain.registry import values as rv
-from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text, VillageCode
+from workflows.kernel.contracts import AreaCode, BusinessDate, Name, ShortText, Strict, Text, VillageCode
 
 StaffNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{2,32}$")]
 
@@ -61,6 +61,11 @@ class HouseholdRequest(Strict):
     at_resettlement_site: bool = False
     members: Annotated[list[MemberBody], Field(min_length=1, max_length=30)]
     reason: Text = Field(default="", description="变更原因 (required when the household is already registered)")
+    effective_on: BusinessDate | None = Field(
+        default=None,
+        description="生效日期: the day these facts hold from, when earlier than today (a member who left last month, a "
+        "household registered after its self-application); a case's steps read the registry by it. Default: today.",
+    )
 
 
 class StaffRequest(Strict):

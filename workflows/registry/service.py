@@ -176,7 +176,11 @@ class RegistryService:
             ),
         )
         outcome = self.ledger.registry.register_household(
-            Envelope(actor, command_id, now), record, reason=body.reason, reason_required=True
+            Envelope(actor, command_id, now),
+            record,
+            reason=body.reason,
+            reason_required=True,
+            effective_on=body.effective_on,
         )
         return {**outcome, "household": self.ledger.registry.household(household_number)}
 

@@ -77,7 +77,8 @@ def figures_from_registry(command: C, reading: RegistryReading | None) -> tuple[
         if typed is not None and typed != value:
             raise RuleViolationError(
                 f"{name} differs from the registry as of {reading.as_of.isoformat()} (registry version "
-                f"{reading.version.version}): correct the registry first, or leave it out to take the registry's",
+                f"{reading.version.version}): leave it out to take the registry's, or correct the registry first, "
+                "with the date the change took effect",
                 field=name,
                 rule="registry_figure",
             )

@@ -45,12 +45,20 @@ def test_an_unregistered_household_registered_late_stays_found_registered_in_tim
     late, in_time = CaseDriver(ledger), CaseDriver(ledger)
     for driver, day in ((late, 18), (in_time, 10)):
         driver.open(registered=False, source=Source.DEPARTMENT_ALERT)
-        driver.register(now=mar(day))
+        # dated back to the opening: lateness is by the day the registry recorded it, not the day it holds from
+        driver.register(now=mar(day), effective_on=mar(1).date())
 
     hits = found(ledger, late, mar(25), "RG-01")
     assert [f["days_late"] for f in hits] == [2] and "registered 2026-03-18" in hits[0]["detail"]
     assert registry_versions_of(hits[0], late) == [1]
     assert found(ledger, in_time, mar(25), "RG-01") == []
+
+
+def test_an_unregistered_households_case_closed_in_time_is_not_late_later(ledger: Ledger, case: CaseDriver) -> None:
+    case.open(registered=False, source=Source.SELF_APPLICATION)  # due 03-16
+    case.visit(occurred_at=mar(2), authorisation_signed=False, authorisation_ref="", refusal_reason="不愿申请",
+               risks=[])  # closed 03-02, never registered  # fmt: skip
+    assert found(ledger, case, mar(30), "RG-01") == []
 
 
 # ----- NM-02: closed while the latest screening finds the household at risk -------------------------------------
@@ -66,18 +74,30 @@ def test_a_closed_case_whose_household_is_still_screened_at_risk_is_listed_with_
     ledger: Ledger, case: CaseDriver, at_risk: bool, hit: bool
 ) -> None:
     _closed_by_the_township(case)
-    screening = {"screened_on": "2026-03-05", "version": 9, "assessment": {"at_risk": at_risk}}
+    screening = {"screened_on": "2026-02-09", "version": 9, "assessment": {"at_risk": at_risk},
+                 "case_id": str(case.case_id)}  # the screening that opened the case  # fmt: skip
 
     hits = found(ledger, case, mar(20), "NM-02", screenings=[screening])
 
     assert bool(hits) is hit
     if hit:
-        assert "家庭收入经核实高于监测范围" in hits[0]["detail"] and "2026-03-05" in hits[0]["detail"]
+        assert "decision reject" in hits[0]["detail"] and "2026-02-09" in hits[0]["detail"]
+        # the reason is free text: under its own key (masked for the roles that see no personal data), not in detail
+        assert hits[0]["reason"] == "家庭收入经核实高于监测范围" and "家庭收入" not in hits[0]["detail"]
+
+
+def test_an_older_closed_case_of_a_household_screened_since_for_another_case_is_not_listed(
+    ledger: Ledger, case: CaseDriver
+) -> None:
+    _closed_by_the_township(case)
+    screening = {"screened_on": "2026-03-05", "version": 9, "assessment": {"at_risk": True}, "case_id": "newer"}
+
+    assert found(ledger, case, mar(20), "NM-02", screenings=[screening]) == []
 
 
 def test_a_closed_case_is_not_listed_when_the_household_has_an_open_case(ledger: Ledger, case: CaseDriver) -> None:
     _closed_by_the_township(case)
-    screening = {"screened_on": "2026-03-05", "version": 9, "assessment": {"at_risk": True}}
+    screening = {"screened_on": "2026-03-05", "version": 9, "assessment": {"at_risk": True}, "case_id": ""}
 
     assert found(ledger, case, mar(20), "NM-02", screenings=[screening], open_cases=["another"]) == []
 
@@ -223,6 +243,16 @@ def test_a_monitored_household_without_a_responsible_person_is_found_once_its_pl
     assert [f["due"] for f in found(ledger, case, mar(6), "CT-01")] == ["2026-03-05"]
     case.assign(occurred_at=mar(6), start_date=mar(6).date())
     assert found(ledger, case, mar(7), "CT-01") == []
+
+
+def test_an_eliminated_case_without_a_responsible_person_is_el07s_not_ct01s(ledger: Ledger, case: CaseDriver) -> None:
+    case.through("eliminated")
+    aggregate = ledger.repository.get(case.case_id)
+    aggregate.responsible_person, aggregate.responsible_history = None, []
+    household = ledger.registry.household_history(aggregate.household_number)
+    found_rules = {f["rule"] for f in inspect_case(aggregate, ledger.cases.event_records(case.case_id),
+                                                   at(2026, 9, 20), household=household)}  # fmt: skip
+    assert "EL-07" in found_rules and "CT-01" not in found_rules
 
 
 @pytest.mark.parametrize(("phone", "hit"), [("", True), ("13800138000", False)])

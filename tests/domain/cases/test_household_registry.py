@@ -112,3 +112,30 @@ def test_a_household_registered_after_its_self_application_is_read_from_the_regi
 
     assert (figures["household_size"], figures["labour_capable_members"]) == (5, 1)
     assert figures["figures_source"]["from"] == "registry"
+
+
+def test_a_correction_recorded_late_with_the_day_it_happened_is_read_by_a_step_of_that_day(ledger: Ledger) -> None:
+    # Entered on 03-01 (补录), the visit of 02-11 found that one member could no longer work since 02-08: the registry
+    # is corrected first, dated when it happened, and the visit reads it (a correction dated today would not be).
+    case = CaseDriver(ledger)
+    members = household_members(case.case_id, 4, 3)
+    case.register(members=members, now=feb(1))
+    case.open(now=NOW)
+    later = tuple(replace(m, labour_skill=LabourSkill.LOST) if i == 1 else m for i, m in enumerate(members))
+    with pytest.raises(RuleViolationError):
+        case.visit(occurred_at=feb(11), labour_capable_members=2)  # the registry still says 3 for 02-11
+    case.register(members=later, now=NOW, reason="因病丧失劳动能力", effective_on=date(2026, 2, 8))
+
+    visit = case.visit(occurred_at=feb(11), labour_capable_members=2)["facts"]["household_visit"]
+
+    assert visit["labour_capable_members"] == 2
+    source = visit["figures_source"]
+    assert (source["registry_version"], source["holds_from"], source["recorded_on"]) == (2, "2026-02-08", "2026-03-01")
+    assert source["registered_after"] is False
+
+
+def test_a_registry_change_cannot_hold_from_a_day_still_to_come(case: CaseDriver) -> None:
+    with pytest.raises(RuleViolationError) as excinfo:
+        case.register(effective_on=NOW.date() + timedelta(days=1))
+    assert (excinfo.value.field, excinfo.value.rule) == ("effective_on", "not_in_future")
+    assert case.ledger.registry.household_version(f"HH-{case.case_id.hex[:8]}") == 0
