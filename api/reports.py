@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
+from api.errors import ApiProblem
 from domain.cases.notices import COLUMN_MEANINGS as NOTICE_MEANINGS
 from domain.cases.notices import COLUMNS as NOTICE_COLUMNS
 from domain.cases.notices import TITLES as NOTICE_TITLES
@@ -206,9 +207,14 @@ async def get_table(
     and a period (default: the plan's current two-week cycle, or while no plan date is known the default two-week
     period, Monday to Sunday: `period.kind` is `default_cycle`): computed from the events up to `cutoff` (default: as
     far as the report facts go; 409 `cutoff_reached` beyond), or summing the villages' submitted reports
-    (`basis=submitted`). Counts only: any role but 帮扶责任人. A CSV or XLSX file names its cut-off in
+    (`basis=submitted`, which takes no `cutoff`: 422 `submitted_basis`). Counts only: any role but
+    帮扶责任人. A CSV or XLSX file names its cut-off in
     `X-Dixian-Cutoff`."""
     area = scope_of(actor.area_code, scope)
+    if basis == "submitted" and cutoff is not None:
+        # the villages' reports are what they signed: no position of the log to compute them to (issue 20)
+        raise ApiProblem("RuleViolationError", "a cutoff is for basis=events; the submitted reports are as signed",
+                         field="cutoff", rule="submitted_basis")  # fmt: skip
 
     def make() -> dict[str, Any]:
         reports = svc.reports

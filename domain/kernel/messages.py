@@ -71,6 +71,8 @@ RULE_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         # ----- identification steps (入户核实 … 县级审定) -----
         "refusal_reason": "农户拒签《承诺授权书》的，须写明拒签原因。请补填原因后提交（提交后本次认定结束）。",
         "authorisation_reference": "已签授权书的，须填写《承诺授权书》编号。请补填编号。",
+        "submitted_basis": "按村上报数汇总的表格不取截止位置（cutoff）：上报数以村签字为准。"
+        "请去掉 cutoff，或改按事件计算（basis=events）。",
         "household_registered": "该户不在农户信息库中：干部排查的案件须是已登记的农户。请先登记该户；"
         "只有农户自主申报或部门筛查预警可以先立案、限期补登记。",
         "registry_head": "户主姓名与农户信息库不一致。请留空以采用信息库中的户主，或先办理户信息变更。",

@@ -199,9 +199,11 @@ class RegistryView(TablesView):
         ).format(self._t(MILESTONES), shared)
         return self._query(statement, {**params, "f": due_from, "b": due_before})
 
-    def latest_campaign_start(self, *, area_prefix: str, on_or_before: Any) -> Any:
-        """The start of the latest campaign covering the area that has started by the day (None without one)."""
-        covered, params = areas.lies_in(area_prefix, Identifier("s", "code"))
+    def latest_campaign_start(self, *, area_prefix: str, on_or_before: Any, within: bool = False) -> Any:
+        """The start of the latest campaign covering the area (``within``: or held inside it) that has started by the
+        day (None without one)."""
+        code = Identifier("s", "code")
+        covered, params = areas.overlaps(area_prefix, code) if within else areas.lies_in(area_prefix, code)
         statement = SQL(
             "SELECT max(starts_on) AS starts_on FROM {0} WHERE starts_on <= %(d)s AND EXISTS (SELECT 1 FROM "
             "unnest(scope) AS s(code) WHERE {1})"

@@ -13,7 +13,7 @@ from domain.kernel.permissions import check_may_draft_report
 from domain.kernel.privacy import sees
 from domain.kernel.store import CommandSet
 from domain.reports.views import VillageReportView
-from domain.reports.village_report import Capacity, VillageReport, village_report_id
+from domain.reports.village_report import Capacity, VillageReport, VillageReportRevised, village_report_id
 
 
 class ReportCommands(CommandSet):
@@ -82,7 +82,16 @@ class ReportCommands(CommandSet):
         return report.view()
 
     def village_report(self, report_id: UUID, actor: Actor) -> VillageReportView:
-        return self._village_report(report_id, actor).view()
+        """The report, with every revision's corrections (column, old, new) and its reason, read from its stream as
+        recorded (issue 20: a revision lists what it corrected)."""
+        report = self._village_report(report_id, actor)
+        view = report.view()
+        view["corrections"] = [
+            {"revision": e.revision, "reason": e.reason, "at": e.occurred_at, "corrections": dict(e.corrections)}
+            for e in self.store.stored_events(report.id)
+            if isinstance(e, VillageReportRevised)
+        ]
+        return view
 
     def _village_report(self, report_id: UUID, actor: Actor) -> VillageReport:
         report = self.store.find(VillageReport, report_id)

@@ -101,10 +101,16 @@ def case_event_facts(
     return facts, (after if (new_timely or before.open != now_open) else None)
 
 
+def _holds_from(event: HouseholdRegistered | HouseholdChanged) -> date:
+    """The business date of a registry record: the day its facts hold from when it states one (issue 20: registrations
+    dated by their business date, as screenings are), else the day it was recorded."""
+    return event.effective_on or local_date(event.occurred_at)
+
+
 def household_registered(event: HouseholdRegistered, position: int) -> Fact:
     """A household counted where it is registered, with its persons, from its registration's business date."""
     return Fact(position, FactKind.HOUSEHOLD, event.household_number, event.facts["village_code"],
-                local_date(event.occurred_at), persons=len(event.facts["members"]))  # fmt: skip
+                _holds_from(event), persons=len(event.facts["members"]))  # fmt: skip
 
 
 def household_changed(event: HouseholdChanged, position: int, before: Fact | None) -> Fact | None:
@@ -113,7 +119,7 @@ def household_changed(event: HouseholdChanged, position: int, before: Fact | Non
         return None
     village = event.changes.get("village_code", before.village_code if before else "")
     persons = len(event.changes["members"]) if "members" in event.changes else (before.persons if before else 0)
-    return Fact(position, FactKind.HOUSEHOLD, event.household_number, village, local_date(event.occurred_at),
+    return Fact(position, FactKind.HOUSEHOLD, event.household_number, village, _holds_from(event),
                 persons=persons)  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -21,3 +21,5 @@ class VillageReportView(TypedDict):
     submitted: dict[str, Any] | None
     revisions: list[dict[str, Any]]
     version: int
+    # GET /reports/stored/{id}: each revision's corrections {table: [{column, old, new}]} with its reason
+    corrections: NotRequired[list[dict[str, Any]]]

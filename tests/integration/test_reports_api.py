@@ -57,6 +57,9 @@ async def test_a_table_comes_as_json_csv_and_xlsx_for_the_callers_area(stack: St
         # every refused report request is one problem type, whatever its status
         ("township", "/reports/3-1", {"period": SPRING, "cutoff": 10**12}, 409, "ReportRequestError", "cutoff",
          "cutoff_reached"),
+        # the villages' submitted reports are as signed: a cut-off asked of them is refused, not ignored (issue 20)
+        ("township", "/reports/3-1", {"period": SPRING, "basis": "submitted", "cutoff": 1}, 422, "RuleViolationError",
+         "cutoff", "submitted_basis"),
         ("township", "/reports/3-5", {"period": SPRING}, 422, "ValidationError", "path.table", ""),
         ("township", "/reports/3-1", {"period": SPRING, "format": "pdf"}, 422, "ValidationError", "query.format", ""),
         ("township", "/reports/3-1", {"scope": "99010210", "period": SPRING}, 422, "ValidationError", "query.scope",
@@ -151,6 +154,12 @@ async def test_a_village_report_is_approved_by_two_and_submitted_and_the_townshi
     r = await stack.http.post("/reports", json={"village_code": VILLAGE, "period": SPRING, "reason": "补录一户"},
                               headers=stack.headers("cadre"))  # fmt: skip
     assert r.json()["revision"] == 2 and r.json()["status"] == "draft" and r.json()["approvals"] == {}
+    # ... and lists what it corrected, over HTTP: table, column, old, new, with its reason (issue 20)
+    stored = await stack.http.get(f"/reports/stored/{r.json()['report_id']}", headers=stack.headers("township"))
+    [revised] = stored.json()["corrections"]
+    assert (revised["revision"], revised["reason"]) == (2, "补录一户")
+    changed = revised["corrections"]["3-1"]
+    assert changed and all({"column", "old", "new"} <= set(c) and c["old"] != c["new"] for c in changed)
     await stack.caught_up()
     r = await stack.http.get("/reports/3-1", params={"scope": TOWNSHIP, "period": SPRING, "basis": "submitted"},
                              headers=stack.headers("township"))  # fmt: skip

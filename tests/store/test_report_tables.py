@@ -25,6 +25,7 @@ from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from domain.reports.tables import Table
 from tests.domain.support import (
+    COUNTY_APPROVER,
     OTHER_VILLAGE_CADRE,
     OTHER_VILLAGE_CODE,
     TOWNSHIP_CODE,
@@ -230,3 +231,61 @@ def test_periods_count_two_week_cycles_from_the_plan_date_or_take_a_range(scenar
     third = planned.period(T, "3", date(2026, 3, 20))
     assert (third.first, third.last) == (date(2026, 3, 1), date(2026, 3, 14))
     assert third.first - timedelta(days=14) == planned.period(T, "2", date(2026, 3, 20)).first
+
+
+def test_a_county_counts_the_cycles_of_its_townships_plan(scenario: Scenario) -> None:
+    # Issue 20: the county's tables sum its townships', so with no campaign over the whole county it counts the
+    # two-week cycles from the latest township plan inside it (before: 422 cycle_start).
+    from uuid import uuid4
+
+    from domain.campaigns.values import Milestone
+    from workflows.reports.service import PeriodKind, ReportRequestError
+
+    county = T[:6]
+    with pytest.raises(ReportRequestError) as before:
+        scenario.reports().period(county, "1", date(2026, 3, 20))
+    assert before.value.rule == "cycle_start"
+    scenario.ledger.campaigns.start_campaign(
+        Envelope(COUNTY_APPROVER, "campaign-t", datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)), campaign_id=uuid4(),
+        name="2026年春季百日攻坚", scope=[T], starts_on=date(2026, 3, 2),
+        milestones={Milestone.SCREENING_DONE: date(2026, 3, 10), Milestone.PROCEDURES_DONE: date(2026, 3, 25),
+                    Milestone.SUMMARY_DONE: date(2026, 3, 30)},
+    )  # fmt: skip
+    scenario.catch_up()
+    reports = scenario.reports()
+    first = reports.period(county, "1", date(2026, 3, 20))
+    assert (first.first, first.last, first.kind) == (date(2026, 3, 2), date(2026, 3, 15), PeriodKind.PLAN_CYCLE)
+    assert reports.period(T, "1", date(2026, 3, 20)).first == date(2026, 3, 2)  # the township's own, the same
+
+
+def test_a_household_registered_late_counts_from_the_day_its_registration_holds_from(scenario: Scenario) -> None:
+    # Issue 20: registrations are dated by their business date, as screenings are. Both households are recorded on
+    # 04-01; the one whose registration holds from 02-05 counts in the spring's table 3-4, the other does not.
+    scenario.catch_up()
+    before = rows(scenario.reports().table(Table.SCREENING, T, SPRING))["市合计"][1:3]
+    recorded = datetime(2026, 4, 1, 9, tzinfo=SHANGHAI)
+    for number, serial, effective_on in (("HH-LATE-1", 81, date(2026, 2, 5)), ("HH-LATE-2", 82, None)):
+        scenario.ledger.registry.register_household(
+            Envelope(TOWNSHIP_REVIEWER, f"reg-{number}", recorded), household(number, V1, serial, size=2),
+            reason="补登记", effective_on=effective_on,
+        )  # fmt: skip
+    scenario.catch_up()
+    after = rows(scenario.reports().table(Table.SCREENING, T, SPRING))["市合计"][1:3]
+    assert after == [before[0] + 1, before[1] + 2]
+
+
+def test_a_checkpoint_signed_later_through_exactly_the_cut_off_changes_no_byte(scenario: Scenario) -> None:
+    from domain.audit import checkpoints as audit
+    from workflows.kernel.keys import SigningKey
+
+    scenario.catch_up()
+    reports = scenario.reports()
+    before = reports.table(Table.NEW_OBJECTS, T, SPRING)
+    cutoff = before["cutoff"]["position"]
+    assert cutoff == scenario.ledger.recorder.max_notification_id()  # nothing after the case events: through = cut-off
+    made = audit.make_checkpoint(scenario.ledger, SigningKey(bytes(range(32))).sign, datetime.now(UTC))
+    assert made is not None and int(made["through"]) == cutoff
+    scenario.catch_up()
+
+    again = reports.table(Table.NEW_OBJECTS, T, SPRING, cutoff=cutoff)
+    assert to_csv(again) == to_csv(before) and to_xlsx(again) == to_xlsx(before)

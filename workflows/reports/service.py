@@ -1,6 +1,7 @@
 """The statistical tables 3-1 to 3-4 as documents: for a scope (village, township or county), a period and a cut-off
-position of the event log, computed from the report facts (``domain.reports``), with the latest audit checkpoint at or
-before the cut-off, so that anyone can recompute the same figures later and prove what they rest on."""
+position of the event log, computed from the report facts (``domain.reports``), with the latest audit checkpoint
+before the cut-off (never one signed later), so that anyone can recompute the same figures later and prove what they
+rest on."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from uuid import UUID
 
 from domain.audit import checkpoints as audit
 from domain.kernel.actors import SYSTEM_ACTOR, Actor
-from domain.kernel.areas import AreaLevel, contains, up_to
+from domain.kernel.areas import CODE_LENGTH, AreaLevel, contains, up_to
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
 from domain.ledger import Ledger
@@ -51,6 +52,10 @@ def plan_start(registry: RegistryView, plan_issued_on: date | None, scope: str, 
         return plan_issued_on
     area = up_to(scope, AreaLevel.TOWNSHIP)
     started: date | None = registry.latest_campaign_start(area_prefix=area, on_or_before=today)
+    if started is None and len(area) < CODE_LENGTH[AreaLevel.TOWNSHIP]:
+        # a county whose townships each run their plan: it counts from the latest of them (the cycles its
+        # townships' tables are collected in); issue 20
+        started = registry.latest_campaign_start(area_prefix=area, on_or_before=today, within=True)
     return started
 
 
@@ -168,7 +173,7 @@ class ReportService:
 
     def table(self, table: Table, scope: str, period: Period, cutoff: int | None = None) -> dict[str, Any]:
         """The table as a document: its seed layout, its figures as of ``cutoff`` (default: as far as the facts go),
-        and what it rests on (the cut-off and the latest signed checkpoint at or before it)."""
+        and what it rests on (the cut-off and the latest signed checkpoint before it)."""
         position = self.position()
         if cutoff is None:
             cutoff = position
@@ -341,7 +346,11 @@ class ReportService:
         return doc
 
     def _checkpoint(self, cutoff: int) -> dict[str, Any] | None:
-        made = [c for c in audit.checkpoints(self.ledger) if int(c["through"]) <= cutoff]
+        """The latest signed checkpoint through a position *before* the cut-off. Every checkpoint signed from now on
+        goes through the log's end, at or after the cut-off, so the one named never changes and the same cut-off gives
+        the same file for ever (issue 20: one signed later through exactly the cut-off changed every file's
+        provenance)."""
+        made = [c for c in audit.checkpoints(self.ledger) if int(c["through"]) < cutoff]
         if not made:
             return None
         last = made[-1]
