@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m tests.browser.chromium
+	$(BIN)/python -m tests.printing
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
+
+from tests.packages import install
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PACKAGES = ("chromium", "fonts-noto-cjk")
@@ -30,17 +31,11 @@ def ensure() -> str:
     found = find()
     if found:
         return found
-    apt = shutil.which("apt-get")
-    if apt is None or os.geteuid() != 0:
-        sys.exit(
-            "The console's tests need Chromium and the Noto CJK fonts. Install them (Debian/Ubuntu: "
-            f"`sudo apt-get install -y {' '.join(PACKAGES)}`) or set DIXIAN_CHROMIUM to a Chromium binary."
-        )
-    print(f"installing {' '.join(PACKAGES)} from the distribution (for the console's browser tests)", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", *PACKAGES]):
-        if subprocess.run(argv, env=env, check=False, stdout=subprocess.DEVNULL).returncode != 0:
-            sys.exit(f"`{' '.join(argv)}` failed: install {' '.join(PACKAGES)} by hand, or set DIXIAN_CHROMIUM")
+    install(
+        PACKAGES,
+        "The console's tests need Chromium and the Noto CJK fonts.",
+        "set DIXIAN_CHROMIUM to a Chromium binary",
+    )
     found = find()
     if found is None:
         sys.exit("Chromium was installed but is not on the PATH: set DIXIAN_CHROMIUM to its binary")

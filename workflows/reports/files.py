@@ -107,11 +107,29 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
     for c in range(3, width + 1):
         ws.column_dimensions[get_column_letter(c)].width = 10
     ws.row_dimensions[top].height = 36 if doc["table"] == "3-3" else 24
+    _print_setup(ws, top, row, width)
     wb.properties.creator = "Dixian"
     wb.properties.created = wb.properties.modified = _FIXED_DOC_TIME
     buffer = io.BytesIO()
     wb.save(buffer)
     return _deterministic(buffer.getvalue())
+
+
+def _print_setup(ws: Any, header_row: int, last_row: int, width: int) -> None:
+    """As the table is printed, stamped and handed up (issue 20): landscape A4, one page wide, centred, the title and
+    the two header rows repeated on every page, the print area the table itself."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5, header=0.2, footer=0.2)
+    ws.print_title_rows = f"1:{header_row + 1}"
+    ws.print_area = f"A1:{get_column_letter(width)}{last_row}"
 
 
 def _deterministic(xlsx: bytes) -> bytes:
