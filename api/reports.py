@@ -40,7 +40,11 @@ def scope_of(actor_area: str, scope: str | None) -> str:
 
 PeriodQuery = Annotated[
     str | None,
-    Query(max_length=40, description="a cycle number, or YYYY-MM-DD..YYYY-MM-DD; none: the two-week period of today"),
+    Query(
+        max_length=40,
+        description="a cycle number, cumulative[:N] (from the plan date through cycle N), or "
+        "YYYY-MM-DD..YYYY-MM-DD; none: the two-week period of today",
+    ),
 ]
 ScopeQuery = AreaQuery
 

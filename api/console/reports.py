@@ -68,6 +68,8 @@ def _refused(request: Request, sess: Any, message: str, status: int = 403) -> HT
 def period_label(period: Period, current: Period | None = None) -> str:
     """A period as a cadre reads it: its days, its cycle's number of the plan, and whether it is the current one."""
     days = f"{period.first.isoformat()} 至 {period.last.isoformat()}"
+    if period.kind is PeriodKind.CUMULATIVE:
+        return f"自方案印发之日累计至第{period.cycle}期 {days}"
     cycle = f"第{period.cycle}期 " if period.cycle else ""
     now = "（本期）" if current is not None and (period.first, period.last) == (current.first, current.last) else ""
     return f"{cycle}{days}{now}"
@@ -77,6 +79,8 @@ def period_note(period: Period) -> str:
     """How the period was chosen, said on the page (the rule behind the default: domain.reports.periods)."""
     if period.kind is PeriodKind.PLAN_CYCLE and period.counted_from is not None:
         return f"每两周一期，自方案印发之日 {period.counted_from.isoformat()} 起算。"
+    if period.kind is PeriodKind.CUMULATIVE and period.counted_from is not None:
+        return f"累计：自方案印发之日 {period.counted_from.isoformat()} 起至第{period.cycle}期末。"
     if period.kind is PeriodKind.DEFAULT_CYCLE:
         return "尚无方案印发日期（没有覆盖本地的排查行动），按默认两周周期统计：每期自周一起至第二周周日。"
     return "自定义起止日期。"

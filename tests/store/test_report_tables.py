@@ -289,3 +289,27 @@ def test_a_checkpoint_signed_later_through_exactly_the_cut_off_changes_no_byte(s
 
     again = reports.table(Table.NEW_OBJECTS, T, SPRING, cutoff=cutoff)
     assert to_csv(again) == to_csv(before) and to_xlsx(again) == to_xlsx(before)
+
+
+def test_a_cumulative_period_runs_from_the_plan_date_through_a_cycle(scenario: Scenario) -> None:
+    # The other reading of 统计周期从方案印发之日起 (seed §三(三)), offered beside the separate cycles (issue 20).
+    from workflows.reports.service import PeriodKind, ReportRequestError
+
+    planned = ReportService(scenario.ledger, scenario.reports().view, scenario.reports().registry, date(2026, 2, 1))
+    through_now = planned.period(T, "cumulative", date(2026, 3, 20))  # cycle 4 holds 03-20
+    assert (through_now.first, through_now.last, through_now.cycle) == (date(2026, 2, 1), date(2026, 3, 28), 4)
+    assert through_now.kind is PeriodKind.CUMULATIVE and through_now.spec == "cumulative:4"
+    second = planned.period(T, "cumulative:2", date(2026, 3, 20))
+    assert (second.first, second.last) == (date(2026, 2, 1), date(2026, 2, 28))
+    # as many as the separate cycles up to it: 3-1 over cycles 1 and 2 together
+    scenario.catch_up()
+    one, two = (planned.table(Table.NEW_OBJECTS, T, planned.period(T, n, date(2026, 3, 20))) for n in ("1", "2"))
+    both = planned.table(Table.NEW_OBJECTS, T, second)
+    assert rows(both)["县合计"] == [a + b for a, b in zip(rows(one)["县合计"], rows(two)["县合计"], strict=True)]
+    for bad in ("cumulative:0", "cumulative:x", "cumulatively"):
+        with pytest.raises(ReportRequestError) as refused:
+            planned.period(T, bad, date(2026, 3, 20))
+        assert refused.value.rule == "period_format"
+    with pytest.raises(ReportRequestError) as no_plan:
+        scenario.reports().period(T, "cumulative", date(2026, 3, 20))
+    assert no_plan.value.rule == "cycle_start"

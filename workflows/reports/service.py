@@ -81,6 +81,8 @@ class PeriodKind(StrEnum):
     RANGE = "range"  # YYYY-MM-DD..YYYY-MM-DD as asked
     PLAN_CYCLE = "plan_cycle"  # a two-week cycle counted from 方案印发之日 (``counted_from``)
     DEFAULT_CYCLE = "default_cycle"  # no plan date known yet: domain.reports.periods.default_period
+    # from 方案印发之日 through the end of a cycle: the other reading of 统计周期从方案印发之日起 (seed §三(三))
+    CUMULATIVE = "cumulative"
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ class Period:
 
     @property
     def spec(self) -> str:
-        """The period as a caller asks for it again: the cycle's number, or its range."""
+        """The period as a caller asks for it again: the cycle's number, cumulative through it, or its range."""
+        if self.kind is PeriodKind.CUMULATIVE:
+            return f"cumulative:{self.cycle}"
         return str(self.cycle) if self.cycle else f"{self.first.isoformat()}..{self.last.isoformat()}"
 
 
@@ -132,6 +136,8 @@ class ReportService:
                     f"a period runs forward and at most {MAX_RANGE_DAYS} days", "period", "period_range"
                 )
             return Period(first, last, None, None)
+        if spec and spec.startswith("cumulative"):
+            return self._cumulative(scope, spec.removeprefix("cumulative"), today)
         if spec and not (spec.isascii() and spec.isdigit() and 0 < int(spec) <= 1000):
             raise ReportRequestError(
                 "period is a cycle number (1, 2, …) or a range YYYY-MM-DD..YYYY-MM-DD", "period", "period_format"
@@ -153,6 +159,23 @@ class ReportService:
             number = int(spec)
         first, last = cycle(counted_from, number)
         return Period(first, last, number, counted_from, PeriodKind.PLAN_CYCLE)
+
+    def _cumulative(self, scope: str, through: str, today: date) -> Period:
+        """``cumulative`` (through the cycle holding today) or ``cumulative:N`` (through cycle N): from 方案印发之日 to
+        the cycle's last day, the cumulative reading of 统计周期从方案印发之日起."""
+        number_text = through.removeprefix(":")
+        if through and not (through.startswith(":") and number_text.isascii() and number_text.isdigit()
+                            and 0 < int(number_text) <= 1000):  # fmt: skip
+            raise ReportRequestError("a cumulative period is cumulative or cumulative:N", "period", "period_format")
+        counted_from = self.counted_from(scope, today)
+        if counted_from is None or (not through and today < counted_from):
+            raise ReportRequestError(
+                "no plan date to count from (no campaign covers this area and DIXIAN_PLAN_ISSUED_ON is not set): "
+                "give the period as YYYY-MM-DD..YYYY-MM-DD", "period", "cycle_start",
+            )  # fmt: skip
+        number = int(number_text) if through else cycle_number(counted_from, today)
+        _, last = cycle(counted_from, number)
+        return Period(counted_from, last, number, counted_from, PeriodKind.CUMULATIVE)
 
     def recent_periods(self, scope: str, today: date, count: int) -> list[Period]:
         """The period holding today (as ``period`` chooses it with no spec) and the ``count - 1`` before it, newest
