@@ -47,10 +47,9 @@ from domain.kernel.areas import LEVEL_CODE_PATTERN, AreaLevel
 from domain.kernel.errors import RuleViolationError
 from domain.kernel.labels import label
 from domain.kernel.permissions import check_may_open
-from domain.kernel.privacy import check_may_see, sees_personal_data, unknown_case
+from domain.kernel.privacy import check_may_see, unknown_case
 from domain.kernel.steps import Step
 from domain.kernel.time import aware, local_date
-from domain.registry.figures import without_health
 from workflows.cases.client import open_case as open_through_workflow
 from workflows.cases.client import opening
 from workflows.cases.contracts import (
@@ -356,8 +355,7 @@ async def get_case(
     of a date, or typed, by whom); `household.registry_now`, what the registry recorded since the case last read it."""
     cid = parse_case_id(case_id)
     view = await _seen(svc, actor, cid, request, "case")
-    since = await run_in_threadpool(svc.queries.registry_now, view)
-    view["household"]["registry_now"] = since if sees_personal_data(actor.role) else without_health(since)
+    view["household"]["registry_now"] = await run_in_threadpool(svc.queries.registry_now, view, actor.role)
     return _with_etag(response, view)
 
 

@@ -4,32 +4,15 @@ distribution (tests/packages.py). `make test` runs this before the suite."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
+from tests.packages import Program
 
-from tests.packages import install
-
-PACKAGES = ("libreoffice-calc-nogui", "fonts-noto-cjk")
-
-
-def find() -> str | None:
-    given = os.environ.get("DIXIAN_SOFFICE")
-    if given:
-        return given if os.access(given, os.X_OK) else None
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def ensure() -> str:
-    found = find()
-    if found:
-        return found
-    install(PACKAGES, "Printing the tables needs LibreOffice's Calc and the Noto CJK fonts.", "set DIXIAN_SOFFICE")
-    found = find()
-    if found is None:
-        sys.exit("LibreOffice was installed but soffice is not on the PATH: set DIXIAN_SOFFICE to it")
-    return found
-
+LIBREOFFICE = Program(
+    "LibreOffice's Calc and the Noto CJK fonts",
+    "DIXIAN_SOFFICE",
+    ("soffice", "libreoffice"),
+    ("libreoffice-calc-nogui", "fonts-noto-cjk"),
+)
+find, ensure = LIBREOFFICE.find, LIBREOFFICE.ensure
 
 if __name__ == "__main__":
     print(f"office: {ensure()}")

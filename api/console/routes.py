@@ -36,10 +36,10 @@ from domain.kernel.errors import DomainError, ErrorKind, kind_of
 from domain.kernel.labels import label_of
 from domain.kernel.messages import KIND_MESSAGES, message_zh
 from domain.kernel.permissions import check_actor_level
-from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by, sees_personal_data
+from domain.kernel.privacy import NO_PERSONAL_DATA_ROLES, seen_by
 from domain.kernel.steps import Step
 from domain.kernel.time import SHANGHAI, local_date
-from domain.registry.figures import CHANGE_LABELS, without_health
+from domain.registry.figures import CHANGE_LABELS
 from domain.registry.values import Relation
 from workflows.cases.contracts import STEP_BODIES
 from workflows.ops.service import DUE_SOON_DAYS
@@ -374,8 +374,7 @@ async def _card(
     for d in story["deadlines"]:
         left = _days_left(d["due_date"], today) if not d["met_on"] else None
         deadlines.append({**d, "days_left": left})
-    since = await run_in_threadpool(svc.queries.registry_now, view)
-    since = seen_by(actor.role, since if sees_personal_data(actor.role) else without_health(since))
+    since = seen_by(actor.role, await run_in_threadpool(svc.queries.registry_now, view, actor.role))
     return _page(
         request, "case.html", status, sess=sess, view=seen_by(actor.role, view), events=seen_by(actor.role,
         story["events"]), deadlines=deadlines, forms=_forms(actor, view, errors), done=done, registry_now=since,

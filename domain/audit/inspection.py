@@ -28,7 +28,7 @@ from domain.kernel.policy import Policy
 from domain.kernel.privacy import sees_personal_data
 from domain.kernel.steps import Procedure
 from domain.kernel.time import local_date
-from domain.registry.figures import HouseholdFigures, HouseholdHistory, RegistryVersion
+from domain.registry.figures import HouseholdFigures, HouseholdHistory
 from domain.registry.values import Risk
 
 
@@ -229,10 +229,6 @@ def _step_missing(
     ]
 
 
-def _registry_evidence(household: HouseholdHistory | None, *versions: RegistryVersion | None) -> tuple[int, ...]:
-    return tuple(sorted({v.version for v in versions if v is not None})) if household else ()
-
-
 def _no_labour(
     case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
 ) -> list[Hit]:
@@ -253,7 +249,7 @@ def _no_labour(
             "a whole household without labour capacity marked eliminated"
             + (f" (registry version {registered.version})" if registered else ""),
             _elimination_evidence(records, "EliminationProposed", "RiskEliminated"),
-            registry=_registry_evidence(household, registered),
+            registry=(registered.version,) if registered else (),
         )
     ]
 
@@ -353,8 +349,8 @@ def _measure_member(
             registered = household.as_of(local_date(m["occurred_at"]))
             if registered is None or not lacks(registered.figures):
                 continue
-            added = [r["version"] for r in records if r["type"] == "MeasureAdded"
-                     and r["payload"].get("measure_id", measure_id) == measure_id]  # fmt: skip
+            added = [r["version"] for r in records
+                     if r["type"] == "MeasureAdded" and r["payload"]["measure_id"] == measure_id]  # fmt: skip
             hits.append(Hit(f"measure {measure_id} ({m['category']}) but {why} (registry version {registered.version})",
                             tuple(added[:1]), registry=(registered.version,)))  # fmt: skip
         return hits

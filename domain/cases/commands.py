@@ -32,8 +32,8 @@ from domain.kernel.errors import (
 from domain.kernel.privacy import sees
 from domain.kernel.store import CommandSet, Reader
 from domain.kernel.time import local_date
-from domain.registry.figures import RegistryReading, RegistryVersion, reading_as_of, registry_versions
-from domain.registry.household import Household, HouseholdCases, household_cases_id, household_id
+from domain.registry.figures import RegistryReading, reading_as_of
+from domain.registry.household import HouseholdCases, household_cases_id
 from domain.registry.rules import head_name
 from domain.registry.values import Risk
 
@@ -107,23 +107,23 @@ class CaseCommands(CommandSet, CaseReads):
         household_number = household_number.strip()
         if not household_number:
             raise RuleViolationError("a household reference is required", field="household_number", rule="required")
-        household = self.store.find(Household, household_id(household_number))
-        if household is None:
+        versions = self.registry_versions(household_number)  # one read of the household's stream
+        reading = reading_as_of(household_number, versions, clue_date)  # the version the case records
+        if reading is None:
             check_may_be_unregistered(source)  # self-application or alert only, to be registered by a deadline
         else:
-            # A registered household: the case is of its village, and its head is known.
-            if household.village_code != village_code:
+            # A registered household: the case is of the village it lives in now, and its head is the registry's.
+            registered_in = str(versions[-1].facts["village_code"])
+            if registered_in != village_code:
                 # Where it is registered is said only to a reader of that area (no answer tells where a household
                 # outside the caller's area lives).
-                where = f"in village {household.village_code}" if sees(envelope.actor, household.village_code) else (
+                where = f"in village {registered_in}" if sees(envelope.actor, registered_in) else (
                     f"outside village {village_code}")  # fmt: skip
                 raise RuleViolationError(
                     f"household {household_number} is registered {where}", field="village_code",
                     rule="household_village",
                 )  # fmt: skip
-            # the head as the registry has it for the clue date, the version the case records
-            reading = self._reading(household_number, clue_date)
-            registered_head = head_name(reading.version.facts["members"]) if reading else household.head_name
+            registered_head = head_name(reading.version.facts["members"])
             check_head(household_head, registered_head)
             household_head = registered_head or household_head.strip()
         index = self._household_cases(household_number)
@@ -151,7 +151,7 @@ class CaseCommands(CommandSet, CaseReads):
             clue_date=clue_date,
             reported_risks=reported_risks,
             comment=comment,
-            registry_source=self._source(household_number, clue_date),
+            registry_source=reading.source() if reading else None,
         )
         index.opened(str(case_id))
         self.store.save(case, index)
@@ -175,10 +175,10 @@ class CaseCommands(CommandSet, CaseReads):
         stage_before = case.stage
         new_case: MonitoringCase | None = None
         if isinstance(command, c.RecordHouseholdVisit):
-            case.record_household_visit(envelope, command, registry=self.registry_as_of(case, envelope))
+            case.record_household_visit(envelope, command, registry=self._reading(case.household_number, envelope))
         elif isinstance(command, c.ProposeElimination):
             case.propose_elimination(  # the current year's line, the registry's labour
-                envelope, command, policies=self.store.policies, registry=self.registry_as_of(case, envelope)
+                envelope, command, policies=self.store.policies, registry=self._reading(case.household_number, envelope)
             )
         elif isinstance(command, c.RecordLookBack):
             reentry = command.outcome is LookBackOutcome.NEW_RISK
@@ -196,7 +196,8 @@ class CaseCommands(CommandSet, CaseReads):
         same transaction so that neither exists without the other (domain.md §8)."""
         assert case.new_case_id is not None
         self._check_no_other_open_case(case)  # after the step's own rules: the pending event is discarded
-        registered = self._source(case.household_number, local_date(envelope.at))
+        reading = self._reading(case.household_number, envelope)
+        registered = reading.source() if reading else None
         return MonitoringCase.open(
             case_id=UUID(case.new_case_id),
             actor=envelope.actor,
@@ -217,23 +218,9 @@ class CaseCommands(CommandSet, CaseReads):
             registry_source=registered,
         )
 
-    # ----- the household in the registry ------------------------------------------------------------------------
-
-    def registry_versions(self, household_number: str) -> list[RegistryVersion]:
-        """The household's facts, version by version ([] when it is not registered); its chain checked as read."""
-        return registry_versions(self.store.stored_events(household_id(household_number)))
-
-    def registry_as_of(self, case: MonitoringCase, envelope: Envelope) -> RegistryReading | None:
-        """The household as the registry had it on the step's business date (None when it is not registered)."""
-        day = local_date(envelope.at)
-        return reading_as_of(case.household_number, self.registry_versions(case.household_number), day)
-
-    def _reading(self, household_number: str, day: date) -> RegistryReading | None:
-        return reading_as_of(household_number, self.registry_versions(household_number), day)
-
-    def _source(self, household_number: str, day: date) -> dict[str, Any] | None:
-        reading = self._reading(household_number, day)
-        return reading.source() if reading else None
+    def _reading(self, household_number: str, envelope: Envelope) -> RegistryReading | None:
+        """The household as the registry has it for the step's business date (None when it is not registered)."""
+        return reading_as_of(household_number, self.registry_versions(household_number), local_date(envelope.at))
 
     def _check_no_other_open_case(self, case: MonitoringCase, index: HouseholdCases | None = None) -> None:
         """One open case per household: a re-entry or a rollback may not give the household a second one."""

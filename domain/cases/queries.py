@@ -11,9 +11,10 @@ from uuid import UUID
 from domain.cases.case import MonitoringCase
 from domain.cases.events import CaseOpened
 from domain.cases.view import CaseViewData, case_view
-from domain.kernel.privacy import unknown_case
+from domain.kernel.actors import Role
+from domain.kernel.privacy import sees_personal_data, unknown_case
 from domain.kernel.store import Reader
-from domain.registry.figures import reading_as_of, registry_since, registry_versions
+from domain.registry.figures import RegistryVersion, reading_as_of, registry_since, registry_versions, without_health
 from domain.registry.household import household_id
 
 
@@ -96,17 +97,24 @@ class CaseReads:
     def event_records(self, case_id: UUID) -> list[EventRecord]:
         return event_records(self.reader(), case_id)
 
-    def registry_now(self, view: CaseViewData) -> dict[str, Any]:
+    def registry_versions(self, household_number: str) -> list[RegistryVersion]:
+        """The household's facts in the registry, version by version ([] when it is not registered); its chain
+        checked as read."""
+        return registry_versions(self.reader().stored_events(household_id(household_number)))
+
+    def registry_now(self, view: CaseViewData, role: Role) -> dict[str, Any]:
         """What the registry recorded of the case's household since the latest version the case read (its opening,
-        its visit or its elimination proposal): the changes an open case should show."""
+        its visit or its elimination proposal): the changes an open case should show; the health ones only to a
+        ``role`` that sees personal data."""
         household = view["household"]
         read = [s["registry_version"] for s in household["fact_sources"] if s["registry_version"] is not None]
-        versions = registry_versions(self.reader().stored_events(household_id(household["household_number"])))
+        versions = self.registry_versions(household["household_number"])
         if not read and household["registered"] is None:
             # a case opened before cases read the registry: what held on its clue date is what it knew of
             known = reading_as_of(household["household_number"], versions, view["clue_date"])
             read = [known.version.version if known and not known.after_the_date else 0]
-        return registry_since(versions, max(read) if read else None)
+        since = registry_since(versions, max(read) if read else None)
+        return since if sees_personal_data(role) else without_health(since)
 
     def acknowledged(self, case_id: UUID, now: datetime, version: int) -> tuple[CaseViewData, str]:
         """The view at ``version`` and the hash of the event that made it: what a write's receipt names."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.kernel.time import local_date
 from domain.registry.household import HouseholdChanged, HouseholdRegistered, HouseholdScreened
-from domain.registry.rules import LABOUR_CAPABLE
+from domain.registry.rules import LABOUR_CAPABLE, person_key
 from domain.registry.values import Health, LabourSkill, Schooling
 
 # 普通劳动力 and 技能劳动力: full labour, as fuping 5_18_008 counts it for 缺劳动力 (domain.md §5).
@@ -35,8 +35,6 @@ class HouseholdFigures:
     ill: int  # 长期慢性病 or 患大病
     disabled: int
     students: int  # 在校生 of any level
-    working_away: int  # with months of migrant work this year
-    uninsured: int  # without basic medical insurance
     has_phone: bool
 
     @classmethod
@@ -54,8 +52,6 @@ class HouseholdFigures:
             students=sum(
                 1 for m in members if Schooling(m.get("schooling", "not_in_school")) is not Schooling.NOT_IN_SCHOOL
             ),
-            working_away=sum(1 for m in members if int(m.get("migrant_work_months", 0)) > 0),
-            uninsured=sum(1 for m in members if not m.get("medical_insurance", True)),
             has_phone=bool(str(facts.get("phone", "")).strip()),
         )
 
@@ -68,7 +64,6 @@ class RegistryVersion:
     recorded_on: date  # the day it was recorded (Asia/Shanghai)
     facts: dict[str, Any]
     changed: tuple[str, ...]  # the fields this version changed (every field for the registration)
-    previous: dict[str, Any]  # those fields before ({} for the registration)
     reason: str
     holds_from: date  # the day its facts hold from: its effective date if it states one, else the day recorded
 
@@ -112,15 +107,15 @@ def registry_versions(events: Iterable[Any]) -> list[RegistryVersion]:
     for event in events:
         if isinstance(event, HouseholdRegistered):
             facts = dict(event.facts)
-            changed, previous = tuple(sorted(facts)), {}
+            changed = tuple(sorted(facts))
         elif isinstance(event, HouseholdChanged):
             facts = {**facts, **event.changes}
-            changed, previous = tuple(sorted(event.changes)), dict(event.previous)
+            changed = tuple(sorted(event.changes))
         else:
             continue
         recorded_on = local_date(event.occurred_at)
         out.append(
-            RegistryVersion(event.originator_version, recorded_on, facts, changed, previous, event.reason,
+            RegistryVersion(event.originator_version, recorded_on, facts, changed, event.reason,
                             holds_from=event.effective_on or recorded_on)
         )  # fmt: skip
     return out
@@ -144,8 +139,8 @@ MATTERING = ("members", "household_type", "phone")
 def member_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
     """What changed between two versions of the members, per person and without a personal value: who left or came
     (by relation), and for those who stayed, which of the mattering fields changed."""
-    was = {m["id_number"][:18]: m for m in before.get("members", [])}
-    now = {m["id_number"][:18]: m for m in after.get("members", [])}
+    was = {person_key(m["id_number"]): m for m in before.get("members", [])}
+    now = {person_key(m["id_number"]): m for m in after.get("members", [])}
     out: list[dict[str, Any]] = []
     for key, m in was.items():
         if key not in now:
@@ -155,12 +150,9 @@ def member_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
             out.append({"change": "member_joined", "relation": m["relation"]})
             continue
         old = was[key]
-        if LabourSkill(old["labour_skill"]) in LABOUR_CAPABLE and LabourSkill(m["labour_skill"]) not in LABOUR_CAPABLE:
-            out.append({"change": "labour_lost", "relation": m["relation"]})
-        elif (
-            LabourSkill(old["labour_skill"]) not in LABOUR_CAPABLE and LabourSkill(m["labour_skill"]) in LABOUR_CAPABLE
-        ):
-            out.append({"change": "labour_gained", "relation": m["relation"]})
+        could, can = (LabourSkill(x["labour_skill"]) in LABOUR_CAPABLE for x in (old, m))
+        if could != can:
+            out.append({"change": "labour_lost" if could else "labour_gained", "relation": m["relation"]})
         for name in ("health", "schooling", "migrant_work_months", "medical_insurance"):
             if old.get(name) != m.get(name):
                 out.append({"change": f"{name}_changed", "relation": m["relation"]})
@@ -177,10 +169,6 @@ class HouseholdHistory:
     versions: list[RegistryVersion]
     screenings: list[dict[str, Any]]
     open_cases: list[str]
-
-    @property
-    def registered_on(self) -> date | None:
-        return self.versions[0].recorded_on if self.versions else None
 
     def as_of(self, day: date) -> RegistryVersion | None:
         """The version in force on ``day`` (the registration when registered later; None when never registered)."""
@@ -229,15 +217,15 @@ def registry_since(versions: list[RegistryVersion], read: int | None) -> dict[st
         members = member_changes(before.facts, after.facts)
         fields = [f for f in after.changed if f != "members" and f in MATTERING]
         if members or fields:
-            changes.append({"version": after.version, "recorded_on": after.recorded_on,
-                            "holds_from": after.holds_from, "reason": after.reason, "members": members,
-                            "fields": fields})  # fmt: skip
+            changes.append(_change(after, members, fields))
     if read is None:  # registered after the case opened: the registration itself is news
-        first = versions[0]
-        changes.insert(0, {"version": first.version, "recorded_on": first.recorded_on,
-                           "holds_from": first.holds_from, "reason": first.reason, "members": [],
-                           "fields": ["registered"]})  # fmt: skip
+        changes.insert(0, _change(versions[0], [], ["registered"]))
     return {"registered": True, "version": versions[-1].version, "read_version": read, "changes": changes}
+
+
+def _change(version: RegistryVersion, members: list[dict[str, Any]], fields: list[str]) -> dict[str, Any]:
+    return {"version": version.version, "recorded_on": version.recorded_on, "holds_from": version.holds_from,
+            "reason": version.reason, "members": members, "fields": fields}  # fmt: skip
 
 
 def without_health(since: dict[str, Any]) -> dict[str, Any]:

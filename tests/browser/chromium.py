@@ -5,42 +5,15 @@ with what to do."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
+from tests.packages import Program
 
-from tests.packages import install
-
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-PACKAGES = ("chromium", "fonts-noto-cjk")
-
-
-def find() -> str | None:
-    """DIXIAN_CHROMIUM, or the first Chromium on the PATH."""
-    given = os.environ.get("DIXIAN_CHROMIUM")
-    if given:
-        return given if os.access(given, os.X_OK) else None
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def ensure() -> str:
-    found = find()
-    if found:
-        return found
-    install(
-        PACKAGES,
-        "The console's tests need Chromium and the Noto CJK fonts.",
-        "set DIXIAN_CHROMIUM to a Chromium binary",
-    )
-    found = find()
-    if found is None:
-        sys.exit("Chromium was installed but is not on the PATH: set DIXIAN_CHROMIUM to its binary")
-    return found
-
+CHROMIUM = Program(
+    "Chromium and the Noto CJK fonts",
+    "DIXIAN_CHROMIUM",
+    ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"),
+    ("chromium", "fonts-noto-cjk"),
+)
+find, ensure = CHROMIUM.find, CHROMIUM.ensure
 
 if __name__ == "__main__":
     print(f"browser: {ensure()}")
