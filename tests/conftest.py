@@ -11,6 +11,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -60,15 +61,24 @@ def pg_url() -> Iterator[str]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture
-def es_env(pg_url: str) -> Iterator[dict[str, str]]:
-    """eventsourcing env for a fresh, empty database of its own (dropped after the test)."""
+@contextmanager
+def fresh_database(pg_url: str) -> Iterator[dict[str, str]]:
+    """eventsourcing env for a fresh, empty database of its own, dropped on leaving."""
     dbname = f"test_{uuid.uuid4().hex}"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    yield Settings(database_url=with_database(pg_url, dbname)).eventsourcing_env()
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+    try:
+        yield Settings(database_url=with_database(pg_url, dbname)).eventsourcing_env()
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+
+
+@pytest.fixture
+def es_env(pg_url: str) -> Iterator[dict[str, str]]:
+    """eventsourcing env for a fresh, empty database of its own (dropped after the test)."""
+    with fresh_database(pg_url) as env:
+        yield env
 
 
 def free_port() -> int:

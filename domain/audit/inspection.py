@@ -20,7 +20,7 @@ from typing import Any
 from domain.cases.case import MonitoringCase
 from domain.cases.events import DEADLINE_CLOCKS, CountyDecided, MeasureAdded, MeasureImplemented
 from domain.cases.queries import EventRecord
-from domain.cases.rules.assistance import Finding, measure_for_risk, precision_findings
+from domain.cases.rules.assistance import measure_for_risk
 from domain.cases.rules.deadlines import elimination_eligible_from, plan_due
 from domain.cases.values import ENDED_STAGES, DeadlineKind, MeasureCategory, MeasureStatus, Stage
 from domain.kernel.actors import Role
@@ -133,28 +133,18 @@ def _late(kind: DeadlineKind) -> Check:
     return check
 
 
-def _assisted(case: MonitoringCase) -> bool:
-    return case.identified_on is not None and case.stage in (Stage.MONITORED, Stage.ELIMINATING)
-
-
 def _precision(code: str) -> Check:
     def check(
         case: MonitoringCase, records: list[EventRecord], today: date, household: HouseholdHistory | None
     ) -> list[Hit]:
-        if not _assisted(case) or not case.precision_judged(today):
+        if not case.assisted() or not case.precision_judged(today):
             return []
         evidence = tuple(_versions(records, "HouseholdVisitRecorded", "MeasureAdded", "MeasureChanged",
                                    "MeasureImplemented", "MeasureEnded"))  # fmt: skip
-        found = rules_precision(case)
+        found = case.precision_gaps()
         return [Hit(f.message, evidence) for f in found if f.rule == code]
 
     return check
-
-
-def rules_precision(case: MonitoringCase) -> list[Finding]:
-    return precision_findings(
-        case.current_risks(), case.current_unmet_guarantees(), case.labour_capable_members, case.measure_facts()
-    )
 
 
 def _eliminated(case: MonitoringCase) -> dict[str, Any] | None:

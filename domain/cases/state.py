@@ -5,7 +5,7 @@ the findings the events themselves reveal. The commands are in ``domain/cases/st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.cases.events import CaseEvent
@@ -50,6 +50,8 @@ from domain.kernel.steps import Procedure, Step
 from domain.kernel.time import local_date
 from domain.registry.values import Guarantee, HouseholdType, Risk
 
+# The deadlines whose miss is 不及时 (seed §二(二) 10天内制定帮扶计划, 15天内采取针对性帮扶措施; §三(二) 25天内落实).
+TIMELY_DEADLINES = frozenset({DeadlineKind.ASSISTANCE_PLAN, DeadlineKind.MEASURES, DeadlineKind.MEASURES_FROM_CLUE})
 CLOSED_STATUSES = frozenset({Status.CLOSED_NOT_APPLIED, Status.CLOSED_REJECTED})
 ELIMINATED_STATUSES = frozenset({Status.ELIMINATED, Status.ROLLBACK_REQUESTED, Status.RE_ENTERED})
 
@@ -270,12 +272,12 @@ class CaseState(ChainedAggregate):
 
     def derived_findings(self, now: datetime) -> list[Finding]:
         """不及时 and 不精准 as the events show them, whether or not a reviewer recorded them."""
-        if self.identified_on is None or self.stage not in (Stage.MONITORED, Stage.ELIMINATING):
+        if not self.assisted():
             return []
         found: list[Finding] = []
         today = local_date(now)
         for d in self.deadline_states():
-            if d.kind not in (DeadlineKind.ASSISTANCE_PLAN, DeadlineKind.MEASURES, DeadlineKind.MEASURES_FROM_CLUE):
+            if d.kind not in TIMELY_DEADLINES:
                 continue
             late_on = d.met_on if d.met_on is not None else today
             if late_on > d.due:
@@ -289,17 +291,33 @@ class CaseState(ChainedAggregate):
                     )
                 )
         if self.precision_judged(today):
-            found += precision_findings(
-                self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts()
-            )
+            found += self.precision_gaps()
         return found
 
-    def precision_judged(self, today: date) -> bool:
-        """不精准 is judged once targeted measures are due (15天内采取针对性帮扶措施, seed §二(二)) or some were
-        taken: a case still inside that window has none yet, which is not imprecision."""
+    def assisted(self) -> bool:
+        """An identified household being assisted (风险未消除, or its elimination under way): what 不及时 and 不精准
+        are judged on."""
+        return self.identified_on is not None and self.stage in (Stage.MONITORED, Stage.ELIMINATING)
+
+    def precision_gaps(self) -> list[Finding]:
+        """不精准 as the case stands: what its risks, guarantees and labour call for that its measures do not give
+        (whether it is judged yet is ``precision_judged_from``'s)."""
+        return precision_findings(
+            self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts()
+        )
+
+    def precision_judged_from(self) -> date | None:
+        """The first day 不精准 is judged: the day after targeted measures were due (15天内采取针对性帮扶措施, seed
+        §二(二)), or at once (``date.min``) when some measure was implemented: a case still inside that window with
+        none yet is not imprecise. None before identification."""
         if any(m.was_implemented for m in self.measure_facts()):
-            return True
-        return any(d.kind is DeadlineKind.MEASURES and today > d.due for d in self.deadline_states())
+            return date.min
+        due = [d.due for d in self.deadline_states() if d.kind is DeadlineKind.MEASURES]
+        return due[0] + timedelta(days=1) if due else None
+
+    def precision_judged(self, today: date) -> bool:
+        judged_from = self.precision_judged_from()
+        return judged_from is not None and today >= judged_from
 
     # ----- helpers for the commands -----------------------------------------------------------------------------
 

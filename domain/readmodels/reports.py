@@ -7,25 +7,30 @@ is the same whenever it is computed, and rebuilding from zero (``dixian projecti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
 from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import Projection
-from psycopg.sql import SQL, Identifier
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier, Literal
 from psycopg.types.json import Jsonb
 
 from domain.cases.events import (
     CaseEvent,
 )
+from domain.kernel.time import local_date
 from domain.readmodels import areas
 from domain.readmodels.cases import CaseFolder
 from domain.readmodels.schema import TablesView, clear_read_model, handled_topics, open_view
 from domain.registry import household as hh
 from domain.reports import facts
-from domain.reports.facts import FindingState
+from domain.reports.facts import DerivedFindings
 from domain.reports.tables import AS_OF_KINDS, Fact, FactKind
 from domain.reports.village_report import (
     VillageReport,
@@ -36,7 +41,8 @@ from domain.reports.village_report import (
 from domain.store import EventStore
 
 FACTS = "report_facts"
-CASE_STATE = "report_case_state"
+CASE_FINDINGS = "report_case_findings"
+CLOCK = "report_clock"
 VILLAGE_REPORTS = "report_village_reports"
 _DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.report_facts ("
@@ -44,8 +50,9 @@ _DDL = (
     " village_code text NOT NULL, day date NOT NULL, persons int NOT NULL, category text NOT NULL,"
     " delta int NOT NULL, ref text NOT NULL, PRIMARY KEY (position, seq))",
     "CREATE INDEX IF NOT EXISTS report_facts_kind_idx ON {s}.report_facts (kind, subject, position)",
-    "CREATE TABLE IF NOT EXISTS {s}.report_case_state ("
-    " case_id text PRIMARY KEY, seen text[] NOT NULL, open text[] NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.report_case_findings (case_id text PRIMARY KEY, episodes jsonb NOT NULL)",
+    # The day the log has reached at each position where it moved on (see ``ReportView.known_on``).
+    "CREATE TABLE IF NOT EXISTS {s}.report_clock (position bigint PRIMARY KEY, day date NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {s}.report_village_reports ("
     " report_id text PRIMARY KEY, village_code text NOT NULL, first_day date NOT NULL, last_day date NOT NULL,"
     " revision int NOT NULL, status text NOT NULL, content_hash text NOT NULL, cutoff bigint NOT NULL,"
@@ -56,12 +63,34 @@ _COLUMNS = ("position", "seq", "kind", "subject", "village_code", "day", "person
 
 
 class ReportView(TablesView):
-    """The report facts, the per-case memory of derived findings, and the tracking table (``reports_tracking``)."""
+    """The report facts, the per-case memory of derived findings, the log's clock and the tracking table
+    (``reports_tracking``)."""
 
     DDL = _DDL
 
-    def write(self, tracking: Tracking, facts: list[Fact], case_state: tuple[str, list[str], list[str]] | None) -> None:
-        """Add an event's facts (and a case's derived-finding memory) with its tracking position, atomically."""
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        # Issue 20 changed what a case's derived findings add to the facts (dated by their rules, not by when they
+        # were noticed). A model folded before it, which kept its per-case memory in report_case_state, is emptied
+        # once, by whichever process first opens it, and the projection folds it again from the first event.
+        schema = self.datastore.schema
+        self.sql_create_statements.append(
+            SQL(
+                "DO $$ BEGIN IF to_regclass({old}) IS NOT NULL THEN "
+                "DELETE FROM {s}.report_facts; DELETE FROM {s}.report_village_reports; DELETE FROM {s}.{tracking}; "
+                "DROP TABLE {s}.report_case_state; END IF; END $$"
+            ).format(
+                old=Literal(f'"{schema}".report_case_state'),
+                s=Identifier(schema),
+                tracking=Identifier(self.tracking_table_name),
+            )
+        )
+
+    def write(
+        self, tracking: Tracking, facts: list[Fact], findings: tuple[str, DerivedFindings] | None, clock: date | None
+    ) -> None:
+        """Add an event's facts (and a case's derived findings, and the day the log reached when it moved on) with
+        its tracking position, atomically."""
         insert = self.rendered(
             "insert_fact",
             lambda: SQL("INSERT INTO {0} ({1}) VALUES ({2})").format(
@@ -74,16 +103,22 @@ class ReportView(TablesView):
             self._insert_tracking(curs, tracking)  # first: a duplicate delivery fails here and rolls back
             for seq, f in enumerate(facts):
                 curs.execute(insert, {**_row(f), "seq": seq})
-            if case_state is not None:
+            if findings is not None:
                 curs.execute(
                     SQL(
-                        "INSERT INTO {0} (case_id, seen, open) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (case_id) DO UPDATE SET seen = EXCLUDED.seen, open = EXCLUDED.open"
-                    ).format(self._t(CASE_STATE)),
-                    case_state,
+                        "INSERT INTO {0} (case_id, episodes) VALUES (%s, %s) "
+                        "ON CONFLICT (case_id) DO UPDATE SET episodes = EXCLUDED.episodes"
+                    ).format(self._t(CASE_FINDINGS)),
+                    (findings[0], Jsonb(findings[1].as_json())),
                 )
+            self._advance(curs, tracking, clock)
 
-    def upsert_village_report(self, tracking: Tracking, row: dict[str, Any]) -> None:
+    def _advance(self, curs: Cursor[DictRow], tracking: Tracking, clock: date | None) -> None:
+        if clock is not None:
+            curs.execute(SQL("INSERT INTO {0} (position, day) VALUES (%s, %s)").format(self._t(CLOCK)),
+                         (tracking.notification_id, clock))  # fmt: skip
+
+    def upsert_village_report(self, tracking: Tracking, row: dict[str, Any], clock: date | None) -> None:
         """The village report as of an event; ``submitted_tables`` keeps the last submitted figures through a later
         revision (the township counts what was submitted)."""
         columns = list(row)
@@ -104,6 +139,7 @@ class ReportView(TablesView):
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)
             curs.execute(statement, row)
+            self._advance(curs, tracking, clock)
 
     def village_reports(
         self, *, area_prefix: str, first: date | None, last: date | None, limit: int
@@ -118,10 +154,25 @@ class ReportView(TablesView):
         )
         return self._query(statement, {**params, "f": first, "t": last, "n": limit})
 
-    def case_state(self, case_id: str) -> tuple[set[str], set[str]]:
-        rows = self._query(SQL("SELECT seen, open FROM {0} WHERE case_id = %(c)s").format(self._t(CASE_STATE)),
+    def case_findings(self, case_id: str) -> DerivedFindings:
+        rows = self._query(SQL("SELECT episodes FROM {0} WHERE case_id = %(c)s").format(self._t(CASE_FINDINGS)),
                            {"c": case_id})  # fmt: skip
-        return (set(rows[0]["seen"]), set(rows[0]["open"])) if rows else (set(), set())
+        return DerivedFindings.from_json(rows[0]["episodes"]) if rows else DerivedFindings()
+
+    def known_on(self, position: int) -> date | None:
+        """The day the event log had reached at ``position``: the latest business or recording day of an event at or
+        before it (None: no event yet, or a log folded before the clock was kept). A fact dated later, such as a
+        deadline that will be missed unless something happens first, has not happened as of that position."""
+        rows = self._query(SQL("SELECT max(day) AS day FROM {0} WHERE position <= %(p)s").format(self._t(CLOCK)),
+                           {"p": position})  # fmt: skip
+        day: date | None = rows[0]["day"] if rows else None
+        return day
+
+    def clock(self) -> date | None:
+        """The day the log has reached as far as it is folded."""
+        rows = self._query(SQL("SELECT max(day) AS day FROM {0}").format(self._t(CLOCK)), {})
+        day: date | None = rows[0]["day"] if rows else None
+        return day
 
     def latest(self, kind: FactKind, subject: str) -> Fact | None:
         """The latest fact of a kind about a subject (a household's size and village, a person's identity)."""
@@ -168,7 +219,7 @@ class ReportView(TablesView):
 
     def clear(self) -> None:
         """Forget every fact and the tracking position: the projection then rebuilds from the first event."""
-        clear_read_model(self, [FACTS, CASE_STATE, VILLAGE_REPORTS])
+        clear_read_model(self, [FACTS, CASE_FINDINGS, CLOCK, VILLAGE_REPORTS])
 
 
 def _row(f: Fact) -> dict[str, Any]:
@@ -198,36 +249,49 @@ class ReportProjection(Projection[ReportView]):
         super().__init__(view)
         self.ledger = EventStore(self.ledger_env)
         self.cases = CaseFolder(self.ledger)
+        self._clock = view.clock()
+
+    @contextmanager
+    def _moving(self, e: Any) -> Iterator[date | None]:
+        """The day the log reaches with ``e`` when it is later than any before (else None), to write with its facts:
+        the later of the day it was recorded and its business day (a test's clock may run ahead of the recording
+        one). Kept as the projection's own once written."""
+        day = local_date(e.timestamp)
+        occurred_at = getattr(e, "occurred_at", None)
+        if isinstance(occurred_at, datetime):
+            day = max(day, local_date(occurred_at))
+        later = day if self._clock is None or day > self._clock else None
+        yield later
+        if later is not None:
+            self._clock = later
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         if isinstance(domain_event, CaseEvent):
             self._case_event(domain_event, tracking)
         else:
-            self.view.write(tracking, [], None)
+            with self._moving(domain_event) as day:
+                self.view.write(tracking, [], None, day)
 
     def _case_event(self, e: CaseEvent, tracking: Tracking) -> None:
         case = self.cases.at(e)
-        seen, was_open = self.view.case_state(str(case.id))
-        before = FindingState(frozenset(seen), frozenset(was_open))
-        added, after = facts.case_event_facts(e, case, tracking.notification_id, before)
-        state = (str(case.id), sorted(after.seen), sorted(after.open)) if after is not None else None
-        self.view.write(tracking, added, state)
+        added, after = facts.case_event_facts(e, case, tracking.notification_id, self.view.case_findings(str(case.id)))
+        with self._moving(e) as day:
+            self.view.write(tracking, added, (str(case.id), after) if after is not None else None, day)
 
     def _village_report(self, e: VillageReportDrafted | VillageReportEvent, tracking: Tracking) -> None:
         report: VillageReport = self.ledger.repository.get(e.originator_id, version=e.originator_version)
         submitted = isinstance(e, VillageReportSubmitted)
-        self.view.upsert_village_report(
-            tracking,
-            {
-                "report_id": str(report.id), "village_code": report.village_code, "first_day": report.first_day,
-                "last_day": report.last_day, "revision": report.revision, "status": report.status.value,
-                "content_hash": report.content_hash, "cutoff": report.cutoff, "tables": Jsonb(report.tables),
-                "submitted_tables": Jsonb(report.tables) if submitted else None,
-                "submitted_revision": report.revision if submitted else None,
-                "approvals": Jsonb(report.approvals), "updated_at": e.timestamp,
-            },
-        )  # fmt: skip
+        row = {
+            "report_id": str(report.id), "village_code": report.village_code, "first_day": report.first_day,
+            "last_day": report.last_day, "revision": report.revision, "status": report.status.value,
+            "content_hash": report.content_hash, "cutoff": report.cutoff, "tables": Jsonb(report.tables),
+            "submitted_tables": Jsonb(report.tables) if submitted else None,
+            "submitted_revision": report.revision if submitted else None,
+            "approvals": Jsonb(report.approvals), "updated_at": e.timestamp,
+        }  # fmt: skip
+        with self._moving(e) as day:
+            self.view.upsert_village_report(tracking, row, day)
 
     @process_event.register
     def _(self, e: VillageReportDrafted, tracking: Tracking) -> None:
@@ -239,29 +303,30 @@ class ReportProjection(Projection[ReportView]):
 
     @process_event.register
     def _(self, e: hh.HouseholdRegistered, tracking: Tracking) -> None:
-        self._write(tracking, facts.household_registered(e, tracking.notification_id))
+        self._write(tracking, e, facts.household_registered(e, tracking.notification_id))
 
     @process_event.register
     def _(self, e: hh.HouseholdChanged, tracking: Tracking) -> None:
         before = self.view.latest(FactKind.HOUSEHOLD, e.household_number)
-        self._write(tracking, facts.household_changed(e, tracking.notification_id, before))
+        self._write(tracking, e, facts.household_changed(e, tracking.notification_id, before))
 
     @process_event.register
     def _(self, e: hh.HouseholdScreened, tracking: Tracking) -> None:
         household = self.view.latest(FactKind.HOUSEHOLD, e.screening["household_number"])
-        self._write(tracking, facts.household_screened(e, tracking.notification_id, household))
+        self._write(tracking, e, facts.household_screened(e, tracking.notification_id, household))
 
     @process_event.register
     def _(self, e: hh.StaffRegistered, tracking: Tracking) -> None:
-        self._write(tracking, facts.staff_registered(e, tracking.notification_id))
+        self._write(tracking, e, facts.staff_registered(e, tracking.notification_id))
 
     @process_event.register
     def _(self, e: hh.StaffChanged, tracking: Tracking) -> None:
         before = self.view.latest(FactKind.STAFF, e.staff_number)
-        self._write(tracking, facts.staff_changed(e, tracking.notification_id, before))
+        self._write(tracking, e, facts.staff_changed(e, tracking.notification_id, before))
 
-    def _write(self, tracking: Tracking, fact: Fact | None) -> None:
-        self.view.write(tracking, [fact] if fact is not None else [], None)
+    def _write(self, tracking: Tracking, e: Any, fact: Fact | None) -> None:
+        with self._moving(e) as day:
+            self.view.write(tracking, [fact] if fact is not None else [], None, day)
 
 
 ReportProjection.topics = handled_topics(ReportProjection, CaseEvent)

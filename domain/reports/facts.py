@@ -7,8 +7,9 @@ rule about what counts lives here, beside the tables that count it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from domain.cases.case import MonitoringCase
@@ -21,7 +22,8 @@ from domain.cases.events import (
     RiskEliminated,
     RollbackRequested,
 )
-from domain.cases.values import FindingKind, Stage
+from domain.cases.state import TIMELY_DEADLINES
+from domain.cases.values import ENDED_STAGES, FindingKind, Stage
 from domain.kernel.time import local_date
 from domain.registry.household import (
     HouseholdChanged,
@@ -34,19 +36,42 @@ from domain.reports.tables import DERIVED, Fact, FactKind
 
 
 @dataclass(frozen=True)
-class FindingState:
-    """What the report facts hold of a case's derived findings (不及时, 不精准): every one ever found (``seen``)
-    and those found and not yet rectified (``open``), as ``<kind>:<DERIVED><rule>`` refs."""
+class Episode:
+    """A derived finding from the day it holds (found) to the day it stops (rectified; None: still open)."""
 
-    seen: frozenset[str] = field(default_factory=frozenset)
-    open: frozenset[str] = field(default_factory=frozenset)
+    found_on: date
+    rectified_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DerivedFindings:
+    """What the report facts hold of a case's derived findings (不及时, 不精准), by ``<kind>:<DERIVED><rule>`` ref:
+    every 不及时 episode as the case's deadlines give it, and the 不精准 episodes still open (a closed one's facts are
+    final). Kept per case by the read model, so that each event adds only what changed."""
+
+    timely: Mapping[str, Episode] = field(default_factory=dict)
+    precise: Mapping[str, Episode] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, dict[str, list[str | None]]]:
+        def episodes(m: Mapping[str, Episode]) -> dict[str, list[str | None]]:
+            return {r: [e.found_on.isoformat(), e.rectified_on.isoformat() if e.rectified_on else None]
+                    for r, e in sorted(m.items())}  # fmt: skip
+
+        return {"timely": episodes(self.timely), "precise": episodes(self.precise)}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> DerivedFindings:
+        def episodes(m: Mapping[str, list[str | None]]) -> dict[str, Episode]:
+            return {r: Episode(_day(f), _day(e) if e else None) for r, (f, e) in m.items()}
+
+        return cls(episodes(doc.get("timely", {})), episodes(doc.get("precise", {})))
 
 
 def case_event_facts(
-    event: CaseEvent, case: MonitoringCase, position: int, before: FindingState
-) -> tuple[list[Fact], FindingState | None]:
+    event: CaseEvent, case: MonitoringCase, position: int, before: DerivedFindings
+) -> tuple[list[Fact], DerivedFindings | None]:
     """The facts a case event adds (``case`` as it stood right after the event, ``position`` the event's in the
-    log), and the case's derived-finding state after it (None when it did not change)."""
+    log), and the case's derived findings after it (None when they did not change)."""
     subject, village = str(case.id), case.village_code
     day = local_date(event.occurred_at)
     visit = case.facts.get("household_visit")
@@ -73,32 +98,76 @@ def case_event_facts(
     elif isinstance(event, FindingRectified):
         kind = case.findings[event.finding_id]["kind"]
         facts.append(fact(FactKind.FINDING_RECTIFIED, event.rectified_on, ref=f"{kind}:{event.finding_id}"))
-    # Findings derived from the events. 不及时 (a plan or measures deadline passed unmet): found when it first holds,
-    # rectified when the deadline is met, late (a deadline met late in the same step is found and rectified at once).
-    # 不精准 (a risk without its measure, …): found whenever it starts to hold, rectified when it stops, while the case
-    # is still being assisted. Derived refs carry DERIVED after the kind.
-    timely_all, timely_open, precise_now = set(), set(), set()
-    for f in case.derived_findings(event.occurred_at):  # as of the business time of the event
-        ref = f"{f.kind.value}:{DERIVED}{f.rule}"
-        if f.kind is FindingKind.NOT_TIMELY:
-            timely_all.add(ref)
-            if not f.evidence.get("met_on"):
-                timely_open.add(ref)
-        else:
-            precise_now.add(ref)
-    was_timely = {r for r in before.open if r.startswith(f"{FindingKind.NOT_TIMELY.value}:")}
-    was_precise = before.open - was_timely
-    new_timely = timely_all - before.seen
-    started = new_timely | (precise_now - was_precise)
-    facts += [fact(FactKind.FINDING_FOUND, day, ref=ref) for ref in sorted(started)]
-    if case.stage in (Stage.MONITORED, Stage.ELIMINATING):
-        closed = ((was_timely | new_timely) - timely_open) | (was_precise - precise_now)
-        facts += [fact(FactKind.FINDING_RECTIFIED, day, ref=ref) for ref in sorted(closed)]
-        now_open = frozenset(timely_open | precise_now)
-    else:  # out of assistance nothing is derived: what was open stays open (a rollback brings it back)
-        now_open = before.open
-    after = FindingState(before.seen | timely_all, now_open)
-    return facts, (after if (new_timely or before.open != now_open) else None)
+    # The findings the events themselves show, dated by their rules and not by when the events were recorded or
+    # folded: the same history gives the same facts whether it was entered as it happened or weeks later.
+    timely = timeliness(case)
+    precise = precision(case, day, before.precise)
+    for ref, kind, on, delta in [*_changes(before.timely, timely), *_changes(before.precise, precise)]:
+        facts.append(fact(kind, on, delta, ref))
+    after = DerivedFindings(timely, {r: e for r, e in precise.items() if e.rectified_on is None})
+    return facts, (after if after != before else None)
+
+
+def timeliness(case: MonitoringCase) -> dict[str, Episode]:
+    """不及时, derived (seed §二(二) 10天内制定帮扶计划, 15天内采取针对性帮扶措施; §三(二) 25天内落实): a plan or
+    measures deadline not met by its day holds from the day after it (due + 1) until the day it is met. Judged once
+    the household is a monitored object (结果公告); a case that leaves assistance (风险消除) before a deadline passes
+    never misses it, one that left after keeps its finding open (a rollback brings the deadline back)."""
+    if case.identified_on is None or case.stage is Stage.IDENTIFYING:
+        return {}
+    left_on = (case.eliminated_on or case.last_business_date) if case.stage in ENDED_STAGES else None
+    out: dict[str, Episode] = {}
+    for d in case.deadline_states():
+        if d.kind not in TIMELY_DEADLINES:
+            continue
+        ref, found = f"{FindingKind.NOT_TIMELY.value}:{DERIVED}{d.kind.value}_deadline", d.due + timedelta(days=1)
+        if d.met_on is not None:
+            if d.met_on > d.due:
+                out[ref] = Episode(found, d.met_on)
+        elif not d.closed or (left_on is not None and found <= left_on):
+            out[ref] = Episode(found)
+    return out
+
+
+def precision(case: MonitoringCase, on: date, open_before: Mapping[str, Episode]) -> dict[str, Episode]:
+    """不精准, derived (``MonitoringCase.precision_gaps``), after an event dated ``on``: a gap holds from the day the
+    case came to show it, but not before it is judged (``precision_judged_from``), until the day it stops (an episode
+    that turns out never to have held, such as one due tomorrow and filled today, is withdrawn). Out of assistance
+    nothing is judged: what held stays open, and what was not yet due never came."""
+    if not case.assisted():
+        return {r: e for r, e in open_before.items() if e.found_on <= on}
+    judged_from = case.precision_judged_from()
+    if judged_from is None:
+        return {}
+    start = max(on, judged_from)
+    holding = {f"{FindingKind.NOT_PRECISE.value}:{DERIVED}{f.rule}" for f in case.precision_gaps()}
+    out: dict[str, Episode] = {}
+    for ref, e in open_before.items():
+        if ref in holding:
+            out[ref] = e if e.found_on <= start else Episode(start)  # judged sooner now: a measure was implemented
+        elif e.found_on < on:
+            out[ref] = Episode(e.found_on, on)
+    out.update({ref: Episode(start) for ref in holding - open_before.keys()})
+    return out
+
+
+def _changes(before: Mapping[str, Episode], after: Mapping[str, Episode]) -> list[tuple[str, FactKind, date, int]]:
+    """The facts that turn the episodes ``before`` into ``after``: an episode withdrawn (its finding found with delta
+    -1, which takes its rectification with it), one added (found, and rectified when it is), one rectified."""
+    out: list[tuple[str, FactKind, date, int]] = []
+    for ref in sorted(before.keys() | after.keys()):
+        old, new = before.get(ref), after.get(ref)
+        if old == new:
+            continue
+        if old is not None and (new is None or old.found_on != new.found_on or old.rectified_on is not None):
+            out.append((ref, FactKind.FINDING_FOUND, old.found_on, -1))
+            old = None
+        if new is not None:
+            if old is None:
+                out.append((ref, FactKind.FINDING_FOUND, new.found_on, 1))
+            if new.rectified_on is not None:
+                out.append((ref, FactKind.FINDING_RECTIFIED, new.rectified_on, 1))
+    return out
 
 
 def _holds_from(event: HouseholdRegistered | HouseholdChanged) -> date:

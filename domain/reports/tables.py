@@ -174,11 +174,16 @@ class Figures:
     rows: list[tuple[RowUnit, list[int]]] = field(default_factory=list)
 
 
-def compute(table: Table, facts: Iterable[Fact], units: list[RowUnit], first: date, last: date) -> Figures:
+def compute(
+    table: Table, facts: Iterable[Fact], units: list[RowUnit], first: date, last: date, known_on: date | None = None
+) -> Figures:
     """The figures of ``table`` for the period [first, last] (calendar days, both included) from ``facts`` (already
     limited to the cut-off and the scope), one row per unit and the 合计 row first. The 合计 row counts every fact
-    of the scope: staff of the township itself belong to no village row but to the township's total."""
-    facts = _as_of(list(facts), last)
+    of the scope: staff of the township itself belong to no village row but to the township's total.
+
+    ``known_on`` is the day the log had reached at the cut-off (``ReportView.known_on``): a fact dated later (a
+    deadline the history so far will miss tomorrow) has not happened yet as of the cut-off and is not counted."""
+    facts = _as_of([f for f in facts if known_on is None or f.day <= known_on], last)
     by_unit: dict[str, list[Fact]] = {u.code: [] for u in units}
     for f in facts:
         for u in units:
@@ -244,7 +249,7 @@ def _assistance(facts: list[Fact], first: date, last: date) -> list[int]:
             persons[f.subject] = f.persons
     monitored = [s for s, n in balance.items() if n > 0]
     out = [len(monitored), sum(persons.get(s, 0) for s in monitored)]
-    episodes = _finding_episodes(facts)
+    episodes = finding_episodes(facts)
     for kind, _ in ASSISTANCE_FINDINGS:
         found: dict[str, list[date | None]] = {}
         for subject, ref, found_on, rectified_on in episodes:
@@ -255,24 +260,29 @@ def _assistance(facts: list[Fact], first: date, last: date) -> list[int]:
     return out
 
 
-def _finding_episodes(facts: list[Fact]) -> list[tuple[str, str, date, date | None]]:
-    """Each finding from when it was found to when it was rectified (None: still open), in log order. A derived
-    不精准 found and rectified on the same day is no finding: days are the reports' grain, and such a one held only
-    between two steps of that day (one measure recorded a moment before the next)."""
-    episodes: list[tuple[str, str, date, date | None]] = []
-    open_at: dict[tuple[str, str], int] = {}
+def finding_episodes(facts: list[Fact]) -> list[tuple[str, str, date, date | None]]:
+    """Each finding from when it was found to when it was rectified (None: still open), in log order. A finding
+    found with delta -1 is withdrawn, its rectification with it: a derived one the later history shows never held
+    (``domain.reports.facts``). A derived 不精准 found and rectified on the same day is no finding: days are the
+    reports' grain, and such a one held only between two steps of that day (one measure recorded a moment before
+    the next)."""
+    episodes: dict[tuple[str, str, date], date | None] = {}  # (subject, ref, found on) -> rectified on
+    open_on: dict[tuple[str, str], date] = {}
     for f in facts:
         key = (f.subject, f.ref)
         if f.kind is FactKind.FINDING_FOUND:
-            if key in open_at:
-                continue  # found again while still open: the same finding goes on
-            open_at[key] = len(episodes)
-            episodes.append((f.subject, f.ref, f.day, None))
-        elif f.kind is FactKind.FINDING_RECTIFIED and key in open_at:
-            i = open_at.pop(key)
-            episodes[i] = (*episodes[i][:3], f.day)
+            if f.delta < 0:
+                episodes.pop((*key, f.day), None)
+                if open_on.get(key) == f.day:
+                    del open_on[key]
+            elif key not in open_on:  # found again while still open: the same finding goes on
+                open_on[key] = f.day
+                episodes[(*key, f.day)] = None
+        elif f.kind is FactKind.FINDING_RECTIFIED and key in open_on:
+            episodes[(*key, open_on.pop(key))] = f.day
     transient = f"{FindingKind.NOT_PRECISE.value}:{DERIVED}"
-    return [e for e in episodes if not (e[1].startswith(transient) and e[3] == e[2])]
+    return [(s, r, found, end) for (s, r, found), end in episodes.items()
+            if not (r.startswith(transient) and end == found)]  # fmt: skip
 
 
 def _screening(facts: list[Fact], first: date, last: date) -> list[int]:

@@ -313,3 +313,23 @@ def test_a_cumulative_period_runs_from_the_plan_date_through_a_cycle(scenario: S
     with pytest.raises(ReportRequestError) as no_plan:
         scenario.reports().period(T, "cumulative", date(2026, 3, 20))
     assert no_plan.value.rule == "cycle_start"
+
+
+def test_a_report_model_folded_before_issue_20_is_folded_again_once(scenario: Scenario) -> None:
+    from tests.conftest import connect
+
+    scenario.catch_up()
+    reports = scenario.reports()
+    figures = {t: reports.table(t, T, SPRING) for t in Table}
+    with connect(scenario.env, autocommit=True) as conn:  # as the code before issue 20 left it, with a stray fact
+        conn.execute("CREATE TABLE report_case_state (case_id text PRIMARY KEY, seen text[], open text[])")
+        conn.execute("INSERT INTO report_facts SELECT position, seq + 100, kind, 'stray', village_code, day, persons,"
+                     " category, delta, ref FROM report_facts WHERE kind = 'identified' LIMIT 1")  # fmt: skip
+    assert rows(reports.table(Table.NEW_OBJECTS, T, SPRING))["县合计"][0] == 4
+    assert open_report_view(scenario.env).position(scenario.ledger.name) == 0  # emptied on opening
+    with connect(scenario.env) as conn:
+        assert conn.execute("SELECT to_regclass('report_case_state')").fetchone() == (None,)
+    scenario.catch_up()
+    assert {t: reports.table(t, T, SPRING) for t in Table} == figures
+    open_report_view(scenario.env)  # and only once
+    assert reports.position() > 0

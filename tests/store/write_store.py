@@ -42,7 +42,8 @@ READ_MODEL_TABLES = (
     "registry_campaign_milestones",
     "registry_staff",
     "report_facts",
-    "report_case_state",
+    "report_case_findings",
+    "report_clock",
     "report_village_reports",
 )
 

@@ -212,7 +212,7 @@ class ReportService:
         except ValueError as e:
             raise ReportRequestError(str(e), "scope", "known_area") from e
         facts = self.view.facts(area_prefix=scope, up_to=cutoff, kinds=TABLE_KINDS[table], as_of=period.last)
-        figures = compute(table, facts, units, period.first, period.last)
+        figures = compute(table, facts, units, period.first, period.last, self.view.known_on(cutoff))
         annex, title = TITLES[table]
         area = areas.get(scope)
         return {

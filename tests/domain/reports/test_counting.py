@@ -64,6 +64,22 @@ def test_a_case_counts_as_rectified_only_when_every_such_finding_is() -> None:
     assert april == [1, 2, 1, 2]
 
 
+def test_a_finding_withdrawn_is_no_finding_and_takes_its_rectification_with_it() -> None:
+    plan = f"not_timely:{DERIVED}assistance_plan_deadline"
+    withdrawn = Fact(3, FactKind.FINDING_FOUND, "C1", V1.code, date(2026, 3, 6), persons=2, delta=-1, ref=plan)
+    facts = [found(1, plan, date(2026, 3, 6)), rectified(2, plan, date(2026, 3, 9))]
+    assert assistance(facts)[:4] == [1, 2, 1, 2]
+    assert assistance([*facts, withdrawn])[:4] == [0, 0, 0, 0]
+    assert assistance([*facts, withdrawn, found(4, plan, date(2026, 3, 6))])[:4] == [1, 2, 0, 0]  # found anew
+
+
+def test_a_fact_dated_after_the_day_the_log_had_reached_has_not_happened_yet() -> None:
+    plan = f"not_timely:{DERIVED}assistance_plan_deadline"
+    facts = [found(1, plan, date(2026, 3, 6))]
+    assert compute(Table.ASSISTANCE, facts, [V1], *MARCH, known_on=date(2026, 3, 5)).total[2:4] == [0, 0]
+    assert compute(Table.ASSISTANCE, facts, [V1], *MARCH, known_on=date(2026, 3, 6)).total[2:4] == [1, 2]
+
+
 def every_kind() -> list[Fact]:
     """A month of facts of every kind in two villages."""
     d = date(2026, 3, 10)
