@@ -214,6 +214,19 @@ class ReportView(TablesView):
         ).format(self._t(FACTS), inside)
         return [_fact(r) for r in self._query(statement, params)]
 
+    def staff(self, numbers: Iterable[str], *, up_to: int, as_of: date) -> list[Fact]:
+        """The staff facts of these people, each their latest at or below position ``up_to`` and by the end of day
+        ``as_of``, wherever they are registered (3-4: the people above a township who screened in it)."""
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return []
+        statement = SQL(
+            "SELECT DISTINCT ON (subject) * FROM {0} WHERE kind = %(k)s AND subject = ANY(%(n)s) "
+            "AND position <= %(u)s AND day <= %(d)s ORDER BY subject, position DESC, seq DESC"
+        ).format(self._t(FACTS))
+        rows = self._query(statement, {"k": FactKind.STAFF.value, "n": wanted, "u": up_to, "d": as_of})
+        return [_fact(r) for r in rows]
+
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0
 

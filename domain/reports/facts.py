@@ -193,11 +193,13 @@ def household_changed(event: HouseholdChanged, position: int, before: Fact | Non
 
 
 def household_screened(event: HouseholdScreened, position: int, household: Fact | None) -> Fact:
-    """A screening counted in the household's village (as the facts last placed it), on its screening date."""
+    """A screening counted in the household's village (as the facts last placed it), on its screening date, with the
+    staff number of who screened it (``ref``: 3-4 counts the staff above a township who screened in it)."""
     s = event.screening
     village = household.village_code if household else ""
+    screener = s.get("screener") or {}
     return Fact(position, FactKind.SCREENED, s["household_number"], village, _day(s["screened_on"]),
-                persons=int(s["persons"]))  # fmt: skip
+                persons=int(s["persons"]), ref=str(screener.get("staff_number", "")))  # fmt: skip
 
 
 def staff_registered(event: StaffRegistered, position: int) -> Fact:

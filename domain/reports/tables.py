@@ -82,6 +82,28 @@ TOTAL_LABEL = {
     Table.SCREENING: "市合计",
 }
 NOTES = {Table.SCREENING: "填表说明：参与排查工作人员身份有重合的，只选一种身份。"}
+# 3-4 of a township or a county: the screening staff above its rows (issue 20). The seed counts 县直部门 and
+# 乡镇干部 among the staff of its rows (参与排查工作人员情况) and one identity per person (填表说明), but its rows
+# are places, and a township cadre or a county department's staff belongs to no village. So each person counts once,
+# in the row of the area they are registered to work for; those registered to the table's own area, and those
+# registered above it who screened a household in it within the period, count in one labelled row; 合计 is the sum
+# of all rows.
+ABOVE_LABEL = {AreaLevel.TOWNSHIP: "乡镇本级及上级人员", AreaLevel.COUNTY: "县本级及上级人员"}
+ABOVE_NOTE = (
+    "参与排查工作人员每人只计一次，计入其登记的工作地所在行；登记在{level}本级的人员，以及登记在上级、本期在本{level}"
+    "排查过农户的人员，计入“{label}”行。合计为以上各行之和。"
+)
+
+
+def note(table: Table, level: AreaLevel | None) -> str:
+    """The table's 填表说明: the seed's, and for a township's or county's 3-4 how the staff above its rows count."""
+    seed = NOTES.get(table, "")
+    if table is not Table.SCREENING or level not in ABOVE_LABEL:
+        return seed
+    above = ABOVE_NOTE.format(level=level.label, label=ABOVE_LABEL[level])
+    return f"填表说明：1. {seed.removeprefix('填表说明：')}2. {above}"
+
+
 PAIR = ("户数", "人数")
 CATEGORY_COLUMNS = (
     ("合计", None),
@@ -172,24 +194,33 @@ class Figures:
 
     total: list[int]
     rows: list[tuple[RowUnit, list[int]]] = field(default_factory=list)
+    above: list[int] | None = None  # 3-4 of a township or county: the staff above its rows (ABOVE_LABEL)
 
 
 def compute(
-    table: Table, facts: Iterable[Fact], units: list[RowUnit], first: date, last: date, known_on: date | None = None
+    table: Table,
+    facts: Iterable[Fact],
+    units: list[RowUnit],
+    first: date,
+    last: date,
+    known_on: date | None = None,
+    above: Iterable[Fact] | None = None,
 ) -> Figures:
     """The figures of ``table`` for the period [first, last] (calendar days, both included) from ``facts`` (already
-    limited to the cut-off and the scope), one row per unit and the 合计 row first. The 合计 row counts every fact
-    of the scope: staff of the township itself belong to no village row but to the township's total.
+    limited to the cut-off and the scope), one row per unit and the 合计 row first.
 
     ``known_on`` is the day the log had reached at the cut-off (``ReportView.known_on``): a fact dated later (a
-    deadline the history so far will miss tomorrow) has not happened yet as of the cut-off and is not counted."""
+    deadline the history so far will miss tomorrow) has not happened yet as of the cut-off and is not counted.
+
+    ``above`` (3-4 of a township or county) asks for the row of the staff above the units: the staff facts of the
+    people registered above the scope who screened in it within the period; the staff of the scope itself (in
+    ``facts``, in no unit) join them. 合计 is then the units and that row together."""
     facts = _as_of([f for f in facts if known_on is None or f.day <= known_on], last)
     by_unit: dict[str, list[Fact]] = {u.code: [] for u in units}
+    rest: list[Fact] = []
     for f in facts:
-        for u in units:
-            if contains(u.code, f.village_code):
-                by_unit[u.code].append(f)
-                break
+        unit = next((u for u in units if contains(u.code, f.village_code)), None)
+        (by_unit[unit.code] if unit is not None else rest).append(f)
     count = {
         Table.NEW_OBJECTS: _new_objects,
         Table.ROLLBACKS: _rollbacks,
@@ -197,7 +228,10 @@ def compute(
         Table.SCREENING: _screening,
     }[table]
     rows = [(u, count(by_unit[u.code], first, last)) for u in units]
-    return Figures(total=count(facts, first, last), rows=rows)
+    if above is None:
+        return Figures(total=count(facts, first, last), rows=rows)
+    higher = _as_of([f for f in above if known_on is None or f.day <= known_on], last)
+    return Figures(total=count(facts + higher, first, last), rows=rows, above=count(rest + higher, first, last))
 
 
 def _as_of(facts: list[Fact], last: date) -> list[Fact]:

@@ -121,8 +121,14 @@ async def test_each_role_that_may_read_the_tables_sees_them_in_the_seeds_layout(
             assert await page.locator("#t3-1 tbody tr:first-child th").get_attribute("colspan") == "2"
             rows = await page.locator("#t3-1 tbody tr").count()
             assert rows == len(doc["rows"])
-            assert "填表说明：参与排查工作人员身份有重合的，只选一种身份。" in await page.inner_text("#t3-4")
             figures = reports.table(Table.SCREENING, scope, reports.period(scope, None, stack.today))
+            assert "参与排查工作人员身份有重合的，只选一种身份。" in figures["note"]
+            assert figures["note"] in await page.inner_text("#t3-4")
+            if scope != VILLAGE:  # the staff above the villages (or townships) in their own labelled row, last
+                above = figures["rows"][-1]
+                assert above.get("above") and above["unit"].endswith("本级及上级人员")
+                shown = await cells(page, "#t3-4 tbody tr:last-child > *")
+                assert shown == ["", above["unit"], *map(str, above["values"])]
             # 农户总数: the two households registered here, six persons, and the one identified today (3 persons),
             # registered before its clue
             assert figures["rows"][0]["values"][1:3] == [3, 9]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -15,6 +16,7 @@ from eventsourcing.persistence import Tracking
 from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import ScreeningMethod
 from domain.cases.values import Category, DeadlineKind, MeasureCategory
+from domain.kernel.actors import Actor, Role
 from domain.kernel.envelope import Envelope
 from domain.kernel.time import SHANGHAI
 from domain.ledger import Ledger
@@ -24,12 +26,15 @@ from domain.readmodels.schema import read_model_env
 from domain.registry.rules import StaffRecord
 from domain.registry.values import StaffIdentity
 from domain.reports.tables import Table
+from domain.reports.village_report import Capacity
 from tests.domain.support import (
     COUNTY_APPROVER,
+    COUNTY_CODE,
     OTHER_VILLAGE_CADRE,
     OTHER_VILLAGE_CODE,
     TOWNSHIP_CODE,
     TOWNSHIP_REVIEWER,
+    VILLAGE_CADRE,
     VILLAGE_CODE,
     CaseDriver,
     finding,
@@ -333,3 +338,47 @@ def test_a_report_model_folded_before_issue_20_is_folded_again_once(scenario: Sc
     assert {t: reports.table(t, T, SPRING) for t in Table} == figures
     open_report_view(scenario.env)  # and only once
     assert reports.position() > 0
+
+
+def test_every_total_of_3_4_is_the_sum_of_its_rows_and_the_row_of_the_staff_above_them(scenario: Scenario) -> None:
+    """A township cadre (S-004) belongs to no village, and a county department's staff member (S-005, registered to
+    the county) screened a household of village 1: each counts once, in the labelled row above the villages, and in
+    the county's table in the row above its townships (issue 20)."""
+    now = datetime(2026, 3, 3, 9, tzinfo=SHANGHAI)
+    scenario.ledger.registry.register_staff(Envelope(COUNTY_APPROVER, "staff-S-005", now), StaffRecord("S-005", "县局干部", StaffIdentity.COUNTY_DEPARTMENT, COUNTY_CODE), reason="县直部门包村")  # fmt: skip
+    scenario.ledger.campaigns.record_screening(
+        Envelope(TOWNSHIP_REVIEWER, "screen-HH-R-2", now), household_number="HH-R-2", campaign_id=None,
+        screened_on=date(2026, 3, 3), method=ScreeningMethod.IN_PERSON, screener="S-005",
+        findings=ScreeningFindings(wage_income=Decimal(90000)), comment="",
+    )  # fmt: skip
+    scenario.catch_up()
+    reports = scenario.reports()
+
+    def check(doc: dict[str, Any]) -> dict[str, list[int]]:
+        total, *rest = doc["rows"]
+        assert total["values"] == [sum(col) for col in zip(*(r["values"] for r in rest if r["values"]), strict=True)]
+        assert "合计为以上各行之和。" in doc["note"]
+        return rows(doc)
+
+    township = check(reports.table(Table.SCREENING, T, SPRING))
+    # staff: total, 县直, 乡镇, 村干部, 驻村, 村医, 网格员, 责任人 — S-004 and S-005 above the villages
+    assert township["乡镇本级及上级人员"] == [0, 0, 0, 0, 0, 2, 1, 1, 0, 0, 0, 0, 0]
+    assert township["市合计"][5:] == [5, 1, 1, 1, 0, 0, 2, 0]
+    assert check(reports.table(Table.SCREENING, T, AUTUMN))["乡镇本级及上级人员"][5:7] == [1, 0]  # S-005 screened none
+    county = check(reports.table(Table.SCREENING, COUNTY_CODE, SPRING))
+    assert county[T][5:] == [4, 0, 1, 1, 0, 0, 2, 0] and county["县本级及上级人员"][5:] == [1, 1, 0, 0, 0, 0, 0, 0]
+    village = reports.table(Table.SCREENING, V1, SPRING)  # a village's table counts its own people only
+    assert len(village["rows"]) == 2 and village["note"] == "填表说明：参与排查工作人员身份有重合的，只选一种身份。"
+
+    # Summed from what the villages submitted: the row above them is counted from the registry, as no village signs it.
+    draft = reports.draft(V1, SPRING, VILLAGE_CADRE, "draft-v1", now)
+    director = Actor(id="vd-1", role=Role.VILLAGE_CADRE, area_code=V1, name="村主任")
+    for who, capacity in ((VILLAGE_CADRE, Capacity.PARTY_SECRETARY), (director, Capacity.COMMITTEE_DIRECTOR)):
+        reports.approve(UUID(draft["report_id"]), capacity, draft["content_hash"], who, f"approve-{capacity}", now)
+    reports.submit(UUID(draft["report_id"]), VILLAGE_CADRE, "submit-v1", now)
+    scenario.catch_up()
+    as_submitted = reports.submitted_table(Table.SCREENING, T, SPRING)
+    submitted = check(as_submitted)
+    assert submitted[V1] == township[V1] and submitted[V2] is None
+    assert submitted["乡镇本级及上级人员"] == township["乡镇本级及上级人员"]
+    assert as_submitted["note"].endswith("按人员登记计算。")

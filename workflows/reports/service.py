@@ -22,14 +22,17 @@ from domain.readmodels.registry import RegistryView
 from domain.readmodels.reports import ReportView
 from domain.reports.periods import PERIOD_DAYS, cycle, cycle_number, default_period
 from domain.reports.tables import (
-    NOTES,
+    ABOVE_LABEL,
     TABLE_KINDS,
     TITLES,
     TOTAL_LABEL,
+    Fact,
+    FactKind,
     Table,
     compute,
     filling_unit,
     headers,
+    note,
     row_units,
 )
 from domain.reports.views import VillageReportView
@@ -108,6 +111,10 @@ class Period:
         if self.kind is PeriodKind.CUMULATIVE:
             return f"cumulative:{self.cycle}"
         return str(self.cycle) if self.cycle else f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+
+# 3-4 summed from what the villages submitted: the row of the staff above them is no village's to sign.
+SUBMITTED_ABOVE_NOTE = "3. 按各村已上报数汇总时，各村行为其已上报的数字，本级及上级人员一行按人员登记计算。"
 
 
 class ReportService:
@@ -212,9 +219,15 @@ class ReportService:
         except ValueError as e:
             raise ReportRequestError(str(e), "scope", "known_area") from e
         facts = self.view.facts(area_prefix=scope, up_to=cutoff, kinds=TABLE_KINDS[table], as_of=period.last)
-        figures = compute(table, facts, units, period.first, period.last, self.view.known_on(cutoff))
-        annex, title = TITLES[table]
         area = areas.get(scope)
+        level = area.level if area else None
+        above = (
+            self._staff_above(scope, facts, period, cutoff)
+            if table is Table.SCREENING and level in ABOVE_LABEL
+            else None
+        )
+        figures = compute(table, facts, units, period.first, period.last, self.view.known_on(cutoff), above)
+        annex, title = TITLES[table]
         return {
             "table": table.value,
             "annex": annex,
@@ -229,9 +242,22 @@ class ReportService:
             "rows": [
                 {"no": "", "unit": TOTAL_LABEL[table], "code": scope, "values": figures.total},
                 *({"no": i, "unit": u.name, "code": u.code, "values": v} for i, (u, v) in enumerate(figures.rows, 1)),
+                *(
+                    [{"no": "", "unit": ABOVE_LABEL[level], "code": scope, "values": figures.above, "above": True}]
+                    if figures.above is not None and level is not None
+                    else []
+                ),
             ],
-            "note": NOTES.get(table, ""),
+            "note": note(table, level),
         }
+
+    def _staff_above(self, scope: str, facts: list[Fact], period: Period, cutoff: int) -> list[Fact]:
+        """The people registered above ``scope`` who screened a household in it within the period: their latest staff
+        facts (3-4's row of the staff above a township's villages or a county's townships, ``ABOVE_LABEL``)."""
+        screeners = {f.ref for f in facts if f.kind is FactKind.SCREENED and f.ref
+                     and period.first <= f.day <= period.last}  # fmt: skip
+        staff = self.view.staff(screeners, up_to=cutoff, as_of=period.last)
+        return [f for f in staff if contains(f.village_code, scope) and f.village_code != scope]
 
     # ----- village reports and their sign-off ---------------------------------------------------------------------
 
@@ -354,12 +380,15 @@ class ReportService:
         figures = {v: r["submitted_tables"][table.value] for v, r in submitted.items()}
         total: list[int] | None = None
         for row in doc["rows"][1:]:
-            mine = [f for v, f in figures.items() if contains(row["code"], v)]
-            row["values"] = [sum(col) for col in zip(*mine, strict=True)] if mine else None
+            if not row.get("above"):  # the staff above the villages: from the registry, as no village signs them
+                mine = [f for v, f in figures.items() if contains(row["code"], v)]
+                row["values"] = [sum(col) for col in zip(*mine, strict=True)] if mine else None
             if row["values"] is not None:
                 total = row["values"] if total is None else [a + b for a, b in zip(total, row["values"], strict=True)]
         doc["rows"][0]["values"] = total
         doc["basis"] = "submitted"
+        if any(r.get("above") for r in doc["rows"]):
+            doc["note"] += SUBMITTED_ABOVE_NOTE
         # The figures rest on each village's own cut-off, not on one of the whole log.
         doc["cutoff"] = {"position": None, "checkpoint": None,
                          "villages": {v: {"revision": r["submitted_revision"], "content_hash": r["content_hash"]
