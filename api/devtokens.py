@@ -34,15 +34,26 @@ SEEDED_USERS = (
 )
 
 
+# The demo village's cadre holds both of its offices (书记、主任一肩挑), so that one person can sign its reports.
+SEEDED_OFFICES = {"cadre-yuping": ("party_secretary", "committee_director")}
+
+
 def seed_accounts(accounts: AccountService) -> None:
-    """Give each seeded user an account, once (the same command id each start: a second start changes nothing)."""
+    """Give each seeded user an account, once (the same command id each start: a second start changes nothing), and
+    the demo village's offices to its cadre while they are vacant (a store seeded before offices existed)."""
     now = datetime.now(UTC)
     for a in SEEDED_USERS:
+        offices = SEEDED_OFFICES.get(a.id)
+        record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code, unit="演示",
+                               offices=offices)  # fmt: skip
         if accounts.ledger.accounts.find(a.id) is None:
-            record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code, unit="演示")
-            with contextlib.suppress(DomainError):  # an area tree of its own (DIXIAN_AREAS_FILE) may lack the area
-                accounts.put(record, actor=SYSTEM_ACTOR, command_id=f"seed-account:{a.id}", now=now,
-                             reason="开发环境的演示用户")  # fmt: skip
+            command_id = f"seed-account:{a.id}"
+        elif offices and not accounts.office_holders(a.area_code):
+            command_id = f"seed-offices:{a.id}"
+        else:
+            continue
+        with contextlib.suppress(DomainError):  # an area tree of its own (DIXIAN_AREAS_FILE) may lack the area
+            accounts.put(record, actor=SYSTEM_ACTOR, command_id=command_id, now=now, reason="开发环境的演示用户")
 
 
 def _accounts(settings: Settings) -> AccountService | None:

@@ -130,10 +130,12 @@ async def stored_report(report_id: UUID, actor: ActorDep, svc: ServicesDep) -> V
 async def approve_report(
     report_id: UUID, body: ApprovalRequest, actor: ActorDep, svc: ServicesDep, command: CommandIdDep
 ) -> VillageReportView:
-    """审定 by the village's Party secretary or committee director, each a 村干部 of the report's own village (403
-    `village_signs`), of the figures they read: `content_hash` is the report's current hash (409 `current_figures`).
-    Refused: 409 `report_status` (not a draft), `approved_once_per_capacity`; 422 `two_signatories` (one person
-    cannot sign as both). With `Idempotency-Key`; answers with a signed `X-Dixian-Receipt`."""
+    """审定 by the holder of the village's office of `capacity`, 村党组织书记 (`party_secretary`) or 村委会主任
+    (`committee_director`), as the administrator registered it on the accounts (`offices` of
+    `PUT /admin/users/{user_id}`): a 村干部 of the report's own village (403 `village_signs`) holding that office (403
+    `office_holder`; one person holding both, 一肩挑, approves in both), of the figures they read: `content_hash` is
+    the report's current hash (409 `current_figures`). Refused: 409 `report_status` (not a draft),
+    `approved_once_per_capacity`. With `Idempotency-Key`; answers with a signed `X-Dixian-Receipt`."""
     return await run_in_threadpool(
         lambda: svc.reports.approve(report_id, body.capacity, body.content_hash, actor, command, _now())
     )

@@ -17,7 +17,7 @@ from api.console.routes import ServicesDep, SessionDep, _check_csrf, _page
 from api.errors import ApiProblem
 from domain.accounts.commands import ACCOUNT_ROLES, check_may_administer
 from domain.kernel.actors import Role
-from domain.kernel.errors import DomainError
+from domain.kernel.errors import DomainError, RuleViolationError
 from workflows.accounts.contracts import AccountRequest
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
@@ -31,7 +31,20 @@ MESSAGES = {
     "role_area_level": "该角色须对应相应级别的区划（村12位、乡镇9位、县6位）",
     "length": "内容过长",
     "jurisdiction": "该区划不在您的管辖范围内",
+    "office_held": "本村该职务已登记给另一账号：请先在该账号上取消此职务",
+    "office_role": "只有村干部可以担任村党组织书记、村委会主任",
+    "known_office": "请选择村职务",
 }
+# 村职务 as the form offers it: left as it is, none, one of the two, or both (书记、主任一肩挑).
+OFFICE_CHOICES = [
+    ("", "不变更"),
+    ("none", "无"),
+    ("party_secretary", "村党组织书记"),
+    ("committee_director", "村委会主任"),
+    ("both", "村党组织书记、村委会主任（一肩挑）"),
+]
+OFFICES_OF = {"none": [], "party_secretary": ["party_secretary"], "committee_director": ["committee_director"],
+              "both": ["party_secretary", "committee_director"]}  # fmt: skip
 ROLE_OPTIONS = [(r.value, r.label) for r in Role if r in ACCOUNT_ROLES]
 
 
@@ -42,7 +55,8 @@ def _now() -> datetime:
 async def _users_page(request: Request, sess: Any, svc: Any, status: int = 200, **extra: Any) -> HTMLResponse:
     check_may_administer(sess.actor, sess.actor.area_code)
     users = await run_in_threadpool(svc.accounts.accounts, sess.actor.area_code)
-    context = {"sess": sess, "users": users, "roles": ROLE_OPTIONS, "values": {}, "errors": {}, "message": "",
+    context = {"sess": sess, "users": users, "roles": ROLE_OPTIONS, "office_choices": OFFICE_CHOICES, "values": {},
+               "errors": {}, "message": "",
                "done": request.query_params.get("done", "")[:20], **extra}  # fmt: skip
     return _page(request, "users.html", status, **context)
 
@@ -56,10 +70,14 @@ async def users(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLRes
 async def put_user(request: Request, sess: SessionDep, svc: ServicesDep) -> Response:
     form = await request.form()
     _check_csrf(sess, form)
-    values = {k: str(form.get(k) or "").strip() for k in ("user_id", "name", "role", "area_code", "unit", "reason")}
+    fields = ("user_id", "name", "role", "area_code", "unit", "offices", "reason")
+    values = {k: str(form.get(k) or "").strip() for k in fields}
     errors: dict[str, str] = {}
     try:
-        body = AccountRequest.model_validate({k: v for k, v in values.items() if k != "user_id"})
+        if values["offices"] not in ("", *OFFICES_OF):
+            raise RuleViolationError("unknown office", field="offices", rule="known_office")
+        given = {k: v for k, v in values.items() if k not in ("user_id", "offices")}
+        body = AccountRequest.model_validate({**given, "offices": OFFICES_OF.get(values["offices"])})
         await run_in_threadpool(
             lambda: svc.accounts.put(body.record(values["user_id"]), actor=sess.actor,
                                      command_id=f"{sess.actor.id}:{uuid.uuid4()}", now=_now(), reason=body.reason)

@@ -153,7 +153,10 @@ def _signoff(svc: Services, actor: Actor, village: str, period: Period, docs: li
     out["same"] = all(shown.get(t) == v for t, v in view["tables"].items())
     out["docs"] = [{**d, "rows": [{**r, "values": view["tables"][d["table"]]} for r in d["rows"]],
                     "provenance": ""} for d in docs]  # fmt: skip
-    out["capacities"] = [(c, label) for c, label in CAPACITY_LABELS.items() if c not in view["approvals"]]
+    holders = svc.accounts.office_holders(village)  # offered: the offices the reader holds, not yet approved
+    out["capacities"] = [(c, label) for c, label in CAPACITY_LABELS.items()
+                         if c not in view["approvals"] and holders.get(c) == actor.id]  # fmt: skip
+    out["holders"] = {c: holders.get(c, "") for c in CAPACITY_LABELS}
     out["status_label"] = STATUS_LABELS.get(view["status"], view["status"])
     return out
 
@@ -334,7 +337,7 @@ async def approve(request: Request, sess: SessionDep, svc: ServicesDep) -> Respo
     def run() -> None:
         chosen.period = svc.reports.period(chosen.scope, chosen.spec, local_date(_now()))
         if capacity not in CAPACITY_LABELS:
-            raise ApiProblem("RuleViolationError", "请选择审定身份（村支书或村主任）", field="capacity",
+            raise ApiProblem("RuleViolationError", "请选择审定身份（村党组织书记或村委会主任）", field="capacity",
                              rule="required")  # fmt: skip
         svc.reports.approve(report_id, capacity, content_hash, sess.actor, f"{sess.actor.id}:{key}", _now())
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from domain.accounts.accounts import UserAccount, account_id
+from domain.accounts.offices import VillageOffices, village_offices_id
 from domain.kernel.actors import PERSON_ROLES, USER_ID, Actor, Role
 from domain.kernel.areas import contains
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError, NotPermittedError, RuleViolationError
+from domain.kernel.offices import VillageOffice
 from domain.kernel.permissions import check_actor_level
 from domain.kernel.store import CommandSet
 
@@ -24,6 +27,7 @@ class AccountRecord:
     role: str
     area_code: str
     unit: str = ""
+    offices: tuple[str, ...] | None = None  # 村职务 held in the village (VillageOffice); None: as they are
 
 
 def _problems(r: AccountRecord, commands: AccountCommands) -> list[tuple[str, str, str]]:
@@ -43,6 +47,11 @@ def _problems(r: AccountRecord, commands: AccountCommands) -> list[tuple[str, st
             check_actor_level(Actor(id=r.user_id, role=Role(r.role), area_code=r.area_code))
         except NotPermittedError as e:
             out.append(("area_code", "role_area_level", e.message))
+    known, offices = {o.value for o in VillageOffice}, r.offices or ()
+    if any(o not in known for o in offices) or len(set(offices)) != len(offices):
+        out.append(("offices", "known_office", f"村职务须为 {', '.join(sorted(known))} 中的不同项"))
+    elif offices and r.role != Role.VILLAGE_CADRE.value:
+        out.append(("offices", "office_role", "只有村干部可以登记村党组织书记、村委会主任职务"))
     return out
 
 
@@ -104,8 +113,72 @@ class AccountCommands(CommandSet):
                 return account
             account.change(facts=facts, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now,
                            reason=why)  # fmt: skip
-        self.store.save_all(account, field="user_id")
+        wanted = record.offices
+        if wanted is None:  # as they are, while the user stays a cadre of the same village
+            here = self.offices(record.area_code) if record.role == Role.VILLAGE_CADRE.value else None
+            wanted = tuple(here.held_by(record.user_id)) if here is not None else ()
+        offices = self._hold(record.user_id, record.area_code, wanted, envelope, why)
+        self.store.save_all(account, *offices, field="user_id")
         return account
+
+    # ----- 村职务 ---------------------------------------------------------------------------------------------------
+
+    def offices(self, village_code: str) -> VillageOffices | None:
+        return self.store.find(VillageOffices, village_offices_id(village_code))
+
+    def office_holders(self, village_code: str) -> dict[str, str]:
+        """Who holds each office of the village now (office -> user id); a vacant office is absent."""
+        offices = self.offices(village_code)
+        return dict(offices.holders) if offices is not None else {}
+
+    def view(self, account: UserAccount) -> dict[str, Any]:
+        """The account as shown, with the offices its user holds in their village."""
+        offices = self.offices(account.facts["area_code"])
+        held = offices.held_by(account.user_id) if offices is not None else []
+        return {**account.view(), "offices": held, "offices_labels": [VillageOffice(o).label for o in held]}
+
+    def _hold(
+        self, user_id: str, village: str, wanted: tuple[str, ...], envelope: Envelope, reason: str
+    ) -> list[VillageOffices]:
+        """The offices the user holds after this change: those ``wanted`` in ``village``, none elsewhere. An office
+        held by another user is refused (the administrator takes it from them first); one the user held in a village
+        they left, or no longer wants, falls vacant. Returns the villages' offices that changed."""
+        account = self.find(user_id)  # as stored: where they worked before this change
+        before = account.facts["area_code"] if account is not None else village
+        changed = self.release(user_id, envelope, reason) if before != village else []
+        here = self.offices(village)
+        if here is None and not wanted:
+            return changed
+        here = here or VillageOffices.open(village)
+        for office in VillageOffice:
+            holder = here.holders.get(office.value, "")
+            if office.value in wanted and holder not in ("", user_id) and self._holds(holder, village):
+                raise RuleViolationError(
+                    f"本村的{office.label}已登记为账号 {holder}：请先在该账号上取消此职务，再登记新的{office.label}",
+                    field="offices", rule="office_held",
+                )  # fmt: skip
+            target = user_id if office.value in wanted else ("" if holder == user_id else holder)
+            here.set(office.value, target, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now,
+                     reason=reason)  # fmt: skip
+        return [*changed, here] if here.pending_events else changed
+
+    def release(self, user_id: str, envelope: Envelope, reason: str) -> list[VillageOffices]:
+        """The offices the user holds in the village of their account as stored fall vacant (the account is disabled,
+        or moves away)."""
+        account = self.find(user_id)
+        offices = self.offices(account.facts["area_code"]) if account is not None else None
+        if offices is None or not offices.held_by(user_id):
+            return []
+        for office in offices.held_by(user_id):
+            offices.set(office, "", actor=envelope.actor, command_id=envelope.command_id, now=envelope.now,
+                        reason=reason)  # fmt: skip
+        return [offices]
+
+    def _holds(self, user_id: str, village: str) -> bool:
+        """The user's account still stands for the office: enabled, a village cadre of the village."""
+        account = self.find(user_id)
+        return (account is not None and not account.disabled and account.facts["area_code"] == village
+                and account.facts["role"] == Role.VILLAGE_CADRE.value)  # fmt: skip
 
     def disable(self, envelope: Envelope, user_id: str, *, reason: str) -> UserAccount:
         return self._switch(envelope, user_id, reason, UserAccount.disable)
@@ -120,5 +193,6 @@ class AccountCommands(CommandSet):
         if envelope.command_id not in account.command_versions and switch(
             account, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=why
         ):
-            self.store.save_all(account, field="user_id")
+            vacated = self.release(user_id, envelope, why) if account.disabled else []  # its offices fall vacant
+            self.store.save_all(account, *vacated, field="user_id")
         return account

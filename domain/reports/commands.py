@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -11,12 +12,18 @@ from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotFoundError
 from domain.kernel.permissions import check_may_draft_report
 from domain.kernel.privacy import sees
-from domain.kernel.store import CommandSet
+from domain.kernel.store import CommandSet, Store
 from domain.reports.views import VillageReportView
 from domain.reports.village_report import Capacity, VillageReport, VillageReportRevised, village_report_id
 
 
 class ReportCommands(CommandSet):
+    def __init__(self, store: Store, office_holders: Callable[[str], Mapping[str, str]]) -> None:
+        """``office_holders``: who holds each office of a village now (``domain.accounts``, composed by the
+        ledger: the two contexts do not import each other)."""
+        super().__init__(store)
+        self.office_holders = office_holders
+
     def draft_village_report(
         self,
         envelope: Envelope,
@@ -63,6 +70,7 @@ class ReportCommands(CommandSet):
                 capacity=capacity,
                 approved_hash=content_hash,
                 actor=envelope.actor,
+                holders=self.office_holders(report.village_code),
                 command_id=envelope.command_id,
                 now=envelope.now,
             )

@@ -272,21 +272,51 @@ async def test_the_village_approves_twice_over_and_submits_and_the_township_sees
     assert report is not None and report["tables"]["3-1"] == [1, 3, 1, 3, 0, 0, 0, 0]
     rid = uuid.UUID(report["report_id"])
 
-    # 村支书 approves; the same person as 村主任 is refused, in Chinese, and nothing is recorded.
-    await page.locator("#approve").get_by_label("审定身份").select_option(label="村支书")
+    # Nobody holds the village's offices yet: no one may approve, and the page says how offices are registered.
+    assert await page.locator("#approve").count() == 0
+    assert "本村尚未登记村党组织书记和村委会主任" in await page.inner_text("#signoff")
+    await shot(page, "reports-village-no-office")
+    # The administrator registers them on the two cadres' accounts, in the console (用户管理).
+    await console.sign_in(page, ADMIN.name)
+    for cadre, office in ((ACTORS["cadre"], "party_secretary"), (ACTORS["director"], "committee_director")):
+        await page.goto(f"{console.base}/console/admin/users")
+        for field, value in (
+            ("user_id", cadre.id),
+            ("name", cadre.name),
+            ("area_code", VILLAGE),
+            ("reason", "村“两委”职务"),
+        ):
+            await page.locator(f"#u-{field}").fill(value)
+        await page.locator("#u-role").select_option("village_cadre")
+        await page.get_by_label("村职务").select_option(office)
+        await page.locator("#user-form").get_by_role("button", name="保存").click()
+        await page.wait_for_url("**/console/admin/users?done=saved")
+    listed = await page.inner_text("main")
+    assert "村职务：村党组织书记" in listed and "村职务：村委会主任" in listed
+    await shot(page, "users-offices")
+
+    # 村党组织书记 approves, offered only the office they hold; the same person as 村委会主任 is refused, in Chinese,
+    # and nothing is recorded.
+    await console.sign_in(page, ACTORS["cadre"].name)
+    await page.goto(f"{console.base}/console/reports")
+    offered = await page.eval_on_selector_all("#approve select option", "os => os.map(o => o.textContent.trim())")
+    assert offered == ["请选择", "村党组织书记"]
+    forged = {**await form_fields(page, "#approve"), "capacity": "committee_director", "idempotency_key": "forged-1"}
+    await page.locator("#approve").get_by_label("审定身份").select_option(label="村党组织书记")
     await page.locator("#approve").get_by_role("button", name="审定第 1 版").click()
     await page.wait_for_url("**/console/reports?*done=approved*")
-    assert "村支书" in await page.inner_text("#signoff") and "村干部甲 已审定" in await page.inner_text("#signoff")
-    await page.locator("#approve").get_by_label("审定身份").select_option(label="村主任")
-    await page.locator("#approve").get_by_role("button", name="审定第 1 版").click()
-    await page.wait_for_load_state()
-    assert "村支书和村主任须由两个人分别审定" in await page.inner_text("main")
+    assert "村党组织书记" in await page.inner_text("#signoff") and "村干部甲 已审定" in await page.inner_text(
+        "#signoff"
+    )
+    refused = await page.request.post(f"{console.base}/console/reports/approvals", form=forged, max_redirects=0)
+    assert "只有登记为本村该职务" in await refused.text()
+    await page.set_content(await refused.text())
     await shot(page, "reports-village-refused")
     assert reports.stored_report(rid, ACTORS["cadre"])["version"] == 2  # drafted, approved once
     # Submitting before both have approved is refused (the form is not even offered yet).
     assert await page.locator("#submit").count() == 0
 
-    # 村主任, a second person, approves; the form sent twice (a double click) records one approval.
+    # 村委会主任, a second person, approves; the form sent twice (a double click) records one approval.
     await console.sign_in(page, ACTORS["director"].name)
     await page.goto(f"{console.base}/console/reports")
     fields = {**await form_fields(page, "#approve"), "capacity": "committee_director"}

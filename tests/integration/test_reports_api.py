@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.domain.support import CaseDriver
-from tests.integration.conftest import COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE, Stack
+from tests.integration.conftest import ACTORS, COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE, Stack
+from tests.integration.test_accounts_api import ADMIN, bearer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SPRING = "2026-02-01..2026-03-31"
@@ -112,6 +113,13 @@ async def test_a_village_report_is_approved_by_two_and_submitted_and_the_townshi
                                     headers=stack.headers("cadre"))).json()  # fmt: skip
     assert report["tables"]["3-1"] == [1, 3, 0, 0, 1, 3, 0, 0] and report["revision"] == 1
     rid = report["report_id"]
+    # The administrator registers who holds the village's two offices (村“两委”), on their accounts.
+    for who, office in (("cadre", "party_secretary"), ("director", "committee_director")):
+        a = ACTORS[who]
+        r = await stack.http.put(f"/admin/users/{a.id}", headers=bearer(ADMIN), json={
+            "name": a.name, "role": a.role.value, "area_code": a.area_code, "offices": [office], "reason": "村职务登记"})  # fmt: skip
+        assert r.status_code == 200 and r.json()["offices_labels"] == [{"party_secretary": "村党组织书记",
+                                                                        "committee_director": "村委会主任"}[office]], r.text  # fmt: skip
 
     r = await stack.http.post(f"/reports/stored/{rid}/submission", headers=stack.headers("cadre"))
     assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "approved_before_submission"
@@ -121,7 +129,10 @@ async def test_a_village_report_is_approved_by_two_and_submitted_and_the_townshi
     ).status_code == 200
     r = await stack.http.post(f"/reports/stored/{rid}/approvals", json={**body, "capacity": "committee_director"},
                               headers=stack.headers("cadre"))  # fmt: skip
-    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "two_signatories"
+    assert (
+        r.status_code == 403 and r.json()["errors"][0]["rule"] == "office_holder"
+    )  # the secretary is not the director
+    assert "村党组织书记或村委会主任" in r.json()["errors"][0]["message"]
     r = await stack.http.post(f"/reports/stored/{rid}/approvals", json={**body, "capacity": "committee_director"},
                               headers=stack.headers("director"))  # fmt: skip
     assert r.status_code == 200 and r.json()["status"] == "approved"

@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import Tracking
 
+from domain.accounts.commands import AccountRecord
 from domain.campaigns.screening import ScreeningFindings
 from domain.campaigns.values import ScreeningMethod
 from domain.cases.values import Category, DeadlineKind, MeasureCategory
@@ -373,6 +374,8 @@ def test_every_total_of_3_4_is_the_sum_of_its_rows_and_the_row_of_the_staff_abov
     # Summed from what the villages submitted: the row above them is counted from the registry, as no village signs it.
     draft = reports.draft(V1, SPRING, VILLAGE_CADRE, "draft-v1", now)
     director = Actor(id="vd-1", role=Role.VILLAGE_CADRE, area_code=V1, name="村主任")
+    for who, office in ((VILLAGE_CADRE, "party_secretary"), (director, "committee_director")):
+        scenario.ledger.accounts.add(Envelope(Actor(id="ad-1", role=Role.ADMIN, area_code=COUNTY_CODE), f"office-{who.id}", now), AccountRecord(user_id=who.id, name=who.name or who.id, role=who.role.value, area_code=V1, offices=(office,)), reason="村职务")  # fmt: skip
     for who, capacity in ((VILLAGE_CADRE, Capacity.PARTY_SECRETARY), (director, Capacity.COMMITTEE_DIRECTOR)):
         reports.approve(UUID(draft["report_id"]), capacity, draft["content_hash"], who, f"approve-{capacity}", now)
     reports.submit(UUID(draft["report_id"]), VILLAGE_CADRE, "submit-v1", now)

@@ -22,6 +22,8 @@ EVENT_TOPICS = frozenset(
         "domain.accounts:AccountChanged",
         "domain.accounts:AccountDisabled",
         "domain.accounts:AccountEnabled",
+        "domain.accounts:OfficeHolderChanged",
+        "domain.accounts:VillageOfficesOpened",
         "domain.audit:AuditLogStarted",
         "domain.audit:CheckpointMade",
         "domain.campaign:CampaignStarted",
@@ -76,6 +78,7 @@ AGGREGATE_TOPICS = frozenset(
     {
         "domain.access:Access",
         "domain.accounts:UserAccount",
+        "domain.accounts:VillageOffices",
         "domain.audit:AuditLog",
         "domain.campaign:Campaign",
         "domain.case:MonitoringCase",

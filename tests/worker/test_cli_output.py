@@ -104,7 +104,8 @@ def test_ops_tables_name_villages_line_up_and_tell_shanghai_time(
 
 def test_user_list_lines_up_with_names_and_areas(cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     add = ("user", "add", "--role", "village_cadre", "--area", VILLAGE)
-    assert run(*add, "--id", "c-1", "--name", "欧阳娜娜", "--unit", "玉坪村委会") == 0
+    assert run(*add, "--id", "c-1", "--name", "欧阳娜娜", "--unit", "玉坪村委会", "--office", "party_secretary",
+               "--office", "committee_director") == 0  # fmt: skip
     assert run(*add, "--id", "cadre-with-a-long-id", "--name", "Li", "--unit", "") == 0
     assert (
         run("user", "add", "--id", "county-9", "--name", "王五", "--role", "county_approver", "--area", "990102") == 0
@@ -112,9 +113,14 @@ def test_user_list_lines_up_with_names_and_areas(cli_env: dict[str, str], capsys
     capsys.readouterr()
     assert run("user", "list") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["账号", "姓名", "角色", "区划", "区划代码", "单位", "状态", "生效自"]
+    assert out[0].split() == ["账号", "姓名", "角色", "区划", "区划代码", "单位", "村职务", "状态", "生效自"]
     assert_columns_line_up(out[:-1])
     assert "欧阳娜娜" in out[2] and "玉坪乡 玉坪村" in out[2] and "示范县" in out[4] and out[-1] == "共 3 个账号"
+    assert "村党组织书记、村委会主任" in out[2]  # 一肩挑
+    assert run("user", "change", "--id", "c-1", "--unit", "村委会", "--reason", "改单位") == 0  # offices stay
+    assert "村党组织书记、村委会主任" in capsys.readouterr().out
+    assert run("user", "change", "--id", "c-1", "--office", "none", "--reason", "换届") == 0
+    assert "村党组织书记" not in capsys.readouterr().out
 
 
 def test_a_refusal_exits_1_with_one_chinese_line(cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AreaTree
+from domain.kernel.offices import VillageOffice
 from domain.ledger import Ledger
 from worker.cli.failures import store_env
 from worker.cli.show import place, table, when
@@ -26,21 +27,22 @@ def administrator(ledger: Ledger) -> Actor:
                  name="命令行管理员")  # fmt: skip
 
 
-HEADERS = ["账号", "姓名", "角色", "区划", "区划代码", "单位", "状态", "生效自"]
+HEADERS = ["账号", "姓名", "角色", "区划", "区划代码", "单位", "村职务", "状态", "生效自"]
 
 
 def _rows(accounts: list[dict[str, Any]], areas: AreaTree) -> list[str]:
     """Accounts as a table: names, roles and areas as people know them, times in Asia/Shanghai."""
     rows = [
         [a["user_id"], a["name"], a["role_label"], place(areas, a["area_code"]), a["area_code"], a["unit"],
-         a["status_label"], when(a["valid_since"]) if a.get("valid_since") else ""]
+         "、".join(a.get("offices_labels", [])), a["status_label"],
+         when(a["valid_since"]) if a.get("valid_since") else ""]
         for a in accounts
     ]  # fmt: skip
     return table(HEADERS, rows)
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    """User accounts: add --id U --name N --role R --area A [--unit X] | change --id U [...] | list |
+    """User accounts: add --id U --name N --role R --area A [--unit X] [--office O] | change --id U [...] | list |
     disable --id U --reason R | enable --id U --reason R (a disabled user's tokens are refused at once)."""
     ledger = Ledger(store_env(settings))
     try:
@@ -62,7 +64,8 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             base = dict(current.facts) if current is not None else {}
             facts = {k: v if v is not None else base.get(k, "") for k, v in given.items()}
             reason = args.reason or ("新增账号" if current is None else "")
-            request = AccountRequest.model_validate({**facts, "reason": reason})
+            offices = None if args.office is None else [o for o in args.office if o != "none"]
+            request = AccountRequest.model_validate({**facts, "offices": offices, "reason": reason})
             view = service.put(request.record(args.id), actor=admin, command_id=command_id, now=now, reason=reason)
         elif args.action == "disable":
             view = service.disable(args.id, actor=admin, command_id=command_id, now=now, reason=args.reason or "")
@@ -85,5 +88,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--role", choices=sorted(r.value for r in Role if r is not Role.SYSTEM), help="角色")
     p.add_argument("--area", help="the area code the user acts for (a village, township or county code)")
     p.add_argument("--unit", help="工作单位")
+    p.add_argument("--office", action="append", choices=[*(o.value for o in VillageOffice), "none"],
+                   help="村职务 (repeat for both; 'none' for none): they sign the village's reports")  # fmt: skip
     p.add_argument("--reason", help="why (required for change, disable and enable; recorded)")
     p.set_defaults(func=cmd_user, wants_args=True)

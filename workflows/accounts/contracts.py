@@ -8,9 +8,11 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from domain.accounts.commands import ACCOUNT_ROLES, AccountRecord
 from domain.kernel.actors import USER_ID
+from domain.kernel.offices import VillageOffice
 from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text
 
 UserId = Annotated[str, StringConstraints(pattern=USER_ID.pattern)]
+Office = Annotated[str, Field(json_schema_extra={"enum": [o.value for o in VillageOffice]})]
 AccountRole = Annotated[str, Field(json_schema_extra={"enum": sorted(r.value for r in ACCOUNT_ROLES)})]
 
 
@@ -26,10 +28,17 @@ class AccountRequest(Strict):
     role: AccountRole = Field(description="角色: village_cadre 村干部/网格员, township_reviewer 乡镇审核, …")
     area_code: AreaCode
     unit: ShortText = Field(default="", description="工作单位")
+    offices: list[Office] | None = Field(
+        default=None, max_length=2,
+        description="村职务 (a village cadre's only): party_secretary 村党组织书记, committee_director 村委会主任; "
+        "they sign the village's reports. Each office has one holder: take it from the old one first. Left out: "
+        "the offices stay as they are; [] : none.",
+    )  # fmt: skip
     reason: Text = Field(default="", description="新增或变更的原因 (required)")
 
     def record(self, user_id: str) -> AccountRecord:
-        return AccountRecord(user_id=user_id, name=self.name, role=self.role, area_code=self.area_code, unit=self.unit)
+        return AccountRecord(user_id=user_id, name=self.name, role=self.role, area_code=self.area_code, unit=self.unit,
+                             offices=None if self.offices is None else tuple(self.offices))  # fmt: skip
 
 
 class AccountReason(Strict):

@@ -58,7 +58,7 @@ class AccountService:
         """Add an account, or change one to ``record`` (what differs is recorded, old and new)."""
         envelope = Envelope(actor=actor, command_id=command_id, now=now)
         try:
-            return self.ledger.accounts.add(envelope, record, reason=reason).view()
+            return self.ledger.accounts.view(self.ledger.accounts.add(envelope, record, reason=reason))
         finally:
             self._seen.pop(record.user_id, None)  # this process's next request reads the account as changed
 
@@ -78,7 +78,9 @@ class AccountService:
         reason: str,
     ) -> dict[str, Any]:
         try:
-            return switch(Envelope(actor=actor, command_id=command_id, now=now), user_id, reason=reason).view()
+            return self.ledger.accounts.view(
+                switch(Envelope(actor=actor, command_id=command_id, now=now), user_id, reason=reason)
+            )
         finally:
             self._seen.pop(user_id, None)  # this process's next request reads the account as changed
 
@@ -88,7 +90,7 @@ class AccountService:
         return None if account is None or account.disabled else account.actor
 
     def account(self, user_id: str, actor: Actor) -> dict[str, Any]:
-        return self.ledger.accounts.get(user_id, actor).view()
+        return self.ledger.accounts.view(self.ledger.accounts.get(user_id, actor))
 
     def accounts(self, area_code: str) -> list[dict[str, Any]]:
         """Every account of an area, by user id (accounts are few: each is read from its events)."""
@@ -100,11 +102,15 @@ class AccountService:
             for n in page:
                 account = self.ledger.find(UserAccount, UUID(str(n.originator_id)))
                 if account is not None and contains(area_code, account.facts["area_code"]):
-                    found.append(account.view())
+                    found.append(self.ledger.accounts.view(account))
             if len(page) < _PAGE:
                 break
             start = page[-1].id + 1
         return sorted(found, key=lambda a: a["user_id"])
+
+    def office_holders(self, village_code: str) -> dict[str, str]:
+        """Who holds each office of the village that signs its reports (office -> user id)."""
+        return self.ledger.accounts.office_holders(village_code)
 
     def check(self, actor: Actor, issued_at: datetime | None) -> None:
         """Refuse a token whose user's account refuses it (``UserAccount.refusal``); a user without one is taken as
