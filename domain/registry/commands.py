@@ -108,16 +108,18 @@ class RegistryCommands(CommandSet):
         return {"household_number": number, "result": result, "version": household.version}
 
     def register_new_households(
-        self, batch: list[tuple[HouseholdRecord, str]], *, actor: Actor, now: datetime, reason: str, demo: bool
-    ) -> bool:
+        self, batch: list[tuple[HouseholdRecord, str, date | None]], *, actor: Actor, now: datetime, reason: str,
+        demo: bool,
+    ) -> bool:  # fmt: skip
         """Register households that are all expected to be new, with their ID-number claims, in one transaction,
         reading nothing first. Each ``(record, command_id)`` must already have passed ``check_household``. If any
         household or claim exists already (or two in the batch claim one person), the store's uniqueness refuses
         the whole transaction: nothing is written and False says to take them one by one
-        (``register_household``), which reports each conflict. Same events, same command ids as that path."""
+        (``register_household``), which reports each conflict. Same events, same command ids as that path. Each
+        entry: the record, its command id, and the day its facts hold from (None: the day recorded)."""
         aggregates: list[Aggregate] = []
-        for record, command_id in batch:
-            aggregates.append(_registered(record, actor, command_id, now, reason, demo))
+        for record, command_id, effective_on in batch:
+            aggregates.append(_registered(record, actor, command_id, now, reason, demo, effective_on))
             for m in record.members:
                 aggregates.append(IdNumberClaim.claim(person_key(m.id_number), record.household_number, "claim"))
         try:
@@ -272,9 +274,13 @@ class RegistryCommands(CommandSet):
     # ----- staff ------------------------------------------------------------------------------------------------
 
     def register_staff(
-        self, envelope: Envelope, record: StaffRecord, *, reason: str, demo: bool = False
-    ) -> StaffOutcome:
+        self, envelope: Envelope, record: StaffRecord, *, reason: str, demo: bool = False,
+        effective_on: date | None = None,
+    ) -> StaffOutcome:  # fmt: skip
+        """Register a person of the screening staff, or change them to ``record``. ``effective_on``: the day they
+        took part from (登记日期), when entered later; table 3-4 counts them from it (issue 20)."""
         raise_first(staff_problems(record, self.store.areas))
+        check_effective_on(effective_on, local_date(envelope.now))
         check_may_register(envelope.actor, record.area_code)
         facts = {
             "name": record.name.strip(),
@@ -294,10 +300,16 @@ class RegistryCommands(CommandSet):
                 now=envelope.now,
                 reason=reason,
                 demo=demo,
+                effective_on=effective_on,
             )
             result = "created"
         elif envelope.command_id in staff.command_versions or not staff.change(
-            facts=facts, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=reason
+            facts=facts,
+            actor=envelope.actor,
+            command_id=envelope.command_id,
+            now=envelope.now,
+            reason=reason,
+            effective_on=effective_on,
         ):
             return {"staff_number": record.staff_number, "result": "unchanged", "version": staff.version}
         else:

@@ -396,6 +396,7 @@ class StaffRegistered(ChainedCreated):
     staff_number: str
     facts: dict[str, Any]  # name, identity, area_code, phone
     demo: bool
+    effective_on: date | None = None  # 登记日期: the day they took part from, when entered later (issue 20)
 
     def apply(self, staff: StaffMember) -> None:
         staff.staff_number = self.staff_number
@@ -413,6 +414,7 @@ class StaffChanged(ChainedEvent):
     reason: str
     changes: dict[str, Any]
     previous: dict[str, Any]
+    effective_on: date | None = None  # the day the change holds from, when entered later (issue 20)
 
     def apply(self, staff: StaffMember) -> None:
         staff.command_versions[self.command_id] = self.originator_version
@@ -439,15 +441,22 @@ class StaffMember(RegistryRecord):
         now: datetime,
         reason: str,
         demo: bool = False,
+        effective_on: date | None = None,
     ) -> StaffMember:
+        # effective_on always given (None too): a new event's hash covers every field it has
         staff: StaffMember = cls._register(
             StaffRegistered, staff_id(staff_number), {"staff_number": staff_number},
             facts=facts, actor=actor, command_id=command_id, now=now, reason=reason, demo=demo,
+            effective_on=effective_on,
         )  # fmt: skip
         return staff
 
-    def change(self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str) -> bool:
+    def change(
+        self, *, facts: dict[str, Any], actor: Actor, command_id: str, now: datetime, reason: str,
+        effective_on: date | None = None,
+    ) -> bool:  # fmt: skip
         key = {"staff_number": self.staff_number}
         return self._record_change(
-            StaffChanged, key, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason
-        )
+            StaffChanged, key, facts=facts, actor=actor, command_id=command_id, now=now, reason=reason,
+            effective_on=effective_on,
+        )  # fmt: skip

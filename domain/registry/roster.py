@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.kernel.errors import RuleViolationError
 from domain.kernel.labels import Labelled, from_label, label
-from domain.registry.rules import HouseholdRecord, Member, household_problems, member_problems, normalise_id_number
+from domain.registry.rules import (
+    HouseholdRecord,
+    Member,
+    check_effective_on,
+    household_problems,
+    member_problems,
+    normalise_id_number,
+)
 from domain.registry.values import Health, HouseholdType, LabourSkill, Relation, Schooling, Sex, SocialAssistance
 
 # A county's roster: about 100k–300k households (design.md "Scale") of 3–4 members, one row per member.
@@ -39,6 +47,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("address", "住址", False, True, "不超过200字"),
     Column("phone", "联系电话", False, True, "11位手机号或带区号的固定电话"),
     Column("at_resettlement_site", "是否居住在易地搬迁集中安置点", False, True, "是 / 否，默认否"),
+    Column(
+        "effective_on",
+        "登记日期",
+        False,
+        True,
+        "YYYY-MM-DD：该户信息自哪天起成立（补录时填写实际日期，统计表按此日期计数），不晚于导入当天；默认导入当天",
+    ),
     Column("name", "姓名", True, False, "家庭成员姓名"),
     Column("id_number", "证件号码", True, False, "18位居民身份证号（或20/22位残疾人证号），须为文本格式"),
     Column("relation", "与户主关系", True, False, " / ".join(label(r) for r in Relation)),
@@ -87,6 +102,7 @@ class HouseholdRows:
     rows: list[int] = field(default_factory=list)
     record: HouseholdRecord | None = None
     errors: list[RowError] = field(default_factory=list)
+    effective_on: date | None = None  # 登记日期: the day its facts hold from, when entered later
 
 
 @dataclass
@@ -159,6 +175,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "address": _text,
     "phone": _text,
     "at_resettlement_site": _bool,
+    "effective_on": _date,
     "name": _text,
     "id_number": normalise_id_number,
     "relation": _enum(Relation),
@@ -176,6 +193,7 @@ _DEFAULTS = {
     "address": "",
     "phone": "",
     "at_resettlement_site": False,
+    "effective_on": None,
     "schooling": Schooling.NOT_IN_SCHOOL,
     "medical_insurance": True,
     "social_assistance": SocialAssistance.NONE,
@@ -303,8 +321,12 @@ def _build(group: HouseholdRows, rows: list[tuple[int, dict[str, Any]]], today: 
             group.errors.append(RowError(row, group.household_number, f, rule, message))
     for f, rule, message in household_problems(record, today):
         group.errors.append(RowError(first_row, group.household_number, f, rule, message))
+    try:
+        check_effective_on(first["effective_on"], today)
+    except RuleViolationError as e:
+        group.errors.append(RowError(first_row, group.household_number, "effective_on", e.rule, e.message))
     if not group.errors:
-        group.record = record
+        group.record, group.effective_on = record, first["effective_on"]
 
 
 def record_rows(record: HouseholdRecord) -> list[dict[str, str]]:
@@ -319,6 +341,7 @@ def record_rows(record: HouseholdRecord) -> list[dict[str, str]]:
                 "address": record.address,
                 "phone": record.phone,
                 "at_resettlement_site": "是" if record.at_resettlement_site else "否",
+                "effective_on": "",
                 "name": m.name,
                 "id_number": m.id_number,
                 "relation": label(m.relation),

@@ -170,7 +170,7 @@ def _changes(before: Mapping[str, Episode], after: Mapping[str, Episode]) -> lis
     return out
 
 
-def _holds_from(event: HouseholdRegistered | HouseholdChanged) -> date:
+def _holds_from(event: HouseholdRegistered | HouseholdChanged | StaffRegistered | StaffChanged) -> date:
     """The business date of a registry record: the day its facts hold from when it states one (issue 20: registrations
     dated by their business date, as screenings are), else the day it was recorded."""
     return event.effective_on or local_date(event.occurred_at)
@@ -203,8 +203,8 @@ def household_screened(event: HouseholdScreened, position: int, household: Fact 
 
 
 def staff_registered(event: StaffRegistered, position: int) -> Fact:
-    """A staff member counted in their area by their identity (table 3-4)."""
-    return Fact(position, FactKind.STAFF, event.staff_number, event.facts["area_code"], local_date(event.occurred_at),
+    """A staff member counted in their area by their identity (table 3-4), from their registration's business date."""
+    return Fact(position, FactKind.STAFF, event.staff_number, event.facts["area_code"], _holds_from(event),
                 category=event.facts["identity"])  # fmt: skip
 
 
@@ -213,7 +213,7 @@ def staff_changed(event: StaffChanged, position: int, before: Fact | None) -> Fa
     if before is None or not ({"identity", "area_code"} & set(event.changes)):
         return None
     return Fact(position, FactKind.STAFF, event.staff_number, event.changes.get("area_code", before.village_code),
-                local_date(event.occurred_at), category=event.changes.get("identity", before.category))  # fmt: skip
+                _holds_from(event), category=event.changes.get("identity", before.category))  # fmt: skip
 
 
 def _day(value: Any) -> date:

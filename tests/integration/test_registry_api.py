@@ -463,3 +463,31 @@ async def test_a_backdated_screening_never_hides_a_newer_one(stack: Stack) -> No
     r = await stack.http.get("/screenings/not-monitored", headers=stack.headers("cadre"))
     assert [h["household_number"] for h in r.json()["items"]] == [C.household_number]  # the newer one counts
     assert r.json()["items"][0]["screening_id"] == "cadre-1:n"
+
+
+async def test_households_and_staff_entered_late_count_from_their_registration_date(stack: Stack) -> None:
+    """Issue 20: the roster's 登记日期 column and the staff form's `effective_on` date a registration by its business
+    day; table 3-4 counts them from it, as it counts screenings from theirs. A date in the future is refused on its
+    row, and the rest of the file goes in."""
+    rows = rows_of(B) + rows_of(C)
+    for row in rows:
+        row["effective_on"] = "2026-02-05" if row["household_number"] == B.household_number else "2999-01-01"
+    report = await import_roster(stack, rows)
+    assert report["households"]["created"] == 1 and report["households"]["rejected"] == 1
+    assert {(e["field"], e["rule"]) for e in report["errors"]} == {("effective_on", "not_in_future")}
+    for number, effective_on in (("S-LATE-1", "2026-02-06"), ("S-LATE-2", None)):
+        body = {"staff_number": number, "name": "网格员乙", "identity": "grid_worker", "area_code": VILLAGE,
+                **({"effective_on": effective_on} if effective_on else {})}  # fmt: skip
+        r = await stack.http.post("/staff", json=body, headers=stack.headers("township"))
+        assert r.status_code == 200, r.text
+    later = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    r = await stack.http.post("/staff", json={"staff_number": "S-LATE-3", "name": "网格员丙", "identity": "grid_worker",
+                              "area_code": VILLAGE, "effective_on": later}, headers=stack.headers("township"))  # fmt: skip
+    assert r.status_code == 422 and rule(r) == "not_in_future"
+    await stack.caught_up()
+    r = await stack.http.get("/reports/3-4", params={"scope": VILLAGE, "period": "2026-02-01..2026-02-28"},
+                             headers=stack.headers("township"))  # fmt: skip
+    village = r.json()["rows"][1]["values"]
+    # 农户总数: B alone (C was refused; others in this store were recorded today); staff: S-LATE-1 alone, a 网格员
+    assert village[1] == 1 and village[2] == len(B.members)
+    assert village[5] == 1 and village[5 + 6] == 1

@@ -81,4 +81,9 @@ class StaffRequest(Strict):
     identity: rv.StaffIdentity
     area_code: AreaCode
     phone: Phone = ""
+    effective_on: BusinessDate | None = Field(
+        default=None,
+        description="登记日期: the day they took part in the screening from, when entered later (not in the future, "
+        "not before 2020-03); table 3-4 counts them from it. Default: the day recorded.",
+    )
     reason: Text = ""

@@ -90,7 +90,7 @@ class RegistryService:
             for group in pending:
                 assert group.record is not None
                 try:
-                    outcome = self._import_one(group.record, digest, actor, now, reason, demo)
+                    outcome = self._import_one(group, digest, actor, now, reason, demo)
                 except DuplicateIdNumberError as e:
                     waiting.append((group, e))
                     continue
@@ -136,7 +136,8 @@ class RegistryService:
         created: list[HouseholdRows] = []
         for start in range(0, len(valid), IMPORT_BATCH):
             chunk = valid[start : start + IMPORT_BATCH]
-            batch = [(g.record, self._import_command(g.record, digest, actor, 0)) for g in chunk if g.record]
+            batch = [(g.record, self._import_command(g.record, digest, actor, 0), g.effective_on)
+                     for g in chunk if g.record]  # fmt: skip
             done = self.ledger.registry.register_new_households(
                 batch, actor=actor, now=now, reason=reason or _import_reason(digest), demo=demo
             )
@@ -148,16 +149,19 @@ class RegistryService:
         return f"{actor.id}:import:{digest[:32]}:{record.household_number}:v{version}"
 
     def _import_one(
-        self, record: HouseholdRecord, digest: str, actor: Actor, now: datetime, reason: str, demo: bool
+        self, group: HouseholdRows, digest: str, actor: Actor, now: datetime, reason: str, demo: bool
     ) -> HouseholdOutcome:
         # The command is this file's row set applied to this version of the household: a retry after a crash is
         # answered from the store, and the same file after a later change applies again (import = "as in the file").
+        record = group.record
+        assert record is not None
         version = self.ledger.registry.household_version(record.household_number)
         return self.ledger.registry.register_household(
             Envelope(actor, self._import_command(record, digest, actor, version), now),
             record,
             reason=reason or _import_reason(digest),
             demo=demo,
+            effective_on=group.effective_on,
         )
 
     def put_household(
@@ -234,7 +238,10 @@ class RegistryService:
     def register_staff(self, body: StaffRequest, *, actor: Actor, command_id: str, now: datetime) -> dict[str, Any]:
         record = StaffRecord(body.staff_number, body.name, body.identity, body.area_code, body.phone)
         outcome = self.ledger.registry.register_staff(
-            Envelope(actor, command_id, now), record, reason=body.reason or "登记工作人员"
+            Envelope(actor, command_id, now),
+            record,
+            reason=body.reason or "登记工作人员",
+            effective_on=body.effective_on,
         )
         return {**outcome, "staff": self.ledger.registry.staff_member(body.staff_number)}
 

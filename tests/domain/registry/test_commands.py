@@ -1383,7 +1383,7 @@ def test_look_backs_are_scheduled_once(ledger: Ledger) -> None:
 def test_new_households_go_in_by_batch_or_not_at_all(ledger: Ledger) -> None:
     """An import's fast path: a batch of new households with their claims in one transaction; a batch meeting an
     existing household or person writes nothing, and the one-by-one path then reports it."""
-    batch = [(household("HH-0001", family(1)), "c-1"), (household("HH-0002", family(10)), "c-2")]
+    batch = [(household("HH-0001", family(1)), "c-1", None), (household("HH-0002", family(10)), "c-2", None)]
     assert ledger.registry.register_new_households(batch, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
     assert ledger.registry.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
     # The claims were written: the same people cannot go into another household.
@@ -1392,7 +1392,7 @@ def test_new_households_go_in_by_batch_or_not_at_all(ledger: Ledger) -> None:
 
     lodger = household("HH-0004", (member(1, Relation.HEAD, name="刘大山"),))  # HH-0001's head
     fresh = household("HH-0005", family(30))
-    refused = [(fresh, "c-5"), (lodger, "c-4")]
+    refused = [(fresh, "c-5", None), (lodger, "c-4", None)]
     assert not ledger.registry.register_new_households(
         refused, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False
     )
@@ -1400,12 +1400,12 @@ def test_new_households_go_in_by_batch_or_not_at_all(ledger: Ledger) -> None:
         with pytest.raises(NotFoundError):
             ledger.registry.household(number)
     # Two new households of one batch claiming one person: refused whole, too.
-    twins = [(household("HH-0006", family(40)), "c-6"), (household("HH-0007", family(40)), "c-7")]
+    twins = [(household("HH-0006", family(40)), "c-6", None), (household("HH-0007", family(40)), "c-7", None)]
     assert not ledger.registry.register_new_households(twins, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
     with pytest.raises(NotFoundError):
         ledger.registry.household("HH-0006")
     # A household already registered: refused, and left as it was.
-    again = [(household("HH-0002", family(50)), "c-8")]
+    again = [(household("HH-0002", family(50)), "c-8", None)]
     assert not ledger.registry.register_new_households(again, actor=COUNTY_APPROVER, now=NOW, reason="导入", demo=False)
     assert ledger.registry.household("HH-0002")["members"] == [m.as_dict() for m in family(10)]
 
