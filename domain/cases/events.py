@@ -352,8 +352,15 @@ class MeasureAdded(CaseEvent):
         measure["was_implemented"] = implemented
         measure["implemented_on"] = local_date(self.occurred_at) if implemented else None
         case.measures[self.measure_id] = measure
-        if implemented and case.first_measure_on is None:
-            case.first_measure_on = local_date(self.occurred_at)
+        if implemented:
+            _first_measure(case, local_date(self.occurred_at))
+
+
+def _first_measure(case: MonitoringCase, implemented_on: date) -> None:
+    """The first targeted measure is the earliest implemented by its date, whatever order the measures were recorded
+    in (补录 may enter an earlier one later)."""
+    if case.first_measure_on is None or implemented_on < case.first_measure_on:
+        case.first_measure_on = implemented_on
 
 
 @stored_as("domain.events:MeasureChanged")
@@ -376,8 +383,7 @@ class MeasureImplemented(CaseEvent):
         measure = case.measures[self.measure_id]
         measure.update(status=MeasureStatus.IMPLEMENTED.value, was_implemented=True)
         measure["implemented_on"] = local_date(self.occurred_at)
-        if case.first_measure_on is None:
-            case.first_measure_on = local_date(self.occurred_at)
+        _first_measure(case, local_date(self.occurred_at))
 
 
 @stored_as("domain.events:MeasureEnded")

@@ -5,7 +5,7 @@ the findings the events themselves reveal. The commands are in ``domain/cases/st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from domain.cases.events import CaseEvent
@@ -194,16 +194,30 @@ class CaseState(ChainedAggregate):
             sudden_event=visit["sudden_event"],
         )
 
-    def measure_facts(self) -> list[MeasureFacts]:
-        return [
-            MeasureFacts(
-                measure_id=m_id,
-                category=MeasureCategory(m["category"]),
-                status=MeasureStatus(m["status"]),
-                was_implemented=bool(m["was_implemented"]),
-            )
-            for m_id, m in self.measures.items()
-        ]
+    def measure_facts(self, on: date | None = None) -> list[MeasureFacts]:
+        """The measures as they stand, or as they stood at the end of day ``on`` by their own dates (added,
+        implemented, ended), whatever order they were recorded in."""
+        out = []
+        for m_id, m in self.measures.items():
+            status, was_implemented = MeasureStatus(m["status"]), bool(m["was_implemented"])
+            if on is not None:
+                if local_date(m["occurred_at"]) > on:
+                    continue  # not yet added
+                implemented_on, ended_on = m.get("implemented_on"), m.get("ended_on")
+                was_implemented = implemented_on is not None and implemented_on <= on
+                ended = ended_on is not None and ended_on <= on
+                implemented = MeasureStatus.IMPLEMENTED if was_implemented else MeasureStatus.PLANNED
+                status = MeasureStatus.ENDED if ended else implemented
+            out.append(MeasureFacts(m_id, MeasureCategory(m["category"]), status, was_implemented))
+        return out
+
+    def measure_days(self) -> set[date]:
+        """Every day a measure was added, implemented or ended: the days 不精准 can change."""
+        days = set()
+        for m in self.measures.values():
+            days.add(local_date(m["occurred_at"]))
+            days.update(d for d in (m.get("implemented_on"), m.get("ended_on")) if d is not None)
+        return days
 
     def current_risks(self) -> list[Risk]:
         return [Risk(r) for r in self.risks]
@@ -291,7 +305,7 @@ class CaseState(ChainedAggregate):
                     )
                 )
         if self.precision_judged(today):
-            found += self.precision_gaps()
+            found += self.precision_gaps(today)
         return found
 
     def assisted(self) -> bool:
@@ -299,25 +313,20 @@ class CaseState(ChainedAggregate):
         are judged on."""
         return self.identified_on is not None and self.stage in (Stage.MONITORED, Stage.ELIMINATING)
 
-    def precision_gaps(self) -> list[Finding]:
-        """不精准 as the case stands: what its risks, guarantees and labour call for that its measures do not give
-        (whether it is judged yet is ``precision_judged_from``'s)."""
+    def precision_gaps(self, on: date | None = None) -> list[Finding]:
+        """不精准 as the case stands (or stood at the end of day ``on``, by its measures' dates): what its risks,
+        guarantees and labour call for that its measures do not give (whether it is judged yet is
+        ``precision_judged``'s)."""
         return precision_findings(
-            self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts()
+            self.current_risks(), self.current_unmet_guarantees(), self.labour_capable_members, self.measure_facts(on)
         )
 
-    def precision_judged_from(self) -> date | None:
-        """The first day 不精准 is judged: the day after targeted measures were due (15天内采取针对性帮扶措施, seed
-        §二(二)), or at once (``date.min``) when some measure was implemented: a case still inside that window with
-        none yet is not imprecise. None before identification."""
-        if any(m.was_implemented for m in self.measure_facts()):
-            return date.min
-        due = [d.due for d in self.deadline_states() if d.kind is DeadlineKind.MEASURES]
-        return due[0] + timedelta(days=1) if due else None
-
     def precision_judged(self, today: date) -> bool:
-        judged_from = self.precision_judged_from()
-        return judged_from is not None and today >= judged_from
+        """不精准 is judged once targeted measures are due (15天内采取针对性帮扶措施, seed §二(二)) or some were
+        implemented by then: a case still inside that window with none yet is not imprecise."""
+        if any(m.was_implemented for m in self.measure_facts(today)):
+            return True
+        return any(d.kind is DeadlineKind.MEASURES and today > d.due for d in self.deadline_states())
 
     # ----- helpers for the commands -----------------------------------------------------------------------------
 

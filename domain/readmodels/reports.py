@@ -72,13 +72,16 @@ class ReportView(TablesView):
         super().__init__(datastore, **kwargs)
         # Issue 20 changed what a case's derived findings add to the facts (dated by their rules, not by when they
         # were noticed). A model folded before it, which kept its per-case memory in report_case_state, is emptied
-        # once, by whichever process first opens it, and the projection folds it again from the first event.
+        # once, by whichever process first opens it (processes take turns at this, TakingTurns), and the projection
+        # folds it again from the first event. Upgrade with every process of the old version stopped: an old
+        # projector still running would go on from its own position.
         schema = self.datastore.schema
         self.sql_create_statements.append(
             SQL(
                 "DO $$ BEGIN IF to_regclass({old}) IS NOT NULL THEN "
-                "DELETE FROM {s}.report_facts; DELETE FROM {s}.report_village_reports; DELETE FROM {s}.{tracking}; "
-                "DROP TABLE {s}.report_case_state; END IF; END $$"
+                "DELETE FROM {s}.report_facts; DELETE FROM {s}.report_case_findings; DELETE FROM {s}.report_clock; "
+                "DELETE FROM {s}.report_village_reports; DELETE FROM {s}.{tracking}; "
+                "DROP TABLE IF EXISTS {s}.report_case_state; END IF; END $$"
             ).format(
                 old=Literal(f'"{schema}".report_case_state'),
                 s=Identifier(schema),

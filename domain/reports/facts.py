@@ -23,7 +23,7 @@ from domain.cases.events import (
     RollbackRequested,
 )
 from domain.cases.state import TIMELY_DEADLINES
-from domain.cases.values import ENDED_STAGES, FindingKind, Stage
+from domain.cases.values import ENDED_STAGES, DeadlineKind, FindingKind, Stage
 from domain.kernel.time import local_date
 from domain.registry.household import (
     HouseholdChanged,
@@ -45,9 +45,10 @@ class Episode:
 
 @dataclass(frozen=True)
 class DerivedFindings:
-    """What the report facts hold of a case's derived findings (不及时, 不精准), by ``<kind>:<DERIVED><rule>`` ref:
-    every 不及时 episode as the case's deadlines give it, and the 不精准 episodes still open (a closed one's facts are
-    final). Kept per case by the read model, so that each event adds only what changed."""
+    """What the report facts hold of a case's derived findings: every 不及时 episode as the case's deadlines give it
+    (by ``<kind>:<DERIVED><rule>`` ref) and every 不精准 episode as its measures' dates give it (by
+    ``<ref>@<found on>``: a gap may close and come back). Kept per case by the read model, so that each event adds
+    only what changed."""
 
     timely: Mapping[str, Episode] = field(default_factory=dict)
     precise: Mapping[str, Episode] = field(default_factory=dict)
@@ -100,11 +101,9 @@ def case_event_facts(
         facts.append(fact(FactKind.FINDING_RECTIFIED, event.rectified_on, ref=f"{kind}:{event.finding_id}"))
     # The findings the events themselves show, dated by their rules and not by when the events were recorded or
     # folded: the same history gives the same facts whether it was entered as it happened or weeks later.
-    timely = timeliness(case)
-    precise = precision(case, day, before.precise)
-    for ref, kind, on, delta in [*_changes(before.timely, timely), *_changes(before.precise, precise)]:
+    after = DerivedFindings(timeliness(case), precision(case))
+    for ref, kind, on, delta in [*_changes(before.timely, after.timely), *_changes(before.precise, after.precise)]:
         facts.append(fact(kind, on, delta, ref))
-    after = DerivedFindings(timely, {r: e for r, e in precise.items() if e.rectified_on is None})
     return facts, (after if after != before else None)
 
 
@@ -129,45 +128,56 @@ def timeliness(case: MonitoringCase) -> dict[str, Episode]:
     return out
 
 
-def precision(case: MonitoringCase, on: date, open_before: Mapping[str, Episode]) -> dict[str, Episode]:
-    """不精准, derived (``MonitoringCase.precision_gaps``), after an event dated ``on``: a gap holds from the day the
-    case came to show it, but not before it is judged (``precision_judged_from``), until the day it stops (an episode
-    that turns out never to have held, such as one due tomorrow and filled today, is withdrawn). Out of assistance
-    nothing is judged: what held stays open, and what was not yet due never came."""
-    if not case.assisted():
-        return {r: e for r, e in open_before.items() if e.found_on <= on}
-    judged_from = case.precision_judged_from()
-    if judged_from is None:
+def precision(case: MonitoringCase) -> dict[str, Episode]:
+    """不精准, derived (``MonitoringCase.precision_gaps``), day by day by the case's own dates, whatever order its
+    steps were recorded in: a gap holds from the first day it shows once judged (the day after targeted measures were
+    due, or the day one was implemented; ``precision_judged``) until the day a measure closes it, and may come back.
+    Keyed ``<ref>@<found on>``. Judged once the household is a monitored object; what held when the case left
+    assistance (风险消除) stays open (a rollback brings it back to judgement)."""
+    if case.identified_on is None or case.stage is Stage.IDENTIFYING:
         return {}
-    start = max(on, judged_from)
-    holding = {f"{FindingKind.NOT_PRECISE.value}:{DERIVED}{f.rule}" for f in case.precision_gaps()}
+    due = [d.due for d in case.deadline_states() if d.kind is DeadlineKind.MEASURES]
+    if not due:
+        return {}
+    left_on = (case.eliminated_on or case.last_business_date) if case.stage in ENDED_STAGES else None
+    days = sorted({due[0] + timedelta(days=1)} | {d for d in case.measure_days() if d >= case.identified_on})
     out: dict[str, Episode] = {}
-    for ref, e in open_before.items():
-        if ref in holding:
-            out[ref] = e if e.found_on <= start else Episode(start)  # judged sooner now: a measure was implemented
-        elif e.found_on < on:
-            out[ref] = Episode(e.found_on, on)
-    out.update({ref: Episode(start) for ref in holding - open_before.keys()})
+    open_on: dict[str, date] = {}
+    for day in days:
+        if left_on is not None and day > left_on:
+            break
+        if not case.precision_judged(day):
+            continue
+        holding = {f"{FindingKind.NOT_PRECISE.value}:{DERIVED}{f.rule}" for f in case.precision_gaps(day)}
+        for ref in [r for r in open_on if r not in holding]:
+            found = open_on.pop(ref)
+            out[f"{ref}@{found.isoformat()}"] = Episode(found, day)
+        for ref in sorted(holding - open_on.keys()):
+            open_on[ref] = day
+    out.update({f"{ref}@{found.isoformat()}": Episode(found) for ref, found in open_on.items()})
     return out
 
 
 def _changes(before: Mapping[str, Episode], after: Mapping[str, Episode]) -> list[tuple[str, FactKind, date, int]]:
-    """The facts that turn the episodes ``before`` into ``after``: an episode withdrawn (its finding found with delta
-    -1, which takes its rectification with it), one added (found, and rectified when it is), one rectified."""
-    out: list[tuple[str, FactKind, date, int]] = []
-    for ref in sorted(before.keys() | after.keys()):
-        old, new = before.get(ref), after.get(ref)
+    """The facts that turn the episodes ``before`` into ``after`` (by key: a ref, or ``<ref>@<found on>``): first
+    every episode withdrawn (its finding found with delta -1, which takes its rectification with it), then those
+    added (found, and rectified when they are) or rectified. Withdrawals go first so that an episode of a ref moved
+    to another day is not taken for the same finding found again while still open."""
+    withdrawn: list[tuple[str, FactKind, date, int]] = []
+    added: list[tuple[str, FactKind, date, int]] = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new, ref = before.get(key), after.get(key), key.partition("@")[0]
         if old == new:
             continue
         if old is not None and (new is None or old.found_on != new.found_on or old.rectified_on is not None):
-            out.append((ref, FactKind.FINDING_FOUND, old.found_on, -1))
+            withdrawn.append((ref, FactKind.FINDING_FOUND, old.found_on, -1))
             old = None
         if new is not None:
             if old is None:
-                out.append((ref, FactKind.FINDING_FOUND, new.found_on, 1))
+                added.append((ref, FactKind.FINDING_FOUND, new.found_on, 1))
             if new.rectified_on is not None:
-                out.append((ref, FactKind.FINDING_RECTIFIED, new.rectified_on, 1))
-    return out
+                added.append((ref, FactKind.FINDING_RECTIFIED, new.rectified_on, 1))
+    return withdrawn + added
 
 
 def _holds_from(event: HouseholdRegistered | HouseholdChanged | StaffRegistered | StaffChanged) -> date:

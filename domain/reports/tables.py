@@ -295,11 +295,9 @@ def _assistance(facts: list[Fact], first: date, last: date) -> list[int]:
 
 
 def finding_episodes(facts: list[Fact]) -> list[tuple[str, str, date, date | None]]:
-    """Each finding from when it was found to when it was rectified (None: still open), in log order. A finding
-    found with delta -1 is withdrawn, its rectification with it: a derived one the later history shows never held
-    (``domain.reports.facts``). A derived 不精准 found and rectified on the same day is no finding: days are the
-    reports' grain, and such a one held only between two steps of that day (one measure recorded a moment before
-    the next)."""
+    """Each finding from when it was found to when it was rectified (None: still open), in the order they were first
+    found in the log. A finding found with delta -1 is withdrawn, its rectification with it: a derived one the later
+    history shows never held (``domain.reports.facts``)."""
     episodes: dict[tuple[str, str, date], date | None] = {}  # (subject, ref, found on) -> rectified on
     open_on: dict[tuple[str, str], date] = {}
     for f in facts:
@@ -314,9 +312,7 @@ def finding_episodes(facts: list[Fact]) -> list[tuple[str, str, date, date | Non
                 episodes[(*key, f.day)] = None
         elif f.kind is FactKind.FINDING_RECTIFIED and key in open_on:
             episodes[(*key, open_on.pop(key))] = f.day
-    transient = f"{FindingKind.NOT_PRECISE.value}:{DERIVED}"
-    return [(s, r, found, end) for (s, r, found), end in episodes.items()
-            if not (r.startswith(transient) and end == found)]  # fmt: skip
+    return [(s, r, found, end) for (s, r, found), end in episodes.items()]
 
 
 def _screening(facts: list[Fact], first: date, last: date) -> list[int]:

@@ -188,19 +188,19 @@ def test_a_case_never_assisted_is_counted_not_timely_from_the_day_after_its_dead
 
 def test_a_deadline_the_log_has_not_yet_reached_is_not_counted_missed(es_env: dict[str, str]) -> None:
     """As of a cut-off, a table counts what had happened by the day the log had reached then: a plan deadline that
-    the history so far will miss is foreseen in the facts, but counts only once the log has passed it. (In 2031, so
+    the history so far will miss is foreseen in the facts, but counts only once the log has passed it. (In 2090, so
     that the recording clock, which also moves the log's day on, stays behind the business days.)"""
     ledger = Ledger(es_env)
     try:
         case = CaseDriver(ledger)
-        for moment, step in identified(case, year=2031):  # announced 2031-02-24; the plan is due 03-05
+        for moment, step in identified(case, year=2090):  # announced 2090-02-24; the plan is due 03-05
             step(moment)
         s = Scenario(ledger, es_env)
         s.catch_up()
-        reports, march = s.reports(), Period(date(2031, 3, 1), date(2031, 3, 14), None, None)
+        reports, march = s.reports(), Period(date(2090, 3, 1), date(2090, 3, 14), None, None)
         announced = reports.position()
         assert rows(reports.table(Table.ASSISTANCE, TOWNSHIP_CODE, march))["县合计"][:4] == [1, 3, 0, 0]
-        case.record_missed(DeadlineKind.ASSISTANCE_PLAN, date(2031, 3, 5), at(2031, 3, 6, 0))  # the timer fires
+        case.record_missed(DeadlineKind.ASSISTANCE_PLAN, date(2090, 3, 5), at(2090, 3, 6, 0))  # the timer fires
         s.catch_up()
         assert rows(reports.table(Table.ASSISTANCE, TOWNSHIP_CODE, march))["县合计"][:4] == [1, 3, 1, 3]
         # the first cut-off still gives what it gave: the same figures, whenever it is asked again

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from domain.cases.case import MonitoringCase
+from domain.cases.values import MeasureCategory
 from domain.kernel.actors import Actor, Role
 from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
 from domain.registry.household import household_id
+from domain.registry.values import Risk
 from domain.reports.facts import DerivedFindings, case_event_facts, household_changed, household_registered
 from domain.reports.tables import DERIVED, FactKind, finding_episodes
 from tests.domain.registry_support import family, household
@@ -102,3 +104,21 @@ def test_a_household_counts_where_it_is_registered_and_again_only_when_it_moves_
     assert household_changed(address, 2, first) is None
     fewer = household_changed(members, 3, first)
     assert fewer is not None and (fewer.persons, fewer.village_code) == (2, "990102101001")
+
+
+def test_imprecision_follows_the_measures_dates_whatever_order_they_were_entered_in(ledger: Ledger) -> None:
+    """A health measure implemented 03-05 and an employment measure 03-08, entered in either order (补录 may
+    backdate an assistance step to the identification): 缺发展类措施 from 03-05, when a measure was implemented and
+    不精准 became judged, until 03-08; the same facts either way."""
+    health = {"category": MeasureCategory.HEALTH, "targets": [Risk.ILLNESS], "occurred_at": mar(5)}
+    work = {"category": MeasureCategory.EMPLOYMENT, "sub_item": "劳务输出", "responsible_unit": "乡人社所",
+            "occurred_at": mar(8)}  # fmt: skip
+    seen = []
+    for order in ((health, work), (work, health)):
+        case = CaseDriver(ledger)
+        case.through("plan")
+        for measure in order:
+            case.add_measure(**measure, now=mar(9))
+        seen.append(derived_episodes(ledger, case))
+    assert seen[0] == seen[1]
+    assert seen[0][NO_DEVELOPMENT] == (mar(5).date(), mar(8).date()) and NO_MEASURE not in seen[0]
