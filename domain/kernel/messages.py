@@ -37,6 +37,7 @@ RULE_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "date_range": "日期超出允许的范围。请按提示核对日期后再提交。",
         "not_in_future": "日期不能晚于今天（北京时间）。请核对日期。",
+        "after_previous_change": "生效日期不能早于该记录上一次登记或变更的生效日期。请填写当天或之后的日期。",
         "chronological_order": "日期早于前一环节。请核对日期。",
         "jurisdiction": "所涉区划不在您的辖区内。请由该区划的工作人员办理。",
         "known_area": "区划代码不在本系统的区划中，或不能这样组合。请核对区划代码。",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -29,7 +30,9 @@ from domain.registry.household import (
     HouseholdScreened,
     IdNumberClaim,
     IdNumberContested,
+    StaffChanged,
     StaffMember,
+    StaffRegistered,
     household_cases_id,
     household_id,
     id_claim_id,
@@ -89,6 +92,8 @@ class RegistryCommands(CommandSet):
                     "a change to a registered household needs its reason", field="reason", rule="required"
                 )
             before = {person_key(m["id_number"]) for m in household.members}
+            if household.facts != facts:
+                self._check_forward(household.id, effective_on)
             if not household.change(
                 facts=facts,
                 actor=envelope.actor,
@@ -291,6 +296,8 @@ class RegistryCommands(CommandSet):
         staff = self.store.find(StaffMember, staff_id(record.staff_number))
         if staff is not None:
             check_may_register(envelope.actor, staff.facts["area_code"])  # where they work now, too
+            if envelope.command_id not in staff.command_versions and staff.facts != facts:
+                self._check_forward(staff.id, effective_on)
         if staff is None:
             staff = StaffMember.register(
                 staff_number=record.staff_number,
@@ -316,6 +323,20 @@ class RegistryCommands(CommandSet):
             result = "changed"
         self.store.save_all(staff, field="staff_number")
         return {"staff_number": record.staff_number, "result": result, "version": staff.version}
+
+    def _check_forward(self, record_id: UUID, effective_on: date | None) -> None:
+        """A change of a registry record holds from a day no earlier than its last registration or change (issue 20:
+        the tables count a record as of a day by its latest change, so one record's business days run forward). Read
+        only when a change states its day."""
+        if effective_on is None:
+            return
+        days = [e.effective_on or local_date(e.occurred_at) for e in self.store.stored_events(record_id)
+                if isinstance(e, (HouseholdRegistered, HouseholdChanged, StaffRegistered, StaffChanged))]  # fmt: skip
+        if days and effective_on < max(days):
+            raise RuleViolationError(
+                f"生效日期不能早于该记录上一次登记或变更的生效日期（{max(days).isoformat()}）",
+                field="effective_on", rule="after_previous_change",
+            )  # fmt: skip
 
     def staff_member(self, staff_number: str) -> StaffView:
         staff = self.store.find(StaffMember, staff_id(staff_number))

@@ -1437,3 +1437,35 @@ def test_a_household_s_changes_are_listed_with_who_when_and_why(ledger: Ledger) 
         ("registered", [], "建档立卡"), ("changed", ["address"], "搬家"),
     ]  # fmt: skip
     assert changes[1]["actor_name"] == VILLAGE_CADRE.name and changes[1]["version"] == 2
+
+
+def test_a_records_business_days_run_forward(ledger: Ledger) -> None:
+    """Issue 20: the tables count a household or a person of the staff as of a day by their latest change, so a
+    change may not be dated before the record's last registration or change; without a date it holds from the day
+    recorded. A repeated command, or a change of nothing, is not judged."""
+
+    def change(number: str, address: str, on: date | None) -> dict[str, Any]:
+        return ledger.registry.register_household(
+            Envelope(VILLAGE_CADRE, f"c-{address}", NOW), household(number, address=address), reason="更正",
+            effective_on=on,
+        )  # fmt: skip
+
+    ledger.registry.register_household(Envelope(VILLAGE_CADRE, "r", NOW), household("HH-FWD"), reason="建档",
+                                       effective_on=date(2026, 2, 10))  # fmt: skip
+    assert change("HH-FWD", "一组1号", date(2026, 2, 20))["result"] == "changed"
+    with pytest.raises(RuleViolationError) as back:
+        change("HH-FWD", "一组2号", date(2026, 2, 15))
+    assert back.value.rule == "after_previous_change" and "2026-02-20" in back.value.message
+    assert change("HH-FWD", "一组3号", None)["result"] == "changed"  # the day recorded, 03-01
+    with pytest.raises(RuleViolationError):
+        change("HH-FWD", "一组4号", date(2026, 2, 25))
+
+    ledger.registry.register_staff(Envelope(VILLAGE_CADRE, "s1", NOW), staff("S-FWD"), reason="登记",
+                                   effective_on=date(2026, 2, 20))  # fmt: skip
+    with pytest.raises(RuleViolationError) as staff_back:
+        ledger.registry.register_staff(Envelope(VILLAGE_CADRE, "s2", NOW), staff("S-FWD", phone="13900000000"),
+                                       reason="改电话", effective_on=date(2026, 2, 10))  # fmt: skip
+    assert staff_back.value.rule == "after_previous_change"
+    again = ledger.registry.register_staff(Envelope(VILLAGE_CADRE, "s1", NOW), staff("S-FWD"), reason="登记",
+                                           effective_on=date(2026, 2, 20))  # fmt: skip
+    assert again["result"] == "unchanged"
