@@ -201,9 +201,13 @@ class ReportView(TablesView):
         params.update({"u": up_to, "k": sorted(wanted - as_of_kinds), "a": sorted(as_of_kinds), "d": as_of,
                        "h": FactKind.HOUSEHOLD.value})  # fmt: skip
         scope = "position <= %(u)s AND {1}"
+        # Each household or person by their latest fact by then wherever it places them, then kept if that is inside
+        # the area: one who moved away counts where they went, not where they were.
         latest = (
-            "SELECT DISTINCT ON (kind, subject) * FROM {0} WHERE " + scope + " AND kind = ANY(%(a)s) "
-            "AND day <= %(d)s ORDER BY kind, subject, position DESC, seq DESC"
+            "SELECT * FROM (SELECT DISTINCT ON (kind, subject) * FROM {0} WHERE position <= %(u)s "
+            "AND kind = ANY(%(a)s) AND day <= %(d)s AND (kind, subject) IN (SELECT kind, subject FROM {0} WHERE "
+            + scope
+            + " AND kind = ANY(%(a)s)) ORDER BY kind, subject, position DESC, seq DESC) AS latest WHERE {1}"
         )
         statement = SQL(
             "SELECT position, seq, kind, subject, village_code, day, persons, category, delta, ref FROM {0} "

@@ -216,6 +216,8 @@ def compute(
     people registered above the scope who screened in it within the period; the staff of the scope itself (in
     ``facts``, in no unit) join them. 合计 is then the units and that row together."""
     facts = _as_of([f for f in facts if known_on is None or f.day <= known_on], last)
+    if table is Table.SCREENING:
+        facts = _latest_screenings(facts, first, last)
     by_unit: dict[str, list[Fact]] = {u.code: [] for u in units}
     rest: list[Fact] = []
     for f in facts:
@@ -232,6 +234,19 @@ def compute(
         return Figures(total=count(facts, first, last), rows=rows)
     higher = _as_of([f for f in above if known_on is None or f.day <= known_on], last)
     return Figures(total=count(facts + higher, first, last), rows=rows, above=count(rest + higher, first, last))
+
+
+def _latest_screenings(facts: list[Fact], first: date, last: date) -> list[Fact]:
+    """Each household screened within the period once, at its latest screening then (one screened in two villages
+    after moving counts in the row it was last screened in, so that 合计 is the sum of the rows)."""
+    latest: dict[str, Fact] = {}
+    for f in facts:
+        if f.kind is FactKind.SCREENED and first <= f.day <= last:
+            kept = latest.get(f.subject)
+            if kept is None or (f.day, f.position) >= (kept.day, kept.position):
+                latest[f.subject] = f
+    chosen = {id(f) for f in latest.values()}
+    return [f for f in facts if f.kind is not FactKind.SCREENED or id(f) in chosen]
 
 
 def _as_of(facts: list[Fact], last: date) -> list[Fact]:

@@ -385,3 +385,29 @@ def test_every_total_of_3_4_is_the_sum_of_its_rows_and_the_row_of_the_staff_abov
     assert submitted[V1] == township[V1] and submitted[V2] is None
     assert submitted["乡镇本级及上级人员"] == township["乡镇本级及上级人员"]
     assert as_submitted["note"].endswith("按人员登记计算。")
+
+
+def test_a_household_or_person_who_moved_counts_only_where_they_went(scenario: Scenario) -> None:
+    """The registry as of a day places each household and person by their latest record, wherever it is: one who moved
+    from village 1 to village 2 is no longer in village 1's own table (the read model once took the latest record
+    *inside* the area asked for), and a household screened in both villages counts once, where last screened."""
+    reports = scenario.reports()
+    scenario.catch_up()
+    before = {v: rows(reports.table(Table.SCREENING, v, SPRING))["市合计"] for v in (V1, V2)}
+    moved_on = datetime(2026, 3, 20, 9, tzinfo=SHANGHAI)
+    scenario.ledger.registry.register_household(Envelope(TOWNSHIP_REVIEWER, "move-HH-R-1", moved_on), household("HH-R-1", V2, 1, size=3), reason="迁居邻村")  # fmt: skip
+    scenario.ledger.registry.register_staff(Envelope(TOWNSHIP_REVIEWER, "move-S-002", moved_on), StaffRecord("S-002", "工作人员2", StaffIdentity.GRID_WORKER, V2), reason="调往邻村")  # fmt: skip
+    scenario.ledger.campaigns.record_screening(
+        Envelope(TOWNSHIP_REVIEWER, "screen-again-HH-R-1", moved_on), household_number="HH-R-1", campaign_id=None,
+        screened_on=date(2026, 3, 20), method=ScreeningMethod.IN_PERSON, screener="S-003",
+        findings=ScreeningFindings(wage_income=Decimal(90000)), comment="",
+    )  # fmt: skip
+    scenario.catch_up()
+    after = {v: rows(reports.table(Table.SCREENING, v, SPRING))["市合计"] for v in (V1, V2)}
+    # 农户总数 (households, persons) and staff in total: HH-R-1 (3 persons) and S-002 went from village 1 to 2
+    assert after[V1][1:3] == [before[V1][1] - 1, before[V1][2] - 3] and after[V1][5] == before[V1][5] - 1
+    assert after[V2][1:3] == [before[V2][1] + 1, before[V2][2] + 3] and after[V2][5] == before[V2][5] + 1
+    township = reports.table(Table.SCREENING, T, SPRING)
+    total, *units = township["rows"]
+    assert total["values"] == [sum(col) for col in zip(*(u["values"] for u in units), strict=True)]
+    assert rows(township)[V1][3] == 0 and rows(township)[V2][3] == 2  # HH-R-1 last screened in village 2
