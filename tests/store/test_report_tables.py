@@ -411,3 +411,24 @@ def test_a_household_or_person_who_moved_counts_only_where_they_went(scenario: S
     total, *units = township["rows"]
     assert total["values"] == [sum(col) for col in zip(*(u["values"] for u in units), strict=True)]
     assert rows(township)[V1][3] == 0 and rows(township)[V2][3] == 2  # HH-R-1 last screened in village 2
+
+
+def test_a_village_report_is_not_drafted_from_facts_far_behind_the_store(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade the report model is folded again from the first event; a report drafted by hand meanwhile
+    would record partial figures for good, so it is refused until the facts have caught up."""
+    from workflows.reports import service
+    from workflows.reports.service import ReportCutoffError
+
+    monkeypatch.setattr(service, "DRAFT_MAX_BEHIND", 5)  # the scenario's log is short; a county's is not
+    reports = scenario.reports()
+    now = datetime(2026, 4, 1, 9, tzinfo=SHANGHAI)
+    with pytest.raises(ReportCutoffError) as behind:
+        reports.draft(V1, SPRING, VILLAGE_CADRE, "draft-early", now)
+    assert behind.value.rule == "facts_behind"
+    drafted = ["domain.village_report:VillageReportDrafted"]
+    assert not list(scenario.ledger.recorder.select_notifications(1, 1000, topics=drafted))  # nothing recorded
+    scenario.catch_up()
+    assert reports.draft(V1, SPRING, VILLAGE_CADRE, "draft-late", now)["revision"] == 1
+    assert len(list(scenario.ledger.recorder.select_notifications(1, 1000, topics=drafted))) == 1

@@ -19,7 +19,8 @@ from domain.kernel.envelope import Envelope
 from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
-from domain.readmodels.reports import ReportView
+from domain.readmodels.reports import ReportProjection, ReportView
+from domain.readmodels.schema import pending_of
 from domain.reports.periods import PERIOD_DAYS, cycle, cycle_number, default_period
 from domain.reports.tables import (
     ABOVE_LABEL,
@@ -115,6 +116,11 @@ class Period:
 
 # 3-4 summed from what the villages submitted: the row of the staff above them is no village's to sign.
 SUBMITTED_ABOVE_NOTE = "3. 按各村已上报数汇总时，各村行为其已上报的数字，本级及上级人员一行按人员登记计算。"
+
+
+# A village report drafted by hand while the report facts trail the store by more events than this is refused: the
+# projector folds a few events behind at most in normal running, a whole log after an upgrade.
+DRAFT_MAX_BEHIND = 1000
 
 
 class ReportService:
@@ -271,7 +277,15 @@ class ReportService:
         self, village: str, period: Period, actor: Actor, command_id: str, now: datetime, reason: str = "",
         only_new: bool = False,
     ) -> VillageReportView:  # fmt: skip
-        """Draft (or revise, if its figures changed) the village's report for the period."""
+        """Draft (or revise, if its figures changed) the village's report for the period. Refused while the report
+        facts are far behind the store (a model being folded again after an upgrade): its figures would be partial,
+        and a revision once recorded stays in the log."""
+        behind = pending_of(self.ledger.recorder, ReportProjection.topics, self.position())
+        if behind > DRAFT_MAX_BEHIND:
+            raise ReportCutoffError(
+                f"the report facts are {behind} events behind the store: draft again once they have caught up",
+                "cutoff", "facts_behind",
+            )  # fmt: skip
         tables, cutoff, checkpoint = self.village_figures(village, period)
         return self.ledger.reports.draft_village_report(
             Envelope(actor, command_id, now),
