@@ -13,6 +13,7 @@ from domain.accounts.commands import AccountCommands
 from domain.audit.commands import AuditCommands
 from domain.campaigns.commands import CampaignCommands
 from domain.cases.commands import CaseCommands
+from domain.discovery.commands import ApplicationCommands
 from domain.kernel.areas import AreaTree
 from domain.kernel.policy import PolicyVersions
 from domain.ops.commands import OpsCommands
@@ -37,3 +38,4 @@ class Ledger(EventStore):
         self.reports = ReportCommands(self, self.accounts.office_holders)
         self.audit = AuditCommands(self)
         self.ops = OpsCommands(self)
+        self.applications = ApplicationCommands(self)

@@ -65,6 +65,10 @@ class Policy:
     # share of the members are 普通/技能劳动力 (fuping 5_18_008, domain.md §5). The sources disagree: the share is a
     # policy value, 1/4 as in 5_18_008; set it to 1 for the lenient check.
     lack_of_labour_full_share: Decimal = Decimal("0.25")
+    # A household's self-application (农户自主申报) is accepted or refused by the township within this many days
+    # (domain.md §4.1: applications pushed to the township account must be accepted within 2 days; Anhui zongyang.gov.cn
+    # and Hainan hainan.gov.cn, both G). Counted as the other limits are (day_count).
+    application_answer_days: int = 2
 
     @property
     def key(self) -> str:
