@@ -86,7 +86,7 @@ class ApplicationCommands(CommandSet):
         """The township's answer: accepted (with the case opened for it, source 农户自主申报, its clue date the
         application's day) or refused (with its reason). Once only; the same command again answers as before."""
         actor = envelope.actor
-        application = self._get(number, actor)
+        application = self.get(number, actor)
         if envelope.command_id in application.command_versions:
             return self.view(application, actor)
         if actor.role not in ANSWER_ROLES:
@@ -128,7 +128,8 @@ class ApplicationCommands(CommandSet):
             "answered_late": application.answered_late(), "version": application.version,
         }  # fmt: skip
 
-    def _get(self, number: str, actor: Actor) -> SelfApplication:
+    def get(self, number: str, actor: Actor) -> SelfApplication:
+        """The application of that number in the reader's area (one answer for a missing one and one elsewhere)."""
         application = self.store.find(SelfApplication, application_id(number.strip().upper()))
         if application is None or not contains(actor.area_code or "-", application.facts["village_code"]):
             raise NotFoundError(f"没有编号为 {number} 的申请，或它不在您的辖区内", field="application_number",

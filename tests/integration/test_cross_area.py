@@ -14,21 +14,30 @@ import pytest
 from api.main import create_app
 from domain.accounts.commands import AccountRecord
 from domain.campaigns.values import Milestone
+from domain.discovery.commands import ApplicationRecord
+from domain.discovery.values import ApplicationRoute
 from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
 from domain.kernel.envelope import Envelope
 from domain.registry.rules import StaffRecord
-from domain.registry.values import StaffIdentity
+from domain.registry.values import Risk, StaffIdentity
+from tests.domain.registry_support import id_number
 from tests.integration.conftest import VILLAGE, Stack
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from tests.integration.support import VISIT, open_case
 
 TOWNSHIP_ACTOR = Actor("township-1", Role.TOWNSHIP_REVIEWER, "990102101", "乡镇审核员")
+APPLICANT = id_number(datetime(1968, 5, 2).date(), 77)
 # A minimal body each write accepts as to its shape, so that the area is what is judged.
 BODIES: dict[str, Any] = {
     "/cases/{case_id}/steps/household-visit": VISIT,
     "/households/{household_number}/screenings": {"screened_on": "2026-03-01", "method": "in_person",
                                                    "screener": "S-SWEEP", "per_capita_net_income": "9000"},
     "/reports/stored/{report_id}/approvals": {"capacity": "party_secretary", "content_hash": "0" * 64},
+    # the caller's own form, naming the other village; an answer to the other village's application
+    "/applications": {"village_code": VILLAGE, "applicant_name": "扫描申请人", "route": "written",
+                      "applicant_id_number": "990102196805020071", "received_on": "2026-03-01",
+                      "reported_risks": ["illness"]},
+    "/applications/{application_number}/answer": {"accept": False, "reason": "x"},
 }  # fmt: skip
 
 
@@ -52,14 +61,19 @@ async def test_a_neighbouring_cadre_learns_and_changes_nothing_of_another_villag
     stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, "sweep-account", now), AccountRecord(
         user_id="cadre-sweep", name="扫描村干部", role="village_cadre", area_code=VILLAGE), reason="x")  # fmt: skip
     case = await open_case(stack, key=f"sweep-{uuid.uuid4().hex[:6]}")
+    applied = stack.ledger.applications.receive(Envelope(TOWNSHIP_ACTOR, "sweep-application", now), ApplicationRecord(
+        village_code=VILLAGE, applicant_name="扫描申请人", applicant_id_number=APPLICANT, route=ApplicationRoute.HOTLINE,
+        received_on=today, reported_risks=[Risk.ILLNESS]))  # fmt: skip
     r = await stack.http.post("/reports", json={"village_code": VILLAGE, "period": "2026-02-01..2026-03-31"},
                               headers=stack.headers("cadre"))  # fmt: skip
     assert r.status_code == 201, r.text
     await stack.caught_up()
     ids = {"case_id": case["case_id"], "household_number": "HH-SWEEP-1", "staff_number": "S-SWEEP",
-           "campaign_id": str(campaign), "report_id": r.json()["report_id"], "table": "3-1", "user_id": "cadre-sweep"}  # fmt: skip
+           "campaign_id": str(campaign), "report_id": r.json()["report_id"], "table": "3-1", "user_id": "cadre-sweep",
+           "application_number": str(applied["application_number"])}  # fmt: skip
     secrets = [case["case_id"], "HH-SWEEP-1", record.members[0].name, record.members[0].id_number, record.phone,
-               "S-SWEEP", "排查员扫", "扫描村干部", str(campaign), "扫描村攻坚", r.json()["report_id"], VILLAGE]  # fmt: skip
+               "S-SWEEP", "排查员扫", "扫描村干部", str(campaign), "扫描村攻坚", r.json()["report_id"], VILLAGE,
+               APPLICANT, str(applied["application_number"])]  # fmt: skip
 
     schema = create_app(stack.services).openapi()
     before, checked = store_size(stack), 0
@@ -120,6 +134,6 @@ def test_the_sweep_covers_every_path_parameter_the_api_has() -> None:
 
     schema = create_app(SimpleNamespace(settings=Settings())).openapi()  # type: ignore[arg-type]
     names = {part[1:-1] for p in schema["paths"] for part in p.split("/") if part.startswith("{")}
-    assert names <= {"case_id", "household_number", "staff_number", "campaign_id", "report_id", "table", "user_id"}, (
-        names
-    )
+    swept = {"case_id", "household_number", "staff_number", "campaign_id", "report_id", "table", "user_id",
+             "application_number"}  # fmt: skip
+    assert names <= swept, names

@@ -1,0 +1,69 @@
+"""农户自主申报 over HTTP on the real stack (issue 21): recorded by the village, answered by the township within 2 days;
+accepting opens the household's case through its workflow, its identification deadline counted from the day the
+household applied."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.domain.registry_support import id_number
+from tests.integration.conftest import VILLAGE, Stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+APPLICANT = id_number(date(1968, 5, 2), 7)
+
+
+def application(stack: Stack, **change: object) -> dict[str, object]:
+    return {"village_code": VILLAGE, "applicant_name": "刘大山", "applicant_id_number": APPLICANT, "route": "written",
+            "received_on": stack.day(-1), "reported_risks": ["illness"], "authorised": True, **change}  # fmt: skip
+
+
+async def test_an_application_is_accepted_into_a_case_counted_from_the_day_the_household_applied(stack: Stack) -> None:
+    r = await stack.http.post("/applications", json=application(stack), headers=stack.headers("cadre", key="app-1"))
+    assert r.status_code == 201, r.text
+    number = r.json()["application_number"]
+    assert r.headers["Location"] == f"/applications/{number}"
+    assert (r.json()["status"], r.json()["answer_due"]) == ("received", stack.day(1))  # 2 days from the application
+    again = await stack.http.post("/applications", json=application(stack), headers=stack.headers("cadre", key="app-1"))
+    assert again.json()["application_number"] == number  # the same key: the same application
+
+    answer = f"/applications/{number}/answer"
+    r = await stack.http.post(answer, json={"accept": False, "reason": "x"}, headers=stack.headers("cadre"))
+    assert r.status_code == 403 and r.json()["errors"][0]["rule"] == "answer_roles"
+    r = await stack.http.post(answer, json={"accept": True}, headers=stack.headers("township"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "household_number"  # not registered: name it
+    body = {"accept": True, "household_number": "HH-APP-0001"}
+    r = await stack.http.post(answer, json=body, headers=stack.headers("township", key="accept-1"))
+    assert r.status_code == 200, r.text
+    accepted = r.json()
+    assert accepted["status"] == "accepted" and accepted["answered_late"] is False
+    case_id = accepted["answer"]["case_id"]
+    again = await stack.http.post(answer, json=body, headers=stack.headers("township", key="accept-1"))
+    assert again.json()["answer"]["case_id"] == case_id  # a retry opens no second case
+
+    view = (await stack.http.get(f"/cases/{case_id}", headers=stack.headers("township"))).json()
+    assert view["source"] == "self_application" and view["clue_date"] == stack.day(-1)
+    identification = next(d for d in view["deadlines"] if d["kind"] == "identification")
+    assert identification["due_date"] == (date.fromisoformat(stack.day(-1)) + timedelta(days=15)).isoformat()
+    r = await stack.http.post(answer, json={"accept": False, "reason": "重复"}, headers=stack.headers("county"))
+    assert r.status_code == 409 and r.json()["errors"][0]["rule"] == "answered_once"
+
+
+async def test_an_application_is_refused_with_its_reason_and_seen_only_in_its_area(stack: Stack) -> None:
+    r = await stack.http.post("/applications", json=application(stack, received_on=stack.day(0)),
+                              headers=stack.headers("cadre"))  # fmt: skip
+    number = r.json()["application_number"]
+    other = await stack.http.get(f"/applications/{number}", headers=stack.headers("other_cadre"))
+    assert other.status_code == 404
+    answer = f"/applications/{number}/answer"
+    r = await stack.http.post(answer, json={"accept": False}, headers=stack.headers("township"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
+    r = await stack.http.post(answer, json={"accept": False, "reason": "经核实收入稳定，不符合监测范围"},
+                              headers=stack.headers("township"))  # fmt: skip
+    assert r.status_code == 200 and r.json()["status"] == "refused" and r.json()["answer"]["case_id"] == ""
+    r = await stack.http.post("/applications", json=application(stack, received_on=stack.day(1)),
+                              headers=stack.headers("cadre"))  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "not_in_future"
+    assert APPLICANT not in r.text
