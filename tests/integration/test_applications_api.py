@@ -57,6 +57,8 @@ async def test_an_application_is_refused_with_its_reason_and_seen_only_in_its_ar
     number = r.json()["application_number"]
     other = await stack.http.get(f"/applications/{number}", headers=stack.headers("other_cadre"))
     assert other.status_code == 404
+    ops = await stack.http.get(f"/applications/{number}", headers=stack.headers("ops"))  # 运维: no personal data
+    assert ops.status_code == 403 and APPLICANT not in ops.text and "刘大山" not in ops.text
     answer = f"/applications/{number}/answer"
     r = await stack.http.post(answer, json={"accept": False}, headers=stack.headers("township"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
