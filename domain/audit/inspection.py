@@ -93,7 +93,7 @@ def _late(kind: DeadlineKind) -> Check:
             if d.closed:
                 # A deadline that no longer applies (the case was closed, or eliminated) was still missed if its day
                 # passed before the case left the path: the finding outlives the case.
-                left_on = case.eliminated_on or case.last_business_date
+                left_on = case.left_assistance_on()
                 if d.met_on is not None or left_on is None or left_on <= d.due:
                     continue
                 late_on, what = left_on, f"not met before the case left it on {left_on.isoformat()}"

@@ -5,7 +5,7 @@ the findings the events themselves reveal. The commands are in ``domain/cases/st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.cases.events import CaseEvent
@@ -285,28 +285,53 @@ class CaseState(ChainedAggregate):
         return {d.kind: d.due for d in self.deadline_states() if d.met_on is None and not d.closed}
 
     def derived_findings(self, now: datetime) -> list[Finding]:
-        """不及时 and 不精准 as the events show them, whether or not a reviewer recorded them."""
+        """不及时 and 不精准 as the events show them on the day of ``now``, whether or not a reviewer recorded them."""
         if not self.assisted():
             return []
-        found: list[Finding] = []
         today = local_date(now)
-        for d in self.deadline_states():
-            if d.kind not in TIMELY_DEADLINES:
-                continue
-            late_on = d.met_on if d.met_on is not None else today
-            if late_on > d.due:
-                found.append(
-                    Finding(
-                        FindingKind.NOT_TIMELY,
-                        f"{d.kind.value}_deadline",
-                        f"{d.kind.value} due {d.due.isoformat()}, "
-                        + (f"met {d.met_on.isoformat()}" if d.met_on else "not met"),
-                        {"due_date": d.due.isoformat(), "met_on": d.met_on.isoformat() if d.met_on else ""},
-                    )
-                )
+        found = [
+            Finding(
+                FindingKind.NOT_TIMELY,
+                f"{d.kind.value}_deadline",
+                f"{d.kind.value} due {d.due.isoformat()}, "
+                + (f"met {d.met_on.isoformat()}" if d.met_on else "not met"),
+                {"due_date": d.due.isoformat(), "met_on": d.met_on.isoformat() if d.met_on else ""},
+            )
+            for d, missed_from in self.late_deadlines()
+            if d.met_on is not None or missed_from <= today  # met late, or still unmet once its day has passed
+        ]
         if self.precision_judged(today):
             found += self.precision_gaps(today)
         return found
+
+    def late_deadlines(self) -> list[tuple[DeadlineState, date]]:
+        """不及时, derived (seed §二(二) 10天内制定帮扶计划, 15天内采取针对性帮扶措施; §三(二) 25天内落实): each plan or
+        measures deadline not met by its day, with the day it is missed from (the day after it); met late, it holds
+        until the day it is met (``met_on``). Judged once the household is a monitored object (结果公告): one that
+        left assistance (风险消除) before a deadline passed never misses it; one that left after stays missed (a
+        rollback brings the deadline back). The case view and the tables both read it."""
+        if not self.monitored_object():
+            return []
+        left_on = self.left_assistance_on()
+        out = []
+        for d in self.deadline_states():
+            if d.kind not in TIMELY_DEADLINES:
+                continue
+            missed_from = d.due + timedelta(days=1)
+            if d.met_on is not None:
+                if d.met_on > d.due:
+                    out.append((d, missed_from))
+            elif not d.closed or (left_on is not None and missed_from <= left_on):
+                out.append((d, missed_from))
+        return out
+
+    def monitored_object(self) -> bool:
+        """Identified and announced (结果公告): a monitored object, as it stays after its risk is eliminated."""
+        return self.identified_on is not None and self.stage is not Stage.IDENTIFYING
+
+    def left_assistance_on(self) -> date | None:
+        """The day the case left assistance (风险消除, or closed), while it is out of it; None while assisted."""
+        return (self.eliminated_on or self.last_business_date) if self.stage in ENDED_STAGES else None
 
     def assisted(self) -> bool:
         """An identified household being assisted (风险未消除, or its elimination under way): what 不及时 and 不精准

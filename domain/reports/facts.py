@@ -22,8 +22,7 @@ from domain.cases.events import (
     RiskEliminated,
     RollbackRequested,
 )
-from domain.cases.state import TIMELY_DEADLINES
-from domain.cases.values import ENDED_STAGES, DeadlineKind, FindingKind, Stage
+from domain.cases.values import DeadlineKind, FindingKind
 from domain.kernel.time import local_date
 from domain.registry.household import (
     HouseholdChanged,
@@ -108,24 +107,10 @@ def case_event_facts(
 
 
 def timeliness(case: MonitoringCase) -> dict[str, Episode]:
-    """不及时, derived (seed §二(二) 10天内制定帮扶计划, 15天内采取针对性帮扶措施; §三(二) 25天内落实): a plan or
-    measures deadline not met by its day holds from the day after it (due + 1) until the day it is met. Judged once
-    the household is a monitored object (结果公告); a case that leaves assistance (风险消除) before a deadline passes
-    never misses it, one that left after keeps its finding open (a rollback brings the deadline back)."""
-    if case.identified_on is None or case.stage is Stage.IDENTIFYING:
-        return {}
-    left_on = (case.eliminated_on or case.last_business_date) if case.stage in ENDED_STAGES else None
-    out: dict[str, Episode] = {}
-    for d in case.deadline_states():
-        if d.kind not in TIMELY_DEADLINES:
-            continue
-        ref, found = f"{FindingKind.NOT_TIMELY.value}:{DERIVED}{d.kind.value}_deadline", d.due + timedelta(days=1)
-        if d.met_on is not None:
-            if d.met_on > d.due:
-                out[ref] = Episode(found, d.met_on)
-        elif not d.closed or (left_on is not None and found <= left_on):
-            out[ref] = Episode(found)
-    return out
+    """不及时, derived (``MonitoringCase.late_deadlines``): from the day after a deadline missed until the day it
+    was met, by ``<kind>:<DERIVED><rule>`` ref."""
+    return {f"{FindingKind.NOT_TIMELY.value}:{DERIVED}{d.kind.value}_deadline": Episode(missed_from, d.met_on)
+            for d, missed_from in case.late_deadlines()}  # fmt: skip
 
 
 def precision(case: MonitoringCase) -> dict[str, Episode]:
@@ -134,13 +119,12 @@ def precision(case: MonitoringCase) -> dict[str, Episode]:
     due, or the day one was implemented; ``precision_judged``) until the day a measure closes it, and may come back.
     Keyed ``<ref>@<found on>``. Judged once the household is a monitored object; what held when the case left
     assistance (风险消除) stays open (a rollback brings it back to judgement)."""
-    if case.identified_on is None or case.stage is Stage.IDENTIFYING:
-        return {}
     due = [d.due for d in case.deadline_states() if d.kind is DeadlineKind.MEASURES]
-    if not due:
+    identified_on = case.identified_on
+    if not case.monitored_object() or not due or identified_on is None:
         return {}
-    left_on = (case.eliminated_on or case.last_business_date) if case.stage in ENDED_STAGES else None
-    days = sorted({due[0] + timedelta(days=1)} | {d for d in case.measure_days() if d >= case.identified_on})
+    left_on = case.left_assistance_on()
+    days = sorted({due[0] + timedelta(days=1)} | {d for d in case.measure_days() if d >= identified_on})
     out: dict[str, Episode] = {}
     open_on: dict[str, date] = {}
     for day in days:
