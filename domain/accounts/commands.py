@@ -102,6 +102,7 @@ class AccountCommands(CommandSet):
         facts = {"name": record.name.strip(), "role": record.role, "area_code": record.area_code,
                  "unit": record.unit.strip()}  # fmt: skip
         account = self.find(record.user_id)
+        worked_in = account.facts["area_code"] if account is not None else record.area_code  # before this change
         if account is None:
             account = UserAccount.add(
                 user_id=record.user_id, facts=facts, actor=envelope.actor, command_id=envelope.command_id,
@@ -117,7 +118,7 @@ class AccountCommands(CommandSet):
         if wanted is None:  # as they are, while the user stays a cadre of the same village
             here = self.offices(record.area_code) if record.role == Role.VILLAGE_CADRE.value else None
             wanted = tuple(here.held_by(record.user_id)) if here is not None else ()
-        offices = self._hold(record.user_id, record.area_code, wanted, envelope, why)
+        offices = self._hold(record.user_id, worked_in, record.area_code, wanted, envelope, why)
         self.store.save_all(account, *offices, field="user_id")
         return account
 
@@ -138,14 +139,13 @@ class AccountCommands(CommandSet):
         return {**account.view(), "offices": held, "offices_labels": [VillageOffice(o).label for o in held]}
 
     def _hold(
-        self, user_id: str, village: str, wanted: tuple[str, ...], envelope: Envelope, reason: str
+        self, user_id: str, worked_in: str, village: str, wanted: tuple[str, ...], envelope: Envelope, reason: str
     ) -> list[VillageOffices]:
-        """The offices the user holds after this change: those ``wanted`` in ``village``, none elsewhere. An office
-        held by another user is refused (the administrator takes it from them first); one the user held in a village
-        they left, or no longer wants, falls vacant. Returns the villages' offices that changed."""
-        account = self.find(user_id)  # as stored: where they worked before this change
-        before = account.facts["area_code"] if account is not None else village
-        changed = self.release(user_id, envelope, reason) if before != village else []
+        """The offices the user holds after this change: those ``wanted`` in ``village``, none in ``worked_in`` (where
+        they worked before it) if that is elsewhere. An office held by another user is refused (the administrator
+        takes it from them first); one the user no longer wants falls vacant. Returns the villages' offices that
+        changed."""
+        changed = self.release(user_id, worked_in, envelope, reason) if worked_in != village else []
         here = self.offices(village)
         if here is None and not wanted:
             return changed
@@ -162,11 +162,9 @@ class AccountCommands(CommandSet):
                      reason=reason)  # fmt: skip
         return [*changed, here] if here.pending_events else changed
 
-    def release(self, user_id: str, envelope: Envelope, reason: str) -> list[VillageOffices]:
-        """The offices the user holds in the village of their account as stored fall vacant (the account is disabled,
-        or moves away)."""
-        account = self.find(user_id)
-        offices = self.offices(account.facts["area_code"]) if account is not None else None
+    def release(self, user_id: str, village: str, envelope: Envelope, reason: str) -> list[VillageOffices]:
+        """The offices the user holds in ``village`` fall vacant (their account is disabled, or moves away)."""
+        offices = self.offices(village)
         if offices is None or not offices.held_by(user_id):
             return []
         for office in offices.held_by(user_id):
@@ -193,6 +191,6 @@ class AccountCommands(CommandSet):
         if envelope.command_id not in account.command_versions and switch(
             account, actor=envelope.actor, command_id=envelope.command_id, now=envelope.now, reason=why
         ):
-            vacated = self.release(user_id, envelope, why) if account.disabled else []  # its offices fall vacant
+            vacated = self.release(user_id, account.facts["area_code"], envelope, why) if account.disabled else []
             self.store.save_all(account, *vacated, field="user_id")
         return account
