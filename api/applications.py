@@ -7,16 +7,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from temporalio.service import RPCError
 
 from api.cases import start_case
 from api.deps import ActorDep, CommandIdDep, ServicesDep
 from api.errors import ApiProblem
+from api.ratelimit import SlidingWindow
 from domain.cases.values import Source
+from domain.kernel.errors import NotFoundError
 from workflows.cases.contracts import OpenCaseRequest
-from workflows.discovery.contracts import AnswerRequest, ApplicationRequest
-from workflows.discovery.service import ApplicationService
+from workflows.discovery.contracts import AnswerRequest, ApplicationRequest, DeadlineKind, StatusLookup
+from workflows.discovery.service import ApplicationService, arm_deadline
 
 router = APIRouter(tags=["自主申报"])
 
@@ -40,8 +43,58 @@ async def receive_application(
     (`received_on`), `id_number`, `risk_required`, `known_area`; 404 `exists` for a household number not registered in
     that village. The same `Idempotency-Key` answers the same application."""
     view = await run_in_threadpool(lambda: _service(svc).receive(body, actor=actor, command_id=command_id, now=_now()))
+    if view["status"] == "received":
+        await _arm(svc, view)
     response.headers["Location"] = f"/applications/{view['application_number']}"
     return view
+
+
+async def _arm(svc: Any, view: dict[str, Any]) -> None:
+    """The answer deadline's timer (a repeated request arms the same one)."""
+    number = view["application_number"]
+    try:
+        await arm_deadline(svc.temporal, svc.settings.task_queue, DeadlineKind.APPLICATION, number, [number],
+                           view["answer_due"])  # fmt: skip
+    except RPCError:
+        raise ApiProblem(
+            "UnavailableError",
+            "the application is recorded but its deadline's timer did not start; send the "
+            "request again with the same Idempotency-Key",
+        ) from None
+
+
+@router.post(
+    "/public/application-status",
+    summary="农户自主申报: a household's own lookup of its application's status (no token)",
+    responses={429: {"description": "Too many lookups from this address, or for this application: wait a minute "
+                                    "(or an hour) as Retry-After says"}},
+)  # fmt: skip
+async def application_status(body: StatusLookup, request: Request, svc: ServicesDep) -> Any:
+    """The one route that takes no token: a household looks up its application with the number it was given and the
+    last four characters of the applicant's ID number. The answer is the status, the day it applied and the day it
+    was answered, nothing else; a wrong number and a wrong ID number are answered alike (404 `exists`). Rate-limited
+    (429 `rate`, with Retry-After): 10 lookups a minute from one address, and 5 failed ones an hour for one
+    application number, so the last four cannot be guessed."""
+    limits = _limits(request)
+    number = body.application_number.upper()
+    if not limits["address"].hit(request.client.host if request.client else "-"):
+        raise ApiProblem("TooManyRequestsError", "too many lookups from this address", field="address", rule="rate")
+    if not limits["number"].allows(number):
+        raise ApiProblem("TooManyRequestsError", "too many failed lookups of this application",
+                         field="application_number", rule="rate")  # fmt: skip
+    try:
+        return await run_in_threadpool(lambda: _service(svc).lookup(number, body.id_last_four))
+    except NotFoundError:
+        limits["number"].hit(number)
+        raise
+
+
+def _limits(request: Request) -> dict[str, SlidingWindow]:
+    state = request.app.state
+    if not hasattr(state, "lookup_limits"):
+        state.lookup_limits = {"address": SlidingWindow(10, 60), "number": SlidingWindow(5, 3600)}
+    limits: dict[str, SlidingWindow] = state.lookup_limits
+    return limits
 
 
 @router.get("/applications/{application_number}", summary="农户自主申报: one application")

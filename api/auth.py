@@ -3,7 +3,8 @@
 Two ways to trust a token: the embedded default signs its own with a local secret (HS256, `dixian token`), and a
 production deployment validates those of its OIDC issuer (RS256/ES256/PS256 against the issuer's JWKS, with issuer
 and audience checked). When an issuer is configured, only its tokens are accepted. The claims are the same either
-way: ``sub`` (user id), ``name``, a role claim and an area claim (names configurable for the issuer).
+way: ``sub`` (user id), ``name``, a role claim and an area claim (names configurable for the issuer), and for a
+行业部门 its ``department``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def issue_token(secret: str, actor: Actor, ttl: timedelta = DEV_TOKEN_TTL) -> st
         "name": actor.name,
         "role": actor.role.value,
         "area": actor.area_code,
+        **({"department": actor.department} if actor.department else {}),
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
     }
@@ -103,7 +105,7 @@ def actor_from_claims(claims: dict[str, object], role_claim: str, area_claim: st
     # Every role acts for an area of the tree: a missing or malformed code would scope nothing.
     if level_of(area) is None:
         raise TokenError("the area claim must be a county, township or village code")
-    actor = Actor(id=subject, role=role, area_code=area, name=name)
+    actor = Actor(id=subject, role=role, area_code=area, name=name, department=str(claims.get("department", "")))
     try:
         check_actor_level(actor)
     except NotPermittedError as e:

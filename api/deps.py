@@ -105,7 +105,8 @@ def check_route(actor: Actor, route: str) -> None:
 
 # The routes a role is confined to (a path and what lies under it); every other route answers 403. 运维 and 管理员:
 # operations views and repairs, the statistical tables (counts), the signed checkpoints. 帮扶责任人: their own cases
-# (the list filtered to them, each case, its steps) and households ("一对一", seed plan §三(二)).
+# (the list filtered to them, each case, its steps) and households ("一对一", seed plan §三(二)). 行业部门: its
+# alerts (部门筛查预警), their outcomes and nothing of the households.
 _NO_PERSONAL_DATA = (
     ("/ops", "/reports/{table}", "/reports/submissions", "/audit/checkpoints"),
     "a {role} sees no case, household or staff record",
@@ -118,6 +119,11 @@ CONFINED_TO: dict[Role, tuple[tuple[str, ...], str, str]] = {
         (*_NO_PERSONAL_DATA[0], "/admin"),
         "a 管理员 keeps user accounts and sees no case, household or staff record",
         "role_scope",
+    ),
+    Role.DEPARTMENT: (
+        ("/alerts",),
+        "a 行业部门 pushes its alerts and reads their outcomes, nothing else",
+        "department_scope",
     ),
     Role.RESPONSIBLE_PERSON: (
         ("/cases", "/households/{household_number}"),

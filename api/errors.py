@@ -41,6 +41,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.UNAUTHENTICATED: 401,
     ErrorKind.UNSUPPORTED: 415,
     ErrorKind.TOO_LARGE: 413,
+    ErrorKind.TOO_MANY: 429,
     ErrorKind.UNAVAILABLE: 503,
 }
 
@@ -69,6 +70,12 @@ class PayloadTooLargeError(DomainError):
     kind = ErrorKind.TOO_LARGE
 
 
+class TooManyRequestsError(DomainError):
+    """A caller over a public route's rate, or a record tried too often (the application status lookup)."""
+
+    kind = ErrorKind.TOO_MANY
+
+
 TITLES = {
     400: "Bad request",
     401: "Not authenticated",
@@ -79,6 +86,7 @@ TITLES = {
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
@@ -128,6 +136,7 @@ TITLES_ZH = {
     413: "内容过大",
     415: "不支持的内容类型",
     422: "填写的内容不符合规则",
+    429: "请求过于频繁",
     500: "内部错误",
     503: "服务暂不可用",
 }
@@ -190,6 +199,8 @@ def problem(
         headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
         headers["Retry-After"] = "5"
+    if status == 429:
+        headers["Retry-After"] = "60"
     headers["Content-Language"] = "en" if english else "zh-CN"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 

@@ -13,6 +13,7 @@ from domain.accounts.commands import AccountCommands
 from domain.audit.commands import AuditCommands
 from domain.campaigns.commands import CampaignCommands
 from domain.cases.commands import CaseCommands
+from domain.discovery.alert_commands import AlertCommands
 from domain.discovery.commands import ApplicationCommands
 from domain.kernel.areas import AreaTree
 from domain.kernel.policy import PolicyVersions
@@ -39,3 +40,4 @@ class Ledger(EventStore):
         self.audit = AuditCommands(self)
         self.ops = OpsCommands(self)
         self.applications = ApplicationCommands(self)
+        self.alerts = AlertCommands(self)

@@ -33,6 +33,8 @@ from workflows.campaigns.workflow import CampaignWorkflow
 from workflows.cases.activities import CaseActivities, NationalSystem
 from workflows.cases.signing import CommandVerifier
 from workflows.cases.workflow import CaseWorkflow
+from workflows.discovery.activities import DiscoveryActivities
+from workflows.discovery.workflow import DiscoveryDeadlineWorkflow
 from workflows.kernel import temporal
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import Settings
@@ -63,6 +65,8 @@ def build_worker(
     campaign = CampaignActivities(campaigns) if campaigns is not None else None
     extra: list[Callable[..., Any]] = [campaign.schedule_look_backs, campaign.pass_milestone] if campaign else []
     workflows: list[type] = [CaseWorkflow, CampaignWorkflow] if campaign else [CaseWorkflow]
+    extra.append(DiscoveryActivities(ledger).record_overdue)
+    workflows.append(DiscoveryDeadlineWorkflow)
     if reports is not None:
         extra.append(ReportActivities(reports).draft_due)
         workflows.append(ReportCycleWorkflow)

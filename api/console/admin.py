@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from api.console.routes import ServicesDep, SessionDep, _check_csrf, _page
 from api.errors import ApiProblem
 from domain.accounts.commands import ACCOUNT_ROLES, check_may_administer
-from domain.kernel.actors import Role
+from domain.kernel.actors import Department, Role
 from domain.kernel.errors import DomainError, RuleViolationError
 from workflows.accounts.contracts import AccountRequest
 
@@ -46,6 +46,7 @@ OFFICE_CHOICES = [
 OFFICES_OF = {"none": [], "party_secretary": ["party_secretary"], "committee_director": ["committee_director"],
               "both": ["party_secretary", "committee_director"]}  # fmt: skip
 ROLE_OPTIONS = [(r.value, r.label) for r in Role if r in ACCOUNT_ROLES]
+DEPARTMENT_OPTIONS = [("", "（非行业部门）"), *((d.value, d.label) for d in Department)]
 
 
 def _now() -> datetime:
@@ -55,7 +56,8 @@ def _now() -> datetime:
 async def _users_page(request: Request, sess: Any, svc: Any, status: int = 200, **extra: Any) -> HTMLResponse:
     check_may_administer(sess.actor, sess.actor.area_code)
     users = await run_in_threadpool(svc.accounts.accounts, sess.actor.area_code)
-    context = {"sess": sess, "users": users, "roles": ROLE_OPTIONS, "office_choices": OFFICE_CHOICES, "values": {},
+    context = {"sess": sess, "users": users, "roles": ROLE_OPTIONS, "office_choices": OFFICE_CHOICES,
+               "departments": DEPARTMENT_OPTIONS, "values": {},
                "errors": {}, "message": "",
                "done": request.query_params.get("done", "")[:20], **extra}  # fmt: skip
     return _page(request, "users.html", status, **context)
@@ -70,7 +72,7 @@ async def users(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLRes
 async def put_user(request: Request, sess: SessionDep, svc: ServicesDep) -> Response:
     form = await request.form()
     _check_csrf(sess, form)
-    fields = ("user_id", "name", "role", "area_code", "unit", "offices", "reason")
+    fields = ("user_id", "name", "role", "area_code", "unit", "department", "offices", "reason")
     values = {k: str(form.get(k) or "").strip() for k in fields}
     errors: dict[str, str] = {}
     try:

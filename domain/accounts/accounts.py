@@ -30,7 +30,7 @@ def account_id(user_id: str) -> UUID:
 @stored_as("domain.accounts:AccountAdded")
 class AccountAdded(ChainedCreated):
     user_id: str
-    facts: dict[str, str]  # name, role, area_code, unit
+    facts: dict[str, str]  # name, role, area_code, unit (and a 行业部门's department)
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -57,7 +57,7 @@ class AccountChanged(ChainedEvent):
     def apply(self, account: UserAccount) -> None:
         account.facts.update(self.changes)
         account.command_versions[self.command_id] = self.originator_version
-        if {"role", "area_code"} & set(self.changes):
+        if {"role", "area_code", "department"} & set(self.changes):
             account.valid_since = self.occurred_at  # a token of the old role or area is stale
 
 
@@ -139,14 +139,17 @@ class UserAccount(ChainedAggregate):
     @property
     def actor(self) -> Actor:
         f = self.facts
-        return Actor(id=self.user_id, role=Role(f["role"]), area_code=f["area_code"], name=f["name"])
+        return Actor(id=self.user_id, role=Role(f["role"]), area_code=f["area_code"], name=f["name"],
+                     department=f.get("department", ""))  # fmt: skip
 
-    def refusal(self, role: Role, area_code: str, issued_at: datetime | None) -> str | None:
-        """Why a token of this user, for ``role`` and ``area_code``, issued at ``issued_at``, is refused (a rule
-        name), or None. Token times are whole seconds: one issued in the second of a change is taken as after it."""
+    def refusal(self, role: Role, area_code: str, issued_at: datetime | None, department: str = "") -> str | None:
+        """Why a token of this user, for ``role``, ``area_code`` (and a 行业部门's ``department``), issued at
+        ``issued_at``, is refused (a rule name), or None. Token times are whole seconds: one issued in the second of a
+        change is taken as after it."""
         if self.disabled:
             return "account_disabled"
-        if role.value != self.facts["role"] or area_code != self.facts["area_code"]:
+        f = self.facts
+        if role.value != f["role"] or area_code != f["area_code"] or department != f.get("department", ""):
             return "account_changed"
         if self.valid_since is not None and (
             issued_at is None or issued_at.timestamp() < int(self.valid_since.timestamp())

@@ -27,6 +27,7 @@ class AccountRecord:
     role: str
     area_code: str
     unit: str = ""
+    department: str = ""  # a 行业部门's Department value
     offices: tuple[str, ...] | None = None  # 村职务 held in the village (VillageOffice); None: as they are
 
 
@@ -44,9 +45,9 @@ def _problems(r: AccountRecord, commands: AccountCommands) -> list[tuple[str, st
         out.append(("area_code", "known_area", f"区划 {r.area_code} 不在本系统的区划中"))
     else:
         try:
-            check_actor_level(Actor(id=r.user_id, role=Role(r.role), area_code=r.area_code))
+            check_actor_level(Actor(id=r.user_id, role=Role(r.role), area_code=r.area_code, department=r.department))
         except NotPermittedError as e:
-            out.append(("area_code", "role_area_level", e.message))
+            out.append((e.field, e.rule, e.message))
     known, offices = {o.value for o in VillageOffice}, r.offices or ()
     if any(o not in known for o in offices) or len(set(offices)) != len(offices):
         out.append(("offices", "known_office", f"村职务须为 {', '.join(sorted(known))} 中的不同项"))
@@ -102,6 +103,8 @@ class AccountCommands(CommandSet):
         facts = {"name": record.name.strip(), "role": record.role, "area_code": record.area_code,
                  "unit": record.unit.strip()}  # fmt: skip
         account = self.find(record.user_id)
+        if record.department or (account is not None and "department" in account.facts):
+            facts["department"] = record.department  # kept only by the accounts that ever named one
         worked_in = account.facts["area_code"] if account is not None else record.area_code  # before this change
         if account is None:
             account = UserAccount.add(

@@ -21,10 +21,12 @@ from domain.kernel.topics import stored_as
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://dixian.example/self-applications")
 
 
-def application_number(actor_id: str, command_id: str) -> str:
+def application_number(actor_id: str, command_id: str, attempt: int = 0) -> str:
     """The application's number, told to the applicant: the same for a retried command, not guessable from another
-    (ten digits derived from who recorded it and the command; the status lookup also wants the ID number's end)."""
-    return f"SQ{uuid5(_NAMESPACE, f'{actor_id}:{command_id}').int % 10**10:010d}"
+    (ten digits derived from who recorded it and the command; the status lookup also wants the ID number's end).
+    Ten digits can collide: the commands try ``attempt`` 1, 2, … while a number is another command's."""
+    salt = f":{attempt}" if attempt else ""
+    return f"SQ{uuid5(_NAMESPACE, f'{actor_id}:{command_id}{salt}').int % 10**10:010d}"
 
 
 def application_id(number: str) -> UUID:
@@ -56,6 +58,8 @@ class ApplicationReceived(ChainedCreated):
             "authorised": self.authorised, "answer_due": self.answer_due, "policy_key": self.policy_key,
         }  # fmt: skip
         application.applicant = dict(self.applicant)
+        application.received_by = self.actor["id"]
+        application.overdue_on = None
         application.status = "received"
         application.answer = None
         application.command_versions = {self.command_id: self.originator_version}
@@ -80,11 +84,27 @@ class ApplicationAnswered(ChainedEvent):
         application.command_versions[self.command_id] = self.originator_version
 
 
+@stored_as("domain.discovery:ApplicationOverdue")
+class ApplicationOverdue(ChainedEvent):
+    """The township did not answer by the deadline: a finding (逾期未答复), recorded by the application's timer on the
+    day after it."""
+
+    due_on: date
+    found_on: date
+    actor: dict[str, str]
+    occurred_at: datetime
+
+    def apply(self, application: SelfApplication) -> None:
+        application.overdue_on = self.found_on
+
+
 @stored_as("domain.discovery:SelfApplication")
 class SelfApplication(ChainedAggregate):
     number: str
     facts: dict[str, Any]
     applicant: dict[str, str]
+    received_by: str
+    overdue_on: date | None
     status: str
     answer: dict[str, Any] | None
     command_versions: dict[str, int]
@@ -109,8 +129,19 @@ class SelfApplication(ChainedAggregate):
             actor=actor.as_dict(), command_id=command_id, occurred_at=now,
         )  # fmt: skip
 
+    def record_overdue(self, found_on: date, actor: Actor, now: datetime) -> bool:
+        """Record the missed answer deadline once, if the application still waits for its answer on ``found_on``."""
+        due = self.facts["answer_due"]
+        if self.status != "received" or self.overdue_on is not None or found_on <= due:
+            return False
+        self.trigger_event(ApplicationOverdue, due_on=due, found_on=found_on, actor=actor.as_dict(), occurred_at=now)
+        return True
+
     def answered_late(self) -> bool:
-        return self.answer is not None and self.answer["answered_on"] > self.facts["answer_due"]
+        """Answered after its deadline, or its deadline missed while it waits."""
+        if self.answer is not None:
+            return bool(self.answer["answered_on"] > self.facts["answer_due"])
+        return self.overdue_on is not None
 
     def matches(self, id_last_four: str) -> bool:
         """Whether the applicant's ID number ends with these four characters (compared in constant time)."""

@@ -4,7 +4,7 @@ command id; and the household's own lookup of its application's status."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.cases.rules.deadlines import EARLIEST_CLUE_DATE
@@ -15,7 +15,13 @@ from domain.kernel.actors import Actor, Role
 from domain.kernel.areas import AreaLevel, contains
 from domain.kernel.calendars import add_days
 from domain.kernel.envelope import Envelope
-from domain.kernel.errors import NotFoundError, NotPermittedError, RuleViolationError, StepNotAllowedError
+from domain.kernel.errors import (
+    NotFoundError,
+    NotPermittedError,
+    RuleViolationError,
+    StepNotAllowedError,
+    VersionConflictError,
+)
 from domain.kernel.permissions import check_jurisdiction, check_may_register
 from domain.kernel.privacy import sees, unknown_household
 from domain.kernel.store import CommandSet
@@ -23,6 +29,8 @@ from domain.kernel.time import local_date
 from domain.registry.household import Household, household_id
 from domain.registry.rules import id_number_problem, normalise_id_number
 from domain.registry.values import Risk
+
+_NUMBER_ATTEMPTS = 20  # numbers tried while one is taken by another command (ten digits: rare, never twenty times)
 
 # Who answers a self-application: the township's account (domain.md §4.1: pushed to the 乡镇账号), or the county's.
 ANSWER_ROLES = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
@@ -51,10 +59,15 @@ class ApplicationCommands(CommandSet):
         if area is None or area.level is not AreaLevel.VILLAGE:
             raise RuleViolationError(f"{record.village_code} 不是本系统中的村", field="village_code", rule="known_area")
         check_may_register(actor, record.village_code)
-        number = application_number(actor.id, envelope.command_id)
-        done = self.store.find(SelfApplication, application_id(number))
-        if done is not None:
-            return self.view(done, actor)  # the same command again: its application, as it is now
+        for attempt in range(_NUMBER_ATTEMPTS):
+            number = application_number(actor.id, envelope.command_id, attempt)
+            done = self.store.find(SelfApplication, application_id(number))
+            if done is None:
+                break
+            if envelope.command_id in done.command_versions and done.received_by == actor.id:
+                return self.view(done, actor)  # the same command again: its application, as it is now
+        else:
+            raise VersionConflictError("申请编号冲突，请重新提交", field="application_number", rule="number_taken")
         _check_received_on(record.received_on, today)
         name, id_number = record.applicant_name.strip(), normalise_id_number(record.applicant_id_number)
         if not name or len(name) > 50 or any(ord(c) < 32 for c in name):
@@ -106,6 +119,14 @@ class ApplicationCommands(CommandSet):
         )  # fmt: skip
         self.store.save_all(application, field="application_number")
         return self.view(application, actor)
+
+    def record_overdue(self, number: str, actor: Actor, now: datetime) -> bool:
+        """The answer deadline's timer: record it missed, once, if the application still waits (else nothing)."""
+        application = self.store.find(SelfApplication, application_id(number))
+        if application is None or not application.record_overdue(local_date(now), actor, now):
+            return False
+        self.store.save_all(application, field="application_number")
+        return True
 
     def lookup(self, number: str, id_last_four: str) -> dict[str, Any]:
         """The household's own lookup: the status of its application, and nothing else, when the number and the last

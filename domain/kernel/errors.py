@@ -18,6 +18,7 @@ class ErrorKind(StrEnum):
     UNAUTHENTICATED = "unauthenticated"  # who is calling is not known
     UNSUPPORTED = "unsupported"  # a media type that is not taken
     TOO_LARGE = "too_large"  # a body over the limit
+    TOO_MANY = "too_many"  # too many requests from one caller, or for one record: wait and try again
     UNAVAILABLE = "unavailable"  # a part of the stack is down: retry later
 
 

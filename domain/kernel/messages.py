@@ -149,6 +149,8 @@ RULE_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "role_area_level": (
             "角色与区划级别不符（村级角色用12位村代码，乡镇9位，县级6位）。请选择相应级别的区划，或请管理员更正账号。"
         ),
+        "department": "行业部门账号须注明所属部门，其他角色不注明部门。请选择部门，或清空部门一栏。",
+        "department_scope": "行业部门账号只能推送本部门的预警信息、查看其核实结果。其他信息请联系乡镇或县级经办人员。",
         "account_disabled": "此账号已停用。请联系管理员。",
         "account_changed": "账号的角色或区划已变更。请重新登录。",
         "token_before_change": "登录凭证早于账号的变更，已失效。请重新登录。",
@@ -167,6 +169,18 @@ RULE_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "cutoff_reached": "报表数据尚未统计到所选的截止点。请稍后再试，或不指定截止点。",
         "answer_roles": "农户自主申报由乡镇（或县级）账号受理或不予受理。请由乡镇审核人员办理。",
         "answered_once": "该申请已答复过，不能再次受理或不予受理。请刷新后查看答复。",
+        "number_taken": "编号生成冲突（极少发生）。请换一个请求编号（Idempotency-Key）重新提交。",
+        "rate": "查询过于频繁。请一分钟后再试；同一申请编号多次核对不上的，请一小时后再试，或向村委会、乡镇咨询。",
+        # ----- 部门筛查预警 -----
+        "department_only": "预警信息只能由行业部门账号推送。请由本部门的行业部门账号办理。",
+        "department_kind": "该预警类型不属于本部门。请按本部门的模板填写预警类型。",
+        "amount_required": "医疗自付费用、灾害损失等预警须填写金额（元）。请补充金额后重新推送。",
+        "recent": "预警的发生日期须在一年之内。请核对日期；更早的情况请直接联系乡镇。",
+        "alert_template": "文件的表头与本部门的预警模板不符。请下载最新模板，按模板填写后重新推送。",
+        "verify_roles": "预警信息由村干部/网格员、驻村干部或乡镇、县级经办人员核实。请由相应人员办理。",
+        "verified_once": "该预警已核实或已处理，不能再次核实。请刷新后查看核实结果。",
+        "open_case_of_household": "所填案件不是该户正在监测的案件。请核对户编号，从该户的案件中选择。",
+        "registered": "该身份证号已在农户信息库中登记，不能以“不在库”退回。请入户核实后选择其他核实结果。",
         "facts_behind": "统计数据正在更新，尚未跟上最新记录，现在生成的报表数字不完整。请稍后再生成报表。",
         "cycle_start": "无法确定两周统计周期的起算日期。请直接填写起止日期，如 2023-03-01..2023-03-14。",
         "date": "统计期间中的日期无效。请按“年-月-日”填写，如 2023-03-01..2023-03-14。",
@@ -270,6 +284,7 @@ KIND_MESSAGES: Final[Mapping[ErrorKind, str]] = MappingProxyType(
         ErrorKind.UNAUTHENTICATED: "未登录或登录已失效。请重新登录。",
         ErrorKind.UNSUPPORTED: "不支持这种内容类型。请按要求的格式提交。",
         ErrorKind.TOO_LARGE: "提交的内容超过大小上限。请缩小后再提交。",
+        ErrorKind.TOO_MANY: "查询过于频繁。请稍后再试。",
         ErrorKind.UNAVAILABLE: "系统暂时不可用。请稍后重试；重要的提交请先刷新查看是否已记录。",
     }
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.kernel.actors import Actor, Role
+from domain.kernel.actors import Actor, Role, department_problem
 from domain.kernel.areas import AreaLevel, contains, level_of
 from domain.kernel.errors import NotPermittedError
 from domain.kernel.steps import Procedure, Step
@@ -24,6 +24,8 @@ ROLE_LEVELS: dict[Role, frozenset[AreaLevel]] = {
     # 运维 and 管理员 serve the whole county's system.
     Role.OPS: frozenset({AreaLevel.COUNTY}),
     Role.ADMIN: frozenset({AreaLevel.COUNTY}),
+    # 行业部门 are the county's sector departments (县直部门).
+    Role.DEPARTMENT: frozenset({AreaLevel.COUNTY}),
     # A 帮扶责任人 may work for a unit of any level (县直部门, 乡镇, 村) but holds the township or village of the
     # households assigned to them: a county's code would put every household of the county within their reach.
     # What they may touch is their own households (``duty_conflict`` below; reads: ``privacy.check_may_see``).
@@ -90,6 +92,9 @@ def check_actor_level(actor: Actor) -> None:
             field="area_code",
             rule="role_area_level",
         )
+    problem = department_problem(actor.role, actor.department)
+    if problem is not None:
+        raise NotPermittedError(problem, field="department", rule="department")
 
 
 def check_jurisdiction(actor: Actor, village_code: str) -> None:

@@ -69,6 +69,11 @@ class Policy:
     # (domain.md §4.1: applications pushed to the township account must be accepted within 2 days; Anhui zongyang.gov.cn
     # and Hainan hainan.gov.cn, both G). Counted as the other limits are (day_count).
     application_answer_days: int = 2
+    # A department's alert (部门筛查预警) is verified by the household's township and village within this many days of
+    # reaching them. No source names the limit for alerts (domain.md §4.1 says only that township and village check
+    # them); Dixian's default is the 3 days an L source gives the household visit (入户核实, domain.md §4.2), the step a
+    # verification is. Counted as the other limits are (day_count). Configure it.
+    alert_verify_days: int = 3
 
     @property
     def key(self) -> str:

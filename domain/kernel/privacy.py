@@ -18,9 +18,10 @@ from domain.kernel.areas import contains, overlaps
 from domain.kernel.errors import CaseNotFoundError, NotFoundError, NotPermittedError
 
 FULL_VIEW_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
-# Roles that see no case, household or staff record: 运维 (workflow health, no personal data) and 管理员 (users and
-# policy). They reach only the routes in ``api`` that carry codes and counts.
-NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN})
+# Roles that see no case, household or staff record: 运维 (workflow health, no personal data), 管理员 (users and
+# policy) and 行业部门 (its own alerts' outcomes). They reach only the routes in ``api`` that carry codes and counts
+# (a department: its alerts), and what personal data those answers hold comes back masked, names too.
+NO_PERSONAL_DATA_ROLES = frozenset({Role.OPS, Role.ADMIN, Role.DEPARTMENT})
 MASK = "*"
 
 

@@ -17,6 +17,8 @@ from psycopg.types.json import Jsonb
 
 from domain.audit.access_log import AccessRecorded, access_row
 from domain.campaigns.campaign import CampaignStarted, MilestonePassed, missing_by_village
+from domain.discovery.alerts import AlertOverdue, AlertReceived, AlertVerified
+from domain.discovery.applications import ApplicationAnswered, ApplicationOverdue, ApplicationReceived
 from domain.readmodels import areas
 from domain.readmodels.schema import TablesView, clear_read_model, handled_topics, open_view
 from domain.registry import household as hh
@@ -28,9 +30,19 @@ OPEN_CASES = "registry_open_cases"
 STAFF = "registry_staff"
 ACCESS = "registry_access"
 MILESTONES = "registry_campaign_milestones"
+DISCOVERY = "registry_discovery"
+# Where an application or alert is routed: its village, or the township of one routed to a township only.
+_ROUTED_TO = SQL("(CASE WHEN village_code <> '' THEN village_code ELSE township_code END)")
 ANY_CAMPAIGN = "*"  # the screenings row that holds a household's latest screening in any campaign
 
 _DDL = (
+    # Before issue 21 the registry had no discovery table: a registry folded then is emptied once and folded again,
+    # so the self-applications recorded before it are listed too (run the upgrade with the projector stopped).
+    "DO $$ BEGIN IF to_regclass('{s}.registry_households') IS NOT NULL"
+    " AND to_regclass('{s}.registry_discovery') IS NULL THEN"
+    " DELETE FROM {s}.registry_households; DELETE FROM {s}.registry_screenings; DELETE FROM {s}.registry_open_cases;"
+    " DELETE FROM {s}.registry_access; DELETE FROM {s}.registry_campaign_milestones; DELETE FROM {s}.registry_staff;"
+    " DELETE FROM {s}.registry_tracking; END IF; END $$",
     "CREATE TABLE IF NOT EXISTS {s}.registry_households ("
     " household_number text PRIMARY KEY, version int NOT NULL, village_code text NOT NULL,"
     " household_type text NOT NULL, persons int NOT NULL, head_name text NOT NULL,"
@@ -53,6 +65,14 @@ _DDL = (
     " campaign_id text NOT NULL, milestone text NOT NULL, name text NOT NULL, scope text[] NOT NULL,"
     " starts_on date NOT NULL, due_on date NOT NULL, passed_at timestamptz, missing_by_village jsonb,"
     " demo boolean NOT NULL, PRIMARY KEY (campaign_id, milestone))",
+    # 农户自主申报 and 部门筛查预警: one row per application or alert, codes and dates only (no personal value).
+    "CREATE TABLE IF NOT EXISTS {s}.registry_discovery ("
+    " channel text NOT NULL, number text NOT NULL, department text NOT NULL, what text NOT NULL,"
+    " village_code text NOT NULL, township_code text NOT NULL, household_number text NOT NULL,"
+    " status text NOT NULL, received_on date NOT NULL, due_on date, closed_on date, overdue_on date,"
+    " outcome text NOT NULL, case_id text NOT NULL, matched boolean NOT NULL, via text NOT NULL,"
+    " received_at timestamptz NOT NULL, stream_id uuid NOT NULL UNIQUE, PRIMARY KEY (channel, number))",
+    "CREATE INDEX IF NOT EXISTS registry_discovery_area_idx ON {s}.registry_discovery (township_code, village_code)",
     "CREATE TABLE IF NOT EXISTS {s}.registry_staff ("
     " staff_number text PRIMARY KEY, name text NOT NULL, identity text NOT NULL, area_code text NOT NULL,"
     " demo boolean NOT NULL)",
@@ -182,9 +202,33 @@ class RegistryView(TablesView):
         params = {"at": at, "missing": Jsonb(missing), "campaign_id": campaign_id, "milestone": milestone}
         self._write(tracking, statement, params)
 
+    def upsert_discovery(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        self._upsert_two(tracking, row)
+
+    def _upsert_two(self, tracking: Tracking, row: dict[str, Any]) -> None:
+        columns = list(row)
+
+        def statement() -> Composed:
+            return SQL("INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (channel, number) DO UPDATE SET {3}").format(
+                self._t(DISCOVERY),
+                SQL(", ").join(Identifier(c) for c in columns),
+                SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns),
+                SQL(", ").join(
+                    SQL("{0} = EXCLUDED.{0}").format(Identifier(c)) for c in columns if c not in ("channel", "number")
+                ),
+            )
+
+        self._write(tracking, self.rendered((DISCOVERY, *columns), statement), row)
+
+    def update_discovery(self, tracking: Tracking, stream_id: Any, changes: dict[str, Any]) -> None:
+        """Change the row of an application's or alert's stream (its later events do not repeat the number)."""
+        sets = SQL(", ").join(SQL("{0} = %({1})s").format(Identifier(c), SQL(c)) for c in changes)
+        statement = SQL("UPDATE {0} SET {1} WHERE stream_id = %(stream_id)s").format(self._t(DISCOVERY), sets)
+        self._write(tracking, statement, {**changes, "stream_id": stream_id})
+
     def clear(self) -> None:
         """Forget every row and the tracking position: the projection then rebuilds from the first event."""
-        clear_read_model(self, [HOUSEHOLDS, SCREENINGS, OPEN_CASES, STAFF, ACCESS, MILESTONES])
+        clear_read_model(self, [HOUSEHOLDS, SCREENINGS, OPEN_CASES, STAFF, ACCESS, MILESTONES, DISCOVERY])
 
     # ----- queries ----------------------------------------------------------------------------------------------
 
@@ -210,6 +254,48 @@ class RegistryView(TablesView):
         ).format(self._t(MILESTONES), covered)
         rows = self._query(statement, {**params, "d": on_or_before})
         return rows[0]["starts_on"] if rows else None
+
+    def discovery(
+        self, *, channel: str, area_prefix: str | None = None, department: str | None = None,
+        status: str | None = None, limit: int = 100, offset: int = 0,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Applications or alerts, newest first: those routed into an area (by village, or by township for one
+        routed to a township only), or a department's own; of one status, if given."""
+        where: list[Composable] = [SQL("channel = %(channel)s")]
+        params: dict[str, Any] = {"channel": channel, "limit": limit, "offset": offset}
+        if area_prefix is not None:
+            inside, more = areas.contains(area_prefix, _ROUTED_TO)
+            where.append(inside)
+            params.update(more)
+        if department is not None:
+            where.append(SQL("department = %(department)s"))
+            params["department"] = department
+        if status is not None:
+            where.append(SQL("status = %(status)s"))
+            params["status"] = status
+        statement = SQL(
+            "SELECT channel, number, department, what, village_code, township_code, household_number, status, "
+            "received_on, due_on, closed_on, overdue_on, outcome, case_id, matched, via FROM {0} WHERE {1} "
+            "ORDER BY received_at DESC, number LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(self._t(DISCOVERY), SQL(" AND ").join(where))
+        return self._query(statement, params)
+
+    def discovery_counts(self, *, channel: str, area_prefix: str, received_from: Any, received_before: Any
+                         ) -> list[dict[str, Any]]:  # fmt: skip
+        """Per department (alerts) or route (applications) and status: how many reached the area in the period,
+        how many were answered or verified by their day, late, still waiting past it, and opened a case."""
+        inside, params = areas.contains(area_prefix, _ROUTED_TO)
+        statement = SQL(
+            "SELECT department, what, status, count(*) AS n,"
+            " count(*) FILTER (WHERE closed_on IS NOT NULL AND due_on IS NOT NULL AND closed_on <= due_on) AS in_time,"
+            " count(*) FILTER (WHERE due_on IS NOT NULL AND (closed_on > due_on OR overdue_on IS NOT NULL)) AS late,"
+            " count(*) FILTER (WHERE closed_on IS NULL AND overdue_on IS NOT NULL) AS waiting_late,"
+            " count(*) FILTER (WHERE case_id <> '' AND status IN ('confirmed', 'accepted')) AS opened_case,"
+            " count(*) FILTER (WHERE NOT matched) AS unmatched"
+            " FROM {0} WHERE channel = %(channel)s AND received_on >= %(f)s AND received_on < %(b)s AND {1}"
+            " GROUP BY department, what, status ORDER BY department, what, status"
+        ).format(self._t(DISCOVERY), inside)
+        return self._query(statement, {**params, "channel": channel, "f": received_from, "b": received_before})
 
     @staticmethod
     def _within(column: str, prefixes: list[str]) -> tuple[Composed, dict[str, Any]]:
@@ -414,6 +500,51 @@ class RegistryProjection(Projection[RegistryView]):
     @process_event.register
     def _(self, e: hh.StaffChanged, tracking: Tracking) -> None:
         self.view.update_staff(tracking, e.staff_number, _staff_columns(e.changes))
+
+    # ----- 农户自主申报 and 部门筛查预警 -----
+
+    @process_event.register
+    def _(self, e: ApplicationReceived, tracking: Tracking) -> None:
+        self.view.upsert_discovery(tracking, {
+            "channel": "application", "number": e.application_number, "department": "", "what": e.route,
+            "village_code": e.village_code, "township_code": e.village_code[:9],
+            "household_number": e.household_number, "status": "received", "received_on": e.received_on,
+            "due_on": e.answer_due, "closed_on": None, "overdue_on": None, "outcome": "", "case_id": "",
+            "matched": bool(e.household_number), "via": e.route, "received_at": e.occurred_at,
+            "stream_id": e.originator_id,
+        })  # fmt: skip
+
+    @process_event.register
+    def _(self, e: ApplicationAnswered, tracking: Tracking) -> None:
+        self.view.update_discovery(tracking, e.originator_id, {
+            "status": e.status, "closed_on": e.answered_on, "outcome": e.status, "case_id": e.case_id,
+        })  # fmt: skip
+
+    @process_event.register
+    def _(self, e: ApplicationOverdue, tracking: Tracking) -> None:
+        self.view.update_discovery(tracking, e.originator_id, {"overdue_on": e.found_on})
+
+    @process_event.register
+    def _(self, e: AlertReceived, tracking: Tracking) -> None:
+        self.view.upsert_discovery(tracking, {
+            "channel": "alert", "number": e.alert_number, "department": e.department, "what": e.kind,
+            "village_code": e.village_code, "township_code": e.township_code,
+            "household_number": e.household_number, "status": e.status, "received_on": e.received_on,
+            "due_on": e.verify_due, "closed_on": None if e.status == "pending" else e.received_on, "overdue_on": None,
+            "outcome": "", "case_id": e.case_id, "matched": bool(e.household_number), "via": e.via,
+            "received_at": e.occurred_at, "stream_id": e.originator_id,
+        })  # fmt: skip
+
+    @process_event.register
+    def _(self, e: AlertVerified, tracking: Tracking) -> None:
+        changes = {"status": e.status, "closed_on": e.verified_on, "outcome": e.outcome, "case_id": e.case_id}
+        if e.household_number:
+            changes["household_number"] = e.household_number
+        self.view.update_discovery(tracking, e.originator_id, changes)
+
+    @process_event.register
+    def _(self, e: AlertOverdue, tracking: Tracking) -> None:
+        self.view.update_discovery(tracking, e.originator_id, {"overdue_on": e.found_on})
 
 
 RegistryProjection.topics = handled_topics(RegistryProjection)

@@ -56,6 +56,8 @@ ACTORS = {
     "county": Actor("county-1", Role.COUNTY_APPROVER, COUNTY, "县级审定员"),
     "inspector": Actor("inspector-1", Role.INSPECTOR, COUNTY, "督导"),
     "ops": Actor("ops-1", Role.OPS, COUNTY, "运维甲"),
+    "medical": Actor("yb-1", Role.DEPARTMENT, COUNTY, "县医保局", department="medical_insurance"),
+    "education": Actor("jy-1", Role.DEPARTMENT, COUNTY, "县教育局", department="education"),
 }
 
 

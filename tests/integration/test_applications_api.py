@@ -69,3 +69,33 @@ async def test_an_application_is_refused_with_its_reason_and_seen_only_in_its_ar
                               headers=stack.headers("cadre"))  # fmt: skip
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "not_in_future"
     assert APPLICANT not in r.text
+
+
+async def test_a_household_looks_up_its_application_without_a_token_and_cannot_guess_one(stack: Stack) -> None:
+    r = await stack.http.post("/applications", json=application(stack), headers=stack.headers("cadre"))
+    number = r.json()["application_number"]
+    timers = [w async for w in stack.temporal.list_workflows(f"WorkflowId = 'application-deadline-{number}'")]
+    assert len(timers) == 1  # the answer deadline's durable timer is armed with the application
+    status = "/public/application-status"
+    r = await stack.http.post(status, json={"application_number": number.lower(), "id_last_four": APPLICANT[-4:]})
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "application_number": number,
+        "status": "received",
+        "status_label": "待受理",
+        "received_on": stack.day(-1),
+        "answered_on": None,
+    }  # nothing else
+    wrong = "1234" if APPLICANT[-4:] != "1234" else "4321"
+    for _ in range(5):  # a wrong ID number is answered as a wrong application number would be
+        r = await stack.http.post(status, json={"application_number": number, "id_last_four": wrong})
+        assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "exists"
+    r = await stack.http.post(status, json={"application_number": number, "id_last_four": APPLICANT[-4:]})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "60"  # five misses: this number rests for an hour
+    assert r.json()["errors"][0]["rule"] == "rate" and "过于频繁" in r.json()["detail"]
+    r = await stack.http.post(status, json={"application_number": number, "id_last_four": "12"})
+    assert r.status_code == 422  # malformed, refused before any lookup
+    for _ in range(3):  # ten lookups a minute from one address in all: the next is refused whatever it names
+        await stack.http.post(status, json={"application_number": "SQ0000000000", "id_last_four": "0000"})
+    r = await stack.http.post(status, json={"application_number": "SQ0000000001", "id_last_four": "0000"})
+    assert r.status_code == 429 and r.json()["errors"][0]["field"] == "address"

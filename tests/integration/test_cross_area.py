@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,14 +15,15 @@ import pytest
 from api.main import create_app
 from domain.accounts.commands import AccountRecord
 from domain.campaigns.values import Milestone
+from domain.discovery.alert_commands import AlertRecord
 from domain.discovery.commands import ApplicationRecord
-from domain.discovery.values import ApplicationRoute
+from domain.discovery.values import AlertKind, ApplicationRoute
 from domain.kernel.actors import SYSTEM_ACTOR, Actor, Role
 from domain.kernel.envelope import Envelope
 from domain.registry.rules import StaffRecord
 from domain.registry.values import Risk, StaffIdentity
 from tests.domain.registry_support import id_number
-from tests.integration.conftest import VILLAGE, Stack
+from tests.integration.conftest import ACTORS, VILLAGE, Stack
 from tests.integration.registry_support import household, roster_bytes, rows_of
 from tests.integration.support import VISIT, open_case
 
@@ -38,6 +40,9 @@ BODIES: dict[str, Any] = {
                       "applicant_id_number": "990102196805020071", "received_on": "2026-03-01",
                       "reported_risks": ["illness"]},
     "/applications/{application_number}/answer": {"accept": False, "reason": "x"},
+    "/alerts/{alert_number}/verify": {"outcome": "not_at_risk", "reason": "x", "evidence": "y"},
+    "/alerts": {"alerts": [{"id_number": "990102196805020071", "name": "某", "kind": "medical_cost",
+                            "occurred_on": "2026-03-01", "amount": "1"}]},
 }  # fmt: skip
 
 
@@ -64,16 +69,19 @@ async def test_a_neighbouring_cadre_learns_and_changes_nothing_of_another_villag
     applied = stack.ledger.applications.receive(Envelope(TOWNSHIP_ACTOR, "sweep-application", now), ApplicationRecord(
         village_code=VILLAGE, applicant_name="扫描申请人", applicant_id_number=APPLICANT, route=ApplicationRoute.HOTLINE,
         received_on=today, reported_risks=[Risk.ILLNESS]))  # fmt: skip
+    [alerted] = stack.ledger.alerts.push(Envelope(ACTORS["medical"], "sweep-alert", now), [AlertRecord(
+        id_number=record.members[0].id_number, name=record.members[0].name, kind=AlertKind.MEDICAL_COST,
+        occurred_on=today, amount=Decimal("30000"))], via="api")  # fmt: skip
     r = await stack.http.post("/reports", json={"village_code": VILLAGE, "period": "2026-02-01..2026-03-31"},
                               headers=stack.headers("cadre"))  # fmt: skip
     assert r.status_code == 201, r.text
     await stack.caught_up()
     ids = {"case_id": case["case_id"], "household_number": "HH-SWEEP-1", "staff_number": "S-SWEEP",
            "campaign_id": str(campaign), "report_id": r.json()["report_id"], "table": "3-1", "user_id": "cadre-sweep",
-           "application_number": str(applied["application_number"])}  # fmt: skip
+           "application_number": str(applied["application_number"]), "alert_number": alerted.alert.number}  # fmt: skip
     secrets = [case["case_id"], "HH-SWEEP-1", record.members[0].name, record.members[0].id_number, record.phone,
                "S-SWEEP", "排查员扫", "扫描村干部", str(campaign), "扫描村攻坚", r.json()["report_id"], VILLAGE,
-               APPLICANT, str(applied["application_number"])]  # fmt: skip
+               APPLICANT, str(applied["application_number"]), alerted.alert.number]  # fmt: skip
 
     schema = create_app(stack.services).openapi()
     before, checked = store_size(stack), 0
@@ -135,5 +143,5 @@ def test_the_sweep_covers_every_path_parameter_the_api_has() -> None:
     schema = create_app(SimpleNamespace(settings=Settings())).openapi()  # type: ignore[arg-type]
     names = {part[1:-1] for p in schema["paths"] for part in p.split("/") if part.startswith("{")}
     swept = {"case_id", "household_number", "staff_number", "campaign_id", "report_id", "table", "user_id",
-             "application_number"}  # fmt: skip
+             "application_number", "alert_number"}  # fmt: skip
     assert names <= swept, names

@@ -13,6 +13,8 @@ from workflows.cases import workflow as case_workflow
 from workflows.cases.activities import CaseActivities
 from workflows.cases.search_attributes import ALL
 from workflows.cases.workflow import CaseWorkflow
+from workflows.discovery.activities import DiscoveryActivities
+from workflows.discovery.workflow import DiscoveryDeadlineWorkflow
 from workflows.reports import workflow as report_workflow
 from workflows.reports.activities import ReportActivities
 from workflows.reports.workflow import ReportCycleWorkflow
@@ -21,6 +23,7 @@ WORKFLOWS = {
     "CaseWorkflow": ({"open", "advance"}, {"view"}),
     "CampaignWorkflow": (set(), {"milestones_passed"}),
     "ReportCycleWorkflow": (set(), set()),
+    "DiscoveryDeadlineWorkflow": (set(), set()),
 }
 ACTIVITIES = {
     "open_case",
@@ -31,6 +34,7 @@ ACTIVITIES = {
     "schedule_look_backs",
     "pass_milestone",
     "draft_due_reports",
+    "record_discovery_overdue",
 }
 SEARCH_ATTRIBUTES = {
     "CaseStage": "KEYWORD",
@@ -48,7 +52,7 @@ SEARCH_ATTRIBUTES = {
 
 def test_workflow_update_and_query_names_are_unchanged() -> None:
     found = {}
-    for cls in (CaseWorkflow, CampaignWorkflow, ReportCycleWorkflow):
+    for cls in (CaseWorkflow, CampaignWorkflow, ReportCycleWorkflow, DiscoveryDeadlineWorkflow):
         definition = workflow._Definition.from_class(cls)
         assert definition is not None
         found[definition.name] = (set(definition.updates), set(definition.queries))
@@ -65,6 +69,7 @@ def test_activity_names_are_unchanged() -> None:
         CampaignActivities.schedule_look_backs,
         CampaignActivities.pass_milestone,
         ReportActivities.draft_due,
+        DiscoveryActivities.record_overdue,
     ]
     names = set()
     for method in methods:

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.kernel.actors import Actor, Role
+from domain.kernel.actors import Actor, Department, Role
 from domain.kernel.areas import AreaTree
 from domain.kernel.offices import VillageOffice
 from domain.ledger import Ledger
@@ -60,7 +60,8 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             if args.action == "change" and current is None:
                 print(f"dixian user change: no account {args.id!r}", file=sys.stderr)
                 return 2
-            given = {"name": args.name, "role": args.role, "area_code": args.area, "unit": args.unit}
+            given = {"name": args.name, "role": args.role, "area_code": args.area, "unit": args.unit,
+                     "department": args.department}  # fmt: skip
             base = dict(current.facts) if current is not None else {}
             facts = {k: v if v is not None else base.get(k, "") for k, v in given.items()}
             reason = args.reason or ("新增账号" if current is None else "")
@@ -88,6 +89,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--role", choices=sorted(r.value for r in Role if r is not Role.SYSTEM), help="角色")
     p.add_argument("--area", help="the area code the user acts for (a village, township or county code)")
     p.add_argument("--unit", help="工作单位")
+    p.add_argument("--department", choices=[d.value for d in Department], help="行业部门 (a department account's)")
     p.add_argument("--office", action="append", choices=[*(o.value for o in VillageOffice), "none"],
                    help="村职务 (repeat for both; 'none' for none): they sign the village's reports")  # fmt: skip
     p.add_argument("--reason", help="why (required for change, disable and enable; recorded)")

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 
 from domain.accounts.commands import ACCOUNT_ROLES, AccountRecord
-from domain.kernel.actors import USER_ID
+from domain.kernel.actors import USER_ID, Department
 from domain.kernel.offices import VillageOffice
 from workflows.kernel.contracts import AreaCode, Name, ShortText, Strict, Text
 
@@ -28,6 +28,9 @@ class AccountRequest(Strict):
     role: AccountRole = Field(description="角色: village_cadre 村干部/网格员, township_reviewer 乡镇审核, …")
     area_code: AreaCode
     unit: ShortText = Field(default="", description="工作单位")
+    department: Annotated[str, Field(json_schema_extra={"enum": ["", *(d.value for d in Department)]})] = Field(
+        default="", description="行业部门 (a department account's only): medical_insurance 医疗保障局, …"
+    )
     offices: list[Office] | None = Field(
         default=None, max_length=2,
         description="村职务 (a village cadre's only): party_secretary 村党组织书记, committee_director 村委会主任; "
@@ -38,6 +41,7 @@ class AccountRequest(Strict):
 
     def record(self, user_id: str) -> AccountRecord:
         return AccountRecord(user_id=user_id, name=self.name, role=self.role, area_code=self.area_code, unit=self.unit,
+                             department=self.department,
                              offices=None if self.offices is None else tuple(self.offices))  # fmt: skip
 
 

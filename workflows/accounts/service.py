@@ -122,6 +122,6 @@ class AccountService:
         account = seen[1]
         if account is None:
             return
-        rule = account.refusal(actor.role, actor.area_code, issued_at)
+        rule = account.refusal(actor.role, actor.area_code, issued_at, actor.department)
         if rule is not None:
             raise AccountRefusedError(_REFUSALS[rule], field="Authorization", rule=rule)

@@ -1,15 +1,49 @@
-"""Self-applications' use cases for the API: record one, read it, and the township's answer once the case it
-accepts is open (the API opens it through its workflow, as any case; ``api.applications``)."""
+"""The discovery channels' use cases for the API: self-applications (record one, read it, the township's answer once
+the case it accepts is open) and department alerts (push them, by file or API; read them as a department or as the
+area they are routed to; verify one); and arming their deadlines' durable timers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from datetime import date, datetime
 from typing import Any
 
-from domain.kernel.actors import Actor
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.discovery.alert_commands import AlertRecord, PushedAlert
+from domain.discovery.values import AlertKind, AlertOutcome, AlertStatus
+from domain.discovery.views import alert_view, department_view, pushed_view
+from domain.kernel.actors import Actor, Department, Role
 from domain.kernel.envelope import Envelope
+from domain.kernel.errors import NotPermittedError
 from domain.ledger import Ledger
-from workflows.discovery.contracts import ApplicationRequest
+from domain.readmodels.registry import RegistryView
+from workflows.discovery.alert_files import read_alerts
+from workflows.discovery.contracts import (
+    ApplicationRequest,
+    DeadlineKind,
+    DiscoveryDeadline,
+    deadline_workflow_id,
+)
+from workflows.discovery.workflow import DiscoveryDeadlineWorkflow
+
+
+async def arm_deadline(client: Client, task_queue: str, kind: DeadlineKind, key: str, numbers: list[str],
+                       due: date) -> None:  # fmt: skip
+    """Start the timer of ``numbers``' deadline, once per ``key`` (a repeated request finds it running or done)."""
+    if not numbers:
+        return
+    with contextlib.suppress(WorkflowAlreadyStartedError):  # armed before (a repeated request), already fired
+        await client.start_workflow(
+            DiscoveryDeadlineWorkflow.run,
+            DiscoveryDeadline(kind=kind, numbers=numbers, due=due),
+            id=deadline_workflow_id(kind, key),
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
 
 
 class ApplicationService:
@@ -29,3 +63,67 @@ class ApplicationService:
     ) -> dict[str, Any]:  # fmt: skip
         return self.ledger.applications.answer(Envelope(actor, command_id, now), number, accept=accept,
                                                case_id=case_id, reason=reason)  # fmt: skip
+
+    def lookup(self, number: str, id_last_four: str) -> dict[str, Any]:
+        return self.ledger.applications.lookup(number, id_last_four)
+
+
+class AlertService:
+    def __init__(self, ledger: Ledger, view: RegistryView) -> None:
+        self.ledger = ledger
+        self.view = view
+
+    def push(self, records: list[AlertRecord], *, actor: Actor, command_id: str, now: datetime, via: str,
+             batch: str = "") -> tuple[dict[str, Any], list[PushedAlert]]:  # fmt: skip
+        pushed = self.ledger.alerts.push(Envelope(actor, command_id, now), records, via=via, batch=batch)
+        return pushed_view(pushed), pushed
+
+    def push_file(self, data: bytes, fmt: str, name: str, *, actor: Actor, command_id: str, now: datetime
+                  ) -> tuple[dict[str, Any], list[PushedAlert]]:  # fmt: skip
+        if actor.role is not Role.DEPARTMENT or not actor.department:  # before reading a file it would not take
+            raise NotPermittedError("预警信息由行业部门账号推送", field="role", rule="department_only")
+        records = read_alerts(data, fmt, Department(actor.department))
+        return self.push(records, actor=actor, command_id=command_id, now=now, via="file", batch=name)
+
+    def alert(self, number: str, actor: Actor) -> dict[str, Any]:
+        alert = self.ledger.alerts.get(number, actor)
+        return department_view(alert) if actor.role is Role.DEPARTMENT else alert_view(alert)
+
+    def verify(self, number: str, *, actor: Actor, command_id: str, now: datetime, outcome: AlertOutcome,
+               case_id: str = "", reason: str = "", evidence: str = "", household_number: str = ""
+               ) -> dict[str, Any]:  # fmt: skip
+        alert = self.ledger.alerts.verify(
+            Envelope(actor, command_id, now), number, outcome=outcome, case_id=case_id, reason=reason,
+            evidence=evidence, household_number=household_number,
+        )  # fmt: skip
+        return alert_view(alert)
+
+    def alerts(self, actor: Actor, *, status: AlertStatus | None, limit: int, offset: int) -> dict[str, Any]:
+        """A department's own alerts, or those routed into the reader's area: newest first, codes and dates only
+        (a department's list names no household or village)."""
+        department = actor.department if actor.role is Role.DEPARTMENT else None
+        rows = self.view.discovery(
+            channel="alert", area_prefix=None if department else actor.area_code, department=department,
+            status=status.value if status else None, limit=limit, offset=offset,
+        )  # fmt: skip
+        items = [_row(r, own=department is not None) for r in rows]
+        return {"items": items, "limit": limit, "offset": offset}
+
+
+def _row(r: dict[str, Any], *, own: bool) -> dict[str, Any]:
+    status, kind = AlertStatus(r["status"]), AlertKind(r["what"])
+    late = r["due_on"] is not None and (
+        r["overdue_on"] is not None or (r["closed_on"] is not None and r["closed_on"] > r["due_on"])
+    )
+    row = {
+        "alert_number": r["number"], "kind": kind.value, "kind_label": kind.label, "status": status.value,
+        "status_label": status.label, "received_on": r["received_on"].isoformat(),
+        "verify_due": r["due_on"].isoformat() if r["due_on"] else None,
+        "verified_on": r["closed_on"].isoformat() if r["closed_on"] else None, "late": late,
+        "department": r["department"], "department_label": Department(r["department"]).label,
+    }  # fmt: skip
+    if not own:
+        row.update({"village_code": r["village_code"], "township_code": r["township_code"],
+                    "household_number": r["household_number"], "case_id": r["case_id"] or None,
+                    "matched": r["matched"]})  # fmt: skip
+    return row

@@ -34,6 +34,7 @@ RULE_POSITION = {
     "ReportRequestError": 2,  # workflows/reports/service.py: (message, field, rule)
     "ReportCutoffError": 2,
     "_error": 3,  # workflows/cases/workflow.py: (type_, message, field, rule)
+    "bad": 1,  # domain/discovery/alert_commands.py, workflows/discovery/alert_files.py: (field, rule, message)
 }
 # Callables with a parameter named ``rule`` that is not a refusal's rule: a review's findings and the inspection rules;
 # or that reads one rather than raises it.
@@ -50,6 +51,8 @@ PASSED_ON = {
     ("api/deps.py", "rule"): "the rules of CONFINED_TO",
     ("api/errors.py", "error.rule"): "a domain error's rule",
     ("api/registry.py", "first['rule']"): "RowError(...) of the roster's header problems",
+    ("domain/discovery/alert_commands.py", "first['rule']"): "bad(field, rule, message) of an alert's problems",
+    ("workflows/discovery/alert_files.py", "first['rule']"): "bad(field, rule, message) of an alert file's cells",
 }
 
 

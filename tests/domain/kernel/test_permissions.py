@@ -134,6 +134,7 @@ ACTOR_OF_ROLE = {
     Role.RESPONSIBLE_PERSON: Actor(id="rp-1", role=Role.RESPONSIBLE_PERSON, area_code="990102101"),
     Role.OPS: Actor(id="ops-1", role=Role.OPS, area_code="990102"),
     Role.ADMIN: Actor(id="admin-1", role=Role.ADMIN, area_code="990102"),
+    Role.DEPARTMENT: Actor(id="dept-1", role=Role.DEPARTMENT, area_code="990102", department="medical_insurance"),
     Role.SYSTEM: Actor(id="system", role=Role.SYSTEM, area_code=""),
 }
 
@@ -165,3 +166,18 @@ def test_only_inspectors_read_the_access_log(role: Role) -> None:
     with pytest.raises(NotPermittedError) as refused:
         check_may_read_access_log(actor)
     assert (refused.value.field, refused.value.rule) == ("role", "inspector_only")
+
+
+def test_a_department_account_names_one_known_department_and_no_other_role_names_one() -> None:
+    check_actor_level(Actor(id="d", role=Role.DEPARTMENT, area_code="990102", department="education"))
+    for actor in (
+        Actor(id="d", role=Role.DEPARTMENT, area_code="990102"),
+        Actor(id="d", role=Role.DEPARTMENT, area_code="990102", department="finance"),
+        Actor(id="t", role=Role.TOWNSHIP_REVIEWER, area_code="990102101", department="education"),
+    ):
+        with pytest.raises(NotPermittedError) as excinfo:
+            check_actor_level(actor)
+        assert (excinfo.value.field, excinfo.value.rule) == ("department", "department")
+    with pytest.raises(NotPermittedError) as excinfo:  # a county department works for the county
+        check_actor_level(Actor(id="d", role=Role.DEPARTMENT, area_code="990102101", department="education"))
+    assert excinfo.value.rule == "role_area_level"

@@ -35,10 +35,10 @@ def test_personal_fields_are_masked_at_any_depth_and_nothing_else_changes() -> N
     }  # fmt: skip
 
 
-def test_ops_and_admin_see_no_names_either() -> None:
+def test_ops_admin_and_departments_see_no_names_either() -> None:
     from domain.kernel.privacy import sees_names
 
-    assert {r for r in Role if not sees_names(r)} == {Role.OPS, Role.ADMIN}
+    assert {r for r in Role if not sees_names(r)} == {Role.OPS, Role.ADMIN, Role.DEPARTMENT}
     item = {"case_id": "c1", "responsible_person": "陈帮扶（县农业农村局）", "village_code": "990102101001"}
     assert masked({"items": [item]}, names=True) == {"items": [{**item, "responsible_person": "***"}]}
     assert masked({"items": [item]}) == {"items": [item]}  # inspectors see names
