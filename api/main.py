@@ -18,7 +18,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from pydantic import SecretStr
 
-from api import accounts, alerts, applications, audit, campaigns, cases, codec, docs, errors, ops, registry, reports
+from api import (
+    accounts,
+    alerts,
+    applications,
+    audit,
+    campaigns,
+    cases,
+    codec,
+    docs,
+    errors,
+    ops,
+    registry,
+    reports,
+    visits,
+)
 from api.auth import OidcVerifier
 from api.cases import RECEIPT_HEADER
 from api.console import routes as console
@@ -203,6 +217,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(applications.router)
     app.include_router(alerts.router)
+    app.include_router(visits.router)
     console.install(app)
     docs.install(app)
 

@@ -278,26 +278,33 @@ async def record_screening(
     record = await run_in_threadpool(
         lambda: svc.campaigns.record_screening(household_number, body, actor=actor, command_id=command_id, now=_now())
     )
-    case: CaseViewData | None = None
-    if record["opens_case"]:
-        household = await run_in_threadpool(lambda: svc.registry.household(household_number))
-        request = OpenCaseRequest(
-            household_number=household_number,
-            household_head=head_name(household["members"]),
-            village_code=record["village_code"],
-            source=Source.CADRE_SCREENING,
-            clue_date=date.fromisoformat(record["screened_on"]),
-            reported_risks=list(record["assessment"]["risks"]),
-            comment="排查发现风险：" + "；".join(r["message"] for r in record["assessment"]["reasons"])[:1900],
-        )
-        try:
-            case = await start_case(svc, actor, screening_open_command(command_id, household_number), request)
-        except ApiProblem as problem:
-            if problem.type != CaseAlreadyOpenError.__name__:
-                raise  # the screening is kept and listed as 应纳未纳 until the same request is sent again
-    elif record["case_id"]:
-        case = None  # the open case it refers to is read at /cases/{id}
+    case = await open_from_screening(svc, actor, command_id, household_number, record)
     return ScreeningResult(screening=record, case=case)
+
+
+async def open_from_screening(
+    svc: Any, actor: Actor, command_id: str, household_number: str, record: dict[str, Any]
+) -> CaseViewData | None:
+    """The case a screening found at risk opens (source 干部排查), once per screening command; None when it opens
+    none (not at risk, or the household has its open case already)."""
+    if not record["opens_case"]:
+        return None  # an open case it refers to is read at /cases/{id}
+    household = await run_in_threadpool(lambda: svc.registry.household(household_number))
+    request = OpenCaseRequest(
+        household_number=household_number,
+        household_head=head_name(household["members"]),
+        village_code=record["village_code"],
+        source=Source.CADRE_SCREENING,
+        clue_date=date.fromisoformat(record["screened_on"]),
+        reported_risks=list(record["assessment"]["risks"]),
+        comment="排查发现风险：" + "；".join(r["message"] for r in record["assessment"]["reasons"])[:1900],
+    )
+    try:
+        return await start_case(svc, actor, screening_open_command(command_id, household_number), request)
+    except ApiProblem as problem:
+        if problem.type != CaseAlreadyOpenError.__name__:
+            raise  # the screening is kept and listed as 应纳未纳 until the same request is sent again
+    return None
 
 
 @router.get(

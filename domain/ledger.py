@@ -15,6 +15,7 @@ from domain.campaigns.commands import CampaignCommands
 from domain.cases.commands import CaseCommands
 from domain.discovery.alert_commands import AlertCommands
 from domain.discovery.commands import ApplicationCommands
+from domain.discovery.visits import VisitCommands
 from domain.kernel.areas import AreaTree
 from domain.kernel.policy import PolicyVersions
 from domain.ops.commands import OpsCommands
@@ -41,3 +42,4 @@ class Ledger(EventStore):
         self.ops = OpsCommands(self)
         self.applications = ApplicationCommands(self)
         self.alerts = AlertCommands(self)
+        self.visits = VisitCommands(self)

@@ -241,6 +241,26 @@ class CaseSummaryView(FollowerView):
             curs.execute(statement, params)
             return [dict(r) for r in curs.fetchall()]
 
+    def visit_cases(
+        self, *, area_prefix: str, statuses: list[str], kinds_due: list[str], before: Any,
+        responsible_user: str | None, limit: int,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Open cases whose next step is a visit to the household: in one of ``statuses`` (whenever due), or with a
+        next deadline of one of ``kinds_due`` falling before ``before``; a 帮扶责任人's own only, if named."""
+        inside, params = areas.contains(area_prefix, Identifier("village_code"))
+        mine = SQL("AND responsible_user = %(user)s") if responsible_user is not None else SQL("")
+        statement = SQL(
+            "SELECT case_id, village_code, household_number, status, next_deadline, next_deadline_kind "
+            "FROM {0}.{1} WHERE {2} AND stage <> 'closed' AND (status = ANY(%(statuses)s) OR "
+            "(next_deadline_kind = ANY(%(kinds)s) AND next_deadline < %(before)s)) {3} "
+            "ORDER BY village_code, household_number LIMIT %(limit)s"
+        ).format(Identifier(self.datastore.schema), Identifier(TABLE), inside, mine)
+        params.update({"statuses": statuses, "kinds": kinds_due, "before": before, "user": responsible_user,
+                       "limit": limit})  # fmt: skip
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return [dict(r) for r in curs.fetchall()]
+
     def deadlines_before(self, *, area_prefix: str, before: Any, limit: int) -> list[dict[str, Any]]:
         """Open cases with a deadline falling before ``before`` (past ones first), inside the area: each case's next
         statutory deadline, and the end of a village notice still open, one row each (``due_at``, ``kind``)."""

@@ -12,7 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 
-from api import accounts, alerts, applications, audit, campaigns, cases, codec, ops, registry, reports
+from api import accounts, alerts, applications, audit, campaigns, cases, codec, ops, registry, reports, visits
 from api.deps import Services
 from api.main import create_app
 from domain.kernel.steps import Step
@@ -22,7 +22,7 @@ from workflows.kernel.settings import Settings
 JSON = "application/json"
 STEP_PATH = "/cases/{case_id}/steps/"
 # The routers of the JSON routes (api/main.py includes them without a prefix): a body they do not hold fails below.
-ROUTERS = (cases, registry, campaigns, audit, ops, codec, reports, accounts, applications, alerts)
+ROUTERS = (cases, registry, campaigns, audit, ops, codec, reports, accounts, applications, alerts, visits)
 
 
 @pytest.fixture(scope="module")

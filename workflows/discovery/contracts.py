@@ -8,11 +8,14 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.campaigns.values import ScreeningMethod
 from domain.discovery.alert_commands import AlertRecord
 from domain.discovery.commands import ApplicationRecord
 from domain.discovery.values import AlertKind, AlertOutcome, ApplicationRoute
 from domain.registry.values import Risk
+from workflows.campaigns.contracts import FindingsBody
 from workflows.kernel.contracts import BusinessDate, Money, Name, ShortText, Strict, Text, VillageCode
+from workflows.registry.contracts import StaffNumber
 
 IdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{17}[0-9Xx]([0-9]{2}|[0-9]{4})?$")]
 
@@ -154,3 +157,27 @@ class StatusLookup(Strict):
 
     application_number: Annotated[str, StringConstraints(pattern=r"^[Ss][Qq][0-9]{10}$")]
     id_last_four: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}[0-9Xx]$")]
+
+
+class VisitRequest(Strict):
+    """走访: one visit to a household, recorded once; it fills every task on the visit list it serves (the campaign's
+    screening, the identification's household visit, a look-back, the department alerts' verification)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"household_number": "HH-101001-0008", "visited_on": "2024-03-05", "method": "in_person",
+         "screener": "S-101001-03", "visitors": ["李明", "张敏"],
+         "findings": {"wage_income": "9600.00", "transfer_income": "2400.00", "medical_expenditure": "23000.00",
+                      "risks": ["illness"]},
+         "authorisation_signed": True, "authorisation_ref": "SQ-2024-0311", "comment": "户主住院，医疗支出较大"},
+    ]})  # fmt: skip
+
+    household_number: ShortText
+    visited_on: BusinessDate
+    method: ScreeningMethod = ScreeningMethod.IN_PERSON
+    screener: StaffNumber = Field(description="走访人的工作人员编号（须在工作人员名册中）")
+    visitors: Annotated[list[Name], Field(min_length=1, max_length=10)]
+    findings: FindingsBody
+    authorisation_signed: bool = Field(default=False, description="承诺授权书 signed (a case's household visit)")
+    authorisation_ref: ShortText = ""
+    refusal_reason: Text = Field(default="", description="why the household declined to sign, if it did")
+    comment: Text = ""
