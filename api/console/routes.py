@@ -206,8 +206,10 @@ def _waiting(actor: Actor, view: Any) -> list[str]:
 
 
 @router.get("")
-async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResponse:
+async def home(request: Request, sess: SessionDep, svc: ServicesDep) -> Response:
     actor, now = sess.actor, _now()
+    if actor.role is Role.DEPARTMENT:  # a department's work is its alerts
+        return RedirectResponse("/console/alerts", status_code=303)
     today = local_date(now)
     items: list[dict[str, Any]] = []
     mine: list[dict[str, Any]] = []  # a 帮扶责任人's households, with their plans and measures due
@@ -466,10 +468,22 @@ def refusal_zh(error: Exception, problem: ApiProblem) -> str:
 def install(app: FastAPI) -> None:
     """The console's pages, its style sheet, and the sign-in its pages send a person to."""
     # their pages build on this module's
-    from api.console import admin, approvals, campaigns, households, imports, inspection, oidc, operations, reports
+    from api.console import (
+        admin,
+        approvals,
+        campaigns,
+        discovery,
+        households,
+        imports,
+        inspection,
+        oidc,
+        operations,
+        reports,
+    )
 
     app.include_router(router)
-    for module in (oidc, approvals, admin, households, imports, reports, campaigns, inspection, operations):
+    app.include_router(discovery.public)
+    for module in (oidc, approvals, admin, households, imports, reports, campaigns, inspection, operations, discovery):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
 

@@ -67,6 +67,8 @@ def issue(key: bytes, actor: Actor, now: datetime) -> tuple[str, Session]:
     session = Session(actor, now, now + TTL, secrets.token_urlsafe(24))
     body = {"u": actor.id, "n": actor.name, "r": actor.role.value, "a": actor.area_code,
             "iat": int(now.timestamp()), "exp": int(session.expires_at.timestamp()), "c": session.csrf}  # fmt: skip
+    if actor.department:
+        body["d"] = actor.department
     return seal(key, body), session
 
 
@@ -76,7 +78,8 @@ def read(key: bytes, cookie: str | None, now: datetime) -> Session | None:
     if body is None:
         return None
     try:
-        actor = Actor(id=str(body["u"]), role=Role(body["r"]), area_code=str(body["a"]), name=str(body["n"]))
+        actor = Actor(id=str(body["u"]), role=Role(body["r"]), area_code=str(body["a"]), name=str(body["n"]),
+                      department=str(body.get("d", "")))  # fmt: skip
         issued, expires = datetime.fromtimestamp(body["iat"], UTC), datetime.fromtimestamp(body["exp"], UTC)
     except (ValueError, KeyError, TypeError):
         return None

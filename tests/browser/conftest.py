@@ -73,7 +73,8 @@ def seed_accounts(stack: Stack, *people: Actor | AccountRecord) -> None:
     """Accounts for the people a test signs in as (a test actor's, or a record as it is), each made once."""
     for person in people:
         record = person if isinstance(person, AccountRecord) else AccountRecord(
-            user_id=person.id, name=person.name, role=person.role.value, area_code=person.area_code)  # fmt: skip
+            user_id=person.id, name=person.name, role=person.role.value, area_code=person.area_code,
+            department=person.department)  # fmt: skip
         if stack.ledger.accounts.find(record.user_id) is None:
             stack.ledger.accounts.add(Envelope(SYSTEM_ACTOR, f"seed:{record.user_id}", datetime.now(UTC)), record,
                                       reason="测试用户")  # fmt: skip

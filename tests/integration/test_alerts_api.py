@@ -10,26 +10,13 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from tests.integration.alert_support import XLSX, alert_file
 from tests.integration.conftest import TOWNSHIP, VILLAGE, Stack
 from tests.integration.support import household_of, register
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["身份证号", "姓名", "预警类型", "发生日期", "金额（元）", "情况说明", "部门编号", "所在村或乡镇代码"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def test_a_department_file_is_matched_routed_timed_verified_and_opens_a_case(stack: Stack) -> None:
@@ -40,13 +27,13 @@ async def test_a_department_file_is_matched_routed_timed_verified_and_opens_a_ca
     assert template.status_code == 200
     assert "医疗费用个人负担较重" in str(list(load_workbook(io.BytesIO(template.content))["填写说明"].values))
     row = [head["id_number"], head["name"], "医疗费用个人负担较重", stack.day(-5), "23800", "住院自付", "YB-1", ""]
-    bad = await stack.http.post("/alerts/files", content=_xlsx([row, [*row[:3], "昨天", *row[4:]]]),
+    bad = await stack.http.post("/alerts/files", content=alert_file([row, [*row[:3], "昨天", *row[4:]]]),
                                 headers={**stack.headers("medical"), "Content-Type": XLSX})  # fmt: skip
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "row 3.occurred_on"
     assert head["id_number"] not in bad.text  # no personal value in a refusal
 
     key = uuid.uuid4().hex
-    r = await stack.http.post("/alerts/files", content=_xlsx([row]),
+    r = await stack.http.post("/alerts/files", content=alert_file([row]),
                               headers={**stack.headers("medical", key=key), "Content-Type": XLSX,
                                        "X-File-Name": quote("2024-03医保预警.xlsx")})  # fmt: skip
     assert r.status_code == 200, r.text

@@ -3,6 +3,7 @@ row checked before any is pushed; and the template back out. Read like the roste
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -33,14 +34,16 @@ def _kind(text: str) -> AlertKind | None:
     return next((kind for kind in AlertKind if text in (kind.value, kind.label)), None)
 
 
-def read_alerts(data: bytes, fmt: str, department: Department) -> list[AlertRecord]:
-    """The file's rows as alerts, or a refusal naming every cell that cannot be read (by its row in the file)."""
+def read_alerts(data: bytes, fmt: str, department: Department) -> tuple[list[AlertRecord], list[int]]:
+    """The file's rows as alerts, with the file's row number of each, or a refusal naming every cell that cannot be
+    read (by its row in the file)."""
     table = read_table(data, fmt, max_bytes=MAX_BYTES, max_rows=MAX_ALERTS + 10)
     missing = [h for h in HEADERS if h not in table.headers]
     if missing:
         raise RuleViolationError(f"表头与模板不符，缺少：{'、'.join(missing)}", field="body", rule="alert_template")
     at = {h: table.headers.index(h) for h in HEADERS}
     records: list[AlertRecord] = []
+    rows: list[int] = []
     problems: list[dict[str, str]] = []
     for offset, row in enumerate(table.rows):
         if not any(cell.strip() for cell in row):
@@ -76,10 +79,26 @@ def read_alerts(data: bytes, fmt: str, department: Department) -> list[AlertReco
                 id_number=cells["id_number"], name=cells["name"], kind=kind, occurred_on=occurred, amount=amount,
                 details=cells["details"], reference=cells["reference"], area_code=cells["area_code"],
             ))  # fmt: skip
+            rows.append(number)
     if problems:
         first = problems[0]
         raise RuleViolationError(first["message"], field=first["field"], rule=first["rule"], violations=problems)
-    return records
+    return records, rows
+
+
+def by_row(error: RuleViolationError, rows: list[int]) -> RuleViolationError:
+    """A push's refusal (naming ``alerts[i]``) said of the file's rows instead (``row N``, 第N行)."""
+    out = []
+    for v in error.violations:
+        field, message = v["field"], v["message"]
+        match = re.match(r"alerts\[(\d+)\]\.(.*)", field)
+        if match and int(match[1]) < len(rows):
+            i, row = int(match[1]), rows[int(match[1])]
+            field = f"row {row}.{match[2]}"
+            message = message.replace(f"第{i + 1}条：", f"第{row}行：", 1)
+        out.append({"field": field, "rule": v["rule"], "message": message})
+    first = out[0]
+    return RuleViolationError(first["message"], field=first["field"], rule=first["rule"], violations=out)
 
 
 def alert_template(department: Department, fmt: str) -> bytes:

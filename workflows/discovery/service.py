@@ -17,10 +17,10 @@ from domain.discovery.values import AlertKind, AlertOutcome, AlertStatus
 from domain.discovery.views import alert_view, department_view, pushed_view
 from domain.kernel.actors import Actor, Department, Role
 from domain.kernel.envelope import Envelope
-from domain.kernel.errors import NotPermittedError
+from domain.kernel.errors import NotPermittedError, RuleViolationError
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
-from workflows.discovery.alert_files import read_alerts
+from workflows.discovery.alert_files import by_row, read_alerts
 from workflows.discovery.contracts import (
     ApplicationRequest,
     DeadlineKind,
@@ -82,8 +82,11 @@ class AlertService:
                   ) -> tuple[dict[str, Any], list[PushedAlert]]:  # fmt: skip
         if actor.role is not Role.DEPARTMENT or not actor.department:  # before reading a file it would not take
             raise NotPermittedError("预警信息由行业部门账号推送", field="role", rule="department_only")
-        records = read_alerts(data, fmt, Department(actor.department))
-        return self.push(records, actor=actor, command_id=command_id, now=now, via="file", batch=name)
+        records, rows = read_alerts(data, fmt, Department(actor.department))
+        try:
+            return self.push(records, actor=actor, command_id=command_id, now=now, via="file", batch=name)
+        except RuleViolationError as e:
+            raise by_row(e, rows) from None
 
     def alert(self, number: str, actor: Actor) -> dict[str, Any]:
         alert = self.ledger.alerts.get(number, actor)
