@@ -5,7 +5,7 @@ its workflow (source 部门筛查预警, the alert as its clue)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
@@ -14,13 +14,16 @@ from fastapi.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.cases import start_case
-from api.deps import ActorDep, CommandIdDep, ServicesDep
+from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep
 from api.errors import ApiProblem
 from domain.discovery.alert_commands import PushedAlert
 from domain.discovery.rules import ALERT_KINDS
+from domain.discovery.stats import alert_figures, application_figures
 from domain.discovery.values import AlertKind, AlertOutcome, AlertStatus
 from domain.kernel.actors import Actor, Department, Role
 from domain.kernel.errors import NotPermittedError
+from domain.kernel.privacy import area_to_read
+from domain.kernel.time import local_date
 from workflows.cases.contracts import OpenCaseRequest
 from workflows.discovery.alert_files import MAX_BYTES, alert_template
 from workflows.discovery.contracts import AlertPush, AlertVerifyRequest, DeadlineKind
@@ -181,3 +184,36 @@ async def verify_alert(
             reason=body.reason, evidence=body.evidence, household_number=body.household_number,
         )
     )  # fmt: skip
+
+
+@router.get(
+    "/discovery/summary", summary="发现渠道: alerts by department and self-applications, in figures, for a period"
+)
+async def discovery_summary(
+    actor: ActorDep,
+    svc: ServicesDep,
+    area_code: AreaQuery = None,
+    received_from: Annotated[date | None, Query(alias="from", description="first day (default: the month's)")] = None,
+    received_to: Annotated[date | None, Query(alias="to", description="last day (default: today)")] = None,
+) -> Any:
+    """For the caller's area or a part of it (403 `jurisdiction`) and the days from `from` to `to` (by the day each
+    arrived): alerts by department (received, verified in time or late, still waiting past their day, converted to
+    cases, attached, not at risk, sent back, matched to no one) and self-applications (accepted or refused, answered
+    within the 2 days or late). Counts only: 运维 and 管理员 read them too; 行业部门 and 帮扶责任人 do not (403)."""
+    area = area_to_read(actor.area_code, area_code, "area_code")
+    today = local_date(_now())
+    first, last = received_from or today.replace(day=1), received_to or today
+    if last < first:
+        raise ApiProblem("RuleViolationError", "the period ends before it starts", field="to", rule="order")
+    view = svc.registry.view
+
+    def figures() -> dict[str, Any]:
+        after = last + timedelta(days=1)
+        span: dict[str, Any] = {"area_prefix": area, "received_from": first, "received_before": after}
+        return {
+            "area_code": area, "from": first.isoformat(), "to": last.isoformat(),
+            "alerts": alert_figures(view.discovery_counts(channel="alert", **span)),
+            "applications": application_figures(view.discovery_counts(channel="application", **span)),
+        }  # fmt: skip
+
+    return await run_in_threadpool(figures)

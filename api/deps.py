@@ -108,7 +108,7 @@ def check_route(actor: Actor, route: str) -> None:
 # (the list filtered to them, each case, its steps) and households ("一对一", seed plan §三(二)). 行业部门: its
 # alerts (部门筛查预警), their outcomes and nothing of the households.
 _NO_PERSONAL_DATA = (
-    ("/ops", "/reports/{table}", "/reports/submissions", "/audit/checkpoints"),
+    ("/ops", "/reports/{table}", "/reports/submissions", "/audit/checkpoints", "/discovery/summary"),
     "a {role} sees no case, household or staff record",
     "role_scope",
 )

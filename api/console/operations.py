@@ -40,6 +40,7 @@ ADVICE = {
     "query_failed": "重启",
     "diverged": "重启（从事件库恢复）",
     "no_progress": "联系帮扶责任人或村干部",
+    "deadline_not_recorded": "对账（重新启动计时，逾期即记为发现）",
 }
 REASON_REQUIRED = "请写明修复原因（会记入日志）。"
 
@@ -100,7 +101,8 @@ async def board(request: Request, sess: SessionDep, svc: ServicesDep, done: str 
     return _page(
         request, "ops.html", sess=sess, overdue=seen_by(actor.role, _deadline_rows(svc, b["overdue"])),
         soon=seen_by(actor.role, _deadline_rows(svc, {"items": b["soon"]})), stuck=seen_by(actor.role, stuck),
-        ready=b["ready"], summary=b["summary"], by_stage=by_stage, misses=misses, area_name=_name(svc, b["area"]),
+        ready=b["ready"], summary=b["summary"], discovery=b["stuck"].get("discovery", []), by_stage=by_stage,
+        misses=misses, area_name=_name(svc, b["area"]),
         may_repair=_may_repair(actor), done=done[:40], stage_labels={s.value: s.label for s in Stage},
         new_key=lambda: uuid.uuid4().hex,  # each repair form its own Idempotency-Key
     )  # fmt: skip

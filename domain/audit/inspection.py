@@ -437,8 +437,27 @@ NOT_MONITORED = Rule(
     "high", None,
 )  # fmt: skip
 
+# The discovery channels' deadlines and matches, found over the registry's list of applications and alerts (issue 21:
+# "unmatched or late alerts are findings"; "an alert never verified, an application never answered").
+_ALERT_SOURCE = (
+    "domain.md §4.1 部门筛查预警 (township and village check the departments' alerts); Policy.alert_verify_days"
+)
+_APPLICATION_SOURCE = (
+    "domain.md §4.1 农户自主申报: accepted by the township within 2 days; Policy.application_answer_days"
+)
+DISCOVERY_RULES: tuple[Rule, ...] = (
+    Rule("DC-01", "部门预警逾期未核实", "发现渠道", _ALERT_SOURCE, "high", None),
+    Rule("DC-02", "部门预警核实超过时限", "发现渠道", _ALERT_SOURCE, "medium", None),
+    Rule("DC-03", "部门预警人员不在农户信息库（未匹配）", "发现渠道",
+         "issue 21: an alert matched to no registered person by its ID number is a finding (应纳未纳 risk: a household "
+         "the registry does not hold)", "medium", None),
+    Rule("DC-04", "自主申报逾期未答复", "发现渠道", _APPLICATION_SOURCE, "high", None),
+    Rule("DC-05", "自主申报答复超过时限", "发现渠道", _APPLICATION_SOURCE, "medium", None),
+)  # fmt: skip
+
 RULES: tuple[Rule, ...] = (
     NOT_MONITORED,
+    *DISCOVERY_RULES,
     Rule("ID-01", "识别认定超过15天", "应纳未纳",
          "seeds/township-screening-plan.txt 三(二): 确保15天内完成监测对象识别认定", "medium",
          _late(DeadlineKind.IDENTIFICATION)),
@@ -584,3 +603,33 @@ def not_monitored_finding(row: dict[str, Any], household_stream: str) -> dict[st
         "reason": None,
         "evidence": [{"stream": household_stream, "screening_id": row["screening_id"]}],
     }
+
+
+def discovery_findings(rows: list[dict[str, Any]], today: date, only: str | None = None) -> list[dict[str, Any]]:
+    """DC-01 … DC-05 over the registry's rows of applications and alerts (``RegistryView.discovery``): each names its
+    application's or alert's stream, whose events prove it."""
+    out = []
+    for row in rows:
+        alert = row["channel"] == "alert"
+        due, closed = row["due_on"], row["closed_on"]
+        hits: list[tuple[str, str, int | None]] = []
+        if due is not None and closed is None and due < today:
+            hits.append(("DC-01" if alert else "DC-04", f"{row['number']} due {due.isoformat()}, still open",
+                         (today - due).days))  # fmt: skip
+        if due is not None and closed is not None and closed > due:
+            hits.append(("DC-02" if alert else "DC-05", f"{row['number']} due {due.isoformat()}, closed "
+                         f"{closed.isoformat()}", (closed - due).days))  # fmt: skip
+        if alert and not row["matched"] and not row["household_number"]:
+            hits.append(("DC-03", f"{row['number']}: no registered person has the alert's ID number", None))
+        for rule_id, detail, days in hits:
+            if only is not None and rule_id != only:
+                continue
+            rule = BY_ID[rule_id]
+            out.append({
+                **rule.describe(), "rule": rule.id, "case_id": row["case_id"] or None,
+                "household_number": row["household_number"], "village_code": row["village_code"],
+                "household_head": "", "detail": detail, "days_late": days,
+                "due": due.isoformat() if due is not None else None, "reason": None,
+                "evidence": [{"stream": str(row["stream_id"])}],
+            })  # fmt: skip
+    return out

@@ -31,7 +31,8 @@ STAFF = "registry_staff"
 ACCESS = "registry_access"
 MILESTONES = "registry_campaign_milestones"
 DISCOVERY = "registry_discovery"
-# Where an application or alert is routed: its village, or the township of one routed to a township only.
+# Where an application or alert is routed: its village, or the township of one routed to a township only (the
+# township_code column; for an alert routed nowhere, the county of its department).
 _ROUTED_TO = SQL("(CASE WHEN village_code <> '' THEN village_code ELSE township_code END)")
 ANY_CAMPAIGN = "*"  # the screenings row that holds a household's latest screening in any campaign
 
@@ -275,7 +276,7 @@ class RegistryView(TablesView):
             params["status"] = status
         statement = SQL(
             "SELECT channel, number, department, what, village_code, township_code, household_number, status, "
-            "received_on, due_on, closed_on, overdue_on, outcome, case_id, matched, via FROM {0} WHERE {1} "
+            "received_on, due_on, closed_on, overdue_on, outcome, case_id, matched, via, stream_id FROM {0} WHERE {1} "
             "ORDER BY received_at DESC, number LIMIT %(limit)s OFFSET %(offset)s"
         ).format(self._t(DISCOVERY), SQL(" AND ").join(where))
         return self._query(statement, params)
@@ -528,7 +529,8 @@ class RegistryProjection(Projection[RegistryView]):
     def _(self, e: AlertReceived, tracking: Tracking) -> None:
         self.view.upsert_discovery(tracking, {
             "channel": "alert", "number": e.alert_number, "department": e.department, "what": e.kind,
-            "village_code": e.village_code, "township_code": e.township_code,
+            # one routed nowhere (sent back at once) lies with the county of the department that pushed it
+            "village_code": e.village_code, "township_code": e.township_code or e.actor["area_code"],
             "household_number": e.household_number, "status": e.status, "received_on": e.received_on,
             "due_on": e.verify_due, "closed_on": None if e.status == "pending" else e.received_on, "overdue_on": None,
             "outcome": "", "case_id": e.case_id, "matched": bool(e.household_number), "via": e.via,

@@ -62,6 +62,8 @@ async def test_a_department_file_is_matched_routed_timed_verified_and_opens_a_ca
     assert (mine["household_number"], mine["village_code"]) == (number, VILLAGE)
     assert alert_number not in str((await stack.http.get("/alerts", headers=stack.headers("other_cadre"))).json())
 
+    summary = f"/discovery/summary?from={stack.day(0)}&to={stack.day(0)}"
+    before = (await stack.http.get(summary, headers=stack.headers("township"))).json()["alerts"]
     verify = f"/alerts/{alert_number}/verify"
     r = await stack.http.post(verify, json={"outcome": "not_at_risk", "reason": "x", "evidence": "y"},
                               headers=stack.headers("medical"))  # fmt: skip
@@ -74,6 +76,12 @@ async def test_a_department_file_is_matched_routed_timed_verified_and_opens_a_ca
     case_id = verified["verification"]["case_id"]
     again = await stack.http.post(verify, json={"outcome": "risk_confirmed"}, headers=stack.headers("cadre", key=vkey))
     assert again.json()["verification"]["case_id"] == case_id  # a retry opens no second case
+    await stack.caught_up()
+    after = (await stack.http.get(summary, headers=stack.headers("township"))).json()["alerts"]
+    medical = [next(r for r in f["rows"] if r["department"] == "medical_insurance") for f in (before, after)]
+    assert medical[1]["confirmed"] - medical[0]["confirmed"] == 1 and medical[1]["pending"] == medical[0]["pending"] - 1
+    assert medical[1]["in_time"] - medical[0]["in_time"] == 1  # converted to a case, verified in time
+    assert (await stack.http.get(summary, headers=stack.headers("medical"))).status_code == 403
     case = (await stack.http.get(f"/cases/{case_id}", headers=stack.headers("township"))).json()
     assert (case["source"], case["clue_date"]) == ("department_alert", stack.day(0))
     outcome = (await stack.http.get(f"/alerts/{alert_number}", headers=stack.headers("medical"))).json()
@@ -110,3 +118,9 @@ async def test_a_person_not_registered_is_sent_back_or_verified_where_the_depart
     assert r.status_code == 200 and r.json()["status"] == "returned"
     seen = (await stack.http.get(f"/alerts/{routed['alert_number']}", headers=stack.headers("education"))).json()
     assert seen["returned_reason"] == "经查该生户籍已迁出本乡"
+    # both matched no registered person: the inspection rules find them (DC-03), each with its alert's stream
+    await stack.caught_up()
+    found = (await stack.http.get("/audit/findings?rule=DC-03", headers=stack.headers("inspector"))).json()
+    numbers = {i["detail"].split(":")[0] for i in found["items"]}
+    assert {returned["alert_number"], routed["alert_number"]} <= numbers
+    assert stranger not in str(found)

@@ -4,6 +4,7 @@ household applied."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -99,3 +100,37 @@ async def test_a_household_looks_up_its_application_without_a_token_and_cannot_g
         await stack.http.post(status, json={"application_number": "SQ0000000000", "id_last_four": "0000"})
     r = await stack.http.post(status, json={"application_number": "SQ0000000001", "id_last_four": "0000"})
     assert r.status_code == 429 and r.json()["errors"][0]["field"] == "address"
+
+
+async def test_an_application_whose_timer_never_started_is_found_and_rearmed_by_the_reconcile(stack: Stack) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from domain.discovery.commands import ApplicationRecord
+    from domain.discovery.values import ApplicationRoute
+    from domain.kernel.envelope import Envelope
+    from domain.registry.values import Risk
+    from tests.integration.conftest import ACTORS
+
+    # recorded straight into the store, as by an API that died before it armed the timer
+    view = stack.ledger.applications.receive(
+        Envelope(ACTORS["cadre"], uuid.uuid4().hex, datetime.now(UTC)),
+        ApplicationRecord(village_code=VILLAGE, applicant_name="刘大山", applicant_id_number=id_number(seq=808),
+                          route=ApplicationRoute.HOTLINE, received_on=stack.today - timedelta(days=5),
+                          reported_risks=[Risk.ILLNESS]),
+    )  # fmt: skip
+    number = str(view["application_number"])
+    await stack.caught_up()
+    stuck = (await stack.http.get("/ops/stuck", headers=stack.headers("township"))).json()
+    assert number in [d["number"] for d in stuck["discovery"] if d["problem"] == "deadline_not_recorded"]
+    r = await stack.http.post("/ops/reconcile", json={"reason": "补启动申报计时"}, headers=stack.headers("township"))
+    assert r.status_code == 200 and number in r.json()["rearmed"]
+    for _ in range(100):  # the timer, its day long past, fires at once
+        late = (await stack.http.get(f"/applications/{number}", headers=stack.headers("township"))).json()
+        if late["answered_late"]:
+            break
+        await asyncio.sleep(0.1)
+    assert late["answered_late"] is True and late["status"] == "received"
+    await stack.caught_up()
+    stuck = (await stack.http.get("/ops/stuck", headers=stack.headers("township"))).json()
+    assert number not in [d["number"] for d in stuck["discovery"]]

@@ -28,6 +28,7 @@ from domain.kernel.chain import (
     verify_stream,
 )
 from domain.kernel.privacy import unknown_case
+from domain.kernel.time import local_date
 from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, open_summary_view
 from domain.readmodels.registry import RegistryView, open_registry_view
@@ -189,7 +190,13 @@ class AuditService:
             for row in self.registry.not_monitored(area_prefixes=[area_code], limit=1_000_000):
                 stream = str(household_id(row["household_number"]))
                 items.append(inspection.not_monitored_finding(row, stream))
-        if rule != inspection.NOT_MONITORED.id:
+        discovery = {r.id for r in inspection.DISCOVERY_RULES}
+        if rule is None or rule in discovery:
+            today = local_date(now)
+            for channel in ("alert", "application"):
+                rows = self.registry.discovery(channel=channel, area_prefix=area_code, limit=1_000_000)
+                items.extend(inspection.discovery_findings(rows, today, only=rule))
+        if rule != inspection.NOT_MONITORED.id and rule not in discovery:
             for case_id in self._case_ids(area_code):
                 case = self._case(case_id)
                 records = self.ledger.cases.event_records(case_id)

@@ -32,6 +32,9 @@ from domain.readmodels.schema import pending_of
 from domain.reports.periods import PERIOD_DAYS, current_period
 from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
 from workflows.cases.workflow import CaseWorkflow
+from workflows.discovery.contracts import DeadlineKind as TimerKind
+from workflows.discovery.contracts import deadline_workflow_id
+from workflows.discovery.service import arm_deadline
 from workflows.reports.service import plan_start
 
 MAX_ITEMS = 5000
@@ -103,6 +106,7 @@ class RepairNotApplicableError(DomainError):
 # What each kind of trouble ``stuck`` reports is called where people read it (the console's board, `dixian ops`).
 PROBLEM_LABELS: dict[str, str] = {
     "no_running_workflow": "没有运行中的工作流",
+    "deadline_not_recorded": "申报或预警逾期未记录（计时未启动）",
     "workflow_task_failing": "工作流任务反复失败",
     "activity_retrying": "活动反复重试",
     "query_failed": "工作流不响应查询",
@@ -311,9 +315,31 @@ class OpsService:
             if row["stage"] != Stage.ELIMINATED.value and now - row["updated_at"] > timedelta(days=no_progress_days):
                 add("no_progress", f"nothing recorded since {row['updated_at'].isoformat()}")
         by_problem: dict[str, int] = {}
-        for item in items:
+        discovery = self.discovery_unrecorded(area_code, local_date(now))
+        for item in [*items, *discovery]:
             by_problem[item["problem"]] = by_problem.get(item["problem"], 0) + 1
-        return {"as_of": now.isoformat(), "area_code": area_code, "by_problem": by_problem, "items": items}
+        return {"as_of": now.isoformat(), "area_code": area_code, "by_problem": by_problem, "items": items,
+                "discovery": discovery}  # fmt: skip
+
+    def discovery_unrecorded(self, area_code: str, today: date) -> list[dict[str, Any]]:
+        """Self-applications and alerts still open past their day whose deadline's timer has recorded nothing (it
+        never started, or failed): re-armed by ``reconcile``."""
+        out = []
+        for kind in TimerKind:
+            for r in self.registry.discovery(channel=kind.value, area_prefix=area_code, limit=1_000_000):
+                if (
+                    r["due_on"] is not None
+                    and r["due_on"] < today
+                    and r["closed_on"] is None
+                    and r["overdue_on"] is None
+                ):
+                    out.append({
+                        "channel": kind.value, "number": r["number"], "village_code": r["village_code"],
+                        "due_on": r["due_on"].isoformat(), "problem": "deadline_not_recorded",
+                        "detail": f"due {r['due_on'].isoformat()}: its timer recorded nothing",
+                        "workflow_id": deadline_workflow_id(kind, f"reconcile-{r['number']}"),
+                    })  # fmt: skip
+        return out
 
     async def reconcile(
         self, area_code: str, actor: Actor, reason: str, now: datetime, client: Client, task_queue: str,
@@ -341,7 +367,19 @@ class OpsService:
                 detail=item["detail"], command_id=command_id,
             )  # fmt: skip
             restarted.append(item["case_id"])
-        return {"restarted": restarted, "reported": report["by_problem"]}
+        rearmed = []
+        for item in report["discovery"]:
+            kind, number = TimerKind(item["channel"]), item["number"]
+            await arm_deadline(client, task_queue, kind, f"reconcile-{number}", [number],
+                               date.fromisoformat(item["due_on"]))  # fmt: skip
+            if command_id and self.ledger.ops.repaired(command_id, number):
+                continue
+            self.ledger.ops.record_repair(
+                actor=actor, at=now, action="rearm_deadline", case_id=number, reason=reason, detail=item["detail"],
+                command_id=command_id,
+            )  # fmt: skip
+            rearmed.append(number)
+        return {"restarted": restarted, "rearmed": rearmed, "reported": report["by_problem"]}
 
     async def repair(
         self, case_id: UUID, action: str, area_code: str, actor: Actor, reason: str, now: datetime, client: Client,

@@ -25,12 +25,41 @@ def rule_ids(found: list[dict[str, Any]]) -> list[str]:
 
 
 def test_every_rule_names_its_source_and_severity() -> None:
-    assert len({r.id for r in RULES}) == len(RULES) == 27
+    assert len({r.id for r in RULES}) == len(RULES) == 32
     for rule in RULES:
         assert rule.source and rule.severity in ("high", "medium") and rule.title
     groups = {r.group for r in RULES}
     assert groups == {"应纳未纳", "帮扶措施不及时", "帮扶措施不精准", "风险消除不规范", "回头看", "识别合理性",
-                      "风险与成员一致", "措施合理性", "联系方式"}  # fmt: skip
+                      "风险与成员一致", "措施合理性", "联系方式", "发现渠道"}  # fmt: skip
+
+
+def test_the_discovery_channels_findings_name_late_open_and_unmatched_ones() -> None:
+    from datetime import date
+    from uuid import uuid4
+
+    from domain.audit.inspection import discovery_findings
+
+    today = date(2026, 3, 20)
+
+    def row(channel: str, number: str, due: date | None, closed: date | None, matched: bool = True) -> dict[str, Any]:
+        return {"channel": channel, "number": number, "due_on": due, "closed_on": closed, "matched": matched,
+                "household_number": "HH-1" if matched else "", "village_code": "990102101001", "case_id": "",
+                "stream_id": uuid4()}  # fmt: skip
+
+    rows = [
+        row("alert", "YJ1", date(2026, 3, 13), None),  # never verified: 7 days past
+        row("alert", "YJ2", date(2026, 3, 13), date(2026, 3, 15)),  # verified 2 days late
+        row("alert", "YJ3", date(2026, 3, 20), None),  # due today: still in time
+        row("alert", "YJ4", None, date(2026, 3, 10), matched=False),  # sent back at once, matched to no one
+        row("application", "SQ1", date(2026, 3, 11), None),
+        row("application", "SQ2", date(2026, 3, 11), date(2026, 3, 11)),  # answered on its day
+        row("application", "SQ3", date(2026, 3, 11), date(2026, 3, 12)),
+    ]
+    found = [(f["rule"], f["detail"].split()[0].rstrip(":"), f["days_late"]) for f in discovery_findings(rows, today)]
+    assert found == [("DC-01", "YJ1", 7), ("DC-02", "YJ2", 2), ("DC-03", "YJ4", None), ("DC-04", "SQ1", 9),
+                     ("DC-05", "SQ3", 1)]  # fmt: skip
+    assert [f["rule"] for f in discovery_findings(rows, today, only="DC-04")] == ["DC-04"]
+    assert all(f["evidence"][0]["stream"] for f in discovery_findings(rows, today))
 
 
 def test_a_clean_case_through_elimination_has_no_finding(ledger: Ledger, case: CaseDriver) -> None:

@@ -193,3 +193,31 @@ def test_department_accounts_cannot_verify(registered: Ledger) -> None:
         _verify(registered, pushed.alert.number, actor=MEDICAL, outcome=AlertOutcome.NOT_AT_RISK, reason="r",
                 evidence="e")  # fmt: skip
     assert replace(cost(), amount=None).amount is None
+
+
+def test_the_figures_count_each_department_and_the_applications_answered_in_time() -> None:
+    from domain.discovery.stats import ALERT_COLUMNS, alert_figures, application_figures
+    from domain.discovery.values import AlertStatus
+
+    assert {s.value for s in AlertStatus} <= set(ALERT_COLUMNS)  # every status has its column
+    rows = [
+        {"department": "medical_insurance", "what": "medical_cost", "status": "confirmed", "n": 3, "in_time": 2,
+         "late": 1, "waiting_late": 0, "unmatched": 0},
+        {"department": "medical_insurance", "what": "medical_cost", "status": "pending", "n": 2, "in_time": 0,
+         "late": 1, "waiting_late": 1, "unmatched": 1},
+        {"department": "education", "what": "school_dropout", "status": "returned", "n": 1, "in_time": 0,
+         "late": 0, "waiting_late": 0, "unmatched": 1},
+    ]  # fmt: skip
+    figures = alert_figures(rows)
+    medical = next(r for r in figures["rows"] if r["department"] == "medical_insurance")
+    assert (medical["received"], medical["confirmed"], medical["pending"], medical["late"]) == (5, 3, 2, 2)
+    assert len(figures["rows"]) == len(Department)  # every department a row, those with none too
+    assert (figures["total"]["received"], figures["total"]["unmatched"], figures["total"]["returned"]) == (6, 2, 1)
+    apps = application_figures([
+        {"department": "", "what": "written", "status": "accepted", "n": 4, "in_time": 3, "late": 1,
+         "waiting_late": 0, "unmatched": 0},
+        {"department": "", "what": "hotline", "status": "received", "n": 1, "in_time": 0, "late": 1,
+         "waiting_late": 1, "unmatched": 1},
+    ])  # fmt: skip
+    assert apps["total"] == {"received": 5, "pending": 1, "accepted": 4, "refused": 0, "in_time": 3, "late": 2,
+                             "waiting_late": 1}  # fmt: skip
