@@ -31,6 +31,8 @@ SEEDED_USERS = (
     Actor(id="helper-chen", role=Role.RESPONSIBLE_PERSON, area_code="990102101", name="陈帮扶"),
     Actor(id="ops", role=Role.OPS, area_code="990102", name="县运维"),
     Actor(id="admin", role=Role.ADMIN, area_code="990102", name="县管理员"),
+    Actor(id="dept-medical", role=Role.DEPARTMENT, area_code="990102", name="县医疗保障局",
+          department="medical_insurance"),
 )
 
 
@@ -45,7 +47,7 @@ def seed_accounts(accounts: AccountService) -> None:
     for a in SEEDED_USERS:
         offices = SEEDED_OFFICES.get(a.id)
         record = AccountRecord(user_id=a.id, name=a.name, role=a.role.value, area_code=a.area_code, unit="演示",
-                               offices=offices)  # fmt: skip
+                               department=a.department, offices=offices)  # fmt: skip
         if accounts.ledger.accounts.find(a.id) is None:
             command_id = f"seed-account:{a.id}"
         elif offices and not accounts.office_holders(a.area_code):
