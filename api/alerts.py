@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.cases import start_case
-from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep
+from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
 from api.errors import ApiProblem
 from domain.discovery.alert_commands import PushedAlert
 from domain.discovery.rules import ALERT_KINDS
@@ -43,14 +43,16 @@ def _service(svc: Any) -> AlertService:
 
 async def _arm(svc: Any, actor: Actor, command_id: str, pushed: list[PushedAlert]) -> None:
     """One timer for the push's alerts that wait to be verified (they share their day); a repeated push arms the
-    same one."""
-    waiting = [p.alert for p in pushed if p.alert.status == AlertStatus.PENDING.value and not p.duplicate]
+    same one (a first push whose timer did not start, sent again, finds its alerts duplicates: they are armed too,
+    and a timer for an alert armed before records nothing twice)."""
+    waiting = [p.alert for p in pushed if p.alert.status == AlertStatus.PENDING.value]
     if not waiting:
         return
+    due = min(a.facts["verify_due"] for a in waiting)
     key = hashlib.sha256(f"{actor.id}:{command_id}".encode()).hexdigest()[:32]
     try:
         await arm_deadline(svc.temporal, svc.settings.task_queue, DeadlineKind.ALERT, key, [a.number for a in waiting],
-                           waiting[0].facts["verify_due"])  # fmt: skip
+                           due)  # fmt: skip
     except RPCError:
         raise ApiProblem(
             "UnavailableError",
@@ -65,9 +67,10 @@ async def push_alerts(body: AlertPush, actor: ActorDep, command_id: CommandIdDep
     checked before any is recorded: one that breaks a rule refuses the push, every problem named by its index
     (`alerts[i].field`). Each is matched by ID number to the registered household and routed to its village, which
     must verify it within the policy's `alert_verify_days` (3); a household already in an open case has it attached
-    there; a person the registry does not hold goes to the village or township the alert names (`area_code`), or is
-    sent back at once. The answer tells, per alert, its number, whether it was pushed before (`duplicate`: the same
-    person, kind, day and amount) and where it stands, nothing of the household."""
+    there; a person the registry does not hold goes to the village or township of the county the alert names
+    (`area_code`, 422 `known_area` outside it), or to the county. The answer tells, per alert, its number, whether it
+    was pushed before (`duplicate`: the same person, kind, day and amount, unless that one was sent back) and where it
+    stands, nothing of the household. A push whose timer did not start (503) is sent again with the same key."""
     view, pushed = await run_in_threadpool(
         lambda: _service(svc).push(
             [a.record() for a in body.alerts], actor=actor, command_id=command_id, now=_now(), via="api"
@@ -138,10 +141,14 @@ async def alerts(
 
 
 @router.get("/alerts/{alert_number}", summary="部门筛查预警: one alert")
-async def alert(alert_number: str, actor: ActorDep, svc: ServicesDep) -> Any:
+async def alert(alert_number: str, actor: ActorDep, svc: ServicesDep, request: Request) -> Any:
     """A 行业部门 reads its own alert's outcome (the reason only when sent back); the village, township and county
-    read the alert in full (the person masked for the roles that see no personal data). 404 `exists` otherwise."""
-    return await run_in_threadpool(lambda: _service(svc).alert(alert_number, actor))
+    read the alert in full (what it tells of the person masked for the roles that see no personal data), the read
+    recorded in the access log. 404 `exists` otherwise."""
+    view = await run_in_threadpool(lambda: _service(svc).alert(alert_number, actor))
+    if actor.role is not Role.DEPARTMENT:
+        await record_read(svc, actor, request, what="alert", target=alert_number, village_code=view["village_code"])
+    return view
 
 
 @router.post("/alerts/{alert_number}/verify", summary="核实: the village's or township's verification of an alert")
@@ -156,10 +163,15 @@ async def verify_alert(
     (422 `open_case_of_household`); `not_at_risk` needs the `reason` and the `evidence`; `not_registered`, for a
     person the registry did not match only (422 `registered`), the `reason`, which the department reads. The same
     `Idempotency-Key` answers the same."""
+    if actor.role is Role.DEPARTMENT:  # a department reads its alert; it does not verify it
+        raise NotPermittedError("预警信息由村、乡镇（或县级）经办人员核实", field="role", rule="verify_roles")
     service = _service(svc)
     current = await run_in_threadpool(lambda: service.alert(alert_number, actor))
     case_id = body.case_id.strip()
     if body.outcome is AlertOutcome.RISK_CONFIRMED and current.get("status") == AlertStatus.PENDING.value:
+        # everything the verification will ask is asked first: no case opens for a verification then refused
+        await run_in_threadpool(lambda: service.check_verify(alert_number, actor=actor, outcome=body.outcome,
+                                                             reason=body.reason, evidence=body.evidence))  # fmt: skip
         household = current["household_number"] or body.household_number.strip()
         village = current["village_code"] or (body.village_code or "")
         if not household:

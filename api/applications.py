@@ -16,7 +16,6 @@ from api.deps import ActorDep, CommandIdDep, ServicesDep
 from api.errors import ApiProblem
 from api.ratelimit import SlidingWindow
 from domain.cases.values import Source
-from domain.kernel.errors import NotFoundError
 from workflows.cases.contracts import OpenCaseRequest
 from workflows.discovery.contracts import AnswerRequest, ApplicationRequest, DeadlineKind, StatusLookup
 from workflows.discovery.service import ApplicationService, arm_deadline
@@ -79,14 +78,13 @@ async def application_status(body: StatusLookup, request: Request, svc: Services
     number = body.application_number.upper()
     if not limits["address"].hit(request.client.host if request.client else "-"):
         raise ApiProblem("TooManyRequestsError", "too many lookups from this address", field="address", rule="rate")
-    if not limits["number"].allows(number):
+    # counted before the lookup (lookups at once cannot all pass a check made before any fails), taken back on success
+    if not limits["number"].hit(number):
         raise ApiProblem("TooManyRequestsError", "too many failed lookups of this application",
                          field="application_number", rule="rate")  # fmt: skip
-    try:
-        return await run_in_threadpool(lambda: _service(svc).lookup(number, body.id_last_four))
-    except NotFoundError:
-        limits["number"].hit(number)
-        raise
+    found = await run_in_threadpool(lambda: _service(svc).lookup(number, body.id_last_four))
+    limits["number"].refund(number)
+    return found
 
 
 def _limits(request: Request) -> dict[str, SlidingWindow]:

@@ -126,8 +126,8 @@ CONFINED_TO: dict[Role, tuple[tuple[str, ...], str, str]] = {
         "department_scope",
     ),
     Role.RESPONSIBLE_PERSON: (
-        ("/cases", "/households/{household_number}"),
-        "a 帮扶责任人 reads the households assigned to them and their cases, nothing else",
+        ("/cases", "/households/{household_number}", "/visits"),
+        "a 帮扶责任人 reads the households assigned to them, their cases and their visit list, nothing else",
         "own_households",
     ),
 }  # fmt: skip

@@ -31,8 +31,9 @@ SEEDED_USERS = (
     Actor(id="helper-chen", role=Role.RESPONSIBLE_PERSON, area_code="990102101", name="陈帮扶"),
     Actor(id="ops", role=Role.OPS, area_code="990102", name="县运维"),
     Actor(id="admin", role=Role.ADMIN, area_code="990102", name="县管理员"),
-    Actor(id="dept-medical", role=Role.DEPARTMENT, area_code="990102", name="县医疗保障局",
-          department="medical_insurance"),
+    Actor(
+        id="dept-medical", role=Role.DEPARTMENT, area_code="990102", name="县医疗保障局", department="medical_insurance"
+    ),
 )
 
 

@@ -199,8 +199,8 @@ def problem(
         headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
         headers["Retry-After"] = "5"
-    if status == 429:
-        headers["Retry-After"] = "60"
+    if status == 429:  # a record's limit rests for an hour, an address's for a minute (api.applications)
+        headers["Retry-After"] = "3600" if any(e["field"] == "application_number" for e in errors or []) else "60"
     headers["Content-Language"] = "en" if english else "zh-CN"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 

@@ -33,6 +33,13 @@ class SlidingWindow:
         with self._lock:
             return len(self._window(key, self.clock())) < self.most
 
+    def refund(self, key: str) -> None:
+        """Take back the last hit of ``key`` (a lookup that succeeded does not count against its record)."""
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits:
+                hits.pop()
+
     def hit(self, key: str) -> bool:
         """Count a hit for ``key``; False when it is over the rate (the hit is not counted then)."""
         with self._lock:

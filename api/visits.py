@@ -3,6 +3,7 @@ served (the campaign's screening, the identification's household visit, a look-b
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import partial
@@ -13,13 +14,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.cases import take_step
 from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
+from api.errors import ApiProblem
 from api.registry import open_from_screening
 from domain.cases.values import LookBackOutcome
 from domain.discovery.values import AlertOutcome
-from domain.discovery.visits import VisitTask, unmet_guarantees
-from domain.kernel.actors import Role
+from domain.discovery.visits import Task, VisitTask, unmet_guarantees
+from domain.kernel.actors import Actor, Role
 from domain.kernel.envelope import Envelope
-from domain.kernel.errors import NotPermittedError
+from domain.kernel.errors import NotPermittedError, RuleViolationError
 from domain.kernel.permissions import STEP_ROLES
 from domain.kernel.privacy import area_to_read, sees, unknown_household
 from domain.kernel.steps import Step
@@ -89,8 +91,22 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
     household = await run_in_threadpool(lambda: _household(svc, number))
     if household is None or not sees(actor, household["village_code"]):
         raise unknown_household(number)
-    village, now = household["village_code"], _now()
-    tasks = await run_in_threadpool(lambda: _visits(svc).tasks_of(number, village, local_date(now)))
+    village, now, visits = household["village_code"], _now(), _visits(svc)
+    planned = await run_in_threadpool(lambda: visits.planned(actor, command_id))
+    if planned is not None and planned[0]["household_number"] != number:
+        raise ApiProblem("VersionConflictError", "this Idempotency-Key recorded a visit to another household; send "
+                         "a new key", field="Idempotency-Key", rule="command_reused")  # fmt: skip
+    if planned is not None and planned[0]["recorded"]:
+        return planned[0]  # the same visit again: as it was recorded
+    if planned is not None:
+        tasks = planned[1]  # a retry carries out the plan as first made (the lists have moved on since)
+    else:
+        tasks = await run_in_threadpool(lambda: visits.tasks_of(number, village, local_date(now)))
+        _check_before(body, tasks, actor)  # nothing is written for a visit one of its steps would refuse
+        await run_in_threadpool(lambda: visits.plan(
+            Envelope(actor, command_id, now), tasks, household_number=number, village_code=village,
+            visited_on=body.visited_on, method=body.method.value, screener=body.screener, visitors=list(body.visitors),
+        ))  # fmt: skip
     served: list[dict[str, str]] = []
     at = datetime.combine(body.visited_on, time(12), tzinfo=SHANGHAI)
     occurred_at = min(at, now) if body.visited_on == local_date(now) else at
@@ -99,7 +115,7 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
     record: dict[str, Any] = {}
     campaigns: list[str | None] = [t.ref for t in tasks if t.kind is VisitTask.SCREENING]
     for campaign in campaigns or [None]:
-        sub = f"{command_id}:screening:{campaign or '-'}"
+        sub = _sub(command_id, VisitTask.SCREENING, campaign or "")
         request = ScreeningRequest.model_validate({
             "campaign_id": campaign, "screened_on": body.visited_on, "method": body.method, "screener": body.screener,
             "findings": body.findings, "comment": body.comment,
@@ -118,7 +134,7 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
 
     left: list[dict[str, str]] = []
     for task in tasks:
-        sub = f"{command_id}:{task.kind.value}:{task.ref}"
+        sub = _sub(command_id, task.kind, task.ref)
         step = CASE_STEPS.get(task.kind)
         if step is not None and actor.role not in STEP_ROLES[step]:
             left.append({"kind": task.kind.value, "ref": task.ref})  # the village's to take: not this role's step
@@ -145,7 +161,7 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
     open_cases = (await run_in_threadpool(lambda: _household(svc, number)) or {}).get("open_cases", [])
     alerts = AlertService(svc.registry.ledger, svc.registry.view)
     for task in (t for t in tasks if t.kind is VisitTask.ALERT):
-        sub = f"{command_id}:alert:{task.ref}"
+        sub = _sub(command_id, task.kind, task.ref)
         if open_cases:
             outcome, kwargs = AlertOutcome.ALREADY_MONITORED, {"case_id": open_cases[0]}
         elif not at_risk:
@@ -158,13 +174,29 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
         served.append({"kind": task.kind.value, "ref": task.ref, "result": outcome.value})
     left += [{"kind": t.kind.value, "ref": t.ref} for t in tasks
              if t.kind in (VisitTask.ELIMINATION_VISIT, VisitTask.ASSISTANCE)]  # fmt: skip
-    return await run_in_threadpool(
-        lambda: _visits(svc).record(
-            Envelope(actor, command_id, now), household_number=number, village_code=village,
-            visited_on=body.visited_on, method=body.method.value, screener=body.screener,
-            visitors=list(body.visitors), served=served, left=left,
-        )
-    )  # fmt: skip
+    return await run_in_threadpool(lambda: visits.complete(Envelope(actor, command_id, now), served, left))
+
+
+def _sub(command_id: str, kind: VisitTask, ref: str) -> str:
+    """The command id of one task a visit serves: derived from the visit's and the task (short, whatever the
+    visit's key), so that a retry does each task once."""
+    return "visit:" + hashlib.sha256(f"{command_id}|{kind.value}|{ref}".encode()).hexdigest()[:40]
+
+
+def _check_before(body: VisitRequest, tasks: list[Task], actor: Actor) -> None:
+    """What a task's own step would refuse, asked before the visit writes anything: the household visit records the
+    authorisation signed (with its reference) or declined (with the household's reason)."""
+    if (
+        not any(t.kind is VisitTask.HOUSEHOLD_VISIT for t in tasks)
+        or actor.role not in STEP_ROLES[Step.HOUSEHOLD_VISIT]
+    ):
+        return
+    if body.authorisation_signed and not body.authorisation_ref.strip():
+        raise RuleViolationError("a signed authorisation letter needs its document reference",
+                                 field="authorisation_ref", rule="authorisation_reference")  # fmt: skip
+    if not body.authorisation_signed and not body.refusal_reason.strip():
+        raise RuleViolationError("a household declining the authorisation letter states its reason",
+                                 field="refusal_reason", rule="refusal_reason")  # fmt: skip
 
 
 def _household(svc: Any, number: str) -> dict[str, Any] | None:

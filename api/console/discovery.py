@@ -174,12 +174,9 @@ async def _alert_page(request: Request, sess: Any, svc: Any, number: str, status
     if refused is not None:
         return refused
     try:
-        alert = await alert_api.alert(number, sess.actor, svc)
+        alert = await alert_api.alert(number, sess.actor, svc, request)  # the read recorded there
     except NotFoundError:
         return _page(request, "refused.html", 404, sess=sess, message="没有找到该预警，或不在您的辖区内。")
-    if sess.actor.role is not Role.DEPARTMENT:
-        await record_read(svc, sess.actor, request, what="alert", target=number,
-                          village_code=alert.get("village_code", ""))  # fmt: skip
     may_verify = alert.get("status") == "pending" and sess.actor.role is not Role.DEPARTMENT
     # what only an alert on a person the registry did not match (or routed to a township only) asks for
     unasked = ({"household_number", "household_head"} if alert.get("matched") else set()) | (

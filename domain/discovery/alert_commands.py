@@ -24,7 +24,7 @@ from domain.kernel.errors import (
     StepNotAllowedError,
     VersionConflictError,
 )
-from domain.kernel.permissions import check_actor_level
+from domain.kernel.permissions import OPEN_ROLES, check_actor_level
 from domain.kernel.store import CommandSet
 from domain.kernel.time import local_date
 from domain.registry.household import (
@@ -42,8 +42,6 @@ VERIFY_ROLES = frozenset({Role.VILLAGE_CADRE, Role.RESIDENT_CADRE, Role.TOWNSHIP
 MAX_ALERTS = 2000  # alerts in one push (a department's file of a fortnight; more: several files)
 MAX_AMOUNT = Decimal("100000000")
 _NUMBER_ATTEMPTS = 20
-
-NOT_REGISTERED = "未在农户信息库中找到该身份证号，且未注明所在村或乡镇：请核对身份证号，或注明所在村、乡镇后重新推送"
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,8 @@ class PushedAlert:
     duplicate: bool
 
 
-def _problems(i: int, r: AlertRecord, department: Department, today: date, store: Any) -> list[dict[str, str]]:
+def _problems(i: int, r: AlertRecord, department: Department, county: str, today: date, store: Any
+              ) -> list[dict[str, str]]:  # fmt: skip
     out: list[dict[str, str]] = []
 
     def bad(field: str, rule: str, message: str) -> None:
@@ -96,8 +95,9 @@ def _problems(i: int, r: AlertRecord, department: Department, today: date, store
         bad("details", "length", "情况说明不超过500字，部门编号不超过64字")
     if r.area_code:
         area = store.areas.get(r.area_code)
-        if area is None or area.level not in (AreaLevel.VILLAGE, AreaLevel.TOWNSHIP):
-            bad("area_code", "known_area", "所在村或乡镇代码不是本系统中的村或乡镇")
+        placed = area is not None and area.level in (AreaLevel.VILLAGE, AreaLevel.TOWNSHIP)
+        if not placed or not contains(county, r.area_code):
+            bad("area_code", "known_area", "所在村或乡镇代码不是本县的村或乡镇")
     return out
 
 
@@ -114,7 +114,9 @@ class AlertCommands(CommandSet):
             raise RuleViolationError("没有预警信息", field="alerts", rule="required")
         if len(records) > MAX_ALERTS:
             raise RuleViolationError(f"一次最多推送{MAX_ALERTS}条", field="alerts", rule="length")
-        problems = [p for i, r in enumerate(records) for p in _problems(i, r, department, today, self.store)]
+        problems = [
+            p for i, r in enumerate(records) for p in _problems(i, r, department, actor.area_code, today, self.store)
+        ]
         if problems:
             first = problems[0]
             raise RuleViolationError(first["message"], field=first["field"], rule=first["rule"], violations=problems)
@@ -125,19 +127,21 @@ class AlertCommands(CommandSet):
         for i, r in enumerate(records):
             id_number = normalise_id_number(r.id_number)
             amount = "" if r.amount is None else str(r.amount.quantize(Decimal("0.01")))
-            fact = alert_id_of(department.value, person_key(id_number), r.kind.value, r.occurred_on, amount)
+            fact = alert_id_of(f"{department.value}@{actor.area_code}", person_key(id_number), r.kind.value,
+                               r.occurred_on, amount)  # fmt: skip
             earlier = new.get(str(fact)) or self._find_fact(fact)
             if earlier is not None:
                 out.append(PushedAlert(i, earlier, duplicate=True))
                 continue
-            number = self._free_number(fact)
-            household, village, township, status, case_id, why = self._route(person_key(id_number), r.area_code)
+            number = self._free_number(fact, {a.number for a in new.values()})
+            household, village, township, status, case_id = self._route(person_key(id_number), r.area_code,
+                                                                        actor.area_code)  # fmt: skip
             alert = DepartmentAlert.receive(
                 alert_number=number, fact_id=str(fact), department=department.value, kind=r.kind.value,
                 person={"name": r.name.strip(), "id_number": id_number}, amount=amount, occurred_on=r.occurred_on,
                 details=r.details.strip(), reference=r.reference.strip(), via=via, batch=batch[:200],
                 received_on=today, household_number=household, village_code=village, township_code=township,
-                status=status.value, case_id=case_id, return_reason=why,
+                status=status.value, case_id=case_id,
                 verify_due=due if status is AlertStatus.PENDING else None, policy_key=policy.key, actor=actor,
                 command_id=envelope.command_id, occurred_at=envelope.now,
             )  # fmt: skip
@@ -148,25 +152,29 @@ class AlertCommands(CommandSet):
         return out
 
     def _find_fact(self, fact: Any) -> DepartmentAlert | None:
+        """The alert this fact was pushed as before, unless it was sent back (a department corrects and pushes a
+        sent-back alert again: that is a new alert, under the fact's next number)."""
         for attempt in range(_NUMBER_ATTEMPTS):
             found = self.store.find(DepartmentAlert, alert_id(alert_number_of(fact, attempt)))
             if found is None:
                 return None
-            if found.fact_id == str(fact):
+            if found.fact_id == str(fact) and found.status != AlertStatus.RETURNED.value:
                 return found
         return None
 
-    def _free_number(self, fact: Any) -> str:
+    def _free_number(self, fact: Any, taken: set[str]) -> str:
+        """The fact's first number neither stored nor ``taken`` by another alert of this push."""
         for attempt in range(_NUMBER_ATTEMPTS):
             number = alert_number_of(fact, attempt)
-            if self.store.find(DepartmentAlert, alert_id(number)) is None:
+            if number not in taken and self.store.find(DepartmentAlert, alert_id(number)) is None:
                 return number
         raise VersionConflictError("预警编号冲突，请重新推送", field="alerts", rule="number_taken")
 
-    def _route(self, person: str, area_code: str) -> tuple[str, str, str, AlertStatus, str, str]:
-        """(household, village, township, status, case, reason): the registered household of the person, routed to
-        its village; attached at once to its open case, if it has one; a person not registered, to the village or
-        township the department named; or, with none named, returned to the department."""
+    def _route(self, person: str, area_code: str, county: str) -> tuple[str, str, str, AlertStatus, str]:
+        """(household, village, township, status, case): the registered household of the person, routed to its
+        village; attached at once to its open case, if it has one; a person not registered, to the village or
+        township the department named, or with none named to the county, to verify (never sent back at once: the
+        push's answer does not tell the department who is registered)."""
         claim = self.store.find(IdNumberClaim, id_claim_id(person))
         number = claim.household_number if claim is not None else ""
         household = self.store.find(Household, household_id(number)) if number else None
@@ -175,15 +183,12 @@ class AlertCommands(CommandSet):
             township = up_to(village, AreaLevel.TOWNSHIP)
             index = self.store.find(HouseholdCases, household_cases_id(number))
             if index is not None and index.open_cases:
-                return number, village, township, AlertStatus.ATTACHED, index.open_cases[0], ""
-            return number, village, township, AlertStatus.PENDING, "", ""
-        if area_code:
-            area = self.store.areas.get(area_code)
-            assert area is not None  # checked with the record
-            if area.level is AreaLevel.VILLAGE:
-                return "", area_code, up_to(area_code, AreaLevel.TOWNSHIP), AlertStatus.PENDING, "", ""
-            return "", "", area_code, AlertStatus.PENDING, "", ""
-        return "", "", "", AlertStatus.RETURNED, "", NOT_REGISTERED
+                return number, village, township, AlertStatus.ATTACHED, index.open_cases[0]
+            return number, village, township, AlertStatus.PENDING, ""
+        area = self.store.areas.get(area_code) if area_code else None
+        if area is not None and area.level is AreaLevel.VILLAGE:
+            return "", area_code, up_to(area_code, AreaLevel.TOWNSHIP), AlertStatus.PENDING, ""
+        return "", "", area_code or county, AlertStatus.PENDING, ""
 
     def verify(
         self, envelope: Envelope, number: str, *, outcome: AlertOutcome, case_id: str = "", reason: str = "",
@@ -196,11 +201,7 @@ class AlertCommands(CommandSet):
         alert = self.get(number, actor)
         if envelope.command_id in alert.command_versions:
             return alert
-        if actor.role not in VERIFY_ROLES:
-            raise NotPermittedError("预警信息由村、乡镇（或县级）经办人员核实", field="role", rule="verify_roles")
-        check_actor_level(actor)
-        if alert.status != AlertStatus.PENDING.value:
-            raise StepNotAllowedError("该预警已核实或已处理", field="status", rule="verified_once")
+        self.check_verify(alert, actor, outcome, reason=reason, evidence=evidence)
         facts = alert.facts
         household = facts["household_number"] or household_number.strip()
         reason, evidence = reason.strip(), evidence.strip()
@@ -211,17 +212,6 @@ class AlertCommands(CommandSet):
             if index is None or case_id not in index.open_cases:
                 raise RuleViolationError("该户没有这个在监测的案件：请核对户编号和案件", field="case_id",
                                          rule="open_case_of_household")  # fmt: skip
-        if outcome is AlertOutcome.NOT_AT_RISK and (not reason or not evidence):
-            raise RuleViolationError("核实无风险须写明理由和核实依据", field="evidence" if reason else "reason",
-                                     rule="required")  # fmt: skip
-        if outcome is AlertOutcome.NOT_REGISTERED:
-            if facts["household_number"]:
-                raise RuleViolationError("该身份证号已在农户信息库中登记，不能以“不在库”退回", field="outcome",
-                                         rule="registered")  # fmt: skip
-            if not reason:
-                raise RuleViolationError("退回部门须写明理由", field="reason", rule="required")
-        if len(reason) > 500 or len(evidence) > 2000:
-            raise RuleViolationError("理由不超过500字，核实依据不超过2000字", field="reason", rule="length")
         alert.verify(
             outcome=outcome.value, status=OUTCOME_STATUS[outcome].value,
             case_id=case_id if outcome in (AlertOutcome.RISK_CONFIRMED, AlertOutcome.ALREADY_MONITORED) else "",
@@ -231,6 +221,32 @@ class AlertCommands(CommandSet):
         )  # fmt: skip
         self.store.save_all(alert, field="alert_number")
         return alert
+
+    def check_verify(self, alert: DepartmentAlert, actor: Actor, outcome: AlertOutcome, *, reason: str = "",
+                     evidence: str = "") -> None:  # fmt: skip
+        """What a verification must satisfy before anything is done for it (the API opens a confirmed risk's case
+        only after this): the role (a confirmed risk opens a case: 村干部/网格员, 乡镇 or 县 only), the alert still
+        waiting, the reason and evidence its outcome needs."""
+        if actor.role not in VERIFY_ROLES:
+            raise NotPermittedError("预警信息由村、乡镇（或县级）经办人员核实", field="role", rule="verify_roles")
+        check_actor_level(actor)
+        if outcome is AlertOutcome.RISK_CONFIRMED and actor.role not in OPEN_ROLES:  # the alert is in their area
+            raise NotPermittedError("风险属实须开立监测案件，由村干部/网格员或乡镇、县级办理", field="role",
+                                    rule="open_roles")  # fmt: skip
+        if alert.status != AlertStatus.PENDING.value:
+            raise StepNotAllowedError("该预警已核实或已处理", field="status", rule="verified_once")
+        reason, evidence = reason.strip(), evidence.strip()
+        if outcome is AlertOutcome.NOT_AT_RISK and (not reason or not evidence):
+            raise RuleViolationError("核实无风险须写明理由和核实依据", field="evidence" if reason else "reason",
+                                     rule="required")  # fmt: skip
+        if outcome is AlertOutcome.NOT_REGISTERED:
+            if alert.facts["matched"]:
+                raise RuleViolationError("该身份证号已在农户信息库中登记，不能以“不在库”退回", field="outcome",
+                                         rule="registered")  # fmt: skip
+            if not reason:
+                raise RuleViolationError("退回部门须写明理由", field="reason", rule="required")
+        if len(reason) > 500 or len(evidence) > 2000:
+            raise RuleViolationError("理由不超过500字，核实依据不超过2000字", field="reason", rule="length")
 
     def record_overdue(self, number: str, actor: Actor, now: datetime) -> bool:
         """The verification deadline's timer: record it missed, once, if the alert still waits (else nothing)."""

@@ -2,10 +2,11 @@
 school, an unsafe house, a disaster loss, a job loss), matched to the registered household by ID number, routed to the
 household's village and township, and verified there within the policy's days (``alert_verify_days``).
 
-The alert's number is derived from the fact itself (department, ID number, kind, day and amount): the same fact pushed
-twice is the same alert, told back as a duplicate. The person's name and ID number and what the department wrote are
-personal data: they stay in the alert's events (encrypted at rest, like every event) and never reach a log, an error
-message, a read model or the department's view of the outcome."""
+The alert's number is derived from the fact itself (department and its county, ID number, kind, day and amount): the
+same fact pushed twice is the same alert, told back as a duplicate, unless the first was sent back for correction.
+The person's name and ID number and what the department wrote are personal data: they stay in the alert's events
+(encrypted at rest, like every event) and never reach a log, an error message, a read model or the department's
+view of the outcome."""
 
 from __future__ import annotations
 
@@ -52,11 +53,10 @@ class AlertReceived(ChainedCreated):
     batch: str  # the file's name, or ""
     received_on: date
     household_number: str  # the registered household the ID number belongs to; "" when none
-    village_code: str  # where it is routed ("" when returned at once, or routed to a township only)
+    village_code: str  # where it is routed ("" when routed to a township, or to the county, only)
     township_code: str
-    status: str  # pending | attached | returned
+    status: str  # pending | attached
     case_id: str  # the open case it was attached to
-    return_reason: str
     verify_due: date | None
     policy_key: str
     actor: dict[str, str]
@@ -77,8 +77,8 @@ class AlertReceived(ChainedCreated):
         alert.details = self.details
         alert.status = self.status
         alert.verification = (
-            {"outcome": "", "case_id": self.case_id, "reason": self.return_reason, "evidence": "",
-             "verified_on": self.received_on, "by": dict(self.actor), "on_receipt": True}
+            {"outcome": "", "case_id": self.case_id, "reason": "", "evidence": "", "verified_on": self.received_on,
+             "by": dict(self.actor), "on_receipt": True}
             if self.status != "pending" else None
         )  # fmt: skip
         alert.overdue_on = None

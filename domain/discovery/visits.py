@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.kernel.chain import ChainedAggregate, ChainedCreated
+from domain.kernel.actors import Actor
+from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.envelope import Envelope
 from domain.kernel.labels import Labelled
 from domain.kernel.permissions import check_may_register
@@ -122,11 +123,10 @@ def visit_id(actor_id: str, command_id: str) -> UUID:
     return uuid5(_NAMESPACE, f"{actor_id}:{command_id}")
 
 
-@stored_as("domain.discovery:VisitRecorded")
-class VisitRecorded(ChainedCreated):
-    """One visit to a household and every task it served, each with what it recorded (a screening, a case's step,
-    an alert's verification), and the tasks it could not serve (they need their own forms). The findings themselves
-    are in the records it made, not repeated here."""
+@stored_as("domain.discovery:VisitPlanned")
+class VisitPlanned(ChainedCreated):
+    """A visit to a household, recorded before anything is done for it, with the tasks it will serve: the plan a
+    retried request carries out again (the read models move on as each task is done, the plan does not)."""
 
     household_number: str
     village_code: str
@@ -134,8 +134,7 @@ class VisitRecorded(ChainedCreated):
     method: str
     screener: str
     visitors: list[str]
-    served: list[dict[str, str]]  # kind, ref, result
-    left: list[dict[str, str]]  # kind, ref: still to be done in the case
+    tasks: list[dict[str, str]]  # kind, ref
     actor: dict[str, str]
     command_id: str
     occurred_at: datetime
@@ -144,31 +143,63 @@ class VisitRecorded(ChainedCreated):
         visit.facts = {
             "household_number": self.household_number, "village_code": self.village_code,
             "visited_on": self.visited_on, "method": self.method, "screener": self.screener,
-            "visitors": list(self.visitors), "served": [dict(s) for s in self.served],
-            "left": [dict(s) for s in self.left], "by": dict(self.actor),
+            "visitors": list(self.visitors), "tasks": [dict(t) for t in self.tasks], "by": dict(self.actor),
         }  # fmt: skip
+        visit.done = None
+
+
+@stored_as("domain.discovery:VisitRecorded")
+class VisitRecorded(ChainedEvent):
+    """Every task the visit served, each with what it recorded (a screening, a case's step, an alert's
+    verification), and those it could not serve (they need their own forms). The findings themselves are in the
+    records it made, not repeated here."""
+
+    served: list[dict[str, str]]  # kind, ref, result
+    left: list[dict[str, str]]  # kind, ref: still to be done in the case
+    occurred_at: datetime
+
+    def apply(self, visit: VisitRecord) -> None:
+        visit.done = {"served": [dict(s) for s in self.served], "left": [dict(s) for s in self.left]}
 
 
 @stored_as("domain.discovery:VisitRecord")
 class VisitRecord(ChainedAggregate):
     facts: dict[str, Any]
+    done: dict[str, Any] | None
 
     def __init__(self) -> None:
-        """State is set by ``VisitRecorded.apply``."""
+        """State is set by ``VisitPlanned.apply``."""
+
+    def view(self) -> dict[str, Any]:
+        return {"visit_id": str(self.id), **_iso(self.facts), "recorded": self.done is not None,
+                **(self.done or {"served": [], "left": []})}  # fmt: skip
 
 
 class VisitCommands(CommandSet):
-    def record(self, envelope: Envelope, **fields: Any) -> dict[str, Any]:
-        """Record a visit once per command (the same command again answers the record as it was)."""
+    def find(self, actor: Actor, command_id: str) -> VisitRecord | None:
+        """The visit this command recorded or planned, if any."""
+        return self.store.find(VisitRecord, visit_id(actor.id, command_id))
+
+    def plan(self, envelope: Envelope, **fields: Any) -> VisitRecord:
+        """Record the visit and the tasks it will serve, once per command (the same command again: the plan as
+        it was)."""
         actor = envelope.actor
-        vid = visit_id(actor.id, envelope.command_id)
-        visit = self.store.find(VisitRecord, vid)
+        visit = self.find(actor, envelope.command_id)
         if visit is None:
             check_may_register(actor, fields["village_code"])
-            visit = VisitRecord._create(VisitRecorded, id=vid, actor=actor.as_dict(), command_id=envelope.command_id,
+            visit = VisitRecord._create(VisitPlanned, id=visit_id(actor.id, envelope.command_id),
+                                        actor=actor.as_dict(), command_id=envelope.command_id,
                                         occurred_at=envelope.now, **fields)  # fmt: skip
             self.store.save_all(visit, field="household_number")
-        return {"visit_id": str(vid), **_iso(visit.facts)}
+        return visit
+
+    def complete(self, visit: VisitRecord, *, served: list[dict[str, str]], left: list[dict[str, str]],
+                 now: datetime) -> dict[str, Any]:  # fmt: skip
+        """What the visit served, once (a retry that finds it recorded answers it as it was)."""
+        if visit.done is None:
+            visit.trigger_event(VisitRecorded, served=served, left=left, occurred_at=now)
+            self.store.save_all(visit, field="household_number")
+        return visit.view()
 
 
 def _iso(facts: dict[str, Any]) -> dict[str, Any]:

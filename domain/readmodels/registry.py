@@ -31,8 +31,8 @@ STAFF = "registry_staff"
 ACCESS = "registry_access"
 MILESTONES = "registry_campaign_milestones"
 DISCOVERY = "registry_discovery"
-# Where an application or alert is routed: its village, or the township of one routed to a township only (the
-# township_code column; for an alert routed nowhere, the county of its department).
+# Where an application or alert is routed: its village, or the area above (the township_code column: the township,
+# or the county for an alert on a person the registry does not hold and whose department named no place).
 _ROUTED_TO = SQL("(CASE WHEN village_code <> '' THEN village_code ELSE township_code END)")
 ANY_CAMPAIGN = "*"  # the screenings row that holds a household's latest screening in any campaign
 
@@ -43,7 +43,7 @@ _DDL = (
     " AND to_regclass('{s}.registry_discovery') IS NULL THEN"
     " DELETE FROM {s}.registry_households; DELETE FROM {s}.registry_screenings; DELETE FROM {s}.registry_open_cases;"
     " DELETE FROM {s}.registry_access; DELETE FROM {s}.registry_campaign_milestones; DELETE FROM {s}.registry_staff;"
-    " DELETE FROM {s}.registry_tracking; END IF; END $$",
+    " DELETE FROM {s}.registry_tracking WHERE application_name <> '__migration__'; END IF; END $$",
     "CREATE TABLE IF NOT EXISTS {s}.registry_households ("
     " household_number text PRIMARY KEY, version int NOT NULL, village_code text NOT NULL,"
     " household_type text NOT NULL, persons int NOT NULL, head_name text NOT NULL,"
@@ -72,7 +72,8 @@ _DDL = (
     " village_code text NOT NULL, township_code text NOT NULL, household_number text NOT NULL,"
     " status text NOT NULL, received_on date NOT NULL, due_on date, closed_on date, overdue_on date,"
     " outcome text NOT NULL, case_id text NOT NULL, matched boolean NOT NULL, via text NOT NULL,"
-    " received_at timestamptz NOT NULL, stream_id uuid NOT NULL UNIQUE, PRIMARY KEY (channel, number))",
+    " received_at timestamptz NOT NULL, stream_id uuid NOT NULL UNIQUE, pushed_by text NOT NULL,"
+    " PRIMARY KEY (channel, number))",
     "CREATE INDEX IF NOT EXISTS registry_discovery_area_idx ON {s}.registry_discovery (township_code, village_code)",
     "CREATE TABLE IF NOT EXISTS {s}.registry_staff ("
     " staff_number text PRIMARY KEY, name text NOT NULL, identity text NOT NULL, area_code text NOT NULL,"
@@ -258,10 +259,11 @@ class RegistryView(TablesView):
 
     def discovery(
         self, *, channel: str, area_prefix: str | None = None, department: str | None = None,
-        status: str | None = None, limit: int = 100, offset: int = 0,
+        pushed_within: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0,
     ) -> list[dict[str, Any]]:  # fmt: skip
         """Applications or alerts, newest first: those routed into an area (by village, or by township for one
-        routed to a township only), or a department's own; of one status, if given."""
+        routed to a township only), or a department's own, pushed by its account of an area (its county); of one
+        status, if given."""
         where: list[Composable] = [SQL("channel = %(channel)s")]
         params: dict[str, Any] = {"channel": channel, "limit": limit, "offset": offset}
         if area_prefix is not None:
@@ -271,6 +273,10 @@ class RegistryView(TablesView):
         if department is not None:
             where.append(SQL("department = %(department)s"))
             params["department"] = department
+        if pushed_within is not None:
+            pushed, more = areas.contains(pushed_within, Identifier("pushed_by"), key="pushed")
+            where.append(pushed)
+            params.update(more)
         if status is not None:
             where.append(SQL("status = %(status)s"))
             params["status"] = status
@@ -280,6 +286,15 @@ class RegistryView(TablesView):
             "ORDER BY received_at DESC, number LIMIT %(limit)s OFFSET %(offset)s"
         ).format(self._t(DISCOVERY), SQL(" AND ").join(where))
         return self._query(statement, params)
+
+    def discovery_unrecorded(self, *, area_prefix: str, today: Any) -> list[dict[str, Any]]:
+        """Applications and alerts routed into the area, still open past their day, their miss not recorded."""
+        inside, params = areas.contains(area_prefix, _ROUTED_TO)
+        statement = SQL(
+            "SELECT channel, number, village_code, due_on FROM {0} WHERE {1} AND due_on < %(today)s "
+            "AND closed_on IS NULL AND overdue_on IS NULL ORDER BY due_on, number"
+        ).format(self._t(DISCOVERY), inside)
+        return self._query(statement, {**params, "today": today})
 
     def discovery_counts(self, *, channel: str, area_prefix: str, received_from: Any, received_before: Any
                          ) -> list[dict[str, Any]]:  # fmt: skip
@@ -512,7 +527,7 @@ class RegistryProjection(Projection[RegistryView]):
             "household_number": e.household_number, "status": "received", "received_on": e.received_on,
             "due_on": e.answer_due, "closed_on": None, "overdue_on": None, "outcome": "", "case_id": "",
             "matched": bool(e.household_number), "via": e.route, "received_at": e.occurred_at,
-            "stream_id": e.originator_id,
+            "stream_id": e.originator_id, "pushed_by": "",
         })  # fmt: skip
 
     @process_event.register
@@ -529,12 +544,11 @@ class RegistryProjection(Projection[RegistryView]):
     def _(self, e: AlertReceived, tracking: Tracking) -> None:
         self.view.upsert_discovery(tracking, {
             "channel": "alert", "number": e.alert_number, "department": e.department, "what": e.kind,
-            # one routed nowhere (sent back at once) lies with the county of the department that pushed it
-            "village_code": e.village_code, "township_code": e.township_code or e.actor["area_code"],
+            "village_code": e.village_code, "township_code": e.township_code,
             "household_number": e.household_number, "status": e.status, "received_on": e.received_on,
             "due_on": e.verify_due, "closed_on": None if e.status == "pending" else e.received_on, "overdue_on": None,
             "outcome": "", "case_id": e.case_id, "matched": bool(e.household_number), "via": e.via,
-            "received_at": e.occurred_at, "stream_id": e.originator_id,
+            "received_at": e.occurred_at, "stream_id": e.originator_id, "pushed_by": e.actor["area_code"],
         })  # fmt: skip
 
     @process_event.register

@@ -80,7 +80,8 @@ class ReportView(TablesView):
             SQL(
                 "DO $$ BEGIN IF to_regclass({old}) IS NOT NULL THEN "
                 "DELETE FROM {s}.report_facts; DELETE FROM {s}.report_case_findings; DELETE FROM {s}.report_clock; "
-                "DELETE FROM {s}.report_village_reports; DELETE FROM {s}.{tracking}; "
+                "DELETE FROM {s}.report_village_reports; "
+                "DELETE FROM {s}.{tracking} WHERE application_name <> '__migration__'; "
                 "DROP TABLE IF EXISTS {s}.report_case_state; END IF; END $$"
             ).format(
                 old=Literal(f'"{schema}".report_case_state'),

@@ -114,12 +114,20 @@ def open_view(cls: type[V], name: str, env: Mapping[str, str]) -> V:
     return factory.tracking_recorder(cls)
 
 
+# The library's own row in a tracking table: it says the table is of the single-row kind. Deleted, the next process
+# to open the table takes it for an old multi-row table and renames it away (eventsourcing.postgres).
+TRACKING_MIGRATION_ROW = "__migration__"
+
+
 def clear_read_model(view: PostgresTrackingRecorder, tables: list[str]) -> None:
     """Empty a read model's tables and its tracking position in one transaction: its projection then starts again
     from the first event (run it with the projector stopped: a running one would carry on from where it was)."""
+    schema = Identifier(view.datastore.schema)
     with view.datastore.transaction(commit=True) as curs:
-        for table in [*tables, view.tracking_table_name]:
-            curs.execute(SQL("DELETE FROM {0}.{1}").format(Identifier(view.datastore.schema), Identifier(table)))
+        for table in tables:
+            curs.execute(SQL("DELETE FROM {0}.{1}").format(schema, Identifier(table)))
+        curs.execute(SQL("DELETE FROM {0}.{1} WHERE application_name <> %s").format(
+            schema, Identifier(view.tracking_table_name)), (TRACKING_MIGRATION_ROW,))  # fmt: skip
 
 
 class FollowerView(PostgresTrackingRecorder):

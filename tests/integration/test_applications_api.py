@@ -92,7 +92,7 @@ async def test_a_household_looks_up_its_application_without_a_token_and_cannot_g
         r = await stack.http.post(status, json={"application_number": number, "id_last_four": wrong})
         assert r.status_code == 404 and r.json()["errors"][0]["rule"] == "exists"
     r = await stack.http.post(status, json={"application_number": number, "id_last_four": APPLICANT[-4:]})
-    assert r.status_code == 429 and r.headers["Retry-After"] == "60"  # five misses: this number rests for an hour
+    assert r.status_code == 429 and r.headers["Retry-After"] == "3600"  # five misses: this number rests for an hour
     assert r.json()["errors"][0]["rule"] == "rate" and "过于频繁" in r.json()["detail"]
     r = await stack.http.post(status, json={"application_number": number, "id_last_four": "12"})
     assert r.status_code == 422  # malformed, refused before any lookup

@@ -11,6 +11,7 @@ import io
 import uuid
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -19,6 +20,8 @@ import pytest
 from api.auth import issue_token
 from api.main import create_app
 from domain.campaigns.values import Milestone
+from domain.discovery.alert_commands import AlertRecord
+from domain.discovery.values import AlertKind
 from domain.kernel.actors import Actor, Role
 from domain.kernel.envelope import Envelope
 from tests.domain.support import CaseDriver
@@ -27,20 +30,23 @@ from tests.integration.registry_support import household, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 TOWNSHIP_ACTOR = Actor("township-1", Role.TOWNSHIP_REVIEWER, TOWNSHIP, "乡镇审核员")
+MEDICAL = Actor("yb-1", Role.DEPARTMENT, COUNTY, "县医保局", department="medical_insurance")
 MASKED_ROLES = {
     "inspector": Actor("inspector-1", Role.INSPECTOR, COUNTY, "督导"),
     "resident": Actor("resident-1", Role.RESIDENT_CADRE, VILLAGE, "驻村干部"),
     "helper": Actor("helper-1", Role.RESPONSIBLE_PERSON, TOWNSHIP, "陈帮扶"),
     "ops": Actor("ops-1", Role.OPS, COUNTY, "运维甲"),
     "admin": Actor("admin-1", Role.ADMIN, COUNTY, "管理员甲"),
+    "department": MEDICAL,
 }
-NO_NAMES = {"ops", "admin"}
+NO_NAMES = {"ops", "admin", "department"}
 
 NAMES = ("欧阳秀珍", "欧阳卫国")
 BIRTHS = (date(1958, 4, 23), date(1984, 10, 9))
 IDS = tuple(id_number(b, 930 + i) for i, b in enumerate(BIRTHS))
 PHONE, STAFF_PHONE, HELPER_PHONE = "13912340000", "13711112222", "13800000000"
-FREE_TEXT = ("SWEEP-REASON-分户另立", "SWEEP-SCREEN-尿毒症透析", "SWEEP-VISIT-每周透析三次", "SWEEP-PLAN-护理")
+FREE_TEXT = ("SWEEP-REASON-分户另立", "SWEEP-SCREEN-尿毒症透析", "SWEEP-VISIT-每周透析三次", "SWEEP-PLAN-护理",
+             "SWEEP-ALERT-住院自付")  # fmt: skip
 STAFF_NAME, HELPER = "网格员扫描", "陈帮扶"
 HEALTH_AND_WELFARE = ('"serious_illness"', "患大病", '"dibao"', "农村低保", '"illness"', "因病", "43210")
 
@@ -104,6 +110,10 @@ async def seed(stack: Stack) -> dict[str, str]:
         scope=[VILLAGE], starts_on=stack.today,
         milestones={m: stack.today + timedelta(days=30 + i) for i, m in enumerate(Milestone)},
     )  # fmt: skip
+    # a department's alert on the household's head (its details free text, its amount the medical cost above)
+    [alert] = stack.ledger.alerts.push(Envelope(MEDICAL, "priv-alert", now), [AlertRecord(
+        id_number=IDS[0], name=NAMES[0], kind=AlertKind.MEDICAL_COST, occurred_on=stack.today,
+        amount=Decimal("43210"), details=FREE_TEXT[4])], via="api")  # fmt: skip
     period = f"{stack.today - timedelta(days=60)}..{stack.today}"
     r = await stack.http.post(
         "/reports", json={"village_code": VILLAGE, "period": period}, headers=stack.headers("cadre")
@@ -112,7 +122,7 @@ async def seed(stack: Stack) -> dict[str, str]:
     await stack.caught_up()
     return {"case_id": str(driven.case_id), "screened_case": case_id, "household_number": "HH-PRIV-1",
             "staff_number": "S-PRIV", "campaign_id": str(campaign), "report_id": r.json()["report_id"], "table": "3-1",
-            "period": period}  # fmt: skip
+            "period": period, "alert_number": alert.alert.number}  # fmt: skip
 
 
 def requests_of(schema: dict[str, Any], ids: dict[str, str]) -> list[tuple[str, dict[str, str]]]:

@@ -197,6 +197,14 @@ def test_a_projection_stopped_half_way_and_a_rebuild_from_zero_give_the_same_tab
         scenario.catch_up()
         rebuilt = {(t, p): reports.table(t, T, p) for t in Table for p in (SPRING, ROLLBACK_WEEKS)}
         assert rebuilt == resumed
+        # the library's own row survives a rebuild, so the next process opens the tables as they are: without it, it
+        # takes them for an old kind and renames them away, and the second rebuild's process fails on the name
+        for _ in range(2):
+            open_report_view(es_env).clear()
+            again = open_report_view(es_env)
+            assert again.max_tracking_id("__migration__") == 1
+            scenario.catch_up()
+        assert again.max_tracking_id(ledger.name) == reports.position() > 0
         assert rows(rebuilt[(Table.ASSISTANCE, SPRING)])["县合计"] == [3, 8, 2, 5, 1, 3, 1, 2, 0, 0, 0, 0, 0, 0]
         assert rows(rebuilt[(Table.ROLLBACKS, ROLLBACK_WEEKS)])["县合计"] == [1, 3, 0, 0, 1, 3, 0, 0]
     finally:

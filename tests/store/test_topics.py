@@ -30,6 +30,7 @@ EVENT_TOPICS = frozenset(
         "domain.discovery:ApplicationAnswered",
         "domain.discovery:ApplicationOverdue",
         "domain.discovery:ApplicationReceived",
+        "domain.discovery:VisitPlanned",
         "domain.discovery:VisitRecorded",
         "domain.audit:AuditLogStarted",
         "domain.audit:CheckpointMade",

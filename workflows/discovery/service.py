@@ -18,6 +18,7 @@ from domain.discovery.views import alert_view, department_view, pushed_view
 from domain.kernel.actors import Actor, Department, Role
 from domain.kernel.envelope import Envelope
 from domain.kernel.errors import NotPermittedError, RuleViolationError
+from domain.kernel.privacy import WITHHELD, seen_by, sees_personal_data
 from domain.ledger import Ledger
 from domain.readmodels.registry import RegistryView
 from workflows.discovery.alert_files import by_row, read_alerts
@@ -32,17 +33,18 @@ from workflows.discovery.workflow import DiscoveryDeadlineWorkflow
 
 async def arm_deadline(client: Client, task_queue: str, kind: DeadlineKind, key: str, numbers: list[str],
                        due: date) -> None:  # fmt: skip
-    """Start the timer of ``numbers``' deadline, once per ``key`` (a repeated request finds it running or done)."""
+    """Start the timer of ``numbers``' deadline, once per ``key``: a repeated request finds it running or done; one
+    that failed, or was terminated, is started again."""
     if not numbers:
         return
-    with contextlib.suppress(WorkflowAlreadyStartedError):  # armed before (a repeated request), already fired
+    with contextlib.suppress(WorkflowAlreadyStartedError):  # armed before (a repeated request), and already fired
         await client.start_workflow(
             DiscoveryDeadlineWorkflow.run,
             DiscoveryDeadline(kind=kind, numbers=numbers, due=due),
             id=deadline_workflow_id(kind, key),
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         )
 
 
@@ -90,7 +92,15 @@ class AlertService:
 
     def alert(self, number: str, actor: Actor) -> dict[str, Any]:
         alert = self.ledger.alerts.get(number, actor)
-        return department_view(alert) if actor.role is Role.DEPARTMENT else alert_view(alert)
+        if actor.role is Role.DEPARTMENT:
+            return department_view(alert)
+        return alert_view(alert) if sees_personal_data(actor.role) else _masked(alert_view(alert))
+
+    def check_verify(self, number: str, *, actor: Actor, outcome: AlertOutcome, reason: str = "",
+                     evidence: str = "") -> None:  # fmt: skip
+        """Refuse a verification that ``verify`` would refuse, before the API opens a confirmed risk's case."""
+        commands = self.ledger.alerts
+        commands.check_verify(commands.get(number, actor), actor, outcome, reason=reason, evidence=evidence)
 
     def verify(self, number: str, *, actor: Actor, command_id: str, now: datetime, outcome: AlertOutcome,
                case_id: str = "", reason: str = "", evidence: str = "", household_number: str = ""
@@ -107,10 +117,27 @@ class AlertService:
         department = actor.department if actor.role is Role.DEPARTMENT else None
         rows = self.view.discovery(
             channel="alert", area_prefix=None if department else actor.area_code, department=department,
-            status=status.value if status else None, limit=limit, offset=offset,
+            pushed_within=actor.area_code if department else None, status=status.value if status else None,
+            limit=limit, offset=offset,
         )  # fmt: skip
         items = [_row(r, own=department is not None) for r in rows]
+        if department is None and not sees_personal_data(actor.role):
+            items = [_masked(i) for i in items]
         return {"items": items, "limit": limit, "offset": offset}
+
+
+# What an alert tells of a person's health, money and circumstances: withheld from the roles that see no personal
+# data (督导/审计, 驻村干部), as domain.kernel.privacy masks the registry's and the cases' (the keys are the alert's).
+_PERSONAL_ALERT_KEYS = ("kind", "kind_label", "risk", "risk_label", "amount", "details")
+
+
+def _masked(view: dict[str, Any]) -> dict[str, Any]:
+    seen: dict[str, Any] = seen_by(Role.INSPECTOR, view)
+    out = {k: (WITHHELD if k in _PERSONAL_ALERT_KEYS and v else v) for k, v in seen.items()}
+    verification = out.get("verification")
+    if isinstance(verification, dict):
+        out["verification"] = {**verification, "reason": WITHHELD, "evidence": WITHHELD}
+    return out
 
 
 def _row(r: dict[str, Any], *, own: bool) -> dict[str, Any]:

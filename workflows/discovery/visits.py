@@ -65,8 +65,24 @@ class VisitListService:
                 tasks.append(Task(kind, household_number, village_code, str(row["case_id"]), None))
         return [t for t in tasks if t.household_number == household_number]
 
-    def record(self, envelope: Envelope, **fields: Any) -> dict[str, Any]:
-        return self.ledger.visits.record(envelope, **fields)
+    def planned(self, actor: Actor, command_id: str) -> tuple[dict[str, Any], list[Task]] | None:
+        """The visit this command planned (its record, and its tasks as planned), if any."""
+        visit = self.ledger.visits.find(actor, command_id)
+        if visit is None:
+            return None
+        facts = visit.facts
+        tasks = [Task(VisitTask(t["kind"]), facts["household_number"], facts["village_code"], t["ref"], None)
+                 for t in facts["tasks"]]  # fmt: skip
+        return visit.view(), tasks
+
+    def plan(self, envelope: Envelope, tasks: list[Task], **fields: Any) -> None:
+        self.ledger.visits.plan(envelope, tasks=[{"kind": t.kind.value, "ref": t.ref} for t in tasks], **fields)
+
+    def complete(self, envelope: Envelope, served: list[dict[str, str]], left: list[dict[str, str]]
+                 ) -> dict[str, Any]:  # fmt: skip
+        visit = self.ledger.visits.find(envelope.actor, envelope.command_id)
+        assert visit is not None, "a visit is planned before it is completed"
+        return self.ledger.visits.complete(visit, served=served, left=left, now=envelope.now)
 
     def _screenings(self, area: str, last: date) -> list[Task]:
         """The unscreened households of every campaign over the area whose screening is under way by ``last``."""

@@ -324,22 +324,12 @@ class OpsService:
     def discovery_unrecorded(self, area_code: str, today: date) -> list[dict[str, Any]]:
         """Self-applications and alerts still open past their day whose deadline's timer has recorded nothing (it
         never started, or failed): re-armed by ``reconcile``."""
-        out = []
-        for kind in TimerKind:
-            for r in self.registry.discovery(channel=kind.value, area_prefix=area_code, limit=1_000_000):
-                if (
-                    r["due_on"] is not None
-                    and r["due_on"] < today
-                    and r["closed_on"] is None
-                    and r["overdue_on"] is None
-                ):
-                    out.append({
-                        "channel": kind.value, "number": r["number"], "village_code": r["village_code"],
-                        "due_on": r["due_on"].isoformat(), "problem": "deadline_not_recorded",
-                        "detail": f"due {r['due_on'].isoformat()}: its timer recorded nothing",
-                        "workflow_id": deadline_workflow_id(kind, f"reconcile-{r['number']}"),
-                    })  # fmt: skip
-        return out
+        return [{
+            "channel": r["channel"], "number": r["number"], "village_code": r["village_code"],
+            "due_on": r["due_on"].isoformat(), "problem": "deadline_not_recorded",
+            "detail": f"due {r['due_on'].isoformat()}: its timer recorded nothing",
+            "workflow_id": deadline_workflow_id(TimerKind(r["channel"]), f"reconcile-{r['number']}"),
+        } for r in self.registry.discovery_unrecorded(area_prefix=area_code, today=today)]  # fmt: skip
 
     async def reconcile(
         self, area_code: str, actor: Actor, reason: str, now: datetime, client: Client, task_queue: str,
@@ -370,6 +360,8 @@ class OpsService:
         rearmed = []
         for item in report["discovery"]:
             kind, number = TimerKind(item["channel"]), item["number"]
+            if await _running_or_done(client, item["workflow_id"]):
+                continue  # re-armed before (by another reconcile): nothing to repair, nothing to record
             await arm_deadline(client, task_queue, kind, f"reconcile-{number}", [number],
                                date.fromisoformat(item["due_on"]))  # fmt: skip
             if command_id and self.ledger.ops.repaired(command_id, number):
@@ -448,3 +440,14 @@ class OpsService:
             case_id=str(case_id), reason=reason, detail=detail, command_id=command_id,
         )  # fmt: skip
         return {"case_id": str(case_id), "workflow_id": wid, "action": action, "detail": detail}
+
+
+async def _running_or_done(client: Client, workflow_id: str) -> bool:
+    """Whether a workflow of that id runs or has completed (not: none, or one that failed or was stopped)."""
+    try:
+        description = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return description.status in (WorkflowExecutionStatus.RUNNING, WorkflowExecutionStatus.COMPLETED)

@@ -50,7 +50,7 @@ def test_the_discovery_channels_findings_name_late_open_and_unmatched_ones() -> 
         row("alert", "YJ1", date(2026, 3, 13), None),  # never verified: 7 days past
         row("alert", "YJ2", date(2026, 3, 13), date(2026, 3, 15)),  # verified 2 days late
         row("alert", "YJ3", date(2026, 3, 20), None),  # due today: still in time
-        row("alert", "YJ4", None, date(2026, 3, 10), matched=False),  # sent back at once, matched to no one
+        row("alert", "YJ4", None, date(2026, 3, 10), matched=False),  # matched to no one, sent back
         row("application", "SQ1", date(2026, 3, 11), None),
         row("application", "SQ2", date(2026, 3, 11), date(2026, 3, 11)),  # answered on its day
         row("application", "SQ3", date(2026, 3, 11), date(2026, 3, 12)),

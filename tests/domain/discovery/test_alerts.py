@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.discovery.alert_commands import NOT_REGISTERED, AlertRecord
+from domain.discovery.alert_commands import AlertRecord
 from domain.discovery.alerts import DepartmentAlert, alert_id
 from domain.discovery.rules import ALERT_KINDS, kinds_of
 from domain.discovery.values import AlertKind, AlertOutcome
@@ -110,12 +110,17 @@ def test_a_household_already_in_an_open_case_has_the_alert_attached_to_it(ledger
     assert pushed.alert.facts["verify_due"] is None  # nothing to verify: the case's cadres see it there
 
 
-def test_a_person_not_registered_is_routed_where_the_department_says_or_returned(ledger: Ledger) -> None:
+def test_a_person_not_registered_is_routed_where_the_department_says_or_to_its_county(ledger: Ledger) -> None:
     [here, nowhere] = push(ledger, cost(person=STRANGER, area_code=VILLAGE_CODE), cost(person=id_number(seq=78)))
     assert (here.alert.status, here.alert.facts["village_code"], here.alert.facts["matched"]) == (
         "pending", VILLAGE_CODE, False,
     )  # fmt: skip
-    assert (nowhere.alert.status, department_view(nowhere.alert)["returned_reason"]) == ("returned", NOT_REGISTERED)
+    assert (nowhere.alert.status, nowhere.alert.facts["township_code"]) == ("pending", "990102")  # the county's
+    # the push's answer does not tell the department who is registered: both wait for their verification
+    assert department_view(here.alert)["status"] == department_view(nowhere.alert)["status"] == "pending"
+    with pytest.raises(RuleViolationError) as excinfo:  # a place outside the department's county
+        push(ledger, cost(person=STRANGER, area_code="990103101001"), command="p-far")
+    assert excinfo.value.rule == "known_area"
 
 
 def test_a_bad_row_refuses_the_whole_push_naming_every_row(registered: Ledger) -> None:
@@ -185,6 +190,9 @@ def test_an_unregistered_persons_alert_is_returned_by_the_village_with_its_reaso
                     reason="本村无此人，经查已迁往外县")  # fmt: skip
     assert department_view(alert)["returned_reason"] == "本村无此人，经查已迁往外县"
     assert isinstance(ledger.alerts.get(alert.number, MEDICAL), DepartmentAlert)
+    # corrected and pushed again, it is a new alert under a new number, not the one sent back
+    [again] = push(ledger, cost(person=STRANGER, area_code=VILLAGE_CODE), command="p-again")
+    assert not again.duplicate and again.alert.number != alert.number and again.alert.status == "pending"
 
 
 def test_department_accounts_cannot_verify(registered: Ledger) -> None:
