@@ -79,8 +79,8 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
       found at risk without an open case gets one (source 干部排查);
     - the household visit (入户核实) of its case waiting for one, from the same findings and the authorisation;
     - the look-back of its eliminated case falling due: 稳定 when the findings show no risk, else 不稳定;
-    - each department alert waiting at its door: 已是监测对象 when it has an open case, else 无风险 with the visit
-      as the evidence.
+    - each department alert waiting at its door: 风险属实 when the visit's screening opened the case, 已是监测对象
+      when it had an open case, else 无风险 with the visit as the evidence.
 
     The elimination visit (its team and three forms), the assistance plan and measures, and a case step the caller's
     role does not take are listed as `left`, for their own forms. A sub-step that is refused stops the visit with
@@ -113,6 +113,7 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
 
     # the screening: one per campaign that has not screened it, or one on its own
     record: dict[str, Any] = {}
+    opened = ""  # the case this visit's screening opened, if it did
     campaigns: list[str | None] = [t.ref for t in tasks if t.kind is VisitTask.SCREENING]
     for campaign in campaigns or [None]:
         sub = _sub(command_id, VisitTask.SCREENING, campaign or "")
@@ -127,7 +128,8 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
         served.append({"kind": VisitTask.SCREENING.value, "ref": campaign or "", "result": result})
         case = await open_from_screening(svc, actor, sub, number, record)
         if case is not None:
-            served.append({"kind": "open_case", "ref": str(case["case_id"]), "result": "opened"})
+            opened = str(case["case_id"])
+            served.append({"kind": "open_case", "ref": opened, "result": "opened"})
     assessment, findings = record["assessment"], record["findings"]
     at_risk = bool(assessment["at_risk"])
     income = Decimal(str(assessment["per_capita_net_income"]))
@@ -162,7 +164,9 @@ async def record_visit(body: VisitRequest, actor: ActorDep, command_id: CommandI
     alerts = AlertService(svc.registry.ledger, svc.registry.view)
     for task in (t for t in tasks if t.kind is VisitTask.ALERT):
         sub = _sub(command_id, task.kind, task.ref)
-        if open_cases:
+        if opened:  # the risk the alert told of, confirmed at the door: the case the visit opened is its case
+            outcome, kwargs = AlertOutcome.RISK_CONFIRMED, {"case_id": opened}
+        elif open_cases:
             outcome, kwargs = AlertOutcome.ALREADY_MONITORED, {"case_id": open_cases[0]}
         elif not at_risk:
             outcome = AlertOutcome.NOT_AT_RISK

@@ -107,3 +107,38 @@ async def test_a_visit_finding_no_risk_verifies_the_alert_waiting_at_the_door(st
     assert verified["status"] == "not_at_risk" and "走访" in verified["verification"]["evidence"]
     seen = (await stack.http.get(f"/alerts/{alert.alert.number}", headers=stack.headers("medical"))).json()
     assert seen["status_label"] == "经核实无返贫致贫风险" and "evidence" not in str(seen)
+
+
+async def test_a_visit_finding_the_risk_opens_the_case_and_confirms_the_alert_and_a_retry_does_nothing_twice(
+    stack: Stack,
+) -> None:
+    now, tag = datetime.now(UTC), uuid.uuid4().hex[:6]
+    number = f"HH-VR-{tag}"
+    await register(stack, number)
+    stack.ledger.registry.register_staff(Envelope(TOWNSHIP_ACTOR, f"s-{tag}", now),
+                                         StaffRecord(f"S-R{tag}", "走访员", StaffIdentity.GRID_WORKER, VILLAGE),
+                                         reason="x")  # fmt: skip
+    head = household_of(number)["members"][0]
+    [alert] = stack.ledger.alerts.push(Envelope(ACTORS["medical"], f"al-{tag}", now), [AlertRecord(
+        id_number=head["id_number"], name=head["name"], kind=AlertKind.MEDICAL_COST, occurred_on=stack.today,
+        amount=Decimal("36000"))], via="api")  # fmt: skip
+    await stack.caught_up()
+    body = {"household_number": number, "visited_on": stack.day(0), "screener": f"S-R{tag}", "visitors": ["李四"],
+            "findings": {"wage_income": "3000", "medical_expenditure": "36000", "risks": ["illness"]}}  # fmt: skip
+    key = uuid.uuid4().hex
+    r = await stack.http.post("/visits", json=body, headers=stack.headers("cadre", key=key))
+    assert r.status_code == 201, r.text
+    served = {s["kind"]: s for s in r.json()["served"]}
+    assert served["screening"]["result"] == "at_risk" and served["alert"]["result"] == "risk_confirmed"
+    case_id = served["open_case"]["ref"]
+    verified = (await stack.http.get(f"/alerts/{alert.alert.number}", headers=stack.headers("cadre"))).json()
+    assert (verified["status"], verified["verification"]["case_id"]) == ("confirmed", case_id)
+    await stack.caught_up()
+    screenings = len(
+        (await stack.http.get(f"/households/{number}", headers=stack.headers("cadre"))).json()["screenings"]
+    )
+    again = await stack.http.post("/visits", json=body, headers=stack.headers("cadre", key=key))
+    assert again.json() == r.json()  # the visit as recorded: no second screening, case or verification
+    await stack.caught_up()
+    household = (await stack.http.get(f"/households/{number}", headers=stack.headers("cadre"))).json()
+    assert len(household["screenings"]) == screenings == 1 and household["open_cases"] == [case_id]

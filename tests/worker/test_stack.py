@@ -22,6 +22,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from api.devtokens import SEEDED_USERS
 from tests.conftest import free_port
 from worker.stack import (
     EmbeddedPostgres,
@@ -296,7 +297,7 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     assert worker_env["DIXIAN_TOKEN_SECRET"] is None and projector_env["DIXIAN_TOKEN_SECRET"] is None
     # A redirected start prints where the development tokens are, never a token.
     tokens = [p.read_text().strip() for p in (data_dir / "tokens").iterdir()]
-    assert len(tokens) == 8 and not any(t in output + errors for t in tokens)
+    assert len(tokens) == len(SEEDED_USERS) == 9 and not any(t in output + errors for t in tokens)
     assert f"{data_dir / 'tokens'}/<role>" in output
     assert (data_dir / "tokens").stat().st_mode & 0o777 == 0o700
     # Nobody else lists the data dir (as root, PostgreSQL's own user may pass through it to its cluster).
