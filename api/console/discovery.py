@@ -327,6 +327,31 @@ async def record_visit(request: Request, number: str, sess: SessionDep, svc: Ser
                          partial(_visit_form, request, sess, svc, number))  # fmt: skip
 
 
+# ----- 发现渠道统计 ---------------------------------------------------------------------------------------------------
+
+
+@router.get("/discovery")
+async def discovery_summary(request: Request, sess: SessionDep, svc: ServicesDep) -> HTMLResponse:
+    refused = _refused(request, sess, "/discovery/summary")
+    if refused is not None:
+        return refused
+    days: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        try:
+            days[name] = date.fromisoformat(request.query_params.get(name, ""))
+        except ValueError:
+            days[name] = None  # an unreadable day: the default period
+    try:
+        summary = await alert_api.discovery_summary(sess.actor, svc, None, days["from"], days["to"])
+    except ApiProblem:  # the period ends before it starts: the default period, said
+        summary = await alert_api.discovery_summary(sess.actor, svc, None, None, None)
+        return _page(request, "discovery_summary.html", 422, sess=sess, summary=summary,
+                     message="截止日期早于起始日期，下面是本月的统计。",
+                     area_name=svc.registry.areas.name(sess.actor.area_code))  # fmt: skip
+    return _page(request, "discovery_summary.html", sess=sess, summary=summary,
+                 area_name=svc.registry.areas.name(sess.actor.area_code))  # fmt: skip
+
+
 # ----- the household's own status page (no sign-in) -----------------------------------------------------------------
 
 public = APIRouter(prefix="/console", include_in_schema=False)

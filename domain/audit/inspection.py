@@ -630,6 +630,7 @@ def discovery_findings(rows: list[dict[str, Any]], today: date, only: str | None
                 "household_number": row["household_number"], "village_code": row["village_code"],
                 "household_head": "", "detail": detail, "days_late": days,
                 "due": due.isoformat() if due is not None else None, "reason": None,
+                "channel": row["channel"], "number": row["number"],
                 "evidence": [{"stream": str(row["stream_id"])}],
             })  # fmt: skip
     return out

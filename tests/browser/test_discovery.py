@@ -85,6 +85,17 @@ async def test_a_department_uploads_alerts_and_the_village_verifies_one(console:
     main = await page.inner_text("main")
     assert "经核实无返贫致贫风险" in main and "报销单据" not in main and record.household_number not in main
     await shot(page, "alert-department-outcome")
+
+    # the township's figures: by department, converted, in time or late
+    await console.sign_in(page, "township")
+    await page.goto(f"{console.base}/console/reports")
+    await page.get_by_role("link", name="发现渠道统计（部门预警、自主申报）").click()
+    await page.wait_for_url("**/console/discovery")
+    row = await page.locator("#alerts-by-department tr", has_text="医疗保障局").inner_text()
+    assert row.split()[1] != "0"  # received
+    await shot(page, "discovery-summary")
+    await page.goto(f"{console.base}/console/discovery?from={stack.day(0)}&to={stack.day(-1)}")
+    assert "截止日期早于起始日期" in await page.inner_text("[role=alert]")
     assert console.errors == [] and console.foreign == []
 
 
