@@ -40,6 +40,11 @@ from domain.registry.rules import id_number_problem, normalise_id_number, person
 # Who verifies an alert: the village (its cadres and the resident team, who visit) and the township; the county too.
 VERIFY_ROLES = frozenset({Role.VILLAGE_CADRE, Role.RESIDENT_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
 MAX_ALERTS = 2000  # alerts in one push (a department's file of a fortnight; more: several files)
+# Alerts saved per transaction. One transaction of 2,000 alerts stalls in the driver's pipeline (bench/bench_discovery:
+# the client and the server each wait for the other to read); the roster import writes 100 households at a time for
+# the same reason. A push that fails between two batches is sent again with its key: what was saved is answered as
+# duplicates and the rest is saved.
+SAVE_BATCH = 100
 MAX_AMOUNT = Decimal("100000000")
 _NUMBER_ATTEMPTS = 20
 
@@ -103,8 +108,8 @@ def _problems(i: int, r: AlertRecord, department: Department, county: str, today
 
 class AlertCommands(CommandSet):
     def push(self, envelope: Envelope, records: list[AlertRecord], *, via: str, batch: str = "") -> list[PushedAlert]:
-        """Record a department's alerts, all or none: every record is checked first, and one that breaks a rule
-        refuses the push with every problem named by its row. A fact pushed before is told back as a duplicate."""
+        """Record a department's alerts: every record is checked first, and one that breaks a rule refuses the push
+        with every problem named by its row, nothing recorded. A fact pushed before is told back as a duplicate."""
         actor, today = envelope.actor, local_date(envelope.now)
         if actor.role is not Role.DEPARTMENT:
             raise NotPermittedError("预警信息由行业部门账号推送", field="role", rule="department_only")
@@ -147,8 +152,9 @@ class AlertCommands(CommandSet):
             )  # fmt: skip
             new[str(fact)] = alert
             out.append(PushedAlert(i, alert, duplicate=False))
-        if new:
-            self.store.save_all(*new.values(), field="alerts")
+        alerts = list(new.values())
+        for start in range(0, len(alerts), SAVE_BATCH):  # every record checked above: only the store can refuse now
+            self.store.save_all(*alerts[start : start + SAVE_BATCH], field="alerts")
         return out
 
     def _find_fact(self, fact: Any) -> DepartmentAlert | None:

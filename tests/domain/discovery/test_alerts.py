@@ -229,3 +229,14 @@ def test_the_figures_count_each_department_and_the_applications_answered_in_time
     ])  # fmt: skip
     assert apps["total"] == {"received": 5, "pending": 1, "accepted": 4, "refused": 0, "in_time": 3, "late": 2,
                              "waiting_late": 1}  # fmt: skip
+
+
+def test_a_push_larger_than_one_transaction_is_saved_whole_each_alert_its_own_number(ledger: Ledger) -> None:
+    from domain.discovery.alert_commands import SAVE_BATCH
+
+    many = [cost(person=STRANGER, amount=Decimal(1000 + i)) for i in range(SAVE_BATCH * 2 + 5)]
+    pushed = push(ledger, *many, command="p-many")
+    assert len({p.alert.number for p in pushed}) == len(many) and not any(p.duplicate for p in pushed)
+    assert all(ledger.alerts.get(p.alert.number, MEDICAL) for p in pushed)  # every one stored
+    again = push(ledger, *many, command="p-many-again")  # sent again (say, after a failure between two batches)
+    assert all(p.duplicate for p in again)
