@@ -16,12 +16,13 @@ from api.cases import take_step
 from api.deps import ActorDep, AreaQuery, CommandIdDep, ServicesDep, record_read
 from api.errors import ApiProblem
 from api.registry import open_from_screening
+from domain.cases.rules.identification import check_authorisation
 from domain.cases.values import LookBackOutcome
 from domain.discovery.values import AlertOutcome
 from domain.discovery.visits import Task, VisitTask, unmet_guarantees
 from domain.kernel.actors import Actor, Role
 from domain.kernel.envelope import Envelope
-from domain.kernel.errors import NotPermittedError, RuleViolationError
+from domain.kernel.errors import NotPermittedError
 from domain.kernel.permissions import STEP_ROLES
 from domain.kernel.privacy import area_to_read, sees, unknown_household
 from domain.kernel.steps import Step
@@ -188,19 +189,12 @@ def _sub(command_id: str, kind: VisitTask, ref: str) -> str:
 
 
 def _check_before(body: VisitRequest, tasks: list[Task], actor: Actor) -> None:
-    """What a task's own step would refuse, asked before the visit writes anything: the household visit records the
-    authorisation signed (with its reference) or declined (with the household's reason)."""
-    if (
-        not any(t.kind is VisitTask.HOUSEHOLD_VISIT for t in tasks)
-        or actor.role not in STEP_ROLES[Step.HOUSEHOLD_VISIT]
-    ):
-        return
-    if body.authorisation_signed and not body.authorisation_ref.strip():
-        raise RuleViolationError("a signed authorisation letter needs its document reference",
-                                 field="authorisation_ref", rule="authorisation_reference")  # fmt: skip
-    if not body.authorisation_signed and not body.refusal_reason.strip():
-        raise RuleViolationError("a household declining the authorisation letter states its reason",
-                                 field="refusal_reason", rule="refusal_reason")  # fmt: skip
+    """What a task's own step would refuse, asked before the visit writes anything: the household visit's
+    authorisation (the case step's own rule)."""
+    visiting = any(t.kind is VisitTask.HOUSEHOLD_VISIT for t in tasks)
+    if visiting and actor.role in STEP_ROLES[Step.HOUSEHOLD_VISIT]:
+        check_authorisation(signed=body.authorisation_signed, reference=body.authorisation_ref,
+                            refusal_reason=body.refusal_reason, risks=list(body.findings.risks))  # fmt: skip
 
 
 def _household(svc: Any, number: str) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ from api.console import forms
 from api.console.routes import _KEY, ServicesDep, SessionDep, _check_csrf, _now, _page, refusal_zh
 from api.deps import check_route, record_read
 from api.errors import ApiProblem
+from domain.discovery.rules import handled_late
 from domain.discovery.values import AlertStatus
 from domain.kernel.actors import Role
 from domain.kernel.errors import DomainError, ErrorKind, NotFoundError
@@ -220,7 +221,7 @@ async def _applications_page(request: Request, sess: Any, svc: Any, status: int 
         lambda: svc.registry.view.discovery(channel="application", area_prefix=sess.actor.area_code, limit=200)
     )
     items = [{**r, "village": svc.registry.areas.name(r["village_code"]),
-              "late": r["overdue_on"] is not None or (r["closed_on"] is not None and r["closed_on"] > r["due_on"])}
+              "late": handled_late(r["due_on"], r["closed_on"], r["overdue_on"])}
              for r in rows]  # fmt: skip
     return _page(request, "applications.html", status, sess=sess, items=items, message=message,
                  inputs=_inputs(ApplicationRequest, form, errors), today=local_date(_now()),

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain.cases import events as ev
 from domain.cases.rules.deadlines import check_clue_date, registration_due
-from domain.cases.state import check_risks
+from domain.cases.rules.identification import check_risks
 from domain.cases.steps.assistance import AssistanceSteps
 from domain.cases.steps.elimination import EliminationSteps
 from domain.cases.steps.procedure import ProcedureSteps

@@ -20,7 +20,6 @@ from domain.cases.rules.deadlines import (
     plan_due,
 )
 from domain.cases.rules.identification import (
-    MAX_RISKS,
     NOTICE_STATUSES,
     AllowedStep,
     HouseholdFacts,
@@ -406,12 +405,3 @@ def check_labour(labour_capable_members: int, household_size: int) -> None:
             field="labour_capable_members",
             rule="within_household",
         )
-
-
-def check_risks(risks: list[Risk], field: str, *, required: bool) -> None:
-    if required and not risks:
-        raise RuleViolationError("name at least one risk", field=field, rule="risk_required")
-    if len(set(risks)) != len(risks):
-        raise RuleViolationError("a risk is listed twice", field=field, rule="unique")
-    if len(risks) > MAX_RISKS:
-        raise RuleViolationError(f"at most {MAX_RISKS} risks per household", field=field, rule="max_risks")

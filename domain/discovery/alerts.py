@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.discovery.rules import handled_late
 from domain.kernel.actors import Actor
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.topics import stored_as
@@ -163,9 +164,6 @@ class DepartmentAlert(ChainedAggregate):
 
     def verified_late(self) -> bool:
         """Verified after its deadline, or its deadline missed while it waits."""
-        due = self.facts["verify_due"]
-        if due is None:
-            return False
-        if self.verification is not None and not self.verification["on_receipt"]:
-            return bool(self.verification["verified_on"] > due)
-        return self.overdue_on is not None
+        v = self.verification
+        verified_on = v["verified_on"] if v is not None and not v["on_receipt"] else None
+        return handled_late(self.facts["verify_due"], verified_on, self.overdue_on)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.discovery.rules import handled_late
 from domain.kernel.actors import Actor
 from domain.kernel.chain import ChainedAggregate, ChainedCreated, ChainedEvent
 from domain.kernel.topics import stored_as
@@ -139,9 +140,8 @@ class SelfApplication(ChainedAggregate):
 
     def answered_late(self) -> bool:
         """Answered after its deadline, or its deadline missed while it waits."""
-        if self.answer is not None:
-            return bool(self.answer["answered_on"] > self.facts["answer_due"])
-        return self.overdue_on is not None
+        answered_on = self.answer["answered_on"] if self.answer is not None else None
+        return handled_late(self.facts["answer_due"], answered_on, self.overdue_on)
 
     def matches(self, id_last_four: str) -> bool:
         """Whether the applicant's ID number ends with these four characters (compared in constant time)."""

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.cases.rules.deadlines import EARLIEST_CLUE_DATE
-from domain.cases.state import check_risks
+from domain.cases.rules.identification import check_risks
 from domain.discovery.applications import SelfApplication, application_id, application_number
 from domain.discovery.values import ApplicationRoute, ApplicationStatus
 from domain.kernel.actors import Actor, Role

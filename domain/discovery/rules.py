@@ -11,6 +11,7 @@ temporary assistance or 低保. The risk each kind points to is the 返贫致贫
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from domain.discovery.values import AlertKind
 from domain.kernel.actors import Department
@@ -38,3 +39,14 @@ ALERT_KINDS: dict[AlertKind, AlertKindRule] = {
 def kinds_of(department: Department) -> list[AlertKind]:
     """The kinds of alert a department pushes (its template's 预警类型)."""
     return [kind for kind, rule in ALERT_KINDS.items() if rule.department is department]
+
+
+def handled_late(due_on: date | None, closed_on: date | None, overdue_on: date | None) -> bool:
+    """Whether an application was answered, or an alert verified, after its day (the policy's
+    ``application_answer_days``, ``alert_verify_days``), or its day was missed while it waits. Nothing due: never
+    late. The figures' SQL twin: ``RegistryView.discovery_counts``."""
+    if due_on is None:
+        return False
+    if closed_on is not None:
+        return closed_on > due_on
+    return overdue_on is not None

@@ -299,14 +299,14 @@ class RegistryView(TablesView):
     def discovery_counts(self, *, channel: str, area_prefix: str, received_from: Any, received_before: Any
                          ) -> list[dict[str, Any]]:  # fmt: skip
         """Per department (alerts) or route (applications) and status: how many reached the area in the period,
-        how many were answered or verified by their day, late, still waiting past it, and opened a case."""
+        how many were answered or verified by their day, late (``domain.discovery.rules.handled_late``'s twin), still
+        waiting past it, and matched to no registered person."""
         inside, params = areas.contains(area_prefix, _ROUTED_TO)
         statement = SQL(
             "SELECT department, what, status, count(*) AS n,"
             " count(*) FILTER (WHERE closed_on IS NOT NULL AND due_on IS NOT NULL AND closed_on <= due_on) AS in_time,"
             " count(*) FILTER (WHERE due_on IS NOT NULL AND (closed_on > due_on OR overdue_on IS NOT NULL)) AS late,"
             " count(*) FILTER (WHERE closed_on IS NULL AND overdue_on IS NOT NULL) AS waiting_late,"
-            " count(*) FILTER (WHERE case_id <> '' AND status IN ('confirmed', 'accepted')) AS opened_case,"
             " count(*) FILTER (WHERE NOT matched) AS unmatched"
             " FROM {0} WHERE channel = %(channel)s AND received_on >= %(f)s AND received_on < %(b)s AND {1}"
             " GROUP BY department, what, status ORDER BY department, what, status"

@@ -207,9 +207,16 @@ class RegistryCommands(CommandSet):
         return household.version if household is not None else 0
 
     def household(self, household_number: str) -> HouseholdView:
+        found = self.find_household(household_number)
+        if found is None:
+            raise unknown_household(household_number)
+        return found
+
+    def find_household(self, household_number: str) -> HouseholdView | None:
+        """The registered household of that number, or None (one read, not two)."""
         household = self.store.find(Household, household_id(household_number))
         if household is None:
-            raise unknown_household(household_number)
+            return None
         index = self.store.find(HouseholdCases, household_cases_id(household_number))
         facts = household.facts
         return {

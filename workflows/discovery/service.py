@@ -13,6 +13,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.discovery.alert_commands import AlertRecord, PushedAlert
+from domain.discovery.rules import handled_late
 from domain.discovery.values import AlertKind, AlertOutcome, AlertStatus
 from domain.discovery.views import alert_view, department_view, pushed_view
 from domain.kernel.actors import Actor, Department, Role
@@ -142,9 +143,7 @@ def _masked(view: dict[str, Any]) -> dict[str, Any]:
 
 def _row(r: dict[str, Any], *, own: bool) -> dict[str, Any]:
     status, kind = AlertStatus(r["status"]), AlertKind(r["what"])
-    late = r["due_on"] is not None and (
-        r["overdue_on"] is not None or (r["closed_on"] is not None and r["closed_on"] > r["due_on"])
-    )
+    late = handled_late(r["due_on"], r["closed_on"], r["overdue_on"])
     row = {
         "alert_number": r["number"], "kind": kind.value, "kind_label": kind.label, "status": status.value,
         "status_label": status.label, "received_on": r["received_on"].isoformat(),

@@ -103,7 +103,7 @@ class VisitListService:
 
     def _place(self, number: str) -> tuple[str, str]:
         """(address, head's name) of a registered household; ("", "") for one not registered."""
-        if not self.ledger.registry.household_version(number):
+        household = self.ledger.registry.find_household(number)
+        if household is None:
             return "", ""
-        household = self.ledger.registry.household(number)
         return str(household.get("address", "")), head_name(household["members"])

@@ -193,9 +193,7 @@ class RegistryService:
 
     def find_household(self, household_number: str) -> HouseholdView | None:
         """The registered household of that number, or None."""
-        if not self.ledger.registry.household_version(household_number):
-            return None
-        return self.ledger.registry.household(household_number)
+        return self.ledger.registry.find_household(household_number)
 
     def household_by_id_number(self, actor: Actor, id_number: str) -> tuple[str, str] | None:
         return self.ledger.registry.household_by_id_number(actor, id_number)

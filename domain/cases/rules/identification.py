@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from domain.cases.values import Category, MeasureAction, NoticeAction, Status
 from domain.kernel.actors import Role
+from domain.kernel.errors import RuleViolationError
 from domain.kernel.permissions import STEP_ROLES
 from domain.kernel.policy import Policy
 from domain.kernel.steps import Procedure, Step
-from domain.registry.values import HouseholdType
+from domain.registry.values import HouseholdType, Risk
 
 
 @dataclass(frozen=True)
@@ -223,3 +224,37 @@ def eligible_categories(facts: HouseholdFacts, policy: Policy) -> list[Category]
 
 # Up to five risks per household (致贫/返贫风险1…5, domain.md §5).
 MAX_RISKS = 5
+
+
+def check_risks(risks: list[Risk], field: str, *, required: bool) -> None:
+    if required and not risks:
+        raise RuleViolationError("name at least one risk", field=field, rule="risk_required")
+    if len(set(risks)) != len(risks):
+        raise RuleViolationError("a risk is listed twice", field=field, rule="unique")
+    if len(risks) > MAX_RISKS:
+        raise RuleViolationError(f"at most {MAX_RISKS} risks per household", field=field, rule="max_risks")
+
+
+def check_authorisation(*, signed: bool, reference: str, refusal_reason: str, risks: list[Risk]) -> None:
+    """The household visit's 承诺授权书: signed, with its reference and the risks the household applies for; or
+    declined, with the household's reason (asked also by a visit before it writes anything, api.visits)."""
+    if signed:
+        # The signed 承诺授权书 is part of the file (domain.md §4.2 step 1, §11): its reference is required.
+        if not reference.strip():
+            raise RuleViolationError(
+                "a signed authorisation letter needs its document reference",
+                field="authorisation_ref",
+                rule="authorisation_reference",
+            )
+        # An applicant is at risk of something: 致贫/返贫风险1…5 are the system's fields (domain.md §5).
+        check_risks(risks, "risks", required=True)
+    else:
+        check_risks(risks, "risks", required=False)
+        # Declining the authorisation is the household's decision, recorded as such with its reason: it ends this
+        # identification (it has not applied, domain.md §4.2 step 1), never by a forgotten tick.
+        if not refusal_reason.strip():
+            raise RuleViolationError(
+                "a household declining the authorisation letter states its reason",
+                field="refusal_reason",
+                rule="refusal_reason",
+            )

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from domain.cases import events as ev
-from domain.cases.state import CaseState, check_risks
+from domain.cases.rules.identification import check_risks
+from domain.cases.state import CaseState
 from domain.cases.steps.commands import (
     AddMeasure,
     AssignResponsiblePerson,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from domain.cases import events as ev
 from domain.cases.rules.elimination import EliminationAssessment, elimination_violations
 from domain.cases.rules.household import figures_from_registry
-from domain.cases.state import CaseState, check_labour, check_risks
+from domain.cases.rules.identification import check_risks
+from domain.cases.state import CaseState, check_labour
 from domain.cases.steps.commands import (
     DecideRollback,
     ProposeElimination,

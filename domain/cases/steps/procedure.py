@@ -8,8 +8,8 @@ from datetime import date, datetime
 from domain.cases import events as ev
 from domain.cases.rules.deadlines import missed_key, notice_days
 from domain.cases.rules.household import figures_from_registry
-from domain.cases.rules.identification import category_violation, procedure_of
-from domain.cases.state import CaseState, check_labour, check_risks
+from domain.cases.rules.identification import category_violation, check_authorisation, procedure_of
+from domain.cases.state import CaseState, check_labour
 from domain.cases.steps.commands import (
     AnnounceResult,
     ClosePublicNotice,
@@ -63,26 +63,10 @@ class ProcedureSteps(CaseState):
         check_labour(command.labour_capable_members, command.household_size)
         if command.rigid_expenditure < 0:
             raise RuleViolationError("rigid expenditure cannot be negative", field="rigid_expenditure", rule="minimum")
-        if command.authorisation_signed:
-            # The signed 承诺授权书 is part of the file (domain.md §4.2 step 1, §11): its reference is required.
-            if not command.authorisation_ref.strip():
-                raise RuleViolationError(
-                    "a signed authorisation letter needs its document reference",
-                    field="authorisation_ref",
-                    rule="authorisation_reference",
-                )
-            # An applicant is at risk of something: 致贫/返贫风险1…5 are the system's fields (domain.md §5).
-            check_risks(command.risks, "risks", required=True)
-        else:
-            check_risks(command.risks, "risks", required=False)
-            # Declining the authorisation is the household's decision, recorded as such with its reason: it ends
-            # this identification (it has not applied, domain.md §4.2 step 1), never by a forgotten tick.
-            if not command.refusal_reason.strip():
-                raise RuleViolationError(
-                    "a household declining the authorisation letter states its reason",
-                    field="refusal_reason",
-                    rule="refusal_reason",
-                )
+        check_authorisation(
+            signed=command.authorisation_signed, reference=command.authorisation_ref,
+            refusal_reason=command.refusal_reason, risks=command.risks,
+        )  # fmt: skip
         self._trigger(
             ev.HouseholdVisitRecorded,
             envelope,
