@@ -223,8 +223,11 @@ async def _applications_page(request: Request, sess: Any, svc: Any, status: int 
     items = [{**r, "village": svc.registry.areas.name(r["village_code"]),
               "late": handled_late(r["due_on"], r["closed_on"], r["overdue_on"])}
              for r in rows]  # fmt: skip
+    inputs = _inputs(ApplicationRequest, form, errors)
+    if form is None and sess.actor.role is Role.VILLAGE_CADRE:  # a village cadre records their own village's
+        forms.refill(inputs, {"village_code": sess.actor.area_code}, {}, {})
     return _page(request, "applications.html", status, sess=sess, items=items, message=message,
-                 inputs=_inputs(ApplicationRequest, form, errors), today=local_date(_now()),
+                 inputs=inputs, today=local_date(_now()),
                  key=str(form.get("idempotency_key")) if form is not None else uuid.uuid4().hex)  # fmt: skip
 
 

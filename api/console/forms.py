@@ -26,6 +26,7 @@ from domain.kernel.time import SHANGHAI
 # here shows its English name: tests/api/test_console_forms.py refuses that for every step contract.
 FIELD_LABELS: dict[str, str] = {
     # 农户自主申报, 部门筛查预警 and 走访 (issue 21)
+    "ApplicationRequest.village_code": "申请人所在村（12位村代码）",
     "applicant_name": "申请人姓名",
     "applicant_id_number": "申请人身份证号",
     "route": "申请方式",
