@@ -1,9 +1,10 @@
 """The worker processes: the Temporal worker for case workflows and their activities (`dixian worker`, any number)
-and the read-model projection (`dixian projector`, exactly one)."""
+and the read-model projection (`dixian projector`, any number: one active, the others standing by)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,7 +25,8 @@ from domain.readmodels.cases import CaseSummaryView, case_summary_projection, op
 from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
 from domain.readmodels.reports import ReportView, open_report_view, report_projection
 from domain.readmodels.schema import follower_env, last_position_of
-from worker.national_sync import OutboxNationalSystem
+from worker.lease import ProjectorLease
+from worker.national_sync import OutboxNationalSystem, conninfo_from
 from worker.stack import ensure_search_attributes
 from workflows.audit.service import AuditService
 from workflows.campaigns.activities import CampaignActivities
@@ -240,18 +242,31 @@ def checkpoint_service(settings: Settings, env: Mapping[str, str]) -> AuditServi
 
 
 async def run_projector(settings: Settings) -> None:
-    """Keep the read models up to date until cancelled. Run exactly one: the tracking table admits one writer."""
+    """Keep the read models up to date until cancelled. Any number may run: one holds the projector's lock and
+    projects (and signs checkpoints), the others stand by and take over when it stops or dies (``worker.lease``)."""
     configure_logging(json=settings.log_format == "json")
     settings.check_production("projector")
     env = settings.eventsourcing_env()
-    audit = checkpoint_service(settings, env)
-    checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
-    try:
-        await keep_projecting(env)
-    finally:
-        checkpoints.cancel()
-        audit.ledger.close()
-        log.info("projector_stopped")
+    lease = ProjectorLease(
+        conninfo_from(env), env.get("POSTGRES_SCHEMA", ""), settings.lease_seconds, settings.projector_heartbeat_file
+    )
+    while True:
+        async with lease.held() as lost:
+            audit = checkpoint_service(settings, env)
+            checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
+            projecting = asyncio.create_task(keep_projecting(env))
+            losing = asyncio.create_task(lost.wait())
+            try:
+                await asyncio.wait([projecting, losing], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (checkpoints, projecting, losing):
+                    task.cancel()
+                await asyncio.gather(checkpoints, losing, return_exceptions=True)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await projecting  # re-raises what stopped it, but for the lease lost
+                audit.ledger.close()
+                log.info("projector_stopped")
+        # The lock was lost (its session ended): stand by again, and resume from the tracking records if it returns.
 
 
 async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) -> None:
@@ -294,7 +309,7 @@ async def run_reconcile(ops: OpsService, client: Client, settings: Settings) -> 
 
 
 async def run_checkpoints(audit: AuditService, every_seconds: int) -> None:
-    """Sign a checkpoint over what was stored since the last one, every so often (the projector runs exactly one of
+    """Sign a checkpoint over what was stored since the last one, every so often (the active projector runs one of
     these; a concurrent one elsewhere would only lose the race to append to the audit log)."""
     while True:
         await asyncio.sleep(every_seconds)

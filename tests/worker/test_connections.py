@@ -76,7 +76,8 @@ def test_the_worker_and_the_projector_hold_no_more_than_the_budget_counts(
     audit = checkpoint_service(settings, env)
     try:
         with projection_runner(env):
-            assert most(pools) == budget.processes["projector"] == 36
+            # and the lease's one connection, held apart from any pool (worker.lease)
+            assert most(pools) + 1 == budget.processes["projector"] == 37
     finally:
         audit.ledger.close()
         for p in pools:
@@ -102,17 +103,17 @@ async def test_the_api_holds_no_more_than_the_budget_counts(
 def test_the_budget_follows_the_pools_and_the_readme_states_it() -> None:
     budget = Settings().connection_budget()
     assert set(budget.processes) == set(STACK_POOLS)
-    assert (budget.stack, budget.command, budget.max_connections) == (90, 12, 136)
+    assert (budget.stack, budget.command, budget.max_connections) == (91, 12, 137)
     assert budget.max_connections == budget.stack + budget.commands_at_once * budget.command + budget.other_sessions
     # Ten more connections in every process's event-store pool: ten more for the API, twenty for a worker (it runs
     # as many activities at once, each reporting through the outbox); the projector follows one at a time.
     bigger = Settings(postgres_pool_size=20).connection_budget()
-    assert dict(bigger.processes) == {"api": 32, "worker": 52, "projector": 36}
-    assert bigger.max_connections == 136 + 30 and bigger.command == 12  # a command keeps its own small pool
+    assert dict(bigger.processes) == {"api": 32, "worker": 52, "projector": 37}
+    assert bigger.max_connections == 137 + 30 and bigger.command == 12  # a command keeps its own small pool
     row = next(
         line for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("| `POSTGRES_POOL_SIZE`")
     )
-    for figure in ("API 22", "worker 32", "projector 36", "90", "12", "136"):
+    for figure in ("API 22", "worker 32", "projector 37", "91", "12", "137"):
         assert figure in row, figure
 
 
@@ -179,7 +180,7 @@ def test_a_full_server_is_reported_in_one_line(
     # With room again, the command runs, and tells what the stack may hold beside what the server admits.
     assert run("ops", "connections") == 0
     out = capsys.readouterr().out
-    assert "合计：max_connections" in out and "136" in out and "数据库现在：max_connections 5" in out
+    assert "合计：max_connections" in out and "137" in out and "数据库现在：max_connections 5" in out
 
 
 def test_a_server_that_is_not_there_is_reported_in_one_line(

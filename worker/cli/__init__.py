@@ -60,11 +60,31 @@ def cmd_worker(settings: Settings) -> int:
     return 0
 
 
-def cmd_projector(settings: Settings) -> int:
-    """The read-model projection (exactly one per deployment) until SIGINT/SIGTERM."""
+def cmd_projector(settings: Settings, args: argparse.Namespace | None = None) -> int:
+    """The read-model projection until SIGINT/SIGTERM: any number may run, one projects, the others stand by."""
+    if args is not None and args.check:
+        return check_projector(settings)
     from worker.main import run_projector
 
     asyncio.run(_until_signal(run_projector(settings)))
+    return 0
+
+
+def check_projector(settings: Settings) -> int:
+    """A liveness probe: 0 when this host's projector wrote its heartbeat within three lease periods (or 30 s)."""
+    from worker.lease import heartbeat_age
+
+    beat = heartbeat_age(settings.projector_heartbeat_file)
+    limit = max(3 * settings.lease_seconds, 30.0)
+    if beat is None:
+        print(f"dixian projector: no heartbeat at {settings.projector_heartbeat_file}", file=sys.stderr)
+        return 1
+    role, age = beat
+    if age > limit:
+        print(f"dixian projector: the {role} projector's last heartbeat is {age:.0f} s old (> {limit:.0f} s)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"{role}, heartbeat {age:.0f} s ago")
     return 0
 
 
@@ -320,7 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = (("run", cmd_run), ("worker", cmd_worker), ("projector", cmd_projector), ("api", cmd_api))
     for name, func in commands:
         doc = (func.__doc__ or "").strip()
-        sub.add_parser(name, help=doc, description=doc).set_defaults(func=func)
+        server = sub.add_parser(name, help=doc, description=doc)
+        server.set_defaults(func=func)
+        if name == "projector":
+            server.add_argument("--check", action="store_true", help=(check_projector.__doc__ or "").strip())
+            server.set_defaults(wants_args=True)
     p = sub.add_parser("token", help=(cmd_token.__doc__ or "").strip(), description=cmd_token.__doc__)
     p.add_argument("--user", required=True, help="a seeded user: cadre-yuping, township-yuping, county-approver, …")
     p.add_argument("--hours", type=int, default=12, help="how long it is valid (1 to 168 hours; 12 by default)")
@@ -347,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
         print(f"配置有误（invalid settings）：{problems}。请按 README 的配置一节更正环境变量。", file=sys.stderr)
         sys.exit(EXIT_USAGE)
-    if args.command in SERVERS:
+    if args.command in SERVERS and not getattr(args, "check", False):
         configure_logging(json=settings.log_format == "json")
         server: Callable[[Settings], int] = args.func
         sys.exit(server(settings))

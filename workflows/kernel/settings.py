@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # The detection window: events stored after the last signed checkpoint can be deleted by the database's
     # administrator without a trace, so one is signed this often while events flow (none when nothing was stored).
     checkpoint_seconds: int = Field(default=5, ge=1, le=3_600, validation_alias="DIXIAN_CHECKPOINT_SECONDS")
+    # How often a standby projector asks for the lock, and the active one checks it still holds it (worker.lease):
+    # a standby takes over within this many seconds of the active one's end.
+    lease_seconds: float = Field(default=2.0, gt=0, le=60, validation_alias="DIXIAN_LEASE_SECONDS")
 
     # Where a worker serves the Temporal SDK's Prometheus metrics (activity failures, task latencies), e.g.
     # 127.0.0.1:9464; unset: none. The API serves Dixian's own at /metrics.
@@ -258,6 +261,12 @@ class Settings(BaseSettings):
         return generated_secret(self.data_dir / "token-secret", lambda: secrets.token_urlsafe(32))
 
     @property
+    def projector_heartbeat_file(self) -> Path:
+        """Touched by a projector every ``lease_seconds`` (naming it active or standby); read by
+        `dixian projector --check`, a container's liveness probe."""
+        return self.data_dir / "run" / "projector.heartbeat"
+
+    @property
     def embedded_url_file(self) -> Path:
         """Where a running `dixian run` tells other commands (`dixian import`, `dixian demo`) its PostgreSQL URL."""
         return self.data_dir / "database-url"
@@ -345,7 +354,7 @@ class Settings(BaseSettings):
 STACK_POOLS: dict[str, dict[str, int]] = {
     "api": {"store": 1, "read_model": 3},
     "worker": {"store": 1, "read_model": 3, "outbox": 1},
-    "projector": {"follower": 10, "follower_read_model": 2},
+    "projector": {"follower": 10, "follower_read_model": 2, "lease": 1},
 }
 # One `dixian` command opens at most the event store and three read models (`dixian ops`, `dixian audit export`).
 COMMAND_POOLS = {"store": 1, "read_model": 3}
@@ -377,6 +386,7 @@ class ConnectionBudget:
             "outbox": activity_threads,
             "follower": pool_most(follower_env(store)),
             "follower_read_model": pool_most(read_model_env(follower_env(store))),
+            "lease": 1,  # the projector's lock (worker.lease): one connection held for as long as it projects
         }
         processes = {p: sum(n * most[kind] for kind, n in pools.items()) for p, pools in STACK_POOLS.items()}
         command_most = {"store": pool_most(command_store), "read_model": pool_most(read_model_env(command_store))}

@@ -1,0 +1,116 @@
+"""One active projector among any number: a PostgreSQL advisory lock, held on a connection of its own.
+
+Every `dixian projector` process asks for the same session-level lock (``pg_try_advisory_lock``). The one that gets
+it projects and signs checkpoints; the others wait as standbys, asking again every ``poll`` seconds. The lock belongs
+to the holder's database session, so it is released the moment that session ends: the process exits or is killed
+(its socket is closed by the kernel), or the server ends the session. A standby then takes over within ``poll``
+seconds. The holder checks its own session every ``poll`` seconds, and stops projecting the moment it has lost it.
+
+The lock is about doing the work once, not about correctness: each read model writes an event's rows and its tracking
+record in one transaction, and a tracking record is unique per event, so two projectors folding the same event (a
+holder whose session the server ended, not yet noticing) cannot both commit it; the read models stay exactly-once.
+
+A projector that hangs while its session stays open keeps the lock: its liveness probe (the heartbeat file,
+``dixian projector --check``) is how an orchestrator notices and restarts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import psycopg
+import structlog
+from psycopg.conninfo import make_conninfo
+
+log = structlog.stdlib.get_logger(__name__)
+
+# The lock's key: one per database (a schema of its own shares the database's locks, so the schema is mixed in).
+LOCK_NAME = "dixian.projector"
+# The session is checked with TCP keepalives too, so that a holder whose network is cut loses the lock within about
+# a minute on the server's side, rather than the kernel's default two hours.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+
+
+class LeaseLostError(RuntimeError):
+    """The session holding the projector's lock ended: another projector may be active now."""
+
+
+class ProjectorLease:
+    """Hold the projector's lock: :meth:`held` waits until this process holds it, then yields an event set when
+    the lock is lost."""
+
+    def __init__(self, conninfo: str, schema: str = "", poll: float = 2.0, heartbeat: Path | None = None) -> None:
+        self._conninfo = conninfo
+        self._name = f"{LOCK_NAME}:{schema}" if schema else LOCK_NAME
+        self.poll = poll
+        self._heartbeat = heartbeat
+
+    async def _try(self, conn: psycopg.AsyncConnection[tuple[object, ...]]) -> bool:
+        row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))).fetchone()
+        return bool(row and row[0])
+
+    def beat(self, role: str) -> None:
+        """Touch the heartbeat file (its content names the role: active or standby)."""
+        if self._heartbeat is not None:
+            self._heartbeat.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._heartbeat.write_text(f"{role} {time.time():.0f}\n", encoding="ascii")
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[asyncio.Event]:
+        """Wait until this process holds the lock (as a standby meanwhile); yield an event set once it is lost."""
+        said_standby = False
+        while True:
+            try:
+                conninfo = make_conninfo(self._conninfo, **KEEPALIVES)
+                conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+            except psycopg.OperationalError as e:
+                log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=self.poll)
+                await asyncio.sleep(self.poll)
+                continue
+            try:
+                while not await self._try(conn):
+                    if not said_standby:
+                        log.info("projector_standby", lock=self._name, poll_seconds=self.poll)
+                        said_standby = True
+                    self.beat("standby")
+                    await asyncio.sleep(self.poll)
+            except psycopg.OperationalError as e:
+                await conn.close()
+                log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=self.poll)
+                await asyncio.sleep(self.poll)
+                continue
+            break
+        log.info("projector_active", lock=self._name)
+        self.beat("active")
+        lost = asyncio.Event()
+        watching = asyncio.create_task(self._watch(conn, lost))
+        try:
+            yield lost
+        finally:
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
+            await conn.close()  # ends the session: the lock is released for a standby at once
+
+    async def _watch(self, conn: psycopg.AsyncConnection[tuple[object, ...]], lost: asyncio.Event) -> None:
+        while True:
+            await asyncio.sleep(self.poll)
+            try:
+                await asyncio.wait_for(conn.execute("SELECT 1"), timeout=max(self.poll, 5.0))
+            except (psycopg.Error, TimeoutError) as e:
+                log.error("projector_lease_lost", lock=self._name, error=str(e)[:200])
+                lost.set()
+                return
+            self.beat("active")
+
+
+def heartbeat_age(path: Path, now: float | None = None) -> tuple[str, float] | None:
+    """The role a projector last wrote to its heartbeat file and how many seconds ago (None without one)."""
+    try:
+        role, at = path.read_text(encoding="ascii").split()
+        return role, (time.time() if now is None else now) - float(at)
+    except (OSError, ValueError):
+        return None
