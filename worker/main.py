@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -47,6 +47,11 @@ from workflows.reports.service import ReportService
 from workflows.reports.workflow import ReportCycleWorkflow, ensure_report_schedule
 
 log = structlog.get_logger("dixian.worker")
+
+# On SIGTERM a worker stops taking tasks and gives those in flight this long to finish (a step's local activity
+# appends its events and returns) before they are cancelled; an orchestrator's grace period must be longer
+# (deploy/: terminationGracePeriodSeconds 60, compose stop_grace_period 60s).
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
 def build_worker(
@@ -87,6 +92,7 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=max_concurrent,
         max_concurrent_local_activities=max_concurrent,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
 

@@ -101,3 +101,31 @@ async def test_a_worker_killed_mid_step_loses_nothing_and_duplicates_nothing(
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+async def test_a_worker_stopped_with_sigterm_mid_step_finishes_the_step_and_exits_cleanly(
+    api_only: Stack, tmp_path: Path
+) -> None:
+    """A rolling update: the orchestrator sends SIGTERM; the worker takes no new task, finishes the step in flight
+    (its events appended once, the client answered 200 without a retry) and exits 0."""
+    stack = api_only
+    worker = spawn_worker(stack, tmp_path)
+    try:
+        case_id = str((await open_case(stack))["case_id"])
+        r = await step(stack, case_id, "household-visit", "cadre", VISIT)
+        assert r.status_code == 200, r.text
+        key = f"term-{uuid.uuid4().hex[:8]}"
+        (tmp_path / f"{key}.pause").touch()
+        sending = asyncio.create_task(step(stack, case_id, "cross-check", "township", CROSS_CHECK, key=key))
+        await until((tmp_path / f"{key}.reached").exists, 30, "the step never reached the worker")
+        worker.terminate()  # SIGTERM, while the step's activity is in flight
+        answered = await sending
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["version"] == 3
+        assert await asyncio.to_thread(worker.wait, 60) == 0
+        stored = await asyncio.to_thread(stored_commands, stack, case_id)
+        assert stored[f"township-1:{key}"] == 1 and len(stored) == 3, stored
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()

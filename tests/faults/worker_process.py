@@ -3,7 +3,8 @@
 Configured by environment: ``FAULT_TEMPORAL`` (address), ``FAULT_TASK_QUEUE``, ``FAULT_ES_ENV`` (the eventsourcing env
 as JSON) and ``FAULT_STALL_DIR``. A step whose Idempotency-Key has a file ``<key>.before`` or ``<key>.after`` in the
 stall directory stops before or after its events are appended, once it has touched ``<key>.reached``: the test then
-kills this process at exactly that point.
+kills this process at exactly that point. With ``<key>.pause`` it waits a few seconds there instead (for a test
+that stops the worker gracefully meanwhile). SIGTERM and SIGINT stop it as they stop `dixian worker`.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from domain.cases.view import CaseViewData
 from domain.kernel.envelope import Envelope
 from domain.ledger import Ledger
 from tests.conftest import TEST_CONVERTER, TEST_VERIFIER
+from worker.cli import until_signal
 from worker.main import build_worker
 from worker.national_sync import OutboxNationalSystem
 
 STALL_DIR = Path(os.environ.get("FAULT_STALL_DIR", "."))
+PAUSE_SECONDS = 4
 
 
 class StallingCases(CaseCommands):
@@ -42,6 +45,9 @@ class StallingCases(CaseCommands):
         if (STALL_DIR / f"{key}.{when}").exists():
             (STALL_DIR / f"{key}.reached").touch()
             time.sleep(3600)  # until killed
+        if when == "before" and (STALL_DIR / f"{key}.pause").exists():
+            (STALL_DIR / f"{key}.reached").touch()
+            time.sleep(PAUSE_SECONDS)
 
 
 class StallingLedger(Ledger):
@@ -63,4 +69,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(until_signal(main()))

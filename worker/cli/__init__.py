@@ -42,7 +42,7 @@ log = structlog.stdlib.get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
 
 
-async def _until_signal(coro: Coroutine[Any, Any, None]) -> None:
+async def until_signal(coro: Coroutine[Any, Any, None]) -> None:
     """Run `coro`; SIGINT/SIGTERM cancel it so it can shut down gracefully."""
     task = asyncio.ensure_future(coro)
     loop = asyncio.get_running_loop()
@@ -56,7 +56,7 @@ def cmd_worker(settings: Settings) -> int:
     """Temporal worker for case workflows and their activities until SIGINT/SIGTERM."""
     from worker.main import run_worker
 
-    asyncio.run(_until_signal(run_worker(settings)))
+    asyncio.run(until_signal(run_worker(settings)))
     return 0
 
 
@@ -66,7 +66,7 @@ def cmd_projector(settings: Settings, args: argparse.Namespace | None = None) ->
         return check_projector(settings)
     from worker.main import run_projector
 
-    asyncio.run(_until_signal(run_projector(settings)))
+    asyncio.run(until_signal(run_projector(settings)))
     return 0
 
 
