@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import secrets
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -263,8 +264,9 @@ class Settings(BaseSettings):
     @property
     def projector_heartbeat_file(self) -> Path:
         """Touched by a projector every ``lease_seconds`` (naming it active or standby); read by
-        `dixian projector --check`, a container's liveness probe."""
-        return self.data_dir / "run" / "projector.heartbeat"
+        `dixian projector --check`, a container's liveness probe. One per host (a container's own name), so that
+        projectors sharing a data folder each have theirs."""
+        return self.data_dir / "run" / f"projector-{socket.gethostname()}.heartbeat"
 
     @property
     def embedded_url_file(self) -> Path:
