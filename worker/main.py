@@ -24,7 +24,7 @@ from domain.ledger import Ledger
 from domain.readmodels.cases import CaseSummaryView, case_summary_projection, open_summary_view
 from domain.readmodels.registry import RegistryProjection, RegistryView, open_registry_view
 from domain.readmodels.reports import ReportView, open_report_view, report_projection
-from domain.readmodels.schema import follower_env, last_position_of
+from domain.readmodels.schema import BatchingProjectionRunner, follower_env, last_position_of
 from worker.lease import ProjectorLease
 from worker.national_sync import OutboxNationalSystem, conninfo_from
 from worker.stack import ensure_search_attributes
@@ -133,19 +133,19 @@ def projection_runner(env: Mapping[str, str]) -> Iterator[Projections]:
     """Follow the event store into the read models (exactly once each, resuming where each stopped)."""
     env = follower_env(env)
     with (
-        ProjectionRunner(
+        BatchingProjectionRunner(
             application_class=Ledger,
             projection_class=case_summary_projection(env),
             view_class=CaseSummaryView,
             env=dict(env),
         ) as cases,
-        ProjectionRunner(
+        BatchingProjectionRunner(
             application_class=Ledger,
             projection_class=RegistryProjection,
             view_class=RegistryView,
             env=dict(env),
         ) as registry,
-        ProjectionRunner(
+        BatchingProjectionRunner(
             application_class=Ledger,
             projection_class=report_projection(env),
             view_class=ReportView,

@@ -7,6 +7,7 @@ what is stored and sent; the label is what people read.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import TypeVar
 
@@ -42,7 +43,17 @@ def label_of(enum: type[Labelled], value: object) -> str:
 def from_label(enum: type[E], text: str) -> E:
     """The member whose value or Chinese label is ``text`` (a roster may use either); ValueError otherwise."""
     text = text.strip()
+    member: E | None = _by_value_or_label(enum).get(text)
+    if member is None:
+        raise ValueError(text)
+    return member
+
+
+@functools.cache
+def _by_value_or_label(enum: type[E]) -> dict[str, E]:
+    """Each member by its value and by its label (the first member to claim a text keeps it, as a scan would)."""
+    found: dict[str, E] = {}
     for member in enum:
-        if text in (member.value, member.label):
-            return member
-    raise ValueError(text)
+        found.setdefault(member.value, member)
+        found.setdefault(member.label, member)
+    return found

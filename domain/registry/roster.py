@@ -9,6 +9,7 @@ the English value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -202,8 +203,11 @@ _DEFAULTS = {
 }
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0 and C1 control characters, DEL
+
+
 def _control_free(text: str) -> bool:
-    return not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+    return _CONTROL.search(text) is None
 
 
 def parse_row(cells: Mapping[str, str], row: int) -> tuple[dict[str, Any], list[RowError]]:
