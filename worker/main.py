@@ -17,7 +17,8 @@ from eventsourcing import persistence as es_persistence
 from eventsourcing.projection import ProjectionRunner
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from domain.kernel.actors import SYSTEM_ACTOR
 from domain.ledger import Ledger
@@ -64,10 +65,17 @@ def build_worker(
     max_concurrent: int = 4,
     campaigns: CampaignService | None = None,
     reports: ReportService | None = None,
+    sandboxed: bool = True,
 ) -> Worker:
     """The Temporal worker for case workflows (and, given their services, the campaign and report-cycle
     workflows); activities are synchronous and run on ``executor``, which must have at least ``max_concurrent``
-    threads."""
+    threads.
+
+    ``sandboxed`` runs the workflows in Temporal's sandbox, which refuses a non-deterministic call (the clock, a
+    random number, I/O) in workflow code. Every test worker runs sandboxed, so every workflow path the suite takes is
+    checked; `dixian worker` runs without it unless ``DIXIAN_WORKFLOW_SANDBOX`` says so, because the sandbox
+    re-imports the workflow's module for every workflow it starts or brings back into its cache, which cost a third
+    of the rate at which a worker opens cases (docs/benchmarks.md)."""
     activities = CaseActivities(ledger, national, verifier)
     campaign = CampaignActivities(campaigns) if campaigns is not None else None
     extra: list[Callable[..., Any]] = [campaign.schedule_look_backs, campaign.pass_milestone] if campaign else []
@@ -93,6 +101,7 @@ def build_worker(
         max_concurrent_activities=max_concurrent,
         max_concurrent_local_activities=max_concurrent,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
     )
 
 
@@ -218,7 +227,7 @@ async def run_worker(settings: Settings) -> None:
             verifier = CommandVerifier(settings.command_public_key())
             worker = build_worker(
                 client, parts.ledger, parts.national, settings.task_queue, pool, verifier, threads, parts.campaigns,
-                parts.reports,
+                parts.reports, sandboxed=settings.workflow_sandbox,
             )  # fmt: skip
             try:
                 await ensure_report_schedule(client, settings.task_queue)

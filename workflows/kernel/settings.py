@@ -110,6 +110,9 @@ class Settings(BaseSettings):
 
     # Every worker restarts the missing workflows of open cases this often (0: only `dixian ops reconcile`).
     reconcile_seconds: int = Field(default=600, ge=0, le=86_400, validation_alias="DIXIAN_RECONCILE_SECONDS")
+    # Run `dixian worker`'s workflows in Temporal's sandbox (worker.main.build_worker): safer against a
+    # non-deterministic call slipping into workflow code, a third slower to open cases. The tests always use it.
+    workflow_sandbox: bool = Field(default=False, validation_alias="DIXIAN_WORKFLOW_SANDBOX")
 
     # Households of the demo township `dixian run` loads the first time it starts on an empty store (0: none).
     demo_households: int = Field(default=1000, ge=0, le=300_000, validation_alias="DIXIAN_DEMO_HOUSEHOLDS")
