@@ -12,10 +12,10 @@ from fastapi.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.cases import start_case
-from api.deps import ActorDep, CommandIdDep, ServicesDep
+from api.deps import ActorDep, CommandIdDep, Services, ServicesDep
 from api.errors import ApiProblem
-from api.ratelimit import SlidingWindow
 from domain.cases.values import Source
+from domain.readmodels.limits import SharedWindow
 from workflows.cases.contracts import OpenCaseRequest
 from workflows.discovery.contracts import AnswerRequest, ApplicationRequest, DeadlineKind, StatusLookup
 from workflows.discovery.service import ApplicationService, arm_deadline
@@ -74,24 +74,28 @@ async def application_status(body: StatusLookup, request: Request, svc: Services
     was answered, nothing else; a wrong number and a wrong ID number are answered alike (404 `exists`). Rate-limited
     (429 `rate`, with Retry-After): 10 lookups a minute from one address, and 5 failed ones an hour for one
     application number, so the last four cannot be guessed."""
-    limits = _limits(request)
+    limits = await run_in_threadpool(lambda: _limits(request, svc))
     number = body.application_number.upper()
-    if not limits["address"].hit(request.client.host if request.client else "-"):
+    address = request.client.host if request.client else "-"
+    if not await run_in_threadpool(lambda: limits["address"].hit(address)):
         raise ApiProblem("TooManyRequestsError", "too many lookups from this address", field="address", rule="rate")
     # counted before the lookup (lookups at once cannot all pass a check made before any fails), taken back on success
-    if not limits["number"].hit(number):
+    if not await run_in_threadpool(lambda: limits["number"].hit(number)):
         raise ApiProblem("TooManyRequestsError", "too many failed lookups of this application",
                          field="application_number", rule="rate")  # fmt: skip
     found = await run_in_threadpool(lambda: _service(svc).lookup(number, body.id_last_four))
-    limits["number"].refund(number)
+    await run_in_threadpool(lambda: limits["number"].refund(number))
     return found
 
 
-def _limits(request: Request) -> dict[str, SlidingWindow]:
+def _limits(request: Request, svc: Services) -> dict[str, SharedWindow]:
+    """The lookup's two rates, counted in PostgreSQL so that every API replica counts against the same limits."""
     state = request.app.state
     if not hasattr(state, "lookup_limits"):
-        state.lookup_limits = {"address": SlidingWindow(10, 60), "number": SlidingWindow(5, 3600)}
-    limits: dict[str, SlidingWindow] = state.lookup_limits
+        datastore = svc.registry.view.datastore
+        state.lookup_limits = {"address": SharedWindow(datastore, "lookup-address", 10, 60),
+                               "number": SharedWindow(datastore, "lookup-number", 5, 3600)}  # fmt: skip
+    limits: dict[str, SharedWindow] = state.lookup_limits
     return limits
 
 

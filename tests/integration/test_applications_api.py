@@ -134,3 +134,25 @@ async def test_an_application_whose_timer_never_started_is_found_and_rearmed_by_
     await stack.caught_up()
     stuck = (await stack.http.get("/ops/stuck", headers=stack.headers("township"))).json()
     assert number not in [d["number"] for d in stuck["discovery"]]
+
+
+async def test_the_lookup_limits_hold_across_api_replicas(stack: Stack) -> None:
+    """Two API processes on one database count against the same limits: a caller cannot multiply the rate by
+    spreading its lookups over the replicas behind a load balancer."""
+    import httpx
+
+    from api.main import create_app
+
+    replica = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(stack.services)), base_url="http://b")
+    status = "/public/application-status"
+    async with replica:
+        for i in range(10):  # ten lookups a minute from one address, whichever replica answers them
+            client = stack.http if i % 2 == 0 else replica
+            r = await client.post(status, json={"application_number": f"SQ{i:010d}", "id_last_four": "0000"})
+            assert r.status_code == 404, r.text
+        for client in (stack.http, replica):
+            r = await client.post(status, json={"application_number": "SQ0000000099", "id_last_four": "0000"})
+            assert r.status_code == 429 and r.json()["errors"][0]["field"] == "address"
+    with stack.db() as conn:  # the caller's address is kept only as a digest
+        keys = [k for (k,) in conn.execute("SELECT key FROM rate_hits").fetchall()]
+    assert keys and not any("127.0.0.1" in k or "testclient" in k for k in keys)
