@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import bench_county, bench_discovery, bench_step, bench_store, bench_workers
+from bench import bench_county, bench_discovery, bench_step, bench_store, bench_workers, province
 from bench.support import machine, print_rows
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -41,6 +41,8 @@ def main() -> None:
     section("county", lambda: bench_county.run(households, cases), bench_county.report)
     section("workers", lambda: asyncio.run(bench_workers.main(workflows)), bench_workers.report)
     section("discovery", bench_discovery.main, bench_discovery.report)
+    counties = (2, 1_000, 100) if args.quick else (3, 3_000, 300)
+    section("province", lambda: province.run(*counties), province.report)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print()

@@ -25,15 +25,15 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from bench.bench_county import CASE_MIX, raw_log_read
-from bench.support import ACTORS, embedded_postgres, print_rows, spawn, stop
+from bench.bench_county import CASE_MIX, raw_log_read, timed_import
+from bench.support import embedded_postgres, print_rows, spawn, stop
 from domain.ledger import Ledger
 from domain.readmodels.registry import open_registry_view
 from domain.readmodels.reports import open_report_view
@@ -42,8 +42,6 @@ from worker.demo.township import generate, roster_file
 from worker.national_sync import conninfo_from
 from workflows.kernel.observability import configure_logging
 from workflows.ops.service import lag_of
-from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS
-from workflows.registry.service import RegistryService
 from workflows.reports.service import ReportService
 
 COUNTY = "990102"  # each cell's own county; here they share the demo county's codes (their stores are apart)
@@ -60,16 +58,7 @@ def county_env(env: dict[str, str], name: str) -> dict[str, str]:
 
 def import_county(env: dict[str, str], households: int, seed: int) -> dict[str, Any]:
     content = roster_file(generate(households, seed=seed, today=date(2023, 3, 1)), "csv")
-    ledger = Ledger(env)
-    service = RegistryService(ledger, open_registry_view(env))
-    started = time.perf_counter()
-    report = service.import_roster(
-        content, "csv", actor=ACTORS["county"], now=datetime.now(UTC), max_bytes=CLI_MAX_BYTES, max_rows=CLI_MAX_ROWS
-    )
-    seconds = time.perf_counter() - started
-    ledger.close()
-    assert report["households"]["created"] == households, report["households"]
-    return {"households": households, "seconds": seconds}
+    return {"households": households, "seconds": timed_import(env, content, households)}
 
 
 def write_cases(args: tuple[dict[str, str], int, int]) -> tuple[int, float]:
@@ -101,7 +90,8 @@ def concurrent_writers(envs: list[dict[str, str]], cases: int) -> dict[str, Any]
         done = pool.map(write_cases, [(env, cases, i) for i, env in enumerate(envs)])
         seconds = time.perf_counter() - started
     events = sum(e for e, _ in done)
-    return {"writers": len(envs), "events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds)}
+    return {"writers": len(envs), "events": events, "seconds": round(seconds, 1),
+            "events_per_s": round(events / seconds)}  # fmt: skip
 
 
 def lagging(env: dict[str, str]) -> int:

@@ -60,13 +60,11 @@ class SharedWindow:
         with self.datastore.transaction(commit=True) as curs:
             if self._live(curs, digest) >= self.most:
                 return False
-            curs.execute(
-                SQL(
-                    "INSERT INTO {0} (key, at, expires_at) VALUES (%s, clock_timestamp(), "
-                    "clock_timestamp() + make_interval(secs => %s))"
-                ).format(self._table),  # fmt: skip
-                (digest, self.seconds),
-            )
+            insert = SQL(
+                "INSERT INTO {0} (key, at, expires_at) "
+                "VALUES (%s, clock_timestamp(), clock_timestamp() + make_interval(secs => %s))"
+            ).format(self._table)
+            curs.execute(insert, (digest, self.seconds))
             return True
 
     def refund(self, key: str) -> None:
