@@ -89,14 +89,13 @@ class EventStore(Application[UUID]):
         library asks of every object whether it satisfies two runtime protocols, which cost more than encrypting its
         events when a roster saves a hundred households and their claims at once."""
         processing = ProcessingEvent[UUID]()
-        others: list[Any] = []
-        for obj in objs:
+        for obj in objs:  # in the order given, as the library's own loop
             if isinstance(obj, Aggregate):
                 processing.events.extend(obj.collect_events())
                 processing.aggregates[obj.id] = obj
             elif obj is not None:
-                others.append(obj)  # a bare event, or an aggregate of another kind: the library's own way
-        processing.collect_events(*others, **kwargs)
+                processing.collect_events(obj)  # a bare event, or an aggregate of another kind: the library's way
+        processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
         self._take_snapshots(processing)
         self._notify(recordings)

@@ -3,15 +3,17 @@
 Every `dixian projector` process asks for the same session-level lock (``pg_try_advisory_lock``). The one that gets
 it projects and signs checkpoints; the others wait as standbys, asking again every ``poll`` seconds. The lock belongs
 to the holder's database session, so it is released the moment that session ends: the process exits or is killed
-(its socket is closed by the kernel), or the server ends the session. A standby then takes over within ``poll``
-seconds. The holder checks its own session every ``poll`` seconds, and stops projecting the moment it has lost it.
+(its socket is closed by the kernel), or the server ends the session: a holder silent for three polls (frozen,
+hung, or its machine gone) has its session ended by the server (``server_options``). A standby then takes over
+within ``poll`` seconds of that. The holder checks its own session every ``poll`` seconds, and stops projecting the
+moment it has lost it.
 
 The lock is about doing the work once, not about correctness: each read model writes an event's rows and its tracking
 record in one transaction, and a tracking record is unique per event, so two projectors folding the same event (a
 holder whose session the server ended, not yet noticing) cannot both commit it; the read models stay exactly-once.
 
-A projector that hangs while its session stays open keeps the lock: its liveness probe (the heartbeat file,
-``dixian projector --check``) is how an orchestrator notices and restarts it.
+What the lock cannot see: a projector whose event loop still runs (so its session keeps speaking) while its folding
+is stuck. Its heartbeat says it is alive; its lag (`GET /ops/stuck`, `dixian ops summary`) is what shows it.
 """
 
 from __future__ import annotations
@@ -28,11 +30,25 @@ from psycopg.conninfo import make_conninfo
 
 log = structlog.stdlib.get_logger(__name__)
 
-# The lock's key: one per database (a schema of its own shares the database's locks, so the schema is mixed in).
+# The lock's key: one per database (a schema of its own shares the database's locks, so the schema is mixed in), in
+# a class of advisory locks of its own (the two-number form), apart from any other advisory lock Dixian takes.
 LOCK_NAME = "dixian.projector"
-# The session is checked with TCP keepalives too, so that a holder whose network is cut loses the lock within about
-# a minute on the server's side, rather than the kernel's default two hours.
+LEASE_LOCK_CLASS = 0x4C45  # "LE"
+# Both ends of the session watch it. The client's keepalives end it on the holder's side when the network is cut;
+# the server's (its tcp_keepalives_* and tcp_user_timeout, set for this session) end it on the server's side, and
+# with it the lock, within about 30 s rather than the kernel's default two hours, when the holder's machine dies.
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+
+
+def server_options(poll: float) -> str:
+    """The lease session's server-side settings: keepalives, and ``idle_session_timeout``: the holder speaks every
+    ``poll`` seconds, so a holder that stops speaking (frozen, hung, its machine gone) loses the session, and the
+    lock, after three of them (10 s at least)."""
+    idle_ms = int(max(3 * poll, 10.0) * 1000)
+    return (
+        "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 "
+        f"-c tcp_user_timeout=30000 -c idle_session_timeout={idle_ms}"
+    )
 
 
 class LeaseLostError(RuntimeError):
@@ -50,7 +66,9 @@ class ProjectorLease:
         self._heartbeat = heartbeat
 
     async def _try(self, conn: psycopg.AsyncConnection[tuple[object, ...]]) -> bool:
-        row = await (await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))).fetchone()
+        row = await (
+            await conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", (LEASE_LOCK_CLASS, self._name))
+        ).fetchone()
         return bool(row and row[0])
 
     def beat(self, role: str) -> None:
@@ -65,7 +83,7 @@ class ProjectorLease:
         said_standby = False
         while True:
             try:
-                conninfo = make_conninfo(self._conninfo, **KEEPALIVES)
+                conninfo = make_conninfo(self._conninfo, **KEEPALIVES, options=server_options(self.poll))
                 conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
             except psycopg.OperationalError as e:
                 log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=self.poll)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -72,10 +73,10 @@ def build_worker(
     threads.
 
     ``sandboxed`` runs the workflows in Temporal's sandbox, which refuses a non-deterministic call (the clock, a
-    random number, I/O) in workflow code. Every test worker runs sandboxed, so every workflow path the suite takes is
-    checked; `dixian worker` runs without it unless ``DIXIAN_WORKFLOW_SANDBOX`` says so, because the sandbox
-    re-imports the workflow's module for every workflow it starts or brings back into its cache, which cost a third
-    of the rate at which a worker opens cases (docs/benchmarks.md)."""
+    random number, I/O) in workflow code. Every worker the tests build in process runs sandboxed, so every workflow
+    path the suite takes is checked; `dixian worker` runs without it unless ``DIXIAN_WORKFLOW_SANDBOX`` says so,
+    because the sandbox re-imports the workflow's module for every workflow it starts or brings back into its cache,
+    which cost a third of the rate at which a worker opens cases (docs/benchmarks.md)."""
     activities = CaseActivities(ledger, national, verifier)
     campaign = CampaignActivities(campaigns) if campaigns is not None else None
     extra: list[Callable[..., Any]] = [campaign.schedule_look_backs, campaign.pass_milestone] if campaign else []
@@ -268,7 +269,8 @@ async def run_projector(settings: Settings) -> None:
     while True:
         async with lease.held() as lost:
             audit = checkpoint_service(settings, env)
-            checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds))
+            signing = threading.Lock()  # held while a checkpoint is being made (in a thread of its own)
+            checkpoints = asyncio.create_task(run_checkpoints(audit, settings.checkpoint_seconds, signing))
             projecting = asyncio.create_task(keep_projecting(env))
             losing = asyncio.create_task(lost.wait())
             try:
@@ -276,11 +278,17 @@ async def run_projector(settings: Settings) -> None:
             finally:
                 for task in (checkpoints, projecting, losing):
                     task.cancel()
-                await asyncio.gather(checkpoints, losing, return_exceptions=True)
-                with contextlib.suppress(asyncio.CancelledError):
-                    await projecting  # re-raises what stopped it, but for the lease lost
-                audit.ledger.close()
-                log.info("projector_stopped")
+                try:
+                    await asyncio.gather(checkpoints, losing, return_exceptions=True)
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await projecting  # re-raises what stopped it, but for the lease lost
+                finally:
+                    # A checkpoint already being made finishes before its store closes (and before a standby may
+                    # make the next): cancelling its task does not stop its thread.
+                    await asyncio.to_thread(signing.acquire)
+                    signing.release()
+                    audit.ledger.close()
+                    log.info("projector_stopped")
         # The lock was lost (its session ended): stand by again, and resume from the tracking records if it returns.
 
 
@@ -300,6 +308,12 @@ async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) ->
                     runner.stop()
         except (es_persistence.OperationalError, es_persistence.InterfaceError) as e:
             log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+        except es_persistence.IntegrityError as e:
+            # Another projector folded the same events first (one whose lease had lapsed, not yet knowing it): its
+            # tracking record stands and this batch rolled back whole. Resume from the tracking position.
+            log.warning("projector_lost_a_race", error=str(e)[:200], retry_in_seconds=backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
 
@@ -323,13 +337,20 @@ async def run_reconcile(ops: OpsService, client: Client, settings: Settings) -> 
             log.warning("workflows_need_attention", problems=attention)
 
 
-async def run_checkpoints(audit: AuditService, every_seconds: int) -> None:
+async def run_checkpoints(audit: AuditService, every_seconds: int, signing: threading.Lock | None = None) -> None:
     """Sign a checkpoint over what was stored since the last one, every so often (the active projector runs one of
-    these; a concurrent one elsewhere would only lose the race to append to the audit log)."""
+    these; a concurrent one elsewhere would only lose the race to append to the audit log). ``signing`` is held
+    while one is being made."""
+    held = signing or threading.Lock()
+
+    def make(now: datetime) -> Any:
+        with held:
+            return audit.checkpoint(now)
+
     while True:
         await asyncio.sleep(every_seconds)
         try:
-            made = await asyncio.to_thread(audit.checkpoint, datetime.now(UTC))
+            made = await asyncio.to_thread(make, datetime.now(UTC))
         except Exception as e:  # a failed checkpoint is retried next time; it must never stop the projector
             log.warning("checkpoint_failed", error=str(e))
             continue

@@ -160,6 +160,8 @@ class Supervisor:
             )
             while True:
                 await asyncio.sleep(wait)
+                if stopping.is_set():
+                    return  # the stack is stopping: nothing is started again
                 try:
                     pid = await child.start()
                     break

@@ -36,7 +36,7 @@ KUBERNETES_VERSION = "1.30.0"  # the oldest release the manifests must run on (n
 ROLES = ("api", "worker", "projector")
 # A strong value of the right form for each secret a process reads, as the secret store would hold it.
 SECRET_VALUES = {
-    "DATABASE_URL": "postgresql://dixian:s3cret-from-the-store@db.county.internal:5432/dixian?sslmode=verify-full",
+    "DATABASE_URL": "postgresql://dixian:s3cret-from-the-store@db.county.internal:5432/dixian",
     "DIXIAN_CIPHER_KEY": base64.b64encode(bytes(range(32))).decode(),
     "DIXIAN_COMMAND_KEY": bytes(range(32, 64)).hex(),
     "DIXIAN_AUDIT_KEY": bytes(range(64, 96)).hex(),
@@ -163,7 +163,7 @@ def test_each_process_gets_what_production_requires_and_no_other_secret(
 ) -> None:
     env, secrets = kubernetes_env(role) if where == "kubernetes" else compose_env(role)
     known = {f.validation_alias for f in Settings.model_fields.values()}
-    theirs = ("TEMPORAL_TLS", "PYTHON", "XDG_")  # read by Temporal's client, Python itself, the platform
+    theirs = ("TEMPORAL_TLS", "PYTHON", "XDG_", "PGSSL")  # read by Temporal's client, Python, the platform, libpq
     unknown = {n for n in env if n not in known and not n.startswith(theirs)}
     assert not unknown, f"settings Dixian does not read: {unknown}"
     # The keys only from the secret store, and only those the process uses (worker.cli.SECRETS_OF, as `dixian run`
@@ -173,6 +173,8 @@ def test_each_process_gets_what_production_requires_and_no_other_secret(
     assert private & set(env) == {"DIXIAN_CIPHER_KEY", "DATABASE_URL"} | SECRETS_OF[role] - {"DIXIAN_TOKEN_SECRET"}
     settings = settings_of(env, monkeypatch, tmp_path)
     assert settings.production and settings.log_format == "json"
+    assert env["PGSSLMODE"] == "verify-full"  # PostgreSQL only over TLS with its certificate checked
+    settings.eventsourcing_env()  # the database URL as given is read whole (an option it cannot read is refused)
     assert settings.production_problems(role) == []
     # Without the cipher key the same process is refused: the check above would see a missing secret.
     monkeypatch.delenv("DIXIAN_CIPHER_KEY")
@@ -191,6 +193,11 @@ def test_probes_and_grace_periods_are_wired_to_what_the_processes_serve() -> Non
     metrics = {e["name"]: e.get("value") for e in worker["env"]}["DIXIAN_WORKER_METRICS"]
     assert worker["livenessProbe"]["httpGet"]["port"] == "metrics"
     assert {p["name"]: p["containerPort"] for p in worker["ports"]}["metrics"] == int(metrics.rsplit(":", 1)[1])
+    # Every process that reaches PostgreSQL has the CA file PGSSLROOTCERT names.
+    ca = Path(config_map()["PGSSLROOTCERT"])
+    for role in ROLES:
+        mounts = {m["mountPath"] for m in found[role]["container"]["volumeMounts"]}
+        assert str(ca.parent) in mounts, role
     probe = found["projector"]["container"]["livenessProbe"]["exec"]["command"]
     assert probe[0] == "dixian" and build_parser().parse_args(probe[1:]).check  # the command exists as written
     # A worker gets longer than its in-flight tasks are given before the orchestrator kills it.

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
 from domain.readmodels.registry import open_registry_view
@@ -24,6 +26,7 @@ from workflows.ops.service import OpsService
 
 REPO = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 0.5
+SILENCE_SECONDS = 10  # the server ends a silent lease session after max(3 leases, 10 s)
 HOUSEHOLDS = 1500
 
 
@@ -81,9 +84,13 @@ class Projector:
             self.process.wait()
 
 
-def test_a_standby_projector_takes_over_from_a_killed_one_and_folds_every_event_once(
-    es_env: dict[str, str], tmp_path: Path
+@pytest.mark.parametrize("how", ["killed", "frozen"])
+def test_a_standby_projector_takes_over_from_a_dead_or_frozen_one_and_folds_every_event_once(
+    es_env: dict[str, str], tmp_path: Path, how: str
 ) -> None:
+    """Killed (SIGKILL): its sessions end with it. Frozen (SIGSTOP, as a hung process or a machine cut off): its
+    lease session stays open until the server ends it for silence (worker.lease.server_options), and its batch's
+    transaction until the server ends it for idling; resumed, it finds its lease gone and stands by."""
     settings = Settings(postgres_host=es_env["POSTGRES_HOST"], postgres_port=int(es_env["POSTGRES_PORT"]),
                         postgres_dbname=es_env["POSTGRES_DBNAME"], postgres_user=es_env["POSTGRES_USER"],
                         data_dir=tmp_path / "writer")  # fmt: skip
@@ -105,12 +112,17 @@ def test_a_standby_projector_takes_over_from_a_killed_one_and_folds_every_event_
             assert writing.is_alive(), "the stream was written before the projector folded any of it"
             time.sleep(0.02)
         assert writing.is_alive(), "killed after the stream, not in the middle of it"
-        first.process.send_signal(signal.SIGKILL)
+        first.process.send_signal(signal.SIGKILL if how == "killed" else signal.SIGSTOP)
         killed = time.monotonic()
-        first.process.wait()
-        took_over = second.wait_for("projector_active", 30)
-        # The lock died with the first's session: the standby asks every lease period.
-        assert took_over - killed < LEASE_SECONDS + 5, took_over - killed
+        took_over = second.wait_for("projector_active", 60)
+        # Killed, the lock dies with the first's session at once; frozen, when the server ends the silent session.
+        within = LEASE_SECONDS + 5 if how == "killed" else SILENCE_SECONDS + LEASE_SECONDS + 5
+        assert took_over - killed < within, took_over - killed
+        if how == "frozen":
+            first.process.send_signal(signal.SIGCONT)  # back: its lease is gone, so it stands by
+            first.wait_for("projector_standby", 60)
+            assert "projector_lease_lost" in first.events()
+            assert first.process.poll() is None
         writing.join(120)
         assert not writing.is_alive() and written["households"] == HOUSEHOLDS, written
 
@@ -127,6 +139,8 @@ def test_a_standby_projector_takes_over_from_a_killed_one_and_folds_every_event_
         cases = ops.summaries.search(area_prefix="", filters={}, limit=HOUSEHOLDS, offset=0)
         assert len(cases) == written["cases"] > 0
         assert second.check().stdout.startswith("active")
+        if how == "frozen":
+            assert first.check().stdout.startswith("standby")
         ledger.close()
 
         second.process.send_signal(signal.SIGTERM)  # a graceful stop: the lock is given up

@@ -179,6 +179,11 @@ def test_parse_database_url_tcp_and_socket(url: str, expected: tuple[str, ...]) 
     assert parse_database_url(url) == expected
 
 
+def test_a_database_url_option_dixian_cannot_read_is_refused_not_dropped() -> None:
+    with pytest.raises(ValueError, match="PGSSLMODE"):  # a TLS mode dropped in silence would connect without it
+        parse_database_url("postgresql://u:p@db.example/x?sslmode=verify-full")
+
+
 def test_settings_eventsourcing_env_from_socket_url() -> None:
     env = Settings(database_url="postgresql://postgres:@/cases?host=/run/pg").eventsourcing_env()
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("/run/pg", "5432", "cases")

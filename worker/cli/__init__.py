@@ -185,8 +185,13 @@ async def _run_stack(settings: Settings) -> int:
         demo = await asyncio.to_thread(_load_demo_if_empty, settings, env)
         if stopping.is_set():
             return 0
+        from worker.main import GRACEFUL_SHUTDOWN
+
         for role in ("worker", "projector", "api"):
-            await supervisor.start(ProcessChild(role, functools.partial(_spawn, role, child_env(role, env))))
+            # A worker is given longer than it gives its tasks in flight (worker.main.GRACEFUL_SHUTDOWN).
+            grace = GRACEFUL_SHUTDOWN.total_seconds() + 15 if role == "worker" else 20.0
+            spawn = functools.partial(_spawn, role, child_env(role, env))
+            await supervisor.start(ProcessChild(role, spawn, grace))
         watching = asyncio.ensure_future(supervisor.run(stopping))
         stop_wait = asyncio.ensure_future(stopping.wait())
         ready = asyncio.ensure_future(_port_open(settings.api_host, settings.api_port))
@@ -207,6 +212,7 @@ async def _run_stack(settings: Settings) -> int:
         print(f"dixian: error: {exc}", file=sys.stderr)
         return 1
     finally:
+        stopping.set()  # a child stopped from here on is not restarted
         cleanups.append(supervisor.stop)  # first: API, projector, worker, Temporal, PostgreSQL
         for cleanup in reversed(cleanups):
             try:

@@ -415,6 +415,12 @@ def parse_database_url(url: str) -> tuple[str, str, str, str, str]:
     if parts.scheme not in ("postgres", "postgresql"):
         raise ValueError(f"DATABASE_URL must start with postgresql://, got {parts.scheme!r}")
     query = parse_qs(parts.query)
+    unread = sorted(set(query) - {"host", "port"})
+    if unread:  # never dropped in silence: a TLS setting left out would connect without it
+        raise ValueError(
+            f"DATABASE_URL options other than host and port are not read ({', '.join(unread)}); set TLS through "
+            "libpq's own variables, which every connection reads: PGSSLMODE=verify-full, PGSSLROOTCERT=<CA file>"
+        )
     host = query.get("host", [parts.hostname or ""])[0]
     port = str(parts.port or query.get("port", ["5432"])[0])
     dbname = unquote(parts.path.lstrip("/")) or "postgres"
