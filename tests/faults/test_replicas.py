@@ -184,13 +184,15 @@ async def test_two_apis_and_three_workers_lose_and_double_nothing_when_one_of_ea
     replicas = Replicas(http)
     keys: dict[str, list[str]] = {}
 
+    run = uuid.uuid4().hex[:8]  # a case's id derives from its opening's key: unique to this run on the shared server
+
     async def one_case(n: int) -> str:
-        opened = await open_case(replicas, key=f"open-{n}")  # type: ignore[arg-type]
+        opened = await open_case(replicas, key=f"open-{run}-{n}")  # type: ignore[arg-type]
         case_id = str(opened["case_id"])
-        keys[case_id] = [f"visit-{n}", f"cross-{n}"]
-        r = await step(replicas, case_id, "household-visit", "cadre", VISIT, key=f"visit-{n}")  # type: ignore[arg-type]
+        keys[case_id] = [f"visit-{run}-{n}", f"cross-{run}-{n}"]
+        r = await step(replicas, case_id, "household-visit", "cadre", VISIT, key=f"visit-{run}-{n}")  # type: ignore[arg-type]
         assert r.status_code == 200, r.text
-        r = await step(replicas, case_id, "cross-check", "township", CROSS_CHECK, key=f"cross-{n}")  # type: ignore[arg-type]
+        r = await step(replicas, case_id, "cross-check", "township", CROSS_CHECK, key=f"cross-{run}-{n}")  # type: ignore[arg-type]
         assert r.status_code == 200, r.text
         assert r.json()["version"] == 3
         return case_id
@@ -210,7 +212,7 @@ async def test_two_apis_and_three_workers_lose_and_double_nothing_when_one_of_ea
 
         # The same keys again, now all on the surviving API: the original answers, nothing appended.
         for n, case_id in enumerate(case_ids):
-            again = await step(replicas, case_id, "cross-check", "township", CROSS_CHECK, key=f"cross-{n}")  # type: ignore[arg-type]
+            again = await step(replicas, case_id, "cross-check", "township", CROSS_CHECK, key=f"cross-{run}-{n}")  # type: ignore[arg-type]
             assert again.status_code == 200 and again.json()["version"] == 3, again.text
     finally:
         await http.aclose()
