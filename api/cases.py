@@ -51,7 +51,7 @@ from domain.kernel.privacy import check_may_see, unknown_case
 from domain.kernel.steps import Step
 from domain.kernel.time import aware, local_date
 from workflows.cases.client import open_case as open_through_workflow
-from workflows.cases.client import opening
+from workflows.cases.client import opening, opening_lost
 from workflows.cases.contracts import (
     STEP_BODIES,
     CaseControl,
@@ -226,6 +226,10 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
     structlog.contextvars.bind_contextvars(case_id=str(case_id), workflow_id=workflow_id_for(case_id))
     # A repeated opening command is answered from the event store: its workflow may have moved on or finished.
     earlier = await run_in_threadpool(svc.queries.view_after_command, case_id, command_id, _now())
+    cmd = sign(
+        OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body), svc.signer
+    )
+    start = opening(CaseWorkflowState(case_id=case_id), svc.settings.task_queue)
     if earlier is not None:
         view = earlier
         if view["household"]["household_number"] != body.household_number.strip():
@@ -235,11 +239,9 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
                 field="Idempotency-Key",
                 rule="command_reused",
             )
+        if await opening_lost(svc.temporal, case_id):  # stored, but its workflow never took it: hand it over again
+            await _call_workflow(lambda: open_through_workflow(svc.temporal, cmd, start, UPDATE_RPC_TIMEOUT))
         return view
-    cmd = sign(
-        OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body), svc.signer
-    )
-    start = opening(CaseWorkflowState(case_id=case_id), svc.settings.task_queue)
     control = await _call_workflow(lambda: open_through_workflow(svc.temporal, cmd, start, UPDATE_RPC_TIMEOUT))
     return await _view_at(svc, control)
 

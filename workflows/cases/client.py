@@ -6,9 +6,11 @@ Not imported by the workflow itself (it uses Temporal's client)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 
 from workflows.cases.contracts import CaseControl, CaseWorkflowState, OpenCaseInput, workflow_id_for
 from workflows.cases.workflow import CaseWorkflow
@@ -37,3 +39,18 @@ async def open_case(
     return await client.execute_update_with_start_workflow(
         CaseWorkflow.open, cmd, start_workflow_operation=start, id=cmd.command_id, rpc_timeout=rpc_timeout
     )
+
+
+async def opening_lost(client: Client, case_id: UUID) -> bool:
+    """Whether the case's workflow is running without its opening: the opening's events were stored (by a worker
+    that died before its workflow task completed) but the update never reached the workflow (the caller that
+    admitted it had gone, so Temporal dropped it). Such a workflow would refuse every step; the same opening sent
+    again completes it (the ledger answers with the stored result). False when unknown (the reconcile looks)."""
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(case_id))
+    try:
+        described = await handle.describe()
+        if described.status != WorkflowExecutionStatus.RUNNING:
+            return False
+        return await handle.query(CaseWorkflow.view) is None
+    except (RPCError, WorkflowQueryFailedError):
+        return False
