@@ -292,6 +292,15 @@ async def run_projector(settings: Settings) -> None:
         # The lock was lost (its session ended): stand by again, and resume from the tracking records if it returns.
 
 
+def _unless_cancelled(error: BaseException) -> None:
+    """Raise CancelledError when this task is being cancelled. A runner stopped by the cancellation may raise its
+    thread's error (the database session ended under it) in place of CancelledError; caught as an outage, it would
+    start the projections again: a projector that had lost its lease would go on folding beside the new holder."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from error
+
+
 async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) -> None:
     """Run the projections until cancelled. While PostgreSQL is down they stop with its error; they are started
     again (with backoff) and resume from their tracking records, so an outage needs no operator."""
@@ -307,10 +316,12 @@ async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) ->
                 finally:
                     runner.stop()
         except (es_persistence.OperationalError, es_persistence.InterfaceError) as e:
+            _unless_cancelled(e)
             log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
         except es_persistence.IntegrityError as e:
+            _unless_cancelled(e)
             # Another projector folded the same events first (one whose lease had lapsed, not yet knowing it): its
             # tracking record stands and this batch rolled back whole. Resume from the tracking position.
             log.warning("projector_lost_a_race", error=str(e)[:200], retry_in_seconds=backoff)
