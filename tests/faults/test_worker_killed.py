@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -65,6 +66,18 @@ async def retried(stack: Stack, case_id: str, key: str, first: httpx.Response) -
     return r
 
 
+async def step_in_flight(stack: Stack, tmp_path: Path, key: str, marker: str) -> tuple[str, asyncio.Task[Any]]:
+    """A case past its household visit, and its cross-check with ``key`` sent and held in the worker at ``marker``
+    (a file the worker process reads: ``before``, ``after`` or ``pause``); the case id and the request's task."""
+    case_id = str((await open_case(stack))["case_id"])
+    r = await step(stack, case_id, "household-visit", "cadre", VISIT)
+    assert r.status_code == 200, r.text
+    (tmp_path / f"{key}.{marker}").touch()
+    sending = asyncio.create_task(step(stack, case_id, "cross-check", "township", CROSS_CHECK, key=key))
+    await until((tmp_path / f"{key}.reached").exists, 30, "the step never reached the worker")
+    return case_id, sending
+
+
 @pytest.mark.parametrize("when", ["before", "after"], ids=["before-append", "after-append"])
 async def test_a_worker_killed_mid_step_loses_nothing_and_duplicates_nothing(
     api_only: Stack, tmp_path: Path, when: str
@@ -73,13 +86,8 @@ async def test_a_worker_killed_mid_step_loses_nothing_and_duplicates_nothing(
     first = spawn_worker(stack, tmp_path)
     second: subprocess.Popen[bytes] | None = None
     try:
-        case_id = str((await open_case(stack))["case_id"])
-        r = await step(stack, case_id, "household-visit", "cadre", VISIT)
-        assert r.status_code == 200, r.text
         key = f"kill-{when}-{uuid.uuid4().hex[:8]}"
-        (tmp_path / f"{key}.{when}").touch()
-        sending = asyncio.create_task(step(stack, case_id, "cross-check", "township", CROSS_CHECK, key=key))
-        await until((tmp_path / f"{key}.reached").exists, 30, "the step never reached the worker")
+        case_id, sending = await step_in_flight(stack, tmp_path, key, when)
         first.kill()  # SIGKILL: no cleanup, no goodbye to Temporal
         first.wait()
         (tmp_path / f"{key}.{when}").unlink()
@@ -111,13 +119,8 @@ async def test_a_worker_stopped_with_sigterm_mid_step_finishes_the_step_and_exit
     stack = api_only
     worker = spawn_worker(stack, tmp_path)
     try:
-        case_id = str((await open_case(stack))["case_id"])
-        r = await step(stack, case_id, "household-visit", "cadre", VISIT)
-        assert r.status_code == 200, r.text
         key = f"term-{uuid.uuid4().hex[:8]}"
-        (tmp_path / f"{key}.pause").touch()
-        sending = asyncio.create_task(step(stack, case_id, "cross-check", "township", CROSS_CHECK, key=key))
-        await until((tmp_path / f"{key}.reached").exists, 30, "the step never reached the worker")
+        case_id, sending = await step_in_flight(stack, tmp_path, key, "pause")
         worker.terminate()  # SIGTERM, while the step's activity is in flight
         answered = await sending
         assert answered.status_code == 200, answered.text
