@@ -229,7 +229,7 @@ async def start_case(svc: Services, actor: Actor, command_id: str, body: OpenCas
     cmd = sign(
         OpenCaseInput(case_id=case_id, command_id=command_id, actor=_actor_model(actor), request=body), svc.signer
     )
-    start = opening(CaseWorkflowState(case_id=case_id), svc.settings.task_queue)
+    start = opening(CaseWorkflowState.begin(case_id), svc.settings.task_queue)
     if earlier is not None:
         view = earlier
         if view["household"]["household_number"] != body.household_number.strip():

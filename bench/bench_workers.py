@@ -3,6 +3,8 @@
 - Dixian: 10,000 cases opened through their workflows (update-with-start of `CaseWorkflow.open`, its local activity
   appending the opening to the event store), 64 at a time, on one `dixian worker` process; then that process's
   resident memory (goal: < 1 GiB), against its memory before the first case.
+- The CPU each costs the Temporal dev server (a bare start against an opening) and the worker, read from /proc:
+  steadier than the rates on a shared 2-core machine, where the server and the worker take turns on the CPUs.
 - Floor: as many bare workflows started (no update, no activity), 64 at a time, on the same server. (Until issue 22
   the floor was measured on 2,000 starts only, while the server was still empty; its rate falls as open workflows
   accumulate, as Dixian's does, so both are now measured on the same number.)
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 import uuid
@@ -39,6 +42,26 @@ from workflows.kernel.observability import configure_logging
 from workflows.kernel.temporal import data_converter
 
 CONCURRENCY = 64
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user and system), from /proc: a component's cost, steadier than a rate
+    on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def temporal_server_pid() -> int:
+    """The Temporal dev server this process started (WorkflowEnvironment.start_local runs it as a child)."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(") ", 1)
+        except (OSError, IndexError):
+            continue
+        if name == "temporal" and rest.split()[1] == me:
+            return int(stat.parent.name)
+    raise RuntimeError("no Temporal dev server among this process's children")
 
 
 def rss_mib(pid: int) -> float:
@@ -81,7 +104,7 @@ async def open_cases(client: Client, queue: str, n: int, today: date) -> float:
         body = OpenCaseRequest(household_number=f"W-{run}-{i:05d}", village_code=actor.area_code,
                                source="self_application", clue_date=today)  # fmt: skip
         cmd = sign(OpenCaseInput(case_id=case_id, command_id=command_id, actor=model, request=body), COMMAND_KEY)
-        await open_case(client, cmd, opening(CaseWorkflowState(case_id=case_id), queue))
+        await open_case(client, cmd, opening(CaseWorkflowState.begin(case_id), queue))
 
     return await in_batches(n, one)
 
@@ -96,13 +119,19 @@ async def main(cases: int) -> dict[str, Any]:
             search_attributes=list(ALL),
         ) as temporal:
             client = temporal.client
+            server = temporal_server_pid()
+            server_cpu = cpu_seconds(server)
             floor_s = await floor(client, cases)
+            floor_server_cpu = cpu_seconds(server) - server_cpu
             queue = f"bench-{uuid.uuid4().hex[:6]}"
             worker = spawn("worker", env, client.service_client.config.target_host, data_dir, DIXIAN_TASK_QUEUE=queue)
             try:
                 await open_cases(client, queue, 1, local_date(datetime.now().astimezone()))  # the worker is up
                 idle = rss_mib(worker.pid)
+                server_cpu, worker_cpu = cpu_seconds(server), cpu_seconds(worker.pid)
                 opened_s = await open_cases(client, queue, cases, local_date(datetime.now().astimezone()))
+                open_server_cpu = cpu_seconds(server) - server_cpu
+                open_worker_cpu = cpu_seconds(worker.pid) - worker_cpu
                 await asyncio.sleep(2)
                 loaded = rss_mib(worker.pid)
             finally:
@@ -115,6 +144,10 @@ async def main(cases: int) -> dict[str, Any]:
         "worker_rss_idle_mib": round(idle),
         "worker_rss_mib": round(loaded),
         "open_seconds": round(opened_s, 1),
+        # CPU milliseconds per workflow: the dev server for a bare start and for an opening, and the worker
+        "floor_server_cpu_ms": round(floor_server_cpu / cases * 1000, 2),
+        "open_server_cpu_ms": round(open_server_cpu / cases * 1000, 2),
+        "open_worker_cpu_ms": round(open_worker_cpu / cases * 1000, 2),
     }
 
 
@@ -125,6 +158,9 @@ def report(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
          f"{r['open_share_of_floor']:.0%}"),
         (f"worker memory, {r['cases']:,} open cases (MiB)", f"{r['worker_rss_idle_mib']:,} idle",
          f"{r['worker_rss_mib']:,}", f"{r['worker_rss_mib'] / 1024:.2f} GiB"),
+        ("Temporal dev server CPU per workflow (ms)", f"{r['floor_server_cpu_ms']:.1f}",
+         f"{r['open_server_cpu_ms']:.1f}", f"{r['open_server_cpu_ms'] / r['floor_server_cpu_ms']:.1f}×"),
+        ("worker CPU per opening (ms)", "", f"{r['open_worker_cpu_ms']:.1f}", ""),
     ]  # fmt: skip
 
 

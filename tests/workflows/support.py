@@ -35,7 +35,7 @@ class Case:
     async def today(self) -> date:
         return local_date(await self.env.get_current_time())
 
-    async def open(self, max_history_events: int = 2000) -> CaseControl:
+    async def open(self, max_history_events: int = 2000, *, begun_before_issue_22: bool = False) -> CaseControl:
         today = await self.today()
         request = OpenCaseRequest(
             household_number=f"H-1{self.case_id.hex[:8]}",
@@ -43,7 +43,9 @@ class Case:
             source="self_application",
             clue_date=today,
         )
-        state = CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events)
+        state = CaseWorkflowState.begin(self.case_id, max_history_events=max_history_events)
+        if begun_before_issue_22:  # the input as it was before it carried the search-attribute rule
+            state = CaseWorkflowState(case_id=self.case_id, max_history_events=max_history_events)
         start = opening(state, self.task_queue)
         cmd = sign(
             OpenCaseInput(case_id=self.case_id, command_id="open", actor=CADRE, request=request), TEST_COMMAND_KEY

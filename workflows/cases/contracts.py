@@ -623,6 +623,15 @@ class CaseWorkflowState(BaseModel):
     synced_national_version: int = 0
     # Continue-as-new when the history grows past this many events (or when the server suggests it, earlier).
     max_history_events: int = 2000
+    # Search attributes written only when they change, known from the input (see CaseWorkflow's
+    # _upsert_search_attributes). Every workflow begun since issue 22 carries True (``begin``); one begun before
+    # carries False and asks Temporal's patch marker instead, as it did when it was begun.
+    upserts_changes_only: bool = False
+
+    @classmethod
+    def begin(cls, case_id: UUID, *, adopt_existing: bool = False, **rest: Any) -> CaseWorkflowState:
+        """The input of a case workflow begun now."""
+        return cls(case_id=case_id, adopt_existing=adopt_existing, upserts_changes_only=True, **rest)
 
 
 class NationalSyncInput(Strict):

@@ -136,7 +136,7 @@ class CaseWorkflow:
             with contextlib.suppress(WorkflowAlreadyStartedError):  # started by an earlier run of this workflow
                 await workflow.start_child_workflow(
                     CaseWorkflow.run,
-                    CaseWorkflowState(case_id=new_id, adopt_existing=True),
+                    CaseWorkflowState.begin(new_id, adopt_existing=True),
                     id=workflow_id_for(new_id),
                     parent_close_policy=ParentClosePolicy.ABANDON,
                 )
@@ -320,8 +320,10 @@ class CaseWorkflow:
     def _upsert_search_attributes(self, view: CaseControl) -> None:
         """Keep the case's search attributes current. Only those that changed are written (each write is a
         visibility-store update on the server), and ``LastProgressAt`` is the time the case last moved: its stage,
-        status, category, area, overdue flag or next deadline. Workflows begun before this rule keep the old one
-        (every attribute at every step) on replay."""
+        status, category, area, overdue flag or next deadline. A workflow begun since issue 22 knows the rule from
+        its input, so asking costs it nothing; one begun before asks the patch marker (and one begun before the
+        patch keeps the old rule, every attribute at every step, on replay). The patch marker cost each opening two
+        of its eleven history events: the marker and the SDK's upsert of ``TemporalChangeVersion``."""
         nxt = view.next_deadline
         wanted: list[tuple[SearchAttributeKey[Any], Any]] = [
             (sa.CASE_STAGE, view.stage.value),
@@ -334,7 +336,7 @@ class CaseWorkflow:
             (sa.NEXT_DEADLINE, nxt.due_at if nxt else None),
             (sa.NEXT_DEADLINE_KIND, nxt.kind.value if nxt else None),
         ]
-        if workflow.patched(UPSERT_CHANGES_ONLY):
+        if self.state.upserts_changes_only or workflow.patched(UPSERT_CHANGES_ONLY):
             current = workflow.info().typed_search_attributes
             wanted = [(key, value) for key, value in wanted if current.get(key) != value]
             if not wanted:

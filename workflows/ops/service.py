@@ -346,7 +346,7 @@ class OpsService:
             try:
                 await client.start_workflow(
                     CaseWorkflow.run,
-                    CaseWorkflowState(case_id=case_id, adopt_existing=True),
+                    CaseWorkflowState.begin(case_id, adopt_existing=True),
                     id=item["workflow_id"],
                     task_queue=task_queue,
                 )  # a workflow already running (another reconciler was first) raises: no second repair recorded
@@ -430,7 +430,7 @@ class OpsService:
                     raise
             await client.start_workflow(
                 CaseWorkflow.run,
-                CaseWorkflowState(case_id=case_id, adopt_existing=True),
+                CaseWorkflowState.begin(case_id, adopt_existing=True),
                 id=wid,
                 task_queue=task_queue,
             )

@@ -52,7 +52,7 @@ async def open_case(env: WorkflowEnvironment, task_queue: str, case_id: uuid.UUI
     cmd = sign(
         OpenCaseInput(case_id=case_id, command_id=f"open-{case_id}", actor=CADRE, request=request), TEST_COMMAND_KEY
     )
-    await open_through_workflow(env.client, cmd, opening(CaseWorkflowState(case_id=case_id), task_queue))
+    await open_through_workflow(env.client, cmd, opening(CaseWorkflowState.begin(case_id), task_queue))
 
 
 async def test_a_refused_opening_ends_its_workflow_and_a_transient_failure_is_retried(

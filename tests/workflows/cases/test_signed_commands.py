@@ -76,7 +76,7 @@ async def test_an_opening_not_signed_by_the_api_opens_no_case(running: Case) -> 
     )  # fmt: skip
     cmd = OpenCaseInput(case_id=case_id, command_id="forged-open", actor=CADRE, request=request)
     with pytest.raises(WorkflowUpdateFailedError) as excinfo:
-        await open_case(running.env.client, cmd, opening(CaseWorkflowState(case_id=case_id), running.task_queue))
+        await open_case(running.env.client, cmd, opening(CaseWorkflowState.begin(case_id), running.task_queue))
     cause = excinfo.value.cause
     assert isinstance(cause, ApplicationError) and cause.details[0]["rule"] == "signed_by_the_api"
     assert not _exists(running, case_id)
