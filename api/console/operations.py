@@ -39,6 +39,7 @@ ADVICE = {
     "activity_retrying": "排除外部原因（数据库、国家系统）后立即重试",
     "query_failed": "重启",
     "diverged": "重启（从事件库恢复）",
+    "opening_not_taken": "对账或重启（从事件库恢复）",
     "no_progress": "联系帮扶责任人或村干部",
     "deadline_not_recorded": "对账（重新启动计时，逾期即记为发现）",
 }

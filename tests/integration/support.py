@@ -126,3 +126,32 @@ async def to_notice_closed(stack: Stack, case_id: str) -> dict[str, Any]:
 
 def allowed(view: dict[str, Any]) -> list[str]:
     return [a["step"] for a in view["allowed_steps"]]
+
+
+async def lost_opening(stack: Stack, key: str) -> tuple[uuid.UUID, dict[str, Any]]:
+    """What a worker killed mid-opening can leave when the request that admitted the opening has gone too (the
+    fault the replica test met): the opening stored by its local activity under the key's command id, and the case's
+    workflow running without it, Temporal having dropped the update with its caller. Returns the case id and the
+    body that opened it, to send again."""
+    from datetime import UTC, datetime
+
+    from domain.cases.values import Source, case_id_for_command
+    from domain.kernel.envelope import Envelope
+    from tests.integration.conftest import ACTORS
+    from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
+    from workflows.cases.workflow import CaseWorkflow
+
+    command_id = f"{ACTORS['cadre'].id}:{key}"  # as api.deps.command_id scopes the key to its caller
+    case_id = case_id_for_command(command_id)
+    body = {"household_number": f"H-LOST-{key}", "village_code": VILLAGE, "source": "self_application",
+            "clue_date": stack.today.isoformat()}  # fmt: skip
+    await register(stack, body["household_number"])
+    stack.ledger.cases.open_case(
+        Envelope(ACTORS["cadre"], command_id, datetime.now(UTC)), case_id=case_id,
+        household_number=body["household_number"], household_head="", village_code=VILLAGE,
+        source=Source.SELF_APPLICATION, clue_date=stack.today, reported_risks=[],
+    )  # fmt: skip
+    await stack.temporal.start_workflow(
+        CaseWorkflow.run, CaseWorkflowState.begin(case_id), id=workflow_id_for(case_id), task_queue=stack.task_queue
+    )
+    return case_id, body

@@ -1,7 +1,9 @@
-"""An Idempotency-Key keeps its meaning after the workflow continued-as-new and after the case's workflow closed."""
+"""An Idempotency-Key keeps its meaning after the workflow continued-as-new, after the case's workflow closed, and
+when the opening it stored never reached its workflow."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,8 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.conftest import dev_server
 from tests.integration.conftest import Stack, run_stack
-from tests.integration.support import VISIT, ok, open_case, to_notice_closed
+from tests.integration.support import VISIT, lost_opening, ok, open_case, to_notice_closed
 from workflows.cases.contracts import workflow_id_for
+from workflows.cases.workflow import CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -97,3 +100,18 @@ async def test_repeated_key_of_the_step_that_closed_the_case_returns_its_result(
     await stack.temporal.get_workflow_handle(workflow_id_for(case_id)).result()  # the workflow has completed
     assert await ok(stack, case_id, "county-decision", "county", body, key="reject-1") == closed
     assert (await events(stack, case_id)).count("CountyDecided") == 1
+
+
+async def test_an_opening_its_workflow_never_took_is_handed_over_when_it_is_sent_again(stack: Stack) -> None:
+    key = f"lost-{uuid.uuid4().hex[:8]}"
+    case_id, body = await lost_opening(stack, key)
+    handle = stack.temporal.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(case_id))
+    assert await handle.query(CaseWorkflow.view) is None  # every step would be refused as "not open"
+
+    r = await stack.http.post("/cases", json=body, headers=stack.headers("cadre", key))
+    assert r.status_code == 201, r.text
+    assert r.json()["case_id"] == str(case_id) and r.json()["version"] == 1
+    taken = await handle.query(CaseWorkflow.view)
+    assert taken is not None and taken.version == 1
+    await ok(stack, str(case_id), "household-visit", "cadre", VISIT)
+    assert await events(stack, str(case_id)) == ["CaseOpened", "HouseholdVisitRecorded"]

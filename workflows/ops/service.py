@@ -5,6 +5,7 @@ each read model's tracking position trails the event store's notification log.""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -12,7 +13,7 @@ from uuid import UUID
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest, ResetActivityRequest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -52,6 +53,10 @@ RETRYING_ATTEMPTS = 3  # an activity on its third attempt or later is reported
 TASK_FAILING_ATTEMPTS = 2  # a workflow task that failed once is retried at once; failing again, it is reported
 REPAIRS = ("retry", "restart")
 QUERY_TIMEOUT = timedelta(seconds=5)  # a workflow that cannot answer must not hold up the whole report
+# A workflow running without the opening the store holds is an opening in flight for as long as its local activity
+# may still be retried (workflows.cases.workflow._SCHEDULE_TO_CLOSE, 10 minutes), or one whose update was dropped
+# (its caller gone before its worker finished). Past this, it is the second: repaired by restarting from the store.
+OPENING_GRACE = timedelta(minutes=15)
 
 
 async def failure_message(client: Client, failure: Failure) -> str:
@@ -111,8 +116,11 @@ PROBLEM_LABELS: dict[str, str] = {
     "activity_retrying": "活动反复重试",
     "query_failed": "工作流不响应查询",
     "diverged": "工作流与事件库不一致",
+    "opening_not_taken": "工作流未收到已记录的开案",
     "no_progress": "长期没有进展",
 }
+# Repaired by the reconciler itself: the event store holds the case, and its workflow is started again from it.
+RESTARTED_BY_RECONCILE = ("no_running_workflow", "opening_not_taken")
 
 
 class OpsService:
@@ -312,6 +320,9 @@ class OpsService:
                 continue
             if control is not None and control.version != row["version"]:
                 add("diverged", f"the workflow holds version {control.version}, the store {row['version']}")
+            if control is None and now - row["opened_at"] > OPENING_GRACE:
+                held = f"the workflow runs without the opening the store holds (version {row['version']})"
+                add("opening_not_taken", held)
             if row["stage"] != Stage.ELIMINATED.value and now - row["updated_at"] > timedelta(days=no_progress_days):
                 add("no_progress", f"nothing recorded since {row['updated_at'].isoformat()}")
         by_problem: dict[str, int] = {}
@@ -335,14 +346,17 @@ class OpsService:
         self, area_code: str, actor: Actor, reason: str, now: datetime, client: Client, task_queue: str,
         ui_url: str | None = None, command_id: str = "",
     ) -> dict[str, Any]:  # fmt: skip
-        """Restart the workflow of every open case that has none running; it adopts the case from the event store.
-        Each restart is recorded with the operator and the reason."""
+        """Restart the workflow of every open case that has none running, or whose workflow runs without the opening
+        the store holds (terminated first); it adopts the case from the event store. Each restart is recorded with
+        the operator and the reason."""
         report = await self.stuck(area_code, now, client, ui_url)
         restarted = []
         for item in report["items"]:
-            if item["problem"] != "no_running_workflow":
+            if item["problem"] not in RESTARTED_BY_RECONCILE:
                 continue
             case_id = UUID(item["case_id"])
+            if item["problem"] == "opening_not_taken":
+                await _terminate_without_opening(client, item["workflow_id"], f"restarted by {actor.id}: {reason}")
             try:
                 await client.start_workflow(
                     CaseWorkflow.run,
@@ -440,6 +454,14 @@ class OpsService:
             case_id=str(case_id), reason=reason, detail=detail, command_id=command_id,
         )  # fmt: skip
         return {"case_id": str(case_id), "workflow_id": wid, "action": action, "detail": detail}
+
+
+async def _terminate_without_opening(client: Client, workflow_id: str, reason: str) -> None:
+    """End the run that waits for an opening it will never receive; a run that has received it since is left."""
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id)
+    with contextlib.suppress(RPCError, WorkflowQueryFailedError):
+        if await handle.query(CaseWorkflow.view, rpc_timeout=QUERY_TIMEOUT) is None:
+            await handle.terminate(reason=reason)
 
 
 async def _running_or_done(client: Client, workflow_id: str) -> bool:
