@@ -1,8 +1,9 @@
 """A county's data against its floors, on one embedded PostgreSQL, side by side.
 
 - Roster import: a generated county roster (200,000 households by default) through `import_roster` (every row
-  checked, households with their ID-number claims hash-chained, encrypted and appended), with the projector
-  running as in production, against PostgreSQL COPY of the same rows into a plain table.
+  checked, households with their ID-number claims hash-chained, encrypted and appended), its new households written
+  by one process a CPU (four at most) as `dixian import` writes them, with the projector running as in production,
+  against PostgreSQL COPY of the same rows into a plain table.
 - Cases: 10,000 generated cases taken through the ledger to a spread of stages (identifying to rolled back).
 - Projections: a `dixian projector` process, started with empty read models before the import, folds the log
   while the roster and the cases are written and until it has every event (case list, registry, report facts):
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import random
 import shutil
 import statistics
@@ -46,6 +48,7 @@ from worker.national_sync import conninfo_from
 from workflows.kernel.keys import check
 from workflows.kernel.observability import configure_logging
 from workflows.ops.service import lag_of
+from workflows.registry.parallel_import import MAX_JOBS
 from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS
 from workflows.registry.service import RegistryService
 
@@ -60,6 +63,7 @@ CASE_MIX = {
 }
 T = TypeVar("T")
 REPORT_PERIOD = "2026-01-01..2026-12-31"  # the generated cases' business dates lie in 2026
+DEFAULT_JOBS = min(MAX_JOBS, os.cpu_count() or 1)  # as `dixian import` writes a county's roster
 
 
 def copy_floor(conninfo: str, data: bytes) -> float:
@@ -91,13 +95,20 @@ def raw_log_read(conninfo: str) -> tuple[int, float]:
         return n, time.perf_counter() - started
 
 
-def timed_import(env: dict[str, str], content: bytes, households: int) -> float:
-    """Seconds for `import_roster` to take a roster file of ``households`` new households, every one created."""
+def timed_import(env: dict[str, str], content: bytes, households: int, jobs: int = 1) -> float:
+    """Seconds for `import_roster` to take a roster file of ``households`` new households, every one created, with
+    ``jobs`` processes writing them (as `dixian import --jobs`)."""
     ledger = Ledger(env)
     service = RegistryService(ledger, open_registry_view(env))
     started = time.perf_counter()
     report = service.import_roster(
-        content, "csv", actor=ACTORS["county"], now=datetime.now(UTC), max_bytes=CLI_MAX_BYTES, max_rows=CLI_MAX_ROWS
+        content,
+        "csv",
+        actor=ACTORS["county"],
+        now=datetime.now(UTC),
+        max_bytes=CLI_MAX_BYTES,
+        max_rows=CLI_MAX_ROWS,
+        jobs=jobs,
     )
     seconds = time.perf_counter() - started
     ledger.close()
@@ -105,14 +116,15 @@ def timed_import(env: dict[str, str], content: bytes, households: int) -> float:
     return seconds
 
 
-def import_roster(env: dict[str, str], conninfo: str, households: int) -> dict[str, Any]:
+def import_roster(env: dict[str, str], conninfo: str, households: int, jobs: int) -> dict[str, Any]:
     demo = generate(households, seed=1, today=date(2023, 3, 1))
     content = roster_file(demo, "csv")
     rows = content.decode("utf-8-sig").count("\n") - 1
     copy_s = copy_floor(conninfo, content)
-    import_s = timed_import(env, content, households)
+    import_s = timed_import(env, content, households, jobs)
     return {
         "households": households,
+        "jobs": jobs,
         "rows": rows,
         "import_rows_per_s": round(rows / import_s),
         "copy_rows_per_s": round(rows / copy_s),
@@ -148,14 +160,14 @@ def lags(env: dict[str, str]) -> dict[str, int]:
             view.datastore.close()
 
 
-def with_projector(env: dict[str, str], conninfo: str, households: int, cases: int) -> dict[str, Any]:
+def with_projector(env: dict[str, str], conninfo: str, households: int, cases: int, jobs: int) -> dict[str, Any]:
     """The projector as production runs it, a `dixian projector` process of its own, running from the start (its
     read models empty) while the roster is imported and the cases are written, then until it has every event."""
     data_dir = Path(tempfile.mkdtemp(prefix="dixian-bench-projector-"))
     projector = spawn("projector", env, "", data_dir)
     started = time.perf_counter()
     try:
-        imported = progress("import (the projector running)", lambda: import_roster(env, conninfo, households))
+        imported = progress("import (the projector running)", lambda: import_roster(env, conninfo, households, jobs))
         generated = progress("cases (the projector running)", lambda: generate_cases(env, cases))
         written = time.perf_counter()
         while any(lags(env).values()):
@@ -249,11 +261,11 @@ def progress(what: str, step: Callable[[], T]) -> T:
     return result
 
 
-def run(households: int, cases: int, with_verify: bool = False) -> dict[str, Any]:
+def run(households: int, cases: int, with_verify: bool = False, jobs: int = DEFAULT_JOBS) -> dict[str, Any]:
     configure_logging(json=True, level="WARNING")
     with embedded_postgres("county") as env:
         conninfo = conninfo_from(env)
-        written = progress("projections caught up", lambda: with_projector(env, conninfo, households, cases))
+        written = progress("projections caught up", lambda: with_projector(env, conninfo, households, cases, jobs))
         answered = progress("reports", lambda: asyncio.run(reports(env)))
         verified = progress("verify", lambda: verify(env, conninfo, written["projection"])) if with_verify else {}
     return {**written, **answered, "verify": verified}
@@ -262,7 +274,7 @@ def run(households: int, cases: int, with_verify: bool = False) -> dict[str, Any
 def report(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     i, p, v = result["import"], result["projection"], result["verify"]
     rows = [
-        (f"roster import, {i['households']:,} households (rows/s)", f"{i['copy_rows_per_s']:,}",
+        (f"roster import, {i['households']:,} households, {i['jobs']} processes (rows/s)", f"{i['copy_rows_per_s']:,}",
          f"{i['import_rows_per_s']:,}", f"{i['import_share_of_copy']:.2%}"),
         (f"projections, {p['log_events']:,} events (events/s)", f"{p['raw_read_events_per_s']:,}",
          f"{p['events_per_s']:,}", f"{p['share_of_raw']:.1%}"),
@@ -283,8 +295,9 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=200_000)
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--verify", action="store_true", help="also verify the whole store (about 30 s more)")
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="processes writing the roster's households")
     args = parser.parse_args()
-    print_rows(report(run(args.households, args.cases, args.verify)))
+    print_rows(report(run(args.households, args.cases, args.verify, args.jobs)))
 
 
 if __name__ == "__main__":

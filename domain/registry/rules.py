@@ -6,6 +6,7 @@ person) and GB 11643-1999 (the check character of the 18-character citizen ID nu
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ LABOUR_CAPABLE = frozenset({LabourSkill.ORDINARY, LabourSkill.SKILLED, LabourSki
 
 
 def id_check_character(first17: str) -> str:
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError("the check character is computed over 17 digits")
+    return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def person_key(id_number: str) -> str:

@@ -2,4 +2,5 @@
 
 from worker.cli import main
 
-main()
+if __name__ == "__main__":  # not when a process started with "spawn" imports this module again (dixian import)
+    main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from worker.cli.failures import store_env
 from worker.cli.files import write_private
 from worker.cli.show import table
 from workflows.kernel.settings import Settings
+from workflows.registry.parallel_import import MAX_JOBS, PARALLEL_FROM
 from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, RosterFileError, detect_format
 from workflows.registry.service import RegistryService
 
@@ -54,7 +56,7 @@ def _ledger(settings: Settings) -> Ledger:
     return Ledger(store_env(settings))
 
 
-def import_file(settings: Settings, path: Path, area_code: str | None = None) -> dict[str, Any]:
+def import_file(settings: Settings, path: Path, area_code: str | None = None, jobs: int = 1) -> dict[str, Any]:
     env = store_env(settings)
     from domain.readmodels.registry import open_registry_view
 
@@ -69,6 +71,7 @@ def import_file(settings: Settings, path: Path, area_code: str | None = None) ->
             now=datetime.now(UTC),
             max_bytes=CLI_MAX_BYTES,
             max_rows=CLI_MAX_ROWS,
+            jobs=jobs,
         )
     finally:
         ledger.close()
@@ -77,7 +80,7 @@ def import_file(settings: Settings, path: Path, area_code: str | None = None) ->
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """Import a household roster (CSV or XLSX, one row per member; the template: GET /households/import-template)."""
     try:
-        report = import_file(settings, Path(args.file), args.area)
+        report = import_file(settings, Path(args.file), args.area, args.jobs)
     except (RosterFileError, OSError, ValueError) as e:
         print(f"dixian import: {e}", file=sys.stderr)
         return 2
@@ -214,6 +217,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("file", help="the roster, .csv or .xlsx")
     p.add_argument("--area", help="act for this area code (default: the county)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument("--jobs", type=int, default=min(MAX_JOBS, os.cpu_count() or 1), choices=range(1, MAX_JOBS + 1),
+                   metavar=f"1..{MAX_JOBS}",
+                   help=f"processes writing the new households of a file of {PARALLEL_FROM:,} or more "
+                        f"(default: one a CPU, {MAX_JOBS} at most)")  # fmt: skip
     p.set_defaults(func=cmd_import, wants_args=True)
     p = sub.add_parser("demo", help=(cmd_demo.__doc__ or "").strip(), description=cmd_demo.__doc__)
     p.add_argument("--households", type=int, default=1000, help="how many households (default 1000)")

@@ -29,11 +29,11 @@ from domain.registry.roster import HouseholdRows, RowError, read_roster
 from domain.registry.rules import HouseholdRecord, Member, StaffRecord, normalise_id_number
 from domain.registry.views import HouseholdOutcome, HouseholdView, StaffView
 from workflows.registry.contracts import HouseholdRequest, StaffRequest
+from workflows.registry.parallel_import import Import, NewHousehold, write_new_in_parallel
 from workflows.registry.roster_files import HTTP_MAX_ROWS, MAX_BYTES, read_table
 
 CONFLICTS_PAGE = 500
 MAX_REPORTED_ERRORS = 1000  # row errors listed in an import report (errors_total counts them all)
-IMPORT_BATCH = 100  # new households written per transaction by an import (a refused batch goes one by one)
 
 
 class RegistryService:
@@ -63,11 +63,14 @@ class RegistryService:
         reason: str = "",
         max_bytes: int = MAX_BYTES,
         max_rows: int = HTTP_MAX_ROWS,
+        jobs: int = 1,
     ) -> dict[str, Any]:
         """Import a roster file: every row checked; each household written whole or not at all; the same file
-        again changes nothing. Raises RosterFileError when the file cannot be read at all."""
+        again changes nothing. Raises RosterFileError when the file cannot be read at all. ``jobs`` processes
+        write a large file's new households (``parallel_import``; the command line's import)."""
         check_may_import(actor)
         digest = hashlib.sha256(data).hexdigest()
+        imp = Import(digest, actor, now, reason or _import_reason(digest), demo)
         table = read_table(data, fmt, max_bytes, max_rows)
         roster = read_roster(table.headers, table.rows, local_date(now), table.first_row)
         counts = {"created": 0, "changed": 0, "unchanged": 0, "rejected": 0}
@@ -80,7 +83,7 @@ class RegistryService:
                 errors.extend(group.errors)
         # Households new to the store go in by batches, without a read each (a first import of a county); any
         # batch that meets an existing household or person falls back to the one-by-one passes below.
-        pending, created = self._import_new(pending, digest, actor, now, reason, demo)
+        pending, created = self._import_new(pending, imp, jobs)
         counts["created"] += len(created)
         persons += sum(len(g.record.members) for g in created if g.record is not None)
         # Passes until nothing more goes in: a member moving between two households of the file is claimed by the
@@ -90,7 +93,7 @@ class RegistryService:
             for group in pending:
                 assert group.record is not None
                 try:
-                    outcome = self._import_one(group, digest, actor, now, reason, demo)
+                    outcome = self._import_one(group, imp)
                 except DuplicateIdNumberError as e:
                     waiting.append((group, e))
                     continue
@@ -119,48 +122,24 @@ class RegistryService:
         }
 
     def _import_new(
-        self, groups: list[HouseholdRows], digest: str, actor: Actor, now: datetime, reason: str, demo: bool
+        self, groups: list[HouseholdRows], imp: Import, jobs: int
     ) -> tuple[list[HouseholdRows], list[HouseholdRows]]:
-        """Try the groups that pass every rule as new households, IMPORT_BATCH per transaction. Returns the groups
-        still to import one by one, and those created."""
-        rest: list[HouseholdRows] = []
-        valid: list[HouseholdRows] = []
-        for group in groups:
-            assert group.record is not None
-            try:
-                self.ledger.registry.check_household(group.record, actor, local_date(now))
-            except DomainError:
-                rest.append(group)  # the one-by-one path reports it
-                continue
-            valid.append(group)
-        created: list[HouseholdRows] = []
-        for start in range(0, len(valid), IMPORT_BATCH):
-            chunk = valid[start : start + IMPORT_BATCH]
-            batch = [(g.record, self._import_command(g.record, digest, actor, 0), g.effective_on)
-                     for g in chunk if g.record]  # fmt: skip
-            done = self.ledger.registry.register_new_households(
-                batch, actor=actor, now=now, reason=reason or _import_reason(digest), demo=demo
-            )
-            (created if done else rest).extend(chunk)
-        return rest, created
+        """Try the groups as new households, without a read each (a first import of a county). Returns the groups
+        still to import one by one (refused by a rule, or met an existing household or person), and those created."""
+        new = [NewHousehold(g.record, g.effective_on) for g in groups if g.record is not None]
+        done = write_new_in_parallel(self.ledger, new, imp, jobs)
+        pairs = list(zip(groups, done, strict=True))
+        return [g for g, created in pairs if not created], [g for g, created in pairs if created]
 
-    @staticmethod
-    def _import_command(record: HouseholdRecord, digest: str, actor: Actor, version: int) -> str:
-        return f"{actor.id}:import:{digest[:32]}:{record.household_number}:v{version}"
-
-    def _import_one(
-        self, group: HouseholdRows, digest: str, actor: Actor, now: datetime, reason: str, demo: bool
-    ) -> HouseholdOutcome:
-        # The command is this file's row set applied to this version of the household: a retry after a crash is
-        # answered from the store, and the same file after a later change applies again (import = "as in the file").
+    def _import_one(self, group: HouseholdRows, imp: Import) -> HouseholdOutcome:
         record = group.record
         assert record is not None
         version = self.ledger.registry.household_version(record.household_number)
         return self.ledger.registry.register_household(
-            Envelope(actor, self._import_command(record, digest, actor, version), now),
+            Envelope(imp.actor, imp.command_id(record, version), imp.now),
             record,
-            reason=reason or _import_reason(digest),
-            demo=demo,
+            reason=imp.reason,
+            demo=imp.demo,
             effective_on=group.effective_on,
         )
 
