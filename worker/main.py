@@ -42,7 +42,7 @@ from workflows.discovery.workflow import DiscoveryDeadlineWorkflow
 from workflows.kernel import temporal
 from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import Settings
-from workflows.ops.service import RESTARTED_BY_RECONCILE, OpsService
+from workflows.ops.service import OpsService
 from workflows.registry.service import RegistryService
 from workflows.reports.activities import ReportActivities
 from workflows.reports.service import ReportService
@@ -343,7 +343,7 @@ async def run_reconcile(ops: OpsService, client: Client, settings: Settings) -> 
             continue
         if done["restarted"]:
             log.warning("workflows_restarted", cases=done["restarted"])
-        attention = {k: n for k, n in done["reported"].items() if k not in RESTARTED_BY_RECONCILE}
+        attention = done["attention"]
         if attention:  # not repaired automatically: an operator decides (GET /ops/stuck, POST /ops/repairs)
             log.warning("workflows_need_attention", problems=attention)
 

@@ -11,6 +11,7 @@ import getpass
 import json
 import os
 import sys
+from concurrent.futures import BrokenExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,10 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         report = import_file(settings, Path(args.file), args.area, args.jobs)
     except (RosterFileError, OSError, ValueError) as e:
         print(f"dixian import: {e}", file=sys.stderr)
+        return 2
+    except BrokenExecutor:  # each batch is one transaction: what was written stays, once; the same file finishes it
+        print("dixian import: 写入进程意外退出；已写入的户已保存，请用同一文件再导入一次（已导入的户记为未变）。"
+              " A writing process stopped; import the same file again to finish.", file=sys.stderr)  # fmt: skip
         return 2
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

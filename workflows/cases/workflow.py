@@ -115,6 +115,8 @@ class CaseWorkflow:
                 # fresh history (libraries.md §1e). A sync still running is abandoned: the next run sends it again
                 # from the synced version, and the national port is idempotent per (case, version).
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._lock.locked())
+                if not self.state.upserts_changes_only and workflow.patched(UPSERT_CHANGES_ONLY):
+                    self.state.upserts_changes_only = True  # the next run knows the rule without the patch
                 workflow.continue_as_new(self.state)
 
     def _should_continue_as_new(self) -> bool:
@@ -253,6 +255,12 @@ class CaseWorkflow:
     @workflow.query
     def view(self) -> CaseControl | None:
         return self.state.view
+
+    @workflow.query
+    def awaiting_opening(self) -> bool:
+        """Whether this run waits for the opening it was begun for (not one adopting a stored case) and has not
+        received it: the reconcile restarts a run left so (``opening_not_taken``)."""
+        return self.state.view is None and not self.state.adopt_existing and not self._open_failed
 
     # ----- internals ----------------------------------------------------------------------------------------------
 

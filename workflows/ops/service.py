@@ -5,7 +5,6 @@ each read model's tracking position trails the event store's notification log.""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -285,10 +284,12 @@ class OpsService:
             wid = workflow_id_for(case_id)
             link = f"{ui_url.rstrip('/')}/namespaces/{client.namespace}/workflows/{wid}" if ui_url else ""
 
-            def add(kind: str, detail: str, row: dict[str, Any] = row, wid: str = wid, link: str = link) -> None:
+            def add(
+                kind: str, detail: str, row: dict[str, Any] = row, wid: str = wid, link: str = link, **more: str
+            ) -> None:
                 items.append({"case_id": str(row["case_id"]), "workflow_id": wid, "village_code": row["village_code"],
                               "problem": kind, "detail": detail, "temporal_ui": link,
-                              "responsible_person": row.get("responsible_person", "")})  # fmt: skip
+                              "responsible_person": row.get("responsible_person", ""), **more})  # fmt: skip
 
             try:
                 description = await client.get_workflow_handle(wid).describe()
@@ -320,9 +321,13 @@ class OpsService:
                 continue
             if control is not None and control.version != row["version"]:
                 add("diverged", f"the workflow holds version {control.version}, the store {row['version']}")
-            if control is None and now - row["opened_at"] > OPENING_GRACE:
+            if (
+                control is None
+                and now - description.start_time > OPENING_GRACE
+                and await _awaiting_opening(client, wid, description.run_id)
+            ):
                 held = f"the workflow runs without the opening the store holds (version {row['version']})"
-                add("opening_not_taken", held)
+                add("opening_not_taken", held, run_id=description.run_id)
             if row["stage"] != Stage.ELIMINATED.value and now - row["updated_at"] > timedelta(days=no_progress_days):
                 add("no_progress", f"nothing recorded since {row['updated_at'].isoformat()}")
         by_problem: dict[str, int] = {}
@@ -346,17 +351,26 @@ class OpsService:
         self, area_code: str, actor: Actor, reason: str, now: datetime, client: Client, task_queue: str,
         ui_url: str | None = None, command_id: str = "",
     ) -> dict[str, Any]:  # fmt: skip
-        """Restart the workflow of every open case that has none running, or whose workflow runs without the opening
-        the store holds (terminated first); it adopts the case from the event store. Each restart is recorded with
-        the operator and the reason."""
+        """Restart the workflow of every open case that has none running, or whose run waits for the opening the
+        store holds (that run terminated first); it adopts the case from the event store. Each restart is recorded
+        with the operator and the reason. ``attention``: what was reported and is not repaired now (by this
+        reconcile, or by another one first)."""
         report = await self.stuck(area_code, now, client, ui_url)
         restarted = []
+        handled: dict[str, int] = {}
         for item in report["items"]:
-            if item["problem"] not in RESTARTED_BY_RECONCILE:
+            kind = item["problem"]
+            if kind not in RESTARTED_BY_RECONCILE:
                 continue
             case_id = UUID(item["case_id"])
-            if item["problem"] == "opening_not_taken":
-                await _terminate_without_opening(client, item["workflow_id"], f"restarted by {actor.id}: {reason}")
+            if kind == "opening_not_taken":
+                ended = await _end_run_without_opening(client, item["workflow_id"], item["run_id"],
+                                                       f"restarted by {actor.id}: {reason}")  # fmt: skip
+                if ended is None:
+                    continue  # the run did not answer: left for an operator
+                if not ended:
+                    handled[kind] = handled.get(kind, 0) + 1  # it took its opening since, or another reconcile ended it
+                    continue
             try:
                 await client.start_workflow(
                     CaseWorkflow.run,
@@ -365,7 +379,9 @@ class OpsService:
                     task_queue=task_queue,
                 )  # a workflow already running (another reconciler was first) raises: no second repair recorded
             except WorkflowAlreadyStartedError:
+                handled[kind] = handled.get(kind, 0) + 1
                 continue
+            handled[kind] = handled.get(kind, 0) + 1
             self.ledger.ops.record_repair(
                 actor=actor, at=now, action="restart_workflow", case_id=str(case_id), reason=reason,
                 detail=item["detail"], command_id=command_id,
@@ -385,7 +401,8 @@ class OpsService:
                 command_id=command_id,
             )  # fmt: skip
             rearmed.append(number)
-        return {"restarted": restarted, "rearmed": rearmed, "reported": report["by_problem"]}
+        attention = {k: n - handled.get(k, 0) for k, n in report["by_problem"].items() if n > handled.get(k, 0)}
+        return {"restarted": restarted, "rearmed": rearmed, "reported": report["by_problem"], "attention": attention}
 
     async def repair(
         self, case_id: UUID, action: str, area_code: str, actor: Actor, reason: str, now: datetime, client: Client,
@@ -456,12 +473,37 @@ class OpsService:
         return {"case_id": str(case_id), "workflow_id": wid, "action": action, "detail": detail}
 
 
-async def _terminate_without_opening(client: Client, workflow_id: str, reason: str) -> None:
-    """End the run that waits for an opening it will never receive; a run that has received it since is left."""
-    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id)
-    with contextlib.suppress(RPCError, WorkflowQueryFailedError):
-        if await handle.query(CaseWorkflow.view, rpc_timeout=QUERY_TIMEOUT) is None:
-            await handle.terminate(reason=reason)
+async def _awaiting_opening(client: Client, workflow_id: str, run_id: str) -> bool | None:
+    """Whether that run still waits for its opening (None: it does not answer)."""
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id, run_id=run_id)
+    try:
+        return await handle.query(CaseWorkflow.awaiting_opening, rpc_timeout=QUERY_TIMEOUT)
+    except (RPCError, WorkflowQueryFailedError):
+        return None
+
+
+async def _end_run_without_opening(client: Client, workflow_id: str, run_id: str, reason: str) -> bool | None:
+    """End that run (not a later one: another reconcile may have started it) if it still waits for its opening.
+    True: ended; False: it took its opening, or it had ended; None: it does not answer."""
+    waiting = await _awaiting_opening(client, workflow_id, run_id)
+    if not waiting:
+        return None if waiting is None and await _runs(client, workflow_id, run_id) else False
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id, run_id=run_id)
+    try:
+        await handle.terminate(reason=reason)
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND:
+            return False  # ended in between (another reconcile)
+        raise
+    return True
+
+
+async def _runs(client: Client, workflow_id: str, run_id: str) -> bool:
+    try:
+        description = await client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+    except RPCError:
+        return False
+    return description.status is WorkflowExecutionStatus.RUNNING
 
 
 async def _running_or_done(client: Client, workflow_id: str) -> bool:

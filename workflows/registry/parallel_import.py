@@ -6,8 +6,9 @@ queue behind the event store's table lock, are a small part of it. For a county'
 from the command line, the households that pass every rule as new ones are handed out in parts of ``PART``
 households to ``jobs`` processes, each with its own connection to the store, writing exactly what one process
 would: the same events, command ids, claims and chains, ``IMPORT_BATCH`` households per transaction, a refused
-batch left to the one-by-one passes of the process that parsed the file (which report each conflict). Only the
-order of the households in the notification log differs.
+batch left to the one-by-one passes of the process that parsed the file (which report each conflict), and the
+households that name a person another household of the file names left to those passes too (the first in the
+file keeps the person, as with one process). Only the order of the households in the notification log differs.
 
 Started with ``spawn`` (never ``fork``: the parent holds connection pools and threads).
 """
@@ -28,7 +29,7 @@ from domain.kernel.errors import DomainError
 from domain.kernel.policy import PolicyVersions
 from domain.kernel.time import local_date
 from domain.ledger import Ledger
-from domain.registry.rules import HouseholdRecord
+from domain.registry.rules import HouseholdRecord, person_key
 
 IMPORT_BATCH = 100  # new households written per transaction by an import (a refused batch goes one by one)
 PART = 2_000  # households handed to a process at a time: small enough to share the work out evenly
@@ -118,11 +119,35 @@ def import_processes(ledger: Ledger, jobs: int) -> Iterator[ProcessPoolExecutor]
 
 
 def write_new_in_parallel(ledger: Ledger, households: list[NewHousehold], imp: Import, jobs: int) -> list[bool]:
-    """``write_new`` over ``jobs`` processes (the same answer, the households written in parts at once)."""
+    """``write_new`` over ``jobs`` processes (the same answer, the households written in parts at once).
+
+    A person in two households of the file goes to the first in the file's order, as one process decides it:
+    parts commit in whatever order their processes finish, so such households are not written here but left to
+    the importing process's one-by-one passes, which take the file in order."""
     if jobs <= 1 or len(households) < PARALLEL_FROM:
         return write_new(ledger, households, imp)
     jobs = min(jobs, MAX_JOBS)
-    parts = [households[i : i + PART] for i in range(0, len(households), PART)]
+    shared = _shared_people(households)
+    alone = [i for i, h in enumerate(households) if not shared.intersection(_people(h))]
+    parts = [[households[i] for i in alone[k : k + PART]] for k in range(0, len(alone), PART)]
     with import_processes(ledger, jobs) as pool:
         results: list[Any] = list(pool.map(_write_part, parts, [imp] * len(parts)))
-    return [created for part in results for created in part]
+    created = [False] * len(households)
+    for i, done in zip(alone, (d for part in results for d in part), strict=True):
+        created[i] = done
+    return created
+
+
+def _people(household: NewHousehold) -> set[str]:
+    return {person_key(m.id_number) for m in household.record.members}
+
+
+def _shared_people(households: list[NewHousehold]) -> set[str]:
+    """The people (ID-number keys) whom more than one household of the file names."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for h in households:
+        people = _people(h)
+        shared |= people & seen
+        seen |= people
+    return shared

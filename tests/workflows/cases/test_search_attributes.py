@@ -73,3 +73,7 @@ async def test_a_case_begun_before_the_rule_was_in_its_input_asks_the_patch(runn
     assert len(patch_markers(events)) == 1
     assert UPSERT_CHANGES_ONLY.encode() in patch_markers(events)[0].SerializeToString()
     assert upserted(events)[-1] == {"CaseStatus", "LastProgressAt"}
+    assert running.handle is not None
+    await Replayer(workflows=[CaseWorkflow], data_converter=TEST_CONVERTER).replay_workflow(
+        await running.handle.fetch_history()
+    )

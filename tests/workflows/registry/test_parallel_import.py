@@ -17,13 +17,14 @@ from domain.audit import checkpoints as audit
 from domain.ledger import Ledger
 from domain.readmodels.registry import open_registry_view
 from domain.registry.household import Household, household_id
-from domain.registry.roster import COLUMNS
+from domain.registry.roster import COLUMNS, read_roster
 from tests.conftest import fresh_database
 from tests.domain.support import COUNTY_APPROVER
 from worker.demo.township import generate, roster_file
 from workflows.kernel.keys import check
 from workflows.registry import parallel_import
-from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS
+from workflows.registry.parallel_import import Import, NewHousehold
+from workflows.registry.roster_files import CLI_MAX_BYTES, CLI_MAX_ROWS, read_table
 from workflows.registry.service import RegistryService
 
 HOUSEHOLDS = 60
@@ -47,17 +48,19 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def roster(*, shared_person: bool = False) -> bytes:
-    """A generated roster; with ``shared_person``, the last household's first member carries the first household's
-    head's ID number (the two households fall in different parts)."""
+    """A generated roster; with ``shared_person``, the last household's first member is the first household's head
+    (ID number, sex and birth date): the two households fall in different parts."""
     content = roster_file(generate(HOUSEHOLDS, seed=7, today=date(2023, 3, 1)), "csv")
     if not shared_person:
         return content
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     keys = [c.key for c in COLUMNS]
-    at_number, at_id = keys.index("household_number"), keys.index("id_number")
+    at_number = keys.index("household_number")
     last = rows[-1][at_number]
     assert rows[1][at_number] != last
-    rows[next(i for i, r in enumerate(rows) if r[at_number] == last)][at_id] = rows[1][at_id]
+    twin = next(i for i, r in enumerate(rows) if r[at_number] == last)
+    for key in ("id_number", "sex", "birth_date"):
+        rows[twin][keys.index(key)] = rows[1][keys.index(key)]
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue().encode("utf-8-sig")
@@ -89,6 +92,30 @@ def households(ledger: Ledger, content: bytes) -> dict[str, Any]:
     return found
 
 
+def events(ledger: Ledger) -> int:
+    """How many events the store holds (notification ids may leave gaps where a refused batch rolled back)."""
+    with ledger.recorder.datastore.get_connection() as conn:
+        return int(conn.execute("SELECT count(*) AS n FROM cases_events").fetchone()["n"])  # type: ignore[index]
+
+
+def test_households_naming_a_person_of_another_are_left_to_the_passes_in_file_order(
+    es_env: dict[str, str], small_parts: list[int]
+) -> None:
+    content = roster(shared_person=True)
+    ledger = Ledger(es_env)
+    try:
+        table = read_table(content, "csv", CLI_MAX_BYTES, CLI_MAX_ROWS)
+        groups = read_roster(table.headers, table.rows, NOW.date(), table.first_row).households
+        new = [NewHousehold(g.record, g.effective_on) for g in groups if g.record is not None]
+        imp = Import("ab" * 32, COUNTY_APPROVER, NOW, "导入", False)
+        created = parallel_import.write_new_in_parallel(ledger, new, imp, jobs=2)
+    finally:
+        ledger.close()
+    assert small_parts == [2]
+    # The first and the last household name one person: neither is written in parts; every other one is.
+    assert created == [False] + [True] * (HOUSEHOLDS - 2) + [False]
+
+
 @pytest.fixture
 def second_env(pg_url: str) -> Iterator[dict[str, str]]:
     with fresh_database(pg_url) as env:
@@ -108,10 +135,11 @@ def test_two_processes_write_what_one_process_writes(
         assert together == alone
         expected_created = HOUSEHOLDS - 1 if shared_person else HOUSEHOLDS
         assert together["households"]["created"] == expected_created
-        if shared_person:
-            assert together["households"]["rejected"] == 1 and together["errors"][0]["field"] == "id_number"
+        if shared_person:  # the first household in the file keeps the person, however the parts finish
+            assert together["households"]["rejected"] == 1
+            assert [e["rule"] for e in together["errors"]] == ["unique_id_number"]
         assert households(two, content) == households(one, content)
-        assert two.recorder.max_notification_id() == one.recorder.max_notification_id()
+        assert events(two) == events(one)
         verified = audit.verify_log(two, check, "00" * 32)
         assert verified["first_break"] is None
         # The same file again: every household unchanged, whichever way it was first written.
