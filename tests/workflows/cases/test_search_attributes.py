@@ -11,9 +11,10 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.worker import Replayer
 
 from tests.conftest import TEST_CONVERTER
-from tests.scenarios import VISIT
+from tests.scenarios import VISIT, identification
 from tests.workflows.support import CADRE, Case
 from workflows.cases import search_attributes as sa
+from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
 from workflows.cases.workflow import UPSERT_CHANGES_ONLY, CaseWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -77,3 +78,23 @@ async def test_a_case_begun_before_the_rule_was_in_its_input_asks_the_patch(runn
     await Replayer(workflows=[CaseWorkflow], data_converter=TEST_CONVERTER).replay_workflow(
         await running.handle.fetch_history()
     )
+
+
+async def test_a_case_begun_before_takes_the_rule_into_its_input_when_it_continues_as_new(running: Case) -> None:
+    view = await running.open(max_history_events=20, begun_before_issue_22=True)
+    await running.walk(identification(through="county-decision"), view.clue_date)
+    handle = running.env.client.get_workflow_handle(workflow_id_for(running.case_id))
+    described = await handle.describe()
+    first_run = described.raw_description.workflow_execution_info.first_run_id
+    assert described.run_id != first_run, "expected continue-as-new"
+    latest = await handle.fetch_history()
+    given = latest.events[0].workflow_execution_started_event_attributes.input.payloads
+    state = (await TEST_CONVERTER.decode(list(given), [CaseWorkflowState]))[0]
+    assert state.upserts_changes_only and state.view is not None
+    assert patch_markers(list(latest.events)) == []
+    first = await running.env.client.get_workflow_handle(
+        workflow_id_for(running.case_id), run_id=first_run
+    ).fetch_history()
+    assert len(patch_markers(list(first.events))) == 1
+    for history in (first, latest):
+        await Replayer(workflows=[CaseWorkflow], data_converter=TEST_CONVERTER).replay_workflow(history)
