@@ -15,7 +15,6 @@ Run: `make bench` (or `python -m bench.bench_discovery`; `BENCH_ALERTS=N` for an
 from __future__ import annotations
 
 import os
-import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from bench.support import embedded_postgres
+from bench.support import embedded_postgres, median_ms, raw_reinsert
 from domain.campaigns.values import Milestone
 from domain.discovery.alert_commands import AlertRecord
 from domain.discovery.values import AlertKind
@@ -75,20 +74,7 @@ def _run(env: dict[str, str], ledger: Ledger) -> dict[str, Any]:
     again_s = time.perf_counter() - started
     assert all(p.duplicate for p in again)
     conninfo = conninfo_from(env)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT originator_id, originator_version, topic, state FROM cases_events WHERE notification_id > %s "
-            "ORDER BY notification_id",
-            (first,),
-        ).fetchall()
-        conn.execute("DROP TABLE IF EXISTS bench_raw_alerts")
-        conn.execute("CREATE TABLE bench_raw_alerts (LIKE cases_events INCLUDING ALL)")
-        started = time.perf_counter()
-        with conn.transaction():
-            for row in rows:
-                conn.execute("INSERT INTO bench_raw_alerts (originator_id, originator_version, topic, state) "
-                             "VALUES (%s, %s, %s, %s)", row)  # fmt: skip
-        raw_s = time.perf_counter() - started
+    pushed, raw_s = raw_reinsert(conninfo, first, "bench_raw_alerts", one_transaction=True)
 
     campaign = uuid.uuid4()
     ledger.campaigns.start_campaign(
@@ -102,28 +88,18 @@ def _run(env: dict[str, str], ledger: Ledger) -> dict[str, Any]:
         service = VisitListService(ledger, view, summaries)
         today = local_date(now)
         cadre = Actor("bench-cadre", Role.VILLAGE_CADRE, village, "村干部")
-        list_ms = _median_ms(lambda: service.visit_list(cadre, village, today, 7, today), 5)
+        list_ms = median_ms(lambda: service.visit_list(cadre, village, today, 7, today), 5)
         stops = service.visit_list(cadre, village, today, 7, today)["households"]
         with psycopg.connect(conninfo) as conn:
             query = "SELECT * FROM registry_households WHERE village_code = %s ORDER BY household_number"
-            raw_ms = _median_ms(lambda: conn.execute(query, (village,)).fetchall(), 5)
+            raw_ms = median_ms(lambda: conn.execute(query, (village,)).fetchall(), 5)
     return {
-        "alerts": ALERTS, "events": len(rows),
+        "alerts": ALERTS, "events": pushed,
         "push_s": round(push_s, 2), "push_again_s": round(again_s, 2), "raw_insert_s": round(raw_s, 3),
         "push_vs_raw": round(push_s / raw_s, 1), "push_alerts_per_s": round(ALERTS / push_s),
         "visit_list_stops": stops, "visit_list_ms": round(list_ms, 1), "raw_households_read_ms": round(raw_ms, 2),
         "visit_list_vs_raw": round(list_ms / raw_ms, 1),
     }  # fmt: skip
-
-
-def _median_ms(fn: Any, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def report(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:

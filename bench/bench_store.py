@@ -15,13 +15,12 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import psycopg
 
-from bench.support import embedded_postgres, serve_app
+from bench.support import embedded_postgres, median_ms, raw_reinsert, serve_app
 from domain.ledger import Ledger
 from tests.domain.support import CaseDriver
 from worker.national_sync import conninfo_from
@@ -39,16 +38,6 @@ class UnsnapshottedLedger(Ledger):
     snapshotting_intervals: ClassVar = {}
 
 
-def median_ms(fn: Callable[[], Any], repeat: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
-
 def checks(driver: CaseDriver, n: int) -> None:
     for _ in range(n):
         driver.cross_check()
@@ -63,29 +52,13 @@ def append_rate(ledger: Ledger, conninfo: str) -> dict[str, Any]:
     for d in drivers:
         checks(d, STEPS_PER_CASE)
     ledger_s = time.perf_counter() - started
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT originator_id, originator_version, topic, state FROM cases_events WHERE notification_id > %s "
-            "ORDER BY notification_id",
-            (first,),
-        ).fetchall()
-        conn.execute("DROP TABLE IF EXISTS bench_raw_events")
-        conn.execute("CREATE TABLE bench_raw_events (LIKE cases_events INCLUDING ALL)")
-        started = time.perf_counter()
-        for row in rows:
-            with conn.transaction():
-                conn.execute(
-                    "INSERT INTO bench_raw_events (originator_id, originator_version, topic, state) "
-                    "VALUES (%s, %s, %s, %s)",
-                    row,
-                )
-        raw_s = time.perf_counter() - started
+    events, raw_s = raw_reinsert(conninfo, first, "bench_raw_events", one_transaction=False)
     steps = APPEND_CASES * STEPS_PER_CASE
     return {
         "steps": steps,
-        "events": len(rows),
-        "ledger_events_per_s": round(len(rows) / ledger_s),
-        "raw_insert_rows_per_s": round(len(rows) / raw_s),
+        "events": events,
+        "ledger_events_per_s": round(events / ledger_s),
+        "raw_insert_rows_per_s": round(events / raw_s),
         "ledger_share_of_raw": round(raw_s / ledger_s, 3),
     }
 

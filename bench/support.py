@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -15,6 +17,7 @@ from subprocess import Popen, TimeoutExpired
 from typing import Any, cast
 
 import httpx
+import psycopg
 from pydantic import SecretStr
 from temporalio.client import Client
 
@@ -151,3 +154,39 @@ def print_rows(rows: list[tuple[str, str, str, str]]) -> None:
     print(f"{'':<{width}}{'floor':>14}{'Dixian':>14}{'ratio':>10}")
     for what, floor, ours, ratio in rows:
         print(f"{what:<{width}}{floor:>14}{ours:>14}{ratio:>10}")
+
+
+def raw_reinsert(conninfo: str, after: int, table: str, *, one_transaction: bool) -> tuple[int, float]:
+    """The floor of an append: the rows the store holds after notification ``after``, read back and inserted with
+    raw psycopg into ``table``, a fresh copy of the events table (one transaction each, or all in one). Returns the
+    rows and the seconds their inserts took."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT originator_id, originator_version, topic, state FROM cases_events WHERE notification_id > %s "
+            "ORDER BY notification_id",
+            (after,),
+        ).fetchall()
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(f"CREATE TABLE {table} (LIKE cases_events INCLUDING ALL)")
+        insert = f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
+        started = time.perf_counter()
+        if one_transaction:
+            with conn.transaction():
+                for row in rows:
+                    conn.execute(insert, row)
+        else:
+            for row in rows:
+                with conn.transaction():
+                    conn.execute(insert, row)
+        return len(rows), time.perf_counter() - started
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    """The median of ``repeat`` timed calls of ``fn``, in milliseconds, after one call to warm it."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
