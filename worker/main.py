@@ -112,12 +112,17 @@ class Projections:
     def __init__(self, runners: list[ProjectionRunner[Any, Any]], ledger: Ledger | None = None) -> None:
         self.runners = runners
         self.ledger = ledger  # to find each projection's last event at or before a position
+        self.failed: int | None = None  # the runner whose error run_forever raised
 
     def run_forever(self) -> None:
-        """Block until a runner stops (or fails: its error is raised here)."""
+        """Block until a runner stops (or fails: its error is raised here, and ``failed`` names its read model)."""
         while True:
-            for runner in self.runners:
-                runner.run_forever(timeout=0.5)  # raises the runner's error, if any
+            for i, runner in enumerate(self.runners):
+                try:
+                    runner.run_forever(timeout=0.5)  # raises the runner's error, if any
+                except Exception:
+                    self.failed = i
+                    raise
                 if runner.is_interrupted.is_set():
                     return
 
@@ -136,6 +141,10 @@ class Projections:
     def stop(self) -> None:
         for runner in self.runners:
             runner.stop()
+
+    def positions(self) -> tuple[int | None, ...]:
+        """Each read model's tracking position, as committed."""
+        return tuple(runner.view.max_tracking_id(runner.app.name) for runner in self.runners)
 
 
 @contextmanager
@@ -301,20 +310,49 @@ def _unless_cancelled(error: BaseException) -> None:
         raise asyncio.CancelledError from error
 
 
+def _constraint_of(error: BaseException) -> str:
+    """The name of the constraint behind a database error (psycopg's diagnostics, down its chain of causes)."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            break
+        name = getattr(getattr(seen, "diag", None), "constraint_name", None)
+        if name:
+            return str(name)
+        seen = seen.__cause__ or seen.__context__
+    return ""
+
+
+PROJECTED = ("case_summaries", RegistryProjection.name, "reports")  # projection_runner's read models, in its order
+
+
+class ProjectionRefused(RuntimeError):
+    """A read model refuses an event (a constraint its projection breaks), again at the same position: folding it
+    once more would fail the same way. The process stops, loudly, for an operator (`dixian projections`)."""
+
+
 async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) -> None:
     """Run the projections until cancelled. While PostgreSQL is down they stop with its error; they are started
-    again (with backoff) and resume from their tracking records, so an outage needs no operator."""
+    again (with backoff) and resume from their tracking records, so an outage needs no operator. A read model that
+    refuses a batch is tried once more from its tracking position: another projector that folded the same events
+    first (one whose lease had lapsed, not yet knowing it) has moved the position on by then, and the retry goes on
+    from there; at the same position again, the event itself is refused, and ProjectionRefused stops the process."""
     backoff = first_backoff
+    refused_at: tuple[int, int | None] | None = None  # the read model that refused a batch, and its position then
     while True:
+        refused: tuple[int, int | None] | None = None
         try:
             with projection_runner(env) as runner:
-                log.info("projector_started", projections=["case_summaries", RegistryProjection.name, "reports"])
+                log.info("projector_started", projections=list(PROJECTED))
                 backoff = first_backoff
+                positions = await asyncio.to_thread(runner.positions)
                 try:
                     await asyncio.get_running_loop().run_in_executor(None, runner.run_forever)
                     return
                 finally:
                     runner.stop()
+                    if runner.failed is not None:
+                        refused = (runner.failed, positions[runner.failed])
         except (es_persistence.OperationalError, es_persistence.InterfaceError) as e:
             _unless_cancelled(e)
             log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=backoff)
@@ -322,9 +360,18 @@ async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) ->
             backoff = min(backoff * 2, 30.0)
         except es_persistence.IntegrityError as e:
             _unless_cancelled(e)
-            # Another projector folded the same events first (one whose lease had lapsed, not yet knowing it): its
-            # tracking record stands and this batch rolled back whole. Resume from the tracking position.
-            log.warning("projector_lost_a_race", error=str(e)[:200], retry_in_seconds=backoff)
+            # Never the error's text in a log: a constraint's message quotes the row (personal data); its name will do.
+            constraint = _constraint_of(e)
+            if refused is not None and refused == refused_at:
+                view = PROJECTED[refused[0]]
+                log.error("projection_refused", view=view, after=refused[1], constraint=constraint)
+                # Not chained to the database's error, whose message quotes the refused row.
+                where = "from the start" if refused[1] is None else f"after {refused[1]}"
+                raise ProjectionRefused(
+                    f"the {view} read model refuses the events {where} ({constraint or 'a constraint'})"
+                ) from None
+            refused_at = refused
+            log.warning("projector_lost_a_race", constraint=constraint, retry_in_seconds=backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
 
