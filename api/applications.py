@@ -92,9 +92,11 @@ def _limits(request: Request, svc: Services) -> dict[str, SharedWindow]:
     """The lookup's two rates, counted in PostgreSQL so that every API replica counts against the same limits."""
     state = request.app.state
     if not hasattr(state, "lookup_limits"):
-        datastore = svc.registry.view.datastore
-        state.lookup_limits = {"address": SharedWindow(datastore, "lookup-address", 10, 60),
-                               "number": SharedWindow(datastore, "lookup-number", 5, 3600)}  # fmt: skip
+        # The keys' digests are keyed by the store's cipher key, which every replica holds (the token secret is
+        # absent where an OIDC issuer signs the tokens).
+        datastore, secret = svc.registry.view.datastore, svc.registry.ledger.env["CIPHER_KEY"].encode("utf-8")
+        state.lookup_limits = {"address": SharedWindow(datastore, "lookup-address", 10, 60, secret),
+                               "number": SharedWindow(datastore, "lookup-number", 5, 3600, secret)}  # fmt: skip
     limits: dict[str, SharedWindow] = state.lookup_limits
     return limits
 
