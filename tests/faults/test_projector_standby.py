@@ -54,6 +54,16 @@ class Projector:
                 stderr=subprocess.STDOUT,
             )
 
+    def stopped(self, within: float) -> int:
+        """Its exit code, once it has stopped; if it has not within ``within`` seconds, where each of its threads is
+        (faulthandler, `kill -USR1`) goes into the failure."""
+        try:
+            return self.process.wait(within)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            raise AssertionError(f"still running after {within} s:\n{self.log_path.read_text()[-6000:]}") from None
+
     def events(self) -> list[str]:
         said = []
         for line in self.log_path.read_text(errors="replace").splitlines():
@@ -144,7 +154,7 @@ def test_a_standby_projector_takes_over_from_a_dead_or_frozen_one_and_folds_ever
         ledger.close()
 
         second.process.send_signal(signal.SIGTERM)  # a graceful stop: the lock is given up
-        assert second.process.wait(30) == 0
+        assert second.stopped(30) == 0
         assert "projector_stopped" in second.events()
     finally:
         first.stop()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import faulthandler
 import functools
 import importlib.util
 import logging
@@ -37,6 +38,9 @@ from workflows.kernel.observability import configure_logging
 from workflows.kernel.settings import CLI_POOL_SIZE, Settings, load_settings
 
 RESTART_POLICY = RestartPolicy()  # how `dixian run` restarts a child that dies (worker.supervisor)
+# Seconds `dixian run` gives a child to stop before it kills it: the API's requests may each wait up to
+# api.cases.UPDATE_RPC_TIMEOUT (30 s) for a step's workflow; the worker's grace follows its own in-flight tasks'.
+CHILD_GRACE_SECONDS = {"api": 35.0, "projector": 20.0}
 WORKER_METRICS_PORT = 9464  # the embedded stack's worker metrics (the Prometheus exporter's customary port)
 log = structlog.stdlib.get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
@@ -189,7 +193,7 @@ async def _run_stack(settings: Settings) -> int:
 
         for role in ("worker", "projector", "api"):
             # A worker is given longer than it gives its tasks in flight (worker.main.GRACEFUL_SHUTDOWN).
-            grace = GRACEFUL_SHUTDOWN.total_seconds() + 15 if role == "worker" else 20.0
+            grace = GRACEFUL_SHUTDOWN.total_seconds() + 15 if role == "worker" else CHILD_GRACE_SECONDS[role]
             spawn = functools.partial(_spawn, role, child_env(role, env))
             await supervisor.start(ProcessChild(role, spawn, grace))
         watching = asyncio.ensure_future(supervisor.run(stopping))
@@ -379,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     if args.command in SERVERS and not getattr(args, "check", False):
         configure_logging(json=settings.log_format == "json")
+        # `kill -USR1 <pid>` writes where every thread of a server is (files, lines and functions: no values) to
+        # its standard error: for a process that does not stop, or stops doing its work.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         server: Callable[[Settings], int] = args.func
         sys.exit(server(settings))
     # A command does one thing at a time: a small pool, a short wait for a connection, and one line when the
