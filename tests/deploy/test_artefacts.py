@@ -25,7 +25,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from worker.cli import SECRETS_OF, build_parser
+from api.cases import UPDATE_RPC_TIMEOUT
+from worker.cli import CHILD_GRACE_SECONDS, SECRETS_OF, build_parser
 from worker.main import GRACEFUL_SHUTDOWN
 from workflows.kernel.settings import Settings
 
@@ -163,7 +164,8 @@ def test_each_process_gets_what_production_requires_and_no_other_secret(
 ) -> None:
     env, secrets = kubernetes_env(role) if where == "kubernetes" else compose_env(role)
     known = {f.validation_alias for f in Settings.model_fields.values()}
-    theirs = ("TEMPORAL_TLS", "PYTHON", "XDG_", "PGSSL")  # read by Temporal's client, Python, the platform, libpq
+    # read by Temporal's client, Python, the platform, libpq, uvicorn
+    theirs = ("TEMPORAL_TLS", "PYTHON", "XDG_", "PGSSL", "FORWARDED_ALLOW_IPS")
     unknown = {n for n in env if n not in known and not n.startswith(theirs)}
     assert not unknown, f"settings Dixian does not read: {unknown}"
     # The keys only from the secret store, and only those the process uses (worker.cli.SECRETS_OF, as `dixian run`
@@ -174,6 +176,14 @@ def test_each_process_gets_what_production_requires_and_no_other_secret(
     settings = settings_of(env, monkeypatch, tmp_path)
     assert settings.production and settings.log_format == "json"
     assert env["PGSSLMODE"] == "verify-full"  # PostgreSQL only over TLS with its certificate checked
+    if role == "api":  # behind the county's proxy, each caller is told apart by the address the proxy forwards
+        trusted = env["FORWARDED_ALLOW_IPS"]
+        assert trusted and "*" not in trusted  # never every sender: a caller could then name any address it likes
+    if where == "compose":  # every file a setting names is in a volume mounted into the container
+        mounted = [v.split(":")[1] for v in yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))["services"][
+            role]["volumes"]]  # fmt: skip
+        files = [v for k, v in env.items() if v.startswith("/etc/") and (k.endswith("_PATH") or k == "PGSSLROOTCERT")]
+        assert files and all(any(f.startswith(m + "/") for m in mounted) for f in files), (files, mounted)
     settings.eventsourcing_env()  # the database URL as given is read whole (an option it cannot read is refused)
     assert settings.production_problems(role) == []
     # Without the cipher key the same process is refused: the check above would see a missing secret.
@@ -198,8 +208,17 @@ def test_probes_and_grace_periods_are_wired_to_what_the_processes_serve() -> Non
     for role in ROLES:
         mounts = {m["mountPath"] for m in found[role]["container"]["volumeMounts"]}
         assert str(ca.parent) in mounts, role
+    # The worker's data folder holds the national system's export, which the outbox counts as sent: not a scratch
+    # volume that a restarted pod loses.
+    worker_volumes = {v["name"]: v for v in found["worker"]["deployment"]["spec"]["template"]["spec"]["volumes"]}
+    data = next(m["name"] for m in found["worker"]["container"]["volumeMounts"] if m["mountPath"] == "/var/lib/dixian")
+    assert "persistentVolumeClaim" in worker_volumes[data]
     probe = found["projector"]["container"]["livenessProbe"]["exec"]["command"]
     assert probe[0] == "dixian" and build_parser().parse_args(probe[1:]).check  # the command exists as written
+    # An API replica gets longer than a step's request may wait for its workflow, in `dixian run` and in Kubernetes.
+    waits = UPDATE_RPC_TIMEOUT.total_seconds()
+    assert CHILD_GRACE_SECONDS["api"] > waits
+    assert found["api"]["deployment"]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > waits
     # A worker gets longer than its in-flight tasks are given before the orchestrator kills it.
     grace = GRACEFUL_SHUTDOWN.total_seconds()
     assert found["worker"]["deployment"]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > grace

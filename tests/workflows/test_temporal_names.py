@@ -20,7 +20,7 @@ from workflows.reports.activities import ReportActivities
 from workflows.reports.workflow import ReportCycleWorkflow
 
 WORKFLOWS = {
-    "CaseWorkflow": ({"open", "advance"}, {"view"}),
+    "CaseWorkflow": ({"open", "advance"}, {"view", "awaiting_opening"}),  # awaiting_opening: added in issue 22
     "CampaignWorkflow": (set(), {"milestones_passed"}),
     "ReportCycleWorkflow": (set(), set()),
     "DiscoveryDeadlineWorkflow": (set(), set()),

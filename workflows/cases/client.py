@@ -41,6 +41,9 @@ async def open_case(
     )
 
 
+LOOK_TIMEOUT = timedelta(seconds=5)  # a repeated opening is answered from the store; the look must not hold it up
+
+
 async def opening_lost(client: Client, case_id: UUID) -> bool:
     """Whether the case's workflow is running without its opening: the opening's events were stored (by a worker
     that died before its workflow task completed) but the update never reached the workflow (the caller that
@@ -48,9 +51,9 @@ async def opening_lost(client: Client, case_id: UUID) -> bool:
     again completes it (the ledger answers with the stored result). False when unknown (the reconcile looks)."""
     handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(case_id))
     try:
-        described = await handle.describe()
+        described = await handle.describe(rpc_timeout=LOOK_TIMEOUT)
         if described.status != WorkflowExecutionStatus.RUNNING:
             return False
-        return await handle.query(CaseWorkflow.view) is None
+        return await handle.query(CaseWorkflow.awaiting_opening, rpc_timeout=LOOK_TIMEOUT)
     except (RPCError, WorkflowQueryFailedError):
         return False
