@@ -2,5 +2,5 @@
 
 from worker.cli import main
 
-if __name__ == "__main__":  # not when a process started with "spawn" imports this module again (dixian import)
+if __name__ == "__main__":  # run as a program only: importing this module starts nothing
     main()
