@@ -55,6 +55,9 @@ class LeaseLostError(RuntimeError):
     """The session holding the projector's lock ended: another projector may be active now."""
 
 
+RELEASE_SECONDS = 5.0  # the most a stopping projector waits for its lease's session to end
+
+
 class ProjectorLease:
     """Hold the projector's lock: :meth:`held` waits until this process holds it, then yields an event set when
     the lock is lost."""
@@ -110,8 +113,13 @@ class ProjectorLease:
             yield lost
         finally:
             watching.cancel()
-            await asyncio.gather(watching, return_exceptions=True)
-            await conn.close()  # ends the session: the lock is released for a standby at once
+            # Bounded: a projector asked to stop must stop, whatever its lease's session is doing.
+            await asyncio.wait([watching], timeout=RELEASE_SECONDS)
+            try:
+                await asyncio.wait_for(conn.close(), RELEASE_SECONDS)  # ends the session: the lock goes with it
+            except TimeoutError:
+                log.warning("projector_lease_close_slow", waited_seconds=RELEASE_SECONDS)
+            log.info("projector_lease_released", lock=self._name)
 
     async def _watch(self, conn: psycopg.AsyncConnection[tuple[object, ...]], lost: asyncio.Event) -> None:
         while True:

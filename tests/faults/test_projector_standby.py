@@ -60,9 +60,17 @@ class Projector:
         try:
             return self.process.wait(within)
         except subprocess.TimeoutExpired:
-            self.process.send_signal(signal.SIGUSR1)
+            self.process.send_signal(signal.SIGUSR1)  # its threads
+            time.sleep(1)
+            self.process.send_signal(signal.SIGUSR2)  # its asyncio tasks
             time.sleep(2)
-            raise AssertionError(f"still running after {within} s:\n{self.log_path.read_text()[-6000:]}") from None
+            said = self.log_path.read_text()
+            raise AssertionError(f"still running after {within} s:\n{said[-20000:]}") from None
+
+    def log_words(self) -> list[str]:
+        """Which marks of a thread and task dump its log holds (faulthandler's, _print_tasks', the projector's)."""
+        text = self.log_path.read_text(errors="replace")
+        return [w for w in ("Current thread", "--- task", "run_projector") if w in text]
 
     def events(self) -> list[str]:
         said = []
@@ -109,6 +117,13 @@ def test_a_standby_projector_takes_over_from_a_dead_or_frozen_one_and_folds_ever
     second: Projector | None = None
     try:
         first.wait_for("projector_active", 60)
+        if how == "killed":  # what an operator sees of a projector that does not stop: its threads and tasks
+            first.process.send_signal(signal.SIGUSR1)
+            first.process.send_signal(signal.SIGUSR2)
+            deadline = time.monotonic() + 10
+            while len(first.log_words()) < 3:
+                assert time.monotonic() < deadline, first.log_path.read_text()[-3000:]
+                time.sleep(0.1)
         second = Projector(es_env, tmp_path / "second")
         second.wait_for("projector_standby", 60)
         assert "projector_active" not in second.events()

@@ -46,12 +46,22 @@ log = structlog.stdlib.get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
 
 
+def _print_tasks() -> None:
+    """Where each asyncio task of this process waits (files, lines and functions: no values), to standard error."""
+    for task in asyncio.all_tasks():
+        print(f"--- task {task.get_name()}", file=sys.stderr)
+        task.print_stack(file=sys.stderr)
+    sys.stderr.flush()
+
+
 async def until_signal(coro: Coroutine[Any, Any, None]) -> None:
-    """Run `coro`; SIGINT/SIGTERM cancel it so it can shut down gracefully."""
+    """Run `coro`; SIGINT/SIGTERM cancel it so it can shut down gracefully. `kill -USR2` prints where each of its
+    tasks waits (and `kill -USR1`, main's faulthandler, where each thread is)."""
     task = asyncio.ensure_future(coro)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
+    loop.add_signal_handler(signal.SIGUSR2, _print_tasks)
     with contextlib.suppress(asyncio.CancelledError):
         await task
 
