@@ -112,14 +112,16 @@ class ProjectorLease:
         try:
             yield lost
         finally:
+            # The session is closed first: that ends the lock and any check the watch has in flight, which a
+            # cancelled psycopg query would otherwise wait for (it cancels on the server and waits for its answer).
+            # Bounded throughout: a projector asked to stop must stop, whatever its lease's session is doing.
             watching.cancel()
-            # Bounded: a projector asked to stop must stop, whatever its lease's session is doing.
-            await asyncio.wait([watching], timeout=RELEASE_SECONDS)
             try:
-                await asyncio.wait_for(conn.close(), RELEASE_SECONDS)  # ends the session: the lock goes with it
+                await asyncio.wait_for(conn.close(), RELEASE_SECONDS)
             except TimeoutError:
                 log.warning("projector_lease_close_slow", waited_seconds=RELEASE_SECONDS)
-            log.info("projector_lease_released", lock=self._name)
+            await asyncio.wait([watching], timeout=RELEASE_SECONDS)
+            log.info("projector_lease_released", lock=self._name, watch_ended=watching.done())
 
     async def _watch(self, conn: psycopg.AsyncConnection[tuple[object, ...]], lost: asyncio.Event) -> None:
         while True:
