@@ -2,8 +2,9 @@
 
 A child that dies (PostgreSQL, the Temporal dev server, a worker, the projector, the API) is started again after a
 backoff that doubles from ``first_backoff`` to ``max_backoff``, with a log line naming it, its exit status and the
-wait. Only Ctrl-C (or SIGTERM) stops the stack, or a child that keeps dying: ``burst`` deaths within ``window``
-seconds (systemd's ``StartLimitBurst``/``StartLimitIntervalSec``), when restarting it again would only hide a fault.
+wait. Only Ctrl-C (or SIGTERM, or SIGHUP: its terminal closed) stops the stack, or a child that keeps dying:
+``burst`` deaths within ``window`` seconds (systemd's ``StartLimitBurst``/``StartLimitIntervalSec``), when
+restarting it again would only hide a fault.
 A child that has stayed up ``healthy_after`` seconds starts again from the first backoff.
 
 Each child's process id is written to ``<data dir>/run/<name>.pid`` while it runs, for an operator's `kill`.

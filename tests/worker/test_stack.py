@@ -299,7 +299,7 @@ def _replaced(path: Path, old_pid: int, within: float = 60.0) -> int:
     raise AssertionError(f"{path.name}: no new process after {within:.0f} s (still {_pid_of(path)})")
 
 
-@pytest.mark.parametrize("scenario", ["heals", "keeps-dying"])
+@pytest.mark.parametrize("scenario", ["heals", "keeps-dying", "hangup"])
 def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: str) -> None:
     data_dir = tmp_path / "data"
     driver = tmp_path / "driver.py"
@@ -346,6 +346,8 @@ def test_dixian_run_supervises_and_stops_everything(tmp_path: Path, scenario: st
         assert proc.poll() is None, "the stack stopped"
     if scenario == "heals":  # then Ctrl-C stops it all
         proc.send_signal(signal.SIGINT)
+    if scenario == "hangup":  # its terminal closed: everything stops as on Ctrl-C, nothing is left running
+        proc.send_signal(signal.SIGHUP)
     output += proc.stdout.read()
     returncode = proc.wait(timeout=90)
     errors = (tmp_path / "stderr.log").read_text()

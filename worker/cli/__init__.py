@@ -146,7 +146,9 @@ async def _print_dev_tokens(env: dict[str, str]) -> None:
 async def _run_stack(settings: Settings) -> int:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP too: the terminal `make run` was started in closed (an SSH session dropped). Its default would end
+    # this process at once and leave every child running, each in a session of its own, with its pid file.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stopping.set)
     cleanups: list[Cleanup] = []  # run in reverse: the children (last started first), then their files
     data_dir = settings.data_dir.resolve()
