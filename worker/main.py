@@ -353,7 +353,9 @@ async def keep_projecting(env: Mapping[str, str], first_backoff: float = 1.0) ->
                     runner.stop()
                     if runner.failed is not None:
                         refused = (runner.failed, positions[runner.failed])
-        except (es_persistence.OperationalError, es_persistence.InterfaceError) as e:
+        except (es_persistence.OperationalError, es_persistence.InterfaceError, es_persistence.InternalError) as e:
+            # InternalError: the library's name for a session the server ended mid-transaction (a projector frozen
+            # past idle_in_transaction_session_timeout, resumed): an outage of this process's own, not a fault.
             _unless_cancelled(e)
             log.warning("projector_database_unavailable", error=str(e)[:200], retry_in_seconds=backoff)
             await asyncio.sleep(backoff)
