@@ -52,8 +52,17 @@ async def opening_lost(client: Client, case_id: UUID) -> bool:
     handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id_for(case_id))
     try:
         described = await handle.describe(rpc_timeout=LOOK_TIMEOUT)
-        if described.status != WorkflowExecutionStatus.RUNNING:
-            return False
+    except RPCError:
+        return False
+    if described.status != WorkflowExecutionStatus.RUNNING:
+        return False
+    return bool(await awaiting_opening(client, workflow_id_for(case_id), described.run_id))
+
+
+async def awaiting_opening(client: Client, workflow_id: str, run_id: str) -> bool | None:
+    """Whether that run of a case workflow still waits for its opening (None: it does not answer)."""
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id, run_id=run_id)
+    try:
         return await handle.query(CaseWorkflow.awaiting_opening, rpc_timeout=LOOK_TIMEOUT)
     except (RPCError, WorkflowQueryFailedError):
-        return False
+        return None

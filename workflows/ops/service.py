@@ -12,7 +12,7 @@ from uuid import UUID
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest, ResetActivityRequest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFailedError
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -30,6 +30,7 @@ from domain.readmodels.registry import RegistryProjection, RegistryView
 from domain.readmodels.reports import ReportProjection, ReportView
 from domain.readmodels.schema import pending_of
 from domain.reports.periods import PERIOD_DAYS, current_period
+from workflows.cases.client import awaiting_opening
 from workflows.cases.contracts import CaseWorkflowState, workflow_id_for
 from workflows.cases.workflow import CaseWorkflow
 from workflows.discovery.contracts import DeadlineKind as TimerKind
@@ -324,7 +325,7 @@ class OpsService:
             if (
                 control is None
                 and now - description.start_time > OPENING_GRACE
-                and await _awaiting_opening(client, wid, description.run_id)
+                and await awaiting_opening(client, wid, description.run_id)
             ):
                 held = f"the workflow runs without the opening the store holds (version {row['version']})"
                 add("opening_not_taken", held, run_id=description.run_id)
@@ -473,19 +474,10 @@ class OpsService:
         return {"case_id": str(case_id), "workflow_id": wid, "action": action, "detail": detail}
 
 
-async def _awaiting_opening(client: Client, workflow_id: str, run_id: str) -> bool | None:
-    """Whether that run still waits for its opening (None: it does not answer)."""
-    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id, run_id=run_id)
-    try:
-        return await handle.query(CaseWorkflow.awaiting_opening, rpc_timeout=QUERY_TIMEOUT)
-    except (RPCError, WorkflowQueryFailedError):
-        return None
-
-
 async def _end_run_without_opening(client: Client, workflow_id: str, run_id: str, reason: str) -> bool | None:
     """End that run (not a later one: another reconcile may have started it) if it still waits for its opening.
     True: ended; False: it took its opening, or it had ended; None: it does not answer."""
-    waiting = await _awaiting_opening(client, workflow_id, run_id)
+    waiting = await awaiting_opening(client, workflow_id, run_id)
     if not waiting:
         return None if waiting is None and await _runs(client, workflow_id, run_id) else False
     handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id, run_id=run_id)
