@@ -66,7 +66,7 @@ async def send_until_answered(stack: Stack, case_id: str, key: str, within: int 
 
 
 async def test_a_burst_of_steps_from_many_clients_is_stored_exactly_once(stack: Stack) -> None:
-    cases_n, steps_n, clients = 200, 1000, 32
+    cases_n, steps_n, clients = 100, 500, 32
     opening = asyncio.Semaphore(clients)
 
     async def opened() -> str:
