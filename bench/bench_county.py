@@ -35,7 +35,17 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from bench.support import ACTORS, embedded_postgres, print_rows, serve_app, spawn, stop
+from bench.support import (
+    ACTORS,
+    cpu_seconds,
+    embedded_postgres,
+    own_cpu_seconds,
+    postgres_cpu,
+    print_rows,
+    serve_app,
+    spawn,
+    stop,
+)
 from domain.audit import checkpoints as audit
 from domain.ledger import Ledger
 from domain.readmodels.cases import open_summary_view
@@ -116,12 +126,23 @@ def timed_import(env: dict[str, str], content: bytes, households: int, jobs: int
     return seconds
 
 
-def import_roster(env: dict[str, str], conninfo: str, households: int, jobs: int) -> dict[str, Any]:
+def import_roster(
+    env: dict[str, str], conninfo: str, households: int, jobs: int, projector_pid: int | None = None
+) -> dict[str, Any]:
+    """The import against COPY, and the CPU each component spent while the import ran: the importing process with
+    its spawned writers, PostgreSQL, and the projector folding alongside (``projector_pid``)."""
     demo = generate(households, seed=1, today=date(2023, 3, 1))
     content = roster_file(demo, "csv")
     rows = content.decode("utf-8-sig").count("\n") - 1
     copy_s = copy_floor(conninfo, content)
+    meters: dict[str, Callable[[], float]] = {"import": own_cpu_seconds, "postgres": postgres_cpu(conninfo)}
+    if projector_pid is not None:
+        meters["projector"] = lambda: cpu_seconds(projector_pid)
+    first = _last_notification(conninfo)
+    before = {name: read() for name, read in meters.items()}
     import_s = timed_import(env, content, households, jobs)
+    cpu = {name: round(read() - before[name], 1) for name, read in meters.items()}
+    events = _last_notification(conninfo) - first
     return {
         "households": households,
         "jobs": jobs,
@@ -130,7 +151,28 @@ def import_roster(env: dict[str, str], conninfo: str, households: int, jobs: int
         "copy_rows_per_s": round(rows / copy_s),
         "import_share_of_copy": round(copy_s / import_s, 4),
         "import_seconds": round(import_s, 1),
+        "events": events,
+        "cpu_seconds": cpu,
+        "cpu_ms_per_household": {name: round(v * 1000 / households, 3) for name, v in cpu.items()},
     }
+
+
+def _last_notification(conninfo: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM cases_events").fetchone()
+    return int(row[0]) if row else 0
+
+
+def cores_for(seconds: float, imported: dict[str, Any], projection: dict[str, Any], households: int) -> float:
+    """Cores a county of ``households`` needs to import in ``seconds`` with the projector keeping pace, from this
+    run's CPU per household (the importing processes and PostgreSQL) and per event (the projector): the work is
+    spread over cores perfectly, which the serial parts (the parse, the inserts under the table lock) do not allow
+    beyond about ten."""
+    per_household = imported["cpu_ms_per_household"]
+    events_per_household = imported["events"] / imported["households"]
+    ms = per_household["import"] + per_household["postgres"]
+    ms += events_per_household * projection["projector_cpu_ms_per_event"]
+    return float(ms * households / 1000 / seconds)
 
 
 def generate_cases(env: dict[str, str], cases: int) -> dict[str, Any]:
@@ -167,13 +209,16 @@ def with_projector(env: dict[str, str], conninfo: str, households: int, cases: i
     projector = spawn("projector", env, "", data_dir)
     started = time.perf_counter()
     try:
-        imported = progress("import (the projector running)", lambda: import_roster(env, conninfo, households, jobs))
+        imported = progress(
+            "import (the projector running)", lambda: import_roster(env, conninfo, households, jobs, projector.pid)
+        )
         generated = progress("cases (the projector running)", lambda: generate_cases(env, cases))
         written = time.perf_counter()
         while any(lags(env).values()):
             assert projector.poll() is None, (data_dir / "projector.log").read_text()[-2000:]
             time.sleep(1)
         done = time.perf_counter()
+        projector_cpu = cpu_seconds(projector.pid)
     finally:
         stop(projector)
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -186,6 +231,8 @@ def with_projector(env: dict[str, str], conninfo: str, households: int, cases: i
         "events_per_s": round(events / seconds),
         "raw_read_events_per_s": round(events / raw_s),
         "share_of_raw": round(raw_s / seconds, 4),
+        "projector_cpu_seconds": round(projector_cpu, 1),
+        "projector_cpu_ms_per_event": round(projector_cpu * 1000 / events, 3),
     }
     return {"import": imported, "cases": generated, "projection": projected}
 
@@ -274,11 +321,21 @@ def run(households: int, cases: int, with_verify: bool = False, jobs: int = DEFA
 def report(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     i, p, v = result["import"], result["projection"], result["verify"]
     rows = [
-        (f"roster import, {i['households']:,} households, {i['jobs']} processes (rows/s)", f"{i['copy_rows_per_s']:,}",
+        (f"roster import, {i['households']:,} households, {i['jobs']} process(es) (rows/s)",
+         f"{i['copy_rows_per_s']:,}",
          f"{i['import_rows_per_s']:,}", f"{i['import_share_of_copy']:.2%}"),
         (f"projections, {p['log_events']:,} events (events/s)", f"{p['raw_read_events_per_s']:,}",
          f"{p['events_per_s']:,}", f"{p['share_of_raw']:.1%}"),
     ]  # fmt: skip
+    if "cpu_ms_per_household" in i:
+        cpu = i["cpu_ms_per_household"]
+        rows += [
+            (f"  CPU a household ({i['events'] / i['households']:.1f} events): import / PostgreSQL / projector (ms)",
+             "", f"{cpu['import']:.2f} / {cpu['postgres']:.2f} / {cpu.get('projector', 0):.2f}", ""),
+            ("  projector CPU an event, whole run (ms)", "", f"{p['projector_cpu_ms_per_event']:.2f}", ""),
+            ("  cores for 200,000 households in 60 s, projector keeping pace", f"{os.cpu_count()} here",
+             f"{cores_for(60, i, p, 200_000):.1f}", ""),
+        ]  # fmt: skip
     if v:
         rows.append(("verifying the whole store (events/s)", f"{p['raw_read_events_per_s']:,}",
                      f"{v['verify_events_per_s']:,}", f"{v['verify_share_of_raw']:.1%}"))  # fmt: skip
