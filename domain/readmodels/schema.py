@@ -57,6 +57,17 @@ class ColumnArrays(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             id_type=SQL(self.datastore.originator_id_type),
         )
+        # Each read model follows some topics: its lag (/readyz, /metrics, `dixian ops`), the last position of its
+        # topics (waits for a model) and its subscription's pulls ask for those topics after a position. Without this
+        # index PostgreSQL walks every event after the position, and the case list's position lies before a county's
+        # whole roster import (it follows none of the registry's events): a readiness probe scanned ~900,000 rows.
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{table} (topic, notification_id)").format(
+                index=Identifier(f"{self.events_table_name}_topic_idx"),
+                schema=Identifier(self.datastore.schema),
+                table=Identifier(self.events_table_name),
+            )
+        )
 
     def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[ApplicationRecorder]:
         return ReadToTheEnd(recorder=self, gt=gt, topics=topics)
