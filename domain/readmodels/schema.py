@@ -95,7 +95,25 @@ class ReadToTheEnd(PostgresSubscription):
     stretch again after every append, a scan that grew with each one: the import of a 200,000-household county spent
     more CPU in PostgreSQL on these scans than on everything else it did (``python -m bench.bench_county``). Reading
     up to the log's last event is safe because its ids are handed out under the table lock, in commit order: an id
-    at or below the last one visible is already visible, or belongs to a transaction that never committed."""
+    at or below the last one visible is already visible, or belongs to a transaction that never committed. Every
+    writer of Dixian appends through ``ColumnArrays`` under that lock (``Settings.eventsourcing_env`` never turns on
+    the library's insert function, which takes none); a process writing the table another way would break this.
+
+    A pull also runs every ``PULL_SECONDS`` without a notification: one that came before the subscription was
+    listening (a projector starting while events are appended) would otherwise wait for the next append."""
+
+    PULL_SECONDS = 1.0
+
+    def _loop_on_pull(self) -> None:
+        try:
+            self._pull()
+            while not self._has_been_stopped:
+                self._has_been_notified.wait(timeout=self.PULL_SECONDS)
+                self._pull()
+        except BaseException as e:  # as the library's loop: the error is raised to the subscription's reader
+            if self._thread_error is None:
+                self._thread_error = e
+            self.stop()
 
     @property
     def position(self) -> int:

@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
@@ -57,12 +58,23 @@ def test_a_stretch_of_other_topics_is_read_once_and_the_next_pull_starts_after_i
         assert wait_for(lambda: subscription.position == end + 1)
 
 
-def test_every_followed_event_is_handed_on_once_in_order_while_others_are_written_at_once(ledger: Ledger) -> None:
+class SmallPulls(ReadToTheEnd):
+    """A pull of at most three events: a few dozen followed events take many pulls, each starting where one ended."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._select_limit = 3
+
+
+@pytest.mark.parametrize("subscription_class", [ReadToTheEnd, SmallPulls], ids=["pulls-of-500", "pulls-of-3"])
+def test_every_followed_event_is_handed_on_once_in_order_while_others_are_written_at_once(
+    ledger: Ledger, subscription_class: type[ReadToTheEnd]
+) -> None:
     start = ledger.recorder.max_notification_id() or 0
-    rng = random.Random(7)
     written: list[Followed] = []
 
-    def writer() -> None:
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
         for round_ in range(60):
             batch: list[Aggregate] = [Other(round_ * 10 + i) for i in range(rng.randint(0, 20))]
             if rng.random() < 0.5:
@@ -71,21 +83,24 @@ def test_every_followed_event_is_handed_on_once_in_order_while_others_are_writte
                 batch.insert(rng.randint(0, len(batch)), mine)
             ledger.save(*batch)
 
-    with ledger.recorder.subscribe(gt=start, topics=FOLLOWED) as subscription:
-        writers = [threading.Thread(target=writer) for _ in range(2)]
+    subscription = subscription_class(recorder=ledger.recorder, gt=start, topics=FOLLOWED)
+    with subscription:
+        writers = [threading.Thread(target=writer, args=(seed,)) for seed in (7, 8)]
         for w in writers:
             w.start()
         for w in writers:
             w.join()
-        received = [next(subscription) for _ in range(len(written))]
-        stored = [
-            n.id
-            for n in ledger.recorder.select_notifications(start + 1, 10_000, topics=FOLLOWED)
-            if n.originator_id in {f.id for f in written}
-        ]
+        # An event skipped would leave the reader waiting: stop the subscription after a while, so that it fails.
+        timer = threading.Timer(20, subscription.stop)
+        timer.start()
+        try:
+            received = [next(subscription) for _ in range(len(written))]
+        finally:
+            timer.cancel()
+        stored = [n.id for n in ledger.recorder.select_notifications(start + 1, 10_000, topics=FOLLOWED)]
     assert [n.id for n in received] == stored  # the log's order, each once
     assert {n.originator_id for n in received} == {f.id for f in written}
-    assert len(received) == len(written) > 0
+    assert len(received) == len(written) > 3
 
 
 def test_a_read_models_lag_is_counted_from_its_own_topics_rows_not_by_walking_the_log(
