@@ -138,11 +138,15 @@ def import_roster(
     meters: dict[str, Callable[[], float]] = {"import": own_cpu_seconds, "postgres": postgres_cpu(conninfo)}
     if projector_pid is not None:
         meters["projector"] = lambda: cpu_seconds(projector_pid)
-    first = _last_notification(conninfo)
-    before = {name: read() for name, read in meters.items()}
-    import_s = timed_import(env, content, households, jobs)
-    cpu = {name: round(read() - before[name], 1) for name, read in meters.items()}
-    events = _last_notification(conninfo) - first
+    ledger = Ledger(env)  # the log's tables made, if the projector has not made them yet
+    try:
+        first = ledger.recorder.max_notification_id() or 0
+        before = {name: read() for name, read in meters.items()}
+        import_s = timed_import(env, content, households, jobs)
+        cpu = {name: round(read() - before[name], 1) for name, read in meters.items()}
+        events = (ledger.recorder.max_notification_id() or 0) - first
+    finally:
+        ledger.close()
     return {
         "households": households,
         "jobs": jobs,
@@ -155,15 +159,6 @@ def import_roster(
         "cpu_seconds": cpu,
         "cpu_ms_per_household": {name: round(v * 1000 / households, 3) for name, v in cpu.items()},
     }
-
-
-def _last_notification(conninfo: str) -> int:
-    with psycopg.connect(conninfo) as conn:
-        exists = conn.execute("SELECT to_regclass('cases_events') IS NOT NULL").fetchone()
-        if not exists or not exists[0]:  # not created yet: the projector may still be starting
-            return 0
-        row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM cases_events").fetchone()
-    return int(row[0]) if row else 0
 
 
 def roster_cpu_ms(imported: dict[str, Any], projection: dict[str, Any]) -> float:
