@@ -174,10 +174,10 @@ def own_cpu_seconds() -> float:
 def postgres_cpu(conninfo: str) -> Callable[[], float]:
     """A reader of the CPU time a local PostgreSQL server has used so far: its postmaster, the backends it has
     reaped, and the backends alive now (found as the postmaster's children in /proc)."""
-    with psycopg.connect(conninfo) as conn:
+    with psycopg.connect(conninfo) as conn:  # the backend's parent read while the backend is still there
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    assert row is not None
-    postmaster = int(_stat(int(row[0]))[1])
+        assert row is not None
+        postmaster = int(_stat(int(row[0]))[1])
     tick = os.sysconf("SC_CLK_TCK")
 
     def read() -> float:
